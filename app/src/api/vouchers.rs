@@ -1,0 +1,169 @@
+//! The member's vouchers: request, list, open, use, validate; and the public
+//! check behind the QR code.
+
+use crate::{
+    domain::{Money, VoucherStatus},
+    error::AppError,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierChoice {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What the request form needs: the suppliers to choose from, the maximum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestForm {
+    pub suppliers: Vec<SupplierChoice>,
+    pub max_voucher: Money,
+}
+
+/// One line of "Demande de bons".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoucherRow {
+    pub id: i64,
+    pub status: VoucherStatus,
+    pub amount: Money,
+    pub supplier: String,
+    pub number: Option<String>,
+    /// "23/11/2026"
+    pub requested_on: String,
+}
+
+/// Number, code and the moment of use: what the supplier writes down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UseReceipt {
+    pub number: String,
+    pub code: String,
+    /// "06/08/2020 15:09", Europe/Paris.
+    pub used_at: String,
+    pub validated: bool,
+}
+
+/// Everything the voucher's screens show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoucherCard {
+    pub id: i64,
+    pub status: VoucherStatus,
+    pub amount: Money,
+    pub supplier: String,
+    pub member_number: String,
+    pub member_name: String,
+    /// "23/12/2026"
+    pub valid_until: String,
+    pub receipt: Option<UseReceipt>,
+    /// The QR code (SVG drawn by the server) of the public check link.
+    pub qr_svg: Option<String>,
+    pub check_url: Option<String>,
+}
+
+/// What the public check page may say about a voucher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckedVoucher {
+    pub number: String,
+    pub supplier: String,
+    pub amount: Money,
+    pub status: VoucherStatus,
+    pub used_at: String,
+    pub member_initials: String,
+}
+
+#[server(endpoint = "request_choices")]
+pub async fn request_choices() -> Result<RequestForm, AppError> {
+    use crate::{api::context, server::services::vouchers};
+    context::finish(async {
+        let (state, parts) = context::request()?;
+        let member = crate::server::auth::require_member(&state, &parts).await?;
+        vouchers::request_choices(&state, &member).await
+    }
+    .await)
+}
+
+/// DEMANDE DE BONS CASTORS WEB → VALIDER. Inputs are strings on purpose: a
+/// form can send anything, and every bad value deserves a French sentence.
+#[server(endpoint = "request_voucher")]
+pub async fn request_voucher(supplier_id: String, amount: String) -> Result<i64, AppError> {
+    use crate::{api::context, server::services::vouchers};
+    context::finish(async {
+        let (state, parts) = context::request()?;
+        let member = crate::server::auth::require_member(&state, &parts).await?;
+        let id = vouchers::request_voucher(&state, &member, &supplier_id, &amount, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/bons/nouveau?emis={id}"));
+        Ok(id)
+    }
+    .await)
+}
+
+#[server(endpoint = "my_vouchers")]
+pub async fn my_vouchers() -> Result<Vec<VoucherRow>, AppError> {
+    use crate::{api::context, server::services::vouchers};
+    context::finish(async {
+        let (state, parts) = context::request()?;
+        let member = crate::server::auth::require_member(&state, &parts).await?;
+        vouchers::list_for_member(&state, &member, chrono::Utc::now()).await
+    }
+    .await)
+}
+
+#[server(endpoint = "open_voucher")]
+pub async fn open_voucher(id: String) -> Result<VoucherCard, AppError> {
+    use crate::{api::context, server::services::vouchers};
+    context::finish(async {
+        let (state, parts) = context::request()?;
+        let member = crate::server::auth::require_member(&state, &parts).await?;
+        vouchers::card(&state, &member, parse_id(&id)?, chrono::Utc::now()).await
+    }
+    .await)
+}
+
+/// UTILISER CE BON → OK. Irreversible and idempotent: asking again returns
+/// the same number and code.
+#[server(endpoint = "use_voucher")]
+pub async fn use_voucher(id: String) -> Result<UseReceipt, AppError> {
+    use crate::{api::context, server::services::vouchers};
+    context::finish(async {
+        let (state, parts) = context::request()?;
+        let member = crate::server::auth::require_member(&state, &parts).await?;
+        let id = parse_id(&id)?;
+        let receipt = vouchers::use_voucher(&state, &member, id, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/bons/{id}/code"));
+        Ok(receipt)
+    }
+    .await)
+}
+
+/// VALIDER LE BON: the member confirms in front of the supplier.
+#[server(endpoint = "validate_voucher")]
+pub async fn validate_voucher(id: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::vouchers};
+    context::finish(async {
+        let (state, parts) = context::request()?;
+        let member = crate::server::auth::require_member(&state, &parts).await?;
+        let id = parse_id(&id)?;
+        vouchers::validate_voucher(&state, &member, id, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/bons/{id}"));
+        Ok(())
+    }
+    .await)
+}
+
+/// The public check page behind the QR code: no login, no secret code.
+#[server(endpoint = "check_voucher")]
+pub async fn check_voucher(number: String, signature: String) -> Result<CheckedVoucher, AppError> {
+    use crate::{api::context, server::services::vouchers};
+    context::finish(async {
+        let (state, _) = context::request()?;
+        vouchers::check(&state, &number, &signature).await
+    }
+    .await)
+}
+
+/// Voucher ids come from URLs and forms; anything that is not one is simply
+/// a voucher we do not know.
+#[cfg(feature = "ssr")]
+fn parse_id(id: &str) -> Result<i64, AppError> {
+    id.trim().parse::<i64>().ok().filter(|id| *id > 0).ok_or(AppError::VoucherNotFound)
+}

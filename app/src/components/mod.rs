@@ -1,0 +1,78 @@
+//! View pieces used by several pages.
+
+use crate::{api::auth::whoami, api::auth::Logout, error::AppError};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+/// Renders a server result: `ok` on success, a French message on error, and
+/// the login page for someone who is not (or no longer) logged in.
+pub fn show_result<T, V>(result: Result<T, AppError>, ok: impl FnOnce(T) -> V) -> AnyView
+where
+    V: IntoView + 'static,
+{
+    match result {
+        Ok(value) => ok(value).into_any(),
+        Err(AppError::NotLoggedIn) => view! { <Redirect path="/connexion" /> }.into_any(),
+        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+    }
+}
+
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    view! {
+        <p class="notice notice-error" role="alert">
+            {error.to_string()}
+        </p>
+    }
+}
+
+/// An action's error, if its last run failed: shown under the form that ran it.
+#[component]
+pub fn ActionError<I, O>(action: ServerAction<I>) -> impl IntoView
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="loading">"Chargement…"</p> }
+}
+
+/// The member space's frame: who is logged in, and the way out.
+#[component]
+pub fn MemberShell(children: Children) -> impl IntoView {
+    let me = Resource::new(|| (), |_| whoami());
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                "Castors"
+                <span class="brand-sub">"Espace adhérent"</span>
+            </a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    show_result(
+                        me.await,
+                        |m| {
+                            view! {
+                                <div class="whoami">
+                                    <span class="whoami-name">{m.name}</span>
+                                    <span class="whoami-number">{m.number}</span>
+                                </div>
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
+            <ActionForm action=logout attr:class="logout">
+                <button type="submit" class="link-button">
+                    "Se déconnecter"
+                </button>
+            </ActionForm>
+        </header>
+        <main class="page">{children()}</main>
+    }
+}

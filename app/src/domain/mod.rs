@@ -1,0 +1,10 @@
+//! Pure rules shared by the browser and the server: no I/O, no clock, no database.
+//! A value of one of these types is valid once it exists.
+
+pub mod member;
+pub mod money;
+pub mod voucher;
+
+pub use member::MemberNumber;
+pub use money::{AmountError, Money};
+pub use voucher::{SecretCodeLength, VoucherNumber, VoucherStatus};

@@ -1,0 +1,285 @@
+//! The voucher's life: its statuses, the transitions between them, and the
+//! number it receives when it is used.
+
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+/// The only kind of voucher members request themselves.
+pub const WEB_VOUCHER_LABEL: &str = "BON CASTORS WEB";
+
+/// Statuses carry the number and label the cooperative's staff already know
+/// ("1-EMIS", "11-livré"); the numbering leaves room between steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum VoucherStatus {
+    Issued,
+    Delivered,
+    Invoiced,
+    Paid,
+    Cancelled,
+    Expired,
+}
+
+impl VoucherStatus {
+    pub const ALL: [VoucherStatus; 6] = [
+        VoucherStatus::Issued,
+        VoucherStatus::Delivered,
+        VoucherStatus::Invoiced,
+        VoucherStatus::Paid,
+        VoucherStatus::Cancelled,
+        VoucherStatus::Expired,
+    ];
+
+    pub const fn code(self) -> i64 {
+        match self {
+            VoucherStatus::Issued => 1,
+            VoucherStatus::Delivered => 11,
+            VoucherStatus::Invoiced => 21,
+            VoucherStatus::Paid => 31,
+            VoucherStatus::Cancelled => 91,
+            VoucherStatus::Expired => 92,
+        }
+    }
+
+    pub fn from_code(code: i64) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The label shown to people, as in the seed: "1-EMIS", "11-livré".
+    pub const fn label(self) -> &'static str {
+        match self {
+            VoucherStatus::Issued => "1-EMIS",
+            VoucherStatus::Delivered => "11-livré",
+            VoucherStatus::Invoiced => "21-facturé",
+            VoucherStatus::Paid => "31-payé",
+            VoucherStatus::Cancelled => "91-annulé",
+            VoucherStatus::Expired => "92-expiré",
+        }
+    }
+
+    /// Which moves the voucher's life allows. Use is the only way out of
+    /// `Issued` that gives a number; nothing comes back to `Issued`.
+    pub const fn can_become(self, next: VoucherStatus) -> bool {
+        use VoucherStatus::*;
+        matches!(
+            (self, next),
+            (Issued, Delivered)
+                | (Issued, Expired)
+                | (Issued, Cancelled)
+                | (Delivered, Invoiced)
+                | (Delivered, Cancelled)
+                | (Invoiced, Paid)
+        )
+    }
+
+    /// A voucher that has been used carries a number and a code.
+    pub const fn has_number(self) -> bool {
+        !matches!(self, VoucherStatus::Issued | VoucherStatus::Expired)
+    }
+
+    /// What the member sees: an issued voucher past its last valid day reads as
+    /// expired even before any job has recorded it. Dates are ISO "YYYY-MM-DD",
+    /// so comparing the strings compares the days.
+    pub fn as_seen_on(self, valid_until: &str, today: &str) -> VoucherStatus {
+        if self == VoucherStatus::Issued && today > valid_until {
+            VoucherStatus::Expired
+        } else {
+            self
+        }
+    }
+}
+
+impl fmt::Display for VoucherStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// `W2020.XX.442.00000123`: web voucher, year of use, the agency's
+/// two-character code, its three-digit centre code, an eight-digit running
+/// number without gaps per agency and year.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct VoucherNumber {
+    year: i32,
+    agency_code: String,
+    centre_code: String,
+    sequence: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VoucherNumberError {
+    #[error("Numéro de bon invalide : il s'écrit comme W2020.NA.442.00000123.")]
+    Malformed,
+    #[error("Le code agence doit faire deux caractères (lettres ou chiffres).")]
+    AgencyCode,
+    #[error("Le code centre doit faire trois chiffres.")]
+    CentreCode,
+    #[error("La série de numéros de l'année est épuisée.")]
+    SequenceExhausted,
+}
+
+pub const MAX_SEQUENCE: u32 = 99_999_999;
+
+impl VoucherNumber {
+    pub fn new(year: i32, agency_code: &str, centre_code: &str, sequence: u32) -> Result<Self, VoucherNumberError> {
+        if agency_code.len() != 2 || !agency_code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+            return Err(VoucherNumberError::AgencyCode);
+        }
+        if centre_code.len() != 3 || !centre_code.chars().all(|c| c.is_ascii_digit()) {
+            return Err(VoucherNumberError::CentreCode);
+        }
+        if sequence == 0 || sequence > MAX_SEQUENCE {
+            return Err(VoucherNumberError::SequenceExhausted);
+        }
+        if !(1000..=9999).contains(&year) {
+            return Err(VoucherNumberError::Malformed);
+        }
+        Ok(Self { year, agency_code: agency_code.to_owned(), centre_code: centre_code.to_owned(), sequence })
+    }
+
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    pub fn sequence(&self) -> u32 {
+        self.sequence
+    }
+
+    pub fn agency_code(&self) -> &str {
+        &self.agency_code
+    }
+
+    pub fn centre_code(&self) -> &str {
+        &self.centre_code
+    }
+}
+
+impl fmt::Display for VoucherNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "W{}.{}.{}.{:08}", self.year, self.agency_code, self.centre_code, self.sequence)
+    }
+}
+
+impl FromStr for VoucherNumber {
+    type Err = VoucherNumberError;
+
+    /// Accepts what a supplier may type from a delivery slip: surrounding
+    /// spaces and a lower-case letter are forgiven, nothing else.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_uppercase();
+        let rest = s.strip_prefix('W').ok_or(VoucherNumberError::Malformed)?;
+        let parts: Vec<&str> = rest.split('.').collect();
+        let [year, agency, centre, seq] = parts.as_slice() else {
+            return Err(VoucherNumberError::Malformed);
+        };
+        let digits = |p: &str, n: usize| p.len() == n && p.chars().all(|c| c.is_ascii_digit());
+        if !digits(year, 4) || !digits(seq, 8) {
+            return Err(VoucherNumberError::Malformed);
+        }
+        let year = year.parse().map_err(|_| VoucherNumberError::Malformed)?;
+        let seq = seq.parse().map_err(|_| VoucherNumberError::Malformed)?;
+        VoucherNumber::new(year, agency, centre, seq)
+    }
+}
+
+/// How many digits a secret code has: 4 as in the seed, up to 8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretCodeLength(u8);
+
+impl SecretCodeLength {
+    pub const DEFAULT: SecretCodeLength = SecretCodeLength(4);
+
+    pub fn new(digits: u8) -> Result<Self, String> {
+        if (4..=8).contains(&digits) {
+            Ok(SecretCodeLength(digits))
+        } else {
+            Err(format!("La longueur du code secret doit être comprise entre 4 et 8 chiffres (reçu : {digits})."))
+        }
+    }
+
+    pub const fn digits(self) -> u8 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_the_seed() {
+        let n = VoucherNumber::new(2020, "NA", "442", 123).unwrap();
+        assert_eq!(n.to_string(), "W2020.NA.442.00000123");
+        assert_eq!("W2020.NA.442.00000123".parse::<VoucherNumber>(), Ok(n.clone()));
+        assert_eq!(" w2020.na.442.00000123 ".parse::<VoucherNumber>(), Ok(n));
+    }
+
+    #[test]
+    fn malformed_numbers_are_refused() {
+        for bad in [
+            "",
+            "W2020.NA.442.0000123",
+            "W2020.NA.442.000001234",
+            "X2020.NA.442.00000123",
+            "W20.NA.442.00000123",
+            "W2020.N.442.00000123",
+            "W2020.NA.44.00000123",
+            "W2020.NA.4A2.00000123",
+            "W2020.NA.442.00000000",
+            "W2020.NA.442.0000012a",
+            "W2020.NA.442.00000123.1",
+            "W2020NA44200000123",
+            "W2020.N-.442.00000123",
+            "W+020.NA.442.00000123",
+            "W2020.NA.442.+0000123",
+        ] {
+            assert!(bad.parse::<VoucherNumber>().is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn sequence_has_eight_digits_at_most() {
+        assert!(VoucherNumber::new(2026, "NA", "442", MAX_SEQUENCE).is_ok());
+        assert_eq!(VoucherNumber::new(2026, "NA", "442", MAX_SEQUENCE + 1), Err(VoucherNumberError::SequenceExhausted));
+    }
+
+    #[test]
+    fn statuses_have_their_seed_labels_and_stable_codes() {
+        assert_eq!(VoucherStatus::Issued.label(), "1-EMIS");
+        assert_eq!(VoucherStatus::Delivered.label(), "11-livré");
+        for s in VoucherStatus::ALL {
+            assert_eq!(VoucherStatus::from_code(s.code()), Some(s));
+            assert!(s.label().starts_with(&format!("{}-", s.code())));
+        }
+        assert_eq!(VoucherStatus::from_code(2), None);
+    }
+
+    #[test]
+    fn a_voucher_is_used_once_and_never_comes_back() {
+        use VoucherStatus::*;
+        assert!(Issued.can_become(Delivered));
+        assert!(!Delivered.can_become(Delivered));
+        assert!(!Delivered.can_become(Issued));
+        assert!(!Expired.can_become(Delivered));
+        assert!(!Cancelled.can_become(Delivered));
+        assert!(!Paid.can_become(Issued));
+        for s in VoucherStatus::ALL {
+            assert!(!s.can_become(Issued), "{s} must not return to 1-EMIS");
+        }
+    }
+
+    #[test]
+    fn an_issued_voucher_past_its_date_reads_as_expired() {
+        use VoucherStatus::*;
+        assert_eq!(Issued.as_seen_on("2026-11-30", "2026-11-30"), Issued);
+        assert_eq!(Issued.as_seen_on("2026-11-30", "2026-12-01"), Expired);
+        assert_eq!(Delivered.as_seen_on("2026-11-30", "2027-01-01"), Delivered);
+    }
+
+    #[test]
+    fn code_length_is_four_to_eight() {
+        assert_eq!(SecretCodeLength::DEFAULT.digits(), 4);
+        assert!(SecretCodeLength::new(3).is_err());
+        assert!(SecretCodeLength::new(8).is_ok());
+        assert!(SecretCodeLength::new(9).is_err());
+    }
+}

@@ -1,0 +1,78 @@
+//! The one error type server functions return. Every variant's message is what
+//! a person reads, in French; causes of internal errors stay in the server log.
+
+use crate::domain::AmountError;
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Veuillez vous connecter pour continuer.")]
+    NotLoggedIn,
+    #[error("N° d'adhérent ou mot de passe incorrect.")]
+    BadCredentials,
+    #[error("Cet espace est réservé aux adhérents.")]
+    Forbidden,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("Choisissez un fournisseur dans la liste.")]
+    NoSupplierChosen,
+    #[error("Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste.")]
+    SupplierUnavailable,
+    #[error(
+        "Vous n'êtes pas à jour de votre cotisation : aucun bon n'a été émis. Prenez contact avec votre agence Castors !"
+    )]
+    FeeNotPaid,
+    #[error("Ce bon est introuvable.")]
+    VoucherNotFound,
+    #[error("Ce bon a expiré le {0} : il ne peut plus être utilisé.")]
+    VoucherExpired(String),
+    #[error("Ce bon ne peut plus être utilisé (statut {0}).")]
+    VoucherNotUsable(String),
+    #[error("Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret.")]
+    VoucherNotUsed,
+    #[error("Une erreur technique est survenue. Réessayez dans un instant ; si elle persiste, prévenez votre agence.")]
+    Internal,
+    #[error("Le serveur est injoignable. Vérifiez votre connexion puis réessayez.")]
+    Network,
+}
+
+impl AppError {
+    /// The HTTP status a JSON client receives with this error.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::NotLoggedIn | AppError::BadCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::VoucherNotFound => 404,
+            AppError::VoucherNotUsable(_) | AppError::VoucherExpired(_) | AppError::VoucherNotUsed => 409,
+            AppError::Invalid(_) | AppError::NoSupplierChosen | AppError::SupplierUnavailable | AppError::FeeNotPaid => 422,
+            AppError::Internal => 500,
+            AppError::Network => 503,
+        }
+    }
+}
+
+impl From<AmountError> for AppError {
+    fn from(e: AmountError) -> Self {
+        AppError::Invalid(e.to_string())
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The browser could not reach us or read the answer.
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => AppError::Network,
+            // A form arrived without the fields this function needs.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::Invalid("Le formulaire est incomplet : rechargez la page puis réessayez.".into())
+            }
+            _ => AppError::Internal,
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! `bons`: web vouchers for a building cooperative. This crate holds the views,
+//! routes and server functions (compiled for the browser and the server), the
+//! pure rules in `domain`, and, with the `ssr` feature, everything in `server`.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+use pages::{
+    member::{ConfirmUsePage, HomePage, RequestPage, SecretCodePage, VoucherListPage, VoucherPage},
+    public::{CheckPage, LoginPage, NotFoundPage},
+};
+
+/// The HTML document around the app, rendered by the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="fr">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#1d4f73" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Every page is rendered whole on the server (`SsrMode::Async`): at a counter
+/// with poor signal the page must be usable before, or without, the WASM.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(feature = "ssr")]
+    provide_form_error_from_url();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/bons.css" />
+        <Title text="Bons Castors" />
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/bons") view=VoucherListPage ssr=SsrMode::Async />
+                <Route path=path!("/bons/nouveau") view=RequestPage ssr=SsrMode::Async />
+                <Route path=path!("/bons/:id") view=VoucherPage ssr=SsrMode::Async />
+                <Route path=path!("/bons/:id/utiliser") view=ConfirmUsePage ssr=SsrMode::Async />
+                <Route path=path!("/bons/:id/code") view=SecretCodePage ssr=SsrMode::Async />
+                <Route path=path!("/verifier/:number") view=CheckPage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}
+
+/// A form posted without the WASM comes back to its page with the server
+/// function's error in the URL (`__path`, `__err`). The router reads it in the
+/// browser only; reading it here too lets the server-rendered page show the
+/// message, so the form works the same with or without the WASM.
+#[cfg(feature = "ssr")]
+fn provide_form_error_from_url() {
+    let Some(query) = use_context::<axum::http::request::Parts>().and_then(|p| p.uri.query().map(str::to_owned)) else {
+        return;
+    };
+    let (mut path, mut err) = (None, None);
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "__path" => path = Some(value.into_owned()),
+            "__err" => err = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    if let (Some(path), Some(err)) = (path, err) {
+        provide_context(leptos::server::ServerActionError::new(&path, &err));
+    }
+}

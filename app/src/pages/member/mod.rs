@@ -1,0 +1,11 @@
+//! The member's screens, in the order of the seed's walk-through.
+
+mod home;
+mod list;
+mod request;
+mod voucher;
+
+pub use home::HomePage;
+pub use list::{matches_search, VoucherListPage};
+pub use request::RequestPage;
+pub use voucher::{ConfirmUsePage, SecretCodePage, VoucherPage};

@@ -1,0 +1,234 @@
+use crate::{
+    api::vouchers::{open_voucher, UseVoucher, ValidateVoucher, VoucherCard},
+    components::{show_result, ActionError, Loading, MemberShell},
+    domain::{voucher::WEB_VOUCHER_LABEL, VoucherStatus},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// The voucher of the `:id` in the URL, loaded once per page.
+fn card_resource() -> Resource<Result<VoucherCard, crate::error::AppError>> {
+    let params = use_params_map();
+    Resource::new(move || params.read().get("id").unwrap_or_default(), open_voucher)
+}
+
+/// The voucher: before use, its details and UTILISER CE BON; after use, the
+/// card the member shows the supplier, with its QR code.
+#[component]
+pub fn VoucherPage() -> impl IntoView {
+    let card = card_resource();
+    view! {
+        <Title text="Bon Castors Web" />
+        <MemberShell>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        card.await,
+                        |c| match c.status {
+                            VoucherStatus::Issued => view! { <IssuedVoucher card=c /> }.into_any(),
+                            _ if c.receipt.is_some() => view! { <UsedVoucher card=c /> }.into_any(),
+                            _ => view! { <IssuedVoucher card=c /> }.into_any(),
+                        },
+                    )
+                })}
+            </Suspense>
+        </MemberShell>
+    }
+}
+
+#[component]
+fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
+    let usable = card.status == VoucherStatus::Issued;
+    view! {
+        <h1>{WEB_VOUCHER_LABEL}</h1>
+        <dl class="card">
+            <dt>"Type de bon"</dt>
+            <dd>{WEB_VOUCHER_LABEL}</dd>
+            <dt>"Statut du bon"</dt>
+            <dd class="status">{card.status.label()}</dd>
+            <dt>"Valeur du bon"</dt>
+            <dd class="amount">{card.amount.to_string()}</dd>
+            <dt>"Fournisseur"</dt>
+            <dd>{card.supplier}</dd>
+            <dt>"Valide jusqu'au"</dt>
+            <dd>{card.valid_until}</dd>
+        </dl>
+        {if usable {
+            view! {
+                <p class="hint">
+                    "Au guichet du fournisseur, au moment de prendre vos marchandises :"
+                </p>
+                <a class="button button-primary button-big" href=format!("/bons/{}/utiliser", card.id)>
+                    "UTILISER CE BON"
+                </a>
+            }
+                .into_any()
+        } else {
+            view! { <p class="notice notice-warn">"Ce bon ne peut plus être utilisé."</p> }.into_any()
+        }}
+        <p>
+            <a href="/bons">"Retour à mes bons"</a>
+        </p>
+    }
+}
+
+#[component]
+fn UsedVoucher(card: VoucherCard) -> impl IntoView {
+    let receipt = card.receipt.clone().expect("a used voucher has a receipt");
+    view! {
+        <p class="lead">"Le bon Castors a été présenté au fournisseur avec son code secret"</p>
+        <p class="voucher-number">{receipt.number.clone()}</p>
+        <dl class="card">
+            <dt>"N° d'adhérent"</dt>
+            <dd class="member-number">{card.member_number}</dd>
+            <dt>"Nom adhérent"</dt>
+            <dd>{card.member_name}</dd>
+            <dt>"N° du bon"</dt>
+            <dd class="number">{receipt.number}</dd>
+            <dt>"Fournisseur"</dt>
+            <dd>{card.supplier}</dd>
+            <dt>"Type de bon"</dt>
+            <dd>{WEB_VOUCHER_LABEL}</dd>
+            <dt>"Statut du bon"</dt>
+            <dd class="status">{card.status.label()}</dd>
+            <dt>"Valeur du bon"</dt>
+            <dd class="amount">{card.amount.to_string()}</dd>
+            <dt>"Valide jusqu'au"</dt>
+            <dd>{card.valid_until}</dd>
+            <dt>"Code secret"</dt>
+            <dd class="code">{receipt.code}</dd>
+            <dt>"Date et heure"</dt>
+            <dd>{receipt.used_at}</dd>
+        </dl>
+        {card
+            .qr_svg
+            .map(|svg| {
+                view! {
+                    <figure class="qr">
+                        <div class="qr-image" inner_html=svg></div>
+                        <figcaption>"Le fournisseur peut vérifier ce bon en scannant ce code."</figcaption>
+                    </figure>
+                }
+            })}
+        <a class="button button-big" href="/bons">
+            "FERMER"
+        </a>
+    }
+}
+
+/// "Attention cette opération est irréversible" — Annuler / OK. A page of its
+/// own rather than a browser dialog, so that it works without the WASM too.
+#[component]
+pub fn ConfirmUsePage() -> impl IntoView {
+    let card = card_resource();
+    let use_it = ServerAction::<UseVoucher>::new();
+    view! {
+        <Title text="Utiliser ce bon" />
+        <MemberShell>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        card.await,
+                        move |c| {
+                            if c.receipt.is_some() {
+                                return view! {
+                                    <p class="notice notice-ok">"Ce bon a déjà été utilisé."</p>
+                                    <a class="button" href=format!("/bons/{}/code", c.id)>
+                                        "Voir le code secret"
+                                    </a>
+                                }
+                                    .into_any();
+                            }
+                            view! {
+                                <div class="confirm" role="alertdialog" aria-labelledby="confirm-title">
+                                    <p id="confirm-title" class="confirm-title">
+                                        "Attention cette opération est irréversible"
+                                    </p>
+                                    <p>
+                                        {WEB_VOUCHER_LABEL} " de " {c.amount.to_string()} " chez " {c.supplier}
+                                    </p>
+                                    <ActionError action=use_it />
+                                    <div class="confirm-buttons">
+                                        <a class="button" href=format!("/bons/{}", c.id)>
+                                            "Annuler"
+                                        </a>
+                                        <ActionForm action=use_it>
+                                            <input type="hidden" name="id" value=c.id.to_string() />
+                                            <button
+                                                type="submit"
+                                                class="button button-primary"
+                                                disabled=move || use_it.pending().get()
+                                            >
+                                                "OK"
+                                            </button>
+                                        </ActionForm>
+                                    </div>
+                                </div>
+                            }
+                                .into_any()
+                        },
+                    )
+                })}
+            </Suspense>
+        </MemberShell>
+    }
+}
+
+/// The secret code, large, with the seed's certification text; VALIDER LE BON
+/// records the supplier's validation, ANNULER only closes the screen.
+#[component]
+pub fn SecretCodePage() -> impl IntoView {
+    let card = card_resource();
+    let validate = ServerAction::<ValidateVoucher>::new();
+    view! {
+        <Title text="Code secret" />
+        <MemberShell>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        card.await,
+                        move |c| {
+                            let Some(receipt) = c.receipt else {
+                                return view! {
+                                    <p class="notice notice-warn">
+                                        "Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret."
+                                    </p>
+                                    <a class="button" href=format!("/bons/{}", c.id)>
+                                        "Voir le bon"
+                                    </a>
+                                }
+                                    .into_any();
+                            };
+                            view! {
+                                <section class="secret">
+                                    <p class="secret-label">"Code secret"</p>
+                                    <p class="secret-code" aria-label="Code secret">
+                                        {receipt.code}
+                                    </p>
+                                    <p>"Fournisseur : " <strong>{c.supplier}</strong></p>
+                                    <p>"Date et heure : " <span class="used-at">{receipt.used_at}</span></p>
+                                    <p>"N° du bon : " <span class="number">{receipt.number}</span></p>
+                                    <p class="certification">
+                                        "Le fournisseur certifie avoir noté sur le bon de livraison, le numéro de Bon Castors suivi du code secret, correspondant à la livraison de la marchandise qui garantira le paiement de la facture transmise à l'UDEC (Castors de l'Ouest)."
+                                    </p>
+                                    <ActionError action=validate />
+                                    <ActionForm action=validate>
+                                        <input type="hidden" name="id" value=c.id.to_string() />
+                                        <button type="submit" class="button button-primary button-big">
+                                            "VALIDER LE BON"
+                                        </button>
+                                    </ActionForm>
+                                    <a class="button button-big" href="/bons">
+                                        "ANNULER"
+                                    </a>
+                                </section>
+                            }
+                                .into_any()
+                        },
+                    )
+                })}
+            </Suspense>
+        </MemberShell>
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per screen, grouped by who uses it.
+
+pub mod member;
+pub mod public;

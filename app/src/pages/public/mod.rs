@@ -1,0 +1,113 @@
+//! Screens reachable without being logged in.
+
+use crate::{
+    api::{
+        auth::Login,
+        vouchers::{check_voucher, CheckedVoucher},
+    },
+    components::{ActionError, ErrorNotice, Loading},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    view! {
+        <Title text="Connexion — Espace adhérent Castors" />
+        <main class="page page-narrow">
+            <h1>"Espace adhérent"</h1>
+            <p class="lead">"Accédez à toutes vos infos Castors sur votre ordinateur, tablette ou smartphone."</p>
+            <ActionForm action=login attr:class="form">
+                <label for="number">"N° d'adhérent"</label>
+                <input
+                    id="number"
+                    name="number"
+                    type="text"
+                    autocomplete="username"
+                    autocapitalize="characters"
+                    placeholder="44000123B"
+                    required
+                />
+                <label for="password">"Mot de passe"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required />
+                <ActionError action=login />
+                <button type="submit" class="button button-primary">
+                    "SE CONNECTER"
+                </button>
+            </ActionForm>
+        </main>
+    }
+}
+
+/// The public page behind a voucher's QR code: is it genuine? It shows the
+/// voucher, never the secret code, and of the member only the initials.
+#[component]
+pub fn CheckPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let checked = Resource::new(
+        move || (params.read().get("number").unwrap_or_default(), query.read().get("s").unwrap_or_default()),
+        |(number, signature)| check_voucher(number, signature),
+    );
+    view! {
+        <Title text="Vérification d'un bon Castors" />
+        <main class="page page-narrow">
+            <h1>"Vérification d'un bon Castors"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match checked.await {
+                        Ok(v) => view! { <GenuineVoucher v /> }.into_any(),
+                        Err(error) => {
+                            view! {
+                                <p class="verdict verdict-bad">"Bon non authentique"</p>
+                                <ErrorNotice error />
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn GenuineVoucher(v: CheckedVoucher) -> impl IntoView {
+    view! {
+        <p class="verdict verdict-ok">"Bon authentique"</p>
+        <dl class="card">
+            <dt>"N° du bon"</dt>
+            <dd class="number">{v.number}</dd>
+            <dt>"Fournisseur"</dt>
+            <dd>{v.supplier}</dd>
+            <dt>"Valeur du bon"</dt>
+            <dd class="amount">{v.amount.to_string()}</dd>
+            <dt>"Statut du bon"</dt>
+            <dd class="status">{v.status.label()}</dd>
+            <dt>"Date d'utilisation"</dt>
+            <dd>{v.used_at}</dd>
+            <dt>"Adhérent"</dt>
+            <dd>{v.member_initials}</dd>
+        </dl>
+    }
+}
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page introuvable" />
+        <main class="page page-narrow">
+            <h1>"Page introuvable"</h1>
+            <p>"Cette adresse ne correspond à aucune page."</p>
+            <a class="button" href="/">
+                "Retour à l'espace adhérent"
+            </a>
+        </main>
+    }
+}

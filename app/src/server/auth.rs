@@ -1,0 +1,121 @@
+//! Passwords (argon2id), sessions stored in the database, the session cookie,
+//! and "who is asking" for server functions.
+
+use super::{clock, codes::sha256_hex, store::accounts, AppState};
+use crate::error::AppError;
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
+use axum::http::{header, request::Parts, HeaderValue};
+use chrono::{Duration, Utc};
+use std::sync::LazyLock;
+
+pub const SESSION_COOKIE: &str = "bons_session";
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2id accepts any password").to_string()
+}
+
+/// Verifying against this when the login is unknown keeps the answer's timing
+/// the same whether or not the account exists.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not a real password"));
+
+fn password_matches(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// Checks a login and password; returns the account on success. The hash is
+/// computed off the async threads: it takes tens of milliseconds on purpose.
+pub async fn check_password(state: &AppState, login: &str, password: String) -> Result<i64, AppError> {
+    let record = accounts::find_login(state.db.pool(), login).await.map_err(super::db::internal("find login"))?;
+    let (stored, account) = match &record {
+        Some(r) if r.active == 1 => (r.password_hash.clone(), Some(r.id)),
+        _ => (DUMMY_HASH.clone(), None),
+    };
+    let matches = tokio::task::spawn_blocking(move || password_matches(&password, &stored))
+        .await
+        .map_err(|_| AppError::Internal)?;
+    match account {
+        Some(id) if matches => Ok(id),
+        _ => Err(AppError::BadCredentials),
+    }
+}
+
+/// Opens a session and returns the cookie to send.
+pub async fn open_session(state: &AppState, account_id: i64) -> Result<HeaderValue, AppError> {
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    let now = Utc::now();
+    let expires = now + Duration::days(i64::from(state.settings.session_days));
+    accounts::insert_session(
+        state.db.pool(),
+        &sha256_hex(token.as_bytes()),
+        account_id,
+        &clock::stamp(now),
+        &clock::stamp(expires),
+    )
+    .await
+    .map_err(super::db::internal("insert session"))?;
+    let max_age = i64::from(state.settings.session_days) * 24 * 3600;
+    cookie(state, &token, max_age)
+}
+
+pub async fn close_session(state: &AppState, parts: &Parts) -> Result<HeaderValue, AppError> {
+    if let Some(token) = session_token(parts) {
+        accounts::delete_session(state.db.pool(), &sha256_hex(token.as_bytes()))
+            .await
+            .map_err(super::db::internal("delete session"))?;
+    }
+    cookie(state, "", 0)
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
+    let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
+        .map_err(|_| AppError::Internal)
+}
+
+fn session_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The logged-in member making this request.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: i64,
+    pub agency_id: i64,
+    pub number: String,
+    pub name: String,
+    pub fee_paid_until: Option<String>,
+}
+
+/// Who is asking, from the session cookie; an error when nobody is logged in
+/// or the account is not a member's.
+pub async fn require_member(state: &AppState, parts: &Parts) -> Result<Member, AppError> {
+    let token = session_token(parts).ok_or(AppError::NotLoggedIn)?;
+    let now = clock::stamp(Utc::now());
+    let session = accounts::find_session(state.db.pool(), &sha256_hex(token.as_bytes()), &now)
+        .await
+        .map_err(super::db::internal("find session"))?
+        .ok_or(AppError::NotLoggedIn)?;
+    let member_id = match (session.role.as_str(), session.member_id) {
+        ("member", Some(id)) => id,
+        _ => return Err(AppError::Forbidden),
+    };
+    let m = accounts::find_member(state.db.pool(), member_id)
+        .await
+        .map_err(super::db::internal("find member"))?
+        .filter(|m| m.active == 1)
+        .ok_or(AppError::NotLoggedIn)?;
+    Ok(Member { id: m.id, agency_id: m.agency_id, number: m.number, name: m.name, fee_paid_until: m.fee_paid_until })
+}

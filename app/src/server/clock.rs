@@ -1,0 +1,73 @@
+//! Time is stored in UTC as fixed-width RFC 3339 text (sortable as text, the
+//! same on every backend) and shown in Europe/Paris.
+
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
+use chrono_tz::Europe::Paris;
+
+/// The stored form of an instant: `2026-11-23T13:15:11.123456Z`.
+pub fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn parse_stamp(stored: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(stored).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// The calendar day in Paris, which is what "valid until" and "year of use" mean.
+pub fn paris_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Paris).date_naive()
+}
+
+pub fn paris_year(at: DateTime<Utc>) -> i32 {
+    paris_date(at).year()
+}
+
+/// Stored days are ISO `YYYY-MM-DD`.
+pub fn iso_day(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// `06/08/2020 15:09`, as on the seed's code screen.
+pub fn display_datetime(stored: &str) -> String {
+    match parse_stamp(stored) {
+        Some(t) => t.with_timezone(&Paris).format("%d/%m/%Y %H:%M").to_string(),
+        None => stored.to_owned(),
+    }
+}
+
+/// `2026-12-23` → `23/12/2026`.
+pub fn display_day(iso: &str) -> String {
+    match NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
+        Ok(d) => d.format("%d/%m/%Y").to_string(),
+        Err(_) => iso.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn stored_instants_round_trip_and_sort_as_text() {
+        let a = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let b = Utc.with_ymd_and_hms(2026, 10, 2, 3, 4, 5).unwrap();
+        assert_eq!(stamp(a), "2026-01-02T03:04:05.000000Z");
+        assert_eq!(parse_stamp(&stamp(a)), Some(a));
+        assert!(stamp(a) < stamp(b));
+    }
+
+    #[test]
+    fn screens_show_paris_time_summer_and_winter() {
+        assert_eq!(display_datetime("2020-08-06T13:09:00.000000Z"), "06/08/2020 15:09");
+        assert_eq!(display_datetime("2026-01-15T13:09:00.000000Z"), "15/01/2026 14:09");
+    }
+
+    #[test]
+    fn new_year_in_paris_comes_before_new_year_in_utc() {
+        let t = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
+        assert_eq!(paris_year(t), 2027);
+        assert_eq!(iso_day(paris_date(t)), "2027-01-01");
+        assert_eq!(display_day("2027-01-01"), "01/01/2027");
+    }
+}

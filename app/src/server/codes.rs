@@ -1,0 +1,177 @@
+//! Secrets derived from the server key: the voucher's secret code, and the
+//! signature on the QR code's check link. The key comes from configuration and
+//! never enters the database; codes are recomputed, not stored.
+
+use hmac::{Hmac, Mac};
+use qrcode::{render::svg, EcLevel, QrCode};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+use crate::domain::SecretCodeLength;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Sub-keys derived from the server secret, one per purpose, so that a
+/// signature made for one use can never be replayed as another.
+#[derive(Clone)]
+pub struct Keys {
+    code: [u8; 32],
+    check_link: [u8; 32],
+}
+
+impl fmt::Debug for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Keys(..)")
+    }
+}
+
+/// A secret code: the member's signature on the delivery slip. Its Debug form
+/// is redacted so it never lands in a log by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretCode(String);
+
+impl SecretCode {
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretCode(****)")
+    }
+}
+
+/// Everything the code depends on; all of it is stored with the voucher, so
+/// the agency can recompute the code later.
+pub struct CodeInputs<'a> {
+    pub number: &'a str,
+    pub supplier_id: i64,
+    pub amount_cents: i64,
+    pub used_at: &'a str,
+    pub length: SecretCodeLength,
+}
+
+impl Keys {
+    pub fn from_secret(secret: &[u8]) -> Keys {
+        Keys { code: derive(secret, b"bons/secret-code/v1"), check_link: derive(secret, b"bons/check-link/v1") }
+    }
+
+    pub fn secret_code(&self, inputs: &CodeInputs<'_>) -> SecretCode {
+        let message = format!("{}|{}|{}|{}", inputs.number, inputs.supplier_id, inputs.amount_cents, inputs.used_at);
+        let tag = hmac(&self.code, message.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&tag[..8]);
+        // 2^64 against at most 10^8 values: the modulo bias is below 10^-10.
+        let modulus = 10u64.pow(u32::from(inputs.length.digits()));
+        let width = usize::from(inputs.length.digits());
+        SecretCode(format!("{:0width$}", u64::from_be_bytes(first) % modulus))
+    }
+
+    /// The signature carried by the QR code's link: 128 bits, hex.
+    pub fn sign_check_link(&self, number: &str) -> String {
+        hex::encode(&hmac(&self.check_link, number.as_bytes())[..16])
+    }
+
+    pub fn verify_check_link(&self, number: &str, signature: &str) -> bool {
+        let Ok(given) = hex::decode(signature.trim()) else { return false };
+        let mut mac = HmacSha256::new_from_slice(&self.check_link).expect("HMAC takes any key length");
+        mac.update(number.as_bytes());
+        mac.verify_truncated_left(&given).is_ok() && given.len() == 16
+    }
+}
+
+fn derive(secret: &[u8], purpose: &[u8]) -> [u8; 32] {
+    hmac(secret, purpose)
+}
+
+fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// Session tokens and the like are stored as their SHA-256, never in clear.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// The QR code as an SVG document, drawn by the server.
+pub fn qr_svg(content: &str) -> Option<String> {
+    let code = QrCode::with_error_correction_level(content.as_bytes(), EcLevel::M).ok()?;
+    Some(
+        code.render::<svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .dark_color(svg::Color("#111111"))
+            .light_color(svg::Color("#ffffff"))
+            .build(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(length: u8) -> CodeInputs<'static> {
+        CodeInputs {
+            number: "W2026.NA.442.00000001",
+            supplier_id: 1,
+            amount_cents: 1300,
+            used_at: "2026-11-23T13:15:11.123456Z",
+            length: SecretCodeLength::new(length).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_code_can_be_recomputed_and_has_the_configured_length() {
+        let keys = Keys::from_secret(b"a server secret of some length");
+        let code = keys.secret_code(&inputs(4));
+        assert_eq!(code.reveal().len(), 4);
+        assert!(code.reveal().chars().all(|c| c.is_ascii_digit()));
+        assert_eq!(keys.secret_code(&inputs(4)), code);
+        assert_eq!(keys.secret_code(&inputs(8)).reveal().len(), 8);
+    }
+
+    #[test]
+    fn the_code_depends_on_the_key_and_on_every_input() {
+        let keys = Keys::from_secret(b"one secret");
+        let base = keys.secret_code(&inputs(8));
+        assert_ne!(Keys::from_secret(b"another secret").secret_code(&inputs(8)), base);
+        let mut other = inputs(8);
+        other.amount_cents = 1400;
+        assert_ne!(keys.secret_code(&other), base);
+        let mut other = inputs(8);
+        other.supplier_id = 2;
+        assert_ne!(keys.secret_code(&other), base);
+        let mut other = inputs(8);
+        other.used_at = "2026-11-23T13:15:11.123457Z";
+        assert_ne!(keys.secret_code(&other), base);
+    }
+
+    #[test]
+    fn codes_never_show_in_debug_output() {
+        let keys = Keys::from_secret(b"k");
+        let code = keys.secret_code(&inputs(4));
+        assert!(!format!("{code:?}").contains(code.reveal()));
+        assert_eq!(format!("{keys:?}"), "Keys(..)");
+    }
+
+    #[test]
+    fn check_links_cannot_be_forged() {
+        let keys = Keys::from_secret(b"k");
+        let sig = keys.sign_check_link("W2026.NA.442.00000001");
+        assert_eq!(sig.len(), 32);
+        assert!(keys.verify_check_link("W2026.NA.442.00000001", &sig));
+        assert!(!keys.verify_check_link("W2026.NA.442.00000002", &sig));
+        assert!(!keys.verify_check_link("W2026.NA.442.00000001", &sig[..30]));
+        assert!(!keys.verify_check_link("W2026.NA.442.00000001", "zz"));
+        assert!(!Keys::from_secret(b"other").verify_check_link("W2026.NA.442.00000001", &sig));
+    }
+
+    #[test]
+    fn qr_codes_are_svg() {
+        let svg = qr_svg("https://bons.example/verifier/W2026.NA.442.00000001?s=00").unwrap();
+        assert!(svg.contains("<svg") && svg.contains("</svg>"));
+    }
+}

@@ -1,0 +1,6 @@
+//! SQL, grouped by table. Queries use `$n` placeholders, which both SQLite and
+//! PostgreSQL understand; where the backends differ, `Db` says how.
+
+pub mod accounts;
+pub mod suppliers;
+pub mod vouchers;

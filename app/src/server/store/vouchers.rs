@@ -1,0 +1,134 @@
+//! Vouchers and their running-number series.
+
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+/// A voucher with what its screens show: supplier, agency codes, member.
+#[derive(Debug, Clone, FromRow)]
+pub struct VoucherRecord {
+    pub id: i64,
+    pub member_id: i64,
+    pub supplier_id: i64,
+    pub agency_id: i64,
+    pub status: i64,
+    pub amount_cents: i64,
+    pub requested_at: String,
+    pub valid_until: String,
+    pub used_at: Option<String>,
+    pub number: Option<String>,
+    pub code_length: Option<i64>,
+    pub validated_at: Option<String>,
+    pub supplier_name: String,
+    pub agency_code: String,
+    pub centre_code: String,
+    pub member_number: String,
+    pub member_name: String,
+}
+
+const SELECT_VOUCHER: &str = "SELECT v.id, v.member_id, v.supplier_id, v.agency_id, v.status, v.amount_cents,
+        v.requested_at, v.valid_until, v.used_at, v.number, v.code_length, v.validated_at,
+        s.name AS supplier_name, a.code AS agency_code, a.centre_code, m.number AS member_number,
+        m.name AS member_name
+   FROM vouchers v
+   JOIN suppliers s ON s.id = v.supplier_id
+   JOIN agencies a ON a.id = v.agency_id
+   JOIN members m ON m.id = v.member_id";
+
+pub struct NewVoucher<'a> {
+    pub member_id: i64,
+    pub supplier_id: i64,
+    pub agency_id: i64,
+    pub amount_cents: i64,
+    pub requested_at: &'a str,
+    pub valid_until: &'a str,
+}
+
+pub async fn insert(conn: &mut AnyConnection, v: &NewVoucher<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO vouchers (member_id, supplier_id, agency_id, status, amount_cents, requested_at, valid_until)
+         VALUES ($1, $2, $3, 1, $4, $5, $6) RETURNING id",
+    )
+    .bind(v.member_id)
+    .bind(v.supplier_id)
+    .bind(v.agency_id)
+    .bind(v.amount_cents)
+    .bind(v.requested_at)
+    .bind(v.valid_until)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<VoucherRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1")).bind(id).fetch_optional(pool).await
+}
+
+pub async fn find_by_number(pool: &AnyPool, number: &str) -> Result<Option<VoucherRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.number = $1")).bind(number).fetch_optional(pool).await
+}
+
+/// Reads a voucher inside a write transaction, locking its row until commit.
+/// `lock` comes from `Db::lock_rows`.
+pub async fn find_for_update(conn: &mut AnyConnection, id: i64, lock: &str) -> Result<Option<VoucherRecord>, sqlx::Error> {
+    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF v") };
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1{lock}")).bind(id).fetch_optional(conn).await
+}
+
+/// A member's vouchers, newest first, in one query.
+pub async fn list_for_member(pool: &AnyPool, member_id: i64) -> Result<Vec<VoucherRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.member_id = $1 ORDER BY v.id DESC"))
+        .bind(member_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// Takes the next running number of (agency, year). Inside the use
+/// transaction: if that transaction rolls back, so does the increment.
+pub async fn next_sequence(conn: &mut AnyConnection, agency_id: i64, year: i32) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO number_series (agency_id, year, last_sequence) VALUES ($1, $2, 1)
+         ON CONFLICT (agency_id, year) DO UPDATE SET last_sequence = number_series.last_sequence + 1
+         RETURNING last_sequence",
+    )
+    .bind(agency_id)
+    .bind(i64::from(year))
+    .fetch_one(conn)
+    .await
+}
+
+pub struct Use<'a> {
+    pub id: i64,
+    pub used_at: &'a str,
+    pub year: i32,
+    pub sequence: i64,
+    pub number: &'a str,
+    pub code_length: i64,
+}
+
+/// 1-EMIS → 11-livré, only from 1-EMIS. Returns whether the row changed.
+pub async fn mark_used(conn: &mut AnyConnection, u: &Use<'_>) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE vouchers SET status = 11, used_at = $2, number_year = $3, number_seq = $4, number = $5, code_length = $6
+          WHERE id = $1 AND status = 1",
+    )
+    .bind(u.id)
+    .bind(u.used_at)
+    .bind(i64::from(u.year))
+    .bind(u.sequence)
+    .bind(u.number)
+    .bind(u.code_length)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the member's VALIDER LE BON once; later presses keep the first time.
+pub async fn mark_validated(pool: &AnyPool, id: i64, member_id: i64, at: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE vouchers SET validated_at = $3 WHERE id = $1 AND member_id = $2 AND used_at IS NOT NULL AND validated_at IS NULL",
+    )
+    .bind(id)
+    .bind(member_id)
+    .bind(at)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,146 @@
+//! Settings from the command line or the environment, validated at start: a
+//! bad value stops the server with a message rather than surprising a member.
+
+use app::domain::{Money, SecretCodeLength};
+use app::server::Settings;
+use clap::Args;
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Where the data lives: `sqlite://path?mode=rwc` (embedded) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/bons.db?mode=rwc", global = true)]
+    pub database_url: String,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub site_addr: SocketAddr,
+
+    /// The built site (WASM, CSS, icons), as written by `cargo leptos build`.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: String,
+
+    /// The address people use to reach the server; QR codes link to it.
+    /// Defaults to `http://<site-addr>`. Cookies are `Secure` when it is https.
+    #[arg(long, env = "BONS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// The server secret, hex (at least 32 bytes). Secret codes and QR links
+    /// are derived from it; it never enters the database.
+    #[arg(long, env = "BONS_SECRET", hide_env_values = true, global = true)]
+    pub secret: Option<String>,
+
+    /// Where to keep the secret when `BONS_SECRET` is not set; created with a
+    /// CSPRNG on first start.
+    #[arg(long, env = "BONS_SECRET_FILE", default_value = "data/secret.key", global = true)]
+    pub secret_file: PathBuf,
+
+    /// The most one voucher may be worth, in whole euros.
+    #[arg(long, env = "BONS_MAX_VOUCHER_EUROS", default_value_t = 3000, value_parser = clap::value_parser!(u32).range(1..=1_000_000), global = true)]
+    pub max_voucher_euros: u32,
+
+    /// How many days a voucher stays usable, the day of request included.
+    #[arg(long, env = "BONS_VOUCHER_VALIDITY_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3660), global = true)]
+    pub voucher_validity_days: u32,
+
+    /// Digits in a secret code, 4 to 8.
+    #[arg(long, env = "BONS_CODE_LENGTH", default_value_t = 4, value_parser = clap::value_parser!(u8).range(4..=8), global = true)]
+    pub code_length: u8,
+
+    /// How long a login lasts, in days.
+    #[arg(long, env = "BONS_SESSION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365), global = true)]
+    pub session_days: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("BONS_SECRET must be hex and at least 32 bytes long")]
+    WeakSecret,
+    #[error("cannot read or create the secret file {path}: {source}")]
+    SecretFile { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    pub fn settings(&self) -> Result<Settings, ConfigError> {
+        Ok(Settings {
+            max_voucher: Money::from_euros(i64::from(self.max_voucher_euros)),
+            validity_days: self.voucher_validity_days,
+            code_length: SecretCodeLength::new(self.code_length).map_err(ConfigError::Invalid)?,
+            public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.site_addr)),
+            session_days: self.session_days,
+        })
+    }
+
+    /// The secret from `BONS_SECRET`, or from the secret file, made on first run.
+    pub fn secret(&self) -> Result<Vec<u8>, ConfigError> {
+        if let Some(hex_secret) = &self.secret {
+            return decode_secret(hex_secret);
+        }
+        read_or_create_secret(&self.secret_file)
+    }
+}
+
+fn decode_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
+    hex::decode(text.trim()).ok().filter(|s| s.len() >= 32).ok_or(ConfigError::WeakSecret)
+}
+
+fn read_or_create_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    let err = |source| ConfigError::SecretFile { path: path.to_owned(), source };
+    match std::fs::read_to_string(path) {
+        Ok(text) => decode_secret(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(err)?;
+            }
+            let secret: [u8; 32] = rand::random();
+            write_private(path, &hex::encode(secret)).map_err(err)?;
+            tracing::info!(path = %path.display(), "created a new server secret");
+            Ok(secret.to_vec())
+        }
+        Err(e) => Err(err(e)),
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_secret_file_is_created_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/secret.key");
+        let first = read_or_create_secret(&path).unwrap();
+        assert_eq!(first.len(), 32);
+        assert_eq!(read_or_create_secret(&path).unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn short_or_garbled_secrets_are_refused() {
+        assert!(matches!(decode_secret("abcd"), Err(ConfigError::WeakSecret)));
+        assert!(matches!(decode_secret(&"zz".repeat(32)), Err(ConfigError::WeakSecret)));
+        assert_eq!(decode_secret(&"ab".repeat(32)).unwrap().len(), 32);
+    }
+}

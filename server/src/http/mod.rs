@@ -1,0 +1,34 @@
+//! The HTTP surface: Leptos pages and server functions, static files, the
+//! health check, and the middleware around them.
+
+use app::{server::AppState, shell, App};
+use axum::{extract::State, http::StatusCode, routing::get, Router};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// Forms here are a few fields; anything bigger is not one of ours.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    Router::new()
+        .route("/healthz", get(health))
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// 200 when the database answers: for load balancers and start-up scripts.
+async fn health(State(state): State<AppState>) -> StatusCode {
+    match state.db.ping().await {
+        Ok(()) => StatusCode::OK,
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The `bons` server: configuration, the HTTP router, and the serve loop. The
+//! binary in `main.rs` is a thin command line over this library, and the
+//! integration tests start the same server on port 0.
+
+pub mod config;
+pub mod http;
+
+use app::server::{codes::Keys, db::Db, AppState};
+use config::Config;
+use leptos::config::LeptosOptions;
+use std::{future::Future, sync::Arc};
+use tokio::net::TcpListener;
+
+/// Connects to the database, runs its migrations, and assembles the state.
+pub async fn state_from_config(config: &Config) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+    let settings = config.settings()?;
+    let keys = Keys::from_secret(&config.secret()?);
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name(std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "bons".into()))
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".into()))
+        .site_addr(config.site_addr)
+        .build();
+    Ok(AppState { leptos_options, db, settings: Arc::new(settings), keys: Arc::new(keys) })
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = http::router(state);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
