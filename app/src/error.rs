@@ -2,11 +2,11 @@
 //! a person reads, in French; causes of internal errors stay in the server log.
 
 use crate::domain::AmountError;
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -20,7 +20,9 @@ pub enum AppError {
     Invalid(String),
     #[error("Choisissez un fournisseur dans la liste.")]
     NoSupplierChosen,
-    #[error("Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste.")]
+    #[error(
+        "Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste."
+    )]
     SupplierUnavailable,
     #[error(
         "Vous n'êtes pas à jour de votre cotisation : aucun bon n'a été émis. Prenez contact avec votre agence Castors !"
@@ -34,7 +36,9 @@ pub enum AppError {
     VoucherNotUsable(String),
     #[error("Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret.")]
     VoucherNotUsed,
-    #[error("Une erreur technique est survenue. Réessayez dans un instant ; si elle persiste, prévenez votre agence.")]
+    #[error(
+        "Une erreur technique est survenue. Réessayez dans un instant ; si elle persiste, prévenez votre agence."
+    )]
     Internal,
     #[error("Le serveur est injoignable. Vérifiez votre connexion puis réessayez.")]
     Network,
@@ -47,8 +51,13 @@ impl AppError {
             AppError::NotLoggedIn | AppError::BadCredentials => 401,
             AppError::Forbidden => 403,
             AppError::VoucherNotFound => 404,
-            AppError::VoucherNotUsable(_) | AppError::VoucherExpired(_) | AppError::VoucherNotUsed => 409,
-            AppError::Invalid(_) | AppError::NoSupplierChosen | AppError::SupplierUnavailable | AppError::FeeNotPaid => 422,
+            AppError::VoucherNotUsable(_)
+            | AppError::VoucherExpired(_)
+            | AppError::VoucherNotUsed => 409,
+            AppError::Invalid(_)
+            | AppError::NoSupplierChosen
+            | AppError::SupplierUnavailable
+            | AppError::FeeNotPaid => 422,
             AppError::Internal => 500,
             AppError::Network => 503,
         }
@@ -67,11 +76,13 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // The browser could not reach us or read the answer.
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => AppError::Network,
-            // A form arrived without the fields this function needs.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::Invalid("Le formulaire est incomplet : rechargez la page puis réessayez.".into())
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::Network
             }
+            // A form arrived without the fields this function needs.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::Invalid(
+                "Le formulaire est incomplet : rechargez la page puis réessayez.".into(),
+            ),
             _ => AppError::Internal,
         }
     }

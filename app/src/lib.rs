@@ -13,10 +13,11 @@ pub mod pages;
 pub mod server;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path,
 };
 use pages::{
     member::{ConfirmUsePage, HomePage, RequestPage, SecretCodePage, VoucherListPage, VoucherPage},
@@ -32,6 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#1d4f73" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -74,7 +76,9 @@ pub fn App() -> impl IntoView {
 /// message, so the form works the same with or without the WASM.
 #[cfg(feature = "ssr")]
 fn provide_form_error_from_url() {
-    let Some(query) = use_context::<axum::http::request::Parts>().and_then(|p| p.uri.query().map(str::to_owned)) else {
+    let Some(query) =
+        use_context::<axum::http::request::Parts>().and_then(|p| p.uri.query().map(str::to_owned))
+    else {
         return;
     };
     let (mut path, mut err) = (None, None);

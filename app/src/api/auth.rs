@@ -17,31 +17,39 @@ pub struct MemberSummary {
 #[server(endpoint = "login")]
 pub async fn login(number: String, password: String) -> Result<(), AppError> {
     use crate::{api::context, domain::MemberNumber, server::auth};
-    context::finish(async {
-        let (state, _) = context::request()?;
-        // A malformed number gets the same answer as a wrong password: the
-        // login form tells nobody which accounts exist.
-        let login = number.parse::<MemberNumber>().map_err(|_| AppError::BadCredentials)?;
-        let account = auth::check_password(&state, login.as_str(), password).await?;
-        let cookie = auth::open_session(&state, account).await?;
-        expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
-        leptos_axum::redirect("/");
-        Ok(())
-    }
-    .await)
+    context::finish(
+        async {
+            let (state, _) = context::request()?;
+            // A malformed number gets the same answer as a wrong password: the
+            // login form tells nobody which accounts exist.
+            let login = number
+                .parse::<MemberNumber>()
+                .map_err(|_| AppError::BadCredentials)?;
+            let account = auth::check_password(&state, login.as_str(), password).await?;
+            let cookie = auth::open_session(&state, account).await?;
+            expect_context::<leptos_axum::ResponseOptions>()
+                .append_header(axum::http::header::SET_COOKIE, cookie);
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::{api::context, server::auth};
-    context::finish(async {
-        let (state, parts) = context::request()?;
-        let cookie = auth::close_session(&state, &parts).await?;
-        expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
-        leptos_axum::redirect("/connexion");
-        Ok(())
-    }
-    .await)
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let cookie = auth::close_session(&state, &parts).await?;
+            expect_context::<leptos_axum::ResponseOptions>()
+                .append_header(axum::http::header::SET_COOKIE, cookie);
+            leptos_axum::redirect("/connexion");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "whoami")]
@@ -50,15 +58,20 @@ pub async fn whoami() -> Result<MemberSummary, AppError> {
         api::context,
         server::{auth, services::vouchers::fee_paid_up},
     };
-    context::finish(async {
-        let (state, parts) = context::request()?;
-        let member = auth::require_member(&state, &parts).await?;
-        Ok(MemberSummary {
-            fee_paid_up: fee_paid_up(&member, chrono::Utc::now()),
-            fee_paid_until: member.fee_paid_until.as_deref().map(crate::server::clock::display_day),
-            number: member.number,
-            name: member.name,
-        })
-    }
-    .await)
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let member = auth::require_member(&state, &parts).await?;
+            Ok(MemberSummary {
+                fee_paid_up: fee_paid_up(&member, chrono::Utc::now()),
+                fee_paid_until: member
+                    .fee_paid_until
+                    .as_deref()
+                    .map(crate::server::clock::display_day),
+                number: member.number,
+                name: member.name,
+            })
+        }
+        .await,
+    )
 }

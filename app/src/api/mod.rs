@@ -8,7 +8,7 @@ pub mod vouchers;
 #[cfg(feature = "ssr")]
 pub(crate) mod context {
     use crate::{error::AppError, server::AppState};
-    use axum::http::{header, request::Parts, StatusCode};
+    use axum::http::{StatusCode, header, request::Parts};
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
@@ -24,11 +24,18 @@ pub(crate) mod context {
     pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let Err(e) = &result {
             let json_call = use_context::<Parts>().is_some_and(|p| {
-                let wants_html = p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+                let wants_html = p
+                    .headers
+                    .get(header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("text/html"));
                 p.uri.path().starts_with("/api/") && !wants_html
             });
             if let (true, Some(response)) = (json_call, use_context::<ResponseOptions>()) {
-                response.set_status(StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+                response.set_status(
+                    StatusCode::from_u16(e.status_code())
+                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                );
             }
         }
         result

@@ -74,12 +74,14 @@ pub struct CheckedVoucher {
 #[server(endpoint = "request_choices")]
 pub async fn request_choices() -> Result<RequestForm, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(async {
-        let (state, parts) = context::request()?;
-        let member = crate::server::auth::require_member(&state, &parts).await?;
-        vouchers::request_choices(&state, &member).await
-    }
-    .await)
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let member = crate::server::auth::require_member(&state, &parts).await?;
+            vouchers::request_choices(&state, &member).await
+        }
+        .await,
+    )
 }
 
 /// DEMANDE DE BONS CASTORS WEB → VALIDER. Inputs are strings on purpose: a
@@ -87,36 +89,49 @@ pub async fn request_choices() -> Result<RequestForm, AppError> {
 #[server(endpoint = "request_voucher")]
 pub async fn request_voucher(supplier_id: String, amount: String) -> Result<i64, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(async {
-        let (state, parts) = context::request()?;
-        let member = crate::server::auth::require_member(&state, &parts).await?;
-        let id = vouchers::request_voucher(&state, &member, &supplier_id, &amount, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/bons/nouveau?emis={id}"));
-        Ok(id)
-    }
-    .await)
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let member = crate::server::auth::require_member(&state, &parts).await?;
+            let id = vouchers::request_voucher(
+                &state,
+                &member,
+                &supplier_id,
+                &amount,
+                chrono::Utc::now(),
+            )
+            .await?;
+            leptos_axum::redirect(&format!("/bons/nouveau?emis={id}"));
+            Ok(id)
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "my_vouchers")]
 pub async fn my_vouchers() -> Result<Vec<VoucherRow>, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(async {
-        let (state, parts) = context::request()?;
-        let member = crate::server::auth::require_member(&state, &parts).await?;
-        vouchers::list_for_member(&state, &member, chrono::Utc::now()).await
-    }
-    .await)
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let member = crate::server::auth::require_member(&state, &parts).await?;
+            vouchers::list_for_member(&state, &member, chrono::Utc::now()).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "open_voucher")]
 pub async fn open_voucher(id: String) -> Result<VoucherCard, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(async {
-        let (state, parts) = context::request()?;
-        let member = crate::server::auth::require_member(&state, &parts).await?;
-        vouchers::card(&state, &member, parse_id(&id)?, chrono::Utc::now()).await
-    }
-    .await)
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let member = crate::server::auth::require_member(&state, &parts).await?;
+            vouchers::card(&state, &member, parse_id(&id)?, chrono::Utc::now()).await
+        }
+        .await,
+    )
 }
 
 /// UTILISER CE BON → OK. Irreversible and idempotent: asking again returns
@@ -124,46 +139,56 @@ pub async fn open_voucher(id: String) -> Result<VoucherCard, AppError> {
 #[server(endpoint = "use_voucher")]
 pub async fn use_voucher(id: String) -> Result<UseReceipt, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(async {
-        let (state, parts) = context::request()?;
-        let member = crate::server::auth::require_member(&state, &parts).await?;
-        let id = parse_id(&id)?;
-        let receipt = vouchers::use_voucher(&state, &member, id, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/bons/{id}/code"));
-        Ok(receipt)
-    }
-    .await)
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let member = crate::server::auth::require_member(&state, &parts).await?;
+            let id = parse_id(&id)?;
+            let receipt = vouchers::use_voucher(&state, &member, id, chrono::Utc::now()).await?;
+            leptos_axum::redirect(&format!("/bons/{id}/code"));
+            Ok(receipt)
+        }
+        .await,
+    )
 }
 
 /// VALIDER LE BON: the member confirms in front of the supplier.
 #[server(endpoint = "validate_voucher")]
 pub async fn validate_voucher(id: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(async {
-        let (state, parts) = context::request()?;
-        let member = crate::server::auth::require_member(&state, &parts).await?;
-        let id = parse_id(&id)?;
-        vouchers::validate_voucher(&state, &member, id, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/bons/{id}"));
-        Ok(())
-    }
-    .await)
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let member = crate::server::auth::require_member(&state, &parts).await?;
+            let id = parse_id(&id)?;
+            vouchers::validate_voucher(&state, &member, id, chrono::Utc::now()).await?;
+            leptos_axum::redirect(&format!("/bons/{id}"));
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// The public check page behind the QR code: no login, no secret code.
 #[server(endpoint = "check_voucher")]
 pub async fn check_voucher(number: String, signature: String) -> Result<CheckedVoucher, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(async {
-        let (state, _) = context::request()?;
-        vouchers::check(&state, &number, &signature).await
-    }
-    .await)
+    context::finish(
+        async {
+            let (state, _) = context::request()?;
+            vouchers::check(&state, &number, &signature).await
+        }
+        .await,
+    )
 }
 
 /// Voucher ids come from URLs and forms; anything that is not one is simply
 /// a voucher we do not know.
 #[cfg(feature = "ssr")]
 fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.trim().parse::<i64>().ok().filter(|id| *id > 0).ok_or(AppError::VoucherNotFound)
+    id.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(AppError::VoucherNotFound)
 }

@@ -1,6 +1,6 @@
 //! View pieces used by several pages.
 
-use crate::{api::auth::whoami, api::auth::Logout, error::AppError};
+use crate::{api::auth::Logout, api::auth::whoami, error::AppError};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -33,7 +33,13 @@ where
     I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
     O: Clone + Send + Sync + 'static,
 {
-    move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })
+    move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| view! { <ErrorNotice error /> })
+    }
 }
 
 #[component]

@@ -3,8 +3,8 @@
 //! row is locked) are decided here and nowhere else.
 
 use sqlx::{
-    any::{AnyConnectOptions, AnyPoolOptions},
     Any, AnyConnection, AnyPool, Connection, Executor, Transaction,
+    any::{AnyConnectOptions, AnyPoolOptions},
 };
 use std::{str::FromStr, sync::Arc, time::Duration};
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -90,7 +90,11 @@ impl Db {
             .connect_with(options)
             .await?;
         let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Db { pool, backend, writer })
+        Ok(Db {
+            pool,
+            backend,
+            writer,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -148,10 +152,11 @@ fn ensure_sqlite_parent_dir(url: &str) {
     if path.is_empty() || path == ":memory:" {
         return;
     }
-    if let Some(parent) = std::path::Path::new(path).parent() {
-        if !parent.as_os_str().is_empty() {
-            let _ = std::fs::create_dir_all(parent);
-        }
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        let _ = std::fs::create_dir_all(parent);
     }
 }
 

@@ -1,10 +1,10 @@
 //! The HTTP surface: Leptos pages and server functions, static files, the
 //! health check, and the middleware around them.
 
-use app::{server::AppState, shell, App};
-use axum::{extract::State, http::StatusCode, routing::get, Router};
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::limit::RequestBodyLimitLayer;
+use app::{App, server::AppState, shell};
+use axum::{Router, extract::State, http::StatusCode, routing::get};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 /// Forms here are a few fields; anything bigger is not one of ours.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -19,6 +19,7 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 

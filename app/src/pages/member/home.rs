@@ -1,6 +1,6 @@
 use crate::{
     api::auth::whoami,
-    components::{show_result, Loading, MemberShell},
+    components::{Loading, MemberShell, show_result},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

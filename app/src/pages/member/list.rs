@@ -1,6 +1,6 @@
 use crate::{
-    api::vouchers::{my_vouchers, VoucherRow},
-    components::{show_result, Loading, MemberShell},
+    api::vouchers::{VoucherRow, my_vouchers},
+    components::{Loading, MemberShell, show_result},
     domain::voucher::WEB_VOUCHER_LABEL,
 };
 use leptos::prelude::*;
@@ -21,7 +21,10 @@ pub fn matches_search(row: &VoucherRow, search: &str) -> bool {
     )
     .to_lowercase()
     .replace('\u{a0}', " ");
-    search.to_lowercase().split_whitespace().all(|word| haystack.contains(word))
+    search
+        .to_lowercase()
+        .split_whitespace()
+        .all(|word| haystack.contains(word))
 }
 
 /// "Demande de bons": the member's vouchers, newest first, with a search box
@@ -152,7 +155,18 @@ mod tests {
 
     #[test]
     fn search_finds_a_voucher_by_any_column() {
-        for q in ["", "  ", "matériaux", "livré", "11-livré", "1 234,00", "00000007", "bon castors", "23/11", "ouest livré"] {
+        for q in [
+            "",
+            "  ",
+            "matériaux",
+            "livré",
+            "11-livré",
+            "1 234,00",
+            "00000007",
+            "bon castors",
+            "23/11",
+            "ouest livré",
+        ] {
             assert!(matches_search(&row(), q), "{q:?} should match");
         }
     }

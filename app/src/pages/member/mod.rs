@@ -6,6 +6,6 @@ mod request;
 mod voucher;
 
 pub use home::HomePage;
-pub use list::{matches_search, VoucherListPage};
+pub use list::{VoucherListPage, matches_search};
 pub use request::RequestPage;
 pub use voucher::{ConfirmUsePage, SecretCodePage, VoucherPage};

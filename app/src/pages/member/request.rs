@@ -1,6 +1,6 @@
 use crate::{
-    api::vouchers::{request_choices, open_voucher, RequestVoucher},
-    components::{show_result, ActionError, Loading, MemberShell},
+    api::vouchers::{RequestVoucher, open_voucher, request_choices},
+    components::{ActionError, Loading, MemberShell, show_result},
     domain::Money,
 };
 use leptos::prelude::*;

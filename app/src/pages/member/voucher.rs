@@ -1,7 +1,7 @@
 use crate::{
-    api::vouchers::{open_voucher, UseVoucher, ValidateVoucher, VoucherCard},
-    components::{show_result, ActionError, Loading, MemberShell},
-    domain::{voucher::WEB_VOUCHER_LABEL, VoucherStatus},
+    api::vouchers::{UseVoucher, ValidateVoucher, VoucherCard, open_voucher},
+    components::{ActionError, Loading, MemberShell, show_result},
+    domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,7 +10,10 @@ use leptos_router::hooks::use_params_map;
 /// The voucher of the `:id` in the URL, loaded once per page.
 fn card_resource() -> Resource<Result<VoucherCard, crate::error::AppError>> {
     let params = use_params_map();
-    Resource::new(move || params.read().get("id").unwrap_or_default(), open_voucher)
+    Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        open_voucher,
+    )
 }
 
 /// The voucher: before use, its details and UTILISER CE BON; after use, the
@@ -103,11 +106,17 @@ fn UsedVoucher(card: VoucherCard) -> impl IntoView {
         </dl>
         {card
             .qr_svg
-            .map(|svg| {
+            .zip(card.check_url)
+            .map(|(svg, url)| {
                 view! {
                     <figure class="qr">
                         <div class="qr-image" inner_html=svg></div>
-                        <figcaption>"Le fournisseur peut vérifier ce bon en scannant ce code."</figcaption>
+                        <figcaption>
+                            "Le fournisseur peut vérifier ce bon en scannant ce code ("
+                            <a class="check-link" href=url>
+                                "page de vérification"
+                            </a> ")."
+                        </figcaption>
                     </figure>
                 }
             })}

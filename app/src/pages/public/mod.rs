@@ -3,7 +3,7 @@
 use crate::{
     api::{
         auth::Login,
-        vouchers::{check_voucher, CheckedVoucher},
+        vouchers::{CheckedVoucher, check_voucher},
     },
     components::{ActionError, ErrorNotice, Loading},
 };
@@ -48,7 +48,12 @@ pub fn CheckPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let checked = Resource::new(
-        move || (params.read().get("number").unwrap_or_default(), query.read().get("s").unwrap_or_default()),
+        move || {
+            (
+                params.read().get("number").unwrap_or_default(),
+                query.read().get("s").unwrap_or_default(),
+            )
+        },
         |(number, signature)| check_voucher(number, signature),
     );
     view! {

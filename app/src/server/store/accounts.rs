@@ -52,7 +52,11 @@ pub async fn insert_session(
     Ok(())
 }
 
-pub async fn find_session(pool: &AnyPool, token_hash: &str, now: &str) -> Result<Option<SessionRecord>, sqlx::Error> {
+pub async fn find_session(
+    pool: &AnyPool,
+    token_hash: &str,
+    now: &str,
+) -> Result<Option<SessionRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.id AS account_id, a.role, a.member_id
            FROM sessions s JOIN accounts a ON a.id = s.account_id
@@ -65,26 +69,43 @@ pub async fn find_session(pool: &AnyPool, token_hash: &str, now: &str) -> Result
 }
 
 pub async fn delete_session(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 pub async fn delete_expired_sessions(pool: &AnyPool, now: &str) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected())
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected())
 }
 
 const MEMBER_COLUMNS: &str = "id, agency_id, number, name, fee_paid_until, active";
 
-pub async fn find_member(pool: &AnyPool, member_id: i64) -> Result<Option<MemberRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"))
-        .bind(member_id)
-        .fetch_optional(pool)
-        .await
+pub async fn find_member(
+    pool: &AnyPool,
+    member_id: i64,
+) -> Result<Option<MemberRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"
+    ))
+    .bind(member_id)
+    .fetch_optional(pool)
+    .await
 }
 
-pub async fn find_member_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<MemberRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE number = $1"))
-        .bind(number)
-        .fetch_optional(conn)
-        .await
+pub async fn find_member_by_number(
+    conn: &mut AnyConnection,
+    number: &str,
+) -> Result<Option<MemberRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE number = $1"
+    ))
+    .bind(number)
+    .fetch_optional(conn)
+    .await
 }

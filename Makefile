@@ -1,0 +1,45 @@
+# The two commands a newcomer needs:
+#   make run    the app on an embedded SQLite file with demo data
+#   make test   every test: format, lints, unit, integration, browser
+# Both install what is missing first (scripts/setup.sh).
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# cargo-leptos sets this when it builds; setting it for every cargo command
+# keeps `cargo test` and `cargo leptos build` sharing one set of artifacts.
+export LEPTOS_OUTPUT_NAME := bons
+
+.PHONY: run test setup setup-test lint unit e2e build release
+
+run: setup release
+	./target/release/bons demo
+	@echo
+	@echo "  Ouvrez http://127.0.0.1:3000 sur un téléphone ou dans un navigateur (360 px de large suffisent)."
+	@echo
+	./target/release/bons serve
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh test
+
+release:
+	cargo leptos build --release
+
+build:
+	cargo leptos build
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p app -p server --all-targets -- -D warnings
+	cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test -p app -p server
+
+e2e:
+	scripts/e2e.sh
+
+test: setup-test lint unit e2e
+	@echo "make test: all suites passed"

@@ -1,0 +1,130 @@
+import { expect, Page, test } from "@playwright/test";
+
+// A member at a supplier's counter, on a phone: log in, request a voucher of
+// 12,30 €, see it rounded to 13 €, use it, read the code and number, validate,
+// close, and find it delivered in "Demande de bons". A screenshot per step.
+
+const shots = "screenshots";
+let step = 0;
+async function snap(page: Page, name: string) {
+  step += 1;
+  await page.screenshot({ path: `${shots}/${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
+}
+
+/** Waits until the WASM has hydrated the page, so that typing updates it. */
+async function hydrated(page: Page) {
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+}
+
+test("a paid-up member requests, uses and validates a voucher at the counter", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/connexion$/);
+  await expect(page.getByRole("heading", { name: "Espace adhérent" })).toBeVisible();
+  await snap(page, "connexion");
+
+  await page.getByLabel("N° d'adhérent").fill("44000123B");
+  await page.getByLabel("Mot de passe").fill("castors");
+  await page.getByRole("button", { name: "SE CONNECTER" }).click();
+  await expect(page.getByRole("heading", { name: /Bonjour/ })).toBeVisible();
+  await expect(page.getByText("Cotisation à jour")).toBeVisible();
+  await snap(page, "espace-adherent");
+
+  await page.getByRole("link", { name: "DEMANDE DE BONS CASTORS WEB" }).click();
+  await expect(page.getByRole("heading", { name: "Demande de Bons Castors Web" })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel("Fournisseur").selectOption({ label: "Matériaux de l'Ouest" });
+  await page.getByLabel("Montant").pressSequentially("12,30");
+  // Rounded up to the euro while typing, before anything is sent.
+  await expect(page.locator(".rounded-amount")).toHaveText("13\u00a0€");
+  await snap(page, "demande-13-euros");
+
+  await page.getByRole("button", { name: "VALIDER" }).click();
+  await expect(page.getByText("Vous êtes à jour de votre cotisation, votre bon Castors WEB est disponible")).toBeVisible();
+  await expect(page.locator(".issued-amount")).toHaveText("13\u00a0€");
+  await snap(page, "bon-emis");
+
+  await page.goto("/bons");
+  const row = page.locator("tr.voucher-row").first();
+  await expect(row.locator(".status")).toHaveText("1-EMIS");
+  await expect(row.locator(".amount")).toHaveText("13,00");
+  await snap(page, "demande-de-bons");
+
+  await row.getByRole("link", { name: "Ouvrir" }).click();
+  await page.getByRole("link", { name: "UTILISER CE BON" }).click();
+  await expect(page.getByText("Attention cette opération est irréversible")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Annuler" })).toBeVisible();
+  await snap(page, "confirmation");
+
+  await page.getByRole("button", { name: "OK" }).click();
+  const code = page.locator(".secret-code");
+  await expect(code).toHaveText(/^\d{4}$/);
+  const number = await page.locator(".secret .number").innerText();
+  expect(number).toMatch(/^W\d{4}\.NA\.442\.\d{8}$/);
+  await expect(page.getByText("Le fournisseur certifie avoir noté sur le bon de livraison")).toBeVisible();
+  await expect(page.locator(".used-at")).toHaveText(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
+  await snap(page, "code-secret");
+  const secret = await code.innerText();
+
+  await page.getByRole("button", { name: "VALIDER LE BON" }).click();
+  await expect(page.locator(".voucher-number")).toHaveText(number);
+  await expect(page.locator(".card .status")).toHaveText("11-livré");
+  await expect(page.locator(".card .member-number")).toHaveText("44000123B");
+  await expect(page.locator(".card .code")).toHaveText(secret);
+  await expect(page.locator(".qr svg")).toBeVisible();
+  await snap(page, "bon-valide");
+
+  await page.getByRole("link", { name: "FERMER" }).click();
+  await expect(page).toHaveURL(/\/bons$/);
+  const used = page.locator("tr.voucher-row").first();
+  await expect(used.locator(".status")).toHaveText("11-livré");
+  await expect(used.locator(".number")).toHaveText(number);
+  await snap(page, "demande-de-bons-livre");
+
+  // The search box filters as you type.
+  await hydrated(page);
+  await page.getByLabel("Rechercher dans le tableau ci-dessous :").pressSequentially("bois");
+  await expect(page.locator("tr.voucher-row")).toHaveCount(0);
+  await expect(page.getByText("Aucun bon ne correspond à votre recherche.")).toBeVisible();
+  await page.getByLabel("Rechercher dans le tableau ci-dessous :").fill("livré");
+  await expect(page.locator("tr.voucher-row")).toHaveCount(1);
+});
+
+test("the page fits a 360 px screen without sideways scrolling", async ({ page }) => {
+  await page.goto("/connexion");
+  await page.getByLabel("N° d'adhérent").fill("44000123B");
+  await page.getByLabel("Mot de passe").fill("castors");
+  await page.getByRole("button", { name: "SE CONNECTER" }).click();
+  for (const path of ["/", "/bons", "/bons/nouveau"]) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
+  }
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the whole flow works from server-rendered pages and forms", async ({ page }) => {
+    await page.goto("/connexion");
+    await page.getByLabel("N° d'adhérent").fill("44000123B");
+    await page.getByLabel("Mot de passe").fill("castors");
+    await page.getByRole("button", { name: "SE CONNECTER" }).click();
+    await page.goto("/bons/nouveau");
+    await page.getByLabel("Fournisseur").selectOption({ label: "Bois & Charpente 44" });
+    await page.getByLabel("Montant").fill("abc");
+    await page.getByRole("button", { name: "VALIDER" }).click();
+    await expect(page.getByRole("alert")).toHaveText("Montant invalide : saisissez un nombre, par exemple 12,30.");
+    await snap(page, "sans-js-erreur");
+    await page.getByLabel("Fournisseur").selectOption({ label: "Bois & Charpente 44" });
+    await page.getByLabel("Montant").fill("7,01");
+    await page.getByRole("button", { name: "VALIDER" }).click();
+    await expect(page.locator(".issued-amount")).toHaveText("8\u00a0€");
+    await page.getByRole("link", { name: "Voir ce bon" }).click();
+    await page.getByRole("link", { name: "UTILISER CE BON" }).click();
+    await page.getByRole("button", { name: "OK" }).click();
+    await expect(page.locator(".secret-code")).toHaveText(/^\d{4}$/);
+    await page.getByRole("button", { name: "VALIDER LE BON" }).click();
+    await expect(page.locator(".card .status")).toHaveText("11-livré");
+    await snap(page, "sans-js-bon-valide");
+  });
+});

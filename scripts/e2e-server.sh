@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Started by Playwright (end2end/playwright.config.ts): the debug build of
+# bons on a fresh SQLite file with the demo data, on port 3100.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=$(mktemp -d -t bons-e2e-XXXXXX)
+export DATABASE_URL="sqlite://$dir/bons.db?mode=rwc"
+export BONS_SECRET_FILE="$dir/secret.key"
+export LEPTOS_SITE_ADDR="${E2E_ADDR:-127.0.0.1:3100}"
+export LEPTOS_SITE_ROOT=target/site
+export RUST_LOG="${RUST_LOG:-warn}"
+target/debug/bons demo
+exec target/debug/bons serve

@@ -1,0 +1,309 @@
+//! A real `bons` server on 127.0.0.1:0 over a fresh SQLite file, loaded with
+//! the demo data, and clients that talk to it the way a browser does.
+
+#![allow(dead_code)]
+
+use app::server::{AppState, db::Db};
+use reqwest::{Client, StatusCode, header, redirect::Policy};
+use server::config::Config;
+use std::path::PathBuf;
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub const PAID_UP: &str = "44000123B";
+pub const UNPAID: &str = "44000124B";
+pub const PASSWORD: &str = "castors";
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub state: AppState,
+    pub dir: tempfile::TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server after letting the test adjust its configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        init_logging();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(dir.path().to_owned());
+        adjust(&mut config);
+        let (state, listener, base) = start_state(&config).await;
+        app::server::demo::load(&state.db).await.expect("demo data");
+        Self::run(dir, state, listener, base)
+    }
+
+    fn run(
+        dir: tempfile::TempDir,
+        state: AppState,
+        listener: TcpListener,
+        base: String,
+    ) -> TestApp {
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(server::serve(listener, state.clone(), async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base,
+            db: state.db.clone(),
+            state,
+            dir,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    /// Stops this server and starts a new one on the same database file, as
+    /// after a deploy or a reboot.
+    pub async fn restart(mut self) -> TestApp {
+        self.stop().await;
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
+        let config = test_config(dir.path().to_owned());
+        let (state, listener, base) = start_state(&config).await;
+        Self::run(dir, state, listener, base)
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server ended cleanly");
+        }
+        self.db.close().await;
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: client(),
+            base: self.base.clone(),
+        }
+    }
+
+    pub async fn logged_in(&self, member: &str) -> Browser {
+        let browser = self.browser();
+        let res = browser.login(member, PASSWORD).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::FOUND,
+            "login of {member} should redirect"
+        );
+        browser
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.db.pool())
+            .await
+            .expect(sql)
+    }
+
+    /// Status, number and validation time of a voucher, read from the database.
+    pub async fn voucher_row(&self, id: i64) -> (i64, Option<String>, Option<String>) {
+        sqlx::query_as("SELECT status, number, validated_at FROM vouchers WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("voucher row")
+    }
+}
+
+/// `BONS_TEST_LOG=debug` shows the server's log in failing tests' output.
+fn init_logging() {
+    if let Ok(filter) = std::env::var("BONS_TEST_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    }
+}
+
+fn test_config(dir: PathBuf) -> Config {
+    Config {
+        database_url: format!("sqlite://{}?mode=rwc", dir.join("bons.db").display()),
+        site_addr: "127.0.0.1:0".parse().unwrap(),
+        site_root: dir.join("site").display().to_string(),
+        public_url: None,
+        secret: Some("5e".repeat(32)),
+        secret_file: dir.join("secret.key"),
+        max_voucher_euros: 3000,
+        voucher_validity_days: 30,
+        code_length: 4,
+        session_days: 30,
+    }
+}
+
+async fn start_state(config: &Config) -> (AppState, TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = config.clone();
+    config.public_url.get_or_insert_with(|| base.clone());
+    let state = server::state_from_config(&config).await.expect("state");
+    (state, listener, base)
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A browser without the WASM: it follows links, posts forms with
+/// `Accept: text/html` and a `Referer`, and keeps its cookies.
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Browser {
+    pub async fn login(&self, number: &str, password: &str) -> reqwest::Response {
+        self.submit_raw(
+            "/connexion",
+            "/api/login",
+            &[("number", number), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html")
+            .send()
+            .await
+            .expect("GET");
+        page(res).await
+    }
+
+    /// Posts a form from the page at `from` and follows the redirect, as a
+    /// browser does; returns the page it lands on and where that was.
+    pub async fn submit(&self, from: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let res = self.submit_raw(from, action, fields).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::FOUND,
+            "a form post answers with a redirect"
+        );
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .expect("Location")
+            .to_owned();
+        let path = location
+            .strip_prefix(&self.base)
+            .unwrap_or(&location)
+            .to_owned();
+        let mut landed = self.get(&path).await;
+        landed.location = Some(path);
+        landed
+    }
+
+    pub async fn submit_raw(
+        &self,
+        from: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(format!("{}{action}", self.base))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("{}{from}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Calls a server function as the hydrated app does: form in, JSON out.
+    pub async fn call(
+        &self,
+        name: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, serde_json::Value) {
+        let res = self
+            .client
+            .post(format!("{}/api/{name}", self.base))
+            .header(header::ACCEPT, "application/json")
+            .form(fields)
+            .send()
+            .await
+            .expect("server function call");
+        let status = res.status();
+        let body = res.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
+        )
+    }
+}
+
+async fn page(res: reqwest::Response) -> Page {
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Page {
+        status,
+        location,
+        body: res.text().await.expect("body"),
+    }
+}
+
+impl Page {
+    /// The text of the first element whose opening tag contains `marker`,
+    /// e.g. `class="secret-code"`; HTML entities for & and ' are decoded.
+    pub fn text_of(&self, marker: &str) -> Option<String> {
+        let start = self.body.find(marker)?;
+        let open_end = start + self.body[start..].find('>')? + 1;
+        let close = open_end + self.body[open_end..].find('<')?;
+        Some(
+            self.body[open_end..close]
+                .replace("&amp;", "&")
+                .replace("&#x27;", "'")
+                .replace("&#39;", "'"),
+        )
+    }
+
+    pub fn contains(&self, text: &str) -> bool {
+        self.body.contains(text)
+            || self
+                .body
+                .replace("&#x27;", "'")
+                .replace("&amp;", "&")
+                .contains(text)
+    }
+
+    /// The user-facing error message on the page, if any.
+    pub fn error(&self) -> Option<String> {
+        self.text_of("notice-error")
+    }
+}
+
+/// `W2026.NA.442.00000001` → 1, checking the format on the way.
+pub fn sequence_of(number: &str) -> u32 {
+    let parsed: app::domain::VoucherNumber = number.parse().expect("a well-formed voucher number");
+    assert_eq!(
+        parsed.to_string(),
+        number,
+        "numbers are printed in their canonical form"
+    );
+    assert_eq!((parsed.agency_code(), parsed.centre_code()), ("NA", "442"));
+    parsed.sequence()
+}
