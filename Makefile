@@ -9,7 +9,12 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # keeps `cargo test` and `cargo leptos build` sharing one set of artifacts.
 export LEPTOS_OUTPUT_NAME := bons
 
-.PHONY: run test setup setup-test lint unit e2e build release
+# The integration tests run a second time on PostgreSQL, one fresh database per
+# test. Without a PostgreSQL server, `make test NO_POSTGRES=1` skips that half.
+BONS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432
+NO_POSTGRES ?=
+
+.PHONY: run test setup setup-test lint unit unit-postgres e2e build release
 
 run: setup release
 	./target/release/bons demo
@@ -38,8 +43,16 @@ lint:
 unit:
 	cargo test -p app -p server
 
+unit-postgres:
+ifeq ($(NO_POSTGRES),)
+	@pg_isready -q -d "$(BONS_TEST_POSTGRES)" || { echo "PostgreSQL does not answer at $(BONS_TEST_POSTGRES): start it, or run make test NO_POSTGRES=1" >&2; exit 1; }
+	BONS_TEST_DATABASE_URL="$(BONS_TEST_POSTGRES)" cargo test -p server --tests
+else
+	@echo "NO_POSTGRES set: integration tests on PostgreSQL skipped"
+endif
+
 e2e:
 	scripts/e2e.sh
 
-test: setup-test lint unit e2e
+test: setup-test lint unit unit-postgres e2e
 	@echo "make test: all suites passed"

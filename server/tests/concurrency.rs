@@ -112,3 +112,33 @@ async fn thirty_vouchers_used_at_once_get_thirty_consecutive_numbers() {
     assert_eq!(app.count("SELECT MAX(number_seq) FROM vouchers").await, 30);
     println!("30 vouchers used simultaneously: numbers 1..=30, no gap, no duplicate");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn member_pages_keep_answering_under_simultaneous_loads() {
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let id = request_json(&phone, &first_supplier(&app).await, "12").await;
+    let paths = [
+        "/".to_owned(),
+        "/bons".to_owned(),
+        "/bons/nouveau".to_owned(),
+        format!("/bons/{id}"),
+        format!("/bons/{id}/utiliser"),
+    ];
+    for round in 0..10 {
+        let loads = (0..40).map(|i| {
+            let (phone, path) = (&phone, &paths[i % paths.len()]);
+            async move {
+                let page =
+                    tokio::time::timeout(std::time::Duration::from_secs(20), phone.get(path))
+                        .await
+                        .unwrap_or_else(|_| panic!("{path} did not answer within 20 s"));
+                assert_eq!(page.status, StatusCode::OK, "{path}");
+            }
+        });
+        join_all(loads).await;
+        if round == 0 {
+            println!("40 simultaneous page loads answered");
+        }
+    }
+}

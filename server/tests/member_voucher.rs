@@ -617,3 +617,25 @@ async fn loading_the_demo_twice_changes_nothing() {
     app::server::demo::load(&app.db).await.unwrap();
     assert_eq!(counts().await, before);
 }
+
+#[tokio::test]
+async fn an_expired_session_sends_the_member_back_to_the_login_page() {
+    let app = TestApp::spawn().await;
+    let browser = app.logged_in(PAID_UP).await;
+    assert_eq!(browser.get("/bons").await.status, StatusCode::OK);
+    sqlx::query("UPDATE sessions SET expires_at = '2020-01-01T00:00:00.000000Z'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        browser.get("/bons").await.location.as_deref(),
+        Some("/connexion")
+    );
+    // The next login sweeps the expired session away.
+    app.logged_in(PAID_UP).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sessions WHERE expires_at < '2021-01-01'")
+            .await,
+        0
+    );
+}

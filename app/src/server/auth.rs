@@ -61,6 +61,10 @@ pub async fn open_session(state: &AppState, account_id: i64) -> Result<HeaderVal
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = Utc::now();
     let expires = now + Duration::days(i64::from(state.settings.session_days));
+    // Logins are rare enough that sweeping expired sessions here costs nothing.
+    accounts::delete_expired_sessions(state.db.pool(), &clock::stamp(now))
+        .await
+        .map_err(super::db::internal("sweep sessions"))?;
     accounts::insert_session(
         state.db.pool(),
         &sha256_hex(token.as_bytes()),

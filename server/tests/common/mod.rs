@@ -6,8 +6,21 @@
 use app::server::{AppState, db::Db};
 use reqwest::{Client, StatusCode, header, redirect::Policy};
 use server::config::Config;
-use std::path::PathBuf;
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use std::{path::PathBuf, sync::LazyLock};
+use tokio::{net::TcpListener, runtime::Runtime, sync::oneshot, task::JoinHandle};
+
+/// The servers of all tests in a binary run on one multi-thread runtime, as
+/// in production; each test drives its server from its own runtime, the way a
+/// separate client would. (A server spread over the short-lived runtimes of
+/// several tests could see a task parked on a runtime that has ended.)
+static SERVER_RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("bons-test-server")
+        .enable_all()
+        .build()
+        .expect("server runtime")
+});
 
 pub const PAID_UP: &str = "44000123B";
 pub const UNPAID: &str = "44000124B";
@@ -15,6 +28,8 @@ pub const PASSWORD: &str = "castors";
 
 pub struct TestApp {
     pub base: String,
+    /// Set when the test runs on PostgreSQL: the database to drop at the end.
+    postgres: Option<PostgresDatabase>,
     pub db: Db,
     pub state: AppState,
     pub dir: tempfile::TempDir,
@@ -31,25 +46,36 @@ impl TestApp {
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         init_logging();
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = test_config(dir.path().to_owned());
+        let postgres = PostgresDatabase::create_if_asked().await;
+        let mut config = test_config(dir.path().to_owned(), postgres.as_ref());
         adjust(&mut config);
-        let (state, listener, base) = start_state(&config).await;
-        app::server::demo::load(&state.db).await.expect("demo data");
-        Self::run(dir, state, listener, base)
+        let (state, listener, base) = SERVER_RUNTIME
+            .spawn(async move {
+                let started = start_state(&config).await;
+                app::server::demo::load(&started.0.db)
+                    .await
+                    .expect("demo data");
+                started
+            })
+            .await
+            .expect("server start");
+        Self::run(dir, postgres, state, listener, base)
     }
 
     fn run(
         dir: tempfile::TempDir,
+        postgres: Option<PostgresDatabase>,
         state: AppState,
         listener: TcpListener,
         base: String,
     ) -> TestApp {
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(server::serve(listener, state.clone(), async move {
+        let server = SERVER_RUNTIME.spawn(server::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
         TestApp {
             base,
+            postgres,
             db: state.db.clone(),
             state,
             dir,
@@ -63,9 +89,13 @@ impl TestApp {
     pub async fn restart(mut self) -> TestApp {
         self.stop().await;
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
-        let config = test_config(dir.path().to_owned());
-        let (state, listener, base) = start_state(&config).await;
-        Self::run(dir, state, listener, base)
+        let postgres = self.postgres.take();
+        let config = test_config(dir.path().to_owned(), postgres.as_ref());
+        let (state, listener, base) = SERVER_RUNTIME
+            .spawn(async move { start_state(&config).await })
+            .await
+            .expect("server restart");
+        Self::run(dir, postgres, state, listener, base)
     }
 
     pub async fn stop(&mut self) {
@@ -119,13 +149,83 @@ impl TestApp {
 /// `BONS_TEST_LOG=debug` shows the server's log in failing tests' output.
 fn init_logging() {
     if let Ok(filter) = std::env::var("BONS_TEST_LOG") {
-        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
     }
 }
 
-fn test_config(dir: PathBuf) -> Config {
+/// With `BONS_TEST_DATABASE_URL=postgres://user@host:port`, each test gets a
+/// database of its own on that server, dropped when the test ends; without
+/// it, each test gets a fresh SQLite file.
+struct PostgresDatabase {
+    server: String,
+    name: String,
+}
+
+impl PostgresDatabase {
+    async fn create_if_asked() -> Option<PostgresDatabase> {
+        let server = std::env::var("BONS_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))?;
+        let server = server.trim_end_matches('/').to_owned();
+        let name = format!("bons_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+        let mut admin =
+            <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
+                .await
+                .expect("PostgreSQL for the tests (BONS_TEST_DATABASE_URL)");
+        sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE \"{name}\"").as_str())
+            .await
+            .expect("create database");
+        Some(PostgresDatabase { server, name })
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", self.server, self.name)
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (format!("{}/postgres", self.server), self.name.clone());
+        // Drop runs inside the test's runtime, which cannot block on itself.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let mut admin =
+                    <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await?;
+                sqlx::Executor::execute(
+                    &mut admin,
+                    format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str(),
+                )
+                .await
+                .map(|_| ())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn test_config(dir: PathBuf, postgres: Option<&PostgresDatabase>) -> Config {
     Config {
-        database_url: format!("sqlite://{}?mode=rwc", dir.join("bons.db").display()),
+        database_url: postgres
+            .map(PostgresDatabase::url)
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("bons.db").display())),
         site_addr: "127.0.0.1:0".parse().unwrap(),
         site_root: dir.join("site").display().to_string(),
         public_url: None,

@@ -1,6 +1,6 @@
 //! Accounts, members and sessions.
 
-use sqlx::{AnyConnection, AnyPool, FromRow};
+use sqlx::{AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct LoginRecord {
@@ -95,17 +95,5 @@ pub async fn find_member(
     ))
     .bind(member_id)
     .fetch_optional(pool)
-    .await
-}
-
-pub async fn find_member_by_number(
-    conn: &mut AnyConnection,
-    number: &str,
-) -> Result<Option<MemberRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {MEMBER_COLUMNS} FROM members WHERE number = $1"
-    ))
-    .bind(number)
-    .fetch_optional(conn)
     .await
 }
