@@ -20,9 +20,7 @@ pub enum AppError {
     Invalid(String),
     #[error("Choisissez un fournisseur dans la liste.")]
     NoSupplierChosen,
-    #[error(
-        "Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste."
-    )]
+    #[error("Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste.")]
     SupplierUnavailable,
     #[error(
         "Vous n'êtes pas à jour de votre cotisation : aucun bon n'a été émis. Prenez contact avec votre agence Castors !"
@@ -36,9 +34,7 @@ pub enum AppError {
     VoucherNotUsable(String),
     #[error("Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret.")]
     VoucherNotUsed,
-    #[error(
-        "Une erreur technique est survenue. Réessayez dans un instant ; si elle persiste, prévenez votre agence."
-    )]
+    #[error("Une erreur technique est survenue. Réessayez dans un instant ; si elle persiste, prévenez votre agence.")]
     Internal,
     #[error("Le serveur est injoignable. Vérifiez votre connexion puis réessayez.")]
     Network,
@@ -51,9 +47,7 @@ impl AppError {
             AppError::NotLoggedIn | AppError::BadCredentials => 401,
             AppError::Forbidden => 403,
             AppError::VoucherNotFound => 404,
-            AppError::VoucherNotUsable(_)
-            | AppError::VoucherExpired(_)
-            | AppError::VoucherNotUsed => 409,
+            AppError::VoucherNotUsable(_) | AppError::VoucherExpired(_) | AppError::VoucherNotUsed => 409,
             AppError::Invalid(_)
             | AppError::NoSupplierChosen
             | AppError::SupplierUnavailable
@@ -76,13 +70,11 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // The browser could not reach us or read the answer.
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => {
-                AppError::Network
-            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => AppError::Network,
             // A form arrived without the fields this function needs.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::Invalid(
-                "Le formulaire est incomplet : rechargez la page puis réessayez.".into(),
-            ),
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::Invalid("Le formulaire est incomplet : rechargez la page puis réessayez.".into())
+            }
             _ => AppError::Internal,
         }
     }

@@ -76,9 +76,7 @@ pub fn App() -> impl IntoView {
 /// message, so the form works the same with or without the WASM.
 #[cfg(feature = "ssr")]
 fn provide_form_error_from_url() {
-    let Some(query) =
-        use_context::<axum::http::request::Parts>().and_then(|p| p.uri.query().map(str::to_owned))
-    else {
+    let Some(query) = use_context::<axum::http::request::Parts>().and_then(|p| p.uri.query().map(str::to_owned)) else {
         return;
     };
     let (mut path, mut err) = (None, None);

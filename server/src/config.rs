@@ -12,30 +12,15 @@ use std::{
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Where the data lives: `sqlite://path?mode=rwc` (embedded) or `postgres://…`.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://data/bons.db?mode=rwc",
-        global = true
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/bons.db?mode=rwc", global = true)]
     pub database_url: String,
 
     /// Address and port to listen on.
-    #[arg(
-        long,
-        env = "LEPTOS_SITE_ADDR",
-        default_value = "127.0.0.1:3000",
-        global = true
-    )]
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
     pub site_addr: SocketAddr,
 
     /// The built site (WASM, CSS, icons), as written by `cargo leptos build`.
-    #[arg(
-        long,
-        env = "LEPTOS_SITE_ROOT",
-        default_value = "target/site",
-        global = true
-    )]
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: String,
 
     /// The address people use to reach the server; QR codes link to it.
@@ -50,12 +35,7 @@ pub struct Config {
 
     /// Where to keep the secret when `BONS_SECRET` is not set; created with a
     /// CSPRNG on first start.
-    #[arg(
-        long,
-        env = "BONS_SECRET_FILE",
-        default_value = "data/secret.key",
-        global = true
-    )]
+    #[arg(long, env = "BONS_SECRET_FILE", default_value = "data/secret.key", global = true)]
     pub secret_file: PathBuf,
 
     /// The most one voucher may be worth, in whole euros.
@@ -80,10 +60,7 @@ pub enum ConfigError {
     #[error("BONS_SECRET must be hex and at least 32 bytes long")]
     WeakSecret,
     #[error("cannot read or create the secret file {path}: {source}")]
-    SecretFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    SecretFile { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Invalid(String),
 }
@@ -94,10 +71,7 @@ impl Config {
             max_voucher: Money::from_euros(i64::from(self.max_voucher_euros)),
             validity_days: self.voucher_validity_days,
             code_length: SecretCodeLength::new(self.code_length).map_err(ConfigError::Invalid)?,
-            public_url: self
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", self.site_addr)),
+            public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.site_addr)),
             session_days: self.session_days,
         })
     }
@@ -112,17 +86,11 @@ impl Config {
 }
 
 fn decode_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
-    hex::decode(text.trim())
-        .ok()
-        .filter(|s| s.len() >= 32)
-        .ok_or(ConfigError::WeakSecret)
+    hex::decode(text.trim()).ok().filter(|s| s.len() >= 32).ok_or(ConfigError::WeakSecret)
 }
 
 fn read_or_create_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
-    let err = |source| ConfigError::SecretFile {
-        path: path.to_owned(),
-        source,
-    };
+    let err = |source| ConfigError::SecretFile { path: path.to_owned(), source };
     match std::fs::read_to_string(path) {
         Ok(text) => decode_secret(&text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -141,11 +109,7 @@ fn read_or_create_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
 #[cfg(unix)]
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::{io::Write, os::unix::fs::OpenOptionsExt};
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     file.write_all(contents.as_bytes())?;
     file.sync_all()
 }
@@ -169,23 +133,14 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
     }
 
     #[test]
     fn short_or_garbled_secrets_are_refused() {
-        assert!(matches!(
-            decode_secret("abcd"),
-            Err(ConfigError::WeakSecret)
-        ));
-        assert!(matches!(
-            decode_secret(&"zz".repeat(32)),
-            Err(ConfigError::WeakSecret)
-        ));
+        assert!(matches!(decode_secret("abcd"), Err(ConfigError::WeakSecret)));
+        assert!(matches!(decode_secret(&"zz".repeat(32)), Err(ConfigError::WeakSecret)));
         assert_eq!(decode_secret(&"ab".repeat(32)).unwrap().len(), 32);
     }
 }

@@ -12,9 +12,7 @@ use std::{future::Future, sync::Arc};
 use tokio::net::TcpListener;
 
 /// Connects to the database, runs its migrations, and assembles the state.
-pub async fn state_from_config(
-    config: &Config,
-) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+pub async fn state_from_config(config: &Config) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
     let settings = config.settings()?;
     let keys = Keys::from_secret(&config.secret()?);
     let db = Db::connect(&config.database_url).await?;
@@ -25,12 +23,7 @@ pub async fn state_from_config(
         .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".into()))
         .site_addr(config.site_addr)
         .build();
-    Ok(AppState {
-        leptos_options,
-        db,
-        settings: Arc::new(settings),
-        keys: Arc::new(keys),
-    })
+    Ok(AppState { leptos_options, db, settings: Arc::new(settings), keys: Arc::new(keys) })
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
@@ -40,7 +33,5 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = http::router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

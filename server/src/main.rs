@@ -9,11 +9,7 @@ use server::config::Config;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(
-    name = "bons",
-    version,
-    about = "Bons Castors Web: vouchers for a building cooperative"
-)]
+#[command(name = "bons", version, about = "Bons Castors Web: vouchers for a building cooperative")]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -34,9 +30,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
     let cli = Cli::parse();
     match run(cli).await {
@@ -51,27 +45,18 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let state = server::state_from_config(&cli.config).await?;
     match cli.command {
-        Command::Migrate => println!(
-            "Base de données à jour : {}",
-            redact(&cli.config.database_url)
-        ),
+        Command::Migrate => println!("Base de données à jour : {}", redact(&cli.config.database_url)),
         Command::Demo => {
             app::server::demo::load(&state.db).await?;
             use app::server::demo::*;
-            println!(
-                "Données de démonstration chargées dans {}",
-                redact(&cli.config.database_url)
-            );
+            println!("Données de démonstration chargées dans {}", redact(&cli.config.database_url));
             println!("  Adhérent à jour de cotisation : {PAID_UP_MEMBER} / {DEMO_PASSWORD}");
             println!("  Adhérent pas à jour           : {UNPAID_MEMBER} / {DEMO_PASSWORD}");
         }
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(cli.config.site_addr).await?;
             let addr = listener.local_addr()?;
-            println!(
-                "bons écoute sur http://{addr}  (adresse publique : {})",
-                state.settings.public_url
-            );
+            println!("bons écoute sur http://{addr}  (adresse publique : {})", state.settings.public_url);
             server::serve(listener, state.clone(), shutdown_signal()).await?;
             state.db.close().await;
             println!("bons arrêté proprement.");
@@ -96,8 +81,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

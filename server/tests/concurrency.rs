@@ -3,27 +3,14 @@
 
 mod common;
 
-use common::{Browser, PAID_UP, TestApp, sequence_of};
+use common::{PAID_UP, TestApp, sequence_of};
 use futures::future::join_all;
 use reqwest::StatusCode;
 use std::collections::BTreeSet;
 
-async fn request_json(browser: &Browser, supplier: &str, amount: &str) -> i64 {
-    let (status, json) = browser
-        .call(
-            "request_voucher",
-            &[("supplier_id", supplier), ("amount", amount)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{json}");
-    json.as_i64().expect("the new voucher's id")
-}
-
 async fn first_supplier(app: &TestApp) -> String {
-    let id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM suppliers WHERE active = 1")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let id: i64 =
+        sqlx::query_scalar("SELECT MIN(id) FROM suppliers WHERE active = 1").fetch_one(app.db.pool()).await.unwrap();
     id.to_string()
 }
 
@@ -35,9 +22,7 @@ async fn fifty_simultaneous_taps_from_five_phones_give_one_code_and_one_number()
     for _ in 0..5 {
         phones.push(app.logged_in(PAID_UP).await);
     }
-    let id = request_json(&phones[0], &first_supplier(&app).await, "25")
-        .await
-        .to_string();
+    let id = phones[0].request_voucher_json(&first_supplier(&app).await, "25").await.to_string();
     let taps = (0..50).map(|i| {
         let phone = &phones[i % phones.len()];
         let id = id.clone();
@@ -48,33 +33,16 @@ async fn fifty_simultaneous_taps_from_five_phones_give_one_code_and_one_number()
     let distinct: BTreeSet<(String, String)> = answers
         .iter()
         .map(|(status, json)| {
-            assert_eq!(
-                *status,
-                StatusCode::OK,
-                "every tap is answered with the receipt: {json}"
-            );
-            (
-                json["number"].as_str().unwrap().to_owned(),
-                json["code"].as_str().unwrap().to_owned(),
-            )
+            assert_eq!(*status, StatusCode::OK, "every tap is answered with the receipt: {json}");
+            (json["number"].as_str().unwrap().to_owned(), json["code"].as_str().unwrap().to_owned())
         })
         .collect();
     assert_eq!(distinct.len(), 1, "all 50 answers agree: {distinct:?}");
     let (number, _code) = distinct.into_iter().next().unwrap();
     assert_eq!(sequence_of(&number), 1);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM vouchers WHERE number IS NOT NULL")
-            .await,
-        1
-    );
-    assert_eq!(
-        app.count("SELECT last_sequence FROM number_series").await,
-        1,
-        "one number consumed, not fifty"
-    );
-    println!(
-        "50 simultaneous uses of one voucher: 1 number ({number}), 1 code, 50/50 answers agree"
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM vouchers WHERE number IS NOT NULL").await, 1);
+    assert_eq!(app.count("SELECT last_sequence FROM number_series").await, 1, "one number consumed, not fifty");
+    println!("50 simultaneous uses of one voucher: 1 number ({number}), 1 code, 50/50 answers agree");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -84,7 +52,7 @@ async fn thirty_vouchers_used_at_once_get_thirty_consecutive_numbers() {
     let supplier = first_supplier(&app).await;
     let mut ids = Vec::new();
     for i in 0..30 {
-        ids.push(request_json(&phone, &supplier, &format!("{},50", 10 + i)).await);
+        ids.push(phone.request_voucher_json(&supplier, &format!("{},50", 10 + i)).await);
     }
     let uses = ids.iter().map(|id| {
         let phone = &phone;
@@ -99,16 +67,8 @@ async fn thirty_vouchers_used_at_once_get_thirty_consecutive_numbers() {
         })
         .collect();
     assert_eq!(sequences.len(), 30, "30 distinct numbers");
-    assert_eq!(
-        sequences,
-        (1..=30).collect::<BTreeSet<u32>>(),
-        "a gapless run from 1"
-    );
-    assert_eq!(
-        app.count("SELECT COUNT(DISTINCT number) FROM vouchers")
-            .await,
-        30
-    );
+    assert_eq!(sequences, (1..=30).collect::<BTreeSet<u32>>(), "a gapless run from 1");
+    assert_eq!(app.count("SELECT COUNT(DISTINCT number) FROM vouchers").await, 30);
     assert_eq!(app.count("SELECT MAX(number_seq) FROM vouchers").await, 30);
     println!("30 vouchers used simultaneously: numbers 1..=30, no gap, no duplicate");
 }
@@ -117,7 +77,7 @@ async fn thirty_vouchers_used_at_once_get_thirty_consecutive_numbers() {
 async fn member_pages_keep_answering_under_simultaneous_loads() {
     let app = TestApp::spawn().await;
     let phone = app.logged_in(PAID_UP).await;
-    let id = request_json(&phone, &first_supplier(&app).await, "12").await;
+    let id = phone.request_voucher_json(&first_supplier(&app).await, "12").await;
     let paths = [
         "/".to_owned(),
         "/bons".to_owned(),
@@ -129,10 +89,9 @@ async fn member_pages_keep_answering_under_simultaneous_loads() {
         let loads = (0..40).map(|i| {
             let (phone, path) = (&phone, &paths[i % paths.len()]);
             async move {
-                let page =
-                    tokio::time::timeout(std::time::Duration::from_secs(20), phone.get(path))
-                        .await
-                        .unwrap_or_else(|_| panic!("{path} did not answer within 20 s"));
+                let page = tokio::time::timeout(std::time::Duration::from_secs(20), phone.get(path))
+                    .await
+                    .unwrap_or_else(|_| panic!("{path} did not answer within 20 s"));
                 assert_eq!(page.status, StatusCode::OK, "{path}");
             }
         });

@@ -8,36 +8,6 @@ use reqwest::StatusCode;
 
 const SEED_MESSAGE: &str = "Vous êtes à jour de votre cotisation, votre bon Castors WEB est disponible dans votre espace adhérent, rubrique « Demande de bons ».";
 
-/// Requests a voucher through the form and returns its id.
-async fn request(browser: &common::Browser, supplier_id: &str, amount: &str) -> i64 {
-    let page = browser
-        .submit(
-            "/bons/nouveau",
-            "/api/request_voucher",
-            &[("supplier_id", supplier_id), ("amount", amount)],
-        )
-        .await;
-    let location = page.location.clone().unwrap();
-    assert!(
-        location.starts_with("/bons/nouveau?emis="),
-        "landed on {location}: {:?}",
-        page.error()
-    );
-    location
-        .trim_start_matches("/bons/nouveau?emis=")
-        .parse()
-        .unwrap()
-}
-
-async fn supplier_id(app: &TestApp, name: &str) -> String {
-    let id: i64 = sqlx::query_scalar("SELECT id FROM suppliers WHERE name = $1")
-        .bind(name)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
-    id.to_string()
-}
-
 #[tokio::test]
 async fn a_paid_up_member_requests_uses_validates_and_finds_the_voucher_delivered() {
     let app = TestApp::spawn().await;
@@ -48,14 +18,8 @@ async fn a_paid_up_member_requests_uses_validates_and_finds_the_voucher_delivere
     assert_eq!(res.status(), StatusCode::FOUND);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("bons_session="), "{cookie}");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
-    assert!(
-        !cookie.contains("Secure"),
-        "plain http cannot carry Secure cookies: {cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http cannot carry Secure cookies: {cookie}");
     let home = browser.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.contains("Camille Martin") && home.contains("DEMANDE DE BONS CASTORS WEB"));
@@ -63,20 +27,14 @@ async fn a_paid_up_member_requests_uses_validates_and_finds_the_voucher_delivere
     // The form offers the active suppliers only.
     let form = browser.get("/bons/nouveau").await;
     assert!(form.contains("Matériaux de l'Ouest") && form.contains("Bois & Charpente 44"));
-    assert!(
-        !form.contains("Négoce Fermé"),
-        "an inactive supplier must not be offered"
-    );
+    assert!(!form.contains("Négoce Fermé"), "an inactive supplier must not be offered");
 
     // 12,30 € becomes a 13 € voucher, 1-EMIS, with the seed's message.
-    let ouest = supplier_id(&app, "Matériaux de l'Ouest").await;
-    let id = request(&browser, &ouest, "12,30").await;
+    let ouest = app.supplier_id("Matériaux de l'Ouest").await;
+    let id = browser.request_voucher(&ouest, "12,30").await;
     let issued = browser.get(&format!("/bons/nouveau?emis={id}")).await;
     assert!(issued.contains(SEED_MESSAGE));
-    assert_eq!(
-        issued.text_of("class=\"issued-amount\"").as_deref(),
-        Some("13\u{a0}€")
-    );
+    assert_eq!(issued.text_of("class=\"issued-amount\"").as_deref(), Some("13\u{a0}€"));
     let amount: i64 = sqlx::query_scalar("SELECT amount_cents FROM vouchers WHERE id = $1")
         .bind(id)
         .fetch_one(app.db.pool())
@@ -96,24 +54,10 @@ async fn a_paid_up_member_requests_uses_validates_and_finds_the_voucher_delivere
     let confirm = browser.get(&format!("/bons/{id}/utiliser")).await;
     assert!(confirm.contains("Attention cette opération est irréversible"));
     assert!(confirm.contains(">Annuler<") && confirm.contains(">OK<"));
-    let code_screen = browser
-        .submit(
-            &format!("/bons/{id}/utiliser"),
-            "/api/use_voucher",
-            &[("id", &id.to_string())],
-        )
-        .await;
-    assert_eq!(
-        code_screen.location.as_deref(),
-        Some(format!("/bons/{id}/code").as_str())
-    );
-    let code = code_screen
-        .text_of("class=\"secret-code\"")
-        .expect("the code screen shows the code");
-    assert!(
-        code.len() == 4 && code.chars().all(|c| c.is_ascii_digit()),
-        "code {code:?}"
-    );
+    let code_screen = browser.use_voucher(id).await;
+    assert_eq!(code_screen.location.as_deref(), Some(format!("/bons/{id}/code").as_str()));
+    let code = code_screen.text_of("class=\"secret-code\"").expect("the code screen shows the code");
+    assert!(code.len() == 4 && code.chars().all(|c| c.is_ascii_digit()), "code {code:?}");
     let number = code_screen.text_of("class=\"number\"").unwrap();
     assert_eq!(sequence_of(&number), 1);
     assert!(code_screen.contains("Le fournisseur certifie avoir noté sur le bon de livraison"));
@@ -124,82 +68,31 @@ async fn a_paid_up_member_requests_uses_validates_and_finds_the_voucher_delivere
     assert_eq!(app.voucher_row(id).await, (11, Some(number.clone()), None));
 
     // VALIDER LE BON records the validation and shows the card.
-    let card = browser
-        .submit(
-            &format!("/bons/{id}/code"),
-            "/api/validate_voucher",
-            &[("id", &id.to_string())],
-        )
-        .await;
-    assert_eq!(
-        card.location.as_deref(),
-        Some(format!("/bons/{id}").as_str())
-    );
-    assert_eq!(
-        card.text_of("class=\"voucher-number\"").as_deref(),
-        Some(number.as_str())
-    );
-    assert_eq!(
-        card.text_of("class=\"member-number\"").as_deref(),
-        Some(PAID_UP)
-    );
-    assert!(
-        card.contains("Camille Martin")
-            && card.contains("BON CASTORS WEB")
-            && card.contains("FERMER")
-    );
-    assert_eq!(
-        card.text_of("class=\"status\"").as_deref(),
-        Some("11-livré")
-    );
-    assert_eq!(
-        card.text_of("class=\"amount\"").as_deref(),
-        Some("13\u{a0}€")
-    );
-    assert_eq!(
-        card.text_of("class=\"code\"").as_deref(),
-        Some(code.as_str())
-    );
-    assert!(
-        card.contains("<svg"),
-        "the card carries a QR code drawn by the server"
-    );
+    let card = browser.submit(&format!("/bons/{id}/code"), "/api/validate_voucher", &[("id", &id.to_string())]).await;
+    assert_eq!(card.location.as_deref(), Some(format!("/bons/{id}").as_str()));
+    assert_eq!(card.text_of("class=\"voucher-number\"").as_deref(), Some(number.as_str()));
+    assert_eq!(card.text_of("class=\"member-number\"").as_deref(), Some(PAID_UP));
+    assert!(card.contains("Camille Martin") && card.contains("BON CASTORS WEB") && card.contains("FERMER"));
+    assert_eq!(card.text_of("class=\"status\"").as_deref(), Some("11-livré"));
+    assert_eq!(card.text_of("class=\"amount\"").as_deref(), Some("13\u{a0}€"));
+    assert_eq!(card.text_of("class=\"code\"").as_deref(), Some(code.as_str()));
+    assert!(card.contains("<svg"), "the card carries a QR code drawn by the server");
     let (status, stored_number, validated_at) = app.voucher_row(id).await;
-    assert_eq!(
-        (status, stored_number.as_deref()),
-        (11, Some(number.as_str()))
-    );
+    assert_eq!((status, stored_number.as_deref()), (11, Some(number.as_str())));
     assert!(validated_at.is_some(), "VALIDER LE BON is recorded");
 
     // Back in "Demande de bons": 11-livré with its number.
     let list = browser.get("/bons").await;
-    assert_eq!(
-        list.text_of("class=\"status\"").as_deref(),
-        Some("11-livré")
-    );
-    assert_eq!(
-        list.text_of("class=\"number\"").as_deref(),
-        Some(number.as_str())
-    );
+    assert_eq!(list.text_of("class=\"status\"").as_deref(), Some("11-livré"));
+    assert_eq!(list.text_of("class=\"number\"").as_deref(), Some(number.as_str()));
 }
 
 #[tokio::test]
 async fn annuler_on_the_code_screen_keeps_the_use_and_the_card_opens_again() {
     let app = TestApp::spawn().await;
     let browser = app.logged_in(PAID_UP).await;
-    let id = request(
-        &browser,
-        &supplier_id(&app, "Bois & Charpente 44").await,
-        "40",
-    )
-    .await;
-    let screen = browser
-        .submit(
-            &format!("/bons/{id}/utiliser"),
-            "/api/use_voucher",
-            &[("id", &id.to_string())],
-        )
-        .await;
+    let id = browser.request_voucher(&app.supplier_id("Bois & Charpente 44").await, "40").await;
+    let screen = browser.use_voucher(id).await;
     let code = screen.text_of("class=\"secret-code\"").unwrap();
     // ANNULER is a plain link back to the list: nothing is undone.
     assert!(screen.contains("href=\"/bons\""));
@@ -217,76 +110,35 @@ async fn annuler_on_the_code_screen_keeps_the_use_and_the_card_opens_again() {
 async fn the_qr_code_links_to_a_check_page_that_shows_no_code_and_only_initials() {
     let app = TestApp::spawn().await;
     let browser = app.logged_in(PAID_UP).await;
-    let id = request(
-        &browser,
-        &supplier_id(&app, "Matériaux de l'Ouest").await,
-        "99,99",
-    )
-    .await;
-    let screen = browser
-        .submit(
-            &format!("/bons/{id}/utiliser"),
-            "/api/use_voucher",
-            &[("id", &id.to_string())],
-        )
-        .await;
+    let id = browser.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "99,99").await;
+    let screen = browser.use_voucher(id).await;
     let code = screen.text_of("class=\"secret-code\"").unwrap();
     let card = browser.get(&format!("/bons/{id}")).await;
-    let start = card
-        .body
-        .find("href=\"http")
-        .map(|i| i + 6)
-        .expect("check link on the card");
+    let start = card.body.find("href=\"http").map(|i| i + 6).expect("check link on the card");
     let link = &card.body[start..start + card.body[start..].find('"').unwrap()];
-    assert!(
-        link.contains("/verifier/W") && !link.contains(&code),
-        "the link carries no code: {link}"
-    );
+    assert!(link.contains("/verifier/W") && !link.contains(&code), "the link carries no code: {link}");
 
     // Anyone (no session) can check it.
     let visitor = app.browser();
     let path = link.strip_prefix(&app.base).unwrap();
     let check = visitor.get(path).await;
     assert_eq!(check.status, StatusCode::OK);
-    assert_eq!(
-        check.text_of("class=\"verdict verdict-ok\"").as_deref(),
-        Some("Bon authentique")
-    );
+    assert_eq!(check.text_of("class=\"verdict verdict-ok\"").as_deref(), Some("Bon authentique"));
     let number = screen.text_of("class=\"number\"").unwrap();
-    assert_eq!(
-        check.text_of("class=\"number\"").as_deref(),
-        Some(number.as_str())
-    );
-    assert_eq!(
-        check.text_of("class=\"amount\"").as_deref(),
-        Some("100\u{a0}€")
-    );
-    assert_eq!(
-        check.text_of("class=\"status\"").as_deref(),
-        Some("11-livré")
-    );
+    assert_eq!(check.text_of("class=\"number\"").as_deref(), Some(number.as_str()));
+    assert_eq!(check.text_of("class=\"amount\"").as_deref(), Some("100\u{a0}€"));
+    assert_eq!(check.text_of("class=\"status\"").as_deref(), Some("11-livré"));
     assert!(check.contains("C. M.") && check.contains("Matériaux de l'Ouest"));
     assert!(!check.contains("Camille") && !check.contains("Martin") && !check.contains(PAID_UP));
-    assert!(
-        !check.body.contains(&format!(">{code}<")),
-        "the check page never shows the code"
-    );
+    assert!(!check.body.contains(&format!(">{code}<")), "the check page never shows the code");
 
     // A forged or altered link is not genuine.
     let forged = path.replace("00000001", "00000002");
     let bad = visitor.get(&forged).await;
-    assert_eq!(
-        bad.text_of("class=\"verdict verdict-bad\"").as_deref(),
-        Some("Bon non authentique")
-    );
+    assert_eq!(bad.text_of("class=\"verdict verdict-bad\"").as_deref(), Some("Bon non authentique"));
     let tampered = format!("{}0", &path[..path.len() - 1]);
     assert!(visitor.get(&tampered).await.contains("Bon non authentique"));
-    assert!(
-        visitor
-            .get("/verifier/n-importe-quoi?s=00")
-            .await
-            .contains("Bon non authentique")
-    );
+    assert!(visitor.get("/verifier/n-importe-quoi?s=00").await.contains("Bon non authentique"));
 }
 
 #[tokio::test]
@@ -299,20 +151,11 @@ async fn a_member_whose_fee_is_not_paid_gets_no_voucher_and_is_sent_to_the_agenc
         .submit(
             "/bons/nouveau",
             "/api/request_voucher",
-            &[
-                (
-                    "supplier_id",
-                    &supplier_id(&app, "Matériaux de l'Ouest").await,
-                ),
-                ("amount", "12,30"),
-            ],
+            &[("supplier_id", &app.supplier_id("Matériaux de l'Ouest").await), ("amount", "12,30")],
         )
         .await;
     let error = page.error().expect("a message on the page");
-    assert!(
-        error.contains("pas à jour de votre cotisation") && error.contains("agence"),
-        "{error}"
-    );
+    assert!(error.contains("pas à jour de votre cotisation") && error.contains("agence"), "{error}");
     assert_eq!(app.count("SELECT COUNT(*) FROM vouchers").await, 0);
 }
 
@@ -320,89 +163,35 @@ async fn a_member_whose_fee_is_not_paid_gets_no_voucher_and_is_sent_to_the_agenc
 async fn each_bad_request_gets_a_clear_french_message_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let browser = app.logged_in(PAID_UP).await;
-    let ouest = supplier_id(&app, "Matériaux de l'Ouest").await;
-    let closed = supplier_id(&app, "Négoce Fermé").await;
+    let ouest = app.supplier_id("Matériaux de l'Ouest").await;
+    let closed = app.supplier_id("Négoce Fermé").await;
     let cases: &[(&str, &str, &str)] = &[
-        (
-            &ouest,
-            "abc",
-            "Montant invalide : saisissez un nombre, par exemple 12,30.",
-        ),
-        (
-            &ouest,
-            "1e3",
-            "Montant invalide : saisissez un nombre, par exemple 12,30.",
-        ),
+        (&ouest, "abc", "Montant invalide : saisissez un nombre, par exemple 12,30."),
+        (&ouest, "1e3", "Montant invalide : saisissez un nombre, par exemple 12,30."),
         (&ouest, "0", "Le montant doit être supérieur à zéro."),
         (&ouest, "-5", "Le montant doit être supérieur à zéro."),
-        (
-            &ouest,
-            "12,345",
-            "Indiquez au plus deux chiffres après la virgule.",
-        ),
-        (
-            &ouest,
-            "",
-            "Indiquez le montant de l'achat TTC, par exemple 12,30.",
-        ),
-        (
-            &ouest,
-            "3000,01",
-            "Le montant ne peut pas dépasser 3\u{a0}000\u{a0}€ par bon.",
-        ),
-        (
-            &ouest,
-            "99999999999999999999999",
-            "Le montant ne peut pas dépasser 3\u{a0}000\u{a0}€ par bon.",
-        ),
+        (&ouest, "12,345", "Indiquez au plus deux chiffres après la virgule."),
+        (&ouest, "", "Indiquez le montant de l'achat TTC, par exemple 12,30."),
+        (&ouest, "3000,01", "Le montant ne peut pas dépasser 3\u{a0}000\u{a0}€ par bon."),
+        (&ouest, "99999999999999999999999", "Le montant ne peut pas dépasser 3\u{a0}000\u{a0}€ par bon."),
         ("", "12", "Choisissez un fournisseur dans la liste."),
         ("abc", "12", "Choisissez un fournisseur dans la liste."),
-        (
-            &closed,
-            "12",
-            "Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste.",
-        ),
-        (
-            "999999",
-            "12",
-            "Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste.",
-        ),
+        (&closed, "12", "Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste."),
+        ("999999", "12", "Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste."),
     ];
     for (supplier, amount, expected) in cases {
         let page = browser
-            .submit(
-                "/bons/nouveau",
-                "/api/request_voucher",
-                &[("supplier_id", supplier), ("amount", amount)],
-            )
+            .submit("/bons/nouveau", "/api/request_voucher", &[("supplier_id", supplier), ("amount", amount)])
             .await;
-        assert!(
-            page.location
-                .as_deref()
-                .unwrap_or_default()
-                .starts_with("/bons/nouveau?"),
-            "back on the form"
-        );
-        assert_eq!(
-            page.error().as_deref(),
-            Some(*expected),
-            "supplier {supplier:?}, amount {amount:?}"
-        );
-        let (status, json) = browser
-            .call(
-                "request_voucher",
-                &[("supplier_id", supplier), ("amount", amount)],
-            )
-            .await;
+        assert!(page.location.as_deref().unwrap_or_default().starts_with("/bons/nouveau?"), "back on the form");
+        assert_eq!(page.error().as_deref(), Some(*expected), "supplier {supplier:?}, amount {amount:?}");
+        let (status, json) = browser.call("request_voucher", &[("supplier_id", supplier), ("amount", amount)]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
     }
     // A form missing its fields altogether.
     let (status, json) = browser.call("request_voucher", &[("amount", "12")]).await;
     assert!(!status.is_success(), "{json}");
-    assert!(
-        json.to_string().contains("formulaire est incomplet"),
-        "{json}"
-    );
+    assert!(json.to_string().contains("formulaire est incomplet"), "{json}");
     assert_eq!(app.count("SELECT COUNT(*) FROM vouchers").await, 0);
 }
 
@@ -410,66 +199,31 @@ async fn each_bad_request_gets_a_clear_french_message_and_changes_nothing() {
 async fn another_members_voucher_cannot_be_seen_used_or_validated() {
     let app = TestApp::spawn().await;
     let owner = app.logged_in(PAID_UP).await;
-    let id = request(
-        &owner,
-        &supplier_id(&app, "Matériaux de l'Ouest").await,
-        "10",
-    )
-    .await;
+    let id = owner.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "10").await;
     let other = app.logged_in(UNPAID).await;
-    for path in [
-        format!("/bons/{id}"),
-        format!("/bons/{id}/code"),
-        format!("/bons/{id}/utiliser"),
-    ] {
+    for path in [format!("/bons/{id}"), format!("/bons/{id}/code"), format!("/bons/{id}/utiliser")] {
         let page = other.get(&path).await;
-        assert_eq!(
-            page.error().as_deref(),
-            Some("Ce bon est introuvable."),
-            "{path}"
-        );
+        assert_eq!(page.error().as_deref(), Some("Ce bon est introuvable."), "{path}");
         assert!(!page.contains("Camille"), "{path} leaks the owner's name");
     }
     let (status, json) = other.call("use_voucher", &[("id", &id.to_string())]).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{json}");
-    let page = other
-        .submit(
-            &format!("/bons/{id}/utiliser"),
-            "/api/use_voucher",
-            &[("id", &id.to_string())],
-        )
-        .await;
+    let page = other.submit(&format!("/bons/{id}/utiliser"), "/api/use_voucher", &[("id", &id.to_string())]).await;
     assert_eq!(page.error().as_deref(), Some("Ce bon est introuvable."));
-    let (status, _) = other
-        .call("validate_voucher", &[("id", &id.to_string())])
-        .await;
+    let (status, _) = other.call("validate_voucher", &[("id", &id.to_string())]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        !other.get("/bons").await.contains("Matériaux"),
-        "the other member's list is empty"
-    );
-    assert_eq!(
-        app.voucher_row(id).await,
-        (1, None, None),
-        "still 1-EMIS, no number"
-    );
+    assert!(!other.get("/bons").await.contains("Matériaux"), "the other member's list is empty");
+    assert_eq!(app.voucher_row(id).await, (1, None, None), "still 1-EMIS, no number");
 }
 
 #[tokio::test]
 async fn expired_unknown_and_unused_vouchers_are_refused() {
     let app = TestApp::spawn().await;
     let browser = app.logged_in(PAID_UP).await;
-    let id = request(
-        &browser,
-        &supplier_id(&app, "Matériaux de l'Ouest").await,
-        "10",
-    )
-    .await;
+    let id = browser.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "10").await;
 
     // Validating before using makes no sense.
-    let (status, json) = browser
-        .call("validate_voucher", &[("id", &id.to_string())])
-        .await;
+    let (status, json) = browser.call("validate_voucher", &[("id", &id.to_string())]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{json}");
 
     // Past its last valid day, the voucher reads as expired and cannot be used.
@@ -478,55 +232,21 @@ async fn expired_unknown_and_unused_vouchers_are_refused() {
         .execute(app.db.pool())
         .await
         .unwrap();
-    let (status, json) = browser
-        .call("use_voucher", &[("id", &id.to_string())])
-        .await;
+    let (status, json) = browser.call("use_voucher", &[("id", &id.to_string())]).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(json["VoucherExpired"], "06/08/2020", "{json}");
-    let page = browser
-        .submit(
-            &format!("/bons/{id}/utiliser"),
-            "/api/use_voucher",
-            &[("id", &id.to_string())],
-        )
-        .await;
-    assert_eq!(
-        page.error().as_deref(),
-        Some("Ce bon a expiré le 06/08/2020 : il ne peut plus être utilisé.")
-    );
-    assert_eq!(
-        browser
-            .get("/bons")
-            .await
-            .text_of("class=\"status\"")
-            .as_deref(),
-        Some("92-expiré")
-    );
-    assert!(
-        !browser
-            .get(&format!("/bons/{id}"))
-            .await
-            .contains("UTILISER CE BON")
-    );
+    let page = browser.use_voucher(id).await;
+    assert_eq!(page.error().as_deref(), Some("Ce bon a expiré le 06/08/2020 : il ne peut plus être utilisé."));
+    assert_eq!(browser.get("/bons").await.text_of("class=\"status\"").as_deref(), Some("92-expiré"));
+    assert!(!browser.get(&format!("/bons/{id}")).await.contains("UTILISER CE BON"));
     assert_eq!(app.voucher_row(id).await, (1, None, None));
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM number_series").await,
-        0,
-        "no number was taken"
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM number_series").await, 0, "no number was taken");
 
     for unknown in ["999999", "abc", "-1", ""] {
         let (status, json) = browser.call("use_voucher", &[("id", unknown)]).await;
-        assert_eq!(
-            (status, json),
-            (StatusCode::NOT_FOUND, serde_json::json!("VoucherNotFound")),
-            "id {unknown:?}"
-        );
+        assert_eq!((status, json), (StatusCode::NOT_FOUND, serde_json::json!("VoucherNotFound")), "id {unknown:?}");
     }
-    assert_eq!(
-        browser.get("/bons/abc").await.error().as_deref(),
-        Some("Ce bon est introuvable.")
-    );
+    assert_eq!(browser.get("/bons/abc").await.error().as_deref(), Some("Ce bon est introuvable."));
 }
 
 #[tokio::test]
@@ -535,34 +255,19 @@ async fn visitors_must_log_in_and_wrong_passwords_are_refused() {
     let visitor = app.browser();
     for path in ["/", "/bons", "/bons/nouveau", "/bons/1", "/bons/1/code"] {
         let page = visitor.get(path).await;
-        assert_eq!(
-            (page.status, page.location.as_deref()),
-            (StatusCode::FOUND, Some("/connexion")),
-            "{path}"
-        );
+        assert_eq!((page.status, page.location.as_deref()), (StatusCode::FOUND, Some("/connexion")), "{path}");
     }
     let (status, _) = visitor.call("use_voucher", &[("id", "1")]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = visitor
-        .call("request_voucher", &[("supplier_id", "1"), ("amount", "12")])
-        .await;
+    let (status, _) = visitor.call("request_voucher", &[("supplier_id", "1"), ("amount", "12")]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    for (number, password) in [
-        (PAID_UP, "wrong"),
-        ("44009999B", "castors"),
-        ("n'importe quoi", "castors"),
-        ("", ""),
-    ] {
+    for (number, password) in [(PAID_UP, "wrong"), ("44009999B", "castors"), ("n'importe quoi", "castors"), ("", "")] {
         let res = visitor.login(number, password).await;
         assert!(res.headers().get("set-cookie").is_none(), "{number}");
         let location = res.headers()["location"].to_str().unwrap().to_owned();
         let page = visitor.get(location.strip_prefix(&app.base).unwrap()).await;
-        assert_eq!(
-            page.error().as_deref(),
-            Some("N° d'adhérent ou mot de passe incorrect."),
-            "{number}"
-        );
+        assert_eq!(page.error().as_deref(), Some("N° d'adhérent ou mot de passe incorrect."), "{number}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
@@ -572,22 +277,12 @@ async fn sessions_survive_a_restart_and_end_at_logout() {
     let app = TestApp::spawn().await;
     let browser = app.logged_in(PAID_UP).await;
     let app = app.restart().await;
-    let browser = common::Browser {
-        client: browser.client,
-        base: app.base.clone(),
-    };
-    assert_eq!(
-        browser.get("/bons").await.status,
-        StatusCode::OK,
-        "still logged in after a restart"
-    );
+    let browser = common::Browser { client: browser.client, base: app.base.clone() };
+    assert_eq!(browser.get("/bons").await.status, StatusCode::OK, "still logged in after a restart");
 
     let out = browser.submit("/bons", "/api/logout", &[]).await;
     assert_eq!(out.location.as_deref(), Some("/connexion"));
-    assert_eq!(
-        browser.get("/bons").await.location.as_deref(),
-        Some("/connexion")
-    );
+    assert_eq!(browser.get("/bons").await.location.as_deref(), Some("/connexion"));
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
@@ -608,8 +303,7 @@ async fn loading_the_demo_twice_changes_nothing() {
             app.count("SELECT COUNT(*) FROM members").await,
             app.count("SELECT COUNT(*) FROM accounts").await,
             app.count("SELECT COUNT(*) FROM suppliers").await,
-            app.count("SELECT COUNT(*) FROM suppliers WHERE active = 1")
-                .await,
+            app.count("SELECT COUNT(*) FROM suppliers WHERE active = 1").await,
         )
     };
     let before = counts().await;
@@ -623,19 +317,9 @@ async fn an_expired_session_sends_the_member_back_to_the_login_page() {
     let app = TestApp::spawn().await;
     let browser = app.logged_in(PAID_UP).await;
     assert_eq!(browser.get("/bons").await.status, StatusCode::OK);
-    sqlx::query("UPDATE sessions SET expires_at = '2020-01-01T00:00:00.000000Z'")
-        .execute(app.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(
-        browser.get("/bons").await.location.as_deref(),
-        Some("/connexion")
-    );
+    sqlx::query("UPDATE sessions SET expires_at = '2020-01-01T00:00:00.000000Z'").execute(app.db.pool()).await.unwrap();
+    assert_eq!(browser.get("/bons").await.location.as_deref(), Some("/connexion"));
     // The next login sweeps the expired session away.
     app.logged_in(PAID_UP).await;
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM sessions WHERE expires_at < '2021-01-01'")
-            .await,
-        0
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE expires_at < '2021-01-01'").await, 0);
 }

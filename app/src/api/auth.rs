@@ -22,13 +22,10 @@ pub async fn login(number: String, password: String) -> Result<(), AppError> {
             let (state, _) = context::request()?;
             // A malformed number gets the same answer as a wrong password: the
             // login form tells nobody which accounts exist.
-            let login = number
-                .parse::<MemberNumber>()
-                .map_err(|_| AppError::BadCredentials)?;
+            let login = number.parse::<MemberNumber>().map_err(|_| AppError::BadCredentials)?;
             let account = auth::check_password(&state, login.as_str(), password).await?;
             let cookie = auth::open_session(&state, account).await?;
-            expect_context::<leptos_axum::ResponseOptions>()
-                .append_header(axum::http::header::SET_COOKIE, cookie);
+            expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
             leptos_axum::redirect("/");
             Ok(())
         }
@@ -43,8 +40,7 @@ pub async fn logout() -> Result<(), AppError> {
         async {
             let (state, parts) = context::request()?;
             let cookie = auth::close_session(&state, &parts).await?;
-            expect_context::<leptos_axum::ResponseOptions>()
-                .append_header(axum::http::header::SET_COOKIE, cookie);
+            expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
             leptos_axum::redirect("/connexion");
             Ok(())
         }
@@ -64,10 +60,7 @@ pub async fn whoami() -> Result<MemberSummary, AppError> {
             let member = auth::require_member(&state, &parts).await?;
             Ok(MemberSummary {
                 fee_paid_up: fee_paid_up(&member, chrono::Utc::now()),
-                fee_paid_until: member
-                    .fee_paid_until
-                    .as_deref()
-                    .map(crate::server::clock::display_day),
+                fee_paid_until: member.fee_paid_until.as_deref().map(crate::server::clock::display_day),
                 number: member.number,
                 name: member.name,
             })

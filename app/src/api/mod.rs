@@ -32,10 +32,7 @@ pub(crate) mod context {
                 p.uri.path().starts_with("/api/") && !wants_html
             });
             if let (true, Some(response)) = (json_call, use_context::<ResponseOptions>()) {
-                response.set_status(
-                    StatusCode::from_u16(e.status_code())
-                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                );
+                response.set_status(StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
             }
         }
         result

@@ -93,14 +93,7 @@ pub async fn request_voucher(supplier_id: String, amount: String) -> Result<i64,
         async {
             let (state, parts) = context::request()?;
             let member = crate::server::auth::require_member(&state, &parts).await?;
-            let id = vouchers::request_voucher(
-                &state,
-                &member,
-                &supplier_id,
-                &amount,
-                chrono::Utc::now(),
-            )
-            .await?;
+            let id = vouchers::request_voucher(&state, &member, &supplier_id, &amount, chrono::Utc::now()).await?;
             leptos_axum::redirect(&format!("/bons/nouveau?emis={id}"));
             Ok(id)
         }
@@ -186,9 +179,5 @@ pub async fn check_voucher(number: String, signature: String) -> Result<CheckedV
 /// a voucher we do not know.
 #[cfg(feature = "ssr")]
 fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::VoucherNotFound)
+    id.trim().parse::<i64>().ok().filter(|id| *id > 0).ok_or(AppError::VoucherNotFound)
 }

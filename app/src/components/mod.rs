@@ -33,13 +33,7 @@ where
     I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
     O: Clone + Send + Sync + 'static,
 {
-    move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| view! { <ErrorNotice error /> })
-    }
+    move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })
 }
 
 #[component]

@@ -8,9 +8,7 @@ use std::{fmt, str::FromStr};
 pub struct MemberNumber(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "N° d'adhérent invalide : il s'écrit avec huit chiffres suivis d'une lettre, comme 44000123B."
-)]
+#[error("N° d'adhérent invalide : il s'écrit avec huit chiffres suivis d'une lettre, comme 44000123B.")]
 pub struct MemberNumberError;
 
 impl MemberNumber {
@@ -25,14 +23,9 @@ impl FromStr for MemberNumber {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim().to_ascii_uppercase();
         let bytes = s.as_bytes();
-        let well_formed = bytes.len() == 9
-            && bytes[..8].iter().all(u8::is_ascii_digit)
-            && bytes[8].is_ascii_uppercase();
-        if well_formed {
-            Ok(MemberNumber(s))
-        } else {
-            Err(MemberNumberError)
-        }
+        let well_formed =
+            bytes.len() == 9 && bytes[..8].iter().all(u8::is_ascii_digit) && bytes[8].is_ascii_uppercase();
+        if well_formed { Ok(MemberNumber(s)) } else { Err(MemberNumberError) }
     }
 }
 
@@ -58,23 +51,9 @@ mod tests {
 
     #[test]
     fn member_numbers_are_eight_digits_and_a_letter() {
-        assert_eq!(
-            "44000123B".parse::<MemberNumber>().unwrap().as_str(),
-            "44000123B"
-        );
-        assert_eq!(
-            " 44000123b ".parse::<MemberNumber>().unwrap().as_str(),
-            "44000123B"
-        );
-        for bad in [
-            "",
-            "4400123B",
-            "440001234",
-            "44000123BB",
-            "A4000123B",
-            "44000123é",
-            "44000123",
-        ] {
+        assert_eq!("44000123B".parse::<MemberNumber>().unwrap().as_str(), "44000123B");
+        assert_eq!(" 44000123b ".parse::<MemberNumber>().unwrap().as_str(), "44000123B");
+        for bad in ["", "4400123B", "440001234", "44000123BB", "A4000123B", "44000123é", "44000123"] {
             assert!(bad.parse::<MemberNumber>().is_err(), "{bad:?}");
         }
     }

@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An amount of money in euro cents, VAT included.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -61,21 +59,13 @@ impl Money {
     /// Parses what a person types: "12,30", "12.30", "1 234,5", "13 €".
     /// Refuses exponents, signs, letters and more than two decimals.
     pub fn parse(input: &str) -> Result<Money, AmountError> {
-        let cleaned: String = input
-            .trim()
-            .trim_end_matches('€')
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-            .collect();
+        let cleaned: String =
+            input.trim().trim_end_matches('€').chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
         if cleaned.is_empty() {
             return Err(AmountError::Empty);
         }
         if let Some(rest) = cleaned.strip_prefix('-') {
-            if !rest.is_empty()
-                && rest
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
-            {
+            if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.') {
                 return Err(AmountError::NotPositive);
             }
             return Err(AmountError::NotANumber);
@@ -85,8 +75,7 @@ impl Money {
             None => (cleaned.as_str(), ""),
         };
         let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-        if !all_digits(euros) || !all_digits(decimals) || (euros.is_empty() && decimals.is_empty())
-        {
+        if !all_digits(euros) || !all_digits(decimals) || (euros.is_empty() && decimals.is_empty()) {
             return Err(AmountError::NotANumber);
         }
         if decimals.len() > 2 {
@@ -96,19 +85,10 @@ impl Money {
         if euros.len() > MAX_EURO_DIGITS {
             return Err(AmountError::AboveMaximum(Money(i64::MAX)));
         }
-        let euros: i64 = if euros.is_empty() {
-            0
-        } else {
-            euros.parse().map_err(|_| AmountError::NotANumber)?
-        };
+        let euros: i64 = if euros.is_empty() { 0 } else { euros.parse().map_err(|_| AmountError::NotANumber)? };
         let cents: i64 = match decimals.len() {
             0 => 0,
-            1 => {
-                decimals
-                    .parse::<i64>()
-                    .map_err(|_| AmountError::NotANumber)?
-                    * 10
-            }
+            1 => decimals.parse::<i64>().map_err(|_| AmountError::NotANumber)? * 10,
             _ => decimals.parse().map_err(|_| AmountError::NotANumber)?,
         };
         let total = Money(euros * 100 + cents);
@@ -146,11 +126,7 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_whole_euros() {
             let sign = if self.0 < 0 { "-" } else { "" };
-            write!(
-                f,
-                "{sign}{}\u{a0}€",
-                group_thousands(self.0.unsigned_abs() / 100)
-            )
+            write!(f, "{sign}{}\u{a0}€", group_thousands(self.0.unsigned_abs() / 100))
         } else {
             write!(f, "{}\u{a0}€", self.decimal_fr())
         }
@@ -187,101 +163,44 @@ mod tests {
 
     #[test]
     fn requests_are_rounded_up_to_the_next_euro() {
-        assert_eq!(
-            Money::parse_request("12,01", MAX),
-            Ok(Money::from_euros(13))
-        );
-        assert_eq!(
-            Money::parse_request("12,30", MAX),
-            Ok(Money::from_euros(13))
-        );
-        assert_eq!(
-            Money::parse_request("12.30", MAX),
-            Ok(Money::from_euros(13))
-        );
-        assert_eq!(
-            Money::parse_request("13,00", MAX),
-            Ok(Money::from_euros(13))
-        );
+        assert_eq!(Money::parse_request("12,01", MAX), Ok(Money::from_euros(13)));
+        assert_eq!(Money::parse_request("12,30", MAX), Ok(Money::from_euros(13)));
+        assert_eq!(Money::parse_request("12.30", MAX), Ok(Money::from_euros(13)));
+        assert_eq!(Money::parse_request("13,00", MAX), Ok(Money::from_euros(13)));
         assert_eq!(Money::parse_request("13", MAX), Ok(Money::from_euros(13)));
         assert_eq!(Money::parse_request("0,01", MAX), Ok(Money::from_euros(1)));
     }
 
     #[test]
     fn zero_negative_and_garbage_are_refused_with_a_reason() {
-        assert_eq!(
-            Money::parse_request("0", MAX),
-            Err(AmountError::NotPositive)
-        );
-        assert_eq!(
-            Money::parse_request("0,00", MAX),
-            Err(AmountError::NotPositive)
-        );
-        assert_eq!(
-            Money::parse_request("-5", MAX),
-            Err(AmountError::NotPositive)
-        );
-        assert_eq!(
-            Money::parse_request("abc", MAX),
-            Err(AmountError::NotANumber)
-        );
-        assert_eq!(
-            Money::parse_request("1e3", MAX),
-            Err(AmountError::NotANumber)
-        );
-        assert_eq!(
-            Money::parse_request("12,30,1", MAX),
-            Err(AmountError::NotANumber)
-        );
-        assert_eq!(
-            Money::parse_request("12.3.1", MAX),
-            Err(AmountError::NotANumber)
-        );
-        assert_eq!(
-            Money::parse_request("+5", MAX),
-            Err(AmountError::NotANumber)
-        );
+        assert_eq!(Money::parse_request("0", MAX), Err(AmountError::NotPositive));
+        assert_eq!(Money::parse_request("0,00", MAX), Err(AmountError::NotPositive));
+        assert_eq!(Money::parse_request("-5", MAX), Err(AmountError::NotPositive));
+        assert_eq!(Money::parse_request("abc", MAX), Err(AmountError::NotANumber));
+        assert_eq!(Money::parse_request("1e3", MAX), Err(AmountError::NotANumber));
+        assert_eq!(Money::parse_request("12,30,1", MAX), Err(AmountError::NotANumber));
+        assert_eq!(Money::parse_request("12.3.1", MAX), Err(AmountError::NotANumber));
+        assert_eq!(Money::parse_request("+5", MAX), Err(AmountError::NotANumber));
         assert_eq!(Money::parse_request("", MAX), Err(AmountError::Empty));
         assert_eq!(Money::parse_request("   ", MAX), Err(AmountError::Empty));
         assert_eq!(Money::parse_request(",", MAX), Err(AmountError::NotANumber));
-        assert_eq!(
-            Money::parse_request("12,345", MAX),
-            Err(AmountError::TooManyDecimals)
-        );
-        assert_eq!(
-            Money::parse_request("--5", MAX),
-            Err(AmountError::NotANumber)
-        );
+        assert_eq!(Money::parse_request("12,345", MAX), Err(AmountError::TooManyDecimals));
+        assert_eq!(Money::parse_request("--5", MAX), Err(AmountError::NotANumber));
     }
 
     #[test]
     fn huge_values_are_refused_without_overflow() {
         assert_eq!(Money::parse_request("3000", MAX), Ok(MAX));
-        assert_eq!(
-            Money::parse_request("3000,01", MAX),
-            Err(AmountError::AboveMaximum(MAX))
-        );
-        assert_eq!(
-            Money::parse_request("99999999999999999999999999", MAX),
-            Err(AmountError::AboveMaximum(MAX))
-        );
-        assert_eq!(
-            Money::parse_request("9223372036854775807", MAX),
-            Err(AmountError::AboveMaximum(MAX))
-        );
-        assert_eq!(
-            Money::parse_request("000000000000000000000012", MAX),
-            Ok(Money::from_euros(12))
-        );
+        assert_eq!(Money::parse_request("3000,01", MAX), Err(AmountError::AboveMaximum(MAX)));
+        assert_eq!(Money::parse_request("99999999999999999999999999", MAX), Err(AmountError::AboveMaximum(MAX)));
+        assert_eq!(Money::parse_request("9223372036854775807", MAX), Err(AmountError::AboveMaximum(MAX)));
+        assert_eq!(Money::parse_request("000000000000000000000012", MAX), Ok(Money::from_euros(12)));
     }
 
     #[test]
     fn error_messages_are_french_and_name_the_maximum() {
         let err = Money::parse_request("5000", MAX).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "Le montant ne peut pas dépasser 3\u{a0}000\u{a0}€ par bon."
-        );
+        assert_eq!(err.to_string(), "Le montant ne peut pas dépasser 3\u{a0}000\u{a0}€ par bon.");
         assert!(AmountError::NotANumber.to_string().contains("12,30"));
     }
 
@@ -291,10 +210,7 @@ mod tests {
         assert_eq!(Money::from_cents(123_450).decimal_fr(), "1\u{a0}234,50");
         assert_eq!(Money::from_euros(13).to_string(), "13\u{a0}€");
         assert_eq!(Money::from_cents(1230).to_string(), "12,30\u{a0}€");
-        assert_eq!(
-            Money::from_euros(1_000_000).to_string(),
-            "1\u{a0}000\u{a0}000\u{a0}€"
-        );
+        assert_eq!(Money::from_euros(1_000_000).to_string(), "1\u{a0}000\u{a0}000\u{a0}€");
         assert_eq!(Money::from_cents(-5).decimal_fr(), "-0,05");
     }
 
@@ -302,11 +218,7 @@ mod tests {
     fn rounding_never_goes_down() {
         for cents in [1_i64, 99, 100, 101, 199, 200, 123_456] {
             let rounded = Money::from_cents(cents).round_up_to_euro();
-            assert!(
-                rounded.cents() >= cents
-                    && rounded.cents() - cents < 100
-                    && rounded.is_whole_euros()
-            );
+            assert!(rounded.cents() >= cents && rounded.cents() - cents < 100 && rounded.is_whole_euros());
         }
     }
 }

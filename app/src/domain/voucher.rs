@@ -80,11 +80,7 @@ impl VoucherStatus {
     /// expired even before any job has recorded it. Dates are ISO "YYYY-MM-DD",
     /// so comparing the strings compares the days.
     pub fn as_seen_on(self, valid_until: &str, today: &str) -> VoucherStatus {
-        if self == VoucherStatus::Issued && today > valid_until {
-            VoucherStatus::Expired
-        } else {
-            self
-        }
+        if self == VoucherStatus::Issued && today > valid_until { VoucherStatus::Expired } else { self }
     }
 }
 
@@ -120,17 +116,8 @@ pub enum VoucherNumberError {
 pub const MAX_SEQUENCE: u32 = 99_999_999;
 
 impl VoucherNumber {
-    pub fn new(
-        year: i32,
-        agency_code: &str,
-        centre_code: &str,
-        sequence: u32,
-    ) -> Result<Self, VoucherNumberError> {
-        if agency_code.len() != 2
-            || !agency_code
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        {
+    pub fn new(year: i32, agency_code: &str, centre_code: &str, sequence: u32) -> Result<Self, VoucherNumberError> {
+        if agency_code.len() != 2 || !agency_code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
             return Err(VoucherNumberError::AgencyCode);
         }
         if centre_code.len() != 3 || !centre_code.chars().all(|c| c.is_ascii_digit()) {
@@ -142,12 +129,7 @@ impl VoucherNumber {
         if !(1000..=9999).contains(&year) {
             return Err(VoucherNumberError::Malformed);
         }
-        Ok(Self {
-            year,
-            agency_code: agency_code.to_owned(),
-            centre_code: centre_code.to_owned(),
-            sequence,
-        })
+        Ok(Self { year, agency_code: agency_code.to_owned(), centre_code: centre_code.to_owned(), sequence })
     }
 
     pub fn year(&self) -> i32 {
@@ -169,11 +151,7 @@ impl VoucherNumber {
 
 impl fmt::Display for VoucherNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "W{}.{}.{}.{:08}",
-            self.year, self.agency_code, self.centre_code, self.sequence
-        )
+        write!(f, "W{}.{}.{}.{:08}", self.year, self.agency_code, self.centre_code, self.sequence)
     }
 }
 
@@ -210,9 +188,7 @@ impl SecretCodeLength {
         if (4..=8).contains(&digits) {
             Ok(SecretCodeLength(digits))
         } else {
-            Err(format!(
-                "La longueur du code secret doit être comprise entre 4 et 8 chiffres (reçu : {digits})."
-            ))
+            Err(format!("La longueur du code secret doit être comprise entre 4 et 8 chiffres (reçu : {digits})."))
         }
     }
 
@@ -229,10 +205,7 @@ mod tests {
     fn numbers_read_like_the_seed() {
         let n = VoucherNumber::new(2020, "NA", "442", 123).unwrap();
         assert_eq!(n.to_string(), "W2020.NA.442.00000123");
-        assert_eq!(
-            "W2020.NA.442.00000123".parse::<VoucherNumber>(),
-            Ok(n.clone())
-        );
+        assert_eq!("W2020.NA.442.00000123".parse::<VoucherNumber>(), Ok(n.clone()));
         assert_eq!(" w2020.na.442.00000123 ".parse::<VoucherNumber>(), Ok(n));
     }
 
@@ -255,20 +228,14 @@ mod tests {
             "W+020.NA.442.00000123",
             "W2020.NA.442.+0000123",
         ] {
-            assert!(
-                bad.parse::<VoucherNumber>().is_err(),
-                "{bad:?} should be refused"
-            );
+            assert!(bad.parse::<VoucherNumber>().is_err(), "{bad:?} should be refused");
         }
     }
 
     #[test]
     fn sequence_has_eight_digits_at_most() {
         assert!(VoucherNumber::new(2026, "NA", "442", MAX_SEQUENCE).is_ok());
-        assert_eq!(
-            VoucherNumber::new(2026, "NA", "442", MAX_SEQUENCE + 1),
-            Err(VoucherNumberError::SequenceExhausted)
-        );
+        assert_eq!(VoucherNumber::new(2026, "NA", "442", MAX_SEQUENCE + 1), Err(VoucherNumberError::SequenceExhausted));
     }
 
     #[test]

@@ -15,10 +15,7 @@ pub const SESSION_COOKIE: &str = "bons_session";
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2id accepts any password")
-        .to_string()
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2id accepts any password").to_string()
 }
 
 /// Verifying against this when the login is unknown keeps the answer's timing
@@ -26,23 +23,14 @@ pub fn hash_password(password: &str) -> String {
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not a real password"));
 
 fn password_matches(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(stored)
+        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// Checks a login and password; returns the account on success. The hash is
 /// computed off the async threads: it takes tens of milliseconds on purpose.
-pub async fn check_password(
-    state: &AppState,
-    login: &str,
-    password: String,
-) -> Result<i64, AppError> {
-    let record = accounts::find_login(state.db.pool(), login)
-        .await
-        .map_err(super::db::internal("find login"))?;
+pub async fn check_password(state: &AppState, login: &str, password: String) -> Result<i64, AppError> {
+    let record = accounts::find_login(state.db.pool(), login).await.map_err(super::db::internal("find login"))?;
     let (stored, account) = match &record {
         Some(r) if r.active == 1 => (r.password_hash.clone(), Some(r.id)),
         _ => (DUMMY_HASH.clone(), None),
@@ -88,11 +76,7 @@ pub async fn close_session(state: &AppState, parts: &Parts) -> Result<HeaderValu
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
-    let secure = if state.settings.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     ))
@@ -140,11 +124,5 @@ pub async fn require_member(state: &AppState, parts: &Parts) -> Result<Member, A
         .map_err(super::db::internal("find member"))?
         .filter(|m| m.active == 1)
         .ok_or(AppError::NotLoggedIn)?;
-    Ok(Member {
-        id: m.id,
-        agency_id: m.agency_id,
-        number: m.number,
-        name: m.name,
-        fee_paid_until: m.fee_paid_until,
-    })
+    Ok(Member { id: m.id, agency_id: m.agency_id, number: m.number, name: m.name, fee_paid_until: m.fee_paid_until })
 }

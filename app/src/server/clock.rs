@@ -10,9 +10,7 @@ pub fn stamp(at: DateTime<Utc>) -> String {
 }
 
 pub fn parse_stamp(stored: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(stored)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(stored).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// The calendar day in Paris, which is what "valid until" and "year of use" mean.
@@ -61,14 +59,8 @@ mod tests {
 
     #[test]
     fn screens_show_paris_time_summer_and_winter() {
-        assert_eq!(
-            display_datetime("2020-08-06T13:09:00.000000Z"),
-            "06/08/2020 15:09"
-        );
-        assert_eq!(
-            display_datetime("2026-01-15T13:09:00.000000Z"),
-            "15/01/2026 14:09"
-        );
+        assert_eq!(display_datetime("2020-08-06T13:09:00.000000Z"), "06/08/2020 15:09");
+        assert_eq!(display_datetime("2026-01-15T13:09:00.000000Z"), "15/01/2026 14:09");
     }
 
     #[test]

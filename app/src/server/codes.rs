@@ -54,17 +54,11 @@ pub struct CodeInputs<'a> {
 
 impl Keys {
     pub fn from_secret(secret: &[u8]) -> Keys {
-        Keys {
-            code: derive(secret, b"bons/secret-code/v1"),
-            check_link: derive(secret, b"bons/check-link/v1"),
-        }
+        Keys { code: derive(secret, b"bons/secret-code/v1"), check_link: derive(secret, b"bons/check-link/v1") }
     }
 
     pub fn secret_code(&self, inputs: &CodeInputs<'_>) -> SecretCode {
-        let message = format!(
-            "{}|{}|{}|{}",
-            inputs.number, inputs.supplier_id, inputs.amount_cents, inputs.used_at
-        );
+        let message = format!("{}|{}|{}|{}", inputs.number, inputs.supplier_id, inputs.amount_cents, inputs.used_at);
         let tag = hmac(&self.code, message.as_bytes());
         let mut first = [0u8; 8];
         first.copy_from_slice(&tag[..8]);
@@ -83,8 +77,7 @@ impl Keys {
         let Ok(given) = hex::decode(signature.trim()) else {
             return false;
         };
-        let mut mac =
-            HmacSha256::new_from_slice(&self.check_link).expect("HMAC takes any key length");
+        let mut mac = HmacSha256::new_from_slice(&self.check_link).expect("HMAC takes any key length");
         mac.update(number.as_bytes());
         mac.verify_truncated_left(&given).is_ok() && given.len() == 16
     }
@@ -146,10 +139,7 @@ mod tests {
     fn the_code_depends_on_the_key_and_on_every_input() {
         let keys = Keys::from_secret(b"one secret");
         let base = keys.secret_code(&inputs(8));
-        assert_ne!(
-            Keys::from_secret(b"another secret").secret_code(&inputs(8)),
-            base
-        );
+        assert_ne!(Keys::from_secret(b"another secret").secret_code(&inputs(8)), base);
         let mut other = inputs(8);
         other.amount_cents = 1400;
         assert_ne!(keys.secret_code(&other), base);

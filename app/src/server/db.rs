@@ -90,11 +90,7 @@ impl Db {
             .connect_with(options)
             .await?;
         let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Db {
-            pool,
-            backend,
-            writer,
-        })
+        Ok(Db { pool, backend, writer })
     }
 
     pub fn backend(&self) -> Backend {
@@ -152,10 +148,7 @@ fn ensure_sqlite_parent_dir(url: &str) {
     if path.is_empty() || path == ":memory:" {
         return;
     }
-    if let Some(parent) = std::path::Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-    {
+    if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(parent);
     }
 }

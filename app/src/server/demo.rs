@@ -19,11 +19,8 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
     let this_year = clock::paris_year(now);
     // Paid up until the end of next year; the other member's fee lapsed last year.
     let paid_until = NaiveDate::from_ymd_opt(this_year + 1, 12, 31).map(clock::iso_day);
-    let lapsed = clock::paris_date(now)
-        .with_day(1)
-        .and_then(|d| d.with_month(1))
-        .and_then(|d| d.pred_opt())
-        .map(clock::iso_day);
+    let lapsed =
+        clock::paris_date(now).with_day(1).and_then(|d| d.with_month(1)).and_then(|d| d.pred_opt()).map(clock::iso_day);
 
     let mut tx = db.begin_write().await?;
     let conn = tx.conn();
@@ -41,10 +38,9 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
         .execute(&mut *conn)
         .await?;
     }
-    for (number, name, fee) in [
-        (PAID_UP_MEMBER, "Camille Martin", &paid_until),
-        (UNPAID_MEMBER, "Dominique Bernard", &lapsed),
-    ] {
+    for (number, name, fee) in
+        [(PAID_UP_MEMBER, "Camille Martin", &paid_until), (UNPAID_MEMBER, "Dominique Bernard", &lapsed)]
+    {
         let member: i64 = sqlx::query_scalar(
             "INSERT INTO members (agency_id, number, name, fee_paid_until, active, created_at) VALUES ($1, $2, $3, $4, 1, $5)
              ON CONFLICT (number) DO UPDATE SET fee_paid_until = excluded.fee_paid_until, active = 1
@@ -78,12 +74,7 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
-async fn upsert_agency(
-    conn: &mut AnyConnection,
-    name: &str,
-    code: &str,
-    centre: &str,
-) -> Result<i64, sqlx::Error> {
+async fn upsert_agency(conn: &mut AnyConnection, name: &str, code: &str, centre: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO agencies (name, code, centre_code) VALUES ($1, $2, $3)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name RETURNING id",

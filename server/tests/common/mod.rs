@@ -52,9 +52,7 @@ impl TestApp {
         let (state, listener, base) = SERVER_RUNTIME
             .spawn(async move {
                 let started = start_state(&config).await;
-                app::server::demo::load(&started.0.db)
-                    .await
-                    .expect("demo data");
+                app::server::demo::load(&started.0.db).await.expect("demo data");
                 started
             })
             .await
@@ -73,15 +71,7 @@ impl TestApp {
         let server = SERVER_RUNTIME.spawn(server::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
-        TestApp {
-            base,
-            postgres,
-            db: state.db.clone(),
-            state,
-            dir,
-            shutdown: Some(tx),
-            server: Some(server),
-        }
+        TestApp { base, postgres, db: state.db.clone(), state, dir, shutdown: Some(tx), server: Some(server) }
     }
 
     /// Stops this server and starts a new one on the same database file, as
@@ -91,10 +81,8 @@ impl TestApp {
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
         let postgres = self.postgres.take();
         let config = test_config(dir.path().to_owned(), postgres.as_ref());
-        let (state, listener, base) = SERVER_RUNTIME
-            .spawn(async move { start_state(&config).await })
-            .await
-            .expect("server restart");
+        let (state, listener, base) =
+            SERVER_RUNTIME.spawn(async move { start_state(&config).await }).await.expect("server restart");
         Self::run(dir, postgres, state, listener, base)
     }
 
@@ -103,37 +91,34 @@ impl TestApp {
             let _ = tx.send(());
         }
         if let Some(server) = self.server.take() {
-            server
-                .await
-                .expect("server task")
-                .expect("server ended cleanly");
+            server.await.expect("server task").expect("server ended cleanly");
         }
         self.db.close().await;
     }
 
     pub fn browser(&self) -> Browser {
-        Browser {
-            client: client(),
-            base: self.base.clone(),
-        }
+        Browser { client: client(), base: self.base.clone() }
     }
 
     pub async fn logged_in(&self, member: &str) -> Browser {
         let browser = self.browser();
         let res = browser.login(member, PASSWORD).await;
-        assert_eq!(
-            res.status(),
-            StatusCode::FOUND,
-            "login of {member} should redirect"
-        );
+        assert_eq!(res.status(), StatusCode::FOUND, "login of {member} should redirect");
         browser
     }
 
-    pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
+    /// The id of a demo supplier, by name.
+    pub async fn supplier_id(&self, name: &str) -> String {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM suppliers WHERE name = $1")
+            .bind(name)
             .fetch_one(self.db.pool())
             .await
-            .expect(sql)
+            .expect("demo supplier");
+        id.to_string()
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(self.db.pool()).await.expect(sql)
     }
 
     /// Status, number and validation time of a voucher, read from the database.
@@ -149,10 +134,7 @@ impl TestApp {
 /// `BONS_TEST_LOG=debug` shows the server's log in failing tests' output.
 fn init_logging() {
     if let Ok(filter) = std::env::var("BONS_TEST_LOG") {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_test_writer()
-            .try_init();
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
     }
 }
 
@@ -166,15 +148,12 @@ struct PostgresDatabase {
 
 impl PostgresDatabase {
     async fn create_if_asked() -> Option<PostgresDatabase> {
-        let server = std::env::var("BONS_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres"))?;
+        let server = std::env::var("BONS_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
         let server = server.trim_end_matches('/').to_owned();
         let name = format!("bons_test_{}", hex::encode(rand::random::<[u8; 8]>()));
-        let mut admin =
-            <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
-                .await
-                .expect("PostgreSQL for the tests (BONS_TEST_DATABASE_URL)");
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
+            .await
+            .expect("PostgreSQL for the tests (BONS_TEST_DATABASE_URL)");
         sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE \"{name}\"").as_str())
             .await
             .expect("create database");
@@ -191,19 +170,12 @@ impl Drop for PostgresDatabase {
         let (admin_url, name) = (format!("{}/postgres", self.server), self.name.clone());
         // Drop runs inside the test's runtime, which cannot block on itself.
         let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             rt.block_on(async {
-                let mut admin =
-                    <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await?;
-                sqlx::Executor::execute(
-                    &mut admin,
-                    format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str(),
-                )
-                .await
-                .map(|_| ())
+                let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await?;
+                sqlx::Executor::execute(&mut admin, format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                    .await
+                    .map(|_| ())
             })
         })
         .join();
@@ -248,11 +220,7 @@ async fn start_state(config: &Config) -> (AppState, TcpListener, String) {
 }
 
 fn client() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
 }
 
 /// A browser without the WASM: it follows links, posts forms with
@@ -270,12 +238,7 @@ pub struct Page {
 
 impl Browser {
     pub async fn login(&self, number: &str, password: &str) -> reqwest::Response {
-        self.submit_raw(
-            "/connexion",
-            "/api/login",
-            &[("number", number), ("password", password)],
-        )
-        .await
+        self.submit_raw("/connexion", "/api/login", &[("number", number), ("password", password)]).await
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -293,32 +256,15 @@ impl Browser {
     /// browser does; returns the page it lands on and where that was.
     pub async fn submit(&self, from: &str, action: &str, fields: &[(&str, &str)]) -> Page {
         let res = self.submit_raw(from, action, fields).await;
-        assert_eq!(
-            res.status(),
-            StatusCode::FOUND,
-            "a form post answers with a redirect"
-        );
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .expect("Location")
-            .to_owned();
-        let path = location
-            .strip_prefix(&self.base)
-            .unwrap_or(&location)
-            .to_owned();
+        assert_eq!(res.status(), StatusCode::FOUND, "a form post answers with a redirect");
+        let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("Location").to_owned();
+        let path = location.strip_prefix(&self.base).unwrap_or(&location).to_owned();
         let mut landed = self.get(&path).await;
         landed.location = Some(path);
         landed
     }
 
-    pub async fn submit_raw(
-        &self,
-        from: &str,
-        action: &str,
-        fields: &[(&str, &str)],
-    ) -> reqwest::Response {
+    pub async fn submit_raw(&self, from: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.client
             .post(format!("{}{action}", self.base))
             .header(header::ACCEPT, "text/html,application/xhtml+xml")
@@ -329,12 +275,32 @@ impl Browser {
             .expect("POST")
     }
 
+    /// DEMANDE DE BONS CASTORS WEB → VALIDER through the form; the new voucher's id.
+    pub async fn request_voucher(&self, supplier_id: &str, amount: &str) -> i64 {
+        let page = self
+            .submit("/bons/nouveau", "/api/request_voucher", &[("supplier_id", supplier_id), ("amount", amount)])
+            .await;
+        let location = page.location.clone().unwrap_or_default();
+        let id = location.strip_prefix("/bons/nouveau?emis=").unwrap_or_else(|| {
+            panic!("the request should land on the issued voucher, not {location}: {:?}", page.error())
+        });
+        id.parse().expect("voucher id")
+    }
+
+    /// OK on "Attention cette opération est irréversible": lands on the code screen.
+    pub async fn use_voucher(&self, id: i64) -> Page {
+        self.submit(&format!("/bons/{id}/utiliser"), "/api/use_voucher", &[("id", &id.to_string())]).await
+    }
+
+    /// The same request as the hydrated app makes it; the new voucher's id.
+    pub async fn request_voucher_json(&self, supplier_id: &str, amount: &str) -> i64 {
+        let (status, json) = self.call("request_voucher", &[("supplier_id", supplier_id), ("amount", amount)]).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        json.as_i64().expect("the new voucher's id")
+    }
+
     /// Calls a server function as the hydrated app does: form in, JSON out.
-    pub async fn call(
-        &self,
-        name: &str,
-        fields: &[(&str, &str)],
-    ) -> (StatusCode, serde_json::Value) {
+    pub async fn call(&self, name: &str, fields: &[(&str, &str)]) -> (StatusCode, serde_json::Value) {
         let res = self
             .client
             .post(format!("{}/api/{name}", self.base))
@@ -345,25 +311,14 @@ impl Browser {
             .expect("server function call");
         let status = res.status();
         let body = res.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
-        )
+        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)))
     }
 }
 
 async fn page(res: reqwest::Response) -> Page {
     let status = res.status();
-    let location = res
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    Page {
-        status,
-        location,
-        body: res.text().await.expect("body"),
-    }
+    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    Page { status, location, body: res.text().await.expect("body") }
 }
 
 impl Page {
@@ -373,21 +328,11 @@ impl Page {
         let start = self.body.find(marker)?;
         let open_end = start + self.body[start..].find('>')? + 1;
         let close = open_end + self.body[open_end..].find('<')?;
-        Some(
-            self.body[open_end..close]
-                .replace("&amp;", "&")
-                .replace("&#x27;", "'")
-                .replace("&#39;", "'"),
-        )
+        Some(self.body[open_end..close].replace("&amp;", "&").replace("&#x27;", "'").replace("&#39;", "'"))
     }
 
     pub fn contains(&self, text: &str) -> bool {
-        self.body.contains(text)
-            || self
-                .body
-                .replace("&#x27;", "'")
-                .replace("&amp;", "&")
-                .contains(text)
+        self.body.contains(text) || self.body.replace("&#x27;", "'").replace("&amp;", "&").contains(text)
     }
 
     /// The user-facing error message on the page, if any.
@@ -399,11 +344,7 @@ impl Page {
 /// `W2026.NA.442.00000001` → 1, checking the format on the way.
 pub fn sequence_of(number: &str) -> u32 {
     let parsed: app::domain::VoucherNumber = number.parse().expect("a well-formed voucher number");
-    assert_eq!(
-        parsed.to_string(),
-        number,
-        "numbers are printed in their canonical form"
-    );
+    assert_eq!(parsed.to_string(), number, "numbers are printed in their canonical form");
     assert_eq!((parsed.agency_code(), parsed.centre_code()), ("NA", "442"));
     parsed.sequence()
 }

@@ -21,10 +21,7 @@ pub fn matches_search(row: &VoucherRow, search: &str) -> bool {
     )
     .to_lowercase()
     .replace('\u{a0}', " ");
-    search
-        .to_lowercase()
-        .split_whitespace()
-        .all(|word| haystack.contains(word))
+    search.to_lowercase().split_whitespace().all(|word| haystack.contains(word))
 }
 
 /// "Demande de bons": the member's vouchers, newest first, with a search box
@@ -155,18 +152,9 @@ mod tests {
 
     #[test]
     fn search_finds_a_voucher_by_any_column() {
-        for q in [
-            "",
-            "  ",
-            "matériaux",
-            "livré",
-            "11-livré",
-            "1 234,00",
-            "00000007",
-            "bon castors",
-            "23/11",
-            "ouest livré",
-        ] {
+        for q in
+            ["", "  ", "matériaux", "livré", "11-livré", "1 234,00", "00000007", "bon castors", "23/11", "ouest livré"]
+        {
             assert!(matches_search(&row(), q), "{q:?} should match");
         }
     }

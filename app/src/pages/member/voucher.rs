@@ -10,10 +10,7 @@ use leptos_router::hooks::use_params_map;
 /// The voucher of the `:id` in the URL, loaded once per page.
 fn card_resource() -> Resource<Result<VoucherCard, crate::error::AppError>> {
     let params = use_params_map();
-    Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        open_voucher,
-    )
+    Resource::new(move || params.read().get("id").unwrap_or_default(), open_voucher)
 }
 
 /// The voucher: before use, its details and UTILISER CE BON; after use, the

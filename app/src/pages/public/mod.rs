@@ -48,12 +48,7 @@ pub fn CheckPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let checked = Resource::new(
-        move || {
-            (
-                params.read().get("number").unwrap_or_default(),
-                query.read().get("s").unwrap_or_default(),
-            )
-        },
+        move || (params.read().get("number").unwrap_or_default(), query.read().get("s").unwrap_or_default()),
         |(number, signature)| check_voucher(number, signature),
     );
     view! {

@@ -2,9 +2,7 @@
 //! check a voucher from its QR link.
 
 use crate::{
-    api::vouchers::{
-        CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard, VoucherRow,
-    },
+    api::vouchers::{CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard, VoucherRow},
     domain::{Money, SecretCodeLength, VoucherNumber, VoucherStatus, member::initials},
     error::AppError,
     server::{
@@ -24,10 +22,7 @@ use chrono::{DateTime, Days, Utc};
 /// Paid up while today (Paris) is on or before the paid-until day.
 pub fn fee_paid_up(member: &Member, now: DateTime<Utc>) -> bool {
     let today = clock::iso_day(clock::paris_date(now));
-    member
-        .fee_paid_until
-        .as_deref()
-        .is_some_and(|until| today.as_str() <= until)
+    member.fee_paid_until.as_deref().is_some_and(|until| today.as_str() <= until)
 }
 
 pub async fn request_choices(state: &AppState, member: &Member) -> Result<RequestForm, AppError> {
@@ -35,15 +30,9 @@ pub async fn request_choices(state: &AppState, member: &Member) -> Result<Reques
         .await
         .map_err(internal("list suppliers"))?
         .into_iter()
-        .map(|s| SupplierChoice {
-            id: s.id,
-            name: s.name,
-        })
+        .map(|s| SupplierChoice { id: s.id, name: s.name })
         .collect();
-    Ok(RequestForm {
-        suppliers,
-        max_voucher: state.settings.max_voucher,
-    })
+    Ok(RequestForm { suppliers, max_voucher: state.settings.max_voucher })
 }
 
 /// Creates a `1-EMIS` voucher if the member's fee is paid up. Every refusal
@@ -55,29 +44,18 @@ pub async fn request_voucher(
     amount: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let supplier_id: i64 = supplier_id
-        .trim()
-        .parse()
-        .map_err(|_| AppError::NoSupplierChosen)?;
+    let supplier_id: i64 = supplier_id.trim().parse().map_err(|_| AppError::NoSupplierChosen)?;
     let amount = Money::parse_request(amount, state.settings.max_voucher)?;
     if !fee_paid_up(member, now) {
         return Err(AppError::FeeNotPaid);
     }
     let today = clock::paris_date(now);
     let valid_until = today
-        .checked_add_days(Days::new(u64::from(
-            state.settings.validity_days.saturating_sub(1),
-        )))
+        .checked_add_days(Days::new(u64::from(state.settings.validity_days.saturating_sub(1))))
         .ok_or(AppError::Internal)?;
 
-    let mut tx = state
-        .db
-        .begin_write()
-        .await
-        .map_err(internal("begin request"))?;
-    let supplier = suppliers::find(tx.conn(), supplier_id)
-        .await
-        .map_err(internal("find supplier"))?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin request"))?;
+    let supplier = suppliers::find(tx.conn(), supplier_id).await.map_err(internal("find supplier"))?;
     match supplier {
         Some(s) if s.active == 1 && s.agency_id == member.agency_id => {}
         _ => return Err(AppError::SupplierUnavailable),
@@ -96,12 +74,7 @@ pub async fn request_voucher(
     .await
     .map_err(internal("insert voucher"))?;
     tx.commit().await.map_err(internal("commit request"))?;
-    tracing::info!(
-        voucher = id,
-        member = member.id,
-        amount = amount.cents(),
-        "voucher requested"
-    );
+    tracing::info!(voucher = id, member = member.id, amount = amount.cents(), "voucher requested");
     Ok(id)
 }
 
@@ -111,9 +84,7 @@ pub async fn list_for_member(
     now: DateTime<Utc>,
 ) -> Result<Vec<VoucherRow>, AppError> {
     let today = clock::iso_day(clock::paris_date(now));
-    let rows = vouchers::list_for_member(state.db.pool(), member.id)
-        .await
-        .map_err(internal("list vouchers"))?;
+    let rows = vouchers::list_for_member(state.db.pool(), member.id).await.map_err(internal("list vouchers"))?;
     Ok(rows
         .into_iter()
         .map(|v| VoucherRow {
@@ -123,20 +94,13 @@ pub async fn list_for_member(
             supplier: v.supplier_name,
             number: v.number,
             requested_on: clock::display_day(&clock::iso_day(
-                clock::parse_stamp(&v.requested_at)
-                    .map(clock::paris_date)
-                    .unwrap_or(clock::paris_date(now)),
+                clock::parse_stamp(&v.requested_at).map(clock::paris_date).unwrap_or(clock::paris_date(now)),
             )),
         })
         .collect())
 }
 
-pub async fn card(
-    state: &AppState,
-    member: &Member,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<VoucherCard, AppError> {
+pub async fn card(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<VoucherCard, AppError> {
     let v = own_voucher(state, member, id).await?;
     let today = clock::iso_day(clock::paris_date(now));
     let receipt = receipt(state, &v);
@@ -165,11 +129,7 @@ pub async fn use_voucher(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<UseReceipt, AppError> {
-    let mut tx = state
-        .db
-        .begin_write()
-        .await
-        .map_err(internal("begin use"))?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin use"))?;
     let v = vouchers::find_for_update(tx.conn(), id, state.db.lock_rows())
         .await
         .map_err(internal("find voucher for use"))?
@@ -179,9 +139,7 @@ pub async fn use_voucher(
     if status != VoucherStatus::Issued {
         drop(tx);
         return match (status, receipt(state, &v)) {
-            (VoucherStatus::Cancelled, _) | (_, None) => {
-                Err(AppError::VoucherNotUsable(status.label().into()))
-            }
+            (VoucherStatus::Cancelled, _) | (_, None) => Err(AppError::VoucherNotUsable(status.label().into())),
             (_, Some(receipt)) => Ok(receipt),
         };
     }
@@ -191,9 +149,7 @@ pub async fn use_voucher(
     }
 
     let year = clock::paris_year(now);
-    let sequence = vouchers::next_sequence(tx.conn(), v.agency_id, year)
-        .await
-        .map_err(internal("next sequence"))?;
+    let sequence = vouchers::next_sequence(tx.conn(), v.agency_id, year).await.map_err(internal("next sequence"))?;
     let number = u32::try_from(sequence)
         .ok()
         .and_then(|seq| VoucherNumber::new(year, &v.agency_code, &v.centre_code, seq).ok())
@@ -211,14 +167,7 @@ pub async fn use_voucher(
     let code_length = state.settings.code_length;
     let changed = vouchers::mark_used(
         tx.conn(),
-        &Use {
-            id,
-            used_at: &used_at,
-            year,
-            sequence,
-            number: &number,
-            code_length: i64::from(code_length.digits()),
-        },
+        &Use { id, used_at: &used_at, year, sequence, number: &number, code_length: i64::from(code_length.digits()) },
     )
     .await
     .map_err(internal("mark used"))?;
@@ -246,12 +195,7 @@ pub async fn use_voucher(
     })
 }
 
-pub async fn validate_voucher(
-    state: &AppState,
-    member: &Member,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
+pub async fn validate_voucher(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
     let v = own_voucher(state, member, id).await?;
     if v.used_at.is_none() {
         return Err(AppError::VoucherNotUsed);
@@ -265,16 +209,9 @@ pub async fn validate_voucher(
     Ok(())
 }
 
-pub async fn check(
-    state: &AppState,
-    number: &str,
-    signature: &str,
-) -> Result<CheckedVoucher, AppError> {
-    let not_genuine = || {
-        AppError::Invalid(
-            "Ce lien de vérification n'est pas valide : ce bon n'est pas authentique.".into(),
-        )
-    };
+pub async fn check(state: &AppState, number: &str, signature: &str) -> Result<CheckedVoucher, AppError> {
+    let not_genuine =
+        || AppError::Invalid("Ce lien de vérification n'est pas valide : ce bon n'est pas authentique.".into());
     let number: VoucherNumber = number.parse().map_err(|_| not_genuine())?;
     let number = number.to_string();
     if !state.keys.verify_check_link(&number, signature) {
@@ -289,21 +226,13 @@ pub async fn check(
         supplier: v.supplier_name,
         amount: Money::from_cents(v.amount_cents),
         status: VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?,
-        used_at: v
-            .used_at
-            .as_deref()
-            .map(clock::display_datetime)
-            .unwrap_or_default(),
+        used_at: v.used_at.as_deref().map(clock::display_datetime).unwrap_or_default(),
         member_initials: initials(&v.member_name),
     })
 }
 
 /// A voucher of this member's; another member's is as unknown as a missing one.
-async fn own_voucher(
-    state: &AppState,
-    member: &Member,
-    id: i64,
-) -> Result<VoucherRecord, AppError> {
+async fn own_voucher(state: &AppState, member: &Member, id: i64) -> Result<VoucherRecord, AppError> {
     vouchers::find(state.db.pool(), id)
         .await
         .map_err(internal("find voucher"))?
@@ -312,18 +241,13 @@ async fn own_voucher(
 }
 
 fn seen_status(v: &VoucherRecord, today: &str) -> VoucherStatus {
-    VoucherStatus::from_code(v.status)
-        .unwrap_or(VoucherStatus::Issued)
-        .as_seen_on(&v.valid_until, today)
+    VoucherStatus::from_code(v.status).unwrap_or(VoucherStatus::Issued).as_seen_on(&v.valid_until, today)
 }
 
 /// Number and recomputed code of a used voucher.
 fn receipt(state: &AppState, v: &VoucherRecord) -> Option<UseReceipt> {
     let (number, used_at) = (v.number.as_deref()?, v.used_at.as_deref()?);
-    let length = v
-        .code_length
-        .and_then(|l| u8::try_from(l).ok())
-        .and_then(|l| SecretCodeLength::new(l).ok())?;
+    let length = v.code_length.and_then(|l| u8::try_from(l).ok()).and_then(|l| SecretCodeLength::new(l).ok())?;
     let code = state.keys.secret_code(&CodeInputs {
         number,
         supplier_id: v.supplier_id,

@@ -52,11 +52,7 @@ pub async fn insert_session(
     Ok(())
 }
 
-pub async fn find_session(
-    pool: &AnyPool,
-    token_hash: &str,
-    now: &str,
-) -> Result<Option<SessionRecord>, sqlx::Error> {
+pub async fn find_session(pool: &AnyPool, token_hash: &str, now: &str) -> Result<Option<SessionRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.id AS account_id, a.role, a.member_id
            FROM sessions s JOIN accounts a ON a.id = s.account_id
@@ -69,31 +65,19 @@ pub async fn find_session(
 }
 
 pub async fn delete_session(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(pool)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
     Ok(())
 }
 
 pub async fn delete_expired_sessions(pool: &AnyPool, now: &str) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now)
-        .execute(pool)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected())
 }
 
 const MEMBER_COLUMNS: &str = "id, agency_id, number, name, fee_paid_until, active";
 
-pub async fn find_member(
-    pool: &AnyPool,
-    member_id: i64,
-) -> Result<Option<MemberRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"
-    ))
-    .bind(member_id)
-    .fetch_optional(pool)
-    .await
+pub async fn find_member(pool: &AnyPool, member_id: i64) -> Result<Option<MemberRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"))
+        .bind(member_id)
+        .fetch_optional(pool)
+        .await
 }

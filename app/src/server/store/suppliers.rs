@@ -11,20 +11,16 @@ pub struct SupplierRecord {
 }
 
 /// The suppliers a member of `agency_id` may choose, by name.
-pub async fn active_for_agency(
-    pool: &AnyPool,
-    agency_id: i64,
-) -> Result<Vec<SupplierRecord>, sqlx::Error> {
-    sqlx::query_as("SELECT id, agency_id, name, active FROM suppliers WHERE agency_id = $1 AND active = 1 ORDER BY name")
-        .bind(agency_id)
-        .fetch_all(pool)
-        .await
+pub async fn active_for_agency(pool: &AnyPool, agency_id: i64) -> Result<Vec<SupplierRecord>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, agency_id, name, active FROM suppliers WHERE agency_id = $1 AND active = 1 ORDER BY name",
+    )
+    .bind(agency_id)
+    .fetch_all(pool)
+    .await
 }
 
-pub async fn find(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> Result<Option<SupplierRecord>, sqlx::Error> {
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<SupplierRecord>, sqlx::Error> {
     sqlx::query_as("SELECT id, agency_id, name, active FROM suppliers WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)

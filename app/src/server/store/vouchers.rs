@@ -24,8 +24,7 @@ pub struct VoucherRecord {
     pub member_name: String,
 }
 
-const SELECT_VOUCHER: &str =
-    "SELECT v.id, v.member_id, v.supplier_id, v.agency_id, v.status, v.amount_cents,
+const SELECT_VOUCHER: &str = "SELECT v.id, v.member_id, v.supplier_id, v.agency_id, v.status, v.amount_cents,
         v.requested_at, v.valid_until, v.used_at, v.number, v.code_length, v.validated_at,
         s.name AS supplier_name, a.code AS agency_code, a.centre_code, m.number AS member_number,
         m.name AS member_name
@@ -59,20 +58,11 @@ pub async fn insert(conn: &mut AnyConnection, v: &NewVoucher<'_>) -> Result<i64,
 }
 
 pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<VoucherRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1")).bind(id).fetch_optional(pool).await
 }
 
-pub async fn find_by_number(
-    pool: &AnyPool,
-    number: &str,
-) -> Result<Option<VoucherRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.number = $1"))
-        .bind(number)
-        .fetch_optional(pool)
-        .await
+pub async fn find_by_number(pool: &AnyPool, number: &str) -> Result<Option<VoucherRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.number = $1")).bind(number).fetch_optional(pool).await
 }
 
 /// Reads a voucher inside a write transaction, locking its row until commit.
@@ -82,37 +72,21 @@ pub async fn find_for_update(
     id: i64,
     lock: &str,
 ) -> Result<Option<VoucherRecord>, sqlx::Error> {
-    let lock = if lock.is_empty() {
-        String::new()
-    } else {
-        format!("{lock} OF v")
-    };
-    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1{lock}"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF v") };
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1{lock}")).bind(id).fetch_optional(conn).await
 }
 
 /// A member's vouchers, newest first, in one query.
-pub async fn list_for_member(
-    pool: &AnyPool,
-    member_id: i64,
-) -> Result<Vec<VoucherRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{SELECT_VOUCHER} WHERE v.member_id = $1 ORDER BY v.id DESC"
-    ))
-    .bind(member_id)
-    .fetch_all(pool)
-    .await
+pub async fn list_for_member(pool: &AnyPool, member_id: i64) -> Result<Vec<VoucherRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.member_id = $1 ORDER BY v.id DESC"))
+        .bind(member_id)
+        .fetch_all(pool)
+        .await
 }
 
 /// Takes the next running number of (agency, year). Inside the use
 /// transaction: if that transaction rolls back, so does the increment.
-pub async fn next_sequence(
-    conn: &mut AnyConnection,
-    agency_id: i64,
-    year: i32,
-) -> Result<i64, sqlx::Error> {
+pub async fn next_sequence(conn: &mut AnyConnection, agency_id: i64, year: i32) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO number_series (agency_id, year, last_sequence) VALUES ($1, $2, 1)
          ON CONFLICT (agency_id, year) DO UPDATE SET last_sequence = number_series.last_sequence + 1
@@ -151,12 +125,7 @@ pub async fn mark_used(conn: &mut AnyConnection, u: &Use<'_>) -> Result<bool, sq
 }
 
 /// Records the member's VALIDER LE BON once; later presses keep the first time.
-pub async fn mark_validated(
-    pool: &AnyPool,
-    id: i64,
-    member_id: i64,
-    at: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn mark_validated(pool: &AnyPool, id: i64, member_id: i64, at: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE vouchers SET validated_at = $3 WHERE id = $1 AND member_id = $2 AND used_at IS NOT NULL AND validated_at IS NULL",
     )
