@@ -323,3 +323,16 @@ async fn an_expired_session_sends_the_member_back_to_the_login_page() {
     app.logged_in(PAID_UP).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE expires_at < '2021-01-01'").await, 0);
 }
+
+#[tokio::test]
+async fn demande_de_bons_lists_the_newest_voucher_first() {
+    let app = TestApp::spawn().await;
+    let browser = app.logged_in(PAID_UP).await;
+    browser.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "5").await;
+    browser.request_voucher(&app.supplier_id("Bois & Charpente 44").await, "6").await;
+    let list = browser.get("/bons").await;
+    let bois = list.body.find("Bois &amp; Charpente 44").expect("second voucher listed");
+    let ouest = list.body.find("Matériaux de l&#x27;Ouest").or_else(|| list.body.find("Matériaux de l'Ouest")).unwrap();
+    assert!(bois < ouest, "the voucher requested last comes first");
+    assert_eq!(list.text_of("class=\"amount\"").as_deref(), Some("6,00"));
+}

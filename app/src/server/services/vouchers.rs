@@ -270,3 +270,29 @@ fn check_url(state: &AppState, number: &str) -> String {
         state.keys.sign_check_link(number)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn member(paid_until: Option<&str>) -> Member {
+        Member {
+            id: 1,
+            agency_id: 1,
+            number: "44000123B".into(),
+            name: "Camille Martin".into(),
+            fee_paid_until: paid_until.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn the_fee_is_paid_up_through_its_last_day_in_paris() {
+        // 31 Dec 2026, 23:30 in Paris is still 2026 there, 22:30 UTC.
+        let last_evening = Utc.with_ymd_and_hms(2026, 12, 31, 22, 30, 0).unwrap();
+        let next_morning = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
+        assert!(fee_paid_up(&member(Some("2026-12-31")), last_evening));
+        assert!(!fee_paid_up(&member(Some("2026-12-31")), next_morning), "already 1 January in Paris");
+        assert!(!fee_paid_up(&member(None), last_evening), "never paid");
+    }
+}
