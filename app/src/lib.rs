@@ -9,6 +9,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod pages;
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -51,7 +52,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     #[cfg(feature = "ssr")]
-    provide_form_error_from_url();
+    {
+        provide_form_error_from_url();
+        security::provide_content_security_policy();
+    }
     view! {
         <Stylesheet id="leptos" href="/pkg/bons.css" />
         <Title text="Bons Castors" />

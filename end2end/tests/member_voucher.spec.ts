@@ -17,6 +17,12 @@ async function hydrated(page: Page) {
 }
 
 test("a paid-up member requests, uses and validates a voucher at the counter", async ({ page }) => {
+  // The Content-Security-Policy must let the app hydrate and run: no violation, no error.
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(msg.text());
+  });
+  page.on("pageerror", (err) => problems.push(err.message));
   await page.goto("/");
   await expect(page).toHaveURL(/\/connexion$/);
   await expect(page.getByRole("heading", { name: "Espace adhérent" })).toBeVisible();
@@ -87,6 +93,7 @@ test("a paid-up member requests, uses and validates a voucher at the counter", a
   await expect(page.getByText("Aucun bon ne correspond à votre recherche.")).toBeVisible();
   await page.getByLabel("Rechercher dans le tableau ci-dessous :").fill("livré");
   await expect(page.locator("tr.voucher-row")).toHaveCount(1);
+  expect(problems, problems.join("\n")).toEqual([]);
 });
 
 test("the page fits a 360 px screen without sideways scrolling", async ({ page }) => {

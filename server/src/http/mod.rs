@@ -1,8 +1,10 @@
 //! The HTTP surface: Leptos pages and server functions, static files, the
 //! health check, and the middleware around them.
 
+pub mod guard;
+
 use app::{App, server::AppState, shell};
-use axum::{Router, extract::State, http::StatusCode, routing::get};
+use axum::{Router, extract::State, http::StatusCode, middleware, routing::get};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
@@ -11,6 +13,7 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let edge = guard::Edge::new(&state.settings.public_url);
     Router::new()
         .route("/healthz", get(health))
         .leptos_routes_with_context(&state, routes, || (), {
@@ -18,6 +21,8 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(edge, guard::security_headers))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
