@@ -1,6 +1,6 @@
 //! View pieces used by several pages.
 
-use crate::{api::auth::Logout, api::auth::whoami, error::AppError};
+use crate::{api::auth::Logout, error::AppError};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -41,10 +41,12 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="loading">"Chargement…"</p> }
 }
 
-/// The member space's frame: who is logged in, and the way out.
+/// The member space's frame: the way home and the way out. It loads nothing
+/// itself: each page renders from exactly one resource, because a page
+/// waiting on two resources at once was seen, rarely and under load, never
+/// to finish rendering on the server (see `member_pages_keep_answering...`).
 #[component]
 pub fn MemberShell(children: Children) -> impl IntoView {
-    let me = Resource::new(|| (), |_| whoami());
     let logout = ServerAction::<Logout>::new();
     view! {
         <header class="topbar">
@@ -52,21 +54,6 @@ pub fn MemberShell(children: Children) -> impl IntoView {
                 "Castors"
                 <span class="brand-sub">"Espace adhérent"</span>
             </a>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    show_result(
-                        me.await,
-                        |m| {
-                            view! {
-                                <div class="whoami">
-                                    <span class="whoami-name">{m.name}</span>
-                                    <span class="whoami-number">{m.number}</span>
-                                </div>
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
             <ActionForm action=logout attr:class="logout">
                 <button type="submit" class="link-button">
                     "Se déconnecter"

@@ -14,12 +14,14 @@ use leptos_router::hooks::use_query_map;
 pub fn RequestPage() -> impl IntoView {
     let query = use_query_map();
     let issued = move || query.read().get("emis");
-    let form = Resource::new(|| (), |_| request_choices());
-    let issued_card = Resource::new(issued, |id| async move {
-        match id {
+    // One resource for the page: the form's choices and, after VALIDER, the
+    // voucher just issued.
+    let page = Resource::new(issued, |id| async move {
+        let issued = match id {
             Some(id) => Some(open_voucher(id).await),
             None => None,
-        }
+        };
+        (request_choices().await, issued)
     });
     let request = ServerAction::<RequestVoucher>::new();
     let typed = RwSignal::new(String::new());
@@ -28,10 +30,10 @@ pub fn RequestPage() -> impl IntoView {
         <Title text="Demande de Bons Castors Web" />
         <MemberShell>
             <h1>"Demande de Bons Castors Web"</h1>
-            <Suspense fallback=|| ()>
+            <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    issued_card
-                        .await
+                    let (form, issued) = page.await;
+                    let issued = issued
                         .map(|card| {
                             show_result(
                                 card,
@@ -52,13 +54,9 @@ pub fn RequestPage() -> impl IntoView {
                                     }
                                 },
                             )
-                        })
-                })}
-            </Suspense>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        form.await,
+                        });
+                    let form = show_result(
+                        form,
                         move |f| {
                             let max = f.max_voucher;
                             let preview = move || {
@@ -124,7 +122,11 @@ pub fn RequestPage() -> impl IntoView {
                                 </ActionForm>
                             }
                         },
-                    )
+                    );
+                    view! {
+                        {issued}
+                        {form}
+                    }
                 })}
             </Suspense>
             <p>
