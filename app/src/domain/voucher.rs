@@ -71,11 +71,6 @@ impl VoucherStatus {
         )
     }
 
-    /// A voucher that has been used carries a number and a code.
-    pub const fn has_number(self) -> bool {
-        !matches!(self, VoucherStatus::Issued | VoucherStatus::Expired)
-    }
-
     /// What the member sees: an issued voucher past its last valid day reads as
     /// expired even before any job has recorded it. Dates are ISO "YYYY-MM-DD",
     /// so comparing the strings compares the days.

@@ -136,7 +136,7 @@ pub async fn use_voucher(
         .filter(|v| v.member_id == member.id)
         .ok_or(AppError::VoucherNotFound)?;
     let status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
-    if status != VoucherStatus::Issued {
+    if !status.can_become(VoucherStatus::Delivered) {
         drop(tx);
         return match (status, receipt(state, &v)) {
             (VoucherStatus::Cancelled, _) | (_, None) => Err(AppError::VoucherNotUsable(status.label().into())),
