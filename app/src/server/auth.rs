@@ -100,6 +100,9 @@ fn session_token(parts: &Parts) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct Member {
     pub id: i64,
+    /// The account the member logged in with: the journal's "who".
+    pub account_id: i64,
+    pub login: String,
     pub agency_id: i64,
     pub number: String,
     pub name: String,
@@ -119,10 +122,32 @@ pub async fn require_member(state: &AppState, parts: &Parts) -> Result<Member, A
         ("member", Some(id)) => id,
         _ => return Err(AppError::Forbidden),
     };
-    let m = accounts::find_member(state.db.pool(), member_id)
-        .await
-        .map_err(super::db::internal("find member"))?
-        .filter(|m| m.active == 1)
-        .ok_or(AppError::NotLoggedIn)?;
-    Ok(Member { id: m.id, agency_id: m.agency_id, number: m.number, name: m.name, fee_paid_until: m.fee_paid_until })
+    member_of_account(state, session.account_id, member_id).await?.ok_or(AppError::NotLoggedIn)
+}
+
+/// The active member behind a member number, as if they had logged in: for
+/// the command line and for tests that drive the services directly.
+pub async fn member_by_number(state: &AppState, number: &str) -> Result<Option<Member>, AppError> {
+    let Some(account) =
+        accounts::find_login(state.db.pool(), number).await.map_err(super::db::internal("find login"))?
+    else {
+        return Ok(None);
+    };
+    match account.member_id {
+        Some(member_id) if account.active == 1 => member_of_account(state, account.id, member_id).await,
+        _ => Ok(None),
+    }
+}
+
+async fn member_of_account(state: &AppState, account_id: i64, member_id: i64) -> Result<Option<Member>, AppError> {
+    let m = accounts::find_member(state.db.pool(), member_id).await.map_err(super::db::internal("find member"))?;
+    Ok(m.filter(|m| m.active == 1).map(|m| Member {
+        id: m.id,
+        account_id,
+        login: m.number.clone(),
+        agency_id: m.agency_id,
+        number: m.number,
+        name: m.name,
+        fee_paid_until: m.fee_paid_until,
+    }))
 }

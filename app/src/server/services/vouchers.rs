@@ -279,6 +279,8 @@ mod tests {
     fn member(paid_until: Option<&str>) -> Member {
         Member {
             id: 1,
+            account_id: 1,
+            login: "44000123B".into(),
             agency_id: 1,
             number: "44000123B".into(),
             name: "Camille Martin".into(),

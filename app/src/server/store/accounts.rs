@@ -6,6 +6,8 @@ use sqlx::{AnyPool, FromRow};
 pub struct LoginRecord {
     pub id: i64,
     pub password_hash: String,
+    pub role: String,
+    pub member_id: Option<i64>,
     pub active: i64,
 }
 
@@ -29,7 +31,7 @@ pub struct SessionRecord {
 }
 
 pub async fn find_login(pool: &AnyPool, login: &str) -> Result<Option<LoginRecord>, sqlx::Error> {
-    sqlx::query_as("SELECT id, password_hash, active FROM accounts WHERE login = $1")
+    sqlx::query_as("SELECT id, password_hash, role, member_id, active FROM accounts WHERE login = $1")
         .bind(login)
         .fetch_optional(pool)
         .await
