@@ -16,6 +16,16 @@ pub enum AppError {
     BadCredentials,
     #[error("Cet espace est réservé aux adhérents.")]
     Forbidden,
+    #[error("Cet espace est réservé au personnel des agences Castors.")]
+    StaffOnly,
+    #[error("Trop de tentatives infructueuses : pour votre sécurité, réessayez dans 15 minutes.")]
+    TooManyAttempts,
+    /// The one answer to a voucher check that fails, whatever was wrong: an
+    /// unknown number, a wrong code, a voucher not used yet or locked.
+    #[error(
+        "Numéro de bon ou code secret incorrect. Vérifiez ce qui est écrit sur le bon de livraison ; après plusieurs erreurs le bon est bloqué."
+    )]
+    CodeCheckFailed,
     #[error("{0}")]
     Invalid(String),
     #[error("Choisissez un fournisseur dans la liste.")]
@@ -34,6 +44,8 @@ pub enum AppError {
     VoucherNotUsable(String),
     #[error("Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret.")]
     VoucherNotUsed,
+    #[error("Ce bon ne peut pas être annulé (statut {0}).")]
+    VoucherNotCancellable(String),
     #[error("Une erreur technique est survenue. Réessayez dans un instant ; si elle persiste, prévenez votre agence.")]
     Internal,
     #[error("Le serveur est injoignable. Vérifiez votre connexion puis réessayez.")]
@@ -45,9 +57,14 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotLoggedIn | AppError::BadCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::StaffOnly => 403,
+            AppError::TooManyAttempts => 429,
+            AppError::CodeCheckFailed => 422,
             AppError::VoucherNotFound => 404,
-            AppError::VoucherNotUsable(_) | AppError::VoucherExpired(_) | AppError::VoucherNotUsed => 409,
+            AppError::VoucherNotUsable(_)
+            | AppError::VoucherExpired(_)
+            | AppError::VoucherNotUsed
+            | AppError::VoucherNotCancellable(_) => 409,
             AppError::Invalid(_)
             | AppError::NoSupplierChosen
             | AppError::SupplierUnavailable

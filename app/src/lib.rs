@@ -22,7 +22,7 @@ use leptos_router::{
 };
 use pages::{
     member::{ConfirmUsePage, HomePage, RequestPage, SecretCodePage, VoucherListPage, VoucherPage},
-    public::{CheckPage, LoginPage, NotFoundPage},
+    public::{CheckCodePage, CheckPage, LoginPage, NotFoundPage},
 };
 
 /// The HTML document around the app, rendered by the server.
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/bons/:id") view=VoucherPage ssr=SsrMode::Async />
                 <Route path=path!("/bons/:id/utiliser") view=ConfirmUsePage ssr=SsrMode::Async />
                 <Route path=path!("/bons/:id/code") view=SecretCodePage ssr=SsrMode::Async />
+                <Route path=path!("/verifier") view=CheckCodePage ssr=SsrMode::Async />
                 <Route path=path!("/verifier/:number") view=CheckPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -53,6 +53,10 @@ pub struct Config {
     /// How long a login lasts, in days.
     #[arg(long, env = "BONS_SESSION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365), global = true)]
     pub session_days: u32,
+    /// Set when bons runs behind a reverse proxy (nginx, Caddy…): client
+    /// addresses are then read from the last `X-Forwarded-For` entry.
+    #[arg(long, env = "BONS_TRUST_PROXY", default_value_t = false, global = true)]
+    pub trust_proxy: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +77,7 @@ impl Config {
             code_length: SecretCodeLength::new(self.code_length).map_err(ConfigError::Invalid)?,
             public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.site_addr)),
             session_days: self.session_days,
+            trust_proxy: self.trust_proxy,
         })
     }
 

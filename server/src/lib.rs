@@ -32,6 +32,26 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let expiry = tokio::spawn(expire_every_hour(state.clone()));
     let app = http::router(state);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    // The peer's address reaches handlers: attempt budgets count per address.
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await;
+    expiry.abort();
+    served
+}
+
+/// Records expired vouchers at start and then every hour. Several servers on
+/// one database may all do it: each voucher expires once (the status update
+/// is conditional), so the journal gets one event per voucher.
+async fn expire_every_hour(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app::server::services::vouchers::expire_overdue(&state, chrono::Utc::now()).await {
+            tracing::error!(error = %e, "expiring overdue vouchers");
+        }
+    }
 }

@@ -3,7 +3,10 @@
 //!     bons serve     run the web server (migrations first)
 //!     bons migrate   bring the database schema up to date
 //!     bons demo      load the demo data (idempotent)
+//!     bons expire    record issued vouchers past their last day as expired
+//!     bons audit verify   recompute the audit journal's hash chain
 
+use app::server::audit::Verdict;
 use clap::{Parser, Subcommand};
 use server::config::Config;
 use tracing_subscriber::EnvFilter;
@@ -25,6 +28,21 @@ enum Command {
     Migrate,
     /// Load the demo agency, members and suppliers (safe to run again).
     Demo,
+    /// Record issued vouchers past their last valid day as 92-expiré (the
+    /// server also does it every hour).
+    Expire,
+    /// The audit journal.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Recompute the hash chain; name the first event that does not match
+    /// (exit status 1), or print the last hash to note elsewhere.
+    Verify,
 }
 
 #[tokio::main]
@@ -53,6 +71,18 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             println!("  Adhérent à jour de cotisation : {PAID_UP_MEMBER} / {DEMO_PASSWORD}");
             println!("  Adhérent pas à jour           : {UNPAID_MEMBER} / {DEMO_PASSWORD}");
         }
+        Command::Expire => {
+            let expired = app::server::services::vouchers::expire_overdue(&state, chrono::Utc::now()).await?;
+            println!("{expired} bon(s) expiré(s) enregistré(s).");
+        }
+        Command::Audit { action: AuditAction::Verify } => match app::server::audit::verify(state.db.pool()).await? {
+            Verdict::Intact { events, last_hash } => {
+                println!("Journal d'audit intègre : {events} événement(s), dernier hachage {last_hash}");
+            }
+            Verdict::Broken { event, reason } => {
+                return Err(format!("journal d'audit altéré à l'événement n° {event} : {reason}").into());
+            }
+        },
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(cli.config.site_addr).await?;
             let addr = listener.local_addr()?;

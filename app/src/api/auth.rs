@@ -19,11 +19,19 @@ pub async fn login(number: String, password: String) -> Result<(), AppError> {
     use crate::{api::context, domain::MemberNumber, server::auth};
     context::finish(
         async {
-            let (state, _) = context::request()?;
-            // A malformed number gets the same answer as a wrong password: the
-            // login form tells nobody which accounts exist.
-            let login = number.parse::<MemberNumber>().map_err(|_| AppError::BadCredentials)?;
-            let account = auth::check_password(&state, login.as_str(), password).await?;
+            let (state, parts) = context::request()?;
+            // Members log in with their number, written any way they like;
+            // staff with their login. An unknown login gets the same answer as
+            // a wrong password: the form tells nobody which accounts exist.
+            let login = match number.parse::<MemberNumber>() {
+                Ok(member) => member.as_str().to_owned(),
+                Err(_) => number.trim().to_lowercase(),
+            };
+            if login.is_empty() || login.len() > 100 {
+                return Err(AppError::BadCredentials);
+            }
+            let address = auth::client_address(&state, &parts);
+            let account = auth::check_password(&state, &login, password, &address, chrono::Utc::now()).await?;
             let cookie = auth::open_session(&state, account).await?;
             expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
             leptos_axum::redirect("/");

@@ -162,6 +162,73 @@ pub async fn validate_voucher(id: String) -> Result<(), AppError> {
     )
 }
 
+/// ANNULER CE BON: the member gives up an issued voucher.
+#[server(endpoint = "cancel_voucher")]
+pub async fn cancel_voucher(id: String, confirm: Option<String>) -> Result<(), AppError> {
+    use crate::{api::context, server::services::vouchers};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let member = crate::server::auth::require_member(&state, &parts).await?;
+            let id = parse_id(&id)?;
+            if confirm.is_none() {
+                return Err(AppError::Invalid("Cochez la case pour confirmer l'annulation du bon.".into()));
+            }
+            vouchers::cancel_voucher(&state, &member, id, chrono::Utc::now()).await?;
+            leptos_axum::redirect(&format!("/bons/{id}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Is this number + secret code genuine? Open to anyone (a supplier at the
+/// counter, the agency); attempts are budgeted per address and per account.
+/// On success the answer is the voucher, and a form post lands on its
+/// check page.
+#[server(endpoint = "check_code")]
+pub async fn check_code(number: String, code: String) -> Result<CheckedVoucher, AppError> {
+    use crate::{
+        api::context,
+        server::{
+            audit::Actor,
+            auth,
+            services::vouchers::{self, Checker},
+        },
+    };
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let address = auth::client_address(&state, &parts);
+            let actor = match auth::current_account(&state, &parts).await? {
+                Some(a) => Actor::account(a.account_id, &a.login, &a.role),
+                None => Actor::visitor(&address),
+            };
+            let checked =
+                vouchers::check_code(&state, &Checker::new(actor, &address), &number, &code, chrono::Utc::now())
+                    .await?;
+            let signature = state.keys.sign_check_link(&checked.number);
+            leptos_axum::redirect(&format!("/verifier/{}?s={signature}&code=ok", checked.number));
+            Ok(checked)
+        }
+        .await,
+    )
+}
+
+/// Agency staff unlock a voucher locked after too many wrong codes.
+#[server(endpoint = "unlock_voucher")]
+pub async fn unlock_voucher(id: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::vouchers};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            vouchers::unlock_voucher(&state, &staff, parse_id(&id)?, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
 /// The public check page behind the QR code: no login, no secret code.
 #[server(endpoint = "check_voucher")]
 pub async fn check_voucher(number: String, signature: String) -> Result<CheckedVoucher, AppError> {

@@ -7,4 +7,4 @@ pub mod voucher;
 
 pub use member::MemberNumber;
 pub use money::{AmountError, Money};
-pub use voucher::{SecretCodeLength, VoucherNumber, VoucherStatus};
+pub use voucher::{SecretCodeLength, VoucherNumber, VoucherStatus, parse_typed_code};

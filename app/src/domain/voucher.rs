@@ -192,9 +192,33 @@ impl SecretCodeLength {
     }
 }
 
+/// A secret code as someone typed it from a delivery slip: spaces and dots
+/// are ignored, and it must be 4 to 8 digits. Says nothing about whether it
+/// is the right code.
+pub fn parse_typed_code(input: &str) -> Result<String, String> {
+    let digits: String = input.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect();
+    if digits.is_empty() {
+        return Err("Saisissez le code secret noté sur le bon de livraison.".into());
+    }
+    if digits.chars().count() > 8 || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() < 4 {
+        return Err("Le code secret est composé de 4 à 8 chiffres.".into());
+    }
+    Ok(digits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_codes_are_digits_only() {
+        assert_eq!(parse_typed_code(" 53 12 ").as_deref(), Ok("5312"));
+        assert_eq!(parse_typed_code("1234.5678").as_deref(), Ok("12345678"));
+        for bad in ["", "   ", "123", "123456789", "12a4", "١٢٣٤", "12345678901234567890"] {
+            let err = parse_typed_code(bad).unwrap_err();
+            assert!(err.contains("code secret"), "{bad:?}: {err}");
+        }
+    }
 
     #[test]
     fn numbers_read_like_the_seed() {

@@ -1,14 +1,18 @@
 //! Passwords (argon2id), sessions stored in the database, the session cookie,
 //! and "who is asking" for server functions.
 
-use super::{AppState, clock, codes::sha256_hex, store::accounts};
+use super::{AppState, budgets, clock, codes::sha256_hex, db::internal, store::accounts};
 use crate::error::AppError;
 use argon2::{
     Argon2,
     password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
 };
-use axum::http::{HeaderValue, header, request::Parts};
-use chrono::{Duration, Utc};
+use axum::{
+    extract::ConnectInfo,
+    http::{HeaderValue, header, request::Parts},
+};
+use chrono::{DateTime, Duration, Utc};
+use std::net::SocketAddr;
 use std::sync::LazyLock;
 
 pub const SESSION_COOKIE: &str = "bons_session";
@@ -27,10 +31,28 @@ fn password_matches(password: &str, stored: &str) -> bool {
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-/// Checks a login and password; returns the account on success. The hash is
-/// computed off the async threads: it takes tens of milliseconds on purpose.
-pub async fn check_password(state: &AppState, login: &str, password: String) -> Result<i64, AppError> {
-    let record = accounts::find_login(state.db.pool(), login).await.map_err(super::db::internal("find login"))?;
+/// Checks a login and password; returns the account on success. Failures
+/// are counted per login and per address (`budgets`); once either budget is
+/// spent, logins are refused for the rest of its window whatever the
+/// password. The hash is computed off the async threads: it takes tens of
+/// milliseconds on purpose.
+pub async fn check_password(
+    state: &AppState,
+    login: &str,
+    password: String,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let charged = [(budgets::LOGIN_PER_LOGIN, login.to_owned()), (budgets::LOGIN_PER_ADDRESS, address.to_owned())];
+    let mut tx = state.db.begin_write().await.map_err(internal("begin login budget"))?;
+    let allowed = budgets::charge_all(&mut tx, &charged, now).await.map_err(internal("charge login budget"))?;
+    tx.commit().await.map_err(internal("commit login budget"))?;
+    if !allowed {
+        tracing::warn!(%address, "login refused: attempt budget spent");
+        return Err(AppError::TooManyAttempts);
+    }
+
+    let record = accounts::find_login(state.db.pool(), login).await.map_err(internal("find login"))?;
     let (stored, account) = match &record {
         Some(r) if r.active == 1 => (r.password_hash.clone(), Some(r.id)),
         _ => (DUMMY_HASH.clone(), None),
@@ -39,7 +61,12 @@ pub async fn check_password(state: &AppState, login: &str, password: String) -> 
         .await
         .map_err(|_| AppError::Internal)?;
     match account {
-        Some(id) if matches => Ok(id),
+        Some(id) if matches => {
+            let mut tx = state.db.begin_write().await.map_err(internal("begin login refund"))?;
+            budgets::refund_all(&mut tx, &charged).await.map_err(internal("refund login budget"))?;
+            tx.commit().await.map_err(internal("commit login refund"))?;
+            Ok(id)
+        }
         _ => Err(AppError::BadCredentials),
     }
 }
@@ -50,9 +77,7 @@ pub async fn open_session(state: &AppState, account_id: i64) -> Result<HeaderVal
     let now = Utc::now();
     let expires = now + Duration::days(i64::from(state.settings.session_days));
     // Logins are rare enough that sweeping expired sessions here costs nothing.
-    accounts::delete_expired_sessions(state.db.pool(), &clock::stamp(now))
-        .await
-        .map_err(super::db::internal("sweep sessions"))?;
+    accounts::delete_expired_sessions(state.db.pool(), &clock::stamp(now)).await.map_err(internal("sweep sessions"))?;
     accounts::insert_session(
         state.db.pool(),
         &sha256_hex(token.as_bytes()),
@@ -61,7 +86,7 @@ pub async fn open_session(state: &AppState, account_id: i64) -> Result<HeaderVal
         &clock::stamp(expires),
     )
     .await
-    .map_err(super::db::internal("insert session"))?;
+    .map_err(internal("insert session"))?;
     let max_age = i64::from(state.settings.session_days) * 24 * 3600;
     cookie(state, &token, max_age)
 }
@@ -70,7 +95,7 @@ pub async fn close_session(state: &AppState, parts: &Parts) -> Result<HeaderValu
     if let Some(token) = session_token(parts) {
         accounts::delete_session(state.db.pool(), &sha256_hex(token.as_bytes()))
             .await
-            .map_err(super::db::internal("delete session"))?;
+            .map_err(internal("delete session"))?;
     }
     cookie(state, "", 0)
 }
@@ -109,15 +134,19 @@ pub struct Member {
     pub fee_paid_until: Option<String>,
 }
 
+/// Whoever is logged in on this request, if anyone.
+pub async fn current_account(state: &AppState, parts: &Parts) -> Result<Option<accounts::SessionRecord>, AppError> {
+    let Some(token) = session_token(parts) else {
+        return Ok(None);
+    };
+    let now = clock::stamp(Utc::now());
+    accounts::find_session(state.db.pool(), &sha256_hex(token.as_bytes()), &now).await.map_err(internal("find session"))
+}
+
 /// Who is asking, from the session cookie; an error when nobody is logged in
 /// or the account is not a member's.
 pub async fn require_member(state: &AppState, parts: &Parts) -> Result<Member, AppError> {
-    let token = session_token(parts).ok_or(AppError::NotLoggedIn)?;
-    let now = clock::stamp(Utc::now());
-    let session = accounts::find_session(state.db.pool(), &sha256_hex(token.as_bytes()), &now)
-        .await
-        .map_err(super::db::internal("find session"))?
-        .ok_or(AppError::NotLoggedIn)?;
+    let session = current_account(state, parts).await?.ok_or(AppError::NotLoggedIn)?;
     let member_id = match (session.role.as_str(), session.member_id) {
         ("member", Some(id)) => id,
         _ => return Err(AppError::Forbidden),
@@ -125,12 +154,66 @@ pub async fn require_member(state: &AppState, parts: &Parts) -> Result<Member, A
     member_of_account(state, session.account_id, member_id).await?.ok_or(AppError::NotLoggedIn)
 }
 
+/// A logged-in member of agency staff, or an administrator.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub account_id: i64,
+    pub login: String,
+    /// `agency` or `admin`.
+    pub role: String,
+    /// The agency a staff member works for; None for an administrator.
+    pub agency_id: Option<i64>,
+}
+
+impl Staff {
+    /// Staff see their own agency's things; an administrator sees all.
+    pub fn covers(&self, agency_id: i64) -> bool {
+        self.role == "admin" || self.agency_id == Some(agency_id)
+    }
+}
+
+pub async fn require_staff(state: &AppState, parts: &Parts) -> Result<Staff, AppError> {
+    let session = current_account(state, parts).await?.ok_or(AppError::NotLoggedIn)?;
+    match (session.role.as_str(), session.agency_id) {
+        ("admin", _) | ("agency", Some(_)) => Ok(Staff {
+            account_id: session.account_id,
+            login: session.login,
+            role: session.role,
+            agency_id: session.agency_id,
+        }),
+        _ => Err(AppError::StaffOnly),
+    }
+}
+
+/// The network address a request came from: the TCP peer, or, behind a
+/// reverse proxy we were told to trust, the last address it appended to
+/// `X-Forwarded-For` (earlier entries are whatever the client claimed).
+pub fn client_address(state: &AppState, parts: &Parts) -> String {
+    if state.settings.trust_proxy {
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .last();
+        if let Some(address) = forwarded {
+            return address.to_owned();
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip().to_string())
+        .unwrap_or_else(|| "inconnue".into())
+}
+
 /// The active member behind a member number, as if they had logged in: for
 /// the command line and for tests that drive the services directly.
 pub async fn member_by_number(state: &AppState, number: &str) -> Result<Option<Member>, AppError> {
-    let Some(account) =
-        accounts::find_login(state.db.pool(), number).await.map_err(super::db::internal("find login"))?
-    else {
+    let Some(account) = accounts::find_login(state.db.pool(), number).await.map_err(internal("find login"))? else {
         return Ok(None);
     };
     match account.member_id {
@@ -140,7 +223,7 @@ pub async fn member_by_number(state: &AppState, number: &str) -> Result<Option<M
 }
 
 async fn member_of_account(state: &AppState, account_id: i64, member_id: i64) -> Result<Option<Member>, AppError> {
-    let m = accounts::find_member(state.db.pool(), member_id).await.map_err(super::db::internal("find member"))?;
+    let m = accounts::find_member(state.db.pool(), member_id).await.map_err(internal("find member"))?;
     Ok(m.filter(|m| m.active == 1).map(|m| Member {
         id: m.id,
         account_id,

@@ -68,6 +68,16 @@ impl Keys {
         SecretCode(format!("{:0width$}", u64::from_be_bytes(first) % modulus))
     }
 
+    /// Does `typed` equal the code of `inputs`? The comparison takes the same
+    /// time wherever the first wrong digit is.
+    pub fn code_matches(&self, inputs: &CodeInputs<'_>, typed: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        let expected = self.secret_code(inputs);
+        let expected = expected.reveal().as_bytes();
+        // Lengths are public (the agency's setting), so comparing them first leaks nothing.
+        expected.len() == typed.len() && bool::from(expected.ct_eq(typed.as_bytes()))
+    }
+
     /// The signature carried by the QR code's link: 128 bits, hex.
     pub fn sign_check_link(&self, number: &str) -> String {
         hex::encode(&hmac(&self.check_link, number.as_bytes())[..16])
@@ -149,6 +159,18 @@ mod tests {
         let mut other = inputs(8);
         other.used_at = "2026-11-23T13:15:11.123457Z";
         assert_ne!(keys.secret_code(&other), base);
+    }
+
+    #[test]
+    fn a_typed_code_matches_only_the_right_code() {
+        let keys = Keys::from_secret(b"k");
+        let code = keys.secret_code(&inputs(6));
+        assert!(keys.code_matches(&inputs(6), code.reveal()));
+        let mut wrong = code.reveal().to_owned().into_bytes();
+        wrong[5] = if wrong[5] == b'9' { b'0' } else { wrong[5] + 1 };
+        assert!(!keys.code_matches(&inputs(6), std::str::from_utf8(&wrong).unwrap()));
+        assert!(!keys.code_matches(&inputs(6), &code.reveal()[..5]));
+        assert!(!keys.code_matches(&inputs(6), ""));
     }
 
     #[test]

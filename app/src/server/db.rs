@@ -55,12 +55,18 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 /// "database is locked"; dropping it without `commit` rolls back.
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
+    lock_rows: &'static str,
     _writer: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
     pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
+    }
+
+    /// See `Db::lock_rows`.
+    pub fn lock_rows(&self) -> &'static str {
+        self.lock_rows
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
@@ -117,7 +123,7 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _writer: guard })
+        Ok(WriteTx { tx, lock_rows: self.lock_rows(), _writer: guard })
     }
 
     /// Appended to a SELECT inside a write transaction to lock the rows it read

@@ -1,7 +1,9 @@
 //! Everything that needs the database or the server's secrets. Compiled only
 //! with the `ssr` feature: none of it reaches the browser.
 
+pub mod audit;
 pub mod auth;
+pub mod budgets;
 pub mod clock;
 pub mod codes;
 pub mod db;
@@ -26,6 +28,9 @@ pub struct Settings {
     /// code's links start with it.
     pub public_url: String,
     pub session_days: u32,
+    /// Behind a reverse proxy: take the client's address from the last entry
+    /// of `X-Forwarded-For` (attempt budgets count per address).
+    pub trust_proxy: bool,
 }
 
 impl Settings {
@@ -43,6 +48,7 @@ impl Default for Settings {
             code_length: SecretCodeLength::DEFAULT,
             public_url: "http://127.0.0.1:3000".into(),
             session_days: 30,
+            trust_proxy: false,
         }
     }
 }

@@ -28,6 +28,8 @@ pub const PASSWORD: &str = "castors";
 
 pub struct TestApp {
     pub base: String,
+    /// The database this server runs on, for `bons` commands and twins.
+    pub database_url: String,
     /// Set when the test runs on PostgreSQL: the database to drop at the end.
     postgres: Option<PostgresDatabase>,
     pub db: Db,
@@ -49,6 +51,7 @@ impl TestApp {
         let postgres = PostgresDatabase::create_if_asked().await;
         let mut config = test_config(dir.path().to_owned(), postgres.as_ref());
         adjust(&mut config);
+        let database_url = config.database_url.clone();
         let (state, listener, base) = SERVER_RUNTIME
             .spawn(async move {
                 let started = start_state(&config).await;
@@ -57,12 +60,26 @@ impl TestApp {
             })
             .await
             .expect("server start");
-        Self::run(dir, postgres, state, listener, base)
+        Self::run(dir, postgres, database_url, state, listener, base)
+    }
+
+    /// A second server on the same database, as a second process behind a
+    /// load balancer would be.
+    pub async fn twin_with(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(dir.path().to_owned(), None);
+        config.database_url = self.database_url.clone();
+        adjust(&mut config);
+        let database_url = config.database_url.clone();
+        let (state, listener, base) =
+            SERVER_RUNTIME.spawn(async move { start_state(&config).await }).await.expect("twin start");
+        Self::run(dir, None, database_url, state, listener, base)
     }
 
     fn run(
         dir: tempfile::TempDir,
         postgres: Option<PostgresDatabase>,
+        database_url: String,
         state: AppState,
         listener: TcpListener,
         base: String,
@@ -71,19 +88,35 @@ impl TestApp {
         let server = SERVER_RUNTIME.spawn(server::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
-        TestApp { base, postgres, db: state.db.clone(), state, dir, shutdown: Some(tx), server: Some(server) }
+        TestApp {
+            base,
+            database_url,
+            postgres,
+            db: state.db.clone(),
+            state,
+            dir,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
     }
 
     /// Stops this server and starts a new one on the same database file, as
     /// after a deploy or a reboot.
-    pub async fn restart(mut self) -> TestApp {
+    pub async fn restart(self) -> TestApp {
+        self.restart_with(|_| {}).await
+    }
+
+    pub async fn restart_with(mut self, adjust: impl FnOnce(&mut Config)) -> TestApp {
         self.stop().await;
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
         let postgres = self.postgres.take();
-        let config = test_config(dir.path().to_owned(), postgres.as_ref());
+        let mut config = test_config(dir.path().to_owned(), postgres.as_ref());
+        config.database_url = self.database_url.clone();
+        adjust(&mut config);
+        let database_url = config.database_url.clone();
         let (state, listener, base) =
             SERVER_RUNTIME.spawn(async move { start_state(&config).await }).await.expect("server restart");
-        Self::run(dir, postgres, state, listener, base)
+        Self::run(dir, postgres, database_url, state, listener, base)
     }
 
     pub async fn stop(&mut self) {
@@ -105,6 +138,48 @@ impl TestApp {
         let res = browser.login(member, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::FOUND, "login of {member} should redirect");
         browser
+    }
+
+    /// Creates a staff account (`agency` for the demo agency, or `admin`)
+    /// or, with `agency_code`, staff of another agency created on the way.
+    pub async fn create_staff(&self, login: &str, role: &str, agency_code: Option<&str>) -> i64 {
+        let agency: Option<i64> = match (role, agency_code) {
+            ("admin", _) => None,
+            (_, None) => Some(self.count("SELECT id FROM agencies WHERE code = 'NA'").await),
+            (_, Some(code)) => Some(
+                sqlx::query_scalar(
+                    "INSERT INTO agencies (name, code, centre_code) VALUES ($1, $2, '443')
+                     ON CONFLICT (code) DO UPDATE SET name = excluded.name RETURNING id",
+                )
+                .bind(format!("Agence {code}"))
+                .bind(code)
+                .fetch_one(self.db.pool())
+                .await
+                .expect("other agency"),
+            ),
+        };
+        sqlx::query_scalar(
+            "INSERT INTO accounts (login, password_hash, role, agency_id, active, created_at)
+             VALUES ($1, $2, $3, $4, 1, '2026-01-01T00:00:00.000000Z') RETURNING id",
+        )
+        .bind(login)
+        .bind(app::server::auth::hash_password(PASSWORD))
+        .bind(role)
+        .bind(agency)
+        .fetch_one(self.db.pool())
+        .await
+        .expect("staff account")
+    }
+
+    /// Runs the `bons` command line on this test's database.
+    pub fn bons(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bons"))
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("BONS_SECRET", "5e".repeat(32))
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run bons")
     }
 
     /// The id of a demo supplier, by name.
@@ -207,6 +282,7 @@ fn test_config(dir: PathBuf, postgres: Option<&PostgresDatabase>) -> Config {
         voucher_validity_days: 30,
         code_length: 4,
         session_days: 30,
+        trust_proxy: false,
     }
 }
 

@@ -1,5 +1,5 @@
 use crate::{
-    api::vouchers::{UseVoucher, ValidateVoucher, VoucherCard, open_voucher},
+    api::vouchers::{CancelVoucher, UseVoucher, ValidateVoucher, VoucherCard, open_voucher},
     components::{ActionError, Loading, MemberShell, show_result},
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
 };
@@ -40,6 +40,7 @@ pub fn VoucherPage() -> impl IntoView {
 #[component]
 fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
     let usable = card.status == VoucherStatus::Issued;
+    let cancel = ServerAction::<CancelVoucher>::new();
     view! {
         <h1>{WEB_VOUCHER_LABEL}</h1>
         <dl class="card">
@@ -62,6 +63,22 @@ fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
                 <a class="button button-primary button-big" href=format!("/bons/{}/utiliser", card.id)>
                     "UTILISER CE BON"
                 </a>
+                // Far from the big button, and behind a checkbox: giving up a
+                // voucher is deliberate, and works without the WASM.
+                <details class="cancel">
+                    <summary>"Je n'ai plus besoin de ce bon"</summary>
+                    <ActionForm action=cancel attr:class="form">
+                        <input type="hidden" name="id" value=card.id.to_string() />
+                        <label class="checkbox">
+                            <input type="checkbox" name="confirm" required />
+                            "Je confirme l'annulation de ce bon : il ne pourra plus être utilisé."
+                        </label>
+                        <ActionError action=cancel />
+                        <button type="submit" class="button">
+                            "ANNULER CE BON"
+                        </button>
+                    </ActionForm>
+                </details>
             }
                 .into_any()
         } else {

@@ -3,7 +3,7 @@
 use crate::{
     api::{
         auth::Login,
-        vouchers::{CheckedVoucher, check_voucher},
+        vouchers::{CheckCode, CheckedVoucher, check_voucher},
     },
     components::{ActionError, ErrorNotice, Loading},
 };
@@ -57,8 +57,25 @@ pub fn CheckPage() -> impl IntoView {
             <h1>"Vérification d'un bon Castors"</h1>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
+                    let code_checked = query.read_untracked().get("code").as_deref() == Some("ok");
                     match checked.await {
-                        Ok(v) => view! { <GenuineVoucher v /> }.into_any(),
+                        Ok(v) => {
+                            view! {
+                                <GenuineVoucher v />
+                                {code_checked
+                                    .then(|| {
+                                        view! {
+                                            <p class="notice notice-ok code-checked">
+                                                "Le code secret correspond à ce bon."
+                                            </p>
+                                        }
+                                    })}
+                                <a class="button" href="/verifier">
+                                    "Vérifier un autre bon"
+                                </a>
+                            }
+                                .into_any()
+                        }
                         Err(error) => {
                             view! {
                                 <p class="verdict verdict-bad">"Bon non authentique"</p>
@@ -69,6 +86,52 @@ pub fn CheckPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+        </main>
+    }
+}
+
+/// A voucher number and the secret code written on a delivery slip: genuine
+/// or not? The same answer for every kind of mistake, and a limited number of
+/// attempts.
+#[component]
+pub fn CheckCodePage() -> impl IntoView {
+    let check = ServerAction::<CheckCode>::new();
+    let query = use_query_map();
+    let number = move || query.read().get("numero").unwrap_or_default();
+    view! {
+        <Title text="Vérifier un bon Castors" />
+        <main class="page page-narrow">
+            <h1>"Vérifier un bon Castors"</h1>
+            <p class="lead">
+                "Saisissez le numéro du bon et le code secret notés sur le bon de livraison."
+            </p>
+            <ActionForm action=check attr:class="form">
+                <label for="number">"N° du bon"</label>
+                <input
+                    id="number"
+                    name="number"
+                    type="text"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    placeholder="W2026.NA.442.00000123"
+                    value=number
+                    required
+                />
+                <label for="code">"Code secret"</label>
+                <input
+                    id="code"
+                    name="code"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    placeholder="5312"
+                    required
+                />
+                <ActionError action=check />
+                <button type="submit" class="button button-primary" disabled=move || check.pending().get()>
+                    "VÉRIFIER"
+                </button>
+            </ActionForm>
         </main>
     }
 }

@@ -3,14 +3,19 @@
 
 use crate::{
     api::vouchers::{CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard, VoucherRow},
-    domain::{Money, SecretCodeLength, VoucherNumber, VoucherStatus, member::initials},
+    domain::{
+        Money, SecretCodeLength, VoucherNumber, VoucherStatus, member::initials, parse_typed_code,
+        voucher::VoucherNumberError,
+    },
     error::AppError,
     server::{
         AppState,
-        auth::Member,
+        audit::{self, Actor, Change, Entity},
+        auth::{Member, Staff},
+        budgets::{self, Budget},
         clock,
         codes::CodeInputs,
-        db::internal,
+        db::{WriteTx, internal},
         store::{
             suppliers,
             vouchers::{self, NewVoucher, Use, VoucherRecord},
@@ -18,6 +23,7 @@ use crate::{
     },
 };
 use chrono::{DateTime, Days, Utc};
+use serde_json::json;
 
 /// Paid up while today (Paris) is on or before the paid-until day.
 pub fn fee_paid_up(member: &Member, now: DateTime<Utc>) -> bool {
@@ -73,6 +79,14 @@ pub async fn request_voucher(
     )
     .await
     .map_err(internal("insert voucher"))?;
+    let after = json!({
+        "status": VoucherStatus::Issued.label(),
+        "amount_cents": amount.cents(),
+        "supplier_id": supplier_id,
+        "member_id": member.id,
+        "valid_until": clock::iso_day(valid_until),
+    });
+    journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "request", json!({}), after, now).await?;
     tx.commit().await.map_err(internal("commit request"))?;
     tracing::info!(voucher = id, member = member.id, amount = amount.cents(), "voucher requested");
     Ok(id)
@@ -139,6 +153,7 @@ pub async fn use_voucher(
     if !status.can_become(VoucherStatus::Delivered) {
         drop(tx);
         return match (status, receipt(state, &v)) {
+            (VoucherStatus::Expired, _) => Err(AppError::VoucherExpired(clock::display_day(&v.valid_until))),
             (VoucherStatus::Cancelled, _) | (_, None) => Err(AppError::VoucherNotUsable(status.label().into())),
             (_, Some(receipt)) => Ok(receipt),
         };
@@ -177,6 +192,11 @@ pub async fn use_voucher(
         tracing::error!(voucher = id, "voucher changed under its lock");
         return Err(AppError::Internal);
     }
+    let (before, after) = (
+        json!({ "status": status.label() }),
+        json!({ "status": VoucherStatus::Delivered.label(), "number": number, "used_at": used_at }),
+    );
+    journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "use", before, after, now).await?;
     tx.commit().await.map_err(internal("commit use"))?;
     tracing::info!(voucher = id, member = member.id, %number, "voucher used");
 
@@ -201,11 +221,176 @@ pub async fn validate_voucher(state: &AppState, member: &Member, id: i64, now: D
         return Err(AppError::VoucherNotUsed);
     }
     if v.validated_at.is_none() {
-        vouchers::mark_validated(state.db.pool(), id, member.id, &clock::stamp(now))
-            .await
-            .map_err(internal("mark validated"))?;
+        let at = clock::stamp(now);
+        let mut tx = state.db.begin_write().await.map_err(internal("begin validate"))?;
+        if vouchers::mark_validated(tx.conn(), id, member.id, &at).await.map_err(internal("mark validated"))? {
+            let after = json!({ "validated_at": at });
+            let before = json!({ "validated_at": null });
+            journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "validate", before, after, now).await?;
+        }
+        tx.commit().await.map_err(internal("commit validate"))?;
         tracing::info!(voucher = id, "voucher validated in front of the supplier");
     }
+    Ok(())
+}
+
+/// The member gives up an issued voucher they no longer need: 1-EMIS →
+/// 91-annulé. A used voucher cannot be cancelled here (agency staff undo a
+/// mistaken use); cancelling twice is harmless.
+pub async fn cancel_voucher(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await.map_err(internal("begin cancel"))?;
+    let v = vouchers::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find voucher for cancel"))?
+        .filter(|v| v.member_id == member.id)
+        .ok_or(AppError::VoucherNotFound)?;
+    let today = clock::iso_day(clock::paris_date(now));
+    let status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
+    match status.as_seen_on(&v.valid_until, &today) {
+        VoucherStatus::Cancelled => return Ok(()),
+        VoucherStatus::Issued => {}
+        seen => return Err(AppError::VoucherNotCancellable(seen.label().into())),
+    }
+    let (from, to) = (VoucherStatus::Issued, VoucherStatus::Cancelled);
+    if !vouchers::set_status(tx.conn(), id, from.code(), to.code()).await.map_err(internal("cancel voucher"))? {
+        tracing::error!(voucher = id, "voucher changed under its lock");
+        return Err(AppError::Internal);
+    }
+    let (before, after) = (json!({ "status": from.label() }), json!({ "status": to.label() }));
+    journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "cancel", before, after, now).await?;
+    tx.commit().await.map_err(internal("commit cancel"))?;
+    tracing::info!(voucher = id, member = member.id, "voucher cancelled by its member");
+    Ok(())
+}
+
+/// Records 92-expiré on issued vouchers past their last valid day (screens
+/// already show them expired; this makes it a fact for reports). Runs in
+/// batches, each one transaction; returns how many vouchers expired.
+pub async fn expire_overdue(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppError> {
+    const BATCH: i64 = 500;
+    let today = clock::iso_day(clock::paris_date(now));
+    let actor = Actor::system("expiration des bons");
+    let (from, to) = (VoucherStatus::Issued, VoucherStatus::Expired);
+    let mut expired = 0;
+    loop {
+        let mut tx = state.db.begin_write().await.map_err(internal("begin expire"))?;
+        let batch = vouchers::overdue(tx.conn(), &today, BATCH).await.map_err(internal("find overdue"))?;
+        for (id, valid_until) in &batch {
+            if vouchers::set_status(tx.conn(), *id, from.code(), to.code()).await.map_err(internal("expire"))? {
+                let before = json!({ "status": from.label(), "valid_until": valid_until });
+                journal(&mut tx, &actor, Entity::Voucher, *id, "expire", before, json!({ "status": to.label() }), now)
+                    .await?;
+                expired += 1;
+            }
+        }
+        tx.commit().await.map_err(internal("commit expire"))?;
+        if (batch.len() as i64) < BATCH {
+            break;
+        }
+    }
+    if expired > 0 {
+        tracing::info!(expired, "issued vouchers past their last day recorded as expired");
+    }
+    Ok(expired)
+}
+
+/// Who checks a voucher by number and code, and the budgets their attempts
+/// are charged to.
+pub struct Checker {
+    pub actor: Actor,
+    pub budgets: Vec<(Budget, String)>,
+}
+
+impl Checker {
+    /// A visitor, or a logged-in account, at `address`.
+    pub fn new(actor: Actor, address: &str) -> Checker {
+        let mut budgets = vec![(budgets::CHECK_PER_ADDRESS, address.to_owned())];
+        if let Some(account) = actor.account_id {
+            budgets.push((budgets::CHECK_PER_ACCOUNT, account.to_string()));
+        }
+        Checker { actor, budgets }
+    }
+}
+
+/// Is this the number and secret code of a used voucher? Every failure gets
+/// the same answer, whether the number is unknown, the code wrong, or the
+/// voucher not used or locked. Each attempt is charged to the checker's
+/// budgets first (refunded on success); the fifth wrong code for a voucher
+/// locks it until agency staff unlock it.
+pub async fn check_code(
+    state: &AppState,
+    checker: &Checker,
+    number: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<CheckedVoucher, AppError> {
+    let number: VoucherNumber = number.parse().map_err(|e: VoucherNumberError| AppError::Invalid(e.to_string()))?;
+    let number = number.to_string();
+    let code = parse_typed_code(code).map_err(AppError::Invalid)?;
+
+    let mut tx = state.db.begin_write().await.map_err(internal("begin check"))?;
+    if !budgets::charge_all(&mut tx, &checker.budgets, now).await.map_err(internal("charge check budget"))? {
+        tx.commit().await.map_err(internal("commit check budget"))?;
+        tracing::warn!(actor = %checker.actor.name, "voucher check refused: attempt budget spent");
+        return Err(AppError::TooManyAttempts);
+    }
+    let found = vouchers::find_by_number_for_update(tx.conn(), &number, state.db.lock_rows())
+        .await
+        .map_err(internal("find voucher to check"))?;
+    // Unknown numbers cost an HMAC too, so timing does not tell them apart.
+    let code_ok = match &found {
+        Some(v) => code_inputs(v).is_some_and(|inputs| state.keys.code_matches(&inputs, &code)),
+        None => {
+            let length = u8::try_from(code.len()).ok().and_then(|l| SecretCodeLength::new(l).ok());
+            let length = length.unwrap_or(SecretCodeLength::DEFAULT);
+            let inputs = CodeInputs { number: &number, supplier_id: 0, amount_cents: 0, used_at: "", length };
+            std::hint::black_box(state.keys.code_matches(&inputs, &code));
+            false
+        }
+    };
+    let Some(v) = found.filter(|v| v.locked_at.is_none()) else {
+        tx.commit().await.map_err(internal("commit check"))?;
+        return Err(AppError::CodeCheckFailed);
+    };
+    if !code_ok {
+        let failures = v.code_failures + 1;
+        let lock_now = failures >= budgets::CODE_FAILURES_BEFORE_LOCK;
+        let locked_at = lock_now.then(|| clock::stamp(now));
+        vouchers::set_code_failures(tx.conn(), v.id, failures, locked_at.as_deref())
+            .await
+            .map_err(internal("count wrong code"))?;
+        if lock_now {
+            let before = json!({ "locked": false });
+            let after = json!({ "locked": true, "wrong_codes": failures });
+            journal(&mut tx, &checker.actor, Entity::Voucher, v.id, "lock", before, after, now).await?;
+            tracing::warn!(voucher = v.id, "voucher locked after too many wrong codes");
+        }
+        tx.commit().await.map_err(internal("commit check"))?;
+        return Err(AppError::CodeCheckFailed);
+    }
+    budgets::refund_all(&mut tx, &checker.budgets).await.map_err(internal("refund check budget"))?;
+    if v.code_failures > 0 {
+        vouchers::set_code_failures(tx.conn(), v.id, 0, None).await.map_err(internal("reset wrong codes"))?;
+    }
+    tx.commit().await.map_err(internal("commit check"))?;
+    checked(number, v)
+}
+
+/// Agency staff lift the lock put on a voucher after too many wrong codes.
+pub async fn unlock_voucher(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await.map_err(internal("begin unlock"))?;
+    let v = vouchers::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find voucher to unlock"))?
+        .filter(|v| staff.covers(v.agency_id))
+        .ok_or(AppError::VoucherNotFound)?;
+    if v.locked_at.is_some() {
+        vouchers::set_code_failures(tx.conn(), id, 0, None).await.map_err(internal("unlock"))?;
+        let actor = Actor::account(staff.account_id, &staff.login, &staff.role);
+        let before = json!({ "locked": true, "wrong_codes": v.code_failures });
+        journal(&mut tx, &actor, Entity::Voucher, id, "unlock", before, json!({ "locked": false }), now).await?;
+    }
+    tx.commit().await.map_err(internal("commit unlock"))?;
     Ok(())
 }
 
@@ -221,6 +406,10 @@ pub async fn check(state: &AppState, number: &str, signature: &str) -> Result<Ch
         .await
         .map_err(internal("find by number"))?
         .ok_or_else(not_genuine)?;
+    checked(number, v)
+}
+
+fn checked(number: String, v: VoucherRecord) -> Result<CheckedVoucher, AppError> {
     Ok(CheckedVoucher {
         number,
         supplier: v.supplier_name,
@@ -229,6 +418,23 @@ pub async fn check(state: &AppState, number: &str, signature: &str) -> Result<Ch
         used_at: v.used_at.as_deref().map(clock::display_datetime).unwrap_or_default(),
         member_initials: initials(&v.member_name),
     })
+}
+
+/// Appends to the audit journal inside `tx`.
+#[allow(clippy::too_many_arguments)]
+async fn journal(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    entity: Entity,
+    id: i64,
+    action: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    audit::append(tx, actor, Change { entity, entity_id: id, action, before, after }, now)
+        .await
+        .map_err(internal("append to the audit journal"))
 }
 
 /// A voucher of this member's; another member's is as unknown as a missing one.
@@ -244,21 +450,21 @@ fn seen_status(v: &VoucherRecord, today: &str) -> VoucherStatus {
     VoucherStatus::from_code(v.status).unwrap_or(VoucherStatus::Issued).as_seen_on(&v.valid_until, today)
 }
 
-/// Number and recomputed code of a used voucher.
-fn receipt(state: &AppState, v: &VoucherRecord) -> Option<UseReceipt> {
+/// What the code of a used voucher is computed from.
+fn code_inputs(v: &VoucherRecord) -> Option<CodeInputs<'_>> {
     let (number, used_at) = (v.number.as_deref()?, v.used_at.as_deref()?);
     let length = v.code_length.and_then(|l| u8::try_from(l).ok()).and_then(|l| SecretCodeLength::new(l).ok())?;
-    let code = state.keys.secret_code(&CodeInputs {
-        number,
-        supplier_id: v.supplier_id,
-        amount_cents: v.amount_cents,
-        used_at,
-        length,
-    });
+    Some(CodeInputs { number, supplier_id: v.supplier_id, amount_cents: v.amount_cents, used_at, length })
+}
+
+/// Number and recomputed code of a used voucher.
+fn receipt(state: &AppState, v: &VoucherRecord) -> Option<UseReceipt> {
+    let inputs = code_inputs(v)?;
+    let code = state.keys.secret_code(&inputs);
     Some(UseReceipt {
-        number: number.to_owned(),
+        number: inputs.number.to_owned(),
         code: code.reveal().to_owned(),
-        used_at: clock::display_datetime(used_at),
+        used_at: clock::display_datetime(inputs.used_at),
         validated: v.validated_at.is_some(),
     })
 }

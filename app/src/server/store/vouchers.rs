@@ -17,6 +17,8 @@ pub struct VoucherRecord {
     pub number: Option<String>,
     pub code_length: Option<i64>,
     pub validated_at: Option<String>,
+    pub code_failures: i64,
+    pub locked_at: Option<String>,
     pub supplier_name: String,
     pub agency_code: String,
     pub centre_code: String,
@@ -26,7 +28,7 @@ pub struct VoucherRecord {
 
 const SELECT_VOUCHER: &str = "SELECT v.id, v.member_id, v.supplier_id, v.agency_id, v.status, v.amount_cents,
         v.requested_at, v.valid_until, v.used_at, v.number, v.code_length, v.validated_at,
-        s.name AS supplier_name, a.code AS agency_code, a.centre_code, m.number AS member_number,
+        v.code_failures, v.locked_at, s.name AS supplier_name, a.code AS agency_code, a.centre_code, m.number AS member_number,
         m.name AS member_name
    FROM vouchers v
    JOIN suppliers s ON s.id = v.supplier_id
@@ -66,7 +68,7 @@ pub async fn find_by_number(pool: &AnyPool, number: &str) -> Result<Option<Vouch
 }
 
 /// Reads a voucher inside a write transaction, locking its row until commit.
-/// `lock` comes from `Db::lock_rows`.
+/// `lock` comes from `WriteTx::lock_rows`.
 pub async fn find_for_update(
     conn: &mut AnyConnection,
     id: i64,
@@ -74,6 +76,16 @@ pub async fn find_for_update(
 ) -> Result<Option<VoucherRecord>, sqlx::Error> {
     let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF v") };
     sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1{lock}")).bind(id).fetch_optional(conn).await
+}
+
+/// The same by number, for a check by number and code.
+pub async fn find_by_number_for_update(
+    conn: &mut AnyConnection,
+    number: &str,
+    lock: &str,
+) -> Result<Option<VoucherRecord>, sqlx::Error> {
+    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF v") };
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.number = $1{lock}")).bind(number).fetch_optional(conn).await
 }
 
 /// A member's vouchers, newest first, in one query.
@@ -125,14 +137,50 @@ pub async fn mark_used(conn: &mut AnyConnection, u: &Use<'_>) -> Result<bool, sq
 }
 
 /// Records the member's VALIDER LE BON once; later presses keep the first time.
-pub async fn mark_validated(pool: &AnyPool, id: i64, member_id: i64, at: &str) -> Result<bool, sqlx::Error> {
+pub async fn mark_validated(conn: &mut AnyConnection, id: i64, member_id: i64, at: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE vouchers SET validated_at = $3 WHERE id = $1 AND member_id = $2 AND used_at IS NOT NULL AND validated_at IS NULL",
     )
     .bind(id)
     .bind(member_id)
     .bind(at)
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Moves a voucher from `from` to `to` (status codes); whether it changed.
+pub async fn set_status(conn: &mut AnyConnection, id: i64, from: i64, to: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE vouchers SET status = $3 WHERE id = $1 AND status = $2")
+        .bind(id)
+        .bind(from)
+        .bind(to)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Issued vouchers whose last valid day is before `today`, oldest first.
+pub async fn overdue(conn: &mut AnyConnection, today: &str, limit: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, valid_until FROM vouchers WHERE status = 1 AND valid_until < $1 ORDER BY id LIMIT $2")
+        .bind(today)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
+
+/// Sets the wrong-code counter and the lock of a voucher.
+pub async fn set_code_failures(
+    conn: &mut AnyConnection,
+    id: i64,
+    failures: i64,
+    locked_at: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE vouchers SET code_failures = $2, locked_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(failures)
+        .bind(locked_at)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -1,0 +1,326 @@
+//! The audit journal: who changed what, when, from what to what. Every state
+//! change of a voucher, a member's fee status, a supplier or an account
+//! appends one event in the same transaction as the change, so a change
+//! without its event (or the reverse) cannot be committed.
+//!
+//! Events form a hash chain: each carries the hash of the one before it, and
+//! its own hash covers that and every column. `verify` recomputes the chain
+//! and names the first event that does not match. The table is append-only
+//! for the application (database triggers refuse UPDATE and DELETE).
+
+use super::{auth::Member, clock, codes::sha256_hex, db::WriteTx};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{AnyPool, FromRow};
+
+/// The hash before the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who made a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// None for the system itself or a visitor who is not logged in.
+    pub account_id: Option<i64>,
+    /// The account's login, or what the system or the visitor is.
+    pub name: String,
+    pub role: String,
+}
+
+impl Actor {
+    pub fn member(member: &Member) -> Actor {
+        Actor { account_id: Some(member.account_id), name: member.login.clone(), role: "member".into() }
+    }
+
+    /// A scheduled job or a command of `bons` itself, e.g. `Actor::system("bons demo")`.
+    pub fn system(what: &str) -> Actor {
+        Actor { account_id: None, name: what.into(), role: "system".into() }
+    }
+
+    pub fn account(account_id: i64, login: &str, role: &str) -> Actor {
+        Actor { account_id: Some(account_id), name: login.into(), role: role.into() }
+    }
+
+    /// Someone not logged in, known by their address only.
+    pub fn visitor(ip: &str) -> Actor {
+        Actor { account_id: None, name: format!("visiteur {ip}"), role: "anonymous".into() }
+    }
+}
+
+/// What a journal event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Voucher,
+    Member,
+    Supplier,
+    Account,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Voucher => "voucher",
+            Entity::Member => "member",
+            Entity::Supplier => "supplier",
+            Entity::Account => "account",
+        }
+    }
+}
+
+/// One change: the fields that changed, before and after, as JSON objects
+/// (an empty object before a creation).
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub entity: Entity,
+    pub entity_id: i64,
+    pub action: &'a str,
+    pub before: Value,
+    pub after: Value,
+}
+
+/// A stored event, as read back for verification and display.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Event {
+    pub id: i64,
+    pub at: String,
+    pub account_id: Option<i64>,
+    pub actor: String,
+    pub role: String,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub before: String,
+    pub after: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Event {
+    /// SHA-256 over the previous hash and every column, each field preceded
+    /// by its length so that no two different events hash the same input.
+    pub fn compute_hash(&self) -> String {
+        let account = self.account_id.map(|a| a.to_string()).unwrap_or_default();
+        let (id, entity_id) = (self.id.to_string(), self.entity_id.to_string());
+        let fields: [&str; 11] = [
+            &self.prev_hash,
+            &id,
+            &self.at,
+            &account,
+            &self.actor,
+            &self.role,
+            &self.entity,
+            &entity_id,
+            &self.action,
+            &self.before,
+            &self.after,
+        ];
+        let mut input = String::with_capacity(256);
+        for field in fields {
+            input.push_str(&field.len().to_string());
+            input.push(':');
+            input.push_str(field);
+            input.push(';');
+        }
+        sha256_hex(input.as_bytes())
+    }
+}
+
+/// Appends one event inside the caller's write transaction; returns its id.
+/// Reading the chain's end locks it until commit, so appends are serialised
+/// across every connection and process.
+pub async fn append(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    change: Change<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let lock = tx.lock_rows();
+    let (last_id, last_hash): (i64, String) =
+        sqlx::query_as(&format!("SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}"))
+            .fetch_one(tx.conn())
+            .await?;
+    let mut event = Event {
+        id: last_id + 1,
+        at: clock::stamp(now),
+        account_id: actor.account_id,
+        actor: actor.name.clone(),
+        role: actor.role.clone(),
+        entity: change.entity.as_str().into(),
+        entity_id: change.entity_id,
+        action: change.action.into(),
+        before: change.before.to_string(),
+        after: change.after.to_string(),
+        prev_hash: last_hash,
+        hash: String::new(),
+    };
+    event.hash = event.compute_hash();
+    sqlx::query(
+        "INSERT INTO audit_events
+             (id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(event.id)
+    .bind(&event.at)
+    .bind(event.account_id)
+    .bind(&event.actor)
+    .bind(&event.role)
+    .bind(&event.entity)
+    .bind(event.entity_id)
+    .bind(&event.action)
+    .bind(&event.before)
+    .bind(&event.after)
+    .bind(&event.prev_hash)
+    .bind(&event.hash)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+        .bind(event.id)
+        .bind(&event.hash)
+        .execute(tx.conn())
+        .await?;
+    Ok(event.id)
+}
+
+/// The outcome of a verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every event checks out; the last hash can be noted elsewhere (on
+    /// paper, in an email) to anchor the chain.
+    Intact { events: i64, last_hash: String },
+    /// The first event that does not check out, and why, in French.
+    Broken { event: i64, reason: String },
+}
+
+const PAGE: i64 = 2_000;
+
+/// Recomputes the whole chain, page by page, in constant memory.
+pub async fn verify(pool: &AnyPool) -> Result<Verdict, sqlx::Error> {
+    let mut expected_id = 1;
+    let mut prev_hash = GENESIS.to_owned();
+    loop {
+        let page: Vec<Event> = sqlx::query_as(
+            "SELECT id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash
+               FROM audit_events WHERE id >= $1 ORDER BY id LIMIT $2",
+        )
+        .bind(expected_id)
+        .bind(PAGE)
+        .fetch_all(pool)
+        .await?;
+        let done = (page.len() as i64) < PAGE;
+        for event in page {
+            if let Some(reason) = check(&event, expected_id, &prev_hash) {
+                return Ok(Verdict::Broken { event: expected_id.min(event.id), reason });
+            }
+            prev_hash = event.hash;
+            expected_id += 1;
+        }
+        if done {
+            break;
+        }
+    }
+    let events = expected_id - 1;
+    let (head_id, head_hash): (i64, String) =
+        sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetch_one(pool).await?;
+    if head_id != events || head_hash != prev_hash {
+        return Ok(Verdict::Broken {
+            event: events + 1,
+            reason: format!(
+                "la fin du journal ne correspond pas : {events} événements lus, la tête en annonce {head_id} \
+                 (des événements récents ont été supprimés, ou la tête modifiée)"
+            ),
+        });
+    }
+    Ok(Verdict::Intact { events, last_hash: prev_hash })
+}
+
+fn check(event: &Event, expected_id: i64, prev_hash: &str) -> Option<String> {
+    if event.id != expected_id {
+        return Some(format!("événement manquant : n° {expected_id} attendu, n° {} trouvé", event.id));
+    }
+    if event.prev_hash != prev_hash {
+        return Some("le lien vers l'événement précédent est rompu (événement inséré, supprimé ou réordonné)".into());
+    }
+    if event.compute_hash() != event.hash {
+        return Some(format!(
+            "le contenu a été modifié après coup ({} {} n° {}, {})",
+            event.entity, event.action, event.entity_id, event.at
+        ));
+    }
+    None
+}
+
+/// The events about one thing, oldest first: a voucher's history.
+pub async fn history(pool: &AnyPool, entity: Entity, entity_id: i64) -> Result<Vec<Event>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash
+           FROM audit_events WHERE entity = $1 AND entity_id = $2 ORDER BY id",
+    )
+    .bind(entity.as_str())
+    .bind(entity_id)
+    .fetch_all(pool)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> Event {
+        let mut e = Event {
+            id: 1,
+            at: "2026-11-23T10:00:00.000000Z".into(),
+            account_id: Some(3),
+            actor: "44000123B".into(),
+            role: "member".into(),
+            entity: "voucher".into(),
+            entity_id: 7,
+            action: "use".into(),
+            before: r#"{"status":"1-EMIS"}"#.into(),
+            after: r#"{"status":"11-livré"}"#.into(),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+        };
+        e.hash = e.compute_hash();
+        e
+    }
+
+    #[test]
+    fn every_column_is_covered_by_the_hash() {
+        let base = event();
+        assert_eq!(check(&base, 1, GENESIS), None);
+        let edits: [fn(&mut Event); 10] = [
+            |e| e.at.push('0'),
+            |e| e.account_id = None,
+            |e| e.actor.push('X'),
+            |e| e.role = "admin".into(),
+            |e| e.entity = "member".into(),
+            |e| e.entity_id = 8,
+            |e| e.action = "cancel".into(),
+            |e| e.before = "{}".into(),
+            |e| e.after = r#"{"status":"31-payé"}"#.into(),
+            |e| e.id = 2,
+        ];
+        for edit in edits {
+            let mut tampered = base.clone();
+            edit(&mut tampered);
+            assert_ne!(tampered.compute_hash(), base.hash, "{tampered:?}");
+        }
+    }
+
+    #[test]
+    fn field_boundaries_cannot_be_shifted() {
+        let mut a = event();
+        let mut b = event();
+        a.actor = "ab".into();
+        a.role = "c".into();
+        b.actor = "a".into();
+        b.role = "bc".into();
+        assert_ne!(a.compute_hash(), b.compute_hash());
+    }
+
+    #[test]
+    fn a_broken_link_or_a_gap_is_named() {
+        let e = event();
+        assert!(check(&e, 1, "ff").unwrap().contains("lien"));
+        assert!(check(&e, 2, GENESIS).unwrap().contains("n° 2 attendu"));
+    }
+}

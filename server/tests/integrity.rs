@@ -1,0 +1,384 @@
+//! The audit journal, attempt budgets against guessing, cancelling and
+//! expiring vouchers: through the real server, on SQLite or PostgreSQL.
+
+mod common;
+
+use app::server::{
+    audit::{self, Entity, Verdict},
+    auth::member_by_number,
+    db::Backend,
+    services::vouchers,
+};
+use common::{Browser, PAID_UP, PASSWORD, TestApp};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const WRONG: &str = "Numéro de bon ou code secret incorrect.";
+
+/// A used voucher of the paid-up member: (id, number, code).
+async fn used_voucher(app: &TestApp, phone: &Browser, amount: &str) -> (i64, String, String) {
+    let supplier = app.supplier_id("Matériaux de l'Ouest").await;
+    let id = phone.request_voucher_json(&supplier, amount).await;
+    let (status, receipt) = phone.call("use_voucher", &[("id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    (id, receipt["number"].as_str().unwrap().to_owned(), receipt["code"].as_str().unwrap().to_owned())
+}
+
+/// A code that is not `code`, same length.
+fn wrong(code: &str) -> String {
+    code.chars().map(|c| if c == '9' { '0' } else { char::from(c as u8 + 1) }).collect()
+}
+
+async fn check(who: &Browser, number: &str, code: &str) -> (StatusCode, Value) {
+    who.call("check_code", &[("number", number), ("code", code)]).await
+}
+
+/// The French sentence a person reads for a JSON error answer.
+fn message(json: &Value) -> String {
+    serde_json::from_value::<app::error::AppError>(json.clone())
+        .map(|e| e.to_string())
+        .unwrap_or_else(|_| json.to_string())
+}
+
+#[tokio::test]
+async fn every_change_is_journaled_with_who_what_and_before_after() {
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let (id, number, _) = used_voucher(&app, &phone, "12,30").await;
+    let (status, _) = phone.call("validate_voucher", &[("id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK);
+    let supplier = app.supplier_id("Matériaux de l'Ouest").await;
+    let spare = phone.request_voucher_json(&supplier, "40").await;
+    let (status, json) = phone.call("cancel_voucher", &[("id", &spare.to_string()), ("confirm", "on")]).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+
+    let history = audit::history(app.db.pool(), Entity::Voucher, id).await.unwrap();
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["request", "use", "validate"]);
+    for event in &history {
+        assert_eq!((event.actor.as_str(), event.role.as_str()), (PAID_UP, "member"));
+        assert!(event.account_id.is_some());
+    }
+    let used: Value = serde_json::from_str(&history[1].after).unwrap();
+    assert_eq!(used["status"], "11-livré");
+    assert_eq!(used["number"], number.as_str());
+    assert_eq!(serde_json::from_str::<Value>(&history[1].before).unwrap()["status"], "1-EMIS");
+    assert_eq!(serde_json::from_str::<Value>(&history[0].after).unwrap()["amount_cents"], 1300);
+    // The secret code is never written anywhere, the journal included.
+    let codes_in_journal = app.count("SELECT COUNT(*) FROM audit_events WHERE after LIKE '%code\"%'").await;
+    assert_eq!(codes_in_journal, 0);
+
+    let cancelled = audit::history(app.db.pool(), Entity::Voucher, spare).await.unwrap();
+    assert_eq!(
+        cancelled.last().map(|e| (e.action.as_str(), e.after.as_str())),
+        Some(("cancel", r#"{"status":"91-annulé"}"#))
+    );
+
+    // The demo's members, suppliers and accounts were journaled by "bons demo".
+    let by_demo = app.count("SELECT COUNT(*) FROM audit_events WHERE actor = 'bons demo' AND role = 'system'").await;
+    assert_eq!(by_demo, 7, "2 members, 3 suppliers, 2 accounts");
+    match audit::verify(app.db.pool()).await.unwrap() {
+        Verdict::Intact { events, last_hash } => {
+            assert_eq!(events, 7 + 3 + 2);
+            assert_eq!(last_hash.len(), 64);
+            println!("journal: {events} events, chain intact, head {last_hash}");
+        }
+        broken => panic!("{broken:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_journal_is_append_only_for_the_application() {
+    let app = TestApp::spawn().await;
+    for sql in ["UPDATE audit_events SET actor = 'quelqu''un' WHERE id = 1", "DELETE FROM audit_events WHERE id = 1"] {
+        let refused = sqlx::query(sql).execute(app.db.pool()).await;
+        assert!(refused.is_err_and(|e| e.to_string().contains("append-only")), "{sql} must be refused");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events").await, 7);
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_first_edited_or_removed_event() {
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    used_voucher(&app, &phone, "25").await;
+    used_voucher(&app, &phone, "26").await;
+
+    let out = app.bons(&["audit", "verify"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Journal d'audit intègre : 11 événement(s)"), "{stdout}");
+
+    // Someone with access to the database edits event 9 (the second voucher's
+    // request) to lower its amount: they must first lift the trigger.
+    let lift: &[&str] = match app.db.backend() {
+        Backend::Sqlite => &["DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"],
+        Backend::Postgres => &["ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update"],
+    };
+    for sql in lift {
+        sqlx::query(sql).execute(app.db.pool()).await.unwrap();
+    }
+    let edited = sqlx::query("UPDATE audit_events SET after = replace(after, '2600', '260') WHERE id = 10")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(edited.rows_affected(), 1);
+    let out = app.bons(&["audit", "verify"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("altéré à l'événement n° 10") && stderr.contains("modifié"), "{stderr}");
+
+    // Recomputing that event's hash does not help: the next one's link breaks.
+    let events: Vec<audit::Event> = sqlx::query_as(
+        "SELECT id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash
+           FROM audit_events WHERE id = 10",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    let forged = events[0].compute_hash();
+    sqlx::query("UPDATE audit_events SET hash = $1 WHERE id = 10").bind(forged).execute(app.db.pool()).await.unwrap();
+    let out = app.bons(&["audit", "verify"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("n° 11") && stderr.contains("lien"), "{stderr}");
+
+    // Removing an event is named too.
+    sqlx::query("DELETE FROM audit_events WHERE id = 4").execute(app.db.pool()).await.unwrap();
+    let out = app.bons(&["audit", "verify"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("n° 4") && stderr.contains("manquant"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_genuine_number_and_code_is_confirmed_and_every_mistake_gets_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let (_, number, code) = used_voucher(&app, &phone, "99").await;
+    let counter = app.browser();
+
+    let (status, json) = check(&counter, &number, &code).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["number"], number.as_str());
+    assert_eq!(json["status"], "Delivered");
+    assert_eq!(json["amount"], 9900);
+    assert_eq!(json["member_initials"], "C. M.");
+    assert!(json.get("code").is_none(), "the answer never repeats the code");
+
+    let unknown = check(&counter, "W2026.NA.442.09999999", &code).await;
+    let wrong_code = check(&counter, &number, &wrong(&code)).await;
+    assert_eq!(unknown.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown, wrong_code, "an unknown number and a wrong code get the same answer");
+    assert!(message(&wrong_code.1).starts_with(WRONG));
+
+    // Badly typed input is explained, and costs no attempt.
+    let (status, json) = check(&counter, "W2026-NA", &code).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message(&json).contains("W2020.NA.442.00000123"), "{json}");
+    let (_, json) = check(&counter, &number, "12ab").await;
+    assert!(message(&json).contains("4 à 8 chiffres"), "{json}");
+
+    // The form works without the WASM: success lands on the check page.
+    let page = counter.submit("/verifier", "/api/check_code", &[("number", &number), ("code", &code)]).await;
+    assert!(page.location.as_deref().unwrap_or_default().starts_with(&format!("/verifier/{number}?s=")));
+    assert!(page.contains("Bon authentique") && page.contains("Le code secret correspond à ce bon."));
+    let page = counter.submit("/verifier", "/api/check_code", &[("number", &number), ("code", &wrong(&code))]).await;
+    assert_eq!(page.error().as_deref().map(|e| e.starts_with(WRONG)), Some(true), "{:?}", page.error());
+}
+
+#[tokio::test]
+async fn five_wrong_codes_lock_a_voucher_until_its_agency_unlocks_it() {
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let (id, number, code) = used_voucher(&app, &phone, "150").await;
+    let counter = app.browser();
+    let refused = check(&counter, "W2026.NA.442.09999999", &code).await;
+
+    for _ in 0..4 {
+        assert_eq!(check(&counter, &number, &wrong(&code)).await, refused);
+    }
+    // A right code before the limit is accepted and clears the count.
+    assert_eq!(check(&counter, &number, &code).await.0, StatusCode::OK);
+    for _ in 0..5 {
+        assert_eq!(check(&counter, &number, &wrong(&code)).await, refused);
+    }
+    let locked: Option<String> = sqlx::query_scalar("SELECT locked_at FROM vouchers WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert!(locked.is_some(), "the fifth wrong code in a row locks the voucher");
+    assert_eq!(check(&counter, &number, &code).await, refused, "locked: even the right code gets the same refusal");
+    let lock = audit::history(app.db.pool(), Entity::Voucher, id).await.unwrap().pop().unwrap();
+    assert_eq!((lock.action.as_str(), lock.role.as_str()), ("lock", "anonymous"));
+
+    // Only staff of the voucher's agency (or an admin) can unlock it.
+    app.create_staff("agence.rennes", "agency", Some("RE")).await;
+    let elsewhere = app.browser();
+    assert_eq!(elsewhere.login("agence.rennes", PASSWORD).await.status(), StatusCode::FOUND);
+    let (status, _) = elsewhere.call("unlock_voucher", &[("id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = phone.call("unlock_voucher", &[("id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a member cannot unlock");
+    assert_eq!(check(&counter, &number, &code).await, refused);
+
+    app.create_staff("agence.nantes", "agency", None).await;
+    let staff = app.browser();
+    assert_eq!(staff.login("agence.nantes", PASSWORD).await.status(), StatusCode::FOUND);
+    let (status, json) = staff.call("unlock_voucher", &[("id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(check(&counter, &number, &code).await.0, StatusCode::OK);
+    let unlock = audit::history(app.db.pool(), Entity::Voucher, id).await.unwrap().pop().unwrap();
+    assert_eq!((unlock.action.as_str(), unlock.actor.as_str()), ("unlock", "agence.nantes"));
+}
+
+/// Budgets per address: the client's address comes from X-Forwarded-For, as
+/// behind the reverse proxy of a production set-up.
+async fn behind_proxy() -> TestApp {
+    TestApp::spawn_with(|c| c.trust_proxy = true).await
+}
+
+async fn check_from(app: &TestApp, address: &str, number: &str, code: &str) -> StatusCode {
+    app.browser()
+        .client
+        .post(format!("{}/api/check_code", app.base))
+        .header("accept", "application/json")
+        .header("x-forwarded-for", address)
+        .form(&[("number", number), ("code", code)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn an_address_that_keeps_guessing_is_refused_across_restarts_and_servers() {
+    let app = behind_proxy().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let (_, number, code) = used_voucher(&app, &phone, "30").await;
+
+    // 20 guesses at numbers that do not exist (no voucher gets locked)…
+    for seq in 0..20 {
+        let guess = format!("W2026.NA.442.{:08}", 5_000 + seq);
+        assert_eq!(check_from(&app, "203.0.113.7", &guess, "1234").await, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // …and the 21st attempt is refused, even with the right code.
+    assert_eq!(check_from(&app, "203.0.113.7", &number, &code).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        check_from(&app, "198.51.100.4", &number, &code).await,
+        StatusCode::OK,
+        "other addresses are not affected"
+    );
+
+    // A second server on the same database knows, and so does this one after a restart.
+    let twin = app.twin_with(|c| c.trust_proxy = true).await;
+    assert_eq!(check_from(&twin, "203.0.113.7", &number, &code).await, StatusCode::TOO_MANY_REQUESTS);
+    let app = app.restart_with(|c| c.trust_proxy = true).await;
+    assert_eq!(check_from(&app, "203.0.113.7", &number, &code).await, StatusCode::TOO_MANY_REQUESTS);
+    println!(
+        "check budget: 20 failures per address in 15 min, the 21st refused; kept across a restart and a second server"
+    );
+}
+
+#[tokio::test]
+async fn logins_are_budgeted_per_login_and_per_address() {
+    let app = behind_proxy().await;
+    let login_as = |number: &'static str, address: &'static str, password: &'static str| {
+        let client = app.browser().client;
+        let url = format!("{}/api/login", app.base);
+        async move {
+            client
+                .post(url)
+                .header("accept", "application/json")
+                .header("x-forwarded-for", address)
+                .form(&[("number", number), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let login_from = |address, password| login_as(PAID_UP, address, password);
+    // Five wrong passwords from five addresses: the login is protected wherever they come from.
+    for address in ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"] {
+        assert_eq!(login_from(address, "mauvais").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(login_from("192.0.2.6", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS, "the right password waits too");
+    let (status, body) = {
+        let res = app
+            .browser()
+            .client
+            .post(format!("{}/api/login", app.base))
+            .header("accept", "application/json")
+            .form(&[("number", PAID_UP), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let said = message(&serde_json::from_str(&body).unwrap());
+    assert_eq!(said, "Trop de tentatives infructueuses : pour votre sécurité, réessayez dans 15 minutes.");
+    // Another member is not affected, from another address.
+    assert_eq!(login_as(common::UNPAID, "192.0.2.7", PASSWORD).await, StatusCode::OK);
+
+    // 30 failures from one address, whatever the logins, close that address.
+    for i in 0..30 {
+        let login: &'static str = Box::leak(format!("4400{i:04}Z").into_boxed_str());
+        assert_eq!(login_as(login, "198.51.100.9", "mauvais").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(login_as(common::UNPAID, "198.51.100.9", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(login_as(common::UNPAID, "198.51.100.10", PASSWORD).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_member_cancels_an_issued_voucher_which_then_cannot_be_used() {
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let supplier = app.supplier_id("Bois & Charpente 44").await;
+    let id = phone.request_voucher(&supplier, "80").await;
+    let card = phone.get(&format!("/bons/{id}")).await;
+    assert!(card.contains("ANNULER CE BON") && card.contains("Je confirme l'annulation de ce bon"));
+
+    // Without ticking the box, nothing changes.
+    let page = phone.submit(&format!("/bons/{id}"), "/api/cancel_voucher", &[("id", &id.to_string())]).await;
+    assert_eq!(page.error().as_deref(), Some("Cochez la case pour confirmer l'annulation du bon."));
+    assert_eq!(app.voucher_row(id).await.0, 1);
+
+    let page = phone
+        .submit(&format!("/bons/{id}"), "/api/cancel_voucher", &[("id", &id.to_string()), ("confirm", "on")])
+        .await;
+    assert_eq!(page.location.as_deref(), Some(format!("/bons/{id}").as_str()));
+    assert_eq!(page.text_of("class=\"status\"").as_deref(), Some("91-annulé"));
+    assert!(!page.contains("UTILISER CE BON"));
+    let (status, json) = phone.call("use_voucher", &[("id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(message(&json), "Ce bon ne peut plus être utilisé (statut 91-annulé).");
+
+    // A used voucher is not the member's to cancel.
+    let (used, _, _) = used_voucher(&app, &phone, "10").await;
+    let (status, json) = phone.call("cancel_voucher", &[("id", &used.to_string()), ("confirm", "on")]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(message(&json), "Ce bon ne peut pas être annulé (statut 11-livré).");
+}
+
+#[tokio::test]
+async fn overdue_vouchers_are_recorded_expired_once_and_cannot_be_used() {
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let supplier = app.supplier_id("Matériaux de l'Ouest").await;
+    let id = phone.request_voucher_json(&supplier, "45").await;
+    let later = chrono::Utc::now() + chrono::Days::new(31);
+
+    assert_eq!(vouchers::expire_overdue(&app.state, chrono::Utc::now()).await.unwrap(), 0, "still valid today");
+    assert_eq!(vouchers::expire_overdue(&app.state, later).await.unwrap(), 1);
+    assert_eq!(vouchers::expire_overdue(&app.state, later).await.unwrap(), 0, "once");
+    assert_eq!(app.voucher_row(id).await.0, 92);
+    let expired = audit::history(app.db.pool(), Entity::Voucher, id).await.unwrap().pop().unwrap();
+    assert_eq!((expired.action.as_str(), expired.role.as_str()), ("expire", "system"));
+
+    let member = member_by_number(&app.state, PAID_UP).await.unwrap().unwrap();
+    let refused = vouchers::use_voucher(&app.state, &member, id, chrono::Utc::now()).await.unwrap_err();
+    assert!(refused.to_string().starts_with("Ce bon a expiré le "), "{refused}");
+    let out = app.bons(&["expire"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 bon(s) expiré(s)"));
+}
