@@ -27,7 +27,7 @@ pub fn LoginPage() -> impl IntoView {
                     type="text"
                     autocomplete="username"
                     autocapitalize="characters"
-                    placeholder="44000123B"
+                    placeholder="4400xxxxB"
                     required
                 />
                 <label for="password">"Mot de passe"</label>

@@ -1,0 +1,390 @@
+//! The authorization matrix: every server function and every page, asked by
+//! every role about someone else's voucher. Each row says what each role
+//! must get; any other answer, or a response carrying the owner's private
+//! data to someone else, fails. A server function or page missing from the
+//! table fails too: new routes must be added here.
+
+mod common;
+
+use common::{Browser, PAID_UP, PASSWORD, TestApp, UNPAID};
+use reqwest::StatusCode;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Role {
+    Anonymous,
+    /// The member who owns the vouchers probed.
+    Owner,
+    OtherMember,
+    Supplier,
+    OtherAgencyStaff,
+    AgencyStaff,
+    Admin,
+}
+
+use Role::*;
+
+const ROLES: [Role; 7] = [Anonymous, OtherMember, Supplier, OtherAgencyStaff, AgencyStaff, Admin, Owner];
+
+/// What a role must get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Status 200 (JSON) or a page that shows the data.
+    Granted,
+    /// JSON status for a refusal.
+    Refused(u16),
+    /// A page that sends the visitor to log in.
+    ToLogin,
+    /// A page that shows this refusal and nothing of the owner's.
+    RefusedPage(&'static str),
+}
+
+use Expect::*;
+
+/// The owner's private data: none of it may reach anyone else.
+struct Secrets {
+    used_id: i64,
+    issued_id: i64,
+    cancel_id: i64,
+    number: String,
+    code: String,
+    signature: String,
+    supplier_id: String,
+}
+
+impl Secrets {
+    /// The private strings a response must not carry to someone else.
+    /// `number_is_public`: the check pages show the number on purpose.
+    fn leaks(&self, body: &str, number_is_public: bool) -> Vec<String> {
+        let mut found = Vec::new();
+        for private in ["Camille Martin", PAID_UP] {
+            if body.contains(private) {
+                found.push(private.to_owned());
+            }
+        }
+        if !number_is_public && body.contains(&self.number) {
+            found.push(self.number.clone());
+        }
+        // As a JSON string or the text of an element.
+        for code in [format!("\"{}\"", self.code), format!(">{}<", self.code)] {
+            if body.contains(&code) {
+                found.push(code);
+            }
+        }
+        found
+    }
+}
+
+fn by_role(owner: Expect, other_member: Expect, non_member: Expect, anonymous: Expect) -> [(Role, Expect); 7] {
+    [
+        (Anonymous, anonymous),
+        (Owner, owner),
+        (OtherMember, other_member),
+        (Supplier, non_member),
+        (OtherAgencyStaff, non_member),
+        (AgencyStaff, non_member),
+        (Admin, non_member),
+    ]
+}
+
+fn everyone(expect: Expect) -> [(Role, Expect); 7] {
+    by_role(expect, expect, expect, expect)
+}
+
+/// One server function call: name, fields, what each role gets, whether the
+/// voucher number may appear (public check answers).
+struct FnProbe {
+    name: &'static str,
+    fields: fn(&Secrets, Role) -> Vec<(&'static str, String)>,
+    expect: [(Role, Expect); 7],
+    number_is_public: bool,
+}
+
+/// A member's function about the owner's voucher `pick`.
+fn member_only(name: &'static str, fields: fn(&Secrets, Role) -> Vec<(&'static str, String)>) -> FnProbe {
+    FnProbe {
+        name,
+        fields,
+        expect: by_role(Granted, Refused(404), Refused(403), Refused(401)),
+        number_is_public: false,
+    }
+}
+
+fn fn_table() -> Vec<FnProbe> {
+    vec![
+        FnProbe {
+            name: "login",
+            // A login per role: failures are budgeted per login.
+            fields: |_, role| vec![("number", format!("4499999{}Z", role as u8)), ("password", "devine".into())],
+            expect: everyone(Refused(401)),
+            number_is_public: false,
+        },
+        FnProbe {
+            name: "whoami",
+            fields: |_, _| vec![],
+            expect: by_role(Granted, Granted, Refused(403), Refused(401)),
+            number_is_public: false,
+        },
+        FnProbe {
+            name: "request_choices",
+            fields: |_, _| vec![],
+            expect: by_role(Granted, Granted, Refused(403), Refused(401)),
+            number_is_public: false,
+        },
+        FnProbe {
+            name: "request_voucher",
+            fields: |s, _| vec![("supplier_id", s.supplier_id.clone()), ("amount", "10".into())],
+            // The other member is not paid up: refused for that reason, not for the owner's.
+            expect: by_role(Granted, Refused(422), Refused(403), Refused(401)),
+            number_is_public: false,
+        },
+        FnProbe {
+            name: "my_vouchers",
+            fields: |_, _| vec![],
+            expect: by_role(Granted, Granted, Refused(403), Refused(401)),
+            number_is_public: false,
+        },
+        member_only("open_voucher", |s, _| vec![("id", s.used_id.to_string())]),
+        member_only("use_voucher", |s, _| vec![("id", s.issued_id.to_string())]),
+        member_only("validate_voucher", |s, _| vec![("id", s.used_id.to_string())]),
+        member_only("cancel_voucher", |s, _| vec![("id", s.cancel_id.to_string()), ("confirm", "on".into())]),
+        FnProbe {
+            name: "check_voucher",
+            fields: |s, _| vec![("number", s.number.clone()), ("signature", s.signature.clone())],
+            expect: everyone(Granted),
+            number_is_public: true,
+        },
+        FnProbe {
+            name: "check_code",
+            fields: |s, _| vec![("number", s.number.clone()), ("code", s.code.clone())],
+            expect: everyone(Granted),
+            number_is_public: true,
+        },
+        FnProbe {
+            name: "unlock_voucher",
+            fields: |s, _| vec![("id", s.used_id.to_string())],
+            expect: [
+                (Anonymous, Refused(401)),
+                (Owner, Refused(403)),
+                (OtherMember, Refused(403)),
+                (Supplier, Refused(403)),
+                (OtherAgencyStaff, Refused(404)),
+                (AgencyStaff, Granted),
+                (Admin, Granted),
+            ],
+            number_is_public: false,
+        },
+        // Last: it ends each role's session.
+        FnProbe { name: "logout", fields: |_, _| vec![], expect: everyone(Granted), number_is_public: false },
+    ]
+}
+
+struct PageProbe {
+    /// The route as declared in the router.
+    route: &'static str,
+    path: fn(&Secrets) -> String,
+    expect: [(Role, Expect); 7],
+    number_is_public: bool,
+}
+
+const NOT_FOUND: &str = "Ce bon est introuvable.";
+const MEMBERS_ONLY: &str = "Cet espace est réservé aux adhérents.";
+
+fn member_page(route: &'static str, path: fn(&Secrets) -> String, other_member: Expect) -> PageProbe {
+    PageProbe {
+        route,
+        path,
+        expect: by_role(Granted, other_member, RefusedPage(MEMBERS_ONLY), ToLogin),
+        number_is_public: false,
+    }
+}
+
+fn page_table() -> Vec<PageProbe> {
+    vec![
+        member_page("/", |_| "/".into(), Granted),
+        PageProbe {
+            route: "/connexion",
+            path: |_| "/connexion".into(),
+            expect: everyone(Granted),
+            number_is_public: false,
+        },
+        member_page("/bons", |_| "/bons".into(), Granted),
+        member_page("/bons/nouveau", |_| "/bons/nouveau".into(), Granted),
+        member_page("/bons/{id}", |s| format!("/bons/{}", s.used_id), RefusedPage(NOT_FOUND)),
+        member_page("/bons/{id}/utiliser", |s| format!("/bons/{}/utiliser", s.issued_id), RefusedPage(NOT_FOUND)),
+        member_page("/bons/{id}/code", |s| format!("/bons/{}/code", s.used_id), RefusedPage(NOT_FOUND)),
+        PageProbe {
+            route: "/verifier",
+            path: |_| "/verifier".into(),
+            expect: everyone(Granted),
+            number_is_public: false,
+        },
+        PageProbe {
+            route: "/verifier/{number}",
+            path: |s| format!("/verifier/{}?s={}", s.number, s.signature),
+            expect: everyone(Granted),
+            number_is_public: true,
+        },
+    ]
+}
+
+/// Routes of the HTTP server outside Leptos: all public, none with data.
+const OTHER_ROUTES: [&str; 1] = ["/healthz"];
+
+#[tokio::test]
+async fn every_server_function_and_page_is_in_the_matrix() {
+    let functions: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_owned())
+        .collect();
+    let table: BTreeSet<String> = fn_table().iter().map(|p| p.name.to_owned()).collect();
+    assert_eq!(functions, table, "every server function needs a row in fn_table()");
+
+    let pages: BTreeSet<String> =
+        leptos_axum::generate_route_list(app::App).iter().map(|r| r.path().to_owned()).collect();
+    let table: BTreeSet<String> = page_table().iter().map(|p| p.route.to_owned()).collect();
+    assert_eq!(pages, table, "every page needs a row in page_table()");
+}
+
+async fn session(app: &TestApp, role: Role) -> Browser {
+    let login = match role {
+        Anonymous => return app.browser(),
+        Owner => PAID_UP,
+        OtherMember => UNPAID,
+        Supplier => "ouest",
+        OtherAgencyStaff => "agence.rennes",
+        AgencyStaff => "agence.nantes",
+        Admin => "admin",
+    };
+    app.logged_in(login).await
+}
+
+async fn owner_objects(app: &TestApp) -> Secrets {
+    let owner = app.logged_in(PAID_UP).await;
+    let supplier_id = app.supplier_id("Matériaux de l'Ouest").await;
+    let used_id = owner.request_voucher_json(&supplier_id, "42").await;
+    let (_, receipt) = owner.call("use_voucher", &[("id", &used_id.to_string())]).await;
+    let number = receipt["number"].as_str().expect("number").to_owned();
+    Secrets {
+        used_id,
+        issued_id: owner.request_voucher_json(&supplier_id, "43").await,
+        cancel_id: owner.request_voucher_json(&supplier_id, "44").await,
+        code: receipt["code"].as_str().expect("code").to_owned(),
+        signature: app.state.keys.sign_check_link(&number),
+        number,
+        supplier_id,
+    }
+}
+
+async fn set_up() -> (TestApp, Secrets) {
+    let app = TestApp::spawn().await;
+    let supplier: i64 = app.supplier_id("Matériaux de l'Ouest").await.parse().unwrap();
+    sqlx::query(
+        "INSERT INTO accounts (login, password_hash, role, supplier_id, active, created_at)
+         VALUES ('ouest', $1, 'supplier', $2, 1, '2026-01-01T00:00:00.000000Z')",
+    )
+    .bind(app::server::auth::hash_password(PASSWORD))
+    .bind(supplier)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    app.create_staff("agence.rennes", "agency", Some("RE")).await;
+    app.create_staff("agence.nantes", "agency", None).await;
+    app.create_staff("admin", "admin", None).await;
+    let secrets = owner_objects(&app).await;
+    (app, secrets)
+}
+
+#[tokio::test]
+async fn every_role_gets_exactly_what_the_matrix_says_and_nothing_of_the_owners() {
+    let (app, secrets) = set_up().await;
+    let mut sessions = Vec::new();
+    for role in ROLES {
+        sessions.push((role, session(&app, role).await));
+    }
+    let mut state_before = voucher_states(&app, &secrets).await;
+    let mut checked = 0;
+
+    for probe in page_table() {
+        let path = (probe.path)(&secrets);
+        for (role, browser) in &sessions {
+            let expect = probe.expect.iter().find(|(r, _)| r == role).unwrap().1;
+            let page = browser.get(&path).await;
+            let context = format!("{role:?} GET {path}");
+            match expect {
+                Granted => assert_eq!(page.status, StatusCode::OK, "{context}"),
+                ToLogin => {
+                    assert_eq!(page.status, StatusCode::FOUND, "{context}");
+                    assert_eq!(page.location.as_deref(), Some("/connexion"), "{context}");
+                }
+                RefusedPage(message) => {
+                    assert!(page.contains(message), "{context}: expected «{message}»");
+                }
+                Refused(status) => assert_eq!(page.status.as_u16(), status, "{context}"),
+            }
+            if *role != Owner {
+                let leaks = secrets.leaks(&page.body, probe.number_is_public);
+                assert!(leaks.is_empty(), "{context} leaks {leaks:?}");
+            }
+            checked += 1;
+        }
+    }
+
+    for probe in fn_table() {
+        for (role, browser) in &sessions {
+            let fields = (probe.fields)(&secrets, *role);
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let expect = probe.expect.iter().find(|(r, _)| r == role).unwrap().1;
+            let (status, json) = browser.call(probe.name, &fields).await;
+            let context = format!("{role:?} calls {}: {json}", probe.name);
+            match expect {
+                Granted => assert_eq!(status, StatusCode::OK, "{context}"),
+                Refused(code) => assert_eq!(status.as_u16(), code, "{context}"),
+                ToLogin | RefusedPage(_) => unreachable!("pages only"),
+            }
+            if *role != Owner {
+                let leaks = secrets.leaks(&json.to_string(), probe.number_is_public);
+                assert!(leaks.is_empty(), "{context} leaks {leaks:?}");
+                // Refused calls change nothing of the owner's.
+                if expect != Granted {
+                    assert_eq!(voucher_states(&app, &secrets).await, state_before, "{context} changed a voucher");
+                }
+            } else {
+                state_before = voucher_states(&app, &secrets).await;
+            }
+            checked += 1;
+        }
+    }
+
+    // The owner's granted calls did what they say; the sessions are over.
+    let after = voucher_states(&app, &secrets).await;
+    assert_eq!(after[1].0, 11, "the owner used the issued voucher");
+    assert_eq!(after[2].0, 91, "the owner cancelled the third voucher");
+    for (role, browser) in &sessions {
+        assert_ne!(browser.call("whoami", &[]).await.0, StatusCode::OK, "{role:?} is logged out");
+    }
+    for route in OTHER_ROUTES {
+        for (role, browser) in &sessions {
+            let page = browser.get(route).await;
+            assert_eq!(page.status, StatusCode::OK, "{role:?} GET {route}");
+            assert!(secrets.leaks(&page.body, false).is_empty());
+            checked += 1;
+        }
+    }
+    println!(
+        "authorization matrix: {} server functions + {} pages + {} other routes × {} roles = {checked} answers checked",
+        fn_table().len(),
+        page_table().len(),
+        OTHER_ROUTES.len(),
+        ROLES.len()
+    );
+}
+
+/// (status, validated?) of the used, issued and to-cancel vouchers.
+async fn voucher_states(app: &TestApp, s: &Secrets) -> Vec<(i64, bool)> {
+    let mut states = Vec::new();
+    for id in [s.used_id, s.issued_id, s.cancel_id] {
+        let (status, _, validated) = app.voucher_row(id).await;
+        states.push((status, validated.is_some()));
+    }
+    states
+}
