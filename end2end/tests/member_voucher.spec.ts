@@ -93,7 +93,25 @@ test("a paid-up member requests, uses and validates a voucher at the counter", a
   await expect(page.getByText("Aucun bon ne correspond à votre recherche.")).toBeVisible();
   await page.getByLabel("Rechercher dans le tableau ci-dessous :").fill("livré");
   await expect(page.locator("tr.voucher-row")).toHaveCount(1);
+
   expect(problems, problems.join("\n")).toEqual([]);
+
+  // The supplier checks the number and code written on the delivery slip:
+  // a wrong code first, then the right one. (The refused check is a 422,
+  // which the console reports; nothing else may appear there.)
+  await page.goto("/verifier");
+  await hydrated(page);
+  await page.getByLabel("N° du bon").fill(number);
+  await page.getByLabel("Code secret").fill(secret === "0000" ? "1111" : "0000");
+  await page.getByRole("button", { name: "VÉRIFIER" }).click();
+  await expect(page.locator(".notice-error")).toContainText("Numéro de bon ou code secret incorrect.");
+  await page.getByLabel("Code secret").fill(secret);
+  await page.getByRole("button", { name: "VÉRIFIER" }).click();
+  await expect(page.locator(".verdict-ok")).toHaveText("Bon authentique");
+  await expect(page.getByText("Le code secret correspond à ce bon.")).toBeVisible();
+  await expect(page.locator(".card .number")).toHaveText(number);
+  await snap(page, "verification-code");
+  expect(problems.filter((p) => !p.includes("status of 422")), problems.join("\n")).toEqual([]);
 });
 
 test("the page fits a 360 px screen without sideways scrolling", async ({ page }) => {

@@ -190,16 +190,15 @@ pub async fn require_staff(state: &AppState, parts: &Parts) -> Result<Staff, App
 /// `X-Forwarded-For` (earlier entries are whatever the client claimed).
 pub fn client_address(state: &AppState, parts: &Parts) -> String {
     if state.settings.trust_proxy {
-        let forwarded = parts
+        let mut forwarded = parts
             .headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .last();
-        if let Some(address) = forwarded {
+            .filter(|v| !v.is_empty());
+        if let Some(address) = forwarded.next_back() {
             return address.to_owned();
         }
     }
