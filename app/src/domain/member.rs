@@ -65,3 +65,66 @@ mod tests {
         assert_eq!(initials(""), "");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Member numbers and initials against thousands of inputs.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    const CASES: u32 = 10_000;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+        #[test]
+        fn a_card_number_reads_back_as_itself_however_it_is_typed(
+            number in "[0-9]{8}[A-Z]",
+            lower in any::<bool>(),
+            lead in "[ \t\u{a0}]{0,2}",
+            trail in "[ \t\n\u{a0}]{0,2}",
+        ) {
+            let typed = format!("{lead}{}{trail}", if lower { number.to_lowercase() } else { number.clone() });
+            let read = typed.parse::<MemberNumber>();
+            prop_assert!(read.is_ok(), "{:?} refused", typed);
+            let read = read.unwrap();
+            prop_assert_eq!(read.as_str(), number.as_str());
+            prop_assert_eq!(read.to_string().parse::<MemberNumber>(), Ok(read.clone()));
+        }
+
+        #[test]
+        fn only_eight_digits_and_a_letter_are_member_numbers(
+            text in prop_oneof![
+                any::<String>(),
+                "[0-9]{6,10}[A-Za-z0-9é]{0,2}",
+                "[ ]?[0-9A-Z]{9}[ ]?",
+                prop::collection::vec(any::<char>(), 0..12).prop_map(String::from_iter),
+            ],
+        ) {
+            let canonical = text.trim().to_ascii_uppercase();
+            let well_formed = canonical.len() == 9
+                && canonical.as_bytes()[..8].iter().all(u8::is_ascii_digit)
+                && canonical.as_bytes()[8].is_ascii_uppercase();
+            match text.parse::<MemberNumber>() {
+                Ok(read) => prop_assert!(well_formed && read.as_str() == canonical, "{:?} → {}", text, read),
+                Err(e) => {
+                    prop_assert!(!well_formed, "{:?} refused", text);
+                    prop_assert!(e.to_string().starts_with("N° d'adhérent invalide"), "{}", e);
+                }
+            }
+        }
+
+        #[test]
+        fn initials_show_one_capital_per_word_and_nothing_else(name in any::<String>()) {
+            let shown = initials(&name);
+            let words: Vec<&str> = name.split_whitespace().collect();
+            let pieces: Vec<&str> = if shown.is_empty() { Vec::new() } else { shown.split(' ').collect() };
+            prop_assert_eq!(pieces.len(), words.len(), "{:?} → {:?}", name, shown);
+            for (piece, word) in pieces.iter().zip(&words) {
+                let first = word.chars().next().unwrap();
+                prop_assert_eq!(piece.to_string(), format!("{}.", first.to_uppercase()), "{:?} → {:?}", name, shown);
+            }
+        }
+    }
+}

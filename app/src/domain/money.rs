@@ -218,3 +218,236 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! The amount parser against thousands of amounts typed the way people
+    //! type them, nearly right, or anything at all.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    const CASES: u32 = 10_000;
+
+    /// An amount as typed, piece by piece: " -1 234,5 € ".
+    #[derive(Debug, Clone)]
+    struct Typed {
+        lead: &'static str,
+        sign: &'static str,
+        euros: String,
+        group: Option<&'static str>,
+        separator: Option<&'static str>,
+        decimals: String,
+        suffix: &'static str,
+        trail: &'static str,
+    }
+
+    impl Typed {
+        fn text(&self) -> String {
+            let mut euros = String::new();
+            for (i, digit) in self.euros.chars().enumerate() {
+                if let Some(group) = self.group
+                    && i > 0
+                    && (self.euros.len() - i).is_multiple_of(3)
+                {
+                    euros.push_str(group);
+                }
+                euros.push(digit);
+            }
+            let separator = self.separator.unwrap_or_default();
+            format!("{}{}{euros}{separator}{}{}{}", self.lead, self.sign, self.decimals, self.suffix, self.trail)
+        }
+
+        /// What the rules promise for this input, worked out from the pieces.
+        fn expected(&self) -> Result<Money, AmountError> {
+            let nothing_typed = self.euros.is_empty() && self.separator.is_none();
+            if matches!(self.sign, "+" | "−") || matches!(self.suffix, "EUR" | "e3" | "%") {
+                return Err(AmountError::NotANumber);
+            }
+            if self.sign == "-" {
+                return Err(if nothing_typed { AmountError::NotANumber } else { AmountError::NotPositive });
+            }
+            if nothing_typed {
+                return Err(AmountError::Empty);
+            }
+            if self.euros.is_empty() && self.decimals.is_empty() {
+                return Err(AmountError::NotANumber);
+            }
+            if self.decimals.len() > 2 {
+                return Err(AmountError::TooManyDecimals);
+            }
+            let significant = self.euros.trim_start_matches('0');
+            if significant.len() > 12 {
+                return Err(AmountError::AboveMaximum(Money::from_cents(i64::MAX)));
+            }
+            let euros: i64 = if significant.is_empty() { 0 } else { significant.parse().unwrap() };
+            let cents: i64 = match self.decimals.len() {
+                0 => 0,
+                1 => self.decimals.parse::<i64>().unwrap() * 10,
+                _ => self.decimals.parse().unwrap(),
+            };
+            match euros * 100 + cents {
+                0 => Err(AmountError::NotPositive),
+                total => Ok(Money::from_cents(total)),
+            }
+        }
+    }
+
+    fn typed() -> impl Strategy<Value = Typed> {
+        (
+            prop::sample::select(vec!["", "", " ", "  ", "\t", "\u{a0}"]),
+            prop::sample::select(vec!["", "", "", "", "-", "+", "−"]),
+            "[0-9]{0,16}",
+            prop::option::of(prop::sample::select(vec![" ", "\u{a0}", "\u{202f}"])),
+            prop::option::of(prop::sample::select(vec![",", "."])),
+            "[0-9]{0,4}",
+            prop::sample::select(vec!["", "", "", "€", " €", "\u{a0}€", "EUR", "e3", "%"]),
+            prop::sample::select(vec!["", "", " ", "\n", "\u{a0}"]),
+        )
+            .prop_map(|(lead, sign, euros, group, separator, decimals, suffix, trail)| Typed {
+                lead,
+                sign,
+                euros,
+                group,
+                decimals: if separator.is_some() { decimals } else { String::new() },
+                separator,
+                suffix,
+                trail,
+            })
+    }
+
+    /// Anything: typed amounts, near misses from the amount alphabet, any text.
+    fn any_input() -> impl Strategy<Value = String> {
+        prop_oneof![
+            typed().prop_map(|t| t.text()),
+            "[-+0-9 ,.€\u{a0}eE]{0,24}",
+            any::<String>(),
+            prop::collection::vec(any::<char>(), 0..32).prop_map(String::from_iter),
+        ]
+    }
+
+    /// The same variant; for AboveMaximum out of `parse`, any payload.
+    fn same_refusal(actual: &AmountError, expected: &AmountError) -> bool {
+        match (actual, expected) {
+            (AmountError::AboveMaximum(_), AmountError::AboveMaximum(_)) => true,
+            _ => actual == expected,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+        #[test]
+        fn typed_amounts_read_as_the_rules_say(t in typed()) {
+            let text = t.text();
+            match (Money::parse(&text), t.expected()) {
+                (Ok(actual), Ok(expected)) => prop_assert_eq!(actual, expected, "{:?}", text),
+                (Err(actual), Err(expected)) => {
+                    prop_assert!(same_refusal(&actual, &expected), "{:?}: {:?}, expected {:?}", text, actual, expected)
+                }
+                (actual, expected) => {
+                    return Err(TestCaseError::fail(format!("{text:?}: {actual:?}, expected {expected:?}")));
+                }
+            }
+        }
+
+        #[test]
+        fn a_request_is_whole_euros_within_the_maximum_and_never_below_the_typed_amount(
+            text in any_input(),
+            max_euros in 1_i64..=100_000,
+        ) {
+            let max = Money::from_euros(max_euros);
+            match (Money::parse(&text), Money::parse_request(&text, max)) {
+                (Ok(typed), Ok(asked)) => {
+                    prop_assert!(asked.is_whole_euros(), "{:?} → {:?}", text, asked);
+                    prop_assert!(asked > Money::ZERO && asked <= max, "{:?} → {:?} (max {:?})", text, asked, max);
+                    prop_assert!(asked >= typed && asked.cents() - typed.cents() < 100, "{:?} → {:?}", text, asked);
+                }
+                (Ok(typed), Err(refusal)) => {
+                    prop_assert_eq!(&refusal, &AmountError::AboveMaximum(max), "{:?}", text);
+                    prop_assert!(typed.round_up_to_euro() > max, "{:?} refused though within {:?}", text, max);
+                    prop_assert!(refusal.to_string().contains(&max.to_string()), "the message names the maximum");
+                }
+                (Err(AmountError::AboveMaximum(_)), Err(refusal)) => {
+                    prop_assert_eq!(refusal, AmountError::AboveMaximum(max), "{:?}", text)
+                }
+                (Err(parse), Err(request)) => prop_assert_eq!(parse, request, "{:?}", text),
+                (Err(parse), Ok(asked)) => {
+                    return Err(TestCaseError::fail(format!("{text:?}: parse said {parse:?}, the request {asked:?}")));
+                }
+            }
+        }
+
+        #[test]
+        fn no_input_makes_the_parsers_panic_and_every_refusal_says_why(text in any_input(), max in any::<i64>()) {
+            for result in [Money::parse(&text), Money::parse_request(&text, Money::from_cents(max))] {
+                match result {
+                    Ok(amount) => prop_assert!(amount > Money::ZERO, "{:?} → {:?}", text, amount),
+                    Err(refusal) => {
+                        let message = refusal.to_string();
+                        prop_assert!(!message.trim().is_empty() && message.ends_with('.'), "{:?}: {:?}", text, message);
+                    }
+                }
+            }
+            if let Ok(asked) = Money::parse_request(&text, Money::from_cents(max)) {
+                prop_assert!(asked.is_whole_euros() && asked.cents() <= max, "{:?} → {:?} (max {})", text, asked, max);
+            }
+        }
+
+        #[test]
+        fn an_amount_shown_by_the_app_can_be_typed_back(cents in 1_i64..100_000_000_000_000) {
+            let amount = Money::from_cents(cents);
+            prop_assert_eq!(Money::parse(&amount.to_string()), Ok(amount), "{}", amount);
+            prop_assert_eq!(Money::parse(&amount.decimal_fr()), Ok(amount), "{}", amount.decimal_fr());
+        }
+
+        #[test]
+        fn a_letter_anywhere_makes_an_amount_unreadable(
+            amount in "[0-9]{1,6}([,.][0-9]{1,2})?",
+            letter in "[a-zA-Z]",
+            at in any::<prop::sample::Index>(),
+        ) {
+            let mut text = amount.clone();
+            text.insert_str(at.index(amount.len() + 1), &letter);
+            prop_assert_eq!(Money::parse(&text), Err(AmountError::NotANumber), "{:?}", text);
+        }
+
+        #[test]
+        fn digits_of_other_scripts_are_not_read_as_numbers(
+            amount in "[0-9]{1,6}([,.][0-9]{1,2})?",
+            zero in prop::sample::select(vec!['０', '٠', '۰', '०', '০', '𝟎']),
+            at in any::<prop::sample::Index>(),
+        ) {
+            // One ASCII digit replaced by the same digit of another script.
+            let digits: Vec<usize> =
+                amount.char_indices().filter(|(_, c)| c.is_ascii_digit()).map(|(i, _)| i).collect();
+            let i = digits[at.index(digits.len())];
+            let value = amount.as_bytes()[i] - b'0';
+            let foreign = char::from_u32(u32::from(zero) + u32::from(value)).unwrap();
+            let text = format!("{}{foreign}{}", &amount[..i], &amount[i + 1..]);
+            prop_assert_eq!(Money::parse(&text), Err(AmountError::NotANumber), "{:?}", text);
+        }
+
+        #[test]
+        fn huge_amounts_are_refused_as_too_large(
+            digits in "[1-9][0-9]{12,60}",
+            decimals in "([,.][0-9]{0,2})?",
+            max_euros in 1_i64..=1_000_000,
+        ) {
+            let text = format!("{digits}{decimals}");
+            prop_assert!(matches!(Money::parse(&text), Err(AmountError::AboveMaximum(_))), "{:?}", text);
+            let max = Money::from_euros(max_euros);
+            prop_assert_eq!(Money::parse_request(&text, max), Err(AmountError::AboveMaximum(max)), "{:?}", text);
+        }
+
+        #[test]
+        fn rounding_up_to_the_euro_never_goes_down_nor_past_the_next_euro(
+            cents in -1_000_000_000_000_000_i64..=1_000_000_000_000_000,
+        ) {
+            let amount = Money::from_cents(cents);
+            let rounded = amount.round_up_to_euro();
+            prop_assert!(rounded.is_whole_euros(), "{} → {}", cents, rounded.cents());
+            prop_assert!(rounded >= amount && rounded.cents() - cents < 100, "{} → {}", cents, rounded.cents());
+        }
+    }
+}

@@ -298,3 +298,159 @@ mod tests {
         assert!(SecretCodeLength::new(9).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Voucher numbers and code lengths against thousands of well-formed,
+    //! nearly right and arbitrary inputs.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    const CASES: u32 = 10_000;
+
+    fn valid_number() -> impl Strategy<Value = VoucherNumber> {
+        (1000_i32..=9999, "[A-Z0-9]{2}", "[0-9]{3}", 1..=MAX_SEQUENCE).prop_map(|(year, agency, centre, sequence)| {
+            VoucherNumber::new(year, &agency, &centre, sequence).expect("valid parts make a number")
+        })
+    }
+
+    /// One edit of a text: a character removed, replaced, inserted or doubled.
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Remove(prop::sample::Index),
+        Replace(prop::sample::Index, char),
+        Insert(prop::sample::Index, char),
+        Double(prop::sample::Index),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        let odd_char = prop_oneof![
+            prop::sample::select(vec!['.', 'W', 'w', '0', '9', 'A', 'z', ' ', '-', '+', 'é', '٣', '\0', '\u{a0}']),
+            any::<char>(),
+        ];
+        prop_oneof![
+            any::<prop::sample::Index>().prop_map(Edit::Remove),
+            (any::<prop::sample::Index>(), odd_char.clone()).prop_map(|(at, c)| Edit::Replace(at, c)),
+            (any::<prop::sample::Index>(), odd_char).prop_map(|(at, c)| Edit::Insert(at, c)),
+            any::<prop::sample::Index>().prop_map(Edit::Double),
+        ]
+    }
+
+    fn apply(text: &str, edits: &[Edit]) -> String {
+        let mut chars: Vec<char> = text.chars().collect();
+        for edit in edits {
+            match *edit {
+                Edit::Insert(at, c) => chars.insert(at.index(chars.len() + 1), c),
+                _ if chars.is_empty() => {}
+                Edit::Remove(at) => {
+                    chars.remove(at.index(chars.len()));
+                }
+                Edit::Replace(at, c) => {
+                    let i = at.index(chars.len());
+                    chars[i] = c;
+                }
+                Edit::Double(at) => {
+                    let i = at.index(chars.len());
+                    chars.insert(i, chars[i]);
+                }
+            }
+        }
+        chars.into_iter().collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+        #[test]
+        fn every_valid_number_reads_back_as_itself(number in valid_number()) {
+            let printed = number.to_string();
+            prop_assert_eq!(printed.len(), "W2020.NA.442.00000123".len(), "{}", printed);
+            prop_assert_eq!(printed.parse::<VoucherNumber>(), Ok(number.clone()), "{}", printed);
+            let parts: Vec<&str> = printed.split('.').collect();
+            prop_assert_eq!(parts[0], format!("W{}", number.year()));
+            prop_assert_eq!((parts[1], parts[2]), (number.agency_code(), number.centre_code()));
+            prop_assert_eq!(parts[3].parse::<u32>(), Ok(number.sequence()));
+        }
+
+        #[test]
+        fn a_number_typed_in_lower_case_between_spaces_is_the_same_number(
+            number in valid_number(),
+            lead in "[ \t\u{a0}]{0,3}",
+            trail in "[ \t\n\u{a0}]{0,3}",
+        ) {
+            let typed = format!("{lead}{}{trail}", number.to_string().to_lowercase());
+            prop_assert_eq!(typed.parse::<VoucherNumber>(), Ok(number), "{:?}", typed);
+        }
+
+        #[test]
+        fn a_nearly_right_number_is_refused_unless_it_is_another_valid_number(
+            number in valid_number(),
+            edits in prop::collection::vec(edit(), 1..4),
+        ) {
+            let typed = apply(&number.to_string(), &edits);
+            match typed.parse::<VoucherNumber>() {
+                // Accepted only if the edit made another well-formed number.
+                Ok(read) => prop_assert_eq!(read.to_string(), typed.trim().to_ascii_uppercase(), "{:?}", typed),
+                Err(e) => prop_assert!(!e.to_string().is_empty(), "{:?}", typed),
+            }
+        }
+
+        #[test]
+        fn no_text_makes_the_number_parser_panic(
+            text in prop_oneof![
+                any::<String>(),
+                "[Ww0-9A-Z.]{0,24}",
+                prop::collection::vec(any::<char>(), 0..30).prop_map(String::from_iter),
+            ],
+        ) {
+            match text.parse::<VoucherNumber>() {
+                Ok(read) => {
+                    prop_assert_eq!(read.to_string(), text.trim().to_ascii_uppercase(), "{:?}", text);
+                    prop_assert_eq!(read.to_string().parse::<VoucherNumber>(), Ok(read));
+                }
+                Err(e) => {
+                    let message = e.to_string();
+                    prop_assert!(message.ends_with('.') && message.len() > 20, "{:?}: {:?}", text, message);
+                }
+            }
+        }
+
+        #[test]
+        fn numbers_are_built_only_from_valid_parts(
+            year in any::<i32>(),
+            agency in prop_oneof!["[A-Z0-9]{2}", ".{0,4}"],
+            centre in prop_oneof!["[0-9]{3}", ".{0,5}"],
+            sequence in any::<u32>(),
+        ) {
+            let valid = (1000..=9999).contains(&year)
+                && agency.len() == 2
+                && agency.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && centre.len() == 3
+                && centre.bytes().all(|b| b.is_ascii_digit())
+                && (1..=MAX_SEQUENCE).contains(&sequence);
+            match VoucherNumber::new(year, &agency, &centre, sequence) {
+                Ok(number) => {
+                    prop_assert!(valid, "{} accepted from {:?}", number, (year, &agency, &centre, sequence));
+                    prop_assert_eq!(number.to_string().parse::<VoucherNumber>(), Ok(number));
+                }
+                Err(e) => {
+                    let parts = (year, &agency, &centre, sequence);
+                    prop_assert!(!valid && !e.to_string().is_empty(), "{:?}: {}", parts, e);
+                }
+            }
+        }
+
+        #[test]
+        fn secret_codes_have_four_to_eight_digits(digits in any::<u8>()) {
+            match SecretCodeLength::new(digits) {
+                Ok(length) => prop_assert!((4..=8).contains(&digits) && length.digits() == digits, "{}", digits),
+                Err(message) => {
+                    prop_assert!(!(4..=8).contains(&digits), "{} refused", digits);
+                    prop_assert!(message.starts_with("La longueur du code secret"), "{:?}", message);
+                    prop_assert!(message.contains(&format!("(reçu : {digits})")), "{:?}", message);
+                }
+            }
+        }
+    }
+}

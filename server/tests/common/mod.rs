@@ -424,3 +424,24 @@ pub fn sequence_of(number: &str) -> u32 {
     assert_eq!((parsed.agency_code(), parsed.centre_code()), ("NA", "442"));
     parsed.sequence()
 }
+
+/// Graceful shutdown step by step, for tests that act between the signal and
+/// the end of the serve loop.
+impl TestApp {
+    /// The address the server listens on, for raw TCP clients.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.base.trim_start_matches("http://").parse().expect("the server's address")
+    }
+
+    /// Sends the shutdown signal without waiting: requests in flight go on.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Waits until the serve loop has returned, and gives what it returned.
+    pub async fn wait_stopped(&mut self) -> std::io::Result<()> {
+        self.server.take().expect("a server that was started").await.expect("server task")
+    }
+}
