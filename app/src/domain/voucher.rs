@@ -174,7 +174,23 @@ impl FromStr for VoucherNumber {
 
 /// How many digits a secret code has: 4 as in the seed, up to 8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
 pub struct SecretCodeLength(u8);
+
+/// Read back from storage or JSON through the same rule as `new`.
+impl TryFrom<u8> for SecretCodeLength {
+    type Error = String;
+
+    fn try_from(digits: u8) -> Result<Self, String> {
+        SecretCodeLength::new(digits)
+    }
+}
+
+impl From<SecretCodeLength> for u8 {
+    fn from(length: SecretCodeLength) -> u8 {
+        length.0
+    }
+}
 
 impl SecretCodeLength {
     pub const DEFAULT: SecretCodeLength = SecretCodeLength(4);
@@ -452,5 +468,38 @@ mod properties {
                 }
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+        /// Whatever is typed in the code field: never a panic; either 4 to 8
+        /// digits (the digits typed, in order) or a French sentence.
+        #[test]
+        fn typed_codes_are_the_digits_or_a_sentence(input in "\\PC{0,24}") {
+            match parse_typed_code(&input) {
+                Ok(code) => {
+                    prop_assert!((4..=8).contains(&code.len()) && code.chars().all(|c| c.is_ascii_digit()));
+                    let typed: String = input.chars().filter(char::is_ascii_digit).collect();
+                    prop_assert_eq!(code, typed);
+                }
+                Err(message) => prop_assert!(message.contains("code secret")),
+            }
+        }
+
+        /// A code written with spaces or dots between digit groups reads the same.
+        #[test]
+        fn spaced_codes_read_as_their_digits(code in "[0-9]{4,8}", cut in 1usize..4, sep in "[ .-]") {
+            let cut = cut.min(code.len() - 1);
+            let spaced = format!(" {}{sep}{} ", &code[..cut], &code[cut..]);
+            prop_assert_eq!(parse_typed_code(&spaced), Ok(code));
+        }
+    }
+
+    #[test]
+    fn stored_code_lengths_are_checked_when_read_back() {
+        assert_eq!(serde_json::from_str::<SecretCodeLength>("6").ok(), SecretCodeLength::new(6).ok());
+        assert!(serde_json::from_str::<SecretCodeLength>("20").is_err());
+        assert_eq!(serde_json::to_string(&SecretCodeLength::DEFAULT).unwrap(), "4");
     }
 }
