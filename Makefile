@@ -1,6 +1,6 @@
 # The two commands a newcomer needs:
 #   make run    the app on an embedded SQLite file with demo data
-#   make test   every test: format, lints, unit, integration, browser
+#   make test   every test: format, lints, unit, integration, crash, browser
 # Both install what is missing first (scripts/setup.sh).
 
 SHELL := /bin/bash
@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := bons
 BONS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432
 NO_POSTGRES ?=
 
-.PHONY: run test setup setup-test lint unit unit-postgres e2e build release
+.PHONY: run test setup setup-test lint unit unit-postgres crash-test e2e build release
 
 run: setup release
 	./target/release/bons demo
@@ -37,11 +37,11 @@ build:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy -p app -p server --all-targets -- -D warnings
+	cargo clippy -p app -p server -p bench --all-targets -- -D warnings
 	cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
 
 unit:
-	cargo test -p app -p server
+	cargo test -p app -p server -p bench
 
 unit-postgres:
 ifeq ($(NO_POSTGRES),)
@@ -51,8 +51,21 @@ else
 	@echo "NO_POSTGRES set: integration tests on PostgreSQL skipped"
 endif
 
+# The release server under load, killed with SIGKILL 20 times and restarted:
+# every use a phone saw acknowledged must still be there, numbers gapless.
+CRASH_TEST = cargo run --release -p bench --bin crash-test --
+
+crash-test: release
+	$(CRASH_TEST) --backend sqlite
+ifeq ($(NO_POSTGRES),)
+	@pg_isready -q -d "$(BONS_TEST_POSTGRES)" || { echo "PostgreSQL does not answer at $(BONS_TEST_POSTGRES): start it, or run make crash-test NO_POSTGRES=1" >&2; exit 1; }
+	$(CRASH_TEST) --backend postgres --postgres "$(BONS_TEST_POSTGRES)"
+else
+	@echo "NO_POSTGRES set: crash test on PostgreSQL skipped"
+endif
+
 e2e:
 	scripts/e2e.sh
 
-test: setup-test lint unit unit-postgres e2e
+test: setup-test lint unit unit-postgres crash-test e2e
 	@echo "make test: all suites passed"
