@@ -137,6 +137,13 @@ impl TestApp {
         let browser = self.browser();
         let res = browser.login(member, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::FOUND, "login of {member} should redirect");
+        let session = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.starts_with("bons_session=") && !v.starts_with("bons_session=;"));
+        assert!(session, "login of {member} should open a session: {:?}", res.headers().get(header::LOCATION));
         browser
     }
 
