@@ -40,13 +40,14 @@ lint:
 	cargo clippy -p app -p server -p bench --all-targets -- -D warnings
 	cargo clippy -p frontend -p app --target wasm32-unknown-unknown -- -D warnings
 
+# --show-output: the invariant tests print their figures (docs/RELIABILITY.md).
 unit:
-	cargo test -p app -p server -p bench
+	cargo test -p app -p server -p bench -- --show-output
 
 unit-postgres:
 ifeq ($(NO_POSTGRES),)
 	@pg_isready -q -d "$(BONS_TEST_POSTGRES)" || { echo "PostgreSQL does not answer at $(BONS_TEST_POSTGRES): start it, or run make test NO_POSTGRES=1" >&2; exit 1; }
-	BONS_TEST_DATABASE_URL="$(BONS_TEST_POSTGRES)" cargo test -p server --tests
+	BONS_TEST_DATABASE_URL="$(BONS_TEST_POSTGRES)" cargo test -p server --tests -- --show-output
 else
 	@echo "NO_POSTGRES set: integration tests on PostgreSQL skipped"
 endif

@@ -1,5 +1,7 @@
-//! Edges every response passes: security headers, and the refusal of
-//! state-changing requests sent from another site.
+//! Edges every response passes: security headers, the refusal of
+//! state-changing requests sent from another site, and a deadline for pages.
+
+use std::time::Duration;
 
 use axum::{
     body::Body,
@@ -15,7 +17,13 @@ pub struct Edge {
     /// `https://bons.example.org`, without a trailing slash.
     pub public_origin: String,
     pub https: bool,
+    /// The longest a page may take to render before the visitor is told to
+    /// reload it.
+    pub page_deadline: Duration,
 }
+
+/// Pages render in milliseconds; one that takes this long is stuck.
+pub const PAGE_DEADLINE: Duration = Duration::from_secs(15);
 
 impl Edge {
     pub fn new(public_url: &str) -> Edge {
@@ -28,7 +36,7 @@ impl Edge {
             },
             None => origin,
         };
-        Edge { public_origin: origin.to_owned(), https: origin.starts_with("https://") }
+        Edge { public_origin: origin.to_owned(), https: origin.starts_with("https://"), page_deadline: PAGE_DEADLINE }
     }
 }
 
@@ -47,6 +55,31 @@ pub async fn refuse_cross_site(State(edge): State<Edge>, request: Request, next:
             .into_response();
     }
     next.run(request).await
+}
+
+/// A page (GET or HEAD) that has not rendered within the deadline is
+/// answered 503 with a French "reload" message instead of keeping the phone
+/// waiting: Leptos's server rendering has been seen, very rarely, never to
+/// wake up again (see the session notes); a reload renders it afresh. Only
+/// reads are cut short: a state-changing request always runs to its end.
+pub async fn page_deadline(State(edge): State<Edge>, request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    let path = request.uri().path().to_owned();
+    match tokio::time::timeout(edge.page_deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!(%path, deadline = ?edge.page_deadline, "page rendering missed its deadline");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::RETRY_AFTER, "1")],
+                "<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Rechargez la page</title>\
+                 <p>La page met trop de temps à s'afficher. Rechargez-la.</p></html>",
+            )
+                .into_response()
+        }
+    }
 }
 
 fn is_cross_site(headers: &HeaderMap, edge: &Edge) -> bool {
@@ -99,6 +132,28 @@ mod tests {
             h.insert(*k, HeaderValue::from_static(v));
         }
         h
+    }
+
+    #[tokio::test]
+    async fn a_stuck_page_is_answered_with_a_reload_message_and_a_post_is_not_cut() {
+        use axum::{Router, middleware, routing::get};
+        use tower::ServiceExt;
+        let mut edge = Edge::new("http://127.0.0.1:3000");
+        edge.page_deadline = Duration::from_millis(50);
+        let slow = || async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            "rendu"
+        };
+        let app = Router::new()
+            .route("/lent", get(slow).post(slow))
+            .layer(middleware::from_fn_with_state(edge, page_deadline));
+        let get_it = Request::get("/lent").body(Body::empty()).unwrap();
+        let response = app.clone().oneshot(get_it).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(response.into_body(), 10_000).await.unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("Rechargez-la"));
+        let post_it = Request::post("/lent").body(Body::empty()).unwrap();
+        assert_eq!(app.oneshot(post_it).await.unwrap().status(), StatusCode::OK);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(edge.clone(), guard::page_deadline))
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
         .layer(middleware::from_fn_with_state(edge, guard::security_headers))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

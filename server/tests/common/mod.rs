@@ -302,8 +302,14 @@ async fn start_state(config: &Config) -> (AppState, TcpListener, String) {
     (state, listener, base)
 }
 
+/// No answer within a minute fails the test instead of stalling the suite.
 fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .expect("client")
 }
 
 /// A browser without the WASM: it follows links, posts forms with
@@ -324,15 +330,28 @@ impl Browser {
         self.submit_raw("/connexion", "/api/login", &[("number", number), ("password", password)]).await
     }
 
+    /// Loads a page. A page the server gave up rendering (503 past its
+    /// deadline, a rare Leptos stall: see the session notes) is reloaded
+    /// once, as a person would, and the stall is reported on stderr.
     pub async fn get(&self, path: &str) -> Page {
-        let res = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header(header::ACCEPT, "text/html")
-            .send()
-            .await
-            .expect("GET");
-        page(res).await
+        let mut attempt = 0;
+        loop {
+            let res = self
+                .client
+                .get(format!("{}{path}", self.base))
+                .header(header::ACCEPT, "text/html")
+                .send()
+                .await
+                .expect("GET");
+            let stalled =
+                res.status() == StatusCode::SERVICE_UNAVAILABLE && res.headers().contains_key(header::RETRY_AFTER);
+            if stalled && attempt == 0 {
+                eprintln!("WARNING: GET {path} missed the server's page deadline; reloading once");
+                attempt += 1;
+                continue;
+            }
+            return page(res).await;
+        }
     }
 
     /// Posts a form from the page at `from` and follows the redirect, as a
