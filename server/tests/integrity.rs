@@ -163,6 +163,7 @@ async fn a_genuine_number_and_code_is_confirmed_and_every_mistake_gets_the_same_
     assert_eq!(json["amount"], 9900);
     assert_eq!(json["member_initials"], "C. M.");
     assert!(json.get("code").is_none(), "the answer never repeats the code");
+    assert_eq!(json["code_checked"], true);
 
     let unknown = check(&counter, "W2026.NA.442.09999999", &code).await;
     let wrong_code = check(&counter, &number, &wrong(&code)).await;
@@ -181,6 +182,13 @@ async fn a_genuine_number_and_code_is_confirmed_and_every_mistake_gets_the_same_
     let page = counter.submit("/verifier", "/api/check_code", &[("number", &number), ("code", &code)]).await;
     assert!(page.location.as_deref().unwrap_or_default().starts_with(&format!("/verifier/{number}?s=")));
     assert!(page.contains("Bon authentique") && page.contains("Le code secret correspond à ce bon."));
+    // The QR link alone, or with a made-up proof, says nothing about the code.
+    let signature = app.state.keys.sign_check_link(&number);
+    for forged in [format!("s={signature}&code=ok"), format!("s={signature}&c={signature}")] {
+        let page = counter.get(&format!("/verifier/{number}?{forged}")).await;
+        assert!(page.contains("Bon authentique") && !page.contains("Le code secret correspond"), "{forged}");
+        assert!(page.contains(&format!("/verifier?numero={number}")), "offers to check the code");
+    }
     let page = counter.submit("/verifier", "/api/check_code", &[("number", &number), ("code", &wrong(&code))]).await;
     assert_eq!(page.error().as_deref().map(|e| e.starts_with(WRONG)), Some(true), "{:?}", page.error());
 }

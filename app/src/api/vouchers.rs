@@ -69,6 +69,8 @@ pub struct CheckedVoucher {
     pub status: VoucherStatus,
     pub used_at: String,
     pub member_initials: String,
+    /// Someone typed this voucher's secret code correctly.
+    pub code_checked: bool,
 }
 
 #[server(endpoint = "request_choices")]
@@ -207,8 +209,9 @@ pub async fn check_code(number: String, code: String) -> Result<CheckedVoucher, 
             let checked =
                 vouchers::check_code(&state, &Checker::new(actor, &address), &number, &code, chrono::Utc::now())
                     .await?;
-            let signature = state.keys.sign_check_link(&checked.number);
-            leptos_axum::redirect(&format!("/verifier/{}?s={signature}&code=ok", checked.number));
+            let (signature, proof) =
+                (state.keys.sign_check_link(&checked.number), state.keys.sign_code_checked(&checked.number));
+            leptos_axum::redirect(&format!("/verifier/{}?s={signature}&c={proof}", checked.number));
             Ok(checked)
         }
         .await,
@@ -231,12 +234,16 @@ pub async fn unlock_voucher(id: String) -> Result<(), AppError> {
 
 /// The public check page behind the QR code: no login, no secret code.
 #[server(endpoint = "check_voucher")]
-pub async fn check_voucher(number: String, signature: String) -> Result<CheckedVoucher, AppError> {
+pub async fn check_voucher(
+    number: String,
+    signature: String,
+    code_proof: Option<String>,
+) -> Result<CheckedVoucher, AppError> {
     use crate::{api::context, server::services::vouchers};
     context::finish(
         async {
             let (state, _) = context::request()?;
-            vouchers::check(&state, &number, &signature).await
+            vouchers::check(&state, &number, &signature, code_proof.as_deref()).await
         }
         .await,
     )

@@ -83,6 +83,16 @@ impl Keys {
         hex::encode(&hmac(&self.check_link, number.as_bytes())[..16])
     }
 
+    /// Carried by the check page's link after someone typed the right code:
+    /// proof that the code was checked, which a QR signature cannot pass for.
+    pub fn sign_code_checked(&self, number: &str) -> String {
+        self.sign_check_link(&format!("{number}|code"))
+    }
+
+    pub fn verify_code_checked(&self, number: &str, proof: &str) -> bool {
+        self.verify_check_link(&format!("{number}|code"), proof)
+    }
+
     pub fn verify_check_link(&self, number: &str, signature: &str) -> bool {
         let Ok(given) = hex::decode(signature.trim()) else {
             return false;
@@ -191,6 +201,10 @@ mod tests {
         assert!(!keys.verify_check_link("W2026.NA.442.00000001", &sig[..30]));
         assert!(!keys.verify_check_link("W2026.NA.442.00000001", "zz"));
         assert!(!Keys::from_secret(b"other").verify_check_link("W2026.NA.442.00000001", &sig));
+        let proof = keys.sign_code_checked("W2026.NA.442.00000001");
+        assert!(keys.verify_code_checked("W2026.NA.442.00000001", &proof));
+        assert!(!keys.verify_code_checked("W2026.NA.442.00000001", &sig), "a QR link is no proof of a code");
+        assert!(!keys.verify_check_link("W2026.NA.442.00000001", &proof));
     }
 
     #[test]

@@ -48,8 +48,11 @@ pub fn CheckPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let checked = Resource::new(
-        move || (params.read().get("number").unwrap_or_default(), query.read().get("s").unwrap_or_default()),
-        |(number, signature)| check_voucher(number, signature),
+        move || {
+            let query = query.read();
+            (params.read().get("number").unwrap_or_default(), query.get("s").unwrap_or_default(), query.get("c"))
+        },
+        |(number, signature, proof)| check_voucher(number, signature, proof),
     );
     view! {
         <Title text="Vérification d'un bon Castors" />
@@ -57,9 +60,9 @@ pub fn CheckPage() -> impl IntoView {
             <h1>"Vérification d'un bon Castors"</h1>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    let code_checked = query.read_untracked().get("code").as_deref() == Some("ok");
                     match checked.await {
                         Ok(v) => {
+                            let (code_checked, number) = (v.code_checked, v.number.clone());
                             view! {
                                 <GenuineVoucher v />
                                 {code_checked
@@ -70,9 +73,21 @@ pub fn CheckPage() -> impl IntoView {
                                             </p>
                                         }
                                     })}
-                                <a class="button" href="/verifier">
-                                    "Vérifier un autre bon"
-                                </a>
+                                {if code_checked {
+                                    view! {
+                                        <a class="button" href="/verifier">
+                                            "Vérifier un autre bon"
+                                        </a>
+                                    }
+                                        .into_any()
+                                } else {
+                                    view! {
+                                        <a class="button" href=format!("/verifier?numero={number}")>
+                                            "Vérifier avec le code secret"
+                                        </a>
+                                    }
+                                        .into_any()
+                                }}
                             }
                                 .into_any()
                         }

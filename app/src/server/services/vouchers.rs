@@ -373,7 +373,7 @@ pub async fn check_code(
         vouchers::set_code_failures(tx.conn(), v.id, 0, None).await.map_err(internal("reset wrong codes"))?;
     }
     tx.commit().await.map_err(internal("commit check"))?;
-    checked(number, v)
+    checked(number, v, true)
 }
 
 /// Agency staff lift the lock put on a voucher after too many wrong codes.
@@ -394,7 +394,14 @@ pub async fn unlock_voucher(state: &AppState, staff: &Staff, id: i64, now: DateT
     Ok(())
 }
 
-pub async fn check(state: &AppState, number: &str, signature: &str) -> Result<CheckedVoucher, AppError> {
+/// The QR code's check page: genuine if the link's signature matches; the
+/// code counts as checked only with the proof `check_code` hands out.
+pub async fn check(
+    state: &AppState,
+    number: &str,
+    signature: &str,
+    code_proof: Option<&str>,
+) -> Result<CheckedVoucher, AppError> {
     let not_genuine =
         || AppError::Invalid("Ce lien de vérification n'est pas valide : ce bon n'est pas authentique.".into());
     let number: VoucherNumber = number.parse().map_err(|_| not_genuine())?;
@@ -406,10 +413,11 @@ pub async fn check(state: &AppState, number: &str, signature: &str) -> Result<Ch
         .await
         .map_err(internal("find by number"))?
         .ok_or_else(not_genuine)?;
-    checked(number, v)
+    let code_checked = code_proof.is_some_and(|proof| state.keys.verify_code_checked(&number, proof));
+    checked(number, v, code_checked)
 }
 
-fn checked(number: String, v: VoucherRecord) -> Result<CheckedVoucher, AppError> {
+fn checked(number: String, v: VoucherRecord, code_checked: bool) -> Result<CheckedVoucher, AppError> {
     Ok(CheckedVoucher {
         number,
         supplier: v.supplier_name,
@@ -417,6 +425,7 @@ fn checked(number: String, v: VoucherRecord) -> Result<CheckedVoucher, AppError>
         status: VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?,
         used_at: v.used_at.as_deref().map(clock::display_datetime).unwrap_or_default(),
         member_initials: initials(&v.member_name),
+        code_checked,
     })
 }
 
