@@ -95,75 +95,60 @@ fn everyone(expect: Expect) -> [(Role, Expect); 7] {
 /// voucher number may appear (public check answers).
 struct FnProbe {
     name: &'static str,
-    fields: fn(&Secrets, Role) -> Vec<(&'static str, String)>,
+    fields: Fields,
     expect: [(Role, Expect); 7],
     number_is_public: bool,
 }
 
-/// A member's function about the owner's voucher `pick`.
-fn member_only(name: &'static str, fields: fn(&Secrets, Role) -> Vec<(&'static str, String)>) -> FnProbe {
-    FnProbe {
-        name,
-        fields,
-        expect: by_role(Granted, Refused(404), Refused(403), Refused(401)),
-        number_is_public: false,
-    }
+type Fields = fn(&Secrets, Role) -> Vec<(&'static str, String)>;
+
+/// A call whose answer may not show the voucher number to others.
+fn private(name: &'static str, fields: Fields, expect: [(Role, Expect); 7]) -> FnProbe {
+    FnProbe { name, fields, expect, number_is_public: false }
+}
+
+/// A public check: anyone may see the voucher number, nothing else private.
+fn public(name: &'static str, fields: Fields) -> FnProbe {
+    FnProbe { name, fields, expect: everyone(Granted), number_is_public: true }
+}
+
+/// A member's function about one of the owner's vouchers.
+fn member_only(name: &'static str, fields: Fields) -> FnProbe {
+    private(name, fields, by_role(Granted, Refused(404), Refused(403), Refused(401)))
+}
+
+/// A member's function about the caller's own things.
+fn members_own(name: &'static str, fields: Fields) -> FnProbe {
+    private(name, fields, by_role(Granted, Granted, Refused(403), Refused(401)))
 }
 
 fn fn_table() -> Vec<FnProbe> {
     vec![
-        FnProbe {
-            name: "login",
-            // A login per role: failures are budgeted per login.
-            fields: |_, role| vec![("number", format!("4499999{}Z", role as u8)), ("password", "devine".into())],
-            expect: everyone(Refused(401)),
-            number_is_public: false,
-        },
-        FnProbe {
-            name: "whoami",
-            fields: |_, _| vec![],
-            expect: by_role(Granted, Granted, Refused(403), Refused(401)),
-            number_is_public: false,
-        },
-        FnProbe {
-            name: "request_choices",
-            fields: |_, _| vec![],
-            expect: by_role(Granted, Granted, Refused(403), Refused(401)),
-            number_is_public: false,
-        },
-        FnProbe {
-            name: "request_voucher",
-            fields: |s, _| vec![("supplier_id", s.supplier_id.clone()), ("amount", "10".into())],
-            // The other member is not paid up: refused for that reason, not for the owner's.
-            expect: by_role(Granted, Refused(422), Refused(403), Refused(401)),
-            number_is_public: false,
-        },
-        FnProbe {
-            name: "my_vouchers",
-            fields: |_, _| vec![],
-            expect: by_role(Granted, Granted, Refused(403), Refused(401)),
-            number_is_public: false,
-        },
+        // A login per role: failures are budgeted per login.
+        private(
+            "login",
+            |_, role| vec![("number", format!("4499999{}Z", role as u8)), ("password", "devine".into())],
+            everyone(Refused(401)),
+        ),
+        members_own("whoami", |_, _| vec![]),
+        members_own("request_choices", |_, _| vec![]),
+        // The other member is not paid up: refused for that reason, not for the owner's.
+        private(
+            "request_voucher",
+            |s, _| vec![("supplier_id", s.supplier_id.clone()), ("amount", "10".into())],
+            by_role(Granted, Refused(422), Refused(403), Refused(401)),
+        ),
+        members_own("my_vouchers", |_, _| vec![]),
         member_only("open_voucher", |s, _| vec![("id", s.used_id.to_string())]),
         member_only("use_voucher", |s, _| vec![("id", s.issued_id.to_string())]),
         member_only("validate_voucher", |s, _| vec![("id", s.used_id.to_string())]),
         member_only("cancel_voucher", |s, _| vec![("id", s.cancel_id.to_string()), ("confirm", "on".into())]),
-        FnProbe {
-            name: "check_voucher",
-            fields: |s, _| vec![("number", s.number.clone()), ("signature", s.signature.clone())],
-            expect: everyone(Granted),
-            number_is_public: true,
-        },
-        FnProbe {
-            name: "check_code",
-            fields: |s, _| vec![("number", s.number.clone()), ("code", s.code.clone())],
-            expect: everyone(Granted),
-            number_is_public: true,
-        },
-        FnProbe {
-            name: "unlock_voucher",
-            fields: |s, _| vec![("id", s.used_id.to_string())],
-            expect: [
+        public("check_voucher", |s, _| vec![("number", s.number.clone()), ("signature", s.signature.clone())]),
+        public("check_code", |s, _| vec![("number", s.number.clone()), ("code", s.code.clone())]),
+        private(
+            "unlock_voucher",
+            |s, _| vec![("id", s.used_id.to_string())],
+            [
                 (Anonymous, Refused(401)),
                 (Owner, Refused(403)),
                 (OtherMember, Refused(403)),
@@ -172,10 +157,9 @@ fn fn_table() -> Vec<FnProbe> {
                 (AgencyStaff, Granted),
                 (Admin, Granted),
             ],
-            number_is_public: false,
-        },
+        ),
         // Last: it ends each role's session.
-        FnProbe { name: "logout", fields: |_, _| vec![], expect: everyone(Granted), number_is_public: false },
+        private("logout", |_, _| vec![], everyone(Granted)),
     ]
 }
 

@@ -44,7 +44,7 @@ fn message(json: &Value) -> String {
 async fn every_change_is_journaled_with_who_what_and_before_after() {
     let app = TestApp::spawn().await;
     let phone = app.logged_in(PAID_UP).await;
-    let (id, number, _) = used_voucher(&app, &phone, "12,30").await;
+    let (id, number, code) = used_voucher(&app, &phone, "12,30").await;
     let (status, _) = phone.call("validate_voucher", &[("id", &id.to_string())]).await;
     assert_eq!(status, StatusCode::OK);
     let supplier = app.supplier_id("Matériaux de l'Ouest").await;
@@ -65,8 +65,11 @@ async fn every_change_is_journaled_with_who_what_and_before_after() {
     assert_eq!(serde_json::from_str::<Value>(&history[1].before).unwrap()["status"], "1-EMIS");
     assert_eq!(serde_json::from_str::<Value>(&history[0].after).unwrap()["amount_cents"], 1300);
     // The secret code is never written anywhere, the journal included.
-    let codes_in_journal = app.count("SELECT COUNT(*) FROM audit_events WHERE after LIKE '%code\"%'").await;
-    assert_eq!(codes_in_journal, 0);
+    for event in &history {
+        for field in [&event.before, &event.after] {
+            assert!(!field.contains(&format!("\"{code}\"")), "the code leaked into the journal: {field}");
+        }
+    }
 
     let cancelled = audit::history(app.db.pool(), Entity::Voucher, spare).await.unwrap();
     assert_eq!(
@@ -245,17 +248,21 @@ async fn behind_proxy() -> TestApp {
     TestApp::spawn_with(|c| c.trust_proxy = true).await
 }
 
+/// A JSON call as if from `address` (through the trusted proxy); `None`
+/// sends no X-Forwarded-For, so the TCP peer (127.0.0.1) counts.
+async fn call_from(app: &TestApp, address: Option<&str>, name: &str, fields: &[(&str, &str)]) -> (StatusCode, Value) {
+    let mut request =
+        app.browser().client.post(format!("{}/api/{name}", app.base)).header("accept", "application/json").form(fields);
+    if let Some(address) = address {
+        request = request.header("x-forwarded-for", address);
+    }
+    let res = request.send().await.unwrap();
+    let status = res.status();
+    (status, serde_json::from_str(&res.text().await.unwrap()).unwrap_or(Value::Null))
+}
+
 async fn check_from(app: &TestApp, address: &str, number: &str, code: &str) -> StatusCode {
-    app.browser()
-        .client
-        .post(format!("{}/api/check_code", app.base))
-        .header("accept", "application/json")
-        .header("x-forwarded-for", address)
-        .form(&[("number", number), ("code", code)])
-        .send()
-        .await
-        .unwrap()
-        .status()
+    call_from(app, Some(address), "check_code", &[("number", number), ("code", code)]).await.0
 }
 
 #[tokio::test]
@@ -290,20 +297,8 @@ async fn an_address_that_keeps_guessing_is_refused_across_restarts_and_servers()
 #[tokio::test]
 async fn logins_are_budgeted_per_login_and_per_address() {
     let app = behind_proxy().await;
-    let login_as = |number: &'static str, address: &'static str, password: &'static str| {
-        let client = app.browser().client;
-        let url = format!("{}/api/login", app.base);
-        async move {
-            client
-                .post(url)
-                .header("accept", "application/json")
-                .header("x-forwarded-for", address)
-                .form(&[("number", number), ("password", password)])
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
+    let login_as = async |number: &str, address: &str, password: &str| {
+        call_from(&app, Some(address), "login", &[("number", number), ("password", password)]).await.0
     };
     let login_from = |address, password| login_as(PAID_UP, address, password);
     // Five wrong passwords from five addresses: the login is protected wherever they come from.
@@ -311,28 +306,15 @@ async fn logins_are_budgeted_per_login_and_per_address() {
         assert_eq!(login_from(address, "mauvais").await, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(login_from("192.0.2.6", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS, "the right password waits too");
-    let (status, body) = {
-        let res = app
-            .browser()
-            .client
-            .post(format!("{}/api/login", app.base))
-            .header("accept", "application/json")
-            .form(&[("number", PAID_UP), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        (res.status(), res.text().await.unwrap())
-    };
+    let (status, json) = call_from(&app, None, "login", &[("number", PAID_UP), ("password", PASSWORD)]).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let said = message(&serde_json::from_str(&body).unwrap());
-    assert_eq!(said, "Trop de tentatives infructueuses : pour votre sécurité, réessayez dans 15 minutes.");
+    assert_eq!(message(&json), "Trop de tentatives infructueuses : pour votre sécurité, réessayez dans 15 minutes.");
     // Another member is not affected, from another address.
     assert_eq!(login_as(common::UNPAID, "192.0.2.7", PASSWORD).await, StatusCode::OK);
 
     // 30 failures from one address, whatever the logins, close that address.
     for i in 0..30 {
-        let login: &'static str = Box::leak(format!("4400{i:04}Z").into_boxed_str());
-        assert_eq!(login_as(login, "198.51.100.9", "mauvais").await, StatusCode::UNAUTHORIZED);
+        assert_eq!(login_as(&format!("4400{i:04}Z"), "198.51.100.9", "mauvais").await, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(login_as(common::UNPAID, "198.51.100.9", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(login_as(common::UNPAID, "198.51.100.10", PASSWORD).await, StatusCode::OK);

@@ -68,14 +68,13 @@ pub async fn find_by_number(pool: &AnyPool, number: &str) -> Result<Option<Vouch
 }
 
 /// Reads a voucher inside a write transaction, locking its row until commit.
-/// `lock` comes from `WriteTx::lock_rows`.
+/// `lock` comes from `Db::lock_rows`.
 pub async fn find_for_update(
     conn: &mut AnyConnection,
     id: i64,
     lock: &str,
 ) -> Result<Option<VoucherRecord>, sqlx::Error> {
-    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF v") };
-    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1{lock}")).bind(id).fetch_optional(conn).await
+    sqlx::query_as(&select_for_update("v.id = $1", lock)).bind(id).fetch_optional(conn).await
 }
 
 /// The same by number, for a check by number and code.
@@ -84,8 +83,13 @@ pub async fn find_by_number_for_update(
     number: &str,
     lock: &str,
 ) -> Result<Option<VoucherRecord>, sqlx::Error> {
+    sqlx::query_as(&select_for_update("v.number = $1", lock)).bind(number).fetch_optional(conn).await
+}
+
+/// Locks the voucher's row only: its supplier, agency and member stay free.
+fn select_for_update(condition: &str, lock: &str) -> String {
     let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF v") };
-    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.number = $1{lock}")).bind(number).fetch_optional(conn).await
+    format!("{SELECT_VOUCHER} WHERE {condition}{lock}")
 }
 
 /// A member's vouchers, newest first, in one query.
