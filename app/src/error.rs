@@ -46,6 +46,18 @@ pub enum AppError {
     VoucherNotUsed,
     #[error("Ce bon ne peut pas être annulé (statut {0}).")]
     VoucherNotCancellable(String),
+    #[error("Cet espace est réservé aux fournisseurs partenaires.")]
+    SupplierOnly,
+    #[error("Ce fournisseur n'est plus partenaire : son espace est fermé. Contactez l'agence Castors.")]
+    SupplierInactive,
+    /// Something of the back office (member, supplier, invoice, statement…)
+    /// that does not exist, or that the person asking may not see.
+    #[error("{0} introuvable.")]
+    NotFound(String),
+    /// The action does not fit what the thing has become (an invoice already
+    /// paid, a voucher already invoiced…); the message says why.
+    #[error("{0}")]
+    Conflict(String),
     #[error("Une erreur technique est survenue. Réessayez dans un instant ; si elle persiste, prévenez votre agence.")]
     Internal,
     #[error("Le serveur est injoignable. Vérifiez votre connexion puis réessayez.")]
@@ -57,7 +69,9 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotLoggedIn | AppError::BadCredentials => 401,
-            AppError::Forbidden | AppError::StaffOnly => 403,
+            AppError::Forbidden | AppError::StaffOnly | AppError::SupplierOnly | AppError::SupplierInactive => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
             AppError::TooManyAttempts => 429,
             AppError::CodeCheckFailed => 422,
             AppError::VoucherNotFound => 404,

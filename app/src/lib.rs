@@ -20,10 +20,7 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
-use pages::{
-    member::{ConfirmUsePage, HomePage, RequestPage, SecretCodePage, VoucherListPage, VoucherPage},
-    public::{CheckCodePage, CheckPage, LoginPage, NotFoundPage},
-};
+use pages::{agency::*, member::*, public::*, supplier::*};
 
 /// The HTML document around the app, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -70,6 +67,36 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/bons/:id/code") view=SecretCodePage ssr=SsrMode::Async />
                 <Route path=path!("/verifier") view=CheckCodePage ssr=SsrMode::Async />
                 <Route path=path!("/verifier/:number") view=CheckPage ssr=SsrMode::Async />
+                <Route path=path!("/releves") view=MemberStatementsPage ssr=SsrMode::Async />
+
+                // The supplier's space.
+                <Route path=path!("/fournisseur") view=SupplierHomePage ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/verifier") view=CounterCheckPage ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/bons") view=DeliveredVouchersPage ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/factures") view=SupplierInvoicesPage ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/factures/nouvelle") view=NewInvoicePage ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/factures/:id") view=SupplierInvoicePage ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/cles") view=ApiKeysPage ssr=SsrMode::Async />
+
+                // The agency back office: members, suppliers, settings, vouchers.
+                <Route path=path!("/agence") view=DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/adherents") view=MembersPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/adherents/nouveau") view=NewMemberPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/adherents/import") view=MemberImportPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/adherents/:id") view=MemberPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/fournisseurs") view=SuppliersPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/fournisseurs/nouveau") view=NewSupplierPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/fournisseurs/:id") view=SupplierPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/parametres") view=AgencySettingsPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/bons") view=AgencyVouchersPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/bons/:id") view=AgencyVoucherPage ssr=SsrMode::Async />
+
+                // The agency back office: invoices, payments, statements.
+                <Route path=path!("/agence/factures") view=InvoicesPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/factures/:id") view=ReconcilePage ssr=SsrMode::Async />
+                <Route path=path!("/agence/paiements") view=PaymentBatchesPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/paiements/:id") view=PaymentBatchPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/releves") view=StatementsPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -1,8 +1,7 @@
 //! Settings from the command line or the environment, validated at start: a
 //! bad value stops the server with a message rather than surprising a member.
 
-use app::domain::{Money, SecretCodeLength};
-use app::server::Settings;
+use app::server::{Settings, mail::Mailer};
 use clap::Args;
 use std::{
     net::SocketAddr,
@@ -38,21 +37,23 @@ pub struct Config {
     #[arg(long, env = "BONS_SECRET_FILE", default_value = "data/secret.key", global = true)]
     pub secret_file: PathBuf,
 
-    /// The most one voucher may be worth, in whole euros.
-    #[arg(long, env = "BONS_MAX_VOUCHER_EUROS", default_value_t = 3000, value_parser = clap::value_parser!(u32).range(1..=1_000_000), global = true)]
-    pub max_voucher_euros: u32,
-
-    /// How many days a voucher stays usable, the day of request included.
-    #[arg(long, env = "BONS_VOUCHER_VALIDITY_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3660), global = true)]
-    pub voucher_validity_days: u32,
-
-    /// Digits in a secret code, 4 to 8.
-    #[arg(long, env = "BONS_CODE_LENGTH", default_value_t = 4, value_parser = clap::value_parser!(u8).range(4..=8), global = true)]
-    pub code_length: u8,
-
     /// How long a login lasts, in days.
     #[arg(long, env = "BONS_SESSION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365), global = true)]
     pub session_days: u32,
+    /// Sends email (statements) through this SMTP server, e.g.
+    /// `smtps://user:password@smtp.example.org:465`. Without it, each message
+    /// is written as an `.eml` file in `BONS_MAIL_DIR`.
+    #[arg(long, env = "BONS_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Where messages are written when no SMTP server is set.
+    #[arg(long, env = "BONS_MAIL_DIR", default_value = "data/mail", global = true)]
+    pub mail_dir: PathBuf,
+
+    /// The sender of the cooperative's email.
+    #[arg(long, env = "BONS_MAIL_FROM", default_value = "Castors de l'Ouest <releves@castors.invalid>", global = true)]
+    pub mail_from: String,
+
     /// Set when bons runs behind a reverse proxy (nginx, Caddy…): client
     /// addresses are then read from the last `X-Forwarded-For` entry.
     #[arg(long, env = "BONS_TRUST_PROXY", default_value_t = false, global = true)]
@@ -65,6 +66,8 @@ pub enum ConfigError {
     WeakSecret,
     #[error("cannot read or create the secret file {path}: {source}")]
     SecretFile { path: PathBuf, source: std::io::Error },
+    #[error("cannot create the mail folder {path}: {source}")]
+    MailDir { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Invalid(String),
 }
@@ -72,13 +75,23 @@ pub enum ConfigError {
 impl Config {
     pub fn settings(&self) -> Result<Settings, ConfigError> {
         Ok(Settings {
-            max_voucher: Money::from_euros(i64::from(self.max_voucher_euros)),
-            validity_days: self.voucher_validity_days,
-            code_length: SecretCodeLength::new(self.code_length).map_err(ConfigError::Invalid)?,
             public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.site_addr)),
             session_days: self.session_days,
             trust_proxy: self.trust_proxy,
         })
+    }
+
+    /// SMTP when configured, `.eml` files otherwise.
+    pub fn mailer(&self) -> Result<Mailer, ConfigError> {
+        let from = self
+            .mail_from
+            .parse()
+            .map_err(|e| ConfigError::Invalid(format!("BONS_MAIL_FROM is not an email address: {e}")))?;
+        match &self.smtp_url {
+            Some(url) => Mailer::smtp(url, from).map_err(ConfigError::Invalid),
+            None => Mailer::to_files(&self.mail_dir, from)
+                .map_err(|source| ConfigError::MailDir { path: self.mail_dir.clone(), source }),
+        }
     }
 
     /// The secret from `BONS_SECRET`, or from the secret file, made on first run.

@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 pub async fn state_from_config(config: &Config) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
     let settings = config.settings()?;
     let keys = Keys::from_secret(&config.secret()?);
+    let mailer = config.mailer()?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let leptos_options = LeptosOptions::builder()
@@ -23,7 +24,7 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, Box<dyn std:
         .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".into()))
         .site_addr(config.site_addr)
         .build();
-    Ok(AppState { leptos_options, db, settings: Arc::new(settings), keys: Arc::new(keys) })
+    Ok(AppState { leptos_options, db, settings: Arc::new(settings), keys: Arc::new(keys), mailer: Arc::new(mailer) })
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

@@ -70,6 +70,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             println!("Données de démonstration chargées dans {}", redact(&cli.config.database_url));
             println!("  Adhérent à jour de cotisation : {PAID_UP_MEMBER} / {DEMO_PASSWORD}");
             println!("  Adhérent pas à jour           : {UNPAID_MEMBER} / {DEMO_PASSWORD}");
+            println!("  Fournisseur (Matériaux de l'Ouest) : {SUPPLIER_LOGIN} / {DEMO_PASSWORD}");
+            println!("  Agence de Nantes              : {AGENCY_LOGIN} / {DEMO_PASSWORD}");
+            println!("  Administrateur                : {ADMIN_LOGIN} / {DEMO_PASSWORD}");
         }
         Command::Expire => {
             let expired = app::server::services::vouchers::expire_overdue(&state, chrono::Utc::now()).await?;

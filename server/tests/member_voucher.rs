@@ -307,7 +307,9 @@ async fn loading_the_demo_twice_changes_nothing() {
         )
     };
     let before = counts().await;
-    assert_eq!(before, (1, 2, 2, 3, 2));
+    assert_eq!(before.0, 1, "the Nantes agency");
+    assert!(before.1 >= 2 && before.2 >= 5, "members, and their logins with the staff's: {before:?}");
+    assert_eq!((before.3, before.4), (3, 2), "three suppliers, two of them partners");
     app::server::demo::load(&app.db).await.unwrap();
     assert_eq!(counts().await, before);
 }

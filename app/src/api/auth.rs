@@ -31,10 +31,10 @@ pub async fn login(number: String, password: String) -> Result<(), AppError> {
                 return Err(AppError::BadCredentials);
             }
             let address = auth::client_address(&state, &parts);
-            let account = auth::check_password(&state, &login, password, &address, chrono::Utc::now()).await?;
+            let (account, role) = auth::check_password(&state, &login, password, &address, chrono::Utc::now()).await?;
             let cookie = auth::open_session(&state, account).await?;
             expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
-            leptos_axum::redirect("/");
+            leptos_axum::redirect(auth::home_of(&role));
             Ok(())
         }
         .await,

@@ -3,6 +3,7 @@
 //! plain HTML forms post to them when the WASM has not loaded.
 
 pub mod auth;
+pub mod invoices;
 pub mod vouchers;
 
 #[cfg(feature = "ssr")]

@@ -63,3 +63,60 @@ pub fn MemberShell(children: Children) -> impl IntoView {
         <main class="page">{children()}</main>
     }
 }
+
+/// The supplier space's frame: the supplier's screens and the way out.
+#[component]
+pub fn SupplierShell(children: Children) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/fournisseur">
+                "Castors"
+                <span class="brand-sub">"Espace fournisseur"</span>
+            </a>
+            <ActionForm action=logout attr:class="logout">
+                <button type="submit" class="link-button">
+                    "Se déconnecter"
+                </button>
+            </ActionForm>
+        </header>
+        <nav class="subnav" aria-label="Espace fournisseur">
+            <a href="/fournisseur/verifier">"Vérifier un bon"</a>
+            <a href="/fournisseur/bons">"Bons livrés"</a>
+            <a href="/fournisseur/factures">"Factures"</a>
+            <a href="/fournisseur/cles">"Caisse (API)"</a>
+        </nav>
+        <main class="page">{children()}</main>
+    }
+}
+
+/// The agency back office's frame. Staff work at a desk, but the frame
+/// folds to a phone's width too.
+#[component]
+pub fn AgencyShell(children: Children) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/agence">
+                "Castors"
+                <span class="brand-sub">"Agence"</span>
+            </a>
+            <ActionForm action=logout attr:class="logout">
+                <button type="submit" class="link-button">
+                    "Se déconnecter"
+                </button>
+            </ActionForm>
+        </header>
+        <nav class="subnav" aria-label="Agence">
+            <a href="/agence">"Tableau de bord"</a>
+            <a href="/agence/adherents">"Adhérents"</a>
+            <a href="/agence/fournisseurs">"Fournisseurs"</a>
+            <a href="/agence/bons">"Bons"</a>
+            <a href="/agence/factures">"Factures"</a>
+            <a href="/agence/paiements">"Paiements"</a>
+            <a href="/agence/releves">"Relevés"</a>
+            <a href="/agence/parametres">"Paramètres"</a>
+        </nav>
+        <main class="page page-wide">{children()}</main>
+    }
+}

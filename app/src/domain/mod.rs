@@ -1,10 +1,15 @@
 //! Pure rules shared by the browser and the server: no I/O, no clock, no database.
 //! A value of one of these types is valid once it exists.
 
+pub mod agency;
+pub mod day;
+pub mod invoice;
 pub mod member;
 pub mod money;
 pub mod voucher;
 
+pub use agency::AgencySettings;
+pub use invoice::{InvoiceLineInput, InvoiceStatus, LineFlag};
 pub use member::MemberNumber;
 pub use money::{AmountError, Money};
 pub use voucher::{SecretCodeLength, VoucherNumber, VoucherStatus, parse_typed_code};

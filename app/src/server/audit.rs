@@ -8,7 +8,12 @@
 //! and names the first event that does not match. The table is append-only
 //! for the application (database triggers refuse UPDATE and DELETE).
 
-use super::{auth::Member, clock, codes::sha256_hex, db::WriteTx};
+use super::{
+    auth::{Member, Staff, SupplierUser},
+    clock,
+    codes::sha256_hex,
+    db::WriteTx,
+};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{AnyPool, FromRow};
@@ -40,6 +45,14 @@ impl Actor {
         Actor { account_id: Some(account_id), name: login.into(), role: role.into() }
     }
 
+    pub fn staff(staff: &Staff) -> Actor {
+        Actor::account(staff.account_id, &staff.login, &staff.role)
+    }
+
+    pub fn supplier(user: &SupplierUser) -> Actor {
+        Actor::account(user.account_id, &user.login, "supplier")
+    }
+
     /// Someone not logged in, known by their address only.
     pub fn visitor(ip: &str) -> Actor {
         Actor { account_id: None, name: format!("visiteur {ip}"), role: "anonymous".into() }
@@ -53,6 +66,11 @@ pub enum Entity {
     Member,
     Supplier,
     Account,
+    Agency,
+    Invoice,
+    PaymentBatch,
+    Statement,
+    ApiKey,
 }
 
 impl Entity {
@@ -62,6 +80,11 @@ impl Entity {
             Entity::Member => "member",
             Entity::Supplier => "supplier",
             Entity::Account => "account",
+            Entity::Agency => "agency",
+            Entity::Invoice => "invoice",
+            Entity::PaymentBatch => "payment_batch",
+            Entity::Statement => "statement",
+            Entity::ApiKey => "api_key",
         }
     }
 }

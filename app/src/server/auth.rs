@@ -31,7 +31,7 @@ fn password_matches(password: &str, stored: &str) -> bool {
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-/// Checks a login and password; returns the account on success. Failures
+/// Checks a login and password; returns the account and its role on success. Failures
 /// are counted per login and per address (`budgets`); once either budget is
 /// spent, logins are refused for the rest of its window whatever the
 /// password. The hash is computed off the async threads: it takes tens of
@@ -42,7 +42,7 @@ pub async fn check_password(
     password: String,
     address: &str,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<(i64, String), AppError> {
     let charged = [(budgets::LOGIN_PER_LOGIN, login.to_owned()), (budgets::LOGIN_PER_ADDRESS, address.to_owned())];
     let mut tx = state.db.begin_write().await.map_err(internal("begin login budget"))?;
     let allowed = budgets::charge_all(&mut tx, &charged, now).await.map_err(internal("charge login budget"))?;
@@ -54,18 +54,18 @@ pub async fn check_password(
 
     let record = accounts::find_login(state.db.pool(), login).await.map_err(internal("find login"))?;
     let (stored, account) = match &record {
-        Some(r) if r.active == 1 => (r.password_hash.clone(), Some(r.id)),
+        Some(r) if r.active == 1 => (r.password_hash.clone(), Some((r.id, r.role.clone()))),
         _ => (DUMMY_HASH.clone(), None),
     };
     let matches = tokio::task::spawn_blocking(move || password_matches(&password, &stored))
         .await
         .map_err(|_| AppError::Internal)?;
     match account {
-        Some(id) if matches => {
+        Some(account) if matches => {
             let mut tx = state.db.begin_write().await.map_err(internal("begin login refund"))?;
             budgets::refund_all(&mut tx, &charged).await.map_err(internal("refund login budget"))?;
             tx.commit().await.map_err(internal("commit login refund"))?;
-            Ok(id)
+            Ok(account)
         }
         _ => Err(AppError::BadCredentials),
     }
@@ -168,7 +168,70 @@ pub struct Staff {
 impl Staff {
     /// Staff see their own agency's things; an administrator sees all.
     pub fn covers(&self, agency_id: i64) -> bool {
-        self.role == "admin" || self.agency_id == Some(agency_id)
+        self.is_admin() || self.agency_id == Some(agency_id)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+
+    /// The agency whose things a list shows: staff always see their own; an
+    /// administrator sees the one asked for, or every agency (None).
+    pub fn scope(&self, asked: Option<i64>) -> Option<i64> {
+        if self.is_admin() { asked } else { self.agency_id }
+    }
+
+    /// The agency a new thing (member, supplier…) belongs to: the staff
+    /// member's own; an administrator must say which.
+    pub fn agency_for_new(&self, asked: Option<i64>) -> Result<i64, AppError> {
+        match (self.is_admin(), self.agency_id, asked) {
+            (false, Some(own), _) => Ok(own),
+            (true, _, Some(asked)) => Ok(asked),
+            _ => Err(AppError::Invalid("Choisissez l'agence.".into())),
+        }
+    }
+}
+
+/// Someone logged in for a partner supplier: counter staff, the office.
+/// Several logins may work for the same supplier.
+#[derive(Debug, Clone)]
+pub struct SupplierUser {
+    pub account_id: i64,
+    pub login: String,
+    pub supplier_id: i64,
+    pub supplier_name: String,
+    /// The agency the supplier works with.
+    pub agency_id: i64,
+}
+
+/// Who is asking, when only a supplier's staff may: their supplier must
+/// still be a partner (an inactive supplier's logins see nothing).
+pub async fn require_supplier(state: &AppState, parts: &Parts) -> Result<SupplierUser, AppError> {
+    let session = current_account(state, parts).await?.ok_or(AppError::NotLoggedIn)?;
+    let supplier_id = match (session.role.as_str(), session.supplier_id) {
+        ("supplier", Some(id)) => id,
+        _ => return Err(AppError::SupplierOnly),
+    };
+    let supplier =
+        super::store::suppliers::find_by_id(state.db.pool(), supplier_id).await.map_err(internal("find supplier"))?;
+    match supplier {
+        Some(s) if s.active == 1 => Ok(SupplierUser {
+            account_id: session.account_id,
+            login: session.login,
+            supplier_id,
+            supplier_name: s.name,
+            agency_id: s.agency_id,
+        }),
+        _ => Err(AppError::SupplierInactive),
+    }
+}
+
+/// Where each role lands after logging in.
+pub fn home_of(role: &str) -> &'static str {
+    match role {
+        "supplier" => "/fournisseur",
+        "agency" | "admin" => "/agence",
+        _ => "/",
     }
 }
 

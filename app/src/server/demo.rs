@@ -1,16 +1,17 @@
 //! Fixed demo data, so anyone can try the product: the Nantes agency, two
-//! members (one paid up, one not), two active suppliers and an inactive one.
-//! Loading it twice changes nothing the second time, except that the demo
-//! members' fee status is set back to what the README says. Every change is
-//! in the audit journal, made by "bons demo".
+//! members (one paid up, one not), two active suppliers and an inactive one,
+//! a supplier login, an agency login and an administrator. Loading it twice
+//! changes nothing the second time, except that the demo members' fee status
+//! is set back to what the README says. Every change is in the audit
+//! journal, made by "bons demo".
 
 use super::{
     audit::{self, Actor, Change, Entity},
     auth::hash_password,
     clock,
-    db::Db,
+    db::{Db, WriteTx},
 };
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::AnyConnection;
 
@@ -19,6 +20,32 @@ pub const PAID_UP_MEMBER: &str = "44000123B";
 pub const UNPAID_MEMBER: &str = "44000124B";
 pub const ACTIVE_SUPPLIERS: [&str; 2] = ["Matériaux de l'Ouest", "Bois & Charpente 44"];
 pub const INACTIVE_SUPPLIER: &str = "Négoce Fermé";
+/// Counter staff of "Matériaux de l'Ouest".
+pub const SUPPLIER_LOGIN: &str = "ouest";
+/// Staff of the Nantes agency.
+pub const AGENCY_LOGIN: &str = "agence.nantes";
+/// Sees every agency.
+pub const ADMIN_LOGIN: &str = "admin";
+
+/// SIRET, contact and bank details of the demo suppliers (fictitious; the
+/// SIRETs pass the Luhn check and the IBANs their mod-97 check).
+const SUPPLIER_DETAILS: [(&str, &str, &str, &str, &str); 3] = [
+    (
+        "Matériaux de l'Ouest",
+        "44290812300015",
+        "Sophie Leroux",
+        "compta@materiaux-ouest.invalid",
+        "FR7630004000031234567890143",
+    ),
+    (
+        "Bois & Charpente 44",
+        "44315678900010",
+        "Marc Guérin",
+        "factures@bois-charpente44.invalid",
+        "FR5910278360000002054460176",
+    ),
+    ("Négoce Fermé", "44500123400019", "—", "contact@negoce-ferme.invalid", "FR9514505000010400123456789"),
+];
 
 pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
     let now = Utc::now();
@@ -69,6 +96,21 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
             audit::append(&mut tx, &actor, change, now).await?;
         }
     }
+    for (name, siret, contact, email, iban) in SUPPLIER_DETAILS {
+        // Details are filled once; staff may change them afterwards.
+        sqlx::query(
+            "UPDATE suppliers SET siret = $3, contact_name = $4, email = $5, iban = $6
+              WHERE agency_id = $1 AND name = $2 AND siret IS NULL",
+        )
+        .bind(agency)
+        .bind(name)
+        .bind(siret)
+        .bind(contact)
+        .bind(email)
+        .bind(iban)
+        .execute(tx.conn())
+        .await?;
+    }
     for (number, name, fee) in
         [(PAID_UP_MEMBER, "Camille Martin", &paid_until), (UNPAID_MEMBER, "Dominique Bernard", &lapsed)]
     {
@@ -110,29 +152,70 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
                 id
             }
         };
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE login = $1")
-            .bind(number)
-            .fetch_optional(tx.conn())
-            .await?;
-        if exists.is_none() {
-            let account: i64 = sqlx::query_scalar(
-                "INSERT INTO accounts (login, password_hash, role, member_id, agency_id, active, created_at)
-                 VALUES ($1, $2, 'member', $3, $4, 1, $5) RETURNING id",
-            )
-            .bind(number)
-            .bind(hash_password(DEMO_PASSWORD))
-            .bind(member)
-            .bind(agency)
-            .bind(&stamp)
-            .fetch_one(tx.conn())
-            .await?;
-            let after = json!({ "login": number, "role": "member", "member_id": member });
-            let change =
-                Change { entity: Entity::Account, entity_id: account, action: "create", before: json!({}), after };
-            audit::append(&mut tx, &actor, change, now).await?;
-        }
+        let owner = AccountOwner { member: Some(member), supplier: None, agency: Some(agency) };
+        ensure_account(&mut tx, &actor, number, "member", owner, now).await?;
+    }
+    let ouest: i64 = sqlx::query_scalar("SELECT id FROM suppliers WHERE agency_id = $1 AND name = $2")
+        .bind(agency)
+        .bind(ACTIVE_SUPPLIERS[0])
+        .fetch_one(tx.conn())
+        .await?;
+    let staff = [
+        (SUPPLIER_LOGIN, "supplier", AccountOwner { member: None, supplier: Some(ouest), agency: None }),
+        (AGENCY_LOGIN, "agency", AccountOwner { member: None, supplier: None, agency: Some(agency) }),
+        (ADMIN_LOGIN, "admin", AccountOwner { member: None, supplier: None, agency: None }),
+    ];
+    for (login, role, owner) in staff {
+        ensure_account(&mut tx, &actor, login, role, owner, now).await?;
     }
     tx.commit().await
+}
+
+/// Whose account it is: a member's, a supplier's, an agency's (staff), or
+/// nobody's in particular (an administrator).
+struct AccountOwner {
+    member: Option<i64>,
+    supplier: Option<i64>,
+    agency: Option<i64>,
+}
+
+/// Creates the login with the demo password, unless it exists.
+async fn ensure_account(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    login: &str,
+    role: &str,
+    owner: AccountOwner,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE login = $1").bind(login).fetch_optional(tx.conn()).await?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let account: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (login, password_hash, role, member_id, supplier_id, agency_id, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+    )
+    .bind(login)
+    .bind(hash_password(DEMO_PASSWORD))
+    .bind(role)
+    .bind(owner.member)
+    .bind(owner.supplier)
+    .bind(owner.agency)
+    .bind(clock::stamp(now))
+    .fetch_one(tx.conn())
+    .await?;
+    let after = json!({
+        "login": login,
+        "role": role,
+        "member_id": owner.member,
+        "supplier_id": owner.supplier,
+        "agency_id": owner.agency,
+    });
+    let change = Change { entity: Entity::Account, entity_id: account, action: "create", before: json!({}), after };
+    audit::append(tx, actor, change, now).await?;
+    Ok(())
 }
 
 async fn upsert_agency(conn: &mut AnyConnection, name: &str, code: &str, centre: &str) -> Result<i64, sqlx::Error> {

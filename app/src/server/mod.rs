@@ -8,22 +8,19 @@ pub mod clock;
 pub mod codes;
 pub mod db;
 pub mod demo;
+pub mod mail;
 pub mod services;
 pub mod store;
 
-use crate::domain::{Money, SecretCodeLength};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
-/// Business settings, validated once at start (see `server/src/config.rs`).
+/// Server settings, validated once at start (see `server/src/config.rs`).
+/// The rules of vouchers (validity, maximum, code length) are each agency's
+/// own, stored with the agency (`store::agencies`).
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The most a single voucher may be worth.
-    pub max_voucher: Money,
-    /// How many days a requested voucher stays usable, the day of request included.
-    pub validity_days: u32,
-    pub code_length: SecretCodeLength,
     /// Where people reach this server, e.g. `https://bons.castors.fr`; the QR
     /// code's links start with it.
     pub public_url: String,
@@ -42,14 +39,7 @@ impl Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
-            max_voucher: Money::from_euros(3_000),
-            validity_days: 30,
-            code_length: SecretCodeLength::DEFAULT,
-            public_url: "http://127.0.0.1:3000".into(),
-            session_days: 30,
-            trust_proxy: false,
-        }
+        Settings { public_url: "http://127.0.0.1:3000".into(), session_days: 30, trust_proxy: false }
     }
 }
 
@@ -60,6 +50,7 @@ pub struct AppState {
     pub db: db::Db,
     pub settings: Arc<Settings>,
     pub keys: Arc<codes::Keys>,
+    pub mailer: Arc<mail::Mailer>,
 }
 
 impl AppState {

@@ -203,6 +203,19 @@ impl TestApp {
         sqlx::query_scalar(sql).fetch_one(self.db.pool()).await.expect(sql)
     }
 
+    /// A supplier's login as the services see it, without going through HTTP.
+    pub async fn supplier_user(&self, login: &str) -> app::server::auth::SupplierUser {
+        let (account_id, supplier_id, supplier_name, agency_id): (i64, i64, String, i64) = sqlx::query_as(
+            "SELECT a.id, s.id, s.name, s.agency_id FROM accounts a JOIN suppliers s ON s.id = a.supplier_id
+              WHERE a.login = $1",
+        )
+        .bind(login)
+        .fetch_one(self.db.pool())
+        .await
+        .expect("supplier login");
+        app::server::auth::SupplierUser { account_id, login: login.to_owned(), supplier_id, supplier_name, agency_id }
+    }
+
     /// Status, number and validation time of a voucher, read from the database.
     pub async fn voucher_row(&self, id: i64) -> (i64, Option<String>, Option<String>) {
         sqlx::query_as("SELECT status, number, validated_at FROM vouchers WHERE id = $1")
@@ -285,10 +298,10 @@ fn test_config(dir: PathBuf, postgres: Option<&PostgresDatabase>) -> Config {
         public_url: None,
         secret: Some("5e".repeat(32)),
         secret_file: dir.join("secret.key"),
-        max_voucher_euros: 3000,
-        voucher_validity_days: 30,
-        code_length: 4,
         session_days: 30,
+        smtp_url: None,
+        mail_dir: dir.join("mail"),
+        mail_from: "Castors de l'Ouest <releves@castors.invalid>".into(),
         trust_proxy: false,
     }
 }
@@ -441,6 +454,32 @@ impl Page {
     pub fn error(&self) -> Option<String> {
         self.text_of("notice-error")
     }
+}
+
+/// A used voucher of the paid-up member at "Matériaux de l'Ouest": (id, number, code).
+pub async fn used_voucher(app: &TestApp, phone: &Browser, amount: &str) -> (i64, String, String) {
+    used_voucher_at(app, phone, "Matériaux de l'Ouest", amount).await
+}
+
+/// A voucher requested and used by `phone`'s member at `supplier`: (id, number, code).
+pub async fn used_voucher_at(app: &TestApp, phone: &Browser, supplier: &str, amount: &str) -> (i64, String, String) {
+    let supplier = app.supplier_id(supplier).await;
+    let id = phone.request_voucher_json(&supplier, amount).await;
+    let (status, receipt) = phone.call("use_voucher", &[("id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    (id, receipt["number"].as_str().unwrap().to_owned(), receipt["code"].as_str().unwrap().to_owned())
+}
+
+/// A code that is not `code`, same length.
+pub fn wrong(code: &str) -> String {
+    code.chars().map(|c| if c == '9' { '0' } else { char::from(c as u8 + 1) }).collect()
+}
+
+/// The French sentence a person reads for a JSON error answer.
+pub fn message(json: &serde_json::Value) -> String {
+    serde_json::from_value::<app::error::AppError>(json.clone())
+        .map(|e| e.to_string())
+        .unwrap_or_else(|_| json.to_string())
 }
 
 /// `W2026.NA.442.00000001` → 1, checking the format on the way.

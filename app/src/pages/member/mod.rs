@@ -3,9 +3,11 @@
 mod home;
 mod list;
 mod request;
+mod statements;
 mod voucher;
 
 pub use home::HomePage;
 pub use list::{VoucherListPage, matches_search};
 pub use request::RequestPage;
+pub use statements::MemberStatementsPage;
 pub use voucher::{ConfirmUsePage, SecretCodePage, VoucherPage};

@@ -20,7 +20,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Espace adhérent"</h1>
             <p class="lead">"Accédez à toutes vos infos Castors sur votre ordinateur, tablette ou smartphone."</p>
             <ActionForm action=login attr:class="form">
-                <label for="number">"N° d'adhérent"</label>
+                <label for="number">"N° d'adhérent ou identifiant"</label>
                 <input
                     id="number"
                     name="number"

@@ -1,4 +1,31 @@
 //! Business operations. Each takes who is asking and the time, opens at most
 //! one transaction, and returns what the caller shows.
 
+pub mod invoices;
 pub mod vouchers;
+
+use crate::{
+    error::AppError,
+    server::{
+        audit::{self, Actor, Change, Entity},
+        db::{WriteTx, internal},
+    },
+};
+use chrono::{DateTime, Utc};
+
+/// Appends to the audit journal inside `tx`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn journal(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    entity: Entity,
+    id: i64,
+    action: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    audit::append(tx, actor, Change { entity, entity_id: id, action, before, after }, now)
+        .await
+        .map_err(internal("append to the audit journal"))
+}

@@ -1,23 +1,24 @@
 //! Request, use and validate a voucher; list and show a member's vouchers;
 //! check a voucher from its QR link.
 
+use super::journal;
 use crate::{
     api::vouchers::{CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard, VoucherRow},
     domain::{
-        Money, SecretCodeLength, VoucherNumber, VoucherStatus, member::initials, parse_typed_code,
+        AgencySettings, Money, SecretCodeLength, VoucherNumber, VoucherStatus, member::initials, parse_typed_code,
         voucher::VoucherNumberError,
     },
     error::AppError,
     server::{
         AppState,
-        audit::{self, Actor, Change, Entity},
+        audit::{Actor, Entity},
         auth::{Member, Staff},
         budgets::{self, Budget},
         clock,
         codes::CodeInputs,
         db::{WriteTx, internal},
         store::{
-            suppliers,
+            agencies, suppliers,
             vouchers::{self, NewVoucher, Use, VoucherRecord},
         },
     },
@@ -38,7 +39,17 @@ pub async fn request_choices(state: &AppState, member: &Member) -> Result<Reques
         .into_iter()
         .map(|s| SupplierChoice { id: s.id, name: s.name })
         .collect();
-    Ok(RequestForm { suppliers, max_voucher: state.settings.max_voucher })
+    let agency = agency_of(state, member).await?;
+    Ok(RequestForm { suppliers, max_voucher: agency.max_voucher })
+}
+
+/// The rules of the member's agency.
+async fn agency_of(state: &AppState, member: &Member) -> Result<AgencySettings, AppError> {
+    agencies::find(state.db.pool(), member.agency_id)
+        .await
+        .map_err(internal("find agency"))?
+        .map(|a| a.settings())
+        .ok_or(AppError::Internal)
 }
 
 /// Creates a `1-EMIS` voucher if the member's fee is paid up. Every refusal
@@ -51,13 +62,14 @@ pub async fn request_voucher(
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
     let supplier_id: i64 = supplier_id.trim().parse().map_err(|_| AppError::NoSupplierChosen)?;
-    let amount = Money::parse_request(amount, state.settings.max_voucher)?;
+    let agency = agency_of(state, member).await?;
+    let amount = Money::parse_request(amount, agency.max_voucher)?;
     if !fee_paid_up(member, now) {
         return Err(AppError::FeeNotPaid);
     }
     let today = clock::paris_date(now);
     let valid_until = today
-        .checked_add_days(Days::new(u64::from(state.settings.validity_days.saturating_sub(1))))
+        .checked_add_days(Days::new(u64::from(agency.validity_days.saturating_sub(1))))
         .ok_or(AppError::Internal)?;
 
     let mut tx = state.db.begin_write().await.map_err(internal("begin request"))?;
@@ -179,7 +191,10 @@ pub async fn use_voucher(
         })?
         .to_string();
     let used_at = clock::stamp(now);
-    let code_length = state.settings.code_length;
+    let code_length = u8::try_from(v.agency_code_length)
+        .ok()
+        .and_then(|l| SecretCodeLength::new(l).ok())
+        .unwrap_or(SecretCodeLength::DEFAULT);
     let changed = vouchers::mark_used(
         tx.conn(),
         &Use { id, used_at: &used_at, year, sequence, number: &number, code_length: i64::from(code_length.digits()) },
@@ -352,28 +367,45 @@ pub async fn check_code(
         tx.commit().await.map_err(internal("commit check"))?;
         return Err(AppError::CodeCheckFailed);
     };
+    record_code_result(&mut tx, &checker.actor, &v, code_ok, now).await?;
     if !code_ok {
-        let failures = v.code_failures + 1;
-        let lock_now = failures >= budgets::CODE_FAILURES_BEFORE_LOCK;
-        let locked_at = lock_now.then(|| clock::stamp(now));
-        vouchers::set_code_failures(tx.conn(), v.id, failures, locked_at.as_deref())
-            .await
-            .map_err(internal("count wrong code"))?;
-        if lock_now {
-            let before = json!({ "locked": false });
-            let after = json!({ "locked": true, "wrong_codes": failures });
-            journal(&mut tx, &checker.actor, Entity::Voucher, v.id, "lock", before, after, now).await?;
-            tracing::warn!(voucher = v.id, "voucher locked after too many wrong codes");
-        }
         tx.commit().await.map_err(internal("commit check"))?;
         return Err(AppError::CodeCheckFailed);
     }
     budgets::refund_all(&mut tx, &checker.budgets).await.map_err(internal("refund check budget"))?;
-    if v.code_failures > 0 {
-        vouchers::set_code_failures(tx.conn(), v.id, 0, None).await.map_err(internal("reset wrong codes"))?;
-    }
     tx.commit().await.map_err(internal("commit check"))?;
     checked(number, v, true)
+}
+
+/// Counts a wrong code typed for a used voucher (at the counter, on the
+/// check page, on an invoice), locking it at the limit; a right code clears
+/// the count. Runs inside the caller's transaction, which holds the voucher.
+pub(crate) async fn record_code_result(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    v: &VoucherRecord,
+    code_ok: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if code_ok {
+        if v.code_failures > 0 {
+            vouchers::set_code_failures(tx.conn(), v.id, 0, None).await.map_err(internal("reset wrong codes"))?;
+        }
+        return Ok(());
+    }
+    let failures = v.code_failures + 1;
+    let lock_now = failures >= budgets::CODE_FAILURES_BEFORE_LOCK && v.locked_at.is_none();
+    let locked_at = if lock_now { Some(clock::stamp(now)) } else { v.locked_at.clone() };
+    vouchers::set_code_failures(tx.conn(), v.id, failures, locked_at.as_deref())
+        .await
+        .map_err(internal("count wrong code"))?;
+    if lock_now {
+        let before = json!({ "locked": false });
+        let after = json!({ "locked": true, "wrong_codes": failures });
+        journal(tx, actor, Entity::Voucher, v.id, "lock", before, after, now).await?;
+        tracing::warn!(voucher = v.id, "voucher locked after too many wrong codes");
+    }
+    Ok(())
 }
 
 /// Agency staff lift the lock put on a voucher after too many wrong codes.
@@ -429,23 +461,6 @@ fn checked(number: String, v: VoucherRecord, code_checked: bool) -> Result<Check
     })
 }
 
-/// Appends to the audit journal inside `tx`.
-#[allow(clippy::too_many_arguments)]
-async fn journal(
-    tx: &mut WriteTx,
-    actor: &Actor,
-    entity: Entity,
-    id: i64,
-    action: &str,
-    before: serde_json::Value,
-    after: serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<i64, AppError> {
-    audit::append(tx, actor, Change { entity, entity_id: id, action, before, after }, now)
-        .await
-        .map_err(internal("append to the audit journal"))
-}
-
 /// A voucher of this member's; another member's is as unknown as a missing one.
 async fn own_voucher(state: &AppState, member: &Member, id: i64) -> Result<VoucherRecord, AppError> {
     vouchers::find(state.db.pool(), id)
@@ -460,7 +475,7 @@ fn seen_status(v: &VoucherRecord, today: &str) -> VoucherStatus {
 }
 
 /// What the code of a used voucher is computed from.
-fn code_inputs(v: &VoucherRecord) -> Option<CodeInputs<'_>> {
+pub(crate) fn code_inputs(v: &VoucherRecord) -> Option<CodeInputs<'_>> {
     let (number, used_at) = (v.number.as_deref()?, v.used_at.as_deref()?);
     let length = v.code_length.and_then(|l| u8::try_from(l).ok()).and_then(|l| SecretCodeLength::new(l).ok())?;
     Some(CodeInputs { number, supplier_id: v.supplier_id, amount_cents: v.amount_cents, used_at, length })

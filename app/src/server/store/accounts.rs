@@ -29,6 +29,7 @@ pub struct SessionRecord {
     pub login: String,
     pub role: String,
     pub member_id: Option<i64>,
+    pub supplier_id: Option<i64>,
     pub agency_id: Option<i64>,
 }
 
@@ -58,7 +59,7 @@ pub async fn insert_session(
 
 pub async fn find_session(pool: &AnyPool, token_hash: &str, now: &str) -> Result<Option<SessionRecord>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.agency_id
+        "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.supplier_id, a.agency_id
            FROM sessions s JOIN accounts a ON a.id = s.account_id
           WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
     )

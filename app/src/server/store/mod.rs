@@ -2,5 +2,7 @@
 //! PostgreSQL understand; where the backends differ, `Db` says how.
 
 pub mod accounts;
+pub mod agencies;
+pub mod invoices;
 pub mod suppliers;
 pub mod vouchers;

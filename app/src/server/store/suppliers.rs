@@ -26,3 +26,10 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<SupplierRe
         .fetch_optional(conn)
         .await
 }
+
+pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<SupplierRecord>, sqlx::Error> {
+    sqlx::query_as("SELECT id, agency_id, name, active FROM suppliers WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}

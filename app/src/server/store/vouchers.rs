@@ -19,16 +19,24 @@ pub struct VoucherRecord {
     pub validated_at: Option<String>,
     pub code_failures: i64,
     pub locked_at: Option<String>,
+    /// The accepted invoice that claimed it.
+    pub invoice_id: Option<i64>,
+    pub paid_on: Option<String>,
+    /// Set when staff undid a mistaken use (status 91-annulé, number kept).
+    pub use_cancelled_at: Option<String>,
     pub supplier_name: String,
     pub agency_code: String,
     pub centre_code: String,
+    /// The agency's current code length: a voucher used now gets this many digits.
+    pub agency_code_length: i64,
     pub member_number: String,
     pub member_name: String,
 }
 
 const SELECT_VOUCHER: &str = "SELECT v.id, v.member_id, v.supplier_id, v.agency_id, v.status, v.amount_cents,
         v.requested_at, v.valid_until, v.used_at, v.number, v.code_length, v.validated_at,
-        v.code_failures, v.locked_at, s.name AS supplier_name, a.code AS agency_code, a.centre_code, m.number AS member_number,
+        v.code_failures, v.locked_at, v.invoice_id, v.paid_on, v.use_cancelled_at, s.name AS supplier_name, a.code AS agency_code, a.centre_code,
+        a.code_length AS agency_code_length, m.number AS member_number,
         m.name AS member_name
    FROM vouchers v
    JOIN suppliers s ON s.id = v.supplier_id

@@ -1,0 +1,49 @@
+//! Supplier invoices as their screens show them, to the supplier and to the
+//! agency.
+
+use crate::domain::{InvoiceStatus, LineFlag, Money};
+use serde::{Deserialize, Serialize};
+
+/// One invoice in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceSummary {
+    pub id: i64,
+    /// The supplier's invoice number.
+    pub number: String,
+    pub supplier: String,
+    /// "23/11/2026"
+    pub invoice_date: String,
+    pub amount: Money,
+    pub status: InvoiceStatus,
+    /// Why the agency sent it back (status "à corriger").
+    pub correction_reason: Option<String>,
+    /// "30/11/2026", once paid.
+    pub paid_on: Option<String>,
+    /// Lines that do not match their voucher and were not overridden.
+    pub open_flags: i64,
+    pub line_count: i64,
+    pub has_pdf: bool,
+    /// "23/11/2026 15:09", Europe/Paris.
+    pub submitted_at: String,
+}
+
+/// One line of an invoice and what the check of its voucher found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceLineView {
+    pub position: i64,
+    pub voucher_number: String,
+    pub amount: Money,
+    /// The voucher's value, when the number is a voucher of this supplier.
+    pub voucher_amount: Option<Money>,
+    /// None when the line matches its voucher.
+    pub flag: Option<LineFlag>,
+    /// Staff accepted a flagged line anyway, for this reason.
+    pub override_reason: Option<String>,
+    pub override_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceDetail {
+    pub summary: InvoiceSummary,
+    pub lines: Vec<InvoiceLineView>,
+}

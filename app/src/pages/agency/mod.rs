@@ -1,0 +1,19 @@
+//! The agency back office: members, suppliers, settings, vouchers, invoices and their reconciliation, payments, statements.
+
+mod dashboard;
+mod invoices;
+mod members;
+mod payments;
+mod settings;
+mod statements;
+mod suppliers;
+mod vouchers;
+
+pub use dashboard::DashboardPage;
+pub use invoices::{InvoicesPage, ReconcilePage};
+pub use members::{MemberImportPage, MemberPage, MembersPage, NewMemberPage};
+pub use payments::{PaymentBatchPage, PaymentBatchesPage};
+pub use settings::AgencySettingsPage;
+pub use statements::StatementsPage;
+pub use suppliers::{NewSupplierPage, SupplierPage, SuppliersPage};
+pub use vouchers::{AgencyVoucherPage, AgencyVouchersPage};

@@ -1,0 +1,13 @@
+//! The supplier's space: the counter check, delivered vouchers, invoices, the till's API keys.
+
+mod check;
+mod home;
+mod invoices;
+mod keys;
+mod vouchers;
+
+pub use check::CounterCheckPage;
+pub use home::SupplierHomePage;
+pub use invoices::{NewInvoicePage, SupplierInvoicePage, SupplierInvoicesPage};
+pub use keys::ApiKeysPage;
+pub use vouchers::DeliveredVouchersPage;

@@ -1,0 +1,66 @@
+//! Outgoing email: statements to members. SMTP in production; by default
+//! (and in tests) each message is written as an `.eml` file in a folder,
+//! where a person or a test can open it.
+
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox};
+use std::path::{Path, PathBuf};
+
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+}
+
+enum Transport {
+    Files { dir: PathBuf, transport: AsyncFileTransport<Tokio1Executor> },
+    Smtp(Box<AsyncSmtpTransport<Tokio1Executor>>),
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.transport {
+            Transport::Files { dir, .. } => write!(f, "Mailer(files in {})", dir.display()),
+            Transport::Smtp(_) => f.write_str("Mailer(smtp)"),
+        }
+    }
+}
+
+impl Mailer {
+    /// Messages become `<id>.eml` files in `dir` (created if missing).
+    pub fn to_files(dir: &Path, from: Mailbox) -> std::io::Result<Mailer> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Mailer {
+            from,
+            transport: Transport::Files { dir: dir.to_owned(), transport: AsyncFileTransport::new(dir) },
+        })
+    }
+
+    /// `smtps://user:password@host:465` or `smtp://host:587?tls=required`
+    /// (lettre's URL form).
+    pub fn smtp(url: &str, from: Mailbox) -> Result<Mailer, String> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("BONS_SMTP_URL is not a usable SMTP address: {e}"))?
+            .build();
+        Ok(Mailer { from, transport: Transport::Smtp(Box::new(transport)) })
+    }
+
+    /// The sender of every message.
+    pub fn from(&self) -> &Mailbox {
+        &self.from
+    }
+
+    /// Where `.eml` files go, with the file transport.
+    pub fn folder(&self) -> Option<&Path> {
+        match &self.transport {
+            Transport::Files { dir, .. } => Some(dir),
+            Transport::Smtp(_) => None,
+        }
+    }
+
+    /// Sends one message; the error is for the log and for staff ("not sent: …").
+    pub async fn send(&self, message: Message) -> Result<(), String> {
+        match &self.transport {
+            Transport::Files { transport, .. } => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+}

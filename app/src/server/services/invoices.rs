@@ -1,0 +1,476 @@
+//! A supplier's invoice: sent with one line per voucher (number, secret code,
+//! amount), each line matched to its voucher at once. Nothing is paid on the
+//! strength of a line whose voucher was not used at this supplier's counter
+//! with this code: that is what the code on the delivery slip is for.
+
+use super::{journal, vouchers::record_code_result};
+use crate::{
+    api::invoices::{InvoiceDetail, InvoiceLineView, InvoiceSummary},
+    domain::{
+        InvoiceLineInput, InvoiceStatus, LineFlag, Money, VoucherNumber, VoucherStatus, day::parse_day,
+        invoice::MAX_INVOICE_LINES, parse_typed_code,
+    },
+    error::AppError,
+    server::{
+        AppState,
+        audit::{Actor, Entity},
+        auth::SupplierUser,
+        clock,
+        db::{WriteTx, internal},
+        services::vouchers::code_inputs,
+        store::{
+            invoices::{self, InvoiceRecord, LineRecord, NewInvoice, NewLine},
+            vouchers::{self, VoucherRecord},
+        },
+    },
+};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use std::collections::{BTreeMap, HashSet};
+
+/// Who sends an invoice: a supplier's login, or its till through an API key.
+#[derive(Debug, Clone)]
+pub struct Submitter {
+    pub actor: Actor,
+    pub supplier_id: i64,
+    pub agency_id: i64,
+}
+
+impl Submitter {
+    pub fn user(user: &SupplierUser) -> Submitter {
+        Submitter { actor: Actor::supplier(user), supplier_id: user.supplier_id, agency_id: user.agency_id }
+    }
+}
+
+/// An invoice as typed in the form or sent by a till: strings, checked here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceInput {
+    pub number: String,
+    /// `23/11/2026` or `2026-11-23`.
+    pub date: String,
+    /// Total including VAT.
+    pub amount: String,
+    pub lines: Vec<InvoiceLineInput>,
+}
+
+/// An invoice whose every field has been checked: ready to match and store.
+struct CheckedInvoice {
+    number: String,
+    date: String,
+    amount: Money,
+    lines: Vec<CheckedLine>,
+}
+
+struct CheckedLine {
+    number: String,
+    code: String,
+    amount: Money,
+}
+
+const MAX_INVOICE_NUMBER: usize = 40;
+/// Line mistakes shown at once; more would bury the first ones.
+const MAX_ERRORS_SHOWN: usize = 8;
+
+/// Checks what was typed; every mistake is named with its line number. The
+/// answer is one message with one mistake per line of text.
+fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoice, AppError> {
+    let number = input.number.trim();
+    if number.is_empty() {
+        return Err(AppError::Invalid("Indiquez le numéro de la facture.".into()));
+    }
+    if number.chars().count() > MAX_INVOICE_NUMBER || number.chars().any(char::is_control) {
+        return Err(AppError::Invalid(format!(
+            "Le numéro de facture s'écrit sur une ligne, en {MAX_INVOICE_NUMBER} caractères au plus."
+        )));
+    }
+    let date = parse_day(&input.date).map_err(|e| AppError::Invalid(format!("Date de la facture : {e}")))?;
+    if date > clock::paris_date(now) {
+        return Err(AppError::Invalid("La date de la facture ne peut pas être dans le futur.".into()));
+    }
+    let amount =
+        Money::parse(&input.amount).map_err(|e| AppError::Invalid(format!("Montant TTC de la facture : {e}")))?;
+    if input.lines.is_empty() {
+        return Err(AppError::Invalid(
+            "Ajoutez au moins une ligne : le numéro du bon, son code secret et le montant.".into(),
+        ));
+    }
+    if input.lines.len() > MAX_INVOICE_LINES {
+        return Err(AppError::Invalid(format!(
+            "Une facture compte au plus {MAX_INVOICE_LINES} lignes : répartissez les bons sur plusieurs factures."
+        )));
+    }
+
+    let mut errors = Vec::new();
+    let mut lines = Vec::with_capacity(input.lines.len());
+    for (i, line) in input.lines.iter().enumerate() {
+        let n = i + 1;
+        let voucher = line.voucher_number.parse::<VoucherNumber>().map_err(|e| format!("Ligne {n} : {e}"));
+        let code = parse_typed_code(&line.code).map_err(|e| format!("Ligne {n} : {e}"));
+        let amount = Money::parse(&line.amount).map_err(|e| format!("Ligne {n} : montant — {e}"));
+        match (voucher, code, amount) {
+            (Ok(voucher), Ok(code), Ok(amount)) => {
+                lines.push(CheckedLine { number: voucher.to_string(), code, amount })
+            }
+            (v, c, a) => errors.extend([v.err(), c.err(), a.err()].into_iter().flatten()),
+        }
+    }
+    if !errors.is_empty() {
+        let more = errors.len().saturating_sub(MAX_ERRORS_SHOWN);
+        errors.truncate(MAX_ERRORS_SHOWN);
+        if more > 0 {
+            errors.push(format!("… et {more} autre(s) erreur(s)."));
+        }
+        return Err(AppError::Invalid(errors.join("\n")));
+    }
+    let total =
+        lines.iter().try_fold(Money::ZERO, |sum, l| sum.cents().checked_add(l.amount.cents()).map(Money::from_cents));
+    let total = total.ok_or_else(|| AppError::Invalid("La somme des lignes est trop grande.".into()))?;
+    if total != amount {
+        return Err(AppError::Invalid(format!(
+            "Le montant TTC de la facture ({amount}) n'est pas la somme de ses lignes ({total})."
+        )));
+    }
+    Ok(CheckedInvoice { number: number.to_owned(), date: clock::iso_day(date), amount, lines })
+}
+
+/// Sends an invoice: checks it, matches each line to its voucher, stores it
+/// as `received`. Returns its id. A mistake in what was typed changes
+/// nothing; a line that does not match its voucher is stored with its flag
+/// for the agency to decide.
+pub async fn submit_invoice(
+    state: &AppState,
+    by: &Submitter,
+    input: &InvoiceInput,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let invoice = check_input(input, now)?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin invoice"))?;
+    if invoices::number_taken(tx.conn(), by.supplier_id, &invoice.number, None)
+        .await
+        .map_err(internal("invoice number taken"))?
+    {
+        return Err(AppError::Conflict(format!(
+            "Vous avez déjà envoyé une facture n° {} : donnez à celle-ci son propre numéro.",
+            invoice.number
+        )));
+    }
+    let stamp = clock::stamp(now);
+    let header = NewInvoice {
+        supplier_id: by.supplier_id,
+        agency_id: by.agency_id,
+        number: &invoice.number,
+        invoice_date: &invoice.date,
+        amount_cents: invoice.amount.cents(),
+        submitted_at: &stamp,
+        submitted_by: &by.actor.name,
+    };
+    let id = invoices::insert(tx.conn(), &header).await.map_err(internal("insert invoice"))?;
+    let flagged = store_lines(state, &mut tx, by, id, &invoice, now).await?;
+    let after = json!({
+        "number": invoice.number,
+        "date": invoice.date,
+        "amount_cents": invoice.amount.cents(),
+        "lines": invoice.lines.len(),
+        "flagged_lines": flagged,
+        "status": InvoiceStatus::Received.label(),
+    });
+    journal(&mut tx, &by.actor, Entity::Invoice, id, "submit", json!({}), after, now).await?;
+    tx.commit().await.map_err(internal("commit invoice"))?;
+    tracing::info!(invoice = id, supplier = by.supplier_id, lines = invoice.lines.len(), flagged, "invoice received");
+    Ok(id)
+}
+
+/// The supplier resends an invoice the agency sent back: new header and
+/// lines, matched again; the invoice is `received` again.
+pub async fn correct_invoice(
+    state: &AppState,
+    by: &Submitter,
+    id: i64,
+    input: &InvoiceInput,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let invoice = check_input(input, now)?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin correction"))?;
+    let current = invoices::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find invoice"))?
+        .filter(|i| i.supplier_id == by.supplier_id)
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let status = InvoiceStatus::from_code(&current.status).ok_or(AppError::Internal)?;
+    if !status.can_be_corrected() {
+        return Err(AppError::Conflict(format!(
+            "Cette facture est {} : seule une facture renvoyée « à corriger » peut être modifiée.",
+            status.label()
+        )));
+    }
+    if invoices::number_taken(tx.conn(), by.supplier_id, &invoice.number, Some(id))
+        .await
+        .map_err(internal("invoice number taken"))?
+    {
+        return Err(AppError::Conflict(format!("Vous avez déjà envoyé une facture n° {}.", invoice.number)));
+    }
+    let stamp = clock::stamp(now);
+    let header = NewInvoice {
+        supplier_id: by.supplier_id,
+        agency_id: current.agency_id,
+        number: &invoice.number,
+        invoice_date: &invoice.date,
+        amount_cents: invoice.amount.cents(),
+        submitted_at: &stamp,
+        submitted_by: &by.actor.name,
+    };
+    invoices::replace_header(tx.conn(), id, &header).await.map_err(internal("replace invoice"))?;
+    invoices::delete_lines(tx.conn(), id).await.map_err(internal("delete invoice lines"))?;
+    let flagged = store_lines(state, &mut tx, by, id, &invoice, now).await?;
+    let before = json!({
+        "number": current.number,
+        "amount_cents": current.amount_cents,
+        "lines": current.line_count,
+        "status": status.label(),
+        "correction_reason": current.correction_reason,
+    });
+    let after = json!({
+        "number": invoice.number,
+        "amount_cents": invoice.amount.cents(),
+        "lines": invoice.lines.len(),
+        "flagged_lines": flagged,
+        "status": InvoiceStatus::Received.label(),
+    });
+    journal(&mut tx, &by.actor, Entity::Invoice, id, "correct", before, after, now).await?;
+    tx.commit().await.map_err(internal("commit correction"))?;
+    Ok(())
+}
+
+/// Matches every line to its voucher and stores it; returns how many lines
+/// are flagged. Vouchers are locked in number order, so two invoices naming
+/// the same vouchers cannot deadlock, and the second sees the first's claim.
+async fn store_lines(
+    state: &AppState,
+    tx: &mut WriteTx,
+    by: &Submitter,
+    invoice_id: i64,
+    invoice: &CheckedInvoice,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let numbers: std::collections::BTreeSet<&str> = invoice.lines.iter().map(|l| l.number.as_str()).collect();
+    let mut found: BTreeMap<&str, VoucherRecord> = BTreeMap::new();
+    for number in numbers {
+        if let Some(v) = vouchers::find_by_number_for_update(tx.conn(), number, state.db.lock_rows())
+            .await
+            .map_err(internal("find invoiced voucher"))?
+        {
+            found.insert(number, v);
+        }
+    }
+    let mut claimed_here: HashSet<i64> = HashSet::new();
+    let mut flagged = 0;
+    for (i, line) in invoice.lines.iter().enumerate() {
+        let voucher = found.get(line.number.as_str());
+        let (flag, code_ok) = match voucher {
+            None => (Some(LineFlag::UnknownVoucher), false),
+            Some(v) => match_line(state, tx, by, invoice_id, v, line, &claimed_here, now).await?,
+        };
+        let voucher_id = voucher.filter(|v| v.supplier_id == by.supplier_id).map(|v| v.id);
+        if flag.is_none() {
+            claimed_here.extend(voucher_id);
+        } else {
+            flagged += 1;
+        }
+        let new = NewLine {
+            invoice_id,
+            position: i64::try_from(i + 1).unwrap_or(i64::MAX),
+            voucher_number: &line.number,
+            amount_cents: line.amount.cents(),
+            voucher_id,
+            code_ok,
+            flag: flag.map(LineFlag::code),
+        };
+        invoices::insert_line(tx.conn(), &new).await.map_err(internal("insert invoice line"))?;
+    }
+    Ok(flagged)
+}
+
+/// The first reason a line does not match its voucher (None: it matches),
+/// and whether its code was right.
+#[allow(clippy::too_many_arguments)]
+async fn match_line(
+    state: &AppState,
+    tx: &mut WriteTx,
+    by: &Submitter,
+    invoice_id: i64,
+    v: &VoucherRecord,
+    line: &CheckedLine,
+    claimed_here: &HashSet<i64>,
+    now: DateTime<Utc>,
+) -> Result<(Option<LineFlag>, bool), AppError> {
+    if v.supplier_id != by.supplier_id {
+        // Nothing more is said, or checked, about another supplier's voucher.
+        return Ok((Some(LineFlag::OtherSupplier), false));
+    }
+    let status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
+    let used = matches!(status, VoucherStatus::Delivered | VoucherStatus::Invoiced | VoucherStatus::Paid);
+    if !used {
+        return Ok((Some(LineFlag::NotUsed), false));
+    }
+    let code_ok =
+        v.locked_at.is_none() && code_inputs(v).is_some_and(|inputs| state.keys.code_matches(&inputs, &line.code));
+    // The same count as at the counter: five wrong codes lock the voucher.
+    let current = vouchers::find_for_update(tx.conn(), v.id, state.db.lock_rows())
+        .await
+        .map_err(internal("reread voucher"))?
+        .ok_or(AppError::Internal)?;
+    record_code_result(tx, &by.actor, &current, code_ok, now).await?;
+    if !code_ok {
+        return Ok((Some(LineFlag::CodeMismatch), false));
+    }
+    let claimed_elsewhere =
+        invoices::claim_on_voucher(tx.conn(), v.id, Some(invoice_id)).await.map_err(internal("voucher claim"))?;
+    if status != VoucherStatus::Delivered || claimed_elsewhere.is_some() || claimed_here.contains(&v.id) {
+        return Ok((Some(LineFlag::AlreadyInvoiced), true));
+    }
+    if line.amount.cents() > v.amount_cents {
+        return Ok((Some(LineFlag::AmountExceeds), true));
+    }
+    Ok((None, true))
+}
+
+/// An invoice of this supplier's, with its lines; another supplier's is as
+/// unknown as a missing one.
+pub async fn invoice_for_supplier(state: &AppState, supplier_id: i64, id: i64) -> Result<InvoiceDetail, AppError> {
+    let record = invoices::find(state.db.pool(), id)
+        .await
+        .map_err(internal("find invoice"))?
+        .filter(|i| i.supplier_id == supplier_id)
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    detail(state, record).await
+}
+
+pub async fn list_for_supplier(state: &AppState, supplier_id: i64) -> Result<Vec<InvoiceSummary>, AppError> {
+    Ok(invoices::list_for_supplier(state.db.pool(), supplier_id)
+        .await
+        .map_err(internal("list invoices"))?
+        .into_iter()
+        .map(summary)
+        .collect())
+}
+
+/// An invoice and its lines, as both spaces show it.
+pub async fn detail(state: &AppState, record: InvoiceRecord) -> Result<InvoiceDetail, AppError> {
+    let lines = invoices::lines(state.db.pool(), record.id).await.map_err(internal("invoice lines"))?;
+    Ok(InvoiceDetail { summary: summary(record), lines: lines.into_iter().map(line_view).collect() })
+}
+
+pub fn summary(i: InvoiceRecord) -> InvoiceSummary {
+    InvoiceSummary {
+        id: i.id,
+        number: i.number,
+        supplier: i.supplier_name,
+        invoice_date: clock::display_day(&i.invoice_date),
+        amount: Money::from_cents(i.amount_cents),
+        status: InvoiceStatus::from_code(&i.status).unwrap_or(InvoiceStatus::Received),
+        correction_reason: i.correction_reason,
+        paid_on: i.paid_on.as_deref().map(clock::display_day),
+        open_flags: i.open_flags,
+        line_count: i.line_count,
+        has_pdf: i.has_pdf > 0,
+        submitted_at: clock::display_datetime(&i.submitted_at),
+    }
+}
+
+pub fn line_view(l: LineRecord) -> InvoiceLineView {
+    InvoiceLineView {
+        position: l.position,
+        voucher_number: l.voucher_number,
+        amount: Money::from_cents(l.amount_cents),
+        voucher_amount: l.voucher_amount_cents.map(Money::from_cents),
+        flag: l.flag.as_deref().and_then(LineFlag::from_code),
+        override_reason: l.override_reason,
+        override_by: l.override_by,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn line(number: &str, code: &str, amount: &str) -> InvoiceLineInput {
+        InvoiceLineInput { voucher_number: number.into(), code: code.into(), amount: amount.into() }
+    }
+
+    fn input(lines: Vec<InvoiceLineInput>, amount: &str) -> InvoiceInput {
+        InvoiceInput { number: "F-2026-001".into(), date: "20/11/2026".into(), amount: amount.into(), lines }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+    }
+
+    fn message(result: Result<CheckedInvoice, AppError>) -> String {
+        match result {
+            Err(AppError::Invalid(m)) => m,
+            Err(e) => panic!("expected a French message, got {e:?}"),
+            Ok(_) => panic!("expected a refusal"),
+        }
+    }
+
+    #[test]
+    fn a_well_typed_invoice_is_read_whole() {
+        let ok = check_input(
+            &input(
+                vec![line(" w2026.na.442.00000001 ", "53 12", "42,00"), line("W2026.NA.442.00000002", "0007", "8.5")],
+                "50,50",
+            ),
+            now(),
+        )
+        .map_err(|e| e.to_string())
+        .unwrap();
+        assert_eq!(ok.date, "2026-11-20");
+        assert_eq!(ok.lines[0].number, "W2026.NA.442.00000001");
+        assert_eq!(ok.lines[0].code, "5312");
+        assert_eq!(ok.lines[1].amount, Money::from_cents(850));
+    }
+
+    #[test]
+    fn every_bad_line_is_named_with_its_number() {
+        let m = message(check_input(
+            &input(
+                vec![
+                    line("W2026.NA.442.00000001", "5312", "42"),
+                    line("W2026.NA.442.0001", "5312", "42"),
+                    line("W2026.NA.442.00000003", "12", "42"),
+                    line("W2026.NA.442.00000004", "5312", "-3"),
+                ],
+                "168",
+            ),
+            now(),
+        ));
+        assert!(m.contains("Ligne 2 : Numéro de bon invalide"), "{m}");
+        assert!(m.contains("Ligne 3 : Le code secret"), "{m}");
+        assert!(m.contains("Ligne 4 : montant"), "{m}");
+        assert!(!m.contains("Ligne 1"), "{m}");
+        assert_eq!(m.lines().count(), 3, "{m}");
+    }
+
+    #[test]
+    fn the_total_must_be_the_sum_of_the_lines() {
+        let m = message(check_input(&input(vec![line("W2026.NA.442.00000001", "5312", "42")], "43"), now()));
+        assert!(m.contains("n'est pas la somme de ses lignes"), "{m}");
+    }
+
+    #[test]
+    fn header_mistakes_are_refused_in_french() {
+        let mut no_number = input(vec![line("W2026.NA.442.00000001", "5312", "42")], "42");
+        no_number.number = "  ".into();
+        assert!(message(check_input(&no_number, now())).contains("numéro de la facture"));
+        let mut future = input(vec![line("W2026.NA.442.00000001", "5312", "42")], "42");
+        future.date = "24/11/2026".into();
+        assert!(message(check_input(&future, now())).contains("futur"));
+        let mut bad_date = input(vec![line("W2026.NA.442.00000001", "5312", "42")], "42");
+        bad_date.date = "31/11/2026".into();
+        assert!(message(check_input(&bad_date, now())).contains("Date de la facture"));
+        assert!(message(check_input(&input(vec![], "42"), now())).contains("au moins une ligne"));
+        let many = vec![line("W2026.NA.442.00000001", "5312", "1"); MAX_INVOICE_LINES + 1];
+        assert!(message(check_input(&input(many, "501"), now())).contains("au plus"));
+    }
+}

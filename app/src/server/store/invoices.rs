@@ -1,0 +1,260 @@
+//! Supplier invoices, their lines and their PDF.
+
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+/// An invoice's header, with its supplier's name.
+#[derive(Debug, Clone, FromRow)]
+pub struct InvoiceRecord {
+    pub id: i64,
+    pub supplier_id: i64,
+    pub agency_id: i64,
+    pub number: String,
+    pub invoice_date: String,
+    pub amount_cents: i64,
+    pub status: String,
+    pub correction_reason: Option<String>,
+    pub submitted_at: String,
+    pub submitted_by: String,
+    pub accepted_at: Option<String>,
+    pub batch_id: Option<i64>,
+    pub paid_on: Option<String>,
+    pub supplier_name: String,
+    /// Lines that do not match their voucher and were not overridden.
+    pub open_flags: i64,
+    pub line_count: i64,
+    pub has_pdf: i64,
+}
+
+const SELECT_INVOICE: &str = "SELECT i.id, i.supplier_id, i.agency_id, i.number, i.invoice_date, i.amount_cents,
+        i.status, i.correction_reason, i.submitted_at, i.submitted_by, i.accepted_at, i.batch_id, i.paid_on,
+        s.name AS supplier_name,
+        (SELECT COUNT(*) FROM invoice_lines l
+          WHERE l.invoice_id = i.id AND l.flag IS NOT NULL AND l.override_reason IS NULL) AS open_flags,
+        (SELECT COUNT(*) FROM invoice_lines l WHERE l.invoice_id = i.id) AS line_count,
+        (SELECT COUNT(*) FROM invoice_files f WHERE f.invoice_id = i.id) AS has_pdf
+   FROM invoices i
+   JOIN suppliers s ON s.id = i.supplier_id";
+
+#[derive(Debug, Clone, FromRow)]
+pub struct LineRecord {
+    pub id: i64,
+    pub invoice_id: i64,
+    pub position: i64,
+    pub voucher_number: String,
+    pub amount_cents: i64,
+    pub voucher_id: Option<i64>,
+    pub code_ok: i64,
+    pub flag: Option<String>,
+    pub override_reason: Option<String>,
+    pub override_by: Option<String>,
+    pub override_at: Option<String>,
+    /// The voucher's value and status, when the line names a known voucher.
+    pub voucher_amount_cents: Option<i64>,
+    pub voucher_status: Option<i64>,
+}
+
+pub struct NewInvoice<'a> {
+    pub supplier_id: i64,
+    pub agency_id: i64,
+    pub number: &'a str,
+    pub invoice_date: &'a str,
+    pub amount_cents: i64,
+    pub submitted_at: &'a str,
+    pub submitted_by: &'a str,
+}
+
+pub async fn insert(conn: &mut AnyConnection, i: &NewInvoice<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO invoices (supplier_id, agency_id, number, invoice_date, amount_cents, status, submitted_at, submitted_by)
+         VALUES ($1, $2, $3, $4, $5, 'received', $6, $7) RETURNING id",
+    )
+    .bind(i.supplier_id)
+    .bind(i.agency_id)
+    .bind(i.number)
+    .bind(i.invoice_date)
+    .bind(i.amount_cents)
+    .bind(i.submitted_at)
+    .bind(i.submitted_by)
+    .fetch_one(conn)
+    .await
+}
+
+/// A corrected invoice goes back to `received` with its new header.
+pub async fn replace_header(conn: &mut AnyConnection, id: i64, i: &NewInvoice<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE invoices SET number = $2, invoice_date = $3, amount_cents = $4, status = 'received',
+                correction_reason = NULL, submitted_at = $5, submitted_by = $6
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(i.number)
+    .bind(i.invoice_date)
+    .bind(i.amount_cents)
+    .bind(i.submitted_at)
+    .bind(i.submitted_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub struct NewLine<'a> {
+    pub invoice_id: i64,
+    pub position: i64,
+    pub voucher_number: &'a str,
+    pub amount_cents: i64,
+    pub voucher_id: Option<i64>,
+    pub code_ok: bool,
+    pub flag: Option<&'a str>,
+}
+
+pub async fn insert_line(conn: &mut AnyConnection, l: &NewLine<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO invoice_lines (invoice_id, position, voucher_number, amount_cents, voucher_id, code_ok, flag)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(l.invoice_id)
+    .bind(l.position)
+    .bind(l.voucher_number)
+    .bind(l.amount_cents)
+    .bind(l.voucher_id)
+    .bind(i64::from(l.code_ok))
+    .bind(l.flag)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_lines(conn: &mut AnyConnection, invoice_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM invoice_lines WHERE invoice_id = $1").bind(invoice_id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<InvoiceRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE i.id = $1")).bind(id).fetch_optional(pool).await
+}
+
+/// Reads an invoice inside a write transaction, locking its row until commit.
+pub async fn find_for_update(
+    conn: &mut AnyConnection,
+    id: i64,
+    lock: &str,
+) -> Result<Option<InvoiceRecord>, sqlx::Error> {
+    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF i") };
+    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE i.id = $1{lock}")).bind(id).fetch_optional(conn).await
+}
+
+/// A supplier's invoices, newest first.
+pub async fn list_for_supplier(pool: &AnyPool, supplier_id: i64) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE i.supplier_id = $1 ORDER BY i.id DESC"))
+        .bind(supplier_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// An agency's invoices (every agency's with None) in one status, or all, newest first.
+pub async fn list_for_agency(
+    pool: &AnyPool,
+    agency_id: Option<i64>,
+    status: Option<&str>,
+) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT_INVOICE} WHERE ($1 IS NULL OR i.agency_id = $1) AND ($2 IS NULL OR i.status = $2) ORDER BY i.id DESC"
+    ))
+    .bind(agency_id)
+    .bind(status)
+    .fetch_all(pool)
+    .await
+}
+
+const SELECT_LINE: &str = "SELECT l.id, l.invoice_id, l.position, l.voucher_number, l.amount_cents, l.voucher_id,
+        l.code_ok, l.flag, l.override_reason, l.override_by, l.override_at,
+        v.amount_cents AS voucher_amount_cents, v.status AS voucher_status
+   FROM invoice_lines l
+   LEFT JOIN vouchers v ON v.id = l.voucher_id";
+
+pub async fn lines(pool: &AnyPool, invoice_id: i64) -> Result<Vec<LineRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_LINE} WHERE l.invoice_id = $1 ORDER BY l.position"))
+        .bind(invoice_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// The same inside a transaction.
+pub async fn lines_in(conn: &mut AnyConnection, invoice_id: i64) -> Result<Vec<LineRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_LINE} WHERE l.invoice_id = $1 ORDER BY l.position"))
+        .bind(invoice_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// Is this invoice number already used by this supplier (on another invoice
+/// than `except`)?
+pub async fn number_taken(
+    conn: &mut AnyConnection,
+    supplier_id: i64,
+    number: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM invoices WHERE supplier_id = $1 AND number = $2 AND ($3 IS NULL OR id <> $3)",
+    )
+    .bind(supplier_id)
+    .bind(number)
+    .bind(except)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// The invoice (other than `except`) one of whose matching lines already
+/// claims this voucher: its number and status.
+pub async fn claim_on_voucher(
+    conn: &mut AnyConnection,
+    voucher_id: i64,
+    except: Option<i64>,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT i.number, i.status FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+          WHERE l.voucher_id = $1 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
+            AND ($2 IS NULL OR i.id <> $2)
+          ORDER BY i.id LIMIT 1",
+    )
+    .bind(voucher_id)
+    .bind(except)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The stored PDF: file name and bytes.
+pub async fn pdf(pool: &AnyPool, invoice_id: i64) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as("SELECT file_name, content FROM invoice_files WHERE invoice_id = $1")
+        .bind(invoice_id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub struct NewFile<'a> {
+    pub invoice_id: i64,
+    pub file_name: &'a str,
+    pub sha256: &'a str,
+    pub content: &'a [u8],
+    pub uploaded_at: &'a str,
+}
+
+/// Stores (or replaces) an invoice's PDF.
+pub async fn put_pdf(conn: &mut AnyConnection, f: &NewFile<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM invoice_files WHERE invoice_id = $1").bind(f.invoice_id).execute(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO invoice_files (invoice_id, file_name, sha256, size_bytes, content, uploaded_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(f.invoice_id)
+    .bind(f.file_name)
+    .bind(f.sha256)
+    .bind(i64::try_from(f.content.len()).unwrap_or(i64::MAX))
+    .bind(f.content)
+    .bind(f.uploaded_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
