@@ -6,3 +6,5 @@ pub mod agencies;
 pub mod invoices;
 pub mod suppliers;
 pub mod vouchers;
+pub mod api_keys;
+pub mod delivered;
