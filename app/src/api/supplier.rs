@@ -213,8 +213,13 @@ pub async fn supplier_checked(number: String, proof: Option<String>) -> Result<O
     )
 }
 
-/// Bons livrés: `du`/`au` are Paris days of use; without `du` the list
-/// starts on the first day of last month.
+/// What the delivered vouchers page asks for when its address names no
+/// start day: the list starts on the first day of last month. (An empty
+/// `du` means no start day; the two would look alike once a form encodes them.)
+pub const SINCE_LAST_MONTH: &str = "mois-dernier";
+
+/// Bons livrés: `du`/`au` are Paris days of use (empty: no bound), or
+/// `du` = `SINCE_LAST_MONTH`.
 #[server(endpoint = "supplier_vouchers")]
 pub async fn supplier_vouchers(
     du: Option<String>,

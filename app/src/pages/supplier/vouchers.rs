@@ -1,5 +1,5 @@
 use crate::{
-    api::supplier::{DeliveredList, DeliveredVoucher, supplier_vouchers},
+    api::supplier::{DeliveredList, DeliveredVoucher, SINCE_LAST_MONTH, supplier_vouchers},
     components::{Loading, SupplierShell, show_result},
     domain::{
         VoucherStatus,
@@ -23,7 +23,7 @@ pub fn DeliveredVouchersPage() -> impl IntoView {
     let list = Resource::new(
         move || {
             let q = query.read();
-            (q.get("du"), q.get("au"), q.get("statut"))
+            (Some(q.get("du").unwrap_or_else(|| SINCE_LAST_MONTH.to_owned())), q.get("au"), q.get("statut"))
         },
         |(du, au, statut)| supplier_vouchers(du, au, statut),
     );

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     api::supplier::{
-        CounterCheck, DeliveredList, DeliveredVoucher, InvoiceClaim, StatusTotal, SupplierOverview, SupplierInvoiceView,
+        CounterCheck, SINCE_LAST_MONTH, DeliveredList, DeliveredVoucher, InvoiceClaim, StatusTotal, SupplierOverview, SupplierInvoiceView,
     },
     domain::{
         InvoiceLineInput, InvoiceStatus, Money, VoucherNumber, VoucherStatus,
@@ -194,16 +194,20 @@ impl DeliveredFilter {
         Ok(DeliveredFilter { from, to, status })
     }
 
-    /// The page's and the CSV's filter: without `du`, the list starts on
-    /// the first day of last month (what a supplier invoicing monthly wants).
+    /// The page's and the CSV's filter: with `du` = `SINCE_LAST_MONTH` (the
+    /// page's address names no day), the list starts on the first day of
+    /// last month, what a supplier invoicing monthly wants. A missing or
+    /// empty `du` is no start day.
     pub fn from_form(
         from: Option<&str>,
         to: Option<&str>,
         status: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<DeliveredFilter, AppError> {
+        let default_start = from.is_some_and(|f| f.trim() == SINCE_LAST_MONTH);
+        let from = from.filter(|_| !default_start);
         let mut filter = DeliveredFilter::parse(from, to, status)?;
-        if from.is_none() {
+        if default_start {
             let this_month = clock::paris_date(now).with_day(1).ok_or(AppError::Internal)?;
             let last_month = this_month.pred_opt().and_then(|d| d.with_day(1)).ok_or(AppError::Internal)?;
             filter.from = Some(last_month);
@@ -593,8 +597,9 @@ mod tests {
     #[test]
     fn the_page_starts_on_the_first_of_last_month_unless_told() {
         let now = Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap();
-        let f = DeliveredFilter::from_form(None, None, None, now).unwrap();
-        assert_eq!(f.from, NaiveDate::from_ymd_opt(2025, 12, 1));
+        assert_eq!(DeliveredFilter::from_form(None, None, None, now).unwrap().from, None);
+        let asked = DeliveredFilter::from_form(Some(SINCE_LAST_MONTH), None, None, now).unwrap();
+        assert_eq!(asked.from, NaiveDate::from_ymd_opt(2025, 12, 1));
         assert_eq!(DeliveredFilter::from_form(Some(""), None, None, now).unwrap().from, None);
     }
 
