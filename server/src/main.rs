@@ -115,7 +115,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 chrono::Utc::now(),
             )
             .await?;
-            eprintln!("Clé API « {label} » créée pour {supplier_login} ({}…) : elle ne sera plus affichée.", created.prefix);
+            eprintln!(
+                "Clé API « {label} » créée pour {supplier_login} ({}…) : elle ne sera plus affichée.",
+                created.prefix
+            );
             println!("{}", created.key);
         }
         Command::Serve => {

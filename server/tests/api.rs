@@ -140,7 +140,10 @@ async fn bons_api_key_create_prints_a_key_that_works_and_is_stored_hashed() {
     let (status, _) = Till::new(&app, key).get("/api/v1/vouchers").await;
     assert_eq!(status, StatusCode::OK);
     let event = audit::history(app.db.pool(), Entity::ApiKey, 1).await.unwrap().pop().unwrap();
-    assert_eq!((event.action.as_str(), event.actor.as_str(), event.role.as_str()), ("create", "bons api-key create", "system"));
+    assert_eq!(
+        (event.action.as_str(), event.actor.as_str(), event.role.as_str()),
+        ("create", "bons api-key create", "system")
+    );
 
     let out = app.bons(&["api-key", "create", "--supplier-login", "44000123B", "--label", "x"]);
     assert!(!out.status.success());
@@ -163,7 +166,8 @@ async fn delivered_vouchers_are_listed_with_the_same_filters_as_the_space() {
 
     let (status, json) = till.get("/api/v1/vouchers").await;
     assert_eq!(status, StatusCode::OK, "{json}");
-    let numbers: Vec<&str> = json["vouchers"].as_array().unwrap().iter().map(|v| v["number"].as_str().unwrap()).collect();
+    let numbers: Vec<&str> =
+        json["vouchers"].as_array().unwrap().iter().map(|v| v["number"].as_str().unwrap()).collect();
     assert_eq!(numbers, [n2.as_str(), n1.as_str()]);
     assert_eq!((json["count"].as_i64(), json["total_cents"].as_i64()), (Some(2), Some(5000)));
     let paid = &json["vouchers"][1];
@@ -209,7 +213,14 @@ async fn an_invoice_sent_by_a_till_is_matched_line_by_line_and_read_back() {
             { "voucher_number": n2, "code": wrong(&c2), "amount_cents": 800 },
         ]),
     );
-    let res = till.client.post(format!("{}/api/v1/invoices", app.base)).bearer_auth(&till.key).json(&body).send().await.unwrap();
+    let res = till
+        .client
+        .post(format!("{}/api/v1/invoices", app.base))
+        .bearer_auth(&till.key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
     let created: Value = res.json().await.unwrap();
@@ -237,11 +248,17 @@ async fn an_invoice_sent_by_a_till_is_matched_line_by_line_and_read_back() {
 
     // Who sent it: the key, by its prefix and label.
     let prefix = &till.key[..13];
-    let submitted_by: String =
-        sqlx::query_scalar("SELECT submitted_by FROM invoices WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+    let submitted_by: String = sqlx::query_scalar("SELECT submitted_by FROM invoices WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(submitted_by, format!("clé API {prefix} (Caisse de test)"));
     let event = audit::history(app.db.pool(), Entity::Invoice, id).await.unwrap().pop().unwrap();
-    assert_eq!((event.action.as_str(), event.actor.as_str(), event.role.as_str()), ("submit", submitted_by.as_str(), "supplier"));
+    assert_eq!(
+        (event.action.as_str(), event.actor.as_str(), event.role.as_str()),
+        ("submit", submitted_by.as_str(), "supplier")
+    );
 
     // The same invoice sent twice (a till retrying) is refused, once stored.
     let (status, json) = till.post("/api/v1/invoices", &body).await;
@@ -287,12 +304,28 @@ async fn a_bad_invoice_from_a_till_gets_a_french_reason_and_changes_nothing() {
         (invoice("T-2", 0, json!([line])), 422, "« amount_cents » doit être un nombre entier de centimes"),
         (invoice("T-2", 4200, json!([])), 422, "au moins une ligne"),
         (no_lines, 422, "Champ « lines » manquant."),
-        (invoice("T-2", 4200, json!([{ "voucher_number": n1, "code": 5312, "amount_cents": 4200 }])), 422, "« lines[0].code » doit être une chaîne"),
-        (invoice("T-2", 4200, json!([{ "voucher_number": n1, "code": c1 }])), 422, "Champ « lines[0].amount_cents » manquant."),
-        (invoice("T-2", 4200, json!([{ "voucher_number": "W1", "code": c1, "amount_cents": 4200 }])), 422, "Ligne 1 : Numéro de bon invalide"),
+        (
+            invoice("T-2", 4200, json!([{ "voucher_number": n1, "code": 5312, "amount_cents": 4200 }])),
+            422,
+            "« lines[0].code » doit être une chaîne",
+        ),
+        (
+            invoice("T-2", 4200, json!([{ "voucher_number": n1, "code": c1 }])),
+            422,
+            "Champ « lines[0].amount_cents » manquant.",
+        ),
+        (
+            invoice("T-2", 4200, json!([{ "voucher_number": "W1", "code": c1, "amount_cents": 4200 }])),
+            422,
+            "Ligne 1 : Numéro de bon invalide",
+        ),
         (invoice("T-2", 4200, json!(["W2026"])), 422, "« lines[0] » doit être un objet"),
         (json!({ "number": "T-2", "date": "2999-01-01", "amount_cents": 4200, "lines": [line] }), 422, "futur"),
-        (json!({ "number": "T-2", "date": today(), "amount_cents": 4200, "lines": [line], "pdf": "x" }), 422, "Champ inconnu : « pdf »."),
+        (
+            json!({ "number": "T-2", "date": today(), "amount_cents": 4200, "lines": [line], "pdf": "x" }),
+            422,
+            "Champ inconnu : « pdf ».",
+        ),
         (json!({ "number": "T-2\u{0}", "date": today(), "amount_cents": 4200, "lines": [line] }), 422, "sur une ligne"),
         (json!(["T-2"]), 422, "doit être un objet JSON"),
     ];
@@ -303,13 +336,22 @@ async fn a_bad_invoice_from_a_till_gets_a_french_reason_and_changes_nothing() {
     }
     // Not JSON, or not said to be.
     let url = format!("{}/api/v1/invoices", app.base);
-    let res = till.client.post(&url).bearer_auth(&till.key).header(header::CONTENT_TYPE, "application/json").body("{\"number\": ").send().await.unwrap();
+    let res = till
+        .client
+        .post(&url)
+        .bearer_auth(&till.key)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body("{\"number\": ")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_of(&res.json().await.unwrap()).contains("n'est pas du JSON valide (ligne 1"));
     let res = till.client.post(&url).bearer_auth(&till.key).form(&[("number", "T-3")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(error_of(&res.json().await.unwrap()).contains("Content-Type: application/json"));
-    let huge = json!({ "number": "T-4", "date": today(), "amount_cents": 1, "lines": [line], "x": "a".repeat(300 * 1024) });
+    let huge =
+        json!({ "number": "T-4", "date": today(), "amount_cents": 1, "lines": [line], "x": "a".repeat(300 * 1024) });
     let (status, json) = till.post("/api/v1/invoices", &huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(error_of(&json).contains("256 Kio"));
@@ -358,20 +400,30 @@ async fn the_api_answers_tills_from_any_origin_and_its_document_describes_every_
         .iter()
         .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |m| format!("{} {path}", m.to_uppercase())))
         .collect();
-    assert_eq!(operations, [
-        "GET /invoices",
-        "POST /invoices",
-        "GET /invoices/{id}",
-        "GET /openapi.json",
-        "GET /vouchers",
-        "POST /vouchers/check"
-    ]);
+    assert_eq!(
+        operations,
+        [
+            "GET /invoices",
+            "POST /invoices",
+            "GET /invoices/{id}",
+            "GET /openapi.json",
+            "GET /vouchers",
+            "POST /vouchers/check"
+        ]
+    );
     // Each documented operation answers (not the site's 404 page), and an
     // unknown one gets a JSON 404.
     for op in &operations {
         let (method, path) = op.split_once(' ').unwrap();
         let url = format!("{}/api/v1{}", app.base, path.replace("{id}", "1"));
-        let res = till.client.request(method.parse().unwrap(), url).bearer_auth(&till.key).json(&json!({})).send().await.unwrap();
+        let res = till
+            .client
+            .request(method.parse().unwrap(), url)
+            .bearer_auth(&till.key)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
         assert_ne!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{op}");
         assert_eq!(res.headers()[header::CONTENT_TYPE], "application/json", "{op}");
     }

@@ -47,10 +47,11 @@ async fn the_counter_check_says_genuine_with_value_date_of_use_and_whether_it_is
 
     // Number + code typed at the counter: the form lands on the answer.
     let page = ouest
-        .submit(&format!("/fournisseur/verifier?numero={number}"), "/api/supplier_check", &[
-            ("number", &number),
-            ("code", &code),
-        ])
+        .submit(
+            &format!("/fournisseur/verifier?numero={number}"),
+            "/api/supplier_check",
+            &[("number", &number), ("code", &code)],
+        )
         .await;
     assert!(page.location.as_deref().unwrap().starts_with(&format!("/fournisseur/verifier?numero={number}&c=")));
     assert_eq!(page.text_of("class=\"verdict").as_deref(), Some("Bon authentique"));
@@ -63,12 +64,16 @@ async fn the_counter_check_says_genuine_with_value_date_of_use_and_whether_it_is
 
     // Once on an invoice, the check says which one and where it stands.
     let invoice = ouest
-        .submit("/fournisseur/factures/nouvelle", "/api/supplier_submit_invoice", &[
-            ("number", "F-2026-001"),
-            ("date", &today()),
-            ("amount", "42"),
-            ("lines", &format!("{number} ; {code} ; 42")),
-        ])
+        .submit(
+            "/fournisseur/factures/nouvelle",
+            "/api/supplier_submit_invoice",
+            &[
+                ("number", "F-2026-001"),
+                ("date", &today()),
+                ("amount", "42"),
+                ("lines", &format!("{number} ; {code} ; 42")),
+            ],
+        )
         .await;
     assert_eq!(invoice.status, StatusCode::OK, "{:?}", invoice.error());
     let (status, json) = ouest.call("supplier_check", &[("number", &number), ("code", &code)]).await;
@@ -76,7 +81,9 @@ async fn the_counter_check_says_genuine_with_value_date_of_use_and_whether_it_is
     assert_eq!(json["invoice"]["number"], "F-2026-001");
     assert_eq!(json["invoice"]["status"], "Received");
     assert_eq!(json["amount"], 4200);
-    let again = ouest.get(&format!("/fournisseur/verifier?numero={number}&c={}", app.state.keys.sign_code_checked(&number))).await;
+    let again = ouest
+        .get(&format!("/fournisseur/verifier?numero={number}&c={}", app.state.keys.sign_code_checked(&number)))
+        .await;
     assert!(again.shows("Sur votre facture"), "{}", again.body);
     assert!(again.shows("n° F-2026-001") && again.shows("(reçue)"), "{}", again.body);
 
@@ -113,8 +120,11 @@ async fn a_wrong_code_gets_the_one_refusal_five_lock_the_voucher_and_the_account
     for _ in 0..3 {
         ouest.call("supplier_check", &[("number", &number), ("code", &wrong(&code))]).await;
     }
-    let locked: Option<String> =
-        sqlx::query_scalar("SELECT locked_at FROM vouchers WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+    let locked: Option<String> = sqlx::query_scalar("SELECT locked_at FROM vouchers WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert!(locked.is_some(), "five wrong codes lock the voucher");
     let (status, json) = ouest.call("supplier_check", &[("number", &number), ("code", &code)]).await;
     assert_eq!((status, message(&json).starts_with(WRONG)), (StatusCode::UNPROCESSABLE_ENTITY, true));
@@ -151,7 +161,8 @@ async fn another_suppliers_voucher_is_genuine_but_not_for_them_and_says_nothing_
     assert_eq!(status, StatusCode::CREATED, "{json}");
 
     let ouest = app.logged_in("ouest").await;
-    let page = ouest.submit("/fournisseur/verifier", "/api/supplier_check", &[("number", &number), ("code", &code)]).await;
+    let page =
+        ouest.submit("/fournisseur/verifier", "/api/supplier_check", &[("number", &number), ("code", &code)]).await;
     assert_eq!(page.text_of("class=\"verdict").as_deref(), Some("Bon authentique, mais pas pour vous"));
     assert!(page.shows("Ce bon a été émis pour « Bois & Charpente 44 » : ne livrez pas sur ce bon"));
     assert!(!page.shows("BC-7") && !page.shows("Facturation"), "nothing of the other supplier's invoicing");
@@ -160,7 +171,14 @@ async fn another_suppliers_voucher_is_genuine_but_not_for_them_and_says_nothing_
 }
 
 /// A used voucher whose time of use is set to `used_at` (UTC), in `status`.
-async fn delivered_at(app: &TestApp, phone: &common::Browser, supplier: &str, amount: &str, used_at: &str, status: i64) -> String {
+async fn delivered_at(
+    app: &TestApp,
+    phone: &common::Browser,
+    supplier: &str,
+    amount: &str,
+    used_at: &str,
+    status: i64,
+) -> String {
     let (id, number, _) = used_voucher_at(app, phone, supplier, amount).await;
     sqlx::query("UPDATE vouchers SET used_at = $2, status = $3, paid_on = $4 WHERE id = $1")
         .bind(id)
@@ -201,7 +219,11 @@ async fn delivered_vouchers_are_filtered_by_paris_day_and_status_with_totals_and
     };
 
     let april = list("2026-04-01", "30/04/2026", "").await;
-    assert_eq!(numbers(&april), [undone.clone(), paid.clone(), first_april.clone()], "newest use first, April in Paris");
+    assert_eq!(
+        numbers(&april),
+        [undone.clone(), paid.clone(), first_april.clone()],
+        "newest use first, April in Paris"
+    );
     assert_eq!(april["count"], 3);
     assert_eq!(april["total"], 2000 + 123_400, "the undone use is listed, not counted");
     let subtotals: Vec<(i64, i64)> = april["by_status"]
@@ -213,7 +235,7 @@ async fn delivered_vouchers_are_filtered_by_paris_day_and_status_with_totals_and
     assert_eq!(subtotals, [(1, 2000), (1, 123_400), (1, 4000)]);
     assert_eq!(april["vouchers"][2]["member_initials"], "C. M.");
 
-    assert_eq!(numbers(&list("", "", "91").await), [undone.clone()]);
+    assert_eq!(numbers(&list("", "", "91").await), [undone.as_str()]);
     assert_eq!(numbers(&list("2026-04-01", "", "11").await), [may.clone(), first_april.clone()]);
     let all = numbers(&list("", "", "").await);
     assert_eq!(all.len(), 5, "every use at this supplier, none elsewhere, no issued voucher");
@@ -243,7 +265,10 @@ async fn delivered_vouchers_are_filtered_by_paris_day_and_status_with_totals_and
     let text = text.strip_prefix('\u{feff}').expect("a byte-order mark for Excel");
     let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes());
     let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
-    assert_eq!(headers, ["N° du bon", "Date d'utilisation", "Valeur du bon (€)", "Statut", "Adhérent", "Facture", "Payé le"]);
+    assert_eq!(
+        headers,
+        ["N° du bon", "Date d'utilisation", "Valeur du bon (€)", "Statut", "Adhérent", "Facture", "Payé le"]
+    );
     let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[1], [paid.as_str(), "15/04/2026 12:00", "1234,00", "31-payé", "C. M.", "", "10/05/2026"]);
@@ -270,12 +295,11 @@ async fn an_invoice_pasted_from_a_spreadsheet_is_sent_matched_and_shown_line_by_
     assert!(new.shows(&format!("value=\"{}\"", today())), "the date defaults to today");
     let lines = format!("N° du bon\tCode\tMontant\r\n{n1}\t{c1}\t42,00\r\n{n2}\t{}\t8,00\r\n", wrong(&c2));
     let page = ouest
-        .submit("/fournisseur/factures/nouvelle", "/api/supplier_submit_invoice", &[
-            ("number", "F-100"),
-            ("date", &today()),
-            ("amount", "50"),
-            ("lines", &lines),
-        ])
+        .submit(
+            "/fournisseur/factures/nouvelle",
+            "/api/supplier_submit_invoice",
+            &[("number", "F-100"), ("date", &today()), ("amount", "50"), ("lines", &lines)],
+        )
         .await;
     let location = page.location.clone().unwrap();
     assert!(location.starts_with("/fournisseur/factures/") && location.ends_with("?envoyee=1"), "{location}");
@@ -303,12 +327,10 @@ async fn mistakes_in_the_invoice_form_are_named_and_nothing_is_saved() {
         let ouest = &ouest;
         async move {
             ouest
-                .call("supplier_submit_invoice", &[
-                    ("number", number),
-                    ("date", &date),
-                    ("amount", amount),
-                    ("lines", &lines),
-                ])
+                .call(
+                    "supplier_submit_invoice",
+                    &[("number", number), ("date", &date), ("amount", amount), ("lines", &lines)],
+                )
                 .await
         }
     };
@@ -343,12 +365,11 @@ async fn mistakes_in_the_invoice_form_are_named_and_nothing_is_saved() {
 
     // Without the WASM the form comes back with the message.
     let page = ouest
-        .submit("/fournisseur/factures/nouvelle", "/api/supplier_submit_invoice", &[
-            ("number", "F-9"),
-            ("date", &today()),
-            ("amount", "43"),
-            ("lines", &format!("{n1};{c1};42")),
-        ])
+        .submit(
+            "/fournisseur/factures/nouvelle",
+            "/api/supplier_submit_invoice",
+            &[("number", "F-9"), ("date", &today()), ("amount", "43"), ("lines", &format!("{n1};{c1};42"))],
+        )
         .await;
     assert!(page.error().unwrap().contains("n'est pas la somme de ses lignes"), "{:?}", page.error());
 }
@@ -361,12 +382,10 @@ async fn the_pdf_goes_up_with_the_form_comes_down_for_its_supplier_and_agency_an
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
     let (status, id) = ouest
-        .call("supplier_submit_invoice", &[
-            ("number", "F-PDF"),
-            ("date", &today()),
-            ("amount", "42"),
-            ("lines", &format!("{n1};{c1};42")),
-        ])
+        .call(
+            "supplier_submit_invoice",
+            &[("number", "F-PDF"), ("date", &today()), ("amount", "42"), ("lines", &format!("{n1};{c1};42"))],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let id = id.as_i64().unwrap();
@@ -400,11 +419,12 @@ async fn the_pdf_goes_up_with_the_form_comes_down_for_its_supplier_and_agency_an
     assert_eq!(res.headers()[header::LOCATION], format!("/fournisseur/factures/{id}?pdf=1"));
     let page = ouest.get(&format!("/fournisseur/factures/{id}?pdf=1")).await;
     assert!(page.shows("PDF de la facture enregistré.") && page.shows(&format!("href=\"/factures/{id}/pdf\"")));
-    let (name, sha): (String, String) = sqlx::query_as("SELECT file_name, sha256 FROM invoice_files WHERE invoice_id = $1")
-        .bind(id)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let (name, sha): (String, String) =
+        sqlx::query_as("SELECT file_name, sha256 FROM invoice_files WHERE invoice_id = $1")
+            .bind(id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
     assert_eq!((name.as_str(), sha), ("F-PDF.pdf", sha256_hex(&file)));
     let event = audit::history(app.db.pool(), Entity::Invoice, id).await.unwrap().pop().unwrap();
     assert_eq!(event.action, "attach_pdf");
@@ -442,12 +462,10 @@ async fn an_invoice_sent_back_is_corrected_with_the_form_prefilled_and_matched_a
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
     let (_, id) = ouest
-        .call("supplier_submit_invoice", &[
-            ("number", "F-300"),
-            ("date", &today()),
-            ("amount", "42"),
-            ("lines", &format!("{n1};{};42", wrong(&c1))),
-        ])
+        .call(
+            "supplier_submit_invoice",
+            &[("number", "F-300"), ("date", &today()), ("amount", "42"), ("lines", &format!("{n1};{};42", wrong(&c1)))],
+        )
         .await;
     let id = id.as_i64().unwrap();
     // Not sent back: no correction form, and the service refuses.

@@ -185,8 +185,7 @@ pub async fn supplier_check(number: String, code: String) -> Result<CounterCheck
             let user = auth::require_supplier(&state, &parts).await?;
             let checker = supplier::checker(&user, &auth::client_address(&state, &parts));
             let checked =
-                supplier::counter_check(&state, &checker, user.supplier_id, &number, &code, chrono::Utc::now())
-                    .await?;
+                supplier::counter_check(&state, &checker, user.supplier_id, &number, &code, chrono::Utc::now()).await?;
             let proof = state.keys.sign_code_checked(&checked.number);
             leptos_axum::redirect(&format!("/fournisseur/verifier?numero={}&c={proof}", checked.number));
             Ok(checked)
@@ -326,8 +325,7 @@ pub async fn supplier_api_keys() -> Result<ApiKeys, AppError> {
             let page = api_keys::page(&state, &user, fresh.as_deref(), chrono::Utc::now()).await?;
             if fresh.is_some() {
                 let forget = api_keys::fresh_key_cookie(&state, None)?;
-                expect_context::<leptos_axum::ResponseOptions>()
-                    .append_header(axum::http::header::SET_COOKIE, forget);
+                expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, forget);
             }
             Ok(page)
         }

@@ -181,7 +181,9 @@ pub fn parse_invoice_lines(text: &str) -> TypedLines {
                 }
                 typed.lines.push(InvoiceLineInput { voucher_number: number, code, amount: amount.decimal_fr() });
             }
-            (number, code, amount) => typed.errors.extend([number.err(), code.err(), amount.err()].into_iter().flatten()),
+            (number, code, amount) => {
+                typed.errors.extend([number.err(), code.err(), amount.err()].into_iter().flatten())
+            }
         }
     }
     if typed.lines.len() > MAX_INVOICE_LINES {

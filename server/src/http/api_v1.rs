@@ -126,9 +126,9 @@ impl FromRequest<AppState> for JsonObject {
                 "Envoyez le corps en JSON, avec l'en-tête « Content-Type: application/json ».",
             ));
         }
-        let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await.map_err(|_| {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Le corps de la requête dépasse 256 Kio.")
-        })?;
+        let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Le corps de la requête dépasse 256 Kio."))?;
         parse_object(&bytes)
     }
 }

@@ -93,11 +93,8 @@ async fn pdf_reader(state: &AppState, parts: &Parts) -> Result<PdfReader, AppErr
 /// another client gets the status and, on error, `{"error": "…"}`.
 async fn upload_pdf(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let browser = parts
-        .headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let browser =
+        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     let user = match require_supplier(&state, &parts).await {
         Ok(user) => user,
         Err(AppError::NotLoggedIn) if browser => return Redirect::to("/connexion").into_response(),
@@ -115,7 +112,13 @@ async fn upload_pdf(State(state): State<AppState>, Path(id): Path<String>, reque
     let back = format!("/fournisseur/factures/{id}");
     match outcome {
         Ok(()) => Redirect::to(&format!("{back}?pdf=1")).into_response(),
-        Err(e @ AppError::NotFound(_)) => if browser { error_page(&e) } else { json_error(&e) },
+        Err(e @ AppError::NotFound(_)) => {
+            if browser {
+                error_page(&e)
+            } else {
+                json_error(&e)
+            }
+        }
         Err(e) if browser => {
             let message: String = form_encode(&e.to_string());
             Redirect::to(&format!("{back}?pdf_erreur={message}")).into_response()

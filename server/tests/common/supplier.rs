@@ -66,8 +66,14 @@ impl Till {
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let res =
-            self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.key).json(body).send().await.expect("POST");
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.key)
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
         answer(res).await
     }
 

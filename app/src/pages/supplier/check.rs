@@ -111,7 +111,7 @@ fn CheckAnswer(a: CounterCheck) -> impl IntoView {
                 <a href=format!("/fournisseur/factures/{}", invoice.id)>"n° " {invoice.number.clone()}</a>
                 " (" {invoice.status.label()} ")"
             }
-                .into_any(),
+            .into_any(),
         ),
         (None, true) if invoiced => Some(view! { "Déjà facturé (" {a.status.label()} ")" }.into_any()),
         (None, true) => Some(view! { "Pas encore facturé" }.into_any()),

@@ -120,9 +120,7 @@ fn InvoiceFields(number: String, date: String, amount: String, lines: String) ->
         let mismatch = Money::parse(&typed_amount.get())
             .ok()
             .filter(|amount| parsed.errors.is_empty() && *amount != parsed.total)
-            .map(|amount| {
-                format!("Le montant TTC saisi ({amount}) n'est pas la somme des lignes ({}).", parsed.total)
-            });
+            .map(|amount| format!("Le montant TTC saisi ({amount}) n'est pas la somme des lignes ({}).", parsed.total));
         Some(view! {
             <div class="lines-preview" aria-live="polite">
                 <p>

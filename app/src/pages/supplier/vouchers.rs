@@ -132,7 +132,7 @@ fn DeliveredLine(v: DeliveredVoucher) -> impl IntoView {
             <a href=format!("/fournisseur/factures/{}", i.id)>{i.number.clone()}</a>
             " (" {i.status.label()} ")"
         }
-            .into_any(),
+        .into_any(),
         (None, Some(paid)) => {
             let day = parse_day(paid).map(french).unwrap_or_else(|_| paid.clone());
             view! { "payé le " {day} }.into_any()

@@ -100,7 +100,9 @@ fn check_label(label: &str) -> Result<String, AppError> {
         return Err(AppError::Invalid("Donnez un nom à la clé, par exemple « Caisse 1 ».".into()));
     }
     if label.chars().count() > MAX_LABEL || label.chars().any(char::is_control) {
-        return Err(AppError::Invalid(format!("Le nom de la clé s'écrit sur une ligne, en {MAX_LABEL} caractères au plus.")));
+        return Err(AppError::Invalid(format!(
+            "Le nom de la clé s'écrit sur une ligne, en {MAX_LABEL} caractères au plus."
+        )));
     }
     Ok(label.to_owned())
 }
@@ -242,7 +244,8 @@ pub async fn authenticate(
         Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => key.trim(),
         _ => return Err(KeyRefusal::Missing),
     };
-    let well_formed = key.strip_prefix(KEY_START).is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    let well_formed =
+        key.strip_prefix(KEY_START).is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
     if !well_formed {
         return Err(KeyRefusal::Unknown);
     }

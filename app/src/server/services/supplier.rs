@@ -9,7 +9,8 @@ use super::{
 };
 use crate::{
     api::supplier::{
-        CounterCheck, SINCE_LAST_MONTH, DeliveredList, DeliveredVoucher, InvoiceClaim, StatusTotal, SupplierOverview, SupplierInvoiceView,
+        CounterCheck, DeliveredList, DeliveredVoucher, InvoiceClaim, SINCE_LAST_MONTH, StatusTotal,
+        SupplierInvoiceView, SupplierOverview,
     },
     domain::{
         InvoiceLineInput, InvoiceStatus, Money, VoucherNumber, VoucherStatus,
@@ -93,9 +94,8 @@ pub async fn checked_by_proof(
     if !state.keys.verify_code_checked(&number, proof) {
         return Ok(None);
     }
-    let found = store::vouchers::find_by_number(state.db.pool(), &number)
-        .await
-        .map_err(internal("find checked voucher"))?;
+    let found =
+        store::vouchers::find_by_number(state.db.pool(), &number).await.map_err(internal("find checked voucher"))?;
     match found {
         Some(v) => describe(state, supplier_id, v).await.map(Some),
         None => Ok(None),
@@ -174,7 +174,9 @@ impl DeliveredFilter {
         if let (Some(from), Some(to)) = (from, to)
             && from > to
         {
-            return Err(AppError::Invalid(format!("La date de début ({from_name}) doit précéder la date de fin ({to_name}).")));
+            return Err(AppError::Invalid(format!(
+                "La date de début ({from_name}) doit précéder la date de fin ({to_name})."
+            )));
         }
         let status = match status.map(str::trim).filter(|s| !s.is_empty() && *s != "tous") {
             None => None,
@@ -291,10 +293,8 @@ pub async fn delivered(
 
 /// Count, value to be paid, and per-status subtotals of a list.
 pub fn totals(vouchers: &[DeliveredVoucher]) -> (i64, Money, Vec<StatusTotal>) {
-    let mut by_status: Vec<StatusTotal> = DELIVERED_STATUSES
-        .iter()
-        .map(|&status| StatusTotal { status, count: 0, amount: Money::ZERO })
-        .collect();
+    let mut by_status: Vec<StatusTotal> =
+        DELIVERED_STATUSES.iter().map(|&status| StatusTotal { status, count: 0, amount: Money::ZERO }).collect();
     let mut total = 0i64;
     for v in vouchers {
         if let Some(t) = by_status.iter_mut().find(|t| t.status == v.status) {
@@ -320,7 +320,15 @@ pub fn delivered_csv(vouchers: &[DeliveredVoucher]) -> Result<Vec<u8>, AppError>
         AppError::Internal
     };
     writer
-        .write_record(["N° du bon", "Date d'utilisation", "Valeur du bon (€)", "Statut", "Adhérent", "Facture", "Payé le"])
+        .write_record([
+            "N° du bon",
+            "Date d'utilisation",
+            "Valeur du bon (€)",
+            "Statut",
+            "Adhérent",
+            "Facture",
+            "Payé le",
+        ])
         .map_err(write_err)?;
     for v in vouchers {
         let invoice = v.invoice.as_ref().map(|i| format!("{} ({})", i.number, i.status.label())).unwrap_or_default();
@@ -497,7 +505,8 @@ pub async fn attach_pdf(
         )));
     }
     let sha256 = sha256_hex(content);
-    let file = NewFile { invoice_id: id, file_name: &file_name, sha256: &sha256, content, uploaded_at: &clock::stamp(now) };
+    let file =
+        NewFile { invoice_id: id, file_name: &file_name, sha256: &sha256, content, uploaded_at: &clock::stamp(now) };
     store::invoices::put_pdf(tx.conn(), &file).await.map_err(internal("store pdf"))?;
     let before = json!({ "pdf": invoice.has_pdf > 0 });
     let after = json!({ "pdf": true, "file_name": file_name, "sha256": sha256, "size_bytes": content.len() });
@@ -617,7 +626,11 @@ mod tests {
             by_status.iter().map(|t| (t.status, t.count, t.amount.cents())).collect();
         assert_eq!(
             statuses,
-            [(VoucherStatus::Delivered, 2, 5_000), (VoucherStatus::Paid, 1, 1_000), (VoucherStatus::Cancelled, 1, 10_000)]
+            [
+                (VoucherStatus::Delivered, 2, 5_000),
+                (VoucherStatus::Paid, 1, 1_000),
+                (VoucherStatus::Cancelled, 1, 10_000)
+            ]
         );
     }
 

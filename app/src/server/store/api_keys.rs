@@ -51,7 +51,10 @@ pub async fn list_for_supplier(pool: &AnyPool, supplier_id: i64) -> Result<Vec<A
 }
 
 /// The same inside a write transaction (to count active keys before adding one).
-pub async fn list_for_supplier_in(conn: &mut AnyConnection, supplier_id: i64) -> Result<Vec<ApiKeyRecord>, sqlx::Error> {
+pub async fn list_for_supplier_in(
+    conn: &mut AnyConnection,
+    supplier_id: i64,
+) -> Result<Vec<ApiKeyRecord>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT_KEY} WHERE supplier_id = $1 ORDER BY id DESC"))
         .bind(supplier_id)
         .fetch_all(conn)
@@ -84,13 +87,11 @@ pub async fn revoke(conn: &mut AnyConnection, id: i64, at: &str, by: &str) -> Re
 
 /// Records a use unless one was recorded since `unless_after`.
 pub async fn touch(conn: &mut AnyConnection, id: i64, at: &str, unless_after: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
-    )
-    .bind(id)
-    .bind(at)
-    .bind(unless_after)
-    .execute(conn)
-    .await?;
+    sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)")
+        .bind(id)
+        .bind(at)
+        .bind(unless_after)
+        .execute(conn)
+        .await?;
     Ok(())
 }
