@@ -36,49 +36,58 @@ pub fn CounterCheckPage() -> impl IntoView {
                                 None => query.read_untracked().get("numero").unwrap_or_default(),
                             };
                             let checked_one = answer.is_some();
+                            // Keyed on the answer: after a check the form is a
+                            // new one, empty for the next voucher (patching the
+                            // old inputs would keep what was typed).
+                            let key = answer.as_ref().map(|a| a.number.clone()).unwrap_or_default();
                             view! {
                                 {answer.map(|a| view! { <CheckAnswer a /> })}
                                 {checked_one.then(|| view! { <h2>"Vérifier un autre bon"</h2> })}
-                                <p class="lead">
-                                    "Saisissez le numéro du bon et le code secret notés sur le bon de livraison."
-                                </p>
-                                <ActionForm action=check attr:class="form">
-                                    <label for="number">"N° du bon"</label>
-                                    <input
-                                        id="number"
-                                        name="number"
-                                        type="text"
-                                        autocomplete="off"
-                                        autocapitalize="characters"
-                                        placeholder="W2026.NA.442.00000123"
-                                        value=prefill
-                                        required
-                                    />
-                                    <label for="code">"Code secret"</label>
-                                    <input
-                                        id="code"
-                                        name="code"
-                                        type="text"
-                                        inputmode="numeric"
-                                        autocomplete="off"
-                                        placeholder="5312"
-                                        required
-                                    />
-                                    <ActionError action=check />
-                                    <button
-                                        type="submit"
-                                        class="button button-primary button-big"
-                                        disabled=move || check.pending().get()
-                                    >
-                                        "VÉRIFIER"
-                                    </button>
-                                </ActionForm>
+                                <For
+                                    each=move || [key.clone()]
+                                    key=|k| k.clone()
+                                    children=move |_| view! { <CheckForm check prefill=prefill.clone() /> }
+                                />
                             }
                         },
                     )
                 })}
             </Suspense>
         </SupplierShell>
+    }
+}
+
+#[component]
+fn CheckForm(check: ServerAction<SupplierCheck>, prefill: String) -> impl IntoView {
+    view! {
+        <p class="lead">"Saisissez le numéro du bon et le code secret notés sur le bon de livraison."</p>
+        <ActionForm action=check attr:class="form">
+            <label for="number">"N° du bon"</label>
+            <input
+                id="number"
+                name="number"
+                type="text"
+                autocomplete="off"
+                autocapitalize="characters"
+                placeholder="W2026.NA.442.00000123"
+                value=prefill
+                required
+            />
+            <label for="code">"Code secret"</label>
+            <input
+                id="code"
+                name="code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="off"
+                placeholder="5312"
+                required
+            />
+            <ActionError action=check />
+            <button type="submit" class="button button-primary button-big" disabled=move || check.pending().get()>
+                "VÉRIFIER"
+            </button>
+        </ActionForm>
     }
 }
 
