@@ -35,27 +35,48 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  curl -fs "$base/healthz" >/dev/null && break
-  sleep 0.1
-done
+# Once the server answers, a member requests and uses a voucher at
+# "Matériaux de l'Ouest" (the server functions a phone calls), and the till
+# invoices it with one line that matches and one that does not.
+"$py" - "$base" "$key" "$dir/bons.db" <<'PY'
+import datetime, http.cookiejar, json, sqlite3, sys, time, urllib.parse, urllib.request
 
-# A member requests and uses a voucher at "Matériaux de l'Ouest" (the
-# server functions a phone calls), and the till invoices it with one line
-# that matches and one that does not.
-jar="$dir/cookies"
-json() { "$py" -c "import json, sys; print(json.load(sys.stdin)$1)"; }
-curl -fs -c "$jar" -o /dev/null -d number=44000123B -d password=castors "$base/api/login"
-supplier=$("$py" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
-    "SELECT id FROM suppliers WHERE name = ?", ("Matériaux de l'"'"'Ouest",)).fetchone()[0])' "$dir/bons.db")
-voucher=$(curl -fs -b "$jar" -H 'Accept: application/json' -d "supplier_id=$supplier" -d amount=42 "$base/api/request_voucher")
-receipt=$(curl -fs -b "$jar" -H 'Accept: application/json' -d "id=$voucher" "$base/api/use_voucher")
-number=$(echo "$receipt" | json '["number"]')
-code=$(echo "$receipt" | json '["code"]')
-today=$(TZ=Europe/Paris date +%F)
-curl -fs -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-  -d "{\"number\":\"API-TEST-1\",\"date\":\"$today\",\"amount_cents\":5000,\"lines\":[{\"voucher_number\":\"$number\",\"code\":\"$code\",\"amount_cents\":4200},{\"voucher_number\":\"W2026.NA.442.09999999\",\"code\":\"1234\",\"amount_cents\":800}]}" \
-  "$base/api/v1/invoices"
+base, key, db = sys.argv[1:4]
+for _ in range(100):
+    try:
+        urllib.request.urlopen(f"{base}/healthz", timeout=2)
+        break
+    except OSError:
+        time.sleep(0.1)
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+jar = http.cookiejar.CookieJar()
+phone = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+
+def call(name, **fields):
+    request = urllib.request.Request(f"{base}/api/{name}", data=urllib.parse.urlencode(fields).encode(),
+                                     headers={"Accept": "application/json"})
+    with phone.open(request) as answer:
+        return json.load(answer)
+
+call("login", number="44000123B", password="castors")
+supplier = sqlite3.connect(db).execute("SELECT id FROM suppliers WHERE name = ?", ("Matériaux de l'Ouest",)).fetchone()[0]
+voucher = call("request_voucher", supplier_id=supplier, amount="42")
+receipt = call("use_voucher", id=voucher)
+# Yesterday, in no time zone's future.
+yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+invoice = {"number": "API-TEST-1", "date": yesterday, "amount_cents": 5000, "lines": [
+    {"voucher_number": receipt["number"], "code": receipt["code"], "amount_cents": 4200},
+    {"voucher_number": "W2026.NA.442.09999999", "code": "1234", "amount_cents": 800}]}
+request = urllib.request.Request(f"{base}/api/v1/invoices", data=json.dumps(invoice).encode(), headers={
+    "Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+with urllib.request.urlopen(request) as answer:
+    assert answer.status == 201, answer.status
+print(f"api-test: voucher {receipt['number']} used and invoiced on API-TEST-1")
+PY
 
 "$st" --config-file scripts/schemathesis.toml run "$base/api/v1/openapi.json" \
   --header "Authorization: Bearer $key" \
