@@ -321,7 +321,7 @@ pub async fn supplier_api_keys() -> Result<ApiKeys, AppError> {
         async {
             let (state, parts) = context::request()?;
             let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            let fresh = api_keys::take_fresh_key(&state, &parts);
+            let fresh = api_keys::take_fresh_key(&parts);
             let page = api_keys::page(&state, &user, fresh.as_deref(), chrono::Utc::now()).await?;
             if fresh.is_some() {
                 let forget = api_keys::fresh_key_cookie(&state, None)?;

@@ -299,7 +299,7 @@ pub fn fresh_key_cookie(state: &AppState, key: Option<&str>) -> Result<HeaderVal
 }
 
 /// The key this browser was just given, if its cookie is still there.
-pub fn take_fresh_key(_state: &AppState, parts: &Parts) -> Option<String> {
+pub fn take_fresh_key(parts: &Parts) -> Option<String> {
     parts
         .headers
         .get_all(header::COOKIE)
