@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := bons
 BONS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432
 NO_POSTGRES ?=
 
-.PHONY: run test setup setup-test lint unit unit-postgres crash-test e2e build release
+.PHONY: run test setup setup-test lint unit unit-postgres crash-test e2e build release api-test
 
 run: setup release
 	./target/release/bons demo
@@ -68,5 +68,9 @@ endif
 e2e:
 	scripts/e2e.sh
 
-test: setup-test lint unit unit-postgres crash-test e2e
+# Schemathesis against the debug server: every check on /api/v1/openapi.json.
+api-test:
+	scripts/api-test.sh
+
+test: setup-test lint unit unit-postgres crash-test e2e api-test
 	@echo "make test: all suites passed"

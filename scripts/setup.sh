@@ -37,6 +37,19 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.b
 fi
 
 if [ "${1:-}" = test ]; then
+  # Schemathesis (PyPI), for `make api-test`, in a virtualenv of its own.
+  SCHEMATHESIS_VERSION=4.32.5
+  if [ "$(.tools/schemathesis/bin/schemathesis --version 2>/dev/null | awk '{print $3}')" != "$SCHEMATHESIS_VERSION" ]; then
+    say "Installing Schemathesis $SCHEMATHESIS_VERSION in .tools/schemathesis"
+    if ! python3 -m venv --help >/dev/null 2>&1; then
+      SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv
+    fi
+    rm -rf .tools/schemathesis
+    python3 -m venv .tools/schemathesis
+    .tools/schemathesis/bin/pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     say "Installing Debian's Chromium for the browser tests"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -5,6 +5,8 @@
 //!     bons demo      load the demo data (idempotent)
 //!     bons expire    record issued vouchers past their last day as expired
 //!     bons audit verify   recompute the audit journal's hash chain
+//!     bons api-key create --supplier-login ouest --label "Caisse 1"
+//!                    a till's API key, printed once
 
 use app::server::audit::Verdict;
 use clap::{Parser, Subcommand};
@@ -35,6 +37,25 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// API keys of suppliers' tills (also created in the supplier space).
+    ApiKey {
+        #[command(subcommand)]
+        action: ApiKeyAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyAction {
+    /// Create a key for the supplier of a supplier login; the key alone is
+    /// printed on standard output (it is stored hashed: note it now).
+    Create {
+        /// A supplier staff login, e.g. `ouest`.
+        #[arg(long)]
+        supplier_login: String,
+        /// What the key is for, e.g. "Caisse 1".
+        #[arg(long)]
+        label: String,
     },
 }
 
@@ -86,6 +107,20 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 return Err(format!("journal d'audit altéré à l'événement n° {event} : {reason}").into());
             }
         },
+        Command::ApiKey { action: ApiKeyAction::Create { supplier_login, label } } => {
+            let created = app::server::services::api_keys::create_for_login(
+                &state,
+                &supplier_login.trim().to_lowercase(),
+                &label,
+                chrono::Utc::now(),
+            )
+            .await?;
+            eprintln!(
+                "Clé API « {label} » créée pour {supplier_login} ({}…) : elle ne sera plus affichée.",
+                created.prefix
+            );
+            println!("{}", created.key);
+        }
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(cli.config.site_addr).await?;
             let addr = listener.local_addr()?;

@@ -50,6 +50,8 @@ struct Secrets {
     code: String,
     signature: String,
     supplier_id: String,
+    /// The supplier space's objects about the owner's voucher.
+    supplier: SupplierSecrets,
 }
 
 impl Secrets {
@@ -177,9 +179,106 @@ fn member_fns() -> Vec<FnProbe> {
     ]
 }
 
+/// What the supplier space's rows need: "Matériaux de l'Ouest" (the
+/// `Supplier` role) invoiced the owner's voucher (the invoice is sent back
+/// « à corriger », with a PDF), and has a till key.
+struct SupplierSecrets {
+    invoice_id: i64,
+    api_key_id: i64,
+    /// The proof a right code was typed, as the check's answer page carries it.
+    code_proof: String,
+}
+
+async fn supplier_objects(app: &TestApp, number: &str, code: &str) -> SupplierSecrets {
+    use app::server::services::{invoices, supplier};
+    let user = app.supplier_user("ouest").await;
+    let input = supplier::typed_invoice("M-1".into(), "2026-01-02".into(), "42".into(), &format!("{number};{code};42"))
+        .expect("invoice typed");
+    let invoice_id = supplier::submit_invoice(&app.state, &user, &input, chrono::Utc::now()).await.expect("invoice");
+    let pdf = b"%PDF-1.4\n% matrice\n%%EOF\n";
+    supplier::attach_pdf(&app.state, &user, invoice_id, "m-1.pdf", pdf, chrono::Utc::now()).await.expect("pdf");
+    sqlx::query("UPDATE invoices SET status = 'to_correct', correction_reason = 'Montant' WHERE id = $1")
+        .bind(invoice_id)
+        .execute(app.db.pool())
+        .await
+        .expect("send back");
+    let api_key_id =
+        app::server::services::api_keys::create_for_login(&app.state, "ouest", "Matrice", chrono::Utc::now())
+            .await
+            .expect("api key")
+            .id;
+    let _ = invoices::list_for_supplier(&app.state, user.supplier_id).await.expect("listed");
+    SupplierSecrets { invoice_id, api_key_id, code_proof: app.state.keys.sign_code_checked(number) }
+}
+
+/// Only a partner supplier's staff; `sees_owner`: the answer shows the
+/// owner's voucher, which the supplier it was used at is entitled to.
+fn supplier_only(name: &'static str, fields: Fields, sees_owner: bool) -> FnProbe {
+    FnProbe {
+        name,
+        fields,
+        expect: [
+            (Anonymous, Refused(401)),
+            (Owner, Refused(403)),
+            (OtherMember, Refused(403)),
+            (Supplier, Granted),
+            (OtherAgencyStaff, Refused(403)),
+            (AgencyStaff, Refused(403)),
+            (Admin, Refused(403)),
+        ],
+        number_is_public: false,
+        sees_owner: if sees_owner { &[Supplier] } else { &[] },
+    }
+}
+
 /// The supplier's space: counter check, delivered vouchers, invoices, API keys.
 fn supplier_fns() -> Vec<FnProbe> {
-    vec![]
+    vec![
+        supplier_only("supplier_home", |_, _| vec![], false),
+        // Anyone may ask whether they are a supplier (the QR page does).
+        private("supplier_session", |_, _| vec![], everyone(Granted)),
+        supplier_only("supplier_check", |s, _| vec![("number", s.number.clone()), ("code", s.code.clone())], true),
+        supplier_only(
+            "supplier_checked",
+            |s, _| vec![("number", s.number.clone()), ("proof", s.supplier.code_proof.clone())],
+            true,
+        ),
+        supplier_only(
+            "supplier_vouchers",
+            |_, _| vec![("du", String::new()), ("au", String::new()), ("statut", String::new())],
+            true,
+        ),
+        supplier_only("supplier_invoices", |_, _| vec![], false),
+        supplier_only("supplier_invoice", |s, _| vec![("id", s.supplier.invoice_id.to_string())], true),
+        supplier_only(
+            "supplier_submit_invoice",
+            |_, role| {
+                vec![
+                    ("number", format!("M-{}", role as u8 + 10)),
+                    ("date", "2026-01-02".into()),
+                    ("amount", "5".into()),
+                    ("lines", "W2026.NA.442.09999999 ; 1234 ; 5".into()),
+                ]
+            },
+            false,
+        ),
+        supplier_only(
+            "supplier_correct_invoice",
+            |s, _| {
+                vec![
+                    ("id", s.supplier.invoice_id.to_string()),
+                    ("number", "M-1".into()),
+                    ("date", "2026-01-02".into()),
+                    ("amount", "42".into()),
+                    ("lines", format!("{} ; {} ; 42", s.number, s.code)),
+                ]
+            },
+            false,
+        ),
+        supplier_only("supplier_api_keys", |_, _| vec![], false),
+        supplier_only("supplier_create_api_key", |_, role| vec![("label", format!("Caisse {}", role as u8))], false),
+        supplier_only("supplier_revoke_api_key", |s, _| vec![("id", s.supplier.api_key_id.to_string())], false),
+    ]
 }
 
 /// The agency back office: members, suppliers, settings, vouchers, dashboard.
@@ -256,8 +355,45 @@ fn member_pages() -> Vec<PageProbe> {
     ]
 }
 
+const SUPPLIERS_ONLY: &str = "Cet espace est réservé aux fournisseurs partenaires.";
+
+fn supplier_page(route: &'static str, path: fn(&Secrets) -> String, sees_owner: bool) -> PageProbe {
+    let refused = RefusedPage(SUPPLIERS_ONLY);
+    PageProbe {
+        route,
+        path,
+        expect: [
+            (Anonymous, ToLogin),
+            (Owner, refused),
+            (OtherMember, refused),
+            (Supplier, Granted),
+            (OtherAgencyStaff, refused),
+            (AgencyStaff, refused),
+            (Admin, refused),
+        ],
+        number_is_public: false,
+        sees_owner: if sees_owner { &[Supplier] } else { &[] },
+    }
+}
+
 fn supplier_pages() -> Vec<PageProbe> {
-    vec![]
+    vec![
+        supplier_page("/fournisseur", |_| "/fournisseur".into(), false),
+        supplier_page(
+            "/fournisseur/verifier",
+            |s| format!("/fournisseur/verifier?numero={}&c={}", s.number, s.supplier.code_proof),
+            true,
+        ),
+        supplier_page("/fournisseur/bons", |_| "/fournisseur/bons".into(), true),
+        supplier_page("/fournisseur/factures", |_| "/fournisseur/factures".into(), false),
+        supplier_page("/fournisseur/factures/nouvelle", |_| "/fournisseur/factures/nouvelle".into(), false),
+        supplier_page(
+            "/fournisseur/factures/{id}",
+            |s| format!("/fournisseur/factures/{}", s.supplier.invoice_id),
+            true,
+        ),
+        supplier_page("/fournisseur/cles", |_| "/fournisseur/cles".into(), false),
+    ]
 }
 
 fn agency_pages() -> Vec<PageProbe> {
@@ -286,7 +422,35 @@ fn other_routes() -> Vec<RouteProbe> {
 
 /// Downloads of the supplier's space (CSV of delivered vouchers, invoice PDFs).
 fn supplier_routes() -> Vec<RouteProbe> {
-    vec![]
+    vec![
+        RouteProbe {
+            path: |_| "/fournisseur/bons.csv?du=&au=&statut=".into(),
+            expect: [
+                (Anonymous, 401),
+                (Owner, 403),
+                (OtherMember, 403),
+                (Supplier, 200),
+                (OtherAgencyStaff, 403),
+                (AgencyStaff, 403),
+                (Admin, 403),
+            ],
+            sees_owner: &[Supplier],
+        },
+        // One download link for the supplier who sent it and the staff who pay it.
+        RouteProbe {
+            path: |s| format!("/factures/{}/pdf", s.supplier.invoice_id),
+            expect: [
+                (Anonymous, 401),
+                (Owner, 404),
+                (OtherMember, 404),
+                (Supplier, 200),
+                (OtherAgencyStaff, 404),
+                (AgencyStaff, 200),
+                (Admin, 200),
+            ],
+            sees_owner: &[Supplier, AgencyStaff, Admin],
+        },
+    ]
 }
 
 /// Downloads of the back office (statements as PDF and CSV).
@@ -327,7 +491,10 @@ async fn owner_objects(app: &TestApp) -> Secrets {
     let used_id = owner.request_voucher_json(&supplier_id, "42").await;
     let (_, receipt) = owner.call("use_voucher", &[("id", &used_id.to_string())]).await;
     let number = receipt["number"].as_str().expect("number").to_owned();
+    let code = receipt["code"].as_str().expect("code").to_owned();
+    let supplier = supplier_objects(app, &number, &code).await;
     Secrets {
+        supplier,
         used_id,
         issued_id: owner.request_voucher_json(&supplier_id, "43").await,
         cancel_id: owner.request_voucher_json(&supplier_id, "44").await,

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod invoices;
+pub mod supplier;
 pub mod vouchers;
 
 #[cfg(feature = "ssr")]

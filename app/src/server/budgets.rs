@@ -24,6 +24,8 @@ pub struct Budget {
 pub const CHECK_PER_ADDRESS: Budget = Budget { scope: "check-address", limit: 20, window_minutes: 15 };
 /// Voucher checks made by one logged-in account (a supplier's till, say).
 pub const CHECK_PER_ACCOUNT: Budget = Budget { scope: "check-account", limit: 20, window_minutes: 15 };
+/// Voucher checks made through one API key (a supplier's till).
+pub const CHECK_PER_API_KEY: Budget = Budget { scope: "check-api-key", limit: 20, window_minutes: 15 };
 /// Wrong passwords for one login, wherever they come from.
 pub const LOGIN_PER_LOGIN: Budget = Budget { scope: "login", limit: 5, window_minutes: 15 };
 /// Failed logins from one network address, whatever the login.

@@ -1,6 +1,8 @@
 //! The HTTP surface: Leptos pages and server functions, static files, the
 //! health check, and the middleware around them.
 
+pub mod api_v1;
+pub mod files;
 pub mod guard;
 
 use app::{App, server::AppState, shell};
@@ -16,15 +18,22 @@ pub fn router(state: AppState) -> Router {
     let edge = guard::Edge::new(&state.settings.public_url);
     Router::new()
         .route("/healthz", get(health))
+        .merge(files::downloads())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Routes merged below a layer do not pass through it: uploads have
+        // their own body limit, and the till's API (a bearer key, never a
+        // cookie, so nothing another site could ride on) is not refused for
+        // being cross-site. Its body limit is its own too.
+        .merge(files::uploads())
         .layer(middleware::from_fn_with_state(edge.clone(), guard::page_deadline))
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
+        .merge(api_v1::router())
         .layer(middleware::from_fn_with_state(edge, guard::security_headers))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -510,3 +510,5 @@ impl TestApp {
         self.server.take().expect("a server that was started").await.expect("server task")
     }
 }
+
+pub mod supplier;

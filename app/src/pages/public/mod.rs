@@ -3,6 +3,7 @@
 use crate::{
     api::{
         auth::Login,
+        supplier::supplier_session,
         vouchers::{CheckCode, CheckedVoucher, check_voucher},
     },
     components::{ActionError, ErrorNotice, Loading},
@@ -52,7 +53,11 @@ pub fn CheckPage() -> impl IntoView {
             let query = query.read();
             (params.read().get("number").unwrap_or_default(), query.get("s").unwrap_or_default(), query.get("c"))
         },
-        |(number, signature, proof)| check_voucher(number, signature, proof),
+        // One resource: the check, and whether a supplier is looking (the
+        // code check in their own space says more).
+        |(number, signature, proof)| async move {
+            (check_voucher(number, signature, proof).await, supplier_session().await.unwrap_or(false))
+        },
     );
     view! {
         <Title text="Vérification d'un bon Castors" />
@@ -60,7 +65,8 @@ pub fn CheckPage() -> impl IntoView {
             <h1>"Vérification d'un bon Castors"</h1>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    match checked.await {
+                    let (checked, supplier) = checked.await;
+                    match checked {
                         Ok(v) => {
                             let (code_checked, number) = (v.code_checked, v.number.clone());
                             view! {
@@ -82,7 +88,14 @@ pub fn CheckPage() -> impl IntoView {
                                         .into_any()
                                 } else {
                                     view! {
-                                        <a class="button" href=format!("/verifier?numero={number}")>
+                                        <a
+                                            class="button"
+                                            href=if supplier {
+                                                format!("/fournisseur/verifier?numero={number}")
+                                            } else {
+                                                format!("/verifier?numero={number}")
+                                            }
+                                        >
                                             "Vérifier avec le code secret"
                                         </a>
                                     }

@@ -1,13 +1,160 @@
-//! Placeholder: being written.
-
-use crate::components::SupplierShell;
+use crate::{
+    api::supplier::{CounterCheck, SupplierCheck, supplier_checked},
+    components::{ActionError, Loading, SupplierShell, show_result},
+    domain::VoucherStatus,
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+/// Vérifier un bon, at the counter on a phone: number and secret code from
+/// the delivery slip. `?numero=` fills the number (the QR code's check page
+/// links here for a logged-in supplier); after a right code the page shows
+/// the answer, then the form again for the next voucher.
 #[component]
 pub fn CounterCheckPage() -> impl IntoView {
+    let query = use_query_map();
+    let answer = Resource::new(
+        move || {
+            let q = query.read();
+            (q.get("numero").unwrap_or_default(), q.get("c"))
+        },
+        |(number, proof)| supplier_checked(number, proof),
+    );
+    let check = ServerAction::<SupplierCheck>::new();
     view! {
+        <Title text="Vérifier un bon — Espace fournisseur" />
         <SupplierShell>
             <h1>"Vérifier un bon"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        answer.await,
+                        move |answer| {
+                            let prefill = match answer {
+                                Some(_) => String::new(),
+                                None => query.read_untracked().get("numero").unwrap_or_default(),
+                            };
+                            let checked_one = answer.is_some();
+                            // Keyed on the answer: after a check the form is a
+                            // new one, empty for the next voucher (patching the
+                            // old inputs would keep what was typed).
+                            let key = answer.as_ref().map(|a| a.number.clone()).unwrap_or_default();
+                            view! {
+                                {answer.map(|a| view! { <CheckAnswer a /> })}
+                                {checked_one.then(|| view! { <h2>"Vérifier un autre bon"</h2> })}
+                                <For
+                                    each=move || [key.clone()]
+                                    key=|k| k.clone()
+                                    children=move |_| view! { <CheckForm check prefill=prefill.clone() /> }
+                                />
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
         </SupplierShell>
+    }
+}
+
+#[component]
+fn CheckForm(check: ServerAction<SupplierCheck>, prefill: String) -> impl IntoView {
+    view! {
+        <p class="lead">"Saisissez le numéro du bon et le code secret notés sur le bon de livraison."</p>
+        <ActionForm action=check attr:class="form">
+            <label for="number">"N° du bon"</label>
+            <input
+                id="number"
+                name="number"
+                type="text"
+                autocomplete="off"
+                autocapitalize="characters"
+                placeholder="W2026.NA.442.00000123"
+                value=prefill
+                required
+            />
+            <label for="code">"Code secret"</label>
+            <input
+                id="code"
+                name="code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="off"
+                placeholder="5312"
+                required
+            />
+            <ActionError action=check />
+            <button type="submit" class="button button-primary button-big" disabled=move || check.pending().get()>
+                "VÉRIFIER"
+            </button>
+        </ActionForm>
+    }
+}
+
+/// Genuine or not, and what the supplier must know before delivering:
+/// whose voucher it is, whether it will be paid, whether it is invoiced.
+#[component]
+fn CheckAnswer(a: CounterCheck) -> impl IntoView {
+    let invoiced = a.already_invoiced();
+    let (verdict_class, verdict, warning) = match (a.own, a.status) {
+        (false, _) => (
+            "verdict verdict-warn",
+            "Bon authentique, mais pas pour vous",
+            Some(format!(
+                "Ce bon a été émis pour « {} » : ne livrez pas sur ce bon, il ne vous sera pas payé.",
+                a.supplier
+            )),
+        ),
+        (true, VoucherStatus::Cancelled) => (
+            "verdict verdict-bad",
+            "Bon annulé",
+            Some("L'agence a annulé l'utilisation de ce bon : il ne sera pas payé.".to_owned()),
+        ),
+        (true, _) => ("verdict verdict-ok", "Bon authentique", None),
+    };
+    let billing = match (&a.invoice, a.own) {
+        (_, false) => None,
+        (Some(invoice), true) => Some(
+            view! {
+                "Sur votre facture "
+                <a href=format!("/fournisseur/factures/{}", invoice.id)>"n° " {invoice.number.clone()}</a>
+                " (" {invoice.status.label()} ")"
+            }
+            .into_any(),
+        ),
+        (None, true) if invoiced => Some(view! { "Déjà facturé (" {a.status.label()} ")" }.into_any()),
+        (None, true) => Some(view! { "Pas encore facturé" }.into_any()),
+    };
+    view! {
+        <p class=verdict_class role="status">
+            {verdict}
+        </p>
+        {warning.map(|w| view! { <p class="notice notice-warn">{w}</p> })}
+        <dl class="card check-answer" data-invoiced=invoiced.to_string()>
+            <dt>"N° du bon"</dt>
+            <dd class="number">{a.number}</dd>
+            <dt>"Valeur du bon"</dt>
+            <dd class="amount">{a.amount.to_string()}</dd>
+            <dt>"Date et heure d'utilisation"</dt>
+            <dd class="used-at">{a.used_at}</dd>
+            <dt>"Statut du bon"</dt>
+            <dd class="status">{a.status.label()}</dd>
+            <dt>"Adhérent"</dt>
+            <dd>{a.member_initials}</dd>
+            {(!a.own)
+                .then(|| {
+                    view! {
+                        <dt>"Fournisseur"</dt>
+                        <dd>{a.supplier.clone()}</dd>
+                    }
+                })}
+            {billing
+                .map(|b| {
+                    view! {
+                        <dt>"Facturation"</dt>
+                        <dd class="billing">{b}</dd>
+                    }
+                })}
+        </dl>
     }
 }

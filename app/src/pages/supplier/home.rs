@@ -1,13 +1,88 @@
-//! Placeholder: being written.
-
-use crate::components::SupplierShell;
+use crate::{
+    api::supplier::supplier_home,
+    components::{Loading, SupplierShell, show_result},
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
 
+/// The supplier's home: whose space it is, what is waiting, and the four
+/// screens as big tiles (counter staff use it on a phone).
 #[component]
 pub fn SupplierHomePage() -> impl IntoView {
+    let home = Resource::new(|| (), |_| supplier_home());
     view! {
+        <Title text="Espace fournisseur — Bons Castors" />
         <SupplierShell>
-            <h1>"Espace fournisseur"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        home.await,
+                        |h| {
+                            view! {
+                                <h1 class="supplier-name">{h.supplier}</h1>
+                                <p class="muted">"Connecté en tant que " {h.login}</p>
+                                {(h.invoices_to_correct > 0)
+                                    .then(|| {
+                                        view! {
+                                            <p class="notice notice-warn">
+                                                <a href="/fournisseur/factures">
+                                                    {plural(h.invoices_to_correct, "", "facture renvoyée", "factures renvoyées")}
+                                                    " « à corriger » par l'agence"
+                                                </a>
+                                            </p>
+                                        }
+                                    })}
+                                <nav class="tiles">
+                                    <a class="tile tile-primary" href="/fournisseur/verifier">
+                                        "Vérifier un bon"
+                                    </a>
+                                    <a class="tile" href="/fournisseur/bons">
+                                        <span>
+                                            "Bons livrés"
+                                            <span class="tile-sub">
+                                                {plural(h.to_invoice, "aucun bon à facturer", "bon à facturer", "bons à facturer")} " ("
+                                                {h.to_invoice_amount.to_string()} ")"
+                                            </span>
+                                        </span>
+                                    </a>
+                                    <a class="tile" href="/fournisseur/factures">
+                                        "Factures"
+                                    </a>
+                                    <a class="tile" href="/fournisseur/cles">
+                                        <span>
+                                            "Caisse (API)"
+                                            <span class="tile-sub">
+                                                {plural(h.active_keys, "aucune clé active", "clé active", "clés actives")}
+                                            </span>
+                                        </span>
+                                    </a>
+                                </nav>
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
         </SupplierShell>
+    }
+}
+
+/// "aucun bon à facturer", "1 bon à facturer", "3 bons à facturer".
+pub fn plural(n: i64, none: &str, one: &str, many: &str) -> String {
+    match n {
+        0 => none.to_owned(),
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn counts_read_as_french() {
+        assert_eq!(plural(0, "aucune clé active", "clé active", "clés actives"), "aucune clé active");
+        assert_eq!(plural(1, "", "facture renvoyée", "factures renvoyées"), "1 facture renvoyée");
+        assert_eq!(plural(12, "", "bon à facturer", "bons à facturer"), "12 bons à facturer");
     }
 }

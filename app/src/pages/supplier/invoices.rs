@@ -1,31 +1,396 @@
-//! Placeholder: being written.
-
-use crate::components::SupplierShell;
+use crate::{
+    api::{
+        invoices::{InvoiceLineView, InvoiceSummary},
+        supplier::{
+            SupplierCorrectInvoice, SupplierInvoiceView, SupplierSubmitInvoice, supplier_home, supplier_invoice,
+            supplier_invoices,
+        },
+    },
+    components::{ActionError, Loading, SupplierShell, show_result},
+    domain::{InvoiceStatus, Money, invoice::parse_invoice_lines},
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
+/// "reçue", "à corriger : <reason>", "payée le 30/11/2026".
+pub fn status_text(s: &InvoiceSummary) -> String {
+    match (s.status, &s.correction_reason, &s.paid_on) {
+        (InvoiceStatus::ToCorrect, Some(reason), _) => format!("{} : {reason}", s.status.label()),
+        (InvoiceStatus::Paid, _, Some(day)) => format!("{} le {day}", s.status.label()),
+        (status, _, _) => status.label().to_owned(),
+    }
+}
+
+/// Factures: every invoice the supplier sent, newest first.
 #[component]
 pub fn SupplierInvoicesPage() -> impl IntoView {
+    let invoices = Resource::new(|| (), |_| supplier_invoices());
     view! {
+        <Title text="Factures — Espace fournisseur" />
         <SupplierShell>
             <h1>"Factures"</h1>
+            <p>
+                <a class="button button-primary" href="/fournisseur/factures/nouvelle">
+                    "Nouvelle facture"
+                </a>
+            </p>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        invoices.await,
+                        |rows| {
+                            if rows.is_empty() {
+                                return view! {
+                                    <p class="empty">"Vous n'avez encore envoyé aucune facture."</p>
+                                }
+                                    .into_any();
+                            }
+                            view! {
+                                <table class="vouchers invoices">
+                                    <thead>
+                                        <tr>
+                                            <th>"N° de facture"</th>
+                                            <th>"Date"</th>
+                                            <th>"Montant TTC"</th>
+                                            <th>"Statut"</th>
+                                            <th>"PDF"</th>
+                                            <th>
+                                                <span class="visually-hidden">"Ouvrir"</span>
+                                            </th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {rows
+                                            .into_iter()
+                                            .map(|i| view! { <InvoiceLine i /> })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                                .into_any()
+                        },
+                    )
+                })}
+            </Suspense>
         </SupplierShell>
     }
 }
 
+#[component]
+fn InvoiceLine(i: InvoiceSummary) -> impl IntoView {
+    let status = status_text(&i);
+    view! {
+        <tr class="invoice-row" data-status=i.status.code()>
+            <td data-label="N° de facture" class="number">
+                {i.number}
+            </td>
+            <td data-label="Date">{i.invoice_date}</td>
+            <td data-label="Montant TTC" class="amount">
+                {i.amount.decimal_fr()}
+            </td>
+            <td data-label="Statut" class="status">
+                {status}
+            </td>
+            <td data-label="PDF" class="pdf">
+                {if i.has_pdf { "oui" } else { "non" }}
+            </td>
+            <td>
+                <a class="button button-small" href=format!("/fournisseur/factures/{}", i.id)>
+                    "Ouvrir"
+                </a>
+            </td>
+        </tr>
+    }
+}
+
+/// The invoice's fields, shared by the new invoice and the correction
+/// forms; the lines box is read as you type by the function the server
+/// uses, so the preview and the server's answer agree.
+#[component]
+fn InvoiceFields(number: String, date: String, amount: String, lines: String) -> impl IntoView {
+    let typed_lines = RwSignal::new(lines.clone());
+    let typed_amount = RwSignal::new(amount.clone());
+    let preview = move || {
+        let parsed = parse_invoice_lines(&typed_lines.get());
+        if parsed.lines.is_empty() && parsed.errors.is_empty() {
+            return None;
+        }
+        let count = parsed.lines.len();
+        let mismatch = Money::parse(&typed_amount.get())
+            .ok()
+            .filter(|amount| parsed.errors.is_empty() && *amount != parsed.total)
+            .map(|amount| format!("Le montant TTC saisi ({amount}) n'est pas la somme des lignes ({}).", parsed.total));
+        Some(view! {
+            <div class="lines-preview" aria-live="polite">
+                <p>
+                    <strong class="preview-count">{count}</strong>
+                    {if count == 1 { " ligne lue — total " } else { " lignes lues — total " }}
+                    <strong class="preview-total">{parsed.total.to_string()}</strong>
+                </p>
+                {mismatch.map(|m| view! { <p class="amount-error">{m}</p> })}
+                <ul class="preview-errors">
+                    {parsed.errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
+                </ul>
+            </div>
+        })
+    };
+    view! {
+        <label for="number">"N° de facture"</label>
+        <input id="number" name="number" type="text" autocomplete="off" value=number required />
+        <label for="date">"Date de la facture"</label>
+        <input id="date" name="date" type="date" value=date required />
+        <label for="amount">"Montant TTC"</label>
+        <input
+            id="amount"
+            name="amount"
+            type="text"
+            inputmode="decimal"
+            autocomplete="off"
+            placeholder="128,00"
+            value=amount
+            required
+            on:input=move |ev| typed_amount.set(event_target_value(&ev))
+        />
+        <label for="lines">"Lignes : un bon par ligne"</label>
+        <p class="hint" id="lines-hint">
+            "N° du bon ; code secret ; montant — par exemple « W2026.NA.442.00000123 ; 5312 ; 42,00 ». "
+            "Vous pouvez coller trois colonnes d'un tableur."
+        </p>
+        <textarea
+            id="lines"
+            name="lines"
+            rows="8"
+            spellcheck="false"
+            aria-describedby="lines-hint"
+            placeholder="W2026.NA.442.00000123 ; 5312 ; 42,00"
+            required
+            on:input=move |ev| typed_lines.set(event_target_value(&ev))
+        >
+            {lines}
+        </textarea>
+        {preview}
+    }
+}
+
+/// Nouvelle facture: number, date, amount including VAT, and one line per
+/// voucher with its secret code.
 #[component]
 pub fn NewInvoicePage() -> impl IntoView {
+    let home = Resource::new(|| (), |_| supplier_home());
+    let submit = ServerAction::<SupplierSubmitInvoice>::new();
     view! {
+        <Title text="Nouvelle facture — Espace fournisseur" />
         <SupplierShell>
             <h1>"Nouvelle facture"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        home.await,
+                        move |h| {
+                            view! {
+                                <p class="muted">
+                                    "Facture de " {h.supplier} " à l'UDEC (Castors de l'Ouest)."
+                                </p>
+                                <ActionForm action=submit attr:class="form">
+                                    <InvoiceFields
+                                        number=String::new()
+                                        date=h.today
+                                        amount=String::new()
+                                        lines=String::new()
+                                    />
+                                    <ActionError action=submit />
+                                    <button
+                                        type="submit"
+                                        class="button button-primary"
+                                        disabled=move || submit.pending().get()
+                                    >
+                                        "ENVOYER LA FACTURE"
+                                    </button>
+                                </ActionForm>
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
+            <p>
+                <a href="/fournisseur/factures">"Retour aux factures"</a>
+            </p>
+        </SupplierShell>
+    }
+}
+
+/// One invoice: where it stands, each line's check, its PDF, and the
+/// correction form while the agency has sent it back.
+#[component]
+pub fn SupplierInvoicePage() -> impl IntoView {
+    let params = use_params_map();
+    let invoice = Resource::new(move || params.read().get("id").unwrap_or_default(), supplier_invoice);
+    view! {
+        <Title text="Facture — Espace fournisseur" />
+        <SupplierShell>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(invoice.await, |page| view! { <InvoicePage page /> })
+                })}
+            </Suspense>
+            <p>
+                <a href="/fournisseur/factures">"Retour aux factures"</a>
+            </p>
         </SupplierShell>
     }
 }
 
 #[component]
-pub fn SupplierInvoicePage() -> impl IntoView {
+fn InvoicePage(page: SupplierInvoiceView) -> impl IntoView {
+    let query = use_query_map();
+    let notice = move || {
+        let q = query.read();
+        let ok = if q.get("envoyee").is_some() {
+            Some("Facture envoyée à l'agence. Ajoutez son PDF ci-dessous.")
+        } else if q.get("corrigee").is_some() {
+            Some("Facture corrigée et renvoyée à l'agence.")
+        } else if q.get("pdf").is_some() {
+            Some("PDF de la facture enregistré.")
+        } else {
+            None
+        };
+        let error = q.get("pdf_erreur");
+        view! {
+            {ok.map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
+            {error.map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+        }
+    };
+    let s = page.detail.summary.clone();
+    let id = s.id;
+    let status = status_text(&s);
+    let open_pdf = matches!(s.status, InvoiceStatus::Received | InvoiceStatus::ToCorrect);
+    let correct = s.status.can_be_corrected();
     view! {
-        <SupplierShell>
-            <h1>"Facture"</h1>
-        </SupplierShell>
+        <h1>"Facture n° " <span class="invoice-number">{s.number.clone()}</span></h1>
+        {notice}
+        <dl class="card">
+            <dt>"Statut"</dt>
+            <dd class="status" data-status=s.status.code()>
+                {status}
+            </dd>
+            <dt>"Date de la facture"</dt>
+            <dd>{s.invoice_date.clone()}</dd>
+            <dt>"Montant TTC"</dt>
+            <dd class="amount">{s.amount.to_string()}</dd>
+            <dt>"Envoyée le"</dt>
+            <dd>{s.submitted_at.clone()}</dd>
+            <dt>"Lignes"</dt>
+            <dd>
+                {s.line_count}
+                {(s.open_flags > 0).then(|| format!(" dont {} à revoir", s.open_flags))}
+            </dd>
+        </dl>
+        <h2>"Lignes et contrôle des bons"</h2>
+        <table class="vouchers invoice-lines">
+            <thead>
+                <tr>
+                    <th>"Ligne"</th>
+                    <th>"N° du bon"</th>
+                    <th>"Montant"</th>
+                    <th>"Valeur du bon"</th>
+                    <th>"Contrôle"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.detail.lines.into_iter().map(|l| view! { <CheckedLine l /> }).collect_view()}
+            </tbody>
+        </table>
+        <h2>"PDF de la facture"</h2>
+        {if s.has_pdf {
+            view! {
+                <p>
+                    <a class="button button-small pdf-link" href=format!("/factures/{id}/pdf") rel="external">
+                        "Télécharger le PDF"
+                    </a>
+                </p>
+            }
+                .into_any()
+        } else {
+            view! { <p class="muted">"Aucun PDF pour le moment."</p> }.into_any()
+        }}
+        {open_pdf
+            .then(|| {
+                // A plain multipart form: it works without the WASM, and the
+                // server answers with a redirect back here.
+                view! {
+                    <form
+                        class="form pdf-upload"
+                        method="post"
+                        enctype="multipart/form-data"
+                        action=format!("/fournisseur/factures/{id}/pdf")
+                    >
+                        <label for="pdf">
+                            {if s.has_pdf { "Remplacer le PDF (10 Mo au plus)" } else { "Ajouter le PDF (10 Mo au plus)" }}
+                        </label>
+                        <input id="pdf" name="pdf" type="file" accept="application/pdf,.pdf" required />
+                        <button type="submit" class="button">
+                            "Envoyer le PDF"
+                        </button>
+                    </form>
+                }
+            })}
+        {correct
+            .then(|| {
+                view! {
+                    <CorrectionForm
+                        id
+                        number=s.number.clone()
+                        date=page.invoice_date_iso.clone()
+                        amount=s.amount.decimal_fr()
+                        lines=page.lines_text.clone()
+                    />
+                }
+            })}
+    }
+}
+
+#[component]
+fn CheckedLine(l: InvoiceLineView) -> impl IntoView {
+    let (class, result) = match (l.flag, &l.override_reason) {
+        (None, _) => ("line-ok", "Conforme".to_owned()),
+        (Some(flag), Some(reason)) => ("line-ok", format!("{} — accepté par l'agence : {reason}", flag.label())),
+        (Some(flag), None) => ("line-flagged", flag.label().to_owned()),
+    };
+    view! {
+        <tr class=format!("voucher-row {class}")>
+            <td data-label="Ligne">{l.position}</td>
+            <td data-label="N° du bon" class="number">
+                {l.voucher_number}
+            </td>
+            <td data-label="Montant" class="amount">
+                {l.amount.decimal_fr()}
+            </td>
+            <td data-label="Valeur du bon">{l.voucher_amount.map(|m| m.decimal_fr()).unwrap_or_else(|| "—".into())}</td>
+            <td data-label="Contrôle" class="check-result">
+                {result}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn CorrectionForm(id: i64, number: String, date: String, amount: String, lines: String) -> impl IntoView {
+    let correct = ServerAction::<SupplierCorrectInvoice>::new();
+    view! {
+        <section class="correction">
+            <h2>"Corriger la facture"</h2>
+            <p class="hint">
+                "Les codes secrets ne sont jamais conservés : saisissez-les à nouveau depuis les bons de livraison."
+            </p>
+            <ActionForm action=correct attr:class="form">
+                <input type="hidden" name="id" value=id.to_string() />
+                <InvoiceFields number date amount lines />
+                <ActionError action=correct />
+                <button type="submit" class="button button-primary" disabled=move || correct.pending().get()>
+                    "RENVOYER LA FACTURE CORRIGÉE"
+                </button>
+            </ActionForm>
+        </section>
     }
 }

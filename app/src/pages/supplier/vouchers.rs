@@ -1,13 +1,162 @@
-//! Placeholder: being written.
-
-use crate::components::SupplierShell;
+use crate::{
+    api::supplier::{DeliveredList, DeliveredVoucher, SINCE_LAST_MONTH, supplier_vouchers},
+    components::{Loading, SupplierShell, show_result},
+    domain::{
+        VoucherStatus,
+        day::{french, parse_day},
+    },
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+/// The statuses a delivered voucher can have, as the filter offers them.
+const STATUSES: [VoucherStatus; 4] =
+    [VoucherStatus::Delivered, VoucherStatus::Invoiced, VoucherStatus::Paid, VoucherStatus::Cancelled];
+
+/// Bons livrés: the supplier's used vouchers by day of use and status, with
+/// totals and the same list as a spreadsheet. The filter is a plain GET
+/// form: it works without the WASM, and the address can be bookmarked.
 #[component]
 pub fn DeliveredVouchersPage() -> impl IntoView {
+    let query = use_query_map();
+    let list = Resource::new(
+        move || {
+            let q = query.read();
+            (Some(q.get("du").unwrap_or_else(|| SINCE_LAST_MONTH.to_owned())), q.get("au"), q.get("statut"))
+        },
+        |(du, au, statut)| supplier_vouchers(du, au, statut),
+    );
     view! {
+        <Title text="Bons livrés — Espace fournisseur" />
         <SupplierShell>
             <h1>"Bons livrés"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(list.await, |list| view! { <Delivered list /> })
+                })}
+            </Suspense>
         </SupplierShell>
+    }
+}
+
+#[component]
+fn Delivered(list: DeliveredList) -> impl IntoView {
+    let csv = format!("/fournisseur/bons.csv?{}", list.query());
+    let chosen = list.status.clone();
+    view! {
+        <form method="get" action="/fournisseur/bons" class="form filters" role="search">
+            <div class="filter-days">
+                <label>
+                    "Du" <input type="date" name="du" value=list.from.clone() />
+                </label>
+                <label>
+                    "Au" <input type="date" name="au" value=list.to.clone() />
+                </label>
+            </div>
+            <label for="statut">"Statut"</label>
+            <select id="statut" name="statut">
+                <option value="" selected=chosen.is_empty()>
+                    "Tous"
+                </option>
+                {STATUSES
+                    .iter()
+                    .map(|s| {
+                        let code = s.code().to_string();
+                        let selected = code == chosen;
+                        view! {
+                            <option value=code selected=selected>
+                                {s.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <button type="submit" class="button">
+                "Afficher"
+            </button>
+        </form>
+        <section class="totals" aria-label="Totaux">
+            <p class="total">
+                <strong class="total-count">{list.count}</strong>
+                {if list.count == 1 { " bon — " } else { " bons — " }}
+                <strong class="total-amount">{list.total.to_string()}</strong>
+                " à payer (hors annulés)"
+            </p>
+            <ul class="status-totals">
+                {list
+                    .by_status
+                    .iter()
+                    .map(|t| {
+                        view! {
+                            <li data-status=t.status.code()>
+                                {t.status.label()} " : " {t.count} " — " {t.amount.to_string()}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <a class="button button-small" href=csv rel="external" download>
+                "Exporter (CSV, Excel)"
+            </a>
+        </section>
+        {if list.vouchers.is_empty() {
+            view! { <p class="empty">"Aucun bon livré sur cette période."</p> }.into_any()
+        } else {
+            view! {
+                <table class="vouchers delivered">
+                    <thead>
+                        <tr>
+                            <th>"N° du bon"</th>
+                            <th>"Date d'utilisation"</th>
+                            <th>"Valeur du bon"</th>
+                            <th>"Statut"</th>
+                            <th>"Adhérent"</th>
+                            <th>"Facture"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {list.vouchers.into_iter().map(|v| view! { <DeliveredLine v /> }).collect_view()}
+                    </tbody>
+                </table>
+            }
+                .into_any()
+        }}
+    }
+}
+
+#[component]
+fn DeliveredLine(v: DeliveredVoucher) -> impl IntoView {
+    let invoice = match (&v.invoice, &v.paid_on) {
+        (Some(i), _) => view! {
+            <a href=format!("/fournisseur/factures/{}", i.id)>{i.number.clone()}</a>
+            " (" {i.status.label()} ")"
+        }
+        .into_any(),
+        (None, Some(paid)) => {
+            let day = parse_day(paid).map(french).unwrap_or_else(|_| paid.clone());
+            view! { "payé le " {day} }.into_any()
+        }
+        (None, None) => view! { "—" }.into_any(),
+    };
+    view! {
+        <tr class="voucher-row" data-status=v.status.code()>
+            <td data-label="N° du bon" class="number">
+                {v.number}
+            </td>
+            <td data-label="Date d'utilisation" class="used-at">
+                {v.used_at}
+            </td>
+            <td data-label="Valeur du bon" class="amount">
+                {v.amount.decimal_fr()}
+            </td>
+            <td data-label="Statut" class="status">
+                {v.status.label()}
+            </td>
+            <td data-label="Adhérent">{v.member_initials}</td>
+            <td data-label="Facture" class="invoice">
+                {invoice}
+            </td>
+        </tr>
     }
 }

@@ -164,7 +164,15 @@ pub async fn submit_invoice(
         submitted_at: &stamp,
         submitted_by: &by.actor.name,
     };
-    let id = invoices::insert(tx.conn(), &header).await.map_err(internal("insert invoice"))?;
+    // Two sends of the same invoice at once (a double tap, a till retrying)
+    // meet at the unique (supplier, number): the second gets the same answer.
+    let id = invoices::insert(tx.conn(), &header).await.map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::Conflict(format!(
+            "Vous avez déjà envoyé une facture n° {} : donnez à celle-ci son propre numéro.",
+            invoice.number
+        )),
+        _ => internal("insert invoice")(e),
+    })?;
     let flagged = store_lines(state, &mut tx, by, id, &invoice, now).await?;
     let after = json!({
         "number": invoice.number,

@@ -1,7 +1,9 @@
 //! Business operations. Each takes who is asking and the time, opens at most
 //! one transaction, and returns what the caller shows.
 
+pub mod api_keys;
 pub mod invoices;
+pub mod supplier;
 pub mod vouchers;
 
 use crate::{

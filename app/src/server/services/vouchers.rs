@@ -339,6 +339,22 @@ pub async fn check_code(
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<CheckedVoucher, AppError> {
+    let v = verify_code(state, checker, number, code, now).await?;
+    let number = v.number.clone().ok_or(AppError::Internal)?;
+    checked(number, v, true)
+}
+
+/// The check behind `check_code`, for callers that say more about the
+/// voucher than the public page does (the supplier's counter check, the
+/// till's API): the same budgets, the same single answer for every
+/// failure, the same lock. Returns the voucher as read under its lock.
+pub async fn verify_code(
+    state: &AppState,
+    checker: &Checker,
+    number: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<VoucherRecord, AppError> {
     let number: VoucherNumber = number.parse().map_err(|e: VoucherNumberError| AppError::Invalid(e.to_string()))?;
     let number = number.to_string();
     let code = parse_typed_code(code).map_err(AppError::Invalid)?;
@@ -374,7 +390,7 @@ pub async fn check_code(
     }
     budgets::refund_all(&mut tx, &checker.budgets).await.map_err(internal("refund check budget"))?;
     tx.commit().await.map_err(internal("commit check"))?;
-    checked(number, v, true)
+    Ok(v)
 }
 
 /// Counts a wrong code typed for a used voucher (at the counter, on the

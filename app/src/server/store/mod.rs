@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod api_keys;
+pub mod delivered;
 pub mod invoices;
 pub mod suppliers;
 pub mod vouchers;

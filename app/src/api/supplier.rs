@@ -1,0 +1,369 @@
+//! The supplier's space: the counter check, delivered vouchers, invoices
+//! and the till's API keys. Every function here answers only a logged-in
+//! supplier whose supplier is still a partner.
+
+use crate::{
+    api::invoices::{InvoiceDetail, InvoiceSummary},
+    domain::{InvoiceStatus, Money, VoucherStatus},
+    error::AppError,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The supplier's home: who is logged in, and what needs doing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierOverview {
+    pub supplier: String,
+    pub login: String,
+    /// Today in Paris, `2026-11-23`: the new invoice's default date.
+    pub today: String,
+    /// Delivered vouchers on none of the supplier's invoices yet.
+    pub to_invoice: i64,
+    pub to_invoice_amount: Money,
+    pub invoices_to_correct: i64,
+    pub active_keys: i64,
+}
+
+/// One of the supplier's invoices claiming a voucher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceClaim {
+    pub id: i64,
+    pub number: String,
+    pub status: InvoiceStatus,
+}
+
+/// The answer to a counter check by number and secret code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CounterCheck {
+    pub number: String,
+    /// The supplier the voucher was issued for.
+    pub supplier: String,
+    /// Issued for the supplier asking: the only one who may deliver on it and invoice it.
+    pub own: bool,
+    pub amount: Money,
+    pub status: VoucherStatus,
+    /// "23/11/2026 15:09", Europe/Paris.
+    pub used_at: String,
+    /// The same instant, RFC 3339 UTC (for the till's API).
+    pub used_at_utc: String,
+    pub member_initials: String,
+    /// The supplier's own invoice that claims it; never said of another supplier's voucher.
+    pub invoice: Option<InvoiceClaim>,
+}
+
+impl CounterCheck {
+    /// On an invoice already, or past the invoiced status.
+    pub fn already_invoiced(&self) -> bool {
+        self.invoice.is_some() || matches!(self.status, VoucherStatus::Invoiced | VoucherStatus::Paid)
+    }
+}
+
+/// One delivered voucher in the supplier's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveredVoucher {
+    pub number: String,
+    /// "23/11/2026 15:09", Europe/Paris.
+    pub used_at: String,
+    pub used_at_utc: String,
+    pub amount: Money,
+    pub status: VoucherStatus,
+    pub member_initials: String,
+    pub invoice: Option<InvoiceClaim>,
+    /// `2026-11-30`, once paid.
+    pub paid_on: Option<String>,
+}
+
+/// Count and value of the listed vouchers in one status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusTotal {
+    pub status: VoucherStatus,
+    pub count: i64,
+    pub amount: Money,
+}
+
+/// The delivered vouchers page: the filter as applied, the rows, the totals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveredList {
+    /// `2026-10-01` or empty: what the filter form shows again.
+    pub from: String,
+    pub to: String,
+    /// `11`, `21`, `31`, `91` or empty for every status.
+    pub status: String,
+    pub vouchers: Vec<DeliveredVoucher>,
+    /// Vouchers listed, and the value of those that will be paid (a use
+    /// undone, 91-annulé, is listed but not counted).
+    pub count: i64,
+    pub total: Money,
+    pub by_status: Vec<StatusTotal>,
+}
+
+impl DeliveredList {
+    /// The same filter as a query string, for the CSV export link.
+    pub fn query(&self) -> String {
+        format!("du={}&au={}&statut={}", self.from, self.to, self.status)
+    }
+}
+
+/// An invoice as its page shows it, with what the correction form needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierInvoiceView {
+    pub detail: InvoiceDetail,
+    /// `2026-11-23`, for the date field.
+    pub invoice_date_iso: String,
+    /// The lines as the lines box shows them, without their codes (never stored).
+    pub lines_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: i64,
+    pub label: String,
+    /// `bons_3f9a1c2d`: enough to tell keys apart, useless to log in.
+    pub prefix: String,
+    /// "23/11/2026 15:09", Europe/Paris.
+    pub created_at: String,
+    pub created_by: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// A key just created, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewApiKey {
+    pub label: String,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeys {
+    pub keys: Vec<ApiKeyView>,
+    pub new_key: Option<NewApiKey>,
+    /// Where the till sends its requests, e.g. `https://bons.castors.fr/api/v1`.
+    pub api_base: String,
+}
+
+#[server(endpoint = "supplier_home")]
+pub async fn supplier_home() -> Result<SupplierOverview, AppError> {
+    use crate::{api::context, server::services::supplier};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = crate::server::auth::require_supplier(&state, &parts).await?;
+            supplier::home(&state, &user, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
+/// Is a supplier's staff logged in? The public check page uses it to send
+/// them to their own check, which says more.
+#[server(endpoint = "supplier_session")]
+pub async fn supplier_session() -> Result<bool, AppError> {
+    use crate::api::context;
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            Ok(crate::server::auth::require_supplier(&state, &parts).await.is_ok())
+        }
+        .await,
+    )
+}
+
+/// Vérifier un bon: number + secret code from the delivery slip. The
+/// attempt is charged to the supplier's address and account, exactly as
+/// the public check. A form post lands on the answer, proven by a signed
+/// link so the answer page charges nothing.
+#[server(endpoint = "supplier_check")]
+pub async fn supplier_check(number: String, code: String) -> Result<CounterCheck, AppError> {
+    use crate::{
+        api::context,
+        server::{auth, services::supplier},
+    };
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = auth::require_supplier(&state, &parts).await?;
+            let checker = supplier::checker(&user, &auth::client_address(&state, &parts));
+            let checked =
+                supplier::counter_check(&state, &checker, user.supplier_id, &number, &code, chrono::Utc::now()).await?;
+            let proof = state.keys.sign_code_checked(&checked.number);
+            leptos_axum::redirect(&format!("/fournisseur/verifier?numero={}&c={proof}", checked.number));
+            Ok(checked)
+        }
+        .await,
+    )
+}
+
+/// The answer page of a check: the voucher as it is now, if the link
+/// carries the proof that its code was typed right; nothing otherwise.
+#[server(endpoint = "supplier_checked")]
+pub async fn supplier_checked(number: String, proof: Option<String>) -> Result<Option<CounterCheck>, AppError> {
+    use crate::{api::context, server::services::supplier};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = crate::server::auth::require_supplier(&state, &parts).await?;
+            match proof.filter(|p| !p.is_empty()) {
+                Some(proof) => supplier::checked_by_proof(&state, user.supplier_id, &number, &proof).await,
+                None => Ok(None),
+            }
+        }
+        .await,
+    )
+}
+
+/// What the delivered vouchers page asks for when its address names no
+/// start day: the list starts on the first day of last month. (An empty
+/// `du` means no start day; the two would look alike once a form encodes them.)
+pub const SINCE_LAST_MONTH: &str = "mois-dernier";
+
+/// Bons livrés: `du`/`au` are Paris days of use (empty: no bound), or
+/// `du` = `SINCE_LAST_MONTH`.
+#[server(endpoint = "supplier_vouchers")]
+pub async fn supplier_vouchers(
+    du: Option<String>,
+    au: Option<String>,
+    statut: Option<String>,
+) -> Result<DeliveredList, AppError> {
+    use crate::{api::context, server::services::supplier};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = crate::server::auth::require_supplier(&state, &parts).await?;
+            let now = chrono::Utc::now();
+            let filter = supplier::DeliveredFilter::from_form(du.as_deref(), au.as_deref(), statut.as_deref(), now)?;
+            supplier::delivered(&state, user.supplier_id, &filter).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "supplier_invoices")]
+pub async fn supplier_invoices() -> Result<Vec<InvoiceSummary>, AppError> {
+    use crate::{api::context, server::services::invoices};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = crate::server::auth::require_supplier(&state, &parts).await?;
+            invoices::list_for_supplier(&state, user.supplier_id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "supplier_invoice")]
+pub async fn supplier_invoice(id: String) -> Result<SupplierInvoiceView, AppError> {
+    use crate::{api::context, server::services::supplier};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = crate::server::auth::require_supplier(&state, &parts).await?;
+            supplier::invoice(&state, user.supplier_id, &id).await
+        }
+        .await,
+    )
+}
+
+/// Nouvelle facture → ENVOYER. `lines` is the lines box, one voucher per
+/// line ("numéro ; code ; montant"), read by the same function as the
+/// form's preview.
+#[server(endpoint = "supplier_submit_invoice")]
+pub async fn supplier_submit_invoice(
+    number: String,
+    date: String,
+    amount: String,
+    lines: String,
+) -> Result<i64, AppError> {
+    use crate::{api::context, server::services::supplier};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = crate::server::auth::require_supplier(&state, &parts).await?;
+            let input = supplier::typed_invoice(number, date, amount, &lines)?;
+            let id = supplier::submit_invoice(&state, &user, &input, chrono::Utc::now()).await?;
+            leptos_axum::redirect(&format!("/fournisseur/factures/{id}?envoyee=1"));
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+/// An invoice the agency sent back « à corriger », sent again.
+#[server(endpoint = "supplier_correct_invoice")]
+pub async fn supplier_correct_invoice(
+    id: String,
+    number: String,
+    date: String,
+    amount: String,
+    lines: String,
+) -> Result<(), AppError> {
+    use crate::{api::context, server::services::supplier};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = crate::server::auth::require_supplier(&state, &parts).await?;
+            let id = supplier::parse_invoice_id(&id)?;
+            let input = supplier::typed_invoice(number, date, amount, &lines)?;
+            supplier::correct_invoice(&state, &user, id, &input, chrono::Utc::now()).await?;
+            leptos_axum::redirect(&format!("/fournisseur/factures/{id}?corrigee=1"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Caisse (API): the supplier's keys, and the key just created if this
+/// browser created one a moment ago (it is shown once, then forgotten).
+#[server(endpoint = "supplier_api_keys")]
+pub async fn supplier_api_keys() -> Result<ApiKeys, AppError> {
+    use crate::{api::context, server::services::api_keys};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = crate::server::auth::require_supplier(&state, &parts).await?;
+            let fresh = api_keys::take_fresh_key(&parts);
+            let page = api_keys::page(&state, &user, fresh.as_deref(), chrono::Utc::now()).await?;
+            if fresh.is_some() {
+                let forget = api_keys::fresh_key_cookie(&state, None)?;
+                expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, forget);
+            }
+            Ok(page)
+        }
+        .await,
+    )
+}
+
+/// Creates a key for the supplier's till. The key travels to the keys page
+/// in a short-lived cookie of this browser's, never in a URL, and is stored
+/// only as its SHA-256.
+#[server(endpoint = "supplier_create_api_key")]
+pub async fn supplier_create_api_key(label: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::api_keys};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = crate::server::auth::require_supplier(&state, &parts).await?;
+            let created = api_keys::create_for_user(&state, &user, &label, chrono::Utc::now()).await?;
+            let cookie = api_keys::fresh_key_cookie(&state, Some(&created.key))?;
+            expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
+            leptos_axum::redirect(&format!("/fournisseur/cles?creee={}", created.id));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "supplier_revoke_api_key")]
+pub async fn supplier_revoke_api_key(id: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::api_keys};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let user = crate::server::auth::require_supplier(&state, &parts).await?;
+            api_keys::revoke(&state, &user, &id, chrono::Utc::now()).await?;
+            leptos_axum::redirect("/fournisseur/cles");
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -1,0 +1,325 @@
+//! API keys of suppliers' tills: created and revoked in the supplier space
+//! (or by `bons api-key create`), checked on every call to `/api/v1`.
+//!
+//! A key is `bons_` and 64 hex digits (256 random bits): shown once, stored
+//! as its SHA-256 only. Its first characters (`bons_3f9a1c2d`) are kept in
+//! clear to tell keys apart on screen.
+
+use super::{invoices::Submitter, journal, vouchers::Checker};
+use crate::{
+    api::supplier::{ApiKeyView, ApiKeys, NewApiKey},
+    error::AppError,
+    server::{
+        AppState,
+        audit::Actor,
+        audit::Entity,
+        auth::SupplierUser,
+        budgets, clock,
+        codes::sha256_hex,
+        db::internal,
+        store::{
+            self,
+            api_keys::{self, ApiKeyRecord, NewKey},
+        },
+    },
+};
+use axum::http::{HeaderValue, header, request::Parts};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::json;
+
+const KEY_START: &str = "bons_";
+/// Hex digits of the key kept in clear after `bons_`.
+const PREFIX_DIGITS: usize = 8;
+const MAX_LABEL: usize = 60;
+/// More active keys than tills a shop has is a mistake, or a leak.
+const MAX_ACTIVE_KEYS: usize = 20;
+/// A use is recorded at most this often per key.
+const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
+/// The cookie that carries a new key to the page that shows it once.
+const FRESH_KEY_COOKIE: &str = "bons_new_api_key";
+const FRESH_KEY_SECONDS: i64 = 120;
+
+/// A till, as the API knows it once its key is accepted.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    pub key_id: i64,
+    pub prefix: String,
+    pub label: String,
+    pub supplier_id: i64,
+    pub supplier_name: String,
+    pub agency_id: i64,
+}
+
+impl ApiClient {
+    /// The journal's "who": the key, named by its prefix and label.
+    pub fn actor(&self) -> Actor {
+        Actor { account_id: None, name: format!("clé API {} ({})", self.prefix, self.label), role: "supplier".into() }
+    }
+
+    pub fn submitter(&self) -> Submitter {
+        Submitter { actor: self.actor(), supplier_id: self.supplier_id, agency_id: self.agency_id }
+    }
+
+    /// Checks through the API are charged to the address and to the key,
+    /// with the same limits as a logged-in account.
+    pub fn checker(&self, address: &str) -> Checker {
+        Checker {
+            actor: self.actor(),
+            budgets: vec![
+                (budgets::CHECK_PER_ADDRESS, address.to_owned()),
+                (budgets::CHECK_PER_API_KEY, self.key_id.to_string()),
+            ],
+        }
+    }
+}
+
+/// Why a request's key was not accepted (each is a 401 with its sentence).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyRefusal {
+    #[error("Clé API manquante : envoyez l'en-tête « Authorization: Bearer <clé> ».")]
+    Missing,
+    #[error("Clé API inconnue : vérifiez la clé recopiée dans la caisse.")]
+    Unknown,
+    #[error("Cette clé API a été révoquée : créez-en une autre dans l'espace fournisseur (Caisse (API)).")]
+    Revoked,
+    /// Not a refusal of the key: the supplier closed, or the database failed.
+    #[error("{0}")]
+    Other(AppError),
+}
+
+/// A key just created: its id and the key itself, which nobody will see again.
+pub struct CreatedKey {
+    pub id: i64,
+    pub prefix: String,
+    pub key: String,
+}
+
+fn check_label(label: &str) -> Result<String, AppError> {
+    let label = label.trim();
+    if label.is_empty() {
+        return Err(AppError::Invalid("Donnez un nom à la clé, par exemple « Caisse 1 ».".into()));
+    }
+    if label.chars().count() > MAX_LABEL || label.chars().any(char::is_control) {
+        return Err(AppError::Invalid(format!(
+            "Le nom de la clé s'écrit sur une ligne, en {MAX_LABEL} caractères au plus."
+        )));
+    }
+    Ok(label.to_owned())
+}
+
+/// Creates a key for `supplier_id`, journaled as `actor`'s doing.
+async fn create(
+    state: &AppState,
+    supplier_id: i64,
+    label: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<CreatedKey, AppError> {
+    let label = check_label(label)?;
+    let key = format!("{KEY_START}{}", hex::encode(rand::random::<[u8; 32]>()));
+    let prefix = key[..KEY_START.len() + PREFIX_DIGITS].to_owned();
+    let mut tx = state.db.begin_write().await.map_err(internal("begin api key"))?;
+    let active = api_keys::list_for_supplier_in(tx.conn(), supplier_id).await.map_err(internal("list api keys"))?;
+    if active.iter().filter(|k| k.revoked_at.is_none()).count() >= MAX_ACTIVE_KEYS {
+        return Err(AppError::Conflict(format!(
+            "Vous avez déjà {MAX_ACTIVE_KEYS} clés actives : révoquez celles qui ne servent plus avant d'en créer une autre."
+        )));
+    }
+    let new = NewKey {
+        supplier_id,
+        label: &label,
+        prefix: &prefix,
+        key_hash: &sha256_hex(key.as_bytes()),
+        created_at: &clock::stamp(now),
+        created_by: &actor.name,
+    };
+    let id = api_keys::insert(tx.conn(), &new).await.map_err(internal("insert api key"))?;
+    let after = json!({ "supplier_id": supplier_id, "label": label, "prefix": prefix });
+    journal(&mut tx, actor, Entity::ApiKey, id, "create", json!({}), after, now).await?;
+    tx.commit().await.map_err(internal("commit api key"))?;
+    tracing::info!(key = id, supplier = supplier_id, %prefix, "API key created");
+    Ok(CreatedKey { id, prefix, key })
+}
+
+pub async fn create_for_user(
+    state: &AppState,
+    user: &SupplierUser,
+    label: &str,
+    now: DateTime<Utc>,
+) -> Result<CreatedKey, AppError> {
+    create(state, user.supplier_id, label, &Actor::supplier(user), now).await
+}
+
+/// For the command line (`bons api-key create`): a key for the supplier of
+/// an active supplier login.
+pub async fn create_for_login(
+    state: &AppState,
+    login: &str,
+    label: &str,
+    now: DateTime<Utc>,
+) -> Result<CreatedKey, AppError> {
+    let supplier: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT s.id, s.active FROM accounts a JOIN suppliers s ON s.id = a.supplier_id
+          WHERE a.login = $1 AND a.role = 'supplier' AND a.active = 1",
+    )
+    .bind(login)
+    .fetch_optional(state.db.pool())
+    .await
+    .map_err(internal("find supplier login"))?;
+    match supplier {
+        Some((id, 1)) => create(state, id, label, &Actor::system("bons api-key create"), now).await,
+        Some(_) => Err(AppError::SupplierInactive),
+        None => Err(AppError::NotFound(format!("Identifiant fournisseur « {login} »"))),
+    }
+}
+
+/// The keys page: every key of the supplier, and the one this browser just
+/// created if `fresh` is it.
+pub async fn page(
+    state: &AppState,
+    user: &SupplierUser,
+    fresh: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ApiKeys, AppError> {
+    let records =
+        api_keys::list_for_supplier(state.db.pool(), user.supplier_id).await.map_err(internal("list api keys"))?;
+    let new_key = match fresh {
+        Some(key) => store::api_keys::find_by_hash(state.db.pool(), &sha256_hex(key.as_bytes()))
+            .await
+            .map_err(internal("find fresh key"))?
+            .filter(|k| k.supplier_id == user.supplier_id && k.revoked_at.is_none())
+            .filter(|k| clock::parse_stamp(&k.created_at).is_some_and(|at| now - at < TimeDelta::minutes(5)))
+            .map(|k| NewApiKey { label: k.label, key: key.to_owned() }),
+        None => None,
+    };
+    Ok(ApiKeys {
+        keys: records.into_iter().map(view).collect(),
+        new_key,
+        api_base: format!("{}/api/v1", state.settings.public_url.trim_end_matches('/')),
+    })
+}
+
+fn view(k: ApiKeyRecord) -> ApiKeyView {
+    ApiKeyView {
+        id: k.id,
+        label: k.label,
+        prefix: k.prefix,
+        created_at: clock::display_datetime(&k.created_at),
+        created_by: k.created_by,
+        last_used_at: k.last_used_at.as_deref().map(clock::display_datetime),
+        revoked_at: k.revoked_at.as_deref().map(clock::display_datetime),
+    }
+}
+
+/// Revokes one of the supplier's keys; revoking twice is harmless.
+pub async fn revoke(state: &AppState, user: &SupplierUser, id: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+    let not_found = || AppError::NotFound("Clé API".into());
+    let id: i64 = id.trim().parse().ok().filter(|id| *id > 0).ok_or_else(not_found)?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin revoke"))?;
+    let key = api_keys::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find api key"))?
+        .filter(|k| k.supplier_id == user.supplier_id)
+        .ok_or_else(not_found)?;
+    let at = clock::stamp(now);
+    if api_keys::revoke(tx.conn(), id, &at, &user.login).await.map_err(internal("revoke api key"))? {
+        let before = json!({ "revoked": false, "prefix": key.prefix });
+        let after = json!({ "revoked": true, "revoked_at": at });
+        journal(&mut tx, &Actor::supplier(user), Entity::ApiKey, id, "revoke", before, after, now).await?;
+        tracing::info!(key = id, supplier = user.supplier_id, "API key revoked");
+    }
+    tx.commit().await.map_err(internal("commit revoke"))?;
+    Ok(())
+}
+
+/// The till behind a request's `Authorization: Bearer <key>`, its supplier
+/// still a partner. Records the key's use (at most once a minute).
+pub async fn authenticate(
+    state: &AppState,
+    authorization: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ApiClient, KeyRefusal> {
+    let authorization = authorization.map(str::trim).filter(|v| !v.is_empty()).ok_or(KeyRefusal::Missing)?;
+    let key = match authorization.split_once(' ') {
+        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => key.trim(),
+        _ => return Err(KeyRefusal::Missing),
+    };
+    let well_formed =
+        key.strip_prefix(KEY_START).is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if !well_formed {
+        return Err(KeyRefusal::Unknown);
+    }
+    let record = api_keys::find_by_hash(state.db.pool(), &sha256_hex(key.as_bytes()))
+        .await
+        .map_err(|e| KeyRefusal::Other(internal("find api key")(e)))?
+        .ok_or(KeyRefusal::Unknown)?;
+    if record.revoked_at.is_some() {
+        return Err(KeyRefusal::Revoked);
+    }
+    let supplier = store::suppliers::find_by_id(state.db.pool(), record.supplier_id)
+        .await
+        .map_err(|e| KeyRefusal::Other(internal("find key's supplier")(e)))?
+        .filter(|s| s.active == 1)
+        .ok_or(KeyRefusal::Other(AppError::SupplierInactive))?;
+    let recent = record.last_used_at.as_deref().and_then(clock::parse_stamp).is_some_and(|at| now - at < TOUCH_EVERY);
+    if !recent {
+        touch(state, record.id, now).await.map_err(KeyRefusal::Other)?;
+    }
+    Ok(ApiClient {
+        key_id: record.id,
+        prefix: record.prefix,
+        label: record.label,
+        supplier_id: supplier.id,
+        supplier_name: supplier.name,
+        agency_id: supplier.agency_id,
+    })
+}
+
+async fn touch(state: &AppState, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await.map_err(internal("begin key use"))?;
+    api_keys::touch(tx.conn(), id, &clock::stamp(now), &clock::stamp(now - TOUCH_EVERY))
+        .await
+        .map_err(internal("record key use"))?;
+    tx.commit().await.map_err(internal("commit key use"))
+}
+
+/// The cookie carrying a new key to the keys page (or, with None, the one
+/// that forgets it). HttpOnly, SameSite=Strict, two minutes: it never
+/// reaches a script, another site or a URL.
+pub fn fresh_key_cookie(state: &AppState, key: Option<&str>) -> Result<HeaderValue, AppError> {
+    let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
+    let (value, max_age) = match key {
+        Some(key) => (key, FRESH_KEY_SECONDS),
+        None => ("", 0),
+    };
+    HeaderValue::from_str(&format!(
+        "{FRESH_KEY_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .map_err(|_| AppError::Internal)
+}
+
+/// The key this browser was just given, if its cookie is still there.
+pub fn take_fresh_key(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == FRESH_KEY_COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_one_short_line() {
+        assert_eq!(check_label("  Caisse 1 ").unwrap(), "Caisse 1");
+        for bad in ["", "   ", "a\nb", &"x".repeat(61)] {
+            assert!(matches!(check_label(bad), Err(AppError::Invalid(_))), "{bad:?}");
+        }
+    }
+}

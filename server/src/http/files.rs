@@ -1,0 +1,204 @@
+//! Files of the supplier space, outside Leptos: the delivered vouchers as
+//! CSV, the invoice PDF's upload, and its download (for the supplier who
+//! sent it and the agency staff who pay it). Authenticated by the session
+//! cookie, like the pages; they call the same services.
+
+use app::{
+    error::AppError,
+    server::{
+        AppState,
+        auth::{self, require_staff, require_supplier},
+        services::supplier::{self, DeliveredFilter, MAX_PDF_BYTES, PdfReader},
+    },
+};
+use axum::{
+    Router,
+    body::Body,
+    extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State},
+    http::{HeaderValue, StatusCode, header, request::Parts},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use std::collections::HashMap;
+
+/// The PDF plus what a multipart form wraps around it.
+const UPLOAD_LIMIT: usize = MAX_PDF_BYTES + 64 * 1024;
+
+/// Downloads: plain GETs, under the site's usual limits.
+pub fn downloads() -> Router<AppState> {
+    Router::new().route("/fournisseur/bons.csv", get(delivered_csv)).route("/factures/{id}/pdf", get(invoice_pdf))
+}
+
+/// The PDF upload, with a body limit of its own (the site's is 64 KiB).
+/// Merged outside the site's limit and inside the cross-site guard.
+pub fn uploads() -> Router<AppState> {
+    Router::new().route("/fournisseur/factures/{id}/pdf", post(upload_pdf)).layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
+}
+
+/// `GET /fournisseur/bons.csv?du=&au=&statut=`: the list of the page, same
+/// filter, as a spreadsheet.
+async fn delivered_csv(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let answer = async {
+        let user = require_supplier(&state, &parts).await?;
+        let get = |k: &str| query.get(k).map(String::as_str);
+        let filter = DeliveredFilter::from_form(get("du"), get("au"), get("statut"), chrono::Utc::now())?;
+        let rows = supplier::delivered_records(&state, user.supplier_id, &filter).await?;
+        let name = format!(
+            "bons-livres-{}-{}.csv",
+            filter.from.map(|d| d.to_string()).unwrap_or_else(|| "debut".into()),
+            filter.to.map(|d| d.to_string()).unwrap_or_else(|| "aujourdhui".into())
+        );
+        Ok::<_, AppError>((supplier::delivered_csv(&rows)?, name))
+    }
+    .await;
+    match answer {
+        Ok((csv, name)) => download("text/csv; charset=utf-8", &name, csv),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// `GET /factures/{id}/pdf`: the one download link of an invoice's PDF, for
+/// the supplier who sent it and for agency staff covering its agency.
+async fn invoice_pdf(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let answer = async {
+        let reader = pdf_reader(&state, &parts).await?;
+        supplier::invoice_pdf(&state, &reader, &id).await
+    }
+    .await;
+    match answer {
+        Ok((name, pdf)) => download("application/pdf", &name, pdf),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// Whoever is logged in, as someone who may read invoices: a supplier's
+/// staff or agency staff. Members read none (as unknown as a missing one).
+async fn pdf_reader(state: &AppState, parts: &Parts) -> Result<PdfReader, AppError> {
+    let session = auth::current_account(state, parts).await?.ok_or(AppError::NotLoggedIn)?;
+    match session.role.as_str() {
+        "supplier" => Ok(PdfReader::Supplier(require_supplier(state, parts).await?)),
+        "agency" | "admin" => Ok(PdfReader::Staff(require_staff(state, parts).await?)),
+        _ => Err(AppError::NotFound("Facture".into())),
+    }
+}
+
+/// `POST /fournisseur/factures/{id}/pdf` (multipart, field `pdf`). A browser
+/// (the invoice page's form) is sent back to the invoice with the outcome;
+/// another client gets the status and, on error, `{"error": "…"}`.
+async fn upload_pdf(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let browser =
+        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    let user = match require_supplier(&state, &parts).await {
+        Ok(user) => user,
+        Err(AppError::NotLoggedIn) if browser => return Redirect::to("/connexion").into_response(),
+        Err(e) => return json_error(&e),
+    };
+    let id = match supplier::parse_invoice_id(&id) {
+        Ok(id) => id,
+        Err(e) => return if browser { error_page(&e) } else { json_error(&e) },
+    };
+    let outcome = async {
+        let (file_name, content) = read_pdf_field(Request::from_parts(parts.clone(), body), &state).await?;
+        supplier::attach_pdf(&state, &user, id, &file_name, &content, chrono::Utc::now()).await
+    }
+    .await;
+    let back = format!("/fournisseur/factures/{id}");
+    match outcome {
+        Ok(()) => Redirect::to(&format!("{back}?pdf=1")).into_response(),
+        Err(e @ AppError::NotFound(_)) => {
+            if browser {
+                error_page(&e)
+            } else {
+                json_error(&e)
+            }
+        }
+        Err(e) if browser => {
+            let message: String = form_encode(&e.to_string());
+            Redirect::to(&format!("{back}?pdf_erreur={message}")).into_response()
+        }
+        Err(e) => json_error(&e),
+    }
+}
+
+/// The `pdf` field's name and bytes, refusing anything over the limit as
+/// soon as it is passed.
+async fn read_pdf_field(request: Request, state: &AppState) -> Result<(String, Vec<u8>), AppError> {
+    let too_large = || AppError::Invalid("Le fichier dépasse 10 Mo : envoyez un PDF plus léger.".into());
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            tracing::warn!(error = %e, "unreadable PDF upload");
+            AppError::Invalid("Le fichier n'a pas pu être lu : choisissez-le à nouveau puis réessayez.".into())
+        }
+    };
+    let mut multipart = Multipart::from_request(request, state).await.map_err(|_| {
+        AppError::Invalid("Envoyez le PDF avec le formulaire de la facture (multipart/form-data).".into())
+    })?;
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() != Some("pdf") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("facture.pdf").to_owned();
+        let mut content = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            if content.len() + chunk.len() > MAX_PDF_BYTES {
+                return Err(too_large());
+            }
+            content.extend_from_slice(&chunk);
+        }
+        return Ok((name, content));
+    }
+    Err(AppError::Invalid("Choisissez le fichier PDF de la facture.".into()))
+}
+
+fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+            // Invoices and lists of members' initials stay out of shared caches.
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+        ],
+        Body::from(bytes),
+    )
+        .into_response()
+}
+
+/// A refused download, as a short French page with the way on.
+fn error_page(e: &AppError) -> Response {
+    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = e.to_string().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>Bons Castors</title>\
+         <p>{message}</p><p><a href=\"/connexion\">Se connecter</a></p></html>"
+    );
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+fn json_error(e: &AppError) -> Response {
+    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(serde_json::json!({ "error": e.to_string() }))).into_response()
+}
+
+/// Percent-encodes a message for a query string.
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
