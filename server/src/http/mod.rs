@@ -1,6 +1,7 @@
 //! The HTTP surface: Leptos pages and server functions, static files, the
 //! health check, and the middleware around them.
 
+pub mod agency_files;
 pub mod guard;
 
 use app::{App, server::AppState, shell};
@@ -21,10 +22,13 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Uploads come after the 64 KiB limit, which layers only what is
+        // above it: each upload route sets its own.
+        .merge(agency_files::router())
         .layer(middleware::from_fn_with_state(edge.clone(), guard::page_deadline))
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
         .layer(middleware::from_fn_with_state(edge, guard::security_headers))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

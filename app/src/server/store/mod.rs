@@ -3,6 +3,9 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod dashboard;
 pub mod invoices;
+pub mod member_imports;
+pub mod members;
 pub mod suppliers;
 pub mod vouchers;
