@@ -136,6 +136,8 @@ pub struct MemberDetail {
     pub email: Option<String>,
     /// `2026-12-31`, for the date field.
     pub fee_paid_until_iso: Option<String>,
+    /// "31/12/2026"
+    pub fee_paid_until: Option<String>,
     pub fee_paid_up: bool,
     pub active: bool,
     /// "Nantes (NA)"

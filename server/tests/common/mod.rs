@@ -510,3 +510,6 @@ impl TestApp {
         self.server.take().expect("a server that was started").await.expect("server task")
     }
 }
+
+/// The agency back office's helpers.
+pub mod agency;

@@ -183,7 +183,7 @@ pub fn ConfirmUsePage() -> impl IntoView {
                             if c.status != VoucherStatus::Issued {
                                 return view! {
                                     <p class="notice notice-warn">
-                                        "Ce bon ne peut plus être utilisé (statut " {c.status.label()} ")."
+                                        {format!("Ce bon ne peut plus être utilisé (statut {}).", c.status.label())}
                                     </p>
                                     <a class="button" href=format!("/bons/{}", c.id)>
                                         "Voir le bon"

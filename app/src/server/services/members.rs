@@ -218,6 +218,7 @@ pub async fn detail(
         number: m.number,
         name: m.name,
         email: m.email,
+        fee_paid_until: m.fee_paid_until.as_deref().map(clock::display_day),
         fee_paid_until_iso: m.fee_paid_until,
         active: m.active == 1,
         agency: format!("{} ({})", m.agency_name, m.agency_code),
