@@ -6,11 +6,11 @@
 
 mod common;
 
+use app::domain::InvoiceLineInput;
 use app::server::{
     audit::{self, Entity},
     services::invoices::{self, InvoiceInput, Submitter},
 };
-use app::domain::InvoiceLineInput;
 use chrono::Utc;
 use common::{
     PAID_UP, PASSWORD, TestApp,
@@ -77,13 +77,19 @@ async fn staff_create_a_member_whose_login_works_with_the_password_shown_once() 
     let phone = app.browser();
     phone.login("44000300c", &password).await;
     let (status, me) = phone.call("whoami", &[]).await;
-    assert_eq!((status, me["name"].as_str(), me["fee_paid_up"].as_bool()), (StatusCode::OK, Some("Jeanne Leroy"), Some(true)));
+    assert_eq!(
+        (status, me["name"].as_str(), me["fee_paid_up"].as_bool()),
+        (StatusCode::OK, Some("Jeanne Leroy"), Some(true))
+    );
     phone.request_voucher_json(&app.supplier_id(OUEST).await, "12").await;
 
     // Journaled: the member and their login, by the staff member.
     let id = member_id(&app, "44000300C").await;
     let created = audit::history(app.db.pool(), Entity::Member, id).await.unwrap().remove(0);
-    assert_eq!((created.action.as_str(), created.actor.as_str(), created.role.as_str()), ("create", NANTES_STAFF, "agency"));
+    assert_eq!(
+        (created.action.as_str(), created.actor.as_str(), created.role.as_str()),
+        ("create", NANTES_STAFF, "agency")
+    );
     assert!(created.after.contains("\"number\":\"44000300C\""), "{}", created.after);
     assert!(!created.after.contains(&password), "the password is never journaled");
 
@@ -111,16 +117,26 @@ async fn staff_create_a_member_whose_login_works_with_the_password_shown_once() 
 
     // An administrator names the agency; without one, the form says so.
     let admin = app.logged_in(ADMIN).await;
-    let (status, json) = admin.call("create_member", &[("number", "44000302C"), ("name", "Lou Lenoir"), ("email", ""), ("fee_paid_until", "")]).await;
+    let (status, json) = admin
+        .call(
+            "create_member",
+            &[("number", "44000302C"), ("name", "Lou Lenoir"), ("email", ""), ("fee_paid_until", "")],
+        )
+        .await;
     assert_eq!((status, message(&json)), (StatusCode::UNPROCESSABLE_ENTITY, "Choisissez l'agence.".to_owned()));
     let (status, json) = admin
-        .call("create_member", &[("agency", "RE"), ("number", "44000302C"), ("name", "Lou Lenoir"), ("email", ""), ("fee_paid_until", "")])
+        .call(
+            "create_member",
+            &[("agency", "RE"), ("number", "44000302C"), ("name", "Lou Lenoir"), ("email", ""), ("fee_paid_until", "")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{json}");
-    let agency: String = sqlx::query_scalar("SELECT a.code FROM members m JOIN agencies a ON a.id = m.agency_id WHERE m.number = '44000302C'")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let agency: String = sqlx::query_scalar(
+        "SELECT a.code FROM members m JOIN agencies a ON a.id = m.agency_id WHERE m.number = '44000302C'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
     assert_eq!(agency, "RE");
 }
 
@@ -139,28 +155,46 @@ async fn staff_edit_deactivate_reactivate_and_reset_a_member() {
 
     // Edit: the fee lapses, so the member gets no voucher any more.
     let edited = staff
-        .submit(&page, "/api/update_member", &[
-            ("number", PAID_UP),
-            ("name", "Camille Martin-Durand"),
-            ("email", "camille@exemple.fr"),
-            ("fee_paid_until", "01/01/2020"),
-        ])
+        .submit(
+            &page,
+            "/api/update_member",
+            &[
+                ("number", PAID_UP),
+                ("name", "Camille Martin-Durand"),
+                ("email", "camille@exemple.fr"),
+                ("fee_paid_until", "01/01/2020"),
+            ],
+        )
         .await;
     assert_eq!(edited.location.as_deref(), Some(page.as_str()));
     assert!(edited.contains("Camille Martin-Durand") && edited.contains("pas à jour (jusqu'au 01/01/2020)"));
-    let (status, _) = phone.call("request_voucher", &[("supplier_id", &app.supplier_id(OUEST).await), ("amount", "10")]).await;
+    let (status, _) =
+        phone.call("request_voucher", &[("supplier_id", &app.supplier_id(OUEST).await), ("amount", "10")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "not paid up");
-    let bad = staff.submit(&page, "/api/update_member", &[("number", PAID_UP), ("name", ""), ("email", ""), ("fee_paid_until", "")]).await;
+    let bad = staff
+        .submit(
+            &page,
+            "/api/update_member",
+            &[("number", PAID_UP), ("name", ""), ("email", ""), ("fee_paid_until", "")],
+        )
+        .await;
     assert_eq!(bad.error().as_deref(), Some("Indiquez le nom de l'adhérent."));
     staff
-        .submit(&page, "/api/update_member", &[("number", PAID_UP), ("name", "Camille Martin"), ("email", ""), ("fee_paid_until", &next_year_end())])
+        .submit(
+            &page,
+            "/api/update_member",
+            &[("number", PAID_UP), ("name", "Camille Martin"), ("email", ""), ("fee_paid_until", &next_year_end())],
+        )
         .await;
 
     // Deactivated: the open session and new logins are refused.
     let off = staff.submit(&page, "/api/set_member_active", &[("number", PAID_UP), ("active", "0")]).await;
     assert!(off.contains("Adhérent désactivé"), "{:?}", off.error());
     assert_eq!(phone.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(phone.call("request_voucher", &[("supplier_id", &app.supplier_id(OUEST).await), ("amount", "10")]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        phone.call("request_voucher", &[("supplier_id", &app.supplier_id(OUEST).await), ("amount", "10")]).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(login_status(&app, PAID_UP, PASSWORD).await, StatusCode::UNAUTHORIZED);
     // Reactivated: back in.
     staff.submit(&page, "/api/set_member_active", &[("number", PAID_UP), ("active", "1")]).await;
@@ -177,7 +211,8 @@ async fn staff_edit_deactivate_reactivate_and_reset_a_member() {
     let actions = journal_actions(&app, Entity::Member, id).await;
     assert_eq!(actions[1..], ["update", "update", "deactivate", "reactivate", "reset_password"], "{actions:?}");
     let update = audit::history(app.db.pool(), Entity::Member, id).await.unwrap().remove(1);
-    let (before, after): (Value, Value) = (serde_json::from_str(&update.before).unwrap(), serde_json::from_str(&update.after).unwrap());
+    let (before, after): (Value, Value) =
+        (serde_json::from_str(&update.before).unwrap(), serde_json::from_str(&update.after).unwrap());
     assert_eq!(before["name"], "Camille Martin");
     assert_eq!(after["fee_paid_until"], "2020-01-01");
     let history = staff.get(&page).await;
@@ -235,7 +270,10 @@ async fn a_csv_import_reports_every_line_and_importing_it_again_changes_nothing(
     let (location, report) = staff.import_members("adhérents.csv", IMPORT).await;
     assert!(location.starts_with("/agence/adherents/import?rapport="), "{location}");
     assert!(report.contains("adhérents.csv") && report.contains(NANTES_STAFF));
-    assert_eq!(report.text_of("class=\"import-counts\"").as_deref(), Some("1 créé(s), 1 mis à jour, 1 inchangé(s), 6 refusé(s)"));
+    assert_eq!(
+        report.text_of("class=\"import-counts\"").as_deref(),
+        Some("1 créé(s), 1 mis à jour, 1 inchangé(s), 6 refusé(s)")
+    );
     let lines = report_lines(&report);
     let expected: [(i64, &str, &str, &str); 9] = [
         (5, "4400040A", "refused", "N° d'adhérent invalide"),
@@ -262,12 +300,17 @@ async fn a_csv_import_reports_every_line_and_importing_it_again_changes_nothing(
             .unwrap();
     assert_eq!(alice, ("Alice Morel".into(), Some("alice@exemple.fr".into()), Some("2099-12-31".into())));
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE login = '44000400A' AND role = 'member'").await, 1);
-    let camille: Option<String> = sqlx::query_scalar("SELECT email FROM members WHERE number = $1").bind(PAID_UP).fetch_one(app.db.pool()).await.unwrap();
+    let camille: Option<String> = sqlx::query_scalar("SELECT email FROM members WHERE number = $1")
+        .bind(PAID_UP)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(camille.as_deref(), Some("camille@exemple.fr"));
     assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 4, "2 demo + Rennes' + Alice");
     // Her login has no password until staff hand her one.
     assert_eq!(login_status(&app, "44000400A", PASSWORD).await, StatusCode::UNAUTHORIZED);
-    let reset = staff.submit("/agence/adherents/44000400A", "/api/reset_member_password", &[("number", "44000400A")]).await;
+    let reset =
+        staff.submit("/agence/adherents/44000400A", "/api/reset_member_password", &[("number", "44000400A")]).await;
     assert_eq!(login_status(&app, "44000400A", &temporary_password(&reset).unwrap()).await, StatusCode::OK);
 
     // The report stays readable, and is listed; not by another agency.
@@ -282,14 +325,23 @@ async fn a_csv_import_reports_every_line_and_importing_it_again_changes_nothing(
     let before = members_snapshot(&app).await;
     let events = app.count("SELECT COUNT(*) FROM audit_events").await;
     let (_, again) = staff.import_members("adhérents.csv", IMPORT).await;
-    assert_eq!(again.text_of("class=\"import-counts\"").as_deref(), Some("0 créé(s), 0 mis à jour, 3 inchangé(s), 6 refusé(s)"));
+    assert_eq!(
+        again.text_of("class=\"import-counts\"").as_deref(),
+        Some("0 créé(s), 0 mis à jour, 3 inchangé(s), 6 refusé(s)")
+    );
     assert_eq!(members_snapshot(&app).await, before);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events").await, events, "nothing journaled: nothing changed");
 
     // Commas, quotes, no byte-order mark, columns in another order.
     let (_, commas) = staff.import_members("b.csv", "Nom,N° d'adhérent\r\n\"Roux, Élise\",44000410a\r\n").await;
-    assert_eq!(commas.text_of("class=\"import-counts\"").as_deref(), Some("1 créé(s), 0 mis à jour, 0 inchangé(s), 0 refusé(s)"));
-    let name: String = sqlx::query_scalar("SELECT name FROM members WHERE number = '44000410A'").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(
+        commas.text_of("class=\"import-counts\"").as_deref(),
+        Some("1 créé(s), 0 mis à jour, 0 inchangé(s), 0 refusé(s)")
+    );
+    let name: String = sqlx::query_scalar("SELECT name FROM members WHERE number = '44000410A'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(name, "Roux, Élise");
 
     // A file saved in Latin-1, or without the right header, is refused whole.
@@ -305,7 +357,10 @@ async fn a_csv_import_reports_every_line_and_importing_it_again_changes_nothing(
     let res = staff.client.get(format!("{}/agence/adherents/import/modele.csv", staff.base)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
-    assert_eq!(res.bytes().await.unwrap().as_ref(), "\u{feff}N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au\r\n".as_bytes());
+    assert_eq!(
+        res.bytes().await.unwrap().as_ref(),
+        "\u{feff}N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au\r\n".as_bytes()
+    );
 
     // An administrator must say which agency; no file at all is named too.
     let admin = app.logged_in(ADMIN).await;
@@ -342,8 +397,14 @@ async fn suppliers_get_checked_siret_and_bank_details_and_their_own_logins() {
     let refusals = [
         (form("Poste", "35600000001231", iban, "", ""), "SIRET invalide : sa clé de contrôle ne correspond pas."),
         (form("Poste", "4429081230001", iban, "", ""), "Le SIRET compte 14 chiffres"),
-        (form("Poste", "35600000001230", "FR7630004000031234567890144", "", ""), "IBAN invalide : ses chiffres de contrôle"),
-        (form("Poste", "35600000001230", "FR763000400003123456789014", "", ""), "Un IBAN FR compte 27 caractères ; celui-ci en compte 26."),
+        (
+            form("Poste", "35600000001230", "FR7630004000031234567890144", "", ""),
+            "IBAN invalide : ses chiffres de contrôle",
+        ),
+        (
+            form("Poste", "35600000001230", "FR763000400003123456789014", "", ""),
+            "Un IBAN FR compte 27 caractères ; celui-ci en compte 26.",
+        ),
         (form("Poste", "35600000001230", iban, "BNPAFRP", ""), "BIC invalide"),
         (form("Poste", "35600000001230", iban, "", "poste@"), "Adresse e-mail invalide"),
         (form("Poste", "442 908 123 00015", iban, "", ""), "est déjà celui du fournisseur « Matériaux de l'Ouest »"),
@@ -359,7 +420,11 @@ async fn suppliers_get_checked_siret_and_bank_details_and_their_own_logins() {
 
     // La Poste's establishments: digit sum divisible by five, not Luhn.
     let page = staff
-        .submit("/agence/fournisseurs/nouveau", "/api/create_supplier", &form("La Poste Nantes", "356 000 000 01230", iban, "psstfrppnte", ""))
+        .submit(
+            "/agence/fournisseurs/nouveau",
+            "/api/create_supplier",
+            &form("La Poste Nantes", "356 000 000 01230", iban, "psstfrppnte", ""),
+        )
         .await;
     let location = page.location.clone().unwrap();
     assert!(location.starts_with("/agence/fournisseurs/"), "{location}: {:?}", page.error());
@@ -367,27 +432,37 @@ async fn suppliers_get_checked_siret_and_bank_details_and_their_own_logins() {
     assert_eq!(page.text_of("class=\"iban\"").as_deref(), Some("FR76 3000 4000 0312 3456 7890 143"));
     assert!(page.contains("PSSTFRPPNTE"));
     let id: i64 = location.trim_start_matches("/agence/fournisseurs/").parse().unwrap();
-    let stored: (String, String) = sqlx::query_as("SELECT siret, iban FROM suppliers WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+    let stored: (String, String) = sqlx::query_as("SELECT siret, iban FROM suppliers WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(stored, ("35600000001230".into(), "FR7630004000031234567890143".into()));
 
     // Edited: the change is journaled field by field.
     let mut fields = form("La Poste Nantes", "35600000001230", iban, "", "");
     fields[4] = ("phone", "+33 2 40 99 99 99");
-    let edited = staff.submit(&location, "/api/update_supplier", &[&[("id", id.to_string().as_str())][..], &fields[..]].concat()).await;
+    let edited = staff
+        .submit(&location, "/api/update_supplier", &[&[("id", id.to_string().as_str())][..], &fields[..]].concat())
+        .await;
     assert!(edited.contains("+33 2 40 99 99 99"), "{:?}", edited.error());
     let events = audit::history(app.db.pool(), Entity::Supplier, id).await.unwrap();
     assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
     assert_eq!(events[1].after, r#"{"bic":null,"phone":"+33 2 40 99 99 99"}"#);
 
     // A login for its counter, its temporary password shown once.
-    let with_login = staff.submit(&location, "/api/create_supplier_login", &[("id", &id.to_string()), ("login", "Poste.Comptoir")]).await;
+    let with_login = staff
+        .submit(&location, "/api/create_supplier_login", &[("id", &id.to_string()), ("login", "Poste.Comptoir")])
+        .await;
     assert_eq!(with_login.text_of("class=\"new-login\"").as_deref(), Some("poste.comptoir"));
     let password = temporary_password(&with_login).unwrap();
     assert_eq!(temporary_password(&staff.get(with_login.location.as_deref().unwrap()).await), None);
     assert_eq!(lands_on(&app, "poste.comptoir", &password).await.as_deref(), Some("/fournisseur"));
-    let taken = staff.submit(&location, "/api/create_supplier_login", &[("id", &id.to_string()), ("login", "ouest")]).await;
+    let taken =
+        staff.submit(&location, "/api/create_supplier_login", &[("id", &id.to_string()), ("login", "ouest")]).await;
     assert_eq!(taken.error().as_deref(), Some("L'identifiant « ouest » est déjà pris : choisissez-en un autre."));
-    let bad = staff.submit(&location, "/api/create_supplier_login", &[("id", &id.to_string()), ("login", "44000123B")]).await;
+    let bad =
+        staff.submit(&location, "/api/create_supplier_login", &[("id", &id.to_string()), ("login", "44000123B")]).await;
     assert!(bad.error().unwrap_or_default().starts_with("L'identifiant compte 3 à 40 caractères"));
 
     // Deactivating the login shuts it out.
@@ -403,7 +478,13 @@ async fn suppliers_get_checked_siret_and_bank_details_and_their_own_logins() {
     staff.submit(&location, "/api/set_supplier_active", &[("id", &id.to_string()), ("active", "0")]).await;
     assert!(!phone.get("/bons/nouveau").await.contains("La Poste Nantes"));
     let (status, json) = phone.call("request_voucher", &[("supplier_id", &id.to_string()), ("amount", "10")]).await;
-    assert_eq!((status, message(&json)), (StatusCode::UNPROCESSABLE_ENTITY, "Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste.".to_owned()));
+    assert_eq!(
+        (status, message(&json)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste.".to_owned()
+        )
+    );
     let ouest_id = app.supplier_id(OUEST).await;
     staff.submit("/agence/fournisseurs", "/api/set_supplier_active", &[("id", &ouest_id), ("active", "0")]).await;
     assert_eq!(app.count("SELECT active FROM suppliers WHERE name = 'Matériaux de l''Ouest'").await, 0);
@@ -423,31 +504,53 @@ async fn agency_settings_shape_the_next_vouchers_and_codes_stay_unique() {
     let (_, first, _) = used_voucher(&app, &phone, "42").await;
     assert_eq!(sequence_of(&first), 1);
 
-    let settings = |code: &'static str, centre: &'static str, days: &'static str, max: &'static str, length: &'static str| {
-        vec![("code", code), ("centre_code", centre), ("validity_days", days), ("max_voucher", max), ("code_length", length)]
-    };
+    let settings =
+        |code: &'static str, centre: &'static str, days: &'static str, max: &'static str, length: &'static str| {
+            vec![
+                ("code", code),
+                ("centre_code", centre),
+                ("validity_days", days),
+                ("max_voucher", max),
+                ("code_length", length),
+            ]
+        };
     let page = staff.get("/agence/parametres").await;
     assert!(page.contains("s'applique aux bons utilisés à partir de maintenant"));
-    let saved = staff.submit("/agence/parametres", "/api/save_agency_settings", &settings("nb", "443", "10", "500", "6")).await;
+    let saved =
+        staff.submit("/agence/parametres", "/api/save_agency_settings", &settings("nb", "443", "10", "500", "6")).await;
     assert!(saved.contains("Paramètres enregistrés."), "{:?}", saved.error());
     assert_eq!(saved.location.as_deref(), Some("/agence/parametres?agence=NB&enregistre=1"));
 
     // The member's next voucher follows them: maximum, validity, number, code length.
     let ouest = app.supplier_id(OUEST).await;
     let (status, json) = phone.call("request_voucher", &[("supplier_id", &ouest), ("amount", "600")]).await;
-    assert_eq!((status, message(&json)), (StatusCode::UNPROCESSABLE_ENTITY, "Le montant ne peut pas dépasser 500\u{a0}€ par bon.".to_owned()));
+    assert_eq!(
+        (status, message(&json)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "Le montant ne peut pas dépasser 500\u{a0}€ par bon.".to_owned())
+    );
     let (id, number, code) = used_voucher(&app, &phone, "42").await;
     let parsed: app::domain::VoucherNumber = number.parse().unwrap();
     assert_eq!((parsed.agency_code(), parsed.centre_code(), parsed.sequence()), ("NB", "443", 2), "the series goes on");
     assert_eq!(code.len(), 6);
-    let valid_until: String = sqlx::query_scalar("SELECT valid_until FROM vouchers WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+    let valid_until: String = sqlx::query_scalar("SELECT valid_until FROM vouchers WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     let today = app::server::clock::paris_date(Utc::now());
     assert_eq!(valid_until, app::server::clock::iso_day(today + chrono::Days::new(9)), "10 days, today included");
     // The voucher used before keeps its number and code.
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM vouchers WHERE number = '{first}'")).await, 1);
 
     // Each bad value is named and changes nothing.
-    let stored = || async { sqlx::query_as::<_, (String, String, i64, i64, i64)>("SELECT code, centre_code, validity_days, max_voucher_cents, code_length FROM agencies WHERE code = 'NB'").fetch_one(app.db.pool()).await.unwrap() };
+    let stored = || async {
+        sqlx::query_as::<_, (String, String, i64, i64, i64)>(
+            "SELECT code, centre_code, validity_days, max_voucher_cents, code_length FROM agencies WHERE code = 'NB'",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+    };
     let before = stored().await;
     for (fields, expected) in [
         (settings("N", "443", "10", "500", "6"), "Le code agence compte deux caractères"),
@@ -464,26 +567,51 @@ async fn agency_settings_shape_the_next_vouchers_and_codes_stay_unique() {
     // Codes are unique; a code another agency numbered vouchers with is retired.
     let admin = app.logged_in(ADMIN).await;
     let created = admin
-        .submit("/agence/parametres", "/api/create_agency", &[&[("name", "Angers")][..], &settings("AN", "449", "30", "3000", "4")[..]].concat())
+        .submit(
+            "/agence/parametres",
+            "/api/create_agency",
+            &[&[("name", "Angers")][..], &settings("AN", "449", "30", "3000", "4")[..]].concat(),
+        )
         .await;
     assert_eq!(created.location.as_deref(), Some("/agence/parametres?agence=AN&enregistre=1"), "{:?}", created.error());
-    let clash = staff.submit("/agence/parametres", "/api/save_agency_settings", &settings("AN", "443", "10", "500", "6")).await;
-    assert_eq!(clash.error().as_deref(), Some("Le code AN est déjà celui de l'agence Angers : chaque agence a son propre code."));
+    let clash =
+        staff.submit("/agence/parametres", "/api/save_agency_settings", &settings("AN", "443", "10", "500", "6")).await;
+    assert_eq!(
+        clash.error().as_deref(),
+        Some("Le code AN est déjà celui de l'agence Angers : chaque agence a son propre code.")
+    );
     let retired = admin
-        .submit("/agence/parametres?agence=AN", "/api/save_agency_settings", &[&[("agency", "AN")][..], &settings("NA", "449", "30", "3000", "4")[..]].concat())
+        .submit(
+            "/agence/parametres?agence=AN",
+            "/api/save_agency_settings",
+            &[&[("agency", "AN")][..], &settings("NA", "449", "30", "3000", "4")[..]].concat(),
+        )
         .await;
-    assert_eq!(retired.error().as_deref(), Some("Le code NA figure dans les numéros de bons d'une autre agence : il ne peut plus être attribué."));
-    let (status, json) = staff.call("create_agency", &[&[("name", "Brest")][..], &settings("BR", "290", "30", "3000", "4")[..]].concat()).await;
-    assert_eq!((status, message(&json)), (StatusCode::FORBIDDEN, "Réservé aux administrateurs de la coopérative.".to_owned()));
+    assert_eq!(
+        retired.error().as_deref(),
+        Some("Le code NA figure dans les numéros de bons d'une autre agence : il ne peut plus être attribué.")
+    );
+    let (status, json) = staff
+        .call("create_agency", &[&[("name", "Brest")][..], &settings("BR", "290", "30", "3000", "4")[..]].concat())
+        .await;
+    assert_eq!(
+        (status, message(&json)),
+        (StatusCode::FORBIDDEN, "Réservé aux administrateurs de la coopérative.".to_owned())
+    );
     let rennes = rennes_staff(&app).await;
-    let (status, _) = rennes.call("save_agency_settings", &[&[("agency", "NB")][..], &settings("NB", "443", "10", "500", "4")[..]].concat()).await;
+    let (status, _) = rennes
+        .call("save_agency_settings", &[&[("agency", "NB")][..], &settings("NB", "443", "10", "500", "4")[..]].concat())
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "not their agency");
     assert_eq!(stored().await, before);
 
     let nantes: i64 = app.count("SELECT id FROM agencies WHERE code = 'NB'").await;
     let event = audit::history(app.db.pool(), Entity::Agency, nantes).await.unwrap().pop().unwrap();
     assert_eq!((event.action.as_str(), event.actor.as_str()), ("settings", NANTES_STAFF));
-    assert_eq!(event.before, r#"{"centre_code":"442","code":"NA","code_length":4,"max_voucher_cents":300000,"validity_days":30}"#);
+    assert_eq!(
+        event.before,
+        r#"{"centre_code":"442","code":"NA","code_length":4,"max_voucher_cents":300000,"validity_days":30}"#
+    );
 }
 
 #[tokio::test]
@@ -495,7 +623,8 @@ async fn staff_find_vouchers_read_their_history_and_unlock_them() {
     let (_, other_number, _) = used_voucher_at(&app, &phone, "Bois & Charpente 44", "30").await;
     let issued = phone.request_voucher_json(&app.supplier_id(OUEST).await, "20").await;
 
-    let ids = |json: &Value| json["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let ids =
+        |json: &Value| json["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>();
     let (_, by_number) = staff.call("agency_vouchers", &[("q", &number.to_lowercase())]).await;
     assert_eq!(ids(&by_number), [used]);
     let (_, by_member) = staff.call("agency_vouchers", &[("q", PAID_UP)]).await;
@@ -505,7 +634,10 @@ async fn staff_find_vouchers_read_their_history_and_unlock_them() {
     let (_, issued_only) = staff.call("agency_vouchers", &[("q", ""), ("status", "1")]).await;
     assert_eq!(ids(&issued_only), [issued]);
     let (status, json) = staff.call("agency_vouchers", &[("q", ""), ("status", "7")]).await;
-    assert_eq!((status, message(&json)), (StatusCode::UNPROCESSABLE_ENTITY, "Choisissez un statut dans la liste.".to_owned()));
+    assert_eq!(
+        (status, message(&json)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "Choisissez un statut dans la liste.".to_owned())
+    );
     let list = staff.get("/agence/bons?statut=11").await;
     assert!(list.contains(&number) && list.contains(&other_number));
     assert!(!list.contains(&format!("href=\"/agence/bons/{issued}\"")), "the issued voucher is filtered out");
@@ -517,7 +649,11 @@ async fn staff_find_vouchers_read_their_history_and_unlock_them() {
     }
     let page = staff.get(&format!("/agence/bons/{used}")).await;
     assert!(page.contains("Bon bloqué") && page.contains("Camille Martin") && page.contains(OUEST));
-    assert!(page.contains("Demande du bon") && page.contains("Utilisation (numéro et code secret)") && page.contains("Bloqué après des codes erronés"));
+    assert!(
+        page.contains("Demande du bon")
+            && page.contains("Utilisation (numéro et code secret)")
+            && page.contains("Bloqué après des codes erronés")
+    );
     assert!(staff.get("/agence").await.contains(&format!("href=\"/agence/bons/{used}\"")));
     let after = staff.submit("/agence", "/api/unlock_voucher", &[("id", &used.to_string())]).await;
     assert!(after.location.as_deref().unwrap_or_default().starts_with("/agence"), "back on the dashboard");
@@ -538,21 +674,33 @@ async fn undoing_a_use_keeps_the_number_consumed_and_is_refused_once_invoiced() 
 
     // A reason is required; without it nothing changes.
     let refused = staff.submit(&page, "/api/undo_voucher_use", &[("id", &v1.to_string()), ("reason", "  ")]).await;
-    assert_eq!(refused.error().as_deref(), Some("Indiquez le motif de l'annulation : il est conservé au journal avec votre nom."));
+    assert_eq!(
+        refused.error().as_deref(),
+        Some("Indiquez le motif de l'annulation : il est conservé au journal avec votre nom.")
+    );
     assert_eq!(app.voucher_row(v1).await.0, 11);
 
-    let undone = staff.submit(&page, "/api/undo_voucher_use", &[("id", &v1.to_string()), ("reason", "Utilisé au mauvais comptoir")]).await;
+    let undone = staff
+        .submit(&page, "/api/undo_voucher_use", &[("id", &v1.to_string()), ("reason", "Utilisé au mauvais comptoir")])
+        .await;
     assert_eq!(undone.location.as_deref(), Some(page.as_str()));
     assert!(undone.contains("91-annulé (utilisation annulée)") && undone.contains("ne sera jamais réutilisé"));
     assert!(!undone.contains("Annuler l'utilisation de ce bon"), "done once");
     let (status, number, _) = app.voucher_row(v1).await;
     assert_eq!((status, number.as_deref()), (91, Some(n1.as_str())), "91-annulé, its number kept");
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM vouchers WHERE id = {v1} AND use_cancelled_at IS NOT NULL")).await, 1);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM vouchers WHERE id = {v1} AND use_cancelled_at IS NOT NULL")).await,
+        1
+    );
     let event = audit::history(app.db.pool(), Entity::Voucher, v1).await.unwrap().pop().unwrap();
     assert_eq!((event.action.as_str(), event.actor.as_str()), ("undo_use", NANTES_STAFF));
-    let (before, after): (Value, Value) = (serde_json::from_str(&event.before).unwrap(), serde_json::from_str(&event.after).unwrap());
+    let (before, after): (Value, Value) =
+        (serde_json::from_str(&event.before).unwrap(), serde_json::from_str(&event.after).unwrap());
     assert_eq!((before["status"].as_str(), before["number"].as_str()), (Some("11-livré"), Some(n1.as_str())));
-    assert_eq!((after["status"].as_str(), after["reason"].as_str()), (Some("91-annulé"), Some("Utilisé au mauvais comptoir")));
+    assert_eq!(
+        (after["status"].as_str(), after["reason"].as_str()),
+        (Some("91-annulé"), Some("Utilisé au mauvais comptoir"))
+    );
 
     // The number is never given again: the next use takes the next one.
     assert_eq!(app.count("SELECT last_sequence FROM number_series").await, 2);
@@ -568,16 +716,32 @@ async fn undoing_a_use_keeps_the_number_consumed_and_is_refused_once_invoiced() 
     assert!(!card.contains(&format!(">{c1}<")) && !card.contains("<svg"), "no code, no QR code");
     let code_page = phone.get(&format!("/bons/{v1}/code")).await;
     assert!(code_page.contains("a été annulée par votre agence") && !code_page.contains("VALIDER LE BON"));
-    assert!(phone.get(&format!("/bons/{v1}/utiliser")).await.contains("Ce bon ne peut plus être utilisé (statut 91-annulé)."));
+    assert!(
+        phone
+            .get(&format!("/bons/{v1}/utiliser"))
+            .await
+            .contains("Ce bon ne peut plus être utilisé (statut 91-annulé).")
+    );
     assert_eq!(phone.call("validate_voucher", &[("id", &v1.to_string())]).await.0, StatusCode::CONFLICT);
     assert_eq!(phone.call("use_voucher", &[("id", &v1.to_string())]).await.0, StatusCode::CONFLICT);
     let (status, json) = staff.call("undo_voucher_use", &[("id", &v1.to_string()), ("reason", "encore")]).await;
-    assert_eq!((status, message(&json)), (StatusCode::CONFLICT, "L'utilisation de ce bon ne peut pas être annulée : son utilisation est déjà annulée.".to_owned()));
+    assert_eq!(
+        (status, message(&json)),
+        (
+            StatusCode::CONFLICT,
+            "L'utilisation de ce bon ne peut pas être annulée : son utilisation est déjà annulée.".to_owned()
+        )
+    );
 
     // Once an invoice claims a voucher, its use can no longer be undone.
     let by = Submitter::user(&app.supplier_user("ouest").await);
     let line = InvoiceLineInput { voucher_number: n2.clone(), code: c2, amount: "30".into() };
-    let input = InvoiceInput { number: "F-2026-07".into(), date: app::server::clock::iso_day(app::server::clock::paris_date(Utc::now())), amount: "30".into(), lines: vec![line] };
+    let input = InvoiceInput {
+        number: "F-2026-07".into(),
+        date: app::server::clock::iso_day(app::server::clock::paris_date(Utc::now())),
+        amount: "30".into(),
+        lines: vec![line],
+    };
     invoices::submit_invoice(&app.state, &by, &input, Utc::now()).await.unwrap();
     assert!(!staff.get(&format!("/agence/bons/{v2}")).await.contains("Annuler l'utilisation de ce bon"));
     let (status, json) = staff.call("undo_voucher_use", &[("id", &v2.to_string()), ("reason", "erreur")]).await;
@@ -586,7 +750,10 @@ async fn undoing_a_use_keeps_the_number_consumed_and_is_refused_once_invoiced() 
     // Nor can an unused voucher's.
     let issued = phone.request_voucher_json(&app.supplier_id(OUEST).await, "5").await;
     let (status, json) = staff.call("undo_voucher_use", &[("id", &issued.to_string()), ("reason", "erreur")]).await;
-    assert_eq!((status, message(&json)), (StatusCode::CONFLICT, "L'utilisation de ce bon ne peut pas être annulée : il n'a pas été utilisé.".to_owned()));
+    assert_eq!(
+        (status, message(&json)),
+        (StatusCode::CONFLICT, "L'utilisation de ce bon ne peut pas être annulée : il n'a pas été utilisé.".to_owned())
+    );
 }
 
 #[tokio::test]
@@ -608,8 +775,13 @@ async fn the_dashboard_shows_this_months_figures_amounts_due_open_flags_and_lock
         amount: amount.into(),
         lines: vec![InvoiceLineInput { voucher_number: voucher.into(), code: code.into(), amount: amount.into() }],
     };
-    let accepted = invoices::submit_invoice(&app.state, &by, &invoice("F-1", &n1, &c1, "42"), Utc::now()).await.unwrap();
-    sqlx::query("UPDATE invoices SET status = 'accepted' WHERE id = $1").bind(accepted).execute(app.db.pool()).await.unwrap();
+    let accepted =
+        invoices::submit_invoice(&app.state, &by, &invoice("F-1", &n1, &c1, "42"), Utc::now()).await.unwrap();
+    sqlx::query("UPDATE invoices SET status = 'accepted' WHERE id = $1")
+        .bind(accepted)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
     invoices::submit_invoice(&app.state, &by, &invoice("F-2", &n2, &wrong(&c2), "30"), Utc::now()).await.unwrap();
     // Four more wrong codes lock the second voucher (the invoice's was the first).
     let counter = app.browser();
@@ -622,10 +794,16 @@ async fn the_dashboard_shows_this_months_figures_amounts_due_open_flags_and_lock
     assert_eq!((d["issued"]["count"].as_i64(), d["issued"]["amount"].as_i64()), (Some(3), Some(9_200)));
     assert_eq!((d["used"]["count"].as_i64(), d["used"]["amount"].as_i64()), (Some(2), Some(7_200)));
     assert_eq!(d["to_pay"].as_array().unwrap().len(), 1);
-    assert_eq!((d["to_pay"][0]["supplier"].as_str(), d["to_pay"][0]["invoices"].as_i64(), d["to_pay"][0]["amount"].as_i64()), (Some(OUEST), Some(1), Some(4_200)));
+    assert_eq!(
+        (d["to_pay"][0]["supplier"].as_str(), d["to_pay"][0]["invoices"].as_i64(), d["to_pay"][0]["amount"].as_i64()),
+        (Some(OUEST), Some(1), Some(4_200))
+    );
     assert_eq!((d["open_flags"].as_i64(), d["invoices_with_flags"].as_i64()), (Some(1), Some(1)));
     let locked = d["locked"].as_array().unwrap();
-    assert_eq!((locked.len(), locked[0]["number"].as_str(), locked[0]["wrong_codes"].as_i64()), (1, Some(n2.as_str()), Some(5)));
+    assert_eq!(
+        (locked.len(), locked[0]["number"].as_str(), locked[0]["wrong_codes"].as_i64()),
+        (1, Some(n2.as_str()), Some(5))
+    );
 
     let page = staff.get("/agence").await;
     assert_eq!(page.text_of("class=\"figure-count\"").as_deref(), Some("3"));
@@ -646,7 +824,10 @@ async fn the_dashboard_shows_this_months_figures_amounts_due_open_flags_and_lock
     // Another agency's staff see their own (empty) figures; an administrator sees every agency, or one.
     let rennes = rennes_staff(&app).await;
     let (_, d) = rennes.call("agency_dashboard", &[]).await;
-    assert_eq!((d["issued"]["count"].as_i64(), d["to_pay"].as_array().unwrap().len(), d["locked"].as_array().unwrap().len()), (Some(0), 0, 0));
+    assert_eq!(
+        (d["issued"]["count"].as_i64(), d["to_pay"].as_array().unwrap().len(), d["locked"].as_array().unwrap().len()),
+        (Some(0), 0, 0)
+    );
     assert!(!rennes.get("/agence").await.contains("Camille"));
     let admin = app.logged_in(ADMIN).await;
     let (_, d) = admin.call("agency_dashboard", &[]).await;
@@ -689,7 +870,20 @@ async fn staff_of_another_agency_find_nothing_of_nantes_and_change_nothing() {
         ("set_member_active", vec![("number", PAID_UP), ("active", "0")]),
         ("reset_member_password", vec![("number", PAID_UP)]),
         ("agency_supplier", vec![("id", &ouest)]),
-        ("update_supplier", vec![("id", &ouest), ("name", "X"), ("siret", "44290812300015"), ("contact_name", ""), ("email", ""), ("phone", ""), ("address", ""), ("iban", ""), ("bic", "")]),
+        (
+            "update_supplier",
+            vec![
+                ("id", &ouest),
+                ("name", "X"),
+                ("siret", "44290812300015"),
+                ("contact_name", ""),
+                ("email", ""),
+                ("phone", ""),
+                ("address", ""),
+                ("iban", ""),
+                ("bic", ""),
+            ],
+        ),
         ("set_supplier_active", vec![("id", &ouest), ("active", "0")]),
         ("create_supplier_login", vec![("id", &ouest), ("login", "intrus")]),
         ("set_supplier_login_active", vec![("login", "ouest"), ("active", "0")]),

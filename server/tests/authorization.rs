@@ -246,13 +246,21 @@ fn agency_fns() -> Vec<FnProbe> {
             },
             Refused(404),
         ),
-        staff_fn("set_supplier_active", |s, _| vec![("id", s.supplier_id.clone()), ("active", "1".into())], Refused(404)),
+        staff_fn(
+            "set_supplier_active",
+            |s, _| vec![("id", s.supplier_id.clone()), ("active", "1".into())],
+            Refused(404),
+        ),
         staff_fn(
             "create_supplier_login",
             |s, role| vec![("id", s.supplier_id.clone()), ("login", format!("caisse.matrice{}", role as u8))],
             Refused(404),
         ),
-        staff_fn("set_supplier_login_active", |_, _| vec![("login", "ouest".into()), ("active", "1".into())], Refused(404)),
+        staff_fn(
+            "set_supplier_login_active",
+            |_, _| vec![("login", "ouest".into()), ("active", "1".into())],
+            Refused(404),
+        ),
         staff_fn("agency_settings", |_, _| vec![], Granted),
         staff_fn(
             "save_agency_settings",

@@ -16,7 +16,9 @@ pub enum IbanError {
     Malformed,
     #[error("Un IBAN {country} compte {expected} caractères ; celui-ci en compte {found}.")]
     WrongLength { country: String, expected: usize, found: usize },
-    #[error("IBAN invalide : ses chiffres de contrôle ne correspondent pas. Vérifiez chaque caractère sur le RIB du fournisseur.")]
+    #[error(
+        "IBAN invalide : ses chiffres de contrôle ne correspondent pas. Vérifiez chaque caractère sur le RIB du fournisseur."
+    )]
     BadCheckDigits,
 }
 
@@ -155,11 +157,10 @@ mod tests {
     #[test]
     fn each_mistake_is_named() {
         assert_eq!(Iban::parse("FR7630004000031234567890144"), Err(IbanError::BadCheckDigits));
-        assert_eq!(Iban::parse("FR763000400003123456789014"), Err(IbanError::WrongLength {
-            country: "FR".into(),
-            expected: 27,
-            found: 26
-        }));
+        assert_eq!(
+            Iban::parse("FR763000400003123456789014"),
+            Err(IbanError::WrongLength { country: "FR".into(), expected: 27, found: 26 })
+        );
         for bad in ["", "FR", "7630004000031234567890143", "FRXX30004000031234567890143", "FR76-3000-4000-0312-3456"] {
             assert_eq!(Iban::parse(bad), Err(IbanError::Malformed), "{bad:?}");
         }

@@ -74,11 +74,8 @@ pub fn parse_phone(input: &str) -> Result<Option<String>, String> {
 
 /// An optional postal address, on several lines: empty is None.
 pub fn parse_address(input: &str) -> Result<Option<String>, String> {
-    let lines: Vec<String> = input
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect();
+    let lines: Vec<String> =
+        input.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect();
     if lines.is_empty() {
         return Ok(None);
     }
@@ -115,9 +112,18 @@ mod tests {
         assert_eq!(parse_email(" Camille.Martin@Exemple.FR "), Ok(Some("Camille.Martin@exemple.fr".into())));
         assert_eq!(parse_email(""), Ok(None));
         assert!(parse_email("élise@société.fr").is_ok());
-        for bad in ["camille", "camille@", "@exemple.fr", "camille@exemple", "ca mille@exemple.fr", "a@@b.fr", "a@b..fr",
-            ".a@b.fr", "a@-b.fr", "a;b@c.fr"]
-        {
+        for bad in [
+            "camille",
+            "camille@",
+            "@exemple.fr",
+            "camille@exemple",
+            "ca mille@exemple.fr",
+            "a@@b.fr",
+            "a@b..fr",
+            ".a@b.fr",
+            "a@-b.fr",
+            "a;b@c.fr",
+        ] {
             let err = parse_email(bad).unwrap_err();
             assert!(err.starts_with("Adresse e-mail invalide"), "{bad:?}: {err}");
         }

@@ -20,7 +20,9 @@ pub struct Siret(String);
 pub enum SiretError {
     #[error("Le SIRET compte 14 chiffres, par exemple 442 908 123 00015.")]
     NotFourteenDigits,
-    #[error("SIRET invalide : sa clé de contrôle ne correspond pas. Vérifiez chaque chiffre sur un document officiel (Kbis, facture).")]
+    #[error(
+        "SIRET invalide : sa clé de contrôle ne correspond pas. Vérifiez chaque chiffre sur un document officiel (Kbis, facture)."
+    )]
     BadKey,
 }
 
@@ -33,7 +35,7 @@ impl Siret {
         }
         let values: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
         let valid = if digits.starts_with(LA_POSTE_SIREN) {
-            digits == LA_POSTE_HEAD_OFFICE || values.iter().sum::<u32>() % 5 == 0
+            digits == LA_POSTE_HEAD_OFFICE || values.iter().sum::<u32>().is_multiple_of(5)
         } else {
             luhn_valid(&values)
         };
@@ -60,7 +62,7 @@ pub fn luhn_valid(digits: &[u32]) -> bool {
         .enumerate()
         .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// `442 908 123 00015`: the SIREN in threes, then the establishment's five digits.
@@ -184,7 +186,7 @@ mod properties {
         #[test]
         fn la_poste_sirets_follow_the_digit_sum_rule(nic in "[0-9]{5}") {
             let siret = format!("{LA_POSTE_SIREN}{nic}");
-            let by_sum = digits(&siret).iter().sum::<u32>() % 5 == 0;
+            let by_sum = digits(&siret).iter().sum::<u32>().is_multiple_of(5);
             let accepted = Siret::parse(&siret).is_ok();
             prop_assert_eq!(accepted, by_sum || siret == LA_POSTE_HEAD_OFFICE, "{}", siret);
         }

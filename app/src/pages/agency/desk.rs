@@ -73,7 +73,7 @@ pub fn AgencyField(desk: Desk) -> impl IntoView {
                     .collect_view()}
             </select>
         }
-            .into_any()
+        .into_any()
     } else {
         let name = desk.agencies.first().map(|a| format!("{} ({})", a.name, a.code)).unwrap_or_default();
         view! { <p class="hint">"Agence : " {name}</p> }.into_any()

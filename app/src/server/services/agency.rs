@@ -43,11 +43,8 @@ pub async fn pick(state: &AppState, staff: &Staff, code: Option<&str>) -> Result
 pub async fn desk(state: &AppState, staff: &Staff, chosen: Option<i64>) -> Result<Desk, AppError> {
     let all = agencies::list(state.db.pool()).await.map_err(internal("list agencies"))?;
     let chosen = staff.scope(chosen).and_then(|id| all.iter().find(|a| a.id == id)).map(|a| a.code.clone());
-    let agencies = all
-        .into_iter()
-        .filter(|a| staff.covers(a.id))
-        .map(|a| AgencyChoice { code: a.code, name: a.name })
-        .collect();
+    let agencies =
+        all.into_iter().filter(|a| staff.covers(a.id)).map(|a| AgencyChoice { code: a.code, name: a.name }).collect();
     Ok(Desk { is_admin: staff.is_admin(), agencies, chosen })
 }
 
@@ -110,8 +107,7 @@ pub async fn dashboard(
         })
         .collect();
     let to_pay_total = Money::from_cents(to_pay.iter().map(|d| d.amount.cents()).sum());
-    let (open_flags, invoices_with_flags) =
-        dashboard::open_flags(pool, scope).await.map_err(internal("open flags"))?;
+    let (open_flags, invoices_with_flags) = dashboard::open_flags(pool, scope).await.map_err(internal("open flags"))?;
     let locked = vouchers::locked(pool, scope)
         .await
         .map_err(internal("locked vouchers"))?
@@ -215,11 +211,7 @@ pub async fn create(
 
 /// Agency codes are unique, and a code another agency has numbered
 /// vouchers with is never given again (its numbers would collide).
-async fn check_code_free(
-    tx: &mut crate::server::db::WriteTx,
-    code: &str,
-    agency: Option<i64>,
-) -> Result<(), AppError> {
+async fn check_code_free(tx: &mut crate::server::db::WriteTx, code: &str, agency: Option<i64>) -> Result<(), AppError> {
     if let Some(holder) = agencies::code_holder(tx.conn(), code, agency).await.map_err(internal("code holder"))? {
         return Err(AppError::Conflict(format!(
             "Le code {code} est déjà celui de l'agence {holder} : chaque agence a son propre code."
@@ -378,17 +370,18 @@ mod tests {
         assert_eq!(name, "novembre 2026");
         // 31 July 2026 at 23:30 UTC is already 1 August in Paris (UTC+2).
         let (from, to, name) = paris_month(Utc.with_ymd_and_hms(2026, 7, 31, 23, 30, 0).unwrap());
-        assert_eq!((from.as_str(), to.as_str(), name.as_str()), (
-            "2026-07-31T22:00:00.000000Z",
-            "2026-08-31T22:00:00.000000Z",
-            "août 2026"
-        ));
+        assert_eq!(
+            (from.as_str(), to.as_str(), name.as_str()),
+            ("2026-07-31T22:00:00.000000Z", "2026-08-31T22:00:00.000000Z", "août 2026")
+        );
     }
 
     #[test]
     fn only_the_fields_that_changed_are_journaled() {
-        let (before, after) =
-            changed_fields(&json!({ "code": "NA", "centre_code": "442" }), &json!({ "code": "NB", "centre_code": "442" }));
+        let (before, after) = changed_fields(
+            &json!({ "code": "NA", "centre_code": "442" }),
+            &json!({ "code": "NB", "centre_code": "442" }),
+        );
         assert_eq!((before, after), (json!({ "code": "NA" }), json!({ "code": "NB" })));
     }
 }

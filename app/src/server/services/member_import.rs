@@ -168,7 +168,9 @@ pub(crate) fn read_file(bytes: &[u8]) -> Result<Vec<FileLine>, String> {
             continue;
         }
         if lines.len() == MAX_LINES {
-            return Err(format!("Le fichier compte plus de {MAX_LINES} adhérents : découpez-le en plusieurs fichiers."));
+            return Err(format!(
+                "Le fichier compte plus de {MAX_LINES} adhérents : découpez-le en plusieurs fichiers."
+            ));
         }
         let mut line = FileLine {
             line: record.position().map(|p| i64::try_from(p.line()).unwrap_or(i64::MAX)).unwrap_or_default(),
@@ -226,7 +228,7 @@ fn check_line(l: &FileLine) -> Result<CheckedLine, Vec<String>> {
 enum Plan {
     Refused(String),
     Create(CheckedLine),
-    Update { line: CheckedLine, member: MemberFile, changed: Vec<&'static str> },
+    Update { line: CheckedLine, member: Box<MemberFile>, changed: Vec<&'static str> },
     Unchanged,
 }
 
@@ -294,7 +296,7 @@ fn plan(
                                 if changed.is_empty() {
                                     Plan::Unchanged
                                 } else {
-                                    Plan::Update { line: checked, member: m.clone(), changed }
+                                    Plan::Update { line: checked, member: Box::new(m.clone()), changed }
                                 }
                             }
                             None if taken_logins.contains(&number) => {
@@ -370,8 +372,7 @@ pub async fn import(
         let slot = ImportOutcome::ALL.iter().position(|o| *o == p.outcome()).unwrap_or(3);
         counts[slot] += 1;
     }
-    let import_id =
-        member_imports::insert(tx.conn(), &run(None, counts)).await.map_err(internal("insert import"))?;
+    let import_id = member_imports::insert(tx.conn(), &run(None, counts)).await.map_err(internal("insert import"))?;
     let actor = Actor::staff(staff);
     for (line, written, p) in &plans {
         member_imports::insert_line(tx.conn(), import_id, *line, written, p.outcome().code(), &p.detail())
@@ -403,7 +404,8 @@ pub async fn import(
                 after["number"] = json!(c.number.as_str());
                 after["import"] = json!(import_id);
                 journal(&mut tx, &actor, Entity::Member, id, "create", json!({}), after, now).await?;
-                let after = json!({ "login": c.number.as_str(), "role": "member", "member_id": id, "agency_id": agency_id });
+                let after =
+                    json!({ "login": c.number.as_str(), "role": "member", "member_id": id, "agency_id": agency_id });
                 journal(&mut tx, &actor, Entity::Account, account, "create", json!({}), after, now).await?;
             }
             Plan::Update { line, member, .. } => {
@@ -514,12 +516,16 @@ mod tests {
             email: Some("j@exemple.fr".into()),
             fee: Some("31/12/2026".into()),
         };
-        let semi = "N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au\n44000200A; Jeanne Martin ;j@exemple.fr;31/12/2026\n";
-        assert_eq!(lines(semi), [expected.clone()]);
+        let semi =
+            "N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au\n44000200A; Jeanne Martin ;j@exemple.fr;31/12/2026\n";
+        assert_eq!(lines(semi), std::slice::from_ref(&expected));
         let comma = "\u{feff}N° d'adhérent,Nom,Email,Cotisation à jour jusqu'au\r\n44000200A,\"Jeanne Martin\",j@exemple.fr,31/12/2026\r\n";
-        assert_eq!(lines(comma), [expected.clone()]);
+        assert_eq!(lines(comma), std::slice::from_ref(&expected));
         let template = String::from_utf8(template()).unwrap();
-        assert_eq!(read_file(template.as_bytes()).unwrap_err(), "Le fichier ne contient aucun adhérent sous la ligne des titres.");
+        assert_eq!(
+            read_file(template.as_bytes()).unwrap_err(),
+            "Le fichier ne contient aucun adhérent sous la ligne des titres."
+        );
     }
 
     #[test]

@@ -76,8 +76,9 @@ pub async fn search(
     let chosen = agency::pick(state, staff, asked).await?;
     let typed: String = typed.chars().take(100).collect();
     let limit = i64::try_from(LIST_LIMIT + 1).unwrap_or(i64::MAX);
-    let mut found =
-        members::search(state.db.pool(), staff.scope(chosen), &typed, limit).await.map_err(internal("search members"))?;
+    let mut found = members::search(state.db.pool(), staff.scope(chosen), &typed, limit)
+        .await
+        .map_err(internal("search members"))?;
     let truncated = found.len() > LIST_LIMIT;
     found.truncate(LIST_LIMIT);
     let today = clock::iso_day(clock::paris_date(now));
@@ -108,9 +109,8 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<(String, String), AppError> {
     let agency_id = staff.agency_for_new(agency::pick(state, staff, asked).await?)?;
-    let number: MemberNumber = number.parse().map_err(|e: crate::domain::member::MemberNumberError| {
-        AppError::Invalid(e.to_string())
-    })?;
+    let number: MemberNumber =
+        number.parse().map_err(|e: crate::domain::member::MemberNumberError| AppError::Invalid(e.to_string()))?;
     let member = check(input)?;
     let password = logins::temporary_password();
     let hash = logins::hash(password.clone()).await?;
@@ -123,9 +123,8 @@ pub async fn create(
             format!("Le n° {number} est celui d'un adhérent d'une autre agence.")
         })
     };
-    if let Some(existing) = members::find_by_number_for_update(tx.conn(), number.as_str(), "")
-        .await
-        .map_err(internal("find member"))?
+    if let Some(existing) =
+        members::find_by_number_for_update(tx.conn(), number.as_str(), "").await.map_err(internal("find member"))?
     {
         return Err(taken(existing.agency_id));
     }
@@ -141,9 +140,9 @@ pub async fn create(
         fee_paid_until: member.fee_paid_until.as_deref(),
         created_at: &stamp,
     };
-    let id = members::insert(tx.conn(), &new).await.map_err(|e| {
-        if is_unique_violation(&e) { taken(agency_id) } else { internal("insert member")(e) }
-    })?;
+    let id = members::insert(tx.conn(), &new)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { taken(agency_id) } else { internal("insert member")(e) })?;
     let account = accounts::insert_account(
         tx.conn(),
         &NewAccount {
@@ -249,15 +248,9 @@ pub async fn update(
     let before = member_json(&m.name, m.email.as_deref(), m.fee_paid_until.as_deref());
     let after = member_json(&checked.name, checked.email.as_deref(), checked.fee_paid_until.as_deref());
     if before != after {
-        members::update(
-            tx.conn(),
-            m.id,
-            &checked.name,
-            checked.email.as_deref(),
-            checked.fee_paid_until.as_deref(),
-        )
-        .await
-        .map_err(internal("update member"))?;
+        members::update(tx.conn(), m.id, &checked.name, checked.email.as_deref(), checked.fee_paid_until.as_deref())
+            .await
+            .map_err(internal("update member"))?;
         let (before, after) = changed_fields(&before, &after);
         journal(&mut tx, &Actor::staff(staff), Entity::Member, m.id, "update", before, after, now).await?;
     }
@@ -284,7 +277,9 @@ pub async fn set_active(
     if (m.active == 1) != active {
         members::set_active(tx.conn(), m.id, active).await.map_err(internal("member activation"))?;
         if let Some(account) = accounts::member_account(tx.conn(), m.id).await.map_err(internal("member account"))? {
-            accounts::set_account_active(tx.conn(), account.id, active).await.map_err(internal("account activation"))?;
+            accounts::set_account_active(tx.conn(), account.id, active)
+                .await
+                .map_err(internal("account activation"))?;
         }
         let action = if active { "reactivate" } else { "deactivate" };
         let (before, after) = (json!({ "active": !active }), json!({ "active": active }));

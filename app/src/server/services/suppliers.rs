@@ -202,10 +202,9 @@ async fn check_clash(
         .await
         .map_err(internal("supplier clash"))?;
     match clash {
-        Some((name, siret)) if siret.as_deref() == Some(s.siret.as_str()) => Err(AppError::Conflict(format!(
-            "Le SIRET {} est déjà celui du fournisseur « {name} ».",
-            s.siret
-        ))),
+        Some((name, siret)) if siret.as_deref() == Some(s.siret.as_str()) => {
+            Err(AppError::Conflict(format!("Le SIRET {} est déjà celui du fournisseur « {name} ».", s.siret)))
+        }
         Some((name, _)) => Err(AppError::Conflict(format!("Un fournisseur de l'agence s'appelle déjà « {name} »."))),
         None => Ok(()),
     }
@@ -232,9 +231,8 @@ pub async fn create(
     let mut tx = state.db.begin_write().await.map_err(internal("begin supplier"))?;
     check_clash(&mut tx, agency_id, &checked, None).await?;
     let fields = checked.fields();
-    let id = suppliers::insert_file(tx.conn(), agency_id, &fields, &clock::stamp(now))
-        .await
-        .map_err(clash_from_index)?;
+    let id =
+        suppliers::insert_file(tx.conn(), agency_id, &fields, &clock::stamp(now)).await.map_err(clash_from_index)?;
     let mut after = fields_json(&fields);
     after["active"] = json!(true);
     journal(&mut tx, &Actor::staff(staff), Entity::Supplier, id, "create", json!({}), after, now).await?;

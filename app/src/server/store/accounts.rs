@@ -193,7 +193,11 @@ pub struct NewHandOver<'a> {
 }
 
 /// Stores a sealed temporary password; forgets those nobody came to read.
-pub async fn insert_hand_over(conn: &mut sqlx::AnyConnection, h: &NewHandOver<'_>, now: &str) -> Result<(), sqlx::Error> {
+pub async fn insert_hand_over(
+    conn: &mut sqlx::AnyConnection,
+    h: &NewHandOver<'_>,
+    now: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM password_reveals WHERE expires_at <= $1").bind(now).execute(&mut *conn).await?;
     sqlx::query(
         "INSERT INTO password_reveals (token_hash, reader_id, account_id, sealed, expires_at)

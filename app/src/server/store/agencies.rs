@@ -51,12 +51,20 @@ pub async fn find_by_code(pool: &AnyPool, code: &str) -> Result<Option<AgencyRec
 }
 
 /// Reads an agency inside a write transaction, locking its row until commit.
-pub async fn find_for_update(conn: &mut AnyConnection, id: i64, lock: &str) -> Result<Option<AgencyRecord>, sqlx::Error> {
+pub async fn find_for_update(
+    conn: &mut AnyConnection,
+    id: i64,
+    lock: &str,
+) -> Result<Option<AgencyRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM agencies WHERE id = $1{lock}")).bind(id).fetch_optional(conn).await
 }
 
 /// The agency other than `except` whose code is `code`: its name.
-pub async fn code_holder(conn: &mut AnyConnection, code: &str, except: Option<i64>) -> Result<Option<String>, sqlx::Error> {
+pub async fn code_holder(
+    conn: &mut AnyConnection,
+    code: &str,
+    except: Option<i64>,
+) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT name FROM agencies WHERE code = $1 AND ($2 IS NULL OR id <> $2)")
         .bind(code)
         .bind(except)
@@ -67,14 +75,17 @@ pub async fn code_holder(conn: &mut AnyConnection, code: &str, except: Option<i6
 /// Has another agency than `except` numbered vouchers with this code
 /// (`W2026.NA.…`)? Its series would collide with the other agency's
 /// numbers, so such a code is never given again.
-pub async fn code_used_in_numbers(conn: &mut AnyConnection, code: &str, except: Option<i64>) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM vouchers WHERE number LIKE $1 AND ($2 IS NULL OR agency_id <> $2) LIMIT 1",
-    )
-    .bind(format!("W____.{code}.%"))
-    .bind(except)
-    .fetch_optional(conn)
-    .await?;
+pub async fn code_used_in_numbers(
+    conn: &mut AnyConnection,
+    code: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM vouchers WHERE number LIKE $1 AND ($2 IS NULL OR agency_id <> $2) LIMIT 1")
+            .bind(format!("W____.{code}.%"))
+            .bind(except)
+            .fetch_optional(conn)
+            .await?;
     Ok(found.is_some())
 }
 
