@@ -182,6 +182,7 @@ pub fn ConfirmUsePage() -> impl IntoView {
                             }
                             if c.status != VoucherStatus::Issued {
                                 return view! {
+                                    <ActionError action=use_it />
                                     <p class="notice notice-warn">
                                         {format!("Ce bon ne peut plus être utilisé (statut {}).", c.status.label())}
                                     </p>

@@ -173,7 +173,7 @@ pub(crate) fn read_file(bytes: &[u8]) -> Result<Vec<FileLine>, String> {
             ));
         }
         let mut line = FileLine {
-            line: record.position().map(|p| i64::try_from(p.line()).unwrap_or(i64::MAX)).unwrap_or_default(),
+            line: record.position().map(|p| line_at(text, p.byte())).unwrap_or_default(),
             number: String::new(),
             name: String::new(),
             email: has_email.then(String::new),
@@ -195,6 +195,17 @@ pub(crate) fn read_file(bytes: &[u8]) -> Result<Vec<FileLine>, String> {
         return Err("Le fichier ne contient aucun adhérent sous la ligne des titres.".into());
     }
     Ok(lines)
+}
+
+/// The line (from 1) a record starting at `byte` is on. The csv reader's
+/// own line count skips blank lines and stops short of `\r\n`, and its
+/// offset points at the end of the line before: step over line ends first.
+fn line_at(text: &str, byte: u64) -> i64 {
+    let at = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+    let before = text.as_bytes()[..at].iter().filter(|b| **b == b'\n').count();
+    let skipped =
+        text.as_bytes()[at..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|b| **b == b'\n').count();
+    i64::try_from(before + skipped + 1).unwrap_or(i64::MAX)
 }
 
 /// A line checked on its own: the member number and what to store, or why not.
@@ -536,6 +547,14 @@ mod tests {
         assert_eq!((read[1].line, read[1].name.as_str(), read[1].number.as_str()), (5, "Paul Durand", "44000201A"));
         assert_eq!(read[1].email, None, "no email column");
         assert_eq!(read[0].fee.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn line_numbers_are_those_a_text_editor_shows() {
+        let file = "N° d'adhérent;Nom\r\n44000200A;Jeanne\r\n\r\n;\r\n44000201A;Paul\r\n";
+        assert_eq!(lines(file).iter().map(|l| l.line).collect::<Vec<_>>(), [2, 5]);
+        let file = "N° d'adhérent;Nom\n\n\n44000200A;\"Jeanne\nsur deux lignes\"\n44000201A;Paul";
+        assert_eq!(lines(file).iter().map(|l| l.line).collect::<Vec<_>>(), [4, 6]);
     }
 
     #[test]
