@@ -182,9 +182,12 @@ pub fn History(events: Vec<HistoryEvent>) -> impl IntoView {
                                                             .changes
                                                             .into_iter()
                                                             .map(|(field, before, after)| {
-                                                                view! {
-                                                                    <li>{field} " : " {before} " → " {after}</li>
-                                                                }
+                                                                let value = if before == after {
+                                                                    before
+                                                                } else {
+                                                                    format!("{before} → {after}")
+                                                                };
+                                                                view! { <li>{field} " : " {value}</li> }
                                                             })
                                                             .collect_view()}
                                                     </ul>

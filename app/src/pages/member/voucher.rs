@@ -82,11 +82,10 @@ fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
             }
                 .into_any()
         } else {
-            view! {
-                <p class="notice notice-warn">"Ce bon ne peut plus être utilisé."</p>
-                {card.cancelled_use.map(|c| view! { <CancelledUseNotice cancelled=c /> })}
+            match card.cancelled_use {
+                Some(cancelled) => view! { <CancelledUseNotice cancelled /> }.into_any(),
+                None => view! { <p class="notice notice-warn">"Ce bon ne peut plus être utilisé."</p> }.into_any(),
             }
-                .into_any()
         }}
         <p>
             <a href="/bons">"Retour à mes bons"</a>

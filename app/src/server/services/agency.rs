@@ -277,14 +277,15 @@ pub(crate) fn history_view(events: Vec<Event>) -> Vec<HistoryEvent> {
                     keys.push(key);
                 }
             }
-            let shown = |v: Option<&Value>| match v {
-                None | Some(Value::Null) => "—".to_owned(),
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-            };
+            // A field only in `before` is context (what the voucher was), not
+            // a change: shown as it was, after = before.
             let changes = keys
                 .into_iter()
-                .map(|k| (field_label(k).to_owned(), shown(before.get(k)), shown(after.get(k))))
+                .map(|k| {
+                    let was = shown(k, before.get(k));
+                    let now = if after.get(k).is_some() { shown(k, after.get(k)) } else { was.clone() };
+                    (field_label(k).to_owned(), was, now)
+                })
                 .collect();
             HistoryEvent {
                 at: clock::display_datetime(&e.at),
@@ -294,6 +295,22 @@ pub(crate) fn history_view(events: Vec<Event>) -> Vec<HistoryEvent> {
             }
         })
         .collect()
+}
+
+/// A journaled value as people read it: amounts in euros, instants and
+/// days in Paris's calendar.
+fn shown(key: &str, value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => "—".to_owned(),
+        Some(Value::Number(n)) if key.ends_with("_cents") => {
+            n.as_i64().map(|c| Money::from_cents(c).to_string()).unwrap_or_else(|| n.to_string())
+        }
+        Some(Value::Bool(b)) => if *b { "oui" } else { "non" }.to_owned(),
+        Some(Value::String(s)) if clock::parse_stamp(s).is_some() => clock::display_datetime(s),
+        Some(Value::String(s)) if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() => clock::display_day(s),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
 }
 
 fn role_label(role: &str) -> &str {
@@ -337,7 +354,18 @@ fn field_label(key: &str) -> &str {
         "email" => "e-mail",
         "fee_paid_until" => "cotisation à jour jusqu'au",
         "active" => "actif",
-        "amount_cents" => "montant (centimes)",
+        "amount_cents" => "montant",
+        "max_voucher_cents" => "montant maximum d'un bon",
+        "member_id" => "adhérent (n° interne)",
+        "supplier_id" => "fournisseur (n° interne)",
+        "agency_id" => "agence (n° interne)",
+        "role" => "rôle",
+        "temporary_password" => "mot de passe provisoire",
+        "centre_code" => "code centre",
+        "code" => "code agence",
+        "validity_days" => "validité (jours)",
+        "code_length" => "longueur du code secret",
+        "flagged_lines" => "lignes signalées",
         "valid_until" => "valide jusqu'au",
         "used_at" => "utilisé le",
         "validated_at" => "validé le",
