@@ -370,9 +370,19 @@ async fn a_csv_import_reports_every_line_and_importing_it_again_changes_nothing(
     let res = staff.upload_members("", Vec::new(), None).await;
     let back = staff.get(res.headers()[header::LOCATION].to_str().unwrap()).await;
     assert!(back.error().unwrap_or_default().starts_with("Aucun fichier reçu"));
-    // Members cannot send files.
+    // Members cannot send files; a visitor is sent to log in.
     let phone = app.logged_in(PAID_UP).await;
     assert_eq!(phone.upload_members("a.csv", IMPORT.as_bytes().to_vec(), None).await.status(), StatusCode::FORBIDDEN);
+    let visitor = app.browser().upload_members("a.csv", IMPORT.as_bytes().to_vec(), None).await;
+    assert_eq!(
+        (visitor.status(), visitor.headers()[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/connexion")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM member_imports").await,
+        5,
+        "three files read, two refused whole; the rest never reached an import"
+    );
     assert_eq!(members_snapshot(&app).await, before);
 }
 
