@@ -58,6 +58,8 @@ pub enum AppError {
     /// paid, a voucher already invoiced…); the message says why.
     #[error("{0}")]
     Conflict(String),
+    #[error("Réservé aux administrateurs de la coopérative.")]
+    AdminOnly,
     #[error("Une erreur technique est survenue. Réessayez dans un instant ; si elle persiste, prévenez votre agence.")]
     Internal,
     #[error("Le serveur est injoignable. Vérifiez votre connexion puis réessayez.")]
@@ -70,6 +72,7 @@ impl AppError {
         match self {
             AppError::NotLoggedIn | AppError::BadCredentials => 401,
             AppError::Forbidden | AppError::StaffOnly | AppError::SupplierOnly | AppError::SupplierInactive => 403,
+            AppError::AdminOnly => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::TooManyAttempts => 429,

@@ -282,8 +282,216 @@ fn supplier_fns() -> Vec<FnProbe> {
 }
 
 /// The agency back office: members, suppliers, settings, vouchers, dashboard.
+/// Staff of Nantes and the administrator see the owner (a Nantes member);
+/// staff of Rennes get their own, empty, lists and "not found" for anything
+/// of Nantes. Granted changes leave the owner as they were (same values,
+/// reactivating an active member…), or touch things made for the probe.
 fn agency_fns() -> Vec<FnProbe> {
-    vec![]
+    use agency::*;
+    vec![
+        staff_fn("agency_dashboard", |_, _| vec![], Granted),
+        staff_fn("agency_desk", |_, _| vec![], Granted),
+        staff_fn("agency_members", |_, _| vec![("q", String::new())], Granted),
+        staff_fn(
+            "create_member",
+            |_, role| {
+                let mut fields = vec![
+                    ("number", format!("449900{:02}M", role as u8)),
+                    ("name", format!("Membre matrice {}", role as u8)),
+                    ("email", String::new()),
+                    ("fee_paid_until", String::new()),
+                ];
+                fields.extend(for_admin(role));
+                fields
+            },
+            Granted,
+        ),
+        staff_fn("agency_member", |_, _| vec![("number", PAID_UP.into())], Refused(404)),
+        staff_fn(
+            "update_member",
+            |_, _| {
+                vec![
+                    ("number", PAID_UP.into()),
+                    ("name", "Camille Martin".into()),
+                    ("email", String::new()),
+                    ("fee_paid_until", demo_fee_paid_until()),
+                ]
+            },
+            Refused(404),
+        ),
+        staff_fn("set_member_active", |_, _| vec![("number", PAID_UP.into()), ("active", "1".into())], Refused(404)),
+        staff_fn("reset_member_password", |_, _| vec![("number", PAID_UP.into())], Refused(404)),
+        staff_fn("member_imports", |_, _| vec![], Granted),
+        staff_fn("agency_suppliers", |_, _| vec![], Granted),
+        staff_fn(
+            "create_supplier",
+            |_, role| {
+                let mut fields = supplier_fields(
+                    &format!("Fournisseur matrice {}", role as u8),
+                    &common::agency::siret(&format!("7320000000{:03}", role as u8)),
+                );
+                fields.extend(for_admin(role));
+                fields
+            },
+            Granted,
+        ),
+        staff_fn("agency_supplier", |s, _| vec![("id", s.supplier_id.clone())], Refused(404)),
+        staff_fn(
+            "update_supplier",
+            |s, _| {
+                let mut fields = supplier_fields("Matériaux de l'Ouest", "44290812300015");
+                fields.push(("id", s.supplier_id.clone()));
+                fields
+            },
+            Refused(404),
+        ),
+        staff_fn(
+            "set_supplier_active",
+            |s, _| vec![("id", s.supplier_id.clone()), ("active", "1".into())],
+            Refused(404),
+        ),
+        staff_fn(
+            "create_supplier_login",
+            |s, role| vec![("id", s.supplier_id.clone()), ("login", format!("caisse.matrice{}", role as u8))],
+            Refused(404),
+        ),
+        staff_fn(
+            "set_supplier_login_active",
+            |_, _| vec![("login", "ouest".into()), ("active", "1".into())],
+            Refused(404),
+        ),
+        staff_fn("agency_settings", |_, _| vec![], Granted),
+        staff_fn(
+            "save_agency_settings",
+            |_, _| {
+                let mut fields = nantes_settings();
+                fields.push(("agency", "NA".into()));
+                fields
+            },
+            Refused(404),
+        ),
+        FnProbe {
+            name: "create_agency",
+            fields: |_, role| {
+                let mut fields = nantes_settings();
+                fields[0] = ("code", format!("Z{}", role as u8));
+                fields.push(("name", format!("Agence matrice {}", role as u8)));
+                fields
+            },
+            expect: [
+                (Anonymous, Refused(401)),
+                (Owner, Refused(403)),
+                (OtherMember, Refused(403)),
+                (Supplier, Refused(403)),
+                (OtherAgencyStaff, Refused(403)),
+                (AgencyStaff, Refused(403)),
+                (Admin, Granted),
+            ],
+            number_is_public: false,
+            sees_owner: &[],
+        },
+        staff_fn("agency_vouchers", |_, _| vec![("q", String::new())], Granted),
+        staff_fn("agency_voucher", |s, _| vec![("id", s.used_id.to_string())], Refused(404)),
+        // The member cancelled this one: staff get to the voucher, and are
+        // told its use cannot be undone; no one else gets that far.
+        FnProbe {
+            name: "undo_voucher_use",
+            fields: |s, _| vec![("id", s.cancel_id.to_string()), ("reason", "erreur de comptoir".into())],
+            expect: [
+                (Anonymous, Refused(401)),
+                (Owner, Refused(403)),
+                (OtherMember, Refused(403)),
+                (Supplier, Refused(403)),
+                (OtherAgencyStaff, Refused(404)),
+                (AgencyStaff, Refused(409)),
+                (Admin, Refused(409)),
+            ],
+            number_is_public: false,
+            sees_owner: STAFF_SEE_OWNER,
+        },
+    ]
+}
+
+/// The agency back office's rows: the probe constructors and field sets.
+mod agency {
+    use super::*;
+
+    pub const STAFF_SEE_OWNER: &[Role] = &[AgencyStaff, Admin];
+    pub const STAFF_ONLY: &str = "Cet espace est réservé au personnel des agences Castors.";
+
+    /// A back-office function: staff and the administrator are granted it;
+    /// `other_agency` is what staff of Rennes get.
+    pub fn staff_fn(name: &'static str, fields: Fields, other_agency: Expect) -> FnProbe {
+        FnProbe {
+            name,
+            fields,
+            expect: [
+                (Anonymous, Refused(401)),
+                (Owner, Refused(403)),
+                (OtherMember, Refused(403)),
+                (Supplier, Refused(403)),
+                (OtherAgencyStaff, other_agency),
+                (AgencyStaff, Granted),
+                (Admin, Granted),
+            ],
+            number_is_public: false,
+            sees_owner: STAFF_SEE_OWNER,
+        }
+    }
+
+    /// A back-office page, the same way.
+    pub fn staff_page(route: &'static str, path: fn(&Secrets) -> String, other_agency: Expect) -> PageProbe {
+        PageProbe {
+            route,
+            path,
+            expect: [
+                (Anonymous, ToLogin),
+                (Owner, RefusedPage(STAFF_ONLY)),
+                (OtherMember, RefusedPage(STAFF_ONLY)),
+                (Supplier, RefusedPage(STAFF_ONLY)),
+                (OtherAgencyStaff, other_agency),
+                (AgencyStaff, Granted),
+                (Admin, Granted),
+            ],
+            number_is_public: false,
+            sees_owner: STAFF_SEE_OWNER,
+        }
+    }
+
+    /// An administrator names the agency of what they create.
+    pub fn for_admin(role: Role) -> Vec<(&'static str, String)> {
+        if role == Admin { vec![("agency", "NA".into())] } else { vec![] }
+    }
+
+    /// The demo member's fee: paid up until the end of next year.
+    pub fn demo_fee_paid_until() -> String {
+        format!("{}-12-31", app::server::clock::paris_year(chrono::Utc::now()) + 1)
+    }
+
+    /// The demo agency's settings, unchanged.
+    pub fn nantes_settings() -> Vec<(&'static str, String)> {
+        vec![
+            ("code", "NA".into()),
+            ("centre_code", "442".into()),
+            ("validity_days", "30".into()),
+            ("max_voucher", "3000".into()),
+            ("code_length", "4".into()),
+        ]
+    }
+
+    /// A supplier's form, with the demo's details for "Matériaux de l'Ouest".
+    pub fn supplier_fields(name: &str, siret: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", name.into()),
+            ("siret", siret.into()),
+            ("contact_name", "Sophie Leroux".into()),
+            ("email", "compta@materiaux-ouest.invalid".into()),
+            ("phone", String::new()),
+            ("address", String::new()),
+            ("iban", "FR7630004000031234567890143".into()),
+            ("bic", String::new()),
+        ]
+    }
 }
 
 /// The agency back office: reconciliation, payments, statements.
@@ -397,7 +605,28 @@ fn supplier_pages() -> Vec<PageProbe> {
 }
 
 fn agency_pages() -> Vec<PageProbe> {
-    vec![]
+    use agency::staff_page;
+    vec![
+        staff_page("/agence", |_| "/agence".into(), Granted),
+        staff_page("/agence/adherents", |_| "/agence/adherents".into(), Granted),
+        staff_page("/agence/adherents/nouveau", |_| "/agence/adherents/nouveau".into(), Granted),
+        staff_page("/agence/adherents/import", |_| "/agence/adherents/import".into(), Granted),
+        staff_page(
+            "/agence/adherents/{id}",
+            |_| format!("/agence/adherents/{PAID_UP}"),
+            RefusedPage("Adhérent introuvable."),
+        ),
+        staff_page("/agence/fournisseurs", |_| "/agence/fournisseurs".into(), Granted),
+        staff_page("/agence/fournisseurs/nouveau", |_| "/agence/fournisseurs/nouveau".into(), Granted),
+        staff_page(
+            "/agence/fournisseurs/{id}",
+            |s| format!("/agence/fournisseurs/{}", s.supplier_id),
+            RefusedPage("Fournisseur introuvable."),
+        ),
+        staff_page("/agence/parametres", |_| "/agence/parametres".into(), Granted),
+        staff_page("/agence/bons", |_| "/agence/bons".into(), Granted),
+        staff_page("/agence/bons/{id}", |s| format!("/agence/bons/{}", s.used_id), RefusedPage(NOT_FOUND)),
+    ]
 }
 
 fn money_pages() -> Vec<PageProbe> {
@@ -416,8 +645,26 @@ struct RouteProbe {
 fn other_routes() -> Vec<RouteProbe> {
     let mut table = vec![RouteProbe { path: |_| "/healthz".into(), expect: ROLES.map(|r| (r, 200)), sees_owner: &[] }];
     table.extend(supplier_routes());
+    table.extend(agency_routes());
     table.extend(money_routes());
     table
+}
+
+/// Downloads of the agency back office (the member import's template).
+fn agency_routes() -> Vec<RouteProbe> {
+    vec![RouteProbe {
+        path: |_| "/agence/adherents/import/modele.csv".into(),
+        expect: [
+            (Anonymous, 401),
+            (Owner, 403),
+            (OtherMember, 403),
+            (Supplier, 403),
+            (OtherAgencyStaff, 200),
+            (AgencyStaff, 200),
+            (Admin, 200),
+        ],
+        sees_owner: &[],
+    }]
 }
 
 /// Downloads of the supplier's space (CSV of delivered vouchers, invoice PDFs).

@@ -2,6 +2,7 @@
 //! and returns what the page renders. Their URLs are stable (`/api/<name>`) so
 //! plain HTML forms post to them when the WASM has not loaded.
 
+pub mod agency;
 pub mod auth;
 pub mod invoices;
 pub mod supplier;

@@ -58,6 +58,16 @@ pub struct VoucherCard {
     /// The QR code (SVG drawn by the server) of the public check link.
     pub qr_svg: Option<String>,
     pub check_url: Option<String>,
+    /// Agency staff undid its use: it no longer has a code to show.
+    pub cancelled_use: Option<CancelledUse>,
+}
+
+/// A use undone by the agency: the number stays the voucher's, never reused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CancelledUse {
+    pub number: String,
+    /// "23/11/2026 15:09", Europe/Paris.
+    pub on: String,
 }
 
 /// What the public check page may say about a voucher.

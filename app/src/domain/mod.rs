@@ -2,14 +2,19 @@
 //! A value of one of these types is valid once it exists.
 
 pub mod agency;
+pub mod bank;
+pub mod contact;
 pub mod day;
 pub mod invoice;
 pub mod member;
 pub mod money;
+pub mod siret;
 pub mod voucher;
 
 pub use agency::AgencySettings;
+pub use bank::{Bic, Iban};
 pub use invoice::{InvoiceLineInput, InvoiceStatus, LineFlag};
 pub use member::MemberNumber;
 pub use money::{AmountError, Money};
+pub use siret::Siret;
 pub use voucher::{SecretCodeLength, VoucherNumber, VoucherStatus, parse_typed_code};

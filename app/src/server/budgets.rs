@@ -87,3 +87,14 @@ pub async fn refund_all(tx: &mut WriteTx, budgets: &[(Budget, String)]) -> Resul
     }
     Ok(())
 }
+
+/// Forgets every failure counted against `subject`: staff who hand out a new
+/// password also lift the refusal earlier wrong guesses put on the login.
+pub async fn clear(tx: &mut WriteTx, budget: Budget, subject: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM attempt_budgets WHERE scope = $1 AND subject = $2")
+        .bind(budget.scope)
+        .bind(subject)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! The HTTP surface: Leptos pages and server functions, static files, the
 //! health check, and the middleware around them.
 
+pub mod agency_files;
 pub mod api_v1;
 pub mod files;
 pub mod guard;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         // cookie, so nothing another site could ride on) is not refused for
         // being cross-site. Its body limit is its own too.
         .merge(files::uploads())
+        .merge(agency_files::router())
         .layer(middleware::from_fn_with_state(edge.clone(), guard::page_deadline))
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
         .merge(api_v1::router())

@@ -511,4 +511,7 @@ impl TestApp {
     }
 }
 
+/// The agency back office's helpers.
+pub mod agency;
+/// The supplier space's helpers.
 pub mod supplier;

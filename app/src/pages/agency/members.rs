@@ -1,40 +1,515 @@
-//! Placeholder: being written.
+//! Members: the list with its search, a new member, one member's page
+//! (edit, deactivate, new password, vouchers), the import from CSV.
 
-use crate::components::AgencyShell;
+use super::desk::{AgencyField, AgencyPicker, History, VoucherTable};
+use crate::{
+    api::agency::{
+        CreateMember, IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportOutcome, ImportReport, ImportSummary,
+        MemberDetail, MemberRow, ResetMemberPassword, SetMemberActive, UpdateMember, UploadProblem, agency_desk,
+        agency_member, agency_members, member_imports,
+    },
+    components::{ActionError, AgencyShell, ErrorNotice, Loading, show_result},
+    error::AppError,
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
+/// The agency's members, searched by number or name: as you type with the
+/// WASM, on submit without it.
 #[component]
 pub fn MembersPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+    let agency = move || query.read().get("agence");
+    let page = Resource::new(move || (search.get(), agency()), |(q, agency)| agency_members(Some(q), agency));
     view! {
+        <Title text="Adhérents — Agence Castors" />
         <AgencyShell>
             <h1>"Adhérents"</h1>
+            <p class="actions">
+                <a class="button button-primary" href="/agence/adherents/nouveau">
+                    "Nouvel adhérent"
+                </a>
+                <a class="button" href="/agence/adherents/import">
+                    "Importer un fichier CSV"
+                </a>
+            </p>
+            <form method="get" action="/agence/adherents" class="search" role="search">
+                <label for="q">"N° d'adhérent ou nom :"</label>
+                <input
+                    id="q"
+                    name="q"
+                    type="search"
+                    autocomplete="off"
+                    placeholder="4400xxxxB ou nom"
+                    prop:value=search
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+                {move || agency().map(|a| view! { <input type="hidden" name="agence" value=a /> })}
+                <button type="submit" class="button button-small">
+                    "Rechercher"
+                </button>
+            </form>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        page.await,
+                        |list| {
+                            let admin_view = list.desk.is_admin && list.desk.chosen.is_none();
+                            view! {
+                                <AgencyPicker desk=list.desk action="/agence/adherents" all=true />
+                                {if list.rows.is_empty() {
+                                    view! { <p class="empty">"Aucun adhérent ne correspond."</p> }.into_any()
+                                } else {
+                                    view! { <MemberTable rows=list.rows show_agency=admin_view /> }.into_any()
+                                }}
+                                {list
+                                    .truncated
+                                    .then(|| {
+                                        view! {
+                                            <p class="hint">
+                                                "Seuls les 200 premiers sont affichés : précisez la recherche."
+                                            </p>
+                                        }
+                                    })}
+                            }
+                        },
+                    )
+                })}
+            </Transition>
         </AgencyShell>
+    }
+}
+
+#[component]
+fn MemberTable(rows: Vec<MemberRow>, show_agency: bool) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table members">
+                <thead>
+                    <tr>
+                        <th>"N° d'adhérent"</th>
+                        <th>"Nom"</th>
+                        <th>"Email"</th>
+                        <th>"Cotisation à jour jusqu'au"</th>
+                        <th>"Compte"</th>
+                        {show_agency.then(|| view! { <th>"Agence"</th> })}
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|m| {
+                            let fee_class = if m.fee_paid_up { "fee fee-ok" } else { "fee fee-late" };
+                            view! {
+                                <tr class="member-row">
+                                    <td class="member-number">
+                                        <a href=format!("/agence/adherents/{}", m.number)>{m.number.clone()}</a>
+                                    </td>
+                                    <td class="member-name">{m.name}</td>
+                                    <td>{m.email.unwrap_or_default()}</td>
+                                    <td class=fee_class>
+                                        {m.fee_paid_until.unwrap_or_else(|| "—".into())}
+                                        {(!m.fee_paid_up).then_some(" (pas à jour)")}
+                                    </td>
+                                    <td>{if m.active { "actif" } else { "désactivé" }}</td>
+                                    {show_agency.then(|| view! { <td>{m.agency_code}</td> })}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The member's fields, empty for a new member or filled from their page.
+#[component]
+fn MemberFields(
+    #[prop(optional, into)] name: String,
+    #[prop(optional, into)] email: String,
+    #[prop(optional, into)] fee_paid_until: String,
+) -> impl IntoView {
+    view! {
+        <label for="name">"Nom"</label>
+        <input id="name" name="name" type="text" autocomplete="off" value=name required />
+        <label for="email">"Email"</label>
+        <input id="email" name="email" type="email" autocomplete="off" value=email />
+        <label for="fee_paid_until">"Cotisation à jour jusqu'au"</label>
+        <input id="fee_paid_until" name="fee_paid_until" type="date" value=fee_paid_until />
+        <p class="hint">"Laissez la date vide si la cotisation n'est pas payée : l'adhérent ne pourra pas demander de bon."</p>
     }
 }
 
 #[component]
 pub fn NewMemberPage() -> impl IntoView {
+    let query = use_query_map();
+    let desk = Resource::new(move || query.read().get("agence"), agency_desk);
+    let create = ServerAction::<CreateMember>::new();
     view! {
+        <Title text="Nouvel adhérent — Agence Castors" />
         <AgencyShell>
             <h1>"Nouvel adhérent"</h1>
-        </AgencyShell>
-    }
-}
-
-#[component]
-pub fn MemberImportPage() -> impl IntoView {
-    view! {
-        <AgencyShell>
-            <h1>"Importer des adhérents"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        desk.await,
+                        move |d| {
+                            view! {
+                                <ActionForm action=create attr:class="form form-narrow">
+                                    <AgencyField desk=d.desk />
+                                    <label for="number">"N° d'adhérent"</label>
+                                    <input
+                                        id="number"
+                                        name="number"
+                                        type="text"
+                                        autocomplete="off"
+                                        autocapitalize="characters"
+                                        placeholder="4400xxxxB"
+                                        required
+                                    />
+                                    <MemberFields />
+                                    <p class="hint">
+                                        "L'adhérent se connectera avec son n° d'adhérent ; un mot de passe provisoire vous sera affiché une fois, à lui communiquer."
+                                    </p>
+                                    <ActionError action=create />
+                                    <button type="submit" class="button button-primary">
+                                        "Créer l'adhérent"
+                                    </button>
+                                </ActionForm>
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
+            <p>
+                <a href="/agence/adherents">"Retour aux adhérents"</a>
+            </p>
         </AgencyShell>
     }
 }
 
 #[component]
 pub fn MemberPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let update = ServerAction::<UpdateMember>::new();
+    let activation = ServerAction::<SetMemberActive>::new();
+    let reset = ServerAction::<ResetMemberPassword>::new();
+    // The actions' versions reload the page after a change made with the
+    // WASM (their redirect lands on this same address).
+    let page = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                query.read().get("remise"),
+                update.version().get() + activation.version().get(),
+            )
+        },
+        |(number, hand_over, _)| agency_member(number, hand_over),
+    );
     view! {
+        <Title text="Adhérent — Agence Castors" />
         <AgencyShell>
-            <h1>"Adhérent"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(page.await, move |m| view! { <MemberView m update activation reset /> })
+                })}
+            </Suspense>
+            <p>
+                <a href="/agence/adherents">"Retour aux adhérents"</a>
+            </p>
         </AgencyShell>
+    }
+}
+
+#[component]
+fn MemberView(
+    m: MemberDetail,
+    update: ServerAction<UpdateMember>,
+    activation: ServerAction<SetMemberActive>,
+    reset: ServerAction<ResetMemberPassword>,
+) -> impl IntoView {
+    let (number_edit, number_reset, number_active) = (m.number.clone(), m.number.clone(), m.number.clone());
+    let fee = match (&m.fee_paid_until, m.fee_paid_up) {
+        (Some(day), true) => format!("à jour jusqu'au {day}"),
+        (Some(day), false) => format!("pas à jour (jusqu'au {day})"),
+        (None, _) => "pas à jour".to_owned(),
+    };
+    view! {
+        <h1>{m.name.clone()} " — " <span class="member-number">{m.number.clone()}</span></h1>
+        {m
+            .temporary_password
+            .map(|password| {
+                view! {
+                    <div class="notice notice-ok hand-over" role="status">
+                        <p>
+                            "Mot de passe provisoire de " {m.number.clone()} " : "
+                            <strong class="temporary-password">{password}</strong>
+                        </p>
+                        <p>
+                            "À communiquer à l'adhérent, avec son identifiant " {m.number.clone()}
+                            ". Il ne sera plus affiché."
+                        </p>
+                    </div>
+                }
+            })}
+        {m
+            .hand_over_gone
+            .then(|| {
+                view! {
+                    <p class="notice notice-warn">
+                        "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, générez-en un nouveau."
+                    </p>
+                }
+            })}
+        {(!m.active)
+            .then(|| {
+                view! {
+                    <p class="notice notice-warn member-inactive">
+                        "Adhérent désactivé : il ne peut ni se connecter ni demander de bon."
+                    </p>
+                }
+            })}
+        <dl class="card">
+            <dt>"N° d'adhérent"</dt>
+            <dd>{m.number.clone()}</dd>
+            <dt>"Nom"</dt>
+            <dd>{m.name.clone()}</dd>
+            <dt>"Email"</dt>
+            <dd>{m.email.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Cotisation"</dt>
+            <dd class="fee">{fee}</dd>
+            <dt>"Agence"</dt>
+            <dd>{m.agency}</dd>
+            <dt>"Adhérent depuis le"</dt>
+            <dd>{m.member_since}</dd>
+        </dl>
+
+        <section>
+            <h2>"Modifier"</h2>
+            <ActionForm action=update attr:class="form form-narrow">
+                <input type="hidden" name="number" value=number_edit />
+                <MemberFields
+                    name=m.name
+                    email=m.email.unwrap_or_default()
+                    fee_paid_until=m.fee_paid_until_iso.unwrap_or_default()
+                />
+                <ActionError action=update />
+                <button type="submit" class="button button-primary">
+                    "Enregistrer"
+                </button>
+            </ActionForm>
+        </section>
+
+        <section>
+            <h2>"Connexion"</h2>
+            <p class="hint">
+                "Un nouveau mot de passe provisoire remplace l'ancien ; les téléphones déjà connectés le restent (désactivez l'adhérent pour tout fermer)."
+            </p>
+            <ActionForm action=reset>
+                <input type="hidden" name="number" value=number_reset />
+                <ActionError action=reset />
+                <button type="submit" class="button">
+                    "Générer un nouveau mot de passe provisoire"
+                </button>
+            </ActionForm>
+            <ActionForm action=activation>
+                <input type="hidden" name="number" value=number_active />
+                <input type="hidden" name="active" value=if m.active { "0" } else { "1" } />
+                <ActionError action=activation />
+                <button type="submit" class="button">
+                    {if m.active { "Désactiver l'adhérent" } else { "Réactiver l'adhérent" }}
+                </button>
+            </ActionForm>
+        </section>
+
+        <section>
+            <h2>"Ses bons"</h2>
+            {if m.vouchers.is_empty() {
+                view! { <p class="empty">"Aucun bon demandé."</p> }.into_any()
+            } else {
+                view! { <VoucherTable rows=m.vouchers /> }.into_any()
+            }}
+        </section>
+        <History events=m.history />
+    }
+}
+
+/// Import members from a CSV file; the report of the file just sent, and
+/// of the latest ones, stays readable here.
+#[component]
+pub fn MemberImportPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = Resource::new(
+        move || {
+            let q = query.read();
+            (q.get("rapport"), q.get("agence"))
+        },
+        |(report, agency)| member_imports(report, agency),
+    );
+    let problem = move || query.read().get("refus").and_then(|code| UploadProblem::from_code(&code));
+    view! {
+        <Title text="Importer des adhérents — Agence Castors" />
+        <AgencyShell>
+            <h1>"Importer des adhérents"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        page.await,
+                        move |p| {
+                            view! {
+                                {p.report.map(|report| view! { <Report report /> })}
+                                <section>
+                                    <h2>"Envoyer un fichier"</h2>
+                                    <p>
+                                        "Un fichier CSV (séparateur « ; » ou « , », encodé en UTF-8), dont la première ligne est : "
+                                        <code>"N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au"</code> ". "
+                                        <a href=IMPORT_TEMPLATE_PATH download="modele-adherents.csv">
+                                            "Télécharger le modèle"
+                                        </a>
+                                    </p>
+                                    <ul class="hint">
+                                        <li>
+                                            "Chaque ligne crée l'adhérent, ou met à jour celui qui a ce numéro ; les lignes refusées sont listées avec la raison."
+                                        </li>
+                                        <li>
+                                            "Une cellule Email ou Cotisation vide laisse la valeur enregistrée inchangée. Dates : 31/12/2026 ou 2026-12-31."
+                                        </li>
+                                        <li>
+                                            "Envoyer deux fois le même fichier ne change rien la seconde fois."
+                                        </li>
+                                        <li>
+                                            "Les adhérents créés reçoivent leur identifiant ; générez leur mot de passe provisoire depuis leur fiche."
+                                        </li>
+                                    </ul>
+                                    {problem().map(|p| view! { <ErrorNotice error=AppError::Invalid(p.message().into()) /> })}
+                                    <form
+                                        method="post"
+                                        action=IMPORT_UPLOAD_PATH
+                                        enctype="multipart/form-data"
+                                        class="form form-narrow"
+                                    >
+                                        <AgencyField desk=p.desk />
+                                        <label for="file">"Fichier CSV"</label>
+                                        <input id="file" name="file" type="file" accept=".csv,text/csv" required />
+                                        <button type="submit" class="button button-primary">
+                                            "Importer"
+                                        </button>
+                                    </form>
+                                </section>
+                                <section>
+                                    <h2>"Derniers imports"</h2>
+                                    {if p.recent.is_empty() {
+                                        view! { <p class="empty">"Aucun import pour l'instant."</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ul class="imports">
+                                                {p
+                                                    .recent
+                                                    .into_iter()
+                                                    .map(|s| {
+                                                        view! {
+                                                            <li>
+                                                                <a href=format!(
+                                                                    "/agence/adherents/import?rapport={}",
+                                                                    s.id,
+                                                                )>{format!("{} — {}", s.at, s.file_name)}</a>
+                                                                " (" {s.agency_code.clone()} ", " {s.by.clone()} ") : "
+                                                                {counts(&s)}
+                                                            </li>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </ul>
+                                        }
+                                            .into_any()
+                                    }}
+                                </section>
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
+            <p>
+                <a href="/agence/adherents">"Retour aux adhérents"</a>
+            </p>
+        </AgencyShell>
+    }
+}
+
+fn counts(s: &ImportSummary) -> String {
+    match &s.refusal {
+        Some(_) => "fichier refusé".into(),
+        None => format!(
+            "{} créé(s), {} mis à jour, {} inchangé(s), {} refusé(s)",
+            s.created, s.updated, s.unchanged, s.refused
+        ),
+    }
+}
+
+#[component]
+fn Report(report: ImportReport) -> impl IntoView {
+    let s = report.summary;
+    let counts_class = if s.refused > 0 { "notice notice-warn" } else { "notice notice-ok" };
+    view! {
+        <section class="import-report">
+            <h2>"Rapport de l'import du " {s.at.clone()}</h2>
+            <p>"Fichier « " {s.file_name.clone()} " », envoyé par " {s.by.clone()} " (agence " {s.agency_code.clone()} ")."</p>
+            {match s.refusal.clone() {
+                Some(refusal) => {
+                    view! {
+                        <p class="notice notice-error import-refusal" role="alert">
+                            "Fichier refusé, aucun adhérent n'a été modifié : " {refusal}
+                        </p>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <p class=counts_class>
+                            <span class="import-counts">{counts(&s)}</span>
+                            "."
+                        </p>
+                        <div class="table-wrap">
+                            <table class="table import-lines">
+                                <thead>
+                                    <tr>
+                                        <th>"Ligne"</th>
+                                        <th>"N° d'adhérent"</th>
+                                        <th>"Résultat"</th>
+                                        <th>"Détail"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {report
+                                        .lines
+                                        .into_iter()
+                                        .map(|l| {
+                                            let refused = l.outcome == ImportOutcome::Refused;
+                                            view! {
+                                                <tr
+                                                    class=if refused { "import-line refused" } else { "import-line" }
+                                                    data-line=l.line
+                                                    data-outcome=l.outcome.code()
+                                                >
+                                                    <td>{l.line}</td>
+                                                    <td>{l.member_number}</td>
+                                                    <td class="outcome">{l.outcome.label()}</td>
+                                                    <td class="detail">{l.detail}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
     }
 }

@@ -1,6 +1,7 @@
 //! The agency back office: members, suppliers, settings, vouchers, invoices and their reconciliation, payments, statements.
 
 mod dashboard;
+mod desk;
 mod invoices;
 mod members;
 mod payments;

@@ -1,13 +1,144 @@
-//! Placeholder: being written.
+//! `/agence/parametres`: the agency's own rules for its vouchers. An
+//! administrator picks the agency, and may open a new one.
 
-use crate::components::AgencyShell;
+use super::desk::AgencyPicker;
+use crate::{
+    api::agency::{AgencySettingsView, CreateAgency, SaveAgencySettings, agency_settings},
+    components::{ActionError, AgencyShell, Loading, show_result},
+    domain::agency::{MAX_VALIDITY_DAYS, MAX_VOUCHER_CEILING},
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AgencySettingsPage() -> impl IntoView {
+    let query = use_query_map();
+    let save = ServerAction::<SaveAgencySettings>::new();
+    let create = ServerAction::<CreateAgency>::new();
+    let page = Resource::new(
+        move || (query.read().get("agence"), save.version().get()),
+        |(agency, _)| agency_settings(agency),
+    );
+    let saved = move || query.read().get("enregistre").is_some();
     view! {
+        <Title text="Paramètres de l'agence — Agence Castors" />
         <AgencyShell>
             <h1>"Paramètres de l'agence"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        page.await,
+                        move |p| {
+                            let is_admin = p.desk.is_admin;
+                            view! {
+                                <AgencyPicker desk=p.desk action="/agence/parametres" />
+                                {saved()
+                                    .then(|| {
+                                        view! {
+                                            <p class="notice notice-ok" role="status">
+                                                "Paramètres enregistrés."
+                                            </p>
+                                        }
+                                    })}
+                                {match p.agency {
+                                    Some(a) => view! { <SettingsForm a save /> }.into_any(),
+                                    None => {
+                                        view! { <p class="hint">"Choisissez l'agence à paramétrer."</p> }.into_any()
+                                    }
+                                }}
+                                {is_admin.then(|| view! { <NewAgency create /> })}
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
         </AgencyShell>
+    }
+}
+
+/// The fields shared by the settings form and the new agency's form.
+#[component]
+fn SettingsFields(#[prop(optional)] a: Option<AgencySettingsView>, prefix: &'static str) -> impl IntoView {
+    let id = move |name: &str| format!("{prefix}{name}");
+    let code = a.as_ref().map(|a| a.code.clone()).unwrap_or_default();
+    let centre = a.as_ref().map(|a| a.centre_code.clone()).unwrap_or_default();
+    let validity = a.as_ref().map(|a| a.validity_days.to_string()).unwrap_or_else(|| "30".into());
+    let max = a.as_ref().map(|a| (a.max_voucher.cents() / 100).to_string()).unwrap_or_else(|| "3000".into());
+    let length = a.as_ref().map(|a| a.code_length.to_string()).unwrap_or_else(|| "4".into());
+    view! {
+        <label for=id("code")>"Code agence (2 caractères)"</label>
+        <input id=id("code") name="code" type="text" maxlength="2" autocapitalize="characters" value=code required />
+        <label for=id("centre_code")>"Code centre (3 chiffres)"</label>
+        <input id=id("centre_code") name="centre_code" type="text" inputmode="numeric" maxlength="3" value=centre required />
+        <p class="hint">
+            "Ils forment le numéro des bons : W2026." <strong>"NA"</strong> "." <strong>"442"</strong> ".00000123."
+        </p>
+        <label for=id("validity_days")>"Durée de validité d'un bon (jours)"</label>
+        <input
+            id=id("validity_days")
+            name="validity_days"
+            type="number"
+            min="1"
+            max=MAX_VALIDITY_DAYS.to_string()
+            value=validity
+            required
+        />
+        <label for=id("max_voucher")>"Montant maximum d'un bon (euros)"</label>
+        <input
+            id=id("max_voucher")
+            name="max_voucher"
+            type="number"
+            min="1"
+            max=(MAX_VOUCHER_CEILING.cents() / 100).to_string()
+            value=max
+            required
+        />
+        <label for=id("code_length")>"Longueur du code secret (4 à 8 chiffres)"</label>
+        <input id=id("code_length") name="code_length" type="number" min="4" max="8" value=length required />
+    }
+}
+
+#[component]
+fn SettingsForm(a: AgencySettingsView, save: ServerAction<SaveAgencySettings>) -> impl IntoView {
+    let code = a.code.clone();
+    view! {
+        <section class="settings">
+            <h2>{a.name.clone()} " (" {a.code.clone()} ")"</h2>
+            <ActionForm action=save attr:class="form form-narrow">
+                <input type="hidden" name="agency" value=code />
+                <SettingsFields a=a prefix="" />
+                <div class="notice notice-warn">
+                    <p>
+                        "Un nouveau code agence ou centre s'applique aux bons utilisés à partir de maintenant : les bons déjà utilisés gardent leur numéro, et la numérotation continue sans trou."
+                    </p>
+                    <p>
+                        "La durée de validité et le montant maximum s'appliquent aux prochaines demandes ; la longueur du code secret, aux prochaines utilisations."
+                    </p>
+                </div>
+                <ActionError action=save />
+                <button type="submit" class="button button-primary">
+                    "Enregistrer"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn NewAgency(create: ServerAction<CreateAgency>) -> impl IntoView {
+    view! {
+        <details class="new-agency">
+            <summary>"Créer une agence"</summary>
+            <ActionForm action=create attr:class="form form-narrow">
+                <label for="new_name">"Nom de l'agence"</label>
+                <input id="new_name" name="name" type="text" required />
+                <SettingsFields prefix="new_" />
+                <ActionError action=create />
+                <button type="submit" class="button button-primary">
+                    "Créer l'agence"
+                </button>
+            </ActionForm>
+        </details>
     }
 }

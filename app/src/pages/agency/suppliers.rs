@@ -1,31 +1,358 @@
-//! Placeholder: being written.
+//! Partner suppliers: the list, a new supplier, one supplier's page
+//! (identity, contact, bank details, activation, logins).
 
-use crate::components::AgencyShell;
+use super::desk::{AgencyField, AgencyPicker, History};
+use crate::{
+    api::agency::{
+        CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive, SupplierDetail, UpdateSupplier,
+        agency_desk, agency_supplier, agency_suppliers,
+    },
+    components::{ActionError, AgencyShell, Loading, show_result},
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn SuppliersPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = Resource::new(move || query.read().get("agence"), agency_suppliers);
     view! {
+        <Title text="Fournisseurs — Agence Castors" />
         <AgencyShell>
             <h1>"Fournisseurs"</h1>
+            <p class="actions">
+                <a class="button button-primary" href="/agence/fournisseurs/nouveau">
+                    "Nouveau fournisseur"
+                </a>
+            </p>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        page.await,
+                        |list| {
+                            let show_agency = list.desk.is_admin && list.desk.chosen.is_none();
+                            view! {
+                                <AgencyPicker desk=list.desk action="/agence/fournisseurs" all=true />
+                                {if list.rows.is_empty() {
+                                    view! { <p class="empty">"Aucun fournisseur."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <div class="table-wrap">
+                                            <table class="table suppliers">
+                                                <thead>
+                                                    <tr>
+                                                        <th>"Fournisseur"</th>
+                                                        <th>"SIRET"</th>
+                                                        <th>"Contact"</th>
+                                                        <th>"Téléphone"</th>
+                                                        <th>"Identifiants"</th>
+                                                        <th>"Statut"</th>
+                                                        {show_agency.then(|| view! { <th>"Agence"</th> })}
+                                                    </tr>
+                                                </thead>
+                                                <tbody>
+                                                    {list
+                                                        .rows
+                                                        .into_iter()
+                                                        .map(|s| {
+                                                            let contact = [s.contact_name, s.email]
+                                                                .into_iter()
+                                                                .flatten()
+                                                                .collect::<Vec<_>>()
+                                                                .join(" — ");
+                                                            view! {
+                                                                <tr class=if s.active {
+                                                                    "supplier-row"
+                                                                } else {
+                                                                    "supplier-row inactive"
+                                                                }>
+                                                                    <td>
+                                                                        <a href=format!(
+                                                                            "/agence/fournisseurs/{}",
+                                                                            s.id,
+                                                                        )>{s.name}</a>
+                                                                    </td>
+                                                                    <td class="siret">{s.siret.unwrap_or_default()}</td>
+                                                                    <td>{contact}</td>
+                                                                    <td>{s.phone.unwrap_or_default()}</td>
+                                                                    <td>{s.logins}</td>
+                                                                    <td>{if s.active { "actif" } else { "inactif" }}</td>
+                                                                    {show_agency.then(|| view! { <td>{s.agency_code}</td> })}
+                                                                </tr>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </tbody>
+                                            </table>
+                                        </div>
+                                    }
+                                        .into_any()
+                                }}
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
         </AgencyShell>
+    }
+}
+
+/// What staff type about a supplier; filled from its page when editing.
+#[component]
+fn SupplierFields(#[prop(optional)] s: Option<SupplierDetail>) -> impl IntoView {
+    let value = |f: fn(&SupplierDetail) -> Option<String>| s.as_ref().and_then(f).unwrap_or_default();
+    let name = s.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let siret = value(|s| s.siret.clone());
+    let contact = value(|s| s.contact_name.clone());
+    let email = value(|s| s.email.clone());
+    let phone = value(|s| s.phone.clone());
+    let address = value(|s| s.address.clone());
+    let iban = value(|s| s.iban.clone());
+    let bic = value(|s| s.bic.clone());
+    view! {
+        <label for="name">"Nom"</label>
+        <input id="name" name="name" type="text" value=name required />
+        <label for="siret">"SIRET"</label>
+        <input id="siret" name="siret" type="text" inputmode="numeric" placeholder="442 908 123 00015" value=siret required />
+        <fieldset>
+            <legend>"Contact"</legend>
+            <label for="contact_name">"Nom du contact"</label>
+            <input id="contact_name" name="contact_name" type="text" value=contact />
+            <label for="email">"Email"</label>
+            <input id="email" name="email" type="email" value=email />
+            <label for="phone">"Téléphone"</label>
+            <input id="phone" name="phone" type="tel" value=phone />
+            <label for="address">"Adresse"</label>
+            <textarea id="address" name="address" rows="3">{address}</textarea>
+        </fieldset>
+        <fieldset>
+            <legend>"Coordonnées bancaires"</legend>
+            <label for="iban">"IBAN"</label>
+            <input id="iban" name="iban" type="text" autocapitalize="characters" placeholder="FR76 3000 4000 0312 3456 7890 143" value=iban />
+            <label for="bic">"BIC"</label>
+            <input id="bic" name="bic" type="text" autocapitalize="characters" placeholder="BNPAFRPP" value=bic />
+        </fieldset>
     }
 }
 
 #[component]
 pub fn NewSupplierPage() -> impl IntoView {
+    let query = use_query_map();
+    let desk = Resource::new(move || query.read().get("agence"), agency_desk);
+    let create = ServerAction::<CreateSupplier>::new();
     view! {
+        <Title text="Nouveau fournisseur — Agence Castors" />
         <AgencyShell>
             <h1>"Nouveau fournisseur"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        desk.await,
+                        move |d| {
+                            view! {
+                                <ActionForm action=create attr:class="form form-narrow">
+                                    <AgencyField desk=d.desk />
+                                    <SupplierFields />
+                                    <ActionError action=create />
+                                    <button type="submit" class="button button-primary">
+                                        "Créer le fournisseur"
+                                    </button>
+                                </ActionForm>
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
+            <p>
+                <a href="/agence/fournisseurs">"Retour aux fournisseurs"</a>
+            </p>
         </AgencyShell>
     }
 }
 
 #[component]
 pub fn SupplierPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let update = ServerAction::<UpdateSupplier>::new();
+    let activation = ServerAction::<SetSupplierActive>::new();
+    let new_login = ServerAction::<CreateSupplierLogin>::new();
+    let login_activation = ServerAction::<SetSupplierLoginActive>::new();
+    let page = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                query.read().get("remise"),
+                update.version().get() + activation.version().get() + login_activation.version().get(),
+            )
+        },
+        |(id, hand_over, _)| agency_supplier(id, hand_over),
+    );
     view! {
+        <Title text="Fournisseur — Agence Castors" />
         <AgencyShell>
-            <h1>"Fournisseur"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        page.await,
+                        move |s| view! { <SupplierView s update activation new_login login_activation /> },
+                    )
+                })}
+            </Suspense>
+            <p>
+                <a href="/agence/fournisseurs">"Retour aux fournisseurs"</a>
+            </p>
         </AgencyShell>
+    }
+}
+
+#[component]
+fn SupplierView(
+    s: SupplierDetail,
+    update: ServerAction<UpdateSupplier>,
+    activation: ServerAction<SetSupplierActive>,
+    new_login: ServerAction<CreateSupplierLogin>,
+    login_activation: ServerAction<SetSupplierLoginActive>,
+) -> impl IntoView {
+    let (id_edit, id_active, id_login) = (s.id.to_string(), s.id.to_string(), s.id.to_string());
+    let fields = s.clone();
+    let logins = s.logins.clone();
+    let history = s.history.clone();
+    view! {
+        <h1>{s.name.clone()}</h1>
+        {s
+            .temporary_password
+            .clone()
+            .map(|(login, password)| {
+                view! {
+                    <div class="notice notice-ok hand-over" role="status">
+                        <p>
+                            "Identifiant " <strong class="new-login">{login}</strong> ", mot de passe provisoire : "
+                            <strong class="temporary-password">{password}</strong>
+                        </p>
+                        <p>"À communiquer au fournisseur. Il ne sera plus affiché."</p>
+                    </div>
+                }
+            })}
+        {s
+            .hand_over_gone
+            .then(|| {
+                view! {
+                    <p class="notice notice-warn">
+                        "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, créez un autre identifiant."
+                    </p>
+                }
+            })}
+        {(!s.active)
+            .then(|| {
+                view! {
+                    <p class="notice notice-warn supplier-inactive">
+                        "Fournisseur inactif : il n'est proposé à aucun adhérent et ses identifiants ne donnent plus accès à l'espace fournisseur."
+                    </p>
+                }
+            })}
+        <dl class="card">
+            <dt>"Agence"</dt>
+            <dd>{s.agency.clone()}</dd>
+            <dt>"SIRET"</dt>
+            <dd class="siret">{s.siret.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Contact"</dt>
+            <dd>{s.contact_name.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Email"</dt>
+            <dd>{s.email.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Téléphone"</dt>
+            <dd>{s.phone.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Adresse"</dt>
+            <dd class="address">{s.address.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"IBAN"</dt>
+            <dd class="iban">{s.iban.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"BIC"</dt>
+            <dd>{s.bic.clone().unwrap_or_else(|| "—".into())}</dd>
+        </dl>
+
+        <section>
+            <h2>"Modifier"</h2>
+            <ActionForm action=update attr:class="form form-narrow">
+                <input type="hidden" name="id" value=id_edit />
+                <SupplierFields s=fields />
+                <ActionError action=update />
+                <button type="submit" class="button button-primary">
+                    "Enregistrer"
+                </button>
+            </ActionForm>
+            <ActionForm action=activation>
+                <input type="hidden" name="id" value=id_active />
+                <input type="hidden" name="active" value=if s.active { "0" } else { "1" } />
+                <ActionError action=activation />
+                <button type="submit" class="button">
+                    {if s.active { "Désactiver le fournisseur" } else { "Réactiver le fournisseur" }}
+                </button>
+            </ActionForm>
+        </section>
+
+        <section>
+            <h2>"Identifiants de connexion"</h2>
+            <p class="hint">"Une connexion par personne (comptoir, comptabilité…) : chacune a son identifiant."</p>
+            <ActionError action=login_activation />
+            {if logins.is_empty() {
+                view! { <p class="empty">"Aucun identifiant."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table logins">
+                            <thead>
+                                <tr>
+                                    <th>"Identifiant"</th>
+                                    <th>"Créé le"</th>
+                                    <th>"Statut"</th>
+                                    <th>
+                                        <span class="visually-hidden">"Action"</span>
+                                    </th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {logins
+                                    .into_iter()
+                                    .map(|l| {
+                                        view! {
+                                            <tr class="login-row">
+                                                <td class="login">{l.login.clone()}</td>
+                                                <td>{l.created_on}</td>
+                                                <td>{if l.active { "actif" } else { "désactivé" }}</td>
+                                                <td>
+                                                    <ActionForm action=login_activation>
+                                                        <input type="hidden" name="login" value=l.login />
+                                                        <input
+                                                            type="hidden"
+                                                            name="active"
+                                                            value=if l.active { "0" } else { "1" }
+                                                        />
+                                                        <button type="submit" class="button button-small">
+                                                            {if l.active { "Désactiver" } else { "Réactiver" }}
+                                                        </button>
+                                                    </ActionForm>
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                    .into_any()
+            }}
+            <ActionForm action=new_login attr:class="form form-narrow">
+                <input type="hidden" name="id" value=id_login />
+                <label for="login">"Nouvel identifiant"</label>
+                <input id="login" name="login" type="text" autocomplete="off" autocapitalize="none" placeholder="ouest.comptoir" required />
+                <ActionError action=new_login />
+                <button type="submit" class="button">
+                    "Créer l'identifiant"
+                </button>
+            </ActionForm>
+        </section>
+        <History events=history />
     }
 }

@@ -1,22 +1,221 @@
-//! Placeholder: being written.
+//! `/agence/bons`: the agency's vouchers, searched and filtered; one
+//! voucher with its journal, its unlock, and the undoing of a mistaken use.
 
-use crate::components::AgencyShell;
+use super::desk::{AgencyPicker, History, VoucherTable, status_text};
+use crate::{
+    api::{
+        agency::{AgencyVoucherDetail, UndoVoucherUse, agency_voucher, agency_vouchers},
+        vouchers::UnlockVoucher,
+    },
+    components::{ActionError, AgencyShell, Loading, show_result},
+    domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn AgencyVouchersPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+    let status = RwSignal::new(query.read_untracked().get("statut").unwrap_or_default());
+    let agency = move || query.read().get("agence");
+    let page = Resource::new(
+        move || (search.get(), status.get(), agency()),
+        |(q, status, agency)| agency_vouchers(Some(q), Some(status), agency),
+    );
     view! {
+        <Title text="Bons — Agence Castors" />
         <AgencyShell>
             <h1>"Bons"</h1>
+            <form method="get" action="/agence/bons" class="search search-vouchers" role="search">
+                <label for="q">"N° du bon, n° d'adhérent ou nom :"</label>
+                <input
+                    id="q"
+                    name="q"
+                    type="search"
+                    autocomplete="off"
+                    placeholder="W2026.NA.442.00000123, 4400xxxxB ou nom"
+                    prop:value=search
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+                <label for="statut">"Statut :"</label>
+                <select id="statut" name="statut" on:change=move |ev| status.set(event_target_value(&ev))>
+                    <option value="" selected=move || status.get().is_empty()>
+                        "Tous"
+                    </option>
+                    {VoucherStatus::ALL
+                        .into_iter()
+                        .map(|s| {
+                            let code = s.code().to_string();
+                            let selected = {
+                                let code = code.clone();
+                                move || status.get() == code
+                            };
+                            view! {
+                                <option value=code selected=selected>
+                                    {s.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                {move || agency().map(|a| view! { <input type="hidden" name="agence" value=a /> })}
+                <button type="submit" class="button button-small">
+                    "Rechercher"
+                </button>
+            </form>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        page.await,
+                        |list| {
+                            view! {
+                                <AgencyPicker desk=list.desk action="/agence/bons" all=true />
+                                {if list.rows.is_empty() {
+                                    view! { <p class="empty">"Aucun bon ne correspond."</p> }.into_any()
+                                } else {
+                                    view! { <VoucherTable rows=list.rows show_member=true /> }.into_any()
+                                }}
+                                {list
+                                    .truncated
+                                    .then(|| {
+                                        view! {
+                                            <p class="hint">
+                                                "Seuls les 200 plus récents sont affichés : précisez la recherche."
+                                            </p>
+                                        }
+                                    })}
+                            }
+                        },
+                    )
+                })}
+            </Transition>
         </AgencyShell>
     }
 }
 
 #[component]
 pub fn AgencyVoucherPage() -> impl IntoView {
+    let params = use_params_map();
+    let unlock = ServerAction::<UnlockVoucher>::new();
+    let undo = ServerAction::<UndoVoucherUse>::new();
+    let page = Resource::new(
+        move || (params.read().get("id").unwrap_or_default(), unlock.version().get() + undo.version().get()),
+        |(id, _)| agency_voucher(id),
+    );
     view! {
+        <Title text="Bon — Agence Castors" />
         <AgencyShell>
-            <h1>"Bon"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(page.await, move |v| view! { <VoucherView v unlock undo /> })
+                })}
+            </Suspense>
+            <p>
+                <a href="/agence/bons">"Retour aux bons"</a>
+            </p>
         </AgencyShell>
+    }
+}
+
+#[component]
+fn VoucherView(
+    v: AgencyVoucherDetail,
+    unlock: ServerAction<UnlockVoucher>,
+    undo: ServerAction<UndoVoucherUse>,
+) -> impl IntoView {
+    let r = v.row.clone();
+    let id = r.id.to_string();
+    let status = status_text(&r);
+    view! {
+        <h1>
+            {WEB_VOUCHER_LABEL} " " <span class="voucher-number">{r.number.clone().unwrap_or_else(|| "(non utilisé)".into())}</span>
+        </h1>
+        {v
+            .use_cancelled_at
+            .clone()
+            .map(|at| {
+                view! {
+                    <p class="notice notice-warn use-cancelled">
+                        "Utilisation annulée par l'agence le " {at}
+                        " : le numéro reste attribué à ce bon et ne sera jamais réutilisé."
+                    </p>
+                }
+            })}
+        <dl class="card">
+            <dt>"Statut"</dt>
+            <dd class="status">{status}</dd>
+            <dt>"Valeur"</dt>
+            <dd class="amount">{r.amount.to_string()}</dd>
+            <dt>"Adhérent"</dt>
+            <dd>
+                <a href=format!("/agence/adherents/{}", r.member_number)>{r.member_number.clone()}</a>
+                " "
+                {r.member_name.clone()}
+            </dd>
+            <dt>"Fournisseur"</dt>
+            <dd>{r.supplier.clone()}</dd>
+            <dt>"Agence"</dt>
+            <dd>{v.agency.clone()}</dd>
+            <dt>"Demandé le"</dt>
+            <dd>{r.requested_on.clone()}</dd>
+            <dt>"Valide jusqu'au"</dt>
+            <dd>{v.valid_until.clone()}</dd>
+            <dt>"Utilisé le"</dt>
+            <dd class="used-at">{r.used_at.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Validé devant le fournisseur"</dt>
+            <dd>{v.validated_at.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Facture"</dt>
+            <dd class="invoice">{v.invoice.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Payé le"</dt>
+            <dd>{v.paid_on.clone().unwrap_or_else(|| "—".into())}</dd>
+        </dl>
+
+        {v
+            .locked_at
+            .clone()
+            .map(|at| {
+                let id = id.clone();
+                view! {
+                    <section class="locked">
+                        <h2>"Bon bloqué"</h2>
+                        <p class="notice notice-warn">
+                            "Bloqué le " {at} " après " {v.wrong_codes}
+                            " codes secrets erronés : personne ne peut le vérifier ni le facturer tant qu'il est bloqué."
+                        </p>
+                        <ActionForm action=unlock>
+                            <input type="hidden" name="id" value=id />
+                            <ActionError action=unlock />
+                            <button type="submit" class="button">
+                                "Débloquer"
+                            </button>
+                        </ActionForm>
+                    </section>
+                }
+            })}
+
+        {v
+            .can_undo_use
+            .then(|| {
+                view! {
+                    <section class="undo-use">
+                        <h2>"Annuler l'utilisation"</h2>
+                        <p class="hint">
+                            "Pour une utilisation faite par erreur (mauvais fournisseur, mauvais montant…), tant que le bon ne figure sur aucune facture. Le bon passe à 91-annulé ; son numéro reste consommé et ne sera jamais réutilisé. L'adhérent en est informé sur son bon."
+                        </p>
+                        <ActionForm action=undo attr:class="form form-narrow">
+                            <input type="hidden" name="id" value=id.clone() />
+                            <label for="reason">"Motif (obligatoire, conservé au journal)"</label>
+                            <textarea id="reason" name="reason" rows="3" required></textarea>
+                            <ActionError action=undo />
+                            <button type="submit" class="button">
+                                "Annuler l'utilisation de ce bon"
+                            </button>
+                        </ActionForm>
+                    </section>
+                }
+            })}
+        <History events=v.history />
     }
 }

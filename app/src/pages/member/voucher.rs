@@ -1,5 +1,5 @@
 use crate::{
-    api::vouchers::{CancelVoucher, UseVoucher, ValidateVoucher, VoucherCard, open_voucher},
+    api::vouchers::{CancelVoucher, CancelledUse, UseVoucher, ValidateVoucher, VoucherCard, open_voucher},
     components::{ActionError, Loading, MemberShell, show_result},
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
 };
@@ -82,10 +82,26 @@ fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
             }
                 .into_any()
         } else {
-            view! { <p class="notice notice-warn">"Ce bon ne peut plus être utilisé."</p> }.into_any()
+            match card.cancelled_use {
+                Some(cancelled) => view! { <CancelledUseNotice cancelled /> }.into_any(),
+                None => view! { <p class="notice notice-warn">"Ce bon ne peut plus être utilisé."</p> }.into_any(),
+            }
         }}
         <p>
             <a href="/bons">"Retour à mes bons"</a>
+        </p>
+    }
+}
+
+/// A use the agency undid: the number stays on the delivery slip, the code
+/// is gone, and the member is told why.
+#[component]
+fn CancelledUseNotice(cancelled: CancelledUse) -> impl IntoView {
+    view! {
+        <p class="notice notice-warn cancelled-use">
+            "L'utilisation de ce bon (n° " <span class="number">{cancelled.number}</span>
+            ") a été annulée par votre agence le " {cancelled.on}
+            ". Il ne peut plus servir : pour un nouvel achat, demandez un nouveau bon."
         </p>
     }
 }
@@ -163,6 +179,18 @@ pub fn ConfirmUsePage() -> impl IntoView {
                                 }
                                     .into_any();
                             }
+                            if c.status != VoucherStatus::Issued {
+                                return view! {
+                                    <ActionError action=use_it />
+                                    <p class="notice notice-warn">
+                                        {format!("Ce bon ne peut plus être utilisé (statut {}).", c.status.label())}
+                                    </p>
+                                    <a class="button" href=format!("/bons/{}", c.id)>
+                                        "Voir le bon"
+                                    </a>
+                                }
+                                    .into_any();
+                            }
                             view! {
                                 <div class="confirm" role="alertdialog" aria-labelledby="confirm-title">
                                     <p id="confirm-title" class="confirm-title">
@@ -212,6 +240,15 @@ pub fn SecretCodePage() -> impl IntoView {
                     show_result(
                         card.await,
                         move |c| {
+                            if let Some(cancelled) = c.cancelled_use {
+                                return view! {
+                                    <CancelledUseNotice cancelled />
+                                    <a class="button" href=format!("/bons/{}", c.id)>
+                                        "Voir le bon"
+                                    </a>
+                                }
+                                    .into_any();
+                            }
                             let Some(receipt) = c.receipt else {
                                 return view! {
                                     <p class="notice notice-warn">

@@ -3,7 +3,7 @@
 
 use super::journal;
 use crate::{
-    api::vouchers::{CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard, VoucherRow},
+    api::vouchers::{CancelledUse, CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard, VoucherRow},
     domain::{
         AgencySettings, Money, SecretCodeLength, VoucherNumber, VoucherStatus, member::initials, parse_typed_code,
         voucher::VoucherNumberError,
@@ -129,8 +129,13 @@ pub async fn list_for_member(
 pub async fn card(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<VoucherCard, AppError> {
     let v = own_voucher(state, member, id).await?;
     let today = clock::iso_day(clock::paris_date(now));
-    let receipt = receipt(state, &v);
-    let check_url = v.number.as_deref().map(|n| check_url(state, n));
+    // A use the agency undid has no code to show any more.
+    let cancelled_use = v
+        .use_cancelled_at
+        .as_deref()
+        .map(|at| CancelledUse { number: v.number.clone().unwrap_or_default(), on: clock::display_datetime(at) });
+    let receipt = if cancelled_use.is_some() { None } else { receipt(state, &v) };
+    let check_url = if cancelled_use.is_some() { None } else { v.number.as_deref().map(|n| check_url(state, n)) };
     Ok(VoucherCard {
         id: v.id,
         status: seen_status(&v, &today),
@@ -142,6 +147,7 @@ pub async fn card(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>
         member_number: v.member_number,
         member_name: v.member_name,
         valid_until: clock::display_day(&v.valid_until),
+        cancelled_use,
     })
 }
 
@@ -234,6 +240,9 @@ pub async fn validate_voucher(state: &AppState, member: &Member, id: i64, now: D
     let v = own_voucher(state, member, id).await?;
     if v.used_at.is_none() {
         return Err(AppError::VoucherNotUsed);
+    }
+    if v.use_cancelled_at.is_some() {
+        return Err(AppError::VoucherNotUsable(VoucherStatus::Cancelled.label().into()));
     }
     if v.validated_at.is_none() {
         let at = clock::stamp(now);

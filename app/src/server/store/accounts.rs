@@ -86,3 +86,151 @@ pub async fn find_member(pool: &AnyPool, member_id: i64) -> Result<Option<Member
         .fetch_optional(pool)
         .await
 }
+
+// The back office: logins created, activated and reset by agency staff, and
+// temporary passwords waiting to be shown once.
+
+/// An account as the back office manages it.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountRecord {
+    pub id: i64,
+    pub login: String,
+    pub role: String,
+    pub member_id: Option<i64>,
+    pub supplier_id: Option<i64>,
+    pub active: i64,
+    pub created_at: String,
+}
+
+const ACCOUNT_COLUMNS: &str = "id, login, role, member_id, supplier_id, active, created_at";
+
+pub struct NewAccount<'a> {
+    pub login: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub member_id: Option<i64>,
+    pub supplier_id: Option<i64>,
+    pub agency_id: Option<i64>,
+    pub created_at: &'a str,
+}
+
+pub async fn insert_account(conn: &mut sqlx::AnyConnection, a: &NewAccount<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO accounts (login, password_hash, role, member_id, supplier_id, agency_id, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+    )
+    .bind(a.login)
+    .bind(a.password_hash)
+    .bind(a.role)
+    .bind(a.member_id)
+    .bind(a.supplier_id)
+    .bind(a.agency_id)
+    .bind(a.created_at)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn find_account_by_login(
+    conn: &mut sqlx::AnyConnection,
+    login: &str,
+) -> Result<Option<AccountRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE login = $1"))
+        .bind(login)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The logins among `logins` that are taken: one query per 500.
+pub async fn taken_logins(conn: &mut sqlx::AnyConnection, logins: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    let mut taken = Vec::new();
+    for chunk in logins.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT login FROM accounts WHERE login IN ({})", placeholders.join(", "));
+        let mut query = sqlx::query_scalar(&sql);
+        for login in chunk {
+            query = query.bind(login);
+        }
+        taken.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(taken)
+}
+
+/// A member's login.
+pub async fn member_account(
+    conn: &mut sqlx::AnyConnection,
+    member_id: i64,
+) -> Result<Option<AccountRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE member_id = $1 ORDER BY id LIMIT 1"))
+        .bind(member_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// A supplier's logins, in the order they were created.
+pub async fn supplier_accounts(pool: &AnyPool, supplier_id: i64) -> Result<Vec<AccountRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE supplier_id = $1 ORDER BY id"))
+        .bind(supplier_id)
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn set_account_active(conn: &mut sqlx::AnyConnection, id: i64, active: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET active = $2 WHERE id = $1").bind(id).bind(i64::from(active)).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn set_password_hash(conn: &mut sqlx::AnyConnection, id: i64, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1").bind(id).bind(hash).execute(conn).await?;
+    Ok(())
+}
+
+pub struct NewHandOver<'a> {
+    pub token_hash: &'a str,
+    pub reader_id: i64,
+    pub account_id: i64,
+    pub sealed: &'a str,
+    pub expires_at: &'a str,
+}
+
+/// Stores a sealed temporary password; forgets those nobody came to read.
+pub async fn insert_hand_over(
+    conn: &mut sqlx::AnyConnection,
+    h: &NewHandOver<'_>,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM password_reveals WHERE expires_at <= $1").bind(now).execute(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO password_reveals (token_hash, reader_id, account_id, sealed, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(h.token_hash)
+    .bind(h.reader_id)
+    .bind(h.account_id)
+    .bind(h.sealed)
+    .bind(h.expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes (reads and deletes) a sealed password meant for `reader_id` and
+/// still fresh: (account, sealed password).
+pub async fn take_hand_over(
+    conn: &mut sqlx::AnyConnection,
+    token_hash: &str,
+    reader_id: i64,
+    now: &str,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    let found: Option<(i64, String)> = sqlx::query_as(
+        "SELECT account_id, sealed FROM password_reveals WHERE token_hash = $1 AND reader_id = $2 AND expires_at > $3",
+    )
+    .bind(token_hash)
+    .bind(reader_id)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if found.is_some() {
+        sqlx::query("DELETE FROM password_reveals WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
+    }
+    Ok(found)
+}

@@ -45,3 +45,77 @@ pub async fn find_in(conn: &mut AnyConnection, id: i64) -> Result<Option<AgencyR
 pub async fn list(pool: &AnyPool) -> Result<Vec<AgencyRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM agencies ORDER BY name")).fetch_all(pool).await
 }
+
+pub async fn find_by_code(pool: &AnyPool, code: &str) -> Result<Option<AgencyRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM agencies WHERE code = $1")).bind(code).fetch_optional(pool).await
+}
+
+/// Reads an agency inside a write transaction, locking its row until commit.
+pub async fn find_for_update(
+    conn: &mut AnyConnection,
+    id: i64,
+    lock: &str,
+) -> Result<Option<AgencyRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM agencies WHERE id = $1{lock}")).bind(id).fetch_optional(conn).await
+}
+
+/// The agency other than `except` whose code is `code`: its name.
+pub async fn code_holder(
+    conn: &mut AnyConnection,
+    code: &str,
+    except: Option<i64>,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM agencies WHERE code = $1 AND ($2 IS NULL OR id <> $2)")
+        .bind(code)
+        .bind(except)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Has another agency than `except` numbered vouchers with this code
+/// (`W2026.NA.…`)? Its series would collide with the other agency's
+/// numbers, so such a code is never given again.
+pub async fn code_used_in_numbers(
+    conn: &mut AnyConnection,
+    code: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM vouchers WHERE number LIKE $1 AND ($2 IS NULL OR agency_id <> $2) LIMIT 1")
+            .bind(format!("W____.{code}.%"))
+            .bind(except)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
+}
+
+pub async fn update_settings(conn: &mut AnyConnection, id: i64, s: &AgencySettings) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE agencies SET code = $2, centre_code = $3, validity_days = $4, max_voucher_cents = $5, code_length = $6
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&s.code)
+    .bind(&s.centre_code)
+    .bind(i64::from(s.validity_days))
+    .bind(s.max_voucher.cents())
+    .bind(i64::from(s.code_length.digits()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert(conn: &mut AnyConnection, name: &str, s: &AgencySettings) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO agencies (name, code, centre_code, validity_days, max_voucher_cents, code_length)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(name)
+    .bind(&s.code)
+    .bind(&s.centre_code)
+    .bind(i64::from(s.validity_days))
+    .bind(s.max_voucher.cents())
+    .bind(i64::from(s.code_length.digits()))
+    .fetch_one(conn)
+    .await
+}

@@ -4,7 +4,10 @@
 pub mod accounts;
 pub mod agencies;
 pub mod api_keys;
+pub mod dashboard;
 pub mod delivered;
 pub mod invoices;
+pub mod member_imports;
+pub mod members;
 pub mod suppliers;
 pub mod vouchers;

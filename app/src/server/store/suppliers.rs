@@ -33,3 +33,140 @@ pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<SupplierRecord
         .fetch_optional(pool)
         .await
 }
+
+// The back office: a supplier's identity, contact and bank details.
+
+/// A supplier as the agency keeps it, with how many logins it has.
+#[derive(Debug, Clone, FromRow)]
+pub struct SupplierFile {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub name: String,
+    pub active: i64,
+    pub siret: Option<String>,
+    pub contact_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub created_at: String,
+    pub logins: i64,
+}
+
+const SELECT_FILE: &str = "SELECT s.id, s.agency_id, a.code AS agency_code, a.name AS agency_name, s.name, s.active,
+        s.siret, s.contact_name, s.email, s.phone, s.address, s.iban, s.bic, s.created_at,
+        (SELECT COUNT(*) FROM accounts l WHERE l.supplier_id = s.id) AS logins
+   FROM suppliers s
+   JOIN agencies a ON a.id = s.agency_id";
+
+/// What staff type about a supplier, checked.
+pub struct SupplierFields<'a> {
+    pub name: &'a str,
+    pub siret: &'a str,
+    pub contact_name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub iban: Option<&'a str>,
+    pub bic: Option<&'a str>,
+}
+
+/// An agency's suppliers (every agency's with None), active ones first, by name.
+pub async fn list_files(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<SupplierFile>, sqlx::Error> {
+    let scope = if agency_id.is_some() { "s.agency_id = $1" } else { "$1 IS NULL" };
+    sqlx::query_as(&format!("{SELECT_FILE} WHERE {scope} ORDER BY s.active DESC, s.name, a.code"))
+        .bind(agency_id)
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn find_file(pool: &AnyPool, id: i64) -> Result<Option<SupplierFile>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_FILE} WHERE s.id = $1")).bind(id).fetch_optional(pool).await
+}
+
+/// Reads a supplier inside a write transaction, locking its row until commit.
+pub async fn find_file_for_update(
+    conn: &mut AnyConnection,
+    id: i64,
+    lock: &str,
+) -> Result<Option<SupplierFile>, sqlx::Error> {
+    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF s") };
+    sqlx::query_as(&format!("{SELECT_FILE} WHERE s.id = $1{lock}")).bind(id).fetch_optional(conn).await
+}
+
+/// Another supplier of the agency (than `except`) with this name or this SIRET.
+pub async fn clash(
+    conn: &mut AnyConnection,
+    agency_id: i64,
+    name: &str,
+    siret: &str,
+    except: Option<i64>,
+) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT name, siret FROM suppliers
+          WHERE agency_id = $1 AND (LOWER(name) = LOWER($2) OR siret = $3) AND ($4 IS NULL OR id <> $4)
+          ORDER BY id LIMIT 1",
+    )
+    .bind(agency_id)
+    .bind(name)
+    .bind(siret)
+    .bind(except)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn insert_file(
+    conn: &mut AnyConnection,
+    agency_id: i64,
+    f: &SupplierFields<'_>,
+    created_at: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO suppliers (agency_id, name, active, created_at, siret, contact_name, email, phone, address, iban, bic)
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(agency_id)
+    .bind(f.name)
+    .bind(created_at)
+    .bind(f.siret)
+    .bind(f.contact_name)
+    .bind(f.email)
+    .bind(f.phone)
+    .bind(f.address)
+    .bind(f.iban)
+    .bind(f.bic)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn update_file(conn: &mut AnyConnection, id: i64, f: &SupplierFields<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE suppliers SET name = $2, siret = $3, contact_name = $4, email = $5, phone = $6, address = $7,
+                iban = $8, bic = $9
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(f.name)
+    .bind(f.siret)
+    .bind(f.contact_name)
+    .bind(f.email)
+    .bind(f.phone)
+    .bind(f.address)
+    .bind(f.iban)
+    .bind(f.bic)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_active(conn: &mut AnyConnection, id: i64, active: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE suppliers SET active = $2 WHERE id = $1")
+        .bind(id)
+        .bind(i64::from(active))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

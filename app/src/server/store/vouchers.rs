@@ -196,3 +196,59 @@ pub async fn set_code_failures(
         .await?;
     Ok(())
 }
+
+// The back office: an agency's vouchers, and undoing a mistaken use.
+
+/// What staff search vouchers by.
+pub struct VoucherSearch<'a> {
+    /// The agency (None: every agency).
+    pub agency_id: Option<i64>,
+    /// Part of a voucher number, member number or member name ("" for any).
+    pub typed: &'a str,
+    /// A status code, or None for any.
+    pub status: Option<i64>,
+    pub limit: i64,
+}
+
+/// An agency's vouchers matching the search, newest first, in one query.
+pub async fn search(pool: &AnyPool, s: &VoucherSearch<'_>) -> Result<Vec<VoucherRecord>, sqlx::Error> {
+    let (upper_like, lower_like) = super::members::like_patterns(s.typed);
+    let scope = if s.agency_id.is_some() { "v.agency_id = $1" } else { "$1 IS NULL" };
+    sqlx::query_as(&format!(
+        "{SELECT_VOUCHER}
+          WHERE {scope} AND ($2 IS NULL OR v.status = $2)
+            AND ($3 = '' OR v.number LIKE $4 ESCAPE '\\' OR m.number LIKE $4 ESCAPE '\\'
+                 OR LOWER(m.name) LIKE $5 ESCAPE '\\')
+          ORDER BY v.id DESC LIMIT $6"
+    ))
+    .bind(s.agency_id)
+    .bind(s.status)
+    .bind(s.typed.trim())
+    .bind(upper_like)
+    .bind(lower_like)
+    .bind(s.limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Vouchers locked after too many wrong codes, oldest lock first.
+pub async fn locked(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<VoucherRecord>, sqlx::Error> {
+    let scope = if agency_id.is_some() { "v.agency_id = $1" } else { "$1 IS NULL" };
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE {scope} AND v.locked_at IS NOT NULL ORDER BY v.locked_at, v.id"))
+        .bind(agency_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// 11-livré → 91-annulé, keeping the number; only while no invoice took it.
+/// Returns whether the row changed.
+pub async fn undo_use(conn: &mut AnyConnection, id: i64, at: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE vouchers SET status = 91, use_cancelled_at = $2 WHERE id = $1 AND status = 11 AND invoice_id IS NULL",
+    )
+    .bind(id)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,415 @@
+//! The agency itself: which agency a page is about, its settings, the
+//! dashboard's figures, and the journal as staff read it.
+
+use super::journal;
+use crate::{
+    api::agency::{
+        AgencyChoice, AgencySettingsView, Dashboard, Desk, HistoryEvent, LockedVoucher, SettingsPage, SupplierDue,
+        Tally,
+    },
+    domain::{AgencySettings, Money, contact::parse_name},
+    error::AppError,
+    server::{
+        AppState,
+        audit::{Actor, Entity, Event},
+        auth::Staff,
+        clock,
+        db::internal,
+        store::{agencies, dashboard, vouchers},
+    },
+};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Europe::Paris;
+use serde_json::{Value, json};
+
+/// The agency an administrator picked by its code (`agence=NA`), checked
+/// against what the person asking may see. Empty: none picked. Staff of an
+/// agency naming another agency get "not found", as for anything else of
+/// another agency.
+pub async fn pick(state: &AppState, staff: &Staff, code: Option<&str>) -> Result<Option<i64>, AppError> {
+    let code = code.map(str::trim).unwrap_or_default().to_ascii_uppercase();
+    if code.is_empty() {
+        return Ok(None);
+    }
+    agencies::find_by_code(state.db.pool(), &code)
+        .await
+        .map_err(internal("find agency by code"))?
+        .filter(|a| staff.covers(a.id))
+        .map(|a| Some(a.id))
+        .ok_or_else(|| AppError::NotFound("Agence".into()))
+}
+
+/// The selector's agencies, and the one chosen.
+pub async fn desk(state: &AppState, staff: &Staff, chosen: Option<i64>) -> Result<Desk, AppError> {
+    let all = agencies::list(state.db.pool()).await.map_err(internal("list agencies"))?;
+    let chosen = staff.scope(chosen).and_then(|id| all.iter().find(|a| a.id == id)).map(|a| a.code.clone());
+    let agencies =
+        all.into_iter().filter(|a| staff.covers(a.id)).map(|a| AgencyChoice { code: a.code, name: a.name }).collect();
+    Ok(Desk { is_admin: staff.is_admin(), agencies, chosen })
+}
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// The Paris calendar month around `now`, as stored instants: [first
+/// midnight, next month's first midnight), and its French name.
+pub fn paris_month(now: DateTime<Utc>) -> (String, String, String) {
+    let today = clock::paris_date(now);
+    let first = today.with_day(1).unwrap_or(today);
+    let next = crate::domain::day::last_day_of_month(first).succ_opt().unwrap_or(first);
+    let midnight = |day: NaiveDate| {
+        Paris
+            .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| clock::stamp(t.with_timezone(&Utc)))
+            .unwrap_or_default()
+    };
+    let name = format!("{} {}", MONTHS[first.month0() as usize], first.year());
+    (midnight(first), midnight(next), name)
+}
+
+/// The figures staff look at first, each from one query.
+pub async fn dashboard(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Dashboard, AppError> {
+    let chosen = pick(state, staff, asked).await?;
+    let scope = staff.scope(chosen);
+    let pool = state.db.pool();
+    let (from, to, month) = paris_month(now);
+    let tally = |(count, cents): (i64, i64)| Tally { count, amount: Money::from_cents(cents) };
+    let issued =
+        tally(dashboard::requested_between(pool, scope, &from, &to).await.map_err(internal("vouchers issued"))?);
+    let used = tally(dashboard::used_between(pool, scope, &from, &to).await.map_err(internal("vouchers used"))?);
+    let to_pay: Vec<SupplierDue> = dashboard::due_per_supplier(pool, scope)
+        .await
+        .map_err(internal("amounts due"))?
+        .into_iter()
+        .map(|d| SupplierDue {
+            supplier_id: d.supplier_id,
+            supplier: d.supplier_name,
+            invoices: d.invoices,
+            amount: Money::from_cents(d.amount_cents),
+        })
+        .collect();
+    let to_pay_total = Money::from_cents(to_pay.iter().map(|d| d.amount.cents()).sum());
+    let (open_flags, invoices_with_flags) = dashboard::open_flags(pool, scope).await.map_err(internal("open flags"))?;
+    let locked = vouchers::locked(pool, scope)
+        .await
+        .map_err(internal("locked vouchers"))?
+        .into_iter()
+        .map(|v| LockedVoucher {
+            id: v.id,
+            number: v.number,
+            member_number: v.member_number,
+            member_name: v.member_name,
+            supplier: v.supplier_name,
+            locked_at: v.locked_at.as_deref().map(clock::display_datetime).unwrap_or_default(),
+            wrong_codes: v.code_failures,
+        })
+        .collect();
+    Ok(Dashboard {
+        desk: desk(state, staff, chosen).await?,
+        month,
+        issued,
+        used,
+        to_pay,
+        to_pay_total,
+        open_flags,
+        invoices_with_flags,
+        locked,
+    })
+}
+
+/// The settings form: the staff member's agency, or the one an
+/// administrator picked.
+pub async fn settings_page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SettingsPage, AppError> {
+    let chosen = pick(state, staff, asked).await?;
+    let agency = match staff.scope(chosen) {
+        Some(id) => agencies::find(state.db.pool(), id).await.map_err(internal("find agency"))?.map(|a| {
+            let s = a.settings();
+            AgencySettingsView {
+                name: a.name,
+                code: s.code,
+                centre_code: s.centre_code,
+                validity_days: s.validity_days,
+                max_voucher: s.max_voucher,
+                code_length: s.code_length.digits(),
+            }
+        }),
+        None => None,
+    };
+    Ok(SettingsPage { desk: desk(state, staff, chosen).await?, agency })
+}
+
+/// Saves an agency's settings; returns its (maybe new) code. A new code or
+/// centre applies to vouchers used from now on: numbers already given keep
+/// theirs, and the agency's running numbers go on in the same series.
+pub async fn save_settings(
+    state: &AppState,
+    staff: &Staff,
+    target: Option<i64>,
+    settings: &AgencySettings,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let id = staff.agency_for_new(target)?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin settings"))?;
+    let current = agencies::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find agency"))?
+        .filter(|a| staff.covers(a.id))
+        .ok_or_else(|| AppError::NotFound("Agence".into()))?;
+    check_code_free(&mut tx, &settings.code, Some(id)).await?;
+    let before = settings_json(&current.settings());
+    let after = settings_json(settings);
+    if before != after {
+        agencies::update_settings(tx.conn(), id, settings).await.map_err(|e| unique_code(e, &settings.code))?;
+        let (before, after) = changed_fields(&before, &after);
+        journal(&mut tx, &Actor::staff(staff), Entity::Agency, id, "settings", before, after, now).await?;
+    }
+    tx.commit().await.map_err(internal("commit settings"))?;
+    tracing::info!(agency = id, code = %settings.code, "agency settings saved");
+    Ok(settings.code.clone())
+}
+
+/// An administrator opens an agency; returns its code.
+pub async fn create(
+    state: &AppState,
+    staff: &Staff,
+    name: &str,
+    settings: &AgencySettings,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    if !staff.is_admin() {
+        return Err(AppError::AdminOnly);
+    }
+    let name = parse_name(name, "le nom de l'agence").map_err(AppError::Invalid)?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin agency"))?;
+    check_code_free(&mut tx, &settings.code, None).await?;
+    let id = agencies::insert(tx.conn(), &name, settings).await.map_err(|e| unique_code(e, &settings.code))?;
+    let mut after = settings_json(settings);
+    after["name"] = json!(name);
+    journal(&mut tx, &Actor::staff(staff), Entity::Agency, id, "create", json!({}), after, now).await?;
+    tx.commit().await.map_err(internal("commit agency"))?;
+    tracing::info!(agency = id, code = %settings.code, "agency created");
+    Ok(settings.code.clone())
+}
+
+/// Agency codes are unique, and a code another agency has numbered
+/// vouchers with is never given again (its numbers would collide).
+async fn check_code_free(tx: &mut crate::server::db::WriteTx, code: &str, agency: Option<i64>) -> Result<(), AppError> {
+    if let Some(holder) = agencies::code_holder(tx.conn(), code, agency).await.map_err(internal("code holder"))? {
+        return Err(AppError::Conflict(format!(
+            "Le code {code} est déjà celui de l'agence {holder} : chaque agence a son propre code."
+        )));
+    }
+    if agencies::code_used_in_numbers(tx.conn(), code, agency).await.map_err(internal("code in numbers"))? {
+        return Err(AppError::Conflict(format!(
+            "Le code {code} figure dans les numéros de bons d'une autre agence : il ne peut plus être attribué."
+        )));
+    }
+    Ok(())
+}
+
+/// Two saves racing for one code: the database's unique index decides.
+fn unique_code(e: sqlx::Error, code: &str) -> AppError {
+    if is_unique_violation(&e) {
+        AppError::Conflict(format!("Le code {code} est déjà celui d'une autre agence."))
+    } else {
+        internal("save agency")(e)
+    }
+}
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+fn settings_json(s: &AgencySettings) -> Value {
+    json!({
+        "code": s.code,
+        "centre_code": s.centre_code,
+        "validity_days": s.validity_days,
+        "max_voucher_cents": s.max_voucher.cents(),
+        "code_length": s.code_length.digits(),
+    })
+}
+
+/// The fields of two JSON objects that differ, before and after.
+pub(crate) fn changed_fields(before: &Value, after: &Value) -> (Value, Value) {
+    let (mut b, mut a) = (serde_json::Map::new(), serde_json::Map::new());
+    if let (Some(before), Some(after)) = (before.as_object(), after.as_object()) {
+        for (key, new) in after {
+            let old = before.get(key).cloned().unwrap_or(Value::Null);
+            if &old != new {
+                b.insert(key.clone(), old);
+                a.insert(key.clone(), new.clone());
+            }
+        }
+    }
+    (Value::Object(b), Value::Object(a))
+}
+
+/// The journal's events as staff read them: when, who, what in French, and
+/// each field before → after.
+pub(crate) fn history_view(events: Vec<Event>) -> Vec<HistoryEvent> {
+    events
+        .into_iter()
+        .map(|e| {
+            let before: Value = serde_json::from_str(&e.before).unwrap_or(Value::Null);
+            let after: Value = serde_json::from_str(&e.after).unwrap_or(Value::Null);
+            let mut keys: Vec<&String> = after.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+            for key in before.as_object().map(|o| o.keys().collect::<Vec<_>>()).unwrap_or_default() {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+            // A field only in `before` is context (what the voucher was), not
+            // a change: shown as it was, after = before.
+            let changes = keys
+                .into_iter()
+                .map(|k| {
+                    let was = shown(k, before.get(k));
+                    let now = if after.get(k).is_some() { shown(k, after.get(k)) } else { was.clone() };
+                    (field_label(k).to_owned(), was, now)
+                })
+                .collect();
+            HistoryEvent {
+                at: clock::display_datetime(&e.at),
+                who: if e.role == "system" { e.actor } else { format!("{} ({})", e.actor, role_label(&e.role)) },
+                action: action_label(&e.entity, &e.action).to_owned(),
+                changes,
+            }
+        })
+        .collect()
+}
+
+/// A journaled value as people read it: amounts in euros, instants and
+/// days in Paris's calendar.
+fn shown(key: &str, value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => "—".to_owned(),
+        Some(Value::Number(n)) if key.ends_with("_cents") => {
+            n.as_i64().map(|c| Money::from_cents(c).to_string()).unwrap_or_else(|| n.to_string())
+        }
+        Some(Value::Bool(b)) => if *b { "oui" } else { "non" }.to_owned(),
+        Some(Value::String(s)) if clock::parse_stamp(s).is_some() => clock::display_datetime(s),
+        Some(Value::String(s)) if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() => clock::display_day(s),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn role_label(role: &str) -> &str {
+    match role {
+        "member" => "adhérent",
+        "supplier" => "fournisseur",
+        "agency" => "agence",
+        "admin" => "administrateur",
+        "anonymous" => "visiteur",
+        other => other,
+    }
+}
+
+fn action_label<'a>(entity: &str, action: &'a str) -> &'a str {
+    match (entity, action) {
+        ("voucher", "request") => "Demande du bon",
+        ("voucher", "use") => "Utilisation (numéro et code secret)",
+        ("voucher", "validate") => "Validé devant le fournisseur",
+        ("voucher", "cancel") => "Annulé par l'adhérent",
+        ("voucher", "expire") => "Expiré",
+        ("voucher", "lock") => "Bloqué après des codes erronés",
+        ("voucher", "unlock") => "Débloqué",
+        ("voucher", "undo_use") => "Utilisation annulée par l'agence",
+        (_, "create") => "Création",
+        (_, "update") => "Modification",
+        (_, "fee") => "Cotisation",
+        (_, "activate") | (_, "reactivate") => "Réactivation",
+        (_, "deactivate") => "Désactivation",
+        (_, "reset_password") => "Nouveau mot de passe provisoire",
+        (_, "import") => "Import CSV",
+        (_, "add_login") => "Nouvel identifiant",
+        (_, other) => other,
+    }
+}
+
+fn field_label(key: &str) -> &str {
+    match key {
+        "status" => "statut",
+        "number" => "n°",
+        "name" => "nom",
+        "email" => "e-mail",
+        "fee_paid_until" => "cotisation à jour jusqu'au",
+        "active" => "actif",
+        "amount_cents" => "montant",
+        "max_voucher_cents" => "montant maximum d'un bon",
+        "member_id" => "adhérent (n° interne)",
+        "supplier_id" => "fournisseur (n° interne)",
+        "agency_id" => "agence (n° interne)",
+        "role" => "rôle",
+        "temporary_password" => "mot de passe provisoire",
+        "centre_code" => "code centre",
+        "code" => "code agence",
+        "validity_days" => "validité (jours)",
+        "code_length" => "longueur du code secret",
+        "flagged_lines" => "lignes signalées",
+        "valid_until" => "valide jusqu'au",
+        "used_at" => "utilisé le",
+        "validated_at" => "validé le",
+        "use_cancelled_at" => "utilisation annulée le",
+        "reason" => "motif",
+        "locked" => "bloqué",
+        "wrong_codes" => "codes erronés",
+        "siret" => "SIRET",
+        "contact_name" => "contact",
+        "phone" => "téléphone",
+        "address" => "adresse",
+        "iban" => "IBAN",
+        "bic" => "BIC",
+        "login" => "identifiant",
+        "import" => "import n°",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_month_runs_from_paris_midnight_to_paris_midnight() {
+        // 15 November 2026, winter time (UTC+1).
+        let (from, to, name) = paris_month(Utc.with_ymd_and_hms(2026, 11, 15, 12, 0, 0).unwrap());
+        assert_eq!(from, "2026-10-31T23:00:00.000000Z");
+        assert_eq!(to, "2026-11-30T23:00:00.000000Z");
+        assert_eq!(name, "novembre 2026");
+        // 31 July 2026 at 23:30 UTC is already 1 August in Paris (UTC+2).
+        let (from, to, name) = paris_month(Utc.with_ymd_and_hms(2026, 7, 31, 23, 30, 0).unwrap());
+        assert_eq!(
+            (from.as_str(), to.as_str(), name.as_str()),
+            ("2026-07-31T22:00:00.000000Z", "2026-08-31T22:00:00.000000Z", "août 2026")
+        );
+    }
+
+    #[test]
+    fn only_the_fields_that_changed_are_journaled() {
+        let (before, after) = changed_fields(
+            &json!({ "code": "NA", "centre_code": "442" }),
+            &json!({ "code": "NB", "centre_code": "442" }),
+        );
+        assert_eq!((before, after), (json!({ "code": "NA" }), json!({ "code": "NB" })));
+    }
+}

@@ -1,0 +1,185 @@
+//! Vouchers as the agency sees them: searched by number, member number or
+//! name; one voucher with its journal; and undoing a mistaken use.
+
+use super::{
+    agency::{self, history_view},
+    journal,
+};
+use crate::{
+    api::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow, LIST_LIMIT},
+    domain::{InvoiceStatus, Money, VoucherStatus},
+    error::AppError,
+    server::{
+        AppState,
+        audit::{self, Actor, Entity},
+        auth::Staff,
+        clock,
+        db::internal,
+        store::{
+            agencies, invoices,
+            vouchers::{self, VoucherRecord, VoucherSearch},
+        },
+    },
+};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// The longest reason kept for undoing a use.
+const MAX_REASON: usize = 500;
+
+/// A voucher row as every back-office list shows it.
+pub(crate) fn row_view(v: VoucherRecord, today: &str) -> AgencyVoucherRow {
+    AgencyVoucherRow {
+        id: v.id,
+        status: VoucherStatus::from_code(v.status).unwrap_or(VoucherStatus::Issued).as_seen_on(&v.valid_until, today),
+        use_cancelled: v.use_cancelled_at.is_some(),
+        amount: Money::from_cents(v.amount_cents),
+        supplier: v.supplier_name,
+        member_number: v.member_number,
+        member_name: v.member_name,
+        requested_on: clock::parse_stamp(&v.requested_at)
+            .map(|t| clock::display_day(&clock::iso_day(clock::paris_date(t))))
+            .unwrap_or_default(),
+        used_at: v.used_at.as_deref().map(clock::display_datetime),
+        number: v.number,
+        locked: v.locked_at.is_some(),
+    }
+}
+
+pub async fn search(
+    state: &AppState,
+    staff: &Staff,
+    typed: &str,
+    status: &str,
+    asked: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<AgencyVoucherList, AppError> {
+    let chosen = agency::pick(state, staff, asked).await?;
+    let status = match status.trim() {
+        "" => None,
+        code => Some(
+            code.parse::<i64>()
+                .ok()
+                .and_then(VoucherStatus::from_code)
+                .ok_or_else(|| AppError::Invalid("Choisissez un statut dans la liste.".into()))?,
+        ),
+    };
+    let typed: String = typed.chars().take(100).collect();
+    let search = VoucherSearch {
+        agency_id: staff.scope(chosen),
+        typed: &typed,
+        status: status.map(VoucherStatus::code),
+        limit: i64::try_from(LIST_LIMIT + 1).unwrap_or(i64::MAX),
+    };
+    let mut found = vouchers::search(state.db.pool(), &search).await.map_err(internal("search vouchers"))?;
+    let truncated = found.len() > LIST_LIMIT;
+    found.truncate(LIST_LIMIT);
+    let today = clock::iso_day(clock::paris_date(now));
+    Ok(AgencyVoucherList {
+        desk: agency::desk(state, staff, chosen).await?,
+        rows: found.into_iter().map(|v| row_view(v, &today)).collect(),
+        truncated,
+    })
+}
+
+/// A voucher of the staff member's agency; another agency's is as unknown
+/// as a missing one.
+async fn own_voucher(state: &AppState, staff: &Staff, id: i64) -> Result<VoucherRecord, AppError> {
+    vouchers::find(state.db.pool(), id)
+        .await
+        .map_err(internal("find voucher"))?
+        .filter(|v| staff.covers(v.agency_id))
+        .ok_or(AppError::VoucherNotFound)
+}
+
+pub async fn detail(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<AgencyVoucherDetail, AppError> {
+    let v = own_voucher(state, staff, id).await?;
+    let pool = state.db.pool();
+    let mut conn = pool.acquire().await.map_err(internal("acquire"))?;
+    let claim = invoices::claim_on_voucher(&mut conn, v.id, None).await.map_err(internal("voucher claim"))?;
+    drop(conn);
+    let invoice = claim.as_ref().map(|(number, status)| {
+        let status = InvoiceStatus::from_code(status).map(InvoiceStatus::label).unwrap_or(status);
+        format!("{number} ({status})")
+    });
+    let today = clock::iso_day(clock::paris_date(now));
+    let history = history_view(audit::history(pool, Entity::Voucher, v.id).await.map_err(internal("history"))?);
+    let agency = agencies::find(pool, v.agency_id)
+        .await
+        .map_err(internal("find agency"))?
+        .map(|a| format!("{} ({})", a.name, a.code))
+        .unwrap_or_else(|| v.agency_code.clone());
+    Ok(AgencyVoucherDetail {
+        can_undo_use: v.status == VoucherStatus::Delivered.code() && v.invoice_id.is_none() && claim.is_none(),
+        agency,
+        valid_until: clock::display_day(&v.valid_until),
+        validated_at: v.validated_at.as_deref().map(clock::display_datetime),
+        locked_at: v.locked_at.as_deref().map(clock::display_datetime),
+        wrong_codes: v.code_failures,
+        invoice,
+        paid_on: v.paid_on.as_deref().map(clock::display_day),
+        use_cancelled_at: v.use_cancelled_at.as_deref().map(clock::display_datetime),
+        history,
+        row: row_view(v, &today),
+    })
+}
+
+/// Staff reverse a mistaken use (the member pressed OK at the wrong
+/// counter, for the wrong amount…) while no invoice claims the voucher: it
+/// becomes 91-annulé, keeps its number, which stays consumed in the series
+/// and is never given again, and the reason goes to the journal.
+pub async fn undo_use(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await.map_err(internal("begin undo use"))?;
+    let v = vouchers::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find voucher to undo"))?
+        .filter(|v| staff.covers(v.agency_id))
+        .ok_or(AppError::VoucherNotFound)?;
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.is_empty() {
+        return Err(AppError::Invalid(
+            "Indiquez le motif de l'annulation : il est conservé au journal avec votre nom.".into(),
+        ));
+    }
+    if reason.chars().count() > MAX_REASON {
+        return Err(AppError::Invalid(format!("Le motif compte au plus {MAX_REASON} caractères.")));
+    }
+    let status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
+    if status != VoucherStatus::Delivered {
+        let why = match status {
+            VoucherStatus::Issued => "il n'a pas été utilisé".to_owned(),
+            VoucherStatus::Cancelled if v.use_cancelled_at.is_some() => "son utilisation est déjà annulée".to_owned(),
+            other => format!("il est {}", other.label()),
+        };
+        return Err(AppError::Conflict(format!("L'utilisation de ce bon ne peut pas être annulée : {why}.")));
+    }
+    let claim = invoices::claim_on_voucher(tx.conn(), id, None).await.map_err(internal("voucher claim"))?;
+    if let Some((invoice, invoice_status)) = claim {
+        let invoice_status = InvoiceStatus::from_code(&invoice_status).map(InvoiceStatus::label).unwrap_or("reçue");
+        return Err(AppError::Conflict(format!(
+            "Ce bon figure sur la facture n° {invoice} du fournisseur ({invoice_status}) : son utilisation ne peut plus être annulée."
+        )));
+    }
+    let at = clock::stamp(now);
+    if !vouchers::undo_use(tx.conn(), id, &at).await.map_err(internal("undo use"))? {
+        // Locked row, status checked above: only an invoice set behind our back.
+        return Err(AppError::Conflict("Ce bon a été facturé entre-temps : rechargez la page.".into()));
+    }
+    let before = json!({ "status": status.label(), "number": v.number, "used_at": v.used_at });
+    let after = json!({ "status": VoucherStatus::Cancelled.label(), "use_cancelled_at": at, "reason": reason });
+    journal(&mut tx, &Actor::staff(staff), Entity::Voucher, id, "undo_use", before, after, now).await?;
+    tx.commit().await.map_err(internal("commit undo use"))?;
+    tracing::info!(voucher = id, number = ?v.number, "use undone by agency staff");
+    Ok(())
+}

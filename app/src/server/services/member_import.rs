@@ -1,0 +1,599 @@
+//! Members imported from a CSV file exported by a spreadsheet: `;` or `,`
+//! separated, UTF-8 with or without its byte-order mark, a header row
+//! naming the columns (N° d'adhérent; Nom; Email; Cotisation à jour
+//! jusqu'au). Each line creates or updates one member of the agency, or is
+//! refused with its reasons; the run and its line-by-line report are stored,
+//! so the report can be read again later. A line that matches what is stored
+//! changes nothing: importing the same file twice changes nothing the
+//! second time.
+
+use super::{
+    agency::{self, changed_fields},
+    journal,
+    members::{CheckedMember, member_json, parse_fee_day},
+};
+use crate::{
+    api::agency::{ImportLine, ImportOutcome, ImportPage, ImportReport, ImportSummary},
+    domain::{
+        MemberNumber,
+        contact::{parse_email, parse_name},
+    },
+    error::AppError,
+    server::{
+        AppState,
+        audit::{Actor, Entity},
+        auth::Staff,
+        clock,
+        codes::sha256_hex,
+        db::internal,
+        store::{
+            accounts::{self, NewAccount},
+            member_imports::{self, ImportRecord, NewImport},
+            members::{self, MemberFile, NewMember},
+        },
+    },
+};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+/// Larger files are refused: a few thousand members fit in a few hundred kB.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+/// Lines of members one file may carry.
+pub const MAX_LINES: usize = 10_000;
+/// Runs listed on the import page.
+const RECENT_RUNS: i64 = 10;
+
+/// A file as it came from the upload form.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One line of the file, cells as written (trimmed). `email` and `fee` are
+/// None when the file has no such column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileLine {
+    /// Its line in the file; the header is line 1.
+    pub line: i64,
+    pub number: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub fee: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Number,
+    Name,
+    Email,
+    Fee,
+}
+
+impl Column {
+    /// The header as the template writes it.
+    fn title(self) -> &'static str {
+        let [number, name, email, fee] = crate::api::agency::IMPORT_HEADER;
+        match self {
+            Column::Number => number,
+            Column::Name => name,
+            Column::Email => email,
+            Column::Fee => fee,
+        }
+    }
+
+    /// Which column a header names, however a spreadsheet spelled it
+    /// ("N° d'adhérent", "numero adherent", "NOM", "E-mail", "Cotisation…").
+    fn of_header(header: &str) -> Option<Column> {
+        let folded: String = header
+            .to_lowercase()
+            .chars()
+            .map(|c| match c {
+                'à' | 'â' | 'ä' => 'a',
+                'é' | 'è' | 'ê' | 'ë' => 'e',
+                'î' | 'ï' => 'i',
+                'ô' | 'ö' => 'o',
+                'ù' | 'û' | 'ü' => 'u',
+                'ç' => 'c',
+                c => c,
+            })
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        if folded.starts_with("nom") || folded == "name" {
+            Some(Column::Name)
+        } else if folded.contains("adherent") || folded.starts_with("numero") || folded == "n" {
+            Some(Column::Number)
+        } else if folded.contains("mail") || folded.contains("courriel") {
+            Some(Column::Email)
+        } else if folded.contains("cotisation") {
+            Some(Column::Fee)
+        } else {
+            None
+        }
+    }
+}
+
+/// Reads the file into lines; a file that cannot be read as a whole gets
+/// the sentence saying why.
+pub(crate) fn read_file(bytes: &[u8]) -> Result<Vec<FileLine>, String> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(format!("Le fichier dépasse {} Mo : découpez-le en plusieurs fichiers.", MAX_FILE_BYTES >> 20));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        "Le fichier n'est pas enregistré en UTF-8 : dans votre tableur, enregistrez-le au format « CSV UTF-8 »."
+            .to_owned()
+    })?;
+    let header_line = text.lines().next().unwrap_or_default();
+    if text.trim().is_empty() {
+        return Err("Le fichier est vide.".into());
+    }
+    let delimiter = if header_line.matches(';').count() >= header_line.matches(',').count() { b';' } else { b',' };
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(header)) => header,
+        _ => return Err("La première ligne du fichier (les titres des colonnes) est illisible.".into()),
+    };
+    let mut columns: HashMap<usize, Column> = HashMap::new();
+    for (i, title) in header.iter().enumerate() {
+        if let Some(column) = Column::of_header(title) {
+            if columns.values().any(|c| *c == column) {
+                return Err(format!("La colonne « {} » apparaît deux fois dans la première ligne.", column.title()));
+            }
+            columns.insert(i, column);
+        }
+    }
+    let expected = crate::api::agency::IMPORT_HEADER.join(";");
+    for required in [Column::Number, Column::Name] {
+        if !columns.values().any(|c| *c == required) {
+            return Err(format!(
+                "La colonne « {} » manque : la première ligne du fichier doit être « {expected} » (téléchargez le modèle).",
+                required.title()
+            ));
+        }
+    }
+    let has = |column| columns.values().any(|c| *c == column);
+    let (has_email, has_fee) = (has(Column::Email), has(Column::Fee));
+
+    let mut lines = Vec::new();
+    for record in records {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or_default();
+            format!("La ligne {line} du fichier est illisible : vérifiez ses guillemets.")
+        })?;
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        if lines.len() == MAX_LINES {
+            return Err(format!(
+                "Le fichier compte plus de {MAX_LINES} adhérents : découpez-le en plusieurs fichiers."
+            ));
+        }
+        let mut line = FileLine {
+            line: record.position().map(|p| line_at(text, p.byte())).unwrap_or_default(),
+            number: String::new(),
+            name: String::new(),
+            email: has_email.then(String::new),
+            fee: has_fee.then(String::new),
+        };
+        for (i, cell) in record.iter().enumerate() {
+            let cell = cell.trim().to_owned();
+            match columns.get(&i) {
+                Some(Column::Number) => line.number = cell,
+                Some(Column::Name) => line.name = cell,
+                Some(Column::Email) => line.email = Some(cell),
+                Some(Column::Fee) => line.fee = Some(cell),
+                None => {}
+            }
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        return Err("Le fichier ne contient aucun adhérent sous la ligne des titres.".into());
+    }
+    Ok(lines)
+}
+
+/// The line (from 1) a record starting at `byte` is on. The csv reader's
+/// own line count skips blank lines and stops short of `\r\n`, and its
+/// offset points at the end of the line before: step over line ends first.
+fn line_at(text: &str, byte: u64) -> i64 {
+    let at = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+    let before = text.as_bytes()[..at].iter().filter(|b| **b == b'\n').count();
+    let skipped =
+        text.as_bytes()[at..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|b| **b == b'\n').count();
+    i64::try_from(before + skipped + 1).unwrap_or(i64::MAX)
+}
+
+/// A line checked on its own: the member number and what to store, or why not.
+struct CheckedLine {
+    line: i64,
+    number: MemberNumber,
+    member: CheckedMember,
+    /// Empty cells leave what is stored as it is.
+    email_given: bool,
+    fee_given: bool,
+}
+
+fn check_line(l: &FileLine) -> Result<CheckedLine, Vec<String>> {
+    let number = l.number.parse::<MemberNumber>().map_err(|e| e.to_string());
+    let name = parse_name(&l.name, "le nom de l'adhérent");
+    let email = parse_email(l.email.as_deref().unwrap_or_default());
+    let fee = parse_fee_day(l.fee.as_deref().unwrap_or_default());
+    match (number, name, email, fee) {
+        (Ok(number), Ok(name), Ok(email), Ok(fee_paid_until)) => Ok(CheckedLine {
+            line: l.line,
+            number,
+            email_given: email.is_some(),
+            fee_given: fee_paid_until.is_some(),
+            member: CheckedMember { name, email, fee_paid_until },
+        }),
+        (n, na, e, f) => Err([n.err(), na.err(), e.err(), f.err()].into_iter().flatten().collect()),
+    }
+}
+
+/// What an import will do with one line.
+enum Plan {
+    Refused(String),
+    Create(CheckedLine),
+    Update { line: CheckedLine, member: Box<MemberFile>, changed: Vec<&'static str> },
+    Unchanged,
+}
+
+impl Plan {
+    fn outcome(&self) -> ImportOutcome {
+        match self {
+            Plan::Refused(_) => ImportOutcome::Refused,
+            Plan::Create(_) => ImportOutcome::Created,
+            Plan::Update { .. } => ImportOutcome::Updated,
+            Plan::Unchanged => ImportOutcome::Unchanged,
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Plan::Refused(why) => why.clone(),
+            Plan::Create(_) => {
+                "Adhérent créé avec son identifiant ; générez son mot de passe provisoire depuis sa fiche.".into()
+            }
+            Plan::Update { changed, .. } => format!("Modifié : {}.", changed.join(", ")),
+            Plan::Unchanged => "Déjà à jour.".into(),
+        }
+    }
+}
+
+/// Decides each line against the members already stored (`existing`, by
+/// number, any agency) and the logins taken.
+fn plan(
+    agency_id: i64,
+    lines: &[FileLine],
+    existing: &HashMap<String, MemberFile>,
+    taken_logins: &HashSet<String>,
+) -> Vec<(i64, String, Plan)> {
+    let mut first_seen: HashMap<String, i64> = HashMap::new();
+    lines
+        .iter()
+        .map(|l| {
+            let written: String = l.number.chars().take(40).collect();
+            let plan = match check_line(l) {
+                Err(reasons) => Plan::Refused(reasons.join(" ")),
+                Ok(checked) => {
+                    let number = checked.number.as_str().to_owned();
+                    if let Some(first) = first_seen.get(&number) {
+                        Plan::Refused(format!(
+                            "Ce n° d'adhérent figure déjà ligne {first} du fichier : cette ligne est ignorée."
+                        ))
+                    } else {
+                        first_seen.insert(number.clone(), checked.line);
+                        match existing.get(&number) {
+                            Some(m) if m.agency_id != agency_id => {
+                                Plan::Refused("Ce n° est celui d'un adhérent d'une autre agence.".into())
+                            }
+                            Some(m) => {
+                                let c = &checked.member;
+                                let mut changed = Vec::new();
+                                if c.name != m.name {
+                                    changed.push("nom");
+                                }
+                                if checked.email_given && c.email != m.email {
+                                    changed.push("e-mail");
+                                }
+                                if checked.fee_given && c.fee_paid_until != m.fee_paid_until {
+                                    changed.push("cotisation");
+                                }
+                                if changed.is_empty() {
+                                    Plan::Unchanged
+                                } else {
+                                    Plan::Update { line: checked, member: Box::new(m.clone()), changed }
+                                }
+                            }
+                            None if taken_logins.contains(&number) => {
+                                Plan::Refused("Ce n° est déjà l'identifiant d'un autre compte.".into())
+                            }
+                            None => Plan::Create(checked),
+                        }
+                    }
+                }
+            };
+            (l.line, written, plan)
+        })
+        .collect()
+}
+
+/// Imports a file for the staff member's agency (an administrator names
+/// it); returns the run's id, whose report the import page shows. A file
+/// that cannot be read is recorded as refused, and changes no member.
+pub async fn import(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    upload: Upload,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let agency_id = staff.agency_for_new(agency::pick(state, staff, asked).await?)?;
+    let file_name = clean_file_name(&upload.file_name);
+    let sha256 = sha256_hex(&upload.bytes);
+    let stamp = clock::stamp(now);
+    let run = |refusal, counts| NewImport {
+        agency_id,
+        imported_at: &stamp,
+        account_id: staff.account_id,
+        imported_by: &staff.login,
+        file_name: &file_name,
+        sha256: &sha256,
+        refusal,
+        counts,
+    };
+
+    let lines = match read_file(&upload.bytes) {
+        Ok(lines) => lines,
+        Err(refusal) => {
+            let mut tx = state.db.begin_write().await.map_err(internal("begin refused import"))?;
+            let id = member_imports::insert(tx.conn(), &run(Some(&refusal), [0; 4]))
+                .await
+                .map_err(internal("insert refused import"))?;
+            tx.commit().await.map_err(internal("commit refused import"))?;
+            tracing::info!(import = id, %refusal, "member import refused");
+            return Ok(id);
+        }
+    };
+    // Members created here get a login whose password nobody knows (one
+    // random password, hashed once for the whole file): staff hand each
+    // member a temporary password from their page. A real hash keeps the
+    // login's timing the same as for any account.
+    let unusable_hash = super::logins::hash(hex::encode(rand::random::<[u8; 32]>())).await?;
+
+    let mut tx = state.db.begin_write().await.map_err(internal("begin import"))?;
+    let numbers: Vec<String> =
+        lines.iter().filter_map(|l| l.number.parse::<MemberNumber>().ok()).map(|n| n.to_string()).collect();
+    let existing: HashMap<String, MemberFile> = members::find_by_numbers(tx.conn(), &numbers)
+        .await
+        .map_err(internal("find imported members"))?
+        .into_iter()
+        .map(|m| (m.number.clone(), m))
+        .collect();
+    let taken: HashSet<String> =
+        accounts::taken_logins(tx.conn(), &numbers).await.map_err(internal("taken logins"))?.into_iter().collect();
+    let plans = plan(agency_id, &lines, &existing, &taken);
+    let mut counts = [0i64; 4];
+    for (_, _, p) in &plans {
+        let slot = ImportOutcome::ALL.iter().position(|o| *o == p.outcome()).unwrap_or(3);
+        counts[slot] += 1;
+    }
+    let import_id = member_imports::insert(tx.conn(), &run(None, counts)).await.map_err(internal("insert import"))?;
+    let actor = Actor::staff(staff);
+    for (line, written, p) in &plans {
+        member_imports::insert_line(tx.conn(), import_id, *line, written, p.outcome().code(), &p.detail())
+            .await
+            .map_err(internal("insert import line"))?;
+        match p {
+            Plan::Create(c) => {
+                let m = &c.member;
+                let new = NewMember {
+                    agency_id,
+                    number: c.number.as_str(),
+                    name: &m.name,
+                    email: m.email.as_deref(),
+                    fee_paid_until: m.fee_paid_until.as_deref(),
+                    created_at: &stamp,
+                };
+                let id = members::insert(tx.conn(), &new).await.map_err(internal("insert imported member"))?;
+                let account = NewAccount {
+                    login: c.number.as_str(),
+                    password_hash: &unusable_hash,
+                    role: "member",
+                    member_id: Some(id),
+                    supplier_id: None,
+                    agency_id: Some(agency_id),
+                    created_at: &stamp,
+                };
+                let account = accounts::insert_account(tx.conn(), &account).await.map_err(internal("insert login"))?;
+                let mut after = member_json(&m.name, m.email.as_deref(), m.fee_paid_until.as_deref());
+                after["number"] = json!(c.number.as_str());
+                after["import"] = json!(import_id);
+                journal(&mut tx, &actor, Entity::Member, id, "create", json!({}), after, now).await?;
+                let after =
+                    json!({ "login": c.number.as_str(), "role": "member", "member_id": id, "agency_id": agency_id });
+                journal(&mut tx, &actor, Entity::Account, account, "create", json!({}), after, now).await?;
+            }
+            Plan::Update { line, member, .. } => {
+                let c = &line.member;
+                let email = if line.email_given { c.email.as_deref() } else { member.email.as_deref() };
+                let fee = if line.fee_given { c.fee_paid_until.as_deref() } else { member.fee_paid_until.as_deref() };
+                members::update(tx.conn(), member.id, &c.name, email, fee).await.map_err(internal("update member"))?;
+                let before = member_json(&member.name, member.email.as_deref(), member.fee_paid_until.as_deref());
+                let (before, mut after) = changed_fields(&before, &member_json(&c.name, email, fee));
+                after["import"] = json!(import_id);
+                journal(&mut tx, &actor, Entity::Member, member.id, "update", before, after, now).await?;
+            }
+            Plan::Refused(_) | Plan::Unchanged => {}
+        }
+    }
+    tx.commit().await.map_err(internal("commit import"))?;
+    tracing::info!(import = import_id, agency = agency_id, ?counts, "members imported");
+    Ok(import_id)
+}
+
+/// The name the file had on the staff member's computer, for the report.
+fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
+    if cleaned.trim().is_empty() { "adherents.csv".into() } else { cleaned.trim().to_owned() }
+}
+
+fn summary(r: ImportRecord) -> ImportSummary {
+    ImportSummary {
+        id: r.id,
+        at: clock::display_datetime(&r.imported_at),
+        by: r.imported_by,
+        agency_code: r.agency_code,
+        file_name: r.file_name,
+        refusal: r.refusal,
+        created: r.created,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        refused: r.refused,
+    }
+}
+
+/// The import page: the latest runs and, when asked, one run's report.
+pub async fn page(
+    state: &AppState,
+    staff: &Staff,
+    report: Option<&str>,
+    asked: Option<&str>,
+) -> Result<ImportPage, AppError> {
+    let chosen = agency::pick(state, staff, asked).await?;
+    let pool = state.db.pool();
+    let recent = member_imports::recent(pool, staff.scope(chosen), RECENT_RUNS)
+        .await
+        .map_err(internal("recent imports"))?
+        .into_iter()
+        .map(summary)
+        .collect();
+    let report = match report.map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(id) => {
+            let not_found = || AppError::NotFound("Import".into());
+            let id = id.parse::<i64>().map_err(|_| not_found())?;
+            let run = member_imports::find(pool, id)
+                .await
+                .map_err(internal("find import"))?
+                .filter(|r| staff.covers(r.agency_id))
+                .ok_or_else(not_found)?;
+            let lines = member_imports::lines(pool, id)
+                .await
+                .map_err(internal("import lines"))?
+                .into_iter()
+                .map(|l| ImportLine {
+                    line: l.line,
+                    member_number: l.member_number,
+                    outcome: ImportOutcome::from_code(&l.outcome).unwrap_or(ImportOutcome::Refused),
+                    detail: l.detail,
+                })
+                .collect();
+            Some(ImportReport { summary: summary(run), lines })
+        }
+    };
+    Ok(ImportPage { desk: agency::desk(state, staff, chosen).await?, recent, report })
+}
+
+/// The template offered for download: the header row, UTF-8 with its
+/// byte-order mark so that spreadsheets open the accents right.
+pub fn template() -> Vec<u8> {
+    let mut file = b"\xEF\xBB\xBF".to_vec();
+    file.extend_from_slice(crate::api::agency::IMPORT_HEADER.join(";").as_bytes());
+    file.extend_from_slice(b"\r\n");
+    file
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(file: &str) -> Vec<FileLine> {
+        read_file(file.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn semicolons_commas_and_the_byte_order_mark_are_all_read() {
+        let expected = FileLine {
+            line: 2,
+            number: "44000200A".into(),
+            name: "Jeanne Martin".into(),
+            email: Some("j@exemple.fr".into()),
+            fee: Some("31/12/2026".into()),
+        };
+        let semi =
+            "N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au\n44000200A; Jeanne Martin ;j@exemple.fr;31/12/2026\n";
+        assert_eq!(lines(semi), std::slice::from_ref(&expected));
+        let comma = "\u{feff}N° d'adhérent,Nom,Email,Cotisation à jour jusqu'au\r\n44000200A,\"Jeanne Martin\",j@exemple.fr,31/12/2026\r\n";
+        assert_eq!(lines(comma), std::slice::from_ref(&expected));
+        let template = String::from_utf8(template()).unwrap();
+        assert_eq!(
+            read_file(template.as_bytes()).unwrap_err(),
+            "Le fichier ne contient aucun adhérent sous la ligne des titres."
+        );
+    }
+
+    #[test]
+    fn columns_are_found_by_their_title_in_any_order_and_empty_lines_skipped() {
+        let file = "NOM;Cotisation;numero adherent\nJeanne Martin;;44000200A\n;;\n\nPaul Durand;2026-12-31;44000201A\n";
+        let read = lines(file);
+        assert_eq!(read.len(), 2);
+        assert_eq!((read[1].line, read[1].name.as_str(), read[1].number.as_str()), (5, "Paul Durand", "44000201A"));
+        assert_eq!(read[1].email, None, "no email column");
+        assert_eq!(read[0].fee.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn line_numbers_are_those_a_text_editor_shows() {
+        let file = "N° d'adhérent;Nom\r\n44000200A;Jeanne\r\n\r\n;\r\n44000201A;Paul\r\n";
+        assert_eq!(lines(file).iter().map(|l| l.line).collect::<Vec<_>>(), [2, 5]);
+        let file = "N° d'adhérent;Nom\n\n\n44000200A;\"Jeanne\nsur deux lignes\"\n44000201A;Paul";
+        assert_eq!(lines(file).iter().map(|l| l.line).collect::<Vec<_>>(), [4, 6]);
+    }
+
+    #[test]
+    fn unreadable_files_are_refused_with_a_reason() {
+        assert!(read_file(b"").unwrap_err().contains("vide"));
+        assert!(read_file(b"N\xB0 d'adh\xE9rent;Nom\n1;2\n").unwrap_err().contains("UTF-8"));
+        assert!(read_file("Nom;Email\nJeanne;j@x.fr\n".as_bytes()).unwrap_err().contains("« N° d'adhérent » manque"));
+        assert!(read_file("N° d'adhérent;Nom;Nom\n".as_bytes()).unwrap_err().contains("deux fois"));
+        assert!(read_file(&vec![b'a'; MAX_FILE_BYTES + 1]).unwrap_err().contains("Mo"));
+    }
+
+    #[test]
+    fn each_refused_line_says_why() {
+        let file = "N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au
+4400020A;Jeanne Martin;;
+44000201A;;;
+44000202A;Paul Durand;paul@;
+44000203A;Luc Petit;;31/02/2026
+44000204A;Ana Roy;;
+44000204A;Ana Roy bis;;
+44000205A;Léa Blanc;;
+";
+        let plans = plan(1, &lines(file), &HashMap::new(), &HashSet::from(["44000205A".to_owned()]));
+        let details: Vec<(i64, ImportOutcome, String)> =
+            plans.iter().map(|(line, _, p)| (*line, p.outcome(), p.detail())).collect();
+        assert!(details[0].2.starts_with("N° d'adhérent invalide"), "{details:?}");
+        assert!(details[1].2.contains("Indiquez le nom"), "{details:?}");
+        assert!(details[2].2.starts_with("Adresse e-mail invalide"), "{details:?}");
+        assert!(details[3].2.starts_with("Cotisation à jour jusqu'au : Date invalide"), "{details:?}");
+        assert_eq!(details[4].1, ImportOutcome::Created);
+        assert_eq!(details[5].2, "Ce n° d'adhérent figure déjà ligne 6 du fichier : cette ligne est ignorée.");
+        assert_eq!(details[6].2, "Ce n° est déjà l'identifiant d'un autre compte.");
+        assert_eq!(details.iter().filter(|d| d.1 == ImportOutcome::Refused).count(), 6);
+    }
+
+    #[test]
+    fn file_names_are_kept_short_and_without_paths() {
+        assert_eq!(clean_file_name("C:\\Users\\agence\\adhérents.csv"), "adhérents.csv");
+        assert_eq!(clean_file_name(""), "adherents.csv");
+        assert_eq!(clean_file_name(&"a".repeat(300)).len(), 100);
+    }
+}

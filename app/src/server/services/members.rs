@@ -1,0 +1,340 @@
+//! Members in the back office: search, create (with their login), edit,
+//! deactivate and reactivate, reset the password. Staff reach only their
+//! own agency's members; an administrator reaches every agency's.
+
+use super::{
+    agency::{self, changed_fields, history_view, is_unique_violation},
+    journal, logins,
+};
+use crate::{
+    api::agency::{AgencyVoucherRow, LIST_LIMIT, MemberDetail, MemberList, MemberRow},
+    domain::{
+        MemberNumber,
+        contact::{parse_email, parse_name},
+        day::parse_day,
+    },
+    error::AppError,
+    server::{
+        AppState,
+        audit::{self, Actor, Entity},
+        auth::Staff,
+        budgets, clock,
+        db::internal,
+        services::agency_vouchers::row_view,
+        store::{
+            accounts::{self, NewAccount},
+            members::{self, MemberFile, NewMember},
+            vouchers,
+        },
+    },
+};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+/// What staff type about a member (the number is typed once, at creation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberInput {
+    pub name: String,
+    pub email: String,
+    /// `31/12/2026`, `2026-12-31`, or empty: not paid up.
+    pub fee_paid_until: String,
+}
+
+/// The same, checked.
+pub(crate) struct CheckedMember {
+    pub name: String,
+    pub email: Option<String>,
+    pub fee_paid_until: Option<String>,
+}
+
+pub(crate) fn check(input: &MemberInput) -> Result<CheckedMember, AppError> {
+    let name = parse_name(&input.name, "le nom de l'adhérent").map_err(AppError::Invalid)?;
+    let email = parse_email(&input.email).map_err(AppError::Invalid)?;
+    let fee_paid_until = parse_fee_day(&input.fee_paid_until).map_err(AppError::Invalid)?;
+    Ok(CheckedMember { name, email, fee_paid_until })
+}
+
+/// The last day the fee covers, as stored (`2026-12-31`); empty is none.
+pub(crate) fn parse_fee_day(typed: &str) -> Result<Option<String>, String> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_day(typed).map(|d| Some(clock::iso_day(d))).map_err(|e| format!("Cotisation à jour jusqu'au : {e}"))
+}
+
+pub(crate) fn member_json(name: &str, email: Option<&str>, fee: Option<&str>) -> Value {
+    json!({ "name": name, "email": email, "fee_paid_until": fee })
+}
+
+pub async fn search(
+    state: &AppState,
+    staff: &Staff,
+    typed: &str,
+    asked: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<MemberList, AppError> {
+    let chosen = agency::pick(state, staff, asked).await?;
+    let typed: String = typed.chars().take(100).collect();
+    let limit = i64::try_from(LIST_LIMIT + 1).unwrap_or(i64::MAX);
+    let mut found = members::search(state.db.pool(), staff.scope(chosen), &typed, limit)
+        .await
+        .map_err(internal("search members"))?;
+    let truncated = found.len() > LIST_LIMIT;
+    found.truncate(LIST_LIMIT);
+    let today = clock::iso_day(clock::paris_date(now));
+    let rows = found
+        .into_iter()
+        .map(|m| MemberRow {
+            fee_paid_up: m.fee_paid_until.as_deref().is_some_and(|d| today.as_str() <= d),
+            fee_paid_until: m.fee_paid_until.as_deref().map(clock::display_day),
+            number: m.number,
+            name: m.name,
+            email: m.email,
+            active: m.active == 1,
+            agency_code: m.agency_code,
+        })
+        .collect();
+    Ok(MemberList { desk: agency::desk(state, staff, chosen).await?, rows, truncated })
+}
+
+/// Creates a member of the staff member's agency (an administrator names
+/// it) and their login, the member number, with a temporary password.
+/// Returns the number and the hand-over token of the password.
+pub async fn create(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    number: &str,
+    input: &MemberInput,
+    now: DateTime<Utc>,
+) -> Result<(String, String), AppError> {
+    let agency_id = staff.agency_for_new(agency::pick(state, staff, asked).await?)?;
+    let number: MemberNumber =
+        number.parse().map_err(|e: crate::domain::member::MemberNumberError| AppError::Invalid(e.to_string()))?;
+    let member = check(input)?;
+    let password = logins::temporary_password();
+    let hash = logins::hash(password.clone()).await?;
+
+    let mut tx = state.db.begin_write().await.map_err(internal("begin member"))?;
+    let taken = |agency| {
+        AppError::Conflict(if agency == agency_id {
+            format!("L'adhérent n° {number} existe déjà : ouvrez sa fiche pour le modifier.")
+        } else {
+            format!("Le n° {number} est celui d'un adhérent d'une autre agence.")
+        })
+    };
+    if let Some(existing) =
+        members::find_by_number_for_update(tx.conn(), number.as_str(), "").await.map_err(internal("find member"))?
+    {
+        return Err(taken(existing.agency_id));
+    }
+    if accounts::find_account_by_login(tx.conn(), number.as_str()).await.map_err(internal("find login"))?.is_some() {
+        return Err(AppError::Conflict(format!("Le n° {number} est déjà l'identifiant d'un autre compte.")));
+    }
+    let stamp = clock::stamp(now);
+    let new = NewMember {
+        agency_id,
+        number: number.as_str(),
+        name: &member.name,
+        email: member.email.as_deref(),
+        fee_paid_until: member.fee_paid_until.as_deref(),
+        created_at: &stamp,
+    };
+    let id = members::insert(tx.conn(), &new)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { taken(agency_id) } else { internal("insert member")(e) })?;
+    let account = accounts::insert_account(
+        tx.conn(),
+        &NewAccount {
+            login: number.as_str(),
+            password_hash: &hash,
+            role: "member",
+            member_id: Some(id),
+            supplier_id: None,
+            agency_id: Some(agency_id),
+            created_at: &stamp,
+        },
+    )
+    .await
+    .map_err(internal("insert member account"))?;
+    let actor = Actor::staff(staff);
+    let mut after = member_json(&member.name, member.email.as_deref(), member.fee_paid_until.as_deref());
+    after["number"] = json!(number.as_str());
+    journal(&mut tx, &actor, Entity::Member, id, "create", json!({}), after, now).await?;
+    let after = json!({ "login": number.as_str(), "role": "member", "member_id": id, "agency_id": agency_id });
+    journal(&mut tx, &actor, Entity::Account, account, "create", json!({}), after, now).await?;
+    let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
+    tx.commit().await.map_err(internal("commit member"))?;
+    tracing::info!(member = id, agency = agency_id, "member created");
+    Ok((number.to_string(), token))
+}
+
+/// A member of the staff member's agency, by number; anyone else's is as
+/// unknown as a missing one.
+async fn own_member(state: &AppState, staff: &Staff, number: &str) -> Result<MemberFile, AppError> {
+    let number = number.trim().to_ascii_uppercase();
+    members::find_by_number(state.db.pool(), &number)
+        .await
+        .map_err(internal("find member"))?
+        .filter(|m| staff.covers(m.agency_id))
+        .ok_or_else(not_found)
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("Adhérent".into())
+}
+
+pub async fn detail(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+    hand_over: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<MemberDetail, AppError> {
+    let m = own_member(state, staff, number).await?;
+    let pool = state.db.pool();
+    let mut conn = pool.acquire().await.map_err(internal("acquire"))?;
+    let account = accounts::member_account(&mut conn, m.id).await.map_err(internal("member account"))?;
+    drop(conn);
+    let temporary_password = match (hand_over, &account) {
+        (Some(token), Some(account)) => {
+            logins::take(state, staff, token, now).await?.filter(|(id, _)| *id == account.id).map(|(_, p)| p)
+        }
+        _ => None,
+    };
+    let today = clock::iso_day(clock::paris_date(now));
+    let vouchers = vouchers::list_for_member(pool, m.id)
+        .await
+        .map_err(internal("member's vouchers"))?
+        .into_iter()
+        .map(|v| row_view(v, &today))
+        .collect::<Vec<AgencyVoucherRow>>();
+    let history = history_view(audit::history(pool, Entity::Member, m.id).await.map_err(internal("history"))?);
+    Ok(MemberDetail {
+        fee_paid_up: m.fee_paid_until.as_deref().is_some_and(|d| today.as_str() <= d),
+        hand_over_gone: hand_over.is_some() && temporary_password.is_none(),
+        temporary_password,
+        number: m.number,
+        name: m.name,
+        email: m.email,
+        fee_paid_until: m.fee_paid_until.as_deref().map(clock::display_day),
+        fee_paid_until_iso: m.fee_paid_until,
+        active: m.active == 1,
+        agency: format!("{} ({})", m.agency_name, m.agency_code),
+        member_since: clock::parse_stamp(&m.created_at)
+            .map(|t| clock::display_day(&clock::iso_day(clock::paris_date(t))))
+            .unwrap_or_default(),
+        vouchers,
+        history,
+    })
+}
+
+/// Name, email and fee paid-up day; returns the member's number.
+pub async fn update(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+    input: &MemberInput,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let checked = check(input)?;
+    let number = number.trim().to_ascii_uppercase();
+    let mut tx = state.db.begin_write().await.map_err(internal("begin member update"))?;
+    let m = members::find_by_number_for_update(tx.conn(), &number, state.db.lock_rows())
+        .await
+        .map_err(internal("find member"))?
+        .filter(|m| staff.covers(m.agency_id))
+        .ok_or_else(not_found)?;
+    let before = member_json(&m.name, m.email.as_deref(), m.fee_paid_until.as_deref());
+    let after = member_json(&checked.name, checked.email.as_deref(), checked.fee_paid_until.as_deref());
+    if before != after {
+        members::update(tx.conn(), m.id, &checked.name, checked.email.as_deref(), checked.fee_paid_until.as_deref())
+            .await
+            .map_err(internal("update member"))?;
+        let (before, after) = changed_fields(&before, &after);
+        journal(&mut tx, &Actor::staff(staff), Entity::Member, m.id, "update", before, after, now).await?;
+    }
+    tx.commit().await.map_err(internal("commit member update"))?;
+    Ok(m.number)
+}
+
+/// A deactivated member can neither log in nor request a voucher (their
+/// login is deactivated with them); reactivating gives both back.
+pub async fn set_active(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+    active: bool,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let number = number.trim().to_ascii_uppercase();
+    let mut tx = state.db.begin_write().await.map_err(internal("begin member activation"))?;
+    let m = members::find_by_number_for_update(tx.conn(), &number, state.db.lock_rows())
+        .await
+        .map_err(internal("find member"))?
+        .filter(|m| staff.covers(m.agency_id))
+        .ok_or_else(not_found)?;
+    if (m.active == 1) != active {
+        members::set_active(tx.conn(), m.id, active).await.map_err(internal("member activation"))?;
+        if let Some(account) = accounts::member_account(tx.conn(), m.id).await.map_err(internal("member account"))? {
+            accounts::set_account_active(tx.conn(), account.id, active)
+                .await
+                .map_err(internal("account activation"))?;
+        }
+        let action = if active { "reactivate" } else { "deactivate" };
+        let (before, after) = (json!({ "active": !active }), json!({ "active": active }));
+        journal(&mut tx, &Actor::staff(staff), Entity::Member, m.id, action, before, after, now).await?;
+    }
+    tx.commit().await.map_err(internal("commit member activation"))?;
+    tracing::info!(member = m.id, active, "member activation set");
+    Ok(m.number)
+}
+
+/// A new temporary password for the member's login (created if the member
+/// had none). Phones already logged in stay logged in: deactivate the member
+/// to shut every door. Returns the number and the hand-over token.
+pub async fn reset_password(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, String), AppError> {
+    let m = own_member(state, staff, number).await?;
+    let password = logins::temporary_password();
+    let hash = logins::hash(password.clone()).await?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin password reset"))?;
+    let actor = Actor::staff(staff);
+    let account = match accounts::member_account(tx.conn(), m.id).await.map_err(internal("member account"))? {
+        Some(account) => {
+            accounts::set_password_hash(tx.conn(), account.id, &hash).await.map_err(internal("set password"))?;
+            account.id
+        }
+        None => {
+            let id = accounts::insert_account(
+                tx.conn(),
+                &NewAccount {
+                    login: &m.number,
+                    password_hash: &hash,
+                    role: "member",
+                    member_id: Some(m.id),
+                    supplier_id: None,
+                    agency_id: Some(m.agency_id),
+                    created_at: &clock::stamp(now),
+                },
+            )
+            .await
+            .map_err(internal("insert member account"))?;
+            let after = json!({ "login": m.number, "role": "member", "member_id": m.id, "agency_id": m.agency_id });
+            journal(&mut tx, &actor, Entity::Account, id, "create", json!({}), after, now).await?;
+            id
+        }
+    };
+    budgets::clear(&mut tx, budgets::LOGIN_PER_LOGIN, &m.number).await.map_err(internal("clear login budget"))?;
+    let after = json!({ "temporary_password": true });
+    journal(&mut tx, &actor, Entity::Account, account, "reset_password", json!({}), after.clone(), now).await?;
+    journal(&mut tx, &actor, Entity::Member, m.id, "reset_password", json!({}), after, now).await?;
+    let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
+    tx.commit().await.map_err(internal("commit password reset"))?;
+    tracing::info!(member = m.id, "member password reset by staff");
+    Ok((m.number, token))
+}

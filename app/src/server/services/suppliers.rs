@@ -1,0 +1,404 @@
+//! Partner suppliers in the back office: identity (SIRET), contact and bank
+//! details, activation, and their staff's logins.
+
+use super::{
+    agency::{self, changed_fields, history_view, is_unique_violation},
+    journal, logins,
+};
+use crate::{
+    api::agency::{SupplierDetail, SupplierList, SupplierLogin, SupplierRow},
+    domain::{
+        Bic, Iban, Siret,
+        contact::{parse_address, parse_email, parse_name, parse_optional_name, parse_phone},
+    },
+    error::AppError,
+    server::{
+        AppState,
+        audit::{self, Actor, Entity},
+        auth::Staff,
+        clock,
+        db::internal,
+        store::{
+            accounts::{self, NewAccount},
+            suppliers::{self, SupplierFields, SupplierFile},
+        },
+    },
+};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+/// What staff type about a supplier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplierInput {
+    pub name: String,
+    pub siret: String,
+    pub contact_name: String,
+    pub email: String,
+    pub phone: String,
+    pub address: String,
+    /// Optional until the first payment; checked when given.
+    pub iban: String,
+    pub bic: String,
+}
+
+struct CheckedSupplier {
+    name: String,
+    siret: Siret,
+    contact_name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    iban: Option<Iban>,
+    bic: Option<Bic>,
+}
+
+impl CheckedSupplier {
+    fn fields(&self) -> SupplierFields<'_> {
+        SupplierFields {
+            name: &self.name,
+            siret: self.siret.as_str(),
+            contact_name: self.contact_name.as_deref(),
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+            address: self.address.as_deref(),
+            iban: self.iban.as_ref().map(Iban::as_str),
+            bic: self.bic.as_ref().map(Bic::as_str),
+        }
+    }
+}
+
+fn check(input: &SupplierInput) -> Result<CheckedSupplier, AppError> {
+    let invalid = AppError::Invalid;
+    let optional = |s: &str| if s.trim().is_empty() { None } else { Some(s.to_owned()) };
+    Ok(CheckedSupplier {
+        name: parse_name(&input.name, "le nom du fournisseur").map_err(invalid)?,
+        siret: Siret::parse(&input.siret).map_err(|e| invalid(e.to_string()))?,
+        contact_name: parse_optional_name(&input.contact_name, "le nom du contact").map_err(invalid)?,
+        email: parse_email(&input.email).map_err(invalid)?,
+        phone: parse_phone(&input.phone).map_err(invalid)?,
+        address: parse_address(&input.address).map_err(invalid)?,
+        iban: optional(&input.iban).map(|s| Iban::parse(&s)).transpose().map_err(|e| invalid(e.to_string()))?,
+        bic: optional(&input.bic).map(|s| Bic::parse(&s)).transpose().map_err(|e| invalid(e.to_string()))?,
+    })
+}
+
+fn fields_json(f: &SupplierFields<'_>) -> Value {
+    json!({
+        "name": f.name,
+        "siret": f.siret,
+        "contact_name": f.contact_name,
+        "email": f.email,
+        "phone": f.phone,
+        "address": f.address,
+        "iban": f.iban,
+        "bic": f.bic,
+    })
+}
+
+fn file_json(s: &SupplierFile) -> Value {
+    fields_json(&SupplierFields {
+        name: &s.name,
+        siret: s.siret.as_deref().unwrap_or_default(),
+        contact_name: s.contact_name.as_deref(),
+        email: s.email.as_deref(),
+        phone: s.phone.as_deref(),
+        address: s.address.as_deref(),
+        iban: s.iban.as_deref(),
+        bic: s.bic.as_deref(),
+    })
+}
+
+/// A stored SIRET or IBAN as people read it; as stored if it no longer parses.
+fn shown_siret(s: Option<String>) -> Option<String> {
+    s.map(|s| Siret::parse(&s).map(|v| v.to_string()).unwrap_or(s))
+}
+
+fn shown_iban(s: Option<String>) -> Option<String> {
+    s.map(|s| Iban::parse(&s).map(|v| v.to_string()).unwrap_or(s))
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("Fournisseur".into())
+}
+
+pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SupplierList, AppError> {
+    let chosen = agency::pick(state, staff, asked).await?;
+    let rows = suppliers::list_files(state.db.pool(), staff.scope(chosen))
+        .await
+        .map_err(internal("list suppliers"))?
+        .into_iter()
+        .map(|s| SupplierRow {
+            id: s.id,
+            name: s.name,
+            siret: shown_siret(s.siret),
+            contact_name: s.contact_name,
+            email: s.email,
+            phone: s.phone,
+            active: s.active == 1,
+            agency_code: s.agency_code,
+            logins: s.logins,
+        })
+        .collect();
+    Ok(SupplierList { desk: agency::desk(state, staff, chosen).await?, rows })
+}
+
+pub async fn detail(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    hand_over: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<SupplierDetail, AppError> {
+    let pool = state.db.pool();
+    let s = suppliers::find_file(pool, id)
+        .await
+        .map_err(internal("find supplier"))?
+        .filter(|s| staff.covers(s.agency_id))
+        .ok_or_else(not_found)?;
+    let accounts = accounts::supplier_accounts(pool, s.id).await.map_err(internal("supplier logins"))?;
+    let temporary_password = match hand_over {
+        Some(token) => logins::take(state, staff, token, now).await?.and_then(|(account, password)| {
+            accounts.iter().find(|a| a.id == account).map(|a| (a.login.clone(), password))
+        }),
+        None => None,
+    };
+    let history = history_view(audit::history(pool, Entity::Supplier, s.id).await.map_err(internal("history"))?);
+    Ok(SupplierDetail {
+        id: s.id,
+        name: s.name,
+        agency: format!("{} ({})", s.agency_name, s.agency_code),
+        active: s.active == 1,
+        siret: shown_siret(s.siret),
+        contact_name: s.contact_name,
+        email: s.email,
+        phone: s.phone,
+        address: s.address,
+        iban: shown_iban(s.iban),
+        bic: s.bic,
+        logins: accounts
+            .into_iter()
+            .map(|a| SupplierLogin {
+                login: a.login,
+                active: a.active == 1,
+                created_on: clock::parse_stamp(&a.created_at)
+                    .map(|t| clock::display_day(&clock::iso_day(clock::paris_date(t))))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        hand_over_gone: hand_over.is_some() && temporary_password.is_none(),
+        temporary_password,
+        history,
+    })
+}
+
+/// Refuses a name or SIRET another supplier of the agency already has.
+async fn check_clash(
+    tx: &mut crate::server::db::WriteTx,
+    agency_id: i64,
+    s: &CheckedSupplier,
+    except: Option<i64>,
+) -> Result<(), AppError> {
+    let clash = suppliers::clash(tx.conn(), agency_id, &s.name, s.siret.as_str(), except)
+        .await
+        .map_err(internal("supplier clash"))?;
+    match clash {
+        Some((name, siret)) if siret.as_deref() == Some(s.siret.as_str()) => {
+            Err(AppError::Conflict(format!("Le SIRET {} est déjà celui du fournisseur « {name} ».", s.siret)))
+        }
+        Some((name, _)) => Err(AppError::Conflict(format!("Un fournisseur de l'agence s'appelle déjà « {name} »."))),
+        None => Ok(()),
+    }
+}
+
+fn clash_from_index(e: sqlx::Error) -> AppError {
+    if is_unique_violation(&e) {
+        AppError::Conflict("Un fournisseur de l'agence porte déjà ce nom.".into())
+    } else {
+        internal("save supplier")(e)
+    }
+}
+
+/// A new partner supplier, active at once; returns its id.
+pub async fn create(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    input: &SupplierInput,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let agency_id = staff.agency_for_new(agency::pick(state, staff, asked).await?)?;
+    let checked = check(input)?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin supplier"))?;
+    check_clash(&mut tx, agency_id, &checked, None).await?;
+    let fields = checked.fields();
+    let id =
+        suppliers::insert_file(tx.conn(), agency_id, &fields, &clock::stamp(now)).await.map_err(clash_from_index)?;
+    let mut after = fields_json(&fields);
+    after["active"] = json!(true);
+    journal(&mut tx, &Actor::staff(staff), Entity::Supplier, id, "create", json!({}), after, now).await?;
+    tx.commit().await.map_err(internal("commit supplier"))?;
+    tracing::info!(supplier = id, agency = agency_id, "supplier created");
+    Ok(id)
+}
+
+pub async fn update(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    input: &SupplierInput,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let checked = check(input)?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin supplier update"))?;
+    let current = suppliers::find_file_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find supplier"))?
+        .filter(|s| staff.covers(s.agency_id))
+        .ok_or_else(not_found)?;
+    check_clash(&mut tx, current.agency_id, &checked, Some(id)).await?;
+    let fields = checked.fields();
+    let (before, after) = (file_json(&current), fields_json(&fields));
+    if before != after {
+        suppliers::update_file(tx.conn(), id, &fields).await.map_err(clash_from_index)?;
+        let (before, after) = changed_fields(&before, &after);
+        journal(&mut tx, &Actor::staff(staff), Entity::Supplier, id, "update", before, after, now).await?;
+    }
+    tx.commit().await.map_err(internal("commit supplier update"))?;
+    Ok(())
+}
+
+/// An inactive supplier is offered to no member, and its logins see
+/// nothing; vouchers already issued for it stay as they are.
+pub async fn set_active(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    active: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await.map_err(internal("begin supplier activation"))?;
+    let current = suppliers::find_file_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find supplier"))?
+        .filter(|s| staff.covers(s.agency_id))
+        .ok_or_else(not_found)?;
+    if (current.active == 1) != active {
+        suppliers::set_active(tx.conn(), id, active).await.map_err(internal("supplier activation"))?;
+        let action = if active { "activate" } else { "deactivate" };
+        let (before, after) = (json!({ "active": !active }), json!({ "active": active }));
+        journal(&mut tx, &Actor::staff(staff), Entity::Supplier, id, action, before, after, now).await?;
+    }
+    tx.commit().await.map_err(internal("commit supplier activation"))?;
+    tracing::info!(supplier = id, active, "supplier activation set");
+    Ok(())
+}
+
+/// Supplier logins are chosen by staff: lower case (the login form lowers
+/// what is typed), starting with a letter so none reads as a member number.
+pub(crate) fn parse_login(typed: &str) -> Result<String, AppError> {
+    let login = typed.trim().to_lowercase();
+    let ok = (3..=40).contains(&login.len())
+        && login.starts_with(|c: char| c.is_ascii_lowercase())
+        && login.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));
+    if ok {
+        Ok(login)
+    } else {
+        Err(AppError::Invalid(
+            "L'identifiant compte 3 à 40 caractères : lettres sans accent, chiffres, point, tiret ou tiret bas, en commençant par une lettre (ex. ouest.caisse2)."
+                .into(),
+        ))
+    }
+}
+
+/// A login for the supplier's staff with a temporary password; returns the
+/// hand-over token that shows it once.
+pub async fn create_login(
+    state: &AppState,
+    staff: &Staff,
+    supplier_id: i64,
+    login: &str,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let login = parse_login(login)?;
+    let password = logins::temporary_password();
+    let hash = logins::hash(password.clone()).await?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin supplier login"))?;
+    let supplier = suppliers::find_file_for_update(tx.conn(), supplier_id, state.db.lock_rows())
+        .await
+        .map_err(internal("find supplier"))?
+        .filter(|s| staff.covers(s.agency_id))
+        .ok_or_else(not_found)?;
+    let taken = || AppError::Conflict(format!("L'identifiant « {login} » est déjà pris : choisissez-en un autre."));
+    if accounts::find_account_by_login(tx.conn(), &login).await.map_err(internal("find login"))?.is_some() {
+        return Err(taken());
+    }
+    let account = accounts::insert_account(
+        tx.conn(),
+        &NewAccount {
+            login: &login,
+            password_hash: &hash,
+            role: "supplier",
+            member_id: None,
+            supplier_id: Some(supplier.id),
+            agency_id: None,
+            created_at: &clock::stamp(now),
+        },
+    )
+    .await
+    .map_err(|e| if is_unique_violation(&e) { taken() } else { internal("insert supplier login")(e) })?;
+    let after = json!({ "login": login, "role": "supplier", "supplier_id": supplier.id });
+    journal(&mut tx, &Actor::staff(staff), Entity::Account, account, "create", json!({}), after.clone(), now).await?;
+    journal(&mut tx, &Actor::staff(staff), Entity::Supplier, supplier.id, "add_login", json!({}), after, now).await?;
+    let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
+    tx.commit().await.map_err(internal("commit supplier login"))?;
+    tracing::info!(supplier = supplier.id, %login, "supplier login created");
+    Ok(token)
+}
+
+/// Deactivates or reactivates one of a supplier's logins; returns the supplier.
+pub async fn set_login_active(
+    state: &AppState,
+    staff: &Staff,
+    login: &str,
+    active: bool,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let login = login.trim().to_lowercase();
+    let mut tx = state.db.begin_write().await.map_err(internal("begin login activation"))?;
+    let not_found = || AppError::NotFound("Identifiant".into());
+    let account = accounts::find_account_by_login(tx.conn(), &login)
+        .await
+        .map_err(internal("find login"))?
+        .filter(|a| a.role == "supplier")
+        .ok_or_else(not_found)?;
+    let supplier_id = account.supplier_id.ok_or_else(not_found)?;
+    let supplier = suppliers::find_file_for_update(tx.conn(), supplier_id, "")
+        .await
+        .map_err(internal("find supplier"))?
+        .filter(|s| staff.covers(s.agency_id))
+        .ok_or_else(not_found)?;
+    if (account.active == 1) != active {
+        accounts::set_account_active(tx.conn(), account.id, active).await.map_err(internal("login activation"))?;
+        let action = if active { "reactivate" } else { "deactivate" };
+        let before = json!({ "login": login, "active": !active });
+        let after = json!({ "login": login, "active": active });
+        let actor = Actor::staff(staff);
+        journal(&mut tx, &actor, Entity::Account, account.id, action, before.clone(), after.clone(), now).await?;
+        journal(&mut tx, &actor, Entity::Supplier, supplier.id, action, before, after, now).await?;
+    }
+    tx.commit().await.map_err(internal("commit login activation"))?;
+    Ok(supplier.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supplier_logins_never_read_as_member_numbers() {
+        assert_eq!(parse_login(" Ouest.Caisse2 ").unwrap(), "ouest.caisse2");
+        for bad in ["", "ab", "44000123b", "1ouest", "ouest caisse", "é-ouest", &"a".repeat(41)] {
+            assert!(parse_login(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Members as the back office keeps them: search, create, edit, activate.
+
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MemberFile {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub number: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub fee_paid_until: Option<String>,
+    pub active: i64,
+    pub created_at: String,
+}
+
+const SELECT_MEMBER: &str = "SELECT m.id, m.agency_id, a.code AS agency_code, a.name AS agency_name, m.number,
+        m.name, m.email, m.fee_paid_until, m.active, m.created_at
+   FROM members m
+   JOIN agencies a ON a.id = m.agency_id";
+
+/// `LIKE` patterns for a typed search: `%text%`, with `%`, `_` and `\`
+/// escaped (queries say `ESCAPE '\'`). Numbers are stored in capitals, names
+/// are compared in lower case.
+pub fn like_patterns(typed: &str) -> (String, String) {
+    let escaped: String = typed
+        .trim()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    (format!("%{}%", escaped.to_uppercase()), format!("%{}%", escaped.to_lowercase()))
+}
+
+/// An agency's members (every agency's with None) whose number or name
+/// contains `typed`, by name; at most `limit` of them.
+pub async fn search(
+    pool: &AnyPool,
+    agency_id: Option<i64>,
+    typed: &str,
+    limit: i64,
+) -> Result<Vec<MemberFile>, sqlx::Error> {
+    let (number_like, name_like) = like_patterns(typed);
+    let scope = if agency_id.is_some() { "m.agency_id = $1" } else { "$1 IS NULL" };
+    sqlx::query_as(&format!(
+        "{SELECT_MEMBER}
+          WHERE {scope} AND ($2 = '' OR m.number LIKE $3 ESCAPE '\\' OR LOWER(m.name) LIKE $4 ESCAPE '\\')
+          ORDER BY m.name, m.number LIMIT $5"
+    ))
+    .bind(agency_id)
+    .bind(typed.trim())
+    .bind(number_like)
+    .bind(name_like)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn find_by_number(pool: &AnyPool, number: &str) -> Result<Option<MemberFile>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_MEMBER} WHERE m.number = $1")).bind(number).fetch_optional(pool).await
+}
+
+/// Reads a member inside a write transaction, locking the row until commit.
+pub async fn find_by_number_for_update(
+    conn: &mut AnyConnection,
+    number: &str,
+    lock: &str,
+) -> Result<Option<MemberFile>, sqlx::Error> {
+    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF m") };
+    sqlx::query_as(&format!("{SELECT_MEMBER} WHERE m.number = $1{lock}")).bind(number).fetch_optional(conn).await
+}
+
+/// The members with these numbers, whatever their agency: one query per 500
+/// numbers (databases cap the placeholders of one statement).
+pub async fn find_by_numbers(conn: &mut AnyConnection, numbers: &[String]) -> Result<Vec<MemberFile>, sqlx::Error> {
+    let mut found = Vec::with_capacity(numbers.len());
+    for chunk in numbers.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{SELECT_MEMBER} WHERE m.number IN ({})", placeholders.join(", "));
+        let mut query = sqlx::query_as(&sql);
+        for number in chunk {
+            query = query.bind(number);
+        }
+        found.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
+pub struct NewMember<'a> {
+    pub agency_id: i64,
+    pub number: &'a str,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub fee_paid_until: Option<&'a str>,
+    pub created_at: &'a str,
+}
+
+pub async fn insert(conn: &mut AnyConnection, m: &NewMember<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO members (agency_id, number, name, email, fee_paid_until, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
+    )
+    .bind(m.agency_id)
+    .bind(m.number)
+    .bind(m.name)
+    .bind(m.email)
+    .bind(m.fee_paid_until)
+    .bind(m.created_at)
+    .fetch_one(conn)
+    .await
+}
+
+/// Name, email and fee as staff set them.
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    name: &str,
+    email: Option<&str>,
+    fee_paid_until: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE members SET name = $2, email = $3, fee_paid_until = $4 WHERE id = $1")
+        .bind(id)
+        .bind(name)
+        .bind(email)
+        .bind(fee_paid_until)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_active(conn: &mut AnyConnection, id: i64, active: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE members SET active = $2 WHERE id = $1").bind(id).bind(i64::from(active)).execute(conn).await?;
+    Ok(())
+}

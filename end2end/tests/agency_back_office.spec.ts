@@ -1,0 +1,126 @@
+import { expect, Page, test } from "@playwright/test";
+
+// Agency staff at their desk: the dashboard, members searched as they type,
+// a new member and the temporary password shown once, a CSV import and its
+// report, a supplier refused for a bad SIRET, and a mistaken use undone.
+// With the WASM: every page must hydrate without a console error.
+
+const shots = "screenshots";
+let step = 0;
+async function snap(page: Page, name: string) {
+  step += 1;
+  await page.screenshot({ path: `${shots}/agence-${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
+}
+
+async function hydrated(page: Page) {
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+}
+
+async function login(page: Page, who: string) {
+  await page.goto("/connexion");
+  await page.getByLabel("N° d'adhérent ou identifiant").fill(who);
+  await page.getByLabel("Mot de passe").fill("castors");
+  await page.getByRole("button", { name: "SE CONNECTER" }).click();
+  await page.waitForURL((url) => url.pathname !== "/connexion");
+}
+
+test.use({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
+
+test("agency staff manage members, suppliers and a mistaken use", async ({ page, browser }) => {
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(msg.text());
+  });
+  page.on("pageerror", (err) => problems.push(err.message));
+
+  // A member uses a voucher by mistake, in another browser.
+  const phone = await (await browser.newContext({ baseURL: test.info().project.use.baseURL })).newPage();
+  await login(phone, "44000123B");
+  await phone.goto("/bons/nouveau");
+  await phone.getByLabel("Fournisseur").selectOption({ label: "Bois & Charpente 44" });
+  await phone.getByLabel("Montant").fill("25");
+  await phone.getByRole("button", { name: "VALIDER" }).click();
+  await phone.getByRole("link", { name: "Voir ce bon" }).click();
+  await phone.getByRole("link", { name: "UTILISER CE BON" }).click();
+  await phone.getByRole("button", { name: "OK" }).click();
+  const number = await phone.locator(".secret .number").innerText();
+
+  await login(page, "agence.nantes");
+  await expect(page).toHaveURL(/\/agence$/);
+  await expect(page.getByRole("heading", { name: "Tableau de bord" })).toBeVisible();
+  await expect(page.locator(".figure-used .figure-count")).toHaveText("1");
+  await snap(page, "tableau-de-bord");
+
+  // Members: the list narrows as staff type, without pressing Enter.
+  await page.getByRole("link", { name: "Adhérents" }).first().click();
+  await hydrated(page);
+  await expect(page.locator("tr.member-row")).toHaveCount(2);
+  await page.getByLabel("N° d'adhérent ou nom :").pressSequentially("bern");
+  await expect(page.locator("tr.member-row")).toHaveCount(1);
+  await expect(page.locator("tr.member-row .member-name")).toHaveText("Dominique Bernard");
+  await snap(page, "recherche-adherent");
+
+  // A new member: the temporary password is shown once.
+  await page.getByRole("link", { name: "Nouvel adhérent" }).click();
+  await hydrated(page);
+  await page.getByLabel("N° d'adhérent").fill("44000777E");
+  await page.getByLabel("Nom").fill("Élise Navarro");
+  await page.getByLabel("Email").fill("elise@exemple.fr");
+  await page.getByLabel("Cotisation à jour jusqu'au").fill("2099-12-31");
+  await page.getByRole("button", { name: "Créer l'adhérent" }).click();
+  await expect(page.locator(".temporary-password")).toHaveText(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+  await expect(page.getByText("À communiquer à l'adhérent")).toBeVisible();
+  await snap(page, "mot-de-passe-provisoire");
+  await page.reload();
+  await expect(page.locator(".temporary-password")).toHaveCount(0);
+
+  // Import: a file with a good line and a bad one, and its report.
+  await page.goto("/agence/adherents/import");
+  await page.getByLabel("Fichier CSV").setInputFiles({
+    name: "adherents.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(
+      "\ufeffN° d'adhérent;Nom;Email;Cotisation à jour jusqu'au\n44000778E;Marc Olivier;;31/12/2099\n4400077E;Sans Numéro;;\n",
+      "utf-8",
+    ),
+  });
+  await page.getByRole("button", { name: "Importer" }).click();
+  await expect(page.locator(".import-counts")).toHaveText("1 créé(s), 0 mis à jour, 0 inchangé(s), 1 refusé(s)");
+  await expect(page.locator("tr.import-line.refused .detail")).toContainText("N° d'adhérent invalide");
+  await snap(page, "rapport-import");
+
+  // A supplier with a mistyped SIRET is refused, with the reason, in place.
+  await page.goto("/agence/fournisseurs/nouveau");
+  await hydrated(page);
+  await page.getByLabel("Nom", { exact: true }).fill("Quincaillerie du Port");
+  await page.getByLabel("SIRET").fill("442 908 123 00016");
+  await page.getByRole("button", { name: "Créer le fournisseur" }).click();
+  await expect(page.locator(".notice-error")).toContainText("SIRET invalide");
+  await snap(page, "siret-refuse");
+  await page.getByLabel("SIRET").fill("356 000 000 01230");
+  await page.getByRole("button", { name: "Créer le fournisseur" }).click();
+  await expect(page.locator(".card .siret")).toHaveText("356 000 000 01230");
+
+  // The mistaken use, found by its number and undone with a reason.
+  await page.goto("/agence/bons");
+  await hydrated(page);
+  await page.getByLabel("N° du bon, n° d'adhérent ou nom :").pressSequentially(number.slice(-8));
+  await expect(page.locator("tr.voucher-row")).toHaveCount(1);
+  await page.locator("tr.voucher-row .number a").click();
+  await hydrated(page);
+  await page.getByLabel("Motif (obligatoire, conservé au journal)").fill("Utilisé chez le mauvais fournisseur");
+  await page.getByRole("button", { name: "Annuler l'utilisation de ce bon" }).click();
+  await expect(page.locator(".card .status")).toHaveText("91-annulé (utilisation annulée)");
+  await expect(page.getByText("Utilisation annulée par l'agence").first()).toBeVisible();
+  await snap(page, "utilisation-annulee");
+
+  // The member's card says so, with no code to show any more.
+  await phone.goto("/bons");
+  await phone.locator("tr.voucher-row").first().getByRole("link", { name: "Ouvrir" }).click();
+  await expect(phone.locator(".cancelled-use")).toContainText("a été annulée par votre agence");
+  await expect(phone.locator(".card .code")).toHaveCount(0);
+  await phone.screenshot({ path: `${shots}/agence-${String(++step).padStart(2, "0")}-bon-annule-adherent.png`, fullPage: true });
+
+  // The SIRET refusal is a 422 the console reports; nothing else may appear.
+  expect(problems.filter((p) => !p.includes("status of 422")), problems.join("\n")).toEqual([]);
+});
