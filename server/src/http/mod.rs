@@ -2,11 +2,13 @@
 //! health check, and the middleware around them.
 
 pub mod guard;
+pub mod site;
 
 use app::{App, server::AppState, shell};
 use axum::{Router, extract::State, http::StatusCode, middleware, routing::get};
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
+use std::sync::Arc;
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 /// Forms here are a few fields; anything bigger is not one of ours.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -14,17 +16,22 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let edge = guard::Edge::new(&state.settings.public_url);
+    let site = Arc::new(site::Site::load(&state.leptos_options));
     Router::new()
         .route("/healthz", get(health))
+        .merge(site::router(site.clone()))
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(site, site::cache_headers))
         .layer(middleware::from_fn_with_state(edge.clone(), guard::page_deadline))
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
         .layer(middleware::from_fn_with_state(edge, guard::security_headers))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Pages and server function answers; static files come pre-compressed.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

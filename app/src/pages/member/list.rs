@@ -112,6 +112,10 @@ pub fn VoucherListPage() -> impl IntoView {
 #[component]
 fn VoucherLine(row: VoucherRow) -> impl IntoView {
     let href = format!("/bons/{}", row.id);
+    // A used voucher's card is what the member shows at the counter: the
+    // service worker fetches the cards so marked, whenever it sees this list
+    // online, so they open without network (see server/src/http/site.rs).
+    let offline_card = row.number.is_some().then(|| row.status.code());
     view! {
         <tr class="voucher-row" data-status=row.status.code()>
             <td data-label="Type de bon">{WEB_VOUCHER_LABEL}</td>
@@ -126,7 +130,7 @@ fn VoucherLine(row: VoucherRow) -> impl IntoView {
                 {row.number.unwrap_or_else(|| "—".into())}
             </td>
             <td>
-                <a class="button button-small" href=href>
+                <a class="button button-small" href=href data-offline-card=offline_card>
                     "Ouvrir"
                 </a>
             </td>
