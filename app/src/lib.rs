@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
-    components::{Route, Router, Routes},
+    components::{FlatRoutes, Route, Router},
     path,
 };
 use pages::{agency::*, member::*, public::*, supplier::*};
@@ -65,7 +65,9 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text="Bons Castors" />
         <Router>
-            <Routes fallback=NotFoundPage>
+            // Flat: no route nests in another, and the flat router is the
+            // smaller of Leptos's two in the browser bundle.
+            <FlatRoutes fallback=NotFoundPage>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                 <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/bons") view=VoucherListPage ssr=SsrMode::Async />
@@ -105,7 +107,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agence/paiements") view=PaymentBatchesPage ssr=SsrMode::Async />
                 <Route path=path!("/agence/paiements/:id") view=PaymentBatchPage ssr=SsrMode::Async />
                 <Route path=path!("/agence/releves") view=StatementsPage ssr=SsrMode::Async />
-            </Routes>
+            </FlatRoutes>
         </Router>
     }
 }

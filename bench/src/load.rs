@@ -47,6 +47,19 @@ impl Run {
         self.percentile(99)
     }
 
+    /// Adds another run of the same kind to this one, as if one.
+    pub fn absorb(&mut self, other: Run) {
+        self.clients = other.clients;
+        self.ok += other.ok;
+        self.failed += other.failed;
+        if self.first_failure.is_none() {
+            self.first_failure = other.first_failure;
+        }
+        self.wall += other.wall;
+        self.latencies.extend(other.latencies);
+        self.latencies.sort_unstable();
+    }
+
     pub fn max(&self) -> Duration {
         self.latencies.last().copied().unwrap_or_default()
     }
@@ -131,6 +144,17 @@ mod tests {
         let one = run_of(&[7]);
         assert_eq!((one.p50(), one.p99()), (Duration::from_millis(7), Duration::from_millis(7)));
         assert_eq!(Run::default().p99(), Duration::ZERO);
+    }
+
+    #[test]
+    fn rounds_add_up_to_one_run() {
+        let mut run = run_of(&[1, 2]);
+        run.absorb(run_of(&[3, 4]));
+        assert_eq!(
+            (run.ok, run.wall, run.max(), run.p50()),
+            (4, Duration::from_secs(4), Duration::from_millis(4), Duration::from_millis(2))
+        );
+        assert_eq!(run.per_second(), 1);
     }
 
     #[tokio::test]

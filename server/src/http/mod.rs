@@ -8,10 +8,22 @@ use app::{App, server::AppState, shell};
 use axum::{Router, extract::State, http::StatusCode, middleware, routing::get};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
-use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
+use tower_http::{
+    compression::{
+        CompressionLayer,
+        predicate::{DefaultPredicate, Predicate, SizeAbove},
+    },
+    limit::RequestBodyLimitLayer,
+    trace::TraceLayer,
+};
 
 /// Forms here are a few fields; anything bigger is not one of ours.
 const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Smaller answers (a server function's JSON) gain a few bytes from
+/// compression and cost an encoder's set-up each; pages, whose size is not
+/// known before they stream, are always compressed.
+const MIN_COMPRESSED_BYTES: u16 = 1024;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -30,8 +42,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
         .layer(middleware::from_fn_with_state(edge, guard::security_headers))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        // Pages and server function answers; static files come pre-compressed.
-        .layer(CompressionLayer::new())
+        // Pages and larger server function answers; static files come pre-compressed.
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(MIN_COMPRESSED_BYTES))))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

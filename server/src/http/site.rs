@@ -178,6 +178,71 @@ mod tests {
         assert!(!policy.contains("script-src") && !policy.contains("unsafe-inline"), "{policy}");
     }
 
+    fn site_with(files: &[(&str, &str)]) -> (tempfile::TempDir, LeptosOptions) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, content) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+        let options = LeptosOptions::builder().output_name("bons").site_root(dir.path().display().to_string()).build();
+        (dir, options)
+    }
+
+    #[test]
+    fn a_new_build_gets_a_new_worker_and_the_same_build_the_same_one() {
+        let files =
+            [("pkg/bons.wasm", "wasm 1"), ("pkg/bons.js", "js"), ("pwa.js", "register"), ("icons/a.png", "png")];
+        let (_dir, options) = site_with(&files);
+        let (first, again) = (Site::load(&options), Site::load(&options));
+        assert_eq!(first.build, again.build, "two servers of one release agree");
+        assert_eq!(first.precache, ["/pkg/bons.js", "/pkg/bons.wasm", "/pwa.js", "/icons/a.png"]);
+        let (_other, options) = site_with(&[
+            ("pkg/bons.wasm", "wasm 2"),
+            ("pkg/bons.js", "js"),
+            ("pwa.js", "register"),
+            ("icons/a.png", "png"),
+        ]);
+        assert_ne!(Site::load(&options).build, first.build, "one byte of the bundle changed");
+    }
+
+    #[tokio::test]
+    async fn each_kind_of_response_gets_its_lifetime() {
+        use axum::{body::Body, http::Request, middleware};
+        use tower::ServiceExt;
+        let site = Arc::new(Site {
+            build: "b".into(),
+            precache: Vec::new(),
+            service_worker: String::new(),
+            hashed: true,
+            offline_page_policy: HeaderValue::from_static("default-src 'none'"),
+        });
+        let html = || async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], "<p>page</p>") };
+        let app: Router = Router::new()
+            .route("/pkg/bons.abc.wasm", get(|| async { "wasm" }))
+            .route("/icons/castors-192.png", get(|| async { "png" }))
+            .route("/pwa.js", get(|| async { "js" }))
+            .route("/bons", get(html))
+            .route(OFFLINE_PAGE, get(html))
+            .route("/api/my_vouchers", axum::routing::post(|| async { "[]" }))
+            .layer(middleware::from_fn_with_state(site, cache_headers));
+        let expected = [
+            ("GET", "/pkg/bons.abc.wasm", Some("public, max-age=31536000, immutable")),
+            ("GET", "/icons/castors-192.png", Some("public, max-age=604800")),
+            ("GET", "/pwa.js", Some("no-cache")),
+            ("GET", "/bons", Some("private, no-cache")),
+            ("GET", OFFLINE_PAGE, Some("no-cache")),
+            ("POST", "/api/my_vouchers", None),
+            ("GET", "/pkg/missing.wasm", None),
+        ];
+        for (method, path, lifetime) in expected {
+            let request = Request::builder().method(method).uri(path).body(Body::empty()).unwrap();
+            let response = app.clone().oneshot(request).await.unwrap();
+            let got = response.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap().to_owned());
+            assert_eq!(got.as_deref(), lifetime, "{method} {path}");
+        }
+    }
+
     #[test]
     fn the_worker_of_a_site_not_built_still_loads() {
         let options = LeptosOptions::builder().output_name("bons").site_root("/nonexistent").build();
