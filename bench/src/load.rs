@@ -121,7 +121,7 @@ pub fn ms(d: Duration) -> String {
 
 /// `a` as a percentage of `b`, e.g. `87 %`.
 pub fn percent(a: u64, b: u64) -> u64 {
-    if b == 0 { 0 } else { a * 100 / b }
+    (a * 100).checked_div(b).unwrap_or(0)
 }
 
 #[cfg(test)]
