@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := bons
 BONS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432
 NO_POSTGRES ?=
 
-.PHONY: run test setup setup-test lint unit unit-postgres crash-test e2e build release api-test
+.PHONY: run test setup setup-test lint unit unit-postgres crash-test e2e build release api-test bench
 
 run: setup release
 	./target/release/bons demo
@@ -29,8 +29,12 @@ setup:
 setup-test:
 	@scripts/setup.sh test
 
+# --precompress writes .br and .gz beside every static file: served as they
+# are. Its gzip is a weak one (the WASM: 405 KB, against 355 KB for gzip -9):
+# the .gz files are written again with gzip -9, for browsers without brotli.
 release:
-	cargo leptos build --release
+	cargo leptos build --release --precompress
+	find target/site -type f ! -name '*.br' ! -name '*.gz' -exec gzip -9 --keep --force --no-name {} +
 
 build:
 	cargo leptos build
@@ -74,3 +78,17 @@ api-test:
 
 test: setup-test lint unit unit-postgres crash-test e2e api-test
 	@echo "make test: all suites passed"
+
+# The performance budget (docs/PERFORMANCE.md): builds the release, then
+# measures on loopback, SQLite and PostgreSQL in one run, and writes the
+# figures to docs/PERFORMANCE.md. A benchmark, not a test: it fails only when
+# it cannot run. `make bench NO_POSTGRES=1` measures SQLite only.
+BENCH = cargo run --release -p bench --bin bench --
+
+bench: setup release
+ifeq ($(NO_POSTGRES),)
+	@pg_isready -q -d "$(BONS_TEST_POSTGRES)" || { echo "PostgreSQL does not answer at $(BONS_TEST_POSTGRES): start it, or run make bench NO_POSTGRES=1" >&2; exit 1; }
+	$(BENCH) --postgres "$(BONS_TEST_POSTGRES)"
+else
+	$(BENCH) --no-postgres
+endif

@@ -12,12 +12,13 @@ pub mod pages;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod site;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
-    components::{Route, Router, Routes},
+    components::{FlatRoutes, Route, Router},
     path,
 };
 use pages::{agency::*, member::*, public::*, supplier::*};
@@ -32,6 +33,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#1d4f73" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // Installable, and readable offline: the manifest, the icons,
+                // and the script that registers the service worker (public/).
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+                <script src="/pwa.js" defer></script>
+                // Here rather than in App: its name carries the build's hash,
+                // which only the server knows.
+                <link rel="stylesheet" id="leptos" href=site::stylesheet_href(&options) />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -54,10 +63,11 @@ pub fn App() -> impl IntoView {
         security::provide_content_security_policy();
     }
     view! {
-        <Stylesheet id="leptos" href="/pkg/bons.css" />
         <Title text="Bons Castors" />
         <Router>
-            <Routes fallback=NotFoundPage>
+            // Flat: no route nests in another, and the flat router is the
+            // smaller of Leptos's two in the browser bundle.
+            <FlatRoutes fallback=NotFoundPage>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                 <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/bons") view=VoucherListPage ssr=SsrMode::Async />
@@ -97,7 +107,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agence/paiements") view=PaymentBatchesPage ssr=SsrMode::Async />
                 <Route path=path!("/agence/paiements/:id") view=PaymentBatchPage ssr=SsrMode::Async />
                 <Route path=path!("/agence/releves") view=StatementsPage ssr=SsrMode::Async />
-            </Routes>
+            </FlatRoutes>
         </Router>
     }
 }

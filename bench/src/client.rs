@@ -112,3 +112,25 @@ impl Phone {
         }
     }
 }
+
+/// Logs in once and returns the session cookie (`bons_session=…`), for
+/// clients that share one session instead of each keeping a cookie jar:
+/// the load generators of the benchmark, whose argon2 logins would
+/// otherwise cost more than what they measure.
+pub async fn session_cookie(base: &str, number: &str, password: &str) -> Result<String> {
+    let http = reqwest::Client::builder().redirect(Policy::none()).timeout(Duration::from_secs(30)).build()?;
+    let res = http
+        .post(format!("{base}/api/login"))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("number", number), ("password", password)])
+        .send()
+        .await?;
+    let status = res.status();
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.split(';').next().filter(|pair| pair.starts_with("bons_session=")))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("login of {number} failed: {status}").into())
+}

@@ -23,6 +23,8 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, Box<dyn std:
         .site_root(config.site_root.as_str())
         .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".into()))
         .site_addr(config.site_addr)
+        // cargo-leptos hashes the bundle's file names and says so next to the binary.
+        .hash_files(app::site::hash_file().is_some())
         .build();
     Ok(AppState { leptos_options, db, settings: Arc::new(settings), keys: Arc::new(keys), mailer: Arc::new(mailer) })
 }

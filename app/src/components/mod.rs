@@ -1,5 +1,7 @@
 //! View pieces used by several pages.
 
+pub mod network;
+
 use crate::{api::auth::Logout, error::AppError};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;

@@ -5,26 +5,43 @@ pub mod agency_files;
 pub mod api_v1;
 pub mod files;
 pub mod guard;
+pub mod site;
 
 use app::{App, server::AppState, shell};
 use axum::{Router, extract::State, http::StatusCode, middleware, routing::get};
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
+use std::sync::Arc;
+use tower_http::{
+    compression::{
+        CompressionLayer,
+        predicate::{DefaultPredicate, Predicate, SizeAbove},
+    },
+    limit::RequestBodyLimitLayer,
+    trace::TraceLayer,
+};
 
 /// Forms here are a few fields; anything bigger is not one of ours.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Smaller answers (a server function's JSON) gain a few bytes from
+/// compression and cost an encoder's set-up each; pages, whose size is not
+/// known before they stream, are always compressed.
+const MIN_COMPRESSED_BYTES: u16 = 1024;
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let edge = guard::Edge::new(&state.settings.public_url);
+    let site = Arc::new(site::Site::load(&state.leptos_options));
     Router::new()
         .route("/healthz", get(health))
+        .merge(site::router(site.clone()))
         .merge(files::downloads())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(site, site::cache_headers))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Routes merged below a layer do not pass through it: uploads have
         // their own body limit, and the till's API (a bearer key, never a
@@ -36,6 +53,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
         .merge(api_v1::router())
         .layer(middleware::from_fn_with_state(edge, guard::security_headers))
+        // Pages and larger server function answers; static files come pre-compressed.
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(MIN_COMPRESSED_BYTES))))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -10,6 +10,10 @@ use leptos_router::hooks::use_query_map;
 /// Does a row match what the member typed in the search box? Every word must
 /// appear somewhere in the row, ignoring case.
 pub fn matches_search(row: &VoucherRow, search: &str) -> bool {
+    // The common case, and every server render: no search, every row.
+    if search.trim().is_empty() {
+        return true;
+    }
     let haystack = format!(
         "{} {} {} {} {} {}",
         WEB_VOUCHER_LABEL,
@@ -61,16 +65,13 @@ pub fn VoucherListPage() -> impl IntoView {
                                 }
                                     .into_any();
                             }
-                            let rows = StoredValue::new(rows);
-                            let shown = move || {
-                                let search = search.get();
-                                rows.with_value(|rows| {
-                                    rows.iter()
-                                        .filter(|r| matches_search(r, &search))
-                                        .cloned()
-                                        .collect::<Vec<_>>()
+                            // Filtered once per change of the search, for both the
+                            // table and the "nothing matches" line.
+                            let shown = Memo::new(move |_| {
+                                search.with(|search| {
+                                    rows.iter().filter(|r| matches_search(r, search)).cloned().collect::<Vec<_>>()
                                 })
-                            };
+                            });
                             view! {
                                 <table class="vouchers">
                                     <thead>
@@ -86,12 +87,12 @@ pub fn VoucherListPage() -> impl IntoView {
                                         </tr>
                                     </thead>
                                     <tbody>
-                                        <For each=shown key=|r| (r.id, r.status) let:r>
+                                        <For each=move || shown.get() key=|r| (r.id, r.status) let:r>
                                             <VoucherLine row=r />
                                         </For>
                                     </tbody>
                                 </table>
-                                <Show when=move || shown().is_empty()>
+                                <Show when=move || shown.with(Vec::is_empty)>
                                     <p class="empty">"Aucun bon ne correspond à votre recherche."</p>
                                 </Show>
                             }
@@ -112,6 +113,10 @@ pub fn VoucherListPage() -> impl IntoView {
 #[component]
 fn VoucherLine(row: VoucherRow) -> impl IntoView {
     let href = format!("/bons/{}", row.id);
+    // A used voucher's card is what the member shows at the counter: the
+    // service worker fetches the cards so marked, whenever it sees this list
+    // online, so they open without network (see server/src/http/site.rs).
+    let offline_card = row.number.is_some().then(|| row.status.code());
     view! {
         <tr class="voucher-row" data-status=row.status.code()>
             <td data-label="Type de bon">{WEB_VOUCHER_LABEL}</td>
@@ -126,7 +131,7 @@ fn VoucherLine(row: VoucherRow) -> impl IntoView {
                 {row.number.unwrap_or_else(|| "—".into())}
             </td>
             <td>
-                <a class="button button-small" href=href>
+                <a class="button button-small" href=href data-offline-card=offline_card>
                     "Ouvrir"
                 </a>
             </td>

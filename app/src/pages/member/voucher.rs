@@ -1,6 +1,10 @@
 use crate::{
     api::vouchers::{CancelVoucher, CancelledUse, UseVoucher, ValidateVoucher, VoucherCard, open_voucher},
-    components::{ActionError, Loading, MemberShell, show_result},
+    components::{
+        ActionError, Loading, MemberShell,
+        network::{NeedsNetwork, online},
+        show_result,
+    },
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
 };
 use leptos::prelude::*;
@@ -41,9 +45,13 @@ pub fn VoucherPage() -> impl IntoView {
 fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
     let usable = card.status == VoucherStatus::Issued;
     let cancel = ServerAction::<CancelVoucher>::new();
+    let online = online();
+    let use_it = format!("/bons/{}/utiliser", card.id);
     view! {
         <h1>{WEB_VOUCHER_LABEL}</h1>
-        <dl class="card">
+        // The status is read by the service worker, which keeps this card
+        // for offline reading and fetches it again when it changes.
+        <dl class="card" data-voucher-status=card.status.code()>
             <dt>"Type de bon"</dt>
             <dd>{WEB_VOUCHER_LABEL}</dd>
             <dt>"Statut du bon"</dt>
@@ -60,9 +68,26 @@ fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
                 <p class="hint">
                     "Au guichet du fournisseur, au moment de prendre vos marchandises :"
                 </p>
-                <a class="button button-primary button-big" href=format!("/bons/{}/utiliser", card.id)>
-                    "UTILISER CE BON"
-                </a>
+                // Offline, the link would lead nowhere: a disabled button says why.
+                {move || {
+                    if online.get() {
+                        view! {
+                            <a class="button button-primary button-big" href=use_it.clone()>
+                                "UTILISER CE BON"
+                            </a>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="button button-primary button-big" disabled>
+                                "UTILISER CE BON"
+                                <span class="button-note">"réseau nécessaire"</span>
+                            </button>
+                        }
+                            .into_any()
+                    }
+                }}
+                <NeedsNetwork online />
                 // Far from the big button, and behind a checkbox: giving up a
                 // voucher is deliberate, and works without the WASM.
                 <details class="cancel">
@@ -74,7 +99,7 @@ fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
                             "Je confirme l'annulation de ce bon : il ne pourra plus être utilisé."
                         </label>
                         <ActionError action=cancel />
-                        <button type="submit" class="button">
+                        <button type="submit" class="button" disabled=move || !online.get()>
                             "ANNULER CE BON"
                         </button>
                     </ActionForm>
@@ -112,7 +137,7 @@ fn UsedVoucher(card: VoucherCard) -> impl IntoView {
     view! {
         <p class="lead">"Le bon Castors a été présenté au fournisseur avec son code secret"</p>
         <p class="voucher-number">{receipt.number.clone()}</p>
-        <dl class="card">
+        <dl class="card" data-voucher-status=card.status.code()>
             <dt>"N° d'adhérent"</dt>
             <dd class="member-number">{card.member_number}</dd>
             <dt>"Nom adhérent"</dt>
@@ -162,6 +187,7 @@ fn UsedVoucher(card: VoucherCard) -> impl IntoView {
 pub fn ConfirmUsePage() -> impl IntoView {
     let card = card_resource();
     let use_it = ServerAction::<UseVoucher>::new();
+    let online = online();
     view! {
         <Title text="Utiliser ce bon" />
         <MemberShell>
@@ -200,6 +226,7 @@ pub fn ConfirmUsePage() -> impl IntoView {
                                         {WEB_VOUCHER_LABEL} " de " {c.amount.to_string()} " chez " {c.supplier}
                                     </p>
                                     <ActionError action=use_it />
+                                    <NeedsNetwork online />
                                     <div class="confirm-buttons">
                                         <a class="button" href=format!("/bons/{}", c.id)>
                                             "Annuler"
@@ -209,7 +236,7 @@ pub fn ConfirmUsePage() -> impl IntoView {
                                             <button
                                                 type="submit"
                                                 class="button button-primary"
-                                                disabled=move || use_it.pending().get()
+                                                disabled=move || use_it.pending().get() || !online.get()
                                             >
                                                 "OK"
                                             </button>
@@ -232,6 +259,7 @@ pub fn ConfirmUsePage() -> impl IntoView {
 pub fn SecretCodePage() -> impl IntoView {
     let card = card_resource();
     let validate = ServerAction::<ValidateVoucher>::new();
+    let online = online();
     view! {
         <Title text="Code secret" />
         <MemberShell>
@@ -273,9 +301,14 @@ pub fn SecretCodePage() -> impl IntoView {
                                         "Le fournisseur certifie avoir noté sur le bon de livraison, le numéro de Bon Castors suivi du code secret, correspondant à la livraison de la marchandise qui garantira le paiement de la facture transmise à l'UDEC (Castors de l'Ouest)."
                                     </p>
                                     <ActionError action=validate />
+                                    <NeedsNetwork online />
                                     <ActionForm action=validate>
                                         <input type="hidden" name="id" value=c.id.to_string() />
-                                        <button type="submit" class="button button-primary button-big">
+                                        <button
+                                            type="submit"
+                                            class="button button-primary button-big"
+                                            disabled=move || !online.get()
+                                        >
                                             "VALIDER LE BON"
                                         </button>
                                     </ActionForm>

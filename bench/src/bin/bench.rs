@@ -1,0 +1,784 @@
+//! `bench` (`make bench`): the performance budget of issue 5, measured on
+//! loopback against the release `bons`, printed, and written to
+//! `docs/PERFORMANCE.md` between its `bench:begin` and `bench:end` markers.
+//!
+//! For each backend (SQLite, then PostgreSQL unless `--no-postgres`), on
+//! scratch databases of its own loaded by `bons demo`:
+//! - **use**: "use" requests (`POST /api/use_voucher`, as the hydrated app
+//!   sends them) on fresh vouchers at 1, 16 and 64 concurrent clients:
+//!   requests/s, p50, p99; and, on a second database of the same kind, the
+//!   same database work in a plain sqlx loop (`bench::floor`), the floor the
+//!   server is compared with;
+//! - **pages**: "Demande de bons" of a member with 200 vouchers (half of them
+//!   used) against the static offline page, at 64 clients;
+//! - **weight** (once): the bundle's WASM, JS and CSS and a used voucher's
+//!   card, as the server sends them raw, gzip and brotli;
+//! - **statements**: a hook for issue 4's statement run (see `statements`).
+//!
+//! The benchmark's own clients run on the same machine as the server: on a
+//! machine of two cores they take a share of it, and the figures say what
+//! this machine did, under whatever else ran on it then (the load average is
+//! printed beside them).
+//!
+//! Exit status: 0 when the run completed (whether or not targets are met:
+//! the note says), 2 when it could not be done.
+
+use bench::{
+    DEMO_MEMBER, DEMO_OTHER_MEMBER, DEMO_PASSWORD,
+    client::session_cookie,
+    floor::{self, DemoIds, Floor},
+    load::{Run, drive, ms, percent},
+    scratch::{Backend, Scratch},
+    server::{Server, ServerSetup, log_tail},
+};
+use clap::Parser;
+use reqwest::{
+    Client,
+    header::{self, HeaderMap, HeaderValue},
+    redirect::Policy,
+};
+use sqlx::Connection;
+use std::{
+    fmt::Write as _,
+    path::{Path, PathBuf},
+    process::ExitCode,
+    sync::Arc,
+    time::Duration,
+};
+
+/// The issue's targets.
+const USE_RATIO_TARGET: u64 = 50;
+const USE_P99_TARGET: Duration = Duration::from_millis(50);
+const PAGE_RATIO_TARGET: u64 = 50;
+/// 1 KB = 1000 bytes.
+const WASM_JS_BROTLI_BUDGET: u64 = 250_000;
+/// What fits in TCP's first round trip (an initial window of ten segments).
+const CARD_HTML_BUDGET: u64 = 14_000;
+
+const LEVELS: [usize; 3] = [1, 16, 64];
+const PAGE_CLIENTS: usize = 64;
+const LIST_VOUCHERS: usize = 200;
+const WARM_UP: usize = 64;
+
+const BEGIN: &str = "<!-- bench:begin -->";
+const END: &str = "<!-- bench:end -->";
+
+#[derive(Parser)]
+#[command(name = "bench", about = "Measure bons's performance budget (issue 5) and write docs/PERFORMANCE.md")]
+struct Args {
+    /// The server binary, as built by `make release`.
+    #[arg(long, default_value = "target/release/bons")]
+    bons: PathBuf,
+    /// The built site, as written by `make release`.
+    #[arg(long, default_value = "target/site")]
+    site_root: PathBuf,
+    /// PostgreSQL server (no database name); fresh databases are created there and dropped after.
+    #[arg(long, env = "BONS_TEST_POSTGRES", default_value = "postgres://postgres@127.0.0.1:5432")]
+    postgres: String,
+    /// Measure SQLite only.
+    #[arg(long)]
+    no_postgres: bool,
+    /// Uses per level at 16 and 64 clients (a single client makes a fifth as many).
+    #[arg(long, default_value_t = 2000)]
+    uses: usize,
+    /// Requests per page in the page benchmark.
+    #[arg(long, default_value_t = 3000)]
+    page_requests: usize,
+    /// Where the figures are written, between the bench markers.
+    #[arg(long, default_value = "docs/PERFORMANCE.md")]
+    output: PathBuf,
+    /// Print only.
+    #[arg(long)]
+    no_write: bool,
+    /// Keep the scratch databases and the server's log.
+    #[arg(long)]
+    keep: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(args: &Args) -> bench::Result<()> {
+    for (path, what) in [(&args.bons, "binary"), (&args.site_root, "site")] {
+        if !path.exists() {
+            return Err(format!("{} not found: build the release {what} first (`make release`)", path.display()).into());
+        }
+    }
+    if args.uses < 5 || args.page_requests == 0 {
+        return Err("need --uses of at least 5 and some --page-requests".into());
+    }
+    sqlx::any::install_default_drivers();
+    let mut report = Report { started: chrono::Utc::now(), machine: Machine::read(), ..Report::default() };
+    let mut backends = vec![Backend::Sqlite];
+    if !args.no_postgres {
+        backends.push(Backend::Postgres);
+    }
+    for backend in backends {
+        println!("bench: {} …", backend.label());
+        let figures = measure_backend(args, backend, report.weight.is_none()).await?;
+        if let Some(weight) = figures.1 {
+            report.weight = Some(weight);
+        }
+        report.backends.push(figures.0);
+    }
+    report.statements = statements(args).await?;
+    report.load_after = Machine::load_average();
+    let text = report.markdown();
+    println!("\n{text}");
+    if !args.no_write {
+        write_between_markers(&args.output, &text)?;
+        println!("bench: figures written to {}", args.output.display());
+    }
+    Ok(())
+}
+
+/// Everything measured on one backend.
+struct BackendFigures {
+    /// "SQLite 3.46.0", "PostgreSQL 16.4".
+    version: String,
+    /// Per level: through the server, and the raw floor.
+    uses: Vec<(Run, Run)>,
+    /// The member's list (brotli, then uncompressed), and the static page.
+    pages: (Run, Run, Run),
+    /// The server's peak resident memory (VmHWM), in kB.
+    server_peak_kb: Option<u64>,
+}
+
+async fn measure_backend(
+    args: &Args,
+    backend: Backend,
+    weigh: bool,
+) -> bench::Result<(BackendFigures, Option<Weight>)> {
+    // One database for the server, one of the same kind for the raw loop.
+    let served = new_scratch(args, backend).await?;
+    let raw = match new_scratch(args, backend).await {
+        Ok(raw) => raw,
+        Err(e) => {
+            served.finish(args.keep).await?;
+            return Err(e);
+        }
+    };
+    let measured = measure(args, &served, &raw, weigh).await;
+    if measured.is_err() {
+        eprintln!("server log (last lines):\n{}", log_tail(&served.dir().join("bons.log"), 20));
+    }
+    served.finish(args.keep).await?;
+    raw.finish(args.keep).await?;
+    measured
+}
+
+async fn new_scratch(args: &Args, backend: Backend) -> bench::Result<Scratch> {
+    match backend {
+        Backend::Sqlite => Scratch::sqlite(),
+        Backend::Postgres => Scratch::postgres(&args.postgres).await,
+    }
+}
+
+fn setup_for(args: &Args, scratch: &Scratch) -> ServerSetup {
+    let mut setup = ServerSetup::new(
+        args.bons.clone(),
+        scratch.database_url.clone(),
+        args.site_root.clone(),
+        scratch.dir().join("bons.log"),
+    );
+    // A log line per request would cost more than some requests.
+    setup.rust_log = "error".into();
+    setup
+}
+
+/// How many fresh vouchers each run of uses takes: warm-up, then each level.
+fn use_counts(args: &Args) -> Vec<usize> {
+    let mut counts = vec![WARM_UP];
+    counts.extend(LEVELS.iter().map(|&clients| if clients == 1 { args.uses / 5 } else { args.uses }));
+    counts
+}
+
+/// Runs whose figures are compared take turns, in a few rounds each, so that
+/// whatever else the machine does at the time weighs on both alike.
+const ROUNDS: usize = 3;
+
+/// `ids` cut into one share per round.
+fn rounds(ids: &[i64]) -> Vec<Arc<Vec<i64>>> {
+    ids.chunks(ids.len().div_ceil(ROUNDS).max(1)).map(|chunk| Arc::new(chunk.to_vec())).collect()
+}
+
+async fn measure(
+    args: &Args,
+    served_db: &Scratch,
+    raw_db: &Scratch,
+    weigh: bool,
+) -> bench::Result<(BackendFigures, Option<Weight>)> {
+    let counts = use_counts(args);
+    let setup = setup_for(args, served_db);
+    setup.run("demo").await?;
+    let (fresh, listed, version) = {
+        let mut db = floor::connect(&served_db.database_url).await?;
+        let ids = DemoIds::read(&mut db).await?;
+        let fresh = floor::insert_issued_vouchers(&mut db, &ids, ids.member_id, counts.iter().sum()).await?;
+        let listed = floor::insert_issued_vouchers(&mut db, &ids, ids.other_member_id, LIST_VOUCHERS).await?;
+        let version = database_version(&mut db, served_db.backend).await?;
+        db.close().await?;
+        (fresh, listed, version)
+    };
+    // The floor's database: the same demo data, as many fresh vouchers.
+    setup_for(args, raw_db).run("demo").await?;
+    let (raw_fresh, raw) = {
+        let mut db = floor::connect(&raw_db.database_url).await?;
+        let ids = DemoIds::read(&mut db).await?;
+        let fresh = floor::insert_issued_vouchers(&mut db, &ids, ids.member_id, counts.iter().sum()).await?;
+        db.close().await?;
+        (fresh, Floor::connect(&raw_db.database_url, raw_db.backend, &ids).await?)
+    };
+
+    let server = setup.start().await?;
+    let base = server.base.clone();
+    let member = session_cookie(&base, DEMO_MEMBER, DEMO_PASSWORD).await?;
+    let other = session_cookie(&base, DEMO_OTHER_MEMBER, DEMO_PASSWORD).await?;
+
+    // Half of the listed member's vouchers used, as the app uses them: their
+    // rows show a number, and their cards a code and a QR code.
+    let phone = clients(1, &other, "application/json", false)?.remove(0);
+    for id in &listed[..LIST_VOUCHERS / 2] {
+        use_over_http(&phone, &base, *id).await.map_err(|e| format!("using a listed voucher: {e}"))?;
+    }
+
+    let mut uses = Vec::new();
+    let (mut fresh, mut raw_fresh) = (fresh.as_slice(), raw_fresh.as_slice());
+    for (level, count) in std::iter::once(4).chain(LEVELS).zip(counts) {
+        let (batch, rest) = fresh.split_at(count);
+        let (raw_batch, raw_rest) = raw_fresh.split_at(count);
+        (fresh, raw_fresh) = (rest, raw_rest);
+        let phones = Arc::new(clients(level, &member, "application/json", true)?);
+        let (mut served, mut floor) = (Run::default(), Run::default());
+        for (ids, raw_ids) in rounds(batch).into_iter().zip(rounds(raw_batch)) {
+            let (phones, base) = (phones.clone(), base.clone());
+            served.absorb(
+                drive(level, ids.len(), move |client, n| {
+                    let (phone, base, id) = (phones[client].clone(), base.clone(), ids[n]);
+                    async move { use_over_http(&phone, &base, id).await }
+                })
+                .await,
+            );
+            let raw = raw.clone();
+            floor.absorb(
+                drive(level, raw_ids.len(), move |_, n| {
+                    let (raw, id) = (raw.clone(), raw_ids[n]);
+                    async move { raw.use_voucher(id).await.map(|_| ()) }
+                })
+                .await,
+            );
+        }
+        check(&served, "use_voucher")?;
+        check(&floor, "raw use")?;
+        if level != 4 {
+            println!(
+                "  use, {level:>2} clients: server {} req/s, p99 {}; raw sqlx {} uses/s, p99 {}",
+                served.per_second(),
+                ms(served.p99()),
+                floor.per_second(),
+                ms(floor.p99())
+            );
+            uses.push((served, floor));
+        }
+    }
+    raw.close().await;
+
+    let (mut list, mut plain, mut bare) = (Run::default(), Run::default(), Run::default());
+    let share = args.page_requests.div_ceil(ROUNDS);
+    for _ in 0..ROUNDS {
+        list.absorb(pages(&base, &other, "/bons", true, share).await?);
+        // The same without compression: how much of a page's cost is brotli's.
+        plain.absorb(pages(&base, &other, "/bons", false, share).await?);
+        bare.absorb(pages(&base, &other, "/hors-ligne.html", true, share).await?);
+    }
+    println!(
+        "  pages: /bons {} req/s ({} uncompressed), static {} req/s",
+        list.per_second(),
+        plain.per_second(),
+        bare.per_second()
+    );
+    let weight = if weigh { Some(Weight::measure(&base, &other, listed[0]).await?) } else { None };
+    let server_peak_kb = server_peak_kb(&server);
+    stop(server).await?;
+    Ok((BackendFigures { version, uses, pages: (list, plain, bare), server_peak_kb }, weight))
+}
+
+/// `bons`'s answer to a use, checked: 200 with the code screen to go to.
+async fn use_over_http(phone: &Client, base: &str, id: i64) -> Result<(), String> {
+    let res = phone
+        .post(format!("{base}/api/use_voucher"))
+        .form(&[("id", id.to_string())])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = res.status();
+    let next = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let body = res.bytes().await.map_err(|e| e.to_string())?;
+    match next {
+        Some(to) if status.is_success() && to == format!("/bons/{id}/code") => Ok(()),
+        _ => Err(format!("use of {id}: {status} {}", String::from_utf8_lossy(&body))),
+    }
+}
+
+/// `count` GETs of `path` by 64 clients, as a phone asks: HTML, brotli
+/// (or, with `compressed` false, without compression).
+async fn pages(base: &str, cookie: &str, path: &str, compressed: bool, count: usize) -> bench::Result<Run> {
+    let browsers = Arc::new(clients(PAGE_CLIENTS, cookie, "text/html", compressed)?);
+    let url = Arc::new(format!("{base}{path}"));
+    let get = move |client: usize, _| {
+        let (browser, url) = (browsers[client].clone(), url.clone());
+        async move {
+            let res = browser.get(url.as_str()).send().await.map_err(|e| e.to_string())?;
+            let status = res.status();
+            let body = res.bytes().await.map_err(|e| e.to_string())?;
+            if status.is_success() && !body.is_empty() { Ok(()) } else { Err(format!("GET {url}: {status}")) }
+        }
+    };
+    check(&drive(PAGE_CLIENTS, WARM_UP, get.clone()).await, path)?;
+    let run = drive(PAGE_CLIENTS, count, get).await;
+    check(&run, path)?;
+    Ok(run)
+}
+
+/// One HTTP client (and so one connection) per simulated phone, all in the
+/// same session.
+fn clients(count: usize, cookie: &str, accept: &'static str, compressed: bool) -> bench::Result<Vec<Client>> {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::COOKIE, HeaderValue::from_str(cookie)?);
+    headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
+    if compressed {
+        // What phones send; the bodies are read, not decoded.
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip"));
+    }
+    (0..count)
+        .map(|_| {
+            Client::builder()
+                .default_headers(headers.clone())
+                .redirect(Policy::none())
+                .timeout(Duration::from_secs(60))
+                .build()
+                .map_err(Into::into)
+        })
+        .collect()
+}
+
+fn check(run: &Run, what: &str) -> bench::Result<()> {
+    match &run.first_failure {
+        None => Ok(()),
+        Some(failure) => {
+            Err(format!("{what}: {} of {} failed, first: {failure}", run.failed, run.failed + run.ok).into())
+        }
+    }
+}
+
+async fn stop(server: Server) -> bench::Result<()> {
+    match server.stop(Duration::from_secs(15)).await? {
+        (status, true) if status.success() => Ok(()),
+        (status, _) => Err(format!("the server did not stop cleanly: {status}").into()),
+    }
+}
+
+/// The server's peak resident memory so far, from /proc (Linux).
+fn server_peak_kb(server: &Server) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+async fn database_version(db: &mut sqlx::AnyConnection, backend: Backend) -> bench::Result<String> {
+    Ok(match backend {
+        Backend::Sqlite => {
+            format!("SQLite {}", sqlx::query_scalar::<_, String>("SELECT sqlite_version()").fetch_one(db).await?)
+        }
+        Backend::Postgres => {
+            let version: String = sqlx::query_scalar("SHOW server_version").fetch_one(db).await?;
+            format!("PostgreSQL {}", version.split_whitespace().next().unwrap_or_default())
+        }
+    })
+}
+
+/// Bytes of one file as sent: without compression, gzip, brotli.
+struct Sent {
+    what: String,
+    path: String,
+    raw: u64,
+    gzip: Option<u64>,
+    brotli: Option<u64>,
+}
+
+struct Weight {
+    bundle: Vec<Sent>,
+    card: Sent,
+}
+
+impl Weight {
+    /// The bundle named by "Demande de bons", and the card of `used_voucher`.
+    async fn measure(base: &str, cookie: &str, used_voucher: i64) -> bench::Result<Weight> {
+        let http = clients(1, cookie, "text/html", false)?.remove(0);
+        let list = http.get(format!("{base}/bons")).send().await?.text().await?;
+        let mut bundle = Vec::new();
+        for (what, ext) in [("WASM", ".wasm"), ("JS", ".js"), ("CSS", ".css")] {
+            let path = pkg_path(&list, ext).ok_or(format!("no /pkg/…{ext} in the page"))?;
+            bundle.push(Sent::measure(&http, base, what, &path).await?);
+        }
+        let card = Sent::measure(&http, base, "voucher card (HTML)", &format!("/bons/{used_voucher}")).await?;
+        Ok(Weight { bundle, card })
+    }
+
+    fn brotli(&self, what: &str) -> u64 {
+        self.bundle.iter().find(|s| s.what == what).map_or(0, |s| s.brotli.unwrap_or(s.raw))
+    }
+}
+
+/// The first `/pkg/…<ext>` the page links to.
+fn pkg_path(html: &str, ext: &str) -> Option<String> {
+    html.match_indices("\"/pkg/").find_map(|(at, _)| {
+        let path = html[at + 1..].split('"').next()?;
+        path.ends_with(ext).then(|| path.to_owned())
+    })
+}
+
+impl Sent {
+    async fn measure(http: &Client, base: &str, what: &str, path: &str) -> bench::Result<Sent> {
+        let url = format!("{base}{path}");
+        let mut sizes = Vec::new();
+        for encoding in ["identity", "gzip", "br"] {
+            let res = http.get(&url).header(header::ACCEPT_ENCODING, encoding).send().await?;
+            if !res.status().is_success() {
+                return Err(format!("GET {path}: {}", res.status()).into());
+            }
+            let sent = res.headers().get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity");
+            let encoded = sent == encoding;
+            let bytes = u64::try_from(res.bytes().await?.len())?;
+            sizes.push(encoded.then_some(bytes));
+        }
+        let raw = sizes[0].ok_or(format!("GET {path} came compressed without being asked"))?;
+        Ok(Sent { what: what.to_owned(), path: path.to_owned(), raw, gzip: sizes[1], brotli: sizes[2] })
+    }
+}
+
+/// TODO(issue 4, statements), for the lead to wire once the statement run
+/// is merged: "a month's statements for an agency with 100,000 used
+/// vouchers: wall time and peak memory (target ≤ 2 s, memory flat as
+/// vouchers grow: show 10 k and 100 k)". Plan, in this file's style:
+/// 1. for n in [10_000, 100_000]: a scratch database (`new_scratch`), `bons
+///    demo`, then n used vouchers of last month for the demo agency,
+///    written straight to the database like `floor::insert_issued_vouchers`
+///    (with `number_year`/`number_seq`/`number` taken in order, and
+///    `number_series` set to n so the server's series stays gapless);
+/// 2. run the statement run as issue 4 exposes it (a `bons` subcommand run
+///    with `setup.run(..)`, or its HTTP action with the agency login
+///    `agence.nantes`), timing it from the outside;
+/// 3. peak memory: the server's VmHWM (`server_peak_kb`) before and after,
+///    or a subcommand's own VmHWM read from /proc before it exits;
+/// 4. return the figures below for both n and both backends; `markdown`
+///    already prints them, and prints "not measured" while this is None.
+async fn statements(_args: &Args) -> bench::Result<Option<Vec<StatementFigures>>> {
+    Ok(None)
+}
+
+struct StatementFigures {
+    backend: Backend,
+    used_vouchers: usize,
+    wall: Duration,
+    peak_kb: u64,
+}
+
+/// Where the figures come from.
+#[derive(Default)]
+struct Machine {
+    cpu: String,
+    cores: usize,
+    memory: String,
+    kernel: String,
+    load: String,
+    commit: String,
+}
+
+impl Machine {
+    fn read() -> Machine {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu = cpuinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("model name"))
+            .map(|v| v.trim_start_matches([' ', '\t', ':']).split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|| "unknown CPU".into());
+        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+        let memory = meminfo
+            .lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or_else(|| "? GB".into(), |kb| format!("{} GB", (kb + 500_000) / 1_000_000));
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_owned();
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .args(args)
+                .output()
+                .ok()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+                .unwrap_or_default()
+        };
+        let dirty =
+            if git(&["status", "--porcelain", "--untracked-files=no"]).is_empty() { "" } else { " with local changes" };
+        Machine {
+            cpu,
+            cores: std::thread::available_parallelism().map_or(0, usize::from),
+            memory,
+            kernel,
+            load: Machine::load_average(),
+            commit: format!("{}{dirty}", git(&["rev-parse", "--short", "HEAD"])),
+        }
+    }
+
+    /// The 1-minute load average.
+    fn load_average() -> String {
+        std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    started: chrono::DateTime<chrono::Utc>,
+    machine: Machine,
+    load_after: String,
+    backends: Vec<BackendFigures>,
+    weight: Option<Weight>,
+    statements: Option<Vec<StatementFigures>>,
+}
+
+impl Report {
+    fn markdown(&self) -> String {
+        let m = &self.machine;
+        let mut out = String::new();
+        let _ = writeln!(out, "{BEGIN}");
+        let _ = writeln!(
+            out,
+            "_Written by `make bench` on {} (commit {}): {}, {} cores, {}, Linux {}; \
+             load average {} at the start, {} at the end. Server and load generator share the machine._\n",
+            self.started.format("%Y-%m-%d %H:%M UTC"),
+            m.commit,
+            m.cpu,
+            m.cores,
+            m.memory,
+            m.kernel,
+            m.load,
+            self.load_after
+        );
+        self.use_section(&mut out);
+        self.page_section(&mut out);
+        self.weight_section(&mut out);
+        self.statement_section(&mut out);
+        let _ = writeln!(out, "{END}");
+        out
+    }
+
+    fn use_section(&self, out: &mut String) {
+        let _ = writeln!(out, "### Using a voucher: `POST /api/use_voucher` on fresh vouchers\n");
+        let _ = writeln!(
+            out,
+            "| backend | clients | server req/s | p50 | p99 | raw sqlx uses/s | raw p50 | raw p99 | server / raw |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        for b in &self.backends {
+            for (served, raw) in &b.uses {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} % |",
+                    b.version,
+                    served.clients,
+                    served.per_second(),
+                    ms(served.p50()),
+                    ms(served.p99()),
+                    raw.per_second(),
+                    ms(raw.p50()),
+                    ms(raw.p99()),
+                    percent(served.per_second(), raw.per_second())
+                );
+            }
+        }
+        let _ = writeln!(out);
+        for b in &self.backends {
+            let worst_ratio =
+                b.uses.iter().map(|(s, r)| percent(s.per_second(), r.per_second())).min().unwrap_or_default();
+            let p99 = b.uses.iter().find(|(s, _)| s.clients == 64).map_or(Duration::ZERO, |(s, _)| s.p99());
+            let _ = writeln!(
+                out,
+                "- {}: server / raw at least {worst_ratio} % at every level (target ≥ {USE_RATIO_TARGET} %): {}; \
+                 p99 at 64 clients {} (target ≤ {}): {}.",
+                b.version,
+                verdict(worst_ratio >= USE_RATIO_TARGET, || format!(
+                    "missed by {} points",
+                    USE_RATIO_TARGET - worst_ratio
+                )),
+                ms(p99),
+                ms(USE_P99_TARGET),
+                verdict(p99 <= USE_P99_TARGET, || format!("missed by {}", ms(p99.saturating_sub(USE_P99_TARGET))))
+            );
+        }
+        let _ = writeln!(out);
+    }
+
+    fn page_section(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "### \"Demande de bons\" ({LIST_VOUCHERS} vouchers, half used) against a static page, {PAGE_CLIENTS} clients\n"
+        );
+        let _ = writeln!(out, "| backend | page | req/s | p50 | p99 | server peak memory (whole run) |");
+        let _ = writeln!(out, "|---|---|--:|--:|--:|--:|");
+        for b in &self.backends {
+            let (list, plain, bare) = &b.pages;
+            let peak = b.server_peak_kb.map_or("?".to_owned(), |kb| format!("{} MB", kb / 1000));
+            for (page, run) in [
+                ("`/bons`, rendered, brotli", list),
+                ("`/bons`, rendered, not compressed", plain),
+                ("`/hors-ligne.html`, static, brotli", bare),
+            ] {
+                let _ = writeln!(
+                    out,
+                    "| {} | {page} | {} | {} | {} | {peak} |",
+                    b.version,
+                    run.per_second(),
+                    ms(run.p50()),
+                    ms(run.p99())
+                );
+            }
+        }
+        let _ = writeln!(out);
+        for b in &self.backends {
+            let ratio = percent(b.pages.0.per_second(), b.pages.2.per_second());
+            let _ = writeln!(
+                out,
+                "- {}: the rendered list (brotli) serves {ratio} % of the static page's rate (target ≥ {PAGE_RATIO_TARGET} %): {}.",
+                b.version,
+                verdict(ratio >= PAGE_RATIO_TARGET, || format!("missed by {} points", PAGE_RATIO_TARGET - ratio))
+            );
+        }
+        let _ = writeln!(out);
+    }
+
+    fn weight_section(&self, out: &mut String) {
+        let Some(weight) = &self.weight else {
+            return;
+        };
+        let _ = writeln!(out, "### Weight, as sent (1 KB = 1000 bytes)\n");
+        let _ = writeln!(out, "| file | raw | gzip | brotli |");
+        let _ = writeln!(out, "|---|--:|--:|--:|");
+        for sent in weight.bundle.iter().chain([&weight.card]) {
+            let _ = writeln!(
+                out,
+                "| {} `{}` | {} | {} | {} |",
+                sent.what,
+                sent.path,
+                kb(sent.raw),
+                sent.gzip.map_or("not compressed".into(), kb),
+                sent.brotli.map_or("not compressed".into(), kb)
+            );
+        }
+        let wasm_js = weight.brotli("WASM") + weight.brotli("JS");
+        let card = weight.card.brotli.or(weight.card.gzip).unwrap_or(weight.card.raw);
+        let _ = writeln!(
+            out,
+            "\n- WASM + JS, brotli: {} (target ≤ {}): {}.\n- The voucher card's HTML, brotli: {} (target ≤ {}): {}.\n",
+            kb(wasm_js),
+            kb(WASM_JS_BROTLI_BUDGET),
+            verdict(wasm_js <= WASM_JS_BROTLI_BUDGET, || format!("missed by {}", kb(wasm_js - WASM_JS_BROTLI_BUDGET))),
+            kb(card),
+            kb(CARD_HTML_BUDGET),
+            verdict(card <= CARD_HTML_BUDGET, || format!("missed by {}", kb(card.saturating_sub(CARD_HTML_BUDGET))))
+        );
+    }
+
+    fn statement_section(&self, out: &mut String) {
+        let _ = writeln!(out, "### Statements: a month for an agency, 10 k and 100 k used vouchers\n");
+        match &self.statements {
+            None => {
+                let _ = writeln!(
+                    out,
+                    "Not measured yet: the statement run is issue 4's, being built alongside. \
+                     The hook is `statements` in `bench/src/bin/bench.rs` (target ≤ 2 s, memory flat from 10 k to 100 k).\n"
+                );
+            }
+            Some(figures) => {
+                let _ = writeln!(out, "| backend | used vouchers | wall time | peak memory |");
+                let _ = writeln!(out, "|---|--:|--:|--:|");
+                for f in figures {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | {} MB |",
+                        f.backend.label(),
+                        f.used_vouchers,
+                        ms(f.wall),
+                        f.peak_kb / 1000
+                    );
+                }
+                let _ = writeln!(out);
+            }
+        }
+    }
+}
+
+fn verdict(met: bool, missed: impl FnOnce() -> String) -> String {
+    if met { "**met**".to_owned() } else { format!("**{}**", missed()) }
+}
+
+/// `123.4 KB`
+fn kb(bytes: u64) -> String {
+    format!("{}.{} KB", bytes / 1000, (bytes % 1000) / 100)
+}
+
+/// Replaces what lies between the markers (or appends the block).
+fn write_between_markers(path: &Path, block: &str) -> bench::Result<()> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let updated = match (text.find(BEGIN), text.find(END)) {
+        (Some(begin), Some(end)) if begin < end => {
+            format!("{}{}{}", &text[..begin], block.trim_end(), &text[end + END.len()..])
+        }
+        _ => format!("{text}\n{block}"),
+    };
+    std::fs::write(path, updated)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundle_is_found_in_the_page() {
+        let html = r#"<link rel="modulepreload" href="/pkg/bons.aB-1.js"><link rel="preload" href="/pkg/bons.Cd_2.wasm" as="fetch"><link rel="stylesheet" href="/pkg/bons.eF3.css">"#;
+        assert_eq!(pkg_path(html, ".wasm").as_deref(), Some("/pkg/bons.Cd_2.wasm"));
+        assert_eq!(pkg_path(html, ".js").as_deref(), Some("/pkg/bons.aB-1.js"));
+        assert_eq!(pkg_path(html, ".css").as_deref(), Some("/pkg/bons.eF3.css"));
+        assert_eq!(pkg_path(html, ".png"), None);
+    }
+
+    #[test]
+    fn figures_replace_the_last_run_and_keep_the_text_around() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("PERFORMANCE.md");
+        std::fs::write(&path, format!("# Intro\n\n{BEGIN}\nold\n{END}\n\n## After\n")).unwrap();
+        write_between_markers(&path, &format!("{BEGIN}\nnew\n{END}\n")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("# Intro\n\n{BEGIN}\nnew\n{END}\n\n## After\n"));
+    }
+
+    #[test]
+    fn sizes_and_verdicts_read_well() {
+        assert_eq!(kb(249_951), "249.9 KB");
+        assert_eq!(verdict(true, || unreachable!()), "**met**");
+        assert_eq!(verdict(false, || "missed by 3 points".into()), "**missed by 3 points**");
+    }
+}

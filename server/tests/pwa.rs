@@ -1,0 +1,149 @@
+//! What the phone's browser and its service worker get from the server: the
+//! worker itself, static files pre-compressed with their cache lifetimes,
+//! compressed private pages, and the marks on the member's pages that tell
+//! the worker which cards to keep for offline reading.
+
+mod common;
+
+use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
+use common::{PAID_UP, TestApp, used_voucher};
+use reqwest::{StatusCode, header};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// A built site as `cargo leptos build --release --precompress` leaves it,
+/// with small stand-ins for the bundle and the real files of `public/`.
+fn built_site(root: &Path) {
+    let public = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
+    let write = |path: &str, bytes: &[u8]| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    write("pkg/bons.js", b"export function hydrate() {}");
+    write("pkg/bons.wasm", b"\0asm\x01\0\0\0");
+    write("pkg/bons.css", b"body { margin: 0 }");
+    write("pkg/bons.css.br", b"pretend brotli");
+    for file in ["manifest.webmanifest", "hors-ligne.html", "pwa.js", "favicon.svg", "icons/castors-192.png"] {
+        write(file, &std::fs::read(public.join(file)).unwrap());
+    }
+    write("icons/castors-192.png.br", b"a compressed twin, never kept by itself");
+}
+
+async fn app_with_site() -> TestApp {
+    let site = tempfile::tempdir().unwrap().keep();
+    built_site(&site);
+    TestApp::spawn_with(|c| c.site_root = site.display().to_string()).await
+}
+
+#[tokio::test]
+async fn the_service_worker_comes_from_the_root_with_this_build_s_files_and_is_never_cached() {
+    let app = app_with_site().await;
+    let res = app.browser().client.get(format!("{}/sw.js", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let headers = res.headers().clone();
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache", "browsers must see a new release at the next visit");
+    assert_eq!(headers[header::CONTENT_SECURITY_POLICY], "default-src 'none'; connect-src 'self'");
+    let worker = res.text().await.unwrap();
+
+    let build = worker.split("const BUILD = \"").nth(1).and_then(|r| r.split('"').next()).expect("the build's id");
+    assert_eq!(build.len(), 16, "{build}");
+    let list = worker.split("const PRECACHE = ").nth(1).and_then(|r| r.split(";\n").next()).expect("the list");
+    let precache: Vec<String> = serde_json::from_str(list).unwrap();
+    for file in ["/pkg/bons.js", "/pkg/bons.wasm", "/pkg/bons.css", "/hors-ligne.html", "/icons/castors-192.png"] {
+        assert!(precache.iter().any(|p| p == file), "{file} missing from {precache:?}");
+    }
+    assert!(precache.iter().all(|p| !p.ends_with(".br")), "{precache:?}");
+    assert!(worker.contains("self.addEventListener(\"fetch\""), "the worker's code follows");
+
+    // A second server of the same release, behind the same address, hands
+    // out the same worker: phones do not flip between two.
+    let twin = app.twin_with(|c| c.site_root = app.state.leptos_options.site_root.to_string()).await;
+    let again = twin.browser().client.get(format!("{}/sw.js", twin.base)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(again, worker);
+}
+
+#[tokio::test]
+async fn static_files_come_pre_compressed_with_their_lifetimes() {
+    let app = app_with_site().await;
+    let client = &app.browser().client;
+    let get = |path: &str, encoding: &str| {
+        client.get(format!("{}{path}", app.base)).header(header::ACCEPT_ENCODING, encoding).send()
+    };
+
+    let css = get("/pkg/bons.css", "br, gzip").await.unwrap();
+    assert_eq!(css.headers()[header::CONTENT_ENCODING], "br", "the .br written at build time");
+    // Unhashed names here (no hash.txt beside the test binary): checked at each use.
+    assert_eq!(css.headers()[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(css.bytes().await.unwrap().as_ref(), b"pretend brotli");
+
+    let manifest = get("/manifest.webmanifest", "identity").await.unwrap();
+    assert_eq!(manifest.headers()[header::CONTENT_TYPE], "application/manifest+json");
+    let manifest: serde_json::Value = manifest.json().await.unwrap();
+    assert_eq!((manifest["name"].as_str(), manifest["display"].as_str()), (Some("Bons Castors"), Some("standalone")));
+
+    let icon = get("/icons/castors-192.png", "identity").await.unwrap();
+    assert_eq!(icon.headers()[header::CONTENT_TYPE], "image/png");
+    assert_eq!(icon.headers()[header::CACHE_CONTROL], "public, max-age=604800");
+
+    // The offline page: its own inline style, allowed by hash, and no script.
+    let offline = get("/hors-ligne.html", "identity").await.unwrap();
+    let policy = offline.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    let html = offline.text().await.unwrap();
+    let style = html.split("<style>").nth(1).and_then(|r| r.split("</style>").next()).unwrap();
+    assert!(policy.contains(&format!("style-src 'sha256-{}'", BASE64.encode(Sha256::digest(style)))), "{policy}");
+    assert!(policy.starts_with("default-src 'none'") && !policy.contains("script"), "{policy}");
+}
+
+#[tokio::test]
+async fn pages_are_compressed_and_kept_by_no_shared_cache() {
+    let app = TestApp::spawn().await;
+    let member = app.logged_in(PAID_UP).await;
+    used_voucher(&app, &member, "120").await;
+    let page = |encoding: &'static str| {
+        member
+            .client
+            .get(format!("{}/bons", app.base))
+            .header(header::ACCEPT, "text/html")
+            .header(header::ACCEPT_ENCODING, encoding)
+            .send()
+    };
+    let plain = page("identity").await.unwrap();
+    assert_eq!(plain.headers()[header::CACHE_CONTROL], "private, no-cache");
+    let plain = plain.bytes().await.unwrap().len();
+    for encoding in ["br", "gzip"] {
+        let res = page(encoding).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()[header::CONTENT_ENCODING], encoding);
+        assert!(res.headers()[header::VARY].to_str().unwrap().contains("accept-encoding"));
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "private, no-cache");
+        let sent = res.bytes().await.unwrap().len();
+        assert!(sent * 2 < plain, "{encoding}: {sent} bytes sent for a page of {plain}");
+    }
+}
+
+#[tokio::test]
+async fn the_list_marks_the_cards_the_service_worker_keeps_for_offline_reading() {
+    let app = TestApp::spawn().await;
+    let member = app.logged_in(PAID_UP).await;
+    let (used, number, _) = used_voucher(&app, &member, "42").await;
+    let issued = member.request_voucher_json(&app.supplier_id("Matériaux de l'Ouest").await, "7").await;
+
+    let list = member.get("/bons").await;
+    assert!(list.contains(&number));
+    // The "Ouvrir" link of a voucher, as the service worker reads it.
+    let link_to = |id: i64| {
+        let href = format!(r#"href="/bons/{id}""#);
+        let at = list.body.find(&href).unwrap_or_else(|| panic!("no link to voucher {id}: {}", list.body));
+        let start = list.body[..at].rfind("<a ").unwrap();
+        list.body[start..at + list.body[at..].find('>').unwrap()].to_owned()
+    };
+    // Only used vouchers' cards are fetched in the background, with their status.
+    assert!(link_to(used).contains(r#"data-offline-card="11""#), "{}", link_to(used));
+    assert!(!link_to(issued).contains("data-offline-card"), "{}", link_to(issued));
+
+    // Each card says its status, so a kept card is fetched again when it changes.
+    assert!(member.get(&format!("/bons/{used}")).await.body.contains(r#"data-voucher-status="11""#));
+    assert!(member.get(&format!("/bons/{issued}")).await.body.contains(r#"data-voucher-status="1""#));
+}
