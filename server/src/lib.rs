@@ -35,6 +35,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // A statement run is worked through by the server that started it: one
+    // a stopped server left unfinished is closed, and may be started again
+    // (it skips the members already emailed).
+    let at = app::server::clock::stamp(chrono::Utc::now());
+    match app::server::store::statements::close_abandoned_runs(state.db.pool(), &at).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(runs = n, "statement runs left unfinished by a stopped server closed"),
+        Err(e) => tracing::error!(error = %e, "closing abandoned statement runs"),
+    }
     let expiry = tokio::spawn(expire_every_hour(state.clone()));
     let app = http::router(state);
     // The peer's address reaches handlers: attempt budgets count per address.

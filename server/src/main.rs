@@ -87,8 +87,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Command::Migrate => println!("Base de données à jour : {}", redact(&cli.config.database_url)),
         Command::Demo => {
             app::server::demo::load(&state.db).await?;
+            let history = app::server::demo::history(&state).await?;
             use app::server::demo::*;
             println!("Données de démonstration chargées dans {}", redact(&cli.config.database_url));
+            if history {
+                println!(
+                    "  Historique ajouté : bons payés, facturés, livrés ; une facture avec une ligne signalée ; un relevé"
+                );
+            }
             println!("  Adhérent à jour de cotisation : {PAID_UP_MEMBER} / {DEMO_PASSWORD}");
             println!("  Adhérent pas à jour           : {UNPAID_MEMBER} / {DEMO_PASSWORD}");
             println!("  Fournisseur (Matériaux de l'Ouest) : {SUPPLIER_LOGIN} / {DEMO_PASSWORD}");

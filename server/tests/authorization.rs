@@ -52,6 +52,8 @@ struct Secrets {
     supplier_id: String,
     /// The supplier space's objects about the owner's voucher.
     supplier: SupplierSecrets,
+    /// The back office's money objects about the owner's vouchers.
+    money: MoneySecrets,
 }
 
 impl Secrets {
@@ -494,9 +496,208 @@ mod agency {
     }
 }
 
-/// The agency back office: reconciliation, payments, statements.
+/// What the money rows need, made before the probes through the services:
+/// each mutating call gets an object of its own per role (staff of Nantes,
+/// the administrator), so both are granted and neither sees the other's
+/// change. All are about the owner's vouchers at "Matériaux de l'Ouest".
+struct MoneySecrets {
+    /// Received invoices with one line flagged for a wrong code.
+    flagged: [i64; 2],
+    /// Received invoices with one matching line.
+    to_send_back: [i64; 2],
+    /// Unpaid payment batches.
+    batches: [i64; 2],
+    /// The owner's statement.
+    statement_id: i64,
+    run_id: i64,
+    /// "2026-11": the month of the probes' run, and an earlier month in
+    /// which the owner used a voucher too.
+    this_month: String,
+    past_month: String,
+    /// "Bois & Charpente 44"'s id.
+    other_supplier: String,
+}
+
+impl MoneySecrets {
+    /// The administrator works on the second object, everyone else on the first.
+    fn pick(objects: &[i64; 2], role: Role) -> String {
+        objects[usize::from(role == Admin)].to_string()
+    }
+}
+
+async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
+    use app::server::{
+        audit::Actor,
+        auth::{Staff, member_by_number},
+        clock,
+        services::{payments, reconcile, statements, supplier, vouchers},
+        store::members,
+    };
+    let state = &app.state;
+    let now = chrono::Utc::now();
+    let owner = member_by_number(state, PAID_UP).await.expect("owner").expect("owner");
+    let ouest = app.supplier_user("ouest").await;
+    let staff_id: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE login = 'agence.nantes'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("staff");
+    let staff = Staff {
+        account_id: staff_id,
+        login: "agence.nantes".into(),
+        role: "agency".into(),
+        agency_id: Some(ouest.agency_id),
+    };
+    let used = |at: chrono::DateTime<chrono::Utc>| {
+        let (owner, supplier_id) = (owner.clone(), supplier_id.to_owned());
+        async move {
+            let id = vouchers::request_voucher(state, &owner, &supplier_id, "20", at - chrono::Duration::hours(1))
+                .await
+                .expect("request");
+            let receipt = vouchers::use_voucher(state, &owner, id, at).await.expect("use");
+            (receipt.number, receipt.code)
+        }
+    };
+    let mut n = 0;
+    let mut invoice = |line: String| {
+        n += 1;
+        let input = supplier::typed_invoice(format!("MX-{n}"), "2026-01-02".into(), "20".into(), &line).expect("typed");
+        let ouest = ouest.clone();
+        async move { supplier::submit_invoice(state, &ouest, &input, now).await.expect("invoice") }
+    };
+    let mut flagged = [0; 2];
+    let mut to_send_back = [0; 2];
+    let mut batches = [0; 2];
+    for i in 0..2 {
+        let (number, code) = used(now).await;
+        let wrong: String = code.chars().map(|c| if c == '1' { '2' } else { '1' }).collect();
+        flagged[i] = invoice(format!("{number};{wrong};20")).await;
+        let (number, code) = used(now).await;
+        to_send_back[i] = invoice(format!("{number};{code};20")).await;
+        let (number, code) = used(now).await;
+        let paid = invoice(format!("{number};{code};20")).await;
+        reconcile::accept(state, &staff, paid, now).await.expect("accept");
+        batches[i] = payments::create(state, &staff, None, None, now).await.expect("batch");
+    }
+    // The administrator batches the other supplier's accepted invoice (staff
+    // of Nantes batch "Matériaux de l'Ouest"'s, accepted by the probes).
+    app.other_supplier().await;
+    let bois = app.supplier_user(common::supplier::OTHER_SUPPLIER_LOGIN).await;
+    let (number, code) = {
+        let id =
+            vouchers::request_voucher(state, &owner, &bois.supplier_id.to_string(), "20", now).await.expect("request");
+        let receipt = vouchers::use_voucher(state, &owner, id, now).await.expect("use");
+        (receipt.number, receipt.code)
+    };
+    let input =
+        supplier::typed_invoice("BC-1".into(), "2026-01-02".into(), "20".into(), &format!("{number};{code};20"))
+            .expect("typed");
+    let bois_invoice = supplier::submit_invoice(state, &bois, &input, now).await.expect("invoice");
+    reconcile::accept(state, &staff, bois_invoice, now).await.expect("accept");
+    // A voucher used about six weeks ago: a month of its own for a run.
+    let past = now - chrono::Duration::days(45);
+    used(past).await;
+    let month = |at| clock::paris_date(at).format("%Y-%m").to_string();
+    let file = members::find_by_id(app.db.pool(), owner.id).await.expect("member").expect("member");
+    let today = clock::paris_date(now);
+    let (statement_id, _) = statements::issue(state, &Actor::staff(&staff), &file, today, today, None, false, now)
+        .await
+        .expect("statement");
+    let run = statements::start_run(state, &staff, None, &month(now), now).await.expect("run");
+    // The run works in the background: the probes start once it is done.
+    for _ in 0..200 {
+        if statements::run(state, &staff, &run.id.to_string()).await.expect("run").finished {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    MoneySecrets {
+        flagged,
+        to_send_back,
+        batches,
+        statement_id,
+        run_id: run.id,
+        this_month: month(now),
+        past_month: month(past),
+        other_supplier: bois.supplier_id.to_string(),
+    }
+}
+
+/// The agency back office: reconciliation, payments, statements. Staff of
+/// Rennes get "not found" for anything of Nantes, and their own agency's
+/// (empty) lists.
 fn money_fns() -> Vec<FnProbe> {
-    vec![]
+    use agency::*;
+    vec![
+        staff_fn("agency_invoices", |_, _| vec![("statut", String::new())], Granted),
+        staff_fn("agency_invoice", |s, r| vec![("id", MoneySecrets::pick(&s.money.flagged, r))], Refused(404)),
+        staff_fn(
+            "override_invoice_line",
+            |s, r| {
+                vec![
+                    ("id", MoneySecrets::pick(&s.money.flagged, r)),
+                    ("line", "1".into()),
+                    ("reason", "Code recopié avec une inversion de chiffres".into()),
+                ]
+            },
+            Refused(404),
+        ),
+        staff_fn("accept_invoice", |s, r| vec![("id", MoneySecrets::pick(&s.money.flagged, r))], Refused(404)),
+        staff_fn(
+            "send_back_invoice",
+            |s, r| vec![("id", MoneySecrets::pick(&s.money.to_send_back, r)), ("reason", "Montant TTC".into())],
+            Refused(404),
+        ),
+        staff_fn("payment_batches", |_, _| vec![], Granted),
+        // Rennes has no accepted invoice to pay: nothing to batch.
+        staff_fn(
+            "create_payment_batch",
+            |s, r| {
+                let mut fields =
+                    vec![("supplier", if r == Admin { s.money.other_supplier.clone() } else { s.supplier_id.clone() })];
+                fields.extend(for_admin(r));
+                fields
+            },
+            Refused(409),
+        ),
+        staff_fn("payment_batch", |s, r| vec![("id", MoneySecrets::pick(&s.money.batches, r))], Refused(404)),
+        staff_fn(
+            "mark_batch_paid",
+            |s, r| {
+                vec![
+                    ("id", MoneySecrets::pick(&s.money.batches, r)),
+                    ("paid_on", app::server::clock::iso_day(app::server::clock::paris_date(chrono::Utc::now()))),
+                    ("reference", "VIR-MATRICE".into()),
+                ]
+            },
+            Refused(404),
+        ),
+        staff_fn("agency_statements", |_, _| vec![], Granted),
+        staff_fn(
+            "issue_statement",
+            |s, _| {
+                vec![
+                    ("member", PAID_UP.into()),
+                    ("from", format!("{}-01", s.money.this_month)),
+                    ("to", app::server::clock::iso_day(app::server::clock::paris_date(chrono::Utc::now()))),
+                ]
+            },
+            Refused(404),
+        ),
+        // Staff of Nantes run this month, the administrator an earlier one
+        // (both for Nantes); Rennes has nobody to send a statement to.
+        staff_fn(
+            "start_statement_run",
+            |s, r| {
+                let month = if r == Admin { s.money.past_month.clone() } else { s.money.this_month.clone() };
+                let mut fields = vec![("month", month)];
+                fields.extend(for_admin(r));
+                fields
+            },
+            Refused(409),
+        ),
+        staff_fn("statement_run", |s, _| vec![("id", s.money.run_id.to_string())], Refused(404)),
+        members_own("my_statements", |_, _| vec![]),
+    ]
 }
 
 struct PageProbe {
@@ -630,7 +831,23 @@ fn agency_pages() -> Vec<PageProbe> {
 }
 
 fn money_pages() -> Vec<PageProbe> {
-    vec![]
+    use agency::staff_page;
+    vec![
+        member_page("/releves", |_| "/releves".into(), Granted),
+        staff_page("/agence/factures", |_| "/agence/factures".into(), Granted),
+        staff_page(
+            "/agence/factures/{id}",
+            |s| format!("/agence/factures/{}", s.money.flagged[0]),
+            RefusedPage("Facture introuvable."),
+        ),
+        staff_page("/agence/paiements", |_| "/agence/paiements".into(), Granted),
+        staff_page(
+            "/agence/paiements/{id}",
+            |s| format!("/agence/paiements/{}", s.money.batches[0]),
+            RefusedPage("Lot de paiement introuvable."),
+        ),
+        staff_page("/agence/releves", |_| "/agence/releves".into(), Granted),
+    ]
 }
 
 /// A route of the HTTP server outside Leptos (health check, downloads):
@@ -700,9 +917,26 @@ fn supplier_routes() -> Vec<RouteProbe> {
     ]
 }
 
-/// Downloads of the back office (statements as PDF and CSV).
+/// A statement's PDF and CSV: for the member it is for and the staff of
+/// their agency; anyone else is told it does not exist.
 fn money_routes() -> Vec<RouteProbe> {
-    vec![]
+    let statement = |path| RouteProbe {
+        path,
+        expect: [
+            (Anonymous, 401),
+            (Owner, 200),
+            (OtherMember, 404),
+            (Supplier, 404),
+            (OtherAgencyStaff, 404),
+            (AgencyStaff, 200),
+            (Admin, 200),
+        ],
+        sees_owner: &[AgencyStaff, Admin],
+    };
+    vec![
+        statement(|s| format!("/releves/{}/pdf", s.money.statement_id)),
+        statement(|s| format!("/releves/{}/csv", s.money.statement_id)),
+    ]
 }
 
 #[tokio::test]
@@ -740,8 +974,10 @@ async fn owner_objects(app: &TestApp) -> Secrets {
     let number = receipt["number"].as_str().expect("number").to_owned();
     let code = receipt["code"].as_str().expect("code").to_owned();
     let supplier = supplier_objects(app, &number, &code).await;
+    let money = money_objects(app, &supplier_id).await;
     Secrets {
         supplier,
+        money,
         used_id,
         issued_id: owner.request_voucher_json(&supplier_id, "43").await,
         cancel_id: owner.request_voucher_json(&supplier_id, "44").await,

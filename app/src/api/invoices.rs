@@ -10,6 +10,7 @@ pub struct InvoiceSummary {
     pub id: i64,
     /// The supplier's invoice number.
     pub number: String,
+    pub supplier_id: i64,
     pub supplier: String,
     /// "23/11/2026"
     pub invoice_date: String,

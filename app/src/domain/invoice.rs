@@ -93,6 +93,14 @@ impl LineFlag {
         Self::ALL.into_iter().find(|f| f.code() == code)
     }
 
+    /// Staff may accept such a line anyway, with a reason, only when the
+    /// voucher itself is this supplier's, used, and claimed by no other
+    /// invoice: accepting it can then never pay a voucher twice, nor pay one
+    /// that was not used. The others go back to the supplier to correct.
+    pub const fn staff_may_override(self) -> bool {
+        matches!(self, LineFlag::CodeMismatch | LineFlag::AmountExceeds)
+    }
+
     /// What the supplier and staff read next to the line.
     pub const fn label(self) -> &'static str {
         match self {

@@ -229,3 +229,121 @@ async fn upsert_agency(conn: &mut AnyConnection, name: &str, code: &str, centre:
     .fetch_one(conn)
     .await
 }
+
+/// A few weeks of history for the demo member at "Matériaux de l'Ouest",
+/// made through the same services as real use, so that every screen of the
+/// three spaces has something to show: vouchers paid, invoiced, delivered
+/// and issued; an invoice paid by a batch, one accepted and waiting for
+/// payment, one received with a flagged line (a wrong code); a statement.
+/// Made once: nothing is added when the demo member has used a voucher.
+pub async fn history(state: &super::AppState) -> Result<bool, crate::error::AppError> {
+    use super::{
+        auth::{Staff, SupplierUser, member_by_number},
+        db::internal,
+        services::{invoices, payments, reconcile, statements, vouchers},
+    };
+    use crate::{domain::InvoiceLineInput, error::AppError};
+    use chrono::Duration;
+
+    let pool = state.db.pool();
+    let member = member_by_number(state, PAID_UP_MEMBER).await?.ok_or(AppError::Internal)?;
+    let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vouchers WHERE member_id = $1 AND used_at IS NOT NULL")
+        .bind(member.id)
+        .fetch_one(pool)
+        .await
+        .map_err(internal("demo history"))?;
+    if used > 0 {
+        return Ok(false);
+    }
+    let (supplier_account, supplier_id, agency_id): (i64, i64, i64) = sqlx::query_as(
+        "SELECT a.id, s.id, s.agency_id FROM accounts a JOIN suppliers s ON s.id = a.supplier_id WHERE a.login = $1",
+    )
+    .bind(SUPPLIER_LOGIN)
+    .fetch_one(pool)
+    .await
+    .map_err(internal("demo supplier login"))?;
+    let supplier = SupplierUser {
+        account_id: supplier_account,
+        login: SUPPLIER_LOGIN.into(),
+        supplier_id,
+        supplier_name: ACTIVE_SUPPLIERS[0].into(),
+        agency_id,
+    };
+    let staff_account: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE login = $1")
+        .bind(AGENCY_LOGIN)
+        .fetch_one(pool)
+        .await
+        .map_err(internal("demo staff login"))?;
+    let staff = Staff {
+        account_id: staff_account,
+        login: AGENCY_LOGIN.into(),
+        role: "agency".into(),
+        agency_id: Some(agency_id),
+    };
+    sqlx::query("UPDATE members SET email = $2 WHERE id = $1 AND email IS NULL")
+        .bind(member.id)
+        .bind("camille.martin@exemple.fr")
+        .execute(pool)
+        .await
+        .map_err(internal("demo member email"))?;
+
+    let now = Utc::now();
+    let days_ago = |d: i64| now - Duration::days(d);
+    let supplier_field = supplier_id.to_string();
+    // (amount, requested, used): days ago.
+    let plan = [(120, 46, 45), (85, 45, 44), (230, 44, 42), (64, 43, 41), (45, 42, 40), (30, 4, 3)];
+    let mut used = Vec::new();
+    for (euros, requested, used_on) in plan {
+        let id =
+            vouchers::request_voucher(state, &member, &supplier_field, &euros.to_string(), days_ago(requested)).await?;
+        let receipt = vouchers::use_voucher(state, &member, id, days_ago(used_on)).await?;
+        vouchers::validate_voucher(state, &member, id, days_ago(used_on)).await?;
+        used.push((receipt.number, receipt.code, euros));
+    }
+    vouchers::request_voucher(state, &member, &supplier_field, "50", now).await?;
+
+    let line = |i: usize, code: Option<&str>| {
+        let (number, right, euros) = &used[i];
+        InvoiceLineInput {
+            voucher_number: number.clone(),
+            code: code.unwrap_or(right).to_owned(),
+            amount: euros.to_string(),
+        }
+    };
+    let submitter = invoices::Submitter::user(&supplier);
+    let invoice = |number: &str, days: i64, lines: Vec<InvoiceLineInput>| {
+        let total: i64 = lines.iter().map(|l| l.amount.parse::<i64>().unwrap_or(0)).sum();
+        invoices::InvoiceInput {
+            number: number.into(),
+            date: clock::iso_day(clock::paris_date(days_ago(days))),
+            amount: total.to_string(),
+            lines,
+        }
+    };
+    // Paid: two vouchers, one invoice, one batch.
+    let paid = invoice("MO-2026-0101", 40, vec![line(0, None), line(1, None)]);
+    let paid = invoices::submit_invoice(state, &submitter, &paid, days_ago(40)).await?;
+    reconcile::accept(state, &staff, paid, days_ago(39)).await?;
+    let batch = payments::create(state, &staff, None, None, days_ago(38)).await?;
+    let paid_on = clock::iso_day(clock::paris_date(days_ago(35)));
+    payments::mark_paid(state, &staff, batch, &paid_on, "VIR-DEMO-01", days_ago(35)).await?;
+    // Accepted, waiting for the next batch.
+    let accepted = invoice("MO-2026-0102", 38, vec![line(2, None)]);
+    let accepted = invoices::submit_invoice(state, &submitter, &accepted, days_ago(38)).await?;
+    reconcile::accept(state, &staff, accepted, days_ago(37)).await?;
+    // Received, with one line whose code was copied wrong.
+    let (_, right, _) = &used[3];
+    let wrong: String =
+        right.chars().map(|c| c.to_digit(10).map(|d| char::from(b'0' + ((d + 1) % 10) as u8)).unwrap_or(c)).collect();
+    let flagged = invoice("MO-2026-0103", 36, vec![line(3, Some(&wrong)), line(4, None)]);
+    invoices::submit_invoice(state, &submitter, &flagged, days_ago(36)).await?;
+    // The statement of the weeks the first vouchers were used.
+    let member_file = super::store::members::find_by_id(pool, member.id)
+        .await
+        .map_err(internal("demo member file"))?
+        .ok_or(AppError::Internal)?;
+    let (from, to) = (clock::paris_date(days_ago(46)), clock::paris_date(days_ago(34)));
+    let actor = Actor::staff(&staff);
+    statements::issue(state, &actor, &member_file, from, to, None, true, days_ago(34)).await?;
+    Ok(true)
+}

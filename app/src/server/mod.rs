@@ -9,6 +9,7 @@ pub mod codes;
 pub mod db;
 pub mod demo;
 pub mod mail;
+pub mod pdf;
 pub mod services;
 pub mod store;
 

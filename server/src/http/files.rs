@@ -8,7 +8,10 @@ use app::{
     server::{
         AppState,
         auth::{self, require_staff, require_supplier},
-        services::supplier::{self, DeliveredFilter, MAX_PDF_BYTES, PdfReader},
+        services::{
+            statements::{self, Reader},
+            supplier::{self, DeliveredFilter, MAX_PDF_BYTES, PdfReader},
+        },
     },
 };
 use axum::{
@@ -26,7 +29,10 @@ const UPLOAD_LIMIT: usize = MAX_PDF_BYTES + 64 * 1024;
 
 /// Downloads: plain GETs, under the site's usual limits.
 pub fn downloads() -> Router<AppState> {
-    Router::new().route("/fournisseur/bons.csv", get(delivered_csv)).route("/factures/{id}/pdf", get(invoice_pdf))
+    Router::new()
+        .route("/fournisseur/bons.csv", get(delivered_csv))
+        .route("/factures/{id}/pdf", get(invoice_pdf))
+        .route("/releves/{id}/{kind}", get(statement_file))
 }
 
 /// The PDF upload, with a body limit of its own (the site's is 64 KiB).
@@ -73,6 +79,34 @@ async fn invoice_pdf(State(state): State<AppState>, Path(id): Path<String>, requ
     .await;
     match answer {
         Ok((name, pdf)) => download("application/pdf", &name, pdf),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// `GET /releves/{id}/pdf` and `/releves/{id}/csv`: a statement as it was
+/// sent, for the member it is for and for staff covering its agency.
+async fn statement_file(
+    State(state): State<AppState>,
+    Path((id, kind)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let answer = async {
+        if kind != "pdf" && kind != "csv" {
+            return Err(AppError::NotFound("Relevé".into()));
+        }
+        let session = auth::current_account(&state, &parts).await?.ok_or(AppError::NotLoggedIn)?;
+        let reader = match session.role.as_str() {
+            "member" => Reader::Member(auth::require_member(&state, &parts).await?.id),
+            "agency" | "admin" => Reader::Staff(require_staff(&state, &parts).await?),
+            _ => return Err(AppError::NotFound("Relevé".into())),
+        };
+        statements::file(&state, &reader, &id, &kind).await
+    }
+    .await;
+    match answer {
+        Ok((name, bytes)) if kind == "pdf" => download("application/pdf", &name, bytes),
+        Ok((name, bytes)) => download("text/csv; charset=utf-8", &name, bytes),
         Err(e) => error_page(&e),
     }
 }

@@ -1,22 +1,315 @@
-//! Placeholder: being written.
+//! Supplier invoices in the back office: the list by status, and the
+//! reconciliation screen of one invoice (each line against its voucher,
+//! overrides with a reason, accept or send back).
 
-use crate::components::AgencyShell;
+use super::desk::{AgencyPicker, History};
+use crate::{
+    api::{
+        invoices::{InvoiceLineView, InvoiceSummary},
+        money::{AcceptInvoice, OverrideInvoiceLine, ReconcileView, SendBackInvoice, agency_invoice, agency_invoices},
+    },
+    components::{ActionError, AgencyShell, Loading, show_result},
+    domain::InvoiceStatus,
+    pages::supplier::invoices::status_text,
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn InvoicesPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = Resource::new(
+        move || (query.read().get("agence"), query.read().get("statut")),
+        |(agency, status)| agency_invoices(agency, status),
+    );
     view! {
+        <Title text="Factures fournisseurs — Agence Castors" />
         <AgencyShell>
             <h1>"Factures fournisseurs"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        page.await,
+                        |list| {
+                            let chosen = list.status.map(InvoiceStatus::code).unwrap_or_default();
+                            let agency = list.desk.chosen.clone().unwrap_or_default();
+                            view! {
+                                <AgencyPicker desk=list.desk action="/agence/factures" all=true />
+                                <form method="get" action="/agence/factures" class="filters" role="search">
+                                    <input type="hidden" name="agence" value=agency />
+                                    <label for="statut">"Statut"</label>
+                                    <select id="statut" name="statut">
+                                        <option value="" selected=chosen.is_empty()>
+                                            "Toutes"
+                                        </option>
+                                        {InvoiceStatus::ALL
+                                            .into_iter()
+                                            .map(|s| {
+                                                view! {
+                                                    <option value=s.code() selected=s.code() == chosen>
+                                                        {s.label()}
+                                                    </option>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                    <button type="submit" class="button button-small">
+                                        "Filtrer"
+                                    </button>
+                                </form>
+                                {if list.rows.is_empty() {
+                                    view! { <p class="empty">"Aucune facture."</p> }.into_any()
+                                } else {
+                                    view! { <InvoiceTable rows=list.rows /> }.into_any()
+                                }}
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
         </AgencyShell>
+    }
+}
+
+/// Invoices, one per row, each opening its reconciliation screen.
+#[component]
+pub fn InvoiceTable(rows: Vec<InvoiceSummary>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table agency-invoices">
+                <thead>
+                    <tr>
+                        <th>"Fournisseur"</th>
+                        <th>"N° de facture"</th>
+                        <th>"Date"</th>
+                        <th>"Montant TTC"</th>
+                        <th>"Lignes"</th>
+                        <th>"Écarts"</th>
+                        <th>"Statut"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|i| {
+                            let status = status_text(&i);
+                            let flags = if i.open_flags > 0 { i.open_flags.to_string() } else { "—".into() };
+                            let flags_class = if i.open_flags > 0 { "flags flagged" } else { "flags" };
+                            view! {
+                                <tr class="invoice-row" data-status=i.status.code()>
+                                    <td>{i.supplier}</td>
+                                    <td class="number">
+                                        <a href=format!("/agence/factures/{}", i.id)>{i.number}</a>
+                                    </td>
+                                    <td>{i.invoice_date}</td>
+                                    <td class="amount">{i.amount.to_string()}</td>
+                                    <td>{i.line_count}</td>
+                                    <td class=flags_class>{flags}</td>
+                                    <td class="status">{status}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
 #[component]
 pub fn ReconcilePage() -> impl IntoView {
+    let params = use_params_map();
+    let override_line = ServerAction::<OverrideInvoiceLine>::new();
+    let accept = ServerAction::<AcceptInvoice>::new();
+    let send_back = ServerAction::<SendBackInvoice>::new();
+    let page = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                override_line.version().get() + accept.version().get() + send_back.version().get(),
+            )
+        },
+        |(id, _)| agency_invoice(id),
+    );
     view! {
+        <Title text="Rapprochement — Agence Castors" />
         <AgencyShell>
-            <h1>"Rapprochement"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(page.await, move |v| view! { <Reconcile v override_line accept send_back /> })
+                })}
+            </Suspense>
+            <p>
+                <a href="/agence/factures">"Retour aux factures"</a>
+            </p>
         </AgencyShell>
+    }
+}
+
+#[component]
+fn Reconcile(
+    v: ReconcileView,
+    override_line: ServerAction<OverrideInvoiceLine>,
+    accept: ServerAction<AcceptInvoice>,
+    send_back: ServerAction<SendBackInvoice>,
+) -> impl IntoView {
+    let s = v.invoice.summary.clone();
+    let id = s.id.to_string();
+    let received = s.status == InvoiceStatus::Received;
+    let open = v.invoice.lines.iter().filter(|l| l.flag.is_some() && l.override_reason.is_none()).count();
+    let status = status_text(&s);
+    view! {
+        <h1>"Facture n° " <span class="invoice-number">{s.number.clone()}</span></h1>
+        <dl class="card">
+            <dt>"Fournisseur"</dt>
+            <dd>{s.supplier.clone()}</dd>
+            <dt>"Agence"</dt>
+            <dd>{v.agency_code.clone()}</dd>
+            <dt>"Date de facture"</dt>
+            <dd>{s.invoice_date.clone()}</dd>
+            <dt>"Montant TTC"</dt>
+            <dd class="amount">{s.amount.to_string()}</dd>
+            <dt>"Reçue le"</dt>
+            <dd>{s.submitted_at.clone()}</dd>
+            <dt>"Statut"</dt>
+            <dd class="invoice-status" data-status=s.status.code()>{status}</dd>
+            <dt>"PDF"</dt>
+            <dd>
+                {if s.has_pdf {
+                    view! { <a href=format!("/factures/{}/pdf", s.id)>"Télécharger la facture"</a> }.into_any()
+                } else {
+                    view! { "non déposé" }.into_any()
+                }}
+            </dd>
+            {v
+                .batch_id
+                .map(|b| {
+                    view! {
+                        <dt>"Lot de paiement"</dt>
+                        <dd>
+                            <a href=format!("/agence/paiements/{b}")>{format!("Lot n° {b}")}</a>
+                        </dd>
+                    }
+                })}
+        </dl>
+
+        <h2>"Lignes"</h2>
+        <p class="hint">
+            {if open == 0 {
+                "Chaque ligne correspond à son bon.".to_owned()
+            } else {
+                format!("{open} ligne(s) ne correspondent pas à leur bon.")
+            }}
+        </p>
+        <div class="table-wrap">
+            <table class="table reconcile-lines">
+                <thead>
+                    <tr>
+                        <th>"Ligne"</th>
+                        <th>"N° du bon"</th>
+                        <th>"Montant"</th>
+                        <th>"Valeur du bon"</th>
+                        <th>"Contrôle"</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {v
+                        .invoice
+                        .lines
+                        .into_iter()
+                        .map(|l| view! { <ReconcileLine l invoice=id.clone() received override_line /> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <ActionError action=override_line />
+
+        {received
+            .then(|| {
+                let accept_id = id.clone();
+                let back_id = id.clone();
+                view! {
+                    <section class="decide">
+                        <h2>"Décision"</h2>
+                        <ActionForm action=accept>
+                            <input type="hidden" name="id" value=accept_id />
+                            <ActionError action=accept />
+                            <button type="submit" class="button button-primary" disabled=!v.can_accept>
+                                "Accepter la facture"
+                            </button>
+                            {(!v.can_accept)
+                                .then(|| {
+                                    view! {
+                                        <p class="hint">
+                                            "Une facture s'accepte quand chaque ligne correspond à son bon, ou a été acceptée avec un motif."
+                                        </p>
+                                    }
+                                })}
+                        </ActionForm>
+                        <ActionForm action=send_back attr:class="form form-narrow">
+                            <input type="hidden" name="id" value=back_id />
+                            <label for="send-back-reason">"Renvoyer au fournisseur : ce qu'il doit corriger"</label>
+                            <textarea id="send-back-reason" name="reason" rows="3" required></textarea>
+                            <ActionError action=send_back />
+                            <button type="submit" class="button">
+                                "Renvoyer à corriger"
+                            </button>
+                        </ActionForm>
+                    </section>
+                }
+            })}
+        <History events=v.history />
+    }
+}
+
+#[component]
+fn ReconcileLine(
+    l: InvoiceLineView,
+    invoice: String,
+    received: bool,
+    override_line: ServerAction<OverrideInvoiceLine>,
+) -> impl IntoView {
+    let (class, result) = match (l.flag, &l.override_reason) {
+        (None, _) => ("line-ok", "Conforme".to_owned()),
+        (Some(flag), Some(reason)) => (
+            "line-ok line-overridden",
+            format!("{} — accepté : {reason} ({})", flag.label(), l.override_by.clone().unwrap_or_default()),
+        ),
+        (Some(flag), None) => ("line-flagged", flag.label().to_owned()),
+    };
+    let can_override = received && l.override_reason.is_none() && l.flag.is_some_and(|f| f.staff_may_override());
+    let refused_here = received && l.override_reason.is_none() && l.flag.is_some() && !can_override;
+    let position = l.position.to_string();
+    let field = format!("override-{}", l.position);
+    view! {
+        <tr class=format!("voucher-row {class}") data-line=l.position>
+            <td>{l.position}</td>
+            <td class="number">{l.voucher_number}</td>
+            <td class="amount">{l.amount.to_string()}</td>
+            <td>{l.voucher_amount.map(|m| m.to_string()).unwrap_or_else(|| "—".into())}</td>
+            <td class="check-result">{result}</td>
+            <td>
+                {can_override
+                    .then(|| {
+                        view! {
+                            <ActionForm action=override_line attr:class="override">
+                                <input type="hidden" name="id" value=invoice />
+                                <input type="hidden" name="line" value=position />
+                                <label for=field.clone()>"Motif"</label>
+                                <input id=field name="reason" type="text" required />
+                                <button type="submit" class="button button-small">
+                                    "Accepter la ligne"
+                                </button>
+                            </ActionForm>
+                        }
+                    })}
+                {refused_here
+                    .then(|| {
+                        view! { <span class="hint">"À corriger par le fournisseur"</span> }
+                    })}
+            </td>
+        </tr>
     }
 }

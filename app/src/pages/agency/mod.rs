@@ -15,6 +15,6 @@ pub use invoices::{InvoicesPage, ReconcilePage};
 pub use members::{MemberImportPage, MemberPage, MembersPage, NewMemberPage};
 pub use payments::{PaymentBatchPage, PaymentBatchesPage};
 pub use settings::AgencySettingsPage;
-pub use statements::StatementsPage;
+pub use statements::{StatementTable, StatementsPage};
 pub use suppliers::{NewSupplierPage, SupplierPage, SuppliersPage};
 pub use vouchers::{AgencyVoucherPage, AgencyVouchersPage};

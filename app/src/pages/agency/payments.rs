@@ -1,22 +1,241 @@
-//! Placeholder: being written.
+//! Paying suppliers: the accepted invoices waiting for payment, the batches,
+//! and one batch with its transfers (one per supplier) and the form that
+//! records the day they left.
 
-use crate::components::AgencyShell;
+use super::{
+    desk::{AgencyPicker, History},
+    invoices::InvoiceTable,
+};
+use crate::{
+    api::money::{BatchDetail, CreatePaymentBatch, MarkBatchPaid, payment_batch, payment_batches},
+    components::{ActionError, AgencyShell, Loading, show_result},
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn PaymentBatchesPage() -> impl IntoView {
+    let query = use_query_map();
+    let create = ServerAction::<CreatePaymentBatch>::new();
+    let page = Resource::new(move || (query.read().get("agence"), create.version().get()), |(a, _)| payment_batches(a));
     view! {
+        <Title text="Paiements — Agence Castors" />
         <AgencyShell>
             <h1>"Paiements"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        page.await,
+                        move |p| {
+                            let agency = p.desk.chosen.clone().unwrap_or_default();
+                            let can_batch = !p.ready.is_empty() && (!p.desk.is_admin || !agency.is_empty());
+                            let must_choose = p.desk.is_admin && agency.is_empty() && !p.ready.is_empty();
+                            // The suppliers with an invoice to pay, once each.
+                            let mut suppliers: Vec<(i64, String)> =
+                                p.ready.iter().map(|i| (i.supplier_id, i.supplier.clone())).collect();
+                            suppliers.sort_by(|a, b| a.1.cmp(&b.1));
+                            suppliers.dedup();
+                            view! {
+                                <AgencyPicker desk=p.desk.clone() action="/agence/paiements" all=true />
+                                <h2>"Factures acceptées à payer"</h2>
+                                {if p.ready.is_empty() {
+                                    view! { <p class="empty">"Aucune facture acceptée n'attend de paiement."</p> }
+                                        .into_any()
+                                } else {
+                                    view! {
+                                        <InvoiceTable rows=p.ready.clone() />
+                                        <p class="total">
+                                            "Total à payer : " <strong class="amount">{p.ready_total.to_string()}</strong>
+                                        </p>
+                                    }
+                                        .into_any()
+                                }}
+                                {can_batch
+                                    .then(|| {
+                                        view! {
+                                            <ActionForm action=create attr:class="form form-narrow">
+                                                <input type="hidden" name="agency" value=agency.clone() />
+                                                <label for="supplier">"Factures à payer"</label>
+                                                <select id="supplier" name="supplier">
+                                                    <option value="">"Tous les fournisseurs"</option>
+                                                    {suppliers
+                                                        .iter()
+                                                        .map(|(id, name)| {
+                                                            view! { <option value=id.to_string()>{name.clone()}</option> }
+                                                        })
+                                                        .collect_view()}
+                                                </select>
+                                                <ActionError action=create />
+                                                <button type="submit" class="button button-primary">
+                                                    "Préparer un lot de paiement"
+                                                </button>
+                                            </ActionForm>
+                                        }
+                                    })}
+                                {must_choose
+                                    .then(|| {
+                                        view! {
+                                            <p class="hint">
+                                                "Choisissez une agence pour préparer son lot : un lot paie les factures d'une seule agence."
+                                            </p>
+                                        }
+                                    })}
+                                <h2>"Lots de paiement"</h2>
+                                {if p.batches.is_empty() {
+                                    view! { <p class="empty">"Aucun lot de paiement."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <div class="table-wrap">
+                                            <table class="table batches">
+                                                <thead>
+                                                    <tr>
+                                                        <th>"Lot"</th>
+                                                        <th>"Agence"</th>
+                                                        <th>"Préparé le"</th>
+                                                        <th>"Factures"</th>
+                                                        <th>"Total"</th>
+                                                        <th>"Payé le"</th>
+                                                    </tr>
+                                                </thead>
+                                                <tbody>
+                                                    {p
+                                                        .batches
+                                                        .into_iter()
+                                                        .map(|b| {
+                                                            view! {
+                                                                <tr class="batch-row">
+                                                                    <td>
+                                                                        <a href=format!(
+                                                                            "/agence/paiements/{}",
+                                                                            b.id,
+                                                                        )>{format!("Lot n° {}", b.id)}</a>
+                                                                    </td>
+                                                                    <td>{b.agency_code}</td>
+                                                                    <td>{b.created_at}</td>
+                                                                    <td>{b.invoices}</td>
+                                                                    <td class="amount">{b.total.to_string()}</td>
+                                                                    <td>{b.paid_on.unwrap_or_else(|| "à payer".into())}</td>
+                                                                </tr>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </tbody>
+                                            </table>
+                                        </div>
+                                    }
+                                        .into_any()
+                                }}
+                            }
+                        },
+                    )
+                })}
+            </Suspense>
         </AgencyShell>
     }
 }
 
 #[component]
 pub fn PaymentBatchPage() -> impl IntoView {
+    let params = use_params_map();
+    let pay = ServerAction::<MarkBatchPaid>::new();
+    let page = Resource::new(
+        move || (params.read().get("id").unwrap_or_default(), pay.version().get()),
+        |(id, _)| payment_batch(id),
+    );
     view! {
+        <Title text="Lot de paiement — Agence Castors" />
         <AgencyShell>
-            <h1>"Lot de paiement"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move { show_result(page.await, move |b| view! { <Batch b pay /> }) })}
+            </Suspense>
+            <p>
+                <a href="/agence/paiements">"Retour aux paiements"</a>
+            </p>
         </AgencyShell>
+    }
+}
+
+#[component]
+fn Batch(b: BatchDetail, pay: ServerAction<MarkBatchPaid>) -> impl IntoView {
+    let batch = b.batch.clone();
+    let id = batch.id.to_string();
+    view! {
+        <h1>{format!("Lot de paiement n° {}", batch.id)}</h1>
+        <dl class="card">
+            <dt>"Agence"</dt>
+            <dd>{batch.agency_code.clone()}</dd>
+            <dt>"Préparé le"</dt>
+            <dd>{format!("{} par {}", batch.created_at, batch.created_by)}</dd>
+            <dt>"Total"</dt>
+            <dd class="amount">{batch.total.to_string()}</dd>
+            <dt>"Statut"</dt>
+            <dd class="batch-status">
+                {match (&batch.paid_on, &batch.reference) {
+                    (Some(day), Some(reference)) => format!("payé le {day} (référence {reference})"),
+                    (Some(day), None) => format!("payé le {day}"),
+                    _ => "à payer".to_owned(),
+                }}
+            </dd>
+        </dl>
+        <h2>"Virements"</h2>
+        <div class="table-wrap">
+            <table class="table transfers">
+                <thead>
+                    <tr>
+                        <th>"Fournisseur"</th>
+                        <th>"IBAN"</th>
+                        <th>"BIC"</th>
+                        <th>"Factures"</th>
+                        <th>"Montant"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {b
+                        .transfers
+                        .into_iter()
+                        .map(|t| {
+                            let missing = t.iban.is_none();
+                            view! {
+                                <tr class=if missing { "transfer-row missing-iban" } else { "transfer-row" }>
+                                    <td>{t.supplier}</td>
+                                    <td class="iban">{t.iban.unwrap_or_else(|| "IBAN manquant : complétez la fiche du fournisseur".into())}</td>
+                                    <td>{t.bic.unwrap_or_default()}</td>
+                                    <td>{t.invoice_numbers.join(", ")}</td>
+                                    <td class="amount">{t.amount.to_string()}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <h2>"Factures du lot"</h2>
+        <InvoiceTable rows=b.invoices />
+        {batch
+            .paid_on
+            .is_none()
+            .then(|| {
+                view! {
+                    <section class="pay">
+                        <h2>"Marquer le lot payé"</h2>
+                        <p class="hint">
+                            "Quand les virements sont partis : les factures passent « payée » et leurs bons 31-payé, à cette date."
+                        </p>
+                        <ActionForm action=pay attr:class="form form-narrow">
+                            <input type="hidden" name="id" value=id />
+                            <label for="paid_on">"Date des virements"</label>
+                            <input id="paid_on" name="paid_on" type="date" value=b.today.clone() max=b.today required />
+                            <label for="reference">"Référence du virement (facultatif)"</label>
+                            <input id="reference" name="reference" type="text" maxlength="80" />
+                            <ActionError action=pay />
+                            <button type="submit" class="button button-primary">
+                                "Marquer payé"
+                            </button>
+                        </ActionForm>
+                    </section>
+                }
+            })}
+        <History events=b.history />
     }
 }

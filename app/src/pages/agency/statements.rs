@@ -1,13 +1,203 @@
-//! Placeholder: being written.
+//! Members' statements: one member's for a period, or a run for a whole
+//! agency and month with its progress; the latest statements, to download
+//! again.
 
-use crate::components::AgencyShell;
+use super::desk::AgencyPicker;
+use crate::{
+    api::money::{IssueStatement, RunRow, StartStatementRun, StatementRow, agency_statements},
+    components::{ActionError, AgencyShell, Loading, show_result},
+};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn StatementsPage() -> impl IntoView {
+    let query = use_query_map();
+    let issue = ServerAction::<IssueStatement>::new();
+    let start = ServerAction::<StartStatementRun>::new();
+    // Bumped every second while a run is under way: the page reads the
+    // run's progress again.
+    let tick = RwSignal::new(0u32);
+    let page = Resource::new(
+        move || (query.read().get("agence"), issue.version().get() + start.version().get(), tick.get()),
+        |(agency, _, _)| agency_statements(agency),
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = page.get() {
+            if p.runs.iter().any(|r| !r.finished) {
+                set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(1));
+            }
+        }
+    });
     view! {
+        <Title text="Relevés — Agence Castors" />
         <AgencyShell>
             <h1>"Relevés"</h1>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    show_result(
+                        page.await,
+                        move |p| {
+                            let agency = p.desk.chosen.clone().unwrap_or_default();
+                            view! {
+                                <AgencyPicker desk=p.desk.clone() action="/agence/releves" />
+                                <section class="statement-run">
+                                    <h2>"Relevés du mois"</h2>
+                                    <p class="hint">
+                                        "Un relevé pour chaque adhérent ayant utilisé un bon dans le mois, envoyé par e-mail et déposé dans son espace. Les adhérents qui ont déjà reçu le relevé de ce mois ne le reçoivent pas deux fois."
+                                    </p>
+                                    <ActionForm action=start attr:class="form form-narrow">
+                                        <input type="hidden" name="agency" value=agency.clone() />
+                                        <label for="month">"Mois"</label>
+                                        <input id="month" name="month" type="month" value=p.default_month.clone() required />
+                                        <ActionError action=start />
+                                        <button type="submit" class="button button-primary">
+                                            "Envoyer les relevés du mois"
+                                        </button>
+                                    </ActionForm>
+                                    {(!p.runs.is_empty()).then(|| view! { <Runs runs=p.runs.clone() /> })}
+                                </section>
+                                <section class="statement-one">
+                                    <h2>"Relevé d'un adhérent"</h2>
+                                    <ActionForm action=issue attr:class="form form-narrow">
+                                        <label for="member">"N° d'adhérent"</label>
+                                        <input id="member" name="member" type="text" autocapitalize="characters" placeholder="44001234A" required />
+                                        <label for="from">"Du"</label>
+                                        <input id="from" name="from" type="date" value=p.default_from.clone() required />
+                                        <label for="to">"Au"</label>
+                                        <input id="to" name="to" type="date" value=p.default_to.clone() required />
+                                        <label class="check">
+                                            <input type="checkbox" name="send" value="1" checked />
+                                            " Envoyer par e-mail à l'adhérent"
+                                        </label>
+                                        <ActionError action=issue />
+                                        <button type="submit" class="button button-primary">
+                                            "Établir le relevé"
+                                        </button>
+                                    </ActionForm>
+                                    {move || {
+                                        issue
+                                            .value()
+                                            .get()
+                                            .and_then(Result::ok)
+                                            .map(|s| {
+                                                view! {
+                                                    <p class="notice notice-ok statement-issued">
+                                                        {format!(
+                                                            "Relevé de {} {} établi : {} bon(s), {}. ",
+                                                            s.member_number,
+                                                            s.period,
+                                                            s.voucher_count,
+                                                            s.total,
+                                                        )}
+                                                        {email_text(&s)}
+                                                    </p>
+                                                }
+                                            })
+                                    }}
+                                </section>
+                                <h2>"Derniers relevés"</h2>
+                                {if p.recent.is_empty() {
+                                    view! { <p class="empty">"Aucun relevé établi."</p> }.into_any()
+                                } else {
+                                    view! { <StatementTable rows=p.recent show_member=true /> }.into_any()
+                                }}
+                            }
+                        },
+                    )
+                })}
+            </Transition>
         </AgencyShell>
+    }
+}
+
+/// "Envoyé à … le …", or why it was not.
+pub fn email_text(s: &StatementRow) -> String {
+    match (&s.emailed_at, &s.emailed_to, &s.email_error) {
+        (Some(at), Some(to), _) => format!("Envoyé à {to} le {at}."),
+        (_, _, Some(error)) => format!("Non envoyé : {error}."),
+        _ => "Non envoyé par e-mail.".to_owned(),
+    }
+}
+
+#[component]
+fn Runs(runs: Vec<RunRow>) -> impl IntoView {
+    view! {
+        <ul class="runs">
+            {runs
+                .into_iter()
+                .map(|r| {
+                    let label = if r.finished { "terminé" } else { "en cours" };
+                    view! {
+                        <li class="run" data-finished=if r.finished { "1" } else { "0" }>
+                            <strong>{format!("Relevés de {} ({})", r.month, r.agency_code)}</strong>
+                            " — " {label} " — lancé le " {r.started_at} " par " {r.started_by}
+                            <br />
+                            <progress max=r.total value=r.done aria-label="Avancement"></progress>
+                            <span class="run-count">{format!(" {} sur {}", r.done, r.total)}</span>
+                            <span class="run-outcome">
+                                {format!(
+                                    " — envoyés : {}, sans adresse e-mail : {}, en échec : {}",
+                                    r.emailed,
+                                    r.no_email,
+                                    r.failed,
+                                )}
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+/// Statements with their download links; staff see whose each one is.
+#[component]
+pub fn StatementTable(rows: Vec<StatementRow>, #[prop(optional)] show_member: bool) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table statements">
+                <thead>
+                    <tr>
+                        {show_member.then(|| view! { <th>"Adhérent"</th> })}
+                        <th>"Période"</th>
+                        <th>"Bons"</th>
+                        <th>"Valeur"</th>
+                        <th>"Facturé"</th>
+                        <th>"Établi le"</th>
+                        <th>"E-mail"</th>
+                        <th>"Télécharger"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|s| {
+                            let email = email_text(&s);
+                            view! {
+                                <tr class="statement-row">
+                                    {show_member
+                                        .then(|| {
+                                            view! { <td>{format!("{} {}", s.member_number, s.member_name)}</td> }
+                                        })}
+                                    <td data-label="Période">{s.period.clone()}</td>
+                                    <td data-label="Bons">{s.voucher_count}</td>
+                                    <td data-label="Valeur" class="amount">{s.total.to_string()}</td>
+                                    <td data-label="Facturé" class="amount">{s.invoiced.to_string()}</td>
+                                    <td data-label="Établi le">{s.created_at.clone()}</td>
+                                    <td data-label="E-mail" class="email">{email}</td>
+                                    <td data-label="Télécharger">
+                                        <a href=format!("/releves/{}/pdf", s.id) download>"PDF"</a>
+                                        " · "
+                                        <a href=format!("/releves/{}/csv", s.id) download>"CSV"</a>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

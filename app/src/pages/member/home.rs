@@ -44,6 +44,9 @@ pub fn HomePage() -> impl IntoView {
                 <a class="tile" href="/bons">
                     "Demande de bons"
                 </a>
+                <a class="tile" href="/releves">
+                    "Mes relevés"
+                </a>
             </nav>
         </MemberShell>
     }

@@ -2,7 +2,7 @@
 
 mod check;
 mod home;
-mod invoices;
+pub(crate) mod invoices;
 mod keys;
 mod vouchers;
 

@@ -372,6 +372,7 @@ pub fn summary(i: InvoiceRecord) -> InvoiceSummary {
     InvoiceSummary {
         id: i.id,
         number: i.number,
+        supplier_id: i.supplier_id,
         supplier: i.supplier_name,
         invoice_date: clock::display_day(&i.invoice_date),
         amount: Money::from_cents(i.amount_cents),

@@ -151,19 +151,24 @@ pub async fn list_for_supplier(pool: &AnyPool, supplier_id: i64) -> Result<Vec<I
         .await
 }
 
-/// An agency's invoices (every agency's with None) in one status, or all, newest first.
+/// An agency's invoices (every agency's with None) in one status, or all,
+/// newest first; at most `limit`.
 pub async fn list_for_agency(
     pool: &AnyPool,
     agency_id: Option<i64>,
     status: Option<&str>,
+    limit: i64,
 ) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{SELECT_INVOICE} WHERE ($1 IS NULL OR i.agency_id = $1) AND ($2 IS NULL OR i.status = $2) ORDER BY i.id DESC"
-    ))
-    .bind(agency_id)
-    .bind(status)
-    .fetch_all(pool)
-    .await
+    // A NULL parameter has no type PostgreSQL can infer: absent filters are
+    // left out of the text rather than bound as NULL.
+    let agency = if agency_id.is_some() { "i.agency_id = $1" } else { "$1 = 0" };
+    let status_filter = if status.is_some() { "i.status = $2" } else { "$2 = ''" };
+    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE {agency} AND {status_filter} ORDER BY i.id DESC LIMIT $3"))
+        .bind(agency_id.unwrap_or(0))
+        .bind(status.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(pool)
+        .await
 }
 
 const SELECT_LINE: &str = "SELECT l.id, l.invoice_id, l.position, l.voucher_number, l.amount_cents, l.voucher_id,
@@ -257,4 +262,97 @@ pub async fn put_pdf(conn: &mut AnyConnection, f: &NewFile<'_>) -> Result<(), sq
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Staff accept a flagged line anyway, for a written reason. False when
+/// the line is not flagged or already overridden.
+pub async fn override_line(
+    conn: &mut AnyConnection,
+    invoice_id: i64,
+    position: i64,
+    reason: &str,
+    by: &str,
+    at: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invoice_lines SET override_reason = $3, override_by = $4, override_at = $5
+          WHERE invoice_id = $1 AND position = $2 AND flag IS NOT NULL AND override_reason IS NULL",
+    )
+    .bind(invoice_id)
+    .bind(position)
+    .bind(reason)
+    .bind(by)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A line found not to match any more when the invoice was accepted (its
+/// voucher's use undone, say): flagged again, any override dropped.
+pub async fn reflag_line(
+    conn: &mut AnyConnection,
+    invoice_id: i64,
+    position: i64,
+    flag: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE invoice_lines SET flag = $3, override_reason = NULL, override_by = NULL, override_at = NULL
+          WHERE invoice_id = $1 AND position = $2",
+    )
+    .bind(invoice_id)
+    .bind(position)
+    .bind(flag)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// `received` → `accepted`. False when it was not `received` any more.
+pub async fn accept(conn: &mut AnyConnection, id: i64, at: &str) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE invoices SET status = 'accepted', accepted_at = $2 WHERE id = $1 AND status = 'received'")
+            .bind(id)
+            .bind(at)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// `received` → `to_correct`, with the reason the supplier reads.
+pub async fn send_back(conn: &mut AnyConnection, id: i64, reason: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE invoices SET status = 'to_correct', correction_reason = $2 WHERE id = $1 AND status = 'received'",
+    )
+    .bind(id)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An agency's accepted invoices that no payment batch holds yet, oldest first.
+pub async fn accepted_unbatched(conn: &mut AnyConnection, agency_id: i64) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT_INVOICE} WHERE i.agency_id = $1 AND i.status = 'accepted' AND i.batch_id IS NULL ORDER BY i.id"
+    ))
+    .bind(agency_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The invoices of a payment batch, by supplier.
+pub async fn in_batch(pool: &AnyPool, batch_id: i64) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE i.batch_id = $1 ORDER BY s.name, i.id"))
+        .bind(batch_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// The same inside a transaction.
+pub async fn in_batch_in(conn: &mut AnyConnection, batch_id: i64) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE i.batch_id = $1 ORDER BY s.name, i.id"))
+        .bind(batch_id)
+        .fetch_all(conn)
+        .await
 }

@@ -136,3 +136,7 @@ pub async fn set_active(conn: &mut AnyConnection, id: i64, active: bool) -> Resu
     sqlx::query("UPDATE members SET active = $2 WHERE id = $1").bind(id).bind(i64::from(active)).execute(conn).await?;
     Ok(())
 }
+
+pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<MemberFile>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_MEMBER} WHERE m.id = $1")).bind(id).fetch_optional(pool).await
+}

@@ -9,5 +9,7 @@ pub mod delivered;
 pub mod invoices;
 pub mod member_imports;
 pub mod members;
+pub mod payments;
+pub mod statements;
 pub mod suppliers;
 pub mod vouchers;

@@ -252,3 +252,16 @@ pub async fn undo_use(conn: &mut AnyConnection, id: i64, at: &str) -> Result<boo
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// An accepted invoice claims a delivered voucher: 11-livré → 21-facturé.
+/// False when the voucher is not delivered any more, or claimed already.
+pub async fn mark_invoiced(conn: &mut AnyConnection, id: i64, invoice_id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE vouchers SET status = 21, invoice_id = $2 WHERE id = $1 AND status = 11 AND invoice_id IS NULL",
+    )
+    .bind(id)
+    .bind(invoice_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,340 @@
+//! Where the money follows the vouchers, in the back office: reconciling
+//! supplier invoices, paying them in batches, and members' statements; and
+//! the member's own statements.
+
+use crate::{
+    api::{
+        agency::{Desk, HistoryEvent},
+        invoices::{InvoiceDetail, InvoiceSummary},
+    },
+    domain::{InvoiceStatus, Money},
+    error::AppError,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The agency's supplier invoices, in one status or all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgencyInvoiceList {
+    pub desk: Desk,
+    pub status: Option<InvoiceStatus>,
+    pub rows: Vec<InvoiceSummary>,
+}
+
+/// One invoice on the reconciliation screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReconcileView {
+    pub invoice: InvoiceDetail,
+    pub agency_code: String,
+    /// Received, and every line matches or was overridden.
+    pub can_accept: bool,
+    /// The payment batch holding it, once accepted and batched.
+    pub batch_id: Option<i64>,
+    pub history: Vec<HistoryEvent>,
+}
+
+/// A payment batch in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchRow {
+    pub id: i64,
+    pub agency_code: String,
+    /// "23/11/2026 15:09"
+    pub created_at: String,
+    pub created_by: String,
+    pub total: Money,
+    pub invoices: i64,
+    /// "30/11/2026", once the transfers left.
+    pub paid_on: Option<String>,
+    pub reference: Option<String>,
+}
+
+/// The payments screen: what is ready to pay, and the batches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentsPage {
+    pub desk: Desk,
+    /// Accepted invoices no batch holds yet.
+    pub ready: Vec<InvoiceSummary>,
+    pub ready_total: Money,
+    pub batches: Vec<BatchRow>,
+}
+
+/// One bank transfer of a batch: everything owed to one supplier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    pub supplier: String,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    /// The supplier's invoice numbers, for the transfer's wording.
+    pub invoice_numbers: Vec<String>,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchDetail {
+    pub batch: BatchRow,
+    pub transfers: Vec<Transfer>,
+    pub invoices: Vec<InvoiceSummary>,
+    /// Today in Paris, ISO: the date field's default.
+    pub today: String,
+    pub history: Vec<HistoryEvent>,
+}
+
+/// A statement run's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRow {
+    pub id: i64,
+    pub agency_code: String,
+    /// "novembre 2026"
+    pub month: String,
+    pub started_at: String,
+    pub started_by: String,
+    pub total: i64,
+    pub done: i64,
+    pub emailed: i64,
+    pub no_email: i64,
+    pub failed: i64,
+    pub finished: bool,
+}
+
+/// One statement, as staff and the member list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementRow {
+    pub id: i64,
+    pub member_number: String,
+    pub member_name: String,
+    /// "du 01/11/2026 au 30/11/2026"
+    pub period: String,
+    pub created_at: String,
+    pub voucher_count: i64,
+    pub total: Money,
+    pub invoiced: Money,
+    pub emailed_to: Option<String>,
+    pub emailed_at: Option<String>,
+    pub email_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatementsPage {
+    pub desk: Desk,
+    /// The month a run proposes by default (the previous one), "2026-10".
+    pub default_month: String,
+    /// The single statement's default period, ISO days.
+    pub default_from: String,
+    pub default_to: String,
+    pub runs: Vec<RunRow>,
+    pub recent: Vec<StatementRow>,
+}
+
+/// The agency's invoices; `statut` is a stored status code or empty (all).
+#[server(endpoint = "agency_invoices")]
+pub async fn agency_invoices(agency: Option<String>, statut: Option<String>) -> Result<AgencyInvoiceList, AppError> {
+    use crate::{api::context, server::services::reconcile};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            reconcile::list(&state, &staff, agency.as_deref(), statut.as_deref()).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "agency_invoice")]
+pub async fn agency_invoice(id: String) -> Result<ReconcileView, AppError> {
+    use crate::{api::context, server::services::reconcile};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            reconcile::view(&state, &staff, reconcile::invoice_id(&id)?).await
+        }
+        .await,
+    )
+}
+
+/// Staff accept a flagged line anyway; the reason goes to the journal.
+#[server(endpoint = "override_invoice_line")]
+pub async fn override_invoice_line(id: String, line: String, reason: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::reconcile};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            let invoice = reconcile::invoice_id(&id)?;
+            reconcile::override_line(&state, &staff, invoice, &line, &reason, chrono::Utc::now()).await?;
+            leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "accept_invoice")]
+pub async fn accept_invoice(id: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::reconcile};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            let invoice = reconcile::invoice_id(&id)?;
+            reconcile::accept(&state, &staff, invoice, chrono::Utc::now()).await?;
+            leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Sends the invoice back to the supplier, « à corriger », with the reason.
+#[server(endpoint = "send_back_invoice")]
+pub async fn send_back_invoice(id: String, reason: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::reconcile};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            let invoice = reconcile::invoice_id(&id)?;
+            reconcile::send_back(&state, &staff, invoice, &reason, chrono::Utc::now()).await?;
+            leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "payment_batches")]
+pub async fn payment_batches(agency: Option<String>) -> Result<PaymentsPage, AppError> {
+    use crate::{api::context, server::services::payments};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            payments::page(&state, &staff, agency.as_deref()).await
+        }
+        .await,
+    )
+}
+
+/// Groups the accepted invoices of the agency not yet in a batch: all of
+/// them, or one supplier's (`supplier`, its id).
+#[server(endpoint = "create_payment_batch")]
+pub async fn create_payment_batch(agency: Option<String>, supplier: Option<String>) -> Result<(), AppError> {
+    use crate::{api::context, server::services::payments};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            let id =
+                payments::create(&state, &staff, agency.as_deref(), supplier.as_deref(), chrono::Utc::now()).await?;
+            leptos_axum::redirect(&format!("/agence/paiements/{id}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "payment_batch")]
+pub async fn payment_batch(id: String) -> Result<BatchDetail, AppError> {
+    use crate::{api::context, server::services::payments};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            payments::detail(&state, &staff, payments::batch_id(&id)?, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
+/// The transfers left on `paid_on`: invoices and vouchers become paid.
+#[server(endpoint = "mark_batch_paid")]
+pub async fn mark_batch_paid(id: String, paid_on: String, reference: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::payments};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            let batch = payments::batch_id(&id)?;
+            payments::mark_paid(&state, &staff, batch, &paid_on, &reference, chrono::Utc::now()).await?;
+            leptos_axum::redirect(&format!("/agence/paiements/{batch}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "agency_statements")]
+pub async fn agency_statements(agency: Option<String>) -> Result<StatementsPage, AppError> {
+    use crate::{api::context, server::services::statements};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            statements::page(&state, &staff, agency.as_deref(), chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
+/// One member's statement for a period, emailed when `send` is on.
+#[server(endpoint = "issue_statement")]
+pub async fn issue_statement(
+    member: String,
+    from: String,
+    to: String,
+    send: Option<String>,
+) -> Result<StatementRow, AppError> {
+    use crate::{api::context, server::services::statements};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            let send = send.is_some_and(|s| !s.is_empty() && s != "0");
+            statements::issue_for_member(&state, &staff, &member, &from, &to, send, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
+/// Statements for every member of the agency with a voucher used in the
+/// month, made and emailed in the background; answers the run to follow.
+#[server(endpoint = "start_statement_run")]
+pub async fn start_statement_run(agency: Option<String>, month: String) -> Result<RunRow, AppError> {
+    use crate::{api::context, server::services::statements};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            statements::start_run(&state, &staff, agency.as_deref(), &month, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
+/// A run's progress, polled by the statements page.
+#[server(endpoint = "statement_run")]
+pub async fn statement_run(id: String) -> Result<RunRow, AppError> {
+    use crate::{api::context, server::services::statements};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let staff = crate::server::auth::require_staff(&state, &parts).await?;
+            statements::run(&state, &staff, &id).await
+        }
+        .await,
+    )
+}
+
+/// The member's own statements, newest first.
+#[server(endpoint = "my_statements")]
+pub async fn my_statements() -> Result<Vec<StatementRow>, AppError> {
+    use crate::{api::context, server::services::statements};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let member = crate::server::auth::require_member(&state, &parts).await?;
+            statements::for_member(&state, member.id).await
+        }
+        .await,
+    )
+}

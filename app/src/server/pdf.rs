@@ -1,0 +1,181 @@
+//! Documents the server writes as PDF: A4 pages of text in Helvetica (one of
+//! the fonts every PDF reader has, so nothing is embedded), WinAnsi-encoded
+//! so that French reads as French.
+
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+
+const A4: (f32, f32) = (595.0, 842.0);
+pub const MARGIN: f32 = 40.0;
+const REGULAR: Name<'static> = Name(b"F1");
+const BOLD: Name<'static> = Name(b"F2");
+
+/// One piece of text on a page.
+#[derive(Debug, Clone)]
+pub struct Text {
+    pub x: f32,
+    pub y: f32,
+    pub size: f32,
+    pub bold: bool,
+    pub text: String,
+    /// Drawn so that it ends at `x` (amounts in a column).
+    pub right_aligned: bool,
+}
+
+/// A page being laid out, top to bottom.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub texts: Vec<Text>,
+    /// Horizontal rules: x1, x2, y.
+    pub rules: Vec<(f32, f32, f32)>,
+}
+
+impl Page {
+    pub fn text(&mut self, x: f32, y: f32, size: f32, text: impl Into<String>) {
+        self.texts.push(Text { x, y, size, bold: false, text: text.into(), right_aligned: false });
+    }
+
+    pub fn bold(&mut self, x: f32, y: f32, size: f32, text: impl Into<String>) {
+        self.texts.push(Text { x, y, size, bold: true, text: text.into(), right_aligned: false });
+    }
+
+    pub fn right(&mut self, x: f32, y: f32, size: f32, bold: bool, text: impl Into<String>) {
+        self.texts.push(Text { x, y, size, bold, text: text.into(), right_aligned: true });
+    }
+
+    pub fn rule(&mut self, y: f32) {
+        self.rules.push((MARGIN, A4.0 - MARGIN, y));
+    }
+}
+
+/// The top of the writable area, and its bottom.
+pub const TOP: f32 = A4.1 - MARGIN;
+pub const BOTTOM: f32 = MARGIN + 20.0;
+
+/// Writes the pages, each with "page n / N" at its foot, and a title in the
+/// document's information.
+pub fn render(title: &str, pages: &[Page]) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let catalog = Ref::new(1);
+    let tree = Ref::new(2);
+    let regular = Ref::new(3);
+    let bold = Ref::new(4);
+    let info = Ref::new(5);
+    let first_page = 6;
+    let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(first_page + 2 * i as i32)).collect();
+
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
+    pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.document_info(info).title(pdf_writer::TextStr(title)).producer(pdf_writer::TextStr("bons"));
+
+    for (i, page) in pages.iter().enumerate() {
+        let id = page_ids[i];
+        let contents = Ref::new(id.get() + 1);
+        let mut p = pdf.page(id);
+        p.media_box(Rect::new(0.0, 0.0, A4.0, A4.1)).parent(tree).contents(contents);
+        p.resources().fonts().pair(REGULAR, regular).pair(BOLD, bold);
+        p.finish();
+
+        let mut content = Content::new();
+        content.set_line_width(0.5);
+        for &(x1, x2, y) in &page.rules {
+            content.move_to(x1, y).line_to(x2, y).stroke();
+        }
+        let footer = format!("Page {} / {}", i + 1, pages.len());
+        let footer =
+            Text { x: A4.0 - MARGIN, y: MARGIN - 10.0, size: 8.0, bold: false, text: footer, right_aligned: true };
+        for t in page.texts.iter().chain(std::iter::once(&footer)) {
+            let x = if t.right_aligned { t.x - width(&t.text, t.size, t.bold) } else { t.x };
+            content
+                .begin_text()
+                .set_font(if t.bold { BOLD } else { REGULAR }, t.size)
+                .next_line(x, t.y)
+                .show(Str(&win_ansi(&t.text)))
+                .end_text();
+        }
+        pdf.stream(contents, &content.finish());
+    }
+    pdf.finish()
+}
+
+/// The text in Windows-1252, the encoding the standard fonts read: Latin-1
+/// as it is, the euro sign and typographic marks at their places; narrow
+/// spaces become plain non-breaking ones; anything else a question mark.
+pub fn win_ansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            ' '..='~' => c as u8,
+            '\u{a0}'..='\u{ff}' => c as u32 as u8,
+            '\u{202f}' | '\u{2009}' => 0xa0,
+            '€' => 0x80,
+            '‘' => 0x91,
+            '’' => 0x92,
+            '“' => 0x93,
+            '”' => 0x94,
+            '•' => 0x95,
+            '–' => 0x96,
+            '—' => 0x97,
+            'œ' => 0x9c,
+            'Œ' => 0x8c,
+            '…' => 0x85,
+            _ => b'?',
+        })
+        .collect()
+}
+
+/// The text cut to `max` characters, with an ellipsis when it was longer.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// Width of a line of text in points, from Helvetica's metrics for the
+/// characters of amounts and dates; other characters count as an average.
+fn width(text: &str, size: f32, bold: bool) -> f32 {
+    let units: u32 = text
+        .chars()
+        .map(|c| match c {
+            '0'..='9' | '€' => 556,
+            ' ' | '\u{a0}' | '\u{202f}' | ',' | '.' | '/' => 278,
+            '-' => 333,
+            _ if bold => 611,
+            _ => 556,
+        })
+        .sum();
+    units as f32 * size / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_text_is_encoded_for_the_standard_fonts() {
+        assert_eq!(win_ansi("Relevé : 42\u{a0}€"), b"Relev\xe9 : 42\xa0\x80".to_vec());
+        assert_eq!(win_ansi("« Œuvre » — ✓"), b"\xab \x8cuvre \xbb \x97 ?".to_vec());
+    }
+
+    #[test]
+    fn long_text_is_clipped_with_an_ellipsis() {
+        assert_eq!(clip("Matériaux de l'Ouest", 40), "Matériaux de l'Ouest");
+        assert_eq!(clip("Matériaux de l'Ouest", 9), "Matériau…");
+    }
+
+    #[test]
+    fn a_document_has_its_pages_and_text() {
+        let mut page = Page::default();
+        page.bold(MARGIN, TOP, 16.0, "Relevé");
+        page.right(300.0, TOP - 20.0, 10.0, false, "1 234,50\u{a0}€");
+        let pdf = render("Essai", &[page, Page::default()]);
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("/Count 2"), "two pages");
+        assert!(text.contains("Page 2 / 2"));
+    }
+}

@@ -1,0 +1,206 @@
+//! Paying suppliers: the agency's accepted invoices are grouped into a
+//! payment batch (one bank transfer per supplier); when the transfers have
+//! left, staff mark the batch paid on that day, and its invoices and their
+//! vouchers become paid (31-payé) with the date.
+
+use super::{agency, invoices, journal};
+use crate::{
+    api::money::{BatchDetail, BatchRow, PaymentsPage, Transfer},
+    domain::{InvoiceStatus, Money, VoucherStatus, day::parse_day},
+    error::AppError,
+    server::{
+        AppState,
+        audit::{self, Actor, Entity},
+        auth::Staff,
+        clock,
+        db::internal,
+        store::{invoices as invoice_store, payments, suppliers},
+    },
+};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+const MAX_REFERENCE: usize = 80;
+
+pub fn batch_id(id: &str) -> Result<i64, AppError> {
+    id.trim().parse().map_err(|_| AppError::NotFound("Lot de paiement".into()))
+}
+
+fn row(b: payments::BatchRecord) -> BatchRow {
+    BatchRow {
+        id: b.id,
+        agency_code: b.agency_code,
+        created_at: clock::display_datetime(&b.created_at),
+        created_by: b.created_by_login.unwrap_or_default(),
+        total: Money::from_cents(b.total_cents),
+        invoices: b.invoices,
+        paid_on: b.paid_on.as_deref().map(clock::display_day),
+        reference: b.reference,
+    }
+}
+
+/// What is ready to pay, and the batches, of the agency shown.
+pub async fn page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<PaymentsPage, AppError> {
+    let chosen = agency::pick(state, staff, asked).await?;
+    let scope = staff.scope(chosen);
+    let pool = state.db.pool();
+    let ready: Vec<_> = invoice_store::list_for_agency(pool, scope, Some(InvoiceStatus::Accepted.code()), 500)
+        .await
+        .map_err(internal("accepted invoices"))?
+        .into_iter()
+        .filter(|i| i.batch_id.is_none())
+        .map(invoices::summary)
+        .collect();
+    let ready_total = Money::from_cents(ready.iter().map(|i| i.amount.cents()).sum());
+    let batches =
+        payments::list(pool, scope).await.map_err(internal("list payment batches"))?.into_iter().map(row).collect();
+    Ok(PaymentsPage { desk: agency::desk(state, staff, chosen).await?, ready, ready_total, batches })
+}
+
+/// Puts the accepted invoices of the agency not yet in a batch (all, or one
+/// supplier's) into a new batch; returns its id.
+pub async fn create(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    supplier: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let chosen = agency::pick(state, staff, asked).await?;
+    let agency_id = staff.agency_for_new(chosen)?;
+    let supplier: Option<i64> = match supplier.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(id) => Some(id.parse().map_err(|_| AppError::NotFound("Fournisseur".into()))?),
+    };
+    let mut tx = state.db.begin_write().await.map_err(internal("begin batch"))?;
+    let mut ready =
+        invoice_store::accepted_unbatched(tx.conn(), agency_id).await.map_err(internal("accepted invoices"))?;
+    ready.retain(|i| supplier.is_none_or(|s| i.supplier_id == s));
+    if ready.is_empty() {
+        return Err(AppError::Conflict("Aucune facture acceptée n'attend de paiement.".into()));
+    }
+    let total: i64 = ready.iter().map(|i| i.amount_cents).sum();
+    let id = payments::insert(tx.conn(), agency_id, &clock::stamp(now), staff.account_id, total)
+        .await
+        .map_err(internal("insert batch"))?;
+    for invoice in &ready {
+        if !payments::add_invoice(tx.conn(), id, invoice.id).await.map_err(internal("batch invoice"))? {
+            return Err(AppError::Conflict("Une facture vient d'être mise dans un autre lot : réessayez.".into()));
+        }
+    }
+    let numbers: Vec<String> = ready.iter().map(|i| format!("{} ({})", i.number, i.supplier_name)).collect();
+    let after = json!({ "invoices": numbers.join(", "), "total_cents": total });
+    journal(&mut tx, &Actor::staff(staff), Entity::PaymentBatch, id, "create", json!({}), after, now).await?;
+    tx.commit().await.map_err(internal("commit batch"))?;
+    tracing::info!(batch = id, invoices = ready.len(), total, "payment batch created");
+    Ok(id)
+}
+
+async fn covered(state: &AppState, staff: &Staff, id: i64) -> Result<payments::BatchRecord, AppError> {
+    payments::find(state.db.pool(), id)
+        .await
+        .map_err(internal("find batch"))?
+        .filter(|b| staff.covers(b.agency_id))
+        .ok_or_else(|| AppError::NotFound("Lot de paiement".into()))
+}
+
+/// A batch: its transfers (one per supplier, with the bank details) and invoices.
+pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<BatchDetail, AppError> {
+    let batch = covered(state, staff, id).await?;
+    let pool = state.db.pool();
+    let records = invoice_store::in_batch(pool, id).await.map_err(internal("batch invoices"))?;
+    let mut per_supplier: BTreeMap<i64, Transfer> = BTreeMap::new();
+    for invoice in &records {
+        let transfer = match per_supplier.entry(invoice.supplier_id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let supplier = suppliers::find_file(pool, invoice.supplier_id).await.map_err(internal("supplier"))?;
+                e.insert(Transfer {
+                    supplier: invoice.supplier_name.clone(),
+                    iban: supplier.as_ref().and_then(|s| s.iban.clone()),
+                    bic: supplier.as_ref().and_then(|s| s.bic.clone()),
+                    invoice_numbers: Vec::new(),
+                    amount: Money::ZERO,
+                })
+            }
+        };
+        transfer.invoice_numbers.push(invoice.number.clone());
+        transfer.amount = Money::from_cents(transfer.amount.cents() + invoice.amount_cents);
+    }
+    let mut transfers: Vec<Transfer> = per_supplier.into_values().collect();
+    transfers.sort_by(|a, b| a.supplier.cmp(&b.supplier));
+    let events = audit::history(pool, Entity::PaymentBatch, id).await.map_err(internal("batch history"))?;
+    Ok(BatchDetail {
+        batch: row(batch),
+        transfers,
+        invoices: records.into_iter().map(invoices::summary).collect(),
+        today: clock::iso_day(clock::paris_date(now)),
+        history: agency::history_view(events),
+    })
+}
+
+/// The transfers left on `paid_on`: the batch, its invoices and their
+/// vouchers are paid on that day, in one transaction.
+pub async fn mark_paid(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    paid_on: &str,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let day = parse_day(paid_on).map_err(|e| AppError::Invalid(format!("Date des virements : {e}")))?;
+    if day > clock::paris_date(now) {
+        return Err(AppError::Invalid("La date des virements ne peut pas être dans le futur.".into()));
+    }
+    let reference = reference.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reference.chars().count() > MAX_REFERENCE {
+        return Err(AppError::Invalid(format!("La référence compte au plus {MAX_REFERENCE} caractères.")));
+    }
+    let mut tx = state.db.begin_write().await.map_err(internal("begin pay batch"))?;
+    let batch = payments::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find batch"))?
+        .filter(|b| staff.covers(b.agency_id))
+        .ok_or_else(|| AppError::NotFound("Lot de paiement".into()))?;
+    if let Some(on) = &batch.paid_on {
+        return Err(AppError::Conflict(format!("Ce lot est déjà payé, le {}.", clock::display_day(on))));
+    }
+    let created = clock::parse_stamp(&batch.created_at).map(clock::paris_date);
+    if created.is_some_and(|c| day < c) {
+        return Err(AppError::Invalid("Les virements ne peuvent pas précéder la préparation du lot.".into()));
+    }
+    let iso = clock::iso_day(day);
+    let reference = (!reference.is_empty()).then_some(reference);
+    if !payments::mark_paid(tx.conn(), id, &iso, &clock::stamp(now), reference.as_deref())
+        .await
+        .map_err(internal("mark batch paid"))?
+    {
+        return Err(AppError::Conflict("Ce lot vient d'être payé : rechargez la page.".into()));
+    }
+    let actor = Actor::staff(staff);
+    let invoices = invoice_store::in_batch_in(tx.conn(), id).await.map_err(internal("batch invoices"))?;
+    let vouchers = payments::vouchers_of_batch(tx.conn(), id).await.map_err(internal("batch vouchers"))?;
+    payments::pay_invoices(tx.conn(), id, &iso).await.map_err(internal("pay invoices"))?;
+    payments::pay_vouchers(tx.conn(), id, &iso).await.map_err(internal("pay vouchers"))?;
+    for invoice in &invoices {
+        let before = json!({ "status": InvoiceStatus::Accepted.label() });
+        let after = json!({ "status": InvoiceStatus::Paid.label(), "paid_on": iso, "batch": id });
+        journal(&mut tx, &actor, Entity::Invoice, invoice.id, "pay", before, after, now).await?;
+    }
+    for (voucher_id, number, status) in &vouchers {
+        if *status != VoucherStatus::Invoiced.code() {
+            continue;
+        }
+        let before = json!({ "status": VoucherStatus::Invoiced.label(), "number": number });
+        let after = json!({ "status": VoucherStatus::Paid.label(), "paid_on": iso });
+        journal(&mut tx, &actor, Entity::Voucher, *voucher_id, "pay", before, after, now).await?;
+    }
+    let after =
+        json!({ "paid_on": iso, "reference": reference, "invoices": invoices.len(), "vouchers": vouchers.len() });
+    journal(&mut tx, &actor, Entity::PaymentBatch, id, "pay", json!({}), after, now).await?;
+    tx.commit().await.map_err(internal("commit pay batch"))?;
+    tracing::info!(batch = id, invoices = invoices.len(), vouchers = vouchers.len(), "payment batch paid");
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! The agency's side of a supplier invoice: each line was matched to its
+//! voucher when the invoice arrived; staff read the flags, override a line
+//! for a written reason where the voucher itself is sound, then accept the
+//! invoice (its vouchers become 21-facturé) or send it back to correct.
+
+use super::{agency, invoices, journal};
+use crate::{
+    api::money::{AgencyInvoiceList, ReconcileView},
+    domain::{InvoiceStatus, LineFlag, VoucherStatus},
+    error::AppError,
+    server::{
+        AppState,
+        audit::{self, Actor, Entity},
+        auth::Staff,
+        clock,
+        db::internal,
+        store::{agencies, invoices as store, vouchers},
+    },
+};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// The longest reason staff may write (an override, a send-back).
+pub const MAX_REASON: usize = 500;
+/// The most invoices a list shows.
+const LIST_LIMIT: i64 = 300;
+
+pub fn invoice_id(id: &str) -> Result<i64, AppError> {
+    id.trim().parse().map_err(|_| AppError::NotFound("Facture".into()))
+}
+
+/// A reason as it is kept: one line of words, not empty, not too long.
+pub fn written_reason(reason: &str, what: &str) -> Result<String, AppError> {
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.is_empty() {
+        return Err(AppError::Invalid(format!("Indiquez {what} : il est conservé au journal avec votre nom.")));
+    }
+    if reason.chars().count() > MAX_REASON {
+        return Err(AppError::Invalid(format!("Le motif compte au plus {MAX_REASON} caractères.")));
+    }
+    Ok(reason)
+}
+
+/// The agency's invoices; `status` is a stored status code, empty for all.
+pub async fn list(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    status: Option<&str>,
+) -> Result<AgencyInvoiceList, AppError> {
+    let chosen = agency::pick(state, staff, asked).await?;
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => Some(
+            InvoiceStatus::from_code(code)
+                .ok_or_else(|| AppError::Invalid(format!("Statut de facture inconnu : « {code} ».")))?,
+        ),
+    };
+    let rows =
+        store::list_for_agency(state.db.pool(), staff.scope(chosen), status.map(InvoiceStatus::code), LIST_LIMIT)
+            .await
+            .map_err(internal("list agency invoices"))?
+            .into_iter()
+            .map(invoices::summary)
+            .collect();
+    Ok(AgencyInvoiceList { desk: agency::desk(state, staff, chosen).await?, status, rows })
+}
+
+/// An invoice of an agency the staff member covers; any other is unknown.
+async fn covered(state: &AppState, staff: &Staff, id: i64) -> Result<store::InvoiceRecord, AppError> {
+    store::find(state.db.pool(), id)
+        .await
+        .map_err(internal("find invoice"))?
+        .filter(|i| staff.covers(i.agency_id))
+        .ok_or_else(|| AppError::NotFound("Facture".into()))
+}
+
+pub async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<ReconcileView, AppError> {
+    let record = covered(state, staff, id).await?;
+    let agency_code = agencies::find(state.db.pool(), record.agency_id)
+        .await
+        .map_err(internal("invoice agency"))?
+        .map(|a| a.code)
+        .unwrap_or_default();
+    let batch_id = record.batch_id;
+    let events = audit::history(state.db.pool(), Entity::Invoice, id).await.map_err(internal("invoice history"))?;
+    let invoice = invoices::detail(state, record).await?;
+    let can_accept = invoice.summary.status == InvoiceStatus::Received
+        && invoice.lines.iter().all(|l| l.flag.is_none() || l.override_reason.is_some());
+    Ok(ReconcileView { invoice, agency_code, can_accept, batch_id, history: agency::history_view(events) })
+}
+
+/// Accepts a flagged line anyway, for a written reason kept in the journal.
+pub async fn override_line(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    line: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let position: i64 =
+        line.trim().parse().map_err(|_| AppError::Invalid(format!("Ligne de facture invalide : « {line} ».")))?;
+    let reason = written_reason(reason, "le motif de l'acceptation de cette ligne")?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin override"))?;
+    let invoice = store::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find invoice"))?
+        .filter(|i| staff.covers(i.agency_id))
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let status = InvoiceStatus::from_code(&invoice.status).ok_or(AppError::Internal)?;
+    if status != InvoiceStatus::Received {
+        return Err(AppError::Conflict(format!(
+            "Cette facture est {} : ses lignes ne se modifient plus.",
+            status.label()
+        )));
+    }
+    let lines = store::lines_in(tx.conn(), id).await.map_err(internal("invoice lines"))?;
+    let found = lines
+        .iter()
+        .find(|l| l.position == position)
+        .ok_or_else(|| AppError::Invalid(format!("La facture n'a pas de ligne {position}.")))?;
+    let Some(flag) = found.flag.as_deref().and_then(LineFlag::from_code) else {
+        return Err(AppError::Conflict(format!("La ligne {position} correspond à son bon : rien à accepter.")));
+    };
+    if found.override_reason.is_some() {
+        return Err(AppError::Conflict(format!("La ligne {position} est déjà acceptée.")));
+    }
+    if !flag.staff_may_override() {
+        return Err(AppError::Conflict(format!(
+            "Ligne {position} : « {} » ne s'accepte pas ainsi, le bon serait payé sans avoir été utilisé chez ce \
+             fournisseur, ou payé deux fois. Renvoyez la facture au fournisseur pour qu'il la corrige.",
+            flag.label()
+        )));
+    }
+    let stamp = clock::stamp(now);
+    let actor = Actor::staff(staff);
+    if !store::override_line(tx.conn(), id, position, &reason, &actor.name, &stamp)
+        .await
+        .map_err(internal("override line"))?
+    {
+        return Err(AppError::Conflict("Cette ligne vient d'être modifiée : rechargez la page.".into()));
+    }
+    let before = json!({ "line": position, "number": found.voucher_number, "flag": flag.label() });
+    let after = json!({ "line": position, "reason": reason });
+    journal(&mut tx, &actor, Entity::Invoice, id, "override_line", before, after, now).await?;
+    tx.commit().await.map_err(internal("commit override"))?;
+    tracing::info!(invoice = id, line = position, "flagged invoice line accepted by staff");
+    Ok(())
+}
+
+/// Accepts an invoice whose every line matches (or was overridden). Each
+/// voucher is read again under lock: a use undone since the invoice came, or
+/// another invoice accepted first, flags the line again and nothing else
+/// changes.
+pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await.map_err(internal("begin accept"))?;
+    let invoice = store::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find invoice"))?
+        .filter(|i| staff.covers(i.agency_id))
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let status = InvoiceStatus::from_code(&invoice.status).ok_or(AppError::Internal)?;
+    if status != InvoiceStatus::Received {
+        return Err(AppError::Conflict(format!(
+            "Cette facture est {} : seule une facture reçue peut être acceptée.",
+            status.label()
+        )));
+    }
+    let mut lines = store::lines_in(tx.conn(), id).await.map_err(internal("invoice lines"))?;
+    lines.sort_by_key(|l| l.voucher_id);
+    let open: Vec<String> = lines
+        .iter()
+        .filter(|l| l.flag.is_some() && l.override_reason.is_none())
+        .map(|l| l.position.to_string())
+        .collect();
+    if !open.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "Des lignes ne correspondent pas à leur bon (ligne {}) : acceptez-les avec un motif ou renvoyez la \
+             facture au fournisseur.",
+            open.join(", ")
+        )));
+    }
+
+    // Vouchers are locked in id order, as everywhere they are locked in bulk.
+    let mut stale = Vec::new();
+    let mut claimed = Vec::new();
+    for line in &lines {
+        let Some(voucher_id) = line.voucher_id else {
+            stale.push((line.position, LineFlag::UnknownVoucher));
+            continue;
+        };
+        let v = vouchers::find_for_update(tx.conn(), voucher_id, state.db.lock_rows())
+            .await
+            .map_err(internal("lock invoiced voucher"))?
+            .ok_or(AppError::Internal)?;
+        let other_claim =
+            store::claim_on_voucher(tx.conn(), voucher_id, Some(id)).await.map_err(internal("voucher claim"))?;
+        let voucher_status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
+        if voucher_status != VoucherStatus::Delivered {
+            let flag = if matches!(voucher_status, VoucherStatus::Invoiced | VoucherStatus::Paid) {
+                LineFlag::AlreadyInvoiced
+            } else {
+                LineFlag::NotUsed
+            };
+            stale.push((line.position, flag));
+        } else if other_claim.is_some_and(|(_, s)| s == "accepted" || s == "paid") || v.invoice_id.is_some() {
+            stale.push((line.position, LineFlag::AlreadyInvoiced));
+        } else {
+            claimed.push((voucher_id, v.number.clone()));
+        }
+    }
+    if !stale.is_empty() {
+        stale.sort_by_key(|(position, _)| *position);
+        for (position, flag) in &stale {
+            store::reflag_line(tx.conn(), id, *position, flag.code()).await.map_err(internal("reflag line"))?;
+        }
+        let lines_changed: Vec<String> =
+            stale.iter().map(|(p, f)| format!("ligne {p} : {}", f.label().to_lowercase())).collect();
+        let after = json!({ "flagged_lines": lines_changed.join(" ; ") });
+        journal(&mut tx, &Actor::system("rapprochement"), Entity::Invoice, id, "reflag", json!({}), after, now).await?;
+        tx.commit().await.map_err(internal("commit reflag"))?;
+        return Err(AppError::Conflict(format!(
+            "Des bons ont changé depuis l'arrivée de la facture ({}) : la facture n'est pas acceptée.",
+            lines_changed.join(" ; ")
+        )));
+    }
+
+    let stamp = clock::stamp(now);
+    if !store::accept(tx.conn(), id, &stamp).await.map_err(internal("accept invoice"))? {
+        return Err(AppError::Conflict("Cette facture vient d'être traitée : rechargez la page.".into()));
+    }
+    let actor = Actor::staff(staff);
+    for (voucher_id, number) in &claimed {
+        if !vouchers::mark_invoiced(tx.conn(), *voucher_id, id).await.map_err(internal("mark voucher invoiced"))? {
+            return Err(AppError::Conflict("Un bon de la facture vient de changer : rechargez la page.".into()));
+        }
+        let before = json!({ "status": VoucherStatus::Delivered.label(), "number": number });
+        let after = json!({ "status": VoucherStatus::Invoiced.label(), "invoice": invoice.number });
+        journal(&mut tx, &actor, Entity::Voucher, *voucher_id, "invoice", before, after, now).await?;
+    }
+    let before = json!({ "status": status.label() });
+    let after = json!({ "status": InvoiceStatus::Accepted.label(), "vouchers": claimed.len() });
+    journal(&mut tx, &actor, Entity::Invoice, id, "accept", before, after, now).await?;
+    tx.commit().await.map_err(internal("commit accept"))?;
+    tracing::info!(invoice = id, vouchers = claimed.len(), "invoice accepted");
+    Ok(())
+}
+
+/// Sends a received invoice back to the supplier, who reads the reason and
+/// sends it again corrected.
+pub async fn send_back(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let reason = written_reason(reason, "ce que le fournisseur doit corriger")?;
+    let mut tx = state.db.begin_write().await.map_err(internal("begin send back"))?;
+    let invoice = store::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find invoice"))?
+        .filter(|i| staff.covers(i.agency_id))
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let status = InvoiceStatus::from_code(&invoice.status).ok_or(AppError::Internal)?;
+    if status != InvoiceStatus::Received
+        || !store::send_back(tx.conn(), id, &reason).await.map_err(internal("send back"))?
+    {
+        return Err(AppError::Conflict(format!(
+            "Cette facture est {} : seule une facture reçue peut être renvoyée.",
+            status.label()
+        )));
+    }
+    let before = json!({ "status": status.label() });
+    let after = json!({ "status": InvoiceStatus::ToCorrect.label(), "correction_reason": reason });
+    journal(&mut tx, &Actor::staff(staff), Entity::Invoice, id, "send_back", before, after, now).await?;
+    tx.commit().await.map_err(internal("commit send back"))?;
+    Ok(())
+}

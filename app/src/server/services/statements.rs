@@ -1,0 +1,661 @@
+//! Members' statements (relevés): for a member and a period, the vouchers
+//! used, each with the supplier invoice that claimed it, the amounts and the
+//! totals; written once as PDF and CSV, kept as sent, emailed to the member
+//! and listed in the member's space. A run makes them for every member of an
+//! agency with a voucher used in a month, in the background, with progress.
+
+use super::{agency, journal};
+use crate::{
+    api::money::{RunRow, StatementRow, StatementsPage},
+    domain::{
+        Money, VoucherStatus,
+        day::{self, parse_day, parse_month},
+    },
+    error::AppError,
+    server::{
+        AppState,
+        audit::{Actor, Entity},
+        auth::Staff,
+        clock,
+        db::internal,
+        pdf::{self, BOTTOM, MARGIN, Page, TOP},
+        store::{
+            members::{self, MemberFile},
+            statements::{self as store, NewStatement, StatementLine},
+        },
+    },
+};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use lettre::{
+    Message,
+    message::{Attachment, MultiPart, SinglePart, header::ContentType},
+};
+use serde_json::json;
+
+/// The longest period one statement covers.
+const MAX_PERIOD_DAYS: i64 = 366;
+
+/// A statement's content, before it is written as PDF and CSV.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub agency_name: String,
+    pub member_number: String,
+    pub member_name: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub issued_on: NaiveDate,
+    pub lines: Vec<StatementLine>,
+    /// What the vouchers were worth.
+    pub total: Money,
+    /// What the suppliers invoiced for them (accepted invoices).
+    pub invoiced: Money,
+}
+
+impl Statement {
+    pub fn period(&self) -> String {
+        format!("du {} au {}", day::french(self.from), day::french(self.to))
+    }
+
+    fn file_stem(&self) -> String {
+        format!("releve-{}-{}-{}", self.member_number, self.from.format("%Y%m%d"), self.to.format("%Y%m%d"))
+    }
+}
+
+fn status_label(code: i64) -> &'static str {
+    VoucherStatus::from_code(code).map(VoucherStatus::label).unwrap_or("?")
+}
+
+fn used_on(line: &StatementLine) -> String {
+    line.used_at.as_deref().map(clock::display_datetime).map(|t| t[..10].to_owned()).unwrap_or_default()
+}
+
+fn invoice_text(line: &StatementLine) -> String {
+    match (&line.invoice_number, &line.invoice_date) {
+        (Some(n), Some(d)) => format!("n° {n} du {}", clock::display_day(d)),
+        (Some(n), None) => format!("n° {n}"),
+        _ => "pas encore facturé".to_owned(),
+    }
+}
+
+/// The statement as a PDF: a header naming the cooperative, the agency, the
+/// member and the period; one row per voucher; the totals.
+pub fn pdf_of(s: &Statement) -> Vec<u8> {
+    const ROW: f32 = 14.0;
+    let cols = [MARGIN, 98.0, 210.0, 330.0, 382.0, 555.0];
+    let header = |page: &mut Page, y: f32| {
+        page.bold(cols[0], y, 8.0, "Utilisé le");
+        page.bold(cols[1], y, 8.0, "N° du bon");
+        page.bold(cols[2], y, 8.0, "Fournisseur");
+        page.right(cols[3] + 40.0, y, 8.0, true, "Valeur");
+        page.bold(cols[4], y, 8.0, "Facture fournisseur");
+        page.right(cols[5], y, 8.0, true, "Facturé");
+        page.rule(y - 4.0);
+    };
+
+    let mut pages = Vec::new();
+    let mut page = Page::default();
+    let mut y = TOP;
+    page.bold(MARGIN, y, 16.0, "Relevé de bons Castors Web");
+    y -= 22.0;
+    page.text(MARGIN, y, 10.0, format!("Castors de l'Ouest — {}", s.agency_name));
+    y -= 16.0;
+    page.text(MARGIN, y, 10.0, format!("Adhérent : {} — {}", s.member_number, s.member_name));
+    y -= 14.0;
+    page.text(MARGIN, y, 10.0, format!("Période : {}", s.period()));
+    y -= 14.0;
+    page.text(MARGIN, y, 10.0, format!("Établi le {}", day::french(s.issued_on)));
+    y -= 26.0;
+    header(&mut page, y);
+    y -= ROW + 2.0;
+    if s.lines.is_empty() {
+        page.text(MARGIN, y, 9.0, "Aucun bon utilisé sur la période.");
+        y -= ROW;
+    }
+    for line in &s.lines {
+        if y < BOTTOM + 3.0 * ROW {
+            pages.push(std::mem::take(&mut page));
+            y = TOP;
+            header(&mut page, y);
+            y -= ROW + 2.0;
+        }
+        page.text(cols[0], y, 8.0, used_on(line));
+        page.text(cols[1], y, 8.0, line.number.clone().unwrap_or_default());
+        page.text(cols[2], y, 8.0, pdf::clip(&line.supplier_name, 24));
+        page.right(cols[3] + 40.0, y, 8.0, false, Money::from_cents(line.amount_cents).to_string());
+        page.text(cols[4], y, 8.0, pdf::clip(&invoice_text(line), 30));
+        let invoiced = line.invoiced_cents.map(|c| Money::from_cents(c).to_string()).unwrap_or_else(|| "—".into());
+        page.right(cols[5], y, 8.0, false, invoiced);
+        y -= ROW;
+    }
+    page.rule(y + ROW - 4.0);
+    y -= 6.0;
+    page.bold(MARGIN, y, 10.0, format!("Total des bons utilisés ({}) :", s.lines.len()));
+    page.right(cols[5], y, 10.0, true, s.total.to_string());
+    y -= 16.0;
+    page.bold(MARGIN, y, 10.0, "Total facturé par les fournisseurs :");
+    page.right(cols[5], y, 10.0, true, s.invoiced.to_string());
+    y -= 24.0;
+    page.text(
+        MARGIN,
+        y,
+        8.0,
+        "Les bons « pas encore facturés » figureront avec leur facture sur un prochain relevé s'ils sont facturés.",
+    );
+    pages.push(page);
+    pdf::render(&format!("Relevé {} — {}", s.member_number, s.period()), &pages)
+}
+
+/// The statement as CSV (`;`, UTF-8 with a byte-order mark, as spreadsheets
+/// in France open it), with the totals on the last two lines.
+pub fn csv_of(s: &Statement) -> Result<String, AppError> {
+    let mut out = Vec::with_capacity(256 + s.lines.len() * 120);
+    out.extend_from_slice("\u{feff}".as_bytes());
+    let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(out);
+    let err = |e: csv::Error| {
+        tracing::error!(error = %e, "write statement CSV");
+        AppError::Internal
+    };
+    w.write_record([
+        "Utilisé le",
+        "N° du bon",
+        "Fournisseur",
+        "Valeur du bon (€)",
+        "Statut",
+        "Facture fournisseur",
+        "Date de facture",
+        "Montant facturé (€)",
+    ])
+    .map_err(err)?;
+    for l in &s.lines {
+        w.write_record([
+            used_on(l),
+            l.number.clone().unwrap_or_default(),
+            l.supplier_name.clone(),
+            Money::from_cents(l.amount_cents).decimal_fr(),
+            status_label(l.status).to_owned(),
+            l.invoice_number.clone().unwrap_or_default(),
+            l.invoice_date.as_deref().map(clock::display_day).unwrap_or_default(),
+            l.invoiced_cents.map(|c| Money::from_cents(c).decimal_fr()).unwrap_or_default(),
+        ])
+        .map_err(err)?;
+    }
+    let count = s.lines.len().to_string();
+    w.write_record(["Total des bons utilisés", &count, "", &s.total.decimal_fr(), "", "", "", ""]).map_err(err)?;
+    w.write_record(["Total facturé", "", "", "", "", "", "", &s.invoiced.decimal_fr()]).map_err(err)?;
+    let bytes = w.into_inner().map_err(|e| {
+        tracing::error!(error = %e, "finish statement CSV");
+        AppError::Internal
+    })?;
+    String::from_utf8(bytes).map_err(|_| AppError::Internal)
+}
+
+/// Gathers a member's vouchers used in [from, to] (Paris days).
+async fn gather(
+    state: &AppState,
+    member: &MemberFile,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Statement, AppError> {
+    let start = clock::paris_midnight(from);
+    let end = clock::paris_midnight(to.succ_opt().unwrap_or(to));
+    let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
+    let lines = store::lines(&mut conn, member.id, &start, &end).await.map_err(internal("statement lines"))?;
+    let total = Money::from_cents(lines.iter().map(|l| l.amount_cents).sum());
+    let invoiced = Money::from_cents(lines.iter().filter_map(|l| l.invoiced_cents).sum());
+    Ok(Statement {
+        agency_name: member.agency_name.clone(),
+        member_number: member.number.clone(),
+        member_name: member.name.clone(),
+        from,
+        to,
+        issued_on: clock::paris_date(now),
+        lines,
+        total,
+        invoiced,
+    })
+}
+
+/// How an email went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emailed {
+    Sent,
+    NoAddress,
+    Failed,
+    NotAsked,
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Makes, keeps and (when `send`) emails one member's statement; returns
+/// the stored statement's id and how the email went.
+pub async fn issue(
+    state: &AppState,
+    actor: &Actor,
+    member: &MemberFile,
+    from: NaiveDate,
+    to: NaiveDate,
+    run_id: Option<i64>,
+    send: bool,
+    now: DateTime<Utc>,
+) -> Result<(i64, Emailed), AppError> {
+    let statement = gather(state, member, from, to, now).await?;
+    let pdf = pdf_of(&statement);
+    let csv = csv_of(&statement)?;
+    let (from_iso, to_iso) = (clock::iso_day(from), clock::iso_day(to));
+    let stamp = clock::stamp(now);
+    let mut tx = state.db.begin_write().await.map_err(internal("begin statement"))?;
+    let id = store::insert(
+        tx.conn(),
+        &NewStatement {
+            member_id: member.id,
+            agency_id: member.agency_id,
+            period_from: &from_iso,
+            period_to: &to_iso,
+            created_at: &stamp,
+            created_by: &actor.name,
+            run_id,
+            voucher_count: statement.lines.len() as i64,
+            total_cents: statement.total.cents(),
+            invoiced_cents: statement.invoiced.cents(),
+            pdf: &pdf,
+            csv: &csv,
+        },
+    )
+    .await
+    .map_err(internal("insert statement"))?;
+    let after = json!({
+        "member_id": member.id,
+        "number": member.number,
+        "period": statement.period(),
+        "vouchers": statement.lines.len(),
+        "total_cents": statement.total.cents(),
+    });
+    journal(&mut tx, actor, Entity::Statement, id, "issue", json!({}), after, now).await?;
+    tx.commit().await.map_err(internal("commit statement"))?;
+
+    if !send {
+        return Ok((id, Emailed::NotAsked));
+    }
+    let Some(address) = member.email.as_deref().filter(|e| !e.trim().is_empty()) else {
+        store::record_email(state.db.pool(), id, None, None, Some("Pas d'adresse e-mail"))
+            .await
+            .map_err(internal("record email"))?;
+        return Ok((id, Emailed::NoAddress));
+    };
+    let outcome = match message(state, &statement, address, &pdf, &csv) {
+        Ok(message) => state.mailer.send(message).await,
+        Err(e) => Err(e),
+    };
+    let emailed = match outcome {
+        Ok(()) => {
+            store::record_email(state.db.pool(), id, Some(address), Some(&clock::stamp(Utc::now())), None)
+                .await
+                .map_err(internal("record email"))?;
+            Emailed::Sent
+        }
+        Err(e) => {
+            tracing::warn!(statement = id, error = %e, "statement email not sent");
+            store::record_email(state.db.pool(), id, Some(address), None, Some(&e))
+                .await
+                .map_err(internal("record email"))?;
+            Emailed::Failed
+        }
+    };
+    Ok((id, emailed))
+}
+
+/// The email: a short French text, the PDF and the CSV attached.
+fn message(state: &AppState, s: &Statement, to: &str, pdf: &[u8], csv: &str) -> Result<Message, String> {
+    let to = to.parse().map_err(|e| format!("Adresse e-mail invalide ({to}) : {e}"))?;
+    let body = format!(
+        "Bonjour {},\n\n\
+         Veuillez trouver ci-joint votre relevé de bons Castors Web {}.\n\
+         Bons utilisés : {} — valeur totale : {} — total facturé par les fournisseurs : {}.\n\n\
+         Vous le retrouvez à tout moment dans votre espace adhérent, rubrique « Mes relevés ».\n\n\
+         Castors de l'Ouest — {}\n",
+        s.member_name,
+        s.period(),
+        s.lines.len(),
+        s.total,
+        s.invoiced,
+        s.agency_name
+    );
+    let stem = s.file_stem();
+    let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
+    let csv_type = ContentType::parse("text/csv; charset=utf-8").map_err(|e| e.to_string())?;
+    Message::builder()
+        .from(state.mailer.from().clone())
+        .to(to)
+        .subject(format!("Votre relevé de bons Castors Web {}", s.period()))
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(body))
+                .singlepart(Attachment::new(format!("{stem}.pdf")).body(pdf.to_vec(), pdf_type))
+                .singlepart(Attachment::new(format!("{stem}.csv")).body(csv.to_owned(), csv_type)),
+        )
+        .map_err(|e| e.to_string())
+}
+
+fn period(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let from = parse_day(from).map_err(|e| AppError::Invalid(format!("Début de la période : {e}")))?;
+    let to = parse_day(to).map_err(|e| AppError::Invalid(format!("Fin de la période : {e}")))?;
+    if to < from {
+        return Err(AppError::Invalid("La fin de la période précède son début.".into()));
+    }
+    if (to - from).num_days() >= MAX_PERIOD_DAYS {
+        return Err(AppError::Invalid("Un relevé couvre au plus un an.".into()));
+    }
+    Ok((from, to))
+}
+
+/// Staff make one member's statement, by member number.
+pub async fn issue_for_member(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+    from: &str,
+    to: &str,
+    send: bool,
+    now: DateTime<Utc>,
+) -> Result<StatementRow, AppError> {
+    let number = number.trim().to_uppercase();
+    if number.is_empty() {
+        return Err(AppError::Invalid("Indiquez le n° d'adhérent.".into()));
+    }
+    let member = members::find_by_number(state.db.pool(), &number)
+        .await
+        .map_err(internal("find member"))?
+        .filter(|m| staff.covers(m.agency_id))
+        .ok_or_else(|| AppError::NotFound("Adhérent".into()))?;
+    let (from, to) = period(from, to)?;
+    if from > clock::paris_date(now) {
+        return Err(AppError::Invalid("La période commence dans le futur : aucun bon n'y est utilisé.".into()));
+    }
+    let (id, _) = issue(state, &Actor::staff(staff), &member, from, to, None, send, now).await?;
+    let record =
+        store::find(state.db.pool(), id).await.map_err(internal("find statement"))?.ok_or(AppError::Internal)?;
+    Ok(row(record))
+}
+
+pub fn row(r: store::StatementRecord) -> StatementRow {
+    StatementRow {
+        id: r.id,
+        member_number: r.member_number,
+        member_name: r.member_name,
+        period: format!("du {} au {}", clock::display_day(&r.period_from), clock::display_day(&r.period_to)),
+        created_at: clock::display_datetime(&r.created_at),
+        voucher_count: r.voucher_count,
+        total: Money::from_cents(r.total_cents),
+        invoiced: Money::from_cents(r.invoiced_cents),
+        emailed_to: r.emailed_to,
+        emailed_at: r.emailed_at.as_deref().map(clock::display_datetime),
+        email_error: r.email_error,
+    }
+}
+
+fn month_name(month: &str) -> String {
+    parse_month(month)
+        .map(|(first, _)| format!("{} {}", MONTHS[first.month0() as usize], first.year()))
+        .unwrap_or_else(|_| month.to_owned())
+}
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+fn run_row(r: store::RunRecord) -> RunRow {
+    RunRow {
+        id: r.id,
+        agency_code: r.agency_code,
+        month: month_name(&r.month),
+        started_at: clock::display_datetime(&r.started_at),
+        started_by: r.started_by,
+        total: r.total,
+        done: r.done,
+        emailed: r.emailed,
+        no_email: r.no_email,
+        failed: r.failed,
+        finished: r.finished_at.is_some(),
+    }
+}
+
+/// The statements screen: forms' defaults, the runs, the latest statements.
+pub async fn page(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<StatementsPage, AppError> {
+    let chosen = agency::pick(state, staff, asked).await?;
+    let scope = staff.scope(chosen);
+    let pool = state.db.pool();
+    let today = clock::paris_date(now);
+    let this_month = today.with_day(1).unwrap_or(today);
+    let last_month = this_month.pred_opt().unwrap_or(this_month).with_day(1).unwrap_or(this_month);
+    let runs =
+        store::runs(pool, scope, 12).await.map_err(internal("statement runs"))?.into_iter().map(run_row).collect();
+    let recent =
+        store::recent(pool, scope, 50).await.map_err(internal("recent statements"))?.into_iter().map(row).collect();
+    Ok(StatementsPage {
+        desk: agency::desk(state, staff, chosen).await?,
+        default_month: last_month.format("%Y-%m").to_string(),
+        default_from: clock::iso_day(last_month),
+        default_to: clock::iso_day(day::last_day_of_month(last_month)),
+        runs,
+        recent,
+    })
+}
+
+/// Starts the run for an agency's month and returns at once; the work goes
+/// on in the background, one member at a time, each statement committed and
+/// counted as it is done.
+pub async fn start_run(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    month: &str,
+    now: DateTime<Utc>,
+) -> Result<RunRow, AppError> {
+    let chosen = agency::pick(state, staff, asked).await?;
+    let agency_id = staff.agency_for_new(chosen)?;
+    let (first, last) = parse_month(month).map_err(AppError::Invalid)?;
+    if first > clock::paris_date(now) {
+        return Err(AppError::Invalid("Ce mois n'a pas commencé : aucun bon n'y est utilisé.".into()));
+    }
+    let pool = state.db.pool();
+    let month_key = first.format("%Y-%m").to_string();
+    if let Some(run) = store::running(pool, agency_id, &month_key).await.map_err(internal("running statement run"))? {
+        return Err(AppError::Conflict(format!(
+            "Les relevés de {} sont en cours ({} sur {}) : attendez la fin de cet envoi.",
+            month_name(&run.month),
+            run.done,
+            run.total
+        )));
+    }
+    let (start, end) = (clock::paris_midnight(first), clock::paris_midnight(last.succ_opt().unwrap_or(last)));
+    let with_uses = store::members_with_uses(pool, agency_id, &start, &end).await.map_err(internal("members"))?;
+    let (from_iso, to_iso) = (clock::iso_day(first), clock::iso_day(last));
+    let emailed = store::already_emailed(pool, agency_id, &from_iso, &to_iso).await.map_err(internal("emailed"))?;
+    let members: Vec<i64> = with_uses.into_iter().filter(|id| !emailed.contains(id)).collect();
+    if members.is_empty() {
+        let why = if emailed.is_empty() {
+            "aucun adhérent n'a utilisé de bon ce mois-là"
+        } else {
+            "chaque adhérent concerné a déjà reçu son relevé"
+        };
+        return Err(AppError::Conflict(format!("Aucun relevé à envoyer pour {} : {why}.", month_name(month))));
+    }
+    let actor = Actor::staff(staff);
+    let id = store::insert_run(pool, agency_id, &month_key, &clock::stamp(now), &actor.name, members.len() as i64)
+        .await
+        .map_err(internal("insert statement run"))?;
+    tracing::info!(run = id, agency = agency_id, members = members.len(), "statement run started");
+    let state = state.clone();
+    tokio::spawn(async move {
+        for member_id in members {
+            let outcome = match members::find_by_id(state.db.pool(), member_id).await {
+                Ok(Some(member)) => {
+                    match issue(&state, &actor, &member, first, last, Some(id), true, Utc::now()).await {
+                        Ok((_, Emailed::Sent)) => "emailed",
+                        Ok((_, Emailed::NoAddress)) => "no_email",
+                        Ok(_) => "failed",
+                        Err(e) => {
+                            tracing::error!(run = id, member = member_id, error = %e, "statement not made");
+                            "failed"
+                        }
+                    }
+                }
+                _ => "failed",
+            };
+            if let Err(e) = store::run_step(state.db.pool(), id, outcome).await {
+                tracing::error!(run = id, error = %e, "statement run progress not recorded");
+            }
+        }
+        if let Err(e) = store::finish_run(state.db.pool(), id, &clock::stamp(Utc::now())).await {
+            tracing::error!(run = id, error = %e, "statement run end not recorded");
+        }
+        tracing::info!(run = id, "statement run finished");
+    });
+    let record = store::find_run(pool, id).await.map_err(internal("find run"))?.ok_or(AppError::Internal)?;
+    Ok(run_row(record))
+}
+
+pub async fn run(state: &AppState, staff: &Staff, id: &str) -> Result<RunRow, AppError> {
+    let not_found = || AppError::NotFound("Envoi de relevés".into());
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    store::find_run(state.db.pool(), id)
+        .await
+        .map_err(internal("find run"))?
+        .filter(|r| staff.covers(r.agency_id))
+        .map(run_row)
+        .ok_or_else(not_found)
+}
+
+pub async fn for_member(state: &AppState, member_id: i64) -> Result<Vec<StatementRow>, AppError> {
+    Ok(store::for_member(state.db.pool(), member_id)
+        .await
+        .map_err(internal("member statements"))?
+        .into_iter()
+        .map(row)
+        .collect())
+}
+
+/// Who may download a statement: the member it is for, or staff covering
+/// its agency. Anyone else is told it does not exist.
+pub enum Reader {
+    Member(i64),
+    Staff(Staff),
+}
+
+/// A stored statement's file: `pdf` or `csv`; its file name and bytes.
+pub async fn file(state: &AppState, reader: &Reader, id: &str, kind: &str) -> Result<(String, Vec<u8>), AppError> {
+    let not_found = || AppError::NotFound("Relevé".into());
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    let record = store::find(state.db.pool(), id).await.map_err(internal("find statement"))?.ok_or_else(not_found)?;
+    let allowed = match reader {
+        Reader::Member(member_id) => record.member_id == *member_id,
+        Reader::Staff(staff) => staff.covers(record.agency_id),
+    };
+    if !allowed {
+        return Err(not_found());
+    }
+    let stem = format!(
+        "releve-{}-{}-{}",
+        record.member_number,
+        record.period_from.replace('-', ""),
+        record.period_to.replace('-', "")
+    );
+    match kind {
+        "pdf" => {
+            let bytes =
+                store::pdf(state.db.pool(), id).await.map_err(internal("statement pdf"))?.ok_or_else(not_found)?;
+            Ok((format!("{stem}.pdf"), bytes))
+        }
+        _ => {
+            let text =
+                store::csv(state.db.pool(), id).await.map_err(internal("statement csv"))?.ok_or_else(not_found)?;
+            Ok((format!("{stem}.csv"), text.into_bytes()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(number: &str, cents: i64, invoiced: Option<i64>) -> StatementLine {
+        StatementLine {
+            voucher_id: 1,
+            number: Some(number.into()),
+            used_at: Some("2026-11-03T09:15:00.000000Z".into()),
+            amount_cents: cents,
+            status: if invoiced.is_some() { 21 } else { 11 },
+            supplier_name: "Matériaux de l'Ouest".into(),
+            invoice_number: invoiced.map(|_| "F-2026-118".into()),
+            invoice_date: invoiced.map(|_| "2026-11-20".into()),
+            invoiced_cents: invoiced,
+        }
+    }
+
+    fn statement(lines: Vec<StatementLine>) -> Statement {
+        Statement {
+            agency_name: "Agence de Nantes".into(),
+            member_number: "44000123B".into(),
+            member_name: "Camille Martin".into(),
+            from: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            issued_on: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            total: Money::from_cents(lines.iter().map(|l| l.amount_cents).sum()),
+            invoiced: Money::from_cents(lines.iter().filter_map(|l| l.invoiced_cents).sum()),
+            lines,
+        }
+    }
+
+    #[test]
+    fn the_csv_has_a_row_per_voucher_and_the_totals() {
+        let s = statement(vec![
+            line("W2026.NA.442.00000001", 4_200, Some(4_150)),
+            line("W2026.NA.442.00000002", 1_000, None),
+        ]);
+        let csv = csv_of(&s).unwrap();
+        let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(rows.len(), 5, "{csv}");
+        assert_eq!(
+            rows[1],
+            "03/11/2026;W2026.NA.442.00000001;Matériaux de l'Ouest;42,00;21-facturé;F-2026-118;20/11/2026;41,50"
+        );
+        assert_eq!(rows[2], "03/11/2026;W2026.NA.442.00000002;Matériaux de l'Ouest;10,00;11-livré;;;");
+        assert_eq!(rows[3], "Total des bons utilisés;2;;52,00;;;;");
+        assert_eq!(rows[4], "Total facturé;;;;;;;41,50");
+    }
+
+    #[test]
+    fn a_long_statement_runs_over_several_pages() {
+        let many: Vec<StatementLine> = (1..=120).map(|i| line(&format!("W2026.NA.442.{i:08}"), 100, None)).collect();
+        let pdf = pdf_of(&statement(many));
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("/Count 3"), "120 rows take three pages");
+        let empty = pdf_of(&statement(vec![]));
+        assert!(String::from_utf8_lossy(&empty).contains("/Count 1"));
+    }
+
+    #[test]
+    fn a_period_is_checked() {
+        assert!(period("2026-11-01", "2026-11-30").is_ok());
+        let message = |r: Result<(NaiveDate, NaiveDate), AppError>| r.unwrap_err().to_string();
+        assert!(message(period("2026-11-30", "2026-11-01")).contains("précède"));
+        assert!(message(period("2025-01-01", "2026-11-30")).contains("au plus un an"));
+        assert!(message(period("", "2026-11-30")).contains("Début de la période"));
+    }
+}

@@ -1,0 +1,135 @@
+//! Payment batches: accepted invoices paid together, one bank transfer per
+//! supplier.
+
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct BatchRecord {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency_code: String,
+    pub created_at: String,
+    pub created_by_login: Option<String>,
+    pub total_cents: i64,
+    pub paid_on: Option<String>,
+    pub paid_at: Option<String>,
+    pub reference: Option<String>,
+    pub invoices: i64,
+}
+
+const SELECT_BATCH: &str = "SELECT b.id, b.agency_id, a.code AS agency_code, b.created_at,
+        c.login AS created_by_login, b.total_cents, b.paid_on, b.paid_at, b.reference,
+        (SELECT COUNT(*) FROM invoices i WHERE i.batch_id = b.id) AS invoices
+   FROM payment_batches b
+   JOIN agencies a ON a.id = b.agency_id
+   LEFT JOIN accounts c ON c.id = b.created_by";
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    agency_id: i64,
+    created_at: &str,
+    created_by: i64,
+    total_cents: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO payment_batches (agency_id, created_at, created_by, total_cents) VALUES ($1, $2, $3, $4)
+         RETURNING id",
+    )
+    .bind(agency_id)
+    .bind(created_at)
+    .bind(created_by)
+    .bind(total_cents)
+    .fetch_one(conn)
+    .await
+}
+
+/// Puts an accepted invoice in a batch. False when another batch took it first.
+pub async fn add_invoice(conn: &mut AnyConnection, batch_id: i64, invoice_id: i64) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE invoices SET batch_id = $1 WHERE id = $2 AND status = 'accepted' AND batch_id IS NULL")
+            .bind(batch_id)
+            .bind(invoice_id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<BatchRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_BATCH} WHERE b.id = $1")).bind(id).fetch_optional(pool).await
+}
+
+pub async fn find_for_update(
+    conn: &mut AnyConnection,
+    id: i64,
+    lock: &str,
+) -> Result<Option<BatchRecord>, sqlx::Error> {
+    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF b") };
+    sqlx::query_as(&format!("{SELECT_BATCH} WHERE b.id = $1{lock}")).bind(id).fetch_optional(conn).await
+}
+
+/// An agency's batches (every agency's with None), newest first.
+pub async fn list(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<BatchRecord>, sqlx::Error> {
+    let scope = if agency_id.is_some() { "b.agency_id = $1" } else { "$1 = 0" };
+    sqlx::query_as(&format!("{SELECT_BATCH} WHERE {scope} ORDER BY b.id DESC LIMIT 100"))
+        .bind(agency_id.unwrap_or(0))
+        .fetch_all(pool)
+        .await
+}
+
+/// Records the transfers' day. False when the batch was already paid.
+pub async fn mark_paid(
+    conn: &mut AnyConnection,
+    id: i64,
+    paid_on: &str,
+    paid_at: &str,
+    reference: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payment_batches SET paid_on = $2, paid_at = $3, reference = $4 WHERE id = $1 AND paid_on IS NULL",
+    )
+    .bind(id)
+    .bind(paid_on)
+    .bind(paid_at)
+    .bind(reference)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The batch's invoices become paid on that day; returns how many.
+pub async fn pay_invoices(conn: &mut AnyConnection, batch_id: i64, paid_on: &str) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE invoices SET status = 'paid', paid_on = $2 WHERE batch_id = $1 AND status = 'accepted'")
+            .bind(batch_id)
+            .bind(paid_on)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// The vouchers those invoices claimed: id, number, status.
+pub async fn vouchers_of_batch(
+    conn: &mut AnyConnection,
+    batch_id: i64,
+) -> Result<Vec<(i64, Option<String>, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.id, v.number, v.status FROM vouchers v JOIN invoices i ON i.id = v.invoice_id
+          WHERE i.batch_id = $1 ORDER BY v.id",
+    )
+    .bind(batch_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Invoiced vouchers of the batch become paid on that day; returns how many.
+pub async fn pay_vouchers(conn: &mut AnyConnection, batch_id: i64, paid_on: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE vouchers SET status = 31, paid_on = $2
+          WHERE status = 21 AND invoice_id IN (SELECT id FROM invoices WHERE batch_id = $1)",
+    )
+    .bind(batch_id)
+    .bind(paid_on)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,280 @@
+//! Members' statements and the runs that make them for a whole agency.
+
+use sqlx::{AnyConnection, AnyPool, FromRow};
+
+/// One voucher of a statement: used in the period, with the supplier
+/// invoice that claimed it, if any.
+#[derive(Debug, Clone, FromRow)]
+pub struct StatementLine {
+    pub voucher_id: i64,
+    pub number: Option<String>,
+    pub used_at: Option<String>,
+    pub amount_cents: i64,
+    pub status: i64,
+    pub supplier_name: String,
+    pub invoice_number: Option<String>,
+    pub invoice_date: Option<String>,
+    pub invoiced_cents: Option<i64>,
+}
+
+/// A member's vouchers used in [from, to) (stored instants), oldest first;
+/// uses the agency undid are left out.
+pub async fn lines(
+    conn: &mut AnyConnection,
+    member_id: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<StatementLine>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.id AS voucher_id, v.number, v.used_at, v.amount_cents, v.status, s.name AS supplier_name,
+                i.number AS invoice_number, i.invoice_date, l.amount_cents AS invoiced_cents
+           FROM vouchers v
+           JOIN suppliers s ON s.id = v.supplier_id
+           LEFT JOIN invoices i ON i.id = v.invoice_id
+           LEFT JOIN invoice_lines l ON l.invoice_id = v.invoice_id AND l.voucher_id = v.id
+                AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
+          WHERE v.member_id = $1 AND v.used_at >= $2 AND v.used_at < $3 AND v.status IN (11, 21, 31)
+          ORDER BY v.used_at, v.id",
+    )
+    .bind(member_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// The members of an agency with a voucher used in [from, to): id, by number.
+pub async fn members_with_uses(pool: &AnyPool, agency_id: i64, from: &str, to: &str) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT m.id, m.number FROM members m JOIN vouchers v ON v.member_id = m.id
+          WHERE m.agency_id = $1 AND v.used_at >= $2 AND v.used_at < $3 AND v.status IN (11, 21, 31)
+          ORDER BY m.number",
+    )
+    .bind(agency_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+}
+
+pub struct NewStatement<'a> {
+    pub member_id: i64,
+    pub agency_id: i64,
+    pub period_from: &'a str,
+    pub period_to: &'a str,
+    pub created_at: &'a str,
+    pub created_by: &'a str,
+    pub run_id: Option<i64>,
+    pub voucher_count: i64,
+    pub total_cents: i64,
+    pub invoiced_cents: i64,
+    pub pdf: &'a [u8],
+    pub csv: &'a str,
+}
+
+pub async fn insert(conn: &mut AnyConnection, s: &NewStatement<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO statements (member_id, agency_id, period_from, period_to, created_at, created_by, run_id,
+                                 voucher_count, total_cents, invoiced_cents, pdf, csv)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(s.member_id)
+    .bind(s.agency_id)
+    .bind(s.period_from)
+    .bind(s.period_to)
+    .bind(s.created_at)
+    .bind(s.created_by)
+    .bind(s.run_id)
+    .bind(s.voucher_count)
+    .bind(s.total_cents)
+    .bind(s.invoiced_cents)
+    .bind(s.pdf)
+    .bind(s.csv)
+    .fetch_one(conn)
+    .await
+}
+
+/// Records how the email went: sent to an address at a time, or why not.
+pub async fn record_email(
+    pool: &AnyPool,
+    id: i64,
+    to: Option<&str>,
+    at: Option<&str>,
+    error: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE statements SET emailed_to = $2, emailed_at = $3, email_error = $4 WHERE id = $1")
+        .bind(id)
+        .bind(to)
+        .bind(at)
+        .bind(error)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct StatementRecord {
+    pub id: i64,
+    pub member_id: i64,
+    pub agency_id: i64,
+    pub member_number: String,
+    pub member_name: String,
+    pub period_from: String,
+    pub period_to: String,
+    pub created_at: String,
+    pub voucher_count: i64,
+    pub total_cents: i64,
+    pub invoiced_cents: i64,
+    pub emailed_to: Option<String>,
+    pub emailed_at: Option<String>,
+    pub email_error: Option<String>,
+}
+
+const SELECT_STATEMENT: &str = "SELECT st.id, st.member_id, st.agency_id, m.number AS member_number,
+        m.name AS member_name, st.period_from, st.period_to, st.created_at, st.voucher_count, st.total_cents,
+        st.invoiced_cents, st.emailed_to, st.emailed_at, st.email_error
+   FROM statements st
+   JOIN members m ON m.id = st.member_id";
+
+pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<StatementRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_STATEMENT} WHERE st.id = $1")).bind(id).fetch_optional(pool).await
+}
+
+pub async fn for_member(pool: &AnyPool, member_id: i64) -> Result<Vec<StatementRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_STATEMENT} WHERE st.member_id = $1 ORDER BY st.id DESC LIMIT 120"))
+        .bind(member_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// An agency's latest statements (every agency's with None).
+pub async fn recent(pool: &AnyPool, agency_id: Option<i64>, limit: i64) -> Result<Vec<StatementRecord>, sqlx::Error> {
+    let scope = if agency_id.is_some() { "st.agency_id = $1" } else { "$1 = 0" };
+    sqlx::query_as(&format!("{SELECT_STATEMENT} WHERE {scope} ORDER BY st.id DESC LIMIT $2"))
+        .bind(agency_id.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
+/// The stored files: `pdf` or `csv`.
+pub async fn pdf(pool: &AnyPool, id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar("SELECT pdf FROM statements WHERE id = $1").bind(id).fetch_optional(pool).await
+}
+
+pub async fn csv(pool: &AnyPool, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT csv FROM statements WHERE id = $1").bind(id).fetch_optional(pool).await
+}
+
+/// Members of a run's month that already have a statement emailed for
+/// exactly that period: a run started again does not email them twice.
+pub async fn already_emailed(
+    pool: &AnyPool,
+    agency_id: i64,
+    period_from: &str,
+    period_to: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT member_id FROM statements
+          WHERE agency_id = $1 AND period_from = $2 AND period_to = $3 AND emailed_at IS NOT NULL",
+    )
+    .bind(agency_id)
+    .bind(period_from)
+    .bind(period_to)
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RunRecord {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency_code: String,
+    pub month: String,
+    pub started_at: String,
+    pub started_by: String,
+    pub total: i64,
+    pub done: i64,
+    pub emailed: i64,
+    pub no_email: i64,
+    pub failed: i64,
+    pub finished_at: Option<String>,
+}
+
+const SELECT_RUN: &str = "SELECT r.id, r.agency_id, a.code AS agency_code, r.month, r.started_at, r.started_by,
+        r.total, r.done, r.emailed, r.no_email, r.failed, r.finished_at
+   FROM statement_runs r JOIN agencies a ON a.id = r.agency_id";
+
+pub async fn insert_run(
+    pool: &AnyPool,
+    agency_id: i64,
+    month: &str,
+    started_at: &str,
+    started_by: &str,
+    total: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO statement_runs (agency_id, month, started_at, started_by, total) VALUES ($1, $2, $3, $4, $5)
+         RETURNING id",
+    )
+    .bind(agency_id)
+    .bind(month)
+    .bind(started_at)
+    .bind(started_by)
+    .bind(total)
+    .fetch_one(pool)
+    .await
+}
+
+/// One member done: `outcome` is `emailed`, `no_email` or `failed`.
+pub async fn run_step(pool: &AnyPool, id: i64, outcome: &str) -> Result<(), sqlx::Error> {
+    let column = match outcome {
+        "emailed" => "emailed",
+        "no_email" => "no_email",
+        _ => "failed",
+    };
+    sqlx::query(&format!("UPDATE statement_runs SET done = done + 1, {column} = {column} + 1 WHERE id = $1"))
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn finish_run(pool: &AnyPool, id: i64, at: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE statement_runs SET finished_at = $2 WHERE id = $1").bind(id).bind(at).execute(pool).await?;
+    Ok(())
+}
+
+pub async fn find_run(pool: &AnyPool, id: i64) -> Result<Option<RunRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_RUN} WHERE r.id = $1")).bind(id).fetch_optional(pool).await
+}
+
+/// An agency's unfinished run for that month, if one is under way.
+pub async fn running(pool: &AnyPool, agency_id: i64, month: &str) -> Result<Option<RunRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT_RUN} WHERE r.agency_id = $1 AND r.month = $2 AND r.finished_at IS NULL ORDER BY r.id DESC LIMIT 1"
+    ))
+    .bind(agency_id)
+    .bind(month)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn runs(pool: &AnyPool, agency_id: Option<i64>, limit: i64) -> Result<Vec<RunRecord>, sqlx::Error> {
+    let scope = if agency_id.is_some() { "r.agency_id = $1" } else { "$1 = 0" };
+    sqlx::query_as(&format!("{SELECT_RUN} WHERE {scope} ORDER BY r.id DESC LIMIT $2"))
+        .bind(agency_id.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
+/// Runs a stopped server left unfinished: closed at start-up, so a new run
+/// may start (it skips the members already emailed).
+pub async fn close_abandoned_runs(pool: &AnyPool, at: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("UPDATE statement_runs SET finished_at = $1 WHERE finished_at IS NULL")
+        .bind(at)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
