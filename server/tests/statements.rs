@@ -1,0 +1,257 @@
+//! Members' statements: made by staff for a member and a period, or for a
+//! whole agency and month in one run; kept as PDF and CSV, emailed through
+//! the file transport (one `.eml` per message, read back here), and listed
+//! in the member's space. On a real database (SQLite, or PostgreSQL with
+//! BONS_TEST_DATABASE_URL).
+
+mod common;
+
+use app::{
+    domain::InvoiceLineInput,
+    server::services::invoices::{self, InvoiceInput, Submitter},
+};
+use chrono::Utc;
+use common::{Browser, PAID_UP, TestApp, UNPAID, message, used_voucher_at};
+use reqwest::StatusCode;
+use std::path::Path;
+
+const OUEST: &str = "Matériaux de l'Ouest";
+
+fn today() -> String {
+    app::server::clock::iso_day(app::server::clock::paris_date(Utc::now()))
+}
+
+fn this_month() -> String {
+    today()[..7].to_owned()
+}
+
+/// The text of every page of a PDF, as a reader extracts it.
+fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a readable PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).expect("text of the PDF")
+}
+
+/// The messages the file transport wrote: (file name, raw message).
+fn mails(dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .map(|e| std::fs::read_to_string(e.path()).expect("eml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// An attachment of a raw message, decoded from base64.
+fn attachment(mail: &str, file_suffix: &str) -> Vec<u8> {
+    use base64::Engine;
+    let start = mail.find(file_suffix).expect("attachment named");
+    let rest = &mail[start..];
+    let body = &rest[rest.find("\r\n\r\n").expect("part body") + 4..];
+    let end = body.find("\r\n--").unwrap_or(body.len());
+    let b64: String = body[..end].chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD.decode(b64).expect("base64 attachment")
+}
+
+async fn set_email(app: &TestApp, member: &str, email: &str) {
+    sqlx::query("UPDATE members SET email = $2 WHERE number = $1")
+        .bind(member)
+        .bind(email)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+}
+
+async fn staff(app: &TestApp) -> Browser {
+    app.logged_in("agence.nantes").await
+}
+
+#[tokio::test]
+async fn a_statement_lists_the_vouchers_with_their_invoices_as_pdf_and_csv_and_reaches_the_member() {
+    let app = TestApp::spawn().await;
+    set_email(&app, PAID_UP, "camille.martin@exemple.fr").await;
+    let phone = app.logged_in(PAID_UP).await;
+    let (_, n1, c1) = used_voucher_at(&app, &phone, OUEST, "42").await;
+    let (_, n2, _) = used_voucher_at(&app, &phone, "Bois & Charpente 44", "18").await;
+    // The first voucher is invoiced (41,50 €) and the invoice accepted.
+    let ouest = app.supplier_user("ouest").await;
+    let input = InvoiceInput {
+        number: "F-2026-118".into(),
+        date: today(),
+        amount: "41,50".into(),
+        lines: vec![InvoiceLineInput { voucher_number: n1.clone(), code: c1, amount: "41,50".into() }],
+    };
+    let invoice = invoices::submit_invoice(&app.state, &Submitter::user(&ouest), &input, Utc::now()).await.unwrap();
+    let desk = staff(&app).await;
+    let (status, answer) = desk.call("accept_invoice", &[("id", &invoice.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    let (status, row) = desk
+        .call(
+            "issue_statement",
+            &[("member", PAID_UP), ("from", &format!("{}-01", this_month())), ("to", &today()), ("send", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{row}");
+    assert_eq!(row["voucher_count"], 2);
+    assert_eq!(row["total"], 6_000);
+    assert_eq!(row["invoiced"], 4_150);
+    assert_eq!(row["emailed_to"], "camille.martin@exemple.fr");
+    let id = row["id"].as_i64().unwrap();
+
+    // The PDF, as the member downloads it again from their space.
+    let pdf = phone.client.get(format!("{}/releves/{id}/pdf", phone.base)).send().await.unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let pdf = pdf.bytes().await.unwrap().to_vec();
+    let text = pdf_text(&pdf);
+    for expected in
+        [n1.as_str(), n2.as_str(), "Camille Martin", PAID_UP, "F-2026-118", "60", "41,50", "Relevé de bons Castors Web"]
+    {
+        assert!(text.contains(expected), "the PDF shows «{expected}»: {text}");
+    }
+    // The CSV: a row per voucher, then the totals.
+    let csv = phone.client.get(format!("{}/releves/{id}/csv", phone.base)).send().await.unwrap().text().await.unwrap();
+    let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(rows.len(), 5, "{csv}");
+    assert!(rows[1].contains(&n1) && rows[1].contains("F-2026-118") && rows[1].ends_with("41,50"), "{csv}");
+    assert!(rows[2].contains(&n2) && rows[2].contains("11-livré"), "{csv}");
+    assert_eq!(rows[3], "Total des bons utilisés;2;;60,00;;;;");
+    assert_eq!(rows[4], "Total facturé;;;;;;;41,50");
+
+    // The email: to the member, with the same PDF attached.
+    let sent = mails(&app.dir.path().join("mail"));
+    assert_eq!(sent.len(), 1);
+    let mail = &sent[0];
+    assert!(mail.contains("To: camille.martin@exemple.fr"), "{mail}");
+    assert!(mail.contains("Subject:"), "{mail}");
+    assert_eq!(attachment(mail, ".pdf\""), pdf, "the attachment is the statement kept");
+
+    // Listed in the member's space; nobody else's statement is.
+    let (_, mine) = phone.call("my_statements", &[]).await;
+    assert_eq!(mine[0]["id"], id);
+    let other = app.logged_in(UNPAID).await;
+    let (_, theirs) = other.call("my_statements", &[]).await;
+    assert_eq!(theirs, serde_json::json!([]));
+    let refused = other.client.get(format!("{}/releves/{id}/pdf", other.base)).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let page = phone.get("/releves").await;
+    assert!(page.contains(&format!("/releves/{id}/pdf")), "the member's page links the PDF");
+}
+
+#[tokio::test]
+async fn bad_periods_and_unknown_members_are_refused_in_french_and_store_nothing() {
+    let app = TestApp::spawn().await;
+    let desk = staff(&app).await;
+    let cases = [
+        (PAID_UP, "2026-11-30", "2026-11-01", "précède"),
+        (PAID_UP, "31/02/2026", "2026-11-01", "Début de la période"),
+        (PAID_UP, "2024-01-01", "2026-11-01", "au plus un an"),
+        ("", "2026-11-01", "2026-11-30", "n° d'adhérent"),
+        ("44999999Z", "2026-11-01", "2026-11-30", "Adhérent introuvable"),
+    ];
+    for (member, from, to, expected) in cases {
+        let (status, refused) = desk.call("issue_statement", &[("member", member), ("from", from), ("to", to)]).await;
+        assert!(status.is_client_error(), "{member} {from} {to}: {refused}");
+        assert!(message(&refused).contains(expected), "{expected}: {refused}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM statements").await, 0);
+    let rennes = common::agency::rennes_staff(&app).await;
+    let (status, _) =
+        rennes.call("issue_statement", &[("member", PAID_UP), ("from", "2026-11-01"), ("to", "2026-11-30")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another agency's member is unknown");
+}
+
+#[tokio::test]
+async fn a_run_for_the_month_sends_one_statement_per_member_with_progress_and_never_twice() {
+    let app = TestApp::spawn().await;
+    set_email(&app, PAID_UP, "camille.martin@exemple.fr").await;
+    let desk = staff(&app).await;
+    let (status, refused) = desk.call("start_statement_run", &[("month", &this_month())]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(message(&refused).contains("aucun adhérent"), "{refused}");
+
+    // Two members used vouchers this month; one has no email address.
+    let camille = app.logged_in(PAID_UP).await;
+    used_voucher_at(&app, &camille, OUEST, "42").await;
+    used_voucher_at(&app, &camille, OUEST, "8").await;
+    let page = desk
+        .submit(
+            "/agence/adherents/nouveau",
+            "/api/create_member",
+            &[("number", "44000777C"), ("name", "Alix Moreau"), ("email", ""), ("fee_paid_until", "2099-12-31")],
+        )
+        .await;
+    assert!(page.status.is_redirection() || page.status.is_success(), "member created");
+    let alix = {
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE login = '44000777C'")
+            .bind(app::server::auth::hash_password(common::PASSWORD))
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        app.logged_in("44000777C").await
+    };
+    used_voucher_at(&app, &alix, OUEST, "15").await;
+
+    let (status, run) = desk.call("start_statement_run", &[("month", &this_month())]).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    assert_eq!(run["total"], 2);
+    let id = run["id"].to_string();
+    let mut progress = Vec::new();
+    let finished = loop {
+        let (_, run) = desk.call("statement_run", &[("id", &id)]).await;
+        progress.push(run["done"].as_i64().unwrap());
+        if run["finished"] == true {
+            break run;
+        }
+        assert!(progress.len() < 400, "the run finishes: {progress:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    };
+    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "progress only grows: {progress:?}");
+    assert_eq!(
+        (finished["done"].as_i64(), finished["emailed"].as_i64(), finished["no_email"].as_i64()),
+        (Some(2), Some(1), Some(1))
+    );
+    let sent = mails(&app.dir.path().join("mail"));
+    assert_eq!(sent.len(), 1, "one email, to the member with an address");
+    assert!(sent[0].contains("To: camille.martin@exemple.fr"));
+    let (_, rows) = alix.call("my_statements", &[]).await;
+    assert_eq!(rows[0]["email_error"], "Pas d'adresse e-mail", "{rows}");
+    assert_eq!(rows[0]["total"], 1_500);
+
+    // Started again: only the member who was not emailed gets a statement.
+    let (status, again) = desk.call("start_statement_run", &[("month", &this_month())]).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["total"], 1);
+    // A month that has not begun, or nonsense, is refused.
+    let (status, refused) = desk.call("start_statement_run", &[("month", "2099-01")]).await;
+    assert_eq!(status.as_u16(), 422, "{refused}");
+    let (status, refused) = desk.call("start_statement_run", &[("month", "novembre")]).await;
+    assert_eq!(status.as_u16(), 422);
+    assert!(message(&refused).contains("Mois invalide"), "{refused}");
+}
+
+#[tokio::test]
+async fn the_demo_history_fills_every_screen_once() {
+    let app = TestApp::spawn().await;
+    assert!(app::server::demo::history(&app.state).await.expect("history"));
+    let count = |sql: &'static str| app.count(sql);
+    assert!(count("SELECT COUNT(*) FROM vouchers WHERE status = 31").await >= 2, "paid vouchers");
+    assert!(count("SELECT COUNT(*) FROM vouchers WHERE status = 21").await >= 1, "invoiced vouchers");
+    assert!(count("SELECT COUNT(*) FROM vouchers WHERE status = 11").await >= 1, "delivered vouchers");
+    assert!(count("SELECT COUNT(*) FROM vouchers WHERE status = 1").await >= 1, "an issued voucher");
+    assert_eq!(count("SELECT COUNT(*) FROM invoice_lines WHERE flag IS NOT NULL").await, 1, "one flagged line");
+    assert_eq!(count("SELECT COUNT(*) FROM payment_batches WHERE paid_on IS NOT NULL").await, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM invoices WHERE status = 'accepted'").await, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM statements").await, 1);
+    let vouchers = count("SELECT COUNT(*) FROM vouchers").await;
+    assert!(!app::server::demo::history(&app.state).await.expect("history again"), "made once");
+    assert_eq!(count("SELECT COUNT(*) FROM vouchers").await, vouchers);
+    let verdict = app::server::audit::verify(app.db.pool()).await.expect("journal");
+    assert!(matches!(verdict, app::server::audit::Verdict::Intact { .. }), "journal chain intact: {verdict:?}");
+}
