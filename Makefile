@@ -17,7 +17,7 @@ NO_POSTGRES ?=
 .PHONY: run test setup setup-test lint unit unit-postgres crash-test e2e build release api-test bench
 
 run: setup release
-	./target/release/bons demo
+	./target/release/bons demo --history
 	@echo
 	@echo "  Ouvrez http://127.0.0.1:3000 sur un téléphone ou dans un navigateur (360 px de large suffisent)."
 	@echo

@@ -9,5 +9,8 @@ export BONS_SECRET_FILE="$dir/secret.key"
 export LEPTOS_SITE_ADDR="${E2E_ADDR:-127.0.0.1:3100}"
 export LEPTOS_SITE_ROOT=target/site
 export RUST_LOG="${RUST_LOG:-warn}"
+# Statements emailed during the tests land here, where the tests read them.
+export BONS_MAIL_DIR=end2end/mail
+rm -rf end2end/mail
 target/debug/bons demo
 exec target/debug/bons serve

@@ -28,8 +28,15 @@ enum Command {
     Serve,
     /// Bring the database schema up to date, then exit.
     Migrate,
-    /// Load the demo agency, members and suppliers (safe to run again).
-    Demo,
+    /// Load the demo agency, members, suppliers and logins (safe to run again).
+    Demo {
+        /// Also a few weeks of history for the demo member, made once:
+        /// vouchers paid, invoiced and delivered, invoices (one with a
+        /// flagged line), a payment batch and a statement. `make run` asks
+        /// for it; the browser tests start without it.
+        #[arg(long)]
+        history: bool,
+    },
     /// Record issued vouchers past their last valid day as 92-expiré (the
     /// server also does it every hour).
     Expire,
@@ -85,9 +92,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let state = server::state_from_config(&cli.config).await?;
     match cli.command {
         Command::Migrate => println!("Base de données à jour : {}", redact(&cli.config.database_url)),
-        Command::Demo => {
+        Command::Demo { history } => {
             app::server::demo::load(&state.db).await?;
-            let history = app::server::demo::history(&state).await?;
+            let history = history && app::server::demo::history(&state).await?;
             use app::server::demo::*;
             println!("Données de démonstration chargées dans {}", redact(&cli.config.database_url));
             if history {
