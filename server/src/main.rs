@@ -92,12 +92,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let state = server::state_from_config(&cli.config).await?;
     match cli.command {
         Command::Migrate => println!("Base de données à jour : {}", redact(&cli.config.database_url)),
-        Command::Demo { history } => {
+        Command::Demo { history: with_history } => {
             app::server::demo::load(&state.db).await?;
-            let history = history && app::server::demo::history(&state).await?;
+            let added = with_history && app::server::demo::history(&state).await?;
             use app::server::demo::*;
             println!("Données de démonstration chargées dans {}", redact(&cli.config.database_url));
-            if history {
+            if added {
                 println!(
                     "  Historique ajouté : bons payés, facturés, livrés ; une facture avec une ligne signalée ; un relevé"
                 );

@@ -43,6 +43,17 @@ pub fn display_day(iso: &str) -> String {
     }
 }
 
+/// The instant a Paris calendar day begins, in stored form: the bound of
+/// "used between day A and day B" queries.
+pub fn paris_midnight(day: NaiveDate) -> String {
+    use chrono::TimeZone;
+    Paris
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| stamp(t.with_timezone(&Utc)))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,15 +81,4 @@ mod tests {
         assert_eq!(iso_day(paris_date(t)), "2027-01-01");
         assert_eq!(display_day("2027-01-01"), "01/01/2027");
     }
-}
-
-/// The instant a Paris calendar day begins, in stored form: the bound of
-/// "used between day A and day B" queries.
-pub fn paris_midnight(day: NaiveDate) -> String {
-    use chrono::TimeZone;
-    Paris
-        .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .earliest()
-        .map(|t| stamp(t.with_timezone(&Utc)))
-        .unwrap_or_default()
 }

@@ -2,6 +2,10 @@
 //! the fonts every PDF reader has, so nothing is embedded), WinAnsi-encoded
 //! so that French reads as French.
 
+// Page geometry is in PostScript points (floats by nature); no amount of
+// money is ever computed here: amounts arrive as text.
+#![allow(clippy::float_arithmetic)]
+
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
 const A4: (f32, f32) = (595.0, 842.0);

@@ -24,10 +24,10 @@ pub fn StatementsPage() -> impl IntoView {
         |(agency, _, _)| agency_statements(agency),
     );
     Effect::new(move |_| {
-        if let Some(Ok(p)) = page.get() {
-            if p.runs.iter().any(|r| !r.finished) {
-                set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(1));
-            }
+        if let Some(Ok(p)) = page.get()
+            && p.runs.iter().any(|r| !r.finished)
+        {
+            set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(1));
         }
     });
     view! {

@@ -79,6 +79,7 @@ fn invoice_text(line: &StatementLine) -> String {
 
 /// The statement as a PDF: a header naming the cooperative, the agency, the
 /// member and the period; one row per voucher; the totals.
+#[allow(clippy::float_arithmetic)] // positions on the page, in points; amounts are text
 pub fn pdf_of(s: &Statement) -> Vec<u8> {
     const ROW: f32 = 14.0;
     let cols = [MARGIN, 98.0, 210.0, 330.0, 382.0, 555.0];
