@@ -239,7 +239,10 @@ async fn a_run_for_the_month_sends_one_statement_per_member_with_progress_and_ne
 #[tokio::test]
 async fn the_demo_history_fills_every_screen_once() {
     let app = TestApp::spawn().await;
-    assert!(app::server::demo::history(&app.state).await.expect("history"));
+    // As `make run` asks for it.
+    let out = app.bons(&["demo", "--history"]);
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && printed.contains("Historique ajouté"), "{printed}{}", String::from_utf8_lossy(&out.stderr));
     let count = |sql: &'static str| app.count(sql);
     assert!(count("SELECT COUNT(*) FROM vouchers WHERE status = 31").await >= 2, "paid vouchers");
     assert!(count("SELECT COUNT(*) FROM vouchers WHERE status = 21").await >= 1, "invoiced vouchers");

@@ -184,6 +184,7 @@ impl TestApp {
             .args(args)
             .env("DATABASE_URL", &self.database_url)
             .env("BONS_SECRET", "5e".repeat(32))
+            .env("BONS_MAIL_DIR", self.dir.path().join("mail"))
             .env("RUST_LOG", "warn")
             .output()
             .expect("run bons")
