@@ -6,4 +6,12 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 cargo leptos build
 cd end2end
-npx playwright test "$@"
+# Each spec gets a server of its own on a fresh database (Playwright starts
+# one per run): no spec depends on what another left behind.
+if [ "$#" -gt 0 ]; then
+  npx playwright test "$@"
+else
+  for spec in tests/*.spec.ts; do
+    npx playwright test "$spec"
+  done
+fi

@@ -36,7 +36,9 @@ async function usedVoucher(phone: Page, euros: string): Promise<[string, string]
 /// The text of every page of a PDF, as pdf.js (Firefox's reader) reads it.
 async function pdfText(bytes: Buffer): Promise<string> {
   const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
+  // The standard fonts pdf.js ships (the statement uses Helvetica, not embedded).
+  const standardFontDataUrl = path.join(path.dirname(require.resolve("pdfjs-dist/package.json")), "standard_fonts") + "/";
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), standardFontDataUrl }).promise;
   const parts: string[] = [];
   for (let n = 1; n <= doc.numPages; n++) {
     const content = await (await doc.getPage(n)).getTextContent();

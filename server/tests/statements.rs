@@ -242,7 +242,11 @@ async fn the_demo_history_fills_every_screen_once() {
     // As `make run` asks for it.
     let out = app.bons(&["demo", "--history"]);
     let printed = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && printed.contains("Historique ajouté"), "{printed}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() && printed.contains("Historique ajouté"),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let count = |sql: &'static str| app.count(sql);
     assert!(count("SELECT COUNT(*) FROM vouchers WHERE status = 31").await >= 2, "paid vouchers");
     assert!(count("SELECT COUNT(*) FROM vouchers WHERE status = 21").await >= 1, "invoiced vouchers");
