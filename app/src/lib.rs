@@ -60,7 +60,6 @@ pub fn App() -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
         provide_form_error_from_url();
-        security::provide_content_security_policy();
     }
     view! {
         <Title text="Bons Castors" />

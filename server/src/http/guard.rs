@@ -100,6 +100,27 @@ fn is_cross_site(headers: &HeaderMap, edge: &Edge) -> bool {
     }
 }
 
+/// Draws the nonce of a page load: Leptos writes it on the page's inline
+/// scripts (`app::security::provide_page_nonce`) and the page's policy names
+/// it. An HTML answer that set no policy of its own gets this one.
+pub async fn page_nonce(mut request: Request<Body>, next: Next) -> Response {
+    let nonce = app::security::PageNonce(leptos::nonce::Nonce::new().to_string());
+    request.extensions_mut().insert(nonce.clone());
+    let mut response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html
+        && !response.headers().contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(value) = HeaderValue::from_str(&app::security::page_policy(&nonce.0))
+    {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
 /// Headers every response carries. The page's Content-Security-Policy is set
 /// by the page itself (`app::security`), since it names that page's nonce.
 pub async fn security_headers(State(edge): State<Edge>, request: Request<Body>, next: Next) -> Response {

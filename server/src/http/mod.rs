@@ -36,11 +36,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .merge(site::router(site.clone()))
         .merge(files::downloads())
-        .leptos_routes_with_context(&state, routes, || (), {
+        .leptos_routes_with_context(&state, routes, app::security::provide_page_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(guard::page_nonce))
         .layer(middleware::from_fn_with_state(site, site::cache_headers))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Routes merged below a layer do not pass through it: uploads have
