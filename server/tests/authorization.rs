@@ -599,9 +599,8 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
     let month = |at| clock::paris_date(at).format("%Y-%m").to_string();
     let file = members::find_by_id(app.db.pool(), owner.id).await.expect("member").expect("member");
     let today = clock::paris_date(now);
-    let (statement_id, _) = statements::issue(state, &Actor::staff(&staff), &file, today, today, None, false, now)
-        .await
-        .expect("statement");
+    let (statement_id, _) =
+        statements::issue(state, &Actor::staff(&staff), &file, today, today, false, now).await.expect("statement");
     let run = statements::start_run(state, &staff, None, &month(now), now).await.expect("run");
     // The run works in the background: the probes start once it is done.
     for _ in 0..200 {

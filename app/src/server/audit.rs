@@ -203,6 +203,85 @@ pub async fn append(
     Ok(event.id)
 }
 
+/// Appends several events at once inside the caller's write transaction,
+/// chained in the order given: the chain's end is read and written once,
+/// and the events go in by a hundred rows per statement. Returns their ids.
+pub async fn append_all(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    changes: Vec<Change<'_>>,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lock = tx.lock_rows();
+    let (mut last_id, mut last_hash): (i64, String) =
+        sqlx::query_as(&format!("SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}"))
+            .fetch_one(tx.conn())
+            .await?;
+    let at = clock::stamp(now);
+    let mut events = Vec::with_capacity(changes.len());
+    for change in changes {
+        let mut event = Event {
+            id: last_id + 1,
+            at: at.clone(),
+            account_id: actor.account_id,
+            actor: actor.name.clone(),
+            role: actor.role.clone(),
+            entity: change.entity.as_str().into(),
+            entity_id: change.entity_id,
+            action: change.action.into(),
+            before: change.before.to_string(),
+            after: change.after.to_string(),
+            prev_hash: last_hash,
+            hash: String::new(),
+        };
+        event.hash = event.compute_hash();
+        last_id = event.id;
+        last_hash = event.hash.clone();
+        events.push(event);
+    }
+    for chunk in events.chunks(100) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p = r * 12;
+                let cols: Vec<String> = (1..=12).map(|c| format!("${}", p + c)).collect();
+                format!("({})", cols.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_events
+                 (id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash)
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut insert = sqlx::query(&sql);
+        for e in chunk {
+            insert = insert
+                .bind(e.id)
+                .bind(&e.at)
+                .bind(e.account_id)
+                .bind(&e.actor)
+                .bind(&e.role)
+                .bind(&e.entity)
+                .bind(e.entity_id)
+                .bind(&e.action)
+                .bind(&e.before)
+                .bind(&e.after)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        insert.execute(tx.conn()).await?;
+    }
+    sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+        .bind(last_id)
+        .bind(&last_hash)
+        .execute(tx.conn())
+        .await?;
+    Ok(events.into_iter().map(|e| e.id).collect())
+}
+
 /// The outcome of a verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {

@@ -344,6 +344,6 @@ pub async fn history(state: &super::AppState) -> Result<bool, crate::error::AppE
         .ok_or(AppError::Internal)?;
     let (from, to) = (clock::paris_date(days_ago(46)), clock::paris_date(days_ago(34)));
     let actor = Actor::staff(&staff);
-    statements::issue(state, &actor, &member_file, from, to, None, true, days_ago(34)).await?;
+    statements::issue(state, &actor, &member_file, from, to, true, days_ago(34)).await?;
     Ok(true)
 }

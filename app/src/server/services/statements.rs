@@ -4,7 +4,7 @@
 //! and listed in the member's space. A run makes them for every member of an
 //! agency with a voucher used in a month, in the background, with progress.
 
-use super::{agency, journal};
+use super::agency;
 use crate::{
     api::money::{RunRow, StatementRow, StatementsPage},
     domain::{
@@ -14,7 +14,7 @@ use crate::{
     error::AppError,
     server::{
         AppState,
-        audit::{Actor, Entity},
+        audit::{self, Actor, Change, Entity},
         auth::Staff,
         clock,
         db::internal,
@@ -190,21 +190,33 @@ pub fn csv_of(s: &Statement) -> Result<String, AppError> {
     String::from_utf8(bytes).map_err(|_| AppError::Internal)
 }
 
-/// Gathers a member's vouchers used in [from, to] (Paris days).
-async fn gather(
-    state: &AppState,
+/// The stored bounds of [from, to] (Paris days): from's midnight to the
+/// midnight after `to`.
+fn bounds(from: NaiveDate, to: NaiveDate) -> (String, String) {
+    (clock::paris_midnight(from), clock::paris_midnight(to.succ_opt().unwrap_or(to)))
+}
+
+/// One member's statement, written: what is stored and emailed.
+struct Made {
+    member_id: i64,
+    agency_id: i64,
+    number: String,
+    email: Option<String>,
+    statement: Statement,
+    pdf: Vec<u8>,
+    csv: String,
+}
+
+fn make(
     member: &MemberFile,
+    lines: Vec<StatementLine>,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Statement, AppError> {
-    let start = clock::paris_midnight(from);
-    let end = clock::paris_midnight(to.succ_opt().unwrap_or(to));
-    let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
-    let lines = store::lines(&mut conn, member.id, &start, &end).await.map_err(internal("statement lines"))?;
+) -> Result<Made, AppError> {
     let total = Money::from_cents(lines.iter().map(|l| l.amount_cents).sum());
     let invoiced = Money::from_cents(lines.iter().filter_map(|l| l.invoiced_cents).sum());
-    Ok(Statement {
+    let statement = Statement {
         agency_name: member.agency_name.clone(),
         member_number: member.number.clone(),
         member_name: member.name.clone(),
@@ -214,95 +226,133 @@ async fn gather(
         lines,
         total,
         invoiced,
+    };
+    let pdf = pdf_of(&statement);
+    let csv = csv_of(&statement)?;
+    Ok(Made {
+        member_id: member.id,
+        agency_id: member.agency_id,
+        number: member.number.clone(),
+        email: member.email.clone().filter(|e| !e.trim().is_empty()),
+        statement,
+        pdf,
+        csv,
     })
 }
 
-/// How an email went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Emailed {
-    Sent,
-    NoAddress,
-    Failed,
-    NotAsked,
+/// Missing an address, as staff and the member read it.
+const NO_ADDRESS: &str = "Pas d'adresse e-mail";
+
+/// Stores statements in one transaction, each with its journal event;
+/// returns their ids, in order.
+async fn store_made(
+    state: &AppState,
+    actor: &Actor,
+    made: &[Made],
+    run_id: Option<i64>,
+    send: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, AppError> {
+    let stamp = clock::stamp(now);
+    let mut tx = state.db.begin_write().await.map_err(internal("begin statements"))?;
+    let mut ids = Vec::with_capacity(made.len());
+    for m in made {
+        let (from, to) = (clock::iso_day(m.statement.from), clock::iso_day(m.statement.to));
+        let new = NewStatement {
+            member_id: m.member_id,
+            agency_id: m.agency_id,
+            period_from: &from,
+            period_to: &to,
+            created_at: &stamp,
+            created_by: &actor.name,
+            run_id,
+            voucher_count: m.statement.lines.len() as i64,
+            total_cents: m.statement.total.cents(),
+            invoiced_cents: m.statement.invoiced.cents(),
+            pdf: &m.pdf,
+            csv: &m.csv,
+            emailed_to: if send { m.email.as_deref() } else { None },
+            email_error: (send && m.email.is_none()).then_some(NO_ADDRESS),
+        };
+        ids.push(store::insert(tx.conn(), &new).await.map_err(internal("insert statement"))?);
+    }
+    let changes = made
+        .iter()
+        .zip(&ids)
+        .map(|(m, id)| Change {
+            entity: Entity::Statement,
+            entity_id: *id,
+            action: "issue",
+            before: json!({}),
+            after: json!({
+                "member_id": m.member_id,
+                "number": m.number,
+                "period": m.statement.period(),
+                "vouchers": m.statement.lines.len(),
+                "total_cents": m.statement.total.cents(),
+            }),
+        })
+        .collect();
+    audit::append_all(&mut tx, actor, changes, now).await.map_err(internal("journal statements"))?;
+    tx.commit().await.map_err(internal("commit statements"))?;
+    Ok(ids)
 }
 
-#[allow(clippy::too_many_arguments)]
-/// Makes, keeps and (when `send`) emails one member's statement; returns
-/// the stored statement's id and how the email went.
+/// How the emails of some statements went.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Emails {
+    pub sent: i64,
+    pub no_address: i64,
+    pub failed: i64,
+}
+
+/// Emails stored statements to their members (after the commit: nothing is
+/// sent that is not kept), then records which left.
+async fn email_made(state: &AppState, made: &[Made], ids: &[i64]) -> Result<Emails, AppError> {
+    let mut outcome = Emails::default();
+    let mut sent = Vec::with_capacity(ids.len());
+    for (m, id) in made.iter().zip(ids) {
+        let Some(address) = m.email.as_deref() else {
+            outcome.no_address += 1;
+            continue;
+        };
+        let result = match message(state, &m.statement, address, &m.pdf, &m.csv) {
+            Ok(message) => state.mailer.send(message).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => sent.push(*id),
+            Err(e) => {
+                tracing::warn!(statement = id, error = %e, "statement email not sent");
+                store::record_email_error(state.db.pool(), *id, &e).await.map_err(internal("record email error"))?;
+                outcome.failed += 1;
+            }
+        }
+    }
+    store::mark_emailed(state.db.pool(), &sent, &clock::stamp(Utc::now())).await.map_err(internal("mark emailed"))?;
+    outcome.sent = sent.len() as i64;
+    Ok(outcome)
+}
+
+/// Makes, keeps and (when `send`) emails one member's statement for [from,
+/// to]; returns the stored statement's id and how the email went.
 pub async fn issue(
     state: &AppState,
     actor: &Actor,
     member: &MemberFile,
     from: NaiveDate,
     to: NaiveDate,
-    run_id: Option<i64>,
     send: bool,
     now: DateTime<Utc>,
-) -> Result<(i64, Emailed), AppError> {
-    let statement = gather(state, member, from, to, now).await?;
-    let pdf = pdf_of(&statement);
-    let csv = csv_of(&statement)?;
-    let (from_iso, to_iso) = (clock::iso_day(from), clock::iso_day(to));
-    let stamp = clock::stamp(now);
-    let mut tx = state.db.begin_write().await.map_err(internal("begin statement"))?;
-    let id = store::insert(
-        tx.conn(),
-        &NewStatement {
-            member_id: member.id,
-            agency_id: member.agency_id,
-            period_from: &from_iso,
-            period_to: &to_iso,
-            created_at: &stamp,
-            created_by: &actor.name,
-            run_id,
-            voucher_count: statement.lines.len() as i64,
-            total_cents: statement.total.cents(),
-            invoiced_cents: statement.invoiced.cents(),
-            pdf: &pdf,
-            csv: &csv,
-        },
-    )
-    .await
-    .map_err(internal("insert statement"))?;
-    let after = json!({
-        "member_id": member.id,
-        "number": member.number,
-        "period": statement.period(),
-        "vouchers": statement.lines.len(),
-        "total_cents": statement.total.cents(),
-    });
-    journal(&mut tx, actor, Entity::Statement, id, "issue", json!({}), after, now).await?;
-    tx.commit().await.map_err(internal("commit statement"))?;
-
-    if !send {
-        return Ok((id, Emailed::NotAsked));
-    }
-    let Some(address) = member.email.as_deref().filter(|e| !e.trim().is_empty()) else {
-        store::record_email(state.db.pool(), id, None, None, Some("Pas d'adresse e-mail"))
-            .await
-            .map_err(internal("record email"))?;
-        return Ok((id, Emailed::NoAddress));
-    };
-    let outcome = match message(state, &statement, address, &pdf, &csv) {
-        Ok(message) => state.mailer.send(message).await,
-        Err(e) => Err(e),
-    };
-    let emailed = match outcome {
-        Ok(()) => {
-            store::record_email(state.db.pool(), id, Some(address), Some(&clock::stamp(Utc::now())), None)
-                .await
-                .map_err(internal("record email"))?;
-            Emailed::Sent
-        }
-        Err(e) => {
-            tracing::warn!(statement = id, error = %e, "statement email not sent");
-            store::record_email(state.db.pool(), id, Some(address), None, Some(&e))
-                .await
-                .map_err(internal("record email"))?;
-            Emailed::Failed
-        }
-    };
-    Ok((id, emailed))
+) -> Result<(i64, Emails), AppError> {
+    let (start, end) = bounds(from, to);
+    let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
+    let lines = store::lines(&mut conn, &[member.id], &start, &end).await.map_err(internal("statement lines"))?;
+    drop(conn);
+    let made = [make(member, lines, from, to, now)?];
+    let ids = store_made(state, actor, &made, None, send, now).await?;
+    let emails = if send { email_made(state, &made, &ids).await? } else { Emails::default() };
+    Ok((ids[0], emails))
 }
 
 /// The email: a short French text, the PDF and the CSV attached.
@@ -372,7 +422,7 @@ pub async fn issue_for_member(
     if from > clock::paris_date(now) {
         return Err(AppError::Invalid("La période commence dans le futur : aucun bon n'y est utilisé.".into()));
     }
-    let (id, _) = issue(state, &Actor::staff(staff), &member, from, to, None, send, now).await?;
+    let (id, _) = issue(state, &Actor::staff(staff), &member, from, to, send, now).await?;
     let record =
         store::find(state.db.pool(), id).await.map_err(internal("find statement"))?.ok_or(AppError::Internal)?;
     Ok(row(record))
@@ -504,22 +554,18 @@ pub async fn start_run(
     tracing::info!(run = id, agency = agency_id, members = members.len(), "statement run started");
     let state = state.clone();
     tokio::spawn(async move {
-        for member_id in members {
-            let outcome = match members::find_by_id(state.db.pool(), member_id).await {
-                Ok(Some(member)) => {
-                    match issue(&state, &actor, &member, first, last, Some(id), true, Utc::now()).await {
-                        Ok((_, Emailed::Sent)) => "emailed",
-                        Ok((_, Emailed::NoAddress)) => "no_email",
-                        Ok(_) => "failed",
-                        Err(e) => {
-                            tracing::error!(run = id, member = member_id, error = %e, "statement not made");
-                            "failed"
-                        }
-                    }
+        for batch in members.chunks(RUN_BATCH) {
+            let done = batch.len() as i64;
+            let emails = match run_batch(&state, &actor, id, batch, first, last).await {
+                Ok(emails) => emails,
+                Err(e) => {
+                    tracing::error!(run = id, error = %e, "statements of a batch not made");
+                    Emails { failed: done, ..Emails::default() }
                 }
-                _ => "failed",
             };
-            if let Err(e) = store::run_step(state.db.pool(), id, outcome).await {
+            if let Err(e) =
+                store::run_progress(state.db.pool(), id, done, emails.sent, emails.no_address, emails.failed).await
+            {
                 tracing::error!(run = id, error = %e, "statement run progress not recorded");
             }
         }
@@ -530,6 +576,42 @@ pub async fn start_run(
     });
     let record = store::find_run(pool, id).await.map_err(internal("find run"))?.ok_or(AppError::Internal)?;
     Ok(run_row(record))
+}
+
+/// Members per batch of a run: one query for their vouchers, one
+/// transaction for their statements, then their emails.
+const RUN_BATCH: usize = 200;
+
+/// One batch of a run: the members' vouchers in one query, their statements
+/// written and stored in one transaction, then emailed.
+async fn run_batch(
+    state: &AppState,
+    actor: &Actor,
+    run_id: i64,
+    member_ids: &[i64],
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Emails, AppError> {
+    let (start, end) = bounds(first, last);
+    let now = Utc::now();
+    let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
+    let files = members::find_by_ids(&mut conn, member_ids).await.map_err(internal("run members"))?;
+    let lines = store::lines(&mut conn, member_ids, &start, &end).await.map_err(internal("run lines"))?;
+    drop(conn);
+    let mut by_member: std::collections::HashMap<i64, Vec<StatementLine>> = std::collections::HashMap::new();
+    for line in lines {
+        by_member.entry(line.member_id).or_default().push(line);
+    }
+    let mut made = Vec::with_capacity(files.len());
+    for member in &files {
+        let lines = by_member.remove(&member.id).unwrap_or_default();
+        made.push(make(member, lines, first, last, now)?);
+    }
+    let ids = store_made(state, actor, &made, Some(run_id), true, now).await?;
+    let mut emails = email_made(state, &made, &ids).await?;
+    // A member gone since the run started has no statement: counted as failed.
+    emails.failed += (member_ids.len() - files.len()) as i64;
+    Ok(emails)
 }
 
 pub async fn run(state: &AppState, staff: &Staff, id: &str) -> Result<RunRow, AppError> {

@@ -140,3 +140,18 @@ pub async fn set_active(conn: &mut AnyConnection, id: i64, active: bool) -> Resu
 pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<MemberFile>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT_MEMBER} WHERE m.id = $1")).bind(id).fetch_optional(pool).await
 }
+
+/// The members with these ids, in no particular order: one query per 500.
+pub async fn find_by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<MemberFile>, sqlx::Error> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{SELECT_MEMBER} WHERE m.id IN ({})", placeholders.join(", "));
+        let mut query = sqlx::query_as(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        found.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}

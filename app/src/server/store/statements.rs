@@ -6,6 +6,7 @@ use sqlx::{AnyConnection, AnyPool, FromRow};
 /// invoice that claimed it, if any.
 #[derive(Debug, Clone, FromRow)]
 pub struct StatementLine {
+    pub member_id: i64,
     pub voucher_id: i64,
     pub number: Option<String>,
     pub used_at: Option<String>,
@@ -17,30 +18,35 @@ pub struct StatementLine {
     pub invoiced_cents: Option<i64>,
 }
 
-/// A member's vouchers used in [from, to) (stored instants), oldest first;
-/// uses the agency undid are left out.
+/// These members' vouchers used in [from, to) (stored instants), by
+/// member, oldest first; uses the agency undid are left out. At most 500
+/// members at a time (the placeholders of one statement).
 pub async fn lines(
     conn: &mut AnyConnection,
-    member_id: i64,
+    member_ids: &[i64],
     from: &str,
     to: &str,
 ) -> Result<Vec<StatementLine>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT v.id AS voucher_id, v.number, v.used_at, v.amount_cents, v.status, s.name AS supplier_name,
-                i.number AS invoice_number, i.invoice_date, l.amount_cents AS invoiced_cents
+    let placeholders: Vec<String> = (3..member_ids.len() + 3).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT v.member_id, v.id AS voucher_id, v.number, v.used_at, v.amount_cents, v.status,
+                s.name AS supplier_name, i.number AS invoice_number, i.invoice_date,
+                l.amount_cents AS invoiced_cents
            FROM vouchers v
            JOIN suppliers s ON s.id = v.supplier_id
            LEFT JOIN invoices i ON i.id = v.invoice_id
            LEFT JOIN invoice_lines l ON l.invoice_id = v.invoice_id AND l.voucher_id = v.id
                 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
-          WHERE v.member_id = $1 AND v.used_at >= $2 AND v.used_at < $3 AND v.status IN (11, 21, 31)
-          ORDER BY v.used_at, v.id",
-    )
-    .bind(member_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(conn)
-    .await
+          WHERE v.used_at >= $1 AND v.used_at < $2 AND v.status IN (11, 21, 31)
+            AND v.member_id IN ({})
+          ORDER BY v.member_id, v.used_at, v.id",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql).bind(from).bind(to);
+    for id in member_ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(conn).await
 }
 
 /// The members of an agency with a voucher used in [from, to): id, by number.
@@ -70,13 +76,16 @@ pub struct NewStatement<'a> {
     pub invoiced_cents: i64,
     pub pdf: &'a [u8],
     pub csv: &'a str,
+    /// The address it is to be emailed to, or why it will not be.
+    pub emailed_to: Option<&'a str>,
+    pub email_error: Option<&'a str>,
 }
 
 pub async fn insert(conn: &mut AnyConnection, s: &NewStatement<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO statements (member_id, agency_id, period_from, period_to, created_at, created_by, run_id,
-                                 voucher_count, total_cents, invoiced_cents, pdf, csv)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                                 voucher_count, total_cents, invoiced_cents, pdf, csv, emailed_to, email_error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(s.member_id)
     .bind(s.agency_id)
@@ -90,25 +99,29 @@ pub async fn insert(conn: &mut AnyConnection, s: &NewStatement<'_>) -> Result<i6
     .bind(s.invoiced_cents)
     .bind(s.pdf)
     .bind(s.csv)
+    .bind(s.emailed_to)
+    .bind(s.email_error)
     .fetch_one(conn)
     .await
 }
 
-/// Records how the email went: sent to an address at a time, or why not.
-pub async fn record_email(
-    pool: &AnyPool,
-    id: i64,
-    to: Option<&str>,
-    at: Option<&str>,
-    error: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE statements SET emailed_to = $2, emailed_at = $3, email_error = $4 WHERE id = $1")
-        .bind(id)
-        .bind(to)
-        .bind(at)
-        .bind(error)
-        .execute(pool)
-        .await?;
+/// These statements' emails left at `at`.
+pub async fn mark_emailed(pool: &AnyPool, ids: &[i64], at: &str) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!("UPDATE statements SET emailed_at = $1 WHERE id IN ({})", placeholders.join(", "));
+        let mut query = sqlx::query(&sql).bind(at);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query.execute(pool).await?;
+    }
+    Ok(())
+}
+
+/// Why a statement's email could not be sent.
+pub async fn record_email_error(pool: &AnyPool, id: i64, error: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE statements SET email_error = $2 WHERE id = $1").bind(id).bind(error).execute(pool).await?;
     Ok(())
 }
 
@@ -226,17 +239,27 @@ pub async fn insert_run(
     .await
 }
 
-/// One member done: `outcome` is `emailed`, `no_email` or `failed`.
-pub async fn run_step(pool: &AnyPool, id: i64, outcome: &str) -> Result<(), sqlx::Error> {
-    let column = match outcome {
-        "emailed" => "emailed",
-        "no_email" => "no_email",
-        _ => "failed",
-    };
-    sqlx::query(&format!("UPDATE statement_runs SET done = done + 1, {column} = {column} + 1 WHERE id = $1"))
-        .bind(id)
-        .execute(pool)
-        .await?;
+/// Members done since the last step, and how their emails went.
+pub async fn run_progress(
+    pool: &AnyPool,
+    id: i64,
+    done: i64,
+    emailed: i64,
+    no_email: i64,
+    failed: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE statement_runs SET done = done + $2, emailed = emailed + $3, no_email = no_email + $4,
+                failed = failed + $5
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(done)
+    .bind(emailed)
+    .bind(no_email)
+    .bind(failed)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
