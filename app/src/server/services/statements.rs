@@ -679,6 +679,7 @@ mod tests {
 
     fn line(number: &str, cents: i64, invoiced: Option<i64>) -> StatementLine {
         StatementLine {
+            member_id: 1,
             voucher_id: 1,
             number: Some(number.into()),
             used_at: Some("2026-11-03T09:15:00.000000Z".into()),
