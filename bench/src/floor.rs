@@ -57,6 +57,115 @@ impl DemoIds {
 /// Inserts `count` issued vouchers (1-EMIS, valid 30 days) for a member and
 /// returns their ids, oldest first. Written straight to the database: the
 /// benchmark measures using vouchers, not requesting them.
+/// Members of the demo agency, each with an email address and
+/// `per_member` vouchers used last month at the demo supplier (numbers in
+/// series, the series advanced to match): what a month's statement run
+/// works through. Returns the month, "YYYY-MM".
+pub async fn insert_month_of_uses(
+    db: &mut AnyConnection,
+    ids: &DemoIds,
+    members: usize,
+    per_member: usize,
+) -> Result<String> {
+    use chrono::{Datelike, TimeZone};
+    const ROWS_PER_INSERT: usize = 200;
+    let today = chrono::Utc::now().date_naive();
+    let first_of_this = today.with_day(1).ok_or("no first day")?;
+    let last_month = first_of_this.pred_opt().ok_or("no last month")?.with_day(1).ok_or("no first day")?;
+    let year = last_month.year();
+    // The 10th of last month at 08:00 UTC, one use a second after it.
+    let start = chrono::Utc
+        .from_utc_datetime(&last_month.with_day(10).ok_or("no 10th")?.and_hms_opt(8, 0, 0).ok_or("no 8 o'clock")?);
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let (agency_code, centre): (String, String) =
+        sqlx::query_as("SELECT code, centre_code FROM agencies WHERE id = $1")
+            .bind(ids.agency_id)
+            .fetch_one(&mut *db)
+            .await?;
+    let mut tx = db.begin().await?;
+    let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM members").fetch_one(&mut *tx).await?;
+    for chunk in (0..members).collect::<Vec<_>>().chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p = r * 4;
+                format!("({}, ${}, ${}, ${}, '2099-12-31', 1, ${})", ids.agency_id, p + 1, p + 2, p + 3, p + 4)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO members (agency_id, number, name, email, fee_paid_until, active, created_at) VALUES {}",
+            values.join(", ")
+        );
+        let mut insert = sqlx::query(&sql);
+        for i in chunk {
+            insert = insert
+                .bind(format!("46{i:06}R"))
+                .bind(format!("Adhérent Relevé {i}"))
+                .bind(format!("adherent{i}@exemple.fr"))
+                .bind(stamp(start));
+        }
+        insert.execute(&mut *tx).await?;
+    }
+    let member_ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM members WHERE id > $1 ORDER BY id").bind(before).fetch_all(&mut *tx).await?;
+    let mut seq: i64 = 0;
+    let uses: Vec<(i64, usize)> = member_ids.iter().flat_map(|m| (0..per_member).map(move |k| (*m, k))).collect();
+    for chunk in uses.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p = r * 8;
+                format!(
+                    "(${}, {}, {}, 11, ${}, ${}, ${}, ${}, {year}, ${}, ${}, 4, ${})",
+                    p + 1,
+                    ids.supplier_id,
+                    ids.agency_id,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7,
+                    p + 8
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO vouchers (member_id, supplier_id, agency_id, status, amount_cents, requested_at, valid_until,
+                                   used_at, number_year, number_seq, number, code_length, validated_at)
+             VALUES {}",
+            values.join(", ")
+        );
+        let mut insert = sqlx::query(&sql);
+        for (member, k) in chunk {
+            seq += 1;
+            let used = start + chrono::Duration::seconds(seq);
+            let euros = 1 + (seq % 300);
+            insert = insert
+                .bind(*member)
+                .bind(euros * 100 + i64::try_from(*k).unwrap_or(0))
+                .bind(stamp(used - chrono::Duration::hours(1)))
+                .bind(last_month.with_day(28).unwrap_or(last_month).format("%Y-%m-%d").to_string())
+                .bind(stamp(used))
+                .bind(seq)
+                .bind(format!("W{year}.{agency_code}.{centre}.{seq:08}"))
+                .bind(stamp(used));
+        }
+        insert.execute(&mut *tx).await?;
+    }
+    sqlx::query("DELETE FROM number_series WHERE agency_id = $1 AND year = $2")
+        .bind(ids.agency_id)
+        .bind(year)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO number_series (agency_id, year, last_sequence) VALUES ($1, $2, $3)")
+        .bind(ids.agency_id)
+        .bind(year)
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(last_month.format("%Y-%m").to_string())
+}
+
 pub async fn insert_issued_vouchers(
     db: &mut AnyConnection,
     ids: &DemoIds,

@@ -24,6 +24,8 @@ pub struct ServerSetup {
     /// stdout and stderr of every `bons` process, appended.
     pub log: PathBuf,
     pub rust_log: String,
+    /// Where the server's email goes (`BONS_MAIL_DIR`); its default otherwise.
+    pub mail_dir: Option<PathBuf>,
 }
 
 impl ServerSetup {
@@ -35,6 +37,7 @@ impl ServerSetup {
             secret: hex::encode(rand::random::<[u8; 32]>()),
             log,
             rust_log: "warn".into(),
+            mail_dir: None,
         }
     }
 
@@ -55,6 +58,7 @@ impl ServerSetup {
             .env("LEPTOS_OUTPUT_NAME", "bons")
             .env("BONS_SECRET", &self.secret)
             .env("RUST_LOG", &self.rust_log)
+            .envs(self.mail_dir.iter().map(|dir| ("BONS_MAIL_DIR", dir)))
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);

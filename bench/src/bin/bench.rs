@@ -93,6 +93,10 @@ struct Args {
     /// Keep the scratch databases and the server's log.
     #[arg(long)]
     keep: bool,
+    /// Used vouchers of the month for the statement runs, one run each
+    /// (empty: no statement run).
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    statement_vouchers: Vec<usize>,
 }
 
 #[tokio::main]
@@ -468,30 +472,110 @@ impl Sent {
     }
 }
 
-/// TODO(issue 4, statements), for the lead to wire once the statement run
-/// is merged: "a month's statements for an agency with 100,000 used
-/// vouchers: wall time and peak memory (target ≤ 2 s, memory flat as
-/// vouchers grow: show 10 k and 100 k)". Plan, in this file's style:
-/// 1. for n in [10_000, 100_000]: a scratch database (`new_scratch`), `bons
-///    demo`, then n used vouchers of last month for the demo agency,
-///    written straight to the database like `floor::insert_issued_vouchers`
-///    (with `number_year`/`number_seq`/`number` taken in order, and
-///    `number_series` set to n so the server's series stays gapless);
-/// 2. run the statement run as issue 4 exposes it (a `bons` subcommand run
-///    with `setup.run(..)`, or its HTTP action with the agency login
-///    `agence.nantes`), timing it from the outside;
-/// 3. peak memory: the server's VmHWM (`server_peak_kb`) before and after,
-///    or a subcommand's own VmHWM read from /proc before it exits;
-/// 4. return the figures below for both n and both backends; `markdown`
-///    already prints them, and prints "not measured" while this is None.
-async fn statements(_args: &Args) -> bench::Result<Option<Vec<StatementFigures>>> {
-    Ok(None)
+/// Used vouchers per member in the statement runs: 10 k vouchers are 500
+/// statements, 100 k are 5,000.
+const VOUCHERS_PER_MEMBER: usize = 20;
+/// The issue's target for a month's statements of an agency.
+const STATEMENT_TARGET: Duration = Duration::from_secs(2);
+
+/// "A month's statements for an agency with 100,000 used vouchers: wall
+/// time and peak memory". For each size and backend: a scratch database
+/// with the demo data, members with an email address each using
+/// `VOUCHERS_PER_MEMBER` vouchers last month (written straight to the
+/// database, numbers in series), then the run as staff start it from the
+/// back office (`start_statement_run`), timed from the request until the
+/// run says it is finished; every member must have a statement and an
+/// email (one `.eml` file each). Peak memory is the server's VmHWM, read
+/// before the run and after it: the server is fresh for each size.
+async fn statements(args: &Args) -> bench::Result<Option<Vec<StatementFigures>>> {
+    if args.statement_vouchers.is_empty() {
+        return Ok(None);
+    }
+    let mut figures = Vec::new();
+    let mut backends = vec![Backend::Sqlite];
+    if !args.no_postgres {
+        backends.push(Backend::Postgres);
+    }
+    for backend in backends {
+        for &vouchers in &args.statement_vouchers {
+            println!("bench: statements of {vouchers} used vouchers on {} …", backend.label());
+            let scratch = new_scratch(args, backend).await?;
+            let measured = statement_run(args, &scratch, vouchers).await;
+            if measured.is_err() {
+                eprintln!("server log (last lines):\n{}", log_tail(&scratch.dir().join("bons.log"), 20));
+            }
+            scratch.finish(args.keep).await?;
+            let (wall, peak_before_kb, peak_kb, members) = measured?;
+            figures.push(StatementFigures { backend, used_vouchers: vouchers, members, wall, peak_before_kb, peak_kb });
+        }
+    }
+    Ok(Some(figures))
+}
+
+/// One run: (wall time, peak memory before and after in kB, members).
+async fn statement_run(args: &Args, scratch: &Scratch, vouchers: usize) -> bench::Result<(Duration, u64, u64, usize)> {
+    let mut setup = setup_for(args, scratch);
+    let mail = scratch.dir().join("mail");
+    setup.mail_dir = Some(mail.clone());
+    setup.run("demo").await?;
+    let members = vouchers.div_ceil(VOUCHERS_PER_MEMBER);
+    let month = {
+        let mut db = floor::connect(&scratch.database_url).await?;
+        let ids = DemoIds::read(&mut db).await?;
+        let month = floor::insert_month_of_uses(&mut db, &ids, members, VOUCHERS_PER_MEMBER).await?;
+        db.close().await?;
+        month
+    };
+    let server = setup.start().await?;
+    let base = server.base.clone();
+    let staff = session_cookie(&base, "agence.nantes", DEMO_PASSWORD).await?;
+    let desk = clients(1, &staff, "application/json", false)?.remove(0);
+    let before = server_peak_kb(&server).unwrap_or(0);
+    let started = std::time::Instant::now();
+    let answer = desk.post(format!("{base}/api/start_statement_run")).form(&[("month", month.as_str())]).send().await?;
+    let status = answer.status();
+    let run: serde_json::Value = answer.json().await?;
+    if !status.is_success() {
+        return Err(format!("start_statement_run: {status} {run}").into());
+    }
+    let id = run["id"].to_string();
+    let finished = loop {
+        let answer = desk.post(format!("{base}/api/statement_run")).form(&[("id", id.as_str())]).send().await?;
+        let run: serde_json::Value = answer.json().await?;
+        if run["finished"] == true {
+            break run;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            return Err(format!("the statement run did not finish in 10 minutes: {run}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let wall = started.elapsed();
+    let peak = server_peak_kb(&server).unwrap_or(0);
+    stop(server).await?;
+    let expected = i64::try_from(members)?;
+    if finished["done"].as_i64() != Some(expected) || finished["emailed"].as_i64() != Some(expected) {
+        return Err(format!(
+            "the run made or emailed the wrong number of statements for {members} members: {finished}"
+        )
+        .into());
+    }
+    let emails = std::fs::read_dir(&mail)?
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "eml")))
+        .count();
+    if emails != members {
+        return Err(format!("{emails} emails written for {members} members").into());
+    }
+    Ok((wall, before, peak, members))
 }
 
 struct StatementFigures {
     backend: Backend,
     used_vouchers: usize,
+    members: usize,
     wall: Duration,
+    /// The server's VmHWM before the run (start-up, login) and after it.
+    peak_before_kb: u64,
     peak_kb: u64,
 }
 
@@ -713,22 +797,49 @@ impl Report {
                 );
             }
             Some(figures) => {
-                let _ = writeln!(out, "| backend | used vouchers | wall time | peak memory |");
-                let _ = writeln!(out, "|---|--:|--:|--:|");
+                let _ = writeln!(
+                    out,
+                    "A month of used vouchers ({VOUCHERS_PER_MEMBER} per member, each member with an email \
+                     address), the run started from the back office and timed until it says it is done; \
+                     every statement is stored (PDF and CSV) and emailed (file transport). Peak memory is \
+                     the server's VmHWM, before the run and after it, on a fresh server per size.\n"
+                );
+                let _ =
+                    writeln!(out, "| backend | used vouchers | statements | wall time | peak memory before → after |");
+                let _ = writeln!(out, "|---|--:|--:|--:|--:|");
                 for f in figures {
                     let _ = writeln!(
                         out,
-                        "| {} | {} | {} | {} MB |",
+                        "| {} | {} | {} | {} | {} → {} MB |",
+                        f.backend.label(),
+                        f.used_vouchers,
+                        f.members,
+                        ms(f.wall),
+                        mb(f.peak_before_kb),
+                        mb(f.peak_kb)
+                    );
+                }
+                let _ = writeln!(out);
+                for f in figures {
+                    let _ = writeln!(
+                        out,
+                        "- {}, {} used vouchers: {} (target ≤ {}): {}.",
                         f.backend.label(),
                         f.used_vouchers,
                         ms(f.wall),
-                        f.peak_kb / 1000
+                        ms(STATEMENT_TARGET),
+                        verdict(f.wall <= STATEMENT_TARGET, || format!("missed by {}", ms(f.wall - STATEMENT_TARGET)))
                     );
                 }
                 let _ = writeln!(out);
             }
         }
     }
+}
+
+/// kB as "12.3" MB.
+fn mb(kb: u64) -> String {
+    format!("{}.{}", kb / 1000, kb % 1000 / 100)
 }
 
 fn verdict(met: bool, missed: impl FnOnce() -> String) -> String {
