@@ -262,3 +262,83 @@ async fn the_demo_history_fills_every_screen_once() {
     let verdict = app::server::audit::verify(app.db.pool()).await.expect("journal");
     assert!(matches!(verdict, app::server::audit::Verdict::Intact { .. }), "journal chain intact: {verdict:?}");
 }
+
+#[tokio::test]
+async fn a_run_longer_than_one_batch_gives_each_member_their_own_vouchers() {
+    let app = TestApp::spawn().await;
+    let pool = app.db.pool();
+    let (agency, supplier): (i64, i64) = sqlx::query_as(
+        "SELECT a.id, s.id FROM agencies a JOIN suppliers s ON s.agency_id = a.id WHERE a.code = 'NA' AND s.name = $1",
+    )
+    .bind(OUEST)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    // 230 members (more than a batch of 200), member i with i % 3 + 1 vouchers.
+    let now = app::server::clock::stamp(Utc::now());
+    let year = app::server::clock::paris_year(Utc::now());
+    let mut seq = 0;
+    for i in 0..230 {
+        let member: i64 = sqlx::query_scalar(
+            "INSERT INTO members (agency_id, number, name, email, fee_paid_until, active, created_at)
+             VALUES ($1, $2, $3, $4, '2099-12-31', 1, $5) RETURNING id",
+        )
+        .bind(agency)
+        .bind(format!("47{i:06}L"))
+        .bind(format!("Membre {i}"))
+        .bind(format!("membre{i}@exemple.fr"))
+        .bind(&now)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        for _ in 0..(i % 3 + 1) {
+            seq += 1;
+            sqlx::query(
+                "INSERT INTO vouchers (member_id, supplier_id, agency_id, status, amount_cents, requested_at, valid_until,
+                                       used_at, number_year, number_seq, number, code_length)
+                 VALUES ($1, $2, $3, 11, $4, $5, '2099-12-31', $5, $6, $7, $8, 4)",
+            )
+            .bind(member)
+            .bind(supplier)
+            .bind(agency)
+            .bind(100 * (i + 1))
+            .bind(&now)
+            .bind(year)
+            .bind(seq)
+            .bind(format!("W{year}.NA.442.{:08}", 50_000 + seq))
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+    let desk = staff(&app).await;
+    let (status, run) = desk.call("start_statement_run", &[("month", &this_month())]).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    assert_eq!(run["total"], 230);
+    let id = run["id"].to_string();
+    let finished = loop {
+        let (_, run) = desk.call("statement_run", &[("id", &id)]).await;
+        if run["finished"] == true {
+            break run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    };
+    assert_eq!((finished["done"].as_i64(), finished["emailed"].as_i64()), (Some(230), Some(230)), "{finished}");
+    // Each statement holds its member's vouchers and theirs only.
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT m.number, st.voucher_count, st.total_cents FROM statements st JOIN members m ON m.id = st.member_id
+          WHERE m.number LIKE '47%' ORDER BY m.number",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 230);
+    for (i, (number, count, total)) in rows.into_iter().enumerate() {
+        let i = i64::try_from(i).unwrap();
+        assert_eq!(number, format!("47{i:06}L"));
+        assert_eq!((count, total), (i % 3 + 1, (i % 3 + 1) * 100 * (i + 1)), "member {number}");
+    }
+    assert_eq!(mails(&app.dir.path().join("mail")).len(), 230);
+    let verdict = app::server::audit::verify(pool).await.expect("journal");
+    assert!(matches!(verdict, app::server::audit::Verdict::Intact { .. }), "journal chain intact: {verdict:?}");
+}
