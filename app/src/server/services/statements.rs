@@ -28,7 +28,7 @@ use crate::{
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use lettre::{
     Message,
-    message::{Attachment, MultiPart, SinglePart, header::ContentType},
+    message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType},
 };
 use serde_json::json;
 
@@ -205,14 +205,19 @@ struct Made {
     statement: Statement,
     pdf: Vec<u8>,
     csv: String,
+    /// The email, written with the files when it is to be sent (or why it
+    /// cannot be written).
+    message: Option<Result<Message, String>>,
 }
 
+/// Writes a statement: PDF, CSV and, with `sender`, its email.
 fn make(
     member: &MemberFile,
     lines: Vec<StatementLine>,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
+    sender: Option<&Mailbox>,
 ) -> Result<Made, AppError> {
     let total = Money::from_cents(lines.iter().map(|l| l.amount_cents).sum());
     let invoiced = Money::from_cents(lines.iter().filter_map(|l| l.invoiced_cents).sum());
@@ -229,15 +234,47 @@ fn make(
     };
     let pdf = pdf_of(&statement);
     let csv = csv_of(&statement)?;
+    let email = member.email.clone().filter(|e| !e.trim().is_empty());
+    let message = sender.zip(email.as_deref()).map(|(from, to)| message(from, &statement, to, &pdf, &csv));
     Ok(Made {
         member_id: member.id,
         agency_id: member.agency_id,
         number: member.number.clone(),
-        email: member.email.clone().filter(|e| !e.trim().is_empty()),
+        email,
         statement,
         pdf,
         csv,
+        message,
     })
+}
+
+/// Writes the statements of a batch on the blocking pool, the work split in
+/// two halves on two threads (the files and emails are CPU work: PDF,
+/// base64).
+async fn make_all(
+    work: Vec<(MemberFile, Vec<StatementLine>)>,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+    sender: Option<Mailbox>,
+) -> Result<Vec<Made>, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let sender = sender.as_ref();
+        let make_each = |part: Vec<(MemberFile, Vec<StatementLine>)>| -> Result<Vec<Made>, AppError> {
+            part.into_iter().map(|(member, lines)| make(&member, lines, from, to, now, sender)).collect()
+        };
+        let mut first = work;
+        let second = first.split_off(first.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| make_each(first));
+            let mut second = make_each(second)?;
+            let mut made = other.join().map_err(|_| AppError::Internal)??;
+            made.append(&mut second);
+            Ok(made)
+        })
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
 }
 
 /// Missing an address, as staff and the member read it.
@@ -308,29 +345,44 @@ pub struct Emails {
 
 /// Emails stored statements to their members (after the commit: nothing is
 /// sent that is not kept), then records which left.
-async fn email_made(state: &AppState, made: &[Made], ids: &[i64]) -> Result<Emails, AppError> {
+async fn email_made(state: &AppState, made: Vec<Made>, ids: &[i64]) -> Result<Emails, AppError> {
+    /// Messages handed to the transport at once.
+    const IN_FLIGHT: usize = 16;
     let mut outcome = Emails::default();
     let mut sent = Vec::with_capacity(ids.len());
-    for (m, id) in made.iter().zip(ids) {
-        let Some(address) = m.email.as_deref() else {
-            outcome.no_address += 1;
-            continue;
-        };
-        let result = match message(state, &m.statement, address, &m.pdf, &m.csv) {
-            Ok(message) => state.mailer.send(message).await,
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(()) => sent.push(*id),
-            Err(e) => {
-                tracing::warn!(statement = id, error = %e, "statement email not sent");
-                store::record_email_error(state.db.pool(), *id, &e).await.map_err(internal("record email error"))?;
-                outcome.failed += 1;
+    let mut failed: Vec<(i64, String)> = Vec::new();
+    let mut sending = tokio::task::JoinSet::new();
+    for (m, id) in made.into_iter().zip(ids.iter().copied()) {
+        match m.message {
+            None => outcome.no_address += 1,
+            Some(Err(e)) => failed.push((id, e)),
+            Some(Ok(message)) => {
+                if sending.len() >= IN_FLIGHT
+                    && let Some(done) = sending.join_next().await
+                {
+                    match done.map_err(|_| AppError::Internal)? {
+                        (id, Ok(())) => sent.push(id),
+                        (id, Err(e)) => failed.push((id, e)),
+                    }
+                }
+                let mailer = state.mailer.clone();
+                sending.spawn(async move { (id, mailer.send(message).await) });
             }
         }
     }
+    while let Some(done) = sending.join_next().await {
+        match done.map_err(|_| AppError::Internal)? {
+            (id, Ok(())) => sent.push(id),
+            (id, Err(e)) => failed.push((id, e)),
+        }
+    }
+    for (id, e) in &failed {
+        tracing::warn!(statement = id, error = %e, "statement email not sent");
+        store::record_email_error(state.db.pool(), *id, e).await.map_err(internal("record email error"))?;
+    }
     store::mark_emailed(state.db.pool(), &sent, &clock::stamp(Utc::now())).await.map_err(internal("mark emailed"))?;
     outcome.sent = sent.len() as i64;
+    outcome.failed = failed.len() as i64;
     Ok(outcome)
 }
 
@@ -349,14 +401,15 @@ pub async fn issue(
     let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
     let lines = store::lines(&mut conn, &[member.id], &start, &end).await.map_err(internal("statement lines"))?;
     drop(conn);
-    let made = [make(member, lines, from, to, now)?];
+    let sender = send.then(|| state.mailer.from().clone());
+    let made = vec![make(member, lines, from, to, now, sender.as_ref())?];
     let ids = store_made(state, actor, &made, None, send, now).await?;
-    let emails = if send { email_made(state, &made, &ids).await? } else { Emails::default() };
+    let emails = email_made(state, made, &ids).await?;
     Ok((ids[0], emails))
 }
 
 /// The email: a short French text, the PDF and the CSV attached.
-fn message(state: &AppState, s: &Statement, to: &str, pdf: &[u8], csv: &str) -> Result<Message, String> {
+fn message(from: &Mailbox, s: &Statement, to: &str, pdf: &[u8], csv: &str) -> Result<Message, String> {
     let to = to.parse().map_err(|e| format!("Adresse e-mail invalide ({to}) : {e}"))?;
     let body = format!(
         "Bonjour {},\n\n\
@@ -375,7 +428,7 @@ fn message(state: &AppState, s: &Statement, to: &str, pdf: &[u8], csv: &str) -> 
     let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
     let csv_type = ContentType::parse("text/csv; charset=utf-8").map_err(|e| e.to_string())?;
     Message::builder()
-        .from(state.mailer.from().clone())
+        .from(from.clone())
         .to(to)
         .subject(format!("Votre relevé de bons Castors Web {}", s.period()))
         .multipart(
@@ -594,6 +647,7 @@ async fn run_batch(
 ) -> Result<Emails, AppError> {
     let (start, end) = bounds(first, last);
     let now = Utc::now();
+    let clock = std::time::Instant::now();
     let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
     let files = members::find_by_ids(&mut conn, member_ids).await.map_err(internal("run members"))?;
     let lines = store::lines(&mut conn, member_ids, &start, &end).await.map_err(internal("run lines"))?;
@@ -602,15 +656,31 @@ async fn run_batch(
     for line in lines {
         by_member.entry(line.member_id).or_default().push(line);
     }
-    let mut made = Vec::with_capacity(files.len());
-    for member in &files {
-        let lines = by_member.remove(&member.id).unwrap_or_default();
-        made.push(make(member, lines, first, last, now)?);
-    }
+    let read = clock.elapsed();
+    let found = files.len();
+    let work: Vec<_> = files
+        .into_iter()
+        .map(|member| {
+            let lines = by_member.remove(&member.id).unwrap_or_default();
+            (member, lines)
+        })
+        .collect();
+    let made = make_all(work, first, last, now, Some(state.mailer.from().clone())).await?;
+    let read_and_made = clock.elapsed();
     let ids = store_made(state, actor, &made, Some(run_id), true, now).await?;
-    let mut emails = email_made(state, &made, &ids).await?;
+    let stored = clock.elapsed();
+    let mut emails = email_made(state, made, &ids).await?;
+    tracing::debug!(
+        run = run_id,
+        members = member_ids.len(),
+        read = ?read,
+        made = ?(read_and_made - read),
+        stored = ?(stored - read_and_made),
+        emailed = ?(clock.elapsed() - stored),
+        "statement run batch"
+    );
     // A member gone since the run started has no statement: counted as failed.
-    emails.failed += (member_ids.len() - files.len()) as i64;
+    emails.failed += (member_ids.len() - found) as i64;
     Ok(emails)
 }
 
