@@ -97,6 +97,9 @@ struct Args {
     /// (empty: no statement run).
     #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
     statement_vouchers: Vec<usize>,
+    /// Only the statement runs (with --no-write, to try a change quickly).
+    #[arg(long)]
+    only_statements: bool,
 }
 
 #[tokio::main]
@@ -117,6 +120,9 @@ async fn run(args: &Args) -> bench::Result<()> {
             return Err(format!("{} not found: build the release {what} first (`make release`)", path.display()).into());
         }
     }
+    if args.only_statements && !args.no_write {
+        return Err("--only-statements measures a part: add --no-write, docs/PERFORMANCE.md keeps whole runs".into());
+    }
     if args.uses < 5 || args.page_requests == 0 {
         return Err("need --uses of at least 5 and some --page-requests".into());
     }
@@ -125,6 +131,9 @@ async fn run(args: &Args) -> bench::Result<()> {
     let mut backends = vec![Backend::Sqlite];
     if !args.no_postgres {
         backends.push(Backend::Postgres);
+    }
+    if args.only_statements {
+        backends.clear();
     }
     for backend in backends {
         println!("bench: {} …", backend.label());

@@ -248,9 +248,11 @@ fn make(
     })
 }
 
-/// Writes the statements of a batch on the blocking pool, the work split in
-/// two halves on two threads (the files and emails are CPU work: PDF,
-/// base64).
+/// Writes the statements of a batch on the blocking pool, in two halves
+/// side by side (the files and emails are CPU work: PDF, base64). The
+/// pool's threads are reused from batch to batch: a fresh thread per batch
+/// left the allocator's per-thread memory behind (peak memory grew with the
+/// run's length).
 async fn make_all(
     work: Vec<(MemberFile, Vec<StatementLine>)>,
     from: NaiveDate,
@@ -258,23 +260,21 @@ async fn make_all(
     now: DateTime<Utc>,
     sender: Option<Mailbox>,
 ) -> Result<Vec<Made>, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let sender = sender.as_ref();
-        let make_each = |part: Vec<(MemberFile, Vec<StatementLine>)>| -> Result<Vec<Made>, AppError> {
-            part.into_iter().map(|(member, lines)| make(&member, lines, from, to, now, sender)).collect()
-        };
-        let mut first = work;
-        let second = first.split_off(first.len() / 2);
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| make_each(first));
-            let mut second = make_each(second)?;
-            let mut made = other.join().map_err(|_| AppError::Internal)??;
-            made.append(&mut second);
-            Ok(made)
-        })
-    })
-    .await
-    .map_err(|_| AppError::Internal)?
+    let make_each = move |part: Vec<(MemberFile, Vec<StatementLine>)>, sender: Option<Mailbox>| {
+        part.into_iter()
+            .map(|(member, lines)| make(&member, lines, from, to, now, sender.as_ref()))
+            .collect::<Result<Vec<Made>, AppError>>()
+    };
+    let mut first = work;
+    let second = first.split_off(first.len() / 2);
+    let other_sender = sender.clone();
+    let (first, second) = tokio::join!(
+        tokio::task::spawn_blocking(move || make_each(first, sender)),
+        tokio::task::spawn_blocking(move || make_each(second, other_sender)),
+    );
+    let mut made = first.map_err(|_| AppError::Internal)??;
+    made.append(&mut second.map_err(|_| AppError::Internal)??);
+    Ok(made)
 }
 
 /// Missing an address, as staff and the member read it.
