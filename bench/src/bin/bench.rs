@@ -524,6 +524,8 @@ async fn statements(args: &Args) -> bench::Result<Option<Vec<StatementFigures>>>
 /// One run: (wall time, peak memory before and after in kB, members).
 async fn statement_run(args: &Args, scratch: &Scratch, vouchers: usize) -> bench::Result<(Duration, u64, u64, usize)> {
     let mut setup = setup_for(args, scratch);
+    // Each batch of the run logs its phases (read, made, stored, emailed).
+    setup.rust_log = "error,app::server::services::statements=debug".into();
     let mail = scratch.dir().join("mail");
     setup.mail_dir = Some(mail.clone());
     setup.run("demo").await?;
