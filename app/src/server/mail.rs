@@ -2,7 +2,10 @@
 //! (and in tests) each message is written as an `.eml` file in a folder,
 //! where a person or a test can open it.
 
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox};
+use lettre::{
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, FileTransport, Message, Tokio1Executor, Transport as _,
+    message::Mailbox,
+};
 use std::path::{Path, PathBuf};
 
 pub struct Mailer {
@@ -53,6 +56,31 @@ impl Mailer {
         match &self.transport {
             Transport::Files { dir, .. } => Some(dir),
             Transport::Smtp(_) => None,
+        }
+    }
+
+    /// Sends several messages, in order; one answer per message. Files are
+    /// written by one blocking task for the lot (a task per file costs more
+    /// than the writing, and each pool thread it wakes keeps memory); SMTP
+    /// sends them one after the other over the transport's pooled connection.
+    pub async fn send_all(&self, messages: Vec<Message>) -> Vec<Result<(), String>> {
+        match &self.transport {
+            Transport::Files { dir, .. } => {
+                let count = messages.len();
+                let transport = FileTransport::new(dir);
+                tokio::task::spawn_blocking(move || {
+                    messages.iter().map(|m| transport.send(m).map(|_| ()).map_err(|e| e.to_string())).collect()
+                })
+                .await
+                .unwrap_or_else(|e| vec![Err(format!("writing the messages stopped: {e}")); count])
+            }
+            Transport::Smtp(_) => {
+                let mut answers = Vec::with_capacity(messages.len());
+                for message in messages {
+                    answers.push(self.send(message).await);
+                }
+                answers
+            }
         }
     }
 

@@ -346,34 +346,24 @@ pub struct Emails {
 /// Emails stored statements to their members (after the commit: nothing is
 /// sent that is not kept), then records which left.
 async fn email_made(state: &AppState, made: Vec<Made>, ids: &[i64]) -> Result<Emails, AppError> {
-    /// Messages handed to the transport at once.
-    const IN_FLIGHT: usize = 16;
     let mut outcome = Emails::default();
-    let mut sent = Vec::with_capacity(ids.len());
     let mut failed: Vec<(i64, String)> = Vec::new();
-    let mut sending = tokio::task::JoinSet::new();
+    let (mut to_send, mut messages) = (Vec::new(), Vec::new());
     for (m, id) in made.into_iter().zip(ids.iter().copied()) {
         match m.message {
             None => outcome.no_address += 1,
             Some(Err(e)) => failed.push((id, e)),
             Some(Ok(message)) => {
-                if sending.len() >= IN_FLIGHT
-                    && let Some(done) = sending.join_next().await
-                {
-                    match done.map_err(|_| AppError::Internal)? {
-                        (id, Ok(())) => sent.push(id),
-                        (id, Err(e)) => failed.push((id, e)),
-                    }
-                }
-                let mailer = state.mailer.clone();
-                sending.spawn(async move { (id, mailer.send(message).await) });
+                to_send.push(id);
+                messages.push(message);
             }
         }
     }
-    while let Some(done) = sending.join_next().await {
-        match done.map_err(|_| AppError::Internal)? {
-            (id, Ok(())) => sent.push(id),
-            (id, Err(e)) => failed.push((id, e)),
+    let mut sent = Vec::with_capacity(to_send.len());
+    for (id, answer) in to_send.into_iter().zip(state.mailer.send_all(messages).await) {
+        match answer {
+            Ok(()) => sent.push(id),
+            Err(e) => failed.push((id, e)),
         }
     }
     for (id, e) in &failed {
@@ -610,7 +600,7 @@ pub async fn start_run(
         for batch in members.chunks(RUN_BATCH) {
             let done = batch.len() as i64;
             let emails = match run_batch(&state, &actor, id, batch, first, last).await {
-                Ok(emails) => emails,
+                Ok(stored) => stored.email(state.clone(), id).await,
                 Err(e) => {
                     tracing::error!(run = id, error = %e, "statements of a batch not made");
                     Emails { failed: done, ..Emails::default() }
@@ -635,8 +625,30 @@ pub async fn start_run(
 /// transaction for their statements, then their emails.
 const RUN_BATCH: usize = 200;
 
+/// A batch of a run, stored, its emails still to send.
+struct StoredBatch {
+    made: Vec<Made>,
+    ids: Vec<i64>,
+    /// Members gone since the run started: no statement, counted as failed.
+    missing: i64,
+}
+
+impl StoredBatch {
+    async fn email(self, state: AppState, run_id: i64) -> Emails {
+        let clock = std::time::Instant::now();
+        let count = self.ids.len() as i64;
+        let mut emails = email_made(&state, self.made, &self.ids).await.unwrap_or_else(|e| {
+            tracing::error!(run = run_id, error = %e, "emails of a batch not sent");
+            Emails { failed: count, ..Emails::default() }
+        });
+        tracing::debug!(run = run_id, emails = count, emailed = ?clock.elapsed(), "statement run batch emailed");
+        emails.failed += self.missing;
+        emails
+    }
+}
+
 /// One batch of a run: the members' vouchers in one query, their statements
-/// written and stored in one transaction, then emailed.
+/// written (on two threads) and stored in one transaction.
 async fn run_batch(
     state: &AppState,
     actor: &Actor,
@@ -644,7 +656,7 @@ async fn run_batch(
     member_ids: &[i64],
     first: NaiveDate,
     last: NaiveDate,
-) -> Result<Emails, AppError> {
+) -> Result<StoredBatch, AppError> {
     let (start, end) = bounds(first, last);
     let now = Utc::now();
     let clock = std::time::Instant::now();
@@ -657,7 +669,7 @@ async fn run_batch(
         by_member.entry(line.member_id).or_default().push(line);
     }
     let read = clock.elapsed();
-    let found = files.len();
+    let missing = (member_ids.len() - files.len()) as i64;
     let work: Vec<_> = files
         .into_iter()
         .map(|member| {
@@ -668,20 +680,15 @@ async fn run_batch(
     let made = make_all(work, first, last, now, Some(state.mailer.from().clone())).await?;
     let read_and_made = clock.elapsed();
     let ids = store_made(state, actor, &made, Some(run_id), true, now).await?;
-    let stored = clock.elapsed();
-    let mut emails = email_made(state, made, &ids).await?;
     tracing::debug!(
         run = run_id,
         members = member_ids.len(),
         read = ?read,
         made = ?(read_and_made - read),
-        stored = ?(stored - read_and_made),
-        emailed = ?(clock.elapsed() - stored),
-        "statement run batch"
+        stored = ?(clock.elapsed() - read_and_made),
+        "statement run batch stored"
     );
-    // A member gone since the run started has no statement: counted as failed.
-    emails.failed += (member_ids.len() - found) as i64;
-    Ok(emails)
+    Ok(StoredBatch { made, ids, missing })
 }
 
 pub async fn run(state: &AppState, staff: &Staff, id: &str) -> Result<RunRow, AppError> {
