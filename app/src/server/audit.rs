@@ -147,6 +147,26 @@ impl Event {
     }
 }
 
+/// The event that follows `last_id` / `last_hash` in the chain.
+fn chained(actor: &Actor, change: &Change<'_>, at: String, last_id: i64, last_hash: String) -> Event {
+    let mut event = Event {
+        id: last_id + 1,
+        at,
+        account_id: actor.account_id,
+        actor: actor.name.clone(),
+        role: actor.role.clone(),
+        entity: change.entity.as_str().into(),
+        entity_id: change.entity_id,
+        action: change.action.into(),
+        before: change.before.to_string(),
+        after: change.after.to_string(),
+        prev_hash: last_hash,
+        hash: String::new(),
+    };
+    event.hash = event.compute_hash();
+    event
+}
+
 /// Appends one event inside the caller's write transaction; returns its id.
 /// Reading the chain's end locks it until commit, so appends are serialised
 /// across every connection and process.
@@ -161,21 +181,7 @@ pub async fn append(
         sqlx::query_as(&format!("SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}"))
             .fetch_one(tx.conn())
             .await?;
-    let mut event = Event {
-        id: last_id + 1,
-        at: clock::stamp(now),
-        account_id: actor.account_id,
-        actor: actor.name.clone(),
-        role: actor.role.clone(),
-        entity: change.entity.as_str().into(),
-        entity_id: change.entity_id,
-        action: change.action.into(),
-        before: change.before.to_string(),
-        after: change.after.to_string(),
-        prev_hash: last_hash,
-        hash: String::new(),
-    };
-    event.hash = event.compute_hash();
+    let event = chained(actor, &change, clock::stamp(now), last_id, last_hash);
     sqlx::query(
         "INSERT INTO audit_events
              (id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash)
@@ -223,21 +229,7 @@ pub async fn append_all(
     let at = clock::stamp(now);
     let mut events = Vec::with_capacity(changes.len());
     for change in changes {
-        let mut event = Event {
-            id: last_id + 1,
-            at: at.clone(),
-            account_id: actor.account_id,
-            actor: actor.name.clone(),
-            role: actor.role.clone(),
-            entity: change.entity.as_str().into(),
-            entity_id: change.entity_id,
-            action: change.action.into(),
-            before: change.before.to_string(),
-            after: change.after.to_string(),
-            prev_hash: last_hash,
-            hash: String::new(),
-        };
-        event.hash = event.compute_hash();
+        let event = chained(actor, &change, at.clone(), last_id, last_hash);
         last_id = event.id;
         last_hash = event.hash.clone();
         events.push(event);

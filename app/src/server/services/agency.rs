@@ -63,6 +63,11 @@ const MONTHS: [&str; 12] = [
     "décembre",
 ];
 
+/// "novembre 2026": the French name of the month `day` is in.
+pub fn month_name(day: NaiveDate) -> String {
+    format!("{} {}", MONTHS[day.month0() as usize], day.year())
+}
+
 /// The Paris calendar month around `now`, as stored instants: [first
 /// midnight, next month's first midnight), and its French name.
 pub fn paris_month(now: DateTime<Utc>) -> (String, String, String) {
@@ -76,7 +81,7 @@ pub fn paris_month(now: DateTime<Utc>) -> (String, String, String) {
             .map(|t| clock::stamp(t.with_timezone(&Utc)))
             .unwrap_or_default()
     };
-    let name = format!("{} {}", MONTHS[first.month0() as usize], first.year());
+    let name = month_name(first);
     (midnight(first), midnight(next), name)
 }
 

@@ -13,7 +13,7 @@ use crate::{
         audit::{self, Actor, Entity},
         auth::Staff,
         clock,
-        db::internal,
+        db::{WriteTx, internal},
         store::{agencies, invoices as store, vouchers},
     },
 };
@@ -75,6 +75,20 @@ async fn covered(state: &AppState, staff: &Staff, id: i64) -> Result<store::Invo
         .ok_or_else(|| AppError::NotFound("Facture".into()))
 }
 
+/// The same, read under lock inside `tx` until commit.
+async fn lock_covered(
+    state: &AppState,
+    tx: &mut WriteTx,
+    staff: &Staff,
+    id: i64,
+) -> Result<store::InvoiceRecord, AppError> {
+    store::find_for_update(tx.conn(), id, state.db.lock_rows())
+        .await
+        .map_err(internal("find invoice"))?
+        .filter(|i| staff.covers(i.agency_id))
+        .ok_or_else(|| AppError::NotFound("Facture".into()))
+}
+
 pub async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<ReconcileView, AppError> {
     let record = covered(state, staff, id).await?;
     let agency_code = agencies::find(state.db.pool(), record.agency_id)
@@ -103,11 +117,7 @@ pub async fn override_line(
         line.trim().parse().map_err(|_| AppError::Invalid(format!("Ligne de facture invalide : « {line} ».")))?;
     let reason = written_reason(reason, "le motif de l'acceptation de cette ligne")?;
     let mut tx = state.db.begin_write().await.map_err(internal("begin override"))?;
-    let invoice = store::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find invoice"))?
-        .filter(|i| staff.covers(i.agency_id))
-        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let invoice = lock_covered(state, &mut tx, staff, id).await?;
     let status = InvoiceStatus::from_code(&invoice.status).ok_or(AppError::Internal)?;
     if status != InvoiceStatus::Received {
         return Err(AppError::Conflict(format!(
@@ -155,11 +165,7 @@ pub async fn override_line(
 /// changes.
 pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
     let mut tx = state.db.begin_write().await.map_err(internal("begin accept"))?;
-    let invoice = store::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find invoice"))?
-        .filter(|i| staff.covers(i.agency_id))
-        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let invoice = lock_covered(state, &mut tx, staff, id).await?;
     let status = InvoiceStatus::from_code(&invoice.status).ok_or(AppError::Internal)?;
     if status != InvoiceStatus::Received {
         return Err(AppError::Conflict(format!(
@@ -258,11 +264,7 @@ pub async fn send_back(
 ) -> Result<(), AppError> {
     let reason = written_reason(reason, "ce que le fournisseur doit corriger")?;
     let mut tx = state.db.begin_write().await.map_err(internal("begin send back"))?;
-    let invoice = store::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find invoice"))?
-        .filter(|i| staff.covers(i.agency_id))
-        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let invoice = lock_covered(state, &mut tx, staff, id).await?;
     let status = InvoiceStatus::from_code(&invoice.status).ok_or(AppError::Internal)?;
     if status != InvoiceStatus::Received
         || !store::send_back(tx.conn(), id, &reason).await.map_err(internal("send back"))?

@@ -488,25 +488,8 @@ pub fn row(r: store::StatementRecord) -> StatementRow {
 }
 
 fn month_name(month: &str) -> String {
-    parse_month(month)
-        .map(|(first, _)| format!("{} {}", MONTHS[first.month0() as usize], first.year()))
-        .unwrap_or_else(|_| month.to_owned())
+    parse_month(month).map(|(first, _)| agency::month_name(first)).unwrap_or_else(|_| month.to_owned())
 }
-
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 
 fn run_row(r: store::RunRecord) -> RunRow {
     RunRow {
