@@ -338,7 +338,64 @@ async fn a_run_longer_than_one_batch_gives_each_member_their_own_vouchers() {
         assert_eq!(number, format!("47{i:06}L"));
         assert_eq!((count, total), (i % 3 + 1, (i % 3 + 1) * 100 * (i + 1)), "member {number}");
     }
-    assert_eq!(mails(&app.dir.path().join("mail")).len(), 230);
+    // Each email goes to its member and carries that member's statement.
+    let sent = mails(&app.dir.path().join("mail"));
+    assert_eq!(sent.len(), 230);
+    for mail in &sent {
+        let to = mail.lines().find_map(|l| l.strip_prefix("To: ")).expect("a recipient");
+        let i: usize = to.trim_start_matches("membre").trim_end_matches("@exemple.fr").parse().expect("membreN");
+        assert!(mail.contains(&format!("releve-47{i:06}L-")), "the email to {to} carries its member's statement");
+    }
     let verdict = app::server::audit::verify(pool).await.expect("journal");
     assert!(matches!(verdict, app::server::audit::Verdict::Intact { .. }), "journal chain intact: {verdict:?}");
+}
+
+/// Staff start the month's run and wait for its end.
+async fn run_to_the_end(desk: &Browser, month: &str) -> serde_json::Value {
+    let (status, run) = desk.call("start_statement_run", &[("month", month)]).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    let id = run["id"].to_string();
+    for _ in 0..400 {
+        let (_, run) = desk.call("statement_run", &[("id", &id)]).await;
+        if run["finished"] == true {
+            return run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the run does not finish");
+}
+
+#[tokio::test]
+async fn a_run_stopped_before_its_emails_sends_the_kept_statements_when_started_again() {
+    let app = TestApp::spawn().await;
+    set_email(&app, PAID_UP, "camille.martin@exemple.fr").await;
+    let camille = app.logged_in(PAID_UP).await;
+    used_voucher_at(&app, &camille, OUEST, "42").await;
+    let desk = staff(&app).await;
+    let mail = app.dir.path().join("mail");
+
+    let first = run_to_the_end(&desk, &this_month()).await;
+    assert_eq!((first["done"].as_i64(), first["emailed"].as_i64()), (Some(1), Some(1)), "{first}");
+    assert_eq!(mails(&mail).len(), 1);
+    // What a server stopped between the run's two halves leaves: the
+    // statement made and kept, its email not yet sent.
+    sqlx::query("UPDATE statements SET emailed_at = NULL").execute(app.db.pool()).await.unwrap();
+    let (_, rows) = camille.call("my_statements", &[]).await;
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+    assert_eq!(rows[0]["emailed_at"], serde_json::Value::Null, "{rows}");
+
+    // Started again: the kept statement is emailed, not made a second time.
+    let again = run_to_the_end(&desk, &this_month()).await;
+    assert_eq!((again["total"].as_i64(), again["done"].as_i64(), again["emailed"].as_i64()), (Some(1), Some(1), Some(1)));
+    let (_, rows) = camille.call("my_statements", &[]).await;
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "still one statement: {rows}");
+    assert!(rows[0]["emailed_at"].is_string(), "now emailed: {rows}");
+    let sent = mails(&mail);
+    assert_eq!(sent.len(), 2, "the second email of the same statement");
+    assert_eq!(attachment(&sent[0], ".pdf\""), attachment(&sent[1], ".pdf\""), "the same PDF both times");
+
+    // Emailed now: a third run has nothing to send.
+    let (status, refused) = desk.call("start_statement_run", &[("month", &this_month())]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(message(&refused).contains("déjà reçu"), "{refused}");
 }

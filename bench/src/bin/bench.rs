@@ -514,15 +514,29 @@ async fn statements(args: &Args) -> bench::Result<Option<Vec<StatementFigures>>>
                 eprintln!("server log (last lines):\n{}", log_tail(&scratch.dir().join("bons.log"), 20));
             }
             scratch.finish(args.keep).await?;
-            let (wall, peak_before_kb, peak_kb, members) = measured?;
-            figures.push(StatementFigures { backend, used_vouchers: vouchers, members, wall, peak_before_kb, peak_kb });
+            let (made, wall, peak_before_kb, peak_kb, members) = measured?;
+            figures.push(StatementFigures {
+                backend,
+                used_vouchers: vouchers,
+                members,
+                made,
+                wall,
+                peak_before_kb,
+                peak_kb,
+            });
         }
     }
     Ok(Some(figures))
 }
 
-/// One run: (wall time, peak memory before and after in kB, members).
-async fn statement_run(args: &Args, scratch: &Scratch, vouchers: usize) -> bench::Result<(Duration, u64, u64, usize)> {
+/// One run: (time until every statement is made and kept, time until the
+/// run is finished with every email written, peak memory before and after
+/// in kB, members).
+async fn statement_run(
+    args: &Args,
+    scratch: &Scratch,
+    vouchers: usize,
+) -> bench::Result<(Duration, Duration, u64, u64, usize)> {
     let mut setup = setup_for(args, scratch);
     // Each batch of the run logs its phases (read, made, stored, emailed).
     setup.rust_log = "error,app::server::services::statements=debug".into();
@@ -550,9 +564,13 @@ async fn statement_run(args: &Args, scratch: &Scratch, vouchers: usize) -> bench
         return Err(format!("start_statement_run: {status} {run}").into());
     }
     let id = run["id"].to_string();
+    let mut made = None;
     let finished = loop {
         let answer = desk.post(format!("{base}/api/statement_run")).form(&[("id", id.as_str())]).send().await?;
         let run: serde_json::Value = answer.json().await?;
+        if made.is_none() && run["done"].as_i64().is_some_and(|done| Some(done) == run["total"].as_i64()) {
+            made = Some(started.elapsed());
+        }
         if run["finished"] == true {
             break run;
         }
@@ -562,6 +580,7 @@ async fn statement_run(args: &Args, scratch: &Scratch, vouchers: usize) -> bench
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     let wall = started.elapsed();
+    let made = made.unwrap_or(wall);
     let peak = server_peak_kb(&server).unwrap_or(0);
     stop(server).await?;
     let expected = i64::try_from(members)?;
@@ -577,13 +596,17 @@ async fn statement_run(args: &Args, scratch: &Scratch, vouchers: usize) -> bench
     if emails != members {
         return Err(format!("{emails} emails written for {members} members").into());
     }
-    Ok((wall, before, peak, members))
+    Ok((made, wall, before, peak, members))
 }
 
 struct StatementFigures {
     backend: Backend,
     used_vouchers: usize,
     members: usize,
+    /// From the request until every statement is made and kept (in the
+    /// members' « Mes relevés »).
+    made: Duration,
+    /// From the request until the run is finished: every email written too.
     wall: Duration,
     /// The server's VmHWM before the run (start-up, login) and after it.
     peak_before_kb: u64,
@@ -811,20 +834,26 @@ impl Report {
                 let _ = writeln!(
                     out,
                     "A month of used vouchers ({VOUCHERS_PER_MEMBER} per member, each member with an email \
-                     address), the run started from the back office and timed until it says it is done; \
-                     every statement is stored (PDF and CSV) and emailed (file transport). Peak memory is \
-                     the server's VmHWM, before the run and after it, on a fresh server per size.\n"
+                     address), the run started from the back office. A run first makes and keeps every \
+                     statement (PDF and CSV, in the members' « Mes relevés » from then on), then emails them \
+                     (file transport: one `.eml` each, read back from what was kept). Two times, from the \
+                     request: until every statement is made and kept, and until the run says it is finished, \
+                     every email written. Peak memory is the server's VmHWM, before the run and after it, on \
+                     a fresh server per size.\n"
                 );
-                let _ =
-                    writeln!(out, "| backend | used vouchers | statements | wall time | peak memory before → after |");
-                let _ = writeln!(out, "|---|--:|--:|--:|--:|");
+                let _ = writeln!(
+                    out,
+                    "| backend | used vouchers | statements | made and kept | finished, emails written | peak memory before → after |"
+                );
+                let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
                 for f in figures {
                     let _ = writeln!(
                         out,
-                        "| {} | {} | {} | {} | {} → {} MB |",
+                        "| {} | {} | {} | {} | {} | {} → {} MB |",
                         f.backend.label(),
                         f.used_vouchers,
                         f.members,
+                        ms(f.made),
                         ms(f.wall),
                         mb(f.peak_before_kb),
                         mb(f.peak_kb)
@@ -834,12 +863,15 @@ impl Report {
                 for f in figures {
                     let _ = writeln!(
                         out,
-                        "- {}, {} used vouchers: {} (target ≤ {}): {}.",
+                        "- {}, {} used vouchers: statements made and kept in {} (target ≤ {}): {}; the whole run, \
+                         emails included, {}: {}.",
                         f.backend.label(),
                         f.used_vouchers,
-                        ms(f.wall),
+                        ms(f.made),
                         ms(STATEMENT_TARGET),
-                        verdict(f.wall <= STATEMENT_TARGET, || format!("missed by {}", ms(f.wall - STATEMENT_TARGET)))
+                        verdict(f.made <= STATEMENT_TARGET, || format!("missed by {}", ms(f.made - STATEMENT_TARGET))),
+                        ms(f.wall),
+                        verdict(f.wall <= STATEMENT_TARGET, || format!("over by {}", ms(f.wall - STATEMENT_TARGET)))
                     );
                 }
                 let _ = writeln!(out);

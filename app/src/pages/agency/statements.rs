@@ -128,7 +128,12 @@ fn Runs(runs: Vec<RunRow>) -> impl IntoView {
             {runs
                 .into_iter()
                 .map(|r| {
-                    let label = if r.finished { "terminé" } else { "en cours" };
+                    // Every statement is made and kept first; the emails follow.
+                    let label = match (r.finished, r.done >= r.total) {
+                        (true, _) => "terminé",
+                        (false, true) => "relevés établis, envoi des e-mails en cours",
+                        (false, false) => "en cours",
+                    };
                     view! {
                         <li class="run" data-finished=if r.finished { "1" } else { "0" }>
                             <strong>{format!("Relevés de {} ({})", r.month, r.agency_code)}</strong>

@@ -21,7 +21,7 @@ use crate::{
         pdf::{self, BOTTOM, MARGIN, Page, TOP},
         store::{
             members::{self, MemberFile},
-            statements::{self as store, NewStatement, StatementLine},
+            statements::{self as store, NewStatement, OwedEmail, StatementLine},
         },
     },
 };
@@ -54,10 +54,6 @@ pub struct Statement {
 impl Statement {
     pub fn period(&self) -> String {
         format!("du {} au {}", day::french(self.from), day::french(self.to))
-    }
-
-    fn file_stem(&self) -> String {
-        format!("releve-{}-{}-{}", self.member_number, self.from.format("%Y%m%d"), self.to.format("%Y%m%d"))
     }
 }
 
@@ -205,19 +201,37 @@ struct Made {
     statement: Statement,
     pdf: Vec<u8>,
     csv: String,
-    /// The email, written with the files when it is to be sent (or why it
-    /// cannot be written).
-    message: Option<Result<Message, String>>,
 }
 
-/// Writes a statement: PDF, CSV and, with `sender`, its email.
+impl Made {
+    /// The email this statement is owed once stored as `id` (None without
+    /// an address).
+    fn owed(self, id: i64) -> Option<OwedEmail> {
+        let s = self.statement;
+        Some(OwedEmail {
+            id,
+            emailed_to: self.email?,
+            agency_name: s.agency_name,
+            member_number: s.member_number,
+            member_name: s.member_name,
+            period_from: clock::iso_day(s.from),
+            period_to: clock::iso_day(s.to),
+            voucher_count: s.lines.len() as i64,
+            total_cents: s.total.cents(),
+            invoiced_cents: s.invoiced.cents(),
+            pdf: self.pdf,
+            csv: self.csv,
+        })
+    }
+}
+
+/// Writes a statement: PDF and CSV.
 fn make(
     member: &MemberFile,
     lines: Vec<StatementLine>,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
-    sender: Option<&Mailbox>,
 ) -> Result<Made, AppError> {
     let total = Money::from_cents(lines.iter().map(|l| l.amount_cents).sum());
     let invoiced = Money::from_cents(lines.iter().filter_map(|l| l.invoiced_cents).sum());
@@ -235,61 +249,57 @@ fn make(
     let pdf = pdf_of(&statement);
     let csv = csv_of(&statement)?;
     let email = member.email.clone().filter(|e| !e.trim().is_empty());
-    let message = sender.zip(email.as_deref()).map(|(from, to)| message(from, &statement, to, &pdf, &csv));
-    Ok(Made {
-        member_id: member.id,
-        agency_id: member.agency_id,
-        number: member.number.clone(),
-        email,
-        statement,
-        pdf,
-        csv,
-        message,
-    })
+    Ok(Made { member_id: member.id, agency_id: member.agency_id, number: member.number.clone(), email, statement, pdf, csv })
 }
 
-/// Writes the statements of a batch on the blocking pool, in two halves
-/// side by side (the files and emails are CPU work: PDF, base64). The
-/// pool's threads are reused from batch to batch: a fresh thread per batch
-/// left the allocator's per-thread memory behind (peak memory grew with the
-/// run's length).
+/// `work` done on the blocking pool in two halves side by side (PDFs and
+/// MIME encoding are CPU work), answers in order. The pool's threads are
+/// reused from batch to batch: a fresh thread per batch left the
+/// allocator's per-thread memory behind (peak memory grew with the run).
+async fn in_two_halves<T, U>(work: Vec<T>, each: fn(T) -> U) -> Result<Vec<U>, AppError>
+where
+    T: Send + 'static,
+    U: Send + 'static,
+{
+    let mut first = work;
+    let second = first.split_off(first.len() / 2);
+    let half = move |part: Vec<T>| part.into_iter().map(each).collect::<Vec<U>>();
+    let (first, second) =
+        tokio::join!(tokio::task::spawn_blocking(move || half(first)), tokio::task::spawn_blocking(move || half(second)));
+    let mut done = first.map_err(|_| AppError::Internal)?;
+    done.append(&mut second.map_err(|_| AppError::Internal)?);
+    Ok(done)
+}
+
+/// Writes the statements of a batch (see `in_two_halves`).
 async fn make_all(
     work: Vec<(MemberFile, Vec<StatementLine>)>,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
-    sender: Option<Mailbox>,
 ) -> Result<Vec<Made>, AppError> {
-    let make_each = move |part: Vec<(MemberFile, Vec<StatementLine>)>, sender: Option<Mailbox>| {
-        part.into_iter()
-            .map(|(member, lines)| make(&member, lines, from, to, now, sender.as_ref()))
-            .collect::<Result<Vec<Made>, AppError>>()
-    };
-    let mut first = work;
-    let second = first.split_off(first.len() / 2);
-    let other_sender = sender.clone();
-    let (first, second) = tokio::join!(
-        tokio::task::spawn_blocking(move || make_each(first, sender)),
-        tokio::task::spawn_blocking(move || make_each(second, other_sender)),
-    );
-    let mut made = first.map_err(|_| AppError::Internal)??;
-    made.append(&mut second.map_err(|_| AppError::Internal)??);
-    Ok(made)
+    let work: Vec<_> = work.into_iter().map(|(member, lines)| (member, lines, from, to, now)).collect();
+    in_two_halves(work, |(member, lines, from, to, now)| make(&member, lines, from, to, now))
+        .await?
+        .into_iter()
+        .collect()
 }
 
 /// Missing an address, as staff and the member read it.
 const NO_ADDRESS: &str = "Pas d'adresse e-mail";
 
-/// Stores statements in one transaction, each with its journal event;
-/// returns their ids, in order.
+/// Stores statements in one transaction, each with its journal event, and,
+/// for a run's batch, the run's progress with them; returns their ids, in
+/// order.
 async fn store_made(
     state: &AppState,
     actor: &Actor,
     made: &[Made],
-    run_id: Option<i64>,
+    run: Option<(i64, Progress)>,
     send: bool,
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, AppError> {
+    let run_id = run.map(|(id, _)| id);
     let stamp = clock::stamp(now);
     let mut tx = state.db.begin_write().await.map_err(internal("begin statements"))?;
     let mut ids = Vec::with_capacity(made.len());
@@ -331,6 +341,11 @@ async fn store_made(
         })
         .collect();
     audit::append_all(&mut tx, actor, changes, now).await.map_err(internal("journal statements"))?;
+    if let Some((id, p)) = run {
+        store::run_progress(tx.conn(), id, p.done, p.emailed, p.no_email, p.failed)
+            .await
+            .map_err(internal("statement run progress"))?;
+    }
     tx.commit().await.map_err(internal("commit statements"))?;
     Ok(ids)
 }
@@ -343,17 +358,19 @@ pub struct Emails {
     pub failed: i64,
 }
 
-/// Emails stored statements to their members (after the commit: nothing is
-/// sent that is not kept), then records which left.
-async fn email_made(state: &AppState, made: Vec<Made>, ids: &[i64]) -> Result<Emails, AppError> {
+/// Emails stored statements to their members (only ever after the commit:
+/// nothing is sent that is not kept), then records which left and which
+/// could not.
+async fn send_owed(state: &AppState, owed: Vec<OwedEmail>) -> Result<Emails, AppError> {
     let mut outcome = Emails::default();
     let mut failed: Vec<(i64, String)> = Vec::new();
     let (mut to_send, mut messages) = (Vec::new(), Vec::new());
-    for (m, id) in made.into_iter().zip(ids.iter().copied()) {
-        match m.message {
-            None => outcome.no_address += 1,
-            Some(Err(e)) => failed.push((id, e)),
-            Some(Ok(message)) => {
+    let sender = state.mailer.from().clone();
+    let work: Vec<_> = owed.into_iter().map(|o| (o, sender.clone())).collect();
+    for (id, message) in in_two_halves(work, |(o, sender)| (o.id, message(&sender, &o))).await? {
+        match message {
+            Err(e) => failed.push((id, e)),
+            Ok(message) => {
                 to_send.push(id);
                 messages.push(message);
             }
@@ -391,41 +408,53 @@ pub async fn issue(
     let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
     let lines = store::lines(&mut conn, &[member.id], &start, &end).await.map_err(internal("statement lines"))?;
     drop(conn);
-    let sender = send.then(|| state.mailer.from().clone());
-    let made = vec![make(member, lines, from, to, now, sender.as_ref())?];
-    let ids = store_made(state, actor, &made, None, send, now).await?;
-    let emails = email_made(state, made, &ids).await?;
-    Ok((ids[0], emails))
+    let made = make(member, lines, from, to, now)?;
+    let ids = store_made(state, actor, std::slice::from_ref(&made), None, send, now).await?;
+    let id = ids[0];
+    let emails = match made.owed(id) {
+        Some(owed) if send => send_owed(state, vec![owed]).await?,
+        None if send => Emails { no_address: 1, ..Emails::default() },
+        _ => Emails::default(),
+    };
+    Ok((id, emails))
+}
+
+/// A statement's files are named after the member and the period:
+/// `releve-44000123B-20261101-20261130`.
+fn file_stem(member_number: &str, period_from: &str, period_to: &str) -> String {
+    format!("releve-{member_number}-{}-{}", period_from.replace('-', ""), period_to.replace('-', ""))
 }
 
 /// The email: a short French text, the PDF and the CSV attached.
-fn message(from: &Mailbox, s: &Statement, to: &str, pdf: &[u8], csv: &str) -> Result<Message, String> {
+fn message(from: &Mailbox, o: &OwedEmail) -> Result<Message, String> {
+    let to = &o.emailed_to;
     let to = to.parse().map_err(|e| format!("Adresse e-mail invalide ({to}) : {e}"))?;
+    let period = format!("du {} au {}", clock::display_day(&o.period_from), clock::display_day(&o.period_to));
     let body = format!(
         "Bonjour {},\n\n\
          Veuillez trouver ci-joint votre relevé de bons Castors Web {}.\n\
          Bons utilisés : {} — valeur totale : {} — total facturé par les fournisseurs : {}.\n\n\
          Vous le retrouvez à tout moment dans votre espace adhérent, rubrique « Mes relevés ».\n\n\
          Castors de l'Ouest — {}\n",
-        s.member_name,
-        s.period(),
-        s.lines.len(),
-        s.total,
-        s.invoiced,
-        s.agency_name
+        o.member_name,
+        period,
+        o.voucher_count,
+        Money::from_cents(o.total_cents),
+        Money::from_cents(o.invoiced_cents),
+        o.agency_name
     );
-    let stem = s.file_stem();
+    let stem = file_stem(&o.member_number, &o.period_from, &o.period_to);
     let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
     let csv_type = ContentType::parse("text/csv; charset=utf-8").map_err(|e| e.to_string())?;
     Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(format!("Votre relevé de bons Castors Web {}", s.period()))
+        .subject(format!("Votre relevé de bons Castors Web {period}"))
         .multipart(
             MultiPart::mixed()
                 .singlepart(SinglePart::plain(body))
-                .singlepart(Attachment::new(format!("{stem}.pdf")).body(pdf.to_vec(), pdf_type))
-                .singlepart(Attachment::new(format!("{stem}.csv")).body(csv.to_owned(), csv_type)),
+                .singlepart(Attachment::new(format!("{stem}.pdf")).body(o.pdf.clone(), pdf_type))
+                .singlepart(Attachment::new(format!("{stem}.csv")).body(o.csv.clone(), csv_type)),
         )
         .map_err(|e| e.to_string())
 }
@@ -573,105 +602,173 @@ pub async fn start_run(
         };
         return Err(AppError::Conflict(format!("Aucun relevé à envoyer pour {} : {why}.", month_name(month))));
     }
+    // A run stopped between its two halves left statements made and kept
+    // but not emailed: they are emailed now, not made again.
+    let owed = store::members_owed_email(pool, agency_id, &from_iso, &to_iso).await.map_err(internal("owed"))?;
+    let (made_before, to_make): (Vec<i64>, Vec<i64>) = members.iter().partition(|id| owed.contains(id));
     let actor = Actor::staff(staff);
     let id = store::insert_run(pool, agency_id, &month_key, &clock::stamp(now), &actor.name, members.len() as i64)
         .await
         .map_err(internal("insert statement run"))?;
     tracing::info!(run = id, agency = agency_id, members = members.len(), "statement run started");
-    let state = state.clone();
+    let run = Run { state: state.clone(), actor, id, agency_id, first, last };
     tokio::spawn(async move {
-        for batch in members.chunks(RUN_BATCH) {
-            let done = batch.len() as i64;
-            let emails = match run_batch(&state, &actor, id, batch, first, last).await {
-                Ok(stored) => stored.email(state.clone(), id).await,
-                Err(e) => {
-                    tracing::error!(run = id, error = %e, "statements of a batch not made");
-                    Emails { failed: done, ..Emails::default() }
-                }
+        if !made_before.is_empty() {
+            run.progress(Progress { done: made_before.len() as i64, ..Progress::default() }).await;
+        }
+        // Each batch's vouchers are read while the batch before is written
+        // and stored: the reading and the writing take a core each.
+        let batches: Vec<Vec<i64>> = to_make.chunks(RUN_BATCH).map(<[i64]>::to_vec).collect();
+        let mut reading = batches.first().map(|batch| run.read(batch.clone()));
+        for (i, batch) in batches.iter().enumerate() {
+            let read = match reading.take() {
+                Some(handle) => handle.await.unwrap_or(Err(AppError::Internal)),
+                None => Err(AppError::Internal),
             };
-            if let Err(e) =
-                store::run_progress(state.db.pool(), id, done, emails.sent, emails.no_address, emails.failed).await
-            {
-                tracing::error!(run = id, error = %e, "statement run progress not recorded");
+            reading = batches.get(i + 1).map(|next| run.read(next.clone()));
+            let made = match read {
+                Ok(read) => run.make_batch(batch, read).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = made {
+                tracing::error!(run = run.id, error = %e, "statements of a batch not made");
+                let count = batch.len() as i64;
+                run.progress(Progress { done: count, failed: count, ..Progress::default() }).await;
             }
         }
-        if let Err(e) = store::finish_run(state.db.pool(), id, &clock::stamp(Utc::now())).await {
-            tracing::error!(run = id, error = %e, "statement run end not recorded");
+        run.email_owed().await;
+        if let Err(e) = store::finish_run(run.state.db.pool(), run.id, &clock::stamp(Utc::now())).await {
+            tracing::error!(run = run.id, error = %e, "statement run end not recorded");
         }
-        tracing::info!(run = id, "statement run finished");
+        tracing::info!(run = run.id, "statement run finished");
     });
     let record = store::find_run(pool, id).await.map_err(internal("find run"))?.ok_or(AppError::Internal)?;
     Ok(run_row(record))
 }
 
 /// Members per batch of a run: one query for their vouchers, one
-/// transaction for their statements, then their emails.
+/// transaction for their statements; then, in the run's second half, emails
+/// by batches of as many.
 const RUN_BATCH: usize = 200;
 
-/// A batch of a run, stored, its emails still to send.
-struct StoredBatch {
-    made: Vec<Made>,
-    ids: Vec<i64>,
-    /// Members gone since the run started: no statement, counted as failed.
+/// A run under way: first every member's statement made and kept, batch by
+/// batch (the members see it in « Mes relevés » at once); then the emails,
+/// batch by batch, read back from what was kept. A slow mail server delays
+/// the emails, never the statements.
+struct Run {
+    state: AppState,
+    actor: Actor,
+    id: i64,
+    agency_id: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+/// A batch of a run, read: each member with their vouchers of the month.
+struct BatchRead {
+    work: Vec<(MemberFile, Vec<StatementLine>)>,
+    /// Members gone since the run started.
     missing: i64,
 }
 
-impl StoredBatch {
-    async fn email(self, state: AppState, run_id: i64) -> Emails {
-        let clock = std::time::Instant::now();
-        let count = self.ids.len() as i64;
-        let mut emails = email_made(&state, self.made, &self.ids).await.unwrap_or_else(|e| {
-            tracing::error!(run = run_id, error = %e, "emails of a batch not sent");
-            Emails { failed: count, ..Emails::default() }
-        });
-        tracing::debug!(run = run_id, emails = count, emailed = ?clock.elapsed(), "statement run batch emailed");
-        emails.failed += self.missing;
-        emails
-    }
+/// What a step of a run adds to its counts.
+#[derive(Debug, Default, Clone, Copy)]
+struct Progress {
+    done: i64,
+    emailed: i64,
+    no_email: i64,
+    failed: i64,
 }
 
-/// One batch of a run: the members' vouchers in one query, their statements
-/// written (on two threads) and stored in one transaction.
-async fn run_batch(
-    state: &AppState,
-    actor: &Actor,
-    run_id: i64,
-    member_ids: &[i64],
-    first: NaiveDate,
-    last: NaiveDate,
-) -> Result<StoredBatch, AppError> {
-    let (start, end) = bounds(first, last);
-    let now = Utc::now();
-    let clock = std::time::Instant::now();
-    let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
-    let files = members::find_by_ids(&mut conn, member_ids).await.map_err(internal("run members"))?;
-    let lines = store::lines(&mut conn, member_ids, &start, &end).await.map_err(internal("run lines"))?;
-    drop(conn);
-    let mut by_member: std::collections::HashMap<i64, Vec<StatementLine>> = std::collections::HashMap::new();
-    for line in lines {
-        by_member.entry(line.member_id).or_default().push(line);
+impl Run {
+    async fn progress(&self, p: Progress) {
+        let pool = self.state.db.pool();
+        if let Err(e) = store::run_progress(pool, self.id, p.done, p.emailed, p.no_email, p.failed).await {
+            tracing::error!(run = self.id, error = %e, "statement run progress not recorded");
+        }
     }
-    let read = clock.elapsed();
-    let missing = (member_ids.len() - files.len()) as i64;
-    let work: Vec<_> = files
-        .into_iter()
-        .map(|member| {
-            let lines = by_member.remove(&member.id).unwrap_or_default();
-            (member, lines)
+
+    /// A batch's members and their vouchers, read in one query, in a task
+    /// of its own.
+    fn read(&self, member_ids: Vec<i64>) -> tokio::task::JoinHandle<Result<BatchRead, AppError>> {
+        let (state, run_id) = (self.state.clone(), self.id);
+        let (start, end) = bounds(self.first, self.last);
+        tokio::spawn(async move {
+            let clock = std::time::Instant::now();
+            let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
+            let files = members::find_by_ids(&mut conn, &member_ids).await.map_err(internal("run members"))?;
+            let lines = store::lines(&mut conn, &member_ids, &start, &end).await.map_err(internal("run lines"))?;
+            drop(conn);
+            let mut by_member: std::collections::HashMap<i64, Vec<StatementLine>> = std::collections::HashMap::new();
+            for line in lines {
+                by_member.entry(line.member_id).or_default().push(line);
+            }
+            // Members gone since the run started: no statement, counted as failed.
+            let missing = (member_ids.len() - files.len()) as i64;
+            let work = files
+                .into_iter()
+                .map(|member| {
+                    let lines = by_member.remove(&member.id).unwrap_or_default();
+                    (member, lines)
+                })
+                .collect();
+            tracing::debug!(run = run_id, members = member_ids.len(), read = ?clock.elapsed(), "statement run batch read");
+            Ok(BatchRead { work, missing })
         })
-        .collect();
-    let made = make_all(work, first, last, now, Some(state.mailer.from().clone())).await?;
-    let read_and_made = clock.elapsed();
-    let ids = store_made(state, actor, &made, Some(run_id), true, now).await?;
-    tracing::debug!(
-        run = run_id,
-        members = member_ids.len(),
-        read = ?read,
-        made = ?(read_and_made - read),
-        stored = ?(clock.elapsed() - read_and_made),
-        "statement run batch stored"
-    );
-    Ok(StoredBatch { made, ids, missing })
+    }
+
+    /// One batch: the statements written (on two threads) and stored in one
+    /// transaction with the run's progress.
+    async fn make_batch(&self, member_ids: &[i64], read: BatchRead) -> Result<(), AppError> {
+        let now = Utc::now();
+        let clock = std::time::Instant::now();
+        let made = make_all(read.work, self.first, self.last, now).await?;
+        let made_in = clock.elapsed();
+        let no_email = made.iter().filter(|m| m.email.is_none()).count() as i64;
+        let progress = Progress { done: member_ids.len() as i64, no_email, failed: read.missing, emailed: 0 };
+        store_made(&self.state, &self.actor, &made, Some((self.id, progress)), true, now).await?;
+        tracing::debug!(
+            run = self.id,
+            members = member_ids.len(),
+            made = ?made_in,
+            stored = ?(clock.elapsed() - made_in),
+            "statement run batch stored"
+        );
+        Ok(())
+    }
+
+    /// The run's second half: the month's statements still owed their
+    /// email, a batch at a time, until none is left. Each batch's emails are
+    /// recorded as sent or failed, so none is read twice.
+    async fn email_owed(&self) {
+        let (from, to) = (clock::iso_day(self.first), clock::iso_day(self.last));
+        loop {
+            let clock = std::time::Instant::now();
+            let pool = self.state.db.pool();
+            let owed = match store::owed_emails(pool, self.agency_id, &from, &to, RUN_BATCH as i64).await {
+                Ok(owed) if owed.is_empty() => return,
+                Ok(owed) => owed,
+                Err(e) => {
+                    tracing::error!(run = self.id, error = %e, "statements owed an email not read");
+                    return;
+                }
+            };
+            let count = owed.len();
+            match send_owed(&self.state, owed).await {
+                Ok(emails) => {
+                    self.progress(Progress { emailed: emails.sent, failed: emails.failed, ..Progress::default() })
+                        .await;
+                }
+                Err(e) => {
+                    // Not recorded as sent or failed: reading them again would
+                    // loop; a run started again picks them up.
+                    tracing::error!(run = self.id, error = %e, "emails of a batch not recorded");
+                    return;
+                }
+            }
+            tracing::debug!(run = self.id, emails = count, emailed = ?clock.elapsed(), "statement run batch emailed");
+        }
+    }
 }
 
 pub async fn run(state: &AppState, staff: &Staff, id: &str) -> Result<RunRow, AppError> {
@@ -713,12 +810,7 @@ pub async fn file(state: &AppState, reader: &Reader, id: &str, kind: &str) -> Re
     if !allowed {
         return Err(not_found());
     }
-    let stem = format!(
-        "releve-{}-{}-{}",
-        record.member_number,
-        record.period_from.replace('-', ""),
-        record.period_to.replace('-', "")
-    );
+    let stem = file_stem(&record.member_number, &record.period_from, &record.period_to);
     match kind {
         "pdf" => {
             let bytes =

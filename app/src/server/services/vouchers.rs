@@ -110,12 +110,14 @@ pub async fn list_for_member(
     now: DateTime<Utc>,
 ) -> Result<Vec<VoucherRow>, AppError> {
     let today = clock::iso_day(clock::paris_date(now));
-    let rows = vouchers::list_for_member(state.db.pool(), member.id).await.map_err(internal("list vouchers"))?;
+    let rows = vouchers::listed_for_member(state.db.pool(), member.id).await.map_err(internal("list vouchers"))?;
     Ok(rows
         .into_iter()
         .map(|v| VoucherRow {
             id: v.id,
-            status: seen_status(&v, &today),
+            status: VoucherStatus::from_code(v.status)
+                .unwrap_or(VoucherStatus::Issued)
+                .as_seen_on(&v.valid_until, &today),
             amount: Money::from_cents(v.amount_cents),
             supplier: v.supplier_name,
             number: v.number,

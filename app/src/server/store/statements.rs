@@ -105,6 +105,74 @@ pub async fn insert(conn: &mut AnyConnection, s: &NewStatement<'_>) -> Result<i6
     .await
 }
 
+/// A stored statement whose email is still to be sent: what the message
+/// says and carries.
+#[derive(Debug, Clone, FromRow)]
+pub struct OwedEmail {
+    pub id: i64,
+    pub emailed_to: String,
+    pub agency_name: String,
+    pub member_number: String,
+    pub member_name: String,
+    pub period_from: String,
+    pub period_to: String,
+    pub voucher_count: i64,
+    pub total_cents: i64,
+    pub invoiced_cents: i64,
+    pub pdf: Vec<u8>,
+    pub csv: String,
+}
+
+/// An agency's statements of exactly that period, made by a run, still owed
+/// their email (an address, not sent, no error), oldest first, at most
+/// `limit`: a run's second half, and what a run started again after a stop
+/// picks up. (A statement staff make for one member is sent at once.)
+pub async fn owed_emails(
+    pool: &AnyPool,
+    agency_id: i64,
+    period_from: &str,
+    period_to: &str,
+    limit: i64,
+) -> Result<Vec<OwedEmail>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT st.id, st.emailed_to, a.name AS agency_name, m.number AS member_number, m.name AS member_name,
+                st.period_from, st.period_to, st.voucher_count, st.total_cents, st.invoiced_cents, st.pdf, st.csv
+           FROM statements st
+           JOIN members m ON m.id = st.member_id
+           JOIN agencies a ON a.id = st.agency_id
+          WHERE st.agency_id = $1 AND st.period_from = $2 AND st.period_to = $3 AND st.run_id IS NOT NULL
+            AND st.emailed_to IS NOT NULL AND st.emailed_at IS NULL AND st.email_error IS NULL
+          ORDER BY st.id
+          LIMIT $4",
+    )
+    .bind(agency_id)
+    .bind(period_from)
+    .bind(period_to)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Members with a statement of exactly that period, made by a run, still
+/// owed its email.
+pub async fn members_owed_email(
+    pool: &AnyPool,
+    agency_id: i64,
+    period_from: &str,
+    period_to: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT member_id FROM statements
+          WHERE agency_id = $1 AND period_from = $2 AND period_to = $3 AND run_id IS NOT NULL
+            AND emailed_to IS NOT NULL AND emailed_at IS NULL AND email_error IS NULL",
+    )
+    .bind(agency_id)
+    .bind(period_from)
+    .bind(period_to)
+    .fetch_all(pool)
+    .await
+}
+
 /// These statements' emails left at `at`.
 pub async fn mark_emailed(pool: &AnyPool, ids: &[i64], at: &str) -> Result<(), sqlx::Error> {
     for chunk in ids.chunks(500) {
@@ -239,9 +307,10 @@ pub async fn insert_run(
     .await
 }
 
-/// Members done since the last step, and how their emails went.
-pub async fn run_progress(
-    pool: &AnyPool,
+/// Members done since the last step, and how their emails went; on the
+/// pool, or inside the transaction that stored the step's statements.
+pub async fn run_progress<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     id: i64,
     done: i64,
     emailed: i64,
@@ -258,7 +327,7 @@ pub async fn run_progress(
     .bind(emailed)
     .bind(no_email)
     .bind(failed)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }

@@ -108,6 +108,34 @@ pub async fn list_for_member(pool: &AnyPool, member_id: i64) -> Result<Vec<Vouch
         .await
 }
 
+/// A line of the member's "Demande de bons": only what the list shows.
+#[derive(Debug, Clone, FromRow)]
+pub struct ListedVoucher {
+    pub id: i64,
+    pub status: i64,
+    pub amount_cents: i64,
+    pub requested_at: String,
+    pub valid_until: String,
+    pub number: Option<String>,
+    pub supplier_name: String,
+}
+
+/// A member's vouchers for their list, newest first: seven columns and one
+/// join, where a voucher's screens need the whole `VoucherRecord` (the
+/// list is the page members open most, with every voucher they ever had).
+pub async fn listed_for_member(pool: &AnyPool, member_id: i64) -> Result<Vec<ListedVoucher>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.id, v.status, v.amount_cents, v.requested_at, v.valid_until, v.number, s.name AS supplier_name
+           FROM vouchers v
+           JOIN suppliers s ON s.id = v.supplier_id
+          WHERE v.member_id = $1
+          ORDER BY v.id DESC",
+    )
+    .bind(member_id)
+    .fetch_all(pool)
+    .await
+}
+
 /// Takes the next running number of (agency, year). Inside the use
 /// transaction: if that transaction rolls back, so does the increment.
 pub async fn next_sequence(conn: &mut AnyConnection, agency_id: i64, year: i32) -> Result<i64, sqlx::Error> {
