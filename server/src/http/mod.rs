@@ -13,7 +13,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
 use tower_http::{
     compression::{
-        CompressionLayer, CompressionLevel,
+        CompressionLayer,
         predicate::{DefaultPredicate, Predicate, SizeAbove},
     },
     limit::RequestBodyLimitLayer,
@@ -27,14 +27,6 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 /// compression and cost an encoder's set-up each; pages, whose size is not
 /// known before they stream, are always compressed.
 const MIN_COMPRESSED_BYTES: u16 = 1024;
-
-/// Pages are compressed as they are sent, once per request: brotli's and
-/// gzip's fastest level. Brotli's default here (4) clears half a megabyte of
-/// match tables for every page, which measured as a fifth of the cost of
-/// serving "Demande de bons" (`make bench`); level 1 keeps small tables and
-/// the pages are text that compresses well at any level. Static files are
-/// compressed once, at the highest level, by `make release`.
-const PAGE_COMPRESSION: CompressionLevel = CompressionLevel::Precise(1);
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -63,11 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_v1::router())
         .layer(middleware::from_fn_with_state(edge, guard::security_headers))
         // Pages and larger server function answers; static files come pre-compressed.
-        .layer(
-            CompressionLayer::new()
-                .quality(PAGE_COMPRESSION)
-                .compress_when(DefaultPredicate::new().and(SizeAbove::new(MIN_COMPRESSED_BYTES))),
-        )
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(MIN_COMPRESSED_BYTES))))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
