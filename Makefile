@@ -29,15 +29,19 @@ setup:
 setup-test:
 	@scripts/setup.sh test
 
-# --precompress writes .br and .gz beside every static file: served as they
-# are. Its gzip is a weak one (the WASM: 405 KB, against 355 KB for gzip -9):
-# the .gz files are written again with gzip -9, for browsers without brotli.
+# --split puts the supplier space and the back office in WASM chunks of their
+# own, fetched when those pages are opened (app/src/split.rs): a member's
+# phone downloads the member's pages only.
+# --precompress writes .br and .gz beside every static file, chunks included:
+# served as they are. Its gzip is a weak one (the WASM: 405 KB, against 355 KB
+# for gzip -9): the .gz files are written again with gzip -9, for browsers
+# without brotli.
 release:
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	find target/site -type f ! -name '*.br' ! -name '*.gz' -exec gzip -9 --keep --force --no-name {} +
 
 build:
-	cargo leptos build
+	cargo leptos build --split
 
 lint:
 	cargo fmt --all -- --check

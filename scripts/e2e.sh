@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
-cargo leptos build
+# Split as the release is (Makefile): the supplier's and the agency's pages
+# load their WASM chunk in the browser, as they do in production.
+cargo leptos build --split
 cd end2end
 # Each spec gets a server of its own on a fresh database (Playwright starts
 # one per run): no spec depends on what another left behind.

@@ -13,15 +13,17 @@ pub mod security;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod site;
+pub mod split;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{FlatRoutes, Route, Router},
     path,
 };
-use pages::{agency::*, member::*, public::*, supplier::*};
+use pages::{member::*, public::*};
+use split::{agency, supplier};
 
 /// The HTML document around the app, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,6 +56,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// Every page is rendered whole on the server (`SsrMode::Async`): at a counter
 /// with poor signal the page must be usable before, or without, the WASM.
+/// The member's pages are in the main WASM bundle; the supplier space's and
+/// the back office's load their own chunk when first opened (`split`).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -79,33 +83,33 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/releves") view=MemberStatementsPage ssr=SsrMode::Async />
 
                 // The supplier's space.
-                <Route path=path!("/fournisseur") view=SupplierHomePage ssr=SsrMode::Async />
-                <Route path=path!("/fournisseur/verifier") view=CounterCheckPage ssr=SsrMode::Async />
-                <Route path=path!("/fournisseur/bons") view=DeliveredVouchersPage ssr=SsrMode::Async />
-                <Route path=path!("/fournisseur/factures") view=SupplierInvoicesPage ssr=SsrMode::Async />
-                <Route path=path!("/fournisseur/factures/nouvelle") view=NewInvoicePage ssr=SsrMode::Async />
-                <Route path=path!("/fournisseur/factures/:id") view=SupplierInvoicePage ssr=SsrMode::Async />
-                <Route path=path!("/fournisseur/cles") view=ApiKeysPage ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur") view={Lazy::<supplier::SupplierHomePage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/verifier") view={Lazy::<supplier::CounterCheckPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/bons") view={Lazy::<supplier::DeliveredVouchersPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/factures") view={Lazy::<supplier::SupplierInvoicesPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/factures/nouvelle") view={Lazy::<supplier::NewInvoicePage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/factures/:id") view={Lazy::<supplier::SupplierInvoicePage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/cles") view={Lazy::<supplier::ApiKeysPage>::new()} ssr=SsrMode::Async />
 
                 // The agency back office: members, suppliers, settings, vouchers.
-                <Route path=path!("/agence") view=DashboardPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/adherents") view=MembersPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/adherents/nouveau") view=NewMemberPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/adherents/import") view=MemberImportPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/adherents/:id") view=MemberPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/fournisseurs") view=SuppliersPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/fournisseurs/nouveau") view=NewSupplierPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/fournisseurs/:id") view=SupplierPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/parametres") view=AgencySettingsPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/bons") view=AgencyVouchersPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/bons/:id") view=AgencyVoucherPage ssr=SsrMode::Async />
+                <Route path=path!("/agence") view={Lazy::<agency::DashboardPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/adherents") view={Lazy::<agency::MembersPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/adherents/nouveau") view={Lazy::<agency::NewMemberPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/adherents/import") view={Lazy::<agency::MemberImportPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/adherents/:id") view={Lazy::<agency::MemberPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/fournisseurs") view={Lazy::<agency::SuppliersPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/fournisseurs/nouveau") view={Lazy::<agency::NewSupplierPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/fournisseurs/:id") view={Lazy::<agency::SupplierPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/parametres") view={Lazy::<agency::AgencySettingsPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/bons") view={Lazy::<agency::AgencyVouchersPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/bons/:id") view={Lazy::<agency::AgencyVoucherPage>::new()} ssr=SsrMode::Async />
 
                 // The agency back office: invoices, payments, statements.
-                <Route path=path!("/agence/factures") view=InvoicesPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/factures/:id") view=ReconcilePage ssr=SsrMode::Async />
-                <Route path=path!("/agence/paiements") view=PaymentBatchesPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/paiements/:id") view=PaymentBatchPage ssr=SsrMode::Async />
-                <Route path=path!("/agence/releves") view=StatementsPage ssr=SsrMode::Async />
+                <Route path=path!("/agence/factures") view={Lazy::<agency::InvoicesPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/factures/:id") view={Lazy::<agency::ReconcilePage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/paiements") view={Lazy::<agency::PaymentBatchesPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/paiements/:id") view={Lazy::<agency::PaymentBatchPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/releves") view={Lazy::<agency::StatementsPage>::new()} ssr=SsrMode::Async />
             </FlatRoutes>
         </Router>
     }

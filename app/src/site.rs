@@ -5,8 +5,16 @@
 //! `hash.txt` next to the server binary. Leptos's `HydrationScripts` reads
 //! that file for the JS and WASM; the stylesheet, the service worker's list
 //! of files and the cache headers read it through here.
+//!
+//! Built with `--split` (app/src/split.rs), the bundle has more files: the
+//! WASM chunks of the supplier space and the back office, which the browser
+//! fetches when it opens those pages, and the small loader the main JS
+//! imports to fetch them (`__wasm_split.<hash>.js`, hash line `split`).
 
 use leptos::config::LeptosOptions;
+
+/// The loader's name before cargo-leptos puts its hash in it.
+const UNHASHED_SPLIT: &str = "______________________";
 
 /// Where the browser fetches the bundle: `/pkg/bons.<hash>.css`…
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +22,9 @@ pub struct BundleFiles {
     pub js: String,
     pub wasm: String,
     pub css: String,
+    /// The chunks' loader, imported by `js`: part of the bundle when it is
+    /// built with `--split`, and absent otherwise.
+    pub split: String,
     /// The names carry their content's hash: they never change meaning.
     pub hashed: bool,
 }
@@ -32,8 +43,9 @@ impl BundleFiles {
             Some(hash) => format!("/{pkg_dir}/{output_name}.{hash}.{kind}"),
             None => format!("/{pkg_dir}/{output_name}.{kind}"),
         };
+        let split = format!("/{pkg_dir}/__wasm_split.{}.js", hash_of("split").as_deref().unwrap_or(UNHASHED_SPLIT));
         let hashed = ["js", "wasm", "css"].iter().all(|kind| hash_of(kind).is_some());
-        BundleFiles { js: name("js"), wasm: name("wasm"), css: name("css"), hashed }
+        BundleFiles { js: name("js"), wasm: name("wasm"), css: name("css"), split, hashed }
     }
 }
 
@@ -76,6 +88,16 @@ mod tests {
         assert_eq!(files.wasm, "/pkg/bons.AbC_dEf.wasm");
         assert_eq!(files.css, "/pkg/bons.xYz012.css");
         assert!(files.hashed);
+    }
+
+    #[test]
+    fn a_split_build_names_its_chunks_loader() {
+        let hashes = "js: a\nwasm: b\ncss: c\nmanifest: d\nsplit: Ab-cD_ef\n";
+        let files = BundleFiles::new("bons", "pkg", Some(hashes));
+        assert_eq!(files.split, "/pkg/__wasm_split.Ab-cD_ef.js");
+        assert!(files.hashed);
+        let unhashed = BundleFiles::new("bons", "pkg", None);
+        assert_eq!(unhashed.split, "/pkg/__wasm_split.______________________.js");
     }
 
     #[test]

@@ -445,12 +445,20 @@ impl Weight {
             let path = pkg_path(&list, ext).ok_or(format!("no /pkg/…{ext} in the page"))?;
             bundle.push(Sent::measure(&http, base, what, &path).await?);
         }
+        // A split build's main JS imports the loader of the WASM chunks: the
+        // page downloads it too (the chunks, only on the pages that use them).
+        let js = pkg_path(&list, ".js").unwrap_or_default();
+        let js = http.get(format!("{base}{js}")).send().await?.text().await?;
+        if let Some(loader) = split_loader(&js) {
+            bundle.push(Sent::measure(&http, base, "JS (chunk loader)", &loader).await?);
+        }
         let card = Sent::measure(&http, base, "voucher card (HTML)", &format!("/bons/{used_voucher}")).await?;
         Ok(Weight { bundle, card })
     }
 
+    /// The brotli bytes of the bundle's files whose kind starts with `what`.
     fn brotli(&self, what: &str) -> u64 {
-        self.bundle.iter().find(|s| s.what == what).map_or(0, |s| s.brotli.unwrap_or(s.raw))
+        self.bundle.iter().filter(|s| s.what.starts_with(what)).map(|s| s.brotli.unwrap_or(s.raw)).sum()
     }
 }
 
@@ -460,6 +468,13 @@ fn pkg_path(html: &str, ext: &str) -> Option<String> {
         let path = html[at + 1..].split('"').next()?;
         path.ends_with(ext).then(|| path.to_owned())
     })
+}
+
+/// The chunks' loader a split build's main JS imports (`./__wasm_split.<hash>.js`).
+fn split_loader(js: &str) -> Option<String> {
+    let at = js.find("__wasm_split.")?;
+    let name = js[at..].split(['"', '\'']).next()?;
+    name.ends_with(".js").then(|| format!("/pkg/{name}"))
 }
 
 impl Sent {
@@ -918,6 +933,13 @@ mod tests {
         assert_eq!(pkg_path(html, ".js").as_deref(), Some("/pkg/bons.aB-1.js"));
         assert_eq!(pkg_path(html, ".css").as_deref(), Some("/pkg/bons.eF3.css"));
         assert_eq!(pkg_path(html, ".png"), None);
+    }
+
+    #[test]
+    fn a_split_build_s_chunk_loader_is_found_in_the_main_js() {
+        let js = r#"import*as t from"./__wasm_split.Lk-w_A.js";function f(){}"#;
+        assert_eq!(split_loader(js).as_deref(), Some("/pkg/__wasm_split.Lk-w_A.js"));
+        assert_eq!(split_loader("import*as t from\"./snippets/x.js\";"), None);
     }
 
     #[test]

@@ -3,11 +3,14 @@
 //   BUILD     this build's id: a new release has a new worker, which takes
 //             over at once and empties the previous release's caches;
 //   PRECACHE  the build's static files: the bundle (JS, WASM, CSS, whose
-//             names carry their content's hash), icons, manifest, pwa.js and
-//             the offline page.
+//             names carry their content's hash, and the loader of the WASM
+//             chunks), icons, manifest, pwa.js and the offline page. The
+//             chunks (supplier space, back office) are kept when first
+//             fetched, not at install: members never need them.
 //
 // What it does with each request:
-// - static files: from the cache, else the network (their names never lie);
+// - static files: from the cache, else the network, keeping a copy of what
+//   comes from /pkg/ (their names never lie);
 // - the member's pages (home, "Demande de bons", a voucher's card and code
 //   screen): from the network, keeping a copy; when the network fails, or
 //   keeps the phone waiting, the copy, marked "Hors ligne — dernière mise à

@@ -9,6 +9,8 @@
 //! - The bundle's files, whose names carry their content's hash
 //!   (`hash-files`), may be kept for a year; the worker, the manifest and
 //!   `pwa.js` are checked at every use; pages are private and checked too.
+//!   Built with `--split`, the main JS and WASM are checked at every use as
+//!   well: their names do not follow their content (`Site::revalidated`).
 //! - Static files are served pre-compressed (cargo-leptos `--precompress`
 //!   writes `.br` and `.gz` beside them); pages and server function answers
 //!   are compressed on the way out (`CompressionLayer`, in `mod.rs`).
@@ -50,6 +52,13 @@ pub struct Site {
     service_worker: String,
     /// The bundle's names carry a hash: they may be kept for good.
     hashed: bool,
+    /// Bundle files whose names carry a hash that is not their content's.
+    /// With `--split`, cargo-leptos names the main JS and WASM from their
+    /// content before it writes the chunks' loader's hashed name into them:
+    /// a build that changes only a chunk ships them under the previous
+    /// build's names, with a loader name that is new. Kept for a year, the
+    /// previous copies would ask for a loader that no longer exists.
+    revalidated: Vec<String>,
     /// The offline page's policy: no script, its own inline style by hash.
     offline_page_policy: HeaderValue,
 }
@@ -60,7 +69,13 @@ impl Site {
     pub fn load(options: &LeptosOptions) -> Site {
         let bundle = app::site::bundle(options);
         let root = Path::new(&*options.site_root);
-        let mut precache: Vec<String> = [&bundle.js, &bundle.wasm, &bundle.css].into_iter().cloned().collect();
+        // With `--split`, the main JS imports the chunks' loader: without it
+        // offline, no page hydrates. The chunks themselves (the supplier
+        // space, the back office) are not kept at install: a member's phone
+        // never needs them; the worker keeps each one the first time it is
+        // fetched, like any file under /pkg/.
+        let mut precache: Vec<String> =
+            [&bundle.js, &bundle.split, &bundle.wasm, &bundle.css].into_iter().cloned().collect();
         precache.extend(KEPT_PUBLIC_FILES.iter().map(|f| (*f).to_owned()));
         precache.extend(icons(root));
         precache.retain(|path| root.join(path.trim_start_matches('/')).is_file());
@@ -72,6 +87,8 @@ impl Site {
             id.update(std::fs::read(root.join(path.trim_start_matches('/'))).unwrap_or_default());
         }
         let build = hex::encode(&id.finalize()[..8]);
+        let split = root.join(bundle.split.trim_start_matches('/')).is_file();
+        let revalidated = if split { vec![bundle.js.clone(), bundle.wasm.clone()] } else { Vec::new() };
         let list = serde_json::to_string(&precache).expect("a list of strings is JSON");
         let service_worker = format!(
             "// Written by the server for this build (server/src/http/site.rs).\n\
@@ -83,6 +100,7 @@ impl Site {
             precache,
             service_worker,
             hashed: bundle.hashed,
+            revalidated,
             offline_page_policy: offline_page_policy(&offline_page),
         }
     }
@@ -150,7 +168,7 @@ pub async fn cache_headers(State(site): State<Arc<Site>>, request: Request<Body>
     let is_page =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     let policy = if path.starts_with("/pkg/") {
-        if site.hashed { FOR_A_YEAR } else { CHECK_FIRST }
+        if site.hashed && !site.revalidated.contains(&path) { FOR_A_YEAR } else { CHECK_FIRST }
     } else if path.starts_with("/icons/") || path == "/favicon.svg" {
         FOR_A_WEEK
     } else if path.starts_with("/api/") || path == "/healthz" {
@@ -191,12 +209,29 @@ mod tests {
 
     #[test]
     fn a_new_build_gets_a_new_worker_and_the_same_build_the_same_one() {
-        let files =
-            [("pkg/bons.wasm", "wasm 1"), ("pkg/bons.js", "js"), ("pwa.js", "register"), ("icons/a.png", "png")];
+        let files = [
+            ("pkg/bons.wasm", "wasm 1"),
+            ("pkg/bons.js", "js"),
+            ("pkg/__wasm_split.______________________.js", "loader"),
+            ("pkg/split_agency_page_1234.wasm", "back office"),
+            ("pwa.js", "register"),
+            ("icons/a.png", "png"),
+        ];
         let (_dir, options) = site_with(&files);
         let (first, again) = (Site::load(&options), Site::load(&options));
         assert_eq!(first.build, again.build, "two servers of one release agree");
-        assert_eq!(first.precache, ["/pkg/bons.js", "/pkg/bons.wasm", "/pwa.js", "/icons/a.png"]);
+        assert_eq!(
+            first.precache,
+            [
+                "/pkg/bons.js",
+                "/pkg/__wasm_split.______________________.js",
+                "/pkg/bons.wasm",
+                "/pwa.js",
+                "/icons/a.png"
+            ],
+            "the chunks' loader is kept, not the chunks"
+        );
+        assert_eq!(first.revalidated, ["/pkg/bons.js", "/pkg/bons.wasm"], "a split build's main files");
         let (_other, options) = site_with(&[
             ("pkg/bons.wasm", "wasm 2"),
             ("pkg/bons.js", "js"),
@@ -215,11 +250,13 @@ mod tests {
             precache: Vec::new(),
             service_worker: String::new(),
             hashed: true,
+            revalidated: vec!["/pkg/bons.main.js".into()],
             offline_page_policy: HeaderValue::from_static("default-src 'none'"),
         });
         let html = || async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], "<p>page</p>") };
         let app: Router = Router::new()
             .route("/pkg/bons.abc.wasm", get(|| async { "wasm" }))
+            .route("/pkg/bons.main.js", get(|| async { "js" }))
             .route("/icons/castors-192.png", get(|| async { "png" }))
             .route("/pwa.js", get(|| async { "js" }))
             .route("/bons", get(html))
@@ -228,6 +265,7 @@ mod tests {
             .layer(middleware::from_fn_with_state(site, cache_headers));
         let expected = [
             ("GET", "/pkg/bons.abc.wasm", Some("public, max-age=31536000, immutable")),
+            ("GET", "/pkg/bons.main.js", Some("no-cache")),
             ("GET", "/icons/castors-192.png", Some("public, max-age=604800")),
             ("GET", "/pwa.js", Some("no-cache")),
             ("GET", "/bons", Some("private, no-cache")),
