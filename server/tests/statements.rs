@@ -386,7 +386,10 @@ async fn a_run_stopped_before_its_emails_sends_the_kept_statements_when_started_
 
     // Started again: the kept statement is emailed, not made a second time.
     let again = run_to_the_end(&desk, &this_month()).await;
-    assert_eq!((again["total"].as_i64(), again["done"].as_i64(), again["emailed"].as_i64()), (Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (again["total"].as_i64(), again["done"].as_i64(), again["emailed"].as_i64()),
+        (Some(1), Some(1), Some(1))
+    );
     let (_, rows) = camille.call("my_statements", &[]).await;
     assert_eq!(rows.as_array().map(Vec::len), Some(1), "still one statement: {rows}");
     assert!(rows[0]["emailed_at"].is_string(), "now emailed: {rows}");

@@ -249,7 +249,15 @@ fn make(
     let pdf = pdf_of(&statement);
     let csv = csv_of(&statement)?;
     let email = member.email.clone().filter(|e| !e.trim().is_empty());
-    Ok(Made { member_id: member.id, agency_id: member.agency_id, number: member.number.clone(), email, statement, pdf, csv })
+    Ok(Made {
+        member_id: member.id,
+        agency_id: member.agency_id,
+        number: member.number.clone(),
+        email,
+        statement,
+        pdf,
+        csv,
+    })
 }
 
 /// `work` done on the blocking pool in two halves side by side (PDFs and
@@ -264,8 +272,10 @@ where
     let mut first = work;
     let second = first.split_off(first.len() / 2);
     let half = move |part: Vec<T>| part.into_iter().map(each).collect::<Vec<U>>();
-    let (first, second) =
-        tokio::join!(tokio::task::spawn_blocking(move || half(first)), tokio::task::spawn_blocking(move || half(second)));
+    let (first, second) = tokio::join!(
+        tokio::task::spawn_blocking(move || half(first)),
+        tokio::task::spawn_blocking(move || half(second))
+    );
     let mut done = first.map_err(|_| AppError::Internal)?;
     done.append(&mut second.map_err(|_| AppError::Internal)?);
     Ok(done)
