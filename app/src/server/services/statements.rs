@@ -615,7 +615,7 @@ pub async fn start_run(
     // A run stopped between its two halves left statements made and kept
     // but not emailed: they are emailed now, not made again.
     let owed = store::members_owed_email(pool, agency_id, &from_iso, &to_iso).await.map_err(internal("owed"))?;
-    let (made_before, to_make): (Vec<i64>, Vec<i64>) = members.iter().partition(|id| owed.contains(id));
+    let (made_before, to_make): (Vec<i64>, Vec<i64>) = members.iter().partition(|&&id| owed.contains(&id));
     let actor = Actor::staff(staff);
     let id = store::insert_run(pool, agency_id, &month_key, &clock::stamp(now), &actor.name, members.len() as i64)
         .await

@@ -1,6 +1,7 @@
 //! Members' statements and the runs that make them for a whole agency.
 
 use sqlx::{AnyConnection, AnyPool, FromRow};
+use std::collections::HashSet;
 
 /// One voucher of a statement: used in the period, with the supplier
 /// invoice that claimed it, if any.
@@ -160,17 +161,36 @@ pub async fn members_owed_email(
     agency_id: i64,
     period_from: &str,
     period_to: &str,
-) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT member_id FROM statements
-          WHERE agency_id = $1 AND period_from = $2 AND period_to = $3 AND run_id IS NOT NULL
-            AND emailed_to IS NOT NULL AND emailed_at IS NULL AND email_error IS NULL",
+) -> Result<HashSet<i64>, sqlx::Error> {
+    members_with_statement(
+        pool,
+        agency_id,
+        period_from,
+        period_to,
+        "run_id IS NOT NULL AND emailed_to IS NOT NULL AND emailed_at IS NULL AND email_error IS NULL",
     )
+    .await
+}
+
+/// Members of an agency with a statement of exactly that period meeting
+/// `condition` (SQL on the statement's own columns, written here only).
+async fn members_with_statement(
+    pool: &AnyPool,
+    agency_id: i64,
+    period_from: &str,
+    period_to: &str,
+    condition: &str,
+) -> Result<HashSet<i64>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT member_id FROM statements
+          WHERE agency_id = $1 AND period_from = $2 AND period_to = $3 AND {condition}"
+    ))
     .bind(agency_id)
     .bind(period_from)
     .bind(period_to)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(ids.into_iter().collect())
 }
 
 /// These statements' emails left at `at`.
@@ -254,16 +274,8 @@ pub async fn already_emailed(
     agency_id: i64,
     period_from: &str,
     period_to: &str,
-) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT member_id FROM statements
-          WHERE agency_id = $1 AND period_from = $2 AND period_to = $3 AND emailed_at IS NOT NULL",
-    )
-    .bind(agency_id)
-    .bind(period_from)
-    .bind(period_to)
-    .fetch_all(pool)
-    .await
+) -> Result<HashSet<i64>, sqlx::Error> {
+    members_with_statement(pool, agency_id, period_from, period_to, "emailed_at IS NOT NULL").await
 }
 
 #[derive(Debug, Clone, FromRow)]
