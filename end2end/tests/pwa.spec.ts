@@ -18,6 +18,23 @@ async function logIn(page: Page) {
   await expect(page.getByRole("heading", { name: /Bonjour/ })).toBeVisible();
 }
 
+/**
+ * Waits until the service worker registered by the page is active. A page
+ * loaded while the worker activates stays uncontrolled: `clients.claim()`
+ * skips a document whose navigation is under way, and that navigation did
+ * not go through a worker either. The member's next page load is controlled;
+ * a test that wants the next page controlled waits for this first.
+ */
+async function workerActive(page: Page) {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const worker = registration.active!;
+    if (worker.state !== "activated") {
+      await new Promise((done) => worker.addEventListener("statechange", () => worker.state === "activated" && done(null)));
+    }
+  });
+}
+
 /** Waits until the service worker is active and controls the page. */
 async function controlled(page: Page) {
   await page.evaluate(() => navigator.serviceWorker.ready);
@@ -103,6 +120,7 @@ test("after one visit online, the list and a used voucher's card open offline; u
 
   // One visit online: home, then "Demande de bons", which has the service
   // worker fetch the cards of used vouchers; then the issued voucher.
+  await workerActive(page);
   await page.goto("/");
   await controlled(page);
   await page.getByRole("link", { name: "Demande de bons", exact: true }).click();
@@ -181,6 +199,7 @@ test("after one visit online, the list and a used voucher's card open offline; u
 
 test("logging out forgets the member's pages kept on the phone", async ({ page }) => {
   await logIn(page);
+  await workerActive(page);
   await page.goto("/bons");
   await controlled(page);
   await page.reload();
