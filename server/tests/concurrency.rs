@@ -101,3 +101,61 @@ async fn member_pages_keep_answering_under_simultaneous_loads() {
         }
     }
 }
+
+/// Uses at the counter share commits (`Db::begin_grouped`): each write of a
+/// group keeps its own outcome. A write that fails or is dropped, or whose
+/// request is cancelled half-way, leaves nothing; the writes beside it are
+/// kept; and what `commit` acknowledged is in the database for everyone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_sharing_a_commit_keep_each_their_own_outcome() {
+    let app = TestApp::spawn().await;
+    sqlx::query("CREATE TABLE group_probe (n INTEGER PRIMARY KEY)").execute(app.db.pool()).await.unwrap();
+    let insert = |n: i64| sqlx::query("INSERT INTO group_probe (n) VALUES ($1)").bind(n);
+
+    // A cancelled request: its write never ends, the group takes it back.
+    let cancelled = tokio::time::timeout(std::time::Duration::from_millis(200), async {
+        let mut tx = app.db.begin_grouped().await.unwrap();
+        insert(1000).execute(tx.conn()).await.unwrap();
+        std::future::pending::<()>().await;
+    })
+    .await;
+    assert!(cancelled.is_err(), "the write was cancelled while holding the transaction");
+
+    let writes = (1..=60i64).map(|n| {
+        let app = &app;
+        async move {
+            let mut tx = app.db.begin_grouped().await.unwrap();
+            insert(n).execute(tx.conn()).await.unwrap();
+            tokio::task::yield_now().await;
+            match n % 5 {
+                // Changes its mind: dropped without commit.
+                0 => false,
+                // Fails half-way (a duplicate key; PostgreSQL then refuses
+                // everything until its savepoint is rolled back), then gives up.
+                1 if n > 1 => {
+                    assert!(insert(n).execute(tx.conn()).await.is_err(), "{n} is already there");
+                    false
+                }
+                _ => {
+                    tx.commit().await.unwrap();
+                    true
+                }
+            }
+        }
+    });
+    let kept: BTreeSet<i64> = (1..=60).zip(join_all(writes).await).filter(|(_, kept)| *kept).map(|(n, _)| n).collect();
+    let stored: BTreeSet<i64> =
+        sqlx::query_scalar("SELECT n FROM group_probe").fetch_all(app.db.pool()).await.unwrap().into_iter().collect();
+    assert_eq!(kept.len(), 37, "60 writes: 12 dropped, 11 failed");
+    assert_eq!(stored, kept, "exactly the committed writes are stored");
+
+    // The group goes on after all that.
+    let mut tx = app.db.begin_grouped().await.unwrap();
+    insert(2000).execute(tx.conn()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM group_probe WHERE n >= 1000").await,
+        1,
+        "the cancelled write left nothing"
+    );
+}

@@ -6,8 +6,12 @@ use sqlx::{
     Any, AnyConnection, AnyPool, Connection, Executor, Transaction,
     any::{AnyConnectOptions, AnyPoolOptions},
 };
-use std::{str::FromStr, sync::Arc, time::Duration};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use std::{
+    str::FromStr,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
+use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -37,6 +41,8 @@ pub struct Db {
     /// costs a task switch where queueing them in SQLite's busy handler costs
     /// sleeps. Other processes on the same file still wait on the busy timeout.
     writer: Option<Arc<Mutex<()>>>,
+    /// The door to the group commit (`begin_grouped`), opened on first use.
+    group: Arc<OnceLock<mpsc::UnboundedSender<oneshot::Sender<WriteTx>>>>,
 }
 
 /// Settings applied to every SQLite connection, chosen for money:
@@ -53,24 +59,200 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 /// A write transaction. On SQLite it holds the process's writer slot and was
 /// opened with BEGIN IMMEDIATE, so it can never fail half-way with
 /// "database is locked"; dropping it without `commit` rolls back.
+///
+/// A transaction from `begin_grouped` is a savepoint in a transaction shared
+/// with the writes queued behind it: the same calls, the same all-or-nothing,
+/// and `commit` returns once the shared transaction is durably committed.
 pub struct WriteTx {
+    inner: Inner,
+    backend: Backend,
+}
+
+enum Inner {
+    Own { tx: Transaction<'static, Any>, _writer: Option<OwnedMutexGuard<()>> },
+    Grouped(Lease),
+}
+
+/// The group's transaction, lent to one write at a time. However the write
+/// ends (commit, drop, a cancelled request), the transaction goes back to
+/// the group, which releases or rolls back the write's savepoint.
+struct Lease {
+    tx: Option<Transaction<'static, Any>>,
+    back: Option<oneshot::Sender<Returned>>,
+}
+
+struct Returned {
     tx: Transaction<'static, Any>,
-    lock_rows: &'static str,
-    _writer: Option<OwnedMutexGuard<()>>,
+    /// `Some` when the write committed: told the group's outcome.
+    /// `None` when it was dropped: its savepoint is rolled back.
+    committed: Option<oneshot::Sender<Result<(), String>>>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let (Some(tx), Some(back)) = (self.tx.take(), self.back.take()) {
+            let _ = back.send(Returned { tx, committed: None });
+        }
+    }
 }
 
 impl WriteTx {
     pub fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+        match &mut self.inner {
+            Inner::Own { tx, .. } => tx,
+            Inner::Grouped(lease) => lease.tx.as_mut().expect("a lease holds its transaction until it ends"),
+        }
     }
 
     /// See `Db::lock_rows`.
     pub fn lock_rows(&self) -> &'static str {
-        self.lock_rows
+        lock_rows(self.backend)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        match self.inner {
+            Inner::Own { tx, .. } => tx.commit().await,
+            Inner::Grouped(mut lease) => {
+                let (tx, back) = (lease.tx.take(), lease.back.take());
+                let (Some(tx), Some(back)) = (tx, back) else {
+                    return Err(group_failed("the lease was already returned"));
+                };
+                let (done, outcome) = oneshot::channel();
+                back.send(Returned { tx, committed: Some(done) })
+                    .map_err(|_| group_failed("the group commit stopped"))?;
+                match outcome.await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(cause)) => Err(group_failed(&cause)),
+                    Err(_) => Err(group_failed("the group commit stopped before committing")),
+                }
+            }
+        }
+    }
+}
+
+fn group_failed(cause: &str) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("group commit: {cause}"))
+}
+
+/// The most writes one group commit takes: the last of them waits for every
+/// one before it, so a group must stay short. The first write needs no
+/// savepoint, so a group has at most 63: PostgreSQL keeps up to 64
+/// subtransactions of a transaction in shared memory, and looks further ones
+/// up on disk.
+const GROUP_MAX: usize = 64;
+
+/// Runs group commits: takes the first write waiting, opens a transaction,
+/// lends it to that write and then to every write that queued meanwhile (up
+/// to `GROUP_MAX`), each after the first inside a savepoint of its own, and
+/// commits them all at once.
+/// One synced commit then serves every write that was waiting for it,
+/// instead of each write waiting for all the syncs before its own.
+async fn run_groups(
+    pool: AnyPool,
+    backend: Backend,
+    writer: Option<Arc<Mutex<()>>>,
+    mut asked: mpsc::UnboundedReceiver<oneshot::Sender<WriteTx>>,
+) {
+    while let Some(first) = asked.recv().await {
+        let guard = match &writer {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        // The group's transaction, once it holds a write to keep.
+        let mut kept: Option<Transaction<'static, Any>> = None;
+        let mut committed = Vec::new();
+        let mut next = Some(first);
+        let mut failure = None;
+        let mut taken = 0;
+        while let Some(asker) = next.take() {
+            // The first write of a transaction needs no savepoint: if it
+            // gives up, the whole transaction is rolled back.
+            let alone = kept.is_none();
+            let opened = match kept.take() {
+                Some(mut tx) => statement(&mut tx, "SAVEPOINT grouped_write").await.map(|()| tx),
+                None => begin(&pool, backend).await,
+            };
+            let tx = match opened {
+                Ok(tx) => tx,
+                Err(e) => {
+                    // The asker sees its lease dropped and reports an internal error.
+                    failure = Some(e.to_string());
+                    break;
+                }
+            };
+            let (back, returned) = oneshot::channel();
+            let lease = WriteTx { inner: Inner::Grouped(Lease { tx: Some(tx), back: Some(back) }), backend };
+            // An asker gone meanwhile drops the lease, which comes back as a rollback.
+            let _ = asker.send(lease);
+            // A lease always sends its transaction back (`Lease::drop`).
+            let Ok(Returned { tx: mut lent, committed: done }) = returned.await else {
+                unreachable!("a write kept the group's transaction");
+            };
+            // A kept write's savepoint stays until the commit, which ends
+            // them all: releasing each would cost a round trip per write.
+            let end = match (&done, alone) {
+                (Some(_), _) => Ok(()),
+                (None, false) => match statement(&mut lent, "ROLLBACK TO SAVEPOINT grouped_write").await {
+                    Ok(()) => statement(&mut lent, "RELEASE SAVEPOINT grouped_write").await,
+                    Err(e) => Err(e),
+                },
+                (None, true) => {
+                    // Nothing else in it: the next write starts afresh.
+                    let _ = lent.rollback().await;
+                    next = asked.try_recv().ok();
+                    continue;
+                }
+            };
+            kept = Some(lent);
+            committed.extend(done);
+            if let Err(e) = end {
+                failure = Some(e.to_string());
+                break;
+            }
+            taken += 1;
+            if taken < GROUP_MAX {
+                next = asked.try_recv().ok();
+            }
+        }
+        let outcome = match (kept, failure) {
+            (None, None) => Ok(()),
+            (Some(tx), None) => tx.commit().await.map_err(|e| e.to_string()),
+            (tx, Some(cause)) => {
+                if let Some(tx) = tx {
+                    let _ = tx.rollback().await;
+                }
+                Err(cause)
+            }
+        };
+        if let Err(cause) = &outcome {
+            tracing::error!(error = %cause, writes = committed.len(), "group commit failed; none of its writes is kept");
+        }
+        drop(guard);
+        for done in committed {
+            let _ = done.send(outcome.clone());
+        }
+    }
+}
+
+async fn statement(tx: &mut Transaction<'static, Any>, sql: &'static str) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).execute(&mut **tx).await.map(drop)
+}
+
+async fn begin(pool: &AnyPool, backend: Backend) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+}
+
+fn lock_rows(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE",
     }
 }
 
@@ -96,7 +278,7 @@ impl Db {
             .connect_with(options)
             .await?;
         let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Db { pool, backend, writer })
+        Ok(Db { pool, backend, writer, group: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -119,21 +301,32 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(WriteTx { tx, lock_rows: self.lock_rows(), _writer: guard })
+        let tx = begin(&self.pool, self.backend).await?;
+        Ok(WriteTx { inner: Inner::Own { tx, _writer: guard }, backend: self.backend })
+    }
+
+    /// A write transaction committed together with the writes queued beside
+    /// it (group commit): for short writes many people make at once, such
+    /// as using a voucher at the counter. Within it, everything reads and
+    /// writes as in `begin_write`; what it read may come from a write of the
+    /// same group, so it must `commit` (and so wait for the group's commit)
+    /// before telling anyone what it read, even when it wrote nothing.
+    pub async fn begin_grouped(&self) -> Result<WriteTx, sqlx::Error> {
+        let door = self.group.get_or_init(|| {
+            let (door, asked) = mpsc::unbounded_channel();
+            tokio::spawn(run_groups(self.pool.clone(), self.backend, self.writer.clone(), asked));
+            door
+        });
+        let (lease, leased) = oneshot::channel();
+        door.send(lease).map_err(|_| group_failed("the group commit stopped"))?;
+        leased.await.map_err(|_| group_failed("the group could not open a transaction"))
     }
 
     /// Appended to a SELECT inside a write transaction to lock the rows it read
     /// until commit. SQLite's IMMEDIATE transaction already excludes other
     /// writers, so it needs nothing.
     pub fn lock_rows(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => " FOR UPDATE",
-        }
+        lock_rows(self.backend)
     }
 
     pub async fn close(&self) {

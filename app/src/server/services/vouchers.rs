@@ -163,7 +163,8 @@ pub async fn use_voucher(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<UseReceipt, AppError> {
-    let mut tx = state.db.begin_write().await.map_err(internal("begin use"))?;
+    // Members at many counters use vouchers at once: their uses share commits.
+    let mut tx = state.db.begin_grouped().await.map_err(internal("begin use"))?;
     let v = vouchers::find_for_update(tx.conn(), id, state.db.lock_rows())
         .await
         .map_err(internal("find voucher for use"))?
@@ -171,7 +172,8 @@ pub async fn use_voucher(
         .ok_or(AppError::VoucherNotFound)?;
     let status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
     if !status.can_become(VoucherStatus::Delivered) {
-        drop(tx);
+        // A use of this group may have made the status read: shown only once committed.
+        tx.commit().await.map_err(internal("commit read of a used voucher"))?;
         return match (status, receipt(state, &v)) {
             (VoucherStatus::Expired, _) => Err(AppError::VoucherExpired(clock::display_day(&v.valid_until))),
             (VoucherStatus::Cancelled, _) | (_, None) => Err(AppError::VoucherNotUsable(status.label().into())),
