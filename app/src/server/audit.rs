@@ -12,7 +12,7 @@ use super::{
     auth::{Member, Staff, SupplierUser},
     clock,
     codes::sha256_hex,
-    db::WriteTx,
+    db::{Backend, WriteTx},
 };
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -167,6 +167,15 @@ fn chained(actor: &Actor, change: &Change<'_>, at: String, last_id: i64, last_ha
     event
 }
 
+/// One event into the journal, its values bound as $1…$12.
+macro_rules! insert_event {
+    () => {
+        "INSERT INTO audit_events \
+         (id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    };
+}
+
 /// Appends one event inside the caller's write transaction; returns its id.
 /// Reading the chain's end locks it until commit, so appends are serialised
 /// across every connection and process.
@@ -182,30 +191,43 @@ pub async fn append(
             .fetch_one(tx.conn())
             .await?;
     let event = chained(actor, &change, clock::stamp(now), last_id, last_hash);
-    sqlx::query(
-        "INSERT INTO audit_events
-             (id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(event.id)
-    .bind(&event.at)
-    .bind(event.account_id)
-    .bind(&event.actor)
-    .bind(&event.role)
-    .bind(&event.entity)
-    .bind(event.entity_id)
-    .bind(&event.action)
-    .bind(&event.before)
-    .bind(&event.after)
-    .bind(&event.prev_hash)
-    .bind(&event.hash)
-    .execute(tx.conn())
-    .await?;
-    sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+    // PostgreSQL writes the event and moves the chain's end in one statement:
+    // every write of a group commit comes through here, one round trip after
+    // the other. SQLite answers from inside the process, and has no INSERT
+    // inside WITH.
+    let insert_sql = match tx.backend() {
+        Backend::Postgres => concat!(
+            "WITH event AS (",
+            insert_event!(),
+            " RETURNING id, hash) UPDATE audit_head SET last_id = event.id, last_hash = event.hash ",
+            "FROM event WHERE audit_head.id = 1"
+        ),
+        Backend::Sqlite => insert_event!(),
+    };
+    let changed = sqlx::query(insert_sql)
         .bind(event.id)
+        .bind(&event.at)
+        .bind(event.account_id)
+        .bind(&event.actor)
+        .bind(&event.role)
+        .bind(&event.entity)
+        .bind(event.entity_id)
+        .bind(&event.action)
+        .bind(&event.before)
+        .bind(&event.after)
+        .bind(&event.prev_hash)
         .bind(&event.hash)
         .execute(tx.conn())
         .await?;
+    if tx.backend() == Backend::Sqlite {
+        sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+            .bind(event.id)
+            .bind(&event.hash)
+            .execute(tx.conn())
+            .await?;
+    } else if changed.rows_affected() != 1 {
+        return Err(sqlx::Error::RowNotFound);
+    }
     Ok(event.id)
 }
 
