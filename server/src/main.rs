@@ -13,6 +13,11 @@ use clap::{Parser, Subcommand};
 use server::config::Config;
 use tracing_subscriber::EnvFilter;
 
+/// Pages are rendered on every worker thread at once, each allocating and
+/// freeing thousands of small strings: mimalloc keeps that per thread.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "bons", version, about = "Bons Castors Web: vouchers for a building cooperative")]
 struct Cli {
