@@ -3,6 +3,7 @@
 
 pub mod agency_files;
 pub mod api_v1;
+pub mod compress;
 pub mod files;
 pub mod guard;
 pub mod site;
@@ -54,7 +55,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
         .merge(api_v1::router())
         .layer(middleware::from_fn_with_state(edge, guard::security_headers))
-        // Pages and larger server function answers; static files come pre-compressed.
+        // Pages whole, with brotli; then what is left: pages for browsers
+        // without brotli, larger server function answers. Static files come
+        // pre-compressed.
+        .layer(middleware::from_fn(compress::pages))
         .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(MIN_COMPRESSED_BYTES))))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
