@@ -1,7 +1,7 @@
 //! Time is stored in UTC as fixed-width RFC 3339 text (sortable as text, the
 //! same on every backend) and shown in Europe/Paris.
 
-use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 use chrono_tz::Europe::Paris;
 
 /// The stored form of an instant: `2026-11-23T13:15:11.123456Z`.
@@ -24,23 +24,34 @@ pub fn paris_year(at: DateTime<Utc>) -> i32 {
 
 /// Stored days are ISO `YYYY-MM-DD`.
 pub fn iso_day(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
+    format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
 }
 
 /// `06/08/2020 15:09`, as on the seed's code screen.
 pub fn display_datetime(stored: &str) -> String {
     match parse_stamp(stored) {
-        Some(t) => t.with_timezone(&Paris).format("%d/%m/%Y %H:%M").to_string(),
+        // Written field by field: a list page shows hundreds of these, and
+        // `format` reads its pattern again for each one.
+        Some(t) => {
+            let t = t.with_timezone(&Paris);
+            format!("{:02}/{:02}/{} {:02}:{:02}", t.day(), t.month(), t.year(), t.hour(), t.minute())
+        }
         None => stored.to_owned(),
     }
 }
 
 /// `2026-12-23` → `23/12/2026`.
 pub fn display_day(iso: &str) -> String {
-    match NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
-        Ok(d) => d.format("%d/%m/%Y").to_string(),
+    match iso.parse::<NaiveDate>() {
+        Ok(d) => display_date(d),
         Err(_) => iso.to_owned(),
     }
+}
+
+/// A day as the screens show it: `23/12/2026`. Written field by field: a
+/// list page shows hundreds, and `format` would read its pattern each time.
+pub fn display_date(day: NaiveDate) -> String {
+    format!("{:02}/{:02}/{}", day.day(), day.month(), day.year())
 }
 
 /// The instant a Paris calendar day begins, in stored form: the bound of
@@ -80,5 +91,8 @@ mod tests {
         assert_eq!(paris_year(t), 2027);
         assert_eq!(iso_day(paris_date(t)), "2027-01-01");
         assert_eq!(display_day("2027-01-01"), "01/01/2027");
+        assert_eq!(display_day("2026-12-23"), "23/12/2026");
+        assert_eq!(display_day("pas une date"), "pas une date", "shown as stored rather than hidden");
+        assert_eq!(display_datetime("2027-01-01T08:05:00.000000Z"), "01/01/2027 09:05");
     }
 }

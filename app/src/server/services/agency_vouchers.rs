@@ -38,7 +38,7 @@ pub(crate) fn row_view(v: VoucherRecord, today: &str) -> AgencyVoucherRow {
         member_number: v.member_number,
         member_name: v.member_name,
         requested_on: clock::parse_stamp(&v.requested_at)
-            .map(|t| clock::display_day(&clock::iso_day(clock::paris_date(t))))
+            .map(|t| clock::display_date(clock::paris_date(t)))
             .unwrap_or_default(),
         used_at: v.used_at.as_deref().map(clock::display_datetime),
         number: v.number,

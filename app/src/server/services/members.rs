@@ -222,7 +222,7 @@ pub async fn detail(
         active: m.active == 1,
         agency: format!("{} ({})", m.agency_name, m.agency_code),
         member_since: clock::parse_stamp(&m.created_at)
-            .map(|t| clock::display_day(&clock::iso_day(clock::paris_date(t))))
+            .map(|t| clock::display_date(clock::paris_date(t)))
             .unwrap_or_default(),
         vouchers,
         history,

@@ -181,7 +181,7 @@ pub async fn detail(
                 login: a.login,
                 active: a.active == 1,
                 created_on: clock::parse_stamp(&a.created_at)
-                    .map(|t| clock::display_day(&clock::iso_day(clock::paris_date(t))))
+                    .map(|t| clock::display_date(clock::paris_date(t)))
                     .unwrap_or_default(),
             })
             .collect(),

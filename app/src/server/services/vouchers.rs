@@ -121,9 +121,9 @@ pub async fn list_for_member(
             amount: Money::from_cents(v.amount_cents),
             supplier: v.supplier_name,
             number: v.number,
-            requested_on: clock::display_day(&clock::iso_day(
+            requested_on: clock::display_date(
                 clock::parse_stamp(&v.requested_at).map(clock::paris_date).unwrap_or(clock::paris_date(now)),
-            )),
+            ),
         })
         .collect())
 }
