@@ -23,7 +23,7 @@ use leptos_router::{
     path,
 };
 use pages::{member::*, public::*};
-use split::{agency, supplier};
+use split::{agency, occasional, supplier};
 
 /// The HTML document around the app, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -72,15 +72,15 @@ pub fn App() -> impl IntoView {
             // smaller of Leptos's two in the browser bundle.
             <FlatRoutes fallback=NotFoundPage>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/connexion") view={Lazy::<occasional::LoginPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/bons") view=VoucherListPage ssr=SsrMode::Async />
-                <Route path=path!("/bons/nouveau") view=RequestPage ssr=SsrMode::Async />
+                <Route path=path!("/bons/nouveau") view={Lazy::<occasional::RequestPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/bons/:id") view=VoucherPage ssr=SsrMode::Async />
                 <Route path=path!("/bons/:id/utiliser") view=ConfirmUsePage ssr=SsrMode::Async />
                 <Route path=path!("/bons/:id/code") view=SecretCodePage ssr=SsrMode::Async />
-                <Route path=path!("/verifier") view=CheckCodePage ssr=SsrMode::Async />
-                <Route path=path!("/verifier/:number") view=CheckPage ssr=SsrMode::Async />
-                <Route path=path!("/releves") view=MemberStatementsPage ssr=SsrMode::Async />
+                <Route path=path!("/verifier") view={Lazy::<occasional::CheckCodePage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/verifier/:number") view={Lazy::<occasional::CheckPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/releves") view={Lazy::<occasional::MemberStatementsPage>::new()} ssr=SsrMode::Async />
 
                 // The supplier's space.
                 <Route path=path!("/fournisseur") view={Lazy::<supplier::SupplierHomePage>::new()} ssr=SsrMode::Async />

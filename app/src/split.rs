@@ -65,6 +65,17 @@ macro_rules! lazy_space {
 }
 
 lazy_space! {
+    /// The member's occasional pages and the public ones: `/connexion`,
+    /// `/bons/nouveau`, `/releves`, `/verifier`, `/verifier/:number`.
+    occasional, occasional_page, __preload_occasional_page:
+    LoginPage,
+    RequestPage,
+    CheckCodePage,
+    CheckPage,
+    MemberStatementsPage,
+}
+
+lazy_space! {
     /// The supplier's space: `/fournisseur/*`.
     supplier, supplier_page, __preload_supplier_page:
     SupplierHomePage,

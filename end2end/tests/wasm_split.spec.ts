@@ -5,7 +5,9 @@ import { expect, Page, test } from "@playwright/test";
 // phone never downloads them; staff and suppliers get their space's chunk
 // when they open it, server-rendered or through a link, and the page
 // hydrates without a console error (the chunks' fetch and compilation pass
-// the Content-Security-Policy).
+// the Content-Security-Policy). So are the pages nobody needs at the counter
+// or offline (logging in, the request form, the public check, statements):
+// "Demande de bons", the cards and the use and code screens need no chunk.
 
 /** The files fetched under /pkg/, and the console's errors. */
 function watch(page: Page) {
@@ -40,6 +42,7 @@ async function login(page: Page, who: string) {
 test("a member's list loads the main bundle only", async ({ page }) => {
   const { fetched, problems } = watch(page);
   await login(page, "44000123B");
+  fetched.length = 0;
   await page.goto("/bons");
   await hydrated(page);
   await expect(page.getByRole("heading", { name: "Demande de bons" })).toBeVisible();
@@ -52,7 +55,7 @@ test("a member's list loads the main bundle only", async ({ page }) => {
 
 test("the back office, opened by a link or directly, loads its own chunk and hydrates", async ({ page }) => {
   const { fetched, problems } = watch(page);
-  // From the login page (main bundle) to the dashboard: the app's own navigation.
+  // From the login page (a chunk of its own) to the dashboard: the app's own navigation.
   await login(page, "agence.nantes");
   await expect(page).toHaveURL(/\/agence$/);
   await expect(page.getByRole("heading", { name: "Tableau de bord" })).toBeVisible();
@@ -96,5 +99,45 @@ test("the supplier's space loads its own chunk, not the back office's", async ({
   await hydrated(page);
   expect(chunks(fetched).some((p) => p.startsWith("/pkg/split_supplier_page"))).toBe(true);
   expect(chunks(fetched).some((p) => p.startsWith("/pkg/split_agency_page"))).toBe(false);
+  expect(problems).toEqual([]);
+});
+
+test("the occasional pages load their chunk and work; the counter's pages need none", async ({ page }) => {
+  const { fetched, problems } = watch(page);
+  await login(page, "44000123B");
+  expect(chunks(fetched).some((p) => p.startsWith("/pkg/split_occasional_page"))).toBe(true);
+
+  // The request form, server-rendered: it hydrates from the chunk, which
+  // rounds the amount up to the euro as the member types it.
+  await page.goto("/bons/nouveau");
+  await hydrated(page);
+  await page.getByLabel("Fournisseur").selectOption({ label: "Matériaux de l'Ouest" });
+  await page.getByLabel("Montant").pressSequentially("41,20");
+  await expect(page.locator(".rounded-amount")).toHaveText("42\u00a0€");
+  await page.getByRole("button", { name: "VALIDER" }).click();
+  await expect(page.locator(".issued-amount")).toHaveText("42\u00a0€");
+
+  // "Demande de bons", a card and the use screen, at the counter: no chunk.
+  fetched.length = 0;
+  await page.goto("/bons");
+  await hydrated(page);
+  await page.locator("tr.voucher-row").first().getByRole("link", { name: "Ouvrir" }).click();
+  await hydrated(page);
+  await page.getByRole("link", { name: "UTILISER CE BON" }).click();
+  await expect(page.getByText("Attention cette opération est irréversible")).toBeVisible();
+  await hydrated(page);
+  expect(chunks(fetched)).toEqual([]);
+
+  // Back on the card, the member gives the voucher up after all: not
+  // before ticking the box, then the card says so.
+  await page.getByRole("link", { name: "Annuler" }).click();
+  await hydrated(page);
+  await page.getByText("Je n'ai plus besoin de ce bon").click();
+  await page.getByRole("button", { name: "ANNULER CE BON" }).click();
+  await expect(page.locator("dd.status")).toHaveText("1-EMIS");
+  await page.getByLabel(/Je confirme l'annulation de ce bon/).check();
+  await page.getByRole("button", { name: "ANNULER CE BON" }).click();
+  await expect(page.locator("dd.status")).toHaveText("91-annulé");
+  expect(chunks(fetched)).toEqual([]);
   expect(problems).toEqual([]);
 });

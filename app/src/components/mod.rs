@@ -47,6 +47,37 @@ pub fn Loading() -> impl IntoView {
 /// itself: each page renders from exactly one resource, because a page
 /// waiting on two resources at once was seen, rarely and under load, never
 /// to finish rendering on the server (see `member_pages_keep_answering...`).
+/// A form whose server function's arguments the page already knows (a
+/// voucher's id, nothing at all): without the WASM it posts its fields like
+/// any form; with it, a submit dispatches `input` through `action`.
+/// `ActionForm` would read the arguments back from the form's fields, with a
+/// query-string decoder that the main WASM bundle then carries: the pages at
+/// the counter use this instead (see docs/PERFORMANCE.md, the bundle).
+#[component]
+pub fn SendForm<S>(
+    action: ServerAction<S>,
+    input: S,
+    #[prop(optional)] class: Option<&'static str>,
+    children: Children,
+) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    // The browser has checked the form's own constraints (a required
+    // checkbox) before it fires `submit`.
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(input.clone());
+    };
+    view! {
+        <form method="post" action=S::url() class=class on:submit=send>
+            {children()}
+        </form>
+    }
+}
+
 #[component]
 pub fn MemberShell(children: Children) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
@@ -56,11 +87,11 @@ pub fn MemberShell(children: Children) -> impl IntoView {
                 "Castors"
                 <span class="brand-sub">"Espace adhérent"</span>
             </a>
-            <ActionForm action=logout attr:class="logout">
+            <SendForm action=logout input=Logout {} class="logout">
                 <button type="submit" class="link-button">
                     "Se déconnecter"
                 </button>
-            </ActionForm>
+            </SendForm>
         </header>
         <main class="page">{children()}</main>
     }
@@ -76,11 +107,11 @@ pub fn SupplierShell(children: Children) -> impl IntoView {
                 "Castors"
                 <span class="brand-sub">"Espace fournisseur"</span>
             </a>
-            <ActionForm action=logout attr:class="logout">
+            <SendForm action=logout input=Logout {} class="logout">
                 <button type="submit" class="link-button">
                     "Se déconnecter"
                 </button>
-            </ActionForm>
+            </SendForm>
         </header>
         <nav class="subnav" aria-label="Espace fournisseur">
             <a href="/fournisseur/verifier">"Vérifier un bon"</a>
@@ -103,11 +134,11 @@ pub fn AgencyShell(children: Children) -> impl IntoView {
                 "Castors"
                 <span class="brand-sub">"Agence"</span>
             </a>
-            <ActionForm action=logout attr:class="logout">
+            <SendForm action=logout input=Logout {} class="logout">
                 <button type="submit" class="link-button">
                     "Se déconnecter"
                 </button>
-            </ActionForm>
+            </SendForm>
         </header>
         <nav class="subnav" aria-label="Agence">
             <a href="/agence">"Tableau de bord"</a>

@@ -1,7 +1,7 @@
 use crate::{
     api::vouchers::{CancelVoucher, CancelledUse, UseVoucher, ValidateVoucher, VoucherCard, open_voucher},
     components::{
-        ActionError, Loading, MemberShell,
+        ActionError, Loading, MemberShell, SendForm,
         network::{NeedsNetwork, online},
         show_result,
     },
@@ -17,11 +17,23 @@ fn card_resource() -> Resource<Result<VoucherCard, crate::error::AppError>> {
     Resource::new(move || params.read().get("id").unwrap_or_default(), open_voucher)
 }
 
+/// The voucher of the `:id` in the URL, loaded again each time `cancel` has
+/// run: cancelling leads back to the same address, where the router alone
+/// would keep showing the card as it was.
+fn card_resource_after(cancel: ServerAction<CancelVoucher>) -> Resource<Result<VoucherCard, crate::error::AppError>> {
+    let params = use_params_map();
+    Resource::new(
+        move || (params.read().get("id").unwrap_or_default(), cancel.version().get()),
+        |(id, _)| open_voucher(id),
+    )
+}
+
 /// The voucher: before use, its details and UTILISER CE BON; after use, the
 /// card the member shows the supplier, with its QR code.
 #[component]
 pub fn VoucherPage() -> impl IntoView {
-    let card = card_resource();
+    let cancel = ServerAction::<CancelVoucher>::new();
+    let card = card_resource_after(cancel);
     view! {
         <Title text="Bon Castors Web" />
         <MemberShell>
@@ -30,9 +42,9 @@ pub fn VoucherPage() -> impl IntoView {
                     show_result(
                         card.await,
                         |c| match c.status {
-                            VoucherStatus::Issued => view! { <IssuedVoucher card=c /> }.into_any(),
+                            VoucherStatus::Issued => view! { <IssuedVoucher card=c cancel /> }.into_any(),
                             _ if c.receipt.is_some() => view! { <UsedVoucher card=c /> }.into_any(),
-                            _ => view! { <IssuedVoucher card=c /> }.into_any(),
+                            _ => view! { <IssuedVoucher card=c cancel /> }.into_any(),
                         },
                     )
                 })}
@@ -42,9 +54,8 @@ pub fn VoucherPage() -> impl IntoView {
 }
 
 #[component]
-fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
+fn IssuedVoucher(card: VoucherCard, cancel: ServerAction<CancelVoucher>) -> impl IntoView {
     let usable = card.status == VoucherStatus::Issued;
-    let cancel = ServerAction::<CancelVoucher>::new();
     let online = online();
     let use_it = format!("/bons/{}/utiliser", card.id);
     view! {
@@ -92,7 +103,11 @@ fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
                 // voucher is deliberate, and works without the WASM.
                 <details class="cancel">
                     <summary>"Je n'ai plus besoin de ce bon"</summary>
-                    <ActionForm action=cancel attr:class="form">
+                    <SendForm
+                        action=cancel
+                        input=CancelVoucher { id: card.id.to_string(), confirm: Some("on".into()) }
+                        class="form"
+                    >
                         <input type="hidden" name="id" value=card.id.to_string() />
                         <label class="checkbox">
                             <input type="checkbox" name="confirm" required />
@@ -102,7 +117,7 @@ fn IssuedVoucher(card: VoucherCard) -> impl IntoView {
                         <button type="submit" class="button" disabled=move || !online.get()>
                             "ANNULER CE BON"
                         </button>
-                    </ActionForm>
+                    </SendForm>
                 </details>
             }
                 .into_any()
@@ -231,7 +246,7 @@ pub fn ConfirmUsePage() -> impl IntoView {
                                         <a class="button" href=format!("/bons/{}", c.id)>
                                             "Annuler"
                                         </a>
-                                        <ActionForm action=use_it>
+                                        <SendForm action=use_it input=UseVoucher { id: c.id.to_string() }>
                                             <input type="hidden" name="id" value=c.id.to_string() />
                                             <button
                                                 type="submit"
@@ -240,7 +255,7 @@ pub fn ConfirmUsePage() -> impl IntoView {
                                             >
                                                 "OK"
                                             </button>
-                                        </ActionForm>
+                                        </SendForm>
                                     </div>
                                 </div>
                             }
@@ -302,7 +317,7 @@ pub fn SecretCodePage() -> impl IntoView {
                                     </p>
                                     <ActionError action=validate />
                                     <NeedsNetwork online />
-                                    <ActionForm action=validate>
+                                    <SendForm action=validate input=ValidateVoucher { id: c.id.to_string() }>
                                         <input type="hidden" name="id" value=c.id.to_string() />
                                         <button
                                             type="submit"
@@ -311,7 +326,7 @@ pub fn SecretCodePage() -> impl IntoView {
                                         >
                                             "VALIDER LE BON"
                                         </button>
-                                    </ActionForm>
+                                    </SendForm>
                                     <a class="button button-big" href="/bons">
                                         "ANNULER"
                                     </a>
