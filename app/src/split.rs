@@ -1,13 +1,17 @@
-//! The supplier space and the agency back office, out of the main WASM bundle.
+//! The supplier space, the agency back office, and the pages nobody needs
+//! at the counter or offline, out of the main WASM bundle.
 //!
-//! Each space renders its pages through one `#[lazy]` function. Built with
+//! Each group renders its pages through one `#[lazy]` function. Built with
 //! `cargo leptos build --split`, that function and all the code only it
-//! reaches (the space's pages, the decoding of its server functions' results)
-//! go to a WASM chunk of their own, which the browser fetches the first time a
-//! page of that space is opened, server-rendered or reached by a link. A
-//! member's phone never downloads them: the main bundle holds the member's
-//! pages only, and the service worker keeps it for offline use. Without
-//! `--split`, and on the server, the function is an ordinary async one.
+//! reaches (the pages, the decoding of their server functions' results) go
+//! to a WASM chunk of their own, which the browser fetches the first time a
+//! page of the group is opened, server-rendered or reached by a link. A
+//! member's phone never downloads the supplier's or the agency's chunk, and
+//! the occasional pages' one only to log in, request a voucher or read its
+//! statements: the main bundle holds what the member needs at the counter
+//! and offline (home, "Demande de bons", a card, the use and code screens),
+//! and the service worker keeps it. Without `--split`, and on the server,
+//! the function is an ordinary async one.
 //!
 //! One chunk per space rather than per page: staff go from page to page of
 //! the back office in one sitting, and pages of a space share most of their

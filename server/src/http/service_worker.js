@@ -5,8 +5,9 @@
 //   PRECACHE  the build's static files: the bundle (JS, WASM, CSS, whose
 //             names carry their content's hash, and the loader of the WASM
 //             chunks), icons, manifest, pwa.js and the offline page. The
-//             chunks (supplier space, back office) are kept when first
-//             fetched, not at install: members never need them.
+//             chunks (supplier space, back office, occasional pages) are
+//             kept when first fetched, not at install: the counter's pages
+//             never need them.
 //
 // What it does with each request:
 // - static files: from the cache, else the network, keeping a copy of what

@@ -71,9 +71,9 @@ impl Site {
         let root = Path::new(&*options.site_root);
         // With `--split`, the main JS imports the chunks' loader: without it
         // offline, no page hydrates. The chunks themselves (the supplier
-        // space, the back office) are not kept at install: a member's phone
-        // never needs them; the worker keeps each one the first time it is
-        // fetched, like any file under /pkg/.
+        // space, the back office, the occasional pages) are not kept at
+        // install: the counter's pages never need them; the worker keeps
+        // each one the first time it is fetched, like any file under /pkg/.
         let mut precache: Vec<String> =
             [&bundle.js, &bundle.split, &bundle.wasm, &bundle.css].into_iter().cloned().collect();
         precache.extend(KEPT_PUBLIC_FILES.iter().map(|f| (*f).to_owned()));
