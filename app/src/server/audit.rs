@@ -176,6 +176,26 @@ macro_rules! insert_event {
     };
 }
 
+/// Binds an event's twelve columns, in the order of `insert_event!`.
+fn bind_event<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    e: &'q Event,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(e.id)
+        .bind(&e.at)
+        .bind(e.account_id)
+        .bind(&e.actor)
+        .bind(&e.role)
+        .bind(&e.entity)
+        .bind(e.entity_id)
+        .bind(&e.action)
+        .bind(&e.before)
+        .bind(&e.after)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+}
+
 /// Appends one event inside the caller's write transaction; returns its id.
 /// Reading the chain's end locks it until commit, so appends are serialised
 /// across every connection and process.
@@ -204,21 +224,7 @@ pub async fn append(
         ),
         Backend::Sqlite => insert_event!(),
     };
-    let changed = sqlx::query(insert_sql)
-        .bind(event.id)
-        .bind(&event.at)
-        .bind(event.account_id)
-        .bind(&event.actor)
-        .bind(&event.role)
-        .bind(&event.entity)
-        .bind(event.entity_id)
-        .bind(&event.action)
-        .bind(&event.before)
-        .bind(&event.after)
-        .bind(&event.prev_hash)
-        .bind(&event.hash)
-        .execute(tx.conn())
-        .await?;
+    let changed = bind_event(sqlx::query(insert_sql), &event).execute(tx.conn()).await?;
     if tx.backend() == Backend::Sqlite {
         sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
             .bind(event.id)
@@ -272,19 +278,7 @@ pub async fn append_all(
         );
         let mut insert = sqlx::query(&sql);
         for e in chunk {
-            insert = insert
-                .bind(e.id)
-                .bind(&e.at)
-                .bind(e.account_id)
-                .bind(&e.actor)
-                .bind(&e.role)
-                .bind(&e.entity)
-                .bind(e.entity_id)
-                .bind(&e.action)
-                .bind(&e.before)
-                .bind(&e.after)
-                .bind(&e.prev_hash)
-                .bind(&e.hash);
+            insert = bind_event(insert, e);
         }
         insert.execute(tx.conn()).await?;
     }
