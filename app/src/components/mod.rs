@@ -43,10 +43,6 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="loading">"Chargement…"</p> }
 }
 
-/// The member space's frame: the way home and the way out. It loads nothing
-/// itself: each page renders from exactly one resource, because a page
-/// waiting on two resources at once was seen, rarely and under load, never
-/// to finish rendering on the server (see `member_pages_keep_answering...`).
 /// A form whose server function's arguments the page already knows (a
 /// voucher's id, nothing at all): without the WASM it posts its fields like
 /// any form; with it, a submit dispatches `input` through `action`.
@@ -78,6 +74,10 @@ where
     }
 }
 
+/// The member space's frame: the way home and the way out. It loads nothing
+/// itself: each page renders from exactly one resource, because a page
+/// waiting on two resources at once was seen, rarely and under load, never
+/// to finish rendering on the server (see `member_pages_keep_answering...`).
 #[component]
 pub fn MemberShell(children: Children) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
