@@ -11,19 +11,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-/// The voucher of the `:id` in the URL, loaded once per page.
-fn card_resource() -> Resource<Result<VoucherCard, crate::error::AppError>> {
-    let params = use_params_map();
-    Resource::new(move || params.read().get("id").unwrap_or_default(), open_voucher)
-}
-
-/// The voucher of the `:id` in the URL, loaded again each time `cancel` has
-/// run: cancelling leads back to the same address, where the router alone
-/// would keep showing the card as it was.
-fn card_resource_after(cancel: ServerAction<CancelVoucher>) -> Resource<Result<VoucherCard, crate::error::AppError>> {
+/// The voucher of the `:id` in the URL, loaded once per page, and again
+/// each time `cancel` has run: cancelling leads back to the same address,
+/// where the router alone would keep showing the card as it was.
+fn card_resource(cancel: Option<ServerAction<CancelVoucher>>) -> Resource<Result<VoucherCard, crate::error::AppError>> {
     let params = use_params_map();
     Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), cancel.version().get()),
+        move || (params.read().get("id").unwrap_or_default(), cancel.map(|c| c.version().get())),
         |(id, _)| open_voucher(id),
     )
 }
@@ -33,7 +27,7 @@ fn card_resource_after(cancel: ServerAction<CancelVoucher>) -> Resource<Result<V
 #[component]
 pub fn VoucherPage() -> impl IntoView {
     let cancel = ServerAction::<CancelVoucher>::new();
-    let card = card_resource_after(cancel);
+    let card = card_resource(Some(cancel));
     view! {
         <Title text="Bon Castors Web" />
         <MemberShell>
@@ -200,7 +194,7 @@ fn UsedVoucher(card: VoucherCard) -> impl IntoView {
 /// own rather than a browser dialog, so that it works without the WASM too.
 #[component]
 pub fn ConfirmUsePage() -> impl IntoView {
-    let card = card_resource();
+    let card = card_resource(None);
     let use_it = ServerAction::<UseVoucher>::new();
     let online = online();
     view! {
@@ -272,7 +266,7 @@ pub fn ConfirmUsePage() -> impl IntoView {
 /// records the supplier's validation, ANNULER only closes the screen.
 #[component]
 pub fn SecretCodePage() -> impl IntoView {
-    let card = card_resource();
+    let card = card_resource(None);
     let validate = ServerAction::<ValidateVoucher>::new();
     let online = online();
     view! {
