@@ -121,3 +121,61 @@ async fn oversized_bodies_are_refused() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.count("SELECT COUNT(*) FROM vouchers").await, 0);
 }
+
+/// Building a server lists the app's routes, which Leptos does with every
+/// resource of the process held back. A page of another server of the same
+/// process rendered meanwhile used to wait forever (and be answered
+/// « Rechargez la page » after the page deadline). Servers are built here
+/// while a member's pages are loaded without pause: every page comes back,
+/// rendered, well within the deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn building_another_server_in_the_process_holds_no_page_back() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    };
+    let app = TestApp::spawn().await;
+    let member = app.logged_in(PAID_UP).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let loaders: Vec<_> = (0..4)
+        .map(|_| {
+            let (client, url, stop) = (member.client.clone(), format!("{}/bons", app.base), stop.clone());
+            tokio::spawn(async move {
+                let mut loads = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let failed = |e: String| format!("page load {loads}: {e}");
+                    let res = client
+                        .get(&url)
+                        .header(header::ACCEPT, "text/html")
+                        .timeout(std::time::Duration::from_secs(5))
+                        .send()
+                        .await
+                        .map_err(|e| failed(e.to_string()))?;
+                    let status = res.status();
+                    let body = res.text().await.map_err(|e| failed(e.to_string()))?;
+                    if status != StatusCode::OK || !body.contains("Demande de bons") {
+                        return Err(failed(format!("{status} {body}")));
+                    }
+                    loads += 1;
+                }
+                Ok::<_, String>(loads)
+            })
+        })
+        .collect();
+    let built = 300;
+    let state = app.state.clone();
+    tokio::task::spawn_blocking(move || {
+        for _ in 0..built {
+            drop(server::http::router(state.clone()));
+        }
+    })
+    .await
+    .unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let mut loads = 0;
+    for loader in loaders {
+        loads += loader.await.unwrap().unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(loads >= 4, "pages were loaded while the servers were built: {loads}");
+    println!("{built} servers built while {loads} pages were loaded, each within 5 s");
+}

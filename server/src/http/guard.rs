@@ -59,8 +59,9 @@ pub async fn refuse_cross_site(State(edge): State<Edge>, request: Request, next:
 
 /// A page (GET or HEAD) that has not rendered within the deadline is
 /// answered 503 with a French "reload" message instead of keeping the phone
-/// waiting: Leptos's server rendering has been seen, very rarely, never to
-/// wake up again (see the session notes); a reload renders it afresh. Only
+/// waiting; a reload renders it afresh. The one stall seen, a page rendered
+/// while another server of the process listed its routes, cannot happen
+/// any more (`routes` in `mod.rs`); this guards against any other. Only
 /// reads are cut short: a state-changing request always runs to its end.
 pub async fn page_deadline(State(edge): State<Edge>, request: Request, next: Next) -> Response {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {

@@ -10,8 +10,8 @@ pub mod site;
 
 use app::{App, server::AppState, shell};
 use axum::{Router, extract::State, http::StatusCode, middleware, routing::get};
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::sync::Arc;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::{Arc, OnceLock};
 use tower_http::{
     compression::{
         CompressionLayer,
@@ -29,8 +29,23 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 /// known before they stream, are always compressed.
 const MIN_COMPRESSED_BYTES: u16 = 1024;
 
+/// The app's routes, listed once per process.
+///
+/// Listing them runs the app with resources suppressed, and Leptos keeps
+/// that switch in one process-wide flag (`SuppressResourceLoad`): a page of
+/// another server of the same process whose resource is first polled
+/// meanwhile waits forever (leptos-rs/leptos#4773). Tests run many servers
+/// side by side in one process; one of their pages was caught by it, now
+/// and then, and answered « Rechargez la page » after `PAGE_DEADLINE`.
+/// Listed once, before any server of the process is built, no page can be
+/// rendering while it is done.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let edge = guard::Edge::new(&state.settings.public_url);
     let site = Arc::new(site::Site::load(&state.leptos_options));
     Router::new()

@@ -344,28 +344,16 @@ impl Browser {
         self.submit_raw("/connexion", "/api/login", &[("number", number), ("password", password)]).await
     }
 
-    /// Loads a page. A page the server gave up rendering (503 past its
-    /// deadline, a rare Leptos stall: see the session notes) is reloaded
-    /// once, as a person would, and the stall is reported on stderr.
+    /// Loads a page.
     pub async fn get(&self, path: &str) -> Page {
-        let mut attempt = 0;
-        loop {
-            let res = self
-                .client
-                .get(format!("{}{path}", self.base))
-                .header(header::ACCEPT, "text/html")
-                .send()
-                .await
-                .expect("GET");
-            let stalled =
-                res.status() == StatusCode::SERVICE_UNAVAILABLE && res.headers().contains_key(header::RETRY_AFTER);
-            if stalled && attempt == 0 {
-                eprintln!("WARNING: GET {path} missed the server's page deadline; reloading once");
-                attempt += 1;
-                continue;
-            }
-            return page(res).await;
-        }
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html")
+            .send()
+            .await
+            .expect("GET");
+        page(res).await
     }
 
     /// Posts a form from the page at `from` and follows the redirect, as a
