@@ -151,7 +151,7 @@ pub async fn require_member(state: &AppState, parts: &Parts) -> Result<Member, A
         ("member", Some(id)) => id,
         _ => return Err(AppError::Forbidden),
     };
-    member_of_account(state, session.account_id, member_id).await?.ok_or(AppError::NotLoggedIn)
+    session.member.active(member_id).map(|m| member(session.account_id, m)).ok_or(AppError::NotLoggedIn)
 }
 
 /// A logged-in member of agency staff, or an administrator.
@@ -286,7 +286,11 @@ pub async fn member_by_number(state: &AppState, number: &str) -> Result<Option<M
 
 async fn member_of_account(state: &AppState, account_id: i64, member_id: i64) -> Result<Option<Member>, AppError> {
     let m = accounts::find_member(state.db.pool(), member_id).await.map_err(internal("find member"))?;
-    Ok(m.filter(|m| m.active == 1).map(|m| Member {
+    Ok(m.filter(|m| m.active == 1).map(|m| member(account_id, m)))
+}
+
+fn member(account_id: i64, m: accounts::MemberRecord) -> Member {
+    Member {
         id: m.id,
         account_id,
         login: m.number.clone(),
@@ -294,5 +298,5 @@ async fn member_of_account(state: &AppState, account_id: i64, member_id: i64) ->
         number: m.number,
         name: m.name,
         fee_paid_until: m.fee_paid_until,
-    }))
+    }
 }

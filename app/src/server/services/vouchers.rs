@@ -110,7 +110,9 @@ pub async fn list_for_member(
     now: DateTime<Utc>,
 ) -> Result<Vec<VoucherRow>, AppError> {
     let today = clock::iso_day(clock::paris_date(now));
-    let rows = vouchers::listed_for_member(state.db.pool(), member.id).await.map_err(internal("list vouchers"))?;
+    let rows = vouchers::listed_for_member(state.db.pool(), state.db.backend(), member.id)
+        .await
+        .map_err(internal("list vouchers"))?;
     Ok(rows
         .into_iter()
         .map(|v| VoucherRow {

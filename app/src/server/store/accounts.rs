@@ -31,6 +31,36 @@ pub struct SessionRecord {
     pub member_id: Option<i64>,
     pub supplier_id: Option<i64>,
     pub agency_id: Option<i64>,
+    /// A member's account: the member, read with the session (every member
+    /// request needs both).
+    #[sqlx(flatten)]
+    pub member: SessionMember,
+}
+
+/// The member columns of a session's row, all empty for other accounts.
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionMember {
+    pub member_agency_id: Option<i64>,
+    pub member_number: Option<String>,
+    pub member_name: Option<String>,
+    pub member_fee_paid_until: Option<String>,
+    pub member_active: Option<i64>,
+}
+
+impl SessionMember {
+    /// The member, when there is one and they are active.
+    pub fn active(self, id: i64) -> Option<MemberRecord> {
+        match self {
+            SessionMember {
+                member_agency_id: Some(agency_id),
+                member_number: Some(number),
+                member_name: Some(name),
+                member_fee_paid_until: fee_paid_until,
+                member_active: Some(1),
+            } => Some(MemberRecord { id, agency_id, number, name, fee_paid_until, active: 1 }),
+            _ => None,
+        }
+    }
 }
 
 pub async fn find_login(pool: &AnyPool, login: &str) -> Result<Option<LoginRecord>, sqlx::Error> {
@@ -59,8 +89,12 @@ pub async fn insert_session(
 
 pub async fn find_session(pool: &AnyPool, token_hash: &str, now: &str) -> Result<Option<SessionRecord>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.supplier_id, a.agency_id
-           FROM sessions s JOIN accounts a ON a.id = s.account_id
+        "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.supplier_id, a.agency_id,
+                m.agency_id AS member_agency_id, m.number AS member_number, m.name AS member_name,
+                m.fee_paid_until AS member_fee_paid_until, m.active AS member_active
+           FROM sessions s
+           JOIN accounts a ON a.id = s.account_id
+           LEFT JOIN members m ON m.id = a.member_id
           WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
     )
     .bind(token_hash)

@@ -1,5 +1,6 @@
 //! Vouchers and their running-number series.
 
+use crate::server::db::Backend;
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// A voucher with what its screens show: supplier, agency codes, member.
@@ -109,7 +110,8 @@ pub async fn list_for_member(pool: &AnyPool, member_id: i64) -> Result<Vec<Vouch
 }
 
 /// A line of the member's "Demande de bons": only what the list shows.
-#[derive(Debug, Clone, FromRow)]
+/// Read from a JSON array, in this order (`listed_for_member`).
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct ListedVoucher {
     pub id: i64,
     pub status: i64,
@@ -123,17 +125,34 @@ pub struct ListedVoucher {
 /// A member's vouchers for their list, newest first: seven columns and one
 /// join, where a voucher's screens need the whole `VoucherRecord` (the
 /// list is the page members open most, with every voucher they ever had).
-pub async fn listed_for_member(pool: &AnyPool, member_id: i64) -> Result<Vec<ListedVoucher>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT v.id, v.status, v.amount_cents, v.requested_at, v.valid_until, v.number, s.name AS supplier_name
-           FROM vouchers v
-           JOIN suppliers s ON s.id = v.supplier_id
-          WHERE v.member_id = $1
-          ORDER BY v.id DESC",
-    )
-    .bind(member_id)
-    .fetch_all(pool)
-    .await
+///
+/// The database hands the list over as one JSON value: one row instead of
+/// one per voucher. On SQLite each row is a hand-off between the
+/// connection's thread and the page's task, and the list page spent most
+/// of its database time on them.
+pub async fn listed_for_member(
+    pool: &AnyPool,
+    backend: Backend,
+    member_id: i64,
+) -> Result<Vec<ListedVoucher>, sqlx::Error> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT json_group_array(json_array(v.id, v.status, v.amount_cents, v.requested_at, v.valid_until,
+                                                v.number, s.name) ORDER BY v.id DESC)
+               FROM vouchers v
+               JOIN suppliers s ON s.id = v.supplier_id
+              WHERE v.member_id = $1"
+        }
+        Backend::Postgres => {
+            "SELECT COALESCE(json_agg(json_build_array(v.id, v.status, v.amount_cents, v.requested_at, v.valid_until,
+                                                       v.number, s.name) ORDER BY v.id DESC), '[]')::text
+               FROM vouchers v
+               JOIN suppliers s ON s.id = v.supplier_id
+              WHERE v.member_id = $1"
+        }
+    };
+    let list: String = sqlx::query_scalar(sql).bind(member_id).fetch_one(pool).await?;
+    serde_json::from_str(&list).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 /// Takes the next running number of (agency, year). Inside the use
