@@ -224,6 +224,7 @@ async fn members_are_found_by_number_or_name_within_the_agency() {
     let app = TestApp::spawn().await;
     let staff = app.logged_in(NANTES_STAFF).await;
     let found = staff.get("/agence/adherents?q=martin").await;
+    assert!(found.body.contains(r#"value="martin""#), "the search box keeps what was typed");
     assert!(found.contains("Camille Martin") && !found.contains("Dominique Bernard"));
     let found = staff.get("/agence/adherents?q=44000124").await;
     assert!(found.contains("Dominique Bernard") && !found.contains("Camille Martin"));
@@ -718,7 +719,9 @@ async fn undoing_a_use_keeps_the_number_consumed_and_is_refused_once_invoiced() 
     assert_eq!(sequence_of(&n3), 3);
 
     // Listed as cancelled everywhere; the member's screens say why, with no code.
-    assert!(staff.get(&format!("/agence/bons?q={n1}")).await.contains("91-annulé (utilisation annulée)"));
+    let found = staff.get(&format!("/agence/bons?q={n1}")).await;
+    assert!(found.contains("91-annulé (utilisation annulée)"));
+    assert!(found.body.contains(&format!(r#"value="{n1}""#)), "the search box keeps the number searched");
     let list = phone.get("/bons").await;
     assert!(list.contains(&n1) && list.contains("91-annulé"));
     let card = phone.get(&format!("/bons/{v1}")).await;

@@ -338,3 +338,31 @@ async fn demande_de_bons_lists_the_newest_voucher_first() {
     assert!(bois < ouest, "the voucher requested last comes first");
     assert_eq!(list.text_of("class=\"amount\"").as_deref(), Some("6,00"));
 }
+
+/// Without the WASM, the search box is a form: the list comes back with
+/// the rows the search misses hidden, and says so when it misses them all.
+#[tokio::test]
+async fn a_search_sent_without_the_wasm_hides_the_rows_it_misses() {
+    let app = TestApp::spawn().await;
+    let browser = app.logged_in(PAID_UP).await;
+    browser.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "5").await;
+    browser.request_voucher(&app.supplier_id("Bois & Charpente 44").await, "6").await;
+    let row_of = |body: &str, supplier: &str| {
+        let at = body.find(supplier).unwrap_or_else(|| panic!("{supplier} missing: {body}"));
+        let start = body[..at].rfind("<tr ").unwrap();
+        body[start..at].split('>').next().unwrap().to_owned()
+    };
+
+    let list = browser.get("/bons?q=charpente").await;
+    assert!(row_of(&list.body, "Bois &amp; Charpente 44").ends_with(r#"data-status="1""#), "{}", list.body);
+    assert!(row_of(&list.body, "Matériaux de l&#39;Ouest").ends_with(" hidden"), "{}", list.body);
+    assert!(!list.contains("Aucun bon ne correspond"));
+    assert!(list.body.contains(r#"value="charpente""#), "the search box keeps what was typed");
+
+    let list = browser.get("/bons?q=parpaing").await;
+    assert!(row_of(&list.body, "Bois &amp; Charpente 44").ends_with(" hidden"), "{}", list.body);
+    assert!(list.contains("Aucun bon ne correspond à votre recherche."), "{}", list.body);
+
+    let list = browser.get("/bons").await;
+    assert!(!list.body.contains("voucher-row\" data-status=\"1\" hidden"), "{}", list.body);
+}

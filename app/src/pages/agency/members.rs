@@ -43,6 +43,8 @@ pub fn MembersPage() -> impl IntoView {
                     type="search"
                     autocomplete="off"
                     placeholder="4400xxxxB ou nom"
+                    // The attribute for the page as sent, the property as staff type.
+                    value=search.get_untracked()
                     prop:value=search
                     on:input=move |ev| search.set(event_target_value(&ev))
                 />

@@ -36,6 +36,8 @@ pub fn AgencyVouchersPage() -> impl IntoView {
                     type="search"
                     autocomplete="off"
                     placeholder="W2026.NA.442.00000123, 4400xxxxB ou nom"
+                    // The attribute for the page as sent, the property as staff type.
+                    value=search.get_untracked()
                     prop:value=search
                     on:input=move |ev| search.set(event_target_value(&ev))
                 />

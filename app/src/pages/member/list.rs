@@ -101,6 +101,10 @@ pub fn VoucherListPage() -> impl IntoView {
                     name="q"
                     type="search"
                     placeholder="écrivez ici ..."
+                    // The attribute for the page as sent (a search sent
+                    // without the WASM stays in the box), the property as
+                    // the member types.
+                    value=search.get_untracked()
                     prop:value=search
                     on:input=move |ev| search.set(event_target_value(&ev))
                 />
