@@ -10,6 +10,21 @@
 //! seen, about one load in four under the browser tests, to leave a page
 //! with the fallback policy and every script blocked.)
 
+/// `text` escaped for HTML, as text or as an attribute's value, appended to
+/// `out`: for the few pieces of HTML written without Leptos's renderer.
+pub fn escape_html(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// The nonce of one page load.
 #[derive(Debug, Clone)]
 pub struct PageNonce(pub String);

@@ -212,7 +212,8 @@ fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Resp
 /// A refused download, as a short French page with the way on.
 fn error_page(e: &AppError) -> Response {
     let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let message = e.to_string().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut message = String::new();
+    app::security::escape_html(&e.to_string(), &mut message);
     let html = format!(
         "<!DOCTYPE html><html lang=\"fr\"><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>Bons Castors</title>\

@@ -2,6 +2,7 @@ use crate::{
     api::vouchers::{VoucherRow, my_vouchers},
     components::{Loading, MemberShell, show_result},
     domain::voucher::WEB_VOUCHER_LABEL,
+    security::escape_html,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,20 +27,6 @@ pub fn matches_search(row: &VoucherRow, search: &str) -> bool {
     .to_lowercase()
     .replace('\u{a0}', " ");
     search.to_lowercase().split_whitespace().all(|word| haystack.contains(word))
-}
-
-/// The text of the table's rows, escaped for HTML (text and attribute values).
-fn escape(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 /// The table's rows as HTML, written in one go: every voucher, in the order
@@ -67,9 +54,9 @@ pub fn rows_html(rows: &[VoucherRow], search: &str) -> String {
             row.status.label(),
             row.amount.decimal_fr(),
         );
-        escape(&row.supplier, &mut html);
+        escape_html(&row.supplier, &mut html);
         html.push_str("</td><td data-label=\"N° du bon\" class=\"number\">");
-        escape(row.number.as_deref().unwrap_or("—"), &mut html);
+        escape_html(row.number.as_deref().unwrap_or("—"), &mut html);
         let _ = write!(html, "</td><td><a class=\"button button-small\" href=\"/bons/{}\"", row.id);
         // A used voucher's card is what the member shows at the counter: the
         // service worker fetches the cards so marked, whenever it sees this
@@ -124,12 +111,13 @@ pub fn VoucherListPage() -> impl IntoView {
                                     .into_any();
                             }
                             let html = search.with_untracked(|search| rows_html(&rows, search));
-                            let rows = StoredValue::new(rows);
-                            let matching = Memo::new(move |_| {
-                                search.with(|search| rows.with_value(|rows| rows.iter().filter(|r| matches_search(r, search)).count()))
+                            // Which rows the search matches, once per change of
+                            // the search, for the table and the "nothing matches" line.
+                            let shown = Memo::new(move |_| {
+                                search.with(|search| rows.iter().map(|r| matches_search(r, search)).collect::<Vec<_>>())
                             });
                             let body = NodeRef::<leptos::html::Tbody>::new();
-                            show_matching_rows(body, rows, search);
+                            show_matching_rows(body, shown);
                             view! {
                                 <table class="vouchers">
                                     <thead>
@@ -146,7 +134,7 @@ pub fn VoucherListPage() -> impl IntoView {
                                     </thead>
                                     <tbody node_ref=body inner_html=html></tbody>
                                 </table>
-                                <Show when=move || matching.get() == 0>
+                                <Show when=move || shown.with(|shown| !shown.contains(&true))>
                                     <p class="empty">"Aucun bon ne correspond à votre recherche."</p>
                                 </Show>
                             }
@@ -165,28 +153,22 @@ pub fn VoucherListPage() -> impl IntoView {
 }
 
 /// As the member types, each row of the table is shown or hidden in place:
-/// the table holds every row, in the order of `rows` (`rows_html`).
-fn show_matching_rows(
-    body: NodeRef<leptos::html::Tbody>,
-    rows: StoredValue<Vec<VoucherRow>>,
-    search: RwSignal<String>,
-) {
+/// the table holds every row, in the order of `shown` (`rows_html`).
+fn show_matching_rows(body: NodeRef<leptos::html::Tbody>, shown: Memo<Vec<bool>>) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         let Some(body) = body.get() else { return };
         let table_rows = body.rows();
-        search.with(|search| {
-            rows.with_value(|rows| {
-                for (i, row) in rows.iter().enumerate() {
-                    if let Some(tr) = table_rows.item(i as u32) {
-                        let _ = tr.toggle_attribute_with_force("hidden", !matches_search(row, search));
-                    }
+        shown.with(|shown| {
+            for (i, &show) in shown.iter().enumerate() {
+                if let Some(tr) = table_rows.item(i as u32) {
+                    let _ = tr.toggle_attribute_with_force("hidden", !show);
                 }
-            })
+            }
         });
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (body, rows, search);
+    let _ = (body, shown);
 }
 
 #[cfg(test)]
