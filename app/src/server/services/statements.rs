@@ -31,6 +31,7 @@ use lettre::{
     message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType},
 };
 use serde_json::json;
+use tokio::sync::mpsc;
 
 /// The longest period one statement covers.
 const MAX_PERIOD_DAYS: i64 = 366;
@@ -312,14 +313,16 @@ async fn store_made(
     let run_id = run.map(|(id, _)| id);
     let stamp = clock::stamp(now);
     let mut tx = state.db.begin_write().await.map_err(internal("begin statements"))?;
-    let mut ids = Vec::with_capacity(made.len());
-    for m in made {
-        let (from, to) = (clock::iso_day(m.statement.from), clock::iso_day(m.statement.to));
-        let new = NewStatement {
+    let periods: Vec<(String, String)> =
+        made.iter().map(|m| (clock::iso_day(m.statement.from), clock::iso_day(m.statement.to))).collect();
+    let new: Vec<NewStatement> = made
+        .iter()
+        .zip(&periods)
+        .map(|(m, (from, to))| NewStatement {
             member_id: m.member_id,
             agency_id: m.agency_id,
-            period_from: &from,
-            period_to: &to,
+            period_from: from,
+            period_to: to,
             created_at: &stamp,
             created_by: &actor.name,
             run_id,
@@ -330,9 +333,9 @@ async fn store_made(
             csv: &m.csv,
             emailed_to: if send { m.email.as_deref() } else { None },
             email_error: (send && m.email.is_none()).then_some(NO_ADDRESS),
-        };
-        ids.push(store::insert(tx.conn(), &new).await.map_err(internal("insert statement"))?);
-    }
+        })
+        .collect();
+    let ids = store::insert_all(tx.conn(), &new).await.map_err(internal("insert statements"))?;
     let changes = made
         .iter()
         .zip(&ids)
@@ -377,7 +380,7 @@ async fn send_owed(state: &AppState, owed: Vec<OwedEmail>) -> Result<Emails, App
     let (mut to_send, mut messages) = (Vec::new(), Vec::new());
     let sender = state.mailer.from().clone();
     let work: Vec<_> = owed.into_iter().map(|o| (o, sender.clone())).collect();
-    for (id, message) in in_two_halves(work, |(o, sender)| (o.id, message(&sender, &o))).await? {
+    for (id, message) in in_two_halves(work, |(o, sender)| (o.id, message(&sender, o))).await? {
         match message {
             Err(e) => failed.push((id, e)),
             Ok(message) => {
@@ -435,8 +438,9 @@ fn file_stem(member_number: &str, period_from: &str, period_to: &str) -> String 
     format!("releve-{member_number}-{}-{}", period_from.replace('-', ""), period_to.replace('-', ""))
 }
 
-/// The email: a short French text, the PDF and the CSV attached.
-fn message(from: &Mailbox, o: &OwedEmail) -> Result<Message, String> {
+/// The email: a short French text, the PDF and the CSV attached (moved in:
+/// a run's batch holds hundreds).
+fn message(from: &Mailbox, o: OwedEmail) -> Result<Message, String> {
     let to = &o.emailed_to;
     let to = to.parse().map_err(|e| format!("Adresse e-mail invalide ({to}) : {e}"))?;
     let period = format!("du {} au {}", clock::display_day(&o.period_from), clock::display_day(&o.period_to));
@@ -463,8 +467,8 @@ fn message(from: &Mailbox, o: &OwedEmail) -> Result<Message, String> {
         .multipart(
             MultiPart::mixed()
                 .singlepart(SinglePart::plain(body))
-                .singlepart(Attachment::new(format!("{stem}.pdf")).body(o.pdf.clone(), pdf_type))
-                .singlepart(Attachment::new(format!("{stem}.csv")).body(o.csv.clone(), csv_type)),
+                .singlepart(Attachment::new(format!("{stem}.pdf")).body(o.pdf, pdf_type))
+                .singlepart(Attachment::new(format!("{stem}.csv")).body(o.csv, csv_type)),
         )
         .map_err(|e| e.to_string())
 }
@@ -612,8 +616,8 @@ pub async fn start_run(
         };
         return Err(AppError::Conflict(format!("Aucun relevé à envoyer pour {} : {why}.", month_name(month))));
     }
-    // A run stopped between its two halves left statements made and kept
-    // but not emailed: they are emailed now, not made again.
+    // A run stopped before its last email left statements kept but not
+    // emailed: they are emailed now, not made again.
     let owed = store::members_owed_email(pool, agency_id, &from_iso, &to_iso).await.map_err(internal("owed"))?;
     let (made_before, to_make): (Vec<i64>, Vec<i64>) = members.iter().partition(|&&id| owed.contains(&id));
     let actor = Actor::staff(staff);
@@ -626,8 +630,11 @@ pub async fn start_run(
         if !made_before.is_empty() {
             run.progress(Progress { done: made_before.len() as i64, ..Progress::default() }).await;
         }
-        // Each batch's vouchers are read while the batch before is written
-        // and stored: the reading and the writing take a core each.
+        // A pipeline: while a batch is written, the next one's vouchers are
+        // read and the one before is kept (one transaction) by the keeper,
+        // who then hands it to the postman to be emailed.
+        let (postbag, postman) = run.postman();
+        let (keeperbag, keeper) = run.keeper(postbag);
         let batches: Vec<Vec<i64>> = to_make.chunks(RUN_BATCH).map(<[i64]>::to_vec).collect();
         let mut reading = batches.first().map(|batch| run.read(batch.clone()));
         for (i, batch) in batches.iter().enumerate() {
@@ -637,16 +644,27 @@ pub async fn start_run(
             };
             reading = batches.get(i + 1).map(|next| run.read(next.clone()));
             let made = match read {
-                Ok(read) => run.make_batch(batch, read).await,
+                Ok(read) => run.make_batch(batch.len(), read).await,
                 Err(e) => Err(e),
             };
-            if let Err(e) = made {
-                tracing::error!(run = run.id, error = %e, "statements of a batch not made");
-                let count = batch.len() as i64;
-                run.progress(Progress { done: count, failed: count, ..Progress::default() }).await;
+            let failed = match made {
+                Ok(made) => keeperbag.send(made).await.is_err().then_some(AppError::Internal),
+                Err(e) => Some(e),
+            };
+            if let Some(e) = failed {
+                run.batch_failed(batch.len(), &e).await;
             }
         }
-        run.email_owed().await;
+        drop(keeperbag);
+        if keeper.await.is_err() {
+            tracing::error!(run = run.id, "the keeper of a statement run stopped");
+        }
+        // What the postman could not take (a slow mail server) is still owed
+        // its email, and read back from what was kept; unless recording the
+        // postman's emails failed: reading those again would send them twice.
+        if postman.await.unwrap_or(false) {
+            run.email_owed().await;
+        }
         if let Err(e) = store::finish_run(run.state.db.pool(), run.id, &clock::stamp(Utc::now())).await {
             tracing::error!(run = run.id, error = %e, "statement run end not recorded");
         }
@@ -657,14 +675,20 @@ pub async fn start_run(
 }
 
 /// Members per batch of a run: one query for their vouchers, one
-/// transaction for their statements; then, in the run's second half, emails
-/// by batches of as many.
+/// transaction for their statements, then their emails together.
 const RUN_BATCH: usize = 200;
 
-/// A run under way: first every member's statement made and kept, batch by
-/// batch (the members see it in « Mes relevés » at once); then the emails,
-/// batch by batch, read back from what was kept. A slow mail server delays
-/// the emails, never the statements.
+/// Batches stored and waiting for the postman: past that, the next batches'
+/// emails are left owed, to be read back from what was kept at the end.
+const POSTBAG_BATCHES: usize = 1;
+
+/// A run under way: every member's statement made and kept, batch by batch
+/// (the members see it in « Mes relevés » at once); each batch, once kept,
+/// is emailed by the postman while the next batches are made. A slow mail
+/// server delays the emails, never the statements: when the postman falls
+/// behind, the batches he cannot take are emailed at the end, read back
+/// from what was kept.
+#[derive(Clone)]
 struct Run {
     state: AppState,
     actor: Actor,
@@ -672,6 +696,15 @@ struct Run {
     agency_id: i64,
     first: NaiveDate,
     last: NaiveDate,
+}
+
+/// A batch of a run, written, on its way to be kept.
+struct MadeBatch {
+    members: usize,
+    /// Members gone since the run started.
+    missing: i64,
+    made: Vec<Made>,
+    now: DateTime<Utc>,
 }
 
 /// A batch of a run, read: each member with their vouchers of the month.
@@ -727,33 +760,95 @@ impl Run {
         })
     }
 
-    /// One batch: the statements written (on two threads) and stored in one
-    /// transaction with the run's progress.
-    async fn make_batch(&self, member_ids: &[i64], read: BatchRead) -> Result<(), AppError> {
+    /// The task that emails the batches handed to it, and the bag to hand
+    /// them over; the task answers whether every email it sent was recorded
+    /// (sent or failed).
+    fn postman(&self) -> (mpsc::Sender<Vec<OwedEmail>>, tokio::task::JoinHandle<bool>) {
+        let (bag, mut batches) = mpsc::channel::<Vec<OwedEmail>>(POSTBAG_BATCHES);
+        let run = self.clone();
+        let postman = tokio::spawn(async move {
+            while let Some(owed) = batches.recv().await {
+                if !run.email(owed).await {
+                    return false;
+                }
+            }
+            true
+        });
+        (bag, postman)
+    }
+
+    /// Emails statements kept; whether what went was recorded.
+    async fn email(&self, owed: Vec<OwedEmail>) -> bool {
+        let (clock, count) = (std::time::Instant::now(), owed.len());
+        match send_owed(&self.state, owed).await {
+            Ok(emails) => {
+                self.progress(Progress { emailed: emails.sent, failed: emails.failed, ..Progress::default() }).await;
+                tracing::debug!(run = self.id, emails = count, emailed = ?clock.elapsed(), "statement run batch emailed");
+                true
+            }
+            Err(e) => {
+                // Not recorded as sent or failed: reading them again would
+                // send them twice; a run started again picks them up.
+                tracing::error!(run = self.id, error = %e, "emails of a batch not recorded");
+                false
+            }
+        }
+    }
+
+    /// A batch's statements not made or not kept: counted as failed.
+    async fn batch_failed(&self, members: usize, e: &AppError) {
+        tracing::error!(run = self.id, error = %e, "statements of a batch not made");
+        let count = members as i64;
+        self.progress(Progress { done: count, failed: count, ..Progress::default() }).await;
+    }
+
+    /// One batch's statements written, on two threads.
+    async fn make_batch(&self, members: usize, read: BatchRead) -> Result<MadeBatch, AppError> {
         let now = Utc::now();
         let clock = std::time::Instant::now();
         let made = make_all(read.work, self.first, self.last, now).await?;
-        let made_in = clock.elapsed();
+        tracing::debug!(run = self.id, members, made = ?clock.elapsed(), "statement run batch made");
+        Ok(MadeBatch { members, missing: read.missing, made, now })
+    }
+
+    /// The task that keeps the batches handed to it, each in one
+    /// transaction with the run's progress, then hands them to the postman
+    /// (left owed when his bag is full); and the bag to hand them over.
+    fn keeper(&self, postbag: mpsc::Sender<Vec<OwedEmail>>) -> (mpsc::Sender<MadeBatch>, tokio::task::JoinHandle<()>) {
+        let (bag, mut batches) = mpsc::channel::<MadeBatch>(1);
+        let run = self.clone();
+        let keeper = tokio::spawn(async move {
+            while let Some(batch) = batches.recv().await {
+                let members = batch.members;
+                if let Err(e) = run.keep(batch, &postbag).await {
+                    run.batch_failed(members, &e).await;
+                }
+            }
+        });
+        (bag, keeper)
+    }
+
+    async fn keep(&self, batch: MadeBatch, postbag: &mpsc::Sender<Vec<OwedEmail>>) -> Result<(), AppError> {
+        let clock = std::time::Instant::now();
+        let MadeBatch { members, missing, made, now } = batch;
         let no_email = made.iter().filter(|m| m.email.is_none()).count() as i64;
-        let progress = Progress { done: member_ids.len() as i64, no_email, failed: read.missing, emailed: 0 };
-        store_made(&self.state, &self.actor, &made, Some((self.id, progress)), true, now).await?;
-        tracing::debug!(
-            run = self.id,
-            members = member_ids.len(),
-            made = ?made_in,
-            stored = ?(clock.elapsed() - made_in),
-            "statement run batch stored"
-        );
+        let progress = Progress { done: members as i64, no_email, failed: missing, emailed: 0 };
+        let ids = store_made(&self.state, &self.actor, &made, Some((self.id, progress)), true, now).await?;
+        let owed: Vec<OwedEmail> = made.into_iter().zip(ids).filter_map(|(m, id)| m.owed(id)).collect();
+        if !owed.is_empty() && postbag.try_send(owed).is_err() {
+            tracing::debug!(run = self.id, "postman behind: this batch's emails are left for the end of the run");
+        }
+        tracing::debug!(run = self.id, members, stored = ?clock.elapsed(), "statement run batch stored");
         Ok(())
     }
 
-    /// The run's second half: the month's statements still owed their
-    /// email, a batch at a time, until none is left. Each batch's emails are
-    /// recorded as sent or failed, so none is read twice.
+    /// The month's statements still owed their email, a batch at a time,
+    /// until none is left: those kept before a stop, and those the postman
+    /// could not take. Each batch's emails are recorded as sent or failed,
+    /// so none is read twice.
     async fn email_owed(&self) {
         let (from, to) = (clock::iso_day(self.first), clock::iso_day(self.last));
         loop {
-            let clock = std::time::Instant::now();
             let pool = self.state.db.pool();
             let owed = match store::owed_emails(pool, self.agency_id, &from, &to, RUN_BATCH as i64).await {
                 Ok(owed) if owed.is_empty() => return,
@@ -763,20 +858,9 @@ impl Run {
                     return;
                 }
             };
-            let count = owed.len();
-            match send_owed(&self.state, owed).await {
-                Ok(emails) => {
-                    self.progress(Progress { emailed: emails.sent, failed: emails.failed, ..Progress::default() })
-                        .await;
-                }
-                Err(e) => {
-                    // Not recorded as sent or failed: reading them again would
-                    // loop; a run started again picks them up.
-                    tracing::error!(run = self.id, error = %e, "emails of a batch not recorded");
-                    return;
-                }
+            if !self.email(owed).await {
+                return;
             }
-            tracing::debug!(run = self.id, emails = count, emailed = ?clock.elapsed(), "statement run batch emailed");
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Members' statements and the runs that make them for a whole agency.
 
 use sqlx::{AnyConnection, AnyPool, FromRow};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// One voucher of a statement: used in the period, with the supplier
 /// invoice that claimed it, if any.
@@ -82,28 +82,59 @@ pub struct NewStatement<'a> {
     pub email_error: Option<&'a str>,
 }
 
-pub async fn insert(conn: &mut AnyConnection, s: &NewStatement<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO statements (member_id, agency_id, period_from, period_to, created_at, created_by, run_id,
-                                 voucher_count, total_cents, invoiced_cents, pdf, csv, emailed_to, email_error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-    )
-    .bind(s.member_id)
-    .bind(s.agency_id)
-    .bind(s.period_from)
-    .bind(s.period_to)
-    .bind(s.created_at)
-    .bind(s.created_by)
-    .bind(s.run_id)
-    .bind(s.voucher_count)
-    .bind(s.total_cents)
-    .bind(s.invoiced_cents)
-    .bind(s.pdf)
-    .bind(s.csv)
-    .bind(s.emailed_to)
-    .bind(s.email_error)
-    .fetch_one(conn)
-    .await
+/// Columns of a statement as `insert_all` writes them.
+const INSERT_COLUMNS: usize = 14;
+/// Statements per `INSERT`: 1,400 placeholders, well within both backends'
+/// bounds.
+const INSERT_ROWS: usize = 100;
+
+/// Stores statements, several rows per `INSERT`; returns their ids, in
+/// order. At most one statement per member (the ids are matched back by
+/// member: neither backend promises `RETURNING`'s order).
+pub async fn insert_all(conn: &mut AnyConnection, statements: &[NewStatement<'_>]) -> Result<Vec<i64>, sqlx::Error> {
+    let mut ids = Vec::with_capacity(statements.len());
+    for chunk in statements.chunks(INSERT_ROWS) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let cols: Vec<String> = (1..=INSERT_COLUMNS).map(|c| format!("${}", r * INSERT_COLUMNS + c)).collect();
+                format!("({})", cols.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO statements (member_id, agency_id, period_from, period_to, created_at, created_by, run_id,
+                                     voucher_count, total_cents, invoiced_cents, pdf, csv, emailed_to, email_error)
+             VALUES {} RETURNING id, member_id",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+        for s in chunk {
+            query = query
+                .bind(s.member_id)
+                .bind(s.agency_id)
+                .bind(s.period_from)
+                .bind(s.period_to)
+                .bind(s.created_at)
+                .bind(s.created_by)
+                .bind(s.run_id)
+                .bind(s.voucher_count)
+                .bind(s.total_cents)
+                .bind(s.invoiced_cents)
+                .bind(s.pdf)
+                .bind(s.csv)
+                .bind(s.emailed_to)
+                .bind(s.email_error);
+        }
+        let by_member: HashMap<i64, i64> =
+            query.fetch_all(&mut *conn).await?.into_iter().map(|(id, member)| (member, id)).collect();
+        if by_member.len() != chunk.len() {
+            return Err(sqlx::Error::Protocol("statements of one member twice in one insert".into()));
+        }
+        for s in chunk {
+            let id = by_member.get(&s.member_id).copied();
+            ids.push(id.ok_or_else(|| sqlx::Error::Protocol("a statement stored without its id".into()))?);
+        }
+    }
+    Ok(ids)
 }
 
 /// A stored statement whose email is still to be sent: what the message
