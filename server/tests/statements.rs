@@ -263,9 +263,10 @@ async fn the_demo_history_fills_every_screen_once() {
     assert!(matches!(verdict, app::server::audit::Verdict::Intact { .. }), "journal chain intact: {verdict:?}");
 }
 
-#[tokio::test]
-async fn a_run_longer_than_one_batch_gives_each_member_their_own_vouchers() {
-    let app = TestApp::spawn().await;
+/// `count` members of Nantes numbered `47000000L`…, member i with an
+/// address `membre{i}@exemple.fr` and `vouchers(i)` vouchers used today at
+/// the Ouest supplier, worth 100 × (i + 1) cents each.
+async fn members_with_uses(app: &TestApp, count: usize, vouchers: fn(usize) -> usize) {
     let pool = app.db.pool();
     let (agency, supplier): (i64, i64) = sqlx::query_as(
         "SELECT a.id, s.id FROM agencies a JOIN suppliers s ON s.agency_id = a.id WHERE a.code = 'NA' AND s.name = $1",
@@ -274,11 +275,10 @@ async fn a_run_longer_than_one_batch_gives_each_member_their_own_vouchers() {
     .fetch_one(pool)
     .await
     .unwrap();
-    // 230 members (more than a batch of 200), member i with i % 3 + 1 vouchers.
     let now = app::server::clock::stamp(Utc::now());
     let year = app::server::clock::paris_year(Utc::now());
     let mut seq = 0;
-    for i in 0..230 {
+    for i in 0..count {
         let member: i64 = sqlx::query_scalar(
             "INSERT INTO members (agency_id, number, name, email, fee_paid_until, active, created_at)
              VALUES ($1, $2, $3, $4, '2099-12-31', 1, $5) RETURNING id",
@@ -291,7 +291,7 @@ async fn a_run_longer_than_one_batch_gives_each_member_their_own_vouchers() {
         .fetch_one(pool)
         .await
         .unwrap();
-        for _ in 0..(i % 3 + 1) {
+        for _ in 0..vouchers(i) {
             seq += 1;
             sqlx::query(
                 "INSERT INTO vouchers (member_id, supplier_id, agency_id, status, amount_cents, requested_at, valid_until,
@@ -301,7 +301,7 @@ async fn a_run_longer_than_one_batch_gives_each_member_their_own_vouchers() {
             .bind(member)
             .bind(supplier)
             .bind(agency)
-            .bind(100 * (i + 1))
+            .bind(i64::try_from(100 * (i + 1)).unwrap())
             .bind(&now)
             .bind(year)
             .bind(seq)
@@ -311,6 +311,14 @@ async fn a_run_longer_than_one_batch_gives_each_member_their_own_vouchers() {
             .unwrap();
         }
     }
+}
+
+#[tokio::test]
+async fn a_run_longer_than_one_batch_gives_each_member_their_own_vouchers() {
+    let app = TestApp::spawn().await;
+    let pool = app.db.pool();
+    // 230 members (more than a batch of 200), member i with i % 3 + 1 vouchers.
+    members_with_uses(&app, 230, |i| i % 3 + 1).await;
     let desk = staff(&app).await;
     let (status, run) = desk.call("start_statement_run", &[("month", &this_month())]).await;
     assert_eq!(status, StatusCode::OK, "{run}");
@@ -377,7 +385,7 @@ async fn a_run_stopped_before_its_emails_sends_the_kept_statements_when_started_
     let first = run_to_the_end(&desk, &this_month()).await;
     assert_eq!((first["done"].as_i64(), first["emailed"].as_i64()), (Some(1), Some(1)), "{first}");
     assert_eq!(mails(&mail).len(), 1);
-    // What a server stopped between the run's two halves leaves: the
+    // What a server stopped before a run's last email leaves: the
     // statement made and kept, its email not yet sent.
     sqlx::query("UPDATE statements SET emailed_at = NULL").execute(app.db.pool()).await.unwrap();
     let (_, rows) = camille.call("my_statements", &[]).await;
@@ -401,4 +409,149 @@ async fn a_run_stopped_before_its_emails_sends_the_kept_statements_when_started_
     let (status, refused) = desk.call("start_statement_run", &[("month", &this_month())]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
     assert!(message(&refused).contains("déjà reçu"), "{refused}");
+}
+
+/// A mail server on loopback that takes messages over SMTP but answers none
+/// until it is opened: a mail server at its slowest. Refuses the recipients
+/// `refuse…`; keeps the messages it accepted.
+struct HeldMailServer {
+    port: u16,
+    open: tokio::sync::watch::Sender<bool>,
+    accepted: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl HeldMailServer {
+    async fn start() -> HeldMailServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (open, gate) = tokio::sync::watch::channel(false);
+        let accepted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(Self::session(stream, gate.clone(), kept.clone()));
+            }
+        });
+        HeldMailServer { port, open, accepted }
+    }
+
+    /// One SMTP session: every command is accepted; each message's final
+    /// answer waits for the gate.
+    async fn session(
+        stream: tokio::net::TcpStream,
+        mut gate: tokio::sync::watch::Receiver<bool>,
+        accepted: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    ) -> std::io::Result<()> {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        stream.set_nodelay(true)?;
+        let (read, mut write) = stream.into_split();
+        let mut lines = tokio::io::BufReader::new(read).lines();
+        write.write_all(b"220 held.invalid ESMTP\r\n").await?;
+        while let Some(line) = lines.next_line().await? {
+            let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+            match verb.as_str() {
+                "EHLO" | "HELO" => write.write_all(b"250-held.invalid\r\n250 8BITMIME\r\n").await?,
+                "RCPT" if line.contains("<refuse") => write.write_all(b"550 5.1.1 no such mailbox\r\n").await?,
+                "DATA" => {
+                    write.write_all(b"354 end with a dot\r\n").await?;
+                    let mut message = String::new();
+                    while let Some(line) = lines.next_line().await? {
+                        if line == "." {
+                            break;
+                        }
+                        message.push_str(&line);
+                        message.push('\n');
+                    }
+                    if gate.wait_for(|open| *open).await.is_err() {
+                        return Ok(());
+                    }
+                    accepted.lock().unwrap().push(message);
+                    write.write_all(b"250 2.0.0 queued\r\n").await?;
+                }
+                "QUIT" => {
+                    write.write_all(b"221 bye\r\n").await?;
+                    return Ok(());
+                }
+                _ => write.write_all(b"250 ok\r\n").await?,
+            }
+        }
+        Ok(())
+    }
+
+    fn open(&self) {
+        self.open.send_replace(true);
+    }
+
+    /// The recipients of the messages accepted, one per message.
+    fn recipients(&self) -> Vec<String> {
+        let accepted = self.accepted.lock().unwrap();
+        accepted.iter().map(|m| m.lines().find_map(|l| l.strip_prefix("To: ")).unwrap_or_default().to_owned()).collect()
+    }
+}
+
+#[tokio::test]
+async fn a_slow_mail_server_holds_back_the_emails_never_the_statements() {
+    let mail_server = HeldMailServer::start().await;
+    let smtp = format!("smtp://127.0.0.1:{}", mail_server.port);
+    let app = TestApp::spawn_with(|config| config.smtp_url = Some(smtp)).await;
+    // 450 members: three batches, more than the run's mail task holds. The
+    // mail server refuses one member's address.
+    members_with_uses(&app, 450, |_| 1).await;
+    sqlx::query("UPDATE members SET email = 'refuse@exemple.fr' WHERE number = '47000321L'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let desk = staff(&app).await;
+    let (status, run) = desk.call("start_statement_run", &[("month", &this_month())]).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    let id = run["id"].to_string();
+    let poll = async |until: fn(&serde_json::Value) -> bool| {
+        for _ in 0..2400 {
+            let (_, run) = desk.call("statement_run", &[("id", &id)]).await;
+            if until(&run) {
+                return run;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the run never got there");
+    };
+
+    // The mail server answers nothing: every statement is made and kept all
+    // the same, and the members find theirs in « Mes relevés ».
+    let made = poll(|run| run["done"] == 450).await;
+    assert_eq!((made["emailed"].as_i64(), made["finished"].as_bool()), (Some(0), Some(false)), "{made}");
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM statements st JOIN members m ON m.id = st.member_id
+          WHERE m.number LIKE '47%' AND st.emailed_at IS NULL AND st.email_error IS NULL",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept, 450, "every statement kept, none emailed yet");
+    assert!(mail_server.recipients().is_empty());
+
+    // Once it answers, every member gets one email, and only one; the
+    // refused address is recorded against its own statement.
+    mail_server.open();
+    let finished = poll(|run| run["finished"] == true).await;
+    assert_eq!(
+        (finished["done"].as_i64(), finished["emailed"].as_i64(), finished["failed"].as_i64()),
+        (Some(450), Some(449), Some(1)),
+        "{finished}"
+    );
+    let mut recipients = mail_server.recipients();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 449, "one email to each member");
+    assert_eq!(mail_server.recipients().len(), 449, "and no member twice");
+    assert!(!recipients.contains(&"membre321@exemple.fr".to_owned()));
+    let failed: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT m.number, st.emailed_at FROM statements st JOIN members m ON m.id = st.member_id
+          WHERE st.email_error IS NOT NULL",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(failed, vec![("47000321L".to_owned(), None)], "the refused address's statement, and it alone");
+    assert!(mails(&app.dir.path().join("mail")).is_empty(), "SMTP, not the file transport");
 }

@@ -157,8 +157,8 @@ pub struct OwedEmail {
 
 /// An agency's statements of exactly that period, made by a run, still owed
 /// their email (an address, not sent, no error), oldest first, at most
-/// `limit`: a run's second half, and what a run started again after a stop
-/// picks up. (A statement staff make for one member is sent at once.)
+/// `limit`: what a run's mail task had no room for, and what a run started
+/// again after a stop picks up. (A statement staff make for one member is sent at once.)
 pub async fn owed_emails(
     pool: &AnyPool,
     agency_id: i64,
