@@ -729,6 +729,12 @@ async fn undoing_a_use_keeps_the_number_consumed_and_is_refused_once_invoiced() 
     assert!(!card.contains(&format!(">{c1}<")) && !card.contains("<svg"), "no code, no QR code");
     let code_page = phone.get(&format!("/bons/{v1}/code")).await;
     assert!(code_page.contains("a été annulée par votre agence") && !code_page.contains("VALIDER LE BON"));
+    // Whoever checks the delivery slip's number and code learns it will not be paid.
+    let counter = app.browser();
+    let checked = counter.submit("/verifier", "/api/check_code", &[("number", &n1), ("code", &c1)]).await;
+    let checked = counter.get(checked.location.as_deref().expect("to the check's answer")).await;
+    assert!(checked.contains("Bon annulé") && checked.contains("il ne sera pas payé"), "{}", checked.body);
+    assert!(!checked.contains("Bon authentique"));
     assert!(
         phone
             .get(&format!("/bons/{v1}/utiliser"))

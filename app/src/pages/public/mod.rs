@@ -7,6 +7,7 @@ use crate::{
         vouchers::{CheckCode, CheckedVoucher, check_voucher},
     },
     components::{ActionError, ErrorNotice, Loading},
+    domain::VoucherStatus,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -164,10 +165,21 @@ pub fn CheckCodePage() -> impl IntoView {
     }
 }
 
+/// A voucher the cooperative issued; one whose use the agency undid is
+/// said so first: it will not be paid.
 #[component]
 fn GenuineVoucher(v: CheckedVoucher) -> impl IntoView {
+    let verdict = if v.status == VoucherStatus::Cancelled {
+        view! {
+            <p class="verdict verdict-bad">"Bon annulé"</p>
+            <p class="notice notice-error">"L'agence a annulé l'utilisation de ce bon : il ne sera pas payé."</p>
+        }
+        .into_any()
+    } else {
+        view! { <p class="verdict verdict-ok">"Bon authentique"</p> }.into_any()
+    };
     view! {
-        <p class="verdict verdict-ok">"Bon authentique"</p>
+        {verdict}
         <dl class="card">
             <dt>"N° du bon"</dt>
             <dd class="number">{v.number}</dd>
