@@ -263,18 +263,11 @@ pub async fn append_all(
         events.push(event);
     }
     for chunk in events.chunks(100) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p = r * 12;
-                let cols: Vec<String> = (1..=12).map(|c| format!("${}", p + c)).collect();
-                format!("({})", cols.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO audit_events
                  (id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash)
              VALUES {}",
-            rows.join(", ")
+            super::store::values(chunk.len(), 12)
         );
         let mut insert = sqlx::query(&sql);
         for e in chunk {

@@ -526,8 +526,8 @@ async fn statements(args: &Args) -> bench::Result<Option<Vec<StatementFigures>>>
     // deleted waits while the kernel skips their inodes (`recently_deleted`
     // took a third of the server's time in `perf`), which a cooperative's
     // mail folder, never emptied by the thousand, does not see.
-    let mut scratches = Vec::new();
-    for backend in backends {
+    let (mut scratches, mut failed) = (Vec::new(), None);
+    'runs: for backend in backends {
         for &vouchers in &args.statement_vouchers {
             println!("bench: statements of {vouchers} used vouchers on {} …", backend.label());
             let scratch = new_scratch(args, backend).await?;
@@ -536,16 +536,13 @@ async fn statements(args: &Args) -> bench::Result<Option<Vec<StatementFigures>>>
                 eprintln!("server log (last lines):\n{}", log_tail(&scratch.dir().join("bons.log"), 20));
             }
             scratches.push(scratch);
-            let measured = match measured {
+            let (made, wall, peak_before_kb, peak_kb, members) = match measured {
                 Ok(measured) => measured,
                 Err(e) => {
-                    for scratch in scratches {
-                        scratch.finish(args.keep).await?;
-                    }
-                    return Err(e);
+                    failed = Some(e);
+                    break 'runs;
                 }
             };
-            let (made, wall, peak_before_kb, peak_kb, members) = measured;
             figures.push(StatementFigures {
                 backend,
                 used_vouchers: vouchers,
@@ -560,7 +557,7 @@ async fn statements(args: &Args) -> bench::Result<Option<Vec<StatementFigures>>>
     for scratch in scratches {
         scratch.finish(args.keep).await?;
     }
-    Ok(Some(figures))
+    failed.map_or(Ok(Some(figures)), Err)
 }
 
 /// One run: (time until every statement is made and kept, time until the

@@ -13,3 +13,25 @@ pub mod payments;
 pub mod statements;
 pub mod suppliers;
 pub mod vouchers;
+
+/// The `VALUES` of a multi-row `INSERT`: `rows` tuples of `columns`
+/// placeholders, numbered from `$1` row after row:
+/// `($1, $2), ($3, $4)` for 2 rows of 2.
+pub fn values(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cols: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_number_the_placeholders_row_after_row() {
+        assert_eq!(super::values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values(1, 1), "($1)");
+    }
+}

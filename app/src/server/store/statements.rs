@@ -94,17 +94,11 @@ const INSERT_ROWS: usize = 100;
 pub async fn insert_all(conn: &mut AnyConnection, statements: &[NewStatement<'_>]) -> Result<Vec<i64>, sqlx::Error> {
     let mut ids = Vec::with_capacity(statements.len());
     for chunk in statements.chunks(INSERT_ROWS) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let cols: Vec<String> = (1..=INSERT_COLUMNS).map(|c| format!("${}", r * INSERT_COLUMNS + c)).collect();
-                format!("({})", cols.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO statements (member_id, agency_id, period_from, period_to, created_at, created_by, run_id,
                                      voucher_count, total_cents, invoiced_cents, pdf, csv, emailed_to, email_error)
              VALUES {} RETURNING id, member_id",
-            rows.join(", ")
+            super::values(chunk.len(), INSERT_COLUMNS)
         );
         let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
         for s in chunk {
@@ -158,7 +152,8 @@ pub struct OwedEmail {
 /// An agency's statements of exactly that period, made by a run, still owed
 /// their email (an address, not sent, no error), oldest first, at most
 /// `limit`: what a run's mail task had no room for, and what a run started
-/// again after a stop picks up. (A statement staff make for one member is sent at once.)
+/// again after a stop picks up. (A statement staff make for one member is
+/// sent at once.)
 pub async fn owed_emails(
     pool: &AnyPool,
     agency_id: i64,
