@@ -20,6 +20,23 @@ pub enum AppError {
     StaffOnly,
     #[error("Trop de tentatives infructueuses : pour votre sécurité, réessayez dans 15 minutes.")]
     TooManyAttempts,
+    /// Wrong passwords for this login from many addresses: only a device
+    /// that has logged in to it before gets in for now.
+    #[error(
+        "Trop de tentatives infructueuses sur ce compte depuis d'autres appareils : pour votre sécurité, connectez-vous depuis un appareil que vous avez déjà utilisé, réessayez dans une heure, ou demandez un nouveau mot de passe à votre agence."
+    )]
+    AccountThrottled,
+    /// Too many wrong codes for this voucher number today, from anyone but
+    /// the voucher's own supplier.
+    #[error(
+        "Trop de codes erronés ont été saisis aujourd'hui pour ce numéro de bon : réessayez demain. Le fournisseur du bon peut toujours le vérifier depuis son espace."
+    )]
+    VoucherCheckThrottled,
+    /// An invoice whose wrong codes would spend the sender's check budget.
+    #[error(
+        "Trop de codes secrets erronés ont été saisis depuis votre compte ou votre caisse ces 15 dernières minutes : la facture n'a pas été enregistrée. Vérifiez les codes recopiés des bons de livraison, puis renvoyez-la dans 15 minutes."
+    )]
+    InvoiceCodesThrottled,
     /// The one answer to a voucher check that fails, whatever was wrong: an
     /// unknown number, a wrong code, a voucher not used yet or locked.
     #[error(
@@ -75,7 +92,10 @@ impl AppError {
             AppError::AdminOnly => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
-            AppError::TooManyAttempts => 429,
+            AppError::TooManyAttempts
+            | AppError::AccountThrottled
+            | AppError::VoucherCheckThrottled
+            | AppError::InvoiceCodesThrottled => 429,
             AppError::CodeCheckFailed => 422,
             AppError::VoucherNotFound => 404,
             AppError::VoucherNotUsable(_)

@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/verifier") view={Lazy::<occasional::CheckCodePage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/verifier/:number") view={Lazy::<occasional::CheckPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/releves") view={Lazy::<occasional::MemberStatementsPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/mot-de-passe") view={Lazy::<occasional::PasswordPage>::new()} ssr=SsrMode::Async />
 
                 // The supplier's space.
                 <Route path=path!("/fournisseur") view={Lazy::<supplier::SupplierHomePage>::new()} ssr=SsrMode::Async />

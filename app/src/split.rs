@@ -70,9 +70,11 @@ macro_rules! lazy_space {
 
 lazy_space! {
     /// The member's occasional pages and the public ones: `/connexion`,
-    /// `/bons/nouveau`, `/releves`, `/verifier`, `/verifier/:number`.
+    /// `/bons/nouveau`, `/releves`, `/verifier`, `/verifier/:number`, and
+    /// `/mot-de-passe` (every role's).
     occasional, occasional_page, __preload_occasional_page:
     LoginPage,
+    PasswordPage,
     RequestPage,
     CheckCodePage,
     CheckPage,

@@ -196,9 +196,9 @@ async fn staff_edit_deactivate_reactivate_and_reset_a_member() {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(login_status(&app, PAID_UP, PASSWORD).await, StatusCode::UNAUTHORIZED);
-    // Reactivated: back in.
+    // Reactivated: the member logs in again (the session ended with the deactivation stays ended).
     staff.submit(&page, "/api/set_member_active", &[("number", PAID_UP), ("active", "1")]).await;
-    assert_eq!(phone.call("whoami", &[]).await.0, StatusCode::OK);
+    assert_eq!(phone.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(login_status(&app, PAID_UP, PASSWORD).await, StatusCode::OK);
 
     // A new temporary password replaces the old one, shown once.
@@ -653,8 +653,8 @@ async fn staff_find_vouchers_read_their_history_and_unlock_them() {
     assert!(list.contains(&number) && list.contains(&other_number));
     assert!(!list.contains(&format!("href=\"/agence/bons/{issued}\"")), "the issued voucher is filtered out");
 
-    // Five wrong codes lock it: its page and the dashboard say so, and unlock it.
-    let counter = app.browser();
+    // Five wrong codes from its supplier lock it: its page and the dashboard say so, and unlock it.
+    let counter = app.logged_in("ouest").await;
     for _ in 0..5 {
         counter.call("check_code", &[("number", &number), ("code", &wrong(&code))]).await;
     }
@@ -802,8 +802,8 @@ async fn the_dashboard_shows_this_months_figures_amounts_due_open_flags_and_lock
         .await
         .unwrap();
     invoices::submit_invoice(&app.state, &by, &invoice("F-2", &n2, &wrong(&c2), "30"), Utc::now()).await.unwrap();
-    // Four more wrong codes lock the second voucher (the invoice's was the first).
-    let counter = app.browser();
+    // Four more wrong codes from its supplier lock the second voucher (the invoice's was the first).
+    let counter = app.logged_in("ouest").await;
     for _ in 0..4 {
         counter.call("check_code", &[("number", &n2), ("code", &wrong(&c2))]).await;
     }

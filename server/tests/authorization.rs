@@ -151,6 +151,16 @@ fn member_fns() -> Vec<FnProbe> {
             everyone(Refused(401)),
         ),
         members_own("whoami", |_, _| vec![]),
+        // Every role's own account: the wrong current password changes nothing.
+        private("my_account", |_, _| vec![], by_role(Granted, Granted, Granted, Refused(401))),
+        private(
+            "change_password",
+            |_, _| {
+                let new = "une longue phrase de castor".to_owned();
+                vec![("current", "devine".into()), ("new", new.clone()), ("confirm", new)]
+            },
+            by_role(Refused(422), Refused(422), Refused(422), Refused(401)),
+        ),
         members_own("request_choices", |_, _| vec![]),
         // The other member is not paid up: refused for that reason, not for the owner's.
         private(
@@ -192,11 +202,16 @@ struct SupplierSecrets {
 }
 
 async fn supplier_objects(app: &TestApp, number: &str, code: &str) -> SupplierSecrets {
-    use app::server::services::{invoices, supplier};
+    use app::server::services::{
+        invoices::{self, Submitter},
+        supplier,
+    };
     let user = app.supplier_user("ouest").await;
     let input = supplier::typed_invoice("M-1".into(), "2026-01-02".into(), "42".into(), &format!("{number};{code};42"))
         .expect("invoice typed");
-    let invoice_id = supplier::submit_invoice(&app.state, &user, &input, chrono::Utc::now()).await.expect("invoice");
+    let invoice_id = supplier::submit_invoice(&app.state, &Submitter::user(&user), &input, chrono::Utc::now())
+        .await
+        .expect("invoice");
     let pdf = b"%PDF-1.4\n% matrice\n%%EOF\n";
     supplier::attach_pdf(&app.state, &user, invoice_id, "m-1.pdf", pdf, chrono::Utc::now()).await.expect("pdf");
     sqlx::query("UPDATE invoices SET status = 'to_correct', correction_reason = 'Montant' WHERE id = $1")
@@ -322,7 +337,12 @@ fn agency_fns() -> Vec<FnProbe> {
             Refused(404),
         ),
         staff_fn("set_member_active", |_, _| vec![("number", PAID_UP.into()), ("active", "1".into())], Refused(404)),
-        staff_fn("reset_member_password", |_, _| vec![("number", PAID_UP.into())], Refused(404)),
+        // Of a member made above (a reset ends the member's sessions: not the owner's).
+        staff_fn(
+            "reset_member_password",
+            |_, _| vec![("number", format!("449900{:02}M", AgencyStaff as u8))],
+            Refused(404),
+        ),
         staff_fn("member_imports", |_, _| vec![], Granted),
         staff_fn("agency_suppliers", |_, _| vec![], Granted),
         staff_fn(
@@ -530,7 +550,7 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
         audit::Actor,
         auth::{Staff, member_by_number},
         clock,
-        services::{payments, reconcile, statements, supplier, vouchers},
+        services::{invoices::Submitter, payments, reconcile, statements, supplier, vouchers},
         store::members,
     };
     let state = &app.state;
@@ -562,7 +582,7 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
         n += 1;
         let input = supplier::typed_invoice(format!("MX-{n}"), "2026-01-02".into(), "20".into(), &line).expect("typed");
         let ouest = ouest.clone();
-        async move { supplier::submit_invoice(state, &ouest, &input, now).await.expect("invoice") }
+        async move { supplier::submit_invoice(state, &Submitter::user(&ouest), &input, now).await.expect("invoice") }
     };
     let mut flagged = [0; 2];
     let mut to_send_back = [0; 2];
@@ -591,7 +611,7 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
     let input =
         supplier::typed_invoice("BC-1".into(), "2026-01-02".into(), "20".into(), &format!("{number};{code};20"))
             .expect("typed");
-    let bois_invoice = supplier::submit_invoice(state, &bois, &input, now).await.expect("invoice");
+    let bois_invoice = supplier::submit_invoice(state, &Submitter::user(&bois), &input, now).await.expect("invoice");
     reconcile::accept(state, &staff, bois_invoice, now).await.expect("accept");
     // A voucher used about six weeks ago: a month of its own for a run.
     let past = now - chrono::Duration::days(45);
@@ -742,6 +762,13 @@ fn member_pages() -> Vec<PageProbe> {
             sees_owner: &[],
         },
         member_page("/bons", |_| "/bons".into(), Granted),
+        PageProbe {
+            route: "/mot-de-passe",
+            path: |_| "/mot-de-passe".into(),
+            expect: by_role(Granted, Granted, Granted, ToLogin),
+            number_is_public: false,
+            sees_owner: &[],
+        },
         member_page("/bons/nouveau", |_| "/bons/nouveau".into(), Granted),
         member_page("/bons/{id}", |s| format!("/bons/{}", s.used_id), RefusedPage(NOT_FOUND)),
         member_page("/bons/{id}/utiliser", |s| format!("/bons/{}/utiliser", s.issued_id), RefusedPage(NOT_FOUND)),

@@ -31,9 +31,13 @@ pub async fn login(number: String, password: String) -> Result<(), AppError> {
                 return Err(AppError::BadCredentials);
             }
             let address = auth::client_address(&state, &parts);
-            let (account, role) = auth::check_password(&state, &login, password, &address, chrono::Utc::now()).await?;
-            let cookie = auth::open_session(&state, account).await?;
-            expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
+            let device = auth::KnownDevice::from_request(&state, &parts);
+            let (account, role) =
+                auth::check_password(&state, &login, password, &address, device.as_ref(), chrono::Utc::now()).await?;
+            let response = expect_context::<leptos_axum::ResponseOptions>();
+            response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
+            response
+                .append_header(axum::http::header::SET_COOKIE, auth::device_cookie(&state, account, device.as_ref())?);
             leptos_axum::redirect(auth::home_of(&role));
             Ok(())
         }
@@ -72,6 +76,50 @@ pub async fn whoami() -> Result<MemberSummary, AppError> {
                 number: member.number,
                 name: member.name,
             })
+        }
+        .await,
+    )
+}
+
+/// Who is logged in, whatever their role: for « Mon mot de passe ».
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub login: String,
+    /// Where this role's space starts: the way back.
+    pub home: String,
+}
+
+#[server(endpoint = "my_account")]
+pub async fn my_account() -> Result<AccountSummary, AppError> {
+    use crate::{api::context, server::auth};
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let session = auth::current_account(&state, &parts).await?.ok_or(AppError::NotLoggedIn)?;
+            Ok(AccountSummary { home: auth::home_of(&session.role).into(), login: session.login })
+        }
+        .await,
+    )
+}
+
+/// « Changer mon mot de passe »: the current password, the new one twice.
+/// Every other device logged in to the account is logged out.
+#[server(endpoint = "change_password")]
+pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
+    use crate::{
+        api::context,
+        domain::password::PasswordChange,
+        server::{auth, services::account},
+    };
+    context::finish(
+        async {
+            let (state, parts) = context::request()?;
+            let session = auth::current_account(&state, &parts).await?.ok_or(AppError::NotLoggedIn)?;
+            let session_hash = auth::session_hash(&parts).ok_or(AppError::NotLoggedIn)?;
+            let change = PasswordChange { current, new, confirm };
+            account::change_password(&state, &session, &session_hash, change, chrono::Utc::now()).await?;
+            leptos_axum::redirect("/mot-de-passe?modifie=1");
+            Ok(())
         }
         .await,
     )

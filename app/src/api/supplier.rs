@@ -274,13 +274,17 @@ pub async fn supplier_submit_invoice(
     amount: String,
     lines: String,
 ) -> Result<i64, AppError> {
-    use crate::{api::context, server::services::supplier};
+    use crate::{
+        api::context,
+        server::services::{invoices::Submitter, supplier},
+    };
     context::finish(
         async {
             let (state, parts) = context::request()?;
             let user = crate::server::auth::require_supplier(&state, &parts).await?;
             let input = supplier::typed_invoice(number, date, amount, &lines)?;
-            let id = supplier::submit_invoice(&state, &user, &input, chrono::Utc::now()).await?;
+            let by = Submitter::user(&user).at(&crate::server::auth::client_address(&state, &parts));
+            let id = supplier::submit_invoice(&state, &by, &input, chrono::Utc::now()).await?;
             leptos_axum::redirect(&format!("/fournisseur/factures/{id}?envoyee=1"));
             Ok(id)
         }
@@ -297,14 +301,18 @@ pub async fn supplier_correct_invoice(
     amount: String,
     lines: String,
 ) -> Result<(), AppError> {
-    use crate::{api::context, server::services::supplier};
+    use crate::{
+        api::context,
+        server::services::{invoices::Submitter, supplier},
+    };
     context::finish(
         async {
             let (state, parts) = context::request()?;
             let user = crate::server::auth::require_supplier(&state, &parts).await?;
             let id = supplier::parse_invoice_id(&id)?;
             let input = supplier::typed_invoice(number, date, amount, &lines)?;
-            supplier::correct_invoice(&state, &user, id, &input, chrono::Utc::now()).await?;
+            let by = Submitter::user(&user).at(&crate::server::auth::client_address(&state, &parts));
+            supplier::correct_invoice(&state, &by, id, &input, chrono::Utc::now()).await?;
             leptos_axum::redirect(&format!("/fournisseur/factures/{id}?corrigee=1"));
             Ok(())
         }

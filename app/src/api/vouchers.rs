@@ -212,13 +212,14 @@ pub async fn check_code(number: String, code: String) -> Result<CheckedVoucher, 
         async {
             let (state, parts) = context::request()?;
             let address = auth::client_address(&state, &parts);
-            let actor = match auth::current_account(&state, &parts).await? {
-                Some(a) => Actor::account(a.account_id, &a.login, &a.role),
-                None => Actor::visitor(&address),
+            // A supplier's staff checking here count as that supplier (only
+            // the voucher's own supplier's wrong codes may lock it).
+            let (actor, supplier_id) = match auth::current_account(&state, &parts).await? {
+                Some(a) => (Actor::account(a.account_id, &a.login, &a.role), a.supplier_id),
+                None => (Actor::visitor(&address), None),
             };
-            let checked =
-                vouchers::check_code(&state, &Checker::new(actor, &address), &number, &code, chrono::Utc::now())
-                    .await?;
+            let checker = Checker::new(actor, supplier_id, &address);
+            let checked = vouchers::check_code(&state, &checker, &number, &code, chrono::Utc::now()).await?;
             let (signature, proof) =
                 (state.keys.sign_check_link(&checked.number), state.keys.sign_code_checked(&checked.number));
             leptos_axum::redirect(&format!("/verifier/{}?s={signature}&c={proof}", checked.number));

@@ -87,6 +87,9 @@ pub fn MemberShell(children: Children) -> impl IntoView {
                 "Castors"
                 <span class="brand-sub">"Espace adhérent"</span>
             </a>
+            <a class="topbar-link" href="/mot-de-passe">
+                "Mot de passe"
+            </a>
             <SendForm action=logout input=Logout {} class="logout">
                 <button type="submit" class="link-button">
                     "Se déconnecter"
@@ -106,6 +109,9 @@ pub fn SupplierShell(children: Children) -> impl IntoView {
             <a class="brand" href="/fournisseur">
                 "Castors"
                 <span class="brand-sub">"Espace fournisseur"</span>
+            </a>
+            <a class="topbar-link" href="/mot-de-passe">
+                "Mot de passe"
             </a>
             <SendForm action=logout input=Logout {} class="logout">
                 <button type="submit" class="link-button">
@@ -133,6 +139,9 @@ pub fn AgencyShell(children: Children) -> impl IntoView {
             <a class="brand" href="/agence">
                 "Castors"
                 <span class="brand-sub">"Agence"</span>
+            </a>
+            <a class="topbar-link" href="/mot-de-passe">
+                "Mot de passe"
             </a>
             <SendForm action=logout input=Logout {} class="logout">
                 <button type="submit" class="link-button">

@@ -8,6 +8,7 @@ pub mod day;
 pub mod invoice;
 pub mod member;
 pub mod money;
+pub mod password;
 pub mod siret;
 pub mod voucher;
 

@@ -1,5 +1,6 @@
 //! One module per screen, grouped by who uses it.
 
+pub mod account;
 pub mod agency;
 pub mod member;
 pub mod public;
@@ -7,10 +8,12 @@ pub mod supplier;
 
 /// The member's and the public pages that no phone needs at the counter or
 /// offline: logging in (a session lasts 30 days), the request form, the
-/// public check behind a voucher's QR code, and the member's statements. Rendered through a WASM chunk of their own
+/// public check behind a voucher's QR code, the member's statements, and
+/// « Changer mon mot de passe ». Rendered through a WASM chunk of their own
 /// (`crate::split::occasional`), so that "Demande de bons" and the cards
 /// load less.
 pub mod occasional {
+    pub use super::account::PasswordPage;
     pub use super::member::{MemberStatementsPage, RequestPage};
     pub use super::public::{CheckCodePage, CheckPage, LoginPage};
 }

@@ -16,6 +16,12 @@ use std::net::SocketAddr;
 use std::sync::LazyLock;
 
 pub const SESSION_COOKIE: &str = "bons_session";
+/// Remembers that this browser logged in to an account before (OWASP's
+/// "device cookie"): its right password always gets in, whatever strangers
+/// try elsewhere.
+pub const DEVICE_COOKIE: &str = "bons_appareil";
+/// Chromium keeps a cookie 400 days at most.
+const DEVICE_DAYS: i64 = 400;
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -26,33 +32,99 @@ pub fn hash_password(password: &str) -> String {
 /// the same whether or not the account exists.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not a real password"));
 
-fn password_matches(password: &str, stored: &str) -> bool {
+pub(crate) fn password_matches(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-/// Checks a login and password; returns the account and its role on success. Failures
-/// are counted per login and per address (`budgets`); once either budget is
-/// spent, logins are refused for the rest of its window whatever the
-/// password. The hash is computed off the async threads: it takes tens of
-/// milliseconds on purpose.
+/// A device that logged in to an account before, as its device cookie says
+/// (`<account>.<nonce>.<signature>`, signed with the server's key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownDevice {
+    pub account_id: i64,
+    /// The device's own random name: the subject of its attempt budget.
+    pub nonce: String,
+}
+
+impl KnownDevice {
+    /// The device cookie of this request, when there is one and its
+    /// signature holds.
+    pub fn from_request(state: &AppState, parts: &Parts) -> Option<KnownDevice> {
+        let value = cookie_value(parts, DEVICE_COOKIE)?;
+        let mut fields = value.splitn(3, '.');
+        let (account, nonce, signature) = (fields.next()?, fields.next()?, fields.next()?);
+        let account_id: i64 = account.parse().ok()?;
+        let nonce_ok = nonce.len() == 32 && nonce.bytes().all(|b| b.is_ascii_hexdigit());
+        (nonce_ok && state.keys.verify_device(account_id, nonce, signature))
+            .then(|| KnownDevice { account_id, nonce: nonce.to_owned() })
+    }
+}
+
+/// Checks a login and password; returns the account and its role on success.
+///
+/// Failures are charged to budgets (`budgets`) before the password is
+/// checked, and refunded on success; a spent budget refuses the attempt
+/// whatever the password. Which budgets depends on the device:
+/// - a device that logged in to this account before (its cookie, `device`)
+///   is charged alone, so strangers' attempts never keep the person out of
+///   a phone or computer they already use;
+/// - any other device is charged per address, per (login, address) and per
+///   login (all addresses together): a stranger guessing from one address
+///   spends their own budget, and only a guessing attack spread over many
+///   addresses holds off new devices, for an hour.
+///
+/// A known device whose own budget is spent is treated as any other. The
+/// hash is computed off the async threads: it takes tens of milliseconds on
+/// purpose.
 pub async fn check_password(
     state: &AppState,
     login: &str,
     password: String,
     address: &str,
+    device: Option<&KnownDevice>,
     now: DateTime<Utc>,
 ) -> Result<(i64, String), AppError> {
-    let charged = [(budgets::LOGIN_PER_LOGIN, login.to_owned()), (budgets::LOGIN_PER_ADDRESS, address.to_owned())];
-    let mut tx = state.db.begin_write().await.map_err(internal("begin login budget"))?;
-    let allowed = budgets::charge_all(&mut tx, &charged, now).await.map_err(internal("charge login budget"))?;
-    tx.commit().await.map_err(internal("commit login budget"))?;
-    if !allowed {
-        tracing::warn!(%address, "login refused: attempt budget spent");
-        return Err(AppError::TooManyAttempts);
-    }
-
     let record = accounts::find_login(state.db.pool(), login).await.map_err(internal("find login"))?;
+    let device = device.filter(|d| record.as_ref().is_some_and(|r| r.id == d.account_id));
+
+    let mut tx = state.db.begin_write().await.map_err(internal("begin login budget"))?;
+    let mut charged = Vec::new();
+    if let Some(device) = device {
+        charged.push((budgets::LOGIN_PER_DEVICE, device.nonce.clone()));
+        if !budgets::charge(&mut tx, budgets::LOGIN_PER_DEVICE, &device.nonce, now)
+            .await
+            .map_err(internal("charge device budget"))?
+        {
+            charged.clear();
+        }
+    }
+    if charged.is_empty() {
+        let untrusted = [
+            (budgets::LOGIN_PER_ADDRESS, address.to_owned()),
+            (budgets::LOGIN_PER_LOGIN_AND_ADDRESS, budgets::login_and_address(login, address)),
+            (budgets::LOGIN_PER_LOGIN, login.to_owned()),
+        ];
+        let mut refusal = None;
+        for (budget, subject) in &untrusted {
+            let allowed =
+                budgets::charge(&mut tx, *budget, subject, now).await.map_err(internal("charge login budget"))?;
+            if !allowed && refusal.is_none() {
+                refusal = Some(if *budget == budgets::LOGIN_PER_LOGIN {
+                    AppError::AccountThrottled
+                } else {
+                    AppError::TooManyAttempts
+                });
+            }
+        }
+        if let Some(refusal) = refusal {
+            tx.commit().await.map_err(internal("commit login budget"))?;
+            tracing::warn!(%address, "login refused: attempt budget spent");
+            return Err(refusal);
+        }
+        charged.extend(untrusted);
+    }
+    tx.commit().await.map_err(internal("commit login budget"))?;
+
     let (stored, account) = match &record {
         Some(r) if r.active == 1 => (r.password_hash.clone(), Some((r.id, r.role.clone()))),
         _ => (DUMMY_HASH.clone(), None),
@@ -69,6 +141,24 @@ pub async fn check_password(
         }
         _ => Err(AppError::BadCredentials),
     }
+}
+
+/// The device cookie to send after a successful login: this device is now
+/// known to `account_id` (it keeps its name if it was known already). It
+/// only ever reaches the login function, and says nothing but the account's
+/// id.
+pub fn device_cookie(state: &AppState, account_id: i64, known: Option<&KnownDevice>) -> Result<HeaderValue, AppError> {
+    let nonce = known
+        .filter(|d| d.account_id == account_id)
+        .map(|d| d.nonce.clone())
+        .unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
+    let signature = state.keys.sign_device(account_id, &nonce);
+    let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{DEVICE_COOKIE}={account_id}.{nonce}.{signature}; Path=/api/login; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        DEVICE_DAYS * 24 * 3600
+    ))
+    .map_err(|_| AppError::Internal)
 }
 
 /// Opens a session and returns the cookie to send.
@@ -108,7 +198,16 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, Ap
     .map_err(|_| AppError::Internal)
 }
 
+/// The stored form of this request's session token (its SHA-256), if any.
+pub fn session_hash(parts: &Parts) -> Option<String> {
+    session_token(parts).map(|token| sha256_hex(token.as_bytes()))
+}
+
 fn session_token(parts: &Parts) -> Option<String> {
+    cookie_value(parts, SESSION_COOKIE)
+}
+
+fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -116,7 +215,7 @@ fn session_token(parts: &Parts) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_owned())
         .filter(|v| !v.is_empty())
 }

@@ -17,6 +17,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct Keys {
     code: [u8; 32],
     check_link: [u8; 32],
+    device: [u8; 32],
 }
 
 impl fmt::Debug for Keys {
@@ -54,7 +55,11 @@ pub struct CodeInputs<'a> {
 
 impl Keys {
     pub fn from_secret(secret: &[u8]) -> Keys {
-        Keys { code: derive(secret, b"bons/secret-code/v1"), check_link: derive(secret, b"bons/check-link/v1") }
+        Keys {
+            code: derive(secret, b"bons/secret-code/v1"),
+            check_link: derive(secret, b"bons/check-link/v1"),
+            device: derive(secret, b"bons/device-cookie/v1"),
+        }
     }
 
     pub fn secret_code(&self, inputs: &CodeInputs<'_>) -> SecretCode {
@@ -100,6 +105,23 @@ impl Keys {
         let mut mac = HmacSha256::new_from_slice(&self.check_link).expect("HMAC takes any key length");
         mac.update(number.as_bytes());
         mac.verify_truncated_left(&given).is_ok() && given.len() == 16
+    }
+}
+
+impl Keys {
+    /// The signature of a device cookie: this device (`nonce`) logged in to
+    /// `account_id` before. 128 bits, hex.
+    pub fn sign_device(&self, account_id: i64, nonce: &str) -> String {
+        hex::encode(&hmac(&self.device, format!("{account_id}|{nonce}").as_bytes())[..16])
+    }
+
+    pub fn verify_device(&self, account_id: i64, nonce: &str, signature: &str) -> bool {
+        let Ok(given) = hex::decode(signature) else {
+            return false;
+        };
+        let mut mac = HmacSha256::new_from_slice(&self.device).expect("HMAC takes any key length");
+        mac.update(format!("{account_id}|{nonce}").as_bytes());
+        given.len() == 16 && mac.verify_truncated_left(&given).is_ok()
     }
 }
 
@@ -181,6 +203,21 @@ mod tests {
         assert!(!keys.code_matches(&inputs(6), std::str::from_utf8(&wrong).unwrap()));
         assert!(!keys.code_matches(&inputs(6), &code.reveal()[..5]));
         assert!(!keys.code_matches(&inputs(6), ""));
+    }
+
+    #[test]
+    fn a_device_cookie_holds_only_for_its_account_and_device() {
+        let keys = Keys::from_secret(b"k");
+        let nonce = "00112233445566778899aabbccddeeff";
+        let signature = keys.sign_device(7, nonce);
+        assert!(keys.verify_device(7, nonce, &signature));
+        assert!(!keys.verify_device(8, nonce, &signature), "another account");
+        assert!(!keys.verify_device(7, "00112233445566778899aabbccddeef0", &signature), "another device");
+        assert!(!Keys::from_secret(b"other").verify_device(7, nonce, &signature), "another server secret");
+        assert!(!keys.verify_device(7, nonce, &signature[..30]), "a shortened signature");
+        assert!(!keys.verify_device(7, nonce, "not hex"));
+        // The check link's key signs nothing a device cookie would accept.
+        assert!(!keys.verify_device(7, nonce, &keys.sign_check_link(&format!("7|{nonce}"))));
     }
 
     #[test]

@@ -391,7 +391,8 @@ async fn detail(state: &AppState, supplier_id: i64, id: &str) -> Result<InvoiceD
 async fn submit_invoice(State(state): State<AppState>, till: Till, JsonObject(body): JsonObject) -> Response {
     let answer = async {
         let input = invoice_input(&body)?;
-        let id = supplier::submit_as(&state, &till.client.submitter(), &input, chrono::Utc::now()).await?;
+        let id =
+            supplier::submit_invoice(&state, &till.client.submitter(&till.address), &input, chrono::Utc::now()).await?;
         detail(&state, till.client.supplier_id, &id.to_string()).await
     }
     .await;

@@ -133,6 +133,21 @@ impl TestApp {
         Browser { client: client(), base: self.base.clone() }
     }
 
+    /// A browser at another network address: behind the trusted reverse
+    /// proxy (`trust_proxy`), every request says it comes from `address`.
+    pub fn browser_from(&self, address: &str) -> Browser {
+        let mut headers = header::HeaderMap::new();
+        headers.insert("x-forwarded-for", header::HeaderValue::from_str(address).expect("an address"));
+        let client = Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .default_headers(headers)
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("client");
+        Browser { client, base: self.base.clone() }
+    }
+
     pub async fn logged_in(&self, member: &str) -> Browser {
         let browser = self.browser();
         let res = browser.login(member, PASSWORD).await;

@@ -56,20 +56,25 @@ impl ApiClient {
         Actor { account_id: None, name: format!("clé API {} ({})", self.prefix, self.label), role: "supplier".into() }
     }
 
-    pub fn submitter(&self) -> Submitter {
-        Submitter { actor: self.actor(), supplier_id: self.supplier_id, agency_id: self.agency_id }
+    /// Invoices sent through the API: their lines' codes are charged like
+    /// the API's checks, to the address and to the key.
+    pub fn submitter(&self, address: &str) -> Submitter {
+        Submitter {
+            actor: self.actor(),
+            supplier_id: self.supplier_id,
+            agency_id: self.agency_id,
+            budgets: self.check_budgets(address),
+        }
     }
 
     /// Checks through the API are charged to the address and to the key,
     /// with the same limits as a logged-in account.
     pub fn checker(&self, address: &str) -> Checker {
-        Checker {
-            actor: self.actor(),
-            budgets: vec![
-                (budgets::CHECK_PER_ADDRESS, address.to_owned()),
-                (budgets::CHECK_PER_API_KEY, self.key_id.to_string()),
-            ],
-        }
+        Checker { actor: self.actor(), supplier_id: Some(self.supplier_id), budgets: self.check_budgets(address) }
+    }
+
+    fn check_budgets(&self, address: &str) -> Vec<(budgets::Budget, String)> {
+        vec![(budgets::CHECK_PER_ADDRESS, address.to_owned()), (budgets::CHECK_PER_API_KEY, self.key_id.to_string())]
     }
 }
 

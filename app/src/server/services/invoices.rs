@@ -15,6 +15,7 @@ use crate::{
         AppState,
         audit::{Actor, Entity},
         auth::SupplierUser,
+        budgets::{self, Budget},
         clock,
         db::{WriteTx, internal},
         services::vouchers::code_inputs,
@@ -34,11 +35,27 @@ pub struct Submitter {
     pub actor: Actor,
     pub supplier_id: i64,
     pub agency_id: i64,
+    /// Each line's code is compared with its voucher's: wrong codes are
+    /// charged to these budgets, the same as the counter check's (an invoice
+    /// is not a way to guess codes for free).
+    pub budgets: Vec<(Budget, String)>,
 }
 
 impl Submitter {
+    /// A supplier's login, charged per account (add `at` for its address).
     pub fn user(user: &SupplierUser) -> Submitter {
-        Submitter { actor: Actor::supplier(user), supplier_id: user.supplier_id, agency_id: user.agency_id }
+        Submitter {
+            actor: Actor::supplier(user),
+            supplier_id: user.supplier_id,
+            agency_id: user.agency_id,
+            budgets: vec![(budgets::CHECK_PER_ACCOUNT, user.account_id.to_string())],
+        }
+    }
+
+    /// Also charged to the network address the invoice came from.
+    pub fn at(mut self, address: &str) -> Submitter {
+        self.budgets.push((budgets::CHECK_PER_ADDRESS, address.to_owned()));
+        self
     }
 }
 
@@ -154,6 +171,10 @@ pub async fn submit_invoice(
             invoice.number
         )));
     }
+    let Some(matched) = match_codes(state, &mut tx, by, &invoice, now).await? else {
+        tx.commit().await.map_err(internal("commit code budget"))?;
+        return Err(AppError::InvoiceCodesThrottled);
+    };
     let stamp = clock::stamp(now);
     let header = NewInvoice {
         supplier_id: by.supplier_id,
@@ -173,7 +194,7 @@ pub async fn submit_invoice(
         )),
         _ => internal("insert invoice")(e),
     })?;
-    let flagged = store_lines(state, &mut tx, by, id, &invoice, now).await?;
+    let flagged = store_lines(state, &mut tx, by, id, &invoice, &matched, now).await?;
     let after = json!({
         "number": invoice.number,
         "date": invoice.date,
@@ -217,6 +238,10 @@ pub async fn correct_invoice(
     {
         return Err(AppError::Conflict(format!("Vous avez déjà envoyé une facture n° {}.", invoice.number)));
     }
+    let Some(matched) = match_codes(state, &mut tx, by, &invoice, now).await? else {
+        tx.commit().await.map_err(internal("commit code budget"))?;
+        return Err(AppError::InvoiceCodesThrottled);
+    };
     let stamp = clock::stamp(now);
     let header = NewInvoice {
         supplier_id: by.supplier_id,
@@ -229,7 +254,7 @@ pub async fn correct_invoice(
     };
     invoices::replace_header(tx.conn(), id, &header).await.map_err(internal("replace invoice"))?;
     invoices::delete_lines(tx.conn(), id).await.map_err(internal("delete invoice lines"))?;
-    let flagged = store_lines(state, &mut tx, by, id, &invoice, now).await?;
+    let flagged = store_lines(state, &mut tx, by, id, &invoice, &matched, now).await?;
     let before = json!({
         "number": current.number,
         "amount_cents": current.amount_cents,
@@ -249,34 +274,93 @@ pub async fn correct_invoice(
     Ok(())
 }
 
+/// The invoice's vouchers, locked, and the result of comparing each line's
+/// code with its voucher's.
+struct MatchedCodes {
+    found: BTreeMap<String, VoucherRecord>,
+    /// Per line: whether its code is the voucher's, when it was compared
+    /// (this supplier's voucher, used); None when it was not.
+    code_ok: Vec<Option<bool>>,
+}
+
+/// Locks the invoice's vouchers (in number order, so two invoices naming the
+/// same vouchers cannot deadlock, and the second sees the first's claim) and
+/// compares each line's code with its voucher's. The wrong codes are charged
+/// to the submitter's budgets before anything is stored: when they would
+/// spend one (or one is spent already), the invoice is refused whole (None:
+/// the caller commits the charge alone) and nothing says which codes were
+/// wrong.
+async fn match_codes(
+    state: &AppState,
+    tx: &mut WriteTx,
+    by: &Submitter,
+    invoice: &CheckedInvoice,
+    now: DateTime<Utc>,
+) -> Result<Option<MatchedCodes>, AppError> {
+    let numbers: std::collections::BTreeSet<&str> = invoice.lines.iter().map(|l| l.number.as_str()).collect();
+    let mut found = BTreeMap::new();
+    for number in numbers {
+        if let Some(v) = vouchers::find_by_number_for_update(tx.conn(), number, state.db.lock_rows())
+            .await
+            .map_err(internal("find invoiced voucher"))?
+        {
+            found.insert(number.to_owned(), v);
+        }
+    }
+    let code_ok: Vec<Option<bool>> = invoice
+        .lines
+        .iter()
+        .map(|line| {
+            let v = found.get(&line.number).filter(|v| v.supplier_id == by.supplier_id && used(v))?;
+            Some(code_inputs(v).is_some_and(|inputs| state.keys.code_matches(&inputs, &line.code)))
+        })
+        .collect();
+    let compared = code_ok.iter().flatten().count();
+    let wrong = i64::try_from(code_ok.iter().filter(|ok| **ok == Some(false)).count()).unwrap_or(i64::MAX);
+    if compared > 0 {
+        let mut refused = false;
+        for (budget, subject) in &by.budgets {
+            let after =
+                budgets::charge_many(tx, *budget, subject, wrong, now).await.map_err(internal("charge code budget"))?;
+            refused |= after - wrong >= budget.limit || after > budget.limit;
+        }
+        if refused {
+            tracing::warn!(actor = %by.actor.name, wrong, "invoice refused: code check budget spent");
+            return Ok(None);
+        }
+    }
+    Ok(Some(MatchedCodes { found, code_ok }))
+}
+
+/// A voucher used at the counter: the only kind whose code means something.
+fn used(v: &VoucherRecord) -> bool {
+    matches!(
+        VoucherStatus::from_code(v.status),
+        Some(VoucherStatus::Delivered | VoucherStatus::Invoiced | VoucherStatus::Paid)
+    )
+}
+
 /// Matches every line to its voucher and stores it; returns how many lines
-/// are flagged. Vouchers are locked in number order, so two invoices naming
-/// the same vouchers cannot deadlock, and the second sees the first's claim.
+/// are flagged.
 async fn store_lines(
     state: &AppState,
     tx: &mut WriteTx,
     by: &Submitter,
     invoice_id: i64,
     invoice: &CheckedInvoice,
+    matched: &MatchedCodes,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
-    let numbers: std::collections::BTreeSet<&str> = invoice.lines.iter().map(|l| l.number.as_str()).collect();
-    let mut found: BTreeMap<&str, VoucherRecord> = BTreeMap::new();
-    for number in numbers {
-        if let Some(v) = vouchers::find_by_number_for_update(tx.conn(), number, state.db.lock_rows())
-            .await
-            .map_err(internal("find invoiced voucher"))?
-        {
-            found.insert(number, v);
-        }
-    }
     let mut claimed_here: HashSet<i64> = HashSet::new();
     let mut flagged = 0;
     for (i, line) in invoice.lines.iter().enumerate() {
-        let voucher = found.get(line.number.as_str());
+        let voucher = matched.found.get(&line.number);
         let (flag, code_ok) = match voucher {
             None => (Some(LineFlag::UnknownVoucher), false),
-            Some(v) => match_line(state, tx, by, invoice_id, v, line, &claimed_here, now).await?,
+            Some(v) => {
+                let code_ok = matched.code_ok[i].unwrap_or(false);
+                match_line(state, tx, by, invoice_id, v, line, code_ok, &claimed_here, now).await?
+            }
         };
         let voucher_id = voucher.filter(|v| v.supplier_id == by.supplier_id).map(|v| v.id);
         if flag.is_none() {
@@ -299,7 +383,8 @@ async fn store_lines(
 }
 
 /// The first reason a line does not match its voucher (None: it matches),
-/// and whether its code was right.
+/// and whether its code was right. A voucher locked after wrong codes still
+/// matches its right code: reconciling compares, it does not guess.
 #[allow(clippy::too_many_arguments)]
 async fn match_line(
     state: &AppState,
@@ -308,6 +393,7 @@ async fn match_line(
     invoice_id: i64,
     v: &VoucherRecord,
     line: &CheckedLine,
+    code_ok: bool,
     claimed_here: &HashSet<i64>,
     now: DateTime<Utc>,
 ) -> Result<(Option<LineFlag>, bool), AppError> {
@@ -316,18 +402,18 @@ async fn match_line(
         return Ok((Some(LineFlag::OtherSupplier), false));
     }
     let status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
-    let used = matches!(status, VoucherStatus::Delivered | VoucherStatus::Invoiced | VoucherStatus::Paid);
-    if !used {
+    if !used(v) {
         return Ok((Some(LineFlag::NotUsed), false));
     }
-    let code_ok =
-        v.locked_at.is_none() && code_inputs(v).is_some_and(|inputs| state.keys.code_matches(&inputs, &line.code));
     // The same count as at the counter: five wrong codes lock the voucher.
+    // A right code leaves a lock to the staff who lift it.
     let current = vouchers::find_for_update(tx.conn(), v.id, state.db.lock_rows())
         .await
         .map_err(internal("reread voucher"))?
         .ok_or(AppError::Internal)?;
-    record_code_result(tx, &by.actor, &current, code_ok, now).await?;
+    if !(code_ok && current.locked_at.is_some()) {
+        record_code_result(tx, &by.actor, &current, code_ok, now).await?;
+    }
     if !code_ok {
         return Ok((Some(LineFlag::CodeMismatch), false));
     }

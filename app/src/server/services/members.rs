@@ -259,7 +259,8 @@ pub async fn update(
 }
 
 /// A deactivated member can neither log in nor request a voucher (their
-/// login is deactivated with them); reactivating gives both back.
+/// login is deactivated with them, and every phone logged in to it is
+/// logged out); reactivating lets them log in again.
 pub async fn set_active(
     state: &AppState,
     staff: &Staff,
@@ -280,6 +281,11 @@ pub async fn set_active(
             accounts::set_account_active(tx.conn(), account.id, active)
                 .await
                 .map_err(internal("account activation"))?;
+            // Sessions opened before a deactivation must not come back with
+            // the account: both ways, none is left.
+            accounts::delete_account_sessions(tx.conn(), account.id, None)
+                .await
+                .map_err(internal("end member sessions"))?;
         }
         let action = if active { "reactivate" } else { "deactivate" };
         let (before, after) = (json!({ "active": !active }), json!({ "active": active }));
@@ -291,8 +297,8 @@ pub async fn set_active(
 }
 
 /// A new temporary password for the member's login (created if the member
-/// had none). Phones already logged in stay logged in: deactivate the member
-/// to shut every door. Returns the number and the hand-over token.
+/// had none). Every phone logged in to it is logged out: whoever knew the
+/// old password is out. Returns the number and the hand-over token.
 pub async fn reset_password(
     state: &AppState,
     staff: &Staff,
@@ -307,6 +313,9 @@ pub async fn reset_password(
     let account = match accounts::member_account(tx.conn(), m.id).await.map_err(internal("member account"))? {
         Some(account) => {
             accounts::set_password_hash(tx.conn(), account.id, &hash).await.map_err(internal("set password"))?;
+            accounts::delete_account_sessions(tx.conn(), account.id, None)
+                .await
+                .map_err(internal("end member sessions"))?;
             account.id
         }
         None => {
@@ -329,7 +338,7 @@ pub async fn reset_password(
             id
         }
     };
-    budgets::clear(&mut tx, budgets::LOGIN_PER_LOGIN, &m.number).await.map_err(internal("clear login budget"))?;
+    budgets::clear_login(&mut tx, &m.number).await.map_err(internal("clear login budget"))?;
     let after = json!({ "temporary_password": true });
     journal(&mut tx, &actor, Entity::Account, account, "reset_password", json!({}), after.clone(), now).await?;
     journal(&mut tx, &actor, Entity::Member, m.id, "reset_password", json!({}), after, now).await?;

@@ -1,6 +1,7 @@
 //! Business operations. Each takes who is asking and the time, opens at most
 //! one transaction, and returns what the caller shows.
 
+pub mod account;
 pub mod agency;
 pub mod agency_vouchers;
 pub mod api_keys;

@@ -60,7 +60,7 @@ pub async fn home(state: &AppState, user: &SupplierUser, now: DateTime<Utc>) -> 
 /// A supplier's staff checking at the counter: charged like any logged-in
 /// account, per address and per account.
 pub fn checker(user: &SupplierUser, address: &str) -> Checker {
-    Checker::new(Actor::supplier(user), address)
+    Checker::new(Actor::supplier(user), Some(user.supplier_id), address)
 }
 
 /// The counter check: `vouchers::verify_code` (its budgets, its single
@@ -398,15 +398,6 @@ fn refuse_repeated_vouchers(lines: &[InvoiceLineInput]) -> Result<(), AppError> 
 /// Sends an invoice (from the form or the till): one transaction, all or nothing.
 pub async fn submit_invoice(
     state: &AppState,
-    user: &SupplierUser,
-    input: &InvoiceInput,
-    now: DateTime<Utc>,
-) -> Result<i64, AppError> {
-    submit_as(state, &Submitter::user(user), input, now).await
-}
-
-pub async fn submit_as(
-    state: &AppState,
     by: &Submitter,
     input: &InvoiceInput,
     now: DateTime<Utc>,
@@ -417,13 +408,13 @@ pub async fn submit_as(
 
 pub async fn correct_invoice(
     state: &AppState,
-    user: &SupplierUser,
+    by: &Submitter,
     id: i64,
     input: &InvoiceInput,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     refuse_repeated_vouchers(&input.lines)?;
-    invoices::correct_invoice(state, &Submitter::user(user), id, input, now).await
+    invoices::correct_invoice(state, by, id, input, now).await
 }
 
 /// Invoice ids come from URLs and forms; anything else is an invoice we do not know.

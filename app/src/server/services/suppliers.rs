@@ -268,7 +268,8 @@ pub async fn update(
 }
 
 /// An inactive supplier is offered to no member, and its logins see
-/// nothing; vouchers already issued for it stay as they are.
+/// nothing (each is logged out); vouchers already issued for it stay as
+/// they are.
 pub async fn set_active(
     state: &AppState,
     staff: &Staff,
@@ -284,6 +285,7 @@ pub async fn set_active(
         .ok_or_else(not_found)?;
     if (current.active == 1) != active {
         suppliers::set_active(tx.conn(), id, active).await.map_err(internal("supplier activation"))?;
+        accounts::delete_supplier_sessions(tx.conn(), id).await.map_err(internal("end supplier sessions"))?;
         let action = if active { "activate" } else { "deactivate" };
         let (before, after) = (json!({ "active": !active }), json!({ "active": active }));
         journal(&mut tx, &Actor::staff(staff), Entity::Supplier, id, action, before, after, now).await?;
@@ -379,6 +381,7 @@ pub async fn set_login_active(
         .ok_or_else(not_found)?;
     if (account.active == 1) != active {
         accounts::set_account_active(tx.conn(), account.id, active).await.map_err(internal("login activation"))?;
+        accounts::delete_account_sessions(tx.conn(), account.id, None).await.map_err(internal("end login sessions"))?;
         let action = if active { "reactivate" } else { "deactivate" };
         let before = json!({ "login": login, "active": !active });
         let after = json!({ "login": login, "active": active });

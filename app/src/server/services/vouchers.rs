@@ -328,25 +328,31 @@ pub async fn expire_overdue(state: &AppState, now: DateTime<Utc>) -> Result<usiz
 /// are charged to.
 pub struct Checker {
     pub actor: Actor,
+    /// The supplier the checker works for, if any: only the voucher's own
+    /// supplier's wrong codes count toward its lock.
+    pub supplier_id: Option<i64>,
     pub budgets: Vec<(Budget, String)>,
 }
 
 impl Checker {
-    /// A visitor, or a logged-in account, at `address`.
-    pub fn new(actor: Actor, address: &str) -> Checker {
+    /// A visitor, or a logged-in account (of a supplier's, `supplier_id`),
+    /// at `address`.
+    pub fn new(actor: Actor, supplier_id: Option<i64>, address: &str) -> Checker {
         let mut budgets = vec![(budgets::CHECK_PER_ADDRESS, address.to_owned())];
         if let Some(account) = actor.account_id {
             budgets.push((budgets::CHECK_PER_ACCOUNT, account.to_string()));
         }
-        Checker { actor, budgets }
+        Checker { actor, supplier_id, budgets }
     }
 }
 
 /// Is this the number and secret code of a used voucher? Every failure gets
 /// the same answer, whether the number is unknown, the code wrong, or the
 /// voucher not used or locked. Each attempt is charged to the checker's
-/// budgets first (refunded on success); the fifth wrong code for a voucher
-/// locks it until agency staff unlock it.
+/// budgets first (refunded on success), and, unless the checker is the
+/// voucher's own supplier, to the number's budget of the day; the fifth
+/// wrong code in a row from the voucher's own supplier locks it until
+/// agency staff unlock it. Nobody else can lock it.
 pub async fn check_code(
     state: &AppState,
     checker: &Checker,
@@ -383,6 +389,21 @@ pub async fn verify_code(
     let found = vouchers::find_by_number_for_update(tx.conn(), &number, state.db.lock_rows())
         .await
         .map_err(internal("find voucher to check"))?;
+    let own = found.as_ref().is_some_and(|v| checker.supplier_id == Some(v.supplier_id));
+    let mut charged = checker.budgets.clone();
+    if !own {
+        // Unknown numbers are charged too: the answer says nothing of which exist.
+        let per_voucher = (budgets::CHECK_PER_VOUCHER_DAY, number.clone());
+        if !budgets::charge(&mut tx, per_voucher.0, &per_voucher.1, now)
+            .await
+            .map_err(internal("charge voucher check budget"))?
+        {
+            tx.commit().await.map_err(internal("commit check budget"))?;
+            tracing::warn!(actor = %checker.actor.name, "voucher check refused: the number's budget of the day is spent");
+            return Err(AppError::VoucherCheckThrottled);
+        }
+        charged.push(per_voucher);
+    }
     // Unknown numbers cost an HMAC too, so timing does not tell them apart.
     let code_ok = match &found {
         Some(v) => code_inputs(v).is_some_and(|inputs| state.keys.code_matches(&inputs, &code)),
@@ -398,19 +419,22 @@ pub async fn verify_code(
         tx.commit().await.map_err(internal("commit check"))?;
         return Err(AppError::CodeCheckFailed);
     };
-    record_code_result(&mut tx, &checker.actor, &v, code_ok, now).await?;
+    if own {
+        record_code_result(&mut tx, &checker.actor, &v, code_ok, now).await?;
+    }
     if !code_ok {
         tx.commit().await.map_err(internal("commit check"))?;
         return Err(AppError::CodeCheckFailed);
     }
-    budgets::refund_all(&mut tx, &checker.budgets).await.map_err(internal("refund check budget"))?;
+    budgets::refund_all(&mut tx, &charged).await.map_err(internal("refund check budget"))?;
     tx.commit().await.map_err(internal("commit check"))?;
     Ok(v)
 }
 
-/// Counts a wrong code typed for a used voucher (at the counter, on the
-/// check page, on an invoice), locking it at the limit; a right code clears
-/// the count. Runs inside the caller's transaction, which holds the voucher.
+/// Counts a wrong code typed by the voucher's own supplier (at the counter,
+/// through its till, on an invoice), locking it at the limit; a right code
+/// clears the count. Runs inside the caller's transaction, which holds the
+/// voucher.
 pub(crate) async fn record_code_result(
     tx: &mut WriteTx,
     actor: &Actor,

@@ -108,6 +108,29 @@ pub async fn delete_session(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx
     Ok(())
 }
 
+/// Ends every session of an account but the one whose token hash is `keep`.
+pub async fn delete_account_sessions(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    keep: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+        .bind(account_id)
+        .bind(keep.unwrap_or(""))
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
+/// Ends every session of a supplier's logins.
+pub async fn delete_supplier_sessions(conn: &mut sqlx::AnyConnection, supplier_id: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE supplier_id = $1)")
+        .bind(supplier_id)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
 pub async fn delete_expired_sessions(pool: &AnyPool, now: &str) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected())
 }

@@ -1,0 +1,71 @@
+//! A person's own account, whatever their role: changing their password.
+
+use super::journal;
+use crate::{
+    domain::password::{self, PasswordChange},
+    error::AppError,
+    server::{
+        AppState,
+        audit::{Actor, Entity},
+        auth::{hash_password, password_matches},
+        budgets,
+        db::internal,
+        store::accounts::{self, SessionRecord},
+    },
+};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// Changes the password of the account behind `session` once its current
+/// password is given; every other session of the account ends (whoever
+/// knew the old password is out), the one making the change stays.
+///
+/// Wrong current passwords are charged to the account's own budget, so a
+/// session left open on a shared computer is not a way to guess it.
+pub async fn change_password(
+    state: &AppState,
+    session: &SessionRecord,
+    session_hash: &str,
+    change: PasswordChange,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    password::check_change(&change).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let budget = [(budgets::PASSWORD_CHANGE_PER_ACCOUNT, session.account_id.to_string())];
+    let mut tx = state.db.begin_write().await.map_err(internal("begin password change budget"))?;
+    let allowed = budgets::charge_all(&mut tx, &budget, now).await.map_err(internal("charge password change"))?;
+    tx.commit().await.map_err(internal("commit password change budget"))?;
+    if !allowed {
+        return Err(AppError::TooManyAttempts);
+    }
+
+    let stored = accounts::find_login(state.db.pool(), &session.login)
+        .await
+        .map_err(internal("find login"))?
+        .filter(|a| a.id == session.account_id)
+        .ok_or(AppError::NotLoggedIn)?
+        .password_hash;
+    let PasswordChange { current, new, .. } = change;
+    let (matches, hash) = tokio::task::spawn_blocking(move || {
+        let matches = password_matches(&current, &stored);
+        (matches, matches.then(|| hash_password(&new)))
+    })
+    .await
+    .map_err(|_| AppError::Internal)?;
+    let Some(hash) = hash.filter(|_| matches) else {
+        return Err(AppError::Invalid("Le mot de passe actuel est incorrect.".into()));
+    };
+
+    let mut tx = state.db.begin_write().await.map_err(internal("begin password change"))?;
+    budgets::refund_all(&mut tx, &budget).await.map_err(internal("refund password change"))?;
+    accounts::set_password_hash(tx.conn(), session.account_id, &hash).await.map_err(internal("set password"))?;
+    let ended = accounts::delete_account_sessions(tx.conn(), session.account_id, Some(session_hash))
+        .await
+        .map_err(internal("end other sessions"))?;
+    budgets::clear_login(&mut tx, &session.login).await.map_err(internal("clear login budget"))?;
+    let actor = Actor::account(session.account_id, &session.login, &session.role);
+    let after = json!({ "other_sessions_ended": ended });
+    journal(&mut tx, &actor, Entity::Account, session.account_id, "change_password", json!({}), after, now).await?;
+    tx.commit().await.map_err(internal("commit password change"))?;
+    tracing::info!(account = session.account_id, ended, "password changed by its owner");
+    Ok(ended)
+}
