@@ -40,7 +40,7 @@ pub enum AppError {
     /// The one answer to a voucher check that fails, whatever was wrong: an
     /// unknown number, a wrong code, a voucher not used yet or locked.
     #[error(
-        "Numéro de bon ou code secret incorrect. Vérifiez ce qui est écrit sur le bon de livraison ; après plusieurs erreurs le bon est bloqué."
+        "Numéro de bon ou code secret incorrect. Vérifiez ce qui est écrit sur le bon de livraison ; après plusieurs erreurs, les vérifications sont suspendues."
     )]
     CodeCheckFailed,
     #[error("{0}")]
