@@ -112,6 +112,19 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// For a refusal by an attempt budget: the longest wait before the
+    /// budget's window ends (the window starts at its first failure).
+    pub fn retry_after_seconds(&self) -> Option<u32> {
+        match self {
+            AppError::TooManyAttempts | AppError::InvoiceCodesThrottled => Some(15 * 60),
+            AppError::AccountThrottled => Some(60 * 60),
+            AppError::VoucherCheckThrottled => Some(24 * 60 * 60),
+            _ => None,
+        }
+    }
+}
+
 impl From<AmountError> for AppError {
     fn from(e: AmountError) -> Self {
         AppError::Invalid(e.to_string())

@@ -56,11 +56,13 @@ pub fn router() -> Router<AppState> {
 pub struct ApiError {
     status: StatusCode,
     message: String,
+    /// For a 429: when to try again, in seconds.
+    retry_after: u32,
 }
 
 impl ApiError {
     fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, message: message.into() }
+        ApiError { status, message: message.into(), retry_after: 900 }
     }
 
     fn invalid(message: impl Into<String>) -> ApiError {
@@ -70,7 +72,8 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
-        ApiError::new(StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), e.to_string())
+        let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        ApiError { retry_after: e.retry_after_seconds().unwrap_or(900), ..ApiError::new(status, e.to_string()) }
     }
 }
 
@@ -82,7 +85,7 @@ impl IntoResponse for ApiError {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"bons\""));
         }
         if self.status == StatusCode::TOO_MANY_REQUESTS {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(self.retry_after));
         }
         response
     }

@@ -85,7 +85,7 @@ pub fn document() -> Value {
                 "post": {
                     "operationId": "checkVoucher",
                     "summary": "Vérifier un bon au comptoir : numéro et code secret notés sur le bon de livraison.",
-                    "description": "Chaque tentative est décomptée (par adresse et par clé, 20 échecs par quart d'heure) ; cinq codes faux bloquent le bon jusqu'à ce que l'agence le débloque. Tout échec reçoit la même réponse 422.",
+                    "description": "Chaque tentative est décomptée (par adresse et par clé, 20 échecs par quart d'heure ; pour un bon d'un autre fournisseur, 10 échecs par jour et par numéro, tous appelants confondus) ; cinq codes faux de suite du fournisseur du bon le bloquent jusqu'à ce que l'agence le débloque. Tout échec reçoit la même réponse 422.",
                     "requestBody": {
                         "required": true,
                         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CheckRequest" } } }
@@ -97,7 +97,7 @@ pub fn document() -> Value {
                         "413": error("Corps trop gros."),
                         "415": error("Le corps n'est pas du JSON."),
                         "422": error("Numéro de bon ou code secret incorrect, ou requête mal formée."),
-                        "429": error("Trop de tentatives : réessayez dans 15 minutes.")
+                        "429": error("Trop de tentatives : réessayez après le délai de l'en-tête Retry-After.")
                     }
                 }
             },
@@ -131,7 +131,7 @@ pub fn document() -> Value {
                 "post": {
                     "operationId": "submitInvoice",
                     "summary": "Envoyer une facture : une ligne par bon (numéro, code secret, montant).",
-                    "description": "Tout ou rien : une erreur de saisie ne crée rien. Chaque ligne est rapprochée de son bon ; une ligne qui ne correspond pas est enregistrée avec son motif (flag) pour l'agence. Le montant TTC doit être la somme des lignes ; un même bon ne peut figurer deux fois ; le numéro de facture est unique par fournisseur (409). Le PDF s'envoie depuis l'espace fournisseur.",
+                    "description": "Tout ou rien : une erreur de saisie ne crée rien. Chaque ligne est rapprochée de son bon ; une ligne qui ne correspond pas est enregistrée avec son motif (flag) pour l'agence. Les codes faux sont décomptés comme les vérifications au comptoir (par adresse et par clé) : une facture qui dépasserait ce décompte est refusée en entier (429). Le montant TTC doit être la somme des lignes ; un même bon ne peut figurer deux fois ; le numéro de facture est unique par fournisseur (409). Le PDF s'envoie depuis l'espace fournisseur.",
                     "requestBody": {
                         "required": true,
                         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/InvoiceRequest" } } }
@@ -150,7 +150,8 @@ pub fn document() -> Value {
                         "409": error("Numéro de facture déjà utilisé par ce fournisseur."),
                         "413": error("Corps trop gros."),
                         "415": error("Le corps n'est pas du JSON."),
-                        "422": error("Facture mal formée : le message nomme chaque erreur, avec sa ligne.")
+                        "422": error("Facture mal formée : le message nomme chaque erreur, avec sa ligne."),
+                        "429": error("Trop de codes secrets faux depuis cette clé ou cette adresse : rien n'est enregistré ; réessayez après le délai de l'en-tête Retry-After.")
                     }
                 }
             },
