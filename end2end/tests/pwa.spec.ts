@@ -1,4 +1,5 @@
-import { APIRequestContext, expect, Page, test } from "@playwright/test";
+import { APIRequestContext, chromium, expect, Page, test } from "@playwright/test";
+import config from "../playwright.config";
 
 // At the counter with one bar of signal: the app installs like an app, and a
 // member who has seen their vouchers once can show a used voucher's card
@@ -50,6 +51,67 @@ async function call(request: APIRequestContext, name: string, form: Record<strin
   const res = await request.post(`/api/${name}`, { form, headers: { Accept: "application/json" } });
   expect(res.ok(), `${name}: ${res.status()} ${await res.text()}`).toBeTruthy();
   return res.json();
+}
+
+/** The member of the demo data these tests log in as. */
+const MEMBER = { name: "Camille Martin", number: "44000123B" };
+
+type Used = { id: number; number: string; code: string };
+
+/** `count` vouchers requested and used now, through the server functions. */
+async function usedVouchers(page: Page, count: number): Promise<Used[]> {
+  const { suppliers } = await call(page.request, "request_choices");
+  const supplier = suppliers.find((s: { name: string }) => s.name === "Matériaux de l'Ouest");
+  const used: Used[] = [];
+  for (let i = 0; i < count; i++) {
+    const id: number = await call(page.request, "request_voucher", { supplier_id: String(supplier.id), amount: "15" });
+    const receipt = await call(page.request, "use_voucher", { id: String(id) });
+    used.push({ id, number: receipt.number, code: receipt.code });
+  }
+  return used;
+}
+
+/** What reads as the member's: their name and number, their vouchers' numbers and codes. */
+function personal(used: Used[]): string[] {
+  return [MEMBER.name, MEMBER.number, ...used.flatMap((u) => [u.number, u.code])];
+}
+
+/**
+ * What the phone keeps in Cache Storage that is a page of the member's
+ * space, or says anything of `secrets`: "<cache> <path>" for each.
+ * Only the bundle under /pkg/ is not read (it is the same for everyone).
+ */
+async function keptOfTheMember(page: Page, secrets: string[]): Promise<string[]> {
+  return page.evaluate(async (secrets) => {
+    const found: string[] = [];
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) {
+        const path = new URL(request.url).pathname;
+        const memberPage = /^\/(bons(\/.*)?)?$/.test(path);
+        const text = path.startsWith("/pkg/") ? "" : await (await cache.match(request))!.text();
+        if (memberPage || secrets.some((secret) => text.includes(secret))) {
+          found.push(`${name} ${path}`);
+        }
+      }
+    }
+    return found;
+  }, secrets);
+}
+
+/** The page a cache holds for `path` (when it was fetched, its length, whether it reads `text`), or null. */
+async function copyOf(page: Page, path: string, text = "") {
+  return page.evaluate(
+    async ([path, text]) => {
+      const copy = await caches.match(path);
+      if (!copy) {
+        return null;
+      }
+      const html = await copy.text();
+      return { fetchedAt: copy.headers.get("x-bons-fetched-at"), length: html.length, reads: html.includes(text) };
+    },
+    [path, text],
+  );
 }
 
 /** The width and height a PNG's header announces. */
@@ -207,6 +269,184 @@ test("logging out forgets the member's pages kept on the phone", async ({ page }
   await page.getByRole("button", { name: "Se déconnecter" }).click();
   await expect(page).toHaveURL(/\/connexion$/);
   await expect.poll(() => page.evaluate(async () => Boolean(await caches.match("/bons")))).toBe(false);
+});
+
+test("logging out while the worker fetches cards in the background leaves nothing of the member, 20 times in a row", async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(180_000);
+  await logIn(page);
+  const used = await usedVouchers(page, 2);
+  const secrets = personal(used);
+  await workerActive(page);
+
+  // The worker's background fetches of cards: the server renders each at
+  // once, under the member's session, and its answer reaches the worker
+  // 800 ms later, after the logout. Pages the member opens go as usual.
+  let slowCards = true;
+  let inFlight = 0;
+  await context.route(/\/bons\/\d+$/, async (route) => {
+    if (!slowCards || !route.request().serviceWorker()) {
+      return route.fallback();
+    }
+    inFlight += 1;
+    try {
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await route.fulfill({ response });
+    } catch (_) {
+      // The worker gave up waiting for it (aborted): nothing to answer.
+    } finally {
+      inFlight -= 1;
+    }
+  });
+
+  for (let round = 1; round <= 20; round++) {
+    if (round > 1) {
+      await logIn(page);
+    }
+    slowCards = true;
+    await page.goto("/bons");
+    await controlled(page);
+    await expect.poll(() => inFlight, { message: `round ${round}: a card on its way at the logout` }).toBeGreaterThan(0);
+    // What the page's own scripts could reach, had the document survived the logout.
+    await page.evaluate(() => ((window as unknown as { beforeLogout: boolean }).beforeLogout = true));
+    await page.getByRole("button", { name: "Se déconnecter" }).click();
+    await expect(page).toHaveURL(/\/connexion$/);
+    await expect(page.getByRole("button", { name: "SE CONNECTER" })).toBeVisible();
+
+    // Every late card answered (or given up), and time for the worker to keep it, were it to.
+    await expect.poll(() => inFlight).toBe(0);
+    await page.waitForTimeout(150);
+    expect(await keptOfTheMember(page, secrets), `round ${round}: pages kept after the logout`).toEqual([]);
+
+    // The login page is a new document: no hydration data, DOM or script state of the member's page.
+    const html = await page.evaluate(() => document.documentElement.outerHTML);
+    expect(secrets.filter((secret) => html.includes(secret)), `round ${round}: in the login page`).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { beforeLogout?: boolean }).beforeLogout)).toBeUndefined();
+
+    // Offline, the phone has no card to show.
+    slowCards = false;
+    await context.setOffline(true);
+    await page.goto(`/bons/${used[round % used.length].id}`);
+    await expect(page.getByRole("heading", { name: "Pas de réseau" })).toBeVisible();
+    const offline = await page.evaluate(() => document.documentElement.outerHTML);
+    expect(secrets.filter((secret) => offline.includes(secret)), `round ${round}: offline`).toEqual([]);
+    await context.setOffline(false);
+  }
+});
+
+test("after logging out from a voucher's card, the login page and the way back show nothing of the member", async ({
+  page,
+  context,
+}) => {
+  await logIn(page);
+  const used = await usedVouchers(page, 1);
+  const secrets = personal(used);
+  await workerActive(page);
+  await page.goto(`/bons/${used[0].id}`);
+  await controlled(page);
+  await hydrated(page);
+  await expect(page.locator(".card .code")).toHaveText(used[0].code);
+  await page.evaluate(() => ((window as unknown as { beforeLogout: boolean }).beforeLogout = true));
+
+  await page.getByRole("button", { name: "Se déconnecter" }).click();
+  await expect(page).toHaveURL(/\/connexion$/);
+  await hydrated(page);
+  const html = await page.evaluate(() => document.documentElement.outerHTML);
+  expect(secrets.filter((secret) => html.includes(secret)), "in the login page").toEqual([]);
+  expect(await page.evaluate(() => (window as unknown as { beforeLogout?: boolean }).beforeLogout)).toBeUndefined();
+
+  // The browser's Back button leads to the card's address: offline, the
+  // offline page; online, the login page.
+  await context.setOffline(true);
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`/bons/${used[0].id}$`));
+  await expect(page.getByRole("heading", { name: "Pas de réseau" })).toBeVisible();
+  const offline = await page.evaluate(() => document.documentElement.outerHTML);
+  expect(secrets.filter((secret) => offline.includes(secret))).toEqual([]);
+  await context.setOffline(false);
+  await page.reload();
+  await expect(page).toHaveURL(/\/connexion/);
+  const online = await page.evaluate(() => document.documentElement.outerHTML);
+  expect(secrets.filter((secret) => online.includes(secret))).toEqual([]);
+});
+
+test("Back after logging out does not bring the voucher's card back from the back-forward cache", async () => {
+  // Playwright turns the back-forward cache off; phones have it on.
+  const { launchOptions, ...contextOptions } = config.use!;
+  const browser = await chromium.launch({ ...launchOptions, ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  try {
+    const page = await (await browser.newContext(contextOptions)).newPage();
+    await logIn(page);
+    const [used] = await usedVouchers(page, 1);
+    await workerActive(page);
+    await page.goto(`/bons/${used.id}`);
+    await controlled(page);
+    await hydrated(page);
+    await expect(page.locator(".card .code")).toHaveText(used.code);
+    await page.getByRole("button", { name: "Se déconnecter" }).click();
+    await expect(page).toHaveURL(/\/connexion$/);
+    await hydrated(page);
+
+    // A page restored from that cache fires no load event: wait for less.
+    await page.goBack({ waitUntil: "commit" });
+    await expect(page).toHaveURL(/\/connexion/);
+    await expect(page.getByRole("button", { name: "SE CONNECTER" })).toBeVisible();
+    const html = await page.evaluate(() => document.documentElement.outerHTML);
+    expect(personal([used]).filter((secret) => html.includes(secret))).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a page fetched without a session never replaces the member's copy, and is never kept", async ({
+  page,
+  context,
+}) => {
+  await logIn(page);
+  const used = await usedVouchers(page, 1);
+  const card = `/bons/${used[0].id}`;
+  await workerActive(page);
+  await page.goto("/bons");
+  await controlled(page);
+  await expect.poll(() => copyOf(page, card), { message: "the card is kept" }).not.toBeNull();
+  const before = { list: await copyOf(page, "/bons", used[0].number), card: await copyOf(page, card, used[0].code) };
+  expect(before.card!.reads, "the card's copy shows its code").toBe(true);
+
+  // The session ends on the server behind the worker's back (it expired,
+  // or was closed elsewhere): the worker sees no logout.
+  const out = await page.request.post("/api/logout", { headers: { Accept: "application/json" } });
+  expect(out.ok()).toBeTruthy();
+
+  // Online, the server sends the phone to the login page: the redirect is
+  // followed, never kept.
+  await page.goto(card);
+  await expect(page).toHaveURL(/\/connexion/);
+  await page.goto("/bons");
+  await expect(page).toHaveURL(/\/connexion/);
+
+  // The same, answered the way the server answered requests that do not
+  // ask for HTML: a 200 with a Location and an empty body; and a 303.
+  for (const answer of [
+    { status: 200, headers: { location: "/connexion", "content-type": "text/html; charset=utf-8" }, body: "" },
+    { status: 303, headers: { location: "/connexion" }, body: "" },
+  ]) {
+    await context.route(card, (route) => (route.request().serviceWorker() ? route.fulfill(answer) : route.fallback()));
+    await page.goto(card).catch(() => {});
+    await context.unroute(card);
+    expect(await copyOf(page, card, used[0].code), `after a ${answer.status}`).toEqual(before.card);
+  }
+  expect(await copyOf(page, "/bons", used[0].number)).toEqual(before.list);
+  expect(await copyOf(page, "/connexion")).toBeNull();
+
+  // Offline at the counter, the member's copy is still there.
+  await context.setOffline(true);
+  await page.goto(card);
+  await expect(page.locator(".card .code")).toHaveText(used[0].code);
+  await expect(page.locator(".offline-notice")).toBeVisible();
+  await context.setOffline(false);
 });
 
 test("a new release takes over: it empties the previous release's caches and fetches its pages again", async ({

@@ -110,14 +110,14 @@ async fn pages_are_compressed_and_kept_by_no_shared_cache() {
             .send()
     };
     let plain = page("identity").await.unwrap();
-    assert_eq!(plain.headers()[header::CACHE_CONTROL], "private, no-cache");
+    assert_eq!(plain.headers()[header::CACHE_CONTROL], "private, no-store");
     let plain = plain.bytes().await.unwrap().len();
     for encoding in ["br", "gzip"] {
         let res = page(encoding).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.headers()[header::CONTENT_ENCODING], encoding);
         assert!(res.headers()[header::VARY].to_str().unwrap().contains("accept-encoding"));
-        assert_eq!(res.headers()[header::CACHE_CONTROL], "private, no-cache");
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "private, no-store");
         let sent = res.bytes().await.unwrap();
         assert!(sent.len() * 2 < plain, "{encoding}: {} bytes sent for a page of {plain}", sent.len());
         if encoding == "br" {
@@ -153,4 +153,45 @@ async fn the_list_marks_the_cards_the_service_worker_keeps_for_offline_reading()
     // Each card says its status, so a kept card is fetched again when it changes.
     assert!(member.get(&format!("/bons/{used}")).await.body.contains(r#"data-voucher-status="11""#));
     assert!(member.get(&format!("/bons/{issued}")).await.body.contains(r#"data-voucher-status="1""#));
+}
+
+/// The service worker keeps a card from its own fetch (no `Accept:
+/// text/html`, no redirect followed) only when the answer is a whole 200
+/// page of that address with no `Location`. While the session lasts the
+/// member's pages are such pages, kept by no cache but the worker's; once it
+/// has ended, each answer is a redirect or carries a `Location`, whichever
+/// way the server says it, and holds nothing of the member.
+#[tokio::test]
+async fn the_worker_gets_whole_pages_with_a_session_and_nothing_to_keep_without() {
+    let app = TestApp::spawn().await;
+    let member = app.logged_in(PAID_UP).await;
+    let (id, number, code) = used_voucher(&app, &member, "30").await;
+    let pages = ["/".to_owned(), "/bons".to_owned(), format!("/bons/{id}"), format!("/bons/{id}/code")];
+    let fetch = |path: &str| member.client.get(format!("{}{path}", app.base)).header(header::ACCEPT, "*/*").send();
+
+    for path in &pages {
+        let res = fetch(path).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.headers().get(header::LOCATION).is_none(), "{path}");
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "private, no-store", "{path}: no browser cache keeps it");
+        assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("</body>") && body.contains("</html>"), "{path}: the worker keeps whole pages: {body}");
+        assert!(body.contains("Se déconnecter"), "{path}: the member's page: {body}");
+    }
+    let card = fetch(&format!("/bons/{id}")).await.unwrap().text().await.unwrap();
+    assert!(card.contains(&number) && card.contains(&code), "{card}");
+
+    let out = member.submit_raw("/bons", "/api/logout", &[]).await;
+    assert!(out.status().is_redirection(), "{}", out.status());
+    for path in &pages {
+        let res = fetch(path).await.unwrap();
+        let (status, location) = (res.status(), res.headers().get(header::LOCATION).cloned());
+        let body = res.text().await.unwrap();
+        assert!(status.is_redirection() || location.is_some(), "{path}: {status} without a Location: {body}");
+        assert!(location.is_some_and(|l| l.to_str().unwrap().starts_with("/connexion")), "{path}");
+        for secret in [PAID_UP, &number, &code] {
+            assert!(!body.contains(secret), "{path}: {secret} in {body}");
+        }
+    }
 }

@@ -44,7 +44,7 @@ pub fn Loading() -> impl IntoView {
 }
 
 /// A form whose server function's arguments the page already knows (a
-/// voucher's id, nothing at all): without the WASM it posts its fields like
+/// voucher's id): without the WASM it posts its fields like
 /// any form; with it, a submit dispatches `input` through `action`.
 /// `ActionForm` would read the arguments back from the form's fields, with a
 /// query-string decoder that the main WASM bundle then carries: the pages at
@@ -74,13 +74,29 @@ where
     }
 }
 
+/// « Se déconnecter »: a form posted by the browser itself, even with the
+/// WASM. The server answers with the login page's address and the browser
+/// loads it whole, in a new document: nothing of the member (the pages'
+/// serialized data, the DOM, the WASM's memory) stays behind, as it would if
+/// the router drew the login page inside the member's page.
+#[component]
+fn LogoutButton() -> impl IntoView {
+    use leptos::server_fn::ServerFn as _;
+    view! {
+        <form method="post" action=Logout::url() class="logout">
+            <button type="submit" class="link-button">
+                "Se déconnecter"
+            </button>
+        </form>
+    }
+}
+
 /// The member space's frame: the way home and the way out. It loads nothing
 /// itself: each page renders from exactly one resource, because a page
 /// waiting on two resources at once was seen, rarely and under load, never
 /// to finish rendering on the server (see `member_pages_keep_answering...`).
 #[component]
 pub fn MemberShell(children: Children) -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
     view! {
         <header class="topbar">
             <a class="brand" href="/">
@@ -90,11 +106,7 @@ pub fn MemberShell(children: Children) -> impl IntoView {
             <a class="topbar-link" href="/mot-de-passe">
                 "Mot de passe"
             </a>
-            <SendForm action=logout input=Logout {} class="logout">
-                <button type="submit" class="link-button">
-                    "Se déconnecter"
-                </button>
-            </SendForm>
+            <LogoutButton />
         </header>
         <main class="page">{children()}</main>
     }
@@ -103,7 +115,6 @@ pub fn MemberShell(children: Children) -> impl IntoView {
 /// The supplier space's frame: the supplier's screens and the way out.
 #[component]
 pub fn SupplierShell(children: Children) -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
     view! {
         <header class="topbar">
             <a class="brand" href="/fournisseur">
@@ -113,11 +124,7 @@ pub fn SupplierShell(children: Children) -> impl IntoView {
             <a class="topbar-link" href="/mot-de-passe">
                 "Mot de passe"
             </a>
-            <SendForm action=logout input=Logout {} class="logout">
-                <button type="submit" class="link-button">
-                    "Se déconnecter"
-                </button>
-            </SendForm>
+            <LogoutButton />
         </header>
         <nav class="subnav" aria-label="Espace fournisseur">
             <a href="/fournisseur/verifier">"Vérifier un bon"</a>
@@ -133,7 +140,6 @@ pub fn SupplierShell(children: Children) -> impl IntoView {
 /// folds to a phone's width too.
 #[component]
 pub fn AgencyShell(children: Children) -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
     view! {
         <header class="topbar">
             <a class="brand" href="/agence">
@@ -143,11 +149,7 @@ pub fn AgencyShell(children: Children) -> impl IntoView {
             <a class="topbar-link" href="/mot-de-passe">
                 "Mot de passe"
             </a>
-            <SendForm action=logout input=Logout {} class="logout">
-                <button type="submit" class="link-button">
-                    "Se déconnecter"
-                </button>
-            </SendForm>
+            <LogoutButton />
         </header>
         <nav class="subnav" aria-label="Agence">
             <a href="/agence">"Tableau de bord"</a>

@@ -19,7 +19,14 @@
 // - other pages: the network, or the offline page;
 // - anything that changes state (every method but GET: server functions under
 //   /api/, forms) goes to the network as it is, never cached, never replayed.
-//   Logging in or out empties the member's pages kept on the phone.
+//   Logging in or out empties the member's pages kept on the phone, and no
+//   page asked for before the server has answered it is kept afterwards.
+//
+// Only the member's own page is kept: a 200 HTML page of the very address
+// asked for, whole. Never a redirect (to the login page, even one sent as a
+// 200 with a Location), a page the fetch was redirected to, an opaque
+// answer or an error: a fetch made without a session never replaces the
+// member's good copy.
 "use strict";
 
 const STATIC_CACHE = `bons-static-${BUILD}`;
@@ -38,6 +45,17 @@ const CARD_STATUS = "x-bons-status";
 const KEPT_PAGE = /^\/(bons(\/\d+(\/code)?)?)?$/;
 // A voucher's card, or a screen of it ("/bons/12/utiliser").
 const VOUCHER_SCREEN = /^\/bons\/(\d+)(\/[a-z]+)?$/;
+
+// Whose pages may be kept. Logging in or out starts a new generation, twice:
+// when the request leaves and when the server has answered it (a page asked
+// for in between may have been rendered either side). Every fetch whose answer
+// may be kept takes a ticket first, and its answer is kept only if the
+// generation is still the ticket's right before `cache.put`; the background
+// fetches of the old generation are aborted. A worker that stops takes its
+// fetches with it, so the count need not outlive it; what must outlive it,
+// the emptied cache, is in the Cache Storage (see `ticket`).
+let generation = 0;
+let backgroundFetches = new AbortController();
 
 const PARIS_TIME = new Intl.DateTimeFormat("fr-FR", {
   timeZone: "Europe/Paris",
@@ -94,17 +112,28 @@ self.addEventListener("fetch", (event) => {
 async function sendAsItIs(event, request, url) {
   const identityChange = url.pathname === "/api/login" || url.pathname === "/api/logout";
   // Another member may log in on this phone: the pages kept go first.
-  const forgotten = identityChange ? forgetPages() : Promise.resolve();
+  if (identityChange) {
+    await newGeneration();
+  }
+  let response;
   try {
-    const response = await fetch(request);
-    event.waitUntil(forgotten.then(() => refreshAfter(response)).catch(() => {}));
-    return response;
+    response = await fetch(request);
   } catch (error) {
+    if (identityChange) {
+      await newGeneration();
+    }
     if (request.mode === "navigate") {
       return offlinePage();
     }
     throw error;
   }
+  // Again once the server has answered: what was kept meanwhile goes too,
+  // before the next page (home, or the login page) loads.
+  if (identityChange) {
+    await newGeneration();
+  }
+  event.waitUntil(refreshAfter(response).catch(() => {}));
+  return response;
 }
 
 // After a server function that leads to a voucher (use, validate, cancel) or
@@ -119,7 +148,7 @@ async function refreshAfter(response) {
   const voucher = VOUCHER_SCREEN.exec(target.pathname);
   const page = voucher ? `/bons/${voucher[1]}` : target.pathname;
   if (target.origin === self.location.origin && KEPT_PAGE.test(page)) {
-    await fetchAndKeep(page);
+    await fetchAndKeep(page, ticket());
   }
 }
 
@@ -138,11 +167,12 @@ async function cacheFirst(event, request, url) {
 
 async function keptPage(event, request, url) {
   const path = url.pathname;
+  const kept = ticket();
   let keeping = Promise.resolve();
   const answered = fetch(request).then((response) => {
     // A search ("/bons?q=bois") is shown, not kept: the copy is the plain page.
     if (!url.search) {
-      keeping = keep(path, response.clone());
+      keeping = keep(path, response.clone(), kept);
     }
     return response;
   });
@@ -172,14 +202,62 @@ async function offlinePage() {
   return (await caches.match(OFFLINE_PAGE)) || new Response("Hors ligne.", { status: 503 });
 }
 
-// Keeps a member's page: a whole, successful HTML page of this site, never
-// a redirect (to the login page) or an error.
-async function keep(path, response) {
+// What a fetch whose answer may be kept carries: the generation it was
+// asked in, the abort signal of that generation's background fetches, and
+// the pages cache opened then. A logout deletes that cache: whatever a
+// worker still puts into it afterwards is never read again.
+function ticket() {
+  return { generation, signal: backgroundFetches.signal, cache: caches.open(PAGES_CACHE) };
+}
+
+function stillCurrent(ticket) {
+  return ticket.generation === generation;
+}
+
+// Logging in or out: the fetches under way are not kept, the background ones
+// stop, and the pages kept go. Counted before anything is awaited, so that no
+// check made after this call began can pass.
+async function newGeneration() {
+  generation += 1;
+  backgroundFetches.abort();
+  backgroundFetches = new AbortController();
+  const names = await caches.keys();
+  await Promise.all(names.filter((name) => name.startsWith("bons-pages-")).map((name) => caches.delete(name)));
+}
+
+// The member's page of `path` as the server rendered it for this request.
+function isMembersPage(path, response) {
   const type = response.headers.get("content-type") || "";
-  if (response.status !== 200 || response.type !== "basic" || !type.startsWith("text/html")) {
+  const url = response.url ? new URL(response.url) : null;
+  return (
+    response.type === "basic" &&
+    !response.redirected &&
+    response.status === 200 &&
+    !response.headers.has("location") &&
+    url !== null &&
+    url.origin === self.location.origin &&
+    url.pathname === path &&
+    !url.search &&
+    type.startsWith("text/html")
+  );
+}
+
+// A page, not an empty body (the way some redirects come). A body cut by
+// the network never gets here: reading it fails.
+function isWholePage(html) {
+  return html.includes("</body>") && html.includes("</html>");
+}
+
+// Keeps a member's page, if it is one and its ticket's generation is still
+// the current one; "Demande de bons" also has the cards of used vouchers kept.
+async function keep(path, response, ticket) {
+  if (!isMembersPage(path, response)) {
     return;
   }
   const html = await response.text();
+  if (!isWholePage(html)) {
+    return;
+  }
   const headers = new Headers(response.headers);
   // The text is already decoded: the copy must not claim to be compressed.
   headers.delete("content-encoding");
@@ -189,17 +267,21 @@ async function keep(path, response) {
   if (status) {
     headers.set(CARD_STATUS, status[1]);
   }
-  const cache = await caches.open(PAGES_CACHE);
+  const cache = await ticket.cache;
+  // Nothing awaited between this check and the put.
+  if (!stillCurrent(ticket)) {
+    return;
+  }
   await cache.put(path, new Response(html, { status: 200, statusText: "OK", headers }));
   if (path === "/bons") {
-    await keepUsedCards(cache, html);
+    await keepUsedCards(html, ticket);
   }
 }
 
 // "Demande de bons" marks the "Ouvrir" link of each used voucher with its
 // status (`data-offline-card`): fetch the cards not kept yet, or kept with
 // another status, one at a time, newest first.
-async function keepUsedCards(cache, html) {
+async function keepUsedCards(html, ticket) {
   const cards = [];
   for (const [tag] of html.matchAll(/<a\b[^>]*>/g)) {
     const status = /\bdata-offline-card="(\d+)"/.exec(tag);
@@ -211,26 +293,38 @@ async function keepUsedCards(cache, html) {
       break;
     }
   }
+  const cache = await ticket.cache;
   for (const [path, status] of cards) {
     const kept = await cache.match(path);
     if (!kept || kept.headers.get(CARD_STATUS) !== status) {
-      await fetchAndKeep(path);
+      await fetchAndKeep(path, ticket);
     }
   }
 }
 
-async function fetchAndKeep(path) {
+async function fetchAndKeep(path, ticket) {
+  if (!stillCurrent(ticket)) {
+    return;
+  }
   try {
-    await keep(path, await fetch(path, { credentials: "same-origin", redirect: "manual", cache: "no-store" }));
+    const response = await fetch(path, {
+      credentials: "same-origin",
+      redirect: "manual",
+      cache: "no-store",
+      signal: ticket.signal,
+    });
+    await keep(path, response, ticket);
   } catch (_) {
-    // No network: the copy kept, if any, stays.
+    // No network, or a login or logout stopped it: the copy kept, if any, stays.
   }
 }
 
 // The copy of a page, with the notice saying it is one, and since when.
 async function offlineCopy(path) {
-  const copy = await caches.match(path, { ignoreSearch: true });
-  if (!copy || !copy.headers.has(FETCHED_AT)) {
+  // This release's copies only: a worker of an earlier one may still be
+  // finishing a fetch into its own cache.
+  const copy = await caches.match(path, { cacheName: PAGES_CACHE, ignoreSearch: true });
+  if (!copy || !isCopy(copy)) {
     return null;
   }
   const fetchedAt = new Date(copy.headers.get(FETCHED_AT));
@@ -242,24 +336,26 @@ async function offlineCopy(path) {
   return new Response(html, { status: 200, statusText: "OK", headers: copy.headers });
 }
 
-async function forgetPages() {
-  const names = await caches.keys();
-  await Promise.all(names.filter((name) => name.startsWith("bons-pages-")).map((name) => caches.delete(name)));
+// A copy this worker (or an earlier release's) kept: marked with its time,
+// never a redirect. Earlier releases kept 200 answers carrying a Location.
+function isCopy(copy) {
+  return copy.headers.has(FETCHED_AT) && !copy.headers.has("location");
 }
 
 // A new release: the pages the previous one kept are fetched again, so that
 // they point at this release's files. A page the network does not give back
-// now keeps its old copy: readable, if not styled.
+// now (no network, or no session) keeps its old copy: readable, if not styled.
 async function carryPagesOver(previousCaches) {
-  const cache = await caches.open(PAGES_CACHE);
+  const kept = ticket();
+  const cache = await kept.cache;
   for (const name of previousCaches) {
     const old = await caches.open(name);
     for (const request of await old.keys()) {
       const path = new URL(request.url).pathname;
-      await fetchAndKeep(path);
+      await fetchAndKeep(path, kept);
       if (!(await cache.match(path))) {
         const copy = await old.match(request);
-        if (copy) {
+        if (copy && isCopy(copy) && isWholePage(await copy.clone().text()) && stillCurrent(kept)) {
           await cache.put(path, copy);
         }
       }

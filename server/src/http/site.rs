@@ -8,7 +8,10 @@
 //!   a new worker, new cache names, and takes over at the next visit.
 //! - The bundle's files, whose names carry their content's hash
 //!   (`hash-files`), may be kept for a year; the worker, the manifest and
-//!   `pwa.js` are checked at every use; pages are private and checked too.
+//!   `pwa.js` are checked at every use; pages are private and never stored
+//!   by the browser: the member's copies are the worker's alone, which a
+//!   logout empties (the browser's cache, or its back-forward cache, would
+//!   keep them past it).
 //!   Built with `--split`, the main JS and WASM are checked at every use as
 //!   well: their names do not follow their content (`Site::revalidated`).
 //! - Static files are served pre-compressed (cargo-leptos `--precompress`
@@ -41,7 +44,7 @@ const KEPT_PUBLIC_FILES: [&str; 4] = ["/pwa.js", "/manifest.webmanifest", "/favi
 const FOR_A_YEAR: &str = "public, max-age=31536000, immutable";
 const FOR_A_WEEK: &str = "public, max-age=604800";
 const CHECK_FIRST: &str = "no-cache";
-const PRIVATE_CHECK_FIRST: &str = "private, no-cache";
+const PRIVATE_NEVER_STORED: &str = "private, no-store";
 
 /// What the site serves besides the pages, worked out once at start.
 pub struct Site {
@@ -174,7 +177,7 @@ pub async fn cache_headers(State(site): State<Arc<Site>>, request: Request<Body>
     } else if path.starts_with("/api/") || path == "/healthz" {
         return response;
     } else if is_page && path != OFFLINE_PAGE {
-        PRIVATE_CHECK_FIRST
+        PRIVATE_NEVER_STORED
     } else {
         CHECK_FIRST
     };
@@ -268,7 +271,7 @@ mod tests {
             ("GET", "/pkg/bons.main.js", Some("no-cache")),
             ("GET", "/icons/castors-192.png", Some("public, max-age=604800")),
             ("GET", "/pwa.js", Some("no-cache")),
-            ("GET", "/bons", Some("private, no-cache")),
+            ("GET", "/bons", Some("private, no-store")),
             ("GET", OFFLINE_PAGE, Some("no-cache")),
             ("POST", "/api/my_vouchers", None),
             ("GET", "/pkg/missing.wasm", None),
