@@ -59,7 +59,7 @@ async fn delivered_csv(
             filter.from.map(|d| d.to_string()).unwrap_or_else(|| "debut".into()),
             filter.to.map(|d| d.to_string()).unwrap_or_else(|| "aujourdhui".into())
         );
-        Ok::<_, AppError>((supplier::delivered_csv(&rows)?, name))
+        Ok::<_, AppError>((supplier::delivered_csv(&rows), name))
     }
     .await;
     match answer {
