@@ -197,8 +197,8 @@ async fn supplier_objects(app: &TestApp, number: &str, code: &str) -> SupplierSe
     let input = supplier::typed_invoice("M-1".into(), "2026-01-02".into(), "42".into(), &format!("{number};{code};42"))
         .expect("invoice typed");
     let invoice_id = supplier::submit_invoice(&app.state, &user, &input, chrono::Utc::now()).await.expect("invoice");
-    let pdf = b"%PDF-1.4\n% matrice\n%%EOF\n";
-    supplier::attach_pdf(&app.state, &user, invoice_id, "m-1.pdf", pdf, chrono::Utc::now()).await.expect("pdf");
+    let pdf = common::supplier::pdf("matrice");
+    supplier::attach_pdf(&app.state, &user, invoice_id, "m-1.pdf", &pdf, chrono::Utc::now()).await.expect("pdf");
     sqlx::query("UPDATE invoices SET status = 'to_correct', correction_reason = 'Montant' WHERE id = $1")
         .bind(invoice_id)
         .execute(app.db.pool())

@@ -468,7 +468,10 @@ pub async fn attach_pdf(
     if content.len() > MAX_PDF_BYTES {
         return Err(AppError::Invalid("Le fichier dépasse 10 Mo : envoyez un PDF plus léger.".into()));
     }
-    if !content.starts_with(b"%PDF-") {
+    // Reading a file of up to 10 MB is work for a blocking thread.
+    let bytes = content.to_vec();
+    let readable = tokio::task::spawn_blocking(move || pdf::is_readable_pdf(&bytes)).await.unwrap_or(false);
+    if !readable {
         return Err(AppError::Invalid("Ce fichier n'est pas un PDF : envoyez la facture au format PDF.".into()));
     }
     let file_name = pdf_file_name(file_name);
