@@ -255,7 +255,8 @@ async fn visitors_must_log_in_and_wrong_passwords_are_refused() {
     let visitor = app.browser();
     for path in ["/", "/bons", "/bons/nouveau", "/bons/1", "/bons/1/code"] {
         let page = visitor.get(path).await;
-        assert_eq!((page.status, page.location.as_deref()), (StatusCode::FOUND, Some("/connexion")), "{path}");
+        let login = app::security::login_path(path);
+        assert_eq!((page.status, page.location.as_deref()), (StatusCode::SEE_OTHER, Some(login.as_str())), "{path}");
     }
     let (status, _) = visitor.call("use_voucher", &[("id", "1")]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -282,7 +283,7 @@ async fn sessions_survive_a_restart_and_end_at_logout() {
 
     let out = browser.submit("/bons", "/api/logout", &[]).await;
     assert_eq!(out.location.as_deref(), Some("/connexion"));
-    assert_eq!(browser.get("/bons").await.location.as_deref(), Some("/connexion"));
+    assert_eq!(browser.get("/bons").await.location.as_deref(), Some("/connexion?suivant=/bons"));
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
@@ -320,7 +321,7 @@ async fn an_expired_session_sends_the_member_back_to_the_login_page() {
     let browser = app.logged_in(PAID_UP).await;
     assert_eq!(browser.get("/bons").await.status, StatusCode::OK);
     sqlx::query("UPDATE sessions SET expires_at = '2020-01-01T00:00:00.000000Z'").execute(app.db.pool()).await.unwrap();
-    assert_eq!(browser.get("/bons").await.location.as_deref(), Some("/connexion"));
+    assert_eq!(browser.get("/bons").await.location.as_deref(), Some("/connexion?suivant=/bons"));
     // The next login sweeps the expired session away.
     app.logged_in(PAID_UP).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE expires_at < '2021-01-01'").await, 0);

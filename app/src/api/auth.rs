@@ -14,8 +14,10 @@ pub struct MemberSummary {
     pub fee_paid_until: Option<String>,
 }
 
+/// `suivant`: the page the visitor asked for before being sent to log in;
+/// they land there if it is one of ours, else on their role's home.
 #[server(endpoint = "login")]
-pub async fn login(number: String, password: String) -> Result<(), AppError> {
+pub async fn login(number: String, password: String, suivant: Option<String>) -> Result<(), AppError> {
     use crate::{api::context, domain::MemberNumber, server::auth};
     context::finish(
         async {
@@ -34,7 +36,8 @@ pub async fn login(number: String, password: String) -> Result<(), AppError> {
             let (account, role) = auth::check_password(&state, &login, password, &address, chrono::Utc::now()).await?;
             let cookie = auth::open_session(&state, account).await?;
             expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
-            leptos_axum::redirect(auth::home_of(&role));
+            let next = suivant.as_deref().and_then(crate::security::own_path);
+            leptos_axum::redirect(next.unwrap_or(auth::home_of(&role)));
             Ok(())
         }
         .await,
