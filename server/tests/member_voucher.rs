@@ -183,7 +183,7 @@ async fn each_bad_request_gets_a_clear_french_message_and_changes_nothing() {
         let page = browser
             .submit("/bons/nouveau", "/api/request_voucher", &[("supplier_id", supplier), ("amount", amount)])
             .await;
-        assert!(page.location.as_deref().unwrap_or_default().starts_with("/bons/nouveau?"), "back on the form");
+        assert_eq!(page.location.as_deref(), Some("/bons/nouveau"), "back on the form, no error in the address");
         assert_eq!(page.error().as_deref(), Some(*expected), "supplier {supplier:?}, amount {amount:?}");
         let (status, json) = browser.call("request_voucher", &[("supplier_id", supplier), ("amount", amount)]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
@@ -265,9 +265,11 @@ async fn visitors_must_log_in_and_wrong_passwords_are_refused() {
 
     for (number, password) in [(PAID_UP, "wrong"), ("44009999B", "castors"), ("n'importe quoi", "castors"), ("", "")] {
         let res = visitor.login(number, password).await;
-        assert!(res.headers().get("set-cookie").is_none(), "{number}");
+        let session =
+            res.headers().get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("bons_session="));
+        assert!(!session, "no session for {number}");
         let location = res.headers()["location"].to_str().unwrap().to_owned();
-        let page = visitor.get(location.strip_prefix(&app.base).unwrap()).await;
+        let page = visitor.get(location.strip_prefix(&app.base).unwrap_or(&location)).await;
         assert_eq!(page.error().as_deref(), Some("N° d'adhérent ou mot de passe incorrect."), "{number}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
