@@ -101,6 +101,12 @@ async fn malformed_requests_get_a_french_refusal_and_leave_no_error_in_the_log()
         ),
         ("not text", raw(&anonymous, "/api/login", form, b"number=\xff\xfe&password=x".to_vec()), 400),
         ("declared too long", raw(&anonymous, "/api/login", form, vec![b'a'; 200 * 1024]), 413),
+        ("NUL in a login", raw(&anonymous, "/api/login", form, b"number=a%00b&password=x".to_vec()), 422),
+        (
+            "NUL in a code",
+            raw(&anonymous, "/api/check_code", form, b"number=W2026.NA.442.00000001&code=1%002".to_vec()),
+            422,
+        ),
     ];
     for (what, request, expected) in cases {
         let res = request.send().await.unwrap();
@@ -109,9 +115,15 @@ async fn malformed_requests_get_a_french_refusal_and_leave_no_error_in_the_log()
         assert_eq!(status.as_u16(), expected, "{what}: {json}");
         let text = message(&json);
         assert!(
-            ["formulaire", "requête", "volumineux"].iter().any(|w| text.contains(w)),
+            ["formulaire", "requête", "volumineux", "invisible"].iter().any(|w| text.contains(w)),
             "{what}: a French sentence, not {json}"
         );
+    }
+    // A NUL in an address: no page, no database, sees it.
+    for page in ["/agence/adherents/%00", "/verifier/W2026%00", "/bons?q=%00"] {
+        let seen = anonymous.get(page).await;
+        assert_eq!(seen.status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(seen.contains("caractère invisible"), "{page}: {}", seen.body);
     }
     // 200 KB sent in chunks, with no length declared.
     for path in ["/api/login", "/api/check_code"] {

@@ -3,7 +3,9 @@
 //!
 //! - A body is read whole, up to the site's limit, before anything else
 //!   sees it; past the limit (declared or not: a chunked body too) the
-//!   answer is 413 with a French sentence.
+//!   answer is 413 with a French sentence. A NUL character (`%00`) in the
+//!   address or a form is refused (422): nobody types one, PostgreSQL
+//!   cannot store one in text, and SQLite ends the text there.
 //! - A server function's refusal carries its error's own status: a form the
 //!   server cannot read is a 422, not a 500 in the error log.
 //! - Leptos sends a form posted without the WASM back to its `Referer`, with
@@ -64,14 +66,27 @@ impl Forms {
 /// be read (400), with a French sentence either way.
 pub async fn limit_body(State(forms): State<Forms>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
+    if has_nul(parts.uri.path().as_bytes()) || parts.uri.query().is_some_and(|q| has_nul(q.as_bytes())) {
+        return refusal(&parts.headers, &nul_refused());
+    }
     let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > forms.body_limit as u64) {
         return refusal(&parts.headers, &AppError::TooLarge);
     }
     match read_body(body, forms.body_limit).await {
+        Ok(bytes) if has_nul(&bytes) => refusal(&parts.headers, &nul_refused()),
         Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Err(e) => refusal(&parts.headers, &e),
     }
+}
+
+/// A NUL, raw or percent-encoded.
+fn has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00")
+}
+
+fn nul_refused() -> AppError {
+    AppError::Invalid("Ce que vous avez envoyé contient un caractère invisible : effacez-le puis réessayez.".into())
 }
 
 async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, AppError> {
