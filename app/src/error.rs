@@ -81,6 +81,11 @@ pub enum AppError {
     Internal,
     #[error("Le serveur est injoignable. Vérifiez votre connexion puis réessayez.")]
     Network,
+    /// A request the server could not read at all (not text, not a form).
+    #[error("La requête n'a pas pu être lue : rechargez la page puis réessayez.")]
+    Unreadable,
+    #[error("Ce que vous avez envoyé est trop volumineux : raccourcissez-le puis réessayez.")]
+    TooLarge,
 }
 
 impl AppError {
@@ -106,6 +111,8 @@ impl AppError {
             | AppError::NoSupplierChosen
             | AppError::SupplierUnavailable
             | AppError::FeeNotPaid => 422,
+            AppError::Unreadable => 400,
+            AppError::TooLarge => 413,
             AppError::Internal => 500,
             AppError::Network => 503,
         }
@@ -136,7 +143,12 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // On the server, the request could not be read (its body is not
+            // text): the sender's doing, not the network's.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => AppError::Unreadable,
             // The browser could not reach us or read the answer.
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => AppError::Network,
             // A form arrived without the fields this function needs.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {

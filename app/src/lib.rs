@@ -61,10 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    #[cfg(feature = "ssr")]
-    {
-        provide_form_error_from_url();
-    }
+    provide_form_error();
     view! {
         <Title text="Bons Castors" />
         <Router>
@@ -116,24 +113,46 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// A form posted without the WASM comes back to its page with the server
-/// function's error in the URL (`__path`, `__err`). The router reads it in the
-/// browser only; reading it here too lets the server-rendered page show the
-/// message, so the form works the same with or without the WASM.
-#[cfg(feature = "ssr")]
-fn provide_form_error_from_url() {
-    let Some(query) = use_context::<axum::http::request::Parts>().and_then(|p| p.uri.query().map(str::to_owned)) else {
-        return;
-    };
-    let (mut path, mut err) = (None, None);
-    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-        match key.as_ref() {
-            "__path" => path = Some(value.into_owned()),
-            "__err" => err = Some(value.into_owned()),
-            _ => {}
-        }
+/// The error of a form posted without the WASM, for the page it came back
+/// to. The server keeps it in a short-lived cookie (`server/src/http/forms.rs`),
+/// never in the address: an address can be written by anyone, and a page
+/// must show only the errors the server produced. `source` is the server
+/// function's path (`/api/login`), or the upload's.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FormError {
+    pub source: String,
+    /// The error as server functions encode it, in URL-safe base64 (the form
+    /// Leptos's actions read).
+    pub error: String,
+}
+
+impl FormError {
+    /// The error, if the page's came from `source`.
+    pub fn of(source: &str) -> Option<error::AppError> {
+        use leptos::server_fn::error::ServerFnUrlError;
+        use_context::<FormError>()
+            .filter(|e| e.source == source)
+            .map(|e| ServerFnUrlError::<error::AppError>::decode_err(&e.error))
     }
-    if let (Some(path), Some(err)) = (path, err) {
-        provide_context(leptos::server::ServerActionError::new(&path, &err));
+}
+
+/// Makes the form error the server found for this page (see `FormError`)
+/// the error of its server action, on the server and, through the page's
+/// hydration data, identically in the browser.
+fn provide_form_error() {
+    let found = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<axum::http::request::Parts>().and_then(|p| p.extensions.get::<FormError>().cloned())
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            None::<FormError>
+        }
+    })
+    .into_inner();
+    if let Some(found) = found {
+        provide_context(leptos::server::ServerActionError::new(&found.source, &found.error));
+        provide_context(found);
     }
 }

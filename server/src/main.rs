@@ -80,8 +80,14 @@ enum AuditAction {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // Logs go to standard error: standard output carries what a command
+    // answers (`bons api-key create` prints the key alone, for scripts).
+    // lopdf's opinion of a supplier's PDF is no error of ours.
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,lopdf=off")),
+        )
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     match run(cli).await {

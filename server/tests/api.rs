@@ -150,6 +150,23 @@ async fn bons_api_key_create_prints_a_key_that_works_and_is_stored_hashed() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("introuvable"));
 }
 
+/// A script reads the key from standard output: with the server's logs on
+/// (`info`, the default), nothing else is printed there; the logs and the
+/// sentence for the person go to standard error.
+#[tokio::test]
+async fn bons_api_key_create_prints_the_key_alone_on_standard_output_even_with_logs_on() {
+    let app = TestApp::spawn().await;
+    let out = app.bons_logging(&["api-key", "create", "--supplier-login", "ouest", "--label", "Caisse 3"], "info");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let key = stdout.strip_suffix('\n').unwrap_or(&stdout);
+    assert!(key.starts_with("bons_") && key.len() == 69 && !key.contains('\n'), "standard output: {stdout:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("INFO"), "the logs are on standard error: {stderr}");
+    let (status, _) = Till::new(&app, key.to_owned()).get("/api/v1/vouchers").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn delivered_vouchers_are_listed_with_the_same_filters_as_the_space() {
     let app = TestApp::spawn().await;

@@ -33,10 +33,12 @@ enum Expect {
     Granted,
     /// JSON status for a refusal.
     Refused(u16),
-    /// A page that sends the visitor to log in.
+    /// A page that sends the visitor to log in (303), and back to it after.
     ToLogin,
-    /// A page that shows this refusal and nothing of the owner's.
-    RefusedPage(&'static str),
+    /// A page that shows this refusal, with this status, and nothing of the
+    /// owner's: 404 for what is missing or not the visitor's, 403 for
+    /// another role's space.
+    RefusedPage(u16, &'static str),
 }
 
 use Expect::*;
@@ -212,8 +214,8 @@ async fn supplier_objects(app: &TestApp, number: &str, code: &str) -> SupplierSe
     let invoice_id = supplier::submit_invoice(&app.state, &Submitter::user(&user), &input, chrono::Utc::now())
         .await
         .expect("invoice");
-    let pdf = b"%PDF-1.4\n% matrice\n%%EOF\n";
-    supplier::attach_pdf(&app.state, &user, invoice_id, "m-1.pdf", pdf, chrono::Utc::now()).await.expect("pdf");
+    let pdf = common::supplier::pdf("matrice");
+    supplier::attach_pdf(&app.state, &user, invoice_id, "m-1.pdf", &pdf, chrono::Utc::now()).await.expect("pdf");
     sqlx::query("UPDATE invoices SET status = 'to_correct', correction_reason = 'Montant' WHERE id = $1")
         .bind(invoice_id)
         .execute(app.db.pool())
@@ -468,9 +470,9 @@ mod agency {
             path,
             expect: [
                 (Anonymous, ToLogin),
-                (Owner, RefusedPage(STAFF_ONLY)),
-                (OtherMember, RefusedPage(STAFF_ONLY)),
-                (Supplier, RefusedPage(STAFF_ONLY)),
+                (Owner, RefusedPage(403, STAFF_ONLY)),
+                (OtherMember, RefusedPage(403, STAFF_ONLY)),
+                (Supplier, RefusedPage(403, STAFF_ONLY)),
                 (OtherAgencyStaff, other_agency),
                 (AgencyStaff, Granted),
                 (Admin, Granted),
@@ -736,7 +738,7 @@ fn member_page(route: &'static str, path: fn(&Secrets) -> String, other_member: 
     PageProbe {
         route,
         path,
-        expect: by_role(Granted, other_member, RefusedPage(MEMBERS_ONLY), ToLogin),
+        expect: by_role(Granted, other_member, RefusedPage(403, MEMBERS_ONLY), ToLogin),
         number_is_public: false,
         sees_owner: &[],
     }
@@ -770,9 +772,9 @@ fn member_pages() -> Vec<PageProbe> {
             sees_owner: &[],
         },
         member_page("/bons/nouveau", |_| "/bons/nouveau".into(), Granted),
-        member_page("/bons/{id}", |s| format!("/bons/{}", s.used_id), RefusedPage(NOT_FOUND)),
-        member_page("/bons/{id}/utiliser", |s| format!("/bons/{}/utiliser", s.issued_id), RefusedPage(NOT_FOUND)),
-        member_page("/bons/{id}/code", |s| format!("/bons/{}/code", s.used_id), RefusedPage(NOT_FOUND)),
+        member_page("/bons/{id}", |s| format!("/bons/{}", s.used_id), RefusedPage(404, NOT_FOUND)),
+        member_page("/bons/{id}/utiliser", |s| format!("/bons/{}/utiliser", s.issued_id), RefusedPage(404, NOT_FOUND)),
+        member_page("/bons/{id}/code", |s| format!("/bons/{}/code", s.used_id), RefusedPage(404, NOT_FOUND)),
         PageProbe {
             route: "/verifier",
             path: |_| "/verifier".into(),
@@ -793,7 +795,7 @@ fn member_pages() -> Vec<PageProbe> {
 const SUPPLIERS_ONLY: &str = "Cet espace est réservé aux fournisseurs partenaires.";
 
 fn supplier_page(route: &'static str, path: fn(&Secrets) -> String, sees_owner: bool) -> PageProbe {
-    let refused = RefusedPage(SUPPLIERS_ONLY);
+    let refused = RefusedPage(403, SUPPLIERS_ONLY);
     PageProbe {
         route,
         path,
@@ -841,18 +843,18 @@ fn agency_pages() -> Vec<PageProbe> {
         staff_page(
             "/agence/adherents/{id}",
             |_| format!("/agence/adherents/{PAID_UP}"),
-            RefusedPage("Adhérent introuvable."),
+            RefusedPage(404, "Adhérent introuvable."),
         ),
         staff_page("/agence/fournisseurs", |_| "/agence/fournisseurs".into(), Granted),
         staff_page("/agence/fournisseurs/nouveau", |_| "/agence/fournisseurs/nouveau".into(), Granted),
         staff_page(
             "/agence/fournisseurs/{id}",
             |s| format!("/agence/fournisseurs/{}", s.supplier_id),
-            RefusedPage("Fournisseur introuvable."),
+            RefusedPage(404, "Fournisseur introuvable."),
         ),
         staff_page("/agence/parametres", |_| "/agence/parametres".into(), Granted),
         staff_page("/agence/bons", |_| "/agence/bons".into(), Granted),
-        staff_page("/agence/bons/{id}", |s| format!("/agence/bons/{}", s.used_id), RefusedPage(NOT_FOUND)),
+        staff_page("/agence/bons/{id}", |s| format!("/agence/bons/{}", s.used_id), RefusedPage(404, NOT_FOUND)),
     ]
 }
 
@@ -864,13 +866,13 @@ fn money_pages() -> Vec<PageProbe> {
         staff_page(
             "/agence/factures/{id}",
             |s| format!("/agence/factures/{}", s.money.flagged[0]),
-            RefusedPage("Facture introuvable."),
+            RefusedPage(404, "Facture introuvable."),
         ),
         staff_page("/agence/paiements", |_| "/agence/paiements".into(), Granted),
         staff_page(
             "/agence/paiements/{id}",
             |s| format!("/agence/paiements/{}", s.money.batches[0]),
-            RefusedPage("Lot de paiement introuvable."),
+            RefusedPage(404, "Lot de paiement introuvable."),
         ),
         staff_page("/agence/releves", |_| "/agence/releves".into(), Granted),
     ]
@@ -1042,10 +1044,13 @@ async fn every_role_gets_exactly_what_the_matrix_says_and_nothing_of_the_owners(
             match expect {
                 Granted => assert_eq!(page.status, StatusCode::OK, "{context}"),
                 ToLogin => {
-                    assert_eq!(page.status, StatusCode::FOUND, "{context}");
-                    assert_eq!(page.location.as_deref(), Some("/connexion"), "{context}");
+                    assert_eq!(page.status, StatusCode::SEE_OTHER, "{context}");
+                    let login = app::security::login_path(&path);
+                    assert_eq!(page.location.as_deref(), Some(login.as_str()), "{context}");
+                    assert!(path == "/" || login.starts_with("/connexion?suivant=/"), "{context}: {login}");
                 }
-                RefusedPage(message) => {
+                RefusedPage(status, message) => {
+                    assert_eq!(page.status.as_u16(), status, "{context}");
                     assert!(page.contains(message), "{context}: expected «{message}»");
                 }
                 Refused(status) => assert_eq!(page.status.as_u16(), status, "{context}"),
@@ -1083,7 +1088,7 @@ async fn every_role_gets_exactly_what_the_matrix_says_and_nothing_of_the_owners(
             match expect {
                 Granted => assert_eq!(status, StatusCode::OK, "{context}"),
                 Refused(code) => assert_eq!(status.as_u16(), code, "{context}"),
-                ToLogin | RefusedPage(_) => unreachable!("pages only"),
+                ToLogin | RefusedPage(..) => unreachable!("pages only"),
             }
             if *role != Owner && !probe.sees_owner.contains(role) {
                 let leaks = secrets.leaks(&json.to_string(), probe.number_is_public);

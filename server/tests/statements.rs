@@ -47,14 +47,34 @@ fn mails(dir: &Path) -> Vec<String> {
     found
 }
 
-/// An attachment of a raw message, decoded from base64.
+/// An attachment of a raw message, decoded from base64 or quoted-printable
+/// (the mail library picks the shorter for a text file).
 fn attachment(mail: &str, file_suffix: &str) -> Vec<u8> {
     use base64::Engine;
     let start = mail.find(file_suffix).expect("attachment named");
+    let part_start = mail[..start].rfind("\r\n--").unwrap_or(0);
     let rest = &mail[start..];
+    let headers = &mail[part_start..start + rest.find("\r\n\r\n").expect("part body")];
     let body = &rest[rest.find("\r\n\r\n").expect("part body") + 4..];
     let end = body.find("\r\n--").unwrap_or(body.len());
-    let b64: String = body[..end].chars().filter(|c| !c.is_whitespace()).collect();
+    let body = &body[..end];
+    if headers.contains("quoted-printable") {
+        let mut out = Vec::new();
+        let mut bytes = body.replace("=\r\n", "").into_bytes().into_iter();
+        while let Some(b) = bytes.next() {
+            if b == b'=' {
+                let hex: Vec<u8> = bytes.by_ref().take(2).collect();
+                out.push(u8::from_str_radix(std::str::from_utf8(&hex).unwrap(), 16).expect("=XX"));
+            } else {
+                out.push(b);
+            }
+        }
+        return out;
+    }
+    if !headers.contains("base64") {
+        return body.as_bytes().to_vec();
+    }
+    let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
     base64::engine::general_purpose::STANDARD.decode(b64).expect("base64 attachment")
 }
 
@@ -554,4 +574,111 @@ async fn a_slow_mail_server_holds_back_the_emails_never_the_statements() {
     .unwrap();
     assert_eq!(failed, vec![("47000321L".to_owned(), None)], "the refused address's statement, and it alone");
     assert!(mails(&app.dir.path().join("mail")).is_empty(), "SMTP, not the file transport");
+}
+
+/// A cell a spreadsheet would run as a formula: it starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return, and is not a plain number.
+fn runs_as_formula(cell: &str) -> bool {
+    let plain_number = cell.trim_start_matches('-').replace(',', "").bytes().all(|b| b.is_ascii_digit())
+        && cell.trim_start_matches('-').chars().next().is_some_and(|c| c.is_ascii_digit());
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !plain_number
+}
+
+/// The cells of a CSV file the app wrote, as a spreadsheet reads them.
+fn cells(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(bytes).expect("UTF-8").trim_start_matches('\u{feff}').to_owned();
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(text.as_bytes());
+    reader.records().map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect()).collect()
+}
+
+/// Text others typed (a supplier's name, an invoice number, a member's name)
+/// reaches nobody's spreadsheet as a formula: not in the statement's CSV,
+/// downloaded or emailed, nor in the supplier's delivered vouchers CSV. Each
+/// such cell opens as the text that was typed, behind a `'`.
+#[tokio::test]
+async fn formulas_typed_by_others_open_as_text_in_every_csv() {
+    let app = TestApp::spawn().await;
+    set_email(&app, PAID_UP, "camille.martin@exemple.fr").await;
+    app.other_supplier().await;
+    sqlx::query("UPDATE suppliers SET active = 1 WHERE name = 'Négoce Fermé'").execute(app.db.pool()).await.unwrap();
+    let phone = app.logged_in(PAID_UP).await;
+    let invoice_numbers = ["=HYPERLINK(\"//ev.il/x\",\"Cliquez\")", "+1+1", "-2+3", "@A1"];
+    let ouest = app.supplier_user("ouest").await;
+    for number in invoice_numbers {
+        let (_, voucher, code) = used_voucher_at(&app, &phone, OUEST, "10").await;
+        let input = InvoiceInput {
+            number: number.into(),
+            date: today(),
+            amount: "10".into(),
+            lines: vec![InvoiceLineInput { voucher_number: voucher, code, amount: "10".into() }],
+        };
+        invoices::submit_invoice(&app.state, &Submitter::user(&ouest), &input, Utc::now()).await.unwrap();
+    }
+    // Accepted, the invoices appear on the member's statement.
+    let desk = staff(&app).await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM invoices").fetch_all(app.db.pool()).await.unwrap();
+    for id in ids {
+        let (status, answer) = desk.call("accept_invoice", &[("id", &id.to_string())]).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    used_voucher_at(&app, &phone, "Bois & Charpente 44", "10").await;
+    used_voucher_at(&app, &phone, "Négoce Fermé", "10").await;
+    // Names as staff could have typed them, or as they reached the database.
+    for (old, new) in
+        [(OUEST, "@SUM(1+1)*cmd|' /C calc'!A0"), ("Bois & Charpente 44", "\t=1+1"), ("Négoce Fermé", "\r=2+2")]
+    {
+        sqlx::query("UPDATE suppliers SET name = $2 WHERE name = $1")
+            .bind(old)
+            .bind(new)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+    }
+    sqlx::query("UPDATE members SET name = '=Camille -Martin' WHERE number = $1")
+        .bind(PAID_UP)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+    let (status, row) = desk
+        .call(
+            "issue_statement",
+            &[("member", PAID_UP), ("from", &format!("{}-01", this_month())), ("to", &today()), ("send", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{row}");
+    let id = row["id"].as_i64().unwrap();
+    let downloaded = phone.client.get(format!("{}/releves/{id}/csv", phone.base)).send().await.unwrap();
+    let downloaded = downloaded.bytes().await.unwrap().to_vec();
+    let sent = mails(&app.dir.path().join("mail"));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(attachment(&sent[0], ".csv\""), downloaded, "the CSV emailed is the one kept");
+    let statement = cells(&downloaded);
+    let column = |rows: &[Vec<String>], i: usize| rows.iter().map(|r| r[i].clone()).collect::<Vec<_>>();
+    let suppliers = column(&statement, 2);
+    for expected in ["'@SUM(1+1)*cmd|' /C calc'!A0", "'\t=1+1", "'\r=2+2"] {
+        assert!(suppliers.iter().any(|s| s == expected), "{expected:?} in {suppliers:?}");
+    }
+    let invoiced = column(&statement, 5);
+    for number in invoice_numbers {
+        assert!(invoiced.contains(&format!("'{number}")), "{number} in {invoiced:?}");
+    }
+
+    let counter = app.logged_in("ouest").await;
+    let (status, _, delivered) = counter.download("/fournisseur/bons.csv?du=&au=&statut=").await;
+    assert_eq!(status, StatusCode::OK);
+    let delivered = cells(&delivered);
+    assert!(column(&delivered, 4).iter().skip(1).all(|m| m == "'=. -."), "the member's initials: {delivered:?}");
+    let invoices = column(&delivered, 5);
+    for number in invoice_numbers {
+        assert!(invoices.contains(&format!("'{number} (acceptée)")), "{number} in {invoices:?}");
+    }
+
+    for (file, rows) in [("statement", &statement), ("delivered vouchers", &delivered)] {
+        let formulas: Vec<&String> = rows.iter().flatten().filter(|c| runs_as_formula(c)).collect();
+        assert!(formulas.is_empty(), "the {file} CSV runs {formulas:?}");
+    }
+    // Amounts are still numbers for the spreadsheet.
+    assert!(statement.iter().any(|r| r.get(3).is_some_and(|a| a == "10,00")), "{statement:?}");
 }

@@ -374,6 +374,75 @@ async fn mistakes_in_the_invoice_form_are_named_and_nothing_is_saved() {
     assert!(page.error().unwrap().contains("n'est pas la somme de ses lignes"), "{:?}", page.error());
 }
 
+/// One maximum for amounts, a billion euros, in the invoice form as in the
+/// till's API: more is refused in French and nothing is saved.
+#[tokio::test]
+async fn an_invoice_above_a_billion_euros_is_refused_by_the_form_as_by_the_till() {
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let (_, number, code) = used_voucher(&app, &phone, "42").await;
+    let ouest = app.logged_in("ouest").await;
+    for amount in ["1 000 000 000,01", "2000000000", "999999999999"] {
+        let (status, json) = ouest
+            .call(
+                "supplier_submit_invoice",
+                &[
+                    ("number", "F-1"),
+                    ("date", &today()),
+                    ("amount", amount),
+                    ("lines", &format!("{number};{code};{amount}")),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{amount}: {json}");
+        assert!(
+            message(&json).contains("ne peut pas dépasser 1\u{a0}000\u{a0}000\u{a0}000\u{a0}€"),
+            "{amount}: {json}"
+        );
+    }
+    let till = app.till("ouest").await;
+    let cents = app::domain::Money::MAX.cents() + 1;
+    let invoice = serde_json::json!({
+        "number": "F-2", "date": today(), "amount_cents": cents,
+        "lines": [{ "voucher_number": number, "code": code, "amount_cents": cents }],
+    });
+    let (status, json) = till.post("/api/v1/invoices", &invoice).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert!(error_of(&json).contains("de 1 à 100000000000"), "{json}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM invoices").await, 0);
+}
+
+/// The invoice's PDF is read before it is kept: a file that only starts
+/// like one (`%PDF-` then a web page) is refused, a real one is kept.
+#[tokio::test]
+async fn a_web_page_behind_a_pdf_header_is_refused_as_the_invoice_pdf() {
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
+    let ouest = app.logged_in("ouest").await;
+    let (status, id) = ouest
+        .call(
+            "supplier_submit_invoice",
+            &[("number", "F-HTML"), ("date", &today()), ("amount", "42"), ("lines", &format!("{n1};{c1};42"))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{id}");
+    let id = id.as_i64().unwrap();
+    for fake in [
+        b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>".to_vec(),
+        b"%PDF-1.7\n<html><script>fetch('/api/logout')</script></html>\n%%EOF\n".to_vec(),
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec(),
+    ] {
+        let res = ouest.upload_pdf(id, "facture.pdf", fake, false).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error_of(&res.json().await.unwrap()).contains("n'est pas un PDF"));
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM invoice_files").await, 0, "nothing kept");
+    let res = ouest.upload_pdf(id, "facture.pdf", pdf("F-HTML"), false).await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(app.count("SELECT COUNT(*) FROM invoice_files").await, 1);
+}
+
 #[tokio::test]
 async fn the_pdf_goes_up_with_the_form_comes_down_for_its_supplier_and_agency_and_is_refused_otherwise() {
     let app = TestApp::spawn().await;
@@ -395,7 +464,7 @@ async fn the_pdf_goes_up_with_the_form_comes_down_for_its_supplier_and_agency_an
     let res = ouest.upload_pdf(id, "facture.docx", b"PK\x03\x04 not a pdf".to_vec(), true).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let back = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
-    assert!(back.starts_with(&format!("/fournisseur/factures/{id}?pdf_erreur=")), "{back}");
+    assert_eq!(back, format!("/fournisseur/factures/{id}"), "the reason is not in the address");
     let page = ouest.get(&back).await;
     assert_eq!(page.error().as_deref(), Some("Ce fichier n'est pas un PDF : envoyez la facture au format PDF."));
     let res = ouest.upload_pdf(id, "vide.pdf", Vec::new(), false).await;

@@ -179,3 +179,211 @@ async fn building_another_server_in_the_process_holds_no_page_back() {
     assert!(loads >= 4, "pages were loaded while the servers were built: {loads}");
     println!("{built} servers built while {loads} pages were loaded, each within 5 s");
 }
+
+/// A page asked for without a session answers 303 to the login page,
+/// whatever the request accepts (a browser without the WASM, the service
+/// worker, a script), and the login leads back to that page: through the
+/// form posted without the WASM as through the hydrated app, and only to a
+/// page of ours.
+#[tokio::test]
+async fn a_page_asked_for_without_a_session_sends_to_the_login_page_which_leads_back_to_it() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.browser();
+    for accept in [None, Some("*/*"), Some("text/html")] {
+        for (page, login) in [
+            ("/", "/connexion"),
+            ("/bons/1", "/connexion?suivant=/bons/1"),
+            ("/agence", "/connexion?suivant=/agence"),
+            ("/agence/adherents?q=martin", "/connexion?suivant=/agence/adherents%3Fq%3Dmartin"),
+            ("/fournisseur/factures/3", "/connexion?suivant=/fournisseur/factures/3"),
+        ] {
+            let mut request = anonymous.client.get(format!("{}{page}", app.base));
+            if let Some(accept) = accept {
+                request = request.header(header::ACCEPT, accept);
+            }
+            let res = request.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{page} with {accept:?}");
+            assert_eq!(res.headers()[header::LOCATION], login, "{page} with {accept:?}");
+        }
+    }
+    // The login page carries the way back in its form.
+    let page = anonymous.get("/connexion?suivant=/bons/1").await;
+    assert!(page.body.contains(r#"name="suivant" value="/bons/1""#), "{}", page.body);
+    let page = anonymous.get("/connexion?suivant=//ev.il/x").await;
+    assert!(!page.body.contains("ev.il"), "only our own paths are carried");
+
+    // Without the WASM: the form's post lands on the page asked for.
+    let browser = app.browser();
+    let res = browser
+        .submit_raw(
+            "/connexion?suivant=/bons/1",
+            "/api/login",
+            &[("number", PAID_UP), ("password", common::PASSWORD), ("suivant", "/bons/1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()[header::LOCATION], "/bons/1");
+    // With the WASM: the same, told in the answer.
+    let res = app
+        .browser()
+        .client
+        .post(format!("{}/api/login", app.base))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("number", "agence.nantes"), ("password", common::PASSWORD), ("suivant", "/agence/bons")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::LOCATION], "/agence/bons", "the app goes where the answer says");
+    // Another site's address, or nothing: the role's home.
+    for (suivant, home) in
+        [("//ev.il/x", "/fournisseur"), ("https://ev.il/", "/fournisseur"), ("/\\ev.il", "/fournisseur")]
+    {
+        let res = app
+            .browser()
+            .submit_raw(
+                "/connexion",
+                "/api/login",
+                &[("number", "ouest"), ("password", common::PASSWORD), ("suivant", suivant)],
+            )
+            .await;
+        assert_eq!(res.headers()[header::LOCATION], home, "{suivant}");
+    }
+}
+
+/// A voucher that does not exist or is someone else's answers 404 with
+/// the French page, as does anything missing in the back office; a page of
+/// another role's space answers 403.
+#[tokio::test]
+async fn a_voucher_missing_or_someone_elses_answers_404_and_another_space_403() {
+    let app = TestApp::spawn().await;
+    let owner = app.logged_in(PAID_UP).await;
+    let supplier = app.supplier_id("Matériaux de l'Ouest").await;
+    let id = owner.request_voucher_json(&supplier, "20").await;
+    let other = app.logged_in(common::UNPAID).await;
+    for (who, page) in [
+        (&owner, "/bons/999999".to_owned()),
+        (&owner, "/bons/abc".to_owned()),
+        (&other, format!("/bons/{id}")),
+        (&other, format!("/bons/{id}/utiliser")),
+        (&other, format!("/bons/{id}/code")),
+    ] {
+        let page_seen = who.get(&page).await;
+        assert_eq!(page_seen.status, StatusCode::NOT_FOUND, "{page}");
+        assert!(page_seen.contains("Ce bon est introuvable."), "{page}");
+    }
+    let staff = app.logged_in("agence.nantes").await;
+    for page in
+        ["/agence/adherents/44999999Z", "/agence/factures/999999", "/agence/paiements/999999", "/agence/bons/999999"]
+    {
+        assert_eq!(staff.get(page).await.status, StatusCode::NOT_FOUND, "{page}");
+    }
+    assert_eq!(owner.get("/agence").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(staff.get("/bons").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(owner.get(&format!("/bons/{id}")).await.status, StatusCode::OK);
+}
+
+/// An error written in the address (`__path`, `__err`, `pdf_erreur`) is
+/// never shown as the server's: the page is sent to its address without
+/// it. A form posted without the WASM still shows its real error, once,
+/// carried by a cookie the server signed.
+#[tokio::test]
+async fn an_error_written_in_the_address_is_never_shown_as_the_servers() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let planted =
+        base64::engine::general_purpose::URL_SAFE.encode(r#"{"Invalid":"Compte bloqué : appelez le 0899 123 456."}"#);
+    let browser = app.browser();
+    for (asked, clean) in [
+        (format!("/connexion?__path=/api/login&__err={planted}"), "/connexion".to_owned()),
+        (
+            format!("/connexion?suivant=%2Fbons&__path=%2Fapi%2Flogin&__err={planted}"),
+            "/connexion?suivant=%2Fbons".to_owned(),
+        ),
+        (format!("/verifier?__err={planted}&__path=/api/check_code"), "/verifier".to_owned()),
+    ] {
+        let page = browser.get(&asked).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{asked}");
+        assert_eq!(page.location.as_deref(), Some(clean.as_str()), "{asked}");
+        let page = browser.get(&clean).await;
+        assert!(!page.contains("0899") && page.error().is_none(), "{clean}: {:?}", page.error());
+    }
+
+    // A real mistake, posted without the WASM: the error comes back once.
+    let res = browser.login(PAID_UP, "pas le bon").await;
+    let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(location, "/connexion", "no error in the address");
+    let page = browser.get(&location).await;
+    assert_eq!(page.error().as_deref(), Some("N° d'adhérent ou mot de passe incorrect."));
+    assert_eq!(browser.get(&location).await.error(), None, "shown once");
+    // A cookie the server did not sign shows nothing.
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::json!({ "to": "/connexion", "source": "/api/login", "error": planted }).to_string());
+    let res = app
+        .browser()
+        .client
+        .get(format!("{}/connexion", app.base))
+        .header(header::COOKIE, format!("bons_form_error={forged}.{}", "0".repeat(32)))
+        .send()
+        .await
+        .unwrap();
+    assert!(!res.text().await.unwrap().contains("0899"));
+
+    // The invoice page's PDF refusal: not from the address either.
+    let supplier = app.logged_in("ouest").await;
+    let member = app.logged_in(PAID_UP).await;
+    let (_, number, code) = common::used_voucher(&app, &member, "42").await;
+    let (status, id) = supplier
+        .call(
+            "supplier_submit_invoice",
+            &[("number", "F-1"), ("date", &today()), ("amount", "42"), ("lines", &format!("{number};{code};42"))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{id}");
+    let page = supplier.get(&format!("/fournisseur/factures/{id}?pdf_erreur=Appelez+le+0899")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.contains("0899"));
+    let res = supplier.upload_pdf(id.as_i64().unwrap(), "f.pdf", b"%PDF-1.4 pas un PDF".to_vec(), true).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let back = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(back, format!("/fournisseur/factures/{id}"));
+    assert_eq!(
+        supplier.get(&back).await.error().as_deref(),
+        Some("Ce fichier n'est pas un PDF : envoyez la facture au format PDF.")
+    );
+}
+
+/// A form posted without the WASM is sent back to the page it came from
+/// only when that page is ours: another site's `Referer` leads to `/`.
+#[tokio::test]
+async fn a_form_posted_without_the_wasm_goes_back_only_to_our_own_pages() {
+    let app = TestApp::spawn().await;
+    let member = app.logged_in(PAID_UP).await;
+    let supplier = app.supplier_id("Matériaux de l'Ouest").await;
+    let id = member.request_voucher_json(&supplier, "20").await.to_string();
+    for (referer, back) in [
+        (format!("{}/bons/{id}", app.base), format!("/bons/{id}")),
+        ("https://ev.il/phish".to_owned(), "/".to_owned()),
+        (format!("{}.ev.il/x", app.base), "/".to_owned()),
+        ("//ev.il/x".to_owned(), "/".to_owned()),
+    ] {
+        // A cancel without the confirmation box ticked: refused, back to the form.
+        let res = member
+            .client
+            .post(format!("{}/api/cancel_voucher", app.base))
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, referer.as_str())
+            .form(&[("id", id.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FOUND, "{referer}");
+        assert_eq!(res.headers()[header::LOCATION], back.as_str(), "{referer}");
+    }
+    assert_eq!(app.voucher_row(id.parse().unwrap()).await.0, 1, "still 1-EMIS");
+}
+
+/// Today in Paris, as forms send it.
+fn today() -> String {
+    app::server::clock::iso_day(app::server::clock::paris_date(chrono::Utc::now()))
+}

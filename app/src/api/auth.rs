@@ -14,8 +14,10 @@ pub struct MemberSummary {
     pub fee_paid_until: Option<String>,
 }
 
+/// `suivant`: the page the visitor asked for before being sent to log in;
+/// they land there if it is one of ours, else on their role's home.
 #[server(endpoint = "login")]
-pub async fn login(number: String, password: String) -> Result<(), AppError> {
+pub async fn login(number: String, password: String, suivant: Option<String>) -> Result<(), AppError> {
     use crate::{api::context, domain::MemberNumber, server::auth};
     context::finish(
         async {
@@ -38,7 +40,8 @@ pub async fn login(number: String, password: String) -> Result<(), AppError> {
             response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
             response
                 .append_header(axum::http::header::SET_COOKIE, auth::device_cookie(&state, account, device.as_ref())?);
-            leptos_axum::redirect(auth::home_of(&role));
+            let next = suivant.as_deref().and_then(crate::security::own_path);
+            leptos_axum::redirect(next.unwrap_or(auth::home_of(&role)));
             Ok(())
         }
         .await,

@@ -4,18 +4,65 @@ pub mod network;
 
 use crate::{api::auth::Logout, error::AppError};
 use leptos::prelude::*;
+#[cfg(not(feature = "ssr"))]
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
 
 /// Renders a server result: `ok` on success, a French message on error, and
-/// the login page for someone who is not (or no longer) logged in.
+/// the login page for someone who is not (or no longer) logged in, which
+/// leads back here once they are.
+///
+/// Rendered on the server, the page's answer says the same: a 303 to the
+/// login page whatever the request accepts (a browser without the WASM, the
+/// service worker), and the error's own status otherwise (404 for what does
+/// not exist or is not the visitor's, 403 for another role's space), so that
+/// nothing keeps an error page as the page.
 pub fn show_result<T, V>(result: Result<T, AppError>, ok: impl FnOnce(T) -> V) -> AnyView
 where
     V: IntoView + 'static,
 {
     match result {
         Ok(value) => ok(value).into_any(),
-        Err(AppError::NotLoggedIn) => view! { <Redirect path="/connexion" /> }.into_any(),
-        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+        Err(AppError::NotLoggedIn) => {
+            let location = use_location();
+            let search = location.search.get_untracked();
+            let here = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{search}", location.pathname.get_untracked())
+            };
+            to_login(crate::security::login_path(&here))
+        }
+        Err(error) => {
+            #[cfg(feature = "ssr")]
+            page_status(error.status_code(), None);
+            view! { <ErrorNotice error /> }.into_any()
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn to_login(to: String) -> AnyView {
+    page_status(303, Some(&to));
+    ().into_any()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn to_login(to: String) -> AnyView {
+    view! { <Redirect path=to /> }.into_any()
+}
+
+/// Sets the status (and where to go) of the page being rendered on the
+/// server.
+#[cfg(feature = "ssr")]
+fn page_status(status: u16, location: Option<&str>) {
+    use axum::http::{HeaderValue, StatusCode, header};
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    response.set_status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    if let Some(value) = location.and_then(|l| HeaderValue::from_str(l).ok()) {
+        response.insert_header(header::LOCATION, value);
     }
 }
 

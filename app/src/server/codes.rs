@@ -18,6 +18,7 @@ pub struct Keys {
     code: [u8; 32],
     check_link: [u8; 32],
     device: [u8; 32],
+    flash: [u8; 32],
 }
 
 impl fmt::Debug for Keys {
@@ -59,6 +60,7 @@ impl Keys {
             code: derive(secret, b"bons/secret-code/v1"),
             check_link: derive(secret, b"bons/check-link/v1"),
             device: derive(secret, b"bons/device-cookie/v1"),
+            flash: derive(secret, b"bons/form-flash/v1"),
         }
     }
 
@@ -96,6 +98,17 @@ impl Keys {
 
     pub fn verify_code_checked(&self, number: &str, proof: &str) -> bool {
         self.verify_check_link(&format!("{number}|code"), proof)
+    }
+
+    /// The signature of a form's error kept in the browser for the page it
+    /// returns to (`server/src/http/forms.rs`): only the server makes one.
+    pub fn sign_flash(&self, value: &str) -> String {
+        hex::encode(&hmac(&self.flash, value.as_bytes())[..16])
+    }
+
+    pub fn verify_flash(&self, value: &str, signature: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.sign_flash(value).as_bytes().ct_eq(signature.as_bytes()))
     }
 
     pub fn verify_check_link(&self, number: &str, signature: &str) -> bool {

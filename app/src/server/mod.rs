@@ -11,6 +11,7 @@ pub mod demo;
 pub mod mail;
 pub mod pdf;
 pub mod services;
+pub mod spreadsheet;
 pub mod store;
 
 use axum::extract::FromRef;

@@ -109,6 +109,31 @@ pub fn render(title: &str, pages: &[Page]) -> Vec<u8> {
     pdf.finish()
 }
 
+/// The most one stream of an uploaded PDF may inflate to while it is read:
+/// far above an invoice's, far below what would strain the server.
+const MAX_INFLATED_STREAM: usize = 32 * 1024 * 1024;
+
+/// Is `bytes` a PDF that readers open? It starts with `%PDF-`, ends with
+/// `%%EOF` (within its last kilobyte, as writers leave it), and a PDF
+/// library reads its structure (cross-reference, trailer, objects) down to
+/// at least one page. A file that only starts like a PDF (HTML behind the
+/// header, say) is not one.
+pub fn is_readable_pdf(bytes: &[u8]) -> bool {
+    if !bytes.starts_with(b"%PDF-") {
+        return false;
+    }
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    if !tail.windows(5).any(|w| w == b"%%EOF") {
+        return false;
+    }
+    let options = lopdf::LoadOptions { max_decompressed_size: Some(MAX_INFLATED_STREAM), ..Default::default() };
+    // The file is the sender's: a reader's panic on it is a refusal, not a crash.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        lopdf::Document::load_mem_with_options(bytes, options).is_ok_and(|doc| !doc.get_pages().is_empty())
+    }))
+    .unwrap_or(false)
+}
+
 /// The text in Windows-1252, the encoding the standard fonts read: Latin-1
 /// as it is, the euro sign and typographic marks at their places; narrow
 /// spaces become plain non-breaking ones; anything else a question mark.
@@ -192,6 +217,28 @@ mod tests {
         // "Relevé" in WinAnsi, written as a hex string (é is not ASCII).
         assert!(contents[0].contains("<52656C6576E9>"), "{}", contents[0]);
         assert!(contents[1].contains("(Page 2 / 2)"), "{}", contents[1]);
+    }
+
+    #[test]
+    fn only_a_readable_pdf_passes_for_one() {
+        let mut page = Page::default();
+        page.text(MARGIN, TOP, 12.0, "Facture F-1");
+        let real = render("Facture", &[page]);
+        assert!(is_readable_pdf(&real));
+        let html = b"%PDF-1.7\n<html><script>alert(document.cookie)</script></html>\n%%EOF\n";
+        assert!(!is_readable_pdf(html), "a header and an end do not make a PDF");
+        let mut cut = real.clone();
+        cut.truncate(real.len() / 2);
+        assert!(!is_readable_pdf(&cut), "a file cut short has no %%EOF");
+        let mut garbled = real.clone();
+        garbled.splice(9..real.len() - 6, std::iter::repeat_n(b'x', 200));
+        assert!(!is_readable_pdf(&garbled), "nothing readable between header and end");
+        assert!(!is_readable_pdf(b"%PDF-"), "nothing at all");
+        assert!(!is_readable_pdf(&[b'['; 4096]), "no header");
+        let mut nested = b"%PDF-1.4\n1 0 obj\n".to_vec();
+        nested.extend(std::iter::repeat_n(b'[', 200_000));
+        nested.extend_from_slice(b"\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+        assert!(!is_readable_pdf(&nested), "deep nesting is refused, not a stack overflow");
     }
 
     /// The PDF's streams, inflated, as text.

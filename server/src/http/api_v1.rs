@@ -38,8 +38,9 @@ use std::collections::HashMap;
 /// An invoice of 500 lines is about 50 KiB of JSON; four times that is
 /// plenty, and bounded.
 const MAX_BODY_BYTES: usize = 256 * 1024;
-/// A billion euros: more is a typing mistake, whatever the till says.
-pub const MAX_CENTS: i64 = 100_000_000_000;
+/// The one maximum of amounts (`Money::MAX`, a billion euros), the same as
+/// the invoice form's: more is a typing mistake, whatever the till says.
+pub const MAX_CENTS: i64 = Money::MAX.cents();
 
 pub fn router() -> Router<AppState> {
     Router::new()

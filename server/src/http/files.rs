@@ -59,7 +59,7 @@ async fn delivered_csv(
             filter.from.map(|d| d.to_string()).unwrap_or_else(|| "debut".into()),
             filter.to.map(|d| d.to_string()).unwrap_or_else(|| "aujourdhui".into())
         );
-        Ok::<_, AppError>((supplier::delivered_csv(&rows)?, name))
+        Ok::<_, AppError>((supplier::delivered_csv(&rows), name))
     }
     .await;
     match answer {
@@ -153,10 +153,8 @@ async fn upload_pdf(State(state): State<AppState>, Path(id): Path<String>, reque
                 json_error(&e)
             }
         }
-        Err(e) if browser => {
-            let message: String = form_encode(&e.to_string());
-            Redirect::to(&format!("{back}?pdf_erreur={message}")).into_response()
-        }
+        // The invoice page shows the refusal, which the server alone writes.
+        Err(e) if browser => super::forms::back_with_error(&state, &back, &format!("{back}/pdf"), &e),
         Err(e) => json_error(&e),
     }
 }
@@ -225,15 +223,4 @@ fn error_page(e: &AppError) -> Response {
 fn json_error(e: &AppError) -> Response {
     let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, axum::Json(serde_json::json!({ "error": e.to_string() }))).into_response()
-}
-
-/// Percent-encodes a message for a query string.
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            b' ' => "+".into(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

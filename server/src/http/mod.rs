@@ -5,6 +5,7 @@ pub mod agency_files;
 pub mod api_v1;
 pub mod compress;
 pub mod files;
+pub mod forms;
 pub mod guard;
 pub mod site;
 
@@ -17,7 +18,6 @@ use tower_http::{
         CompressionLayer,
         predicate::{DefaultPredicate, Predicate, SizeAbove},
     },
-    limit::RequestBodyLimitLayer,
     trace::TraceLayer,
 };
 
@@ -47,6 +47,7 @@ fn routes() -> Vec<AxumRouteListing> {
 pub fn router(state: AppState) -> Router {
     let routes = routes();
     let edge = guard::Edge::new(&state.settings.public_url);
+    let forms = forms::Forms::new(&state, &edge.public_origin, MAX_BODY_BYTES);
     let site = Arc::new(site::Site::load(&state.leptos_options));
     Router::new()
         .route("/healthz", get(health))
@@ -59,7 +60,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(guard::page_nonce))
         .layer(middleware::from_fn_with_state(site, site::cache_headers))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(forms.clone(), forms::form_edges))
+        // Bodies are read whole here, so that one past the limit is refused
+        // (413) whether or not it declared its length.
+        .layer(middleware::from_fn_with_state(forms, forms::limit_body))
         // Routes merged below a layer do not pass through it: uploads have
         // their own body limit, and the till's API (a bearer key, never a
         // cookie, so nothing another site could ride on) is not refused for

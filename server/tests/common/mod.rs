@@ -195,12 +195,17 @@ impl TestApp {
 
     /// Runs the `bons` command line on this test's database.
     pub fn bons(&self, args: &[&str]) -> std::process::Output {
+        self.bons_logging(args, "warn")
+    }
+
+    /// The same, with the log filter `rust_log` (`info` is the default).
+    pub fn bons_logging(&self, args: &[&str], rust_log: &str) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_bons"))
             .args(args)
             .env("DATABASE_URL", &self.database_url)
             .env("BONS_SECRET", "5e".repeat(32))
             .env("BONS_MAIL_DIR", self.dir.path().join("mail"))
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", rust_log)
             .output()
             .expect("run bons")
     }

@@ -8,9 +8,12 @@ use serde_json::Value;
 /// Staff of "Bois & Charpente 44", the other demo supplier (created here).
 pub const OTHER_SUPPLIER_LOGIN: &str = "bois";
 
-/// A PDF as a PDF writer starts one; the server only looks at its first bytes.
+/// A one-page PDF showing `text`, from the app's own PDF writer: the server
+/// reads an uploaded PDF's structure before keeping it.
 pub fn pdf(text: &str) -> Vec<u8> {
-    format!("%PDF-1.4\n% {text}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").into_bytes()
+    let mut page = app::server::pdf::Page::default();
+    page.text(app::server::pdf::MARGIN, app::server::pdf::TOP, 12.0, text);
+    app::server::pdf::render(text, &[page])
 }
 
 impl TestApp {

@@ -16,6 +16,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
+    // The page asked for before logging in, sent back with the form; the
+    // server keeps it only if it is one of ours.
+    let next = use_query_map().read_untracked().get("suivant").filter(|p| crate::security::own_path(p).is_some());
     view! {
         <Title text="Connexion — Espace adhérent Castors" />
         <main class="page page-narrow">
@@ -34,6 +37,7 @@ pub fn LoginPage() -> impl IntoView {
                 />
                 <label for="password">"Mot de passe"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
+                {next.map(|next| view! { <input type="hidden" name="suivant" value=next /> })}
                 <ActionError action=login />
                 <button type="submit" class="button button-primary">
                     "SE CONNECTER"

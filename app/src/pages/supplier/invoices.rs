@@ -6,7 +6,7 @@ use crate::{
             supplier_invoices,
         },
     },
-    components::{ActionError, Loading, SupplierShell, show_result},
+    components::{ActionError, ErrorNotice, Loading, SupplierShell, show_result},
     domain::{InvoiceStatus, Money, invoice::parse_invoice_lines},
 };
 use leptos::prelude::*;
@@ -244,6 +244,10 @@ pub fn SupplierInvoicePage() -> impl IntoView {
 #[component]
 fn InvoicePage(page: SupplierInvoiceView) -> impl IntoView {
     let query = use_query_map();
+    let s = page.detail.summary.clone();
+    let id = s.id;
+    // A PDF the upload refused (a browser without the WASM comes back here).
+    let pdf_refused = crate::FormError::of(&format!("/fournisseur/factures/{id}/pdf"));
     let notice = move || {
         let q = query.read();
         let ok = if q.get("envoyee").is_some() {
@@ -255,14 +259,11 @@ fn InvoicePage(page: SupplierInvoiceView) -> impl IntoView {
         } else {
             None
         };
-        let error = q.get("pdf_erreur");
         view! {
             {ok.map(|m| view! { <p class="notice notice-ok" role="status">{m}</p> })}
-            {error.map(|m| view! { <p class="notice notice-error" role="alert">{m}</p> })}
+            {pdf_refused.clone().map(|error| view! { <ErrorNotice error /> })}
         }
     };
-    let s = page.detail.summary.clone();
-    let id = s.id;
     let status = status_text(&s);
     let open_pdf = matches!(s.status, InvoiceStatus::Received | InvoiceStatus::ToCorrect);
     let correct = s.status.can_be_corrected();

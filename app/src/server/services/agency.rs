@@ -63,6 +63,19 @@ const MONTHS: [&str; 12] = [
     "décembre",
 ];
 
+/// What staff typed in a search box, as it is searched: at most 100
+/// characters. A control character matches nothing anyone types, and a NUL
+/// (`%00` in the address) would end the text early for SQLite, so that the
+/// search matched every row: such a search is refused.
+pub fn typed_search(typed: &str) -> Result<String, AppError> {
+    if typed.chars().any(char::is_control) {
+        return Err(AppError::Invalid(
+            "La recherche contient un caractère invisible : effacez-la et tapez-la à nouveau.".into(),
+        ));
+    }
+    Ok(typed.chars().take(100).collect())
+}
+
 /// "novembre 2026": the French name of the month `day` is in.
 pub fn month_name(day: NaiveDate) -> String {
     format!("{} {}", MONTHS[day.month0() as usize], day.year())

@@ -64,7 +64,7 @@ pub async fn search(
                 .ok_or_else(|| AppError::Invalid("Choisissez un statut dans la liste.".into()))?,
         ),
     };
-    let typed: String = typed.chars().take(100).collect();
+    let typed = agency::typed_search(typed)?;
     let search = VoucherSearch {
         agency_id: staff.scope(chosen),
         typed: &typed,

@@ -504,10 +504,9 @@ pub async fn page(
 /// The template offered for download: the header row, UTF-8 with its
 /// byte-order mark so that spreadsheets open the accents right.
 pub fn template() -> Vec<u8> {
-    let mut file = b"\xEF\xBB\xBF".to_vec();
-    file.extend_from_slice(crate::api::agency::IMPORT_HEADER.join(";").as_bytes());
-    file.extend_from_slice(b"\r\n");
-    file
+    let mut file = crate::server::spreadsheet::Csv::new();
+    file.row(crate::api::agency::IMPORT_HEADER);
+    file.into_bytes()
 }
 
 #[cfg(test)]

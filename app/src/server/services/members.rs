@@ -74,7 +74,7 @@ pub async fn search(
     now: DateTime<Utc>,
 ) -> Result<MemberList, AppError> {
     let chosen = agency::pick(state, staff, asked).await?;
-    let typed: String = typed.chars().take(100).collect();
+    let typed = agency::typed_search(typed)?;
     let limit = i64::try_from(LIST_LIMIT + 1).unwrap_or(i64::MAX);
     let mut found = members::search(state.db.pool(), staff.scope(chosen), &typed, limit)
         .await

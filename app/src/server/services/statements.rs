@@ -19,6 +19,7 @@ use crate::{
         clock,
         db::internal,
         pdf::{self, BOTTOM, MARGIN, Page, TOP},
+        spreadsheet::Csv,
         store::{
             members::{self, MemberFile},
             statements::{self as store, NewStatement, OwedEmail, StatementLine},
@@ -145,15 +146,9 @@ pub fn pdf_of(s: &Statement) -> Vec<u8> {
 
 /// The statement as CSV (`;`, UTF-8 with a byte-order mark, as spreadsheets
 /// in France open it), with the totals on the last two lines.
-pub fn csv_of(s: &Statement) -> Result<String, AppError> {
-    let mut out = Vec::with_capacity(256 + s.lines.len() * 120);
-    out.extend_from_slice("\u{feff}".as_bytes());
-    let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(out);
-    let err = |e: csv::Error| {
-        tracing::error!(error = %e, "write statement CSV");
-        AppError::Internal
-    };
-    w.write_record([
+pub fn csv_of(s: &Statement) -> String {
+    let mut csv = Csv::with_capacity(256 + s.lines.len() * 120);
+    csv.row([
         "Utilisé le",
         "N° du bon",
         "Fournisseur",
@@ -162,10 +157,9 @@ pub fn csv_of(s: &Statement) -> Result<String, AppError> {
         "Facture fournisseur",
         "Date de facture",
         "Montant facturé (€)",
-    ])
-    .map_err(err)?;
+    ]);
     for l in &s.lines {
-        w.write_record([
+        csv.row([
             used_on(l),
             l.number.clone().unwrap_or_default(),
             l.supplier_name.clone(),
@@ -174,17 +168,12 @@ pub fn csv_of(s: &Statement) -> Result<String, AppError> {
             l.invoice_number.clone().unwrap_or_default(),
             l.invoice_date.as_deref().map(clock::display_day).unwrap_or_default(),
             l.invoiced_cents.map(|c| Money::from_cents(c).decimal_fr()).unwrap_or_default(),
-        ])
-        .map_err(err)?;
+        ]);
     }
     let count = s.lines.len().to_string();
-    w.write_record(["Total des bons utilisés", &count, "", &s.total.decimal_fr(), "", "", "", ""]).map_err(err)?;
-    w.write_record(["Total facturé", "", "", "", "", "", "", &s.invoiced.decimal_fr()]).map_err(err)?;
-    let bytes = w.into_inner().map_err(|e| {
-        tracing::error!(error = %e, "finish statement CSV");
-        AppError::Internal
-    })?;
-    String::from_utf8(bytes).map_err(|_| AppError::Internal)
+    csv.row(["Total des bons utilisés", &count, "", &s.total.decimal_fr(), "", "", "", ""]);
+    csv.row(["Total facturé", "", "", "", "", "", "", &s.invoiced.decimal_fr()]);
+    csv.into_string()
 }
 
 /// The stored bounds of [from, to] (Paris days): from's midnight to the
@@ -248,7 +237,7 @@ fn make(
         invoiced,
     };
     let pdf = pdf_of(&statement);
-    let csv = csv_of(&statement)?;
+    let csv = csv_of(&statement);
     let email = member.email.clone().filter(|e| !e.trim().is_empty());
     Ok(Made {
         member_id: member.id,
@@ -958,7 +947,7 @@ mod tests {
             line("W2026.NA.442.00000001", 4_200, Some(4_150)),
             line("W2026.NA.442.00000002", 1_000, None),
         ]);
-        let csv = csv_of(&s).unwrap();
+        let csv = csv_of(&s);
         let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
         assert_eq!(rows.len(), 5, "{csv}");
         assert_eq!(

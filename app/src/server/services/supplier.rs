@@ -26,6 +26,8 @@ use crate::{
         clock,
         codes::sha256_hex,
         db::internal,
+        pdf,
+        spreadsheet::Csv,
         store::{
             self,
             delivered::{DeliveredQuery, DeliveredRecord},
@@ -311,43 +313,22 @@ pub fn totals(vouchers: &[DeliveredVoucher]) -> (i64, Money, Vec<StatusTotal>) {
 
 /// The list as a spreadsheet Excel opens in France as it is: UTF-8 with a
 /// byte-order mark, `;` between values, decimal commas, French headings.
-pub fn delivered_csv(vouchers: &[DeliveredVoucher]) -> Result<Vec<u8>, AppError> {
-    let mut out = Vec::with_capacity(64 + vouchers.len() * 96);
-    out.extend_from_slice("\u{feff}".as_bytes());
-    let mut writer = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(out);
-    let write_err = |e: csv::Error| {
-        tracing::error!(error = %e, "write delivered vouchers CSV");
-        AppError::Internal
-    };
-    writer
-        .write_record([
-            "N° du bon",
-            "Date d'utilisation",
-            "Valeur du bon (€)",
-            "Statut",
-            "Adhérent",
-            "Facture",
-            "Payé le",
-        ])
-        .map_err(write_err)?;
+pub fn delivered_csv(vouchers: &[DeliveredVoucher]) -> Vec<u8> {
+    let mut csv = Csv::with_capacity(64 + vouchers.len() * 96);
+    csv.row(["N° du bon", "Date d'utilisation", "Valeur du bon (€)", "Statut", "Adhérent", "Facture", "Payé le"]);
     for v in vouchers {
         let invoice = v.invoice.as_ref().map(|i| format!("{} ({})", i.number, i.status.label())).unwrap_or_default();
-        writer
-            .write_record([
-                v.number.as_str(),
-                v.used_at.as_str(),
-                &plain_amount(v.amount),
-                v.status.label(),
-                v.member_initials.as_str(),
-                &invoice,
-                &v.paid_on.as_deref().map(clock::display_day).unwrap_or_default(),
-            ])
-            .map_err(write_err)?;
+        csv.row([
+            v.number.as_str(),
+            v.used_at.as_str(),
+            &plain_amount(v.amount),
+            v.status.label(),
+            v.member_initials.as_str(),
+            &invoice,
+            &v.paid_on.as_deref().map(clock::display_day).unwrap_or_default(),
+        ]);
     }
-    writer.into_inner().map_err(|e| {
-        tracing::error!(error = %e, "finish delivered vouchers CSV");
-        AppError::Internal
-    })
+    csv.into_bytes()
 }
 
 /// `1234,50`: no thousands separator, which a spreadsheet would read as text.
@@ -478,7 +459,10 @@ pub async fn attach_pdf(
     if content.len() > MAX_PDF_BYTES {
         return Err(AppError::Invalid("Le fichier dépasse 10 Mo : envoyez un PDF plus léger.".into()));
     }
-    if !content.starts_with(b"%PDF-") {
+    // Reading a file of up to 10 MB is work for a blocking thread.
+    let bytes = content.to_vec();
+    let readable = tokio::task::spawn_blocking(move || pdf::is_readable_pdf(&bytes)).await.unwrap_or(false);
+    if !readable {
         return Err(AppError::Invalid("Ce fichier n'est pas un PDF : envoyez la facture au format PDF.".into()));
     }
     let file_name = pdf_file_name(file_name);
