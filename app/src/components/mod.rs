@@ -126,15 +126,22 @@ where
 /// loads it whole, in a new document: nothing of the member (the pages'
 /// serialized data, the DOM, the WASM's memory) stays behind, as it would if
 /// the router drew the login page inside the member's page.
+///
+/// Beside it, « Mot de passe »: every role changes its own password there.
 #[component]
-fn LogoutButton() -> impl IntoView {
+fn AccountLinks() -> impl IntoView {
     use leptos::server_fn::ServerFn as _;
     view! {
-        <form method="post" action=Logout::url() class="logout">
-            <button type="submit" class="link-button">
-                "Se déconnecter"
-            </button>
-        </form>
+        <div class="topbar-account">
+            <form method="post" action=Logout::url() class="logout">
+                <button type="submit" class="link-button">
+                    "Se déconnecter"
+                </button>
+            </form>
+            <a class="topbar-link" href="/mot-de-passe">
+                "Mot de passe"
+            </a>
+        </div>
     }
 }
 
@@ -150,10 +157,7 @@ pub fn MemberShell(children: Children) -> impl IntoView {
                 "Castors"
                 <span class="brand-sub">"Espace adhérent"</span>
             </a>
-            <a class="topbar-link" href="/mot-de-passe">
-                "Mot de passe"
-            </a>
-            <LogoutButton />
+            <AccountLinks />
         </header>
         <main class="page">{children()}</main>
     }
@@ -168,10 +172,7 @@ pub fn SupplierShell(children: Children) -> impl IntoView {
                 "Castors"
                 <span class="brand-sub">"Espace fournisseur"</span>
             </a>
-            <a class="topbar-link" href="/mot-de-passe">
-                "Mot de passe"
-            </a>
-            <LogoutButton />
+            <AccountLinks />
         </header>
         <nav class="subnav" aria-label="Espace fournisseur">
             <a href="/fournisseur/verifier">"Vérifier un bon"</a>
@@ -193,10 +194,7 @@ pub fn AgencyShell(children: Children) -> impl IntoView {
                 "Castors"
                 <span class="brand-sub">"Agence"</span>
             </a>
-            <a class="topbar-link" href="/mot-de-passe">
-                "Mot de passe"
-            </a>
-            <LogoutButton />
+            <AccountLinks />
         </header>
         <nav class="subnav" aria-label="Agence">
             <a href="/agence">"Tableau de bord"</a>
