@@ -1,0 +1,50 @@
+import { expect, Page, test } from "@playwright/test";
+
+// A member changes their password on their phone: the form says what is
+// wrong, the phone stays logged in, and the laptop logged in to the same
+// account is logged out.
+
+const NEW_PASSWORD = "une longue phrase de castor";
+
+async function logIn(page: Page, password: string) {
+  await page.goto("/connexion");
+  await page.getByLabel("N° d'adhérent").fill("44000124B");
+  await page.getByLabel("Mot de passe").fill(password);
+  await page.getByRole("button", { name: "SE CONNECTER" }).click();
+  await expect(page.getByRole("heading", { name: /Bonjour/ })).toBeVisible();
+}
+
+test("changing one's password on the phone logs the laptop out", async ({ browser }) => {
+  const phone = await browser.newPage();
+  const laptop = await (await browser.newContext()).newPage();
+  const problems: string[] = [];
+  for (const page of [phone, laptop]) {
+    page.on("pageerror", (err) => problems.push(err.message));
+  }
+  await logIn(phone, "castors");
+  await logIn(laptop, "castors");
+
+  await phone.getByRole("link", { name: "Mot de passe" }).click();
+  await expect(phone.getByRole("heading", { name: "Changer mon mot de passe" })).toBeVisible();
+  await phone.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+
+  await phone.getByLabel("Mot de passe actuel").fill("devine");
+  await phone.getByLabel("Nouveau mot de passe", { exact: true }).fill(NEW_PASSWORD);
+  await phone.getByLabel("Nouveau mot de passe, une seconde fois").fill(NEW_PASSWORD);
+  await phone.getByRole("button", { name: "ENREGISTRER" }).click();
+  await expect(phone.getByRole("alert")).toHaveText("Le mot de passe actuel est incorrect.");
+
+  await phone.getByLabel("Mot de passe actuel").fill("castors");
+  await phone.getByRole("button", { name: "ENREGISTRER" }).click();
+  await expect(phone.getByRole("status")).toHaveText(
+    "Votre mot de passe a été modifié. Vos autres appareils ont été déconnectés.",
+  );
+
+  // The phone is still logged in; the laptop is sent to the login page.
+  await phone.goto("/bons");
+  await expect(phone.getByRole("heading", { name: "Demande de bons" })).toBeVisible();
+  await laptop.goto("/bons");
+  await expect(laptop).toHaveURL(/\/connexion\?suivant=(%2F|\/)bons$/);
+  await logIn(laptop, NEW_PASSWORD);
+  expect(problems).toEqual([]);
+});
