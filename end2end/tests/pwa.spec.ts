@@ -115,7 +115,7 @@ test("after one visit online, the list and a used voucher's card open offline; u
   const { suppliers } = await call(page.request, "request_choices");
   const supplier = suppliers.find((s: { name: string }) => s.name === "Matériaux de l'Ouest");
   const used: number = await call(page.request, "request_voucher", { supplier_id: String(supplier.id), amount: "42" });
-  const receipt = await call(page.request, "use_voucher", { id: String(used) });
+  const { receipt } = await call(page.request, "use_voucher", { id: String(used) });
   const issued: number = await call(page.request, "request_voucher", { supplier_id: String(supplier.id), amount: "7" });
 
   // One visit online: home, then "Demande de bons", which has the service
