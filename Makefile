@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := bons
 BONS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432
 NO_POSTGRES ?=
 
-.PHONY: run test setup setup-test lint unit unit-postgres crash-test e2e build release api-test bench
+.PHONY: run test setup setup-test setup-bench lint unit unit-postgres crash-test e2e build release api-test bench
 
 run: setup release
 	./target/release/bons demo --history
@@ -28,6 +28,9 @@ setup:
 
 setup-test:
 	@scripts/setup.sh test
+
+setup-bench:
+	@scripts/setup.sh bench
 
 # --split puts the supplier space and the back office in WASM chunks of their
 # own, fetched when those pages are opened (app/src/split.rs): a member's
@@ -85,11 +88,12 @@ test: setup-test lint unit unit-postgres crash-test e2e api-test
 
 # The performance budget (docs/PERFORMANCE.md): builds the release, then
 # measures on loopback, SQLite and PostgreSQL in one run, and writes the
-# figures to docs/PERFORMANCE.md. A benchmark, not a test: it fails only when
-# it cannot run. `make bench NO_POSTGRES=1` measures SQLite only.
+# figures to docs/PERFORMANCE.md; the counter on a throttled phone runs in
+# Chromium (end2end/bench/counter.mjs). A benchmark, not a test: it fails only
+# when it cannot run. `make bench NO_POSTGRES=1` measures SQLite only.
 BENCH = cargo run --release -p bench --bin bench --
 
-bench: setup release
+bench: setup-bench release
 ifeq ($(NO_POSTGRES),)
 	@pg_isready -q -d "$(BONS_TEST_POSTGRES)" || { echo "PostgreSQL does not answer at $(BONS_TEST_POSTGRES): start it, or run make bench NO_POSTGRES=1" >&2; exit 1; }
 	$(BENCH) --postgres "$(BONS_TEST_POSTGRES)"

@@ -6,6 +6,7 @@
 #
 #   scripts/setup.sh          what `make run` needs
 #   scripts/setup.sh test     plus what `make test` needs
+#   scripts/setup.sh bench    plus what `make bench` needs (Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,8 +51,12 @@ if [ "${1:-}" = test ]; then
     python3 -m venv .tools/schemathesis
     .tools/schemathesis/bin/pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
   fi
+fi
+
+# The browser tests, and the benchmark's phone at the counter.
+if [ "${1:-}" = test ] || [ "${1:-}" = bench ]; then
   if [ ! -x /usr/bin/chromium ]; then
-    say "Installing Debian's Chromium for the browser tests"
+    say "Installing Debian's Chromium for the browser tests and the benchmark"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium

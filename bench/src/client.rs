@@ -21,7 +21,8 @@ impl Answer {
     }
 }
 
-/// What `use_voucher` answers, and `open_voucher` shows, of a used voucher.
+/// The receipt of a used voucher's card, as `use_voucher` answers it and
+/// `open_voucher` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Receipt {
     pub number: String,
@@ -29,7 +30,7 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    /// `{"number": …, "code": …, …}`
+    /// The card's `"receipt": {"number": …, "code": …, …}`
     pub fn from_json(json: &Value) -> Option<Receipt> {
         Some(Receipt { number: json["number"].as_str()?.to_owned(), code: json["code"].as_str()?.to_owned() })
     }

@@ -1,4 +1,4 @@
-import { expect, Page, test } from "@playwright/test";
+import { expect, Page, Request, test } from "@playwright/test";
 
 // A member at a supplier's counter, on a phone: log in, request a voucher of
 // 12,30 €, see it rounded to 13 €, use it, read the code and number, validate,
@@ -14,6 +14,25 @@ async function snap(page: Page, name: string) {
 /** Waits until the WASM has hydrated the page, so that typing updates it. */
 async function hydrated(page: Page) {
   await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+}
+
+/**
+ * The requests the page makes from now on ("POST /api/use_voucher"), taken
+ * and cleared by `settled()` once the page has had time to make any other.
+ */
+function requestsOf(page: Page) {
+  let seen: string[] = [];
+  const record = (request: Request) => seen.push(`${request.method()} ${new URL(request.url()).pathname}`);
+  page.on("request", record);
+  return {
+    async settled() {
+      await page.waitForTimeout(500);
+      const taken = seen;
+      seen = [];
+      return taken;
+    },
+    stop: () => page.off("request", record),
+  };
 }
 
 test("a paid-up member requests, uses and validates a voucher at the counter", async ({ page }) => {
@@ -56,10 +75,20 @@ test("a paid-up member requests, uses and validates a voucher at the counter", a
   await snap(page, "demande-de-bons");
 
   await row.getByRole("link", { name: "Ouvrir" }).click();
+  await expect(page).toHaveURL(/\/bons\/\d+$/);
+  // Once the page has hydrated, the counter's screens come from what the
+  // page holds: the confirmation asks nothing of the network, OK asks once.
+  await hydrated(page);
+  const requests = requestsOf(page);
   await page.getByRole("link", { name: "UTILISER CE BON" }).click();
   await expect(page.getByText("Attention cette opération est irréversible")).toBeVisible();
   await expect(page.getByRole("link", { name: "Annuler" })).toBeVisible();
   await snap(page, "confirmation");
+  // Annuler goes back to the card, and the card to the confirmation, in place.
+  await page.getByRole("link", { name: "Annuler" }).click();
+  await page.getByRole("link", { name: "UTILISER CE BON" }).click();
+  await expect(page.getByText("Attention cette opération est irréversible")).toBeVisible();
+  expect(await requests.settled(), "UTILISER CE BON and Annuler make no request").toEqual([]);
 
   await page.getByRole("button", { name: "OK" }).click();
   const code = page.locator(".secret-code");
@@ -70,6 +99,9 @@ test("a paid-up member requests, uses and validates a voucher at the counter", a
   await expect(page.locator(".used-at")).toHaveText(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
   await snap(page, "code-secret");
   const secret = await code.innerText();
+  expect(await requests.settled(), "OK makes one request, whose answer the code screen shows").toEqual([
+    "POST /api/use_voucher",
+  ]);
 
   await page.getByRole("button", { name: "VALIDER LE BON" }).click();
   await expect(page.locator(".voucher-number")).toHaveText(number);
@@ -78,6 +110,10 @@ test("a paid-up member requests, uses and validates a voucher at the counter", a
   await expect(page.locator(".card .code")).toHaveText(secret);
   await expect(page.locator(".qr svg")).toBeVisible();
   await snap(page, "bon-valide");
+  expect(await requests.settled(), "the card after VALIDER LE BON comes from OK's answer").toEqual([
+    "POST /api/validate_voucher",
+  ]);
+  requests.stop();
 
   await page.getByRole("link", { name: "FERMER" }).click();
   await expect(page).toHaveURL(/\/bons$/);

@@ -65,7 +65,9 @@ async function usedVouchers(page: Page, count: number): Promise<Used[]> {
   const used: Used[] = [];
   for (let i = 0; i < count; i++) {
     const id: number = await call(page.request, "request_voucher", { supplier_id: String(supplier.id), amount: "15" });
-    const receipt = await call(page.request, "use_voucher", { id: String(id) });
+    const { receipt } = await call(page.request, "use_voucher", { id: String(id) });
+    expect(receipt.number).toMatch(/^W\d{4}\.NA\.442\.\d{8}$/);
+    expect(receipt.code).toMatch(/^\d{4,8}$/);
     used.push({ id, number: receipt.number, code: receipt.code });
   }
   return used;
@@ -177,7 +179,7 @@ test("after one visit online, the list and a used voucher's card open offline; u
   const { suppliers } = await call(page.request, "request_choices");
   const supplier = suppliers.find((s: { name: string }) => s.name === "Matériaux de l'Ouest");
   const used: number = await call(page.request, "request_voucher", { supplier_id: String(supplier.id), amount: "42" });
-  const receipt = await call(page.request, "use_voucher", { id: String(used) });
+  const { receipt } = await call(page.request, "use_voucher", { id: String(used) });
   const issued: number = await call(page.request, "request_voucher", { supplier_id: String(supplier.id), amount: "7" });
 
   // One visit online: home, then "Demande de bons", which has the service

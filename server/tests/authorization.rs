@@ -575,7 +575,7 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
             let id = vouchers::request_voucher(state, &owner, &supplier_id, "20", at - chrono::Duration::hours(1))
                 .await
                 .expect("request");
-            let receipt = vouchers::use_voucher(state, &owner, id, at).await.expect("use");
+            let receipt = vouchers::use_voucher(state, &owner, id, at).await.expect("use").receipt.expect("receipt");
             (receipt.number, receipt.code)
         }
     };
@@ -607,7 +607,7 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
     let (number, code) = {
         let id =
             vouchers::request_voucher(state, &owner, &bois.supplier_id.to_string(), "20", now).await.expect("request");
-        let receipt = vouchers::use_voucher(state, &owner, id, now).await.expect("use");
+        let receipt = vouchers::use_voucher(state, &owner, id, now).await.expect("use").receipt.expect("receipt");
         (receipt.number, receipt.code)
     };
     let input =
@@ -998,7 +998,8 @@ async fn owner_objects(app: &TestApp) -> Secrets {
     let owner = app.logged_in(PAID_UP).await;
     let supplier_id = app.supplier_id("Matériaux de l'Ouest").await;
     let used_id = owner.request_voucher_json(&supplier_id, "42").await;
-    let (_, receipt) = owner.call("use_voucher", &[("id", &used_id.to_string())]).await;
+    let (_, card) = owner.call("use_voucher", &[("id", &used_id.to_string())]).await;
+    let receipt = &card["receipt"];
     let number = receipt["number"].as_str().expect("number").to_owned();
     let code = receipt["code"].as_str().expect("code").to_owned();
     let supplier = supplier_objects(app, &number, &code).await;

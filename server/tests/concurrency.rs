@@ -33,8 +33,9 @@ async fn fifty_simultaneous_taps_from_five_phones_give_one_code_and_one_number()
     let distinct: BTreeSet<(String, String)> = answers
         .iter()
         .map(|(status, json)| {
-            assert_eq!(*status, StatusCode::OK, "every tap is answered with the receipt: {json}");
-            (json["number"].as_str().unwrap().to_owned(), json["code"].as_str().unwrap().to_owned())
+            assert_eq!(*status, StatusCode::OK, "every tap is answered with the used card: {json}");
+            let receipt = &json["receipt"];
+            (receipt["number"].as_str().unwrap().to_owned(), receipt["code"].as_str().unwrap().to_owned())
         })
         .collect();
     assert_eq!(distinct.len(), 1, "all 50 answers agree: {distinct:?}");
@@ -63,7 +64,7 @@ async fn thirty_vouchers_used_at_once_get_thirty_consecutive_numbers() {
         .iter()
         .map(|(status, json)| {
             assert_eq!(*status, StatusCode::OK, "{json}");
-            sequence_of(json["number"].as_str().unwrap())
+            sequence_of(json["receipt"]["number"].as_str().unwrap())
         })
         .collect();
     assert_eq!(sequences.len(), 30, "30 distinct numbers");

@@ -46,9 +46,13 @@ struct Screen {
     used_at: String,
 }
 
+/// What a card shows of its use: the answer to a tap is the used card, as
+/// opening the voucher shows it.
 fn screen_of(status: StatusCode, json: &serde_json::Value) -> Screen {
-    assert_eq!(status, StatusCode::OK, "every tap is answered with the receipt: {json}");
-    let field = |name: &str| json[name].as_str().unwrap_or_else(|| panic!("receipt without {name}: {json}")).to_owned();
+    assert_eq!(status, StatusCode::OK, "every tap is answered with the used card: {json}");
+    let field = |name: &str| {
+        json["receipt"][name].as_str().unwrap_or_else(|| panic!("card without the receipt's {name}: {json}")).to_owned()
+    };
     Screen { number: field("number"), code: field("code"), used_at: field("used_at") }
 }
 
@@ -138,7 +142,7 @@ async fn two_hundred_vouchers_tapped_a_hundred_times_at_once_are_each_used_once(
         .collect()
         .await;
     for (id, status, card) in reopened {
-        let screen = screen_of(status, &card["receipt"]);
+        let screen = screen_of(status, &card);
         assert_eq!(screen, shown[&id], "voucher {id}: its card shows what the code screen showed");
         let (db_status, db_number, _) = app.voucher_row(id).await;
         assert_eq!(
@@ -293,7 +297,9 @@ async fn client(state: AppState, branches: Arc<Vec<Branch>>, queue: Arc<Mutex<Ve
         let voucher = vouchers::request_voucher(&state, &branch.member, &branch.supplier_id, amount, now)
             .await
             .unwrap_or_else(|e| panic!("request at {now}: {e}"));
-        let result = vouchers::use_voucher(&state, &branch.member, voucher, now).await;
+        let result = vouchers::use_voucher(&state, &branch.member, voucher, now)
+            .await
+            .map(|card| card.receipt.expect("a used card has its receipt"));
         outcomes.push(Outcome { job, voucher, result });
     }
 }

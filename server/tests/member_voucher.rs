@@ -3,6 +3,7 @@
 
 mod common;
 
+use app::api::vouchers::VoucherCard;
 use common::{PAID_UP, PASSWORD, TestApp, UNPAID, sequence_of};
 use reqwest::StatusCode;
 
@@ -85,6 +86,58 @@ async fn a_paid_up_member_requests_uses_validates_and_finds_the_voucher_delivere
     let list = browser.get("/bons").await;
     assert_eq!(list.text_of("class=\"status\"").as_deref(), Some("11-livré"));
     assert_eq!(list.text_of("class=\"number\"").as_deref(), Some(number.as_str()));
+}
+
+/// With the WASM, OK is the one request of the counter: its answer is the
+/// used voucher's card, from which the phone draws the code screen; VALIDER
+/// LE BON's one request answers with the card to show next, QR code
+/// included. Neither answer sends the app to load a page again (their
+/// `Location` header is for the service worker's copy of the card).
+#[tokio::test]
+async fn ok_answers_with_the_used_card_so_the_phone_asks_nothing_more() {
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let id = phone.request_voucher_json(&app.supplier_id("Matériaux de l'Ouest").await, "13").await;
+    let tap = |function: &'static str| {
+        phone
+            .client
+            .post(format!("{}/api/{function}", app.base))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&[("id", id.to_string())])
+            .send()
+    };
+    let opened = || async {
+        let (status, card) = phone.call("open_voucher", &[("id", &id.to_string())]).await;
+        assert_eq!(status, StatusCode::OK, "{card}");
+        serde_json::from_value::<VoucherCard>(card).unwrap()
+    };
+
+    let ok = tap("use_voucher").await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert!(!ok.headers().contains_key("serverfnredirect"), "the app would load the code screen from the server");
+    assert_eq!(ok.headers()["location"], format!("/bons/{id}/code").as_str());
+    let used: VoucherCard = ok.json().await.unwrap();
+    let receipt = used.receipt.clone().expect("the code screen's number, code, date and time");
+    assert_eq!(sequence_of(&receipt.number), 1);
+    assert!(receipt.code.len() == 4 && receipt.code.chars().all(|c| c.is_ascii_digit()), "{receipt:?}");
+    assert_eq!(receipt.used_at.len(), "06/08/2020 15:09".len(), "{receipt:?}");
+    assert_eq!((used.status.label(), used.amount.to_string().as_str()), ("11-livré", "13\u{a0}€"));
+    assert_eq!((used.member_number.as_str(), used.member_name.as_str()), (PAID_UP, "Camille Martin"));
+    assert_eq!(used.supplier, "Matériaux de l'Ouest");
+    // The card as opening it shows it, but its QR code, and what a second tap answers.
+    assert_eq!(VoucherCard { qr_svg: None, ..opened().await }, used);
+    let again: VoucherCard = tap("use_voucher").await.unwrap().json().await.unwrap();
+    assert_eq!(again, used, "a retry answers the same card");
+
+    let validated = tap("validate_voucher").await.unwrap();
+    assert_eq!(validated.status(), StatusCode::OK);
+    assert!(!validated.headers().contains_key("serverfnredirect"), "the app shows the card it is given");
+    assert_eq!(validated.headers()["location"], format!("/bons/{id}").as_str());
+    let card: VoucherCard = validated.json().await.unwrap();
+    assert!(card.qr_svg.as_deref().is_some_and(|svg| svg.contains("<svg")), "the card's QR code");
+    assert!(card.receipt.as_ref().is_some_and(|r| r.validated), "VALIDER LE BON is recorded");
+    assert_eq!(card, opened().await);
+    assert!(app.voucher_row(id).await.2.is_some());
 }
 
 #[tokio::test]

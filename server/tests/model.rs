@@ -137,7 +137,9 @@ async fn run_sequence(state: &AppState, member: &Member, world: &mut World, ops:
             Op::Use(i) => {
                 let Some(i) = pick(i) else { continue };
                 let v = &mut model[i];
-                let got = vouchers::use_voucher(state, member, v.id, now).await;
+                let got = vouchers::use_voucher(state, member, v.id, now)
+                    .await
+                    .map(|card| card.receipt.expect("a used card has its receipt"));
                 let overdue = today(now) > v.valid_until;
                 match (&v.status, got) {
                     (Status::Issued, Ok(receipt)) if !overdue => {

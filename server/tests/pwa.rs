@@ -195,3 +195,37 @@ async fn the_worker_gets_whole_pages_with_a_session_and_nothing_to_keep_without(
         }
     }
 }
+
+/// A phone, or a reverse proxy, fetches static files one after the other on
+/// a kept-alive connection: each is answered at once. A static file leaves
+/// as headers, then body; with Nagle's algorithm on, the body waited for the
+/// client's delayed ACK, about 40 ms (issue 12, finding 11).
+#[tokio::test]
+async fn static_files_on_a_kept_alive_connection_come_without_a_stall() {
+    const FETCHES: usize = 100;
+    let app = app_with_site().await;
+    // One connection, kept alive from one request to the next.
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+    let fetch = || async {
+        let started = std::time::Instant::now();
+        let res = client.get(format!("{}/hors-ligne.html", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(!res.bytes().await.unwrap().is_empty());
+        started.elapsed()
+    };
+    fetch().await;
+    let mut times = Vec::new();
+    for _ in 0..FETCHES {
+        times.push(fetch().await);
+    }
+    times.sort();
+    let stalled = times.iter().filter(|t| **t >= std::time::Duration::from_millis(35)).count();
+    println!(
+        "{FETCHES} static files in a row on one connection: median {:?}, slowest {:?}, {stalled} of 35 ms or more",
+        times[FETCHES / 2],
+        times[FETCHES - 1]
+    );
+    // Without TCP_NODELAY, one file in eight or so waits; here a busy machine
+    // may make a few slow.
+    assert!(stalled <= 3, "{stalled} of {FETCHES} files waited 35 ms or more: Nagle's algorithm is on");
+}

@@ -27,18 +27,33 @@ pub(crate) mod context {
     /// calls server functions directly) keeps its own status.
     pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let Err(e) = &result {
-            let json_call = use_context::<Parts>().is_some_and(|p| {
-                let wants_html = p
-                    .headers
-                    .get(header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.contains("text/html"));
-                p.uri.path().starts_with("/api/") && !wants_html
-            });
+            let json_call =
+                use_context::<Parts>().is_some_and(|p| p.uri.path().starts_with("/api/") && !wants_html(&p));
             if let (true, Some(response)) = (json_call, use_context::<ResponseOptions>()) {
                 response.set_status(StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
             }
         }
         result
+    }
+
+    /// The screen a server function leads to, when the hydrated app draws it
+    /// from the answer itself: a form post (no WASM) is redirected there; a
+    /// JSON call gets only the `Location` header, without the header that
+    /// would make the app navigate there and ask the server again. The
+    /// service worker reads that header to fetch a fresh copy of the
+    /// voucher's page for offline reading (`refreshAfter`, service_worker.js).
+    pub fn shown_next(path: &str) {
+        if use_context::<Parts>().is_some_and(|p| wants_html(&p)) {
+            leptos_axum::redirect(path);
+        } else if let (Some(response), Ok(path)) =
+            (use_context::<ResponseOptions>(), header::HeaderValue::from_str(path))
+        {
+            response.insert_header(header::LOCATION, path);
+        }
+    }
+
+    /// A browser's plain form post, not the app's or a script's JSON call.
+    fn wants_html(parts: &Parts) -> bool {
+        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
     }
 }

@@ -55,7 +55,9 @@ pub struct VoucherCard {
     /// "23/12/2026"
     pub valid_until: String,
     pub receipt: Option<UseReceipt>,
-    /// The QR code (SVG drawn by the server) of the public check link.
+    /// The QR code (SVG drawn by the server) of the public check link. Not
+    /// in the answer to OK (`use_voucher`): the code screen comes first, and
+    /// encoding it would double a use's time; VALIDER LE BON's answer has it.
     pub qr_svg: Option<String>,
     pub check_url: Option<String>,
     /// Agency staff undid its use: it no longer has a code to show.
@@ -140,35 +142,38 @@ pub async fn open_voucher(id: String) -> Result<VoucherCard, AppError> {
 }
 
 /// UTILISER CE BON → OK. Irreversible and idempotent: asking again returns
-/// the same number and code.
+/// the same number and code. The answer is the used voucher's card (without
+/// its QR code), from which the app shows the code screen.
 #[server(endpoint = "use_voucher")]
-pub async fn use_voucher(id: String) -> Result<UseReceipt, AppError> {
+pub async fn use_voucher(id: String) -> Result<VoucherCard, AppError> {
     use crate::{api::context, server::services::vouchers};
     context::finish(
         async {
             let (state, parts) = context::request()?;
             let member = crate::server::auth::require_member(&state, &parts).await?;
             let id = parse_id(&id)?;
-            let receipt = vouchers::use_voucher(&state, &member, id, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/bons/{id}/code"));
-            Ok(receipt)
+            let card = vouchers::use_voucher(&state, &member, id, chrono::Utc::now()).await?;
+            context::shown_next(&format!("/bons/{id}/code"));
+            Ok(card)
         }
         .await,
     )
 }
 
-/// VALIDER LE BON: the member confirms in front of the supplier.
+/// VALIDER LE BON: the member confirms in front of the supplier. The answer
+/// is the card the app shows next, QR code included.
 #[server(endpoint = "validate_voucher")]
-pub async fn validate_voucher(id: String) -> Result<(), AppError> {
+pub async fn validate_voucher(id: String) -> Result<VoucherCard, AppError> {
     use crate::{api::context, server::services::vouchers};
     context::finish(
         async {
             let (state, parts) = context::request()?;
             let member = crate::server::auth::require_member(&state, &parts).await?;
             let id = parse_id(&id)?;
-            vouchers::validate_voucher(&state, &member, id, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/bons/{id}"));
-            Ok(())
+            let now = chrono::Utc::now();
+            vouchers::validate_voucher(&state, &member, id, now).await?;
+            context::shown_next(&format!("/bons/{id}"));
+            vouchers::card(&state, &member, id, now).await
         }
         .await,
     )

@@ -296,7 +296,8 @@ pub async fn history(state: &super::AppState) -> Result<bool, crate::error::AppE
     for (euros, requested, used_on) in plan {
         let id =
             vouchers::request_voucher(state, &member, &supplier_field, &euros.to_string(), days_ago(requested)).await?;
-        let receipt = vouchers::use_voucher(state, &member, id, days_ago(used_on)).await?;
+        let receipt =
+            vouchers::use_voucher(state, &member, id, days_ago(used_on)).await?.receipt.ok_or(AppError::Internal)?;
         vouchers::validate_voucher(state, &member, id, days_ago(used_on)).await?;
         used.push((receipt.number, receipt.code, euros));
     }

@@ -10,9 +10,13 @@
 //!   same database work in a plain sqlx loop (`bench::floor`), the floor the
 //!   server is compared with;
 //! - **pages**: "Demande de bons" of a member with 200 vouchers (half of them
-//!   used) against the static offline page, at 64 clients;
+//!   used) against the login page, a small page rendered by the same binary,
+//!   at 64 clients; and a static file beside them;
 //! - **weight** (once): the bundle's WASM, JS and CSS and a used voucher's
 //!   card, as the server sends them raw, gzip and brotli;
+//! - **counter** (once, on SQLite): a cold phone in Chromium, network and CPU
+//!   throttled, opens a 1-EMIS voucher and taps UTILISER CE BON and OK
+//!   (`end2end/bench/counter.mjs`): each tap's time and requests;
 //! - **statements**: a hook for issue 4's statement run (see `statements`).
 //!
 //! The benchmark's own clients run on the same machine as the server: on a
@@ -59,6 +63,10 @@ const LEVELS: [usize; 3] = [1, 16, 64];
 const PAGE_CLIENTS: usize = 64;
 const LIST_VOUCHERS: usize = 200;
 const WARM_UP: usize = 64;
+/// The counter's profiles (2) × runs (3): a fresh 1-EMIS voucher for each run.
+const COUNTER_VOUCHERS: usize = 6;
+/// The counter's targets: the confirmation drawn by the page, OK one request.
+const CONFIRM_TARGET_MS: u64 = 100;
 
 const BEGIN: &str = "<!-- bench:begin -->";
 const END: &str = "<!-- bench:end -->";
@@ -100,6 +108,13 @@ struct Args {
     /// Only the statement runs (with --no-write, to try a change quickly).
     #[arg(long)]
     only_statements: bool,
+    /// Skip the counter on a throttled phone (it needs Node.js, the npm
+    /// packages of end2end/ and /usr/bin/chromium).
+    #[arg(long)]
+    no_counter: bool,
+    /// The script that drives Chromium for the counter.
+    #[arg(long, default_value = "end2end/bench/counter.mjs")]
+    counter_script: PathBuf,
 }
 
 #[tokio::main]
@@ -137,11 +152,12 @@ async fn run(args: &Args) -> bench::Result<()> {
     }
     for backend in backends {
         println!("bench: {} …", backend.label());
-        let figures = measure_backend(args, backend, report.weight.is_none()).await?;
-        if let Some(weight) = figures.1 {
+        let (figures, once) = measure_backend(args, backend, report.weight.is_none()).await?;
+        if let Some((weight, counter)) = once {
             report.weight = Some(weight);
+            report.counter = counter;
         }
-        report.backends.push(figures.0);
+        report.backends.push(figures);
     }
     report.statements = statements(args).await?;
     report.load_after = Machine::load_average();
@@ -160,17 +176,27 @@ struct BackendFigures {
     version: String,
     /// Per level: through the server, and the raw floor.
     uses: Vec<(Run, Run)>,
-    /// The member's list (brotli, then uncompressed), and the static page.
-    pages: (Run, Run, Run),
+    /// The member's list (brotli, then uncompressed), the login page, and a static file.
+    pages: Pages,
     /// The server's peak resident memory (VmHWM), in kB.
     server_peak_kb: Option<u64>,
 }
 
-async fn measure_backend(
-    args: &Args,
-    backend: Backend,
-    weigh: bool,
-) -> bench::Result<(BackendFigures, Option<Weight>)> {
+/// Runs of the page benchmark.
+struct Pages {
+    list: Run,
+    list_uncompressed: Run,
+    /// A small page rendered by the same binary: the list's yardstick.
+    login: Run,
+    /// A static file (pre-compressed brotli).
+    file: Run,
+}
+
+/// What is measured once, on the first backend: the weight, and the counter
+/// (unless skipped).
+type Once = Option<(Weight, Option<Vec<CounterProfile>>)>;
+
+async fn measure_backend(args: &Args, backend: Backend, once: bool) -> bench::Result<(BackendFigures, Once)> {
     // One database for the server, one of the same kind for the raw loop.
     let served = new_scratch(args, backend).await?;
     let raw = match new_scratch(args, backend).await {
@@ -180,7 +206,7 @@ async fn measure_backend(
             return Err(e);
         }
     };
-    let measured = measure(args, &served, &raw, weigh).await;
+    let measured = measure(args, &served, &raw, once).await;
     if measured.is_err() {
         eprintln!("server log (last lines):\n{}", log_tail(&served.dir().join("bons.log"), 20));
     }
@@ -228,19 +254,20 @@ async fn measure(
     args: &Args,
     served_db: &Scratch,
     raw_db: &Scratch,
-    weigh: bool,
-) -> bench::Result<(BackendFigures, Option<Weight>)> {
+    once: bool,
+) -> bench::Result<(BackendFigures, Once)> {
     let counts = use_counts(args);
     let setup = setup_for(args, served_db);
     setup.run("demo").await?;
-    let (fresh, listed, version) = {
+    let (fresh, listed, at_counter, version) = {
         let mut db = floor::connect(&served_db.database_url).await?;
         let ids = DemoIds::read(&mut db).await?;
         let fresh = floor::insert_issued_vouchers(&mut db, &ids, ids.member_id, counts.iter().sum()).await?;
         let listed = floor::insert_issued_vouchers(&mut db, &ids, ids.other_member_id, LIST_VOUCHERS).await?;
+        let at_counter = floor::insert_issued_vouchers(&mut db, &ids, ids.member_id, COUNTER_VOUCHERS).await?;
         let version = database_version(&mut db, served_db.backend).await?;
         db.close().await?;
-        (fresh, listed, version)
+        (fresh, listed, at_counter, version)
     };
     // The floor's database: the same demo data, as many fresh vouchers.
     setup_for(args, raw_db).run("demo").await?;
@@ -305,24 +332,110 @@ async fn measure(
     }
     raw.close().await;
 
-    let (mut list, mut plain, mut bare) = (Run::default(), Run::default(), Run::default());
+    let mut pages =
+        Pages { list: Run::default(), list_uncompressed: Run::default(), login: Run::default(), file: Run::default() };
     let share = args.page_requests.div_ceil(ROUNDS);
     for _ in 0..ROUNDS {
-        list.absorb(pages(&base, &other, "/bons", true, share).await?);
+        pages.list.absorb(page_load(&base, &other, "/bons", true, share).await?);
         // The same without compression: how much of a page's cost is brotli's.
-        plain.absorb(pages(&base, &other, "/bons", false, share).await?);
-        bare.absorb(pages(&base, &other, "/hors-ligne.html", true, share).await?);
+        pages.list_uncompressed.absorb(page_load(&base, &other, "/bons", false, share).await?);
+        // The list's yardstick: a page rendered by the same binary, with
+        // nothing to read from the database (a visitor's login page).
+        pages.login.absorb(page_load(&base, "", "/connexion", true, share).await?);
+        pages.file.absorb(page_load(&base, &other, "/hors-ligne.html", true, share).await?);
     }
     println!(
-        "  pages: /bons {} req/s ({} uncompressed), static {} req/s",
-        list.per_second(),
-        plain.per_second(),
-        bare.per_second()
+        "  pages: /bons {} req/s ({} uncompressed), /connexion {} req/s, static file {} req/s",
+        pages.list.per_second(),
+        pages.list_uncompressed.per_second(),
+        pages.login.per_second(),
+        pages.file.per_second()
     );
-    let weight = if weigh { Some(Weight::measure(&base, &other, listed[0]).await?) } else { None };
+    let once = if once {
+        let weight = Weight::measure(&base, &other, listed[0]).await?;
+        let counter = if args.no_counter { None } else { Some(counter(args, &base, &at_counter).await?) };
+        Some((weight, counter))
+    } else {
+        None
+    };
     let server_peak_kb = server_peak_kb(&server);
     stop(server).await?;
-    Ok((BackendFigures { version, uses, pages: (list, plain, bare), server_peak_kb }, weight))
+    Ok((BackendFigures { version, uses, pages, server_peak_kb }, once))
+}
+
+/// One network profile of the counter: the medians of its runs.
+struct CounterProfile {
+    /// "slow 4G: 150 ms RTT, 1.6 Mbps down, 750 kbps up, CPU 4×"
+    network: String,
+    rtt_ms: u64,
+    /// The button in the document, and painted (after the CSS).
+    button_parsed_ms: u64,
+    button_ms: u64,
+    hydrated_ms: u64,
+    confirm_ms: u64,
+    confirm_requests: u64,
+    code_ms: u64,
+    code_requests: u64,
+    /// One round trip with the use's request and answer at the profile's rates.
+    code_floor_ms: u64,
+}
+
+/// The counter on a throttled phone: `end2end/bench/counter.mjs` drives
+/// Chromium through each profile, one fresh voucher per run, and prints its
+/// figures as JSON.
+async fn counter(args: &Args, base: &str, vouchers: &[i64]) -> bench::Result<Vec<CounterProfile>> {
+    println!("  counter: a cold phone in Chromium, throttled …");
+    let ids = vouchers.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let mut node = std::process::Command::new("node");
+    node.arg(&args.counter_script)
+        .args(["--base", base, "--login", DEMO_MEMBER, "--password", DEMO_PASSWORD, "--vouchers", &ids])
+        .stderr(std::process::Stdio::inherit());
+    let output = tokio::task::spawn_blocking(move || node.output())
+        .await?
+        .map_err(|e| format!("node {}: {e} (or run with --no-counter)", args.counter_script.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed ({}): see above, or run with --no-counter",
+            args.counter_script.display(),
+            output.status
+        )
+        .into());
+    }
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let profiles = json["profiles"].as_array().ok_or("the counter script printed no profiles")?;
+    profiles
+        .iter()
+        .map(|p| {
+            let (profile, median) = (&p["profile"], &p["median"]);
+            let figure = |v: &serde_json::Value, name: &str| {
+                v[name].as_f64().map(|f| f.round() as u64).ok_or(format!("the counter script gave no {name}: {p}"))
+            };
+            Ok(CounterProfile {
+                network: format!(
+                    "{}: {} ms RTT, {} down, {} up, CPU {}×",
+                    profile["name"].as_str().unwrap_or("?"),
+                    figure(profile, "rttMs")?,
+                    rate(figure(profile, "downKbps")?),
+                    rate(figure(profile, "upKbps")?),
+                    figure(profile, "cpu")?
+                ),
+                rtt_ms: figure(profile, "rttMs")?,
+                button_parsed_ms: figure(median, "button_parsed_ms")?,
+                button_ms: figure(median, "button_ms")?,
+                hydrated_ms: figure(median, "hydrated_ms")?,
+                confirm_ms: figure(median, "confirm_ms")?,
+                confirm_requests: figure(median, "confirm_requests")?,
+                code_ms: figure(median, "code_ms")?,
+                code_requests: figure(median, "code_requests")?,
+                code_floor_ms: figure(median, "code_floor_ms")?,
+            })
+        })
+        .collect()
+}
+
+/// kbit/s as "750 kbps" or "1.6 Mbps".
+fn rate(kbps: u64) -> String {
+    if kbps >= 1000 { format!("{}.{} Mbps", kbps / 1000, kbps % 1000 / 100) } else { format!("{kbps} kbps") }
 }
 
 /// `bons`'s answer to a use, checked: 200 with the code screen to go to.
@@ -344,7 +457,7 @@ async fn use_over_http(phone: &Client, base: &str, id: i64) -> Result<(), String
 
 /// `count` GETs of `path` by 64 clients, as a phone asks: HTML, brotli
 /// (or, with `compressed` false, without compression).
-async fn pages(base: &str, cookie: &str, path: &str, compressed: bool, count: usize) -> bench::Result<Run> {
+async fn page_load(base: &str, cookie: &str, path: &str, compressed: bool, count: usize) -> bench::Result<Run> {
     let browsers = Arc::new(clients(PAGE_CLIENTS, cookie, "text/html", compressed)?);
     let url = Arc::new(format!("{base}{path}"));
     let get = move |client: usize, _| {
@@ -363,10 +476,12 @@ async fn pages(base: &str, cookie: &str, path: &str, compressed: bool, count: us
 }
 
 /// One HTTP client (and so one connection) per simulated phone, all in the
-/// same session.
+/// same session (none when `cookie` is empty).
 fn clients(count: usize, cookie: &str, accept: &'static str, compressed: bool) -> bench::Result<Vec<Client>> {
     let mut headers = HeaderMap::new();
-    headers.insert(header::COOKIE, HeaderValue::from_str(cookie)?);
+    if !cookie.is_empty() {
+        headers.insert(header::COOKIE, HeaderValue::from_str(cookie)?);
+    }
     headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
     if compressed {
         // What phones send; the bodies are read, not decoded.
@@ -706,6 +821,7 @@ struct Report {
     load_after: String,
     backends: Vec<BackendFigures>,
     weight: Option<Weight>,
+    counter: Option<Vec<CounterProfile>>,
     statements: Option<Vec<StatementFigures>>,
 }
 
@@ -730,6 +846,7 @@ impl Report {
         self.use_section(&mut out);
         self.page_section(&mut out);
         self.weight_section(&mut out);
+        self.counter_section(&mut out);
         self.statement_section(&mut out);
         let _ = writeln!(out, "{END}");
         out
@@ -784,17 +901,18 @@ impl Report {
     fn page_section(&self, out: &mut String) {
         let _ = writeln!(
             out,
-            "### \"Demande de bons\" ({LIST_VOUCHERS} vouchers, half used) against a static page, {PAGE_CLIENTS} clients\n"
+            "### \"Demande de bons\" ({LIST_VOUCHERS} vouchers, half used) against the login page, {PAGE_CLIENTS} clients\n"
         );
         let _ = writeln!(out, "| backend | page | req/s | p50 | p99 | server peak memory (whole run) |");
         let _ = writeln!(out, "|---|---|--:|--:|--:|--:|");
         for b in &self.backends {
-            let (list, plain, bare) = &b.pages;
+            let p = &b.pages;
             let peak = b.server_peak_kb.map_or("?".to_owned(), |kb| format!("{} MB", kb / 1000));
             for (page, run) in [
-                ("`/bons`, rendered, brotli", list),
-                ("`/bons`, rendered, not compressed", plain),
-                ("`/hors-ligne.html`, static, brotli", bare),
+                ("`/bons`, rendered, brotli", &p.list),
+                ("`/bons`, rendered, not compressed", &p.list_uncompressed),
+                ("`/connexion`, rendered, brotli", &p.login),
+                ("`/hors-ligne.html`, static, brotli", &p.file),
             ] {
                 let _ = writeln!(
                     out,
@@ -808,12 +926,15 @@ impl Report {
         }
         let _ = writeln!(out);
         for b in &self.backends {
-            let ratio = percent(b.pages.0.per_second(), b.pages.2.per_second());
+            let p = &b.pages;
+            let ratio = percent(p.list.per_second(), p.login.per_second());
             let _ = writeln!(
                 out,
-                "- {}: the rendered list (brotli) serves {ratio} % of the static page's rate (target ≥ {PAGE_RATIO_TARGET} %): {}.",
+                "- {}: the rendered list (brotli) serves {ratio} % of the login page's rate (target ≥ {PAGE_RATIO_TARGET} %): {}; \
+                 the static file {} %.",
                 b.version,
-                verdict(ratio >= PAGE_RATIO_TARGET, || format!("missed by {} points", PAGE_RATIO_TARGET - ratio))
+                verdict(ratio >= PAGE_RATIO_TARGET, || format!("missed by {} points", PAGE_RATIO_TARGET - ratio)),
+                percent(p.file.per_second(), p.login.per_second())
             );
         }
         let _ = writeln!(out);
@@ -849,6 +970,60 @@ impl Report {
             kb(CARD_HTML_BUDGET),
             verdict(card <= CARD_HTML_BUDGET, || format!("missed by {}", kb(card.saturating_sub(CARD_HTML_BUDGET))))
         );
+    }
+
+    fn counter_section(&self, out: &mut String) {
+        let Some(profiles) = &self.counter else {
+            return;
+        };
+        let _ = writeln!(out, "### At the counter: a cold phone opens a 1-EMIS voucher, UTILISER CE BON, OK\n");
+        let _ = writeln!(
+            out,
+            "Chromium, network and CPU throttled through the DevTools protocol, a fresh profile each run (no \
+             cache, logged in), median of 3 runs, on SQLite. From the start of the page's load: the button \
+             in the document and painted, and the page hydrated; from each tap: its screen drawn, and the \
+             requests the page made. Service workers are blocked: the throttling does not reach their \
+             requests.\n"
+        );
+        let _ = writeln!(
+            out,
+            "| network | button in the page / painted | hydrated | UTILISER CE BON → confirmation | its requests | OK → code | its requests | one round trip (floor) |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|");
+        for c in profiles {
+            let _ = writeln!(
+                out,
+                "| {} | {} / {} ms | {} ms | {} ms | {} | {} ms | {} | {} ms |",
+                c.network,
+                c.button_parsed_ms,
+                c.button_ms,
+                c.hydrated_ms,
+                c.confirm_ms,
+                c.confirm_requests,
+                c.code_ms,
+                c.code_requests,
+                c.code_floor_ms
+            );
+        }
+        let _ = writeln!(out);
+        for c in profiles {
+            let _ = writeln!(
+                out,
+                "- {}: the confirmation in {} ms with {} request(s) (target: no request, < {CONFIRM_TARGET_MS} ms): {}; \
+                 OK → code in {} ms with {} request(s) (target: one round trip; its floor, {} ms RTT and the \
+                 bytes, {} ms): {}.",
+                c.network,
+                c.confirm_ms,
+                c.confirm_requests,
+                verdict(c.confirm_requests == 0 && c.confirm_ms < CONFIRM_TARGET_MS, || "missed".into()),
+                c.code_ms,
+                c.code_requests,
+                c.rtt_ms,
+                c.code_floor_ms,
+                verdict(c.code_requests == 1, || format!("missed: {} requests", c.code_requests))
+            );
+        }
+        let _ = writeln!(out);
     }
 
     fn statement_section(&self, out: &mut String) {

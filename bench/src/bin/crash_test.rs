@@ -339,7 +339,7 @@ impl Worker {
                 Ok(answer) => {
                     seen.answered += 1;
                     self.unanswered_use = None;
-                    match Receipt::from_json(&answer.json).filter(|_| answer.is_ok()) {
+                    match Receipt::from_json(&answer.json["receipt"]).filter(|_| answer.is_ok()) {
                         Some(receipt) => {
                             if let Some(number) = self.committed_as.take().filter(|n| *n != receipt.number) {
                                 seen.problems.push(format!(

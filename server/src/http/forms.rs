@@ -71,6 +71,7 @@ pub async fn limit_body(State(forms): State<Forms>, request: Request, next: Next
     }
     let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > forms.body_limit as u64) {
+        drain(body).await;
         return refusal(&parts.headers, &AppError::TooLarge);
     }
     match read_body(body, forms.body_limit).await {
@@ -96,12 +97,35 @@ async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, AppError> {
         let frame = frame.map_err(|_| AppError::Unreadable)?;
         if let Ok(data) = frame.into_data() {
             if bytes.len() + data.len() > limit {
+                drain(body).await;
                 return Err(AppError::TooLarge);
             }
             bytes.extend_from_slice(&data);
         }
     }
     Ok(Bytes::from(bytes))
+}
+
+/// What of a refused body is read and dropped before the answer.
+const DRAIN_BYTES: usize = 1024 * 1024;
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads what is left of a refused body (up to `DRAIN_BYTES`, for at most
+/// `DRAIN_TIME`) and drops it. A client still sending would otherwise see
+/// the connection reset (we close it with its data unread) instead of the
+/// 413 that says why; a body far past the limit is cut off all the same.
+async fn drain(mut body: Body) {
+    let mut left = DRAIN_BYTES;
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        while let Some(Ok(frame)) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+            let read = frame.data_ref().map_or(0, Bytes::len);
+            if read >= left {
+                break;
+            }
+            left -= read;
+        }
+    })
+    .await;
 }
 
 /// A refusal before any handler ran: a short French page for a browser, the

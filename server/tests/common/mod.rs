@@ -474,8 +474,9 @@ pub async fn used_voucher(app: &TestApp, phone: &Browser, amount: &str) -> (i64,
 pub async fn used_voucher_at(app: &TestApp, phone: &Browser, supplier: &str, amount: &str) -> (i64, String, String) {
     let supplier = app.supplier_id(supplier).await;
     let id = phone.request_voucher_json(&supplier, amount).await;
-    let (status, receipt) = phone.call("use_voucher", &[("id", &id.to_string())]).await;
-    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let (status, card) = phone.call("use_voucher", &[("id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    let receipt = &card["receipt"];
     (id, receipt["number"].as_str().unwrap().to_owned(), receipt["code"].as_str().unwrap().to_owned())
 }
 

@@ -33,25 +33,82 @@ pub fn VoucherPage() -> impl IntoView {
         <MemberShell>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    show_result(
-                        card.await,
-                        |c| match c.status {
-                            VoucherStatus::Issued => view! { <IssuedVoucher card=c cancel /> }.into_any(),
-                            _ if c.receipt.is_some() => view! { <UsedVoucher card=c /> }.into_any(),
-                            _ => view! { <IssuedVoucher card=c cancel /> }.into_any(),
-                        },
-                    )
+                    show_result(card.await, |card| view! { <Counter card first=Screen::Card cancel /> })
                 })}
             </Suspense>
         </MemberShell>
     }
 }
 
+/// The screens of a voucher at the counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    /// Before use, its details and UTILISER CE BON; after, the card shown to the supplier.
+    Card,
+    /// « Attention cette opération est irréversible » — Annuler / OK.
+    Confirm,
+    /// The secret code and VALIDER LE BON.
+    Code,
+}
+
+/// A voucher at the counter: card, confirmation, code screen, card again.
+/// The server renders the screen of the page's address. Once hydrated, the
+/// page moves through the screens itself: UTILISER CE BON asks nothing of
+/// the network, OK sends the one use request, whose answer (the used card)
+/// the code screen shows, and VALIDER LE BON's one request answers with the
+/// card to show, QR code included. With one bar of signal every round trip
+/// is felt. Without the WASM, the same links and forms load each screen
+/// from the server.
 #[component]
-fn IssuedVoucher(card: VoucherCard, cancel: ServerAction<CancelVoucher>) -> impl IntoView {
+fn Counter(card: VoucherCard, first: Screen, cancel: ServerAction<CancelVoucher>) -> impl IntoView {
+    let card = RwSignal::new(card);
+    let screen = RwSignal::new(first);
+    let use_it = ServerAction::<UseVoucher>::new();
+    let validate = ServerAction::<ValidateVoucher>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(used)) = use_it.value().get() {
+            card.set(used);
+            screen.set(Screen::Code);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(validated)) = validate.value().get() {
+            card.set(validated);
+            screen.set(Screen::Card);
+        }
+    });
+    // Annuler goes back to the card in place only if the card was shown
+    // here; on the confirmation's own address it loads the card.
+    let back_in_place = first == Screen::Card;
+    move || {
+        let c = card.get();
+        match screen.get() {
+            Screen::Card if c.receipt.is_some() => view! { <UsedVoucher card=c /> }.into_any(),
+            Screen::Card => view! { <IssuedVoucher card=c cancel screen /> }.into_any(),
+            Screen::Confirm => view! { <ConfirmUse card=c use_it screen back_in_place /> }.into_any(),
+            Screen::Code => view! { <SecretCode card=c validate /> }.into_any(),
+        }
+    }
+}
+
+/// A plain tap on a link, which the page may answer itself; a tap with a
+/// modifier (a new tab) is left to the browser.
+fn plain_tap(ev: &leptos::ev::MouseEvent) -> bool {
+    ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key())
+}
+
+#[component]
+fn IssuedVoucher(card: VoucherCard, cancel: ServerAction<CancelVoucher>, screen: RwSignal<Screen>) -> impl IntoView {
     let usable = card.status == VoucherStatus::Issued;
     let online = online();
     let use_it = format!("/bons/{}/utiliser", card.id);
+    // The confirmation is a question asked on the phone: no request.
+    let confirm = move |ev: leptos::ev::MouseEvent| {
+        if plain_tap(&ev) {
+            ev.prevent_default();
+            screen.set(Screen::Confirm);
+        }
+    };
     view! {
         <h1>{WEB_VOUCHER_LABEL}</h1>
         // The status is read by the service worker, which keeps this card
@@ -77,7 +134,7 @@ fn IssuedVoucher(card: VoucherCard, cancel: ServerAction<CancelVoucher>) -> impl
                 {move || {
                     if online.get() {
                         view! {
-                            <a class="button button-primary button-big" href=use_it.clone()>
+                            <a class="button button-primary button-big" href=use_it.clone() on:click=confirm>
                                 "UTILISER CE BON"
                             </a>
                         }
@@ -191,12 +248,13 @@ fn UsedVoucher(card: VoucherCard) -> impl IntoView {
 }
 
 /// "Attention cette opération est irréversible" — Annuler / OK. A page of its
-/// own rather than a browser dialog, so that it works without the WASM too.
+/// own rather than a browser dialog, so that it works without the WASM too;
+/// once hydrated, the card shows it in place.
 #[component]
 pub fn ConfirmUsePage() -> impl IntoView {
     let card = card_resource(None);
     let use_it = ServerAction::<UseVoucher>::new();
-    let online = online();
+    let cancel = ServerAction::<CancelVoucher>::new();
     view! {
         <Title text="Utiliser ce bon" />
         <MemberShell>
@@ -226,34 +284,7 @@ pub fn ConfirmUsePage() -> impl IntoView {
                                 }
                                     .into_any();
                             }
-                            view! {
-                                <div class="confirm" role="alertdialog" aria-labelledby="confirm-title">
-                                    <p id="confirm-title" class="confirm-title">
-                                        "Attention cette opération est irréversible"
-                                    </p>
-                                    <p>
-                                        {WEB_VOUCHER_LABEL} " de " {c.amount.to_string()} " chez " {c.supplier}
-                                    </p>
-                                    <ActionError action=use_it />
-                                    <NeedsNetwork online />
-                                    <div class="confirm-buttons">
-                                        <a class="button" href=format!("/bons/{}", c.id)>
-                                            "Annuler"
-                                        </a>
-                                        <SendForm action=use_it input=UseVoucher { id: c.id.to_string() }>
-                                            <input type="hidden" name="id" value=c.id.to_string() />
-                                            <button
-                                                type="submit"
-                                                class="button button-primary"
-                                                disabled=move || use_it.pending().get() || !online.get()
-                                            >
-                                                "OK"
-                                            </button>
-                                        </SendForm>
-                                    </div>
-                                </div>
-                            }
-                                .into_any()
+                            view! { <Counter card=c first=Screen::Confirm cancel /> }.into_any()
                         },
                     )
                 })}
@@ -262,13 +293,53 @@ pub fn ConfirmUsePage() -> impl IntoView {
     }
 }
 
+#[component]
+fn ConfirmUse(
+    card: VoucherCard,
+    use_it: ServerAction<UseVoucher>,
+    screen: RwSignal<Screen>,
+    back_in_place: bool,
+) -> impl IntoView {
+    let online = online();
+    let back = move |ev: leptos::ev::MouseEvent| {
+        if back_in_place && plain_tap(&ev) {
+            ev.prevent_default();
+            screen.set(Screen::Card);
+        }
+    };
+    view! {
+        <div class="confirm" role="alertdialog" aria-labelledby="confirm-title">
+            <p id="confirm-title" class="confirm-title">
+                "Attention cette opération est irréversible"
+            </p>
+            <p>{WEB_VOUCHER_LABEL} " de " {card.amount.to_string()} " chez " {card.supplier}</p>
+            <ActionError action=use_it />
+            <NeedsNetwork online />
+            <div class="confirm-buttons">
+                <a class="button" href=format!("/bons/{}", card.id) on:click=back>
+                    "Annuler"
+                </a>
+                <SendForm action=use_it input=UseVoucher { id: card.id.to_string() }>
+                    <input type="hidden" name="id" value=card.id.to_string() />
+                    <button
+                        type="submit"
+                        class="button button-primary"
+                        disabled=move || use_it.pending().get() || !online.get()
+                    >
+                        "OK"
+                    </button>
+                </SendForm>
+            </div>
+        </div>
+    }
+}
+
 /// The secret code, large, with the seed's certification text; VALIDER LE BON
 /// records the supplier's validation, ANNULER only closes the screen.
 #[component]
 pub fn SecretCodePage() -> impl IntoView {
     let card = card_resource(None);
-    let validate = ServerAction::<ValidateVoucher>::new();
-    let online = online();
+    let cancel = ServerAction::<CancelVoucher>::new();
     view! {
         <Title text="Code secret" />
         <MemberShell>
@@ -286,7 +357,7 @@ pub fn SecretCodePage() -> impl IntoView {
                                 }
                                     .into_any();
                             }
-                            let Some(receipt) = c.receipt else {
+                            if c.receipt.is_none() {
                                 return view! {
                                     <p class="notice notice-warn">
                                         "Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret."
@@ -296,41 +367,43 @@ pub fn SecretCodePage() -> impl IntoView {
                                     </a>
                                 }
                                     .into_any();
-                            };
-                            view! {
-                                <section class="secret">
-                                    <p class="secret-label">"Code secret"</p>
-                                    <p class="secret-code" aria-label="Code secret">
-                                        {receipt.code}
-                                    </p>
-                                    <p>"Fournisseur : " <strong>{c.supplier}</strong></p>
-                                    <p>"Date et heure : " <span class="used-at">{receipt.used_at}</span></p>
-                                    <p>"N° du bon : " <span class="number">{receipt.number}</span></p>
-                                    <p class="certification">
-                                        "Le fournisseur certifie avoir noté sur le bon de livraison, le numéro de Bon Castors suivi du code secret, correspondant à la livraison de la marchandise qui garantira le paiement de la facture transmise à l'UDEC (Castors de l'Ouest)."
-                                    </p>
-                                    <ActionError action=validate />
-                                    <NeedsNetwork online />
-                                    <SendForm action=validate input=ValidateVoucher { id: c.id.to_string() }>
-                                        <input type="hidden" name="id" value=c.id.to_string() />
-                                        <button
-                                            type="submit"
-                                            class="button button-primary button-big"
-                                            disabled=move || !online.get()
-                                        >
-                                            "VALIDER LE BON"
-                                        </button>
-                                    </SendForm>
-                                    <a class="button button-big" href="/bons">
-                                        "ANNULER"
-                                    </a>
-                                </section>
                             }
-                                .into_any()
+                            view! { <Counter card=c first=Screen::Code cancel /> }.into_any()
                         },
                     )
                 })}
             </Suspense>
         </MemberShell>
+    }
+}
+
+#[component]
+fn SecretCode(card: VoucherCard, validate: ServerAction<ValidateVoucher>) -> impl IntoView {
+    let online = online();
+    let receipt = card.receipt.clone().expect("the code screen is shown for a used voucher");
+    view! {
+        <section class="secret">
+            <p class="secret-label">"Code secret"</p>
+            <p class="secret-code" aria-label="Code secret">
+                {receipt.code}
+            </p>
+            <p>"Fournisseur : " <strong>{card.supplier}</strong></p>
+            <p>"Date et heure : " <span class="used-at">{receipt.used_at}</span></p>
+            <p>"N° du bon : " <span class="number">{receipt.number}</span></p>
+            <p class="certification">
+                "Le fournisseur certifie avoir noté sur le bon de livraison, le numéro de Bon Castors suivi du code secret, correspondant à la livraison de la marchandise qui garantira le paiement de la facture transmise à l'UDEC (Castors de l'Ouest)."
+            </p>
+            <ActionError action=validate />
+            <NeedsNetwork online />
+            <SendForm action=validate input=ValidateVoucher { id: card.id.to_string() }>
+                <input type="hidden" name="id" value=card.id.to_string() />
+                <button type="submit" class="button button-primary button-big" disabled=move || !online.get()>
+                    "VALIDER LE BON"
+                </button>
+            </SendForm>
+            <a class="button button-big" href="/bons">
+                "ANNULER"
+            </a>
+        </section>
     }
 }
