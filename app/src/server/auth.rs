@@ -50,7 +50,7 @@ impl KnownDevice {
     /// The device cookie of this request, when there is one and its
     /// signature holds.
     pub fn from_request(state: &AppState, parts: &Parts) -> Option<KnownDevice> {
-        let value = cookie_value(parts, DEVICE_COOKIE)?;
+        let value = cookie_value(&parts.headers, DEVICE_COOKIE)?;
         let mut fields = value.splitn(3, '.');
         let (account, nonce, signature) = (fields.next()?, fields.next()?, fields.next()?);
         let account_id: i64 = account.parse().ok()?;
@@ -204,12 +204,12 @@ pub fn session_hash(parts: &Parts) -> Option<String> {
 }
 
 fn session_token(parts: &Parts) -> Option<String> {
-    cookie_value(parts, SESSION_COOKIE)
+    cookie_value(&parts.headers, SESSION_COOKIE)
 }
 
-fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+/// The value of the request's cookie `name`, unless it is missing or empty.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -299,14 +299,7 @@ fn cookie(forms: &Forms, value: &str, max_age: u32) -> HeaderValue {
 
 /// The page the cookie is for and its error, if the cookie is ours.
 fn read_cookie(forms: &Forms, headers: &HeaderMap) -> Option<(String, FormError)> {
-    let value = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == FORM_ERROR_COOKIE)
-        .map(|(_, value)| value)?;
+    let value = app::server::auth::cookie_value(headers, FORM_ERROR_COOKIE)?;
     let (value, signature) = value.rsplit_once('.')?;
     if !forms.keys.verify_flash(value, signature) {
         return None;

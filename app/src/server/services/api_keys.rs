@@ -23,7 +23,7 @@ use crate::{
         },
     },
 };
-use axum::http::{HeaderValue, header, request::Parts};
+use axum::http::{HeaderValue, request::Parts};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 
@@ -305,15 +305,7 @@ pub fn fresh_key_cookie(state: &AppState, key: Option<&str>) -> Result<HeaderVal
 
 /// The key this browser was just given, if its cookie is still there.
 pub fn take_fresh_key(parts: &Parts) -> Option<String> {
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == FRESH_KEY_COOKIE && !value.is_empty())
-        .map(|(_, value)| value.to_owned())
+    crate::server::auth::cookie_value(&parts.headers, FRESH_KEY_COOKIE)
 }
 
 #[cfg(test)]
