@@ -390,7 +390,10 @@ async fn demande_de_bons_lists_the_newest_voucher_first() {
     browser.request_voucher(&app.supplier_id("Bois & Charpente 44").await, "6").await;
     let list = browser.get("/bons").await;
     let bois = list.body.find("Bois &amp; Charpente 44").expect("second voucher listed");
-    let ouest = list.body.find("Matériaux de l&#x27;Ouest").or_else(|| list.body.find("Matériaux de l'Ouest")).unwrap();
+    let ouest = ["Matériaux de l&#39;Ouest", "Matériaux de l&#x27;Ouest", "Matériaux de l'Ouest"]
+        .iter()
+        .find_map(|name| list.body.find(name))
+        .expect("first voucher listed");
     assert!(bois < ouest, "the voucher requested last comes first");
     assert_eq!(list.text_of("class=\"amount\"").as_deref(), Some("6,00"));
 }
@@ -410,7 +413,8 @@ async fn a_search_sent_without_the_wasm_hides_the_rows_it_misses() {
     };
 
     let list = browser.get("/bons?q=charpente").await;
-    assert!(row_of(&list.body, "Bois &amp; Charpente 44").ends_with(r#"data-status="1""#), "{}", list.body);
+    let bois = row_of(&list.body, "Bois &amp; Charpente 44");
+    assert!(bois.contains(r#"data-status="1""#) && !bois.ends_with(" hidden"), "{}", list.body);
     assert!(row_of(&list.body, "Matériaux de l&#39;Ouest").ends_with(" hidden"), "{}", list.body);
     assert!(!list.contains("Aucun bon ne correspond"));
     assert!(list.body.contains(r#"value="charpente""#), "the search box keeps what was typed");

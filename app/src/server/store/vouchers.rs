@@ -129,7 +129,9 @@ pub struct ListedVoucher {
 /// The database hands the list over as one JSON value: one row instead of
 /// one per voucher. On SQLite each row is a hand-off between the
 /// connection's thread and the page's task, and the list page spent most
-/// of its database time on them.
+/// of its database time on them. The rows are put in order here: an
+/// `ORDER BY` inside SQLite's aggregate sorts through a temporary index,
+/// written for every page (a twentieth of the page's time in a profile).
 pub async fn listed_for_member(
     pool: &AnyPool,
     backend: Backend,
@@ -138,21 +140,23 @@ pub async fn listed_for_member(
     let sql = match backend {
         Backend::Sqlite => {
             "SELECT json_group_array(json_array(v.id, v.status, v.amount_cents, v.requested_at, v.valid_until,
-                                                v.number, s.name) ORDER BY v.id DESC)
+                                                v.number, s.name))
                FROM vouchers v
                JOIN suppliers s ON s.id = v.supplier_id
               WHERE v.member_id = $1"
         }
         Backend::Postgres => {
             "SELECT COALESCE(json_agg(json_build_array(v.id, v.status, v.amount_cents, v.requested_at, v.valid_until,
-                                                       v.number, s.name) ORDER BY v.id DESC), '[]')::text
+                                                       v.number, s.name)), '[]')::text
                FROM vouchers v
                JOIN suppliers s ON s.id = v.supplier_id
               WHERE v.member_id = $1"
         }
     };
     let list: String = sqlx::query_scalar(sql).bind(member_id).fetch_one(pool).await?;
-    serde_json::from_str(&list).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    let mut listed: Vec<ListedVoucher> = serde_json::from_str(&list).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    listed.sort_unstable_by(|a, b| b.id.cmp(&a.id));
+    Ok(listed)
 }
 
 /// Takes the next running number of (agency, year). Inside the use
