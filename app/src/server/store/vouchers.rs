@@ -155,7 +155,7 @@ pub async fn listed_for_member(
     };
     let list: String = sqlx::query_scalar(sql).bind(member_id).fetch_one(pool).await?;
     let mut listed: Vec<ListedVoucher> = serde_json::from_str(&list).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    listed.sort_unstable_by(|a, b| b.id.cmp(&a.id));
+    listed.sort_unstable_by_key(|voucher| std::cmp::Reverse(voucher.id));
     Ok(listed)
 }
 
