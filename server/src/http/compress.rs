@@ -6,7 +6,7 @@
 //! a fifth of a page's server time in a profile of the list page. Pages are
 //! rendered whole before they are sent (`SsrMode::Async`), so nothing is lost
 //! by buffering one: it is compressed in one go, with a window fitted to its
-//! size and the same quality, and the bytes sent are the same size.
+//! size and a quality fitted to its length (`quality`).
 //! Everything else (server functions' answers, clients without brotli) still
 //! goes through the general layer, which leaves an encoded answer alone.
 
@@ -22,12 +22,19 @@ use axum::{
 };
 
 /// Brotli's quality for pages. From 3 up the encoder keeps hash chains;
-/// 2 keeps one slot per hash, and pages (rows of the same markup) lose
+/// 2 keeps one slot per hash, and long pages (rows of the same markup) lose
 /// little by it: "Demande de bons" with 200 vouchers, 63 KB, compresses to
-/// 2.7 KB instead of 2.5 KB at quality 4, a voucher's card to 4.7 KB instead
-/// of 4.4 KB, in a third less of the server's time for the list (one bar of
-/// signal sends those 300 bytes in 6 ms).
-const QUALITY: i32 = 2;
+/// 2.7 KB instead of 2.5 KB at quality 4, in a third less of the server's
+/// time for the list (one bar of signal sends those 200 bytes in 6 ms).
+/// A short page costs microseconds at any quality, and there every byte
+/// is a larger share: a member's list of one voucher (3 KB) would lose
+/// half its saving at quality 2.
+fn quality(page_bytes: usize) -> i32 {
+    if page_bytes < LONG_PAGE_BYTES { 5 } else { 2 }
+}
+
+/// From here on, a page is long (`quality`).
+const LONG_PAGE_BYTES: usize = 16 * 1024;
 
 /// Smaller pages are sent as they are (`MIN_COMPRESSED_BYTES` in `mod.rs`).
 const MIN_BYTES: usize = 1024;
@@ -73,7 +80,7 @@ fn accepts_brotli(headers: &HeaderMap) -> bool {
 /// The page in brotli, with the smallest window that holds all of it.
 fn compress(page: &[u8]) -> Vec<u8> {
     let params = brotli::enc::BrotliEncoderParams {
-        quality: QUALITY,
+        quality: quality(page.len()),
         // 2^lgwin - 16 bytes of window: brotli's bounds are 10 and 24.
         lgwin: (usize::BITS - (page.len() + 16).leading_zeros()).clamp(10, 24) as i32,
         size_hint: page.len(),
