@@ -387,3 +387,105 @@ async fn a_form_posted_without_the_wasm_goes_back_only_to_our_own_pages() {
 fn today() -> String {
     app::server::clock::iso_day(app::server::clock::paris_date(chrono::Utc::now()))
 }
+
+/// The router's four groups (`server/src/http/mod.rs`), each through one of
+/// its routes: what every answer carries, then each group's own policy on
+/// cross-site posts and on body size.
+#[tokio::test]
+async fn each_group_of_routes_has_its_own_edges() {
+    use common::supplier::error_of;
+    let app = TestApp::spawn().await;
+    let member = app.logged_in(PAID_UP).await;
+    let ouest = app.logged_in("ouest").await;
+    let till = app.till("ouest").await;
+    let at = |path: &str| format!("{}{path}", app.base);
+    let past_forms_limit = "9".repeat(100 * 1024);
+
+    // Every group: the common headers, and an id to find the request by.
+    let answers = [
+        ("page", member.client.get(at("/")).send().await.unwrap()),
+        ("server function", member.client.post(at("/api/my_vouchers")).send().await.unwrap()),
+        ("download", ouest.client.get(at("/fournisseur/bons.csv")).send().await.unwrap()),
+        ("upload", ouest.upload_pdf(999_999, "x.pdf", b"pas un pdf".to_vec(), false).await),
+        ("till", till.client.get(at("/api/v1/invoices")).bearer_auth(&till.key).send().await.unwrap()),
+        ("health", app.browser().client.get(at("/healthz")).send().await.unwrap()),
+    ];
+    for (group, res) in &answers {
+        let h = res.headers();
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{group}");
+        assert_eq!(h[header::X_FRAME_OPTIONS], "DENY", "{group}");
+        assert_eq!(h[header::REFERRER_POLICY], "same-origin", "{group}");
+        assert!(h.contains_key(header::CONTENT_SECURITY_POLICY), "{group}");
+        let id = h["x-request-id"].to_str().unwrap();
+        assert!(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{group}: {id}");
+    }
+    let ids: std::collections::HashSet<_> =
+        answers.iter().map(|(_, res)| res.headers()["x-request-id"].clone()).collect();
+    assert_eq!(ids.len(), answers.len(), "one id per request");
+    // Only pages name a nonce, and only pages get the site's cache policy.
+    let page = &answers[0].1;
+    assert!(page.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("'nonce-"));
+    assert_eq!(page.headers()[header::CACHE_CONTROL], "private, no-store");
+    for (group, res) in &answers[4..] {
+        assert!(!res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("nonce"), "{group}");
+    }
+    // A load balancer's id is kept; an odd one is replaced.
+    let health = |id: &'static str| app.browser().client.get(at("/healthz")).header("x-request-id", id).send();
+    assert_eq!(health("lb-7f3a.01").await.unwrap().headers()["x-request-id"], "lb-7f3a.01");
+    assert_ne!(health("<script>").await.unwrap().headers()["x-request-id"], "<script>");
+
+    // Pages and server functions: cross-site posts refused, 64 KiB at most.
+    let cross_site = member
+        .client
+        .post(at("/api/request_voucher"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("supplier_id", "1"), ("amount", "42")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    let too_big = member
+        .client
+        .post(at("/api/request_voucher"))
+        .form(&[("supplier_id", "1"), ("amount", past_forms_limit.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.count("SELECT COUNT(*) FROM vouchers").await, 0);
+
+    // Uploads: cross-site posts refused; past 64 KiB the upload itself judges.
+    let cross_site = ouest
+        .client
+        .post(at("/fournisseur/factures/1/pdf"))
+        .header("sec-fetch-site", "cross-site")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    let big = ouest.upload_pdf(999_999, "x.pdf", past_forms_limit.clone().into_bytes(), false).await;
+    assert_eq!(big.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_of(&big.json().await.unwrap()).contains("n'est pas un PDF"));
+
+    // The till's API: a key, never a cookie, so another site's page is no
+    // threat and is not refused; its bodies may pass 64 KiB, not 256 KiB.
+    let from_a_page = till
+        .client
+        .post(at("/api/v1/vouchers/check"))
+        .bearer_auth(&till.key)
+        .header("sec-fetch-site", "cross-site")
+        .json(&serde_json::json!({ "number": "W2026.NA.442.09999999", "code": "ABCD1234" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_a_page.status(), StatusCode::UNPROCESSABLE_ENTITY, "checked, not refused");
+    let (status, json) = till
+        .post("/api/v1/vouchers/check", &serde_json::json!({ "number": past_forms_limit, "code": "ABCD1234" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    let (status, _) = till
+        .post("/api/v1/vouchers/check", &serde_json::json!({ "number": "9".repeat(300 * 1024), "code": "x" }))
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}

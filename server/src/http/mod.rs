@@ -2,12 +2,13 @@
 //! health check, and the middleware around them.
 
 pub mod agency_files;
-pub mod api_v1;
 pub mod compress;
 pub mod files;
 pub mod forms;
 pub mod guard;
+pub mod request_id;
 pub mod site;
+pub mod till;
 
 use app::{App, server::AppState, shell};
 use axum::{Router, extract::State, http::StatusCode, middleware, routing::get};
@@ -44,47 +45,76 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The whole site: four groups of routes, each with the layers of its own
+/// kind of request, merged here; then what every answer gets. A route's
+/// edges follow from the group it is in, never from where it is listed.
+///
+/// | group      | cross-site posts | body limit                | page nonce, cache headers |
+/// |------------|------------------|---------------------------|---------------------------|
+/// | `pages`    | refused          | 64 KiB, read whole        | yes                       |
+/// | `uploads`  | refused          | each upload's own         | no                        |
+/// | `till`     | allowed (a key)  | 256 KiB, the API's own    | no                        |
+/// | `health`   | (GET only)       | none needed               | no                        |
 pub fn router(state: AppState) -> Router {
-    let routes = routes();
     let edge = guard::Edge::new(&state.settings.public_url);
-    let forms = forms::Forms::new(&state, &edge.public_origin, MAX_BODY_BYTES);
-    let site = Arc::new(site::Site::load(&state.leptos_options));
     Router::new()
-        .route("/healthz", get(health))
-        .merge(site::router(site.clone()))
-        .merge(files::downloads())
-        .leptos_routes_with_context(&state, routes, app::security::provide_page_nonce, {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(guard::page_nonce))
-        .layer(middleware::from_fn_with_state(site, site::cache_headers))
-        .layer(middleware::from_fn_with_state(forms.clone(), forms::form_edges))
-        // Bodies are read whole here, so that one past the limit is refused
-        // (413) whether or not it declared its length.
-        .layer(middleware::from_fn_with_state(forms, forms::limit_body))
-        // Routes merged below a layer do not pass through it: uploads have
-        // their own body limit, and the till's API (a bearer key, never a
-        // cookie, so nothing another site could ride on) is not refused for
-        // being cross-site. Its body limit is its own too.
-        .merge(files::uploads())
-        .merge(agency_files::router())
-        .layer(middleware::from_fn_with_state(edge.clone(), guard::page_deadline))
-        .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
-        .merge(api_v1::router())
+        .merge(pages(&state, &edge))
+        .merge(uploads(&edge))
+        .merge(till::router())
+        .merge(health())
         .layer(middleware::from_fn_with_state(edge, guard::security_headers))
         // Pages whole, with brotli; then what is left: pages for browsers
         // without brotli, larger server function answers. Static files come
         // pre-compressed.
         .layer(middleware::from_fn(compress::pages))
         .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(MIN_COMPRESSED_BYTES))))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+        // Outside the trace layer, whose span names the id.
+        .layer(middleware::from_fn(request_id::tag))
         .with_state(state)
 }
 
+/// What a browser asks for with its session cookie: pages, server
+/// functions, the service worker and static files, downloads. Bodies are
+/// read whole here, so that one past the limit is refused (413) whether or
+/// not it declared its length; a state-changing request from another site
+/// is refused (403); a page that does not render in time is answered with
+/// a reload message.
+fn pages(state: &AppState, edge: &guard::Edge) -> Router<AppState> {
+    let forms = forms::Forms::new(state, &edge.public_origin, MAX_BODY_BYTES);
+    let site = Arc::new(site::Site::load(&state.leptos_options));
+    let options = state.leptos_options.clone();
+    Router::new()
+        .merge(site::router(site.clone()))
+        .merge(files::downloads())
+        .leptos_routes_with_context(state, routes(), app::security::provide_page_nonce, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(guard::page_nonce))
+        .layer(middleware::from_fn_with_state(site, site::cache_headers))
+        .layer(middleware::from_fn_with_state(forms.clone(), forms::form_edges))
+        .layer(middleware::from_fn_with_state(forms, forms::limit_body))
+        .layer(middleware::from_fn_with_state(edge.clone(), guard::page_deadline))
+        .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
+}
+
+/// Files sent by a browser (an invoice's PDF, a member import): each route
+/// has its own body limit, sized for its file; cross-site posts are
+/// refused as for pages.
+fn uploads(edge: &guard::Edge) -> Router<AppState> {
+    Router::new()
+        .merge(files::uploads())
+        .merge(agency_files::router())
+        .layer(middleware::from_fn_with_state(edge.clone(), guard::page_deadline))
+        .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
+}
+
+/// For load balancers and start-up scripts.
+fn health() -> Router<AppState> {
+    Router::new().route("/healthz", get(health_check))
+}
+
 /// 200 when the database answers: for load balancers and start-up scripts.
-async fn health(State(state): State<AppState>) -> StatusCode {
+async fn health_check(State(state): State<AppState>) -> StatusCode {
     match state.db.ping().await {
         Ok(()) => StatusCode::OK,
         Err(e) => {
