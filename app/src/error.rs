@@ -132,6 +132,22 @@ impl AppError {
     }
 }
 
+/// An axum handler's refusal (a guard's, in `crate::server::guards`): the
+/// error's status and `{"error": "<French sentence>"}`, with how long to
+/// wait when a budget refused it.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{HeaderValue, StatusCode, header};
+        let status = StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(serde_json::json!({ "error": self.to_string() }))).into_response();
+        if let Some(seconds) = self.retry_after_seconds() {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
 impl From<AmountError> for AppError {
     fn from(e: AmountError) -> Self {
         AppError::Invalid(e.to_string())

@@ -8,6 +8,8 @@
 // attribute of ours, so the allowance is the module's.
 #![allow(clippy::too_many_arguments)]
 
+#[cfg(feature = "ssr")]
+use crate::server::{auth::Staff, guards::Admin};
 use crate::{
     domain::{Money, VoucherStatus},
     error::AppError,
@@ -372,43 +374,30 @@ pub struct AgencyVoucherDetail {
 #[server(endpoint = "agency_dashboard")]
 pub async fn agency_dashboard(agency: Option<String>) -> Result<Dashboard, AppError> {
     use crate::{api::context, server::services::agency};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            agency::dashboard(&state, &staff, agency.as_deref(), chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        agency::dashboard(&state, &staff, agency.as_deref(), chrono::Utc::now()).await
+    })
+    .await
 }
 
 /// The agencies a form may file something under.
 #[server(endpoint = "agency_desk")]
 pub async fn agency_desk(agency: Option<String>) -> Result<DeskOnly, AppError> {
     use crate::{api::context, server::services::agency};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let chosen = agency::pick(&state, &staff, agency.as_deref()).await?;
-            Ok(DeskOnly { desk: agency::desk(&state, &staff, chosen).await? })
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let chosen = agency::pick(&state, &staff, agency.as_deref()).await?;
+        Ok(DeskOnly { desk: agency::desk(&state, &staff, chosen).await? })
+    })
+    .await
 }
 
 #[server(endpoint = "agency_members")]
 pub async fn agency_members(q: Option<String>, agency: Option<String>) -> Result<MemberList, AppError> {
     use crate::{api::context, server::services::members};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            members::search(&state, &staff, q.as_deref().unwrap_or_default(), agency.as_deref(), chrono::Utc::now())
-                .await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        members::search(&state, &staff, q.as_deref().unwrap_or_default(), agency.as_deref(), chrono::Utc::now()).await
+    })
+    .await
 }
 
 /// Creates a member and their login; lands on the member's page, which
@@ -425,18 +414,14 @@ pub async fn create_member(
         api::context,
         server::services::members::{self, MemberInput},
     };
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let input = MemberInput { name, email, fee_paid_until };
-            let (number, hand_over) =
-                members::create(&state, &staff, agency.as_deref(), &number, &input, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/adherents/{number}?remise={hand_over}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let input = MemberInput { name, email, fee_paid_until };
+        let (number, hand_over) =
+            members::create(&state, &staff, agency.as_deref(), &number, &input, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/adherents/{number}?remise={hand_over}"));
+        Ok(())
+    })
+    .await
 }
 
 /// A member by number, with their vouchers; `hand_over` is the link's key
@@ -444,14 +429,10 @@ pub async fn create_member(
 #[server(endpoint = "agency_member")]
 pub async fn agency_member(number: String, hand_over: Option<String>) -> Result<MemberDetail, AppError> {
     use crate::{api::context, server::services::members};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            members::detail(&state, &staff, &number, hand_over.as_deref(), chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        members::detail(&state, &staff, &number, hand_over.as_deref(), chrono::Utc::now()).await
+    })
+    .await
 }
 
 #[server(endpoint = "update_member")]
@@ -465,77 +446,54 @@ pub async fn update_member(
         api::context,
         server::services::members::{self, MemberInput},
     };
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let input = MemberInput { name, email, fee_paid_until };
-            let number = members::update(&state, &staff, &number, &input, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/adherents/{number}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let input = MemberInput { name, email, fee_paid_until };
+        let number = members::update(&state, &staff, &number, &input, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/adherents/{number}"));
+        Ok(())
+    })
+    .await
 }
 
 /// Deactivates (`active=0`) or reactivates (`active=1`) a member and their login.
 #[server(endpoint = "set_member_active")]
 pub async fn set_member_active(number: String, active: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::members};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let active = parse_switch(&active)?;
-            let number = members::set_active(&state, &staff, &number, active, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/adherents/{number}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let active = parse_switch(&active)?;
+        let number = members::set_active(&state, &staff, &number, active, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/adherents/{number}"));
+        Ok(())
+    })
+    .await
 }
 
 /// A new temporary password for a member, shown once on their page.
 #[server(endpoint = "reset_member_password")]
 pub async fn reset_member_password(number: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::members};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let (number, hand_over) = members::reset_password(&state, &staff, &number, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/adherents/{number}?remise={hand_over}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let (number, hand_over) = members::reset_password(&state, &staff, &number, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/adherents/{number}?remise={hand_over}"));
+        Ok(())
+    })
+    .await
 }
 
 /// The import page: recent imports and, with `report`, one import's report.
 #[server(endpoint = "member_imports")]
 pub async fn member_imports(report: Option<String>, agency: Option<String>) -> Result<ImportPage, AppError> {
     use crate::{api::context, server::services::member_import};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            member_import::page(&state, &staff, report.as_deref(), agency.as_deref()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        member_import::page(&state, &staff, report.as_deref(), agency.as_deref()).await
+    })
+    .await
 }
 
 #[server(endpoint = "agency_suppliers")]
 pub async fn agency_suppliers(agency: Option<String>) -> Result<SupplierList, AppError> {
     use crate::{api::context, server::services::suppliers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            suppliers::list(&state, &staff, agency.as_deref()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move { suppliers::list(&state, &staff, agency.as_deref()).await }).await
 }
 
 #[server(endpoint = "create_supplier")]
@@ -554,30 +512,22 @@ pub async fn create_supplier(
         api::context,
         server::services::suppliers::{self, SupplierInput},
     };
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let input = SupplierInput { name, siret, contact_name, email, phone, address, iban, bic };
-            let id = suppliers::create(&state, &staff, agency.as_deref(), &input, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let input = SupplierInput { name, siret, contact_name, email, phone, address, iban, bic };
+        let id = suppliers::create(&state, &staff, agency.as_deref(), &input, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "agency_supplier")]
 pub async fn agency_supplier(id: String, hand_over: Option<String>) -> Result<SupplierDetail, AppError> {
     use crate::{api::context, server::services::suppliers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            suppliers::detail(&state, &staff, supplier_id(&id)?, hand_over.as_deref(), chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        suppliers::detail(&state, &staff, supplier_id(&id)?, hand_over.as_deref(), chrono::Utc::now()).await
+    })
+    .await
 }
 
 #[server(endpoint = "update_supplier")]
@@ -596,18 +546,14 @@ pub async fn update_supplier(
         api::context,
         server::services::suppliers::{self, SupplierInput},
     };
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let id = supplier_id(&id)?;
-            let input = SupplierInput { name, siret, contact_name, email, phone, address, iban, bic };
-            suppliers::update(&state, &staff, id, &input, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let id = supplier_id(&id)?;
+        let input = SupplierInput { name, siret, contact_name, email, phone, address, iban, bic };
+        suppliers::update(&state, &staff, id, &input, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 /// Deactivates (`active=0`) or reactivates (`active=1`) a supplier: an
@@ -615,64 +561,46 @@ pub async fn update_supplier(
 #[server(endpoint = "set_supplier_active")]
 pub async fn set_supplier_active(id: String, active: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::suppliers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let (id, active) = (supplier_id(&id)?, parse_switch(&active)?);
-            suppliers::set_active(&state, &staff, id, active, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let (id, active) = (supplier_id(&id)?, parse_switch(&active)?);
+        suppliers::set_active(&state, &staff, id, active, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 /// A login for the supplier's staff, with a temporary password shown once.
 #[server(endpoint = "create_supplier_login")]
 pub async fn create_supplier_login(id: String, login: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::suppliers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let id = supplier_id(&id)?;
-            let hand_over = suppliers::create_login(&state, &staff, id, &login, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/fournisseurs/{id}?remise={hand_over}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let id = supplier_id(&id)?;
+        let hand_over = suppliers::create_login(&state, &staff, id, &login, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/fournisseurs/{id}?remise={hand_over}"));
+        Ok(())
+    })
+    .await
 }
 
 /// Deactivates (`active=0`) or reactivates (`active=1`) a supplier's login.
 #[server(endpoint = "set_supplier_login_active")]
 pub async fn set_supplier_login_active(login: String, active: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::suppliers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let active = parse_switch(&active)?;
-            let id = suppliers::set_login_active(&state, &staff, &login, active, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let active = parse_switch(&active)?;
+        let id = suppliers::set_login_active(&state, &staff, &login, active, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "agency_settings")]
 pub async fn agency_settings(agency: Option<String>) -> Result<SettingsPage, AppError> {
     use crate::{api::context, server::services::agency};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            agency::settings_page(&state, &staff, agency.as_deref()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move { agency::settings_page(&state, &staff, agency.as_deref()).await })
+        .await
 }
 
 #[server(endpoint = "save_agency_settings")]
@@ -685,19 +613,15 @@ pub async fn save_agency_settings(
     code_length: String,
 ) -> Result<(), AppError> {
     use crate::{api::context, domain::AgencySettings, server::services::agency};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let target = agency::pick(&state, &staff, agency.as_deref()).await?;
-            let settings = AgencySettings::parse(&code, &centre_code, &validity_days, &max_voucher, &code_length)
-                .map_err(AppError::Invalid)?;
-            let code = agency::save_settings(&state, &staff, target, &settings, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/parametres?agence={code}&enregistre=1"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let target = agency::pick(&state, &staff, agency.as_deref()).await?;
+        let settings = AgencySettings::parse(&code, &centre_code, &validity_days, &max_voucher, &code_length)
+            .map_err(AppError::Invalid)?;
+        let code = agency::save_settings(&state, &staff, target, &settings, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/parametres?agence={code}&enregistre=1"));
+        Ok(())
+    })
+    .await
 }
 
 /// An administrator opens a new agency.
@@ -711,21 +635,14 @@ pub async fn create_agency(
     code_length: String,
 ) -> Result<(), AppError> {
     use crate::{api::context, domain::AgencySettings, server::services::agency};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            if !staff.is_admin() {
-                return Err(AppError::AdminOnly);
-            }
-            let settings = AgencySettings::parse(&code, &centre_code, &validity_days, &max_voucher, &code_length)
-                .map_err(AppError::Invalid)?;
-            let code = agency::create(&state, &staff, &name, &settings, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/parametres?agence={code}&enregistre=1"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, Admin(staff)| async move {
+        let settings = AgencySettings::parse(&code, &centre_code, &validity_days, &max_voucher, &code_length)
+            .map_err(AppError::Invalid)?;
+        let code = agency::create(&state, &staff, &name, &settings, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/parametres?agence={code}&enregistre=1"));
+        Ok(())
+    })
+    .await
 }
 
 /// The agency's vouchers: by voucher number, member number or name, and status.
@@ -736,35 +653,27 @@ pub async fn agency_vouchers(
     agency: Option<String>,
 ) -> Result<AgencyVoucherList, AppError> {
     use crate::{api::context, server::services::agency_vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            agency_vouchers::search(
-                &state,
-                &staff,
-                q.as_deref().unwrap_or_default(),
-                status.as_deref().unwrap_or_default(),
-                agency.as_deref(),
-                chrono::Utc::now(),
-            )
-            .await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        agency_vouchers::search(
+            &state,
+            &staff,
+            q.as_deref().unwrap_or_default(),
+            status.as_deref().unwrap_or_default(),
+            agency.as_deref(),
+            chrono::Utc::now(),
+        )
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "agency_voucher")]
 pub async fn agency_voucher(id: String) -> Result<AgencyVoucherDetail, AppError> {
     use crate::{api::context, server::services::agency_vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            agency_vouchers::detail(&state, &staff, voucher_id(&id)?, chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        agency_vouchers::detail(&state, &staff, voucher_id(&id)?, chrono::Utc::now()).await
+    })
+    .await
 }
 
 /// Undoes a mistaken use, with a written reason: the voucher becomes
@@ -772,17 +681,13 @@ pub async fn agency_voucher(id: String) -> Result<AgencyVoucherDetail, AppError>
 #[server(endpoint = "undo_voucher_use")]
 pub async fn undo_voucher_use(id: String, reason: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::agency_vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let id = voucher_id(&id)?;
-            agency_vouchers::undo_use(&state, &staff, id, &reason, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/bons/{id}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let id = voucher_id(&id)?;
+        agency_vouchers::undo_use(&state, &staff, id, &reason, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/bons/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 /// `1` or `0`, as the activation buttons send it.

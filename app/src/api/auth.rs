@@ -1,6 +1,11 @@
 //! Logging in and out, and who is logged in.
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::server::{
+    auth::Member,
+    guards::{Account, Anyone, Visitor},
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -19,69 +24,55 @@ pub struct MemberSummary {
 #[server(endpoint = "login")]
 pub async fn login(number: String, password: String, suivant: Option<String>) -> Result<(), AppError> {
     use crate::{api::context, domain::MemberNumber, server::auth};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            // Members log in with their number, written any way they like;
-            // staff with their login. An unknown login gets the same answer as
-            // a wrong password: the form tells nobody which accounts exist.
-            let login = match number.parse::<MemberNumber>() {
-                Ok(member) => member.as_str().to_owned(),
-                Err(_) => number.trim().to_lowercase(),
-            };
-            if login.is_empty() || login.len() > 100 {
-                return Err(AppError::BadCredentials);
-            }
-            let address = auth::client_address(&state, &parts);
-            let device = auth::KnownDevice::from_request(&state, &parts);
-            let (account, role) =
-                auth::check_password(&state, &login, password, &address, device.as_ref(), chrono::Utc::now()).await?;
-            let response = expect_context::<leptos_axum::ResponseOptions>();
-            response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
-            response
-                .append_header(axum::http::header::SET_COOKIE, auth::device_cookie(&state, account, device.as_ref())?);
-            let next = suivant.as_deref().and_then(crate::security::own_path);
-            leptos_axum::redirect(next.unwrap_or(auth::home_of(&role)));
-            Ok(())
+    context::serve(|state, visitor: Visitor| async move {
+        // Members log in with their number, written any way they like;
+        // staff with their login. An unknown login gets the same answer as
+        // a wrong password: the form tells nobody which accounts exist.
+        let login = match number.parse::<MemberNumber>() {
+            Ok(member) => member.as_str().to_owned(),
+            Err(_) => number.trim().to_lowercase(),
+        };
+        if login.is_empty() || login.len() > 100 {
+            return Err(AppError::BadCredentials);
         }
-        .await,
-    )
+        let device = auth::KnownDevice::from_request(&state, &context::parts()?);
+        let (account, role) =
+            auth::check_password(&state, &login, password, &visitor.address, device.as_ref(), chrono::Utc::now())
+                .await?;
+        let response = expect_context::<leptos_axum::ResponseOptions>();
+        response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
+        response.append_header(axum::http::header::SET_COOKIE, auth::device_cookie(&state, account, device.as_ref())?);
+        let next = suivant.as_deref().and_then(crate::security::own_path);
+        leptos_axum::redirect(next.unwrap_or(auth::home_of(&role)));
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::{api::context, server::auth};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let cookie = auth::close_session(&state, &parts).await?;
-            expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
-            leptos_axum::redirect("/connexion");
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, _: Anyone| async move {
+        let cookie = auth::close_session(&state, &context::parts()?).await?;
+        expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
+        leptos_axum::redirect("/connexion");
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<MemberSummary, AppError> {
-    use crate::{
-        api::context,
-        server::{auth, services::vouchers::fee_paid_up},
-    };
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let member = auth::require_member(&state, &parts).await?;
-            Ok(MemberSummary {
-                fee_paid_up: fee_paid_up(&member, chrono::Utc::now()),
-                fee_paid_until: member.fee_paid_until.as_deref().map(crate::server::clock::display_day),
-                number: member.number,
-                name: member.name,
-            })
-        }
-        .await,
-    )
+    use crate::{api::context, server::services::vouchers::fee_paid_up};
+    context::serve(|_, member: Member| async move {
+        Ok(MemberSummary {
+            fee_paid_up: fee_paid_up(&member, chrono::Utc::now()),
+            fee_paid_until: member.fee_paid_until.as_deref().map(crate::server::clock::display_day),
+            number: member.number,
+            name: member.name,
+        })
+    })
+    .await
 }
 
 /// Who is logged in, whatever their role: for « Mon mot de passe ».
@@ -95,35 +86,22 @@ pub struct AccountSummary {
 #[server(endpoint = "my_account")]
 pub async fn my_account() -> Result<AccountSummary, AppError> {
     use crate::{api::context, server::auth};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let session = auth::current_account(&state, &parts).await?.ok_or(AppError::NotLoggedIn)?;
-            Ok(AccountSummary { home: auth::home_of(&session.role).into(), login: session.login })
-        }
-        .await,
-    )
+    context::serve(|_, Account { session, .. }| async move {
+        Ok(AccountSummary { home: auth::home_of(&session.role).into(), login: session.login })
+    })
+    .await
 }
 
 /// « Changer mon mot de passe »: the current password, the new one twice.
 /// Every other device logged in to the account is logged out.
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
-    use crate::{
-        api::context,
-        domain::password::PasswordChange,
-        server::{auth, services::account},
-    };
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let session = auth::current_account(&state, &parts).await?.ok_or(AppError::NotLoggedIn)?;
-            let session_hash = auth::session_hash(&parts).ok_or(AppError::NotLoggedIn)?;
-            let change = PasswordChange { current, new, confirm };
-            account::change_password(&state, &session, &session_hash, change, chrono::Utc::now()).await?;
-            leptos_axum::redirect("/mot-de-passe?modifie=1");
-            Ok(())
-        }
-        .await,
-    )
+    use crate::{api::context, domain::password::PasswordChange, server::services::account};
+    context::serve(|state, Account { session, session_hash }| async move {
+        let change = PasswordChange { current, new, confirm };
+        account::change_password(&state, &session, &session_hash, change, chrono::Utc::now()).await?;
+        leptos_axum::redirect("/mot-de-passe?modifie=1");
+        Ok(())
+    })
+    .await
 }

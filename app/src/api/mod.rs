@@ -1,5 +1,6 @@
-//! Server functions: thin. Each finds who is asking, makes one service call,
-//! and returns what the page renders. Their URLs are stable (`/api/<name>`) so
+//! Server functions: thin. Each names who may ask (a guard, run by
+//! `context::serve`), makes one service call, and returns what the page
+//! renders. Their URLs are stable (`/api/<name>`) so
 //! plain HTML forms post to them when the WASM has not loaded.
 
 pub mod agency;
@@ -12,13 +13,47 @@ pub mod vouchers;
 #[cfg(feature = "ssr")]
 pub(crate) mod context {
     use crate::{error::AppError, server::AppState};
-    use axum::http::{StatusCode, header, request::Parts};
+    use axum::{
+        extract::FromRequestParts,
+        http::{StatusCode, header, request::Parts},
+    };
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
     pub fn request() -> Result<(AppState, Parts), AppError> {
-        let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
-        Ok((AppState::current()?, parts))
+        Ok((AppState::current()?, parts()?))
+    }
+
+    /// The request's method, address and headers.
+    pub fn parts() -> Result<Parts, AppError> {
+        use_context::<Parts>().ok_or(AppError::Internal)
+    }
+
+    /// The address the request came from: attempt budgets count per address.
+    pub fn address(state: &AppState) -> Result<String, AppError> {
+        Ok(crate::server::auth::client_address(state, &parts()?))
+    }
+
+    /// A server function's body, run for whoever the guard `G` lets in
+    /// (`crate::server::guards`): the guard refuses anyone else with its
+    /// own error. Then, as `finish` says, a JSON caller gets the error's
+    /// status.
+    ///
+    /// The guard is an axum extractor, run on the request's parts the way
+    /// `leptos_axum::extract_with_state` would; called directly, its
+    /// refusal stays an `AppError` instead of becoming a `ServerFnError`
+    /// string.
+    pub async fn serve<G, T, Body>(body: impl FnOnce(AppState, G) -> Body) -> Result<T, AppError>
+    where
+        G: FromRequestParts<AppState, Rejection = AppError>,
+        Body: Future<Output = Result<T, AppError>>,
+    {
+        let answer = async {
+            let (state, mut parts) = request()?;
+            let who = G::from_request_parts(&mut parts, &state).await?;
+            body(state, who).await
+        };
+        finish(answer.await)
     }
 
     /// A JSON client (the hydrated app, a test, a script) calling a server

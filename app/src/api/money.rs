@@ -2,6 +2,8 @@
 //! supplier invoices, paying them in batches, and members' statements; and
 //! the member's own statements.
 
+#[cfg(feature = "ssr")]
+use crate::server::auth::{Member, Staff};
 use crate::{
     api::{
         agency::{Desk, HistoryEvent},
@@ -129,90 +131,63 @@ pub struct StatementsPage {
 #[server(endpoint = "agency_invoices")]
 pub async fn agency_invoices(agency: Option<String>, statut: Option<String>) -> Result<AgencyInvoiceList, AppError> {
     use crate::{api::context, server::services::reconcile};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            reconcile::list(&state, &staff, agency.as_deref(), statut.as_deref()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        reconcile::list(&state, &staff, agency.as_deref(), statut.as_deref()).await
+    })
+    .await
 }
 
 #[server(endpoint = "agency_invoice")]
 pub async fn agency_invoice(id: String) -> Result<ReconcileView, AppError> {
     use crate::{api::context, server::services::reconcile};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            reconcile::view(&state, &staff, reconcile::invoice_id(&id)?).await
-        }
-        .await,
+    context::serve(
+        |state, staff: Staff| async move { reconcile::view(&state, &staff, reconcile::invoice_id(&id)?).await },
     )
+    .await
 }
 
 /// Staff accept a flagged line anyway; the reason goes to the journal.
 #[server(endpoint = "override_invoice_line")]
 pub async fn override_invoice_line(id: String, line: String, reason: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::reconcile};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let invoice = reconcile::invoice_id(&id)?;
-            reconcile::override_line(&state, &staff, invoice, &line, &reason, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let invoice = reconcile::invoice_id(&id)?;
+        reconcile::override_line(&state, &staff, invoice, &line, &reason, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "accept_invoice")]
 pub async fn accept_invoice(id: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::reconcile};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let invoice = reconcile::invoice_id(&id)?;
-            reconcile::accept(&state, &staff, invoice, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let invoice = reconcile::invoice_id(&id)?;
+        reconcile::accept(&state, &staff, invoice, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
+        Ok(())
+    })
+    .await
 }
 
 /// Sends the invoice back to the supplier, « à corriger », with the reason.
 #[server(endpoint = "send_back_invoice")]
 pub async fn send_back_invoice(id: String, reason: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::reconcile};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let invoice = reconcile::invoice_id(&id)?;
-            reconcile::send_back(&state, &staff, invoice, &reason, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let invoice = reconcile::invoice_id(&id)?;
+        reconcile::send_back(&state, &staff, invoice, &reason, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "payment_batches")]
 pub async fn payment_batches(agency: Option<String>) -> Result<PaymentsPage, AppError> {
     use crate::{api::context, server::services::payments};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            payments::page(&state, &staff, agency.as_deref()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move { payments::page(&state, &staff, agency.as_deref()).await }).await
 }
 
 /// Groups the accepted invoices of the agency not yet in a batch: all of
@@ -220,60 +195,43 @@ pub async fn payment_batches(agency: Option<String>) -> Result<PaymentsPage, App
 #[server(endpoint = "create_payment_batch")]
 pub async fn create_payment_batch(agency: Option<String>, supplier: Option<String>) -> Result<(), AppError> {
     use crate::{api::context, server::services::payments};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let id =
-                payments::create(&state, &staff, agency.as_deref(), supplier.as_deref(), chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/paiements/{id}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let id = payments::create(&state, &staff, agency.as_deref(), supplier.as_deref(), chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/paiements/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "payment_batch")]
 pub async fn payment_batch(id: String) -> Result<BatchDetail, AppError> {
     use crate::{api::context, server::services::payments};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            payments::detail(&state, &staff, payments::batch_id(&id)?, chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        payments::detail(&state, &staff, payments::batch_id(&id)?, chrono::Utc::now()).await
+    })
+    .await
 }
 
 /// The transfers left on `paid_on`: invoices and vouchers become paid.
 #[server(endpoint = "mark_batch_paid")]
 pub async fn mark_batch_paid(id: String, paid_on: String, reference: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::payments};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let batch = payments::batch_id(&id)?;
-            payments::mark_paid(&state, &staff, batch, &paid_on, &reference, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/agence/paiements/{batch}"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let batch = payments::batch_id(&id)?;
+        payments::mark_paid(&state, &staff, batch, &paid_on, &reference, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/agence/paiements/{batch}"));
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "agency_statements")]
 pub async fn agency_statements(agency: Option<String>) -> Result<StatementsPage, AppError> {
     use crate::{api::context, server::services::statements};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            statements::page(&state, &staff, agency.as_deref(), chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        statements::page(&state, &staff, agency.as_deref(), chrono::Utc::now()).await
+    })
+    .await
 }
 
 /// One member's statement for a period, emailed when `send` is on.
@@ -285,15 +243,11 @@ pub async fn issue_statement(
     send: Option<String>,
 ) -> Result<StatementRow, AppError> {
     use crate::{api::context, server::services::statements};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            let send = send.is_some_and(|s| !s.is_empty() && s != "0");
-            statements::issue_for_member(&state, &staff, &member, &from, &to, send, chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        let send = send.is_some_and(|s| !s.is_empty() && s != "0");
+        statements::issue_for_member(&state, &staff, &member, &from, &to, send, chrono::Utc::now()).await
+    })
+    .await
 }
 
 /// Statements for every member of the agency with a voucher used in the
@@ -301,40 +255,22 @@ pub async fn issue_statement(
 #[server(endpoint = "start_statement_run")]
 pub async fn start_statement_run(agency: Option<String>, month: String) -> Result<RunRow, AppError> {
     use crate::{api::context, server::services::statements};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            statements::start_run(&state, &staff, agency.as_deref(), &month, chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        statements::start_run(&state, &staff, agency.as_deref(), &month, chrono::Utc::now()).await
+    })
+    .await
 }
 
 /// A run's progress, polled by the statements page.
 #[server(endpoint = "statement_run")]
 pub async fn statement_run(id: String) -> Result<RunRow, AppError> {
     use crate::{api::context, server::services::statements};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            statements::run(&state, &staff, &id).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move { statements::run(&state, &staff, &id).await }).await
 }
 
 /// The member's own statements, newest first.
 #[server(endpoint = "my_statements")]
 pub async fn my_statements() -> Result<Vec<StatementRow>, AppError> {
     use crate::{api::context, server::services::statements};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let member = crate::server::auth::require_member(&state, &parts).await?;
-            statements::for_member(&state, member.id).await
-        }
-        .await,
-    )
+    context::serve(|state, member: Member| async move { statements::for_member(&state, member.id).await }).await
 }

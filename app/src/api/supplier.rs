@@ -2,6 +2,8 @@
 //! and the till's API keys. Every function here answers only a logged-in
 //! supplier whose supplier is still a partner.
 
+#[cfg(feature = "ssr")]
+use crate::server::{auth::SupplierUser, guards::Anyone};
 use crate::{
     api::invoices::{InvoiceDetail, InvoiceSummary},
     domain::{InvoiceStatus, Money, VoucherStatus},
@@ -145,14 +147,8 @@ pub struct ApiKeys {
 #[server(endpoint = "supplier_home")]
 pub async fn supplier_home() -> Result<SupplierOverview, AppError> {
     use crate::{api::context, server::services::supplier};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            supplier::home(&state, &user, chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, user: SupplierUser| async move { supplier::home(&state, &user, chrono::Utc::now()).await })
+        .await
 }
 
 /// Is a supplier's staff logged in? The public check page uses it to send
@@ -160,13 +156,10 @@ pub async fn supplier_home() -> Result<SupplierOverview, AppError> {
 #[server(endpoint = "supplier_session")]
 pub async fn supplier_session() -> Result<bool, AppError> {
     use crate::api::context;
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            Ok(crate::server::auth::require_supplier(&state, &parts).await.is_ok())
-        }
-        .await,
-    )
+    context::serve(|state, _: Anyone| async move {
+        Ok(crate::server::auth::require_supplier(&state, &context::parts()?).await.is_ok())
+    })
+    .await
 }
 
 /// Vérifier un bon: number + secret code from the delivery slip. The
@@ -175,23 +168,16 @@ pub async fn supplier_session() -> Result<bool, AppError> {
 /// link so the answer page charges nothing.
 #[server(endpoint = "supplier_check")]
 pub async fn supplier_check(number: String, code: String) -> Result<CounterCheck, AppError> {
-    use crate::{
-        api::context,
-        server::{auth, services::supplier},
-    };
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = auth::require_supplier(&state, &parts).await?;
-            let checker = supplier::checker(&user, &auth::client_address(&state, &parts));
-            let checked =
-                supplier::counter_check(&state, &checker, user.supplier_id, &number, &code, chrono::Utc::now()).await?;
-            let proof = state.keys.sign_code_checked(&checked.number);
-            leptos_axum::redirect(&format!("/fournisseur/verifier?numero={}&c={proof}", checked.number));
-            Ok(checked)
-        }
-        .await,
-    )
+    use crate::{api::context, server::services::supplier};
+    context::serve(|state, user: SupplierUser| async move {
+        let checker = supplier::checker(&user, &context::address(&state)?);
+        let checked =
+            supplier::counter_check(&state, &checker, user.supplier_id, &number, &code, chrono::Utc::now()).await?;
+        let proof = state.keys.sign_code_checked(&checked.number);
+        leptos_axum::redirect(&format!("/fournisseur/verifier?numero={}&c={proof}", checked.number));
+        Ok(checked)
+    })
+    .await
 }
 
 /// The answer page of a check: the voucher as it is now, if the link
@@ -199,17 +185,13 @@ pub async fn supplier_check(number: String, code: String) -> Result<CounterCheck
 #[server(endpoint = "supplier_checked")]
 pub async fn supplier_checked(number: String, proof: Option<String>) -> Result<Option<CounterCheck>, AppError> {
     use crate::{api::context, server::services::supplier};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            match proof.filter(|p| !p.is_empty()) {
-                Some(proof) => supplier::checked_by_proof(&state, user.supplier_id, &number, &proof).await,
-                None => Ok(None),
-            }
+    context::serve(|state, user: SupplierUser| async move {
+        match proof.filter(|p| !p.is_empty()) {
+            Some(proof) => supplier::checked_by_proof(&state, user.supplier_id, &number, &proof).await,
+            None => Ok(None),
         }
-        .await,
-    )
+    })
+    .await
 }
 
 /// What the delivered vouchers page asks for when its address names no
@@ -226,42 +208,28 @@ pub async fn supplier_vouchers(
     statut: Option<String>,
 ) -> Result<DeliveredList, AppError> {
     use crate::{api::context, server::services::supplier};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            let now = chrono::Utc::now();
-            let filter = supplier::DeliveredFilter::from_form(du.as_deref(), au.as_deref(), statut.as_deref(), now)?;
-            supplier::delivered(&state, user.supplier_id, &filter).await
-        }
-        .await,
-    )
+    context::serve(|state, user: SupplierUser| async move {
+        let now = chrono::Utc::now();
+        let filter = supplier::DeliveredFilter::from_form(du.as_deref(), au.as_deref(), statut.as_deref(), now)?;
+        supplier::delivered(&state, user.supplier_id, &filter).await
+    })
+    .await
 }
 
 #[server(endpoint = "supplier_invoices")]
 pub async fn supplier_invoices() -> Result<Vec<InvoiceSummary>, AppError> {
     use crate::{api::context, server::services::invoices};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            invoices::list_for_supplier(&state, user.supplier_id).await
-        }
-        .await,
+    context::serve(
+        |state, user: SupplierUser| async move { invoices::list_for_supplier(&state, user.supplier_id).await },
     )
+    .await
 }
 
 #[server(endpoint = "supplier_invoice")]
 pub async fn supplier_invoice(id: String) -> Result<SupplierInvoiceView, AppError> {
     use crate::{api::context, server::services::supplier};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            supplier::invoice(&state, user.supplier_id, &id).await
-        }
-        .await,
-    )
+    context::serve(|state, user: SupplierUser| async move { supplier::invoice(&state, user.supplier_id, &id).await })
+        .await
 }
 
 /// Nouvelle facture → ENVOYER. `lines` is the lines box, one voucher per
@@ -278,18 +246,14 @@ pub async fn supplier_submit_invoice(
         api::context,
         server::services::{invoices::Submitter, supplier},
     };
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            let input = supplier::typed_invoice(number, date, amount, &lines)?;
-            let by = Submitter::user(&user).at(&crate::server::auth::client_address(&state, &parts));
-            let id = supplier::submit_invoice(&state, &by, &input, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/fournisseur/factures/{id}?envoyee=1"));
-            Ok(id)
-        }
-        .await,
-    )
+    context::serve(|state, user: SupplierUser| async move {
+        let input = supplier::typed_invoice(number, date, amount, &lines)?;
+        let by = Submitter::user(&user).at(&context::address(&state)?);
+        let id = supplier::submit_invoice(&state, &by, &input, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/fournisseur/factures/{id}?envoyee=1"));
+        Ok(id)
+    })
+    .await
 }
 
 /// An invoice the agency sent back « à corriger », sent again.
@@ -305,19 +269,15 @@ pub async fn supplier_correct_invoice(
         api::context,
         server::services::{invoices::Submitter, supplier},
     };
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            let id = supplier::parse_invoice_id(&id)?;
-            let input = supplier::typed_invoice(number, date, amount, &lines)?;
-            let by = Submitter::user(&user).at(&crate::server::auth::client_address(&state, &parts));
-            supplier::correct_invoice(&state, &by, id, &input, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/fournisseur/factures/{id}?corrigee=1"));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, user: SupplierUser| async move {
+        let id = supplier::parse_invoice_id(&id)?;
+        let input = supplier::typed_invoice(number, date, amount, &lines)?;
+        let by = Submitter::user(&user).at(&context::address(&state)?);
+        supplier::correct_invoice(&state, &by, id, &input, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/fournisseur/factures/{id}?corrigee=1"));
+        Ok(())
+    })
+    .await
 }
 
 /// Caisse (API): the supplier's keys, and the key just created if this
@@ -325,20 +285,16 @@ pub async fn supplier_correct_invoice(
 #[server(endpoint = "supplier_api_keys")]
 pub async fn supplier_api_keys() -> Result<ApiKeys, AppError> {
     use crate::{api::context, server::services::api_keys};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            let fresh = api_keys::take_fresh_key(&parts);
-            let page = api_keys::page(&state, &user, fresh.as_deref(), chrono::Utc::now()).await?;
-            if fresh.is_some() {
-                let forget = api_keys::fresh_key_cookie(&state, None)?;
-                expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, forget);
-            }
-            Ok(page)
+    context::serve(|state, user: SupplierUser| async move {
+        let fresh = api_keys::take_fresh_key(&context::parts()?);
+        let page = api_keys::page(&state, &user, fresh.as_deref(), chrono::Utc::now()).await?;
+        if fresh.is_some() {
+            let forget = api_keys::fresh_key_cookie(&state, None)?;
+            expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, forget);
         }
-        .await,
-    )
+        Ok(page)
+    })
+    .await
 }
 
 /// Creates a key for the supplier's till. The key travels to the keys page
@@ -347,31 +303,23 @@ pub async fn supplier_api_keys() -> Result<ApiKeys, AppError> {
 #[server(endpoint = "supplier_create_api_key")]
 pub async fn supplier_create_api_key(label: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::api_keys};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            let created = api_keys::create_for_user(&state, &user, &label, chrono::Utc::now()).await?;
-            let cookie = api_keys::fresh_key_cookie(&state, Some(&created.key))?;
-            expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
-            leptos_axum::redirect(&format!("/fournisseur/cles?creee={}", created.id));
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, user: SupplierUser| async move {
+        let created = api_keys::create_for_user(&state, &user, &label, chrono::Utc::now()).await?;
+        let cookie = api_keys::fresh_key_cookie(&state, Some(&created.key))?;
+        expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
+        leptos_axum::redirect(&format!("/fournisseur/cles?creee={}", created.id));
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "supplier_revoke_api_key")]
 pub async fn supplier_revoke_api_key(id: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::api_keys};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let user = crate::server::auth::require_supplier(&state, &parts).await?;
-            api_keys::revoke(&state, &user, &id, chrono::Utc::now()).await?;
-            leptos_axum::redirect("/fournisseur/cles");
-            Ok(())
-        }
-        .await,
-    )
+    context::serve(|state, user: SupplierUser| async move {
+        api_keys::revoke(&state, &user, &id, chrono::Utc::now()).await?;
+        leptos_axum::redirect("/fournisseur/cles");
+        Ok(())
+    })
+    .await
 }

@@ -1,6 +1,11 @@
 //! The member's vouchers: request, list, open, use, validate; and the public
 //! check behind the QR code.
 
+#[cfg(feature = "ssr")]
+use crate::server::{
+    auth::{Member, Staff},
+    guards::{Anyone, Visitor},
+};
 use crate::{
     domain::{Money, VoucherStatus},
     error::AppError,
@@ -88,14 +93,7 @@ pub struct CheckedVoucher {
 #[server(endpoint = "request_choices")]
 pub async fn request_choices() -> Result<RequestForm, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let member = crate::server::auth::require_member(&state, &parts).await?;
-            vouchers::request_choices(&state, &member).await
-        }
-        .await,
-    )
+    context::serve(|state, member: Member| async move { vouchers::request_choices(&state, &member).await }).await
 }
 
 /// DEMANDE DE BONS CASTORS WEB → VALIDER. Inputs are strings on purpose: a
@@ -103,42 +101,30 @@ pub async fn request_choices() -> Result<RequestForm, AppError> {
 #[server(endpoint = "request_voucher")]
 pub async fn request_voucher(supplier_id: String, amount: String) -> Result<i64, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let member = crate::server::auth::require_member(&state, &parts).await?;
-            let id = vouchers::request_voucher(&state, &member, &supplier_id, &amount, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/bons/nouveau?emis={id}"));
-            Ok(id)
-        }
-        .await,
-    )
+    context::serve(|state, member: Member| async move {
+        let id = vouchers::request_voucher(&state, &member, &supplier_id, &amount, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/bons/nouveau?emis={id}"));
+        Ok(id)
+    })
+    .await
 }
 
 #[server(endpoint = "my_vouchers")]
 pub async fn my_vouchers() -> Result<Vec<VoucherRow>, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let member = crate::server::auth::require_member(&state, &parts).await?;
-            vouchers::list_for_member(&state, &member, chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, member: Member| async move {
+        vouchers::list_for_member(&state, &member, chrono::Utc::now()).await
+    })
+    .await
 }
 
 #[server(endpoint = "open_voucher")]
 pub async fn open_voucher(id: String) -> Result<VoucherCard, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let member = crate::server::auth::require_member(&state, &parts).await?;
-            vouchers::card(&state, &member, parse_id(&id)?, chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, member: Member| async move {
+        vouchers::card(&state, &member, parse_id(&id)?, chrono::Utc::now()).await
+    })
+    .await
 }
 
 /// UTILISER CE BON → OK. Irreversible and idempotent: asking again returns
@@ -147,17 +133,13 @@ pub async fn open_voucher(id: String) -> Result<VoucherCard, AppError> {
 #[server(endpoint = "use_voucher")]
 pub async fn use_voucher(id: String) -> Result<VoucherCard, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let member = crate::server::auth::require_member(&state, &parts).await?;
-            let id = parse_id(&id)?;
-            let card = vouchers::use_voucher(&state, &member, id, chrono::Utc::now()).await?;
-            context::shown_next(&format!("/bons/{id}/code"));
-            Ok(card)
-        }
-        .await,
-    )
+    context::serve(|state, member: Member| async move {
+        let id = parse_id(&id)?;
+        let card = vouchers::use_voucher(&state, &member, id, chrono::Utc::now()).await?;
+        context::shown_next(&format!("/bons/{id}/code"));
+        Ok(card)
+    })
+    .await
 }
 
 /// VALIDER LE BON: the member confirms in front of the supplier. The answer
@@ -165,38 +147,30 @@ pub async fn use_voucher(id: String) -> Result<VoucherCard, AppError> {
 #[server(endpoint = "validate_voucher")]
 pub async fn validate_voucher(id: String) -> Result<VoucherCard, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let member = crate::server::auth::require_member(&state, &parts).await?;
-            let id = parse_id(&id)?;
-            let now = chrono::Utc::now();
-            vouchers::validate_voucher(&state, &member, id, now).await?;
-            context::shown_next(&format!("/bons/{id}"));
-            vouchers::card(&state, &member, id, now).await
-        }
-        .await,
-    )
+    context::serve(|state, member: Member| async move {
+        let id = parse_id(&id)?;
+        let now = chrono::Utc::now();
+        vouchers::validate_voucher(&state, &member, id, now).await?;
+        context::shown_next(&format!("/bons/{id}"));
+        vouchers::card(&state, &member, id, now).await
+    })
+    .await
 }
 
 /// ANNULER CE BON: the member gives up an issued voucher.
 #[server(endpoint = "cancel_voucher")]
 pub async fn cancel_voucher(id: String, confirm: Option<String>) -> Result<(), AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let member = crate::server::auth::require_member(&state, &parts).await?;
-            let id = parse_id(&id)?;
-            if confirm.is_none() {
-                return Err(AppError::Invalid("Cochez la case pour confirmer l'annulation du bon.".into()));
-            }
-            vouchers::cancel_voucher(&state, &member, id, chrono::Utc::now()).await?;
-            leptos_axum::redirect(&format!("/bons/{id}"));
-            Ok(())
+    context::serve(|state, member: Member| async move {
+        let id = parse_id(&id)?;
+        if confirm.is_none() {
+            return Err(AppError::Invalid("Cochez la case pour confirmer l'annulation du bon.".into()));
         }
-        .await,
-    )
+        vouchers::cancel_voucher(&state, &member, id, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/bons/{id}"));
+        Ok(())
+    })
+    .await
 }
 
 /// Is this number + secret code genuine? Open to anyone (a supplier at the
@@ -209,43 +183,34 @@ pub async fn check_code(number: String, code: String) -> Result<CheckedVoucher, 
         api::context,
         server::{
             audit::Actor,
-            auth,
             services::vouchers::{self, Checker},
         },
     };
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let address = auth::client_address(&state, &parts);
-            // A supplier's staff checking here count as that supplier (only
-            // the voucher's own supplier's wrong codes may lock it).
-            let (actor, supplier_id) = match auth::current_account(&state, &parts).await? {
-                Some(a) => (Actor::account(a.account_id, &a.login, &a.role), a.supplier_id),
-                None => (Actor::visitor(&address), None),
-            };
-            let checker = Checker::new(actor, supplier_id, &address);
-            let checked = vouchers::check_code(&state, &checker, &number, &code, chrono::Utc::now()).await?;
-            let (signature, proof) =
-                (state.keys.sign_check_link(&checked.number), state.keys.sign_code_checked(&checked.number));
-            leptos_axum::redirect(&format!("/verifier/{}?s={signature}&c={proof}", checked.number));
-            Ok(checked)
-        }
-        .await,
-    )
+    context::serve(|state, Visitor { address, account }| async move {
+        // A supplier's staff checking here count as that supplier (only
+        // the voucher's own supplier's wrong codes may lock it).
+        let (actor, supplier_id) = match account {
+            Some(a) => (Actor::account(a.account_id, &a.login, &a.role), a.supplier_id),
+            None => (Actor::visitor(&address), None),
+        };
+        let checker = Checker::new(actor, supplier_id, &address);
+        let checked = vouchers::check_code(&state, &checker, &number, &code, chrono::Utc::now()).await?;
+        let (signature, proof) =
+            (state.keys.sign_check_link(&checked.number), state.keys.sign_code_checked(&checked.number));
+        leptos_axum::redirect(&format!("/verifier/{}?s={signature}&c={proof}", checked.number));
+        Ok(checked)
+    })
+    .await
 }
 
 /// Agency staff unlock a voucher locked after too many wrong codes.
 #[server(endpoint = "unlock_voucher")]
 pub async fn unlock_voucher(id: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(
-        async {
-            let (state, parts) = context::request()?;
-            let staff = crate::server::auth::require_staff(&state, &parts).await?;
-            vouchers::unlock_voucher(&state, &staff, parse_id(&id)?, chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|state, staff: Staff| async move {
+        vouchers::unlock_voucher(&state, &staff, parse_id(&id)?, chrono::Utc::now()).await
+    })
+    .await
 }
 
 /// The public check page behind the QR code: no login, no secret code.
@@ -256,13 +221,10 @@ pub async fn check_voucher(
     code_proof: Option<String>,
 ) -> Result<CheckedVoucher, AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::finish(
-        async {
-            let (state, _) = context::request()?;
-            vouchers::check(&state, &number, &signature, code_proof.as_deref()).await
-        }
-        .await,
-    )
+    context::serve(|state, _: Anyone| async move {
+        vouchers::check(&state, &number, &signature, code_proof.as_deref()).await
+    })
+    .await
 }
 
 /// Voucher ids come from URLs and forms; anything that is not one is simply

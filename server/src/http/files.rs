@@ -132,11 +132,11 @@ async fn upload_pdf(State(state): State<AppState>, Path(id): Path<String>, reque
     let user = match require_supplier(&state, &parts).await {
         Ok(user) => user,
         Err(AppError::NotLoggedIn) if browser => return Redirect::to("/connexion").into_response(),
-        Err(e) => return json_error(&e),
+        Err(e) => return e.into_response(),
     };
     let id = match supplier::parse_invoice_id(&id) {
         Ok(id) => id,
-        Err(e) => return if browser { error_page(&e) } else { json_error(&e) },
+        Err(e) => return if browser { error_page(&e) } else { e.into_response() },
     };
     let outcome = async {
         let (file_name, content) = read_pdf_field(Request::from_parts(parts.clone(), body), &state).await?;
@@ -150,12 +150,12 @@ async fn upload_pdf(State(state): State<AppState>, Path(id): Path<String>, reque
             if browser {
                 error_page(&e)
             } else {
-                json_error(&e)
+                e.into_response()
             }
         }
         // The invoice page shows the refusal, which the server alone writes.
         Err(e) if browser => super::forms::back_with_error(&state, &back, &format!("{back}/pdf"), &e),
-        Err(e) => json_error(&e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -218,9 +218,4 @@ fn error_page(e: &AppError) -> Response {
          <p>{message}</p><p><a href=\"/connexion\">Se connecter</a></p></html>"
     );
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
-}
-
-fn json_error(e: &AppError) -> Response {
-    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, axum::Json(serde_json::json!({ "error": e.to_string() }))).into_response()
 }
