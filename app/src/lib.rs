@@ -8,6 +8,7 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod model;
 pub mod pages;
 pub mod security;
 #[cfg(feature = "ssr")]

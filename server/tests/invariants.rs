@@ -6,9 +6,9 @@
 mod common;
 
 use app::{
-    api::vouchers::UseReceipt,
     domain::VoucherNumber,
     error::AppError,
+    model::vouchers::UseReceipt,
     server::{
         AppState,
         auth::{self, Member},

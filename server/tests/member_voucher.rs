@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::api::vouchers::VoucherCard;
+use app::model::vouchers::VoucherCard;
 use common::{PAID_UP, PASSWORD, TestApp, UNPAID, sequence_of};
 use reqwest::StatusCode;
 

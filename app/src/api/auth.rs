@@ -1,23 +1,13 @@
 //! Logging in and out, and who is logged in.
 
 use crate::error::AppError;
+use crate::model::auth::*;
 #[cfg(feature = "ssr")]
 use crate::server::{
     auth::Member,
     guards::{Account, Anyone, Visitor},
 };
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// What the header and the home page show of the logged-in member.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MemberSummary {
-    pub number: String,
-    pub name: String,
-    pub fee_paid_up: bool,
-    /// "31/12/2026" when known.
-    pub fee_paid_until: Option<String>,
-}
 
 /// `suivant`: the page the visitor asked for before being sent to log in;
 /// they land there if it is one of ours, else on their role's home.
@@ -73,14 +63,6 @@ pub async fn whoami() -> Result<MemberSummary, AppError> {
         })
     })
     .await
-}
-
-/// Who is logged in, whatever their role: for « Mon mot de passe ».
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccountSummary {
-    pub login: String,
-    /// Where this role's space starts: the way back.
-    pub home: String,
 }
 
 #[server(endpoint = "my_account")]

@@ -5,7 +5,6 @@
 
 pub mod agency;
 pub mod auth;
-pub mod invoices;
 pub mod money;
 pub mod supplier;
 pub mod vouchers;

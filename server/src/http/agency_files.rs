@@ -3,8 +3,8 @@
 //! template to fill in. Authenticated by the session cookie, like pages.
 
 use app::{
-    api::agency::{IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, UploadProblem},
     error::AppError,
+    model::agency::{IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, UploadProblem},
     server::{
         AppState, auth,
         services::member_import::{self, MAX_FILE_BYTES, Upload},

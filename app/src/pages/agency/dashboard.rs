@@ -2,11 +2,9 @@
 
 use super::desk::AgencyPicker;
 use crate::{
-    api::{
-        agency::{Dashboard, LockedVoucher, agency_dashboard},
-        vouchers::UnlockVoucher,
-    },
+    api::{agency::agency_dashboard, vouchers::UnlockVoucher},
     components::{ActionError, AgencyShell, Loading, show_result},
+    model::agency::{Dashboard, LockedVoucher},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

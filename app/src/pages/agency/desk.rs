@@ -2,8 +2,8 @@
 //! selector, a voucher table, a journal.
 
 use crate::{
-    api::agency::{AgencyVoucherRow, Desk, HistoryEvent},
     domain::VoucherStatus,
+    model::agency::{AgencyVoucherRow, Desk, HistoryEvent},
 };
 use leptos::prelude::*;
 

@@ -4,12 +4,13 @@
 
 use super::desk::{AgencyPicker, History};
 use crate::{
-    api::{
-        invoices::{InvoiceLineView, InvoiceSummary},
-        money::{AcceptInvoice, OverrideInvoiceLine, ReconcileView, SendBackInvoice, agency_invoice, agency_invoices},
-    },
+    api::money::{AcceptInvoice, OverrideInvoiceLine, SendBackInvoice, agency_invoice, agency_invoices},
     components::{ActionError, AgencyShell, Loading, show_result},
     domain::InvoiceStatus,
+    model::{
+        invoices::{InvoiceLineView, InvoiceSummary},
+        money::ReconcileView,
+    },
     pages::supplier::invoices::status_text,
 };
 use leptos::prelude::*;

@@ -4,12 +4,15 @@
 use super::desk::{AgencyField, AgencyPicker, History, VoucherTable};
 use crate::{
     api::agency::{
-        CreateMember, IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportOutcome, ImportReport, ImportSummary,
-        MemberDetail, MemberRow, ResetMemberPassword, SetMemberActive, UpdateMember, UploadProblem, agency_desk,
-        agency_member, agency_members, member_imports,
+        CreateMember, ResetMemberPassword, SetMemberActive, UpdateMember, agency_desk, agency_member, agency_members,
+        member_imports,
     },
     components::{ActionError, AgencyShell, ErrorNotice, Loading, show_result},
     error::AppError,
+    model::agency::{
+        IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportOutcome, ImportReport, ImportSummary, MemberDetail, MemberRow,
+        UploadProblem,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -7,8 +7,9 @@ use super::{
     invoices::InvoiceTable,
 };
 use crate::{
-    api::money::{BatchDetail, CreatePaymentBatch, MarkBatchPaid, payment_batch, payment_batches},
+    api::money::{CreatePaymentBatch, MarkBatchPaid, payment_batch, payment_batches},
     components::{ActionError, AgencyShell, Loading, show_result},
+    model::money::BatchDetail,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

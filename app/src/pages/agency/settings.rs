@@ -3,9 +3,10 @@
 
 use super::desk::AgencyPicker;
 use crate::{
-    api::agency::{AgencySettingsView, CreateAgency, SaveAgencySettings, agency_settings},
+    api::agency::{CreateAgency, SaveAgencySettings, agency_settings},
     components::{ActionError, AgencyShell, Loading, show_result},
     domain::agency::{MAX_VALIDITY_DAYS, MAX_VOUCHER_CEILING},
+    model::agency::AgencySettingsView,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -4,8 +4,9 @@
 
 use super::desk::AgencyPicker;
 use crate::{
-    api::money::{IssueStatement, RunRow, StartStatementRun, StatementRow, agency_statements},
+    api::money::{IssueStatement, StartStatementRun, agency_statements},
     components::{ActionError, AgencyShell, Loading, show_result},
+    model::money::{RunRow, StatementRow},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -4,10 +4,11 @@
 use super::desk::{AgencyField, AgencyPicker, History};
 use crate::{
     api::agency::{
-        CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive, SupplierDetail, UpdateSupplier,
-        agency_desk, agency_supplier, agency_suppliers,
+        CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive, UpdateSupplier, agency_desk,
+        agency_supplier, agency_suppliers,
     },
     components::{ActionError, AgencyShell, Loading, show_result},
+    model::agency::SupplierDetail,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

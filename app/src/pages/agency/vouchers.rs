@@ -4,11 +4,12 @@
 use super::desk::{AgencyPicker, History, VoucherTable, status_text};
 use crate::{
     api::{
-        agency::{AgencyVoucherDetail, UndoVoucherUse, agency_voucher, agency_vouchers},
+        agency::{UndoVoucherUse, agency_voucher, agency_vouchers},
         vouchers::UnlockVoucher,
     },
     components::{ActionError, AgencyShell, Loading, show_result},
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
+    model::agency::AgencyVoucherDetail,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

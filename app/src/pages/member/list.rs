@@ -1,7 +1,8 @@
 use crate::{
-    api::vouchers::{VoucherRow, my_vouchers},
+    api::vouchers::my_vouchers,
     components::{Loading, MemberShell, show_result},
     domain::voucher::WEB_VOUCHER_LABEL,
+    model::vouchers::VoucherRow,
     security::escape_html,
 };
 use leptos::prelude::*;

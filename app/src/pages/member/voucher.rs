@@ -1,11 +1,12 @@
 use crate::{
-    api::vouchers::{CancelVoucher, CancelledUse, UseVoucher, ValidateVoucher, VoucherCard, open_voucher},
+    api::vouchers::{CancelVoucher, UseVoucher, ValidateVoucher, open_voucher},
     components::{
         ActionError, Loading, MemberShell, SendForm,
         network::{NeedsNetwork, online},
         show_result,
     },
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
+    model::vouchers::{CancelledUse, VoucherCard},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -4,10 +4,11 @@ use crate::{
     api::{
         auth::Login,
         supplier::supplier_session,
-        vouchers::{CheckCode, CheckedVoucher, check_voucher},
+        vouchers::{CheckCode, check_voucher},
     },
     components::{ActionError, ErrorNotice, Loading},
     domain::VoucherStatus,
+    model::vouchers::CheckedVoucher,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,7 +1,8 @@
 use crate::{
-    api::supplier::{CounterCheck, SupplierCheck, supplier_checked},
+    api::supplier::{SupplierCheck, supplier_checked},
     components::{ActionError, Loading, SupplierShell, show_result},
     domain::VoucherStatus,
+    model::supplier::CounterCheck,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

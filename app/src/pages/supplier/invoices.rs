@@ -1,13 +1,13 @@
 use crate::{
-    api::{
-        invoices::{InvoiceLineView, InvoiceSummary},
-        supplier::{
-            SupplierCorrectInvoice, SupplierInvoiceView, SupplierSubmitInvoice, supplier_home, supplier_invoice,
-            supplier_invoices,
-        },
+    api::supplier::{
+        SupplierCorrectInvoice, SupplierSubmitInvoice, supplier_home, supplier_invoice, supplier_invoices,
     },
     components::{ActionError, ErrorNotice, Loading, SupplierShell, show_result},
     domain::{InvoiceStatus, Money, invoice::parse_invoice_lines},
+    model::{
+        invoices::{InvoiceLineView, InvoiceSummary},
+        supplier::SupplierInvoiceView,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,6 +1,7 @@
 use crate::{
-    api::supplier::{ApiKeyView, ApiKeys, SupplierCreateApiKey, SupplierRevokeApiKey, supplier_api_keys},
+    api::supplier::{SupplierCreateApiKey, SupplierRevokeApiKey, supplier_api_keys},
     components::{ActionError, Loading, SupplierShell, show_result},
+    model::supplier::{ApiKeyView, ApiKeys},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,10 +1,11 @@
 use crate::{
-    api::supplier::{DeliveredList, DeliveredVoucher, SINCE_LAST_MONTH, supplier_vouchers},
+    api::supplier::supplier_vouchers,
     components::{Loading, SupplierShell, show_result},
     domain::{
         VoucherStatus,
         day::{french, parse_day},
     },
+    model::supplier::{DeliveredList, DeliveredVoucher, SINCE_LAST_MONTH},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

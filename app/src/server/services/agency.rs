@@ -3,12 +3,12 @@
 
 use super::journal;
 use crate::{
-    api::agency::{
+    domain::{AgencySettings, Money, contact::parse_name},
+    error::AppError,
+    model::agency::{
         AgencyChoice, AgencySettingsView, Dashboard, Desk, HistoryEvent, LockedVoucher, SettingsPage, SupplierDue,
         Tally,
     },
-    domain::{AgencySettings, Money, contact::parse_name},
-    error::AppError,
     server::{
         AppState,
         audit::{Actor, Entity, Event},

@@ -6,9 +6,9 @@ use super::{
     journal,
 };
 use crate::{
-    api::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow, LIST_LIMIT},
     domain::{InvoiceStatus, Money, VoucherStatus},
     error::AppError,
+    model::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow, LIST_LIMIT},
     server::{
         AppState,
         audit::{self, Actor, Entity},

@@ -7,8 +7,8 @@
 
 use super::{invoices::Submitter, journal, vouchers::Checker};
 use crate::{
-    api::supplier::{ApiKeyView, ApiKeys, NewApiKey},
     error::AppError,
+    model::supplier::{ApiKeyView, ApiKeys, NewApiKey},
     server::{
         AppState,
         audit::Actor,

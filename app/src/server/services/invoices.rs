@@ -5,12 +5,12 @@
 
 use super::{journal, vouchers::record_code_result};
 use crate::{
-    api::invoices::{InvoiceDetail, InvoiceLineView, InvoiceSummary},
     domain::{
         InvoiceLineInput, InvoiceStatus, LineFlag, Money, VoucherNumber, VoucherStatus, day::parse_day,
         invoice::MAX_INVOICE_LINES, parse_typed_code,
     },
     error::AppError,
+    model::invoices::{InvoiceDetail, InvoiceLineView, InvoiceSummary},
     server::{
         AppState,
         audit::{Actor, Entity},

@@ -13,12 +13,12 @@ use super::{
     members::{CheckedMember, member_json, parse_fee_day},
 };
 use crate::{
-    api::agency::{ImportLine, ImportOutcome, ImportPage, ImportReport, ImportSummary},
     domain::{
         MemberNumber,
         contact::{parse_email, parse_name},
     },
     error::AppError,
+    model::agency::{ImportLine, ImportOutcome, ImportPage, ImportReport, ImportSummary},
     server::{
         AppState,
         audit::{Actor, Entity},
@@ -74,7 +74,7 @@ enum Column {
 impl Column {
     /// The header as the template writes it.
     fn title(self) -> &'static str {
-        let [number, name, email, fee] = crate::api::agency::IMPORT_HEADER;
+        let [number, name, email, fee] = crate::model::agency::IMPORT_HEADER;
         match self {
             Column::Number => number,
             Column::Name => name,
@@ -146,7 +146,7 @@ pub(crate) fn read_file(bytes: &[u8]) -> Result<Vec<FileLine>, String> {
             columns.insert(i, column);
         }
     }
-    let expected = crate::api::agency::IMPORT_HEADER.join(";");
+    let expected = crate::model::agency::IMPORT_HEADER.join(";");
     for required in [Column::Number, Column::Name] {
         if !columns.values().any(|c| *c == required) {
             return Err(format!(
@@ -505,7 +505,7 @@ pub async fn page(
 /// byte-order mark so that spreadsheets open the accents right.
 pub fn template() -> Vec<u8> {
     let mut file = crate::server::spreadsheet::Csv::new();
-    file.row(crate::api::agency::IMPORT_HEADER);
+    file.row(crate::model::agency::IMPORT_HEADER);
     file.into_bytes()
 }
 

@@ -7,13 +7,13 @@ use super::{
     journal, logins,
 };
 use crate::{
-    api::agency::{AgencyVoucherRow, LIST_LIMIT, MemberDetail, MemberList, MemberRow},
     domain::{
         MemberNumber,
         contact::{parse_email, parse_name},
         day::parse_day,
     },
     error::AppError,
+    model::agency::{AgencyVoucherRow, LIST_LIMIT, MemberDetail, MemberList, MemberRow},
     server::{
         AppState,
         audit::{self, Actor, Entity},

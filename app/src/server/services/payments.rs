@@ -5,9 +5,9 @@
 
 use super::{agency, invoices, journal};
 use crate::{
-    api::money::{BatchDetail, BatchRow, PaymentsPage, Transfer},
     domain::{InvoiceStatus, Money, VoucherStatus, day::parse_day},
     error::AppError,
+    model::money::{BatchDetail, BatchRow, PaymentsPage, Transfer},
     server::{
         AppState,
         audit::{self, Actor, Entity},

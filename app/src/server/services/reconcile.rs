@@ -5,9 +5,9 @@
 
 use super::{agency, invoices, journal};
 use crate::{
-    api::money::{AgencyInvoiceList, ReconcileView},
     domain::{InvoiceStatus, LineFlag, VoucherStatus},
     error::AppError,
+    model::money::{AgencyInvoiceList, ReconcileView},
     server::{
         AppState,
         audit::{self, Actor, Entity},

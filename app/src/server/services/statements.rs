@@ -6,12 +6,12 @@
 
 use super::agency;
 use crate::{
-    api::money::{RunRow, StatementRow, StatementsPage},
     domain::{
         Money, VoucherStatus,
         day::{self, parse_day, parse_month},
     },
     error::AppError,
+    model::money::{RunRow, StatementRow, StatementsPage},
     server::{
         AppState,
         audit::{self, Actor, Change, Entity},

@@ -8,10 +8,6 @@ use super::{
     vouchers::{self, Checker},
 };
 use crate::{
-    api::supplier::{
-        CounterCheck, DeliveredList, DeliveredVoucher, InvoiceClaim, SINCE_LAST_MONTH, StatusTotal,
-        SupplierInvoiceView, SupplierOverview,
-    },
     domain::{
         InvoiceLineInput, InvoiceStatus, Money, VoucherNumber, VoucherStatus,
         day::parse_day,
@@ -19,6 +15,10 @@ use crate::{
         member::initials,
     },
     error::AppError,
+    model::supplier::{
+        CounterCheck, DeliveredList, DeliveredVoucher, InvoiceClaim, SINCE_LAST_MONTH, StatusTotal,
+        SupplierInvoiceView, SupplierOverview,
+    },
     server::{
         AppState,
         audit::{Actor, Entity},

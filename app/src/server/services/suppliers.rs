@@ -6,12 +6,12 @@ use super::{
     journal, logins,
 };
 use crate::{
-    api::agency::{SupplierDetail, SupplierList, SupplierLogin, SupplierRow},
     domain::{
         Bic, Iban, Siret,
         contact::{parse_address, parse_email, parse_name, parse_optional_name, parse_phone},
     },
     error::AppError,
+    model::agency::{SupplierDetail, SupplierList, SupplierLogin, SupplierRow},
     server::{
         AppState,
         audit::{self, Actor, Entity},

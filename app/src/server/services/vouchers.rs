@@ -3,12 +3,12 @@
 
 use super::journal;
 use crate::{
-    api::vouchers::{CancelledUse, CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard, VoucherRow},
     domain::{
         AgencySettings, Money, SecretCodeLength, VoucherNumber, VoucherStatus, member::initials, parse_typed_code,
         voucher::VoucherNumberError,
     },
     error::AppError,
+    model::vouchers::{CancelledUse, CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard, VoucherRow},
     server::{
         AppState,
         audit::{Actor, Entity},

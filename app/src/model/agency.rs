@@ -1,0 +1,359 @@
+//! What the agency back office's pages and server functions exchange:
+//! dashboard, members and their import, suppliers, settings, vouchers.
+
+use crate::domain::{Money, VoucherStatus};
+use serde::{Deserialize, Serialize};
+
+/// An agency as the selector shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyChoice {
+    pub code: String,
+    pub name: String,
+}
+
+/// Who sits at the desk: an administrator gets a selector of agencies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Desk {
+    pub is_admin: bool,
+    /// Every agency for an administrator; the staff member's own otherwise.
+    pub agencies: Vec<AgencyChoice>,
+    /// The code of the agency the page is about (None: an administrator
+    /// looking at every agency).
+    pub chosen: Option<String>,
+}
+
+/// A count of vouchers and what they are worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub count: i64,
+    pub amount: Money,
+}
+
+/// What the agency owes one supplier: accepted invoices not yet paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierDue {
+    pub supplier_id: i64,
+    pub supplier: String,
+    pub invoices: i64,
+    pub amount: Money,
+}
+
+/// A voucher locked after too many wrong codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockedVoucher {
+    pub id: i64,
+    pub number: Option<String>,
+    pub member_number: String,
+    pub member_name: String,
+    pub supplier: String,
+    /// "23/11/2026 15:09"
+    pub locked_at: String,
+    pub wrong_codes: i64,
+}
+
+/// The figures staff look at first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub desk: Desk,
+    /// "novembre 2026": the Paris calendar month the tallies cover.
+    pub month: String,
+    pub issued: Tally,
+    pub used: Tally,
+    pub to_pay: Vec<SupplierDue>,
+    pub to_pay_total: Money,
+    /// Invoice lines that do not match their voucher and were not overridden,
+    /// on invoices still to process, and how many invoices carry them.
+    pub open_flags: i64,
+    pub invoices_with_flags: i64,
+    pub locked: Vec<LockedVoucher>,
+}
+
+/// One member in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub number: String,
+    pub name: String,
+    pub email: Option<String>,
+    /// "31/12/2026"
+    pub fee_paid_until: Option<String>,
+    pub fee_paid_up: bool,
+    pub active: bool,
+    pub agency_code: String,
+}
+
+/// The most rows a list shows: narrow the search for the others.
+pub const LIST_LIMIT: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberList {
+    pub desk: Desk,
+    pub rows: Vec<MemberRow>,
+    /// More rows matched than `LIST_LIMIT`.
+    pub truncated: bool,
+}
+
+/// One event of the audit journal, as staff read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    /// "23/11/2026 15:09"
+    pub at: String,
+    pub who: String,
+    /// What happened, in French.
+    pub action: String,
+    /// Each field that changed: name, before, after.
+    pub changes: Vec<(String, String, String)>,
+}
+
+/// A voucher as the back office lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyVoucherRow {
+    pub id: i64,
+    pub number: Option<String>,
+    pub status: VoucherStatus,
+    /// Staff undid its use: 91-annulé, its number kept.
+    pub use_cancelled: bool,
+    pub amount: Money,
+    pub supplier: String,
+    pub member_number: String,
+    pub member_name: String,
+    /// "23/11/2026"
+    pub requested_on: String,
+    /// "23/11/2026 15:09"
+    pub used_at: Option<String>,
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDetail {
+    pub number: String,
+    pub name: String,
+    pub email: Option<String>,
+    /// `2026-12-31`, for the date field.
+    pub fee_paid_until_iso: Option<String>,
+    /// "31/12/2026"
+    pub fee_paid_until: Option<String>,
+    pub fee_paid_up: bool,
+    pub active: bool,
+    /// "Nantes (NA)"
+    pub agency: String,
+    /// "23/11/2026"
+    pub member_since: String,
+    pub vouchers: Vec<AgencyVoucherRow>,
+    /// The temporary password just generated, shown this once.
+    pub temporary_password: Option<String>,
+    /// The page was opened with a password hand-over that was already shown
+    /// (or expired).
+    pub hand_over_gone: bool,
+    pub history: Vec<HistoryEvent>,
+}
+
+/// What a form creating something for an agency needs: the agencies to
+/// choose from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskOnly {
+    pub desk: Desk,
+}
+
+/// What became of one line of an imported file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+    Unchanged,
+    Refused,
+}
+
+impl ImportOutcome {
+    pub const ALL: [ImportOutcome; 4] =
+        [ImportOutcome::Created, ImportOutcome::Updated, ImportOutcome::Unchanged, ImportOutcome::Refused];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            ImportOutcome::Created => "created",
+            ImportOutcome::Updated => "updated",
+            ImportOutcome::Unchanged => "unchanged",
+            ImportOutcome::Refused => "refused",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ImportOutcome> {
+        Self::ALL.into_iter().find(|o| o.code() == code)
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            ImportOutcome::Created => "créé",
+            ImportOutcome::Updated => "mis à jour",
+            ImportOutcome::Unchanged => "inchangé",
+            ImportOutcome::Refused => "refusé",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub id: i64,
+    /// "23/11/2026 15:09"
+    pub at: String,
+    pub by: String,
+    pub agency_code: String,
+    pub file_name: String,
+    /// Why the whole file was refused; then there are no lines.
+    pub refusal: Option<String>,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub refused: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportLine {
+    /// The line of the file (the header is line 1).
+    pub line: i64,
+    pub member_number: String,
+    pub outcome: ImportOutcome,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub summary: ImportSummary,
+    pub lines: Vec<ImportLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPage {
+    pub desk: Desk,
+    pub recent: Vec<ImportSummary>,
+    pub report: Option<ImportReport>,
+}
+
+/// Where the upload form sends the file (a plain multipart POST, handled
+/// outside Leptos), and where the template is downloaded.
+pub const IMPORT_UPLOAD_PATH: &str = "/agence/adherents/import/envoi";
+pub const IMPORT_TEMPLATE_PATH: &str = "/agence/adherents/import/modele.csv";
+/// The file's columns, in the template's order.
+pub const IMPORT_HEADER: [&str; 4] = ["N° d'adhérent", "Nom", "Email", "Cotisation à jour jusqu'au"];
+
+/// An upload refused before any file could be read: the page names the
+/// problem from this code (`?refus=…`), so no free text travels in a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadProblem {
+    NoAgency,
+    NoFile,
+}
+
+impl UploadProblem {
+    pub const fn code(self) -> &'static str {
+        match self {
+            UploadProblem::NoAgency => "agence",
+            UploadProblem::NoFile => "fichier",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<UploadProblem> {
+        [UploadProblem::NoAgency, UploadProblem::NoFile].into_iter().find(|p| p.code() == code)
+    }
+
+    pub const fn message(self) -> &'static str {
+        match self {
+            UploadProblem::NoAgency => "Choisissez l'agence des adhérents importés.",
+            UploadProblem::NoFile => {
+                "Aucun fichier reçu, ou un fichier de plus de 2 Mo : choisissez un fichier CSV puis envoyez-le."
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierRow {
+    pub id: i64,
+    pub name: String,
+    /// "442 908 123 00015"
+    pub siret: Option<String>,
+    pub contact_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub active: bool,
+    pub agency_code: String,
+    pub logins: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierList {
+    pub desk: Desk,
+    pub rows: Vec<SupplierRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierLogin {
+    pub login: String,
+    pub active: bool,
+    /// "23/11/2026"
+    pub created_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierDetail {
+    pub id: i64,
+    pub name: String,
+    pub agency: String,
+    pub active: bool,
+    /// As shown ("442 908 123 00015") and as the form's value.
+    pub siret: Option<String>,
+    pub contact_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// "FR76 3000 4000 0312 3456 7890 143"
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub logins: Vec<SupplierLogin>,
+    /// The login just created or reset and its temporary password, shown this once.
+    pub temporary_password: Option<(String, String)>,
+    pub hand_over_gone: bool,
+    pub history: Vec<HistoryEvent>,
+}
+
+/// An agency's settings as its form shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencySettingsView {
+    pub name: String,
+    pub code: String,
+    pub centre_code: String,
+    pub validity_days: u32,
+    pub max_voucher: Money,
+    pub code_length: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsPage {
+    pub desk: Desk,
+    /// None: an administrator who has not chosen an agency yet.
+    pub agency: Option<AgencySettingsView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyVoucherList {
+    pub desk: Desk,
+    pub rows: Vec<AgencyVoucherRow>,
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyVoucherDetail {
+    pub row: AgencyVoucherRow,
+    pub agency: String,
+    /// "23/12/2026"
+    pub valid_until: String,
+    pub validated_at: Option<String>,
+    pub locked_at: Option<String>,
+    pub wrong_codes: i64,
+    /// The invoice that claims it: number and status, as "F-2026-001 (acceptée)".
+    pub invoice: Option<String>,
+    pub paid_on: Option<String>,
+    pub use_cancelled_at: Option<String>,
+    /// Staff may undo its use (11-livré, on no invoice).
+    pub can_undo_use: bool,
+    pub history: Vec<HistoryEvent>,
+}

@@ -1,0 +1,143 @@
+//! The supplier's space: the counter check, delivered vouchers, invoices,
+//! the till's API keys.
+
+use super::invoices::InvoiceDetail;
+use crate::domain::{InvoiceStatus, Money, VoucherStatus};
+use serde::{Deserialize, Serialize};
+
+/// The supplier's home: who is logged in, and what needs doing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierOverview {
+    pub supplier: String,
+    pub login: String,
+    /// Today in Paris, `2026-11-23`: the new invoice's default date.
+    pub today: String,
+    /// Delivered vouchers on none of the supplier's invoices yet.
+    pub to_invoice: i64,
+    pub to_invoice_amount: Money,
+    pub invoices_to_correct: i64,
+    pub active_keys: i64,
+}
+
+/// One of the supplier's invoices claiming a voucher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceClaim {
+    pub id: i64,
+    pub number: String,
+    pub status: InvoiceStatus,
+}
+
+/// The answer to a counter check by number and secret code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CounterCheck {
+    pub number: String,
+    /// The supplier the voucher was issued for.
+    pub supplier: String,
+    /// Issued for the supplier asking: the only one who may deliver on it and invoice it.
+    pub own: bool,
+    pub amount: Money,
+    pub status: VoucherStatus,
+    /// "23/11/2026 15:09", Europe/Paris.
+    pub used_at: String,
+    /// The same instant, RFC 3339 UTC (for the till's API).
+    pub used_at_utc: String,
+    pub member_initials: String,
+    /// The supplier's own invoice that claims it; never said of another supplier's voucher.
+    pub invoice: Option<InvoiceClaim>,
+}
+
+impl CounterCheck {
+    /// On an invoice already, or past the invoiced status.
+    pub fn already_invoiced(&self) -> bool {
+        self.invoice.is_some() || matches!(self.status, VoucherStatus::Invoiced | VoucherStatus::Paid)
+    }
+}
+
+/// One delivered voucher in the supplier's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveredVoucher {
+    pub number: String,
+    /// "23/11/2026 15:09", Europe/Paris.
+    pub used_at: String,
+    pub used_at_utc: String,
+    pub amount: Money,
+    pub status: VoucherStatus,
+    pub member_initials: String,
+    pub invoice: Option<InvoiceClaim>,
+    /// `2026-11-30`, once paid.
+    pub paid_on: Option<String>,
+}
+
+/// Count and value of the listed vouchers in one status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusTotal {
+    pub status: VoucherStatus,
+    pub count: i64,
+    pub amount: Money,
+}
+
+/// The delivered vouchers page: the filter as applied, the rows, the totals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveredList {
+    /// `2026-10-01` or empty: what the filter form shows again.
+    pub from: String,
+    pub to: String,
+    /// `11`, `21`, `31`, `91` or empty for every status.
+    pub status: String,
+    pub vouchers: Vec<DeliveredVoucher>,
+    /// Vouchers listed, and the value of those that will be paid (a use
+    /// undone, 91-annulé, is listed but not counted).
+    pub count: i64,
+    pub total: Money,
+    pub by_status: Vec<StatusTotal>,
+}
+
+impl DeliveredList {
+    /// The same filter as a query string, for the CSV export link.
+    pub fn query(&self) -> String {
+        format!("du={}&au={}&statut={}", self.from, self.to, self.status)
+    }
+}
+
+/// An invoice as its page shows it, with what the correction form needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierInvoiceView {
+    pub detail: InvoiceDetail,
+    /// `2026-11-23`, for the date field.
+    pub invoice_date_iso: String,
+    /// The lines as the lines box shows them, without their codes (never stored).
+    pub lines_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: i64,
+    pub label: String,
+    /// `bons_3f9a1c2d`: enough to tell keys apart, useless to log in.
+    pub prefix: String,
+    /// "23/11/2026 15:09", Europe/Paris.
+    pub created_at: String,
+    pub created_by: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// A key just created, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewApiKey {
+    pub label: String,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeys {
+    pub keys: Vec<ApiKeyView>,
+    pub new_key: Option<NewApiKey>,
+    /// Where the till sends its requests, e.g. `https://bons.castors.fr/api/v1`.
+    pub api_base: String,
+}
+
+/// What the delivered vouchers page asks for when its address names no
+/// start day: the list starts on the first day of last month. (An empty
+/// `du` means no start day; the two would look alike once a form encodes them.)
+pub const SINCE_LAST_MONTH: &str = "mois-dernier";

@@ -1,0 +1,81 @@
+//! The member's vouchers and the public check behind the QR code.
+
+use crate::domain::{Money, VoucherStatus};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplierChoice {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What the request form needs: the suppliers to choose from, the maximum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestForm {
+    pub suppliers: Vec<SupplierChoice>,
+    pub max_voucher: Money,
+}
+
+/// One line of "Demande de bons".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoucherRow {
+    pub id: i64,
+    pub status: VoucherStatus,
+    pub amount: Money,
+    pub supplier: String,
+    pub number: Option<String>,
+    /// "23/11/2026"
+    pub requested_on: String,
+}
+
+/// Number, code and the moment of use: what the supplier writes down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UseReceipt {
+    pub number: String,
+    pub code: String,
+    /// "06/08/2020 15:09", Europe/Paris.
+    pub used_at: String,
+    pub validated: bool,
+}
+
+/// Everything the voucher's screens show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoucherCard {
+    pub id: i64,
+    pub status: VoucherStatus,
+    pub amount: Money,
+    pub supplier: String,
+    pub member_number: String,
+    pub member_name: String,
+    /// "23/12/2026"
+    pub valid_until: String,
+    pub receipt: Option<UseReceipt>,
+    /// The QR code (SVG drawn by the server) of the public check link. Not
+    /// in the answer to OK (`use_voucher`): the code screen comes first, and
+    /// encoding it would double a use's time; VALIDER LE BON's answer has it.
+    pub qr_svg: Option<String>,
+    pub check_url: Option<String>,
+    /// Agency staff undid its use: it no longer has a code to show.
+    pub cancelled_use: Option<CancelledUse>,
+}
+
+/// A use undone by the agency: the number stays the voucher's, never reused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CancelledUse {
+    pub number: String,
+    /// "23/11/2026 15:09", Europe/Paris.
+    pub on: String,
+}
+
+/// What the public check page may say about a voucher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckedVoucher {
+    pub number: String,
+    pub supplier: String,
+    pub amount: Money,
+    pub status: VoucherStatus,
+    pub used_at: String,
+    pub member_initials: String,
+    /// Someone typed this voucher's secret code correctly.
+    pub code_checked: bool,
+}
