@@ -370,3 +370,31 @@ async fn overdue_vouchers_are_recorded_expired_once_and_cannot_be_used() {
     let out = app.bons(&["expire"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 bon(s) expiré(s)"));
 }
+
+/// A voucher row whose status is none of ours (a hand edit, a bad restore)
+/// is an error naming the row, wherever it is read: never shown, nor used,
+/// as if it were a voucher still to spend.
+#[tokio::test]
+async fn a_row_with_an_unknown_status_is_an_error_naming_it_never_a_usable_voucher() {
+    use app::server::store;
+    let app = TestApp::spawn().await;
+    let phone = app.logged_in(PAID_UP).await;
+    let id = phone.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "42").await;
+    sqlx::query("UPDATE vouchers SET status = 7 WHERE id = $1").bind(id).execute(app.db.pool()).await.unwrap();
+
+    let named = format!("vouchers row {id}");
+    let read = store::vouchers::find(app.db.pool(), id).await.map(|_| ()).unwrap_err().to_string();
+    assert!(read.contains(&named) && read.contains("unknown voucher status 7"), "{read}");
+    let member = member_by_number(&app.state, PAID_UP).await.unwrap().unwrap();
+    let listed = store::vouchers::listed_for_member(app.db.pool(), app.db.backend(), member.id).await;
+    let listed = listed.map(|_| ()).unwrap_err().to_string();
+    assert!(listed.contains(&named) && listed.contains("unknown voucher status 7"), "{listed}");
+
+    for action in ["open_voucher", "use_voucher"] {
+        let (status, _) = phone.call(action, &[("id", &id.to_string())]).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{action}");
+    }
+    assert_eq!(app.voucher_row(id).await.0, 7, "not used, not renumbered");
+    let list = phone.get("/bons").await;
+    assert!(!list.shows("1-EMIS"), "not listed as a voucher to spend");
+}

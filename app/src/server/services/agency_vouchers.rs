@@ -31,7 +31,7 @@ const MAX_REASON: usize = 500;
 pub(crate) fn row_view(v: VoucherRecord, today: &str) -> AgencyVoucherRow {
     AgencyVoucherRow {
         id: v.id,
-        status: VoucherStatus::from_code(v.status).unwrap_or(VoucherStatus::Issued).as_seen_on(&v.valid_until, today),
+        status: v.status.as_seen_on(&v.valid_until, today),
         use_cancelled: v.use_cancelled_at.is_some(),
         amount: Money::from_cents(v.amount_cents),
         supplier: v.supplier_name,
@@ -115,7 +115,7 @@ pub async fn detail(
         .map(|a| format!("{} ({})", a.name, a.code))
         .unwrap_or_else(|| v.agency_code.clone());
     Ok(AgencyVoucherDetail {
-        can_undo_use: v.status == VoucherStatus::Delivered.code() && v.invoice_id.is_none() && claim.is_none(),
+        can_undo_use: v.status == VoucherStatus::Delivered && v.invoice_id.is_none() && claim.is_none(),
         agency,
         valid_until: clock::display_day(&v.valid_until),
         validated_at: v.validated_at.as_deref().map(clock::display_datetime),
@@ -155,7 +155,7 @@ pub async fn undo_use(
     if reason.chars().count() > MAX_REASON {
         return Err(AppError::Invalid(format!("Le motif compte au plus {MAX_REASON} caractères.")));
     }
-    let status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
+    let status = v.status;
     if status != VoucherStatus::Delivered {
         let why = match status {
             VoucherStatus::Issued => "il n'a pas été utilisé".to_owned(),

@@ -334,10 +334,7 @@ async fn match_codes(
 
 /// A voucher used at the counter: the only kind whose code means something.
 fn used(v: &VoucherRecord) -> bool {
-    matches!(
-        VoucherStatus::from_code(v.status),
-        Some(VoucherStatus::Delivered | VoucherStatus::Invoiced | VoucherStatus::Paid)
-    )
+    matches!(v.status, VoucherStatus::Delivered | VoucherStatus::Invoiced | VoucherStatus::Paid)
 }
 
 /// Matches every line to its voucher and stores it; returns how many lines
@@ -401,7 +398,7 @@ async fn match_line(
         // Nothing more is said, or checked, about another supplier's voucher.
         return Ok((Some(LineFlag::OtherSupplier), false));
     }
-    let status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
+    let status = v.status;
     if !used(v) {
         return Ok((Some(LineFlag::NotUsed), false));
     }

@@ -202,7 +202,7 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
             .ok_or(AppError::Internal)?;
         let other_claim =
             store::claim_on_voucher(tx.conn(), voucher_id, Some(id)).await.map_err(internal("voucher claim"))?;
-        let voucher_status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
+        let voucher_status = v.status;
         if voucher_status != VoucherStatus::Delivered {
             let flag = if matches!(voucher_status, VoucherStatus::Invoiced | VoucherStatus::Paid) {
                 LineFlag::AlreadyInvoiced

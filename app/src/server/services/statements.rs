@@ -7,7 +7,7 @@
 use super::agency;
 use crate::{
     domain::{
-        Money, VoucherStatus,
+        Money,
         day::{self, parse_day, parse_month},
     },
     error::AppError,
@@ -57,10 +57,6 @@ impl Statement {
     pub fn period(&self) -> String {
         format!("du {} au {}", day::french(self.from), day::french(self.to))
     }
-}
-
-fn status_label(code: i64) -> &'static str {
-    VoucherStatus::from_code(code).map(VoucherStatus::label).unwrap_or("?")
 }
 
 fn used_on(line: &StatementLine) -> String {
@@ -164,7 +160,7 @@ pub fn csv_of(s: &Statement) -> String {
             l.number.clone().unwrap_or_default(),
             l.supplier_name.clone(),
             Money::from_cents(l.amount_cents).decimal_fr(),
-            status_label(l.status).to_owned(),
+            l.status.label().to_owned(),
             l.invoice_number.clone().unwrap_or_default(),
             l.invoice_date.as_deref().map(clock::display_day).unwrap_or_default(),
             l.invoiced_cents.map(|c| Money::from_cents(c).decimal_fr()).unwrap_or_default(),
@@ -919,7 +915,11 @@ mod tests {
             number: Some(number.into()),
             used_at: Some("2026-11-03T09:15:00.000000Z".into()),
             amount_cents: cents,
-            status: if invoiced.is_some() { 21 } else { 11 },
+            status: if invoiced.is_some() {
+                crate::domain::VoucherStatus::Invoiced
+            } else {
+                crate::domain::VoucherStatus::Delivered
+            },
             supplier_name: "Matériaux de l'Ouest".into(),
             invoice_number: invoiced.map(|_| "F-2026-118".into()),
             invoice_date: invoiced.map(|_| "2026-11-20".into()),

@@ -133,7 +133,7 @@ async fn describe(
         supplier: v.supplier_name,
         own,
         amount: Money::from_cents(v.amount_cents),
-        status: VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?,
+        status: v.status,
         used_at: clock::display_datetime(&used_at),
         used_at_utc: used_at,
         member_initials: initials(&v.member_name),
@@ -242,12 +242,7 @@ pub async fn delivered_records(
     filter: &DeliveredFilter,
 ) -> Result<Vec<DeliveredVoucher>, AppError> {
     let (from, until) = filter.bounds();
-    let query = DeliveredQuery {
-        supplier_id,
-        from: from.as_deref(),
-        until: until.as_deref(),
-        status: filter.status.map(VoucherStatus::code),
-    };
+    let query = DeliveredQuery { supplier_id, from: from.as_deref(), until: until.as_deref(), status: filter.status };
     let rows = store::delivered::list(state.db.pool(), &query).await.map_err(internal("list delivered vouchers"))?;
     rows.into_iter().map(delivered_view).collect()
 }
@@ -266,7 +261,7 @@ fn delivered_view(r: DeliveredRecord) -> Result<DeliveredVoucher, AppError> {
         used_at: clock::display_datetime(&r.used_at),
         used_at_utc: r.used_at,
         amount: Money::from_cents(r.amount_cents),
-        status: VoucherStatus::from_code(r.status).ok_or(AppError::Internal)?,
+        status: r.status,
         member_initials: initials(&r.member_name),
         invoice,
         paid_on: r.paid_on,

@@ -117,9 +117,7 @@ pub async fn list_for_member(
         .into_iter()
         .map(|v| VoucherRow {
             id: v.id,
-            status: VoucherStatus::from_code(v.status)
-                .unwrap_or(VoucherStatus::Issued)
-                .as_seen_on(&v.valid_until, &today),
+            status: v.status.as_seen_on(&v.valid_until, &today),
             amount: Money::from_cents(v.amount_cents),
             supplier: v.supplier_name,
             number: v.number,
@@ -183,7 +181,7 @@ pub async fn use_voucher(
         .map_err(internal("find voucher for use"))?
         .filter(|v| v.member_id == member.id)
         .ok_or(AppError::VoucherNotFound)?;
-    let status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
+    let status = v.status;
     let today = clock::iso_day(clock::paris_date(now));
     if !status.can_become(VoucherStatus::Delivered) {
         // A use of this group may have made the status read: shown only once committed.
@@ -242,7 +240,7 @@ pub async fn use_voucher(
 
     let code_length = Some(i64::from(code_length.digits()));
     let used = VoucherRecord {
-        status: VoucherStatus::Delivered.code(),
+        status: VoucherStatus::Delivered,
         number: Some(number),
         used_at: Some(used_at),
         code_length,
@@ -284,14 +282,14 @@ pub async fn cancel_voucher(state: &AppState, member: &Member, id: i64, now: Dat
         .filter(|v| v.member_id == member.id)
         .ok_or(AppError::VoucherNotFound)?;
     let today = clock::iso_day(clock::paris_date(now));
-    let status = VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?;
+    let status = v.status;
     match status.as_seen_on(&v.valid_until, &today) {
         VoucherStatus::Cancelled => return Ok(()),
         VoucherStatus::Issued => {}
         seen => return Err(AppError::VoucherNotCancellable(seen.label().into())),
     }
     let (from, to) = (VoucherStatus::Issued, VoucherStatus::Cancelled);
-    if !vouchers::set_status(tx.conn(), id, from.code(), to.code()).await.map_err(internal("cancel voucher"))? {
+    if !vouchers::set_status(tx.conn(), id, from, to).await.map_err(internal("cancel voucher"))? {
         tracing::error!(voucher = id, "voucher changed under its lock");
         return Err(AppError::Internal);
     }
@@ -315,7 +313,7 @@ pub async fn expire_overdue(state: &AppState, now: DateTime<Utc>) -> Result<usiz
         let mut tx = state.db.begin_write().await.map_err(internal("begin expire"))?;
         let batch = vouchers::overdue(tx.conn(), &today, BATCH).await.map_err(internal("find overdue"))?;
         for (id, valid_until) in &batch {
-            if vouchers::set_status(tx.conn(), *id, from.code(), to.code()).await.map_err(internal("expire"))? {
+            if vouchers::set_status(tx.conn(), *id, from, to).await.map_err(internal("expire"))? {
                 let before = json!({ "status": from.label(), "valid_until": valid_until });
                 journal(&mut tx, &actor, Entity::Voucher, *id, "expire", before, json!({ "status": to.label() }), now)
                     .await?;
@@ -518,7 +516,7 @@ fn checked(number: String, v: VoucherRecord, code_checked: bool) -> Result<Check
         number,
         supplier: v.supplier_name,
         amount: Money::from_cents(v.amount_cents),
-        status: VoucherStatus::from_code(v.status).ok_or(AppError::Internal)?,
+        status: v.status,
         used_at: v.used_at.as_deref().map(clock::display_datetime).unwrap_or_default(),
         member_initials: initials(&v.member_name),
         code_checked,
@@ -535,7 +533,7 @@ async fn own_voucher(state: &AppState, member: &Member, id: i64) -> Result<Vouch
 }
 
 fn seen_status(v: &VoucherRecord, today: &str) -> VoucherStatus {
-    VoucherStatus::from_code(v.status).unwrap_or(VoucherStatus::Issued).as_seen_on(&v.valid_until, today)
+    v.status.as_seen_on(&v.valid_until, today)
 }
 
 /// What the code of a used voucher is computed from.

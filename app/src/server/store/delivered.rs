@@ -1,6 +1,8 @@
 //! A supplier's delivered vouchers (used at its counter), with the invoice
 //! of its own that claims each one.
 
+use super::in_row;
+use crate::domain::VoucherStatus;
 use sqlx::{AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -9,7 +11,7 @@ pub struct DeliveredRecord {
     pub number: String,
     pub used_at: String,
     pub amount_cents: i64,
-    pub status: i64,
+    pub status: VoucherStatus,
     pub member_name: String,
     pub paid_on: Option<String>,
     /// The first of this supplier's invoices whose matching (or overridden)
@@ -24,7 +26,7 @@ pub struct DeliveredQuery<'a> {
     pub supplier_id: i64,
     pub from: Option<&'a str>,
     pub until: Option<&'a str>,
-    pub status: Option<i64>,
+    pub status: Option<VoucherStatus>,
 }
 
 /// One query for the whole list, newest use first; the claims are grouped
@@ -51,6 +53,7 @@ pub async fn list(pool: &AnyPool, q: &DeliveredQuery<'_>) -> Result<Vec<Delivere
     .bind(q.status)
     .fetch_all(pool)
     .await
+    .map_err(in_row("vouchers delivered by supplier", q.supplier_id))
 }
 
 /// This supplier's invoice claiming a voucher: id, number, status.
@@ -83,11 +86,11 @@ pub struct HomeFigures {
 pub async fn home_figures(pool: &AnyPool, supplier_id: i64) -> Result<HomeFigures, sqlx::Error> {
     // SUM over BIGINT is NUMERIC on PostgreSQL: cast back to read an integer.
     sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM vouchers v WHERE v.supplier_id = $1 AND v.status = 11 AND NOT EXISTS
+        "SELECT (SELECT COUNT(*) FROM vouchers v WHERE v.supplier_id = $1 AND v.status = $2 AND NOT EXISTS
                    (SELECT 1 FROM invoice_lines l WHERE l.voucher_id = v.id
                        AND (l.flag IS NULL OR l.override_reason IS NOT NULL))) AS to_invoice,
                 (SELECT CAST(COALESCE(SUM(v.amount_cents), 0) AS BIGINT) FROM vouchers v
-                  WHERE v.supplier_id = $1 AND v.status = 11 AND NOT EXISTS
+                  WHERE v.supplier_id = $1 AND v.status = $2 AND NOT EXISTS
                    (SELECT 1 FROM invoice_lines l WHERE l.voucher_id = v.id
                        AND (l.flag IS NULL OR l.override_reason IS NOT NULL))) AS to_invoice_cents,
                 (SELECT COUNT(*) FROM invoices WHERE supplier_id = $1 AND status = 'to_correct')
@@ -95,6 +98,7 @@ pub async fn home_figures(pool: &AnyPool, supplier_id: i64) -> Result<HomeFigure
                 (SELECT COUNT(*) FROM api_keys WHERE supplier_id = $1 AND revoked_at IS NULL) AS active_keys",
     )
     .bind(supplier_id)
+    .bind(VoucherStatus::Delivered)
     .fetch_one(pool)
     .await
 }

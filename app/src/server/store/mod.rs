@@ -14,6 +14,18 @@ pub mod statements;
 pub mod suppliers;
 pub mod vouchers;
 
+/// A row that did not decode (a status code none of ours, say), told with
+/// which row it was: `vouchers row 42: … unknown voucher status 7`. Any
+/// other error passes unchanged.
+pub fn in_row(table: &'static str, id: impl std::fmt::Display) -> impl FnOnce(sqlx::Error) -> sqlx::Error {
+    move |e| match e {
+        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+            sqlx::Error::Decode(format!("{table} row {id}: {e}").into())
+        }
+        e => e,
+    }
+}
+
 /// The `VALUES` of a multi-row `INSERT`: `rows` tuples of `columns`
 /// placeholders, numbered from `$1` row after row:
 /// `($1, $2), ($3, $4)` for 2 rows of 2.

@@ -1,6 +1,7 @@
 //! Payment batches: accepted invoices paid together, one bank transfer per
 //! supplier.
 
+use crate::domain::VoucherStatus;
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -124,11 +125,13 @@ pub async fn vouchers_of_batch(
 /// Invoiced vouchers of the batch become paid on that day; returns how many.
 pub async fn pay_vouchers(conn: &mut AnyConnection, batch_id: i64, paid_on: &str) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE vouchers SET status = 31, paid_on = $2
-          WHERE status = 21 AND invoice_id IN (SELECT id FROM invoices WHERE batch_id = $1)",
+        "UPDATE vouchers SET status = $3, paid_on = $2
+          WHERE status = $4 AND invoice_id IN (SELECT id FROM invoices WHERE batch_id = $1)",
     )
     .bind(batch_id)
     .bind(paid_on)
+    .bind(VoucherStatus::Paid)
+    .bind(VoucherStatus::Invoiced)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())

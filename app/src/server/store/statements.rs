@@ -1,7 +1,12 @@
 //! Members' statements and the runs that make them for a whole agency.
 
+use crate::domain::VoucherStatus;
 use sqlx::{AnyConnection, AnyPool, FromRow};
 use std::collections::{HashMap, HashSet};
+
+/// The vouchers a statement lists: used, whether or not invoiced or paid
+/// yet (a use the agency undid is 91-annulé, left out).
+const ON_STATEMENTS: [VoucherStatus; 3] = [VoucherStatus::Delivered, VoucherStatus::Invoiced, VoucherStatus::Paid];
 
 /// One voucher of a statement: used in the period, with the supplier
 /// invoice that claimed it, if any.
@@ -12,7 +17,7 @@ pub struct StatementLine {
     pub number: Option<String>,
     pub used_at: Option<String>,
     pub amount_cents: i64,
-    pub status: i64,
+    pub status: VoucherStatus,
     pub supplier_name: String,
     pub invoice_number: Option<String>,
     pub invoice_date: Option<String>,
@@ -28,7 +33,7 @@ pub async fn lines(
     from: &str,
     to: &str,
 ) -> Result<Vec<StatementLine>, sqlx::Error> {
-    let placeholders: Vec<String> = (3..member_ids.len() + 3).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (6..member_ids.len() + 6).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT v.member_id, v.id AS voucher_id, v.number, v.used_at, v.amount_cents, v.status,
                 s.name AS supplier_name, i.number AS invoice_number, i.invoice_date,
@@ -38,12 +43,15 @@ pub async fn lines(
            LEFT JOIN invoices i ON i.id = v.invoice_id
            LEFT JOIN invoice_lines l ON l.invoice_id = v.invoice_id AND l.voucher_id = v.id
                 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
-          WHERE v.used_at >= $1 AND v.used_at < $2 AND v.status IN (11, 21, 31)
+          WHERE v.used_at >= $1 AND v.used_at < $2 AND v.status IN ($3, $4, $5)
             AND v.member_id IN ({})
           ORDER BY v.member_id, v.used_at, v.id",
         placeholders.join(", ")
     );
     let mut query = sqlx::query_as(&sql).bind(from).bind(to);
+    for status in ON_STATEMENTS {
+        query = query.bind(status);
+    }
     for id in member_ids {
         query = query.bind(*id);
     }
@@ -54,12 +62,15 @@ pub async fn lines(
 pub async fn members_with_uses(pool: &AnyPool, agency_id: i64, from: &str, to: &str) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT DISTINCT m.id, m.number FROM members m JOIN vouchers v ON v.member_id = m.id
-          WHERE m.agency_id = $1 AND v.used_at >= $2 AND v.used_at < $3 AND v.status IN (11, 21, 31)
+          WHERE m.agency_id = $1 AND v.used_at >= $2 AND v.used_at < $3 AND v.status IN ($4, $5, $6)
           ORDER BY m.number",
     )
     .bind(agency_id)
     .bind(from)
     .bind(to)
+    .bind(ON_STATEMENTS[0])
+    .bind(ON_STATEMENTS[1])
+    .bind(ON_STATEMENTS[2])
     .fetch_all(pool)
     .await
 }

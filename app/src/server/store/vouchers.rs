@@ -1,6 +1,7 @@
 //! Vouchers and their running-number series.
 
-use crate::server::db::Backend;
+use super::in_row;
+use crate::{domain::VoucherStatus, server::db::Backend};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// A voucher with what its screens show: supplier, agency codes, member.
@@ -10,7 +11,7 @@ pub struct VoucherRecord {
     pub member_id: i64,
     pub supplier_id: i64,
     pub agency_id: i64,
-    pub status: i64,
+    pub status: VoucherStatus,
     pub amount_cents: i64,
     pub requested_at: String,
     pub valid_until: String,
@@ -56,7 +57,7 @@ pub struct NewVoucher<'a> {
 pub async fn insert(conn: &mut AnyConnection, v: &NewVoucher<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO vouchers (member_id, supplier_id, agency_id, status, amount_cents, requested_at, valid_until)
-         VALUES ($1, $2, $3, 1, $4, $5, $6) RETURNING id",
+         VALUES ($1, $2, $3, $7, $4, $5, $6) RETURNING id",
     )
     .bind(v.member_id)
     .bind(v.supplier_id)
@@ -64,16 +65,25 @@ pub async fn insert(conn: &mut AnyConnection, v: &NewVoucher<'_>) -> Result<i64,
     .bind(v.amount_cents)
     .bind(v.requested_at)
     .bind(v.valid_until)
+    .bind(VoucherStatus::Issued)
     .fetch_one(conn)
     .await
 }
 
 pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<VoucherRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1")).bind(id).fetch_optional(pool).await
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(in_row("vouchers", id))
 }
 
 pub async fn find_by_number(pool: &AnyPool, number: &str) -> Result<Option<VoucherRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.number = $1")).bind(number).fetch_optional(pool).await
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.number = $1"))
+        .bind(number)
+        .fetch_optional(pool)
+        .await
+        .map_err(in_row("vouchers", number))
 }
 
 /// Reads a voucher inside a write transaction, locking its row until commit.
@@ -83,7 +93,11 @@ pub async fn find_for_update(
     id: i64,
     lock: &str,
 ) -> Result<Option<VoucherRecord>, sqlx::Error> {
-    sqlx::query_as(&select_for_update("v.id = $1", lock)).bind(id).fetch_optional(conn).await
+    sqlx::query_as(&select_for_update("v.id = $1", lock))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(in_row("vouchers", id))
 }
 
 /// The same by number, for a check by number and code.
@@ -92,7 +106,11 @@ pub async fn find_by_number_for_update(
     number: &str,
     lock: &str,
 ) -> Result<Option<VoucherRecord>, sqlx::Error> {
-    sqlx::query_as(&select_for_update("v.number = $1", lock)).bind(number).fetch_optional(conn).await
+    sqlx::query_as(&select_for_update("v.number = $1", lock))
+        .bind(number)
+        .fetch_optional(conn)
+        .await
+        .map_err(in_row("vouchers", number))
 }
 
 /// Locks the voucher's row only: its supplier, agency and member stay free.
@@ -107,19 +125,59 @@ pub async fn list_for_member(pool: &AnyPool, member_id: i64) -> Result<Vec<Vouch
         .bind(member_id)
         .fetch_all(pool)
         .await
+        .map_err(in_row("vouchers of member", member_id))
 }
 
 /// A line of the member's "Demande de bons": only what the list shows.
 /// Read from a JSON array, in this order (`listed_for_member`).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ListedVoucher {
     pub id: i64,
-    pub status: i64,
+    pub status: VoucherStatus,
     pub amount_cents: i64,
     pub requested_at: String,
     pub valid_until: String,
     pub number: Option<String>,
     pub supplier_name: String,
+}
+
+/// Read in the order of the query's array; a status code none of ours is an
+/// error naming the voucher.
+impl<'de> serde::Deserialize<'de> for ListedVoucher {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ListedVoucher, D::Error> {
+        struct Row;
+        impl<'de> serde::de::Visitor<'de> for Row {
+            type Value = ListedVoucher;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("[id, status, amount_cents, requested_at, valid_until, number, supplier_name]")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ListedVoucher, A::Error> {
+                let id: i64 = field(&mut seq, "id")?;
+                let code: i64 = field(&mut seq, "status")?;
+                let status = VoucherStatus::from_code(code).ok_or_else(|| {
+                    serde::de::Error::custom(format!("vouchers row {id}: unknown voucher status {code}"))
+                })?;
+                Ok(ListedVoucher {
+                    id,
+                    status,
+                    amount_cents: field(&mut seq, "amount_cents")?,
+                    requested_at: field(&mut seq, "requested_at")?,
+                    valid_until: field(&mut seq, "valid_until")?,
+                    number: field(&mut seq, "number")?,
+                    supplier_name: field(&mut seq, "supplier_name")?,
+                })
+            }
+        }
+        fn field<'de, A: serde::de::SeqAccess<'de>, T: serde::Deserialize<'de>>(
+            seq: &mut A,
+            name: &'static str,
+        ) -> Result<T, A::Error> {
+            seq.next_element()?.ok_or_else(|| serde::de::Error::missing_field(name))
+        }
+        deserializer.deserialize_seq(Row)
+    }
 }
 
 /// A member's vouchers for their list, newest first: seven columns and one
@@ -185,8 +243,8 @@ pub struct Use<'a> {
 /// 1-EMIS → 11-livré, only from 1-EMIS. Returns whether the row changed.
 pub async fn mark_used(conn: &mut AnyConnection, u: &Use<'_>) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE vouchers SET status = 11, used_at = $2, number_year = $3, number_seq = $4, number = $5, code_length = $6
-          WHERE id = $1 AND status = 1",
+        "UPDATE vouchers SET status = $7, used_at = $2, number_year = $3, number_seq = $4, number = $5, code_length = $6
+          WHERE id = $1 AND status = $8",
     )
     .bind(u.id)
     .bind(u.used_at)
@@ -194,6 +252,8 @@ pub async fn mark_used(conn: &mut AnyConnection, u: &Use<'_>) -> Result<bool, sq
     .bind(u.sequence)
     .bind(u.number)
     .bind(u.code_length)
+    .bind(VoucherStatus::Delivered)
+    .bind(VoucherStatus::Issued)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -212,8 +272,13 @@ pub async fn mark_validated(conn: &mut AnyConnection, id: i64, member_id: i64, a
     Ok(done.rows_affected() == 1)
 }
 
-/// Moves a voucher from `from` to `to` (status codes); whether it changed.
-pub async fn set_status(conn: &mut AnyConnection, id: i64, from: i64, to: i64) -> Result<bool, sqlx::Error> {
+/// Moves a voucher from `from` to `to`; whether it changed.
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: VoucherStatus,
+    to: VoucherStatus,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE vouchers SET status = $3 WHERE id = $1 AND status = $2")
         .bind(id)
         .bind(from)
@@ -225,9 +290,10 @@ pub async fn set_status(conn: &mut AnyConnection, id: i64, from: i64, to: i64) -
 
 /// Issued vouchers whose last valid day is before `today`, oldest first.
 pub async fn overdue(conn: &mut AnyConnection, today: &str, limit: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, valid_until FROM vouchers WHERE status = 1 AND valid_until < $1 ORDER BY id LIMIT $2")
+    sqlx::query_as("SELECT id, valid_until FROM vouchers WHERE status = $3 AND valid_until < $1 ORDER BY id LIMIT $2")
         .bind(today)
         .bind(limit)
+        .bind(VoucherStatus::Issued)
         .fetch_all(conn)
         .await
 }
@@ -280,6 +346,7 @@ pub async fn search(pool: &AnyPool, s: &VoucherSearch<'_>) -> Result<Vec<Voucher
     .bind(s.limit)
     .fetch_all(pool)
     .await
+    .map_err(in_row("vouchers searched in agency", s.agency_id.map_or_else(String::new, |id| id.to_string())))
 }
 
 /// Vouchers locked after too many wrong codes, oldest lock first.
@@ -289,16 +356,19 @@ pub async fn locked(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<Vouche
         .bind(agency_id)
         .fetch_all(pool)
         .await
+        .map_err(in_row("locked vouchers of agency", agency_id.unwrap_or_default()))
 }
 
 /// 11-livré → 91-annulé, keeping the number; only while no invoice took it.
 /// Returns whether the row changed.
 pub async fn undo_use(conn: &mut AnyConnection, id: i64, at: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE vouchers SET status = 91, use_cancelled_at = $2 WHERE id = $1 AND status = 11 AND invoice_id IS NULL",
+        "UPDATE vouchers SET status = $3, use_cancelled_at = $2 WHERE id = $1 AND status = $4 AND invoice_id IS NULL",
     )
     .bind(id)
     .bind(at)
+    .bind(VoucherStatus::Cancelled)
+    .bind(VoucherStatus::Delivered)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -308,10 +378,12 @@ pub async fn undo_use(conn: &mut AnyConnection, id: i64, at: &str) -> Result<boo
 /// False when the voucher is not delivered any more, or claimed already.
 pub async fn mark_invoiced(conn: &mut AnyConnection, id: i64, invoice_id: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE vouchers SET status = 21, invoice_id = $2 WHERE id = $1 AND status = 11 AND invoice_id IS NULL",
+        "UPDATE vouchers SET status = $3, invoice_id = $2 WHERE id = $1 AND status = $4 AND invoice_id IS NULL",
     )
     .bind(id)
     .bind(invoice_id)
+    .bind(VoucherStatus::Invoiced)
+    .bind(VoucherStatus::Delivered)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
