@@ -1,6 +1,9 @@
 //! Pure rules shared by the browser and the server: no I/O, no clock, no database.
 //! A value of one of these types is valid once it exists.
 
+#[cfg(feature = "ssr")]
+mod stored;
+
 pub mod agency;
 pub mod bank;
 pub mod contact;

@@ -85,43 +85,6 @@ impl fmt::Display for VoucherStatus {
     }
 }
 
-/// A voucher's status as the database stores it: its code. A row whose
-/// code is none of ours fails to decode (naming the code; the store names
-/// the row), where a default would show a corrupt voucher as usable.
-#[cfg(feature = "ssr")]
-mod column {
-    use super::VoucherStatus;
-    use sqlx::{
-        Any, Decode, Encode, Type,
-        any::{AnyTypeInfo, AnyValueRef},
-        encode::IsNull,
-        error::BoxDynError,
-    };
-
-    impl Type<Any> for VoucherStatus {
-        fn type_info() -> AnyTypeInfo {
-            <i64 as Type<Any>>::type_info()
-        }
-
-        fn compatible(ty: &AnyTypeInfo) -> bool {
-            <i64 as Type<Any>>::compatible(ty)
-        }
-    }
-
-    impl<'r> Decode<'r, Any> for VoucherStatus {
-        fn decode(value: AnyValueRef<'r>) -> Result<VoucherStatus, BoxDynError> {
-            let code = <i64 as Decode<'r, Any>>::decode(value)?;
-            VoucherStatus::from_code(code).ok_or_else(|| format!("unknown voucher status {code}").into())
-        }
-    }
-
-    impl<'q> Encode<'q, Any> for VoucherStatus {
-        fn encode_by_ref(&self, buf: &mut <Any as sqlx::Database>::ArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
-            <i64 as Encode<'q, Any>>::encode(self.code(), buf)
-        }
-    }
-}
-
 /// `W2020.XX.442.00000123`: web voucher, year of use, the agency's
 /// two-character code, its three-digit centre code, an eight-digit running
 /// number without gaps per agency and year.

@@ -314,7 +314,7 @@ struct InvoiceItem {
 
 impl From<InvoiceRecord> for InvoiceItem {
     fn from(i: InvoiceRecord) -> InvoiceItem {
-        let status = InvoiceStatus::from_code(&i.status).unwrap_or(InvoiceStatus::Received);
+        let status = i.status;
         InvoiceItem {
             id: i.id,
             number: i.number,

@@ -6,7 +6,7 @@ use super::{
     journal,
 };
 use crate::{
-    domain::{InvoiceStatus, Money, VoucherStatus},
+    domain::{Money, VoucherStatus},
     error::AppError,
     model::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow, LIST_LIMIT},
     server::{
@@ -103,10 +103,7 @@ pub async fn detail(
     let mut conn = pool.acquire().await.map_err(internal("acquire"))?;
     let claim = invoices::claim_on_voucher(&mut conn, v.id, None).await.map_err(internal("voucher claim"))?;
     drop(conn);
-    let invoice = claim.as_ref().map(|(number, status)| {
-        let status = InvoiceStatus::from_code(status).map(InvoiceStatus::label).unwrap_or(status);
-        format!("{number} ({status})")
-    });
+    let invoice = claim.as_ref().map(|(number, status)| format!("{number} ({})", status.label()));
     let today = clock::iso_day(clock::paris_date(now));
     let history = history_view(audit::history(pool, Entity::Voucher, v.id).await.map_err(internal("history"))?);
     let agency = agencies::find(pool, v.agency_id)
@@ -166,9 +163,9 @@ pub async fn undo_use(
     }
     let claim = invoices::claim_on_voucher(tx.conn(), id, None).await.map_err(internal("voucher claim"))?;
     if let Some((invoice, invoice_status)) = claim {
-        let invoice_status = InvoiceStatus::from_code(&invoice_status).map(InvoiceStatus::label).unwrap_or("reçue");
         return Err(AppError::Conflict(format!(
-            "Ce bon figure sur la facture n° {invoice} du fournisseur ({invoice_status}) : son utilisation ne peut plus être annulée."
+            "Ce bon figure sur la facture n° {invoice} du fournisseur ({}) : son utilisation ne peut plus être annulée.",
+            invoice_status.label()
         )));
     }
     let at = clock::stamp(now);

@@ -225,7 +225,7 @@ pub async fn correct_invoice(
         .map_err(internal("find invoice"))?
         .filter(|i| i.supplier_id == by.supplier_id)
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
-    let status = InvoiceStatus::from_code(&current.status).ok_or(AppError::Internal)?;
+    let status = current.status;
     if !status.can_be_corrected() {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : seule une facture renvoyée « à corriger » peut être modifiée.",
@@ -459,7 +459,7 @@ pub fn summary(i: InvoiceRecord) -> InvoiceSummary {
         supplier: i.supplier_name,
         invoice_date: clock::display_day(&i.invoice_date),
         amount: Money::from_cents(i.amount_cents),
-        status: InvoiceStatus::from_code(&i.status).unwrap_or(InvoiceStatus::Received),
+        status: i.status,
         correction_reason: i.correction_reason,
         paid_on: i.paid_on.as_deref().map(clock::display_day),
         open_flags: i.open_flags,

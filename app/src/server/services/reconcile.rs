@@ -118,7 +118,7 @@ pub async fn override_line(
     let reason = written_reason(reason, "le motif de l'acceptation de cette ligne")?;
     let mut tx = state.db.begin_write().await.map_err(internal("begin override"))?;
     let invoice = lock_covered(state, &mut tx, staff, id).await?;
-    let status = InvoiceStatus::from_code(&invoice.status).ok_or(AppError::Internal)?;
+    let status = invoice.status;
     if status != InvoiceStatus::Received {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : ses lignes ne se modifient plus.",
@@ -166,7 +166,7 @@ pub async fn override_line(
 pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
     let mut tx = state.db.begin_write().await.map_err(internal("begin accept"))?;
     let invoice = lock_covered(state, &mut tx, staff, id).await?;
-    let status = InvoiceStatus::from_code(&invoice.status).ok_or(AppError::Internal)?;
+    let status = invoice.status;
     if status != InvoiceStatus::Received {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : seule une facture reçue peut être acceptée.",
@@ -210,7 +210,9 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
                 LineFlag::NotUsed
             };
             stale.push((line.position, flag));
-        } else if other_claim.is_some_and(|(_, s)| s == "accepted" || s == "paid") || v.invoice_id.is_some() {
+        } else if other_claim.is_some_and(|(_, s)| matches!(s, InvoiceStatus::Accepted | InvoiceStatus::Paid))
+            || v.invoice_id.is_some()
+        {
             stale.push((line.position, LineFlag::AlreadyInvoiced));
         } else {
             claimed.push((voucher_id, v.number.clone()));
@@ -265,7 +267,7 @@ pub async fn send_back(
     let reason = written_reason(reason, "ce que le fournisseur doit corriger")?;
     let mut tx = state.db.begin_write().await.map_err(internal("begin send back"))?;
     let invoice = lock_covered(state, &mut tx, staff, id).await?;
-    let status = InvoiceStatus::from_code(&invoice.status).ok_or(AppError::Internal)?;
+    let status = invoice.status;
     if status != InvoiceStatus::Received
         || !store::send_back(tx.conn(), id, &reason).await.map_err(internal("send back"))?
     {

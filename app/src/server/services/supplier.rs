@@ -119,11 +119,7 @@ async fn describe(
         store::delivered::claim(state.db.pool(), supplier_id, v.id)
             .await
             .map_err(internal("find voucher's invoice"))?
-            .map(|(id, number, status)| InvoiceClaim {
-                id,
-                number,
-                status: InvoiceStatus::from_code(&status).unwrap_or(InvoiceStatus::Received),
-            })
+            .map(|(id, number, status)| InvoiceClaim { id, number, status })
     } else {
         None
     };
@@ -249,11 +245,7 @@ pub async fn delivered_records(
 
 fn delivered_view(r: DeliveredRecord) -> Result<DeliveredVoucher, AppError> {
     let invoice = match (r.invoice_id, r.invoice_number, r.invoice_status) {
-        (Some(id), Some(number), Some(status)) => Some(InvoiceClaim {
-            id,
-            number,
-            status: InvoiceStatus::from_code(&status).unwrap_or(InvoiceStatus::Received),
-        }),
+        (Some(id), Some(number), Some(status)) => Some(InvoiceClaim { id, number, status }),
         _ => None,
     };
     Ok(DeliveredVoucher {
@@ -467,7 +459,7 @@ pub async fn attach_pdf(
         .map_err(internal("find invoice for pdf"))?
         .filter(|i| i.supplier_id == user.supplier_id)
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
-    let status = InvoiceStatus::from_code(&invoice.status).ok_or(AppError::Internal)?;
+    let status = invoice.status;
     if matches!(status, InvoiceStatus::Accepted | InvoiceStatus::Paid) {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : son PDF ne peut plus être remplacé.",

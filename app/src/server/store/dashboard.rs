@@ -1,6 +1,7 @@
 //! The agency dashboard's figures: each one query, summed by the database.
 //! `agency_id` None means every agency (an administrator's view).
 
+use crate::domain::InvoiceStatus;
 use sqlx::{AnyPool, FromRow};
 
 fn scope(column: &str, agency_id: Option<i64>) -> String {
@@ -59,12 +60,13 @@ pub async fn due_per_supplier(pool: &AnyPool, agency_id: Option<i64>) -> Result<
         "SELECT s.id AS supplier_id, s.name AS supplier_name, COUNT(*) AS invoices,
                 CAST(COALESCE(SUM(i.amount_cents), 0) AS BIGINT) AS amount_cents
            FROM invoices i JOIN suppliers s ON s.id = i.supplier_id
-          WHERE {} AND i.status = 'accepted'
+          WHERE {} AND i.status = $2
           GROUP BY s.id, s.name
           ORDER BY amount_cents DESC, s.name",
         scope("i.agency_id", agency_id)
     ))
     .bind(agency_id)
+    .bind(InvoiceStatus::Accepted)
     .fetch_all(pool)
     .await
 }
@@ -75,11 +77,13 @@ pub async fn open_flags(pool: &AnyPool, agency_id: Option<i64>) -> Result<(i64, 
     sqlx::query_as(&format!(
         "SELECT COUNT(*), COUNT(DISTINCT i.id)
            FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-          WHERE {} AND i.status IN ('received', 'to_correct')
+          WHERE {} AND i.status IN ($2, $3)
             AND l.flag IS NOT NULL AND l.override_reason IS NULL",
         scope("i.agency_id", agency_id)
     ))
     .bind(agency_id)
+    .bind(InvoiceStatus::Received)
+    .bind(InvoiceStatus::ToCorrect)
     .fetch_one(pool)
     .await
 }

@@ -2,7 +2,7 @@
 //! of its own that claims each one.
 
 use super::in_row;
-use crate::domain::VoucherStatus;
+use crate::domain::{InvoiceStatus, VoucherStatus};
 use sqlx::{AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -18,7 +18,7 @@ pub struct DeliveredRecord {
     /// line claims the voucher.
     pub invoice_id: Option<i64>,
     pub invoice_number: Option<String>,
-    pub invoice_status: Option<String>,
+    pub invoice_status: Option<InvoiceStatus>,
 }
 
 /// Which used vouchers: instants are UTC stamps, bounds `[from, until)`.
@@ -61,7 +61,7 @@ pub async fn claim(
     pool: &AnyPool,
     supplier_id: i64,
     voucher_id: i64,
-) -> Result<Option<(i64, String, String)>, sqlx::Error> {
+) -> Result<Option<(i64, String, InvoiceStatus)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT i.id, i.number, i.status FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
           WHERE l.voucher_id = $1 AND i.supplier_id = $2 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
@@ -93,12 +93,13 @@ pub async fn home_figures(pool: &AnyPool, supplier_id: i64) -> Result<HomeFigure
                   WHERE v.supplier_id = $1 AND v.status = $2 AND NOT EXISTS
                    (SELECT 1 FROM invoice_lines l WHERE l.voucher_id = v.id
                        AND (l.flag IS NULL OR l.override_reason IS NOT NULL))) AS to_invoice_cents,
-                (SELECT COUNT(*) FROM invoices WHERE supplier_id = $1 AND status = 'to_correct')
+                (SELECT COUNT(*) FROM invoices WHERE supplier_id = $1 AND status = $3)
                     AS invoices_to_correct,
                 (SELECT COUNT(*) FROM api_keys WHERE supplier_id = $1 AND revoked_at IS NULL) AS active_keys",
     )
     .bind(supplier_id)
     .bind(VoucherStatus::Delivered)
+    .bind(InvoiceStatus::ToCorrect)
     .fetch_one(pool)
     .await
 }

@@ -1,5 +1,6 @@
 //! Supplier invoices, their lines and their PDF.
 
+use crate::domain::InvoiceStatus;
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// An invoice's header, with its supplier's name.
@@ -11,7 +12,7 @@ pub struct InvoiceRecord {
     pub number: String,
     pub invoice_date: String,
     pub amount_cents: i64,
-    pub status: String,
+    pub status: InvoiceStatus,
     pub correction_reason: Option<String>,
     pub submitted_at: String,
     pub submitted_by: String,
@@ -66,7 +67,7 @@ pub struct NewInvoice<'a> {
 pub async fn insert(conn: &mut AnyConnection, i: &NewInvoice<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO invoices (supplier_id, agency_id, number, invoice_date, amount_cents, status, submitted_at, submitted_by)
-         VALUES ($1, $2, $3, $4, $5, 'received', $6, $7) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $8, $6, $7) RETURNING id",
     )
     .bind(i.supplier_id)
     .bind(i.agency_id)
@@ -75,6 +76,7 @@ pub async fn insert(conn: &mut AnyConnection, i: &NewInvoice<'_>) -> Result<i64,
     .bind(i.amount_cents)
     .bind(i.submitted_at)
     .bind(i.submitted_by)
+    .bind(InvoiceStatus::Received)
     .fetch_one(conn)
     .await
 }
@@ -82,7 +84,7 @@ pub async fn insert(conn: &mut AnyConnection, i: &NewInvoice<'_>) -> Result<i64,
 /// A corrected invoice goes back to `received` with its new header.
 pub async fn replace_header(conn: &mut AnyConnection, id: i64, i: &NewInvoice<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE invoices SET number = $2, invoice_date = $3, amount_cents = $4, status = 'received',
+        "UPDATE invoices SET number = $2, invoice_date = $3, amount_cents = $4, status = $7,
                 correction_reason = NULL, submitted_at = $5, submitted_by = $6
           WHERE id = $1",
     )
@@ -92,6 +94,7 @@ pub async fn replace_header(conn: &mut AnyConnection, id: i64, i: &NewInvoice<'_
     .bind(i.amount_cents)
     .bind(i.submitted_at)
     .bind(i.submitted_by)
+    .bind(InvoiceStatus::Received)
     .execute(conn)
     .await?;
     Ok(())
@@ -217,7 +220,7 @@ pub async fn claim_on_voucher(
     conn: &mut AnyConnection,
     voucher_id: i64,
     except: Option<i64>,
-) -> Result<Option<(String, String)>, sqlx::Error> {
+) -> Result<Option<(String, InvoiceStatus)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT i.number, i.status FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
           WHERE l.voucher_id = $1 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
@@ -310,33 +313,35 @@ pub async fn reflag_line(
 
 /// `received` → `accepted`. False when it was not `received` any more.
 pub async fn accept(conn: &mut AnyConnection, id: i64, at: &str) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE invoices SET status = 'accepted', accepted_at = $2 WHERE id = $1 AND status = 'received'")
-            .bind(id)
-            .bind(at)
-            .execute(conn)
-            .await?;
+    let done = sqlx::query("UPDATE invoices SET status = $3, accepted_at = $2 WHERE id = $1 AND status = $4")
+        .bind(id)
+        .bind(at)
+        .bind(InvoiceStatus::Accepted)
+        .bind(InvoiceStatus::Received)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// `received` → `to_correct`, with the reason the supplier reads.
 pub async fn send_back(conn: &mut AnyConnection, id: i64, reason: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE invoices SET status = 'to_correct', correction_reason = $2 WHERE id = $1 AND status = 'received'",
-    )
-    .bind(id)
-    .bind(reason)
-    .execute(conn)
-    .await?;
+    let done = sqlx::query("UPDATE invoices SET status = $3, correction_reason = $2 WHERE id = $1 AND status = $4")
+        .bind(id)
+        .bind(reason)
+        .bind(InvoiceStatus::ToCorrect)
+        .bind(InvoiceStatus::Received)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// An agency's accepted invoices that no payment batch holds yet, oldest first.
 pub async fn accepted_unbatched(conn: &mut AnyConnection, agency_id: i64) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{SELECT_INVOICE} WHERE i.agency_id = $1 AND i.status = 'accepted' AND i.batch_id IS NULL ORDER BY i.id"
+        "{SELECT_INVOICE} WHERE i.agency_id = $1 AND i.status = $2 AND i.batch_id IS NULL ORDER BY i.id"
     ))
     .bind(agency_id)
+    .bind(InvoiceStatus::Accepted)
     .fetch_all(conn)
     .await
 }

@@ -1,7 +1,7 @@
 //! Payment batches: accepted invoices paid together, one bank transfer per
 //! supplier.
 
-use crate::domain::VoucherStatus;
+use crate::domain::{InvoiceStatus, VoucherStatus};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -46,12 +46,12 @@ pub async fn insert(
 
 /// Puts an accepted invoice in a batch. False when another batch took it first.
 pub async fn add_invoice(conn: &mut AnyConnection, batch_id: i64, invoice_id: i64) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE invoices SET batch_id = $1 WHERE id = $2 AND status = 'accepted' AND batch_id IS NULL")
-            .bind(batch_id)
-            .bind(invoice_id)
-            .execute(conn)
-            .await?;
+    let done = sqlx::query("UPDATE invoices SET batch_id = $1 WHERE id = $2 AND status = $3 AND batch_id IS NULL")
+        .bind(batch_id)
+        .bind(invoice_id)
+        .bind(InvoiceStatus::Accepted)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -99,12 +99,13 @@ pub async fn mark_paid(
 
 /// The batch's invoices become paid on that day; returns how many.
 pub async fn pay_invoices(conn: &mut AnyConnection, batch_id: i64, paid_on: &str) -> Result<u64, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE invoices SET status = 'paid', paid_on = $2 WHERE batch_id = $1 AND status = 'accepted'")
-            .bind(batch_id)
-            .bind(paid_on)
-            .execute(conn)
-            .await?;
+    let done = sqlx::query("UPDATE invoices SET status = $3, paid_on = $2 WHERE batch_id = $1 AND status = $4")
+        .bind(batch_id)
+        .bind(paid_on)
+        .bind(InvoiceStatus::Paid)
+        .bind(InvoiceStatus::Accepted)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected())
 }
 

@@ -1,0 +1,43 @@
+//! Statuses as the database stores them: their codes. A row whose code is
+//! none of ours fails to decode, naming the code (the store names the row,
+//! `store::in_row`), where a default would show a corrupt voucher as one
+//! still to spend, or a corrupt invoice as one received.
+
+use super::{InvoiceStatus, VoucherStatus};
+
+/// `Type`, `Decode` and `Encode` for sqlx's `Any` driver: the status reads
+/// and binds as its code. `$stored` is the code's type read from a row,
+/// `$bound` the type its `code()` binds as, `$from` the way back.
+macro_rules! stored_as_code {
+    ($status:ty, $stored:ty, $bound:ty, $from:expr, $what:literal) => {
+        impl sqlx::Type<sqlx::Any> for $status {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <$stored as sqlx::Type<sqlx::Any>>::type_info()
+            }
+
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <$stored as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $status {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<$status, sqlx::error::BoxDynError> {
+                let code = <$stored as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                let from: fn(&$stored) -> Option<$status> = $from;
+                from(&code).ok_or_else(|| format!(concat!("unknown ", $what, " {}"), code).into())
+            }
+        }
+
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $status {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <$bound as sqlx::Encode<'q, sqlx::Any>>::encode(self.code(), buf)
+            }
+        }
+    };
+}
+
+stored_as_code!(VoucherStatus, i64, i64, |code| VoucherStatus::from_code(*code), "voucher status");
+stored_as_code!(InvoiceStatus, String, &'q str, |code| InvoiceStatus::from_code(code), "invoice status");
