@@ -132,7 +132,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             }
         },
         Command::ApiKey { action: ApiKeyAction::Create { supplier_login, label } } => {
-            let created = app::server::services::api_keys::create_for_login(
+            let created = app::server::services::accounts::api_keys::create_for_login(
                 &state,
                 &supplier_login.trim().to_lowercase(),
                 &label,

@@ -204,25 +204,23 @@ struct SupplierSecrets {
 }
 
 async fn supplier_objects(app: &TestApp, number: &str, code: &str) -> SupplierSecrets {
-    use app::server::services::{
-        invoices::{self, Submitter},
-        supplier,
-    };
+    use app::server::services::invoices::{self, Submitter, pdf, submission};
     let user = app.supplier_user("ouest").await;
-    let input = supplier::typed_invoice("M-1".into(), "2026-01-02".into(), "42".into(), &format!("{number};{code};42"))
-        .expect("invoice typed");
-    let invoice_id = supplier::submit_invoice(&app.state, &Submitter::user(&user), &input, chrono::Utc::now())
+    let input =
+        submission::typed_invoice("M-1".into(), "2026-01-02".into(), "42".into(), &format!("{number};{code};42"))
+            .expect("invoice typed");
+    let invoice_id = submission::submit_invoice(&app.state, &Submitter::user(&user), &input, chrono::Utc::now())
         .await
         .expect("invoice");
     let pdf = common::supplier::pdf("matrice");
-    supplier::attach_pdf(&app.state, &user, invoice_id, "m-1.pdf", &pdf, chrono::Utc::now()).await.expect("pdf");
+    pdf::attach_pdf(&app.state, &user, invoice_id, "m-1.pdf", &pdf, chrono::Utc::now()).await.expect("pdf");
     sqlx::query("UPDATE invoices SET status = 'to_correct', correction_reason = 'Montant' WHERE id = $1")
         .bind(invoice_id)
         .execute(app.db.pool())
         .await
         .expect("send back");
     let api_key_id =
-        app::server::services::api_keys::create_for_login(&app.state, "ouest", "Matrice", chrono::Utc::now())
+        app::server::services::accounts::api_keys::create_for_login(&app.state, "ouest", "Matrice", chrono::Utc::now())
             .await
             .expect("api key")
             .id;
@@ -552,7 +550,10 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
         audit::Actor,
         auth::{Staff, member_by_number},
         clock,
-        services::{invoices::Submitter, payments, reconcile, statements, supplier, vouchers},
+        services::{
+            invoices::{Submitter, review, submission},
+            payments, statements, vouchers,
+        },
         store::members,
     };
     let state = &app.state;
@@ -582,9 +583,10 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
     let mut n = 0;
     let mut invoice = |line: String| {
         n += 1;
-        let input = supplier::typed_invoice(format!("MX-{n}"), "2026-01-02".into(), "20".into(), &line).expect("typed");
+        let input =
+            submission::typed_invoice(format!("MX-{n}"), "2026-01-02".into(), "20".into(), &line).expect("typed");
         let ouest = ouest.clone();
-        async move { supplier::submit_invoice(state, &Submitter::user(&ouest), &input, now).await.expect("invoice") }
+        async move { submission::submit_invoice(state, &Submitter::user(&ouest), &input, now).await.expect("invoice") }
     };
     let mut flagged = [0; 2];
     let mut to_send_back = [0; 2];
@@ -597,7 +599,7 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
         to_send_back[i] = invoice(format!("{number};{code};20")).await;
         let (number, code) = used(now).await;
         let paid = invoice(format!("{number};{code};20")).await;
-        reconcile::accept(state, &staff, paid, now).await.expect("accept");
+        review::accept(state, &staff, paid, now).await.expect("accept");
         batches[i] = payments::create(state, &staff, None, None, now).await.expect("batch");
     }
     // The administrator batches the other supplier's accepted invoice (staff
@@ -611,10 +613,10 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
         (receipt.number, receipt.code)
     };
     let input =
-        supplier::typed_invoice("BC-1".into(), "2026-01-02".into(), "20".into(), &format!("{number};{code};20"))
+        submission::typed_invoice("BC-1".into(), "2026-01-02".into(), "20".into(), &format!("{number};{code};20"))
             .expect("typed");
-    let bois_invoice = supplier::submit_invoice(state, &Submitter::user(&bois), &input, now).await.expect("invoice");
-    reconcile::accept(state, &staff, bois_invoice, now).await.expect("accept");
+    let bois_invoice = submission::submit_invoice(state, &Submitter::user(&bois), &input, now).await.expect("invoice");
+    review::accept(state, &staff, bois_invoice, now).await.expect("accept");
     // A voucher used about six weeks ago: a month of its own for a run.
     let past = now - chrono::Duration::days(45);
     used(past).await;

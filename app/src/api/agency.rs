@@ -16,9 +16,9 @@ use leptos::prelude::*;
 
 #[server(endpoint = "agency_dashboard")]
 pub async fn agency_dashboard(agency: Option<String>) -> Result<Dashboard, AppError> {
-    use crate::{api::context, server::services::agency};
+    use crate::{api::context, server::services::agencies};
     context::serve(|state, staff: Staff| async move {
-        agency::dashboard(&state, &staff, agency.as_deref(), chrono::Utc::now()).await
+        agencies::dashboard(&state, &staff, agency.as_deref(), chrono::Utc::now()).await
     })
     .await
 }
@@ -26,10 +26,10 @@ pub async fn agency_dashboard(agency: Option<String>) -> Result<Dashboard, AppEr
 /// The agencies a form may file something under.
 #[server(endpoint = "agency_desk")]
 pub async fn agency_desk(agency: Option<String>) -> Result<DeskOnly, AppError> {
-    use crate::{api::context, server::services::agency};
+    use crate::{api::context, server::services::agencies};
     context::serve(|state, staff: Staff| async move {
-        let chosen = agency::pick(&state, &staff, agency.as_deref()).await?;
-        Ok(DeskOnly { desk: agency::desk(&state, &staff, chosen).await? })
+        let chosen = agencies::pick(&state, &staff, agency.as_deref()).await?;
+        Ok(DeskOnly { desk: agencies::desk(&state, &staff, chosen).await? })
     })
     .await
 }
@@ -126,9 +126,9 @@ pub async fn reset_member_password(number: String) -> Result<(), AppError> {
 /// The import page: recent imports and, with `report`, one import's report.
 #[server(endpoint = "member_imports")]
 pub async fn member_imports(report: Option<String>, agency: Option<String>) -> Result<ImportPage, AppError> {
-    use crate::{api::context, server::services::member_import};
+    use crate::{api::context, server::services::members};
     context::serve(|state, staff: Staff| async move {
-        member_import::page(&state, &staff, report.as_deref(), agency.as_deref()).await
+        members::import::page(&state, &staff, report.as_deref(), agency.as_deref()).await
     })
     .await
 }
@@ -241,9 +241,11 @@ pub async fn set_supplier_login_active(login: String, active: String) -> Result<
 
 #[server(endpoint = "agency_settings")]
 pub async fn agency_settings(agency: Option<String>) -> Result<SettingsPage, AppError> {
-    use crate::{api::context, server::services::agency};
-    context::serve(|state, staff: Staff| async move { agency::settings_page(&state, &staff, agency.as_deref()).await })
-        .await
+    use crate::{api::context, server::services::agencies};
+    context::serve(
+        |state, staff: Staff| async move { agencies::settings_page(&state, &staff, agency.as_deref()).await },
+    )
+    .await
 }
 
 #[server(endpoint = "save_agency_settings")]
@@ -255,12 +257,12 @@ pub async fn save_agency_settings(
     max_voucher: String,
     code_length: String,
 ) -> Result<(), AppError> {
-    use crate::{api::context, domain::AgencySettings, server::services::agency};
+    use crate::{api::context, domain::AgencySettings, server::services::agencies};
     context::serve(|state, staff: Staff| async move {
-        let target = agency::pick(&state, &staff, agency.as_deref()).await?;
+        let target = agencies::pick(&state, &staff, agency.as_deref()).await?;
         let settings = AgencySettings::parse(&code, &centre_code, &validity_days, &max_voucher, &code_length)
             .map_err(AppError::Invalid)?;
-        let code = agency::save_settings(&state, &staff, target, &settings, chrono::Utc::now()).await?;
+        let code = agencies::save_settings(&state, &staff, target, &settings, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/agence/parametres?agence={code}&enregistre=1"));
         Ok(())
     })
@@ -277,11 +279,11 @@ pub async fn create_agency(
     max_voucher: String,
     code_length: String,
 ) -> Result<(), AppError> {
-    use crate::{api::context, domain::AgencySettings, server::services::agency};
+    use crate::{api::context, domain::AgencySettings, server::services::agencies};
     context::serve(|state, Admin(staff)| async move {
         let settings = AgencySettings::parse(&code, &centre_code, &validity_days, &max_voucher, &code_length)
             .map_err(AppError::Invalid)?;
-        let code = agency::create(&state, &staff, &name, &settings, chrono::Utc::now()).await?;
+        let code = agencies::create(&state, &staff, &name, &settings, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/agence/parametres?agence={code}&enregistre=1"));
         Ok(())
     })
@@ -295,9 +297,9 @@ pub async fn agency_vouchers(
     status: Option<String>,
     agency: Option<String>,
 ) -> Result<AgencyVoucherList, AppError> {
-    use crate::{api::context, server::services::agency_vouchers};
+    use crate::{api::context, server::services::vouchers};
     context::serve(|state, staff: Staff| async move {
-        agency_vouchers::search(
+        vouchers::agency::search(
             &state,
             &staff,
             q.as_deref().unwrap_or_default(),
@@ -312,9 +314,9 @@ pub async fn agency_vouchers(
 
 #[server(endpoint = "agency_voucher")]
 pub async fn agency_voucher(id: String) -> Result<AgencyVoucherDetail, AppError> {
-    use crate::{api::context, server::services::agency_vouchers};
+    use crate::{api::context, server::services::vouchers};
     context::serve(|state, staff: Staff| async move {
-        agency_vouchers::detail(&state, &staff, voucher_id(&id)?, chrono::Utc::now()).await
+        vouchers::agency::detail(&state, &staff, voucher_id(&id)?, chrono::Utc::now()).await
     })
     .await
 }
@@ -323,10 +325,10 @@ pub async fn agency_voucher(id: String) -> Result<AgencyVoucherDetail, AppError>
 /// 91-annulé and keeps its number, which is never given again.
 #[server(endpoint = "undo_voucher_use")]
 pub async fn undo_voucher_use(id: String, reason: String) -> Result<(), AppError> {
-    use crate::{api::context, server::services::agency_vouchers};
+    use crate::{api::context, server::services::vouchers};
     context::serve(|state, staff: Staff| async move {
         let id = voucher_id(&id)?;
-        agency_vouchers::undo_use(&state, &staff, id, &reason, chrono::Utc::now()).await?;
+        vouchers::agency::undo_use(&state, &staff, id, &reason, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/agence/bons/{id}"));
         Ok(())
     })

@@ -78,10 +78,10 @@ pub async fn my_account() -> Result<AccountSummary, AppError> {
 /// Every other device logged in to the account is logged out.
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
-    use crate::{api::context, domain::password::PasswordChange, server::services::account};
+    use crate::{api::context, domain::password::PasswordChange, server::services::accounts};
     context::serve(|state, Account { session, session_hash }| async move {
         let change = PasswordChange { current, new, confirm };
-        account::change_password(&state, &session, &session_hash, change, chrono::Utc::now()).await?;
+        accounts::change_password(&state, &session, &session_hash, change, chrono::Utc::now()).await?;
         leptos_axum::redirect("/mot-de-passe?modifie=1");
         Ok(())
     })

@@ -11,29 +11,29 @@ use leptos::prelude::*;
 /// The agency's invoices; `statut` is a stored status code or empty (all).
 #[server(endpoint = "agency_invoices")]
 pub async fn agency_invoices(agency: Option<String>, statut: Option<String>) -> Result<AgencyInvoiceList, AppError> {
-    use crate::{api::context, server::services::reconcile};
+    use crate::{api::context, server::services::invoices};
     context::serve(|state, staff: Staff| async move {
-        reconcile::list(&state, &staff, agency.as_deref(), statut.as_deref()).await
+        invoices::review::list(&state, &staff, agency.as_deref(), statut.as_deref()).await
     })
     .await
 }
 
 #[server(endpoint = "agency_invoice")]
 pub async fn agency_invoice(id: String) -> Result<ReconcileView, AppError> {
-    use crate::{api::context, server::services::reconcile};
-    context::serve(
-        |state, staff: Staff| async move { reconcile::view(&state, &staff, reconcile::invoice_id(&id)?).await },
-    )
+    use crate::{api::context, server::services::invoices};
+    context::serve(|state, staff: Staff| async move {
+        invoices::review::view(&state, &staff, invoices::review::invoice_id(&id)?).await
+    })
     .await
 }
 
 /// Staff accept a flagged line anyway; the reason goes to the journal.
 #[server(endpoint = "override_invoice_line")]
 pub async fn override_invoice_line(id: String, line: String, reason: String) -> Result<(), AppError> {
-    use crate::{api::context, server::services::reconcile};
+    use crate::{api::context, server::services::invoices};
     context::serve(|state, staff: Staff| async move {
-        let invoice = reconcile::invoice_id(&id)?;
-        reconcile::override_line(&state, &staff, invoice, &line, &reason, chrono::Utc::now()).await?;
+        let invoice = invoices::review::invoice_id(&id)?;
+        invoices::review::override_line(&state, &staff, invoice, &line, &reason, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
         Ok(())
     })
@@ -42,10 +42,10 @@ pub async fn override_invoice_line(id: String, line: String, reason: String) -> 
 
 #[server(endpoint = "accept_invoice")]
 pub async fn accept_invoice(id: String) -> Result<(), AppError> {
-    use crate::{api::context, server::services::reconcile};
+    use crate::{api::context, server::services::invoices};
     context::serve(|state, staff: Staff| async move {
-        let invoice = reconcile::invoice_id(&id)?;
-        reconcile::accept(&state, &staff, invoice, chrono::Utc::now()).await?;
+        let invoice = invoices::review::invoice_id(&id)?;
+        invoices::review::accept(&state, &staff, invoice, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
         Ok(())
     })
@@ -55,10 +55,10 @@ pub async fn accept_invoice(id: String) -> Result<(), AppError> {
 /// Sends the invoice back to the supplier, « à corriger », with the reason.
 #[server(endpoint = "send_back_invoice")]
 pub async fn send_back_invoice(id: String, reason: String) -> Result<(), AppError> {
-    use crate::{api::context, server::services::reconcile};
+    use crate::{api::context, server::services::invoices};
     context::serve(|state, staff: Staff| async move {
-        let invoice = reconcile::invoice_id(&id)?;
-        reconcile::send_back(&state, &staff, invoice, &reason, chrono::Utc::now()).await?;
+        let invoice = invoices::review::invoice_id(&id)?;
+        invoices::review::send_back(&state, &staff, invoice, &reason, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
         Ok(())
     })

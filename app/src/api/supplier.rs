@@ -10,8 +10,8 @@ use leptos::prelude::*;
 
 #[server(endpoint = "supplier_home")]
 pub async fn supplier_home() -> Result<SupplierOverview, AppError> {
-    use crate::{api::context, server::services::supplier};
-    context::serve(|state, user: SupplierUser| async move { supplier::home(&state, &user, chrono::Utc::now()).await })
+    use crate::{api::context, server::services::suppliers};
+    context::serve(|state, user: SupplierUser| async move { suppliers::home(&state, &user, chrono::Utc::now()).await })
         .await
 }
 
@@ -32,11 +32,11 @@ pub async fn supplier_session() -> Result<bool, AppError> {
 /// link so the answer page charges nothing.
 #[server(endpoint = "supplier_check")]
 pub async fn supplier_check(number: String, code: String) -> Result<CounterCheck, AppError> {
-    use crate::{api::context, server::services::supplier};
+    use crate::{api::context, server::services::vouchers::counter};
     context::serve(|state, user: SupplierUser| async move {
-        let checker = supplier::checker(&user, &context::address(&state)?);
+        let checker = counter::checker(&user, &context::address(&state)?);
         let checked =
-            supplier::counter_check(&state, &checker, user.supplier_id, &number, &code, chrono::Utc::now()).await?;
+            counter::counter_check(&state, &checker, user.supplier_id, &number, &code, chrono::Utc::now()).await?;
         let proof = state.keys.sign_code_checked(&checked.number);
         leptos_axum::redirect(&format!("/fournisseur/verifier?numero={}&c={proof}", checked.number));
         Ok(checked)
@@ -48,10 +48,10 @@ pub async fn supplier_check(number: String, code: String) -> Result<CounterCheck
 /// carries the proof that its code was typed right; nothing otherwise.
 #[server(endpoint = "supplier_checked")]
 pub async fn supplier_checked(number: String, proof: Option<String>) -> Result<Option<CounterCheck>, AppError> {
-    use crate::{api::context, server::services::supplier};
+    use crate::{api::context, server::services::vouchers::counter};
     context::serve(|state, user: SupplierUser| async move {
         match proof.filter(|p| !p.is_empty()) {
-            Some(proof) => supplier::checked_by_proof(&state, user.supplier_id, &number, &proof).await,
+            Some(proof) => counter::checked_by_proof(&state, user.supplier_id, &number, &proof).await,
             None => Ok(None),
         }
     })
@@ -66,11 +66,11 @@ pub async fn supplier_vouchers(
     au: Option<String>,
     statut: Option<String>,
 ) -> Result<DeliveredList, AppError> {
-    use crate::{api::context, server::services::supplier};
+    use crate::{api::context, server::services::vouchers::delivered};
     context::serve(|state, user: SupplierUser| async move {
         let now = chrono::Utc::now();
-        let filter = supplier::DeliveredFilter::from_form(du.as_deref(), au.as_deref(), statut.as_deref(), now)?;
-        supplier::delivered(&state, user.supplier_id, &filter).await
+        let filter = delivered::DeliveredFilter::from_form(du.as_deref(), au.as_deref(), statut.as_deref(), now)?;
+        delivered::delivered(&state, user.supplier_id, &filter).await
     })
     .await
 }
@@ -86,8 +86,8 @@ pub async fn supplier_invoices() -> Result<Vec<InvoiceSummary>, AppError> {
 
 #[server(endpoint = "supplier_invoice")]
 pub async fn supplier_invoice(id: String) -> Result<SupplierInvoiceView, AppError> {
-    use crate::{api::context, server::services::supplier};
-    context::serve(|state, user: SupplierUser| async move { supplier::invoice(&state, user.supplier_id, &id).await })
+    use crate::{api::context, server::services::invoices::submission};
+    context::serve(|state, user: SupplierUser| async move { submission::invoice(&state, user.supplier_id, &id).await })
         .await
 }
 
@@ -103,12 +103,12 @@ pub async fn supplier_submit_invoice(
 ) -> Result<i64, AppError> {
     use crate::{
         api::context,
-        server::services::{invoices::Submitter, supplier},
+        server::services::invoices::{Submitter, submission},
     };
     context::serve(|state, user: SupplierUser| async move {
-        let input = supplier::typed_invoice(number, date, amount, &lines)?;
+        let input = submission::typed_invoice(number, date, amount, &lines)?;
         let by = Submitter::user(&user).at(&context::address(&state)?);
-        let id = supplier::submit_invoice(&state, &by, &input, chrono::Utc::now()).await?;
+        let id = submission::submit_invoice(&state, &by, &input, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/fournisseur/factures/{id}?envoyee=1"));
         Ok(id)
     })
@@ -126,13 +126,13 @@ pub async fn supplier_correct_invoice(
 ) -> Result<(), AppError> {
     use crate::{
         api::context,
-        server::services::{invoices::Submitter, supplier},
+        server::services::invoices::{Submitter, submission},
     };
     context::serve(|state, user: SupplierUser| async move {
-        let id = supplier::parse_invoice_id(&id)?;
-        let input = supplier::typed_invoice(number, date, amount, &lines)?;
+        let id = submission::parse_invoice_id(&id)?;
+        let input = submission::typed_invoice(number, date, amount, &lines)?;
         let by = Submitter::user(&user).at(&context::address(&state)?);
-        supplier::correct_invoice(&state, &by, id, &input, chrono::Utc::now()).await?;
+        submission::correct_invoice(&state, &by, id, &input, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/fournisseur/factures/{id}?corrigee=1"));
         Ok(())
     })
@@ -143,7 +143,7 @@ pub async fn supplier_correct_invoice(
 /// browser created one a moment ago (it is shown once, then forgotten).
 #[server(endpoint = "supplier_api_keys")]
 pub async fn supplier_api_keys() -> Result<ApiKeys, AppError> {
-    use crate::{api::context, server::services::api_keys};
+    use crate::{api::context, server::services::accounts::api_keys};
     context::serve(|state, user: SupplierUser| async move {
         let fresh = api_keys::take_fresh_key(&context::parts()?);
         let page = api_keys::page(&state, &user, fresh.as_deref(), chrono::Utc::now()).await?;
@@ -161,7 +161,7 @@ pub async fn supplier_api_keys() -> Result<ApiKeys, AppError> {
 /// only as its SHA-256.
 #[server(endpoint = "supplier_create_api_key")]
 pub async fn supplier_create_api_key(label: String) -> Result<(), AppError> {
-    use crate::{api::context, server::services::api_keys};
+    use crate::{api::context, server::services::accounts::api_keys};
     context::serve(|state, user: SupplierUser| async move {
         let created = api_keys::create_for_user(&state, &user, &label, chrono::Utc::now()).await?;
         let cookie = api_keys::fresh_key_cookie(&state, Some(&created.key))?;
@@ -174,7 +174,7 @@ pub async fn supplier_create_api_key(label: String) -> Result<(), AppError> {
 
 #[server(endpoint = "supplier_revoke_api_key")]
 pub async fn supplier_revoke_api_key(id: String) -> Result<(), AppError> {
-    use crate::{api::context, server::services::api_keys};
+    use crate::{api::context, server::services::accounts::api_keys};
     context::serve(|state, user: SupplierUser| async move {
         api_keys::revoke(&state, &user, &id, chrono::Utc::now()).await?;
         leptos_axum::redirect("/fournisseur/cles");

@@ -240,7 +240,10 @@ pub async fn history(state: &super::AppState) -> Result<bool, crate::error::AppE
     use super::{
         auth::{Staff, SupplierUser, member_by_number},
         db::internal,
-        services::{invoices, payments, reconcile, statements, vouchers},
+        services::{
+            invoices::{self, review},
+            payments, statements, vouchers,
+        },
     };
     use crate::{domain::InvoiceLineInput, error::AppError};
     use chrono::Duration;
@@ -324,14 +327,14 @@ pub async fn history(state: &super::AppState) -> Result<bool, crate::error::AppE
     // Paid: two vouchers, one invoice, one batch.
     let paid = invoice("MO-2026-0101", 40, vec![line(0, None), line(1, None)]);
     let paid = invoices::submit_invoice(state, &submitter, &paid, days_ago(40)).await?;
-    reconcile::accept(state, &staff, paid, days_ago(39)).await?;
+    review::accept(state, &staff, paid, days_ago(39)).await?;
     let batch = payments::create(state, &staff, None, None, days_ago(38)).await?;
     let paid_on = clock::iso_day(clock::paris_date(days_ago(35)));
     payments::mark_paid(state, &staff, batch, &paid_on, "VIR-DEMO-01", days_ago(35)).await?;
     // Accepted, waiting for the next batch.
     let accepted = invoice("MO-2026-0102", 38, vec![line(2, None)]);
     let accepted = invoices::submit_invoice(state, &submitter, &accepted, days_ago(38)).await?;
-    reconcile::accept(state, &staff, accepted, days_ago(37)).await?;
+    review::accept(state, &staff, accepted, days_ago(37)).await?;
     // Received, with one line whose code was copied wrong.
     let (_, right, _) = &used[3];
     let wrong: String =

@@ -7,7 +7,7 @@ use app::{
     model::agency::{IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, UploadProblem},
     server::{
         AppState, auth,
-        services::member_import::{self, MAX_FILE_BYTES, Upload},
+        services::members::import::{self as member_import, MAX_FILE_BYTES, Upload},
     },
 };
 use axum::{

@@ -9,8 +9,12 @@ use app::{
         AppState,
         auth::{self, require_staff, require_supplier},
         services::{
+            invoices::{
+                pdf::{self, MAX_PDF_BYTES, PdfReader},
+                submission,
+            },
             statements::{self, Reader},
-            supplier::{self, DeliveredFilter, MAX_PDF_BYTES, PdfReader},
+            vouchers::delivered::{self, DeliveredFilter},
         },
     },
 };
@@ -53,13 +57,13 @@ async fn delivered_csv(
         let user = require_supplier(&state, &parts).await?;
         let get = |k: &str| query.get(k).map(String::as_str);
         let filter = DeliveredFilter::from_form(get("du"), get("au"), get("statut"), chrono::Utc::now())?;
-        let rows = supplier::delivered_records(&state, user.supplier_id, &filter).await?;
+        let rows = delivered::delivered_records(&state, user.supplier_id, &filter).await?;
         let name = format!(
             "bons-livres-{}-{}.csv",
             filter.from.map(|d| d.to_string()).unwrap_or_else(|| "debut".into()),
             filter.to.map(|d| d.to_string()).unwrap_or_else(|| "aujourdhui".into())
         );
-        Ok::<_, AppError>((supplier::delivered_csv(&rows), name))
+        Ok::<_, AppError>((delivered::delivered_csv(&rows), name))
     }
     .await;
     match answer {
@@ -74,7 +78,7 @@ async fn invoice_pdf(State(state): State<AppState>, Path(id): Path<String>, requ
     let (parts, _) = request.into_parts();
     let answer = async {
         let reader = pdf_reader(&state, &parts).await?;
-        supplier::invoice_pdf(&state, &reader, &id).await
+        pdf::invoice_pdf(&state, &reader, &id).await
     }
     .await;
     match answer {
@@ -134,13 +138,13 @@ async fn upload_pdf(State(state): State<AppState>, Path(id): Path<String>, reque
         Err(AppError::NotLoggedIn) if browser => return Redirect::to("/connexion").into_response(),
         Err(e) => return e.into_response(),
     };
-    let id = match supplier::parse_invoice_id(&id) {
+    let id = match submission::parse_invoice_id(&id) {
         Ok(id) => id,
         Err(e) => return if browser { error_page(&e) } else { e.into_response() },
     };
     let outcome = async {
         let (file_name, content) = read_pdf_field(Request::from_parts(parts.clone(), body), &state).await?;
-        supplier::attach_pdf(&state, &user, id, &file_name, &content, chrono::Utc::now()).await
+        pdf::attach_pdf(&state, &user, id, &file_name, &content, chrono::Utc::now()).await
     }
     .await;
     let back = format!("/fournisseur/factures/{id}");

@@ -16,9 +16,12 @@ use app::{
     server::{
         AppState, auth,
         services::{
-            api_keys::{self, ApiClient, KeyRefusal},
-            invoices::InvoiceInput,
-            supplier::{self, DeliveredFilter, plain_amount},
+            accounts::api_keys::{self, ApiClient, KeyRefusal},
+            invoices::{InvoiceInput, submission},
+            vouchers::{
+                counter,
+                delivered::{self, DeliveredFilter, plain_amount},
+            },
         },
         store::invoices::{InvoiceRecord, LineRecord},
     },
@@ -217,7 +220,7 @@ async fn check_voucher(State(state): State<AppState>, till: Till, JsonObject(bod
         refuse_unknown(&body, &["number", "code"], "")?;
         let (number, code) = (string(&body, "number", "")?, string(&body, "code", "")?);
         let checker = till.client.checker(&till.address);
-        let c = supplier::counter_check(&state, &checker, till.client.supplier_id, &number, &code, chrono::Utc::now())
+        let c = counter::counter_check(&state, &checker, till.client.supplier_id, &number, &code, chrono::Utc::now())
             .await?;
         Ok::<_, ApiError>(CheckAnswer {
             genuine: true,
@@ -275,8 +278,8 @@ async fn list_vouchers(
         }
         let get = |k: &str| query.get(k).map(String::as_str);
         let filter = DeliveredFilter::parse_named(get("from"), get("to"), get("status"), ["from", "to"])?;
-        let rows = supplier::delivered_records(&state, till.client.supplier_id, &filter).await?;
-        let (count, total, _) = supplier::totals(&rows);
+        let rows = delivered::delivered_records(&state, till.client.supplier_id, &filter).await?;
+        let (count, total, _) = delivered::totals(&rows);
         let vouchers = rows
             .into_iter()
             .map(|v| VoucherItem {
@@ -372,7 +375,7 @@ struct InvoiceList {
 
 /// `GET /api/v1/invoices`: the supplier's invoices, newest first.
 async fn list_invoices(State(state): State<AppState>, till: Till) -> Response {
-    let answer = supplier::invoice_records(&state, till.client.supplier_id)
+    let answer = submission::invoice_records(&state, till.client.supplier_id)
         .await
         .map(|rows| InvoiceList { invoices: rows.into_iter().map(InvoiceItem::from).collect() });
     respond(answer.map_err(ApiError::from).map(|a| (StatusCode::OK, Json(a))))
@@ -386,7 +389,7 @@ async fn get_invoice(State(state): State<AppState>, till: Till, Path(id): Path<S
 }
 
 async fn detail(state: &AppState, supplier_id: i64, id: &str) -> Result<InvoiceDetail, ApiError> {
-    let (invoice, lines) = supplier::invoice_record(state, supplier_id, id).await?;
+    let (invoice, lines) = submission::invoice_record(state, supplier_id, id).await?;
     Ok(InvoiceDetail { invoice: invoice.into(), lines: lines.into_iter().map(LineItem::from).collect() })
 }
 
@@ -395,8 +398,8 @@ async fn detail(state: &AppState, supplier_id: i64, id: &str) -> Result<InvoiceD
 async fn submit_invoice(State(state): State<AppState>, till: Till, JsonObject(body): JsonObject) -> Response {
     let answer = async {
         let input = invoice_input(&body)?;
-        let id =
-            supplier::submit_invoice(&state, &till.client.submitter(&till.address), &input, chrono::Utc::now()).await?;
+        let id = submission::submit_invoice(&state, &till.client.submitter(&till.address), &input, chrono::Utc::now())
+            .await?;
         detail(&state, till.client.supplier_id, &id.to_string()).await
     }
     .await;
@@ -456,5 +459,5 @@ fn respond<T: IntoResponse>(answer: Result<T, ApiError>) -> Response {
 
 /// Statuses the statuses list of the API offers, for the document.
 pub(crate) fn delivered_status_codes() -> Vec<i64> {
-    supplier::DELIVERED_STATUSES.iter().map(|s: &VoucherStatus| s.code()).collect()
+    delivered::DELIVERED_STATUSES.iter().map(|s: &VoucherStatus| s.code()).collect()
 }

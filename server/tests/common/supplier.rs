@@ -38,7 +38,7 @@ impl TestApp {
 
     /// A key for the supplier of `login`, as `bons api-key create` makes it.
     pub async fn api_key(&self, login: &str, label: &str) -> String {
-        app::server::services::api_keys::create_for_login(&self.state, login, label, chrono::Utc::now())
+        app::server::services::accounts::api_keys::create_for_login(&self.state, login, label, chrono::Utc::now())
             .await
             .expect("api key")
             .key

@@ -1,18 +1,12 @@
 //! Business operations. Each takes who is asking and the time, opens at most
 //! one transaction, and returns what the caller shows.
 
-pub mod account;
-pub mod agency;
-pub mod agency_vouchers;
-pub mod api_keys;
+pub mod accounts;
+pub mod agencies;
 pub mod invoices;
-pub mod logins;
-pub mod member_import;
 pub mod members;
 pub mod payments;
-pub mod reconcile;
 pub mod statements;
-pub mod supplier;
 pub mod suppliers;
 pub mod vouchers;
 

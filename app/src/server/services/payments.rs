@@ -3,7 +3,7 @@
 //! left, staff mark the batch paid on that day, and its invoices and their
 //! vouchers become paid (31-payé) with the date.
 
-use super::{agency, invoices, journal};
+use super::{agencies, invoices, journal};
 use crate::{
     domain::{InvoiceStatus, Money, VoucherStatus, day::parse_day},
     error::AppError,
@@ -42,7 +42,7 @@ fn row(b: payments::BatchRecord) -> BatchRow {
 
 /// What is ready to pay, and the batches, of the agency shown.
 pub async fn page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<PaymentsPage, AppError> {
-    let chosen = agency::pick(state, staff, asked).await?;
+    let chosen = agencies::pick(state, staff, asked).await?;
     let scope = staff.scope(chosen);
     let pool = state.db.pool();
     let ready: Vec<_> = invoice_store::list_for_agency(pool, scope, Some(InvoiceStatus::Accepted.code()), 500)
@@ -55,7 +55,7 @@ pub async fn page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Resul
     let ready_total = Money::from_cents(ready.iter().map(|i| i.amount.cents()).sum());
     let batches =
         payments::list(pool, scope).await.map_err(internal("list payment batches"))?.into_iter().map(row).collect();
-    Ok(PaymentsPage { desk: agency::desk(state, staff, chosen).await?, ready, ready_total, batches })
+    Ok(PaymentsPage { desk: agencies::desk(state, staff, chosen).await?, ready, ready_total, batches })
 }
 
 /// Puts the accepted invoices of the agency not yet in a batch (all, or one
@@ -67,7 +67,7 @@ pub async fn create(
     supplier: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let chosen = agency::pick(state, staff, asked).await?;
+    let chosen = agencies::pick(state, staff, asked).await?;
     let agency_id = staff.agency_for_new(chosen)?;
     let supplier: Option<i64> = match supplier.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -136,7 +136,7 @@ pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
         transfers,
         invoices: records.into_iter().map(invoices::summary).collect(),
         today: clock::iso_day(clock::paris_date(now)),
-        history: agency::history_view(events),
+        history: agencies::history_view(events),
     })
 }
 

@@ -4,7 +4,7 @@
 //! and listed in the member's space. A run makes them for every member of an
 //! agency with a voucher used in a month, in the background, with progress.
 
-use super::agency;
+use super::agencies;
 use crate::{
     domain::{
         Money,
@@ -516,7 +516,7 @@ pub fn row(r: store::StatementRecord) -> StatementRow {
 }
 
 fn month_name(month: &str) -> String {
-    parse_month(month).map(|(first, _)| agency::month_name(first)).unwrap_or_else(|_| month.to_owned())
+    parse_month(month).map(|(first, _)| agencies::month_name(first)).unwrap_or_else(|_| month.to_owned())
 }
 
 fn run_row(r: store::RunRecord) -> RunRow {
@@ -542,7 +542,7 @@ pub async fn page(
     asked: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<StatementsPage, AppError> {
-    let chosen = agency::pick(state, staff, asked).await?;
+    let chosen = agencies::pick(state, staff, asked).await?;
     let scope = staff.scope(chosen);
     let pool = state.db.pool();
     let today = clock::paris_date(now);
@@ -553,7 +553,7 @@ pub async fn page(
     let recent =
         store::recent(pool, scope, 50).await.map_err(internal("recent statements"))?.into_iter().map(row).collect();
     Ok(StatementsPage {
-        desk: agency::desk(state, staff, chosen).await?,
+        desk: agencies::desk(state, staff, chosen).await?,
         default_month: last_month.format("%Y-%m").to_string(),
         default_from: clock::iso_day(last_month),
         default_to: clock::iso_day(day::last_day_of_month(last_month)),
@@ -572,7 +572,7 @@ pub async fn start_run(
     month: &str,
     now: DateTime<Utc>,
 ) -> Result<RunRow, AppError> {
-    let chosen = agency::pick(state, staff, asked).await?;
+    let chosen = agencies::pick(state, staff, asked).await?;
     let agency_id = staff.agency_for_new(chosen)?;
     let (first, last) = parse_month(month).map_err(AppError::Invalid)?;
     if first > clock::paris_date(now) {

@@ -2,8 +2,9 @@
 //! details, activation, and their staff's logins.
 
 use super::{
-    agency::{self, changed_fields, history_view, is_unique_violation},
-    journal, logins,
+    accounts::logins,
+    agencies::{self, changed_fields, history_view, is_unique_violation},
+    journal,
 };
 use crate::{
     domain::{
@@ -122,7 +123,7 @@ fn not_found() -> AppError {
 }
 
 pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SupplierList, AppError> {
-    let chosen = agency::pick(state, staff, asked).await?;
+    let chosen = agencies::pick(state, staff, asked).await?;
     let rows = suppliers::list_files(state.db.pool(), staff.scope(chosen))
         .await
         .map_err(internal("list suppliers"))?
@@ -139,7 +140,7 @@ pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Resul
             logins: s.logins,
         })
         .collect();
-    Ok(SupplierList { desk: agency::desk(state, staff, chosen).await?, rows })
+    Ok(SupplierList { desk: agencies::desk(state, staff, chosen).await?, rows })
 }
 
 pub async fn detail(
@@ -226,7 +227,7 @@ pub async fn create(
     input: &SupplierInput,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let agency_id = staff.agency_for_new(agency::pick(state, staff, asked).await?)?;
+    let agency_id = staff.agency_for_new(agencies::pick(state, staff, asked).await?)?;
     let checked = check(input)?;
     let mut tx = state.db.begin_write().await.map_err(internal("begin supplier"))?;
     check_clash(&mut tx, agency_id, &checked, None).await?;
@@ -391,6 +392,26 @@ pub async fn set_login_active(
     }
     tx.commit().await.map_err(internal("commit login activation"))?;
     Ok(supplier.id)
+}
+
+/// The supplier space's home: what is left to invoice, what to correct.
+pub async fn home(
+    state: &AppState,
+    user: &crate::server::auth::SupplierUser,
+    now: DateTime<Utc>,
+) -> Result<crate::model::supplier::SupplierOverview, AppError> {
+    let figures = crate::server::store::delivered::home_figures(state.db.pool(), user.supplier_id)
+        .await
+        .map_err(internal("supplier home figures"))?;
+    Ok(crate::model::supplier::SupplierOverview {
+        supplier: user.supplier_name.clone(),
+        login: user.login.clone(),
+        today: clock::iso_day(clock::paris_date(now)),
+        to_invoice: figures.to_invoice,
+        to_invoice_amount: crate::domain::Money::from_cents(figures.to_invoice_cents),
+        invoices_to_correct: figures.invoices_to_correct,
+        active_keys: figures.active_keys,
+    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,10 @@
 //! strength of a line whose voucher was not used at this supplier's counter
 //! with this code: that is what the code on the delivery slip is for.
 
+pub mod pdf;
+pub mod review;
+pub mod submission;
+
 use super::{journal, vouchers::record_code_result};
 use crate::{
     domain::{

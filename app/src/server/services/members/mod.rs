@@ -2,9 +2,12 @@
 //! deactivate and reactivate, reset the password. Staff reach only their
 //! own agency's members; an administrator reaches every agency's.
 
+pub mod import;
+
 use super::{
-    agency::{self, changed_fields, history_view, is_unique_violation},
-    journal, logins,
+    accounts::logins,
+    agencies::{self, changed_fields, history_view, is_unique_violation},
+    journal,
 };
 use crate::{
     domain::{
@@ -20,7 +23,7 @@ use crate::{
         auth::Staff,
         budgets, clock,
         db::internal,
-        services::agency_vouchers::row_view,
+        services::vouchers::agency::row_view,
         store::{
             accounts::{self, NewAccount},
             members::{self, MemberFile, NewMember},
@@ -73,8 +76,8 @@ pub async fn search(
     asked: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<MemberList, AppError> {
-    let chosen = agency::pick(state, staff, asked).await?;
-    let typed = agency::typed_search(typed)?;
+    let chosen = agencies::pick(state, staff, asked).await?;
+    let typed = agencies::typed_search(typed)?;
     let limit = i64::try_from(LIST_LIMIT + 1).unwrap_or(i64::MAX);
     let mut found = members::search(state.db.pool(), staff.scope(chosen), &typed, limit)
         .await
@@ -94,7 +97,7 @@ pub async fn search(
             agency_code: m.agency_code,
         })
         .collect();
-    Ok(MemberList { desk: agency::desk(state, staff, chosen).await?, rows, truncated })
+    Ok(MemberList { desk: agencies::desk(state, staff, chosen).await?, rows, truncated })
 }
 
 /// Creates a member of the staff member's agency (an administrator names
@@ -108,7 +111,7 @@ pub async fn create(
     input: &MemberInput,
     now: DateTime<Utc>,
 ) -> Result<(String, String), AppError> {
-    let agency_id = staff.agency_for_new(agency::pick(state, staff, asked).await?)?;
+    let agency_id = staff.agency_for_new(agencies::pick(state, staff, asked).await?)?;
     let number: MemberNumber =
         number.parse().map_err(|e: crate::domain::member::MemberNumberError| AppError::Invalid(e.to_string()))?;
     let member = check(input)?;

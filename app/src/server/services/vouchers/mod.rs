@@ -1,6 +1,10 @@
 //! Request, use and validate a voucher; list and show a member's vouchers;
 //! check a voucher from its QR link.
 
+pub mod agency;
+pub mod counter;
+pub mod delivered;
+
 use super::journal;
 use crate::{
     domain::{

@@ -3,7 +3,7 @@
 //! for a written reason where the voucher itself is sound, then accept the
 //! invoice (its vouchers become 21-facturé) or send it back to correct.
 
-use super::{agency, invoices, journal};
+use crate::server::services::{agencies, invoices, journal};
 use crate::{
     domain::{InvoiceStatus, LineFlag, VoucherStatus},
     error::AppError,
@@ -14,7 +14,7 @@ use crate::{
         auth::Staff,
         clock,
         db::{WriteTx, internal},
-        store::{agencies, invoices as store, vouchers},
+        store::{invoices as store, vouchers},
     },
 };
 use chrono::{DateTime, Utc};
@@ -48,7 +48,7 @@ pub async fn list(
     asked: Option<&str>,
     status: Option<&str>,
 ) -> Result<AgencyInvoiceList, AppError> {
-    let chosen = agency::pick(state, staff, asked).await?;
+    let chosen = agencies::pick(state, staff, asked).await?;
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(code) => Some(
@@ -63,7 +63,7 @@ pub async fn list(
             .into_iter()
             .map(invoices::summary)
             .collect();
-    Ok(AgencyInvoiceList { desk: agency::desk(state, staff, chosen).await?, status, rows })
+    Ok(AgencyInvoiceList { desk: agencies::desk(state, staff, chosen).await?, status, rows })
 }
 
 /// An invoice of an agency the staff member covers; any other is unknown.
@@ -91,7 +91,7 @@ async fn lock_covered(
 
 pub async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<ReconcileView, AppError> {
     let record = covered(state, staff, id).await?;
-    let agency_code = agencies::find(state.db.pool(), record.agency_id)
+    let agency_code = crate::server::store::agencies::find(state.db.pool(), record.agency_id)
         .await
         .map_err(internal("invoice agency"))?
         .map(|a| a.code)
@@ -101,7 +101,7 @@ pub async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<ReconcileV
     let invoice = invoices::detail(state, record).await?;
     let can_accept = invoice.summary.status == InvoiceStatus::Received
         && invoice.lines.iter().all(|l| l.flag.is_none() || l.override_reason.is_some());
-    Ok(ReconcileView { invoice, agency_code, can_accept, batch_id, history: agency::history_view(events) })
+    Ok(ReconcileView { invoice, agency_code, can_accept, batch_id, history: agencies::history_view(events) })
 }
 
 /// Accepts a flagged line anyway, for a written reason kept in the journal.

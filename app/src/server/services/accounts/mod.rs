@@ -1,5 +1,8 @@
 //! A person's own account, whatever their role: changing their password.
 
+pub mod api_keys;
+pub mod logins;
+
 use super::journal;
 use crate::{
     domain::password::{self, PasswordChange},

@@ -7,8 +7,8 @@
 //! changes nothing: importing the same file twice changes nothing the
 //! second time.
 
-use super::{
-    agency::{self, changed_fields},
+use crate::server::services::{
+    agencies::{self, changed_fields},
     journal,
     members::{CheckedMember, member_json, parse_fee_day},
 };
@@ -333,7 +333,7 @@ pub async fn import(
     upload: Upload,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let agency_id = staff.agency_for_new(agency::pick(state, staff, asked).await?)?;
+    let agency_id = staff.agency_for_new(agencies::pick(state, staff, asked).await?)?;
     let file_name = clean_file_name(&upload.file_name);
     let sha256 = sha256_hex(&upload.bytes);
     let stamp = clock::stamp(now);
@@ -364,7 +364,8 @@ pub async fn import(
     // random password, hashed once for the whole file): staff hand each
     // member a temporary password from their page. A real hash keeps the
     // login's timing the same as for any account.
-    let unusable_hash = super::logins::hash(hex::encode(rand::random::<[u8; 32]>())).await?;
+    let unusable_hash =
+        crate::server::services::accounts::logins::hash(hex::encode(rand::random::<[u8; 32]>())).await?;
 
     let mut tx = state.db.begin_write().await.map_err(internal("begin import"))?;
     let numbers: Vec<String> =
@@ -466,7 +467,7 @@ pub async fn page(
     report: Option<&str>,
     asked: Option<&str>,
 ) -> Result<ImportPage, AppError> {
-    let chosen = agency::pick(state, staff, asked).await?;
+    let chosen = agencies::pick(state, staff, asked).await?;
     let pool = state.db.pool();
     let recent = member_imports::recent(pool, staff.scope(chosen), RECENT_RUNS)
         .await
@@ -498,7 +499,7 @@ pub async fn page(
             Some(ImportReport { summary: summary(run), lines })
         }
     };
-    Ok(ImportPage { desk: agency::desk(state, staff, chosen).await?, recent, report })
+    Ok(ImportPage { desk: agencies::desk(state, staff, chosen).await?, recent, report })
 }
 
 /// The template offered for download: the header row, UTF-8 with its

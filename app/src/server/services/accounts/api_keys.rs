@@ -5,7 +5,7 @@
 //! as its SHA-256 only. Its first characters (`bons_3f9a1c2d`) are kept in
 //! clear to tell keys apart on screen.
 
-use super::{invoices::Submitter, journal, vouchers::Checker};
+use crate::server::services::{invoices::Submitter, journal, vouchers::Checker};
 use crate::{
     error::AppError,
     model::supplier::{ApiKeyView, ApiKeys, NewApiKey},

@@ -1,8 +1,8 @@
 //! Vouchers as the agency sees them: searched by number, member number or
 //! name; one voucher with its journal; and undoing a mistaken use.
 
-use super::{
-    agency::{self, history_view},
+use crate::server::services::{
+    agencies::{self, history_view},
     journal,
 };
 use crate::{
@@ -16,7 +16,7 @@ use crate::{
         clock,
         db::internal,
         store::{
-            agencies, invoices,
+            invoices,
             vouchers::{self, VoucherRecord, VoucherSearch},
         },
     },
@@ -54,7 +54,7 @@ pub async fn search(
     asked: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<AgencyVoucherList, AppError> {
-    let chosen = agency::pick(state, staff, asked).await?;
+    let chosen = agencies::pick(state, staff, asked).await?;
     let status = match status.trim() {
         "" => None,
         code => Some(
@@ -64,7 +64,7 @@ pub async fn search(
                 .ok_or_else(|| AppError::Invalid("Choisissez un statut dans la liste.".into()))?,
         ),
     };
-    let typed = agency::typed_search(typed)?;
+    let typed = agencies::typed_search(typed)?;
     let search = VoucherSearch {
         agency_id: staff.scope(chosen),
         typed: &typed,
@@ -76,7 +76,7 @@ pub async fn search(
     found.truncate(LIST_LIMIT);
     let today = clock::iso_day(clock::paris_date(now));
     Ok(AgencyVoucherList {
-        desk: agency::desk(state, staff, chosen).await?,
+        desk: agencies::desk(state, staff, chosen).await?,
         rows: found.into_iter().map(|v| row_view(v, &today)).collect(),
         truncated,
     })
@@ -106,7 +106,7 @@ pub async fn detail(
     let invoice = claim.as_ref().map(|(number, status)| format!("{number} ({})", status.label()));
     let today = clock::iso_day(clock::paris_date(now));
     let history = history_view(audit::history(pool, Entity::Voucher, v.id).await.map_err(internal("history"))?);
-    let agency = agencies::find(pool, v.agency_id)
+    let agency = crate::server::store::agencies::find(pool, v.agency_id)
         .await
         .map_err(internal("find agency"))?
         .map(|a| format!("{} ({})", a.name, a.code))

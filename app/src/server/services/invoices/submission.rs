@@ -1,0 +1,140 @@
+//! Invoices a supplier types in the form or sends from the till: reading
+//! the typed lines, sending, correcting, and the supplier's own view.
+
+use crate::server::services::invoices::{self, InvoiceInput, Submitter};
+use crate::{
+    domain::{
+        InvoiceLineInput, VoucherNumber,
+        invoice::{parse_invoice_lines, typed_line},
+    },
+    error::AppError,
+    model::supplier::SupplierInvoiceView,
+    server::{
+        AppState,
+        db::internal,
+        store::{self},
+    },
+};
+use chrono::{DateTime, Utc};
+
+/// Line mistakes named at once in one answer; more would bury the first ones.
+const MAX_ERRORS_SHOWN: usize = 8;
+/// An invoice typed in the form: the lines box is read by the same function
+/// as the form's live preview; any mistake is named with its line.
+pub fn typed_invoice(number: String, date: String, amount: String, lines: &str) -> Result<InvoiceInput, AppError> {
+    let typed = parse_invoice_lines(lines);
+    if !typed.errors.is_empty() {
+        return Err(AppError::Invalid(some_errors(typed.errors)));
+    }
+    Ok(InvoiceInput { number, date, amount, lines: typed.lines })
+}
+
+fn some_errors(mut errors: Vec<String>) -> String {
+    let more = errors.len().saturating_sub(MAX_ERRORS_SHOWN);
+    errors.truncate(MAX_ERRORS_SHOWN);
+    if more > 0 {
+        errors.push(format!("… et {more} autre(s) erreur(s)."));
+    }
+    errors.join("\n")
+}
+
+/// The same voucher twice on one invoice is refused before anything is
+/// written: it would be paid once, and the second line would only be
+/// flagged for the agency to sort out.
+fn refuse_repeated_vouchers(lines: &[InvoiceLineInput]) -> Result<(), AppError> {
+    let mut seen: Vec<(String, usize)> = Vec::with_capacity(lines.len());
+    let mut errors = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Ok(number) = line.voucher_number.parse::<VoucherNumber>() else {
+            continue; // named by the invoice check with its line
+        };
+        let number = number.to_string();
+        match seen.iter().find(|(n, _)| *n == number) {
+            Some((_, first)) => errors.push(format!("Ligne {} : le bon {number} figure déjà ligne {first}.", i + 1)),
+            None => seen.push((number, i + 1)),
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(some_errors(errors))) }
+}
+
+/// Sends an invoice (from the form or the till): one transaction, all or nothing.
+pub async fn submit_invoice(
+    state: &AppState,
+    by: &Submitter,
+    input: &InvoiceInput,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    refuse_repeated_vouchers(&input.lines)?;
+    invoices::submit_invoice(state, by, input, now).await
+}
+
+pub async fn correct_invoice(
+    state: &AppState,
+    by: &Submitter,
+    id: i64,
+    input: &InvoiceInput,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    refuse_repeated_vouchers(&input.lines)?;
+    invoices::correct_invoice(state, by, id, input, now).await
+}
+
+/// Invoice ids come from URLs and forms; anything else is an invoice we do not know.
+pub fn parse_invoice_id(id: &str) -> Result<i64, AppError> {
+    id.trim().parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| AppError::NotFound("Facture".into()))
+}
+
+/// An invoice's page: its detail, and its lines as the correction form shows them.
+pub async fn invoice(state: &AppState, supplier_id: i64, id: &str) -> Result<SupplierInvoiceView, AppError> {
+    let id = parse_invoice_id(id)?;
+    let record = store::invoices::find(state.db.pool(), id)
+        .await
+        .map_err(internal("find invoice"))?
+        .filter(|i| i.supplier_id == supplier_id)
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let invoice_date_iso = record.invoice_date.clone();
+    let detail = invoices::detail(state, record).await?;
+    let lines_text =
+        detail.lines.iter().map(|l| typed_line(&l.voucher_number, "", l.amount)).collect::<Vec<_>>().join("\n");
+    Ok(SupplierInvoiceView { detail, invoice_date_iso, lines_text })
+}
+
+/// The supplier's invoices as stored, newest first (the till's API shows
+/// ISO dates where the pages show French ones).
+pub async fn invoice_records(
+    state: &AppState,
+    supplier_id: i64,
+) -> Result<Vec<store::invoices::InvoiceRecord>, AppError> {
+    store::invoices::list_for_supplier(state.db.pool(), supplier_id).await.map_err(internal("list invoices"))
+}
+
+/// One of the supplier's invoices with its lines, as stored.
+pub async fn invoice_record(
+    state: &AppState,
+    supplier_id: i64,
+    id: &str,
+) -> Result<(store::invoices::InvoiceRecord, Vec<store::invoices::LineRecord>), AppError> {
+    let id = parse_invoice_id(id)?;
+    let record = store::invoices::find(state.db.pool(), id)
+        .await
+        .map_err(internal("find invoice"))?
+        .filter(|i| i.supplier_id == supplier_id)
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let lines = store::invoices::lines(state.db.pool(), id).await.map_err(internal("invoice lines"))?;
+    Ok((record, lines))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_voucher_twice_is_refused_with_both_lines() {
+        let line = |n: &str| InvoiceLineInput { voucher_number: n.into(), code: "1234".into(), amount: "1".into() };
+        let lines = [line("W2026.NA.442.00000001"), line("x"), line(" w2026.na.442.00000001 ")];
+        match refuse_repeated_vouchers(&lines) {
+            Err(AppError::Invalid(m)) => assert_eq!(m, "Ligne 3 : le bon W2026.NA.442.00000001 figure déjà ligne 1."),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! The supplier's counter check: a voucher's number and secret code typed
+//! at the till, and what the supplier learns of it.
+
+use crate::server::services::vouchers::{self, Checker};
+use crate::{
+    domain::{Money, VoucherNumber, member::initials},
+    error::AppError,
+    model::supplier::{CounterCheck, InvoiceClaim},
+    server::{
+        AppState,
+        audit::Actor,
+        auth::SupplierUser,
+        clock,
+        db::internal,
+        store::{self},
+    },
+};
+use chrono::{DateTime, Utc};
+
+/// A supplier's staff checking at the counter: charged like any logged-in
+/// account, per address and per account.
+pub fn checker(user: &SupplierUser, address: &str) -> Checker {
+    Checker::new(Actor::supplier(user), Some(user.supplier_id), address)
+}
+
+/// The counter check: `vouchers::verify_code` (its budgets, its single
+/// answer for every failure, its lock after five wrong codes), then what
+/// the supplier needs to decide whether to deliver and invoice.
+pub async fn counter_check(
+    state: &AppState,
+    checker: &Checker,
+    supplier_id: i64,
+    number: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<CounterCheck, AppError> {
+    let v = vouchers::verify_code(state, checker, number, code, now).await?;
+    describe(state, supplier_id, v).await
+}
+
+/// The answer page after a check: the signed proof stands for the code
+/// that was typed right, so showing the answer again charges nothing. A
+/// link without a valid proof shows no answer (None).
+pub async fn checked_by_proof(
+    state: &AppState,
+    supplier_id: i64,
+    number: &str,
+    proof: &str,
+) -> Result<Option<CounterCheck>, AppError> {
+    let Ok(number) = number.parse::<VoucherNumber>() else {
+        return Ok(None);
+    };
+    let number = number.to_string();
+    if !state.keys.verify_code_checked(&number, proof) {
+        return Ok(None);
+    }
+    let found =
+        store::vouchers::find_by_number(state.db.pool(), &number).await.map_err(internal("find checked voucher"))?;
+    match found {
+        Some(v) => describe(state, supplier_id, v).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// What a supplier who typed the right number and code learns. Of another
+/// supplier's voucher, exactly what the public check page shows to anyone
+/// holding the number (genuine, for whom, value, status, date of use, the
+/// member's initials) — enough to refuse to deliver on it — and nothing of
+/// that supplier's invoicing.
+async fn describe(
+    state: &AppState,
+    supplier_id: i64,
+    v: store::vouchers::VoucherRecord,
+) -> Result<CounterCheck, AppError> {
+    let own = v.supplier_id == supplier_id;
+    let invoice = if own {
+        store::delivered::claim(state.db.pool(), supplier_id, v.id)
+            .await
+            .map_err(internal("find voucher's invoice"))?
+            .map(|(id, number, status)| InvoiceClaim { id, number, status })
+    } else {
+        None
+    };
+    let used_at = v.used_at.clone().unwrap_or_default();
+    Ok(CounterCheck {
+        number: v.number.clone().unwrap_or_default(),
+        supplier: v.supplier_name,
+        own,
+        amount: Money::from_cents(v.amount_cents),
+        status: v.status,
+        used_at: clock::display_datetime(&used_at),
+        used_at_utc: used_at,
+        member_initials: initials(&v.member_name),
+        invoice,
+    })
+}
