@@ -1,0 +1,503 @@
+//! A run: every member of an agency with a voucher used in a month gets a
+//! statement, made in batches in the background, with progress.
+
+use super::{
+    document::{Statement, csv_of, pdf_of},
+    email::{NO_ADDRESS, send_owed},
+    month_name, run_row,
+};
+use crate::server::services::agencies;
+use crate::{
+    domain::{Money, day::parse_month},
+    error::AppError,
+    model::money::RunRow,
+    server::{
+        AppState,
+        audit::{self, Actor, Change, Entity},
+        auth::Staff,
+        clock,
+        db::internal,
+        store::{
+            members::{self, MemberFile},
+            statements::{self as store, NewStatement, OwedEmail, StatementLine},
+        },
+    },
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+/// The stored bounds of [from, to] (Paris days): from's midnight to the
+/// midnight after `to`.
+pub(super) fn bounds(from: NaiveDate, to: NaiveDate) -> (String, String) {
+    (clock::paris_midnight(from), clock::paris_midnight(to.succ_opt().unwrap_or(to)))
+}
+
+/// One member's statement, written: what is stored and emailed.
+pub(super) struct Made {
+    pub(super) member_id: i64,
+    pub(super) agency_id: i64,
+    pub(super) number: String,
+    pub(super) email: Option<String>,
+    pub(super) statement: Statement,
+    pub(super) pdf: Vec<u8>,
+    pub(super) csv: String,
+}
+
+impl Made {
+    /// The email this statement is owed once stored as `id` (None without
+    /// an address).
+    pub(super) fn owed(self, id: i64) -> Option<OwedEmail> {
+        let s = self.statement;
+        Some(OwedEmail {
+            id,
+            emailed_to: self.email?,
+            agency_name: s.agency_name,
+            member_number: s.member_number,
+            member_name: s.member_name,
+            period_from: clock::iso_day(s.from),
+            period_to: clock::iso_day(s.to),
+            voucher_count: s.lines.len() as i64,
+            total_cents: s.total.cents(),
+            invoiced_cents: s.invoiced.cents(),
+            pdf: self.pdf,
+            csv: self.csv,
+        })
+    }
+}
+
+/// Writes a statement: PDF and CSV.
+pub(super) fn make(
+    member: &MemberFile,
+    lines: Vec<StatementLine>,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Made, AppError> {
+    let total = Money::from_cents(lines.iter().map(|l| l.amount_cents).sum());
+    let invoiced = Money::from_cents(lines.iter().filter_map(|l| l.invoiced_cents).sum());
+    let statement = Statement {
+        agency_name: member.agency_name.clone(),
+        member_number: member.number.clone(),
+        member_name: member.name.clone(),
+        from,
+        to,
+        issued_on: clock::paris_date(now),
+        lines,
+        total,
+        invoiced,
+    };
+    let pdf = pdf_of(&statement);
+    let csv = csv_of(&statement);
+    let email = member.email.clone().filter(|e| !e.trim().is_empty());
+    Ok(Made {
+        member_id: member.id,
+        agency_id: member.agency_id,
+        number: member.number.clone(),
+        email,
+        statement,
+        pdf,
+        csv,
+    })
+}
+
+/// `work` done on the blocking pool in two halves side by side (PDFs and
+/// MIME encoding are CPU work), answers in order. The pool's threads are
+/// reused from batch to batch: a fresh thread per batch left the
+/// allocator's per-thread memory behind (peak memory grew with the run).
+pub(super) async fn in_two_halves<T, U>(work: Vec<T>, each: fn(T) -> U) -> Result<Vec<U>, AppError>
+where
+    T: Send + 'static,
+    U: Send + 'static,
+{
+    let mut first = work;
+    let second = first.split_off(first.len() / 2);
+    let half = move |part: Vec<T>| part.into_iter().map(each).collect::<Vec<U>>();
+    let (first, second) = tokio::join!(
+        tokio::task::spawn_blocking(move || half(first)),
+        tokio::task::spawn_blocking(move || half(second))
+    );
+    let mut done = first.map_err(|_| AppError::Internal)?;
+    done.append(&mut second.map_err(|_| AppError::Internal)?);
+    Ok(done)
+}
+
+/// Writes the statements of a batch (see `in_two_halves`).
+pub(super) async fn make_all(
+    work: Vec<(MemberFile, Vec<StatementLine>)>,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<Made>, AppError> {
+    let work: Vec<_> = work.into_iter().map(|(member, lines)| (member, lines, from, to, now)).collect();
+    in_two_halves(work, |(member, lines, from, to, now)| make(&member, lines, from, to, now))
+        .await?
+        .into_iter()
+        .collect()
+}
+
+/// Stores statements in one transaction, each with its journal event, and,
+/// for a run's batch, the run's progress with them; returns their ids, in
+/// order.
+pub(super) async fn store_made(
+    state: &AppState,
+    actor: &Actor,
+    made: &[Made],
+    run: Option<(i64, Progress)>,
+    send: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, AppError> {
+    let run_id = run.map(|(id, _)| id);
+    let stamp = clock::stamp(now);
+    let mut tx = state.db.begin_write().await.map_err(internal("begin statements"))?;
+    let periods: Vec<(String, String)> =
+        made.iter().map(|m| (clock::iso_day(m.statement.from), clock::iso_day(m.statement.to))).collect();
+    let new: Vec<NewStatement> = made
+        .iter()
+        .zip(&periods)
+        .map(|(m, (from, to))| NewStatement {
+            member_id: m.member_id,
+            agency_id: m.agency_id,
+            period_from: from,
+            period_to: to,
+            created_at: &stamp,
+            created_by: &actor.name,
+            run_id,
+            voucher_count: m.statement.lines.len() as i64,
+            total_cents: m.statement.total.cents(),
+            invoiced_cents: m.statement.invoiced.cents(),
+            pdf: &m.pdf,
+            csv: &m.csv,
+            emailed_to: if send { m.email.as_deref() } else { None },
+            email_error: (send && m.email.is_none()).then_some(NO_ADDRESS),
+        })
+        .collect();
+    let ids = store::insert_all(tx.conn(), &new).await.map_err(internal("insert statements"))?;
+    let changes = made
+        .iter()
+        .zip(&ids)
+        .map(|(m, id)| Change {
+            entity: Entity::Statement,
+            entity_id: *id,
+            action: "issue",
+            before: json!({}),
+            after: json!({
+                "member_id": m.member_id,
+                "number": m.number,
+                "period": m.statement.period(),
+                "vouchers": m.statement.lines.len(),
+                "total_cents": m.statement.total.cents(),
+            }),
+        })
+        .collect();
+    audit::append_all(&mut tx, actor, changes, now).await.map_err(internal("journal statements"))?;
+    if let Some((id, p)) = run {
+        store::run_progress(tx.conn(), id, p.done, p.emailed, p.no_email, p.failed)
+            .await
+            .map_err(internal("statement run progress"))?;
+    }
+    tx.commit().await.map_err(internal("commit statements"))?;
+    Ok(ids)
+}
+
+/// Starts the run for an agency's month and returns at once; the work goes
+/// on in the background, one member at a time, each statement committed and
+/// counted as it is done.
+pub async fn start_run(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    month: &str,
+    now: DateTime<Utc>,
+) -> Result<RunRow, AppError> {
+    let chosen = agencies::pick(state, staff, asked).await?;
+    let agency_id = staff.agency_for_new(chosen)?;
+    let (first, last) = parse_month(month).map_err(AppError::Invalid)?;
+    if first > clock::paris_date(now) {
+        return Err(AppError::Invalid("Ce mois n'a pas commencé : aucun bon n'y est utilisé.".into()));
+    }
+    let pool = state.db.pool();
+    let month_key = first.format("%Y-%m").to_string();
+    if let Some(run) = store::running(pool, agency_id, &month_key).await.map_err(internal("running statement run"))? {
+        return Err(AppError::Conflict(format!(
+            "Les relevés de {} sont en cours ({} sur {}) : attendez la fin de cet envoi.",
+            month_name(&run.month),
+            run.done,
+            run.total
+        )));
+    }
+    let (start, end) = (clock::paris_midnight(first), clock::paris_midnight(last.succ_opt().unwrap_or(last)));
+    let with_uses = store::members_with_uses(pool, agency_id, &start, &end).await.map_err(internal("members"))?;
+    let (from_iso, to_iso) = (clock::iso_day(first), clock::iso_day(last));
+    let emailed = store::already_emailed(pool, agency_id, &from_iso, &to_iso).await.map_err(internal("emailed"))?;
+    let members: Vec<i64> = with_uses.into_iter().filter(|id| !emailed.contains(id)).collect();
+    if members.is_empty() {
+        let why = if emailed.is_empty() {
+            "aucun adhérent n'a utilisé de bon ce mois-là"
+        } else {
+            "chaque adhérent concerné a déjà reçu son relevé"
+        };
+        return Err(AppError::Conflict(format!("Aucun relevé à envoyer pour {} : {why}.", month_name(month))));
+    }
+    // A run stopped before its last email left statements kept but not
+    // emailed: they are emailed now, not made again.
+    let owed = store::members_owed_email(pool, agency_id, &from_iso, &to_iso).await.map_err(internal("owed"))?;
+    let (made_before, to_make): (Vec<i64>, Vec<i64>) = members.iter().partition(|&&id| owed.contains(&id));
+    let actor = Actor::staff(staff);
+    let id = store::insert_run(pool, agency_id, &month_key, &clock::stamp(now), &actor.name, members.len() as i64)
+        .await
+        .map_err(internal("insert statement run"))?;
+    tracing::info!(run = id, agency = agency_id, members = members.len(), "statement run started");
+    let run = Run { state: state.clone(), actor, id, agency_id, first, last };
+    tokio::spawn(async move {
+        if !made_before.is_empty() {
+            run.progress(Progress { done: made_before.len() as i64, ..Progress::default() }).await;
+        }
+        // A pipeline: while a batch is written, the next one's vouchers are
+        // read and the one before is kept (one transaction) by the keeper,
+        // who then hands it to the postman to be emailed.
+        let (postbag, postman) = run.postman();
+        let (keeperbag, keeper) = run.keeper(postbag);
+        let batches: Vec<Vec<i64>> = to_make.chunks(RUN_BATCH).map(<[i64]>::to_vec).collect();
+        let mut reading = batches.first().map(|batch| run.read(batch.clone()));
+        for (i, batch) in batches.iter().enumerate() {
+            let read = match reading.take() {
+                Some(handle) => handle.await.unwrap_or(Err(AppError::Internal)),
+                None => Err(AppError::Internal),
+            };
+            reading = batches.get(i + 1).map(|next| run.read(next.clone()));
+            let made = match read {
+                Ok(read) => run.make_batch(batch.len(), read).await,
+                Err(e) => Err(e),
+            };
+            let failed = match made {
+                Ok(made) => keeperbag.send(made).await.is_err().then_some(AppError::Internal),
+                Err(e) => Some(e),
+            };
+            if let Some(e) = failed {
+                run.batch_failed(batch.len(), &e).await;
+            }
+        }
+        drop(keeperbag);
+        if keeper.await.is_err() {
+            tracing::error!(run = run.id, "the keeper of a statement run stopped");
+        }
+        // What the postman could not take (a slow mail server) is still owed
+        // its email, and read back from what was kept; unless recording the
+        // postman's emails failed: reading those again would send them twice.
+        if postman.await.unwrap_or(false) {
+            run.email_owed().await;
+        }
+        if let Err(e) = store::finish_run(run.state.db.pool(), run.id, &clock::stamp(Utc::now())).await {
+            tracing::error!(run = run.id, error = %e, "statement run end not recorded");
+        }
+        tracing::info!(run = run.id, "statement run finished");
+    });
+    let record = store::find_run(pool, id).await.map_err(internal("find run"))?.ok_or(AppError::Internal)?;
+    Ok(run_row(record))
+}
+
+/// Members per batch of a run: one query for their vouchers, one
+/// transaction for their statements, then their emails together.
+pub(super) const RUN_BATCH: usize = 200;
+
+/// Batches stored and waiting for the postman: past that, the next batches'
+/// emails are left owed, to be read back from what was kept at the end.
+pub(super) const POSTBAG_BATCHES: usize = 1;
+
+/// A run under way: every member's statement made and kept, batch by batch
+/// (the members see it in « Mes relevés » at once); each batch, once kept,
+/// is emailed by the postman while the next batches are made. A slow mail
+/// server delays the emails, never the statements: when the postman falls
+/// behind, the batches he cannot take are emailed at the end, read back
+/// from what was kept.
+#[derive(Clone)]
+pub(super) struct Run {
+    pub(super) state: AppState,
+    pub(super) actor: Actor,
+    pub(super) id: i64,
+    pub(super) agency_id: i64,
+    pub(super) first: NaiveDate,
+    pub(super) last: NaiveDate,
+}
+
+/// A batch of a run, written, on its way to be kept.
+pub(super) struct MadeBatch {
+    pub(super) members: usize,
+    /// Members gone since the run started.
+    pub(super) missing: i64,
+    pub(super) made: Vec<Made>,
+    pub(super) now: DateTime<Utc>,
+}
+
+/// A batch of a run, read: each member with their vouchers of the month.
+pub(super) struct BatchRead {
+    pub(super) work: Vec<(MemberFile, Vec<StatementLine>)>,
+    /// Members gone since the run started.
+    pub(super) missing: i64,
+}
+
+/// What a step of a run adds to its counts.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Progress {
+    pub(super) done: i64,
+    pub(super) emailed: i64,
+    pub(super) no_email: i64,
+    pub(super) failed: i64,
+}
+
+impl Run {
+    pub(super) async fn progress(&self, p: Progress) {
+        let pool = self.state.db.pool();
+        if let Err(e) = store::run_progress(pool, self.id, p.done, p.emailed, p.no_email, p.failed).await {
+            tracing::error!(run = self.id, error = %e, "statement run progress not recorded");
+        }
+    }
+
+    /// A batch's members and their vouchers, read in one query, in a task
+    /// of its own.
+    pub(super) fn read(&self, member_ids: Vec<i64>) -> tokio::task::JoinHandle<Result<BatchRead, AppError>> {
+        let (state, run_id) = (self.state.clone(), self.id);
+        let (start, end) = bounds(self.first, self.last);
+        tokio::spawn(async move {
+            let clock = std::time::Instant::now();
+            let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
+            let files = members::find_by_ids(&mut conn, &member_ids).await.map_err(internal("run members"))?;
+            let lines = store::lines(&mut conn, &member_ids, &start, &end).await.map_err(internal("run lines"))?;
+            drop(conn);
+            let mut by_member: std::collections::HashMap<i64, Vec<StatementLine>> = std::collections::HashMap::new();
+            for line in lines {
+                by_member.entry(line.member_id).or_default().push(line);
+            }
+            // Members gone since the run started: no statement, counted as failed.
+            let missing = (member_ids.len() - files.len()) as i64;
+            let work = files
+                .into_iter()
+                .map(|member| {
+                    let lines = by_member.remove(&member.id).unwrap_or_default();
+                    (member, lines)
+                })
+                .collect();
+            tracing::debug!(run = run_id, members = member_ids.len(), read = ?clock.elapsed(), "statement run batch read");
+            Ok(BatchRead { work, missing })
+        })
+    }
+
+    /// The task that emails the batches handed to it, and the bag to hand
+    /// them over; the task answers whether every email it sent was recorded
+    /// (sent or failed).
+    pub(super) fn postman(&self) -> (mpsc::Sender<Vec<OwedEmail>>, tokio::task::JoinHandle<bool>) {
+        let (bag, mut batches) = mpsc::channel::<Vec<OwedEmail>>(POSTBAG_BATCHES);
+        let run = self.clone();
+        let postman = tokio::spawn(async move {
+            while let Some(owed) = batches.recv().await {
+                if !run.email(owed).await {
+                    return false;
+                }
+            }
+            true
+        });
+        (bag, postman)
+    }
+
+    /// Emails statements kept; whether what went was recorded.
+    pub(super) async fn email(&self, owed: Vec<OwedEmail>) -> bool {
+        let (clock, count) = (std::time::Instant::now(), owed.len());
+        match send_owed(&self.state, owed).await {
+            Ok(emails) => {
+                self.progress(Progress { emailed: emails.sent, failed: emails.failed, ..Progress::default() }).await;
+                tracing::debug!(run = self.id, emails = count, emailed = ?clock.elapsed(), "statement run batch emailed");
+                true
+            }
+            Err(e) => {
+                // Not recorded as sent or failed: reading them again would
+                // send them twice; a run started again picks them up.
+                tracing::error!(run = self.id, error = %e, "emails of a batch not recorded");
+                false
+            }
+        }
+    }
+
+    /// A batch's statements not made or not kept: counted as failed.
+    pub(super) async fn batch_failed(&self, members: usize, e: &AppError) {
+        tracing::error!(run = self.id, error = %e, "statements of a batch not made");
+        let count = members as i64;
+        self.progress(Progress { done: count, failed: count, ..Progress::default() }).await;
+    }
+
+    /// One batch's statements written, on two threads.
+    pub(super) async fn make_batch(&self, members: usize, read: BatchRead) -> Result<MadeBatch, AppError> {
+        let now = Utc::now();
+        let clock = std::time::Instant::now();
+        let made = make_all(read.work, self.first, self.last, now).await?;
+        tracing::debug!(run = self.id, members, made = ?clock.elapsed(), "statement run batch made");
+        Ok(MadeBatch { members, missing: read.missing, made, now })
+    }
+
+    /// The task that keeps the batches handed to it, each in one
+    /// transaction with the run's progress, then hands them to the postman
+    /// (left owed when his bag is full); and the bag to hand them over.
+    pub(super) fn keeper(
+        &self,
+        postbag: mpsc::Sender<Vec<OwedEmail>>,
+    ) -> (mpsc::Sender<MadeBatch>, tokio::task::JoinHandle<()>) {
+        let (bag, mut batches) = mpsc::channel::<MadeBatch>(1);
+        let run = self.clone();
+        let keeper = tokio::spawn(async move {
+            while let Some(batch) = batches.recv().await {
+                let members = batch.members;
+                if let Err(e) = run.keep(batch, &postbag).await {
+                    run.batch_failed(members, &e).await;
+                }
+            }
+        });
+        (bag, keeper)
+    }
+
+    pub(super) async fn keep(&self, batch: MadeBatch, postbag: &mpsc::Sender<Vec<OwedEmail>>) -> Result<(), AppError> {
+        let clock = std::time::Instant::now();
+        let MadeBatch { members, missing, made, now } = batch;
+        let no_email = made.iter().filter(|m| m.email.is_none()).count() as i64;
+        let progress = Progress { done: members as i64, no_email, failed: missing, emailed: 0 };
+        let ids = store_made(&self.state, &self.actor, &made, Some((self.id, progress)), true, now).await?;
+        let owed: Vec<OwedEmail> = made.into_iter().zip(ids).filter_map(|(m, id)| m.owed(id)).collect();
+        if !owed.is_empty() && postbag.try_send(owed).is_err() {
+            tracing::debug!(run = self.id, "postman behind: this batch's emails are left for the end of the run");
+        }
+        tracing::debug!(run = self.id, members, stored = ?clock.elapsed(), "statement run batch stored");
+        Ok(())
+    }
+
+    /// The month's statements still owed their email, a batch at a time,
+    /// until none is left: those kept before a stop, and those the postman
+    /// could not take. Each batch's emails are recorded as sent or failed,
+    /// so none is read twice.
+    pub(super) async fn email_owed(&self) {
+        let (from, to) = (clock::iso_day(self.first), clock::iso_day(self.last));
+        loop {
+            let pool = self.state.db.pool();
+            let owed = match store::owed_emails(pool, self.agency_id, &from, &to, RUN_BATCH as i64).await {
+                Ok(owed) if owed.is_empty() => return,
+                Ok(owed) => owed,
+                Err(e) => {
+                    tracing::error!(run = self.id, error = %e, "statements owed an email not read");
+                    return;
+                }
+            };
+            if !self.email(owed).await {
+                return;
+            }
+        }
+    }
+}
+
+pub async fn run(state: &AppState, staff: &Staff, id: &str) -> Result<RunRow, AppError> {
+    let not_found = || AppError::NotFound("Envoi de relevés".into());
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    store::find_run(state.db.pool(), id)
+        .await
+        .map_err(internal("find run"))?
+        .filter(|r| staff.covers(r.agency_id))
+        .map(run_row)
+        .ok_or_else(not_found)
+}
