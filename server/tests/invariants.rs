@@ -299,7 +299,8 @@ async fn client(state: AppState, branches: Arc<Vec<Branch>>, queue: Arc<Mutex<Ve
             .unwrap_or_else(|e| panic!("request at {now}: {e}"));
         let result = vouchers::use_voucher(&state, &branch.member, voucher, now)
             .await
-            .map(|card| card.receipt.expect("a used card has its receipt"));
+            .map(|card| card.receipt.expect("a used card has its receipt"))
+            .map_err(AppError::from);
         outcomes.push(Outcome { job, voucher, result });
     }
 }

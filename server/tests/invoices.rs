@@ -144,7 +144,8 @@ async fn an_invoice_sent_back_is_corrected_and_matched_again() {
 
     // Only an invoice the agency sent back can be corrected.
     let fixed = invoice("F-200", "42", vec![line(&n1, &c1, "42")]);
-    let err = invoices::correct_invoice(&app.state, &by, id, &fixed, Utc::now()).await.unwrap_err();
+    let err =
+        invoices::correct_invoice(&app.state, &by, id, &fixed, Utc::now()).await.map_err(AppError::from).unwrap_err();
     assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
 
     sqlx::query("UPDATE invoices SET status = 'to_correct', correction_reason = 'Code de la ligne 1' WHERE id = $1")
@@ -160,6 +161,9 @@ async fn an_invoice_sent_back_is_corrected_and_matched_again() {
 
     // Another supplier cannot see or correct it.
     let other = app.supplier_user("ouest").await;
-    let err = invoices::invoice_for_supplier(&app.state, other.supplier_id + 1000, id).await.unwrap_err();
+    let err = invoices::invoice_for_supplier(&app.state, other.supplier_id + 1000, id)
+        .await
+        .map_err(AppError::from)
+        .unwrap_err();
     assert!(matches!(err, AppError::NotFound(_)));
 }

@@ -120,8 +120,9 @@ async fn run_sequence(state: &AppState, member: &Member, world: &mut World, ops:
         let pick = |i: &Index| (!model.is_empty()).then(|| i.index(model.len()));
         match op {
             Op::Request(euros) => {
-                let got =
-                    vouchers::request_voucher(state, member, &supplier(state).await, &euros.to_string(), now).await;
+                let got = vouchers::request_voucher(state, member, &supplier(state).await, &euros.to_string(), now)
+                    .await
+                    .map_err(AppError::from);
                 if *euros > 3_000 {
                     world.refusals += 1;
                     prop_assert!(
@@ -139,7 +140,8 @@ async fn run_sequence(state: &AppState, member: &Member, world: &mut World, ops:
                 let v = &mut model[i];
                 let got = vouchers::use_voucher(state, member, v.id, now)
                     .await
-                    .map(|card| card.receipt.expect("a used card has its receipt"));
+                    .map(|card| card.receipt.expect("a used card has its receipt"))
+                    .map_err(AppError::from);
                 let overdue = today(now) > v.valid_until;
                 match (&v.status, got) {
                     (Status::Issued, Ok(receipt)) if !overdue => {
@@ -180,7 +182,7 @@ async fn run_sequence(state: &AppState, member: &Member, world: &mut World, ops:
             Op::Validate(i) => {
                 let Some(i) = pick(i) else { continue };
                 let v = &mut model[i];
-                let got = vouchers::validate_voucher(state, member, v.id, now).await;
+                let got = vouchers::validate_voucher(state, member, v.id, now).await.map_err(AppError::from);
                 match (&v.status, got) {
                     (Status::Used { .. }, Ok(())) => v.validated = true,
                     (Status::Issued | Status::Cancelled | Status::Expired, Err(AppError::VoucherNotUsed)) => {
@@ -192,7 +194,7 @@ async fn run_sequence(state: &AppState, member: &Member, world: &mut World, ops:
             Op::Cancel(i) => {
                 let Some(i) = pick(i) else { continue };
                 let v = &mut model[i];
-                let got = vouchers::cancel_voucher(state, member, v.id, now).await;
+                let got = vouchers::cancel_voucher(state, member, v.id, now).await.map_err(AppError::from);
                 let overdue = today(now) > v.valid_until;
                 match (&v.status, got) {
                     (Status::Issued, Ok(())) if !overdue => v.status = Status::Cancelled,

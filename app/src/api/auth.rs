@@ -23,7 +23,7 @@ pub async fn login(number: String, password: String, suivant: Option<String>) ->
             Err(_) => number.trim().to_lowercase(),
         };
         if login.is_empty() || login.len() > 100 {
-            return Err(AppError::BadCredentials);
+            return Err(AppError::BadCredentials.into());
         }
         let device = auth::KnownDevice::from_request(&state, &context::parts()?);
         let (account, role) =

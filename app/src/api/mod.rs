@@ -11,7 +11,10 @@ pub mod vouchers;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod context {
-    use crate::{error::AppError, server::AppState};
+    use crate::{
+        error::AppError,
+        server::{AppState, error::ServerError},
+    };
     use axum::{
         extract::FromRequestParts,
         http::{StatusCode, header, request::Parts},
@@ -42,15 +45,17 @@ pub(crate) mod context {
     /// `leptos_axum::extract_with_state` would; called directly, its
     /// refusal stays an `AppError` instead of becoming a `ServerFnError`
     /// string.
+    /// The body's failures keep their cause up to here, where one that is
+    /// not a refusal is logged and becomes « erreur interne ».
     pub async fn serve<G, T, Body>(body: impl FnOnce(AppState, G) -> Body) -> Result<T, AppError>
     where
         G: FromRequestParts<AppState, Rejection = AppError>,
-        Body: Future<Output = Result<T, AppError>>,
+        Body: Future<Output = Result<T, ServerError>>,
     {
         let answer = async {
             let (state, mut parts) = request()?;
             let who = G::from_request_parts(&mut parts, &state).await?;
-            body(state, who).await
+            Ok(body(state, who).await?)
         };
         finish(answer.await)
     }

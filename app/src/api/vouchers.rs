@@ -84,7 +84,7 @@ pub async fn cancel_voucher(id: String, confirm: Option<String>) -> Result<(), A
     context::serve(|state, member: Member| async move {
         let id = parse_id(&id)?;
         if confirm.is_none() {
-            return Err(AppError::Invalid("Cochez la case pour confirmer l'annulation du bon.".into()));
+            return Err(AppError::Invalid("Cochez la case pour confirmer l'annulation du bon.".into()).into());
         }
         vouchers::cancel_voucher(&state, &member, id, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/bons/{id}"));

@@ -205,7 +205,7 @@ pub async fn append(
     change: Change<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    let lock = tx.lock_rows();
+    let lock = tx.row_lock("");
     let (last_id, last_hash): (i64, String) =
         sqlx::query_as(&format!("SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}"))
             .fetch_one(tx.conn())
@@ -249,7 +249,7 @@ pub async fn append_all(
     if changes.is_empty() {
         return Ok(Vec::new());
     }
-    let lock = tx.lock_rows();
+    let lock = tx.row_lock("");
     let (mut last_id, mut last_hash): (i64, String) =
         sqlx::query_as(&format!("SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}"))
             .fetch_one(tx.conn())

@@ -104,9 +104,16 @@ impl WriteTx {
         }
     }
 
-    /// See `Db::lock_rows`.
-    pub fn lock_rows(&self) -> &'static str {
-        lock_rows(self.backend)
+    /// Appended to a SELECT of this transaction: locks the rows of `table`
+    /// (an alias of the query, or "" for its one table) until commit on
+    /// PostgreSQL. SQLite's IMMEDIATE transaction already excludes other
+    /// writers, so it needs nothing.
+    pub fn row_lock(&self, table: &str) -> String {
+        match (self.backend, table) {
+            (Backend::Sqlite, _) => String::new(),
+            (Backend::Postgres, "") => " FOR UPDATE".into(),
+            (Backend::Postgres, table) => format!(" FOR UPDATE OF {table}"),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -249,13 +256,6 @@ async fn begin(pool: &AnyPool, backend: Backend) -> Result<Transaction<'static, 
     }
 }
 
-fn lock_rows(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "",
-        Backend::Postgres => " FOR UPDATE",
-    }
-}
-
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         sqlx::any::install_default_drivers();
@@ -320,13 +320,6 @@ impl Db {
         let (lease, leased) = oneshot::channel();
         door.send(lease).map_err(|_| group_failed("the group commit stopped"))?;
         leased.await.map_err(|_| group_failed("the group could not open a transaction"))
-    }
-
-    /// Appended to a SELECT inside a write transaction to lock the rows it read
-    /// until commit. SQLite's IMMEDIATE transaction already excludes other
-    /// writers, so it needs nothing.
-    pub fn lock_rows(&self) -> &'static str {
-        lock_rows(self.backend)
     }
 
     pub async fn close(&self) {

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod codes;
 pub mod db;
 pub mod demo;
+pub mod error;
 pub mod guards;
 pub mod mail;
 pub mod pdf;

@@ -81,7 +81,7 @@ async fn upload(State(state): State<AppState>, parts: Parts, mut multipart: Mult
     }
     match member_import::import(&state, &staff, agency.as_deref(), upload, chrono::Utc::now()).await {
         Ok(id) => Redirect::to(&format!("/agence/adherents/import?rapport={id}")).into_response(),
-        Err(e) => refusal(e),
+        Err(e) => refusal(e.into()),
     }
 }
 

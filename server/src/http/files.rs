@@ -78,7 +78,7 @@ async fn invoice_pdf(State(state): State<AppState>, Path(id): Path<String>, requ
     let (parts, _) = request.into_parts();
     let answer = async {
         let reader = pdf_reader(&state, &parts).await?;
-        pdf::invoice_pdf(&state, &reader, &id).await
+        Ok(pdf::invoice_pdf(&state, &reader, &id).await?)
     }
     .await;
     match answer {
@@ -105,7 +105,7 @@ async fn statement_file(
             "agency" | "admin" => Reader::Staff(require_staff(&state, &parts).await?),
             _ => return Err(AppError::NotFound("Relevé".into())),
         };
-        statements::file(&state, &reader, &id, &kind).await
+        Ok(statements::file(&state, &reader, &id, &kind).await?)
     }
     .await;
     match answer {
@@ -144,7 +144,7 @@ async fn upload_pdf(State(state): State<AppState>, Path(id): Path<String>, reque
     };
     let outcome = async {
         let (file_name, content) = read_pdf_field(Request::from_parts(parts.clone(), body), &state).await?;
-        pdf::attach_pdf(&state, &user, id, &file_name, &content, chrono::Utc::now()).await
+        Ok(pdf::attach_pdf(&state, &user, id, &file_name, &content, chrono::Utc::now()).await?)
     }
     .await;
     let back = format!("/fournisseur/factures/{id}");

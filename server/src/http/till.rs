@@ -15,6 +15,7 @@ use app::{
     error::AppError,
     server::{
         AppState, auth,
+        error::ServerError,
         services::{
             accounts::api_keys::{self, ApiClient, KeyRefusal},
             invoices::{InvoiceInput, submission},
@@ -78,6 +79,13 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
         let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         ApiError { retry_after: e.retry_after_seconds().unwrap_or(900), ..ApiError::new(status, e.to_string()) }
+    }
+}
+
+/// A service's failure: logged with its cause here, answered « erreur interne ».
+impl From<ServerError> for ApiError {
+    fn from(e: ServerError) -> ApiError {
+        ApiError::from(AppError::from(e))
     }
 }
 

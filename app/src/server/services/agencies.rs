@@ -2,6 +2,7 @@
 //! dashboard's figures, and the journal as staff read it.
 
 use super::journal;
+use crate::server::error::ServerError;
 use crate::{
     domain::{AgencySettings, Money, contact::parse_name},
     error::AppError,
@@ -14,7 +15,6 @@ use crate::{
         audit::{Actor, Entity, Event},
         auth::Staff,
         clock,
-        db::internal,
         store::{agencies, dashboard, vouchers},
     },
 };
@@ -26,22 +26,21 @@ use serde_json::{Value, json};
 /// against what the person asking may see. Empty: none picked. Staff of an
 /// agency naming another agency get "not found", as for anything else of
 /// another agency.
-pub async fn pick(state: &AppState, staff: &Staff, code: Option<&str>) -> Result<Option<i64>, AppError> {
+pub async fn pick(state: &AppState, staff: &Staff, code: Option<&str>) -> Result<Option<i64>, ServerError> {
     let code = code.map(str::trim).unwrap_or_default().to_ascii_uppercase();
     if code.is_empty() {
         return Ok(None);
     }
-    agencies::find_by_code(state.db.pool(), &code)
-        .await
-        .map_err(internal("find agency by code"))?
+    Ok(agencies::find_by_code(state.db.pool(), &code)
+        .await?
         .filter(|a| staff.covers(a.id))
         .map(|a| Some(a.id))
-        .ok_or_else(|| AppError::NotFound("Agence".into()))
+        .ok_or_else(|| AppError::NotFound("Agence".into()))?)
 }
 
 /// The selector's agencies, and the one chosen.
-pub async fn desk(state: &AppState, staff: &Staff, chosen: Option<i64>) -> Result<Desk, AppError> {
-    let all = agencies::list(state.db.pool()).await.map_err(internal("list agencies"))?;
+pub async fn desk(state: &AppState, staff: &Staff, chosen: Option<i64>) -> Result<Desk, ServerError> {
+    let all = agencies::list(state.db.pool()).await?;
     let chosen = staff.scope(chosen).and_then(|id| all.iter().find(|a| a.id == id)).map(|a| a.code.clone());
     let agencies =
         all.into_iter().filter(|a| staff.covers(a.id)).map(|a| AgencyChoice { code: a.code, name: a.name }).collect();
@@ -67,11 +66,12 @@ const MONTHS: [&str; 12] = [
 /// characters. A control character matches nothing anyone types, and a NUL
 /// (`%00` in the address) would end the text early for SQLite, so that the
 /// search matched every row: such a search is refused.
-pub fn typed_search(typed: &str) -> Result<String, AppError> {
+pub fn typed_search(typed: &str) -> Result<String, ServerError> {
     if typed.chars().any(char::is_control) {
         return Err(AppError::Invalid(
             "La recherche contient un caractère invisible : effacez-la et tapez-la à nouveau.".into(),
-        ));
+        )
+        .into());
     }
     Ok(typed.chars().take(100).collect())
 }
@@ -104,18 +104,16 @@ pub async fn dashboard(
     staff: &Staff,
     asked: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Dashboard, AppError> {
+) -> Result<Dashboard, ServerError> {
     let chosen = pick(state, staff, asked).await?;
     let scope = staff.scope(chosen);
     let pool = state.db.pool();
     let (from, to, month) = paris_month(now);
     let tally = |(count, cents): (i64, i64)| Tally { count, amount: Money::from_cents(cents) };
-    let issued =
-        tally(dashboard::requested_between(pool, scope, &from, &to).await.map_err(internal("vouchers issued"))?);
-    let used = tally(dashboard::used_between(pool, scope, &from, &to).await.map_err(internal("vouchers used"))?);
+    let issued = tally(dashboard::requested_between(pool, scope, &from, &to).await?);
+    let used = tally(dashboard::used_between(pool, scope, &from, &to).await?);
     let to_pay: Vec<SupplierDue> = dashboard::due_per_supplier(pool, scope)
-        .await
-        .map_err(internal("amounts due"))?
+        .await?
         .into_iter()
         .map(|d| SupplierDue {
             supplier_id: d.supplier_id,
@@ -125,10 +123,9 @@ pub async fn dashboard(
         })
         .collect();
     let to_pay_total = Money::from_cents(to_pay.iter().map(|d| d.amount.cents()).sum());
-    let (open_flags, invoices_with_flags) = dashboard::open_flags(pool, scope).await.map_err(internal("open flags"))?;
+    let (open_flags, invoices_with_flags) = dashboard::open_flags(pool, scope).await?;
     let locked = vouchers::locked(pool, scope)
-        .await
-        .map_err(internal("locked vouchers"))?
+        .await?
         .into_iter()
         .map(|v| LockedVoucher {
             id: v.id,
@@ -155,10 +152,10 @@ pub async fn dashboard(
 
 /// The settings form: the staff member's agency, or the one an
 /// administrator picked.
-pub async fn settings_page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SettingsPage, AppError> {
+pub async fn settings_page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SettingsPage, ServerError> {
     let chosen = pick(state, staff, asked).await?;
     let agency = match staff.scope(chosen) {
-        Some(id) => agencies::find(state.db.pool(), id).await.map_err(internal("find agency"))?.map(|a| {
+        Some(id) => agencies::find(state.db.pool(), id).await?.map(|a| {
             let s = a.settings();
             AgencySettingsView {
                 name: a.name,
@@ -183,12 +180,11 @@ pub async fn save_settings(
     target: Option<i64>,
     settings: &AgencySettings,
     now: DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<String, ServerError> {
     let id = staff.agency_for_new(target)?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin settings"))?;
-    let current = agencies::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find agency"))?
+    let mut tx = state.db.begin_write().await?;
+    let current = agencies::find_for_update(&mut tx, id)
+        .await?
         .filter(|a| staff.covers(a.id))
         .ok_or_else(|| AppError::NotFound("Agence".into()))?;
     check_code_free(&mut tx, &settings.code, Some(id)).await?;
@@ -199,7 +195,7 @@ pub async fn save_settings(
         let (before, after) = changed_fields(&before, &after);
         journal(&mut tx, &Actor::staff(staff), Entity::Agency, id, "settings", before, after, now).await?;
     }
-    tx.commit().await.map_err(internal("commit settings"))?;
+    tx.commit().await?;
     tracing::info!(agency = id, code = %settings.code, "agency settings saved");
     Ok(settings.code.clone())
 }
@@ -211,49 +207,52 @@ pub async fn create(
     name: &str,
     settings: &AgencySettings,
     now: DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<String, ServerError> {
     if !staff.is_admin() {
-        return Err(AppError::AdminOnly);
+        return Err(AppError::AdminOnly.into());
     }
     let name = parse_name(name, "le nom de l'agence").map_err(AppError::Invalid)?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin agency"))?;
+    let mut tx = state.db.begin_write().await?;
     check_code_free(&mut tx, &settings.code, None).await?;
     let id = agencies::insert(tx.conn(), &name, settings).await.map_err(|e| unique_code(e, &settings.code))?;
     let mut after = settings_json(settings);
     after["name"] = json!(name);
     journal(&mut tx, &Actor::staff(staff), Entity::Agency, id, "create", json!({}), after, now).await?;
-    tx.commit().await.map_err(internal("commit agency"))?;
+    tx.commit().await?;
     tracing::info!(agency = id, code = %settings.code, "agency created");
     Ok(settings.code.clone())
 }
 
 /// Agency codes are unique, and a code another agency has numbered
 /// vouchers with is never given again (its numbers would collide).
-async fn check_code_free(tx: &mut crate::server::db::WriteTx, code: &str, agency: Option<i64>) -> Result<(), AppError> {
-    if let Some(holder) = agencies::code_holder(tx.conn(), code, agency).await.map_err(internal("code holder"))? {
+async fn check_code_free(
+    tx: &mut crate::server::db::WriteTx,
+    code: &str,
+    agency: Option<i64>,
+) -> Result<(), ServerError> {
+    if let Some(holder) = agencies::code_holder(tx.conn(), code, agency).await? {
         return Err(AppError::Conflict(format!(
             "Le code {code} est déjà celui de l'agence {holder} : chaque agence a son propre code."
-        )));
+        ))
+        .into());
     }
-    if agencies::code_used_in_numbers(tx.conn(), code, agency).await.map_err(internal("code in numbers"))? {
+    if agencies::code_used_in_numbers(tx.conn(), code, agency).await? {
         return Err(AppError::Conflict(format!(
             "Le code {code} figure dans les numéros de bons d'une autre agence : il ne peut plus être attribué."
-        )));
+        ))
+        .into());
     }
     Ok(())
 }
 
 /// Two saves racing for one code: the database's unique index decides.
-fn unique_code(e: sqlx::Error, code: &str) -> AppError {
-    if is_unique_violation(&e) {
-        AppError::Conflict(format!("Le code {code} est déjà celui d'une autre agence."))
+fn unique_code(e: sqlx::Error, code: &str) -> ServerError {
+    let e = ServerError::from(e);
+    if e.breaks(agencies::CODE_KEY) {
+        AppError::Conflict(format!("Le code {code} est déjà celui d'une autre agence.")).into()
     } else {
-        internal("save agency")(e)
+        e
     }
-}
-
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 fn settings_json(s: &AgencySettings) -> Value {

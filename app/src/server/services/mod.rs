@@ -10,12 +10,10 @@ pub mod statements;
 pub mod suppliers;
 pub mod vouchers;
 
-use crate::{
-    error::AppError,
-    server::{
-        audit::{self, Actor, Change, Entity},
-        db::{WriteTx, internal},
-    },
+use crate::server::error::ServerError;
+use crate::server::{
+    audit::{self, Actor, Change, Entity},
+    db::WriteTx,
 };
 use chrono::{DateTime, Utc};
 
@@ -30,8 +28,6 @@ pub(crate) async fn journal(
     before: serde_json::Value,
     after: serde_json::Value,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
-    audit::append(tx, actor, Change { entity, entity_id: id, action, before, after }, now)
-        .await
-        .map_err(internal("append to the audit journal"))
+) -> Result<i64, ServerError> {
+    Ok(audit::append(tx, actor, Change { entity, entity_id: id, action, before, after }, now).await?)
 }

@@ -4,6 +4,7 @@
 //! vouchers become paid (31-payé) with the date.
 
 use super::{agencies, invoices, journal};
+use crate::server::error::ServerError;
 use crate::{
     domain::{InvoiceStatus, Money, VoucherStatus, day::parse_day},
     error::AppError,
@@ -13,7 +14,6 @@ use crate::{
         audit::{self, Actor, Entity},
         auth::Staff,
         clock,
-        db::internal,
         store::{invoices as invoice_store, payments, suppliers},
     },
 };
@@ -41,20 +41,18 @@ fn row(b: payments::BatchRecord) -> BatchRow {
 }
 
 /// What is ready to pay, and the batches, of the agency shown.
-pub async fn page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<PaymentsPage, AppError> {
+pub async fn page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<PaymentsPage, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let scope = staff.scope(chosen);
     let pool = state.db.pool();
     let ready: Vec<_> = invoice_store::list_for_agency(pool, scope, Some(InvoiceStatus::Accepted.code()), 500)
-        .await
-        .map_err(internal("accepted invoices"))?
+        .await?
         .into_iter()
         .filter(|i| i.batch_id.is_none())
         .map(invoices::summary)
         .collect();
     let ready_total = Money::from_cents(ready.iter().map(|i| i.amount.cents()).sum());
-    let batches =
-        payments::list(pool, scope).await.map_err(internal("list payment batches"))?.into_iter().map(row).collect();
+    let batches = payments::list(pool, scope).await?.into_iter().map(row).collect();
     Ok(PaymentsPage { desk: agencies::desk(state, staff, chosen).await?, ready, ready_total, batches })
 }
 
@@ -66,56 +64,54 @@ pub async fn create(
     asked: Option<&str>,
     supplier: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<i64, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let agency_id = staff.agency_for_new(chosen)?;
     let supplier: Option<i64> = match supplier.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(id) => Some(id.parse().map_err(|_| AppError::NotFound("Fournisseur".into()))?),
     };
-    let mut tx = state.db.begin_write().await.map_err(internal("begin batch"))?;
-    let mut ready =
-        invoice_store::accepted_unbatched(tx.conn(), agency_id).await.map_err(internal("accepted invoices"))?;
+    let mut tx = state.db.begin_write().await?;
+    let mut ready = invoice_store::accepted_unbatched(tx.conn(), agency_id).await?;
     ready.retain(|i| supplier.is_none_or(|s| i.supplier_id == s));
     if ready.is_empty() {
-        return Err(AppError::Conflict("Aucune facture acceptée n'attend de paiement.".into()));
+        return Err(AppError::Conflict("Aucune facture acceptée n'attend de paiement.".into()).into());
     }
     let total: i64 = ready.iter().map(|i| i.amount_cents).sum();
-    let id = payments::insert(tx.conn(), agency_id, &clock::stamp(now), staff.account_id, total)
-        .await
-        .map_err(internal("insert batch"))?;
+    let id = payments::insert(tx.conn(), agency_id, &clock::stamp(now), staff.account_id, total).await?;
     for invoice in &ready {
-        if !payments::add_invoice(tx.conn(), id, invoice.id).await.map_err(internal("batch invoice"))? {
-            return Err(AppError::Conflict("Une facture vient d'être mise dans un autre lot : réessayez.".into()));
+        if !payments::add_invoice(tx.conn(), id, invoice.id).await? {
+            return Err(
+                AppError::Conflict("Une facture vient d'être mise dans un autre lot : réessayez.".into()).into()
+            );
         }
     }
     let numbers: Vec<String> = ready.iter().map(|i| format!("{} ({})", i.number, i.supplier_name)).collect();
     let after = json!({ "invoices": numbers.join(", "), "total_cents": total });
     journal(&mut tx, &Actor::staff(staff), Entity::PaymentBatch, id, "create", json!({}), after, now).await?;
-    tx.commit().await.map_err(internal("commit batch"))?;
+    tx.commit().await?;
     tracing::info!(batch = id, invoices = ready.len(), total, "payment batch created");
     Ok(id)
 }
 
-async fn covered(state: &AppState, staff: &Staff, id: i64) -> Result<payments::BatchRecord, AppError> {
-    payments::find(state.db.pool(), id)
-        .await
-        .map_err(internal("find batch"))?
+async fn covered(state: &AppState, staff: &Staff, id: i64) -> Result<payments::BatchRecord, ServerError> {
+    Ok(payments::find(state.db.pool(), id)
+        .await?
         .filter(|b| staff.covers(b.agency_id))
-        .ok_or_else(|| AppError::NotFound("Lot de paiement".into()))
+        .ok_or_else(|| AppError::NotFound("Lot de paiement".into()))?)
 }
 
 /// A batch: its transfers (one per supplier, with the bank details) and invoices.
-pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<BatchDetail, AppError> {
+pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<BatchDetail, ServerError> {
     let batch = covered(state, staff, id).await?;
     let pool = state.db.pool();
-    let records = invoice_store::in_batch(pool, id).await.map_err(internal("batch invoices"))?;
+    let records = invoice_store::in_batch(pool, id).await?;
     let mut per_supplier: BTreeMap<i64, Transfer> = BTreeMap::new();
     for invoice in &records {
         let transfer = match per_supplier.entry(invoice.supplier_id) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
-                let supplier = suppliers::find_file(pool, invoice.supplier_id).await.map_err(internal("supplier"))?;
+                let supplier = suppliers::find_file(pool, invoice.supplier_id).await?;
                 e.insert(Transfer {
                     supplier: invoice.supplier_name.clone(),
                     iban: supplier.as_ref().and_then(|s| s.iban.clone()),
@@ -130,7 +126,7 @@ pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
     }
     let mut transfers: Vec<Transfer> = per_supplier.into_values().collect();
     transfers.sort_by(|a, b| a.supplier.cmp(&b.supplier));
-    let events = audit::history(pool, Entity::PaymentBatch, id).await.map_err(internal("batch history"))?;
+    let events = audit::history(pool, Entity::PaymentBatch, id).await?;
     Ok(BatchDetail {
         batch: row(batch),
         transfers,
@@ -149,41 +145,37 @@ pub async fn mark_paid(
     paid_on: &str,
     reference: &str,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     let day = parse_day(paid_on).map_err(|e| AppError::Invalid(format!("Date des virements : {e}")))?;
     if day > clock::paris_date(now) {
-        return Err(AppError::Invalid("La date des virements ne peut pas être dans le futur.".into()));
+        return Err(AppError::Invalid("La date des virements ne peut pas être dans le futur.".into()).into());
     }
     let reference = reference.split_whitespace().collect::<Vec<_>>().join(" ");
     if reference.chars().count() > MAX_REFERENCE {
-        return Err(AppError::Invalid(format!("La référence compte au plus {MAX_REFERENCE} caractères.")));
+        return Err(AppError::Invalid(format!("La référence compte au plus {MAX_REFERENCE} caractères.")).into());
     }
-    let mut tx = state.db.begin_write().await.map_err(internal("begin pay batch"))?;
-    let batch = payments::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find batch"))?
+    let mut tx = state.db.begin_write().await?;
+    let batch = payments::find_for_update(&mut tx, id)
+        .await?
         .filter(|b| staff.covers(b.agency_id))
         .ok_or_else(|| AppError::NotFound("Lot de paiement".into()))?;
     if let Some(on) = &batch.paid_on {
-        return Err(AppError::Conflict(format!("Ce lot est déjà payé, le {}.", clock::display_day(on))));
+        return Err(AppError::Conflict(format!("Ce lot est déjà payé, le {}.", clock::display_day(on))).into());
     }
     let created = clock::parse_stamp(&batch.created_at).map(clock::paris_date);
     if created.is_some_and(|c| day < c) {
-        return Err(AppError::Invalid("Les virements ne peuvent pas précéder la préparation du lot.".into()));
+        return Err(AppError::Invalid("Les virements ne peuvent pas précéder la préparation du lot.".into()).into());
     }
     let iso = clock::iso_day(day);
     let reference = (!reference.is_empty()).then_some(reference);
-    if !payments::mark_paid(tx.conn(), id, &iso, &clock::stamp(now), reference.as_deref())
-        .await
-        .map_err(internal("mark batch paid"))?
-    {
-        return Err(AppError::Conflict("Ce lot vient d'être payé : rechargez la page.".into()));
+    if !payments::mark_paid(tx.conn(), id, &iso, &clock::stamp(now), reference.as_deref()).await? {
+        return Err(AppError::Conflict("Ce lot vient d'être payé : rechargez la page.".into()).into());
     }
     let actor = Actor::staff(staff);
-    let invoices = invoice_store::in_batch_in(tx.conn(), id).await.map_err(internal("batch invoices"))?;
-    let vouchers = payments::vouchers_of_batch(tx.conn(), id).await.map_err(internal("batch vouchers"))?;
-    payments::pay_invoices(tx.conn(), id, &iso).await.map_err(internal("pay invoices"))?;
-    payments::pay_vouchers(tx.conn(), id, &iso).await.map_err(internal("pay vouchers"))?;
+    let invoices = invoice_store::in_batch_in(tx.conn(), id).await?;
+    let vouchers = payments::vouchers_of_batch(tx.conn(), id).await?;
+    payments::pay_invoices(tx.conn(), id, &iso).await?;
+    payments::pay_vouchers(tx.conn(), id, &iso).await?;
     for invoice in &invoices {
         let before = json!({ "status": InvoiceStatus::Accepted.label() });
         let after = json!({ "status": InvoiceStatus::Paid.label(), "paid_on": iso, "batch": id });
@@ -200,7 +192,7 @@ pub async fn mark_paid(
     let after =
         json!({ "paid_on": iso, "reference": reference, "invoices": invoices.len(), "vouchers": vouchers.len() });
     journal(&mut tx, &actor, Entity::PaymentBatch, id, "pay", json!({}), after, now).await?;
-    tx.commit().await.map_err(internal("commit pay batch"))?;
+    tx.commit().await?;
     tracing::info!(batch = id, invoices = invoices.len(), vouchers = vouchers.len(), "payment batch paid");
     Ok(())
 }

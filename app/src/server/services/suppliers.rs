@@ -3,9 +3,10 @@
 
 use super::{
     accounts::logins,
-    agencies::{self, changed_fields, history_view, is_unique_violation},
+    agencies::{self, changed_fields, history_view},
     journal,
 };
+use crate::server::error::ServerError;
 use crate::{
     domain::{
         Bic, Iban, Siret,
@@ -18,7 +19,6 @@ use crate::{
         audit::{self, Actor, Entity},
         auth::Staff,
         clock,
-        db::internal,
         store::{
             accounts::{self, NewAccount},
             suppliers::{self, SupplierFields, SupplierFile},
@@ -68,7 +68,7 @@ impl CheckedSupplier {
     }
 }
 
-fn check(input: &SupplierInput) -> Result<CheckedSupplier, AppError> {
+fn check(input: &SupplierInput) -> Result<CheckedSupplier, ServerError> {
     let invalid = AppError::Invalid;
     let optional = |s: &str| if s.trim().is_empty() { None } else { Some(s.to_owned()) };
     Ok(CheckedSupplier {
@@ -122,11 +122,10 @@ fn not_found() -> AppError {
     AppError::NotFound("Fournisseur".into())
 }
 
-pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SupplierList, AppError> {
+pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SupplierList, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let rows = suppliers::list_files(state.db.pool(), staff.scope(chosen))
-        .await
-        .map_err(internal("list suppliers"))?
+        .await?
         .into_iter()
         .map(|s| SupplierRow {
             id: s.id,
@@ -149,21 +148,17 @@ pub async fn detail(
     id: i64,
     hand_over: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<SupplierDetail, AppError> {
+) -> Result<SupplierDetail, ServerError> {
     let pool = state.db.pool();
-    let s = suppliers::find_file(pool, id)
-        .await
-        .map_err(internal("find supplier"))?
-        .filter(|s| staff.covers(s.agency_id))
-        .ok_or_else(not_found)?;
-    let accounts = accounts::supplier_accounts(pool, s.id).await.map_err(internal("supplier logins"))?;
+    let s = suppliers::find_file(pool, id).await?.filter(|s| staff.covers(s.agency_id)).ok_or_else(not_found)?;
+    let accounts = accounts::supplier_accounts(pool, s.id).await?;
     let temporary_password = match hand_over {
         Some(token) => logins::take(state, staff, token, now).await?.and_then(|(account, password)| {
             accounts.iter().find(|a| a.id == account).map(|a| (a.login.clone(), password))
         }),
         None => None,
     };
-    let history = history_view(audit::history(pool, Entity::Supplier, s.id).await.map_err(internal("history"))?);
+    let history = history_view(audit::history(pool, Entity::Supplier, s.id).await?);
     Ok(SupplierDetail {
         id: s.id,
         name: s.name,
@@ -198,24 +193,25 @@ async fn check_clash(
     agency_id: i64,
     s: &CheckedSupplier,
     except: Option<i64>,
-) -> Result<(), AppError> {
-    let clash = suppliers::clash(tx.conn(), agency_id, &s.name, s.siret.as_str(), except)
-        .await
-        .map_err(internal("supplier clash"))?;
+) -> Result<(), ServerError> {
+    let clash = suppliers::clash(tx.conn(), agency_id, &s.name, s.siret.as_str(), except).await?;
     match clash {
         Some((name, siret)) if siret.as_deref() == Some(s.siret.as_str()) => {
-            Err(AppError::Conflict(format!("Le SIRET {} est déjà celui du fournisseur « {name} ».", s.siret)))
+            Err(AppError::Conflict(format!("Le SIRET {} est déjà celui du fournisseur « {name} ».", s.siret)).into())
         }
-        Some((name, _)) => Err(AppError::Conflict(format!("Un fournisseur de l'agence s'appelle déjà « {name} »."))),
+        Some((name, _)) => {
+            Err(AppError::Conflict(format!("Un fournisseur de l'agence s'appelle déjà « {name} ».")).into())
+        }
         None => Ok(()),
     }
 }
 
-fn clash_from_index(e: sqlx::Error) -> AppError {
-    if is_unique_violation(&e) {
-        AppError::Conflict("Un fournisseur de l'agence porte déjà ce nom.".into())
+fn clash_from_index(e: sqlx::Error) -> ServerError {
+    let e = ServerError::from(e);
+    if e.breaks(suppliers::NAME_KEY) {
+        AppError::Conflict("Un fournisseur de l'agence porte déjà ce nom.".into()).into()
     } else {
-        internal("save supplier")(e)
+        e
     }
 }
 
@@ -226,10 +222,10 @@ pub async fn create(
     asked: Option<&str>,
     input: &SupplierInput,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<i64, ServerError> {
     let agency_id = staff.agency_for_new(agencies::pick(state, staff, asked).await?)?;
     let checked = check(input)?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin supplier"))?;
+    let mut tx = state.db.begin_write().await?;
     check_clash(&mut tx, agency_id, &checked, None).await?;
     let fields = checked.fields();
     let id =
@@ -237,7 +233,7 @@ pub async fn create(
     let mut after = fields_json(&fields);
     after["active"] = json!(true);
     journal(&mut tx, &Actor::staff(staff), Entity::Supplier, id, "create", json!({}), after, now).await?;
-    tx.commit().await.map_err(internal("commit supplier"))?;
+    tx.commit().await?;
     tracing::info!(supplier = id, agency = agency_id, "supplier created");
     Ok(id)
 }
@@ -248,12 +244,11 @@ pub async fn update(
     id: i64,
     input: &SupplierInput,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     let checked = check(input)?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin supplier update"))?;
-    let current = suppliers::find_file_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find supplier"))?
+    let mut tx = state.db.begin_write().await?;
+    let current = suppliers::find_file_for_update(&mut tx, id)
+        .await?
         .filter(|s| staff.covers(s.agency_id))
         .ok_or_else(not_found)?;
     check_clash(&mut tx, current.agency_id, &checked, Some(id)).await?;
@@ -264,7 +259,7 @@ pub async fn update(
         let (before, after) = changed_fields(&before, &after);
         journal(&mut tx, &Actor::staff(staff), Entity::Supplier, id, "update", before, after, now).await?;
     }
-    tx.commit().await.map_err(internal("commit supplier update"))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -277,28 +272,27 @@ pub async fn set_active(
     id: i64,
     active: bool,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let mut tx = state.db.begin_write().await.map_err(internal("begin supplier activation"))?;
-    let current = suppliers::find_file_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find supplier"))?
+) -> Result<(), ServerError> {
+    let mut tx = state.db.begin_write().await?;
+    let current = suppliers::find_file_for_update(&mut tx, id)
+        .await?
         .filter(|s| staff.covers(s.agency_id))
         .ok_or_else(not_found)?;
     if (current.active == 1) != active {
-        suppliers::set_active(tx.conn(), id, active).await.map_err(internal("supplier activation"))?;
-        accounts::delete_supplier_sessions(tx.conn(), id).await.map_err(internal("end supplier sessions"))?;
+        suppliers::set_active(tx.conn(), id, active).await?;
+        accounts::delete_supplier_sessions(tx.conn(), id).await?;
         let action = if active { "activate" } else { "deactivate" };
         let (before, after) = (json!({ "active": !active }), json!({ "active": active }));
         journal(&mut tx, &Actor::staff(staff), Entity::Supplier, id, action, before, after, now).await?;
     }
-    tx.commit().await.map_err(internal("commit supplier activation"))?;
+    tx.commit().await?;
     tracing::info!(supplier = id, active, "supplier activation set");
     Ok(())
 }
 
 /// Supplier logins are chosen by staff: lower case (the login form lowers
 /// what is typed), starting with a letter so none reads as a member number.
-pub(crate) fn parse_login(typed: &str) -> Result<String, AppError> {
+pub(crate) fn parse_login(typed: &str) -> Result<String, ServerError> {
     let login = typed.trim().to_lowercase();
     let ok = (3..=40).contains(&login.len())
         && login.starts_with(|c: char| c.is_ascii_lowercase())
@@ -309,7 +303,7 @@ pub(crate) fn parse_login(typed: &str) -> Result<String, AppError> {
         Err(AppError::Invalid(
             "L'identifiant compte 3 à 40 caractères : lettres sans accent, chiffres, point, tiret ou tiret bas, en commençant par une lettre (ex. ouest.caisse2)."
                 .into(),
-        ))
+        ).into())
     }
 }
 
@@ -321,20 +315,16 @@ pub async fn create_login(
     supplier_id: i64,
     login: &str,
     now: DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<String, ServerError> {
     let login = parse_login(login)?;
     let password = logins::temporary_password();
     let hash = logins::hash(password.clone()).await?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin supplier login"))?;
-    let supplier = suppliers::find_file_for_update(tx.conn(), supplier_id, state.db.lock_rows())
-        .await
-        .map_err(internal("find supplier"))?
+    let mut tx = state.db.begin_write().await?;
+    let supplier = suppliers::find_file_for_update(&mut tx, supplier_id)
+        .await?
         .filter(|s| staff.covers(s.agency_id))
         .ok_or_else(not_found)?;
     let taken = || AppError::Conflict(format!("L'identifiant « {login} » est déjà pris : choisissez-en un autre."));
-    if accounts::find_account_by_login(tx.conn(), &login).await.map_err(internal("find login"))?.is_some() {
-        return Err(taken());
-    }
     let account = accounts::insert_account(
         tx.conn(),
         &NewAccount {
@@ -348,12 +338,13 @@ pub async fn create_login(
         },
     )
     .await
-    .map_err(|e| if is_unique_violation(&e) { taken() } else { internal("insert supplier login")(e) })?;
+    .map_err(ServerError::from)
+    .map_err(|e| if e.breaks(accounts::LOGIN_KEY) { taken().into() } else { e })?;
     let after = json!({ "login": login, "role": "supplier", "supplier_id": supplier.id });
     journal(&mut tx, &Actor::staff(staff), Entity::Account, account, "create", json!({}), after.clone(), now).await?;
     journal(&mut tx, &Actor::staff(staff), Entity::Supplier, supplier.id, "add_login", json!({}), after, now).await?;
     let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
-    tx.commit().await.map_err(internal("commit supplier login"))?;
+    tx.commit().await?;
     tracing::info!(supplier = supplier.id, %login, "supplier login created");
     Ok(token)
 }
@@ -365,24 +356,22 @@ pub async fn set_login_active(
     login: &str,
     active: bool,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<i64, ServerError> {
     let login = login.trim().to_lowercase();
-    let mut tx = state.db.begin_write().await.map_err(internal("begin login activation"))?;
+    let mut tx = state.db.begin_write().await?;
     let not_found = || AppError::NotFound("Identifiant".into());
     let account = accounts::find_account_by_login(tx.conn(), &login)
-        .await
-        .map_err(internal("find login"))?
+        .await?
         .filter(|a| a.role == "supplier")
         .ok_or_else(not_found)?;
     let supplier_id = account.supplier_id.ok_or_else(not_found)?;
-    let supplier = suppliers::find_file_for_update(tx.conn(), supplier_id, "")
-        .await
-        .map_err(internal("find supplier"))?
+    let supplier = suppliers::find_file_for_update(&mut tx, supplier_id)
+        .await?
         .filter(|s| staff.covers(s.agency_id))
         .ok_or_else(not_found)?;
     if (account.active == 1) != active {
-        accounts::set_account_active(tx.conn(), account.id, active).await.map_err(internal("login activation"))?;
-        accounts::delete_account_sessions(tx.conn(), account.id, None).await.map_err(internal("end login sessions"))?;
+        accounts::set_account_active(tx.conn(), account.id, active).await?;
+        accounts::delete_account_sessions(tx.conn(), account.id, None).await?;
         let action = if active { "reactivate" } else { "deactivate" };
         let before = json!({ "login": login, "active": !active });
         let after = json!({ "login": login, "active": active });
@@ -390,7 +379,7 @@ pub async fn set_login_active(
         journal(&mut tx, &actor, Entity::Account, account.id, action, before.clone(), after.clone(), now).await?;
         journal(&mut tx, &actor, Entity::Supplier, supplier.id, action, before, after, now).await?;
     }
-    tx.commit().await.map_err(internal("commit login activation"))?;
+    tx.commit().await?;
     Ok(supplier.id)
 }
 
@@ -399,10 +388,8 @@ pub async fn home(
     state: &AppState,
     user: &crate::server::auth::SupplierUser,
     now: DateTime<Utc>,
-) -> Result<crate::model::supplier::SupplierOverview, AppError> {
-    let figures = crate::server::store::delivered::home_figures(state.db.pool(), user.supplier_id)
-        .await
-        .map_err(internal("supplier home figures"))?;
+) -> Result<crate::model::supplier::SupplierOverview, ServerError> {
+    let figures = crate::server::store::delivered::home_figures(state.db.pool(), user.supplier_id).await?;
     Ok(crate::model::supplier::SupplierOverview {
         supplier: user.supplier_name.clone(),
         login: user.login.clone(),

@@ -1,6 +1,10 @@
 //! Accounts, members and sessions.
 
+use crate::server::error::UniqueKey;
 use sqlx::{AnyPool, FromRow};
+
+/// A login is one account's.
+pub const LOGIN_KEY: UniqueKey = UniqueKey { table: "accounts", columns: &["login"] };
 
 #[derive(Debug, Clone, FromRow)]
 pub struct LoginRecord {

@@ -1,7 +1,12 @@
 //! Agencies and their own settings.
 
 use crate::domain::{AgencySettings, Money, SecretCodeLength};
+use crate::server::db::WriteTx;
+use crate::server::error::UniqueKey;
 use sqlx::{AnyConnection, AnyPool, FromRow};
+
+/// An agency's two-character code is its own.
+pub const CODE_KEY: UniqueKey = UniqueKey { table: "agencies", columns: &["code"] };
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AgencyRecord {
@@ -51,12 +56,12 @@ pub async fn find_by_code(pool: &AnyPool, code: &str) -> Result<Option<AgencyRec
 }
 
 /// Reads an agency inside a write transaction, locking its row until commit.
-pub async fn find_for_update(
-    conn: &mut AnyConnection,
-    id: i64,
-    lock: &str,
-) -> Result<Option<AgencyRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM agencies WHERE id = $1{lock}")).bind(id).fetch_optional(conn).await
+pub async fn find_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<AgencyRecord>, sqlx::Error> {
+    let lock = tx.row_lock("");
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM agencies WHERE id = $1{lock}"))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await
 }
 
 /// The agency other than `except` whose code is `code`: its name.

@@ -1,5 +1,6 @@
 //! API keys of suppliers' tills, stored as their SHA-256.
 
+use crate::server::db::WriteTx;
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -66,12 +67,9 @@ pub async fn find_by_hash(pool: &AnyPool, key_hash: &str) -> Result<Option<ApiKe
     sqlx::query_as(&format!("{SELECT_KEY} WHERE key_hash = $1")).bind(key_hash).fetch_optional(pool).await
 }
 
-pub async fn find_for_update(
-    conn: &mut AnyConnection,
-    id: i64,
-    lock: &str,
-) -> Result<Option<ApiKeyRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_KEY} WHERE id = $1{lock}")).bind(id).fetch_optional(conn).await
+pub async fn find_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<ApiKeyRecord>, sqlx::Error> {
+    let lock = tx.row_lock("");
+    sqlx::query_as(&format!("{SELECT_KEY} WHERE id = $1{lock}")).bind(id).fetch_optional(tx.conn()).await
 }
 
 /// Revokes a key once; whether it changed.

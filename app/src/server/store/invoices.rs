@@ -1,7 +1,12 @@
 //! Supplier invoices, their lines and their PDF.
 
 use crate::domain::InvoiceStatus;
+use crate::server::db::WriteTx;
+use crate::server::error::UniqueKey;
 use sqlx::{AnyConnection, AnyPool, FromRow};
+
+/// A supplier numbers its invoices once.
+pub const NUMBER_KEY: UniqueKey = UniqueKey { table: "invoices", columns: &["supplier_id", "number"] };
 
 /// An invoice's header, with its supplier's name.
 #[derive(Debug, Clone, FromRow)]
@@ -137,13 +142,9 @@ pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<InvoiceRecord>, sqlx
 }
 
 /// Reads an invoice inside a write transaction, locking its row until commit.
-pub async fn find_for_update(
-    conn: &mut AnyConnection,
-    id: i64,
-    lock: &str,
-) -> Result<Option<InvoiceRecord>, sqlx::Error> {
-    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF i") };
-    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE i.id = $1{lock}")).bind(id).fetch_optional(conn).await
+pub async fn find_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<InvoiceRecord>, sqlx::Error> {
+    let lock = tx.row_lock("i");
+    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE i.id = $1{lock}")).bind(id).fetch_optional(tx.conn()).await
 }
 
 /// A supplier's invoices, newest first.

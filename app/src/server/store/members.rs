@@ -1,6 +1,11 @@
 //! Members as the back office keeps them: search, create, edit, activate.
 
+use crate::server::db::WriteTx;
+use crate::server::error::UniqueKey;
 use sqlx::{AnyConnection, AnyPool, FromRow};
+
+/// A member number is one member's, across agencies.
+pub const NUMBER_KEY: UniqueKey = UniqueKey { table: "members", columns: &["number"] };
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MemberFile {
@@ -65,13 +70,9 @@ pub async fn find_by_number(pool: &AnyPool, number: &str) -> Result<Option<Membe
 }
 
 /// Reads a member inside a write transaction, locking the row until commit.
-pub async fn find_by_number_for_update(
-    conn: &mut AnyConnection,
-    number: &str,
-    lock: &str,
-) -> Result<Option<MemberFile>, sqlx::Error> {
-    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF m") };
-    sqlx::query_as(&format!("{SELECT_MEMBER} WHERE m.number = $1{lock}")).bind(number).fetch_optional(conn).await
+pub async fn find_by_number_for_update(tx: &mut WriteTx, number: &str) -> Result<Option<MemberFile>, sqlx::Error> {
+    let lock = tx.row_lock("m");
+    sqlx::query_as(&format!("{SELECT_MEMBER} WHERE m.number = $1{lock}")).bind(number).fetch_optional(tx.conn()).await
 }
 
 /// The members with these numbers, whatever their agency: one query per 500

@@ -2,6 +2,7 @@
 //! supplier.
 
 use crate::domain::{InvoiceStatus, VoucherStatus};
+use crate::server::db::WriteTx;
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -59,13 +60,9 @@ pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<BatchRecord>, sqlx::
     sqlx::query_as(&format!("{SELECT_BATCH} WHERE b.id = $1")).bind(id).fetch_optional(pool).await
 }
 
-pub async fn find_for_update(
-    conn: &mut AnyConnection,
-    id: i64,
-    lock: &str,
-) -> Result<Option<BatchRecord>, sqlx::Error> {
-    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF b") };
-    sqlx::query_as(&format!("{SELECT_BATCH} WHERE b.id = $1{lock}")).bind(id).fetch_optional(conn).await
+pub async fn find_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<BatchRecord>, sqlx::Error> {
+    let lock = tx.row_lock("b");
+    sqlx::query_as(&format!("{SELECT_BATCH} WHERE b.id = $1{lock}")).bind(id).fetch_optional(tx.conn()).await
 }
 
 /// An agency's batches (every agency's with None), newest first.

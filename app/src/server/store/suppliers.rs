@@ -1,6 +1,11 @@
 //! Partner suppliers.
 
+use crate::server::db::WriteTx;
+use crate::server::error::UniqueKey;
 use sqlx::{AnyConnection, AnyPool, FromRow};
+
+/// Two suppliers of an agency never share a name.
+pub const NAME_KEY: UniqueKey = UniqueKey { table: "suppliers", columns: &["agency_id", "name"] };
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SupplierRecord {
@@ -88,13 +93,9 @@ pub async fn find_file(pool: &AnyPool, id: i64) -> Result<Option<SupplierFile>, 
 }
 
 /// Reads a supplier inside a write transaction, locking its row until commit.
-pub async fn find_file_for_update(
-    conn: &mut AnyConnection,
-    id: i64,
-    lock: &str,
-) -> Result<Option<SupplierFile>, sqlx::Error> {
-    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF s") };
-    sqlx::query_as(&format!("{SELECT_FILE} WHERE s.id = $1{lock}")).bind(id).fetch_optional(conn).await
+pub async fn find_file_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<SupplierFile>, sqlx::Error> {
+    let lock = tx.row_lock("s");
+    sqlx::query_as(&format!("{SELECT_FILE} WHERE s.id = $1{lock}")).bind(id).fetch_optional(tx.conn()).await
 }
 
 /// Another supplier of the agency (than `except`) with this name or this SIRET.

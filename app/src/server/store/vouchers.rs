@@ -1,7 +1,10 @@
 //! Vouchers and their running-number series.
 
 use super::in_row;
-use crate::{domain::VoucherStatus, server::db::Backend};
+use crate::{
+    domain::VoucherStatus,
+    server::db::{Backend, WriteTx},
+};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// A voucher with what its screens show: supplier, agency codes, member.
@@ -87,36 +90,23 @@ pub async fn find_by_number(pool: &AnyPool, number: &str) -> Result<Option<Vouch
 }
 
 /// Reads a voucher inside a write transaction, locking its row until commit.
-/// `lock` comes from `Db::lock_rows`.
-pub async fn find_for_update(
-    conn: &mut AnyConnection,
-    id: i64,
-    lock: &str,
-) -> Result<Option<VoucherRecord>, sqlx::Error> {
-    sqlx::query_as(&select_for_update("v.id = $1", lock))
+pub async fn find_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<VoucherRecord>, sqlx::Error> {
+    let lock = tx.row_lock("v");
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.id = $1{lock}"))
         .bind(id)
-        .fetch_optional(conn)
+        .fetch_optional(tx.conn())
         .await
         .map_err(in_row("vouchers", id))
 }
 
 /// The same by number, for a check by number and code.
-pub async fn find_by_number_for_update(
-    conn: &mut AnyConnection,
-    number: &str,
-    lock: &str,
-) -> Result<Option<VoucherRecord>, sqlx::Error> {
-    sqlx::query_as(&select_for_update("v.number = $1", lock))
+pub async fn find_by_number_for_update(tx: &mut WriteTx, number: &str) -> Result<Option<VoucherRecord>, sqlx::Error> {
+    let lock = tx.row_lock("v");
+    sqlx::query_as(&format!("{SELECT_VOUCHER} WHERE v.number = $1{lock}"))
         .bind(number)
-        .fetch_optional(conn)
+        .fetch_optional(tx.conn())
         .await
         .map_err(in_row("vouchers", number))
-}
-
-/// Locks the voucher's row only: its supplier, agency and member stay free.
-fn select_for_update(condition: &str, lock: &str) -> String {
-    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF v") };
-    format!("{SELECT_VOUCHER} WHERE {condition}{lock}")
 }
 
 /// A member's vouchers, newest first, in one query.

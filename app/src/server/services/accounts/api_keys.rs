@@ -5,6 +5,7 @@
 //! as its SHA-256 only. Its first characters (`bons_3f9a1c2d`) are kept in
 //! clear to tell keys apart on screen.
 
+use crate::server::error::ServerError;
 use crate::server::services::{invoices::Submitter, journal, vouchers::Checker};
 use crate::{
     error::AppError,
@@ -119,16 +120,16 @@ async fn create(
     label: &str,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<CreatedKey, AppError> {
+) -> Result<CreatedKey, ServerError> {
     let label = check_label(label)?;
     let key = format!("{KEY_START}{}", hex::encode(rand::random::<[u8; 32]>()));
     let prefix = key[..KEY_START.len() + PREFIX_DIGITS].to_owned();
-    let mut tx = state.db.begin_write().await.map_err(internal("begin api key"))?;
-    let active = api_keys::list_for_supplier_in(tx.conn(), supplier_id).await.map_err(internal("list api keys"))?;
+    let mut tx = state.db.begin_write().await?;
+    let active = api_keys::list_for_supplier_in(tx.conn(), supplier_id).await?;
     if active.iter().filter(|k| k.revoked_at.is_none()).count() >= MAX_ACTIVE_KEYS {
         return Err(AppError::Conflict(format!(
             "Vous avez déjà {MAX_ACTIVE_KEYS} clés actives : révoquez celles qui ne servent plus avant d'en créer une autre."
-        )));
+        )).into());
     }
     let new = NewKey {
         supplier_id,
@@ -138,10 +139,10 @@ async fn create(
         created_at: &clock::stamp(now),
         created_by: &actor.name,
     };
-    let id = api_keys::insert(tx.conn(), &new).await.map_err(internal("insert api key"))?;
+    let id = api_keys::insert(tx.conn(), &new).await?;
     let after = json!({ "supplier_id": supplier_id, "label": label, "prefix": prefix });
     journal(&mut tx, actor, Entity::ApiKey, id, "create", json!({}), after, now).await?;
-    tx.commit().await.map_err(internal("commit api key"))?;
+    tx.commit().await?;
     tracing::info!(key = id, supplier = supplier_id, %prefix, "API key created");
     Ok(CreatedKey { id, prefix, key })
 }
@@ -151,7 +152,7 @@ pub async fn create_for_user(
     user: &SupplierUser,
     label: &str,
     now: DateTime<Utc>,
-) -> Result<CreatedKey, AppError> {
+) -> Result<CreatedKey, ServerError> {
     create(state, user.supplier_id, label, &Actor::supplier(user), now).await
 }
 
@@ -162,19 +163,18 @@ pub async fn create_for_login(
     login: &str,
     label: &str,
     now: DateTime<Utc>,
-) -> Result<CreatedKey, AppError> {
+) -> Result<CreatedKey, ServerError> {
     let supplier: Option<(i64, i64)> = sqlx::query_as(
         "SELECT s.id, s.active FROM accounts a JOIN suppliers s ON s.id = a.supplier_id
           WHERE a.login = $1 AND a.role = 'supplier' AND a.active = 1",
     )
     .bind(login)
     .fetch_optional(state.db.pool())
-    .await
-    .map_err(internal("find supplier login"))?;
+    .await?;
     match supplier {
         Some((id, 1)) => create(state, id, label, &Actor::system("bons api-key create"), now).await,
-        Some(_) => Err(AppError::SupplierInactive),
-        None => Err(AppError::NotFound(format!("Identifiant fournisseur « {login} »"))),
+        Some(_) => Err(AppError::SupplierInactive.into()),
+        None => Err(AppError::NotFound(format!("Identifiant fournisseur « {login} »")).into()),
     }
 }
 
@@ -185,13 +185,11 @@ pub async fn page(
     user: &SupplierUser,
     fresh: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<ApiKeys, AppError> {
-    let records =
-        api_keys::list_for_supplier(state.db.pool(), user.supplier_id).await.map_err(internal("list api keys"))?;
+) -> Result<ApiKeys, ServerError> {
+    let records = api_keys::list_for_supplier(state.db.pool(), user.supplier_id).await?;
     let new_key = match fresh {
         Some(key) => store::api_keys::find_by_hash(state.db.pool(), &sha256_hex(key.as_bytes()))
-            .await
-            .map_err(internal("find fresh key"))?
+            .await?
             .filter(|k| k.supplier_id == user.supplier_id && k.revoked_at.is_none())
             .filter(|k| clock::parse_stamp(&k.created_at).is_some_and(|at| now - at < TimeDelta::minutes(5)))
             .map(|k| NewApiKey { label: k.label, key: key.to_owned() }),
@@ -217,23 +215,22 @@ fn view(k: ApiKeyRecord) -> ApiKeyView {
 }
 
 /// Revokes one of the supplier's keys; revoking twice is harmless.
-pub async fn revoke(state: &AppState, user: &SupplierUser, id: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn revoke(state: &AppState, user: &SupplierUser, id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
     let not_found = || AppError::NotFound("Clé API".into());
     let id: i64 = id.trim().parse().ok().filter(|id| *id > 0).ok_or_else(not_found)?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin revoke"))?;
-    let key = api_keys::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find api key"))?
+    let mut tx = state.db.begin_write().await?;
+    let key = api_keys::find_for_update(&mut tx, id)
+        .await?
         .filter(|k| k.supplier_id == user.supplier_id)
         .ok_or_else(not_found)?;
     let at = clock::stamp(now);
-    if api_keys::revoke(tx.conn(), id, &at, &user.login).await.map_err(internal("revoke api key"))? {
+    if api_keys::revoke(tx.conn(), id, &at, &user.login).await? {
         let before = json!({ "revoked": false, "prefix": key.prefix });
         let after = json!({ "revoked": true, "revoked_at": at });
         journal(&mut tx, &Actor::supplier(user), Entity::ApiKey, id, "revoke", before, after, now).await?;
         tracing::info!(key = id, supplier = user.supplier_id, "API key revoked");
     }
-    tx.commit().await.map_err(internal("commit revoke"))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -268,7 +265,7 @@ pub async fn authenticate(
         .ok_or(KeyRefusal::Other(AppError::SupplierInactive))?;
     let recent = record.last_used_at.as_deref().and_then(clock::parse_stamp).is_some_and(|at| now - at < TOUCH_EVERY);
     if !recent {
-        touch(state, record.id, now).await.map_err(KeyRefusal::Other)?;
+        touch(state, record.id, now).await.map_err(|e| KeyRefusal::Other(e.into()))?;
     }
     Ok(ApiClient {
         key_id: record.id,
@@ -280,12 +277,10 @@ pub async fn authenticate(
     })
 }
 
-async fn touch(state: &AppState, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
-    let mut tx = state.db.begin_write().await.map_err(internal("begin key use"))?;
-    api_keys::touch(tx.conn(), id, &clock::stamp(now), &clock::stamp(now - TOUCH_EVERY))
-        .await
-        .map_err(internal("record key use"))?;
-    tx.commit().await.map_err(internal("commit key use"))
+async fn touch(state: &AppState, id: i64, now: DateTime<Utc>) -> Result<(), ServerError> {
+    let mut tx = state.db.begin_write().await?;
+    api_keys::touch(tx.conn(), id, &clock::stamp(now), &clock::stamp(now - TOUCH_EVERY)).await?;
+    Ok(tx.commit().await?)
 }
 
 /// The cookie carrying a new key to the keys page (or, with None, the one

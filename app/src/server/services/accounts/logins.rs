@@ -10,6 +10,7 @@
 //! minutes: the row alone, a copy of the database, or the link alone (in
 //! the browser's history) reveal nothing.
 
+use crate::server::error::ServerError;
 use crate::{
     error::AppError,
     server::{
@@ -17,7 +18,7 @@ use crate::{
         auth::{Staff, hash_password},
         clock,
         codes::sha256_hex,
-        db::{WriteTx, internal},
+        db::WriteTx,
         store::accounts::{self, NewHandOver},
     },
 };
@@ -42,8 +43,8 @@ pub fn temporary_password() -> String {
 }
 
 /// argon2id takes tens of milliseconds on purpose: off the async threads.
-pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| AppError::Internal)
+pub async fn hash(password: String) -> Result<String, ServerError> {
+    Ok(tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| AppError::Internal)?)
 }
 
 /// Stores `password` sealed for `reader` inside `tx`; returns the token for
@@ -54,7 +55,7 @@ pub async fn hand_over(
     account_id: i64,
     password: &str,
     now: DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<String, ServerError> {
     let token = hex::encode(rand::random::<[u8; 16]>());
     let sealed = hex::encode(xor(password.as_bytes(), &keystream(&token)));
     let record = NewHandOver {
@@ -64,7 +65,7 @@ pub async fn hand_over(
         sealed: &sealed,
         expires_at: &clock::stamp(now + TimeDelta::minutes(HAND_OVER_MINUTES)),
     };
-    accounts::insert_hand_over(tx.conn(), &record, &clock::stamp(now)).await.map_err(internal("store hand-over"))?;
+    accounts::insert_hand_over(tx.conn(), &record, &clock::stamp(now)).await?;
     Ok(token)
 }
 
@@ -75,17 +76,16 @@ pub async fn take(
     reader: &Staff,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<Option<(i64, String)>, AppError> {
+) -> Result<Option<(i64, String)>, ServerError> {
     let token = token.trim();
     if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let mut tx = state.db.begin_write().await.map_err(internal("begin hand-over"))?;
+    let mut tx = state.db.begin_write().await?;
     let found =
         accounts::take_hand_over(tx.conn(), &sha256_hex(token.as_bytes()), reader.account_id, &clock::stamp(now))
-            .await
-            .map_err(internal("take hand-over"))?;
-    tx.commit().await.map_err(internal("commit hand-over"))?;
+            .await?;
+    tx.commit().await?;
     Ok(found.and_then(|(account, sealed)| {
         let bytes = hex::decode(sealed).ok()?;
         let password = String::from_utf8(xor(&bytes, &keystream(token))).ok()?;

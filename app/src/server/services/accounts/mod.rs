@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod logins;
 
 use super::journal;
+use crate::server::error::ServerError;
 use crate::{
     domain::password::{self, PasswordChange},
     error::AppError,
@@ -12,7 +13,6 @@ use crate::{
         audit::{Actor, Entity},
         auth::{hash_password, password_matches},
         budgets,
-        db::internal,
         store::accounts::{self, SessionRecord},
     },
 };
@@ -31,19 +31,18 @@ pub async fn change_password(
     session_hash: &str,
     change: PasswordChange,
     now: DateTime<Utc>,
-) -> Result<u64, AppError> {
+) -> Result<u64, ServerError> {
     password::check_change(&change).map_err(|e| AppError::Invalid(e.to_string()))?;
     let budget = [(budgets::PASSWORD_CHANGE_PER_ACCOUNT, session.account_id.to_string())];
-    let mut tx = state.db.begin_write().await.map_err(internal("begin password change budget"))?;
-    let allowed = budgets::charge_all(&mut tx, &budget, now).await.map_err(internal("charge password change"))?;
-    tx.commit().await.map_err(internal("commit password change budget"))?;
+    let mut tx = state.db.begin_write().await?;
+    let allowed = budgets::charge_all(&mut tx, &budget, now).await?;
+    tx.commit().await?;
     if !allowed {
-        return Err(AppError::TooManyAttempts);
+        return Err(AppError::TooManyAttempts.into());
     }
 
     let stored = accounts::find_login(state.db.pool(), &session.login)
-        .await
-        .map_err(internal("find login"))?
+        .await?
         .filter(|a| a.id == session.account_id)
         .ok_or(AppError::NotLoggedIn)?
         .password_hash;
@@ -55,20 +54,18 @@ pub async fn change_password(
     .await
     .map_err(|_| AppError::Internal)?;
     let Some(hash) = hash.filter(|_| matches) else {
-        return Err(AppError::Invalid("Le mot de passe actuel est incorrect.".into()));
+        return Err(AppError::Invalid("Le mot de passe actuel est incorrect.".into()).into());
     };
 
-    let mut tx = state.db.begin_write().await.map_err(internal("begin password change"))?;
-    budgets::refund_all(&mut tx, &budget).await.map_err(internal("refund password change"))?;
-    accounts::set_password_hash(tx.conn(), session.account_id, &hash).await.map_err(internal("set password"))?;
-    let ended = accounts::delete_account_sessions(tx.conn(), session.account_id, Some(session_hash))
-        .await
-        .map_err(internal("end other sessions"))?;
-    budgets::clear_login(&mut tx, &session.login).await.map_err(internal("clear login budget"))?;
+    let mut tx = state.db.begin_write().await?;
+    budgets::refund_all(&mut tx, &budget).await?;
+    accounts::set_password_hash(tx.conn(), session.account_id, &hash).await?;
+    let ended = accounts::delete_account_sessions(tx.conn(), session.account_id, Some(session_hash)).await?;
+    budgets::clear_login(&mut tx, &session.login).await?;
     let actor = Actor::account(session.account_id, &session.login, &session.role);
     let after = json!({ "other_sessions_ended": ended });
     journal(&mut tx, &actor, Entity::Account, session.account_id, "change_password", json!({}), after, now).await?;
-    tx.commit().await.map_err(internal("commit password change"))?;
+    tx.commit().await?;
     tracing::info!(account = session.account_id, ended, "password changed by its owner");
     Ok(ended)
 }

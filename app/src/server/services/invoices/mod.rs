@@ -8,6 +8,7 @@ pub mod review;
 pub mod submission;
 
 use super::{journal, vouchers::record_code_result};
+use crate::server::error::ServerError;
 use crate::{
     domain::{
         InvoiceLineInput, InvoiceStatus, LineFlag, Money, VoucherNumber, VoucherStatus, day::parse_day,
@@ -21,7 +22,7 @@ use crate::{
         auth::SupplierUser,
         budgets::{self, Budget},
         clock,
-        db::{WriteTx, internal},
+        db::WriteTx,
         services::vouchers::code_inputs,
         store::{
             invoices::{self, InvoiceRecord, LineRecord, NewInvoice, NewLine},
@@ -163,21 +164,19 @@ pub async fn submit_invoice(
     by: &Submitter,
     input: &InvoiceInput,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<i64, ServerError> {
     let invoice = check_input(input, now)?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin invoice"))?;
-    if invoices::number_taken(tx.conn(), by.supplier_id, &invoice.number, None)
-        .await
-        .map_err(internal("invoice number taken"))?
-    {
+    let mut tx = state.db.begin_write().await?;
+    if invoices::number_taken(tx.conn(), by.supplier_id, &invoice.number, None).await? {
         return Err(AppError::Conflict(format!(
             "Vous avez déjà envoyé une facture n° {} : donnez à celle-ci son propre numéro.",
             invoice.number
-        )));
+        ))
+        .into());
     }
     let Some(matched) = match_codes(state, &mut tx, by, &invoice, now).await? else {
-        tx.commit().await.map_err(internal("commit code budget"))?;
-        return Err(AppError::InvoiceCodesThrottled);
+        tx.commit().await?;
+        return Err(AppError::InvoiceCodesThrottled.into());
     };
     let stamp = clock::stamp(now);
     let header = NewInvoice {
@@ -191,14 +190,18 @@ pub async fn submit_invoice(
     };
     // Two sends of the same invoice at once (a double tap, a till retrying)
     // meet at the unique (supplier, number): the second gets the same answer.
-    let id = invoices::insert(tx.conn(), &header).await.map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::Conflict(format!(
-            "Vous avez déjà envoyé une facture n° {} : donnez à celle-ci son propre numéro.",
-            invoice.number
-        )),
-        _ => internal("insert invoice")(e),
+    let id = invoices::insert(tx.conn(), &header).await.map_err(ServerError::from).map_err(|e| {
+        if e.breaks(invoices::NUMBER_KEY) {
+            AppError::Conflict(format!(
+                "Vous avez déjà envoyé une facture n° {} : donnez à celle-ci son propre numéro.",
+                invoice.number
+            ))
+            .into()
+        } else {
+            e
+        }
     })?;
-    let flagged = store_lines(state, &mut tx, by, id, &invoice, &matched, now).await?;
+    let flagged = store_lines(&mut tx, by, id, &invoice, &matched, now).await?;
     let after = json!({
         "number": invoice.number,
         "date": invoice.date,
@@ -208,7 +211,7 @@ pub async fn submit_invoice(
         "status": InvoiceStatus::Received.label(),
     });
     journal(&mut tx, &by.actor, Entity::Invoice, id, "submit", json!({}), after, now).await?;
-    tx.commit().await.map_err(internal("commit invoice"))?;
+    tx.commit().await?;
     tracing::info!(invoice = id, supplier = by.supplier_id, lines = invoice.lines.len(), flagged, "invoice received");
     Ok(id)
 }
@@ -221,12 +224,11 @@ pub async fn correct_invoice(
     id: i64,
     input: &InvoiceInput,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     let invoice = check_input(input, now)?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin correction"))?;
-    let current = invoices::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find invoice"))?
+    let mut tx = state.db.begin_write().await?;
+    let current = invoices::find_for_update(&mut tx, id)
+        .await?
         .filter(|i| i.supplier_id == by.supplier_id)
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
     let status = current.status;
@@ -234,17 +236,15 @@ pub async fn correct_invoice(
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : seule une facture renvoyée « à corriger » peut être modifiée.",
             status.label()
-        )));
+        ))
+        .into());
     }
-    if invoices::number_taken(tx.conn(), by.supplier_id, &invoice.number, Some(id))
-        .await
-        .map_err(internal("invoice number taken"))?
-    {
-        return Err(AppError::Conflict(format!("Vous avez déjà envoyé une facture n° {}.", invoice.number)));
+    if invoices::number_taken(tx.conn(), by.supplier_id, &invoice.number, Some(id)).await? {
+        return Err(AppError::Conflict(format!("Vous avez déjà envoyé une facture n° {}.", invoice.number)).into());
     }
     let Some(matched) = match_codes(state, &mut tx, by, &invoice, now).await? else {
-        tx.commit().await.map_err(internal("commit code budget"))?;
-        return Err(AppError::InvoiceCodesThrottled);
+        tx.commit().await?;
+        return Err(AppError::InvoiceCodesThrottled.into());
     };
     let stamp = clock::stamp(now);
     let header = NewInvoice {
@@ -256,9 +256,9 @@ pub async fn correct_invoice(
         submitted_at: &stamp,
         submitted_by: &by.actor.name,
     };
-    invoices::replace_header(tx.conn(), id, &header).await.map_err(internal("replace invoice"))?;
-    invoices::delete_lines(tx.conn(), id).await.map_err(internal("delete invoice lines"))?;
-    let flagged = store_lines(state, &mut tx, by, id, &invoice, &matched, now).await?;
+    invoices::replace_header(tx.conn(), id, &header).await?;
+    invoices::delete_lines(tx.conn(), id).await?;
+    let flagged = store_lines(&mut tx, by, id, &invoice, &matched, now).await?;
     let before = json!({
         "number": current.number,
         "amount_cents": current.amount_cents,
@@ -274,7 +274,7 @@ pub async fn correct_invoice(
         "status": InvoiceStatus::Received.label(),
     });
     journal(&mut tx, &by.actor, Entity::Invoice, id, "correct", before, after, now).await?;
-    tx.commit().await.map_err(internal("commit correction"))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -300,14 +300,11 @@ async fn match_codes(
     by: &Submitter,
     invoice: &CheckedInvoice,
     now: DateTime<Utc>,
-) -> Result<Option<MatchedCodes>, AppError> {
+) -> Result<Option<MatchedCodes>, ServerError> {
     let numbers: std::collections::BTreeSet<&str> = invoice.lines.iter().map(|l| l.number.as_str()).collect();
     let mut found = BTreeMap::new();
     for number in numbers {
-        if let Some(v) = vouchers::find_by_number_for_update(tx.conn(), number, state.db.lock_rows())
-            .await
-            .map_err(internal("find invoiced voucher"))?
-        {
+        if let Some(v) = vouchers::find_by_number_for_update(tx, number).await? {
             found.insert(number.to_owned(), v);
         }
     }
@@ -324,8 +321,7 @@ async fn match_codes(
     if compared > 0 {
         let mut refused = false;
         for (budget, subject) in &by.budgets {
-            let after =
-                budgets::charge_many(tx, *budget, subject, wrong, now).await.map_err(internal("charge code budget"))?;
+            let after = budgets::charge_many(tx, *budget, subject, wrong, now).await?;
             refused |= after - wrong >= budget.limit || after > budget.limit;
         }
         if refused {
@@ -344,14 +340,13 @@ fn used(v: &VoucherRecord) -> bool {
 /// Matches every line to its voucher and stores it; returns how many lines
 /// are flagged.
 async fn store_lines(
-    state: &AppState,
     tx: &mut WriteTx,
     by: &Submitter,
     invoice_id: i64,
     invoice: &CheckedInvoice,
     matched: &MatchedCodes,
     now: DateTime<Utc>,
-) -> Result<usize, AppError> {
+) -> Result<usize, ServerError> {
     let mut claimed_here: HashSet<i64> = HashSet::new();
     let mut flagged = 0;
     for (i, line) in invoice.lines.iter().enumerate() {
@@ -360,7 +355,7 @@ async fn store_lines(
             None => (Some(LineFlag::UnknownVoucher), false),
             Some(v) => {
                 let code_ok = matched.code_ok[i].unwrap_or(false);
-                match_line(state, tx, by, invoice_id, v, line, code_ok, &claimed_here, now).await?
+                match_line(tx, by, invoice_id, v, line, code_ok, &claimed_here, now).await?
             }
         };
         let voucher_id = voucher.filter(|v| v.supplier_id == by.supplier_id).map(|v| v.id);
@@ -378,7 +373,7 @@ async fn store_lines(
             code_ok,
             flag: flag.map(LineFlag::code),
         };
-        invoices::insert_line(tx.conn(), &new).await.map_err(internal("insert invoice line"))?;
+        invoices::insert_line(tx.conn(), &new).await?;
     }
     Ok(flagged)
 }
@@ -388,7 +383,6 @@ async fn store_lines(
 /// matches its right code: reconciling compares, it does not guess.
 #[allow(clippy::too_many_arguments)]
 async fn match_line(
-    state: &AppState,
     tx: &mut WriteTx,
     by: &Submitter,
     invoice_id: i64,
@@ -397,7 +391,7 @@ async fn match_line(
     code_ok: bool,
     claimed_here: &HashSet<i64>,
     now: DateTime<Utc>,
-) -> Result<(Option<LineFlag>, bool), AppError> {
+) -> Result<(Option<LineFlag>, bool), ServerError> {
     if v.supplier_id != by.supplier_id {
         // Nothing more is said, or checked, about another supplier's voucher.
         return Ok((Some(LineFlag::OtherSupplier), false));
@@ -408,18 +402,14 @@ async fn match_line(
     }
     // The same count as at the counter: five wrong codes lock the voucher.
     // A right code leaves a lock to the staff who lift it.
-    let current = vouchers::find_for_update(tx.conn(), v.id, state.db.lock_rows())
-        .await
-        .map_err(internal("reread voucher"))?
-        .ok_or(AppError::Internal)?;
+    let current = vouchers::find_for_update(tx, v.id).await?.ok_or(AppError::Internal)?;
     if !(code_ok && current.locked_at.is_some()) {
         record_code_result(tx, &by.actor, &current, code_ok, now).await?;
     }
     if !code_ok {
         return Ok((Some(LineFlag::CodeMismatch), false));
     }
-    let claimed_elsewhere =
-        invoices::claim_on_voucher(tx.conn(), v.id, Some(invoice_id)).await.map_err(internal("voucher claim"))?;
+    let claimed_elsewhere = invoices::claim_on_voucher(tx.conn(), v.id, Some(invoice_id)).await?;
     if status != VoucherStatus::Delivered || claimed_elsewhere.is_some() || claimed_here.contains(&v.id) {
         return Ok((Some(LineFlag::AlreadyInvoiced), true));
     }
@@ -431,27 +421,21 @@ async fn match_line(
 
 /// An invoice of this supplier's, with its lines; another supplier's is as
 /// unknown as a missing one.
-pub async fn invoice_for_supplier(state: &AppState, supplier_id: i64, id: i64) -> Result<InvoiceDetail, AppError> {
+pub async fn invoice_for_supplier(state: &AppState, supplier_id: i64, id: i64) -> Result<InvoiceDetail, ServerError> {
     let record = invoices::find(state.db.pool(), id)
-        .await
-        .map_err(internal("find invoice"))?
+        .await?
         .filter(|i| i.supplier_id == supplier_id)
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
     detail(state, record).await
 }
 
-pub async fn list_for_supplier(state: &AppState, supplier_id: i64) -> Result<Vec<InvoiceSummary>, AppError> {
-    Ok(invoices::list_for_supplier(state.db.pool(), supplier_id)
-        .await
-        .map_err(internal("list invoices"))?
-        .into_iter()
-        .map(summary)
-        .collect())
+pub async fn list_for_supplier(state: &AppState, supplier_id: i64) -> Result<Vec<InvoiceSummary>, ServerError> {
+    Ok(invoices::list_for_supplier(state.db.pool(), supplier_id).await?.into_iter().map(summary).collect())
 }
 
 /// An invoice and its lines, as both spaces show it.
-pub async fn detail(state: &AppState, record: InvoiceRecord) -> Result<InvoiceDetail, AppError> {
-    let lines = invoices::lines(state.db.pool(), record.id).await.map_err(internal("invoice lines"))?;
+pub async fn detail(state: &AppState, record: InvoiceRecord) -> Result<InvoiceDetail, ServerError> {
+    let lines = invoices::lines(state.db.pool(), record.id).await?;
     Ok(InvoiceDetail { summary: summary(record), lines: lines.into_iter().map(line_view).collect() })
 }
 

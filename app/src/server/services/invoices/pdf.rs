@@ -1,6 +1,7 @@
 //! An invoice's PDF: kept while the agency has not accepted the invoice,
 //! read by its supplier and the agency.
 
+use crate::server::error::ServerError;
 use crate::server::services::journal;
 use crate::{
     domain::InvoiceStatus,
@@ -11,7 +12,6 @@ use crate::{
         auth::{Staff, SupplierUser},
         clock,
         codes::sha256_hex,
-        db::internal,
         pdf,
         store::{self, invoices::NewFile},
     },
@@ -30,24 +30,23 @@ pub async fn attach_pdf(
     file_name: &str,
     content: &[u8],
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     if content.is_empty() {
-        return Err(AppError::Invalid("Choisissez le fichier PDF de la facture.".into()));
+        return Err(AppError::Invalid("Choisissez le fichier PDF de la facture.".into()).into());
     }
     if content.len() > MAX_PDF_BYTES {
-        return Err(AppError::Invalid("Le fichier dépasse 10 Mo : envoyez un PDF plus léger.".into()));
+        return Err(AppError::Invalid("Le fichier dépasse 10 Mo : envoyez un PDF plus léger.".into()).into());
     }
     // Reading a file of up to 10 MB is work for a blocking thread.
     let bytes = content.to_vec();
     let readable = tokio::task::spawn_blocking(move || pdf::is_readable_pdf(&bytes)).await.unwrap_or(false);
     if !readable {
-        return Err(AppError::Invalid("Ce fichier n'est pas un PDF : envoyez la facture au format PDF.".into()));
+        return Err(AppError::Invalid("Ce fichier n'est pas un PDF : envoyez la facture au format PDF.".into()).into());
     }
     let file_name = pdf_file_name(file_name);
-    let mut tx = state.db.begin_write().await.map_err(internal("begin pdf"))?;
-    let invoice = store::invoices::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find invoice for pdf"))?
+    let mut tx = state.db.begin_write().await?;
+    let invoice = store::invoices::find_for_update(&mut tx, id)
+        .await?
         .filter(|i| i.supplier_id == user.supplier_id)
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
     let status = invoice.status;
@@ -55,16 +54,17 @@ pub async fn attach_pdf(
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : son PDF ne peut plus être remplacé.",
             status.label()
-        )));
+        ))
+        .into());
     }
     let sha256 = sha256_hex(content);
     let file =
         NewFile { invoice_id: id, file_name: &file_name, sha256: &sha256, content, uploaded_at: &clock::stamp(now) };
-    store::invoices::put_pdf(tx.conn(), &file).await.map_err(internal("store pdf"))?;
+    store::invoices::put_pdf(tx.conn(), &file).await?;
     let before = json!({ "pdf": invoice.has_pdf > 0 });
     let after = json!({ "pdf": true, "file_name": file_name, "sha256": sha256, "size_bytes": content.len() });
     journal(&mut tx, &Actor::supplier(user), Entity::Invoice, id, "attach_pdf", before, after, now).await?;
-    tx.commit().await.map_err(internal("commit pdf"))?;
+    tx.commit().await?;
     tracing::info!(invoice = id, bytes = content.len(), "invoice PDF stored");
     Ok(())
 }
@@ -92,19 +92,17 @@ pub enum PdfReader {
 
 /// The PDF of an invoice: its download name and bytes. An invoice the
 /// reader may not see is as unknown as a missing one.
-pub async fn invoice_pdf(state: &AppState, reader: &PdfReader, id: &str) -> Result<(String, Vec<u8>), AppError> {
+pub async fn invoice_pdf(state: &AppState, reader: &PdfReader, id: &str) -> Result<(String, Vec<u8>), ServerError> {
     let id = super::submission::parse_invoice_id(id)?;
     let invoice = store::invoices::find(state.db.pool(), id)
-        .await
-        .map_err(internal("find invoice for download"))?
+        .await?
         .filter(|i| match reader {
             PdfReader::Supplier(user) => i.supplier_id == user.supplier_id,
             PdfReader::Staff(staff) => staff.covers(i.agency_id),
         })
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
     let (_, content) = store::invoices::pdf(state.db.pool(), id)
-        .await
-        .map_err(internal("read invoice pdf"))?
+        .await?
         .ok_or_else(|| AppError::NotFound("Le PDF de cette facture est".into()))?;
     let safe: String = invoice
         .number

@@ -3,6 +3,7 @@
 //! for a written reason where the voucher itself is sound, then accept the
 //! invoice (its vouchers become 21-facturé) or send it back to correct.
 
+use crate::server::error::ServerError;
 use crate::server::services::{agencies, invoices, journal};
 use crate::{
     domain::{InvoiceStatus, LineFlag, VoucherStatus},
@@ -13,7 +14,7 @@ use crate::{
         audit::{self, Actor, Entity},
         auth::Staff,
         clock,
-        db::{WriteTx, internal},
+        db::WriteTx,
         store::{invoices as store, vouchers},
     },
 };
@@ -30,13 +31,13 @@ pub fn invoice_id(id: &str) -> Result<i64, AppError> {
 }
 
 /// A reason as it is kept: one line of words, not empty, not too long.
-pub fn written_reason(reason: &str, what: &str) -> Result<String, AppError> {
+pub fn written_reason(reason: &str, what: &str) -> Result<String, ServerError> {
     let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
     if reason.is_empty() {
-        return Err(AppError::Invalid(format!("Indiquez {what} : il est conservé au journal avec votre nom.")));
+        return Err(AppError::Invalid(format!("Indiquez {what} : il est conservé au journal avec votre nom.")).into());
     }
     if reason.chars().count() > MAX_REASON {
-        return Err(AppError::Invalid(format!("Le motif compte au plus {MAX_REASON} caractères.")));
+        return Err(AppError::Invalid(format!("Le motif compte au plus {MAX_REASON} caractères.")).into());
     }
     Ok(reason)
 }
@@ -47,7 +48,7 @@ pub async fn list(
     staff: &Staff,
     asked: Option<&str>,
     status: Option<&str>,
-) -> Result<AgencyInvoiceList, AppError> {
+) -> Result<AgencyInvoiceList, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -58,8 +59,7 @@ pub async fn list(
     };
     let rows =
         store::list_for_agency(state.db.pool(), staff.scope(chosen), status.map(InvoiceStatus::code), LIST_LIMIT)
-            .await
-            .map_err(internal("list agency invoices"))?
+            .await?
             .into_iter()
             .map(invoices::summary)
             .collect();
@@ -67,37 +67,29 @@ pub async fn list(
 }
 
 /// An invoice of an agency the staff member covers; any other is unknown.
-async fn covered(state: &AppState, staff: &Staff, id: i64) -> Result<store::InvoiceRecord, AppError> {
-    store::find(state.db.pool(), id)
-        .await
-        .map_err(internal("find invoice"))?
+async fn covered(state: &AppState, staff: &Staff, id: i64) -> Result<store::InvoiceRecord, ServerError> {
+    Ok(store::find(state.db.pool(), id)
+        .await?
         .filter(|i| staff.covers(i.agency_id))
-        .ok_or_else(|| AppError::NotFound("Facture".into()))
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?)
 }
 
 /// The same, read under lock inside `tx` until commit.
-async fn lock_covered(
-    state: &AppState,
-    tx: &mut WriteTx,
-    staff: &Staff,
-    id: i64,
-) -> Result<store::InvoiceRecord, AppError> {
-    store::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find invoice"))?
+async fn lock_covered(tx: &mut WriteTx, staff: &Staff, id: i64) -> Result<store::InvoiceRecord, ServerError> {
+    Ok(store::find_for_update(tx, id)
+        .await?
         .filter(|i| staff.covers(i.agency_id))
-        .ok_or_else(|| AppError::NotFound("Facture".into()))
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?)
 }
 
-pub async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<ReconcileView, AppError> {
+pub async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<ReconcileView, ServerError> {
     let record = covered(state, staff, id).await?;
     let agency_code = crate::server::store::agencies::find(state.db.pool(), record.agency_id)
-        .await
-        .map_err(internal("invoice agency"))?
+        .await?
         .map(|a| a.code)
         .unwrap_or_default();
     let batch_id = record.batch_id;
-    let events = audit::history(state.db.pool(), Entity::Invoice, id).await.map_err(internal("invoice history"))?;
+    let events = audit::history(state.db.pool(), Entity::Invoice, id).await?;
     let invoice = invoices::detail(state, record).await?;
     let can_accept = invoice.summary.status == InvoiceStatus::Received
         && invoice.lines.iter().all(|l| l.flag.is_none() || l.override_reason.is_some());
@@ -112,49 +104,48 @@ pub async fn override_line(
     line: &str,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     let position: i64 =
         line.trim().parse().map_err(|_| AppError::Invalid(format!("Ligne de facture invalide : « {line} ».")))?;
     let reason = written_reason(reason, "le motif de l'acceptation de cette ligne")?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin override"))?;
-    let invoice = lock_covered(state, &mut tx, staff, id).await?;
+    let mut tx = state.db.begin_write().await?;
+    let invoice = lock_covered(&mut tx, staff, id).await?;
     let status = invoice.status;
     if status != InvoiceStatus::Received {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : ses lignes ne se modifient plus.",
             status.label()
-        )));
+        ))
+        .into());
     }
-    let lines = store::lines_in(tx.conn(), id).await.map_err(internal("invoice lines"))?;
+    let lines = store::lines_in(tx.conn(), id).await?;
     let found = lines
         .iter()
         .find(|l| l.position == position)
         .ok_or_else(|| AppError::Invalid(format!("La facture n'a pas de ligne {position}.")))?;
     let Some(flag) = found.flag.as_deref().and_then(LineFlag::from_code) else {
-        return Err(AppError::Conflict(format!("La ligne {position} correspond à son bon : rien à accepter.")));
+        return Err(AppError::Conflict(format!("La ligne {position} correspond à son bon : rien à accepter.")).into());
     };
     if found.override_reason.is_some() {
-        return Err(AppError::Conflict(format!("La ligne {position} est déjà acceptée.")));
+        return Err(AppError::Conflict(format!("La ligne {position} est déjà acceptée.")).into());
     }
     if !flag.staff_may_override() {
         return Err(AppError::Conflict(format!(
             "Ligne {position} : « {} » ne s'accepte pas ainsi, le bon serait payé sans avoir été utilisé chez ce \
              fournisseur, ou payé deux fois. Renvoyez la facture au fournisseur pour qu'il la corrige.",
             flag.label()
-        )));
+        ))
+        .into());
     }
     let stamp = clock::stamp(now);
     let actor = Actor::staff(staff);
-    if !store::override_line(tx.conn(), id, position, &reason, &actor.name, &stamp)
-        .await
-        .map_err(internal("override line"))?
-    {
-        return Err(AppError::Conflict("Cette ligne vient d'être modifiée : rechargez la page.".into()));
+    if !store::override_line(tx.conn(), id, position, &reason, &actor.name, &stamp).await? {
+        return Err(AppError::Conflict("Cette ligne vient d'être modifiée : rechargez la page.".into()).into());
     }
     let before = json!({ "line": position, "number": found.voucher_number, "flag": flag.label() });
     let after = json!({ "line": position, "reason": reason });
     journal(&mut tx, &actor, Entity::Invoice, id, "override_line", before, after, now).await?;
-    tx.commit().await.map_err(internal("commit override"))?;
+    tx.commit().await?;
     tracing::info!(invoice = id, line = position, "flagged invoice line accepted by staff");
     Ok(())
 }
@@ -163,17 +154,18 @@ pub async fn override_line(
 /// voucher is read again under lock: a use undone since the invoice came, or
 /// another invoice accepted first, flags the line again and nothing else
 /// changes.
-pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
-    let mut tx = state.db.begin_write().await.map_err(internal("begin accept"))?;
-    let invoice = lock_covered(state, &mut tx, staff, id).await?;
+pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), ServerError> {
+    let mut tx = state.db.begin_write().await?;
+    let invoice = lock_covered(&mut tx, staff, id).await?;
     let status = invoice.status;
     if status != InvoiceStatus::Received {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : seule une facture reçue peut être acceptée.",
             status.label()
-        )));
+        ))
+        .into());
     }
-    let mut lines = store::lines_in(tx.conn(), id).await.map_err(internal("invoice lines"))?;
+    let mut lines = store::lines_in(tx.conn(), id).await?;
     lines.sort_by_key(|l| l.voucher_id);
     let open: Vec<String> = lines
         .iter()
@@ -185,7 +177,8 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
             "Des lignes ne correspondent pas à leur bon (ligne {}) : acceptez-les avec un motif ou renvoyez la \
              facture au fournisseur.",
             open.join(", ")
-        )));
+        ))
+        .into());
     }
 
     // Vouchers are locked in id order, as everywhere they are locked in bulk.
@@ -196,12 +189,8 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
             stale.push((line.position, LineFlag::UnknownVoucher));
             continue;
         };
-        let v = vouchers::find_for_update(tx.conn(), voucher_id, state.db.lock_rows())
-            .await
-            .map_err(internal("lock invoiced voucher"))?
-            .ok_or(AppError::Internal)?;
-        let other_claim =
-            store::claim_on_voucher(tx.conn(), voucher_id, Some(id)).await.map_err(internal("voucher claim"))?;
+        let v = vouchers::find_for_update(&mut tx, voucher_id).await?.ok_or(AppError::Internal)?;
+        let other_claim = store::claim_on_voucher(tx.conn(), voucher_id, Some(id)).await?;
         let voucher_status = v.status;
         if voucher_status != VoucherStatus::Delivered {
             let flag = if matches!(voucher_status, VoucherStatus::Invoiced | VoucherStatus::Paid) {
@@ -221,27 +210,28 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
     if !stale.is_empty() {
         stale.sort_by_key(|(position, _)| *position);
         for (position, flag) in &stale {
-            store::reflag_line(tx.conn(), id, *position, flag.code()).await.map_err(internal("reflag line"))?;
+            store::reflag_line(tx.conn(), id, *position, flag.code()).await?;
         }
         let lines_changed: Vec<String> =
             stale.iter().map(|(p, f)| format!("ligne {p} : {}", f.label().to_lowercase())).collect();
         let after = json!({ "flagged_lines": lines_changed.join(" ; ") });
         journal(&mut tx, &Actor::system("rapprochement"), Entity::Invoice, id, "reflag", json!({}), after, now).await?;
-        tx.commit().await.map_err(internal("commit reflag"))?;
+        tx.commit().await?;
         return Err(AppError::Conflict(format!(
             "Des bons ont changé depuis l'arrivée de la facture ({}) : la facture n'est pas acceptée.",
             lines_changed.join(" ; ")
-        )));
+        ))
+        .into());
     }
 
     let stamp = clock::stamp(now);
-    if !store::accept(tx.conn(), id, &stamp).await.map_err(internal("accept invoice"))? {
-        return Err(AppError::Conflict("Cette facture vient d'être traitée : rechargez la page.".into()));
+    if !store::accept(tx.conn(), id, &stamp).await? {
+        return Err(AppError::Conflict("Cette facture vient d'être traitée : rechargez la page.".into()).into());
     }
     let actor = Actor::staff(staff);
     for (voucher_id, number) in &claimed {
-        if !vouchers::mark_invoiced(tx.conn(), *voucher_id, id).await.map_err(internal("mark voucher invoiced"))? {
-            return Err(AppError::Conflict("Un bon de la facture vient de changer : rechargez la page.".into()));
+        if !vouchers::mark_invoiced(tx.conn(), *voucher_id, id).await? {
+            return Err(AppError::Conflict("Un bon de la facture vient de changer : rechargez la page.".into()).into());
         }
         let before = json!({ "status": VoucherStatus::Delivered.label(), "number": number });
         let after = json!({ "status": VoucherStatus::Invoiced.label(), "invoice": invoice.number });
@@ -250,7 +240,7 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
     let before = json!({ "status": status.label() });
     let after = json!({ "status": InvoiceStatus::Accepted.label(), "vouchers": claimed.len() });
     journal(&mut tx, &actor, Entity::Invoice, id, "accept", before, after, now).await?;
-    tx.commit().await.map_err(internal("commit accept"))?;
+    tx.commit().await?;
     tracing::info!(invoice = id, vouchers = claimed.len(), "invoice accepted");
     Ok(())
 }
@@ -263,22 +253,21 @@ pub async fn send_back(
     id: i64,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     let reason = written_reason(reason, "ce que le fournisseur doit corriger")?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin send back"))?;
-    let invoice = lock_covered(state, &mut tx, staff, id).await?;
+    let mut tx = state.db.begin_write().await?;
+    let invoice = lock_covered(&mut tx, staff, id).await?;
     let status = invoice.status;
-    if status != InvoiceStatus::Received
-        || !store::send_back(tx.conn(), id, &reason).await.map_err(internal("send back"))?
-    {
+    if status != InvoiceStatus::Received || !store::send_back(tx.conn(), id, &reason).await? {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : seule une facture reçue peut être renvoyée.",
             status.label()
-        )));
+        ))
+        .into());
     }
     let before = json!({ "status": status.label() });
     let after = json!({ "status": InvoiceStatus::ToCorrect.label(), "correction_reason": reason });
     journal(&mut tx, &Actor::staff(staff), Entity::Invoice, id, "send_back", before, after, now).await?;
-    tx.commit().await.map_err(internal("commit send back"))?;
+    tx.commit().await?;
     Ok(())
 }

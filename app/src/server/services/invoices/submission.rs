@@ -1,6 +1,7 @@
 //! Invoices a supplier types in the form or sends from the till: reading
 //! the typed lines, sending, correcting, and the supplier's own view.
 
+use crate::server::error::ServerError;
 use crate::server::services::invoices::{self, InvoiceInput, Submitter};
 use crate::{
     domain::{
@@ -11,7 +12,6 @@ use crate::{
     model::supplier::SupplierInvoiceView,
     server::{
         AppState,
-        db::internal,
         store::{self},
     },
 };
@@ -21,10 +21,10 @@ use chrono::{DateTime, Utc};
 const MAX_ERRORS_SHOWN: usize = 8;
 /// An invoice typed in the form: the lines box is read by the same function
 /// as the form's live preview; any mistake is named with its line.
-pub fn typed_invoice(number: String, date: String, amount: String, lines: &str) -> Result<InvoiceInput, AppError> {
+pub fn typed_invoice(number: String, date: String, amount: String, lines: &str) -> Result<InvoiceInput, ServerError> {
     let typed = parse_invoice_lines(lines);
     if !typed.errors.is_empty() {
-        return Err(AppError::Invalid(some_errors(typed.errors)));
+        return Err(AppError::Invalid(some_errors(typed.errors)).into());
     }
     Ok(InvoiceInput { number, date, amount, lines: typed.lines })
 }
@@ -63,7 +63,7 @@ pub async fn submit_invoice(
     by: &Submitter,
     input: &InvoiceInput,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<i64, ServerError> {
     refuse_repeated_vouchers(&input.lines)?;
     invoices::submit_invoice(state, by, input, now).await
 }
@@ -74,7 +74,7 @@ pub async fn correct_invoice(
     id: i64,
     input: &InvoiceInput,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     refuse_repeated_vouchers(&input.lines)?;
     invoices::correct_invoice(state, by, id, input, now).await
 }
@@ -85,11 +85,10 @@ pub fn parse_invoice_id(id: &str) -> Result<i64, AppError> {
 }
 
 /// An invoice's page: its detail, and its lines as the correction form shows them.
-pub async fn invoice(state: &AppState, supplier_id: i64, id: &str) -> Result<SupplierInvoiceView, AppError> {
+pub async fn invoice(state: &AppState, supplier_id: i64, id: &str) -> Result<SupplierInvoiceView, ServerError> {
     let id = parse_invoice_id(id)?;
     let record = store::invoices::find(state.db.pool(), id)
-        .await
-        .map_err(internal("find invoice"))?
+        .await?
         .filter(|i| i.supplier_id == supplier_id)
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
     let invoice_date_iso = record.invoice_date.clone();
@@ -104,8 +103,8 @@ pub async fn invoice(state: &AppState, supplier_id: i64, id: &str) -> Result<Sup
 pub async fn invoice_records(
     state: &AppState,
     supplier_id: i64,
-) -> Result<Vec<store::invoices::InvoiceRecord>, AppError> {
-    store::invoices::list_for_supplier(state.db.pool(), supplier_id).await.map_err(internal("list invoices"))
+) -> Result<Vec<store::invoices::InvoiceRecord>, ServerError> {
+    Ok(store::invoices::list_for_supplier(state.db.pool(), supplier_id).await?)
 }
 
 /// One of the supplier's invoices with its lines, as stored.
@@ -113,14 +112,13 @@ pub async fn invoice_record(
     state: &AppState,
     supplier_id: i64,
     id: &str,
-) -> Result<(store::invoices::InvoiceRecord, Vec<store::invoices::LineRecord>), AppError> {
+) -> Result<(store::invoices::InvoiceRecord, Vec<store::invoices::LineRecord>), ServerError> {
     let id = parse_invoice_id(id)?;
     let record = store::invoices::find(state.db.pool(), id)
-        .await
-        .map_err(internal("find invoice"))?
+        .await?
         .filter(|i| i.supplier_id == supplier_id)
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
-    let lines = store::invoices::lines(state.db.pool(), id).await.map_err(internal("invoice lines"))?;
+    let lines = store::invoices::lines(state.db.pool(), id).await?;
     Ok((record, lines))
 }
 

@@ -7,6 +7,7 @@
 //! changes nothing: importing the same file twice changes nothing the
 //! second time.
 
+use crate::server::error::ServerError;
 use crate::server::services::{
     agencies::{self, changed_fields},
     journal,
@@ -25,7 +26,6 @@ use crate::{
         auth::Staff,
         clock,
         codes::sha256_hex,
-        db::internal,
         store::{
             accounts::{self, NewAccount},
             member_imports::{self, ImportRecord, NewImport},
@@ -332,7 +332,7 @@ pub async fn import(
     asked: Option<&str>,
     upload: Upload,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<i64, ServerError> {
     let agency_id = staff.agency_for_new(agencies::pick(state, staff, asked).await?)?;
     let file_name = clean_file_name(&upload.file_name);
     let sha256 = sha256_hex(&upload.bytes);
@@ -351,11 +351,9 @@ pub async fn import(
     let lines = match read_file(&upload.bytes) {
         Ok(lines) => lines,
         Err(refusal) => {
-            let mut tx = state.db.begin_write().await.map_err(internal("begin refused import"))?;
-            let id = member_imports::insert(tx.conn(), &run(Some(&refusal), [0; 4]))
-                .await
-                .map_err(internal("insert refused import"))?;
-            tx.commit().await.map_err(internal("commit refused import"))?;
+            let mut tx = state.db.begin_write().await?;
+            let id = member_imports::insert(tx.conn(), &run(Some(&refusal), [0; 4])).await?;
+            tx.commit().await?;
             tracing::info!(import = id, %refusal, "member import refused");
             return Ok(id);
         }
@@ -367,29 +365,22 @@ pub async fn import(
     let unusable_hash =
         crate::server::services::accounts::logins::hash(hex::encode(rand::random::<[u8; 32]>())).await?;
 
-    let mut tx = state.db.begin_write().await.map_err(internal("begin import"))?;
+    let mut tx = state.db.begin_write().await?;
     let numbers: Vec<String> =
         lines.iter().filter_map(|l| l.number.parse::<MemberNumber>().ok()).map(|n| n.to_string()).collect();
-    let existing: HashMap<String, MemberFile> = members::find_by_numbers(tx.conn(), &numbers)
-        .await
-        .map_err(internal("find imported members"))?
-        .into_iter()
-        .map(|m| (m.number.clone(), m))
-        .collect();
-    let taken: HashSet<String> =
-        accounts::taken_logins(tx.conn(), &numbers).await.map_err(internal("taken logins"))?.into_iter().collect();
+    let existing: HashMap<String, MemberFile> =
+        members::find_by_numbers(tx.conn(), &numbers).await?.into_iter().map(|m| (m.number.clone(), m)).collect();
+    let taken: HashSet<String> = accounts::taken_logins(tx.conn(), &numbers).await?.into_iter().collect();
     let plans = plan(agency_id, &lines, &existing, &taken);
     let mut counts = [0i64; 4];
     for (_, _, p) in &plans {
         let slot = ImportOutcome::ALL.iter().position(|o| *o == p.outcome()).unwrap_or(3);
         counts[slot] += 1;
     }
-    let import_id = member_imports::insert(tx.conn(), &run(None, counts)).await.map_err(internal("insert import"))?;
+    let import_id = member_imports::insert(tx.conn(), &run(None, counts)).await?;
     let actor = Actor::staff(staff);
     for (line, written, p) in &plans {
-        member_imports::insert_line(tx.conn(), import_id, *line, written, p.outcome().code(), &p.detail())
-            .await
-            .map_err(internal("insert import line"))?;
+        member_imports::insert_line(tx.conn(), import_id, *line, written, p.outcome().code(), &p.detail()).await?;
         match p {
             Plan::Create(c) => {
                 let m = &c.member;
@@ -401,7 +392,7 @@ pub async fn import(
                     fee_paid_until: m.fee_paid_until.as_deref(),
                     created_at: &stamp,
                 };
-                let id = members::insert(tx.conn(), &new).await.map_err(internal("insert imported member"))?;
+                let id = members::insert(tx.conn(), &new).await?;
                 let account = NewAccount {
                     login: c.number.as_str(),
                     password_hash: &unusable_hash,
@@ -411,7 +402,7 @@ pub async fn import(
                     agency_id: Some(agency_id),
                     created_at: &stamp,
                 };
-                let account = accounts::insert_account(tx.conn(), &account).await.map_err(internal("insert login"))?;
+                let account = accounts::insert_account(tx.conn(), &account).await?;
                 let mut after = member_json(&m.name, m.email.as_deref(), m.fee_paid_until.as_deref());
                 after["number"] = json!(c.number.as_str());
                 after["import"] = json!(import_id);
@@ -424,7 +415,7 @@ pub async fn import(
                 let c = &line.member;
                 let email = if line.email_given { c.email.as_deref() } else { member.email.as_deref() };
                 let fee = if line.fee_given { c.fee_paid_until.as_deref() } else { member.fee_paid_until.as_deref() };
-                members::update(tx.conn(), member.id, &c.name, email, fee).await.map_err(internal("update member"))?;
+                members::update(tx.conn(), member.id, &c.name, email, fee).await?;
                 let before = member_json(&member.name, member.email.as_deref(), member.fee_paid_until.as_deref());
                 let (before, mut after) = changed_fields(&before, &member_json(&c.name, email, fee));
                 after["import"] = json!(import_id);
@@ -433,7 +424,7 @@ pub async fn import(
             Plan::Refused(_) | Plan::Unchanged => {}
         }
     }
-    tx.commit().await.map_err(internal("commit import"))?;
+    tx.commit().await?;
     tracing::info!(import = import_id, agency = agency_id, ?counts, "members imported");
     Ok(import_id)
 }
@@ -466,28 +457,20 @@ pub async fn page(
     staff: &Staff,
     report: Option<&str>,
     asked: Option<&str>,
-) -> Result<ImportPage, AppError> {
+) -> Result<ImportPage, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let pool = state.db.pool();
-    let recent = member_imports::recent(pool, staff.scope(chosen), RECENT_RUNS)
-        .await
-        .map_err(internal("recent imports"))?
-        .into_iter()
-        .map(summary)
-        .collect();
+    let recent =
+        member_imports::recent(pool, staff.scope(chosen), RECENT_RUNS).await?.into_iter().map(summary).collect();
     let report = match report.map(str::trim).filter(|r| !r.is_empty()) {
         None => None,
         Some(id) => {
             let not_found = || AppError::NotFound("Import".into());
             let id = id.parse::<i64>().map_err(|_| not_found())?;
-            let run = member_imports::find(pool, id)
-                .await
-                .map_err(internal("find import"))?
-                .filter(|r| staff.covers(r.agency_id))
-                .ok_or_else(not_found)?;
+            let run =
+                member_imports::find(pool, id).await?.filter(|r| staff.covers(r.agency_id)).ok_or_else(not_found)?;
             let lines = member_imports::lines(pool, id)
-                .await
-                .map_err(internal("import lines"))?
+                .await?
                 .into_iter()
                 .map(|l| ImportLine {
                     line: l.line,

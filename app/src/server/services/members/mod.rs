@@ -6,9 +6,10 @@ pub mod import;
 
 use super::{
     accounts::logins,
-    agencies::{self, changed_fields, history_view, is_unique_violation},
+    agencies::{self, changed_fields, history_view},
     journal,
 };
+use crate::server::error::ServerError;
 use crate::{
     domain::{
         MemberNumber,
@@ -22,7 +23,6 @@ use crate::{
         audit::{self, Actor, Entity},
         auth::Staff,
         budgets, clock,
-        db::internal,
         services::vouchers::agency::row_view,
         store::{
             accounts::{self, NewAccount},
@@ -50,7 +50,7 @@ pub(crate) struct CheckedMember {
     pub fee_paid_until: Option<String>,
 }
 
-pub(crate) fn check(input: &MemberInput) -> Result<CheckedMember, AppError> {
+pub(crate) fn check(input: &MemberInput) -> Result<CheckedMember, ServerError> {
     let name = parse_name(&input.name, "le nom de l'adhérent").map_err(AppError::Invalid)?;
     let email = parse_email(&input.email).map_err(AppError::Invalid)?;
     let fee_paid_until = parse_fee_day(&input.fee_paid_until).map_err(AppError::Invalid)?;
@@ -75,13 +75,11 @@ pub async fn search(
     typed: &str,
     asked: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<MemberList, AppError> {
+) -> Result<MemberList, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let typed = agencies::typed_search(typed)?;
     let limit = i64::try_from(LIST_LIMIT + 1).unwrap_or(i64::MAX);
-    let mut found = members::search(state.db.pool(), staff.scope(chosen), &typed, limit)
-        .await
-        .map_err(internal("search members"))?;
+    let mut found = members::search(state.db.pool(), staff.scope(chosen), &typed, limit).await?;
     let truncated = found.len() > LIST_LIMIT;
     found.truncate(LIST_LIMIT);
     let today = clock::iso_day(clock::paris_date(now));
@@ -110,7 +108,7 @@ pub async fn create(
     number: &str,
     input: &MemberInput,
     now: DateTime<Utc>,
-) -> Result<(String, String), AppError> {
+) -> Result<(String, String), ServerError> {
     let agency_id = staff.agency_for_new(agencies::pick(state, staff, asked).await?)?;
     let number: MemberNumber =
         number.parse().map_err(|e: crate::domain::member::MemberNumberError| AppError::Invalid(e.to_string()))?;
@@ -118,7 +116,7 @@ pub async fn create(
     let password = logins::temporary_password();
     let hash = logins::hash(password.clone()).await?;
 
-    let mut tx = state.db.begin_write().await.map_err(internal("begin member"))?;
+    let mut tx = state.db.begin_write().await?;
     let taken = |agency| {
         AppError::Conflict(if agency == agency_id {
             format!("L'adhérent n° {number} existe déjà : ouvrez sa fiche pour le modifier.")
@@ -126,14 +124,6 @@ pub async fn create(
             format!("Le n° {number} est celui d'un adhérent d'une autre agence.")
         })
     };
-    if let Some(existing) =
-        members::find_by_number_for_update(tx.conn(), number.as_str(), "").await.map_err(internal("find member"))?
-    {
-        return Err(taken(existing.agency_id));
-    }
-    if accounts::find_account_by_login(tx.conn(), number.as_str()).await.map_err(internal("find login"))?.is_some() {
-        return Err(AppError::Conflict(format!("Le n° {number} est déjà l'identifiant d'un autre compte.")));
-    }
     let stamp = clock::stamp(now);
     let new = NewMember {
         agency_id,
@@ -143,9 +133,19 @@ pub async fn create(
         fee_paid_until: member.fee_paid_until.as_deref(),
         created_at: &stamp,
     };
-    let id = members::insert(tx.conn(), &new)
-        .await
-        .map_err(|e| if is_unique_violation(&e) { taken(agency_id) } else { internal("insert member")(e) })?;
+    let id = match members::insert(tx.conn(), &new).await {
+        Ok(id) => id,
+        Err(e) => {
+            let e = ServerError::from(e);
+            if !e.breaks(members::NUMBER_KEY) {
+                return Err(e);
+            }
+            // Whose number it is decides the sentence: read once the write is undone.
+            drop(tx);
+            let owner = members::find_by_number(state.db.pool(), number.as_str()).await?;
+            return Err(taken(owner.map_or(agency_id, |m| m.agency_id)).into());
+        }
+    };
     let account = accounts::insert_account(
         tx.conn(),
         &NewAccount {
@@ -159,7 +159,14 @@ pub async fn create(
         },
     )
     .await
-    .map_err(internal("insert member account"))?;
+    .map_err(ServerError::from)
+    .map_err(|e| {
+        if e.breaks(accounts::LOGIN_KEY) {
+            AppError::Conflict(format!("Le n° {number} est déjà l'identifiant d'un autre compte.")).into()
+        } else {
+            e
+        }
+    })?;
     let actor = Actor::staff(staff);
     let mut after = member_json(&member.name, member.email.as_deref(), member.fee_paid_until.as_deref());
     after["number"] = json!(number.as_str());
@@ -167,20 +174,19 @@ pub async fn create(
     let after = json!({ "login": number.as_str(), "role": "member", "member_id": id, "agency_id": agency_id });
     journal(&mut tx, &actor, Entity::Account, account, "create", json!({}), after, now).await?;
     let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
-    tx.commit().await.map_err(internal("commit member"))?;
+    tx.commit().await?;
     tracing::info!(member = id, agency = agency_id, "member created");
     Ok((number.to_string(), token))
 }
 
 /// A member of the staff member's agency, by number; anyone else's is as
 /// unknown as a missing one.
-async fn own_member(state: &AppState, staff: &Staff, number: &str) -> Result<MemberFile, AppError> {
+async fn own_member(state: &AppState, staff: &Staff, number: &str) -> Result<MemberFile, ServerError> {
     let number = number.trim().to_ascii_uppercase();
-    members::find_by_number(state.db.pool(), &number)
-        .await
-        .map_err(internal("find member"))?
+    Ok(members::find_by_number(state.db.pool(), &number)
+        .await?
         .filter(|m| staff.covers(m.agency_id))
-        .ok_or_else(not_found)
+        .ok_or_else(not_found)?)
 }
 
 fn not_found() -> AppError {
@@ -193,11 +199,11 @@ pub async fn detail(
     number: &str,
     hand_over: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<MemberDetail, AppError> {
+) -> Result<MemberDetail, ServerError> {
     let m = own_member(state, staff, number).await?;
     let pool = state.db.pool();
-    let mut conn = pool.acquire().await.map_err(internal("acquire"))?;
-    let account = accounts::member_account(&mut conn, m.id).await.map_err(internal("member account"))?;
+    let mut conn = pool.acquire().await?;
+    let account = accounts::member_account(&mut conn, m.id).await?;
     drop(conn);
     let temporary_password = match (hand_over, &account) {
         (Some(token), Some(account)) => {
@@ -207,12 +213,11 @@ pub async fn detail(
     };
     let today = clock::iso_day(clock::paris_date(now));
     let vouchers = vouchers::list_for_member(pool, m.id)
-        .await
-        .map_err(internal("member's vouchers"))?
+        .await?
         .into_iter()
         .map(|v| row_view(v, &today))
         .collect::<Vec<AgencyVoucherRow>>();
-    let history = history_view(audit::history(pool, Entity::Member, m.id).await.map_err(internal("history"))?);
+    let history = history_view(audit::history(pool, Entity::Member, m.id).await?);
     Ok(MemberDetail {
         fee_paid_up: m.fee_paid_until.as_deref().is_some_and(|d| today.as_str() <= d),
         hand_over_gone: hand_over.is_some() && temporary_password.is_none(),
@@ -239,25 +244,23 @@ pub async fn update(
     number: &str,
     input: &MemberInput,
     now: DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<String, ServerError> {
     let checked = check(input)?;
     let number = number.trim().to_ascii_uppercase();
-    let mut tx = state.db.begin_write().await.map_err(internal("begin member update"))?;
-    let m = members::find_by_number_for_update(tx.conn(), &number, state.db.lock_rows())
-        .await
-        .map_err(internal("find member"))?
+    let mut tx = state.db.begin_write().await?;
+    let m = members::find_by_number_for_update(&mut tx, &number)
+        .await?
         .filter(|m| staff.covers(m.agency_id))
         .ok_or_else(not_found)?;
     let before = member_json(&m.name, m.email.as_deref(), m.fee_paid_until.as_deref());
     let after = member_json(&checked.name, checked.email.as_deref(), checked.fee_paid_until.as_deref());
     if before != after {
         members::update(tx.conn(), m.id, &checked.name, checked.email.as_deref(), checked.fee_paid_until.as_deref())
-            .await
-            .map_err(internal("update member"))?;
+            .await?;
         let (before, after) = changed_fields(&before, &after);
         journal(&mut tx, &Actor::staff(staff), Entity::Member, m.id, "update", before, after, now).await?;
     }
-    tx.commit().await.map_err(internal("commit member update"))?;
+    tx.commit().await?;
     Ok(m.number)
 }
 
@@ -270,31 +273,26 @@ pub async fn set_active(
     number: &str,
     active: bool,
     now: DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<String, ServerError> {
     let number = number.trim().to_ascii_uppercase();
-    let mut tx = state.db.begin_write().await.map_err(internal("begin member activation"))?;
-    let m = members::find_by_number_for_update(tx.conn(), &number, state.db.lock_rows())
-        .await
-        .map_err(internal("find member"))?
+    let mut tx = state.db.begin_write().await?;
+    let m = members::find_by_number_for_update(&mut tx, &number)
+        .await?
         .filter(|m| staff.covers(m.agency_id))
         .ok_or_else(not_found)?;
     if (m.active == 1) != active {
-        members::set_active(tx.conn(), m.id, active).await.map_err(internal("member activation"))?;
-        if let Some(account) = accounts::member_account(tx.conn(), m.id).await.map_err(internal("member account"))? {
-            accounts::set_account_active(tx.conn(), account.id, active)
-                .await
-                .map_err(internal("account activation"))?;
+        members::set_active(tx.conn(), m.id, active).await?;
+        if let Some(account) = accounts::member_account(tx.conn(), m.id).await? {
+            accounts::set_account_active(tx.conn(), account.id, active).await?;
             // Sessions opened before a deactivation must not come back with
             // the account: both ways, none is left.
-            accounts::delete_account_sessions(tx.conn(), account.id, None)
-                .await
-                .map_err(internal("end member sessions"))?;
+            accounts::delete_account_sessions(tx.conn(), account.id, None).await?;
         }
         let action = if active { "reactivate" } else { "deactivate" };
         let (before, after) = (json!({ "active": !active }), json!({ "active": active }));
         journal(&mut tx, &Actor::staff(staff), Entity::Member, m.id, action, before, after, now).await?;
     }
-    tx.commit().await.map_err(internal("commit member activation"))?;
+    tx.commit().await?;
     tracing::info!(member = m.id, active, "member activation set");
     Ok(m.number)
 }
@@ -307,18 +305,16 @@ pub async fn reset_password(
     staff: &Staff,
     number: &str,
     now: DateTime<Utc>,
-) -> Result<(String, String), AppError> {
+) -> Result<(String, String), ServerError> {
     let m = own_member(state, staff, number).await?;
     let password = logins::temporary_password();
     let hash = logins::hash(password.clone()).await?;
-    let mut tx = state.db.begin_write().await.map_err(internal("begin password reset"))?;
+    let mut tx = state.db.begin_write().await?;
     let actor = Actor::staff(staff);
-    let account = match accounts::member_account(tx.conn(), m.id).await.map_err(internal("member account"))? {
+    let account = match accounts::member_account(tx.conn(), m.id).await? {
         Some(account) => {
-            accounts::set_password_hash(tx.conn(), account.id, &hash).await.map_err(internal("set password"))?;
-            accounts::delete_account_sessions(tx.conn(), account.id, None)
-                .await
-                .map_err(internal("end member sessions"))?;
+            accounts::set_password_hash(tx.conn(), account.id, &hash).await?;
+            accounts::delete_account_sessions(tx.conn(), account.id, None).await?;
             account.id
         }
         None => {
@@ -334,19 +330,18 @@ pub async fn reset_password(
                     created_at: &clock::stamp(now),
                 },
             )
-            .await
-            .map_err(internal("insert member account"))?;
+            .await?;
             let after = json!({ "login": m.number, "role": "member", "member_id": m.id, "agency_id": m.agency_id });
             journal(&mut tx, &actor, Entity::Account, id, "create", json!({}), after, now).await?;
             id
         }
     };
-    budgets::clear_login(&mut tx, &m.number).await.map_err(internal("clear login budget"))?;
+    budgets::clear_login(&mut tx, &m.number).await?;
     let after = json!({ "temporary_password": true });
     journal(&mut tx, &actor, Entity::Account, account, "reset_password", json!({}), after.clone(), now).await?;
     journal(&mut tx, &actor, Entity::Member, m.id, "reset_password", json!({}), after, now).await?;
     let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
-    tx.commit().await.map_err(internal("commit password reset"))?;
+    tx.commit().await?;
     tracing::info!(member = m.id, "member password reset by staff");
     Ok((m.number, token))
 }

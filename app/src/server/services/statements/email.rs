@@ -2,12 +2,11 @@
 //! those still owed.
 
 use super::{document::file_stem, runs::in_two_halves};
+use crate::server::error::ServerError;
 use crate::{
     domain::Money,
-    error::AppError,
     server::{
         AppState, clock,
-        db::internal,
         store::statements::{self as store, OwedEmail},
     },
 };
@@ -31,7 +30,7 @@ pub struct Emails {
 /// Emails stored statements to their members (only ever after the commit:
 /// nothing is sent that is not kept), then records which left and which
 /// could not.
-pub(super) async fn send_owed(state: &AppState, owed: Vec<OwedEmail>) -> Result<Emails, AppError> {
+pub(super) async fn send_owed(state: &AppState, owed: Vec<OwedEmail>) -> Result<Emails, ServerError> {
     let mut outcome = Emails::default();
     let mut failed: Vec<(i64, String)> = Vec::new();
     let (mut to_send, mut messages) = (Vec::new(), Vec::new());
@@ -55,9 +54,9 @@ pub(super) async fn send_owed(state: &AppState, owed: Vec<OwedEmail>) -> Result<
     }
     for (id, e) in &failed {
         tracing::warn!(statement = id, error = %e, "statement email not sent");
-        store::record_email_error(state.db.pool(), *id, e).await.map_err(internal("record email error"))?;
+        store::record_email_error(state.db.pool(), *id, e).await?;
     }
-    store::mark_emailed(state.db.pool(), &sent, &clock::stamp(Utc::now())).await.map_err(internal("mark emailed"))?;
+    store::mark_emailed(state.db.pool(), &sent, &clock::stamp(Utc::now())).await?;
     outcome.sent = sent.len() as i64;
     outcome.failed = failed.len() as i64;
     Ok(outcome)

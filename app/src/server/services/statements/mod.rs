@@ -16,6 +16,7 @@ use email::{Emails, send_owed};
 use runs::{bounds, make, store_made};
 
 use super::agencies;
+use crate::server::error::ServerError;
 use crate::{
     domain::{
         Money,
@@ -28,7 +29,6 @@ use crate::{
         audit::Actor,
         auth::Staff,
         clock,
-        db::internal,
         store::{
             members::{self, MemberFile},
             statements as store,
@@ -50,10 +50,10 @@ pub async fn issue(
     to: NaiveDate,
     send: bool,
     now: DateTime<Utc>,
-) -> Result<(i64, Emails), AppError> {
+) -> Result<(i64, Emails), ServerError> {
     let (start, end) = bounds(from, to);
-    let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
-    let lines = store::lines(&mut conn, &[member.id], &start, &end).await.map_err(internal("statement lines"))?;
+    let mut conn = state.db.pool().acquire().await?;
+    let lines = store::lines(&mut conn, &[member.id], &start, &end).await?;
     drop(conn);
     let made = make(member, lines, from, to, now)?;
     let ids = store_made(state, actor, std::slice::from_ref(&made), None, send, now).await?;
@@ -66,14 +66,14 @@ pub async fn issue(
     Ok((id, emails))
 }
 
-fn period(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), AppError> {
+fn period(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), ServerError> {
     let from = parse_day(from).map_err(|e| AppError::Invalid(format!("Début de la période : {e}")))?;
     let to = parse_day(to).map_err(|e| AppError::Invalid(format!("Fin de la période : {e}")))?;
     if to < from {
-        return Err(AppError::Invalid("La fin de la période précède son début.".into()));
+        return Err(AppError::Invalid("La fin de la période précède son début.".into()).into());
     }
     if (to - from).num_days() >= MAX_PERIOD_DAYS {
-        return Err(AppError::Invalid("Un relevé couvre au plus un an.".into()));
+        return Err(AppError::Invalid("Un relevé couvre au plus un an.".into()).into());
     }
     Ok((from, to))
 }
@@ -87,23 +87,21 @@ pub async fn issue_for_member(
     to: &str,
     send: bool,
     now: DateTime<Utc>,
-) -> Result<StatementRow, AppError> {
+) -> Result<StatementRow, ServerError> {
     let number = number.trim().to_uppercase();
     if number.is_empty() {
-        return Err(AppError::Invalid("Indiquez le n° d'adhérent.".into()));
+        return Err(AppError::Invalid("Indiquez le n° d'adhérent.".into()).into());
     }
     let member = members::find_by_number(state.db.pool(), &number)
-        .await
-        .map_err(internal("find member"))?
+        .await?
         .filter(|m| staff.covers(m.agency_id))
         .ok_or_else(|| AppError::NotFound("Adhérent".into()))?;
     let (from, to) = period(from, to)?;
     if from > clock::paris_date(now) {
-        return Err(AppError::Invalid("La période commence dans le futur : aucun bon n'y est utilisé.".into()));
+        return Err(AppError::Invalid("La période commence dans le futur : aucun bon n'y est utilisé.".into()).into());
     }
     let (id, _) = issue(state, &Actor::staff(staff), &member, from, to, send, now).await?;
-    let record =
-        store::find(state.db.pool(), id).await.map_err(internal("find statement"))?.ok_or(AppError::Internal)?;
+    let record = store::find(state.db.pool(), id).await?.ok_or(AppError::Internal)?;
     Ok(row(record))
 }
 
@@ -149,17 +147,15 @@ pub async fn page(
     staff: &Staff,
     asked: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<StatementsPage, AppError> {
+) -> Result<StatementsPage, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let scope = staff.scope(chosen);
     let pool = state.db.pool();
     let today = clock::paris_date(now);
     let this_month = today.with_day(1).unwrap_or(today);
     let last_month = this_month.pred_opt().unwrap_or(this_month).with_day(1).unwrap_or(this_month);
-    let runs =
-        store::runs(pool, scope, 12).await.map_err(internal("statement runs"))?.into_iter().map(run_row).collect();
-    let recent =
-        store::recent(pool, scope, 50).await.map_err(internal("recent statements"))?.into_iter().map(row).collect();
+    let runs = store::runs(pool, scope, 12).await?.into_iter().map(run_row).collect();
+    let recent = store::recent(pool, scope, 50).await?.into_iter().map(row).collect();
     Ok(StatementsPage {
         desk: agencies::desk(state, staff, chosen).await?,
         default_month: last_month.format("%Y-%m").to_string(),
@@ -170,13 +166,8 @@ pub async fn page(
     })
 }
 
-pub async fn for_member(state: &AppState, member_id: i64) -> Result<Vec<StatementRow>, AppError> {
-    Ok(store::for_member(state.db.pool(), member_id)
-        .await
-        .map_err(internal("member statements"))?
-        .into_iter()
-        .map(row)
-        .collect())
+pub async fn for_member(state: &AppState, member_id: i64) -> Result<Vec<StatementRow>, ServerError> {
+    Ok(store::for_member(state.db.pool(), member_id).await?.into_iter().map(row).collect())
 }
 
 /// Who may download a statement: the member it is for, or staff covering
@@ -187,27 +178,25 @@ pub enum Reader {
 }
 
 /// A stored statement's file: `pdf` or `csv`; its file name and bytes.
-pub async fn file(state: &AppState, reader: &Reader, id: &str, kind: &str) -> Result<(String, Vec<u8>), AppError> {
+pub async fn file(state: &AppState, reader: &Reader, id: &str, kind: &str) -> Result<(String, Vec<u8>), ServerError> {
     let not_found = || AppError::NotFound("Relevé".into());
     let id: i64 = id.trim().parse().map_err(|_| not_found())?;
-    let record = store::find(state.db.pool(), id).await.map_err(internal("find statement"))?.ok_or_else(not_found)?;
+    let record = store::find(state.db.pool(), id).await?.ok_or_else(not_found)?;
     let allowed = match reader {
         Reader::Member(member_id) => record.member_id == *member_id,
         Reader::Staff(staff) => staff.covers(record.agency_id),
     };
     if !allowed {
-        return Err(not_found());
+        return Err(not_found().into());
     }
     let stem = file_stem(&record.member_number, &record.period_from, &record.period_to);
     match kind {
         "pdf" => {
-            let bytes =
-                store::pdf(state.db.pool(), id).await.map_err(internal("statement pdf"))?.ok_or_else(not_found)?;
+            let bytes = store::pdf(state.db.pool(), id).await?.ok_or_else(not_found)?;
             Ok((format!("{stem}.pdf"), bytes))
         }
         _ => {
-            let text =
-                store::csv(state.db.pool(), id).await.map_err(internal("statement csv"))?.ok_or_else(not_found)?;
+            let text = store::csv(state.db.pool(), id).await?.ok_or_else(not_found)?;
             Ok((format!("{stem}.csv"), text.into_bytes()))
         }
     }
@@ -220,7 +209,7 @@ mod tests {
     #[test]
     fn a_period_is_checked() {
         assert!(period("2026-11-01", "2026-11-30").is_ok());
-        let message = |r: Result<(NaiveDate, NaiveDate), AppError>| r.unwrap_err().to_string();
+        let message = |r: Result<(NaiveDate, NaiveDate), ServerError>| r.unwrap_err().to_string();
         assert!(message(period("2026-11-30", "2026-11-01")).contains("précède"));
         assert!(message(period("2025-01-01", "2026-11-30")).contains("au plus un an"));
         assert!(message(period("", "2026-11-30")).contains("Début de la période"));

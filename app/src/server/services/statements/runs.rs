@@ -6,6 +6,7 @@ use super::{
     email::{NO_ADDRESS, send_owed},
     month_name, run_row,
 };
+use crate::server::error::ServerError;
 use crate::server::services::agencies;
 use crate::{
     domain::{Money, day::parse_month},
@@ -16,7 +17,6 @@ use crate::{
         audit::{self, Actor, Change, Entity},
         auth::Staff,
         clock,
-        db::internal,
         store::{
             members::{self, MemberFile},
             statements::{self as store, NewStatement, OwedEmail, StatementLine},
@@ -73,7 +73,7 @@ pub(super) fn make(
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Made, AppError> {
+) -> Result<Made, ServerError> {
     let total = Money::from_cents(lines.iter().map(|l| l.amount_cents).sum());
     let invoiced = Money::from_cents(lines.iter().filter_map(|l| l.invoiced_cents).sum());
     let statement = Statement {
@@ -105,7 +105,7 @@ pub(super) fn make(
 /// MIME encoding are CPU work), answers in order. The pool's threads are
 /// reused from batch to batch: a fresh thread per batch left the
 /// allocator's per-thread memory behind (peak memory grew with the run).
-pub(super) async fn in_two_halves<T, U>(work: Vec<T>, each: fn(T) -> U) -> Result<Vec<U>, AppError>
+pub(super) async fn in_two_halves<T, U>(work: Vec<T>, each: fn(T) -> U) -> Result<Vec<U>, ServerError>
 where
     T: Send + 'static,
     U: Send + 'static,
@@ -128,7 +128,7 @@ pub(super) async fn make_all(
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Vec<Made>, AppError> {
+) -> Result<Vec<Made>, ServerError> {
     let work: Vec<_> = work.into_iter().map(|(member, lines)| (member, lines, from, to, now)).collect();
     in_two_halves(work, |(member, lines, from, to, now)| make(&member, lines, from, to, now))
         .await?
@@ -146,10 +146,10 @@ pub(super) async fn store_made(
     run: Option<(i64, Progress)>,
     send: bool,
     now: DateTime<Utc>,
-) -> Result<Vec<i64>, AppError> {
+) -> Result<Vec<i64>, ServerError> {
     let run_id = run.map(|(id, _)| id);
     let stamp = clock::stamp(now);
-    let mut tx = state.db.begin_write().await.map_err(internal("begin statements"))?;
+    let mut tx = state.db.begin_write().await?;
     let periods: Vec<(String, String)> =
         made.iter().map(|m| (clock::iso_day(m.statement.from), clock::iso_day(m.statement.to))).collect();
     let new: Vec<NewStatement> = made
@@ -172,7 +172,7 @@ pub(super) async fn store_made(
             email_error: (send && m.email.is_none()).then_some(NO_ADDRESS),
         })
         .collect();
-    let ids = store::insert_all(tx.conn(), &new).await.map_err(internal("insert statements"))?;
+    let ids = store::insert_all(tx.conn(), &new).await?;
     let changes = made
         .iter()
         .zip(&ids)
@@ -190,13 +190,11 @@ pub(super) async fn store_made(
             }),
         })
         .collect();
-    audit::append_all(&mut tx, actor, changes, now).await.map_err(internal("journal statements"))?;
+    audit::append_all(&mut tx, actor, changes, now).await?;
     if let Some((id, p)) = run {
-        store::run_progress(tx.conn(), id, p.done, p.emailed, p.no_email, p.failed)
-            .await
-            .map_err(internal("statement run progress"))?;
+        store::run_progress(tx.conn(), id, p.done, p.emailed, p.no_email, p.failed).await?;
     }
-    tx.commit().await.map_err(internal("commit statements"))?;
+    tx.commit().await?;
     Ok(ids)
 }
 
@@ -209,27 +207,28 @@ pub async fn start_run(
     asked: Option<&str>,
     month: &str,
     now: DateTime<Utc>,
-) -> Result<RunRow, AppError> {
+) -> Result<RunRow, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let agency_id = staff.agency_for_new(chosen)?;
     let (first, last) = parse_month(month).map_err(AppError::Invalid)?;
     if first > clock::paris_date(now) {
-        return Err(AppError::Invalid("Ce mois n'a pas commencé : aucun bon n'y est utilisé.".into()));
+        return Err(AppError::Invalid("Ce mois n'a pas commencé : aucun bon n'y est utilisé.".into()).into());
     }
     let pool = state.db.pool();
     let month_key = first.format("%Y-%m").to_string();
-    if let Some(run) = store::running(pool, agency_id, &month_key).await.map_err(internal("running statement run"))? {
+    if let Some(run) = store::running(pool, agency_id, &month_key).await? {
         return Err(AppError::Conflict(format!(
             "Les relevés de {} sont en cours ({} sur {}) : attendez la fin de cet envoi.",
             month_name(&run.month),
             run.done,
             run.total
-        )));
+        ))
+        .into());
     }
     let (start, end) = (clock::paris_midnight(first), clock::paris_midnight(last.succ_opt().unwrap_or(last)));
-    let with_uses = store::members_with_uses(pool, agency_id, &start, &end).await.map_err(internal("members"))?;
+    let with_uses = store::members_with_uses(pool, agency_id, &start, &end).await?;
     let (from_iso, to_iso) = (clock::iso_day(first), clock::iso_day(last));
-    let emailed = store::already_emailed(pool, agency_id, &from_iso, &to_iso).await.map_err(internal("emailed"))?;
+    let emailed = store::already_emailed(pool, agency_id, &from_iso, &to_iso).await?;
     let members: Vec<i64> = with_uses.into_iter().filter(|id| !emailed.contains(id)).collect();
     if members.is_empty() {
         let why = if emailed.is_empty() {
@@ -237,16 +236,15 @@ pub async fn start_run(
         } else {
             "chaque adhérent concerné a déjà reçu son relevé"
         };
-        return Err(AppError::Conflict(format!("Aucun relevé à envoyer pour {} : {why}.", month_name(month))));
+        return Err(AppError::Conflict(format!("Aucun relevé à envoyer pour {} : {why}.", month_name(month))).into());
     }
     // A run stopped before its last email left statements kept but not
     // emailed: they are emailed now, not made again.
-    let owed = store::members_owed_email(pool, agency_id, &from_iso, &to_iso).await.map_err(internal("owed"))?;
+    let owed = store::members_owed_email(pool, agency_id, &from_iso, &to_iso).await?;
     let (made_before, to_make): (Vec<i64>, Vec<i64>) = members.iter().partition(|&&id| owed.contains(&id));
     let actor = Actor::staff(staff);
-    let id = store::insert_run(pool, agency_id, &month_key, &clock::stamp(now), &actor.name, members.len() as i64)
-        .await
-        .map_err(internal("insert statement run"))?;
+    let id =
+        store::insert_run(pool, agency_id, &month_key, &clock::stamp(now), &actor.name, members.len() as i64).await?;
     tracing::info!(run = id, agency = agency_id, members = members.len(), "statement run started");
     let run = Run { state: state.clone(), actor, id, agency_id, first, last };
     tokio::spawn(async move {
@@ -262,8 +260,8 @@ pub async fn start_run(
         let mut reading = batches.first().map(|batch| run.read(batch.clone()));
         for (i, batch) in batches.iter().enumerate() {
             let read = match reading.take() {
-                Some(handle) => handle.await.unwrap_or(Err(AppError::Internal)),
-                None => Err(AppError::Internal),
+                Some(handle) => handle.await.unwrap_or(Err(AppError::Internal.into())),
+                None => Err(AppError::Internal.into()),
             };
             reading = batches.get(i + 1).map(|next| run.read(next.clone()));
             let made = match read {
@@ -271,7 +269,7 @@ pub async fn start_run(
                 Err(e) => Err(e),
             };
             let failed = match made {
-                Ok(made) => keeperbag.send(made).await.is_err().then_some(AppError::Internal),
+                Ok(made) => keeperbag.send(made).await.is_err().then_some(AppError::Internal.into()),
                 Err(e) => Some(e),
             };
             if let Some(e) = failed {
@@ -293,7 +291,7 @@ pub async fn start_run(
         }
         tracing::info!(run = run.id, "statement run finished");
     });
-    let record = store::find_run(pool, id).await.map_err(internal("find run"))?.ok_or(AppError::Internal)?;
+    let record = store::find_run(pool, id).await?.ok_or(AppError::Internal)?;
     Ok(run_row(record))
 }
 
@@ -356,14 +354,14 @@ impl Run {
 
     /// A batch's members and their vouchers, read in one query, in a task
     /// of its own.
-    pub(super) fn read(&self, member_ids: Vec<i64>) -> tokio::task::JoinHandle<Result<BatchRead, AppError>> {
+    pub(super) fn read(&self, member_ids: Vec<i64>) -> tokio::task::JoinHandle<Result<BatchRead, ServerError>> {
         let (state, run_id) = (self.state.clone(), self.id);
         let (start, end) = bounds(self.first, self.last);
         tokio::spawn(async move {
             let clock = std::time::Instant::now();
-            let mut conn = state.db.pool().acquire().await.map_err(internal("statement connection"))?;
-            let files = members::find_by_ids(&mut conn, &member_ids).await.map_err(internal("run members"))?;
-            let lines = store::lines(&mut conn, &member_ids, &start, &end).await.map_err(internal("run lines"))?;
+            let mut conn = state.db.pool().acquire().await?;
+            let files = members::find_by_ids(&mut conn, &member_ids).await?;
+            let lines = store::lines(&mut conn, &member_ids, &start, &end).await?;
             drop(conn);
             let mut by_member: std::collections::HashMap<i64, Vec<StatementLine>> = std::collections::HashMap::new();
             for line in lines {
@@ -419,14 +417,14 @@ impl Run {
     }
 
     /// A batch's statements not made or not kept: counted as failed.
-    pub(super) async fn batch_failed(&self, members: usize, e: &AppError) {
+    pub(super) async fn batch_failed(&self, members: usize, e: &ServerError) {
         tracing::error!(run = self.id, error = %e, "statements of a batch not made");
         let count = members as i64;
         self.progress(Progress { done: count, failed: count, ..Progress::default() }).await;
     }
 
     /// One batch's statements written, on two threads.
-    pub(super) async fn make_batch(&self, members: usize, read: BatchRead) -> Result<MadeBatch, AppError> {
+    pub(super) async fn make_batch(&self, members: usize, read: BatchRead) -> Result<MadeBatch, ServerError> {
         let now = Utc::now();
         let clock = std::time::Instant::now();
         let made = make_all(read.work, self.first, self.last, now).await?;
@@ -454,7 +452,11 @@ impl Run {
         (bag, keeper)
     }
 
-    pub(super) async fn keep(&self, batch: MadeBatch, postbag: &mpsc::Sender<Vec<OwedEmail>>) -> Result<(), AppError> {
+    pub(super) async fn keep(
+        &self,
+        batch: MadeBatch,
+        postbag: &mpsc::Sender<Vec<OwedEmail>>,
+    ) -> Result<(), ServerError> {
         let clock = std::time::Instant::now();
         let MadeBatch { members, missing, made, now } = batch;
         let no_email = made.iter().filter(|m| m.email.is_none()).count() as i64;
@@ -491,13 +493,12 @@ impl Run {
     }
 }
 
-pub async fn run(state: &AppState, staff: &Staff, id: &str) -> Result<RunRow, AppError> {
+pub async fn run(state: &AppState, staff: &Staff, id: &str) -> Result<RunRow, ServerError> {
     let not_found = || AppError::NotFound("Envoi de relevés".into());
     let id: i64 = id.trim().parse().map_err(|_| not_found())?;
-    store::find_run(state.db.pool(), id)
-        .await
-        .map_err(internal("find run"))?
+    Ok(store::find_run(state.db.pool(), id)
+        .await?
         .filter(|r| staff.covers(r.agency_id))
         .map(run_row)
-        .ok_or_else(not_found)
+        .ok_or_else(not_found)?)
 }

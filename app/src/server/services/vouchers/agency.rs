@@ -1,6 +1,7 @@
 //! Vouchers as the agency sees them: searched by number, member number or
 //! name; one voucher with its journal; and undoing a mistaken use.
 
+use crate::server::error::ServerError;
 use crate::server::services::{
     agencies::{self, history_view},
     journal,
@@ -14,7 +15,6 @@ use crate::{
         audit::{self, Actor, Entity},
         auth::Staff,
         clock,
-        db::internal,
         store::{
             invoices,
             vouchers::{self, VoucherRecord, VoucherSearch},
@@ -53,7 +53,7 @@ pub async fn search(
     status: &str,
     asked: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<AgencyVoucherList, AppError> {
+) -> Result<AgencyVoucherList, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let status = match status.trim() {
         "" => None,
@@ -71,7 +71,7 @@ pub async fn search(
         status: status.map(VoucherStatus::code),
         limit: i64::try_from(LIST_LIMIT + 1).unwrap_or(i64::MAX),
     };
-    let mut found = vouchers::search(state.db.pool(), &search).await.map_err(internal("search vouchers"))?;
+    let mut found = vouchers::search(state.db.pool(), &search).await?;
     let truncated = found.len() > LIST_LIMIT;
     found.truncate(LIST_LIMIT);
     let today = clock::iso_day(clock::paris_date(now));
@@ -84,12 +84,11 @@ pub async fn search(
 
 /// A voucher of the staff member's agency; another agency's is as unknown
 /// as a missing one.
-async fn own_voucher(state: &AppState, staff: &Staff, id: i64) -> Result<VoucherRecord, AppError> {
-    vouchers::find(state.db.pool(), id)
-        .await
-        .map_err(internal("find voucher"))?
+async fn own_voucher(state: &AppState, staff: &Staff, id: i64) -> Result<VoucherRecord, ServerError> {
+    Ok(vouchers::find(state.db.pool(), id)
+        .await?
         .filter(|v| staff.covers(v.agency_id))
-        .ok_or(AppError::VoucherNotFound)
+        .ok_or(AppError::VoucherNotFound)?)
 }
 
 pub async fn detail(
@@ -97,18 +96,17 @@ pub async fn detail(
     staff: &Staff,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<AgencyVoucherDetail, AppError> {
+) -> Result<AgencyVoucherDetail, ServerError> {
     let v = own_voucher(state, staff, id).await?;
     let pool = state.db.pool();
-    let mut conn = pool.acquire().await.map_err(internal("acquire"))?;
-    let claim = invoices::claim_on_voucher(&mut conn, v.id, None).await.map_err(internal("voucher claim"))?;
+    let mut conn = pool.acquire().await?;
+    let claim = invoices::claim_on_voucher(&mut conn, v.id, None).await?;
     drop(conn);
     let invoice = claim.as_ref().map(|(number, status)| format!("{number} ({})", status.label()));
     let today = clock::iso_day(clock::paris_date(now));
-    let history = history_view(audit::history(pool, Entity::Voucher, v.id).await.map_err(internal("history"))?);
+    let history = history_view(audit::history(pool, Entity::Voucher, v.id).await?);
     let agency = crate::server::store::agencies::find(pool, v.agency_id)
-        .await
-        .map_err(internal("find agency"))?
+        .await?
         .map(|a| format!("{} ({})", a.name, a.code))
         .unwrap_or_else(|| v.agency_code.clone());
     Ok(AgencyVoucherDetail {
@@ -136,21 +134,21 @@ pub async fn undo_use(
     id: i64,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let mut tx = state.db.begin_write().await.map_err(internal("begin undo use"))?;
-    let v = vouchers::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find voucher to undo"))?
+) -> Result<(), ServerError> {
+    let mut tx = state.db.begin_write().await?;
+    let v = vouchers::find_for_update(&mut tx, id)
+        .await?
         .filter(|v| staff.covers(v.agency_id))
         .ok_or(AppError::VoucherNotFound)?;
     let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
     if reason.is_empty() {
         return Err(AppError::Invalid(
             "Indiquez le motif de l'annulation : il est conservé au journal avec votre nom.".into(),
-        ));
+        )
+        .into());
     }
     if reason.chars().count() > MAX_REASON {
-        return Err(AppError::Invalid(format!("Le motif compte au plus {MAX_REASON} caractères.")));
+        return Err(AppError::Invalid(format!("Le motif compte au plus {MAX_REASON} caractères.")).into());
     }
     let status = v.status;
     if status != VoucherStatus::Delivered {
@@ -159,24 +157,24 @@ pub async fn undo_use(
             VoucherStatus::Cancelled if v.use_cancelled_at.is_some() => "son utilisation est déjà annulée".to_owned(),
             other => format!("il est {}", other.label()),
         };
-        return Err(AppError::Conflict(format!("L'utilisation de ce bon ne peut pas être annulée : {why}.")));
+        return Err(AppError::Conflict(format!("L'utilisation de ce bon ne peut pas être annulée : {why}.")).into());
     }
-    let claim = invoices::claim_on_voucher(tx.conn(), id, None).await.map_err(internal("voucher claim"))?;
+    let claim = invoices::claim_on_voucher(tx.conn(), id, None).await?;
     if let Some((invoice, invoice_status)) = claim {
         return Err(AppError::Conflict(format!(
             "Ce bon figure sur la facture n° {invoice} du fournisseur ({}) : son utilisation ne peut plus être annulée.",
             invoice_status.label()
-        )));
+        )).into());
     }
     let at = clock::stamp(now);
-    if !vouchers::undo_use(tx.conn(), id, &at).await.map_err(internal("undo use"))? {
+    if !vouchers::undo_use(tx.conn(), id, &at).await? {
         // Locked row, status checked above: only an invoice set behind our back.
-        return Err(AppError::Conflict("Ce bon a été facturé entre-temps : rechargez la page.".into()));
+        return Err(AppError::Conflict("Ce bon a été facturé entre-temps : rechargez la page.".into()).into());
     }
     let before = json!({ "status": status.label(), "number": v.number, "used_at": v.used_at });
     let after = json!({ "status": VoucherStatus::Cancelled.label(), "use_cancelled_at": at, "reason": reason });
     journal(&mut tx, &Actor::staff(staff), Entity::Voucher, id, "undo_use", before, after, now).await?;
-    tx.commit().await.map_err(internal("commit undo use"))?;
+    tx.commit().await?;
     tracing::info!(voucher = id, number = ?v.number, "use undone by agency staff");
     Ok(())
 }

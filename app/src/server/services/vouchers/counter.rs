@@ -1,17 +1,16 @@
 //! The supplier's counter check: a voucher's number and secret code typed
 //! at the till, and what the supplier learns of it.
 
+use crate::server::error::ServerError;
 use crate::server::services::vouchers::{self, Checker};
 use crate::{
     domain::{Money, VoucherNumber, member::initials},
-    error::AppError,
     model::supplier::{CounterCheck, InvoiceClaim},
     server::{
         AppState,
         audit::Actor,
         auth::SupplierUser,
         clock,
-        db::internal,
         store::{self},
     },
 };
@@ -33,7 +32,7 @@ pub async fn counter_check(
     number: &str,
     code: &str,
     now: DateTime<Utc>,
-) -> Result<CounterCheck, AppError> {
+) -> Result<CounterCheck, ServerError> {
     let v = vouchers::verify_code(state, checker, number, code, now).await?;
     describe(state, supplier_id, v).await
 }
@@ -46,7 +45,7 @@ pub async fn checked_by_proof(
     supplier_id: i64,
     number: &str,
     proof: &str,
-) -> Result<Option<CounterCheck>, AppError> {
+) -> Result<Option<CounterCheck>, ServerError> {
     let Ok(number) = number.parse::<VoucherNumber>() else {
         return Ok(None);
     };
@@ -54,8 +53,7 @@ pub async fn checked_by_proof(
     if !state.keys.verify_code_checked(&number, proof) {
         return Ok(None);
     }
-    let found =
-        store::vouchers::find_by_number(state.db.pool(), &number).await.map_err(internal("find checked voucher"))?;
+    let found = store::vouchers::find_by_number(state.db.pool(), &number).await?;
     match found {
         Some(v) => describe(state, supplier_id, v).await.map(Some),
         None => Ok(None),
@@ -71,16 +69,16 @@ async fn describe(
     state: &AppState,
     supplier_id: i64,
     v: store::vouchers::VoucherRecord,
-) -> Result<CounterCheck, AppError> {
+) -> Result<CounterCheck, ServerError> {
     let own = v.supplier_id == supplier_id;
-    let invoice = if own {
-        store::delivered::claim(state.db.pool(), supplier_id, v.id)
-            .await
-            .map_err(internal("find voucher's invoice"))?
-            .map(|(id, number, status)| InvoiceClaim { id, number, status })
-    } else {
-        None
-    };
+    let invoice =
+        if own {
+            store::delivered::claim(state.db.pool(), supplier_id, v.id)
+                .await?
+                .map(|(id, number, status)| InvoiceClaim { id, number, status })
+        } else {
+            None
+        };
     let used_at = v.used_at.clone().unwrap_or_default();
     Ok(CounterCheck {
         number: v.number.clone().unwrap_or_default(),

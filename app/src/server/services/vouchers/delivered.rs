@@ -1,13 +1,13 @@
 //! A supplier's delivered vouchers: the filter of the list, the list, its
 //! totals and its spreadsheet (pages and the till's API alike).
 
+use crate::server::error::ServerError;
 use crate::{
     domain::{Money, VoucherStatus, day::parse_day, member::initials},
     error::AppError,
     model::supplier::{DeliveredList, DeliveredVoucher, InvoiceClaim, SINCE_LAST_MONTH, StatusTotal},
     server::{
         AppState, clock,
-        db::internal,
         spreadsheet::Csv,
         store::{
             self,
@@ -117,11 +117,11 @@ pub async fn delivered_records(
     state: &AppState,
     supplier_id: i64,
     filter: &DeliveredFilter,
-) -> Result<Vec<DeliveredVoucher>, AppError> {
+) -> Result<Vec<DeliveredVoucher>, ServerError> {
     let (from, until) = filter.bounds();
     let query = DeliveredQuery { supplier_id, from: from.as_deref(), until: until.as_deref(), status: filter.status };
-    let rows = store::delivered::list(state.db.pool(), &query).await.map_err(internal("list delivered vouchers"))?;
-    rows.into_iter().map(delivered_view).collect()
+    let rows = store::delivered::list(state.db.pool(), &query).await?;
+    Ok(rows.into_iter().map(delivered_view).collect::<Result<_, _>>()?)
 }
 
 fn delivered_view(r: DeliveredRecord) -> Result<DeliveredVoucher, AppError> {
@@ -147,7 +147,7 @@ pub async fn delivered(
     state: &AppState,
     supplier_id: i64,
     filter: &DeliveredFilter,
-) -> Result<DeliveredList, AppError> {
+) -> Result<DeliveredList, ServerError> {
     let vouchers = delivered_records(state, supplier_id, filter).await?;
     let (count, total, by_status) = totals(&vouchers);
     Ok(DeliveredList {

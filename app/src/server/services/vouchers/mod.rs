@@ -6,6 +6,7 @@ pub mod counter;
 pub mod delivered;
 
 use super::journal;
+use crate::server::error::ServerError;
 use crate::{
     domain::{
         AgencySettings, Money, SecretCodeLength, VoucherNumber, VoucherStatus, member::initials, parse_typed_code,
@@ -20,7 +21,7 @@ use crate::{
         budgets::{self, Budget},
         clock,
         codes::CodeInputs,
-        db::{WriteTx, internal},
+        db::WriteTx,
         store::{
             agencies, suppliers,
             vouchers::{self, NewVoucher, Use, VoucherRecord},
@@ -36,10 +37,9 @@ pub fn fee_paid_up(member: &Member, now: DateTime<Utc>) -> bool {
     member.fee_paid_until.as_deref().is_some_and(|until| today.as_str() <= until)
 }
 
-pub async fn request_choices(state: &AppState, member: &Member) -> Result<RequestForm, AppError> {
+pub async fn request_choices(state: &AppState, member: &Member) -> Result<RequestForm, ServerError> {
     let suppliers = suppliers::active_for_agency(state.db.pool(), member.agency_id)
-        .await
-        .map_err(internal("list suppliers"))?
+        .await?
         .into_iter()
         .map(|s| SupplierChoice { id: s.id, name: s.name })
         .collect();
@@ -48,12 +48,8 @@ pub async fn request_choices(state: &AppState, member: &Member) -> Result<Reques
 }
 
 /// The rules of the member's agency.
-async fn agency_of(state: &AppState, member: &Member) -> Result<AgencySettings, AppError> {
-    agencies::find(state.db.pool(), member.agency_id)
-        .await
-        .map_err(internal("find agency"))?
-        .map(|a| a.settings())
-        .ok_or(AppError::Internal)
+async fn agency_of(state: &AppState, member: &Member) -> Result<AgencySettings, ServerError> {
+    Ok(agencies::find(state.db.pool(), member.agency_id).await?.map(|a| a.settings()).ok_or(AppError::Internal)?)
 }
 
 /// Creates a `1-EMIS` voucher if the member's fee is paid up. Every refusal
@@ -64,23 +60,23 @@ pub async fn request_voucher(
     supplier_id: &str,
     amount: &str,
     now: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<i64, ServerError> {
     let supplier_id: i64 = supplier_id.trim().parse().map_err(|_| AppError::NoSupplierChosen)?;
     let agency = agency_of(state, member).await?;
-    let amount = Money::parse_request(amount, agency.max_voucher)?;
+    let amount = Money::parse_request(amount, agency.max_voucher).map_err(AppError::from)?;
     if !fee_paid_up(member, now) {
-        return Err(AppError::FeeNotPaid);
+        return Err(AppError::FeeNotPaid.into());
     }
     let today = clock::paris_date(now);
     let valid_until = today
         .checked_add_days(Days::new(u64::from(agency.validity_days.saturating_sub(1))))
         .ok_or(AppError::Internal)?;
 
-    let mut tx = state.db.begin_write().await.map_err(internal("begin request"))?;
-    let supplier = suppliers::find(tx.conn(), supplier_id).await.map_err(internal("find supplier"))?;
+    let mut tx = state.db.begin_write().await?;
+    let supplier = suppliers::find(tx.conn(), supplier_id).await?;
     match supplier {
         Some(s) if s.active == 1 && s.agency_id == member.agency_id => {}
-        _ => return Err(AppError::SupplierUnavailable),
+        _ => return Err(AppError::SupplierUnavailable.into()),
     }
     let id = vouchers::insert(
         tx.conn(),
@@ -93,8 +89,7 @@ pub async fn request_voucher(
             valid_until: &clock::iso_day(valid_until),
         },
     )
-    .await
-    .map_err(internal("insert voucher"))?;
+    .await?;
     let after = json!({
         "status": VoucherStatus::Issued.label(),
         "amount_cents": amount.cents(),
@@ -103,7 +98,7 @@ pub async fn request_voucher(
         "valid_until": clock::iso_day(valid_until),
     });
     journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "request", json!({}), after, now).await?;
-    tx.commit().await.map_err(internal("commit request"))?;
+    tx.commit().await?;
     tracing::info!(voucher = id, member = member.id, amount = amount.cents(), "voucher requested");
     Ok(id)
 }
@@ -112,11 +107,9 @@ pub async fn list_for_member(
     state: &AppState,
     member: &Member,
     now: DateTime<Utc>,
-) -> Result<Vec<VoucherRow>, AppError> {
+) -> Result<Vec<VoucherRow>, ServerError> {
     let today = clock::iso_day(clock::paris_date(now));
-    let rows = vouchers::listed_for_member(state.db.pool(), state.db.backend(), member.id)
-        .await
-        .map_err(internal("list vouchers"))?;
+    let rows = vouchers::listed_for_member(state.db.pool(), state.db.backend(), member.id).await?;
     Ok(rows
         .into_iter()
         .map(|v| VoucherRow {
@@ -133,7 +126,7 @@ pub async fn list_for_member(
 }
 
 /// The card as its member sees it, QR code included.
-pub async fn card(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<VoucherCard, AppError> {
+pub async fn card(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<VoucherCard, ServerError> {
     let v = own_voucher(state, member, id).await?;
     let mut card = card_of(state, v, &clock::iso_day(clock::paris_date(now)));
     card.qr_svg = card.check_url.as_deref().and_then(crate::server::codes::qr_svg);
@@ -177,33 +170,32 @@ pub async fn use_voucher(
     member: &Member,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<VoucherCard, AppError> {
+) -> Result<VoucherCard, ServerError> {
     // Members at many counters use vouchers at once: their uses share commits.
-    let mut tx = state.db.begin_grouped().await.map_err(internal("begin use"))?;
-    let v = vouchers::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find voucher for use"))?
+    let mut tx = state.db.begin_grouped().await?;
+    let v = vouchers::find_for_update(&mut tx, id)
+        .await?
         .filter(|v| v.member_id == member.id)
         .ok_or(AppError::VoucherNotFound)?;
     let status = v.status;
     let today = clock::iso_day(clock::paris_date(now));
     if !status.can_become(VoucherStatus::Delivered) {
         // A use of this group may have made the status read: shown only once committed.
-        tx.commit().await.map_err(internal("commit read of a used voucher"))?;
+        tx.commit().await?;
         return match status {
-            VoucherStatus::Expired => Err(AppError::VoucherExpired(clock::display_day(&v.valid_until))),
-            VoucherStatus::Cancelled => Err(AppError::VoucherNotUsable(status.label().into())),
+            VoucherStatus::Expired => Err(AppError::VoucherExpired(clock::display_day(&v.valid_until)).into()),
+            VoucherStatus::Cancelled => Err(AppError::VoucherNotUsable(status.label().into()).into()),
             _ => Some(card_of(state, v, &today))
                 .filter(|card| card.receipt.is_some())
-                .ok_or_else(|| AppError::VoucherNotUsable(status.label().into())),
+                .ok_or_else(|| AppError::VoucherNotUsable(status.label().into()).into()),
         };
     }
     if today > v.valid_until {
-        return Err(AppError::VoucherExpired(clock::display_day(&v.valid_until)));
+        return Err(AppError::VoucherExpired(clock::display_day(&v.valid_until)).into());
     }
 
     let year = clock::paris_year(now);
-    let sequence = vouchers::next_sequence(tx.conn(), v.agency_id, year).await.map_err(internal("next sequence"))?;
+    let sequence = vouchers::next_sequence(tx.conn(), v.agency_id, year).await?;
     let number = u32::try_from(sequence)
         .ok()
         .and_then(|seq| VoucherNumber::new(year, &v.agency_code, &v.centre_code, seq).ok())
@@ -226,20 +218,19 @@ pub async fn use_voucher(
         tx.conn(),
         &Use { id, used_at: &used_at, year, sequence, number: &number, code_length: i64::from(code_length.digits()) },
     )
-    .await
-    .map_err(internal("mark used"))?;
+    .await?;
     if !changed {
         // The row is locked (or the whole database is, on SQLite): this cannot
         // happen unless the schema and this code disagree.
         tracing::error!(voucher = id, "voucher changed under its lock");
-        return Err(AppError::Internal);
+        return Err(AppError::Internal.into());
     }
     let (before, after) = (
         json!({ "status": status.label() }),
         json!({ "status": VoucherStatus::Delivered.label(), "number": number, "used_at": used_at }),
     );
     journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "use", before, after, now).await?;
-    tx.commit().await.map_err(internal("commit use"))?;
+    tx.commit().await?;
     tracing::info!(voucher = id, member = member.id, %number, "voucher used");
 
     let code_length = Some(i64::from(code_length.digits()));
@@ -253,23 +244,28 @@ pub async fn use_voucher(
     Ok(card_of(state, used, &today))
 }
 
-pub async fn validate_voucher(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn validate_voucher(
+    state: &AppState,
+    member: &Member,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
     let v = own_voucher(state, member, id).await?;
     if v.used_at.is_none() {
-        return Err(AppError::VoucherNotUsed);
+        return Err(AppError::VoucherNotUsed.into());
     }
     if v.use_cancelled_at.is_some() {
-        return Err(AppError::VoucherNotUsable(VoucherStatus::Cancelled.label().into()));
+        return Err(AppError::VoucherNotUsable(VoucherStatus::Cancelled.label().into()).into());
     }
     if v.validated_at.is_none() {
         let at = clock::stamp(now);
-        let mut tx = state.db.begin_write().await.map_err(internal("begin validate"))?;
-        if vouchers::mark_validated(tx.conn(), id, member.id, &at).await.map_err(internal("mark validated"))? {
+        let mut tx = state.db.begin_write().await?;
+        if vouchers::mark_validated(tx.conn(), id, member.id, &at).await? {
             let after = json!({ "validated_at": at });
             let before = json!({ "validated_at": null });
             journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "validate", before, after, now).await?;
         }
-        tx.commit().await.map_err(internal("commit validate"))?;
+        tx.commit().await?;
         tracing::info!(voucher = id, "voucher validated in front of the supplier");
     }
     Ok(())
@@ -278,11 +274,10 @@ pub async fn validate_voucher(state: &AppState, member: &Member, id: i64, now: D
 /// The member gives up an issued voucher they no longer need: 1-EMIS →
 /// 91-annulé. A used voucher cannot be cancelled here (agency staff undo a
 /// mistaken use); cancelling twice is harmless.
-pub async fn cancel_voucher(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
-    let mut tx = state.db.begin_write().await.map_err(internal("begin cancel"))?;
-    let v = vouchers::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find voucher for cancel"))?
+pub async fn cancel_voucher(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<(), ServerError> {
+    let mut tx = state.db.begin_write().await?;
+    let v = vouchers::find_for_update(&mut tx, id)
+        .await?
         .filter(|v| v.member_id == member.id)
         .ok_or(AppError::VoucherNotFound)?;
     let today = clock::iso_day(clock::paris_date(now));
@@ -290,16 +285,16 @@ pub async fn cancel_voucher(state: &AppState, member: &Member, id: i64, now: Dat
     match status.as_seen_on(&v.valid_until, &today) {
         VoucherStatus::Cancelled => return Ok(()),
         VoucherStatus::Issued => {}
-        seen => return Err(AppError::VoucherNotCancellable(seen.label().into())),
+        seen => return Err(AppError::VoucherNotCancellable(seen.label().into()).into()),
     }
     let (from, to) = (VoucherStatus::Issued, VoucherStatus::Cancelled);
-    if !vouchers::set_status(tx.conn(), id, from, to).await.map_err(internal("cancel voucher"))? {
+    if !vouchers::set_status(tx.conn(), id, from, to).await? {
         tracing::error!(voucher = id, "voucher changed under its lock");
-        return Err(AppError::Internal);
+        return Err(AppError::Internal.into());
     }
     let (before, after) = (json!({ "status": from.label() }), json!({ "status": to.label() }));
     journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "cancel", before, after, now).await?;
-    tx.commit().await.map_err(internal("commit cancel"))?;
+    tx.commit().await?;
     tracing::info!(voucher = id, member = member.id, "voucher cancelled by its member");
     Ok(())
 }
@@ -307,24 +302,24 @@ pub async fn cancel_voucher(state: &AppState, member: &Member, id: i64, now: Dat
 /// Records 92-expiré on issued vouchers past their last valid day (screens
 /// already show them expired; this makes it a fact for reports). Runs in
 /// batches, each one transaction; returns how many vouchers expired.
-pub async fn expire_overdue(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppError> {
+pub async fn expire_overdue(state: &AppState, now: DateTime<Utc>) -> Result<usize, ServerError> {
     const BATCH: i64 = 500;
     let today = clock::iso_day(clock::paris_date(now));
     let actor = Actor::system("expiration des bons");
     let (from, to) = (VoucherStatus::Issued, VoucherStatus::Expired);
     let mut expired = 0;
     loop {
-        let mut tx = state.db.begin_write().await.map_err(internal("begin expire"))?;
-        let batch = vouchers::overdue(tx.conn(), &today, BATCH).await.map_err(internal("find overdue"))?;
+        let mut tx = state.db.begin_write().await?;
+        let batch = vouchers::overdue(tx.conn(), &today, BATCH).await?;
         for (id, valid_until) in &batch {
-            if vouchers::set_status(tx.conn(), *id, from, to).await.map_err(internal("expire"))? {
+            if vouchers::set_status(tx.conn(), *id, from, to).await? {
                 let before = json!({ "status": from.label(), "valid_until": valid_until });
                 journal(&mut tx, &actor, Entity::Voucher, *id, "expire", before, json!({ "status": to.label() }), now)
                     .await?;
                 expired += 1;
             }
         }
-        tx.commit().await.map_err(internal("commit expire"))?;
+        tx.commit().await?;
         if (batch.len() as i64) < BATCH {
             break;
         }
@@ -370,7 +365,7 @@ pub async fn check_code(
     number: &str,
     code: &str,
     now: DateTime<Utc>,
-) -> Result<CheckedVoucher, AppError> {
+) -> Result<CheckedVoucher, ServerError> {
     let v = verify_code(state, checker, number, code, now).await?;
     let number = v.number.clone().ok_or(AppError::Internal)?;
     checked(number, v, true)
@@ -386,32 +381,27 @@ pub async fn verify_code(
     number: &str,
     code: &str,
     now: DateTime<Utc>,
-) -> Result<VoucherRecord, AppError> {
+) -> Result<VoucherRecord, ServerError> {
     let number: VoucherNumber = number.parse().map_err(|e: VoucherNumberError| AppError::Invalid(e.to_string()))?;
     let number = number.to_string();
     let code = parse_typed_code(code).map_err(AppError::Invalid)?;
 
-    let mut tx = state.db.begin_write().await.map_err(internal("begin check"))?;
-    if !budgets::charge_all(&mut tx, &checker.budgets, now).await.map_err(internal("charge check budget"))? {
-        tx.commit().await.map_err(internal("commit check budget"))?;
+    let mut tx = state.db.begin_write().await?;
+    if !budgets::charge_all(&mut tx, &checker.budgets, now).await? {
+        tx.commit().await?;
         tracing::warn!(actor = %checker.actor.name, "voucher check refused: attempt budget spent");
-        return Err(AppError::TooManyAttempts);
+        return Err(AppError::TooManyAttempts.into());
     }
-    let found = vouchers::find_by_number_for_update(tx.conn(), &number, state.db.lock_rows())
-        .await
-        .map_err(internal("find voucher to check"))?;
+    let found = vouchers::find_by_number_for_update(&mut tx, &number).await?;
     let own = found.as_ref().is_some_and(|v| checker.supplier_id == Some(v.supplier_id));
     let mut charged = checker.budgets.clone();
     if !own {
         // Unknown numbers are charged too: the answer says nothing of which exist.
         let per_voucher = (budgets::CHECK_PER_VOUCHER_DAY, number.clone());
-        if !budgets::charge(&mut tx, per_voucher.0, &per_voucher.1, now)
-            .await
-            .map_err(internal("charge voucher check budget"))?
-        {
-            tx.commit().await.map_err(internal("commit check budget"))?;
+        if !budgets::charge(&mut tx, per_voucher.0, &per_voucher.1, now).await? {
+            tx.commit().await?;
             tracing::warn!(actor = %checker.actor.name, "voucher check refused: the number's budget of the day is spent");
-            return Err(AppError::VoucherCheckThrottled);
+            return Err(AppError::VoucherCheckThrottled.into());
         }
         charged.push(per_voucher);
     }
@@ -427,18 +417,18 @@ pub async fn verify_code(
         }
     };
     let Some(v) = found.filter(|v| v.locked_at.is_none()) else {
-        tx.commit().await.map_err(internal("commit check"))?;
-        return Err(AppError::CodeCheckFailed);
+        tx.commit().await?;
+        return Err(AppError::CodeCheckFailed.into());
     };
     if own {
         record_code_result(&mut tx, &checker.actor, &v, code_ok, now).await?;
     }
     if !code_ok {
-        tx.commit().await.map_err(internal("commit check"))?;
-        return Err(AppError::CodeCheckFailed);
+        tx.commit().await?;
+        return Err(AppError::CodeCheckFailed.into());
     }
-    budgets::refund_all(&mut tx, &charged).await.map_err(internal("refund check budget"))?;
-    tx.commit().await.map_err(internal("commit check"))?;
+    budgets::refund_all(&mut tx, &charged).await?;
+    tx.commit().await?;
     Ok(v)
 }
 
@@ -452,19 +442,17 @@ pub(crate) async fn record_code_result(
     v: &VoucherRecord,
     code_ok: bool,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), ServerError> {
     if code_ok {
         if v.code_failures > 0 {
-            vouchers::set_code_failures(tx.conn(), v.id, 0, None).await.map_err(internal("reset wrong codes"))?;
+            vouchers::set_code_failures(tx.conn(), v.id, 0, None).await?;
         }
         return Ok(());
     }
     let failures = v.code_failures + 1;
     let lock_now = failures >= budgets::CODE_FAILURES_BEFORE_LOCK && v.locked_at.is_none();
     let locked_at = if lock_now { Some(clock::stamp(now)) } else { v.locked_at.clone() };
-    vouchers::set_code_failures(tx.conn(), v.id, failures, locked_at.as_deref())
-        .await
-        .map_err(internal("count wrong code"))?;
+    vouchers::set_code_failures(tx.conn(), v.id, failures, locked_at.as_deref()).await?;
     if lock_now {
         let before = json!({ "locked": false });
         let after = json!({ "locked": true, "wrong_codes": failures });
@@ -475,20 +463,19 @@ pub(crate) async fn record_code_result(
 }
 
 /// Agency staff lift the lock put on a voucher after too many wrong codes.
-pub async fn unlock_voucher(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
-    let mut tx = state.db.begin_write().await.map_err(internal("begin unlock"))?;
-    let v = vouchers::find_for_update(tx.conn(), id, state.db.lock_rows())
-        .await
-        .map_err(internal("find voucher to unlock"))?
+pub async fn unlock_voucher(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), ServerError> {
+    let mut tx = state.db.begin_write().await?;
+    let v = vouchers::find_for_update(&mut tx, id)
+        .await?
         .filter(|v| staff.covers(v.agency_id))
         .ok_or(AppError::VoucherNotFound)?;
     if v.locked_at.is_some() {
-        vouchers::set_code_failures(tx.conn(), id, 0, None).await.map_err(internal("unlock"))?;
+        vouchers::set_code_failures(tx.conn(), id, 0, None).await?;
         let actor = Actor::account(staff.account_id, &staff.login, &staff.role);
         let before = json!({ "locked": true, "wrong_codes": v.code_failures });
         journal(&mut tx, &actor, Entity::Voucher, id, "unlock", before, json!({ "locked": false }), now).await?;
     }
-    tx.commit().await.map_err(internal("commit unlock"))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -499,23 +486,20 @@ pub async fn check(
     number: &str,
     signature: &str,
     code_proof: Option<&str>,
-) -> Result<CheckedVoucher, AppError> {
+) -> Result<CheckedVoucher, ServerError> {
     let not_genuine =
         || AppError::Invalid("Ce lien de vérification n'est pas valide : ce bon n'est pas authentique.".into());
     let number: VoucherNumber = number.parse().map_err(|_| not_genuine())?;
     let number = number.to_string();
     if !state.keys.verify_check_link(&number, signature) {
-        return Err(not_genuine());
+        return Err(not_genuine().into());
     }
-    let v = vouchers::find_by_number(state.db.pool(), &number)
-        .await
-        .map_err(internal("find by number"))?
-        .ok_or_else(not_genuine)?;
+    let v = vouchers::find_by_number(state.db.pool(), &number).await?.ok_or_else(not_genuine)?;
     let code_checked = code_proof.is_some_and(|proof| state.keys.verify_code_checked(&number, proof));
     checked(number, v, code_checked)
 }
 
-fn checked(number: String, v: VoucherRecord, code_checked: bool) -> Result<CheckedVoucher, AppError> {
+fn checked(number: String, v: VoucherRecord, code_checked: bool) -> Result<CheckedVoucher, ServerError> {
     Ok(CheckedVoucher {
         number,
         supplier: v.supplier_name,
@@ -528,12 +512,11 @@ fn checked(number: String, v: VoucherRecord, code_checked: bool) -> Result<Check
 }
 
 /// A voucher of this member's; another member's is as unknown as a missing one.
-async fn own_voucher(state: &AppState, member: &Member, id: i64) -> Result<VoucherRecord, AppError> {
-    vouchers::find(state.db.pool(), id)
-        .await
-        .map_err(internal("find voucher"))?
+async fn own_voucher(state: &AppState, member: &Member, id: i64) -> Result<VoucherRecord, ServerError> {
+    Ok(vouchers::find(state.db.pool(), id)
+        .await?
         .filter(|v| v.member_id == member.id)
-        .ok_or(AppError::VoucherNotFound)
+        .ok_or(AppError::VoucherNotFound)?)
 }
 
 fn seen_status(v: &VoucherRecord, today: &str) -> VoucherStatus {
