@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 /// against what the person asking may see. Empty: none picked. Staff of an
 /// agency naming another agency get "not found", as for anything else of
 /// another agency.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn pick(state: &AppState, staff: &Staff, code: Option<&str>) -> Result<Option<i64>, ServerError> {
     let code = code.map(str::trim).unwrap_or_default().to_ascii_uppercase();
     if code.is_empty() {
@@ -39,6 +40,7 @@ pub async fn pick(state: &AppState, staff: &Staff, code: Option<&str>) -> Result
 }
 
 /// The selector's agencies, and the one chosen.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn desk(state: &AppState, staff: &Staff, chosen: Option<i64>) -> Result<Desk, ServerError> {
     let all = agencies::list(state.db.pool()).await?;
     let chosen = staff.scope(chosen).and_then(|id| all.iter().find(|a| a.id == id)).map(|a| a.code.clone());
@@ -99,6 +101,7 @@ pub fn paris_month(now: DateTime<Utc>) -> (String, String, String) {
 }
 
 /// The figures staff look at first, each from one query.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn dashboard(
     state: &AppState,
     staff: &Staff,
@@ -152,6 +155,7 @@ pub async fn dashboard(
 
 /// The settings form: the staff member's agency, or the one an
 /// administrator picked.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn settings_page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SettingsPage, ServerError> {
     let chosen = pick(state, staff, asked).await?;
     let agency = match staff.scope(chosen) {
@@ -174,6 +178,7 @@ pub async fn settings_page(state: &AppState, staff: &Staff, asked: Option<&str>)
 /// Saves an agency's settings; returns its (maybe new) code. A new code or
 /// centre applies to vouchers used from now on: numbers already given keep
 /// theirs, and the agency's running numbers go on in the same series.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn save_settings(
     state: &AppState,
     staff: &Staff,
@@ -201,6 +206,7 @@ pub async fn save_settings(
 }
 
 /// An administrator opens an agency; returns its code.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn create(
     state: &AppState,
     staff: &Staff,

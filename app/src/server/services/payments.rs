@@ -41,6 +41,7 @@ fn row(b: payments::BatchRecord) -> BatchRow {
 }
 
 /// What is ready to pay, and the batches, of the agency shown.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<PaymentsPage, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let scope = staff.scope(chosen);
@@ -58,6 +59,7 @@ pub async fn page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Resul
 
 /// Puts the accepted invoices of the agency not yet in a batch (all, or one
 /// supplier's) into a new batch; returns its id.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn create(
     state: &AppState,
     staff: &Staff,
@@ -102,6 +104,7 @@ async fn covered(state: &AppState, staff: &Staff, id: i64) -> Result<payments::B
 }
 
 /// A batch: its transfers (one per supplier, with the bank details) and invoices.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, batch = id))]
 pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<BatchDetail, ServerError> {
     let batch = covered(state, staff, id).await?;
     let pool = state.db.pool();
@@ -138,6 +141,7 @@ pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
 
 /// The transfers left on `paid_on`: the batch, its invoices and their
 /// vouchers are paid on that day, in one transaction.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, batch = id))]
 pub async fn mark_paid(
     state: &AppState,
     staff: &Staff,

@@ -122,6 +122,7 @@ fn not_found() -> AppError {
     AppError::NotFound("Fournisseur".into())
 }
 
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SupplierList, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let rows = suppliers::list_files(state.db.pool(), staff.scope(chosen))
@@ -142,6 +143,7 @@ pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Resul
     Ok(SupplierList { desk: agencies::desk(state, staff, chosen).await?, rows })
 }
 
+#[tracing::instrument(skip_all, fields(staff = %staff.login, supplier = id))]
 pub async fn detail(
     state: &AppState,
     staff: &Staff,
@@ -216,6 +218,7 @@ fn clash_from_index(e: sqlx::Error) -> ServerError {
 }
 
 /// A new partner supplier, active at once; returns its id.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn create(
     state: &AppState,
     staff: &Staff,
@@ -238,6 +241,7 @@ pub async fn create(
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(staff = %staff.login, supplier = id))]
 pub async fn update(
     state: &AppState,
     staff: &Staff,
@@ -266,6 +270,7 @@ pub async fn update(
 /// An inactive supplier is offered to no member, and its logins see
 /// nothing (each is logged out); vouchers already issued for it stay as
 /// they are.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, supplier = id))]
 pub async fn set_active(
     state: &AppState,
     staff: &Staff,
@@ -309,6 +314,7 @@ pub(crate) fn parse_login(typed: &str) -> Result<String, ServerError> {
 
 /// A login for the supplier's staff with a temporary password; returns the
 /// hand-over token that shows it once.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, supplier = supplier_id, login = %login))]
 pub async fn create_login(
     state: &AppState,
     staff: &Staff,
@@ -350,6 +356,7 @@ pub async fn create_login(
 }
 
 /// Deactivates or reactivates one of a supplier's logins; returns the supplier.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, login = %login))]
 pub async fn set_login_active(
     state: &AppState,
     staff: &Staff,
@@ -384,6 +391,7 @@ pub async fn set_login_active(
 }
 
 /// The supplier space's home: what is left to invoice, what to correct.
+#[tracing::instrument(skip_all, fields(supplier = user.supplier_id))]
 pub async fn home(
     state: &AppState,
     user: &crate::server::auth::SupplierUser,

@@ -147,6 +147,7 @@ async fn create(
     Ok(CreatedKey { id, prefix, key })
 }
 
+#[tracing::instrument(skip_all, fields(supplier = user.supplier_id))]
 pub async fn create_for_user(
     state: &AppState,
     user: &SupplierUser,
@@ -158,6 +159,7 @@ pub async fn create_for_user(
 
 /// For the command line (`bons api-key create`): a key for the supplier of
 /// an active supplier login.
+#[tracing::instrument(skip_all, fields(login = %login))]
 pub async fn create_for_login(
     state: &AppState,
     login: &str,
@@ -180,6 +182,7 @@ pub async fn create_for_login(
 
 /// The keys page: every key of the supplier, and the one this browser just
 /// created if `fresh` is it.
+#[tracing::instrument(skip_all, fields(supplier = user.supplier_id))]
 pub async fn page(
     state: &AppState,
     user: &SupplierUser,
@@ -215,6 +218,7 @@ fn view(k: ApiKeyRecord) -> ApiKeyView {
 }
 
 /// Revokes one of the supplier's keys; revoking twice is harmless.
+#[tracing::instrument(skip_all, fields(supplier = user.supplier_id, key = %id))]
 pub async fn revoke(state: &AppState, user: &SupplierUser, id: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
     let not_found = || AppError::NotFound("Clé API".into());
     let id: i64 = id.trim().parse().ok().filter(|id| *id > 0).ok_or_else(not_found)?;
@@ -236,6 +240,7 @@ pub async fn revoke(state: &AppState, user: &SupplierUser, id: &str, now: DateTi
 
 /// The till behind a request's `Authorization: Bearer <key>`, its supplier
 /// still a partner. Records the key's use (at most once a minute).
+#[tracing::instrument(skip_all)]
 pub async fn authenticate(
     state: &AppState,
     authorization: Option<&str>,

@@ -49,6 +49,7 @@ pub async fn hash(password: String) -> Result<String, ServerError> {
 
 /// Stores `password` sealed for `reader` inside `tx`; returns the token for
 /// the link that shows it.
+#[tracing::instrument(skip_all, fields(reader = %reader.login, account = account_id))]
 pub async fn hand_over(
     tx: &mut WriteTx,
     reader: &Staff,
@@ -71,6 +72,7 @@ pub async fn hand_over(
 
 /// Opens a hand-over once: (account, password), or None when the token is
 /// unknown, already used, expired or meant for someone else.
+#[tracing::instrument(skip_all, fields(reader = %reader.login))]
 pub async fn take(
     state: &AppState,
     reader: &Staff,

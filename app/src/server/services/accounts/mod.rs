@@ -25,6 +25,7 @@ use serde_json::json;
 ///
 /// Wrong current passwords are charged to the account's own budget, so a
 /// session left open on a shared computer is not a way to guess it.
+#[tracing::instrument(skip_all)]
 pub async fn change_password(
     state: &AppState,
     session: &SessionRecord,

@@ -159,6 +159,7 @@ fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoic
 /// as `received`. Returns its id. A mistake in what was typed changes
 /// nothing; a line that does not match its voucher is stored with its flag
 /// for the agency to decide.
+#[tracing::instrument(skip_all)]
 pub async fn submit_invoice(
     state: &AppState,
     by: &Submitter,
@@ -218,6 +219,7 @@ pub async fn submit_invoice(
 
 /// The supplier resends an invoice the agency sent back: new header and
 /// lines, matched again; the invoice is `received` again.
+#[tracing::instrument(skip_all, fields(invoice = id))]
 pub async fn correct_invoice(
     state: &AppState,
     by: &Submitter,
@@ -421,6 +423,7 @@ async fn match_line(
 
 /// An invoice of this supplier's, with its lines; another supplier's is as
 /// unknown as a missing one.
+#[tracing::instrument(skip_all, fields(supplier = supplier_id, invoice = id))]
 pub async fn invoice_for_supplier(state: &AppState, supplier_id: i64, id: i64) -> Result<InvoiceDetail, ServerError> {
     let record = invoices::find(state.db.pool(), id)
         .await?
@@ -429,11 +432,13 @@ pub async fn invoice_for_supplier(state: &AppState, supplier_id: i64, id: i64) -
     detail(state, record).await
 }
 
+#[tracing::instrument(skip_all, fields(supplier = supplier_id))]
 pub async fn list_for_supplier(state: &AppState, supplier_id: i64) -> Result<Vec<InvoiceSummary>, ServerError> {
     Ok(invoices::list_for_supplier(state.db.pool(), supplier_id).await?.into_iter().map(summary).collect())
 }
 
 /// An invoice and its lines, as both spaces show it.
+#[tracing::instrument(skip_all)]
 pub async fn detail(state: &AppState, record: InvoiceRecord) -> Result<InvoiceDetail, ServerError> {
     let lines = invoices::lines(state.db.pool(), record.id).await?;
     Ok(InvoiceDetail { summary: summary(record), lines: lines.into_iter().map(line_view).collect() })

@@ -23,6 +23,7 @@ use serde_json::json;
 pub const MAX_PDF_BYTES: usize = 10 * 1024 * 1024;
 /// Keeps the invoice's PDF (replacing an earlier one) while the agency has
 /// not accepted the invoice. The file must really be a PDF.
+#[tracing::instrument(skip_all, fields(supplier = user.supplier_id, invoice = id))]
 pub async fn attach_pdf(
     state: &AppState,
     user: &SupplierUser,
@@ -92,6 +93,7 @@ pub enum PdfReader {
 
 /// The PDF of an invoice: its download name and bytes. An invoice the
 /// reader may not see is as unknown as a missing one.
+#[tracing::instrument(skip_all, fields(invoice = %id))]
 pub async fn invoice_pdf(state: &AppState, reader: &PdfReader, id: &str) -> Result<(String, Vec<u8>), ServerError> {
     let id = super::submission::parse_invoice_id(id)?;
     let invoice = store::invoices::find(state.db.pool(), id)

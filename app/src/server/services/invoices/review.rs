@@ -43,6 +43,7 @@ pub fn written_reason(reason: &str, what: &str) -> Result<String, ServerError> {
 }
 
 /// The agency's invoices; `status` is a stored status code, empty for all.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn list(
     state: &AppState,
     staff: &Staff,
@@ -82,6 +83,7 @@ async fn lock_covered(tx: &mut WriteTx, staff: &Staff, id: i64) -> Result<store:
         .ok_or_else(|| AppError::NotFound("Facture".into()))?)
 }
 
+#[tracing::instrument(skip_all, fields(staff = %staff.login, invoice = id))]
 pub async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<ReconcileView, ServerError> {
     let record = covered(state, staff, id).await?;
     let agency_code = crate::server::store::agencies::find(state.db.pool(), record.agency_id)
@@ -97,6 +99,7 @@ pub async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<ReconcileV
 }
 
 /// Accepts a flagged line anyway, for a written reason kept in the journal.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, invoice = id))]
 pub async fn override_line(
     state: &AppState,
     staff: &Staff,
@@ -154,6 +157,7 @@ pub async fn override_line(
 /// voucher is read again under lock: a use undone since the invoice came, or
 /// another invoice accepted first, flags the line again and nothing else
 /// changes.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, invoice = id))]
 pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), ServerError> {
     let mut tx = state.db.begin_write().await?;
     let invoice = lock_covered(&mut tx, staff, id).await?;
@@ -247,6 +251,7 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
 
 /// Sends a received invoice back to the supplier, who reads the reason and
 /// sends it again corrected.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, invoice = id))]
 pub async fn send_back(
     state: &AppState,
     staff: &Staff,

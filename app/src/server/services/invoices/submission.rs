@@ -58,6 +58,7 @@ fn refuse_repeated_vouchers(lines: &[InvoiceLineInput]) -> Result<(), AppError> 
 }
 
 /// Sends an invoice (from the form or the till): one transaction, all or nothing.
+#[tracing::instrument(skip_all)]
 pub async fn submit_invoice(
     state: &AppState,
     by: &Submitter,
@@ -68,6 +69,7 @@ pub async fn submit_invoice(
     invoices::submit_invoice(state, by, input, now).await
 }
 
+#[tracing::instrument(skip_all, fields(invoice = id))]
 pub async fn correct_invoice(
     state: &AppState,
     by: &Submitter,
@@ -85,6 +87,7 @@ pub fn parse_invoice_id(id: &str) -> Result<i64, AppError> {
 }
 
 /// An invoice's page: its detail, and its lines as the correction form shows them.
+#[tracing::instrument(skip_all, fields(supplier = supplier_id, invoice = %id))]
 pub async fn invoice(state: &AppState, supplier_id: i64, id: &str) -> Result<SupplierInvoiceView, ServerError> {
     let id = parse_invoice_id(id)?;
     let record = store::invoices::find(state.db.pool(), id)
@@ -100,6 +103,7 @@ pub async fn invoice(state: &AppState, supplier_id: i64, id: &str) -> Result<Sup
 
 /// The supplier's invoices as stored, newest first (the till's API shows
 /// ISO dates where the pages show French ones).
+#[tracing::instrument(skip_all, fields(supplier = supplier_id))]
 pub async fn invoice_records(
     state: &AppState,
     supplier_id: i64,
@@ -108,6 +112,7 @@ pub async fn invoice_records(
 }
 
 /// One of the supplier's invoices with its lines, as stored.
+#[tracing::instrument(skip_all, fields(supplier = supplier_id, invoice = %id))]
 pub async fn invoice_record(
     state: &AppState,
     supplier_id: i64,

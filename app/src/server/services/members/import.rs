@@ -326,6 +326,7 @@ fn plan(
 /// Imports a file for the staff member's agency (an administrator names
 /// it); returns the run's id, whose report the import page shows. A file
 /// that cannot be read is recorded as refused, and changes no member.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn import(
     state: &AppState,
     staff: &Staff,
@@ -452,6 +453,7 @@ fn summary(r: ImportRecord) -> ImportSummary {
 }
 
 /// The import page: the latest runs and, when asked, one run's report.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn page(
     state: &AppState,
     staff: &Staff,

@@ -69,6 +69,7 @@ pub(crate) fn member_json(name: &str, email: Option<&str>, fee: Option<&str>) ->
     json!({ "name": name, "email": email, "fee_paid_until": fee })
 }
 
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn search(
     state: &AppState,
     staff: &Staff,
@@ -101,6 +102,7 @@ pub async fn search(
 /// Creates a member of the staff member's agency (an administrator names
 /// it) and their login, the member number, with a temporary password.
 /// Returns the number and the hand-over token of the password.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, number = %number))]
 pub async fn create(
     state: &AppState,
     staff: &Staff,
@@ -193,6 +195,7 @@ fn not_found() -> AppError {
     AppError::NotFound("Adhérent".into())
 }
 
+#[tracing::instrument(skip_all, fields(staff = %staff.login, number = %number))]
 pub async fn detail(
     state: &AppState,
     staff: &Staff,
@@ -238,6 +241,7 @@ pub async fn detail(
 }
 
 /// Name, email and fee paid-up day; returns the member's number.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, number = %number))]
 pub async fn update(
     state: &AppState,
     staff: &Staff,
@@ -267,6 +271,7 @@ pub async fn update(
 /// A deactivated member can neither log in nor request a voucher (their
 /// login is deactivated with them, and every phone logged in to it is
 /// logged out); reactivating lets them log in again.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, number = %number))]
 pub async fn set_active(
     state: &AppState,
     staff: &Staff,
@@ -300,6 +305,7 @@ pub async fn set_active(
 /// A new temporary password for the member's login (created if the member
 /// had none). Every phone logged in to it is logged out: whoever knew the
 /// old password is out. Returns the number and the hand-over token.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, number = %number))]
 pub async fn reset_password(
     state: &AppState,
     staff: &Staff,

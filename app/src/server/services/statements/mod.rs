@@ -42,6 +42,7 @@ const MAX_PERIOD_DAYS: i64 = 366;
 
 /// Makes, keeps and (when `send`) emails one member's statement for [from,
 /// to]; returns the stored statement's id and how the email went.
+#[tracing::instrument(skip_all, fields(member = member.id))]
 pub async fn issue(
     state: &AppState,
     actor: &Actor,
@@ -79,6 +80,7 @@ fn period(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), ServerError> {
 }
 
 /// Staff make one member's statement, by member number.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, number = %number))]
 pub async fn issue_for_member(
     state: &AppState,
     staff: &Staff,
@@ -142,6 +144,7 @@ fn run_row(r: store::RunRecord) -> RunRow {
 }
 
 /// The statements screen: forms' defaults, the runs, the latest statements.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn page(
     state: &AppState,
     staff: &Staff,
@@ -166,6 +169,7 @@ pub async fn page(
     })
 }
 
+#[tracing::instrument(skip_all, fields(member = member_id))]
 pub async fn for_member(state: &AppState, member_id: i64) -> Result<Vec<StatementRow>, ServerError> {
     Ok(store::for_member(state.db.pool(), member_id).await?.into_iter().map(row).collect())
 }
@@ -178,6 +182,7 @@ pub enum Reader {
 }
 
 /// A stored statement's file: `pdf` or `csv`; its file name and bytes.
+#[tracing::instrument(skip_all, fields(statement = %id))]
 pub async fn file(state: &AppState, reader: &Reader, id: &str, kind: &str) -> Result<(String, Vec<u8>), ServerError> {
     let not_found = || AppError::NotFound("Relevé".into());
     let id: i64 = id.trim().parse().map_err(|_| not_found())?;

@@ -201,6 +201,7 @@ pub(super) async fn store_made(
 /// Starts the run for an agency's month and returns at once; the work goes
 /// on in the background, one member at a time, each statement committed and
 /// counted as it is done.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, month = %month))]
 pub async fn start_run(
     state: &AppState,
     staff: &Staff,
@@ -493,6 +494,7 @@ impl Run {
     }
 }
 
+#[tracing::instrument(skip_all, fields(staff = %staff.login, run = %id))]
 pub async fn run(state: &AppState, staff: &Staff, id: &str) -> Result<RunRow, ServerError> {
     let not_found = || AppError::NotFound("Envoi de relevés".into());
     let id: i64 = id.trim().parse().map_err(|_| not_found())?;

@@ -46,6 +46,7 @@ pub(crate) fn row_view(v: VoucherRecord, today: &str) -> AgencyVoucherRow {
     }
 }
 
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn search(
     state: &AppState,
     staff: &Staff,
@@ -91,6 +92,7 @@ async fn own_voucher(state: &AppState, staff: &Staff, id: i64) -> Result<Voucher
         .ok_or(AppError::VoucherNotFound)?)
 }
 
+#[tracing::instrument(skip_all, fields(staff = %staff.login, voucher = id))]
 pub async fn detail(
     state: &AppState,
     staff: &Staff,
@@ -128,6 +130,7 @@ pub async fn detail(
 /// counter, for the wrong amount…) while no invoice claims the voucher: it
 /// becomes 91-annulé, keeps its number, which stays consumed in the series
 /// and is never given again, and the reason goes to the journal.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, voucher = id))]
 pub async fn undo_use(
     state: &AppState,
     staff: &Staff,

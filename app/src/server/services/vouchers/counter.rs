@@ -25,6 +25,7 @@ pub fn checker(user: &SupplierUser, address: &str) -> Checker {
 /// The counter check: `vouchers::verify_code` (its budgets, its single
 /// answer for every failure, its lock after five wrong codes), then what
 /// the supplier needs to decide whether to deliver and invoice.
+#[tracing::instrument(skip_all, fields(supplier = supplier_id, number = %number))]
 pub async fn counter_check(
     state: &AppState,
     checker: &Checker,
@@ -40,6 +41,7 @@ pub async fn counter_check(
 /// The answer page after a check: the signed proof stands for the code
 /// that was typed right, so showing the answer again charges nothing. A
 /// link without a valid proof shows no answer (None).
+#[tracing::instrument(skip_all, fields(supplier = supplier_id, number = %number))]
 pub async fn checked_by_proof(
     state: &AppState,
     supplier_id: i64,

@@ -113,6 +113,7 @@ impl DeliveredFilter {
 }
 
 /// The supplier's used vouchers in one query, newest use first.
+#[tracing::instrument(skip_all, fields(supplier = supplier_id))]
 pub async fn delivered_records(
     state: &AppState,
     supplier_id: i64,
@@ -143,6 +144,7 @@ fn delivered_view(r: DeliveredRecord) -> Result<DeliveredVoucher, AppError> {
 
 /// The page: rows and totals. A use undone (91-annulé) is listed, and left
 /// out of the total: it will not be paid.
+#[tracing::instrument(skip_all, fields(supplier = supplier_id))]
 pub async fn delivered(
     state: &AppState,
     supplier_id: i64,

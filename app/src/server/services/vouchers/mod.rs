@@ -37,6 +37,7 @@ pub fn fee_paid_up(member: &Member, now: DateTime<Utc>) -> bool {
     member.fee_paid_until.as_deref().is_some_and(|until| today.as_str() <= until)
 }
 
+#[tracing::instrument(skip_all, fields(member = member.id))]
 pub async fn request_choices(state: &AppState, member: &Member) -> Result<RequestForm, ServerError> {
     let suppliers = suppliers::active_for_agency(state.db.pool(), member.agency_id)
         .await?
@@ -54,6 +55,7 @@ async fn agency_of(state: &AppState, member: &Member) -> Result<AgencySettings, 
 
 /// Creates a `1-EMIS` voucher if the member's fee is paid up. Every refusal
 /// happens before anything is written.
+#[tracing::instrument(skip_all, fields(member = member.id))]
 pub async fn request_voucher(
     state: &AppState,
     member: &Member,
@@ -103,6 +105,7 @@ pub async fn request_voucher(
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(member = member.id))]
 pub async fn list_for_member(
     state: &AppState,
     member: &Member,
@@ -126,6 +129,7 @@ pub async fn list_for_member(
 }
 
 /// The card as its member sees it, QR code included.
+#[tracing::instrument(skip_all, fields(member = member.id, voucher = id))]
 pub async fn card(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<VoucherCard, ServerError> {
     let v = own_voucher(state, member, id).await?;
     let mut card = card_of(state, v, &clock::iso_day(clock::paris_date(now)));
@@ -165,6 +169,7 @@ fn card_of(state: &AppState, v: VoucherRecord, today: &str) -> VoucherCard {
 /// retry after a lost answer shows the same screen. The answer is the card
 /// as it stands once used, without its QR code: the phone shows the code
 /// screen from it without asking again.
+#[tracing::instrument(skip_all, fields(member = member.id, voucher = id))]
 pub async fn use_voucher(
     state: &AppState,
     member: &Member,
@@ -244,6 +249,7 @@ pub async fn use_voucher(
     Ok(card_of(state, used, &today))
 }
 
+#[tracing::instrument(skip_all, fields(member = member.id, voucher = id))]
 pub async fn validate_voucher(
     state: &AppState,
     member: &Member,
@@ -274,6 +280,7 @@ pub async fn validate_voucher(
 /// The member gives up an issued voucher they no longer need: 1-EMIS →
 /// 91-annulé. A used voucher cannot be cancelled here (agency staff undo a
 /// mistaken use); cancelling twice is harmless.
+#[tracing::instrument(skip_all, fields(member = member.id, voucher = id))]
 pub async fn cancel_voucher(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<(), ServerError> {
     let mut tx = state.db.begin_write().await?;
     let v = vouchers::find_for_update(&mut tx, id)
@@ -302,6 +309,7 @@ pub async fn cancel_voucher(state: &AppState, member: &Member, id: i64, now: Dat
 /// Records 92-expiré on issued vouchers past their last valid day (screens
 /// already show them expired; this makes it a fact for reports). Runs in
 /// batches, each one transaction; returns how many vouchers expired.
+#[tracing::instrument(skip_all)]
 pub async fn expire_overdue(state: &AppState, now: DateTime<Utc>) -> Result<usize, ServerError> {
     const BATCH: i64 = 500;
     let today = clock::iso_day(clock::paris_date(now));
@@ -359,6 +367,7 @@ impl Checker {
 /// voucher's own supplier, to the number's budget of the day; the fifth
 /// wrong code in a row from the voucher's own supplier locks it until
 /// agency staff unlock it. Nobody else can lock it.
+#[tracing::instrument(skip_all, fields(number = %number))]
 pub async fn check_code(
     state: &AppState,
     checker: &Checker,
@@ -375,6 +384,7 @@ pub async fn check_code(
 /// voucher than the public page does (the supplier's counter check, the
 /// till's API): the same budgets, the same single answer for every
 /// failure, the same lock. Returns the voucher as read under its lock.
+#[tracing::instrument(skip_all, fields(number = %number))]
 pub async fn verify_code(
     state: &AppState,
     checker: &Checker,
@@ -463,6 +473,7 @@ pub(crate) async fn record_code_result(
 }
 
 /// Agency staff lift the lock put on a voucher after too many wrong codes.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, voucher = id))]
 pub async fn unlock_voucher(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), ServerError> {
     let mut tx = state.db.begin_write().await?;
     let v = vouchers::find_for_update(&mut tx, id)
@@ -481,6 +492,7 @@ pub async fn unlock_voucher(state: &AppState, staff: &Staff, id: i64, now: DateT
 
 /// The QR code's check page: genuine if the link's signature matches; the
 /// code counts as checked only with the proof `check_code` hands out.
+#[tracing::instrument(skip_all, fields(number = %number))]
 pub async fn check(
     state: &AppState,
     number: &str,
