@@ -15,7 +15,7 @@ use crate::{
         audit::{Actor, Entity, Event},
         auth::Staff,
         clock,
-        store::{agencies, dashboard, vouchers},
+        store::{agencies, agencies::dashboard, vouchers},
     },
 };
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};

@@ -397,7 +397,7 @@ pub async fn home(
     user: &crate::server::auth::SupplierUser,
     now: DateTime<Utc>,
 ) -> Result<crate::model::supplier::SupplierOverview, ServerError> {
-    let figures = crate::server::store::delivered::home_figures(state.db.pool(), user.supplier_id).await?;
+    let figures = crate::server::store::vouchers::delivered::home_figures(state.db.pool(), user.supplier_id).await?;
     Ok(crate::model::supplier::SupplierOverview {
         supplier: user.supplier_name.clone(),
         login: user.login.clone(),

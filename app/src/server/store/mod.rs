@@ -1,13 +1,11 @@
-//! SQL, grouped by table. Queries use `$n` placeholders, which both SQLite and
-//! PostgreSQL understand; where the backends differ, `Db` says how.
+//! SQL, grouped by business object: a table and those that belong to it
+//! (an account's API keys, a member's imports, a voucher's delivery list,
+//! an agency's dashboard). Queries use `$n` placeholders, which both SQLite
+//! and PostgreSQL understand; where the backends differ, `Db` says how.
 
 pub mod accounts;
 pub mod agencies;
-pub mod api_keys;
-pub mod dashboard;
-pub mod delivered;
 pub mod invoices;
-pub mod member_imports;
 pub mod members;
 pub mod payments;
 pub mod statements;

@@ -20,7 +20,7 @@ use crate::{
         db::internal,
         store::{
             self,
-            api_keys::{self, ApiKeyRecord, NewKey},
+            accounts::api_keys::{self, ApiKeyRecord, NewKey},
         },
     },
 };
@@ -191,7 +191,7 @@ pub async fn page(
 ) -> Result<ApiKeys, ServerError> {
     let records = api_keys::list_for_supplier(state.db.pool(), user.supplier_id).await?;
     let new_key = match fresh {
-        Some(key) => store::api_keys::find_by_hash(state.db.pool(), &sha256_hex(key.as_bytes()))
+        Some(key) => store::accounts::api_keys::find_by_hash(state.db.pool(), &sha256_hex(key.as_bytes()))
             .await?
             .filter(|k| k.supplier_id == user.supplier_id && k.revoked_at.is_none())
             .filter(|k| clock::parse_stamp(&k.created_at).is_some_and(|at| now - at < TimeDelta::minutes(5)))

@@ -28,8 +28,10 @@ use crate::{
         codes::sha256_hex,
         store::{
             accounts::{self, NewAccount},
-            member_imports::{self, ImportRecord, NewImport},
-            members::{self, MemberFile, NewMember},
+            members::{
+                self, MemberFile, NewMember,
+                imports::{self as member_imports, ImportRecord, NewImport},
+            },
         },
     },
 };

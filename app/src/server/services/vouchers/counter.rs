@@ -73,14 +73,13 @@ async fn describe(
     v: store::vouchers::VoucherRecord,
 ) -> Result<CounterCheck, ServerError> {
     let own = v.supplier_id == supplier_id;
-    let invoice =
-        if own {
-            store::delivered::claim(state.db.pool(), supplier_id, v.id)
-                .await?
-                .map(|(id, number, status)| InvoiceClaim { id, number, status })
-        } else {
-            None
-        };
+    let invoice = if own {
+        store::vouchers::delivered::claim(state.db.pool(), supplier_id, v.id)
+            .await?
+            .map(|(id, number, status)| InvoiceClaim { id, number, status })
+    } else {
+        None
+    };
     let used_at = v.used_at.clone().unwrap_or_default();
     Ok(CounterCheck {
         number: v.number.clone().unwrap_or_default(),

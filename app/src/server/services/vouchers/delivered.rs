@@ -11,7 +11,7 @@ use crate::{
         spreadsheet::Csv,
         store::{
             self,
-            delivered::{DeliveredQuery, DeliveredRecord},
+            vouchers::delivered::{DeliveredQuery, DeliveredRecord},
         },
     },
 };
@@ -121,7 +121,7 @@ pub async fn delivered_records(
 ) -> Result<Vec<DeliveredVoucher>, ServerError> {
     let (from, until) = filter.bounds();
     let query = DeliveredQuery { supplier_id, from: from.as_deref(), until: until.as_deref(), status: filter.status };
-    let rows = store::delivered::list(state.db.pool(), &query).await?;
+    let rows = store::vouchers::delivered::list(state.db.pool(), &query).await?;
     Ok(rows.into_iter().map(delivered_view).collect::<Result<_, _>>()?)
 }
 

@@ -1,5 +1,7 @@
 //! Members as the back office keeps them: search, create, edit, activate.
 
+pub mod imports;
+
 use crate::server::db::WriteTx;
 use crate::server::error::UniqueKey;
 use sqlx::{AnyConnection, AnyPool, FromRow};

@@ -1,8 +1,8 @@
 //! A supplier's delivered vouchers (used at its counter), with the invoice
 //! of its own that claims each one.
 
-use super::in_row;
 use crate::domain::{InvoiceStatus, VoucherStatus};
+use crate::server::store::in_row;
 use sqlx::{AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]

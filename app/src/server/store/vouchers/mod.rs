@@ -1,6 +1,8 @@
 //! Vouchers and their running-number series.
 
-use super::in_row;
+pub mod delivered;
+
+use crate::server::store::in_row;
 use crate::{
     domain::VoucherStatus,
     server::db::{Backend, WriteTx},

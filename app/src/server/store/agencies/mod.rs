@@ -1,5 +1,7 @@
 //! Agencies and their own settings.
 
+pub mod dashboard;
+
 use crate::domain::{AgencySettings, Money, SecretCodeLength};
 use crate::server::db::WriteTx;
 use crate::server::error::UniqueKey;

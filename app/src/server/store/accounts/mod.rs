@@ -1,5 +1,7 @@
 //! Accounts, members and sessions.
 
+pub mod api_keys;
+
 use crate::server::error::UniqueKey;
 use sqlx::{AnyPool, FromRow};
 
