@@ -45,6 +45,9 @@ pub async fn serve(
         Ok(n) => tracing::warn!(runs = n, "statement runs left unfinished by a stopped server closed"),
         Err(e) => tracing::error!(error = %e, "closing abandoned statement runs"),
     }
+    // Overdue vouchers are recorded expired before the first request is
+    // answered, then every hour.
+    expire_overdue(&state).await;
     let expiry = tokio::spawn(expire_every_hour(state.clone()));
     let app = http::router(state);
     // The peer's address reaches handlers: attempt budgets count per address.
@@ -68,17 +71,22 @@ pub fn without_nagle(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStr
     listener.tap_io(no_delay)
 }
 
-/// Records expired vouchers at start and then every hour. Several servers on
+/// Records expired vouchers every hour. Several servers on
 /// one database may all do it: each voucher expires once (the status update
 /// is conditional), so the journal gets one event per voucher.
 async fn expire_every_hour(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let hour = std::time::Duration::from_secs(3600);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + hour, hour);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = app::server::services::vouchers::expire_overdue(&state, chrono::Utc::now()).await {
-            tracing::error!(error = %e, "expiring overdue vouchers");
-        }
+        expire_overdue(&state).await;
+    }
+}
+
+async fn expire_overdue(state: &AppState) {
+    if let Err(e) = app::server::services::vouchers::expire_overdue(state, chrono::Utc::now()).await {
+        tracing::error!(error = %e, "expiring overdue vouchers");
     }
 }
 

@@ -60,7 +60,7 @@ impl TestApp {
             })
             .await
             .expect("server start");
-        Self::run(dir, postgres, database_url, state, listener, base)
+        Self::run(dir, postgres, database_url, state, listener, base).serving().await
     }
 
     /// A second server on the same database, as a second process behind a
@@ -73,7 +73,7 @@ impl TestApp {
         let database_url = config.database_url.clone();
         let (state, listener, base) =
             SERVER_RUNTIME.spawn(async move { start_state(&config).await }).await.expect("twin start");
-        Self::run(dir, None, database_url, state, listener, base)
+        Self::run(dir, None, database_url, state, listener, base).serving().await
     }
 
     fn run(
@@ -100,6 +100,19 @@ impl TestApp {
         }
     }
 
+    /// Returns once the server answers, its start-up work done (overdue
+    /// vouchers recorded expired): what a test does next is not raced by it.
+    async fn serving(self) -> TestApp {
+        let health = format!("{}/healthz", self.base);
+        for _ in 0..600 {
+            if reqwest::get(&health).await.is_ok_and(|r| r.status().is_success()) {
+                return self;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the test server did not answer {health} within 30 s");
+    }
+
     /// Stops this server and starts a new one on the same database file, as
     /// after a deploy or a reboot.
     pub async fn restart(self) -> TestApp {
@@ -116,7 +129,7 @@ impl TestApp {
         let database_url = config.database_url.clone();
         let (state, listener, base) =
             SERVER_RUNTIME.spawn(async move { start_state(&config).await }).await.expect("server restart");
-        Self::run(dir, postgres, database_url, state, listener, base)
+        Self::run(dir, postgres, database_url, state, listener, base).serving().await
     }
 
     pub async fn stop(&mut self) {
