@@ -10,6 +10,7 @@ pub mod contact;
 pub mod day;
 pub mod invoice;
 pub mod member;
+pub mod member_file;
 pub mod money;
 pub mod password;
 pub mod siret;

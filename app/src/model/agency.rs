@@ -232,8 +232,7 @@ pub struct ImportPage {
 /// outside Leptos), and where the template is downloaded.
 pub const IMPORT_UPLOAD_PATH: &str = "/agence/adherents/import/envoi";
 pub const IMPORT_TEMPLATE_PATH: &str = "/agence/adherents/import/modele.csv";
-/// The file's columns, in the template's order.
-pub const IMPORT_HEADER: [&str; 4] = ["N° d'adhérent", "Nom", "Email", "Cotisation à jour jusqu'au"];
+pub use crate::domain::member_file::IMPORT_HEADER;
 
 /// An upload refused before any file could be read: the page names the
 /// problem from this code (`?refus=…`), so no free text travels in a URL.
