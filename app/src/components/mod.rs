@@ -1,8 +1,19 @@
-//! View pieces used by several pages.
+//! View pieces used by several pages: the frame of each space (`shell`),
+//! a page drawn from its resource (`loaded`), tables, the number-and-code
+//! check, results and error notices.
 
+mod check;
+mod loaded;
 pub mod network;
+mod shell;
+mod table;
 
-use crate::{api::auth::Logout, error::AppError};
+pub use check::NumberAndCode;
+pub use loaded::{BackLink, DetailPage, Loaded};
+pub use shell::{Shell, Space};
+pub use table::{Table, or_empty};
+
+use crate::error::AppError;
 use leptos::prelude::*;
 #[cfg(not(feature = "ssr"))]
 use leptos_router::components::Redirect;
@@ -118,94 +129,5 @@ where
         <form method="post" action=S::url() class=class on:submit=send>
             {children()}
         </form>
-    }
-}
-
-/// « Se déconnecter »: a form posted by the browser itself, even with the
-/// WASM. The server answers with the login page's address and the browser
-/// loads it whole, in a new document: nothing of the member (the pages'
-/// serialized data, the DOM, the WASM's memory) stays behind, as it would if
-/// the router drew the login page inside the member's page.
-///
-/// Beside it, « Mot de passe »: every role changes its own password there.
-#[component]
-fn AccountLinks() -> impl IntoView {
-    use leptos::server_fn::ServerFn as _;
-    view! {
-        <div class="topbar-account">
-            <form method="post" action=Logout::url() class="logout">
-                <button type="submit" class="link-button">
-                    "Se déconnecter"
-                </button>
-            </form>
-            <a class="topbar-link" href="/mot-de-passe">
-                "Mot de passe"
-            </a>
-        </div>
-    }
-}
-
-/// The member space's frame: the way home and the way out. It loads nothing
-/// itself: each page renders from exactly one resource, because a page
-/// waiting on two resources at once was seen, rarely and under load, never
-/// to finish rendering on the server (see `member_pages_keep_answering...`).
-#[component]
-pub fn MemberShell(children: Children) -> impl IntoView {
-    view! {
-        <header class="topbar">
-            <a class="brand" href="/">
-                "Castors"
-                <span class="brand-sub">"Espace adhérent"</span>
-            </a>
-            <AccountLinks />
-        </header>
-        <main class="page">{children()}</main>
-    }
-}
-
-/// The supplier space's frame: the supplier's screens and the way out.
-#[component]
-pub fn SupplierShell(children: Children) -> impl IntoView {
-    view! {
-        <header class="topbar">
-            <a class="brand" href="/fournisseur">
-                "Castors"
-                <span class="brand-sub">"Espace fournisseur"</span>
-            </a>
-            <AccountLinks />
-        </header>
-        <nav class="subnav" aria-label="Espace fournisseur">
-            <a href="/fournisseur/verifier">"Vérifier un bon"</a>
-            <a href="/fournisseur/bons">"Bons livrés"</a>
-            <a href="/fournisseur/factures">"Factures"</a>
-            <a href="/fournisseur/cles">"Caisse (API)"</a>
-        </nav>
-        <main class="page">{children()}</main>
-    }
-}
-
-/// The agency back office's frame. Staff work at a desk, but the frame
-/// folds to a phone's width too.
-#[component]
-pub fn AgencyShell(children: Children) -> impl IntoView {
-    view! {
-        <header class="topbar">
-            <a class="brand" href="/agence">
-                "Castors"
-                <span class="brand-sub">"Agence"</span>
-            </a>
-            <AccountLinks />
-        </header>
-        <nav class="subnav" aria-label="Agence">
-            <a href="/agence">"Tableau de bord"</a>
-            <a href="/agence/adherents">"Adhérents"</a>
-            <a href="/agence/fournisseurs">"Fournisseurs"</a>
-            <a href="/agence/bons">"Bons"</a>
-            <a href="/agence/factures">"Factures"</a>
-            <a href="/agence/paiements">"Paiements"</a>
-            <a href="/agence/releves">"Relevés"</a>
-            <a href="/agence/parametres">"Paramètres"</a>
-        </nav>
-        <main class="page page-wide">{children()}</main>
     }
 }

@@ -2,6 +2,7 @@
 //! selector, a voucher table, a journal.
 
 use crate::{
+    components::{Table, or_empty},
     domain::VoucherStatus,
     model::agency::{AgencyVoucherRow, Desk, HistoryEvent},
 };
@@ -92,62 +93,52 @@ pub fn status_text(row: &AgencyVoucherRow) -> String {
 /// Vouchers, one per row, each opening its page in the back office.
 #[component]
 pub fn VoucherTable(rows: Vec<AgencyVoucherRow>, #[prop(optional)] show_member: bool) -> impl IntoView {
+    let mut columns = vec!["N° du bon", "Statut", "Valeur", "Fournisseur"];
+    if show_member {
+        columns.push("Adhérent");
+    }
+    columns.extend(["Demandé le", "Utilisé le"]);
     view! {
-        <div class="table-wrap">
-            <table class="table agency-vouchers">
-                <thead>
-                    <tr>
-                        <th>"N° du bon"</th>
-                        <th>"Statut"</th>
-                        <th>"Valeur"</th>
-                        <th>"Fournisseur"</th>
-                        {show_member.then(|| view! { <th>"Adhérent"</th> })}
-                        <th>"Demandé le"</th>
-                        <th>"Utilisé le"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|r| {
-                            let status = status_text(&r);
-                            let href = format!("/agence/bons/{}", r.id);
-                            let number = r.number.clone().unwrap_or_else(|| "—".into());
-                            view! {
-                                <tr
-                                    class="voucher-row"
-                                    data-status=r.status.code()
-                                    data-cancelled-use=r.use_cancelled.then_some("1")
-                                >
-                                    <td class="number">
-                                        <a href=href>{number}</a>
-                                        {r.locked.then(|| view! { " " <span class="badge badge-warn">"bloqué"</span> })}
-                                    </td>
-                                    <td class="status">{status}</td>
-                                    <td class="amount">{r.amount.to_string()}</td>
-                                    <td>{r.supplier}</td>
-                                    {show_member
-                                        .then(|| {
-                                            view! {
-                                                <td>
-                                                    <a href=format!(
-                                                        "/agence/adherents/{}",
-                                                        r.member_number,
-                                                    )>{r.member_number.clone()}</a>
-                                                    " "
-                                                    {r.member_name}
-                                                </td>
-                                            }
-                                        })}
-                                    <td>{r.requested_on}</td>
-                                    <td>{r.used_at.unwrap_or_else(|| "—".into())}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table class="table agency-vouchers" columns>
+            {rows
+                .into_iter()
+                .map(|r| {
+                    let status = status_text(&r);
+                    let href = format!("/agence/bons/{}", r.id);
+                    let number = r.number.clone().unwrap_or_else(|| "—".into());
+                    view! {
+                        <tr
+                            class="voucher-row"
+                            data-status=r.status.code()
+                            data-cancelled-use=r.use_cancelled.then_some("1")
+                        >
+                            <td class="number">
+                                <a href=href>{number}</a>
+                                {r.locked.then(|| view! { " " <span class="badge badge-warn">"bloqué"</span> })}
+                            </td>
+                            <td class="status">{status}</td>
+                            <td class="amount">{r.amount.to_string()}</td>
+                            <td>{r.supplier}</td>
+                            {show_member
+                                .then(|| {
+                                    view! {
+                                        <td>
+                                            <a href=format!(
+                                                "/agence/adherents/{}",
+                                                r.member_number,
+                                            )>{r.member_number.clone()}</a>
+                                            " "
+                                            {r.member_name}
+                                        </td>
+                                    }
+                                })}
+                            <td>{r.requested_on}</td>
+                            <td>{r.used_at.unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
     }
 }
 
@@ -157,10 +148,10 @@ pub fn History(events: Vec<HistoryEvent>) -> impl IntoView {
     view! {
         <section class="history">
             <h2>"Historique"</h2>
-            {if events.is_empty() {
-                view! { <p class="empty">"Aucun événement au journal."</p> }.into_any()
-            } else {
-                view! {
+            {or_empty(
+                events.is_empty(),
+                "Aucun événement au journal.",
+                || view! {
                     <ol class="history-events">
                         {events
                             .into_iter()
@@ -199,8 +190,15 @@ pub fn History(events: Vec<HistoryEvent>) -> impl IntoView {
                             .collect_view()}
                     </ol>
                 }
-                    .into_any()
-            }}
+            )}
         </section>
     }
+}
+
+/// Under a list cut at 200 rows: « Seuls les 200 premiers sont affichés »
+/// (`which` = "premiers", "plus récents").
+pub fn truncated(cut: bool, which: &str) -> Option<impl IntoView + use<>> {
+    cut.then(|| {
+        view! { <p class="hint">{format!("Seuls les 200 {which} sont affichés : précisez la recherche.")}</p> }
+    })
 }

@@ -1,13 +1,13 @@
 //! Members: the list with its search, a new member, one member's page
 //! (edit, deactivate, new password, vouchers), the import from CSV.
 
-use super::desk::{AgencyField, AgencyPicker, History, VoucherTable};
+use super::desk::{AgencyField, AgencyPicker, History, VoucherTable, truncated};
 use crate::{
     api::agency::{
         CreateMember, ResetMemberPassword, SetMemberActive, UpdateMember, agency_desk, agency_member, agency_members,
         member_imports,
     },
-    components::{ActionError, AgencyShell, ErrorNotice, Loading, show_result},
+    components::{ActionError, DetailPage, ErrorNotice, Loaded, Shell, Space, Table, or_empty},
     error::AppError,
     model::agency::{
         IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportOutcome, ImportReport, ImportSummary, MemberDetail, MemberRow,
@@ -28,7 +28,7 @@ pub fn MembersPage() -> impl IntoView {
     let page = Resource::new(move || (search.get(), agency()), |(q, agency)| agency_members(Some(q), agency));
     view! {
         <Title text="Adhérents — Agence Castors" />
-        <AgencyShell>
+        <Shell space=Space::Agency>
             <h1>"Adhérents"</h1>
             <p class="actions">
                 <a class="button button-primary" href="/agence/adherents/nouveau">
@@ -56,77 +56,56 @@ pub fn MembersPage() -> impl IntoView {
                     "Rechercher"
                 </button>
             </form>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        |list| {
-                            let admin_view = list.desk.is_admin && list.desk.chosen.is_none();
-                            view! {
-                                <AgencyPicker desk=list.desk action="/agence/adherents" all=true />
-                                {if list.rows.is_empty() {
-                                    view! { <p class="empty">"Aucun adhérent ne correspond."</p> }.into_any()
-                                } else {
-                                    view! { <MemberTable rows=list.rows show_agency=admin_view /> }.into_any()
-                                }}
-                                {list
-                                    .truncated
-                                    .then(|| {
-                                        view! {
-                                            <p class="hint">
-                                                "Seuls les 200 premiers sont affichés : précisez la recherche."
-                                            </p>
-                                        }
-                                    })}
-                            }
-                        },
-                    )
-                })}
-            </Transition>
-        </AgencyShell>
+            <Loaded
+                resource=page
+                keep=true
+                ok=|list| {
+                    let admin_view = list.desk.is_admin && list.desk.chosen.is_none();
+                    view! {
+                        <AgencyPicker desk=list.desk action="/agence/adherents" all=true />
+                        {or_empty(
+                            list.rows.is_empty(),
+                            "Aucun adhérent ne correspond.",
+                            || view! { <MemberTable rows=list.rows show_agency=admin_view /> },
+                        )}
+                        {truncated(list.truncated, "premiers")}
+                    }
+                }
+            />
+        </Shell>
     }
 }
 
 #[component]
 fn MemberTable(rows: Vec<MemberRow>, show_agency: bool) -> impl IntoView {
+    let mut columns = vec!["N° d'adhérent", "Nom", "Email", "Cotisation à jour jusqu'au", "Compte"];
+    if show_agency {
+        columns.push("Agence");
+    }
     view! {
-        <div class="table-wrap">
-            <table class="table members">
-                <thead>
-                    <tr>
-                        <th>"N° d'adhérent"</th>
-                        <th>"Nom"</th>
-                        <th>"Email"</th>
-                        <th>"Cotisation à jour jusqu'au"</th>
-                        <th>"Compte"</th>
-                        {show_agency.then(|| view! { <th>"Agence"</th> })}
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|m| {
-                            let fee_class = if m.fee_paid_up { "fee fee-ok" } else { "fee fee-late" };
-                            view! {
-                                <tr class="member-row">
-                                    <td class="member-number">
-                                        <a href=format!("/agence/adherents/{}", m.number)>{m.number.clone()}</a>
-                                    </td>
-                                    <td class="member-name">{m.name}</td>
-                                    <td>{m.email.unwrap_or_default()}</td>
-                                    <td class=fee_class>
-                                        {m.fee_paid_until.unwrap_or_else(|| "—".into())}
-                                        {(!m.fee_paid_up).then_some(" (pas à jour)")}
-                                    </td>
-                                    <td>{if m.active { "actif" } else { "désactivé" }}</td>
-                                    {show_agency.then(|| view! { <td>{m.agency_code}</td> })}
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table class="table members" columns>
+            {rows
+                .into_iter()
+                .map(|m| {
+                    let fee_class = if m.fee_paid_up { "fee fee-ok" } else { "fee fee-late" };
+                    view! {
+                        <tr class="member-row">
+                            <td class="member-number">
+                                <a href=format!("/agence/adherents/{}", m.number)>{m.number.clone()}</a>
+                            </td>
+                            <td class="member-name">{m.name}</td>
+                            <td>{m.email.unwrap_or_default()}</td>
+                            <td class=fee_class>
+                                {m.fee_paid_until.unwrap_or_else(|| "—".into())}
+                                {(!m.fee_paid_up).then_some(" (pas à jour)")}
+                            </td>
+                            <td>{if m.active { "actif" } else { "désactivé" }}</td>
+                            {show_agency.then(|| view! { <td>{m.agency_code}</td> })}
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
     }
 }
 
@@ -154,45 +133,38 @@ pub fn NewMemberPage() -> impl IntoView {
     let desk = Resource::new(move || query.read().get("agence"), agency_desk);
     let create = ServerAction::<CreateMember>::new();
     view! {
-        <Title text="Nouvel adhérent — Agence Castors" />
-        <AgencyShell>
-            <h1>"Nouvel adhérent"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        desk.await,
-                        move |d| {
-                            view! {
-                                <ActionForm action=create attr:class="form form-narrow">
-                                    <AgencyField desk=d.desk />
-                                    <label for="number">"N° d'adhérent"</label>
-                                    <input
-                                        id="number"
-                                        name="number"
-                                        type="text"
-                                        autocomplete="off"
-                                        autocapitalize="characters"
-                                        placeholder="4400xxxxB"
-                                        required
-                                    />
-                                    <MemberFields />
-                                    <p class="hint">
-                                        "L'adhérent se connectera avec son n° d'adhérent ; un mot de passe provisoire vous sera affiché une fois, à lui communiquer."
-                                    </p>
-                                    <ActionError action=create />
-                                    <button type="submit" class="button button-primary">
-                                        "Créer l'adhérent"
-                                    </button>
-                                </ActionForm>
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/adherents">"Retour aux adhérents"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Nouvel adhérent — Agence Castors"
+            space=Space::Agency
+            heading="Nouvel adhérent"
+            resource=desk
+            ok=move |d| {
+                view! {
+                    <ActionForm action=create attr:class="form form-narrow">
+                        <AgencyField desk=d.desk />
+                        <label for="number">"N° d'adhérent"</label>
+                        <input
+                            id="number"
+                            name="number"
+                            type="text"
+                            autocomplete="off"
+                            autocapitalize="characters"
+                            placeholder="4400xxxxB"
+                            required
+                        />
+                        <MemberFields />
+                        <p class="hint">
+                            "L'adhérent se connectera avec son n° d'adhérent ; un mot de passe provisoire vous sera affiché une fois, à lui communiquer."
+                        </p>
+                        <ActionError action=create />
+                        <button type="submit" class="button button-primary">
+                            "Créer l'adhérent"
+                        </button>
+                    </ActionForm>
+                }
+            }
+            back=("/agence/adherents", "Retour aux adhérents")
+        />
     }
 }
 
@@ -216,17 +188,13 @@ pub fn MemberPage() -> impl IntoView {
         |(number, hand_over, _)| agency_member(number, hand_over),
     );
     view! {
-        <Title text="Adhérent — Agence Castors" />
-        <AgencyShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(page.await, move |m| view! { <MemberView m update activation reset /> })
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/adherents">"Retour aux adhérents"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Adhérent — Agence Castors"
+            space=Space::Agency
+            resource=page
+            ok=move |m| view! { <MemberView m update activation reset /> }
+            back=("/agence/adherents", "Retour aux adhérents")
+        />
     }
 }
 
@@ -333,11 +301,7 @@ fn MemberView(
 
         <section>
             <h2>"Ses bons"</h2>
-            {if m.vouchers.is_empty() {
-                view! { <p class="empty">"Aucun bon demandé."</p> }.into_any()
-            } else {
-                view! { <VoucherTable rows=m.vouchers /> }.into_any()
-            }}
+            {or_empty(m.vouchers.is_empty(), "Aucun bon demandé.", || view! { <VoucherTable rows=m.vouchers /> })}
         </section>
         <History events=m.history />
     }
@@ -357,91 +321,83 @@ pub fn MemberImportPage() -> impl IntoView {
     );
     let problem = move || query.read().get("refus").and_then(|code| UploadProblem::from_code(&code));
     view! {
-        <Title text="Importer des adhérents — Agence Castors" />
-        <AgencyShell>
-            <h1>"Importer des adhérents"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        move |p| {
-                            view! {
-                                {p.report.map(|report| view! { <Report report /> })}
-                                <section>
-                                    <h2>"Envoyer un fichier"</h2>
-                                    <p>
-                                        "Un fichier CSV (séparateur « ; » ou « , », encodé en UTF-8), dont la première ligne est : "
-                                        <code>"N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au"</code> ". "
-                                        <a href=IMPORT_TEMPLATE_PATH download="modele-adherents.csv">
-                                            "Télécharger le modèle"
-                                        </a>
-                                    </p>
-                                    <ul class="hint">
-                                        <li>
-                                            "Chaque ligne crée l'adhérent, ou met à jour celui qui a ce numéro ; les lignes refusées sont listées avec la raison."
-                                        </li>
-                                        <li>
-                                            "Une cellule Email ou Cotisation vide laisse la valeur enregistrée inchangée. Dates : 31/12/2026 ou 2026-12-31."
-                                        </li>
-                                        <li>
-                                            "Envoyer deux fois le même fichier ne change rien la seconde fois."
-                                        </li>
-                                        <li>
-                                            "Les adhérents créés reçoivent leur identifiant ; générez leur mot de passe provisoire depuis leur fiche."
-                                        </li>
-                                    </ul>
-                                    {problem().map(|p| view! { <ErrorNotice error=AppError::Invalid(p.message().into()) /> })}
-                                    <form
-                                        method="post"
-                                        action=IMPORT_UPLOAD_PATH
-                                        enctype="multipart/form-data"
-                                        class="form form-narrow"
-                                    >
-                                        <AgencyField desk=p.desk />
-                                        <label for="file">"Fichier CSV"</label>
-                                        <input id="file" name="file" type="file" accept=".csv,text/csv" required />
-                                        <button type="submit" class="button button-primary">
-                                            "Importer"
-                                        </button>
-                                    </form>
-                                </section>
-                                <section>
-                                    <h2>"Derniers imports"</h2>
-                                    {if p.recent.is_empty() {
-                                        view! { <p class="empty">"Aucun import pour l'instant."</p> }.into_any()
-                                    } else {
-                                        view! {
-                                            <ul class="imports">
-                                                {p
-                                                    .recent
-                                                    .into_iter()
-                                                    .map(|s| {
-                                                        view! {
-                                                            <li>
-                                                                <a href=format!(
-                                                                    "/agence/adherents/import?rapport={}",
-                                                                    s.id,
-                                                                )>{format!("{} — {}", s.at, s.file_name)}</a>
-                                                                " (" {s.agency_code.clone()} ", " {s.by.clone()} ") : "
-                                                                {counts(&s)}
-                                                            </li>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </ul>
-                                        }
-                                            .into_any()
-                                    }}
-                                </section>
+        <DetailPage
+            title="Importer des adhérents — Agence Castors"
+            space=Space::Agency
+            heading="Importer des adhérents"
+            resource=page
+            ok=move |p| {
+                view! {
+                    {p.report.map(|report| view! { <Report report /> })}
+                    <section>
+                        <h2>"Envoyer un fichier"</h2>
+                        <p>
+                            "Un fichier CSV (séparateur « ; » ou « , », encodé en UTF-8), dont la première ligne est : "
+                            <code>"N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au"</code> ". "
+                            <a href=IMPORT_TEMPLATE_PATH download="modele-adherents.csv">
+                                "Télécharger le modèle"
+                            </a>
+                        </p>
+                        <ul class="hint">
+                            <li>
+                                "Chaque ligne crée l'adhérent, ou met à jour celui qui a ce numéro ; les lignes refusées sont listées avec la raison."
+                            </li>
+                            <li>
+                                "Une cellule Email ou Cotisation vide laisse la valeur enregistrée inchangée. Dates : 31/12/2026 ou 2026-12-31."
+                            </li>
+                            <li>
+                                "Envoyer deux fois le même fichier ne change rien la seconde fois."
+                            </li>
+                            <li>
+                                "Les adhérents créés reçoivent leur identifiant ; générez leur mot de passe provisoire depuis leur fiche."
+                            </li>
+                        </ul>
+                        {problem().map(|p| view! { <ErrorNotice error=AppError::Invalid(p.message().into()) /> })}
+                        <form
+                            method="post"
+                            action=IMPORT_UPLOAD_PATH
+                            enctype="multipart/form-data"
+                            class="form form-narrow"
+                        >
+                            <AgencyField desk=p.desk />
+                            <label for="file">"Fichier CSV"</label>
+                            <input id="file" name="file" type="file" accept=".csv,text/csv" required />
+                            <button type="submit" class="button button-primary">
+                                "Importer"
+                            </button>
+                        </form>
+                    </section>
+                    <section>
+                        <h2>"Derniers imports"</h2>
+                        {or_empty(
+                            p.recent.is_empty(),
+                            "Aucun import pour l'instant.",
+                            || view! {
+                                <ul class="imports">
+                                    {p
+                                        .recent
+                                        .into_iter()
+                                        .map(|s| {
+                                            view! {
+                                                <li>
+                                                    <a href=format!(
+                                                        "/agence/adherents/import?rapport={}",
+                                                        s.id,
+                                                    )>{format!("{} — {}", s.at, s.file_name)}</a>
+                                                    " (" {s.agency_code.clone()} ", " {s.by.clone()} ") : "
+                                                    {counts(&s)}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
                             }
-                        },
-                    )
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/adherents">"Retour aux adhérents"</a>
-            </p>
-        </AgencyShell>
+                        )}
+                    </section>
+                }
+            }
+            back=("/agence/adherents", "Retour aux adhérents")
+        />
     }
 }
 
@@ -478,39 +434,27 @@ fn Report(report: ImportReport) -> impl IntoView {
                             <span class="import-counts">{counts(&s)}</span>
                             "."
                         </p>
-                        <div class="table-wrap">
-                            <table class="table import-lines">
-                                <thead>
-                                    <tr>
-                                        <th>"Ligne"</th>
-                                        <th>"N° d'adhérent"</th>
-                                        <th>"Résultat"</th>
-                                        <th>"Détail"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {report
-                                        .lines
-                                        .into_iter()
-                                        .map(|l| {
-                                            let refused = l.outcome == ImportOutcome::Refused;
-                                            view! {
-                                                <tr
-                                                    class=if refused { "import-line refused" } else { "import-line" }
-                                                    data-line=l.line
-                                                    data-outcome=l.outcome.code()
-                                                >
-                                                    <td>{l.line}</td>
-                                                    <td>{l.member_number}</td>
-                                                    <td class="outcome">{l.outcome.label()}</td>
-                                                    <td class="detail">{l.detail}</td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
+                        <Table class="table import-lines" columns=vec!["Ligne", "N° d'adhérent", "Résultat", "Détail"]>
+                            {report
+                                .lines
+                                .into_iter()
+                                .map(|l| {
+                                    let refused = l.outcome == ImportOutcome::Refused;
+                                    view! {
+                                        <tr
+                                            class=if refused { "import-line refused" } else { "import-line" }
+                                            data-line=l.line
+                                            data-outcome=l.outcome.code()
+                                        >
+                                            <td>{l.line}</td>
+                                            <td>{l.member_number}</td>
+                                            <td class="outcome">{l.outcome.label()}</td>
+                                            <td class="detail">{l.detail}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </Table>
                     }
                         .into_any()
                 }

@@ -4,7 +4,7 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::agency::{CreateAgency, SaveAgencySettings, agency_settings},
-    components::{ActionError, AgencyShell, Loading, show_result},
+    components::{ActionError, Loaded, Shell, Space},
     domain::agency::{MAX_VALIDITY_DAYS, MAX_VOUCHER_CEILING},
     model::agency::AgencySettingsView,
 };
@@ -24,37 +24,33 @@ pub fn AgencySettingsPage() -> impl IntoView {
     let saved = move || query.read().get("enregistre").is_some();
     view! {
         <Title text="Paramètres de l'agence — Agence Castors" />
-        <AgencyShell>
+        <Shell space=Space::Agency>
             <h1>"Paramètres de l'agence"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        move |p| {
-                            let is_admin = p.desk.is_admin;
-                            view! {
-                                <AgencyPicker desk=p.desk action="/agence/parametres" />
-                                {saved()
-                                    .then(|| {
-                                        view! {
-                                            <p class="notice notice-ok" role="status">
-                                                "Paramètres enregistrés."
-                                            </p>
-                                        }
-                                    })}
-                                {match p.agency {
-                                    Some(a) => view! { <SettingsForm a save /> }.into_any(),
-                                    None => {
-                                        view! { <p class="hint">"Choisissez l'agence à paramétrer."</p> }.into_any()
-                                    }
-                                }}
-                                {is_admin.then(|| view! { <NewAgency create /> })}
+            <Loaded
+                resource=page
+                ok=move |p| {
+                    let is_admin = p.desk.is_admin;
+                    view! {
+                        <AgencyPicker desk=p.desk action="/agence/parametres" />
+                        {saved()
+                            .then(|| {
+                                view! {
+                                    <p class="notice notice-ok" role="status">
+                                        "Paramètres enregistrés."
+                                    </p>
+                                }
+                            })}
+                        {match p.agency {
+                            Some(a) => view! { <SettingsForm a save /> }.into_any(),
+                            None => {
+                                view! { <p class="hint">"Choisissez l'agence à paramétrer."</p> }.into_any()
                             }
-                        },
-                    )
-                })}
-            </Suspense>
-        </AgencyShell>
+                        }}
+                        {is_admin.then(|| view! { <NewAgency create /> })}
+                    }
+                }
+            />
+        </Shell>
     }
 }
 

@@ -7,8 +7,8 @@ use crate::{
         CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive, UpdateSupplier, agency_desk,
         agency_supplier, agency_suppliers,
     },
-    components::{ActionError, AgencyShell, Loading, show_result},
-    model::agency::SupplierDetail,
+    components::{ActionError, DetailPage, Loaded, Shell, Space, Table, or_empty},
+    model::agency::{SupplierDetail, SupplierRow},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,82 +20,59 @@ pub fn SuppliersPage() -> impl IntoView {
     let page = Resource::new(move || query.read().get("agence"), agency_suppliers);
     view! {
         <Title text="Fournisseurs — Agence Castors" />
-        <AgencyShell>
+        <Shell space=Space::Agency>
             <h1>"Fournisseurs"</h1>
             <p class="actions">
                 <a class="button button-primary" href="/agence/fournisseurs/nouveau">
                     "Nouveau fournisseur"
                 </a>
             </p>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        |list| {
-                            let show_agency = list.desk.is_admin && list.desk.chosen.is_none();
-                            view! {
-                                <AgencyPicker desk=list.desk action="/agence/fournisseurs" all=true />
-                                {if list.rows.is_empty() {
-                                    view! { <p class="empty">"Aucun fournisseur."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <div class="table-wrap">
-                                            <table class="table suppliers">
-                                                <thead>
-                                                    <tr>
-                                                        <th>"Fournisseur"</th>
-                                                        <th>"SIRET"</th>
-                                                        <th>"Contact"</th>
-                                                        <th>"Téléphone"</th>
-                                                        <th>"Identifiants"</th>
-                                                        <th>"Statut"</th>
-                                                        {show_agency.then(|| view! { <th>"Agence"</th> })}
-                                                    </tr>
-                                                </thead>
-                                                <tbody>
-                                                    {list
-                                                        .rows
-                                                        .into_iter()
-                                                        .map(|s| {
-                                                            let contact = [s.contact_name, s.email]
-                                                                .into_iter()
-                                                                .flatten()
-                                                                .collect::<Vec<_>>()
-                                                                .join(" — ");
-                                                            view! {
-                                                                <tr class=if s.active {
-                                                                    "supplier-row"
-                                                                } else {
-                                                                    "supplier-row inactive"
-                                                                }>
-                                                                    <td>
-                                                                        <a href=format!(
-                                                                            "/agence/fournisseurs/{}",
-                                                                            s.id,
-                                                                        )>{s.name}</a>
-                                                                    </td>
-                                                                    <td class="siret">{s.siret.unwrap_or_default()}</td>
-                                                                    <td>{contact}</td>
-                                                                    <td>{s.phone.unwrap_or_default()}</td>
-                                                                    <td>{s.logins}</td>
-                                                                    <td>{if s.active { "actif" } else { "inactif" }}</td>
-                                                                    {show_agency.then(|| view! { <td>{s.agency_code}</td> })}
-                                                                </tr>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </div>
-                                    }
-                                        .into_any()
-                                }}
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
-        </AgencyShell>
+            <Loaded
+                resource=page
+                ok=|list| {
+                    let show_agency = list.desk.is_admin && list.desk.chosen.is_none();
+                    view! {
+                        <AgencyPicker desk=list.desk action="/agence/fournisseurs" all=true />
+                        {or_empty(
+                            list.rows.is_empty(),
+                            "Aucun fournisseur.",
+                            || view! { <SupplierTable rows=list.rows show_agency /> },
+                        )}
+                    }
+                }
+            />
+        </Shell>
+    }
+}
+
+#[component]
+fn SupplierTable(rows: Vec<SupplierRow>, show_agency: bool) -> impl IntoView {
+    let mut columns = vec!["Fournisseur", "SIRET", "Contact", "Téléphone", "Identifiants", "Statut"];
+    if show_agency {
+        columns.push("Agence");
+    }
+    view! {
+        <Table class="table suppliers" columns>
+            {rows
+                .into_iter()
+                .map(|s| {
+                    let contact = [s.contact_name, s.email].into_iter().flatten().collect::<Vec<_>>().join(" — ");
+                    view! {
+                        <tr class=if s.active { "supplier-row" } else { "supplier-row inactive" }>
+                            <td>
+                                <a href=format!("/agence/fournisseurs/{}", s.id)>{s.name}</a>
+                            </td>
+                            <td class="siret">{s.siret.unwrap_or_default()}</td>
+                            <td>{contact}</td>
+                            <td>{s.phone.unwrap_or_default()}</td>
+                            <td>{s.logins}</td>
+                            <td>{if s.active { "actif" } else { "inactif" }}</td>
+                            {show_agency.then(|| view! { <td>{s.agency_code}</td> })}
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
     }
 }
 
@@ -143,32 +120,25 @@ pub fn NewSupplierPage() -> impl IntoView {
     let desk = Resource::new(move || query.read().get("agence"), agency_desk);
     let create = ServerAction::<CreateSupplier>::new();
     view! {
-        <Title text="Nouveau fournisseur — Agence Castors" />
-        <AgencyShell>
-            <h1>"Nouveau fournisseur"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        desk.await,
-                        move |d| {
-                            view! {
-                                <ActionForm action=create attr:class="form form-narrow">
-                                    <AgencyField desk=d.desk />
-                                    <SupplierFields />
-                                    <ActionError action=create />
-                                    <button type="submit" class="button button-primary">
-                                        "Créer le fournisseur"
-                                    </button>
-                                </ActionForm>
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/fournisseurs">"Retour aux fournisseurs"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Nouveau fournisseur — Agence Castors"
+            space=Space::Agency
+            heading="Nouveau fournisseur"
+            resource=desk
+            ok=move |d| {
+                view! {
+                    <ActionForm action=create attr:class="form form-narrow">
+                        <AgencyField desk=d.desk />
+                        <SupplierFields />
+                        <ActionError action=create />
+                        <button type="submit" class="button button-primary">
+                            "Créer le fournisseur"
+                        </button>
+                    </ActionForm>
+                }
+            }
+            back=("/agence/fournisseurs", "Retour aux fournisseurs")
+        />
     }
 }
 
@@ -191,20 +161,13 @@ pub fn SupplierPage() -> impl IntoView {
         |(id, hand_over, _)| agency_supplier(id, hand_over),
     );
     view! {
-        <Title text="Fournisseur — Agence Castors" />
-        <AgencyShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        move |s| view! { <SupplierView s update activation new_login login_activation /> },
-                    )
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/fournisseurs">"Retour aux fournisseurs"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Fournisseur — Agence Castors"
+            space=Space::Agency
+            resource=page
+            ok=move |s| view! { <SupplierView s update activation new_login login_activation /> }
+            back=("/agence/fournisseurs", "Retour aux fournisseurs")
+        />
     }
 }
 
@@ -296,54 +259,39 @@ fn SupplierView(
             <h2>"Identifiants de connexion"</h2>
             <p class="hint">"Une connexion par personne (comptoir, comptabilité…) : chacune a son identifiant."</p>
             <ActionError action=login_activation />
-            {if logins.is_empty() {
-                view! { <p class="empty">"Aucun identifiant."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table logins">
-                            <thead>
-                                <tr>
-                                    <th>"Identifiant"</th>
-                                    <th>"Créé le"</th>
-                                    <th>"Statut"</th>
-                                    <th>
-                                        <span class="visually-hidden">"Action"</span>
-                                    </th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {logins
-                                    .into_iter()
-                                    .map(|l| {
-                                        view! {
-                                            <tr class="login-row">
-                                                <td class="login">{l.login.clone()}</td>
-                                                <td>{l.created_on}</td>
-                                                <td>{if l.active { "actif" } else { "désactivé" }}</td>
-                                                <td>
-                                                    <ActionForm action=login_activation>
-                                                        <input type="hidden" name="login" value=l.login />
-                                                        <input
-                                                            type="hidden"
-                                                            name="active"
-                                                            value=if l.active { "0" } else { "1" }
-                                                        />
-                                                        <button type="submit" class="button button-small">
-                                                            {if l.active { "Désactiver" } else { "Réactiver" }}
-                                                        </button>
-                                                    </ActionForm>
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+            {or_empty(
+                logins.is_empty(),
+                "Aucun identifiant.",
+                || view! {
+                    <Table class="table logins" columns=vec!["Identifiant", "Créé le", "Statut"] action="Action">
+                        {logins
+                            .into_iter()
+                            .map(|l| {
+                                view! {
+                                    <tr class="login-row">
+                                        <td class="login">{l.login.clone()}</td>
+                                        <td>{l.created_on}</td>
+                                        <td>{if l.active { "actif" } else { "désactivé" }}</td>
+                                        <td>
+                                            <ActionForm action=login_activation>
+                                                <input type="hidden" name="login" value=l.login />
+                                                <input
+                                                    type="hidden"
+                                                    name="active"
+                                                    value=if l.active { "0" } else { "1" }
+                                                />
+                                                <button type="submit" class="button button-small">
+                                                    {if l.active { "Désactiver" } else { "Réactiver" }}
+                                                </button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </Table>
                 }
-                    .into_any()
-            }}
+            )}
             <ActionForm action=new_login attr:class="form form-narrow">
                 <input type="hidden" name="id" value=id_login />
                 <label for="login">"Nouvel identifiant"</label>

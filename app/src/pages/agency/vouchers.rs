@@ -7,7 +7,7 @@ use crate::{
         agency::{UndoVoucherUse, agency_voucher, agency_vouchers},
         vouchers::UnlockVoucher,
     },
-    components::{ActionError, AgencyShell, Loading, show_result},
+    components::{ActionError, DetailPage, Loaded, Shell, Space, or_empty},
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
     model::agency::AgencyVoucherDetail,
 };
@@ -27,7 +27,7 @@ pub fn AgencyVouchersPage() -> impl IntoView {
     );
     view! {
         <Title text="Bons — Agence Castors" />
-        <AgencyShell>
+        <Shell space=Space::Agency>
             <h1>"Bons"</h1>
             <form method="get" action="/agence/bons" class="search search-vouchers" role="search">
                 <label for="q">"N° du bon, n° d'adhérent ou nom :"</label>
@@ -68,33 +68,26 @@ pub fn AgencyVouchersPage() -> impl IntoView {
                     "Rechercher"
                 </button>
             </form>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        |list| {
-                            view! {
-                                <AgencyPicker desk=list.desk action="/agence/bons" all=true />
-                                {if list.rows.is_empty() {
-                                    view! { <p class="empty">"Aucun bon ne correspond."</p> }.into_any()
-                                } else {
-                                    view! { <VoucherTable rows=list.rows show_member=true /> }.into_any()
-                                }}
-                                {list
-                                    .truncated
-                                    .then(|| {
-                                        view! {
-                                            <p class="hint">
-                                                "Seuls les 200 plus récents sont affichés : précisez la recherche."
-                                            </p>
-                                        }
-                                    })}
-                            }
-                        },
-                    )
-                })}
-            </Transition>
-        </AgencyShell>
+            <Loaded
+                resource=page
+                keep=true
+                ok=|list| {
+                    view! {
+                        <AgencyPicker desk=list.desk action="/agence/bons" all=true />
+                        {or_empty(list.rows.is_empty(), "Aucun bon ne correspond.", || view! { <VoucherTable rows=list.rows show_member=true /> })}
+                        {list
+                            .truncated
+                            .then(|| {
+                                view! {
+                                    <p class="hint">
+                                        "Seuls les 200 plus récents sont affichés : précisez la recherche."
+                                    </p>
+                                }
+                            })}
+                    }
+                }
+            />
+        </Shell>
     }
 }
 
@@ -108,17 +101,13 @@ pub fn AgencyVoucherPage() -> impl IntoView {
         |(id, _)| agency_voucher(id),
     );
     view! {
-        <Title text="Bon — Agence Castors" />
-        <AgencyShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(page.await, move |v| view! { <VoucherView v unlock undo /> })
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/bons">"Retour aux bons"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Bon — Agence Castors"
+            space=Space::Agency
+            resource=page
+            ok=move |v| view! { <VoucherView v unlock undo /> }
+            back=("/agence/bons", "Retour aux bons")
+        />
     }
 }
 

@@ -1,6 +1,6 @@
 use crate::{
     api::vouchers::my_vouchers,
-    components::{Loading, MemberShell, show_result},
+    components::{Loaded, Shell, Space},
     domain::voucher::WEB_VOUCHER_LABEL,
     model::vouchers::VoucherRow,
     security::escape_html,
@@ -131,7 +131,7 @@ pub fn VoucherListPage() -> impl IntoView {
 
     view! {
         <Title text="Demande de bons — Bons Castors" />
-        <MemberShell>
+        <Shell space=Space::Member>
             <h1>"Demande de bons"</h1>
             <form method="get" action="/bons" class="search" role="search">
                 <label for="q">"Rechercher dans le tableau ci-dessous :"</label>
@@ -148,56 +148,52 @@ pub fn VoucherListPage() -> impl IntoView {
                     on:input=move |ev| search.set(event_target_value(&ev))
                 />
             </form>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        vouchers.await,
-                        move |listed| {
-                            if listed.count == 0 {
-                                return view! {
-                                    <p class="empty">
-                                        "Vous n'avez encore demandé aucun bon. "
-                                        <a href="/bons/nouveau">"DEMANDE DE BONS CASTORS WEB"</a>
-                                    </p>
-                                }
-                                    .into_any();
-                            }
-                            // Hydrating, the rows are the server's, already in the table.
-                            let html = search.with_untracked(|search| rows_html(&listed.rows, search));
-                            let none_match = RwSignal::new(listed.matching == 0);
-                            let body = NodeRef::<leptos::html::Tbody>::new();
-                            show_matching_rows(body, search, none_match);
-                            view! {
-                                <table class="vouchers my-vouchers">
-                                    <thead>
-                                        <tr>
-                                            <th>"Type de bon"</th>
-                                            <th>"Statut du Bon"</th>
-                                            <th>"Valeur du bon"</th>
-                                            <th>"Fournisseur"</th>
-                                            <th>"N° du bon"</th>
-                                            <th>
-                                                <span class="visually-hidden">"Ouvrir"</span>
-                                            </th>
-                                        </tr>
-                                    </thead>
-                                    <tbody node_ref=body inner_html=html></tbody>
-                                </table>
-                                <Show when=move || none_match.get()>
-                                    <p class="empty">"Aucun bon ne correspond à votre recherche."</p>
-                                </Show>
-                            }
-                                .into_any()
-                        },
-                    )
-                })}
-            </Suspense>
+            <Loaded
+                resource=vouchers
+                ok=move |listed| {
+                    if listed.count == 0 {
+                        return view! {
+                            <p class="empty">
+                                "Vous n'avez encore demandé aucun bon. "
+                                <a href="/bons/nouveau">"DEMANDE DE BONS CASTORS WEB"</a>
+                            </p>
+                        }
+                            .into_any();
+                    }
+                    // Hydrating, the rows are the server's, already in the table.
+                    let html = search.with_untracked(|search| rows_html(&listed.rows, search));
+                    let none_match = RwSignal::new(listed.matching == 0);
+                    let body = NodeRef::<leptos::html::Tbody>::new();
+                    show_matching_rows(body, search, none_match);
+                    view! {
+                        <table class="vouchers my-vouchers">
+                            <thead>
+                                <tr>
+                                    <th>"Type de bon"</th>
+                                    <th>"Statut du Bon"</th>
+                                    <th>"Valeur du bon"</th>
+                                    <th>"Fournisseur"</th>
+                                    <th>"N° du bon"</th>
+                                    <th>
+                                        <span class="visually-hidden">"Ouvrir"</span>
+                                    </th>
+                                </tr>
+                            </thead>
+                            <tbody node_ref=body inner_html=html></tbody>
+                        </table>
+                        <Show when=move || none_match.get()>
+                            <p class="empty">"Aucun bon ne correspond à votre recherche."</p>
+                        </Show>
+                    }
+                        .into_any()
+                }
+            />
             <p>
                 <a class="button" href="/bons/nouveau">
                     "DEMANDE DE BONS CASTORS WEB"
                 </a>
             </p>
-        </MemberShell>
+        </Shell>
     }
 }
 

@@ -1,6 +1,6 @@
 use crate::{
     api::vouchers::{RequestVoucher, open_voucher, request_choices},
-    components::{ActionError, Loading, MemberShell, show_result},
+    components::{ActionError, Loading, Shell, Space, show_result},
     domain::Money,
 };
 use leptos::prelude::*;
@@ -28,7 +28,7 @@ pub fn RequestPage() -> impl IntoView {
 
     view! {
         <Title text="Demande de Bons Castors Web" />
-        <MemberShell>
+        <Shell space=Space::Member>
             <h1>"Demande de Bons Castors Web"</h1>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
@@ -132,6 +132,6 @@ pub fn RequestPage() -> impl IntoView {
             <p>
                 <a href="/bons">"Demande de bons"</a>
             </p>
-        </MemberShell>
+        </Shell>
     }
 }

@@ -1,9 +1,8 @@
 use crate::{
     api::vouchers::{CancelVoucher, UseVoucher, ValidateVoucher, open_voucher},
     components::{
-        ActionError, Loading, MemberShell, SendForm,
+        ActionError, Loaded, SendForm, Shell, Space,
         network::{NeedsNetwork, online},
-        show_result,
     },
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
     model::vouchers::{CancelledUse, VoucherCard},
@@ -31,13 +30,9 @@ pub fn VoucherPage() -> impl IntoView {
     let card = card_resource(Some(cancel));
     view! {
         <Title text="Bon Castors Web" />
-        <MemberShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(card.await, |card| view! { <Counter card first=Screen::Card cancel /> })
-                })}
-            </Suspense>
-        </MemberShell>
+        <Shell space=Space::Member>
+            <Loaded resource=card ok=move |card| view! { <Counter card first=Screen::Card cancel /> } />
+        </Shell>
     }
 }
 
@@ -258,39 +253,35 @@ pub fn ConfirmUsePage() -> impl IntoView {
     let cancel = ServerAction::<CancelVoucher>::new();
     view! {
         <Title text="Utiliser ce bon" />
-        <MemberShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        card.await,
-                        move |c| {
-                            if c.receipt.is_some() {
-                                return view! {
-                                    <p class="notice notice-ok">"Ce bon a déjà été utilisé."</p>
-                                    <a class="button" href=format!("/bons/{}/code", c.id)>
-                                        "Voir le code secret"
-                                    </a>
-                                }
-                                    .into_any();
-                            }
-                            if c.status != VoucherStatus::Issued {
-                                return view! {
-                                    <ActionError action=use_it />
-                                    <p class="notice notice-warn">
-                                        {format!("Ce bon ne peut plus être utilisé (statut {}).", c.status.label())}
-                                    </p>
-                                    <a class="button" href=format!("/bons/{}", c.id)>
-                                        "Voir le bon"
-                                    </a>
-                                }
-                                    .into_any();
-                            }
-                            view! { <Counter card=c first=Screen::Confirm cancel /> }.into_any()
-                        },
-                    )
-                })}
-            </Suspense>
-        </MemberShell>
+        <Shell space=Space::Member>
+            <Loaded
+                resource=card
+                ok=move |c| {
+                    if c.receipt.is_some() {
+                        return view! {
+                            <p class="notice notice-ok">"Ce bon a déjà été utilisé."</p>
+                            <a class="button" href=format!("/bons/{}/code", c.id)>
+                                "Voir le code secret"
+                            </a>
+                        }
+                            .into_any();
+                    }
+                    if c.status != VoucherStatus::Issued {
+                        return view! {
+                            <ActionError action=use_it />
+                            <p class="notice notice-warn">
+                                {format!("Ce bon ne peut plus être utilisé (statut {}).", c.status.label())}
+                            </p>
+                            <a class="button" href=format!("/bons/{}", c.id)>
+                                "Voir le bon"
+                            </a>
+                        }
+                            .into_any();
+                    }
+                    view! { <Counter card=c first=Screen::Confirm cancel /> }.into_any()
+                }
+            />
+        </Shell>
     }
 }
 
@@ -343,38 +334,34 @@ pub fn SecretCodePage() -> impl IntoView {
     let cancel = ServerAction::<CancelVoucher>::new();
     view! {
         <Title text="Code secret" />
-        <MemberShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        card.await,
-                        move |c| {
-                            if let Some(cancelled) = c.cancelled_use {
-                                return view! {
-                                    <CancelledUseNotice cancelled />
-                                    <a class="button" href=format!("/bons/{}", c.id)>
-                                        "Voir le bon"
-                                    </a>
-                                }
-                                    .into_any();
-                            }
-                            if c.receipt.is_none() {
-                                return view! {
-                                    <p class="notice notice-warn">
-                                        "Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret."
-                                    </p>
-                                    <a class="button" href=format!("/bons/{}", c.id)>
-                                        "Voir le bon"
-                                    </a>
-                                }
-                                    .into_any();
-                            }
-                            view! { <Counter card=c first=Screen::Code cancel /> }.into_any()
-                        },
-                    )
-                })}
-            </Suspense>
-        </MemberShell>
+        <Shell space=Space::Member>
+            <Loaded
+                resource=card
+                ok=move |c| {
+                    if let Some(cancelled) = c.cancelled_use {
+                        return view! {
+                            <CancelledUseNotice cancelled />
+                            <a class="button" href=format!("/bons/{}", c.id)>
+                                "Voir le bon"
+                            </a>
+                        }
+                            .into_any();
+                    }
+                    if c.receipt.is_none() {
+                        return view! {
+                            <p class="notice notice-warn">
+                                "Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret."
+                            </p>
+                            <a class="button" href=format!("/bons/{}", c.id)>
+                                "Voir le bon"
+                            </a>
+                        }
+                            .into_any();
+                    }
+                    view! { <Counter card=c first=Screen::Code cancel /> }.into_any()
+                }
+            />
+        </Shell>
     }
 }
 

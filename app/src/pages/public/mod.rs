@@ -6,7 +6,7 @@ use crate::{
         supplier::supplier_session,
         vouchers::{CheckCode, check_voucher},
     },
-    components::{ActionError, ErrorNotice, Loading},
+    components::{ActionError, ErrorNotice, Loading, NumberAndCode},
     domain::VoucherStatus,
     model::vouchers::CheckedVoucher,
 };
@@ -140,31 +140,9 @@ pub fn CheckCodePage() -> impl IntoView {
                 "Saisissez le numéro du bon et le code secret notés sur le bon de livraison."
             </p>
             <ActionForm action=check attr:class="form">
-                <label for="number">"N° du bon"</label>
-                <input
-                    id="number"
-                    name="number"
-                    type="text"
-                    autocomplete="off"
-                    autocapitalize="characters"
-                    placeholder="W2026.NA.442.00000123"
-                    value=number
-                    required
-                />
-                <label for="code">"Code secret"</label>
-                <input
-                    id="code"
-                    name="code"
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    placeholder="5312"
-                    required
-                />
-                <ActionError action=check />
-                <button type="submit" class="button button-primary" disabled=move || check.pending().get()>
-                    "VÉRIFIER"
-                </button>
+                <NumberAndCode number=Signal::derive(number) pending=check.pending()>
+                    <ActionError action=check />
+                </NumberAndCode>
             </ActionForm>
         </main>
     }

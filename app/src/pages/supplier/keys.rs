@@ -1,6 +1,6 @@
 use crate::{
     api::supplier::{SupplierCreateApiKey, SupplierRevokeApiKey, supplier_api_keys},
-    components::{ActionError, Loading, SupplierShell, show_result},
+    components::{ActionError, Loaded, Shell, Space, or_empty},
     model::supplier::{ApiKeyView, ApiKeys},
 };
 use leptos::prelude::*;
@@ -18,12 +18,10 @@ pub fn ApiKeysPage() -> impl IntoView {
     let keys = Resource::new(move || query.read().get("creee"), |_| supplier_api_keys());
     view! {
         <Title text="Caisse (API) — Espace fournisseur" />
-        <SupplierShell>
+        <Shell space=Space::Supplier>
             <h1>"Caisse (API)"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move { show_result(keys.await, |page| view! { <Keys page /> }) })}
-            </Suspense>
-        </SupplierShell>
+            <Loaded resource=keys ok=|page| view! { <Keys page /> } />
+        </Shell>
     }
 }
 
@@ -67,16 +65,15 @@ fn Keys(page: ApiKeys) -> impl IntoView {
             </button>
         </ActionForm>
         <h2>"Vos clés"</h2>
-        {if page.keys.is_empty() {
-            view! { <p class="empty">"Aucune clé pour le moment."</p> }.into_any()
-        } else {
-            view! {
+        {or_empty(
+            page.keys.is_empty(),
+            "Aucune clé pour le moment.",
+            || view! {
                 <ul class="api-keys">
                     {page.keys.into_iter().map(|k| view! { <KeyItem k /> }).collect_view()}
                 </ul>
             }
-                .into_any()
-        }}
+        )}
     }
 }
 

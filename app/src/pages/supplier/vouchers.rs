@@ -1,6 +1,6 @@
 use crate::{
     api::supplier::supplier_vouchers,
-    components::{Loading, SupplierShell, show_result},
+    components::{Loaded, Shell, Space, Table, or_empty},
     domain::{
         VoucherStatus,
         day::{french, parse_day},
@@ -30,14 +30,10 @@ pub fn DeliveredVouchersPage() -> impl IntoView {
     );
     view! {
         <Title text="Bons livrés — Espace fournisseur" />
-        <SupplierShell>
+        <Shell space=Space::Supplier>
             <h1>"Bons livrés"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(list.await, |list| view! { <Delivered list /> })
-                })}
-            </Suspense>
-        </SupplierShell>
+            <Loaded resource=list ok=|list| view! { <Delivered list /> } />
+        </Shell>
     }
 }
 
@@ -101,28 +97,19 @@ fn Delivered(list: DeliveredList) -> impl IntoView {
                 "Exporter (CSV, Excel)"
             </a>
         </section>
-        {if list.vouchers.is_empty() {
-            view! { <p class="empty">"Aucun bon livré sur cette période."</p> }.into_any()
-        } else {
-            view! {
-                <table class="vouchers delivered">
-                    <thead>
-                        <tr>
-                            <th>"N° du bon"</th>
-                            <th>"Date d'utilisation"</th>
-                            <th>"Valeur du bon"</th>
-                            <th>"Statut"</th>
-                            <th>"Adhérent"</th>
-                            <th>"Facture"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {list.vouchers.into_iter().map(|v| view! { <DeliveredLine v /> }).collect_view()}
-                    </tbody>
-                </table>
+        {or_empty(
+            list.vouchers.is_empty(),
+            "Aucun bon livré sur cette période.",
+            || view! {
+                <Table
+                    class="vouchers delivered"
+                    columns=vec!["N° du bon", "Date d'utilisation", "Valeur du bon", "Statut", "Adhérent", "Facture"]
+                    unwrapped=true
+                >
+                    {list.vouchers.into_iter().map(|v| view! { <DeliveredLine v /> }).collect_view()}
+                </Table>
             }
-                .into_any()
-        }}
+        )}
     }
 }
 
