@@ -1,5 +1,6 @@
 //! Checking a voucher from its delivery slip.
 
+use super::Field;
 use leptos::prelude::*;
 
 /// The voucher number and the secret code written on a delivery slip, and
@@ -17,19 +18,23 @@ pub fn NumberAndCode(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <label for="number">"N° du bon"</label>
-        <input
-            id="number"
+        <Field
             name="number"
-            type="text"
+            label="N° du bon"
             autocomplete="off"
             autocapitalize="characters"
             placeholder="W2026.NA.442.00000123"
-            value=move || number.get()
-            required
+            value=number
+            required=true
         />
-        <label for="code">"Code secret"</label>
-        <input id="code" name="code" type="text" inputmode="numeric" autocomplete="off" placeholder="5312" required />
+        <Field
+            name="code"
+            label="Code secret"
+            inputmode="numeric"
+            autocomplete="off"
+            placeholder="5312"
+            required=true
+        />
         {children()}
         <button
             type="submit"

@@ -3,7 +3,6 @@
 use super::{Loading, Shell, Space, show_result};
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// What a page shows of its resource: « Chargement… » while it loads, then
 /// `ok` of its value (or the error, or the way to the login page: see
@@ -36,7 +35,7 @@ pub fn DetailPage<T, V, F>(
     /// The browser tab's title.
     title: &'static str,
     space: Space,
-    #[prop(optional)] heading: Option<&'static str>,
+    #[prop(optional)] heading: &'static str,
     resource: Resource<Result<T, AppError>>,
     ok: F,
     /// The list's address and the link's words (« Retour aux … »).
@@ -48,9 +47,7 @@ where
     F: Fn(T) -> V + Clone + Send + Sync + 'static,
 {
     view! {
-        <Title text=title />
-        <Shell space>
-            {heading.map(|heading| view! { <h1>{heading}</h1> })}
+        <Shell space title heading>
             <Loaded resource ok />
             <BackLink href=back.0 label=back.1 />
         </Shell>

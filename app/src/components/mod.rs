@@ -3,12 +3,16 @@
 //! check, results and error notices.
 
 mod check;
+mod field;
+mod filters;
 mod loaded;
 pub mod network;
 mod shell;
 mod table;
 
 pub use check::NumberAndCode;
+pub use field::Field;
+pub use filters::{SearchBox, StatusSelect, invoice_statuses, voucher_statuses};
 pub use loaded::{BackLink, DetailPage, Loaded};
 pub use shell::{Shell, Space};
 pub use table::{Table, or_empty};

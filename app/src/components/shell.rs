@@ -3,6 +3,7 @@
 
 use crate::api::auth::Logout;
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 /// The three spaces a logged-in person works in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,10 +71,19 @@ impl Space {
 /// one resource, because a page waiting on two resources at once was seen,
 /// rarely and under load, never to finish rendering on the server (see
 /// `member_pages_keep_answering...`).
+///
+/// `title` is the browser tab's; `heading`, the page's own when it has one
+/// before anything loads.
 #[component]
-pub fn Shell(space: Space, children: Children) -> impl IntoView {
+pub fn Shell(
+    space: Space,
+    title: &'static str,
+    #[prop(optional)] heading: &'static str,
+    children: Children,
+) -> impl IntoView {
     let screens = space.screens();
     view! {
+        <Title text=title />
         <header class="topbar">
             <a class="brand" href=space.home()>
                 "Castors"
@@ -89,7 +99,10 @@ pub fn Shell(space: Space, children: Children) -> impl IntoView {
                     </nav>
                 }
             })}
-        <main class=space.page_class()>{children()}</main>
+        <main class=space.page_class()>
+            {(!heading.is_empty()).then(|| view! { <h1>{heading}</h1> })}
+            {children()}
+        </main>
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::{
     api::auth::{ChangePassword, my_account},
-    components::{ActionError, Loaded},
+    components::{ActionError, Field, Loaded},
     domain::password::MIN_CHARS,
 };
 use leptos::prelude::*;
@@ -35,34 +35,31 @@ pub fn PasswordPage() -> impl IntoView {
                             })}
                         <p class="lead">"Identifiant : " <strong>{a.login}</strong></p>
                         <ActionForm action=change attr:class="form">
-                            <label for="current">"Mot de passe actuel"</label>
-                            <input
-                                id="current"
+                            <Field
                                 name="current"
-                                type="password"
+                                label="Mot de passe actuel"
+                                kind="password"
                                 autocomplete="current-password"
-                                required
+                                required=true
                             />
-                            <label for="new">"Nouveau mot de passe"</label>
-                            <input
-                                id="new"
+                            <Field
                                 name="new"
-                                type="password"
+                                label="Nouveau mot de passe"
+                                kind="password"
                                 autocomplete="new-password"
                                 minlength=MIN_CHARS.to_string()
-                                aria-describedby="new-hint"
-                                required
+                                described_by="new-hint"
+                                required=true
                             />
                             <p class="hint" id="new-hint">
                                 "Au moins " {MIN_CHARS} " caractères : une phrase facile à retenir convient."
                             </p>
-                            <label for="confirm">"Nouveau mot de passe, une seconde fois"</label>
-                            <input
-                                id="confirm"
+                            <Field
                                 name="confirm"
-                                type="password"
+                                label="Nouveau mot de passe, une seconde fois"
+                                kind="password"
                                 autocomplete="new-password"
-                                required
+                                required=true
                             />
                             <ActionError action=change />
                             <button type="submit" class="button button-primary">

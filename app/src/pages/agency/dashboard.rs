@@ -7,7 +7,6 @@ use crate::{
     model::agency::{Dashboard, LockedVoucher},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -21,9 +20,7 @@ pub fn DashboardPage() -> impl IntoView {
         |(agency, _)| agency_dashboard(agency),
     );
     view! {
-        <Title text="Tableau de bord — Agence Castors" />
-        <Shell space=Space::Agency>
-            <h1>"Tableau de bord"</h1>
+        <Shell space=Space::Agency title="Tableau de bord — Agence Castors" heading="Tableau de bord">
             <Loaded
                 resource=page
                 keep=true

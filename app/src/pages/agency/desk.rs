@@ -2,7 +2,7 @@
 //! selector, a voucher table, a journal.
 
 use crate::{
-    components::{Table, or_empty},
+    components::{SearchBox, Table, or_empty},
     domain::VoucherStatus,
     model::agency::{AgencyVoucherRow, Desk, HistoryEvent},
 };
@@ -201,4 +201,29 @@ pub fn truncated(cut: bool, which: &str) -> Option<impl IntoView + use<>> {
     cut.then(|| {
         view! { <p class="hint">{format!("Seuls les 200 {which} sont affichés : précisez la recherche.")}</p> }
     })
+}
+
+/// A back-office list's search: the box, `children` (more filters), the
+/// agency an administrator chose (kept), and the button for a browser
+/// without the WASM.
+#[component]
+pub fn DeskSearch(
+    action: &'static str,
+    class: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    search: RwSignal<String>,
+    agency: Signal<Option<String>>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <form method="get" action=action class=class role="search">
+            <SearchBox label placeholder search autocomplete="off" />
+            {children.map(|children| children())}
+            {move || agency.get().map(|a| view! { <input type="hidden" name="agence" value=a /> })}
+            <button type="submit" class="button button-small">
+                "Rechercher"
+            </button>
+        </form>
+    }
 }

@@ -5,7 +5,7 @@
 use super::desk::{AgencyPicker, History};
 use crate::{
     api::money::{AcceptInvoice, OverrideInvoiceLine, SendBackInvoice, agency_invoice, agency_invoices},
-    components::{ActionError, DetailPage, Loaded, Shell, Space, Table, or_empty},
+    components::{ActionError, DetailPage, Loaded, Shell, Space, StatusSelect, Table, invoice_statuses, or_empty},
     domain::InvoiceStatus,
     model::{
         invoices::{InvoiceLineView, InvoiceSummary},
@@ -14,7 +14,6 @@ use crate::{
     pages::supplier::invoices::status_text,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -25,9 +24,7 @@ pub fn InvoicesPage() -> impl IntoView {
         |(agency, status)| agency_invoices(agency, status),
     );
     view! {
-        <Title text="Factures fournisseurs — Agence Castors" />
-        <Shell space=Space::Agency>
-            <h1>"Factures fournisseurs"</h1>
+        <Shell space=Space::Agency title="Factures fournisseurs — Agence Castors" heading="Factures fournisseurs">
             <Loaded
                 resource=page
                 ok=|list| {
@@ -37,22 +34,12 @@ pub fn InvoicesPage() -> impl IntoView {
                         <AgencyPicker desk=list.desk action="/agence/factures" all=true />
                         <form method="get" action="/agence/factures" class="filters" role="search">
                             <input type="hidden" name="agence" value=agency />
-                            <label for="statut">"Statut"</label>
-                            <select id="statut" name="statut">
-                                <option value="" selected=chosen.is_empty()>
-                                    "Toutes"
-                                </option>
-                                {InvoiceStatus::ALL
-                                    .into_iter()
-                                    .map(|s| {
-                                        view! {
-                                            <option value=s.code() selected=s.code() == chosen>
-                                                {s.label()}
-                                            </option>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </select>
+                            <StatusSelect
+                                label="Statut"
+                                all="Toutes"
+                                statuses=invoice_statuses()
+                                chosen=RwSignal::new(chosen.to_owned())
+                            />
                             <button type="submit" class="button button-small">
                                 "Filtrer"
                             </button>

@@ -1,13 +1,13 @@
 //! Members: the list with its search, a new member, one member's page
 //! (edit, deactivate, new password, vouchers), the import from CSV.
 
-use super::desk::{AgencyField, AgencyPicker, History, VoucherTable, truncated};
+use super::desk::{AgencyField, AgencyPicker, DeskSearch, History, VoucherTable, truncated};
 use crate::{
     api::agency::{
         CreateMember, ResetMemberPassword, SetMemberActive, UpdateMember, agency_desk, agency_member, agency_members,
         member_imports,
     },
-    components::{ActionError, DetailPage, ErrorNotice, Loaded, Shell, Space, Table, or_empty},
+    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Shell, Space, Table, or_empty},
     error::AppError,
     model::agency::{
         IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportOutcome, ImportReport, ImportSummary, MemberDetail, MemberRow,
@@ -15,7 +15,6 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The agency's members, searched by number or name: as you type with the
@@ -27,9 +26,7 @@ pub fn MembersPage() -> impl IntoView {
     let agency = move || query.read().get("agence");
     let page = Resource::new(move || (search.get(), agency()), |(q, agency)| agency_members(Some(q), agency));
     view! {
-        <Title text="Adhérents — Agence Castors" />
-        <Shell space=Space::Agency>
-            <h1>"Adhérents"</h1>
+        <Shell space=Space::Agency title="Adhérents — Agence Castors" heading="Adhérents">
             <p class="actions">
                 <a class="button button-primary" href="/agence/adherents/nouveau">
                     "Nouvel adhérent"
@@ -38,24 +35,14 @@ pub fn MembersPage() -> impl IntoView {
                     "Importer un fichier CSV"
                 </a>
             </p>
-            <form method="get" action="/agence/adherents" class="search" role="search">
-                <label for="q">"N° d'adhérent ou nom :"</label>
-                <input
-                    id="q"
-                    name="q"
-                    type="search"
-                    autocomplete="off"
-                    placeholder="4400xxxxB ou nom"
-                    // The attribute for the page as sent, the property as staff type.
-                    value=search.get_untracked()
-                    prop:value=search
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
-                {move || agency().map(|a| view! { <input type="hidden" name="agence" value=a /> })}
-                <button type="submit" class="button button-small">
-                    "Rechercher"
-                </button>
-            </form>
+            <DeskSearch
+                action="/agence/adherents"
+                class="search"
+                label="N° d'adhérent ou nom :"
+                placeholder="4400xxxxB ou nom"
+                search
+                agency=Signal::derive(agency)
+            />
             <Loaded
                 resource=page
                 keep=true
@@ -117,12 +104,9 @@ fn MemberFields(
     #[prop(optional, into)] fee_paid_until: String,
 ) -> impl IntoView {
     view! {
-        <label for="name">"Nom"</label>
-        <input id="name" name="name" type="text" autocomplete="off" value=name required />
-        <label for="email">"Email"</label>
-        <input id="email" name="email" type="email" autocomplete="off" value=email />
-        <label for="fee_paid_until">"Cotisation à jour jusqu'au"</label>
-        <input id="fee_paid_until" name="fee_paid_until" type="date" value=fee_paid_until />
+        <Field name="name" label="Nom" autocomplete="off" value=name required=true />
+        <Field name="email" label="Email" kind="email" autocomplete="off" value=email />
+        <Field name="fee_paid_until" label="Cotisation à jour jusqu'au" kind="date" value=fee_paid_until />
         <p class="hint">"Laissez la date vide si la cotisation n'est pas payée : l'adhérent ne pourra pas demander de bon."</p>
     }
 }
@@ -142,15 +126,13 @@ pub fn NewMemberPage() -> impl IntoView {
                 view! {
                     <ActionForm action=create attr:class="form form-narrow">
                         <AgencyField desk=d.desk />
-                        <label for="number">"N° d'adhérent"</label>
-                        <input
-                            id="number"
+                        <Field
                             name="number"
-                            type="text"
+                            label="N° d'adhérent"
                             autocomplete="off"
                             autocapitalize="characters"
                             placeholder="4400xxxxB"
-                            required
+                            required=true
                         />
                         <MemberFields />
                         <p class="hint">
@@ -360,8 +342,7 @@ pub fn MemberImportPage() -> impl IntoView {
                             class="form form-narrow"
                         >
                             <AgencyField desk=p.desk />
-                            <label for="file">"Fichier CSV"</label>
-                            <input id="file" name="file" type="file" accept=".csv,text/csv" required />
+                            <Field name="file" label="Fichier CSV" kind="file" accept=".csv,text/csv" required=true />
                             <button type="submit" class="button button-primary">
                                 "Importer"
                             </button>

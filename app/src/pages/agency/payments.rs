@@ -8,11 +8,10 @@ use super::{
 };
 use crate::{
     api::money::{CreatePaymentBatch, MarkBatchPaid, payment_batch, payment_batches},
-    components::{ActionError, DetailPage, Loaded, Shell, Space, Table, or_empty},
+    components::{ActionError, DetailPage, Field, Loaded, Shell, Space, Table, or_empty},
     model::money::BatchDetail,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -21,9 +20,7 @@ pub fn PaymentBatchesPage() -> impl IntoView {
     let create = ServerAction::<CreatePaymentBatch>::new();
     let page = Resource::new(move || (query.read().get("agence"), create.version().get()), |(a, _)| payment_batches(a));
     view! {
-        <Title text="Paiements — Agence Castors" />
-        <Shell space=Space::Agency>
-            <h1>"Paiements"</h1>
+        <Shell space=Space::Agency title="Paiements — Agence Castors" heading="Paiements">
             <Loaded
                 resource=page
                 ok=move |p| {
@@ -192,10 +189,15 @@ fn Batch(b: BatchDetail, pay: ServerAction<MarkBatchPaid>) -> impl IntoView {
                         </p>
                         <ActionForm action=pay attr:class="form form-narrow">
                             <input type="hidden" name="id" value=id />
-                            <label for="paid_on">"Date des virements"</label>
-                            <input id="paid_on" name="paid_on" type="date" value=b.today.clone() max=b.today required />
-                            <label for="reference">"Référence du virement (facultatif)"</label>
-                            <input id="reference" name="reference" type="text" maxlength="80" />
+                            <Field
+                                name="paid_on"
+                                label="Date des virements"
+                                kind="date"
+                                value=b.today.clone()
+                                max=b.today
+                                required=true
+                            />
+                            <Field name="reference" label="Référence du virement (facultatif)" maxlength="80" />
                             <ActionError action=pay />
                             <button type="submit" class="button button-primary">
                                 "Marquer payé"

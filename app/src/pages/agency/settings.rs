@@ -9,7 +9,6 @@ use crate::{
     model::agency::AgencySettingsView,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -23,9 +22,7 @@ pub fn AgencySettingsPage() -> impl IntoView {
     );
     let saved = move || query.read().get("enregistre").is_some();
     view! {
-        <Title text="Paramètres de l'agence — Agence Castors" />
-        <Shell space=Space::Agency>
-            <h1>"Paramètres de l'agence"</h1>
+        <Shell space=Space::Agency title="Paramètres de l'agence — Agence Castors" heading="Paramètres de l'agence">
             <Loaded
                 resource=page
                 ok=move |p| {

@@ -5,11 +5,10 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::money::{IssueStatement, StartStatementRun, agency_statements},
-    components::{ActionError, Loaded, Shell, Space, Table, or_empty},
+    components::{ActionError, Field, Loaded, Shell, Space, Table, or_empty},
     model::money::{RunRow, StatementRow},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -32,9 +31,7 @@ pub fn StatementsPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Relevés — Agence Castors" />
-        <Shell space=Space::Agency>
-            <h1>"Relevés"</h1>
+        <Shell space=Space::Agency title="Relevés — Agence Castors" heading="Relevés">
             <Loaded
                 resource=page
                 keep=true
@@ -49,8 +46,13 @@ pub fn StatementsPage() -> impl IntoView {
                             </p>
                             <ActionForm action=start attr:class="form form-narrow">
                                 <input type="hidden" name="agency" value=agency.clone() />
-                                <label for="month">"Mois"</label>
-                                <input id="month" name="month" type="month" value=p.default_month.clone() required />
+                                <Field
+                                    name="month"
+                                    label="Mois"
+                                    kind="month"
+                                    value=p.default_month.clone()
+                                    required=true
+                                />
                                 <ActionError action=start />
                                 <button type="submit" class="button button-primary">
                                     "Envoyer les relevés du mois"
@@ -61,12 +63,15 @@ pub fn StatementsPage() -> impl IntoView {
                         <section class="statement-one">
                             <h2>"Relevé d'un adhérent"</h2>
                             <ActionForm action=issue attr:class="form form-narrow">
-                                <label for="member">"N° d'adhérent"</label>
-                                <input id="member" name="member" type="text" autocapitalize="characters" placeholder="44001234A" required />
-                                <label for="from">"Du"</label>
-                                <input id="from" name="from" type="date" value=p.default_from.clone() required />
-                                <label for="to">"Au"</label>
-                                <input id="to" name="to" type="date" value=p.default_to.clone() required />
+                                <Field
+                                    name="member"
+                                    label="N° d'adhérent"
+                                    autocapitalize="characters"
+                                    placeholder="44001234A"
+                                    required=true
+                                />
+                                <Field name="from" label="Du" kind="date" value=p.default_from.clone() required=true />
+                                <Field name="to" label="Au" kind="date" value=p.default_to.clone() required=true />
                                 <label class="check">
                                     <input type="checkbox" name="send" value="1" checked />
                                     " Envoyer par e-mail à l'adhérent"

@@ -7,11 +7,10 @@ use crate::{
         CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive, UpdateSupplier, agency_desk,
         agency_supplier, agency_suppliers,
     },
-    components::{ActionError, DetailPage, Loaded, Shell, Space, Table, or_empty},
+    components::{ActionError, DetailPage, Field, Loaded, Shell, Space, Table, or_empty},
     model::agency::{SupplierDetail, SupplierRow},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -19,9 +18,7 @@ pub fn SuppliersPage() -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(move || query.read().get("agence"), agency_suppliers);
     view! {
-        <Title text="Fournisseurs — Agence Castors" />
-        <Shell space=Space::Agency>
-            <h1>"Fournisseurs"</h1>
+        <Shell space=Space::Agency title="Fournisseurs — Agence Castors" heading="Fournisseurs">
             <p class="actions">
                 <a class="button button-primary" href="/agence/fournisseurs/nouveau">
                     "Nouveau fournisseur"
@@ -89,27 +86,33 @@ fn SupplierFields(#[prop(optional)] s: Option<SupplierDetail>) -> impl IntoView 
     let iban = value(|s| s.iban.clone());
     let bic = value(|s| s.bic.clone());
     view! {
-        <label for="name">"Nom"</label>
-        <input id="name" name="name" type="text" value=name required />
-        <label for="siret">"SIRET"</label>
-        <input id="siret" name="siret" type="text" inputmode="numeric" placeholder="442 908 123 00015" value=siret required />
+        <Field name="name" label="Nom" value=name required=true />
+        <Field
+            name="siret"
+            label="SIRET"
+            inputmode="numeric"
+            placeholder="442 908 123 00015"
+            value=siret
+            required=true
+        />
         <fieldset>
             <legend>"Contact"</legend>
-            <label for="contact_name">"Nom du contact"</label>
-            <input id="contact_name" name="contact_name" type="text" value=contact />
-            <label for="email">"Email"</label>
-            <input id="email" name="email" type="email" value=email />
-            <label for="phone">"Téléphone"</label>
-            <input id="phone" name="phone" type="tel" value=phone />
+            <Field name="contact_name" label="Nom du contact" value=contact />
+            <Field name="email" label="Email" kind="email" value=email />
+            <Field name="phone" label="Téléphone" kind="tel" value=phone />
             <label for="address">"Adresse"</label>
             <textarea id="address" name="address" rows="3">{address}</textarea>
         </fieldset>
         <fieldset>
             <legend>"Coordonnées bancaires"</legend>
-            <label for="iban">"IBAN"</label>
-            <input id="iban" name="iban" type="text" autocapitalize="characters" placeholder="FR76 3000 4000 0312 3456 7890 143" value=iban />
-            <label for="bic">"BIC"</label>
-            <input id="bic" name="bic" type="text" autocapitalize="characters" placeholder="BNPAFRPP" value=bic />
+            <Field
+                name="iban"
+                label="IBAN"
+                autocapitalize="characters"
+                placeholder="FR76 3000 4000 0312 3456 7890 143"
+                value=iban
+            />
+            <Field name="bic" label="BIC" autocapitalize="characters" placeholder="BNPAFRPP" value=bic />
         </fieldset>
     }
 }
@@ -294,8 +297,14 @@ fn SupplierView(
             )}
             <ActionForm action=new_login attr:class="form form-narrow">
                 <input type="hidden" name="id" value=id_login />
-                <label for="login">"Nouvel identifiant"</label>
-                <input id="login" name="login" type="text" autocomplete="off" autocapitalize="none" placeholder="ouest.comptoir" required />
+                <Field
+                    name="login"
+                    label="Nouvel identifiant"
+                    autocomplete="off"
+                    autocapitalize="none"
+                    placeholder="ouest.comptoir"
+                    required=true
+                />
                 <ActionError action=new_login />
                 <button type="submit" class="button">
                     "Créer l'identifiant"

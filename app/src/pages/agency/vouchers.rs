@@ -1,18 +1,17 @@
 //! `/agence/bons`: the agency's vouchers, searched and filtered; one
 //! voucher with its journal, its unlock, and the undoing of a mistaken use.
 
-use super::desk::{AgencyPicker, History, VoucherTable, status_text};
+use super::desk::{AgencyPicker, DeskSearch, History, VoucherTable, status_text};
 use crate::{
     api::{
         agency::{UndoVoucherUse, agency_voucher, agency_vouchers},
         vouchers::UnlockVoucher,
     },
-    components::{ActionError, DetailPage, Loaded, Shell, Space, or_empty},
+    components::{ActionError, DetailPage, Loaded, Shell, Space, StatusSelect, or_empty, voucher_statuses},
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
     model::agency::AgencyVoucherDetail,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -26,48 +25,17 @@ pub fn AgencyVouchersPage() -> impl IntoView {
         |(q, status, agency)| agency_vouchers(Some(q), Some(status), agency),
     );
     view! {
-        <Title text="Bons — Agence Castors" />
-        <Shell space=Space::Agency>
-            <h1>"Bons"</h1>
-            <form method="get" action="/agence/bons" class="search search-vouchers" role="search">
-                <label for="q">"N° du bon, n° d'adhérent ou nom :"</label>
-                <input
-                    id="q"
-                    name="q"
-                    type="search"
-                    autocomplete="off"
-                    placeholder="W2026.NA.442.00000123, 4400xxxxB ou nom"
-                    // The attribute for the page as sent, the property as staff type.
-                    value=search.get_untracked()
-                    prop:value=search
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
-                <label for="statut">"Statut :"</label>
-                <select id="statut" name="statut" on:change=move |ev| status.set(event_target_value(&ev))>
-                    <option value="" selected=move || status.get().is_empty()>
-                        "Tous"
-                    </option>
-                    {VoucherStatus::ALL
-                        .into_iter()
-                        .map(|s| {
-                            let code = s.code().to_string();
-                            let selected = {
-                                let code = code.clone();
-                                move || status.get() == code
-                            };
-                            view! {
-                                <option value=code selected=selected>
-                                    {s.label()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-                {move || agency().map(|a| view! { <input type="hidden" name="agence" value=a /> })}
-                <button type="submit" class="button button-small">
-                    "Rechercher"
-                </button>
-            </form>
+        <Shell space=Space::Agency title="Bons — Agence Castors" heading="Bons">
+            <DeskSearch
+                action="/agence/bons"
+                class="search search-vouchers"
+                label="N° du bon, n° d'adhérent ou nom :"
+                placeholder="W2026.NA.442.00000123, 4400xxxxB ou nom"
+                search
+                agency=Signal::derive(agency)
+            >
+                <StatusSelect label="Statut :" all="Tous" statuses=voucher_statuses(&VoucherStatus::ALL) chosen=status />
+            </DeskSearch>
             <Loaded
                 resource=page
                 keep=true

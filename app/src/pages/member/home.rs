@@ -3,15 +3,13 @@ use crate::{
     components::{Loaded, Shell, Space},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The member space: fee status and the two tiles of the seed.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = Resource::new(|| (), |_| whoami());
     view! {
-        <Title text="Mon espace adhérent — Bons Castors" />
-        <Shell space=Space::Member>
+        <Shell space=Space::Member title="Mon espace adhérent — Bons Castors">
             <Loaded
                 resource=me
                 ok=|m| {

@@ -1,12 +1,11 @@
 use crate::{
     api::vouchers::my_vouchers,
-    components::{Loaded, Shell, Space},
+    components::{Loaded, SearchBox, Shell, Space},
     domain::voucher::WEB_VOUCHER_LABEL,
     model::vouchers::VoucherRow,
     security::escape_html,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Does a row match what the member typed in the search box? Every word must
@@ -130,23 +129,9 @@ pub fn VoucherListPage() -> impl IntoView {
     );
 
     view! {
-        <Title text="Demande de bons — Bons Castors" />
-        <Shell space=Space::Member>
-            <h1>"Demande de bons"</h1>
+        <Shell space=Space::Member title="Demande de bons — Bons Castors" heading="Demande de bons">
             <form method="get" action="/bons" class="search" role="search">
-                <label for="q">"Rechercher dans le tableau ci-dessous :"</label>
-                <input
-                    id="q"
-                    name="q"
-                    type="search"
-                    placeholder="écrivez ici ..."
-                    // The attribute for the page as sent (a search sent
-                    // without the WASM stays in the box), the property as
-                    // the member types.
-                    value=search.get_untracked()
-                    prop:value=search
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
+                <SearchBox label="Rechercher dans le tableau ci-dessous :" placeholder="écrivez ici ..." search />
             </form>
             <Loaded
                 resource=vouchers

@@ -4,7 +4,6 @@ use crate::{
     domain::Money,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// "Demande de Bons Castors Web": supplier and amount including VAT. The
@@ -27,9 +26,7 @@ pub fn RequestPage() -> impl IntoView {
     let typed = RwSignal::new(String::new());
 
     view! {
-        <Title text="Demande de Bons Castors Web" />
-        <Shell space=Space::Member>
-            <h1>"Demande de Bons Castors Web"</h1>
+        <Shell space=Space::Member title="Demande de Bons Castors Web" heading="Demande de Bons Castors Web">
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let (form, issued) = page.await;

@@ -6,15 +6,12 @@ use crate::{
     pages::agency::StatementTable,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn MemberStatementsPage() -> impl IntoView {
     let statements = Resource::new(|| (), |_| my_statements());
     view! {
-        <Title text="Mes relevés — Castors" />
-        <Shell space=Space::Member>
-            <h1>"Mes relevés"</h1>
+        <Shell space=Space::Member title="Mes relevés — Castors" heading="Mes relevés">
             <p class="hint">
                 "Chaque relevé liste vos bons utilisés sur la période, avec les factures des fournisseurs."
             </p>

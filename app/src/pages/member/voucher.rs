@@ -8,7 +8,6 @@ use crate::{
     model::vouchers::{CancelledUse, VoucherCard},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// The voucher of the `:id` in the URL, loaded once per page, and again
@@ -29,8 +28,7 @@ pub fn VoucherPage() -> impl IntoView {
     let cancel = ServerAction::<CancelVoucher>::new();
     let card = card_resource(Some(cancel));
     view! {
-        <Title text="Bon Castors Web" />
-        <Shell space=Space::Member>
+        <Shell space=Space::Member title="Bon Castors Web">
             <Loaded resource=card ok=move |card| view! { <Counter card first=Screen::Card cancel /> } />
         </Shell>
     }
@@ -252,8 +250,7 @@ pub fn ConfirmUsePage() -> impl IntoView {
     let use_it = ServerAction::<UseVoucher>::new();
     let cancel = ServerAction::<CancelVoucher>::new();
     view! {
-        <Title text="Utiliser ce bon" />
-        <Shell space=Space::Member>
+        <Shell space=Space::Member title="Utiliser ce bon">
             <Loaded
                 resource=card
                 ok=move |c| {
@@ -333,8 +330,7 @@ pub fn SecretCodePage() -> impl IntoView {
     let card = card_resource(None);
     let cancel = ServerAction::<CancelVoucher>::new();
     view! {
-        <Title text="Code secret" />
-        <Shell space=Space::Member>
+        <Shell space=Space::Member title="Code secret">
             <Loaded
                 resource=card
                 ok=move |c| {

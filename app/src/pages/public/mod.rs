@@ -6,7 +6,7 @@ use crate::{
         supplier::supplier_session,
         vouchers::{CheckCode, check_voucher},
     },
-    components::{ActionError, ErrorNotice, Loading, NumberAndCode},
+    components::{ActionError, ErrorNotice, Field, Loading, NumberAndCode},
     domain::VoucherStatus,
     model::vouchers::CheckedVoucher,
 };
@@ -26,18 +26,21 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Espace adhérent"</h1>
             <p class="lead">"Accédez à toutes vos infos Castors sur votre ordinateur, tablette ou smartphone."</p>
             <ActionForm action=login attr:class="form">
-                <label for="number">"N° d'adhérent ou identifiant"</label>
-                <input
-                    id="number"
+                <Field
                     name="number"
-                    type="text"
+                    label="N° d'adhérent ou identifiant"
                     autocomplete="username"
                     autocapitalize="characters"
                     placeholder="4400xxxxB"
-                    required
+                    required=true
                 />
-                <label for="password">"Mot de passe"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required />
+                <Field
+                    name="password"
+                    label="Mot de passe"
+                    kind="password"
+                    autocomplete="current-password"
+                    required=true
+                />
                 {next.map(|next| view! { <input type="hidden" name="suivant" value=next /> })}
                 <ActionError action=login />
                 <button type="submit" class="button button-primary">

@@ -5,7 +5,6 @@ use crate::{
     model::supplier::CounterCheck,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Vérifier un bon, at the counter on a phone: number and secret code from
@@ -24,9 +23,7 @@ pub fn CounterCheckPage() -> impl IntoView {
     );
     let check = ServerAction::<SupplierCheck>::new();
     view! {
-        <Title text="Vérifier un bon — Espace fournisseur" />
-        <Shell space=Space::Supplier>
-            <h1>"Vérifier un bon"</h1>
+        <Shell space=Space::Supplier title="Vérifier un bon — Espace fournisseur" heading="Vérifier un bon">
             <Loaded
                 resource=answer
                 ok=move |answer| {

@@ -3,7 +3,6 @@ use crate::{
     components::{Loaded, Shell, Space},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The supplier's home: whose space it is, what is waiting, and the four
 /// screens as big tiles (counter staff use it on a phone).
@@ -11,8 +10,7 @@ use leptos_meta::Title;
 pub fn SupplierHomePage() -> impl IntoView {
     let home = Resource::new(|| (), |_| supplier_home());
     view! {
-        <Title text="Espace fournisseur — Bons Castors" />
-        <Shell space=Space::Supplier>
+        <Shell space=Space::Supplier title="Espace fournisseur — Bons Castors">
             <Loaded
                 resource=home
                 ok=|h| {

@@ -2,7 +2,7 @@ use crate::{
     api::supplier::{
         SupplierCorrectInvoice, SupplierSubmitInvoice, supplier_home, supplier_invoice, supplier_invoices,
     },
-    components::{ActionError, DetailPage, ErrorNotice, Loaded, Shell, Space, Table},
+    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Shell, Space, Table},
     domain::{InvoiceStatus, Money, invoice::parse_invoice_lines},
     model::{
         invoices::{InvoiceLineView, InvoiceSummary},
@@ -10,7 +10,6 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// "reçue", "à corriger : <reason>", "payée le 30/11/2026".
@@ -27,9 +26,7 @@ pub fn status_text(s: &InvoiceSummary) -> String {
 pub fn SupplierInvoicesPage() -> impl IntoView {
     let invoices = Resource::new(|| (), |_| supplier_invoices());
     view! {
-        <Title text="Factures — Espace fournisseur" />
-        <Shell space=Space::Supplier>
-            <h1>"Factures"</h1>
+        <Shell space=Space::Supplier title="Factures — Espace fournisseur" heading="Factures">
             <p>
                 <a class="button button-primary" href="/fournisseur/factures/nouvelle">
                     "Nouvelle facture"
@@ -123,10 +120,8 @@ fn InvoiceFields(number: String, date: String, amount: String, lines: String) ->
         })
     };
     view! {
-        <label for="number">"N° de facture"</label>
-        <input id="number" name="number" type="text" autocomplete="off" value=number required />
-        <label for="date">"Date de la facture"</label>
-        <input id="date" name="date" type="date" value=date required />
+        <Field name="number" label="N° de facture" autocomplete="off" value=number required=true />
+        <Field name="date" label="Date de la facture" kind="date" value=date required=true />
         <label for="amount">"Montant TTC"</label>
         <input
             id="amount"

@@ -1,10 +1,9 @@
 use crate::{
     api::supplier::{SupplierCreateApiKey, SupplierRevokeApiKey, supplier_api_keys},
-    components::{ActionError, Loaded, Shell, Space, or_empty},
+    components::{ActionError, Field, Loaded, Shell, Space, or_empty},
     model::supplier::{ApiKeyView, ApiKeys},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Caisse (API): the keys the supplier's tills use to call `/api/v1`. A new
@@ -17,9 +16,7 @@ pub fn ApiKeysPage() -> impl IntoView {
     // picks up the key this browser was just handed.
     let keys = Resource::new(move || query.read().get("creee"), |_| supplier_api_keys());
     view! {
-        <Title text="Caisse (API) — Espace fournisseur" />
-        <Shell space=Space::Supplier>
-            <h1>"Caisse (API)"</h1>
+        <Shell space=Space::Supplier title="Caisse (API) — Espace fournisseur" heading="Caisse (API)">
             <Loaded resource=keys ok=|page| view! { <Keys page /> } />
         </Shell>
     }
@@ -57,8 +54,7 @@ fn Keys(page: ApiKeys) -> impl IntoView {
         </p>
         <h2>"Nouvelle clé"</h2>
         <ActionForm action=create attr:class="form">
-            <label for="label">"Nom de la clé"</label>
-            <input id="label" name="label" type="text" maxlength="60" placeholder="Caisse 1" required />
+            <Field name="label" label="Nom de la clé" maxlength="60" placeholder="Caisse 1" required=true />
             <ActionError action=create />
             <button type="submit" class="button button-primary">
                 "CRÉER UNE CLÉ"

@@ -1,6 +1,6 @@
 use crate::{
     api::supplier::supplier_vouchers,
-    components::{Loaded, Shell, Space, Table, or_empty},
+    components::{Loaded, Shell, Space, StatusSelect, Table, or_empty, voucher_statuses},
     domain::{
         VoucherStatus,
         day::{french, parse_day},
@@ -8,7 +8,6 @@ use crate::{
     model::supplier::{DeliveredList, DeliveredVoucher, SINCE_LAST_MONTH},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The statuses a delivered voucher can have, as the filter offers them.
@@ -29,9 +28,7 @@ pub fn DeliveredVouchersPage() -> impl IntoView {
         |(du, au, statut)| supplier_vouchers(du, au, statut),
     );
     view! {
-        <Title text="Bons livrés — Espace fournisseur" />
-        <Shell space=Space::Supplier>
-            <h1>"Bons livrés"</h1>
+        <Shell space=Space::Supplier title="Bons livrés — Espace fournisseur" heading="Bons livrés">
             <Loaded resource=list ok=|list| view! { <Delivered list /> } />
         </Shell>
     }
@@ -51,24 +48,7 @@ fn Delivered(list: DeliveredList) -> impl IntoView {
                     "Au" <input type="date" name="au" value=list.to.clone() />
                 </label>
             </div>
-            <label for="statut">"Statut"</label>
-            <select id="statut" name="statut">
-                <option value="" selected=chosen.is_empty()>
-                    "Tous"
-                </option>
-                {STATUSES
-                    .iter()
-                    .map(|s| {
-                        let code = s.code().to_string();
-                        let selected = code == chosen;
-                        view! {
-                            <option value=code selected=selected>
-                                {s.label()}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
+            <StatusSelect label="Statut" all="Tous" statuses=voucher_statuses(&STATUSES) chosen=RwSignal::new(chosen) />
             <button type="submit" class="button">
                 "Afficher"
             </button>
