@@ -100,6 +100,22 @@ where
     move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })
 }
 
+/// The end of a form: its action's error, if its last run failed, then the
+/// button that sends it (`primary` for the page's main action).
+#[component]
+pub fn Submit<I, O>(action: ServerAction<I>, label: &'static str, #[prop(optional)] primary: bool) -> impl IntoView
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    view! {
+        <ActionError action />
+        <button type="submit" class=if primary { "button button-primary" } else { "button" }>
+            {label}
+        </button>
+    }
+}
+
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading">"Chargement…"</p> }

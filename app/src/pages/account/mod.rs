@@ -2,7 +2,7 @@
 
 use crate::{
     api::auth::{ChangePassword, my_account},
-    components::{ActionError, Field, Loaded},
+    components::{Field, Loaded, Submit},
     domain::password::MIN_CHARS,
 };
 use leptos::prelude::*;
@@ -61,10 +61,7 @@ pub fn PasswordPage() -> impl IntoView {
                                 autocomplete="new-password"
                                 required=true
                             />
-                            <ActionError action=change />
-                            <button type="submit" class="button button-primary">
-                                "ENREGISTRER"
-                            </button>
+                            <Submit action=change label="ENREGISTRER" primary=true />
                         </ActionForm>
                         <p class="hint">
                             "Une fois le mot de passe changé, vos autres appareils sont déconnectés."

@@ -5,7 +5,9 @@
 use super::desk::{AgencyPicker, History};
 use crate::{
     api::money::{AcceptInvoice, OverrideInvoiceLine, SendBackInvoice, agency_invoice, agency_invoices},
-    components::{ActionError, DetailPage, Loaded, Shell, Space, StatusSelect, Table, invoice_statuses, or_empty},
+    components::{
+        ActionError, DetailPage, Loaded, Shell, Space, StatusSelect, Submit, Table, invoice_statuses, or_empty,
+    },
     domain::InvoiceStatus,
     model::{
         invoices::{InvoiceLineView, InvoiceSummary},
@@ -205,10 +207,7 @@ fn Reconcile(
                             <input type="hidden" name="id" value=back_id />
                             <label for="send-back-reason">"Renvoyer au fournisseur : ce qu'il doit corriger"</label>
                             <textarea id="send-back-reason" name="reason" rows="3" required></textarea>
-                            <ActionError action=send_back />
-                            <button type="submit" class="button">
-                                "Renvoyer à corriger"
-                            </button>
+                            <Submit action=send_back label="Renvoyer à corriger" />
                         </ActionForm>
                     </section>
                 }

@@ -7,7 +7,7 @@ use crate::{
         CreateMember, ResetMemberPassword, SetMemberActive, UpdateMember, agency_desk, agency_member, agency_members,
         member_imports,
     },
-    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Shell, Space, Table, or_empty},
+    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Shell, Space, Submit, Table, or_empty},
     error::AppError,
     model::agency::{
         IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportOutcome, ImportReport, ImportSummary, MemberDetail, MemberRow,
@@ -138,10 +138,7 @@ pub fn NewMemberPage() -> impl IntoView {
                         <p class="hint">
                             "L'adhérent se connectera avec son n° d'adhérent ; un mot de passe provisoire vous sera affiché une fois, à lui communiquer."
                         </p>
-                        <ActionError action=create />
-                        <button type="submit" class="button button-primary">
-                            "Créer l'adhérent"
-                        </button>
+                        <Submit action=create label="Créer l'adhérent" primary=true />
                     </ActionForm>
                 }
             }
@@ -252,10 +249,7 @@ fn MemberView(
                     email=m.email.unwrap_or_default()
                     fee_paid_until=m.fee_paid_until_iso.unwrap_or_default()
                 />
-                <ActionError action=update />
-                <button type="submit" class="button button-primary">
-                    "Enregistrer"
-                </button>
+                <Submit action=update label="Enregistrer" primary=true />
             </ActionForm>
         </section>
 
@@ -266,10 +260,7 @@ fn MemberView(
             </p>
             <ActionForm action=reset>
                 <input type="hidden" name="number" value=number_reset />
-                <ActionError action=reset />
-                <button type="submit" class="button">
-                    "Générer un nouveau mot de passe provisoire"
-                </button>
+                <Submit action=reset label="Générer un nouveau mot de passe provisoire" />
             </ActionForm>
             <ActionForm action=activation>
                 <input type="hidden" name="number" value=number_active />

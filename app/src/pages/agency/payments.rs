@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     api::money::{CreatePaymentBatch, MarkBatchPaid, payment_batch, payment_batches},
-    components::{ActionError, DetailPage, Field, Loaded, Shell, Space, Table, or_empty},
+    components::{DetailPage, Field, Loaded, Shell, Space, Submit, Table, or_empty},
     model::money::BatchDetail,
 };
 use leptos::prelude::*;
@@ -60,10 +60,7 @@ pub fn PaymentBatchesPage() -> impl IntoView {
                                                 })
                                                 .collect_view()}
                                         </select>
-                                        <ActionError action=create />
-                                        <button type="submit" class="button button-primary">
-                                            "Préparer un lot de paiement"
-                                        </button>
+                                        <Submit action=create label="Préparer un lot de paiement" primary=true />
                                     </ActionForm>
                                 }
                             })}
@@ -198,10 +195,7 @@ fn Batch(b: BatchDetail, pay: ServerAction<MarkBatchPaid>) -> impl IntoView {
                                 required=true
                             />
                             <Field name="reference" label="Référence du virement (facultatif)" maxlength="80" />
-                            <ActionError action=pay />
-                            <button type="submit" class="button button-primary">
-                                "Marquer payé"
-                            </button>
+                            <Submit action=pay label="Marquer payé" primary=true />
                         </ActionForm>
                     </section>
                 }

@@ -4,7 +4,7 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::agency::{CreateAgency, SaveAgencySettings, agency_settings},
-    components::{ActionError, Loaded, Shell, Space},
+    components::{Loaded, Shell, Space, Submit},
     domain::agency::{MAX_VALIDITY_DAYS, MAX_VOUCHER_CEILING},
     model::agency::AgencySettingsView,
 };
@@ -110,10 +110,7 @@ fn SettingsForm(a: AgencySettingsView, save: ServerAction<SaveAgencySettings>) -
                         "La durée de validité et le montant maximum s'appliquent aux prochaines demandes ; la longueur du code secret, aux prochaines utilisations."
                     </p>
                 </div>
-                <ActionError action=save />
-                <button type="submit" class="button button-primary">
-                    "Enregistrer"
-                </button>
+                <Submit action=save label="Enregistrer" primary=true />
             </ActionForm>
         </section>
     }
@@ -128,10 +125,7 @@ fn NewAgency(create: ServerAction<CreateAgency>) -> impl IntoView {
                 <label for="new_name">"Nom de l'agence"</label>
                 <input id="new_name" name="name" type="text" required />
                 <SettingsFields prefix="new_" />
-                <ActionError action=create />
-                <button type="submit" class="button button-primary">
-                    "Créer l'agence"
-                </button>
+                <Submit action=create label="Créer l'agence" primary=true />
             </ActionForm>
         </details>
     }

@@ -5,7 +5,7 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::money::{IssueStatement, StartStatementRun, agency_statements},
-    components::{ActionError, Field, Loaded, Shell, Space, Table, or_empty},
+    components::{Field, Loaded, Shell, Space, Submit, Table, or_empty},
     model::money::{RunRow, StatementRow},
 };
 use leptos::prelude::*;
@@ -53,10 +53,7 @@ pub fn StatementsPage() -> impl IntoView {
                                     value=p.default_month.clone()
                                     required=true
                                 />
-                                <ActionError action=start />
-                                <button type="submit" class="button button-primary">
-                                    "Envoyer les relevés du mois"
-                                </button>
+                                <Submit action=start label="Envoyer les relevés du mois" primary=true />
                             </ActionForm>
                             {(!p.runs.is_empty()).then(|| view! { <Runs runs=p.runs.clone() /> })}
                         </section>
@@ -76,10 +73,7 @@ pub fn StatementsPage() -> impl IntoView {
                                     <input type="checkbox" name="send" value="1" checked />
                                     " Envoyer par e-mail à l'adhérent"
                                 </label>
-                                <ActionError action=issue />
-                                <button type="submit" class="button button-primary">
-                                    "Établir le relevé"
-                                </button>
+                                <Submit action=issue label="Établir le relevé" primary=true />
                             </ActionForm>
                             {move || {
                                 issue

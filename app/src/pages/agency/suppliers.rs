@@ -7,7 +7,7 @@ use crate::{
         CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive, UpdateSupplier, agency_desk,
         agency_supplier, agency_suppliers,
     },
-    components::{ActionError, DetailPage, Field, Loaded, Shell, Space, Table, or_empty},
+    components::{ActionError, DetailPage, Field, Loaded, Shell, Space, Submit, Table, or_empty},
     model::agency::{SupplierDetail, SupplierRow},
 };
 use leptos::prelude::*;
@@ -133,10 +133,7 @@ pub fn NewSupplierPage() -> impl IntoView {
                     <ActionForm action=create attr:class="form form-narrow">
                         <AgencyField desk=d.desk />
                         <SupplierFields />
-                        <ActionError action=create />
-                        <button type="submit" class="button button-primary">
-                            "Créer le fournisseur"
-                        </button>
+                        <Submit action=create label="Créer le fournisseur" primary=true />
                     </ActionForm>
                 }
             }
@@ -243,10 +240,7 @@ fn SupplierView(
             <ActionForm action=update attr:class="form form-narrow">
                 <input type="hidden" name="id" value=id_edit />
                 <SupplierFields s=fields />
-                <ActionError action=update />
-                <button type="submit" class="button button-primary">
-                    "Enregistrer"
-                </button>
+                <Submit action=update label="Enregistrer" primary=true />
             </ActionForm>
             <ActionForm action=activation>
                 <input type="hidden" name="id" value=id_active />
@@ -305,10 +299,7 @@ fn SupplierView(
                     placeholder="ouest.comptoir"
                     required=true
                 />
-                <ActionError action=new_login />
-                <button type="submit" class="button">
-                    "Créer l'identifiant"
-                </button>
+                <Submit action=new_login label="Créer l'identifiant" />
             </ActionForm>
         </section>
         <History events=history />

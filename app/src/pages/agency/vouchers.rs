@@ -7,7 +7,7 @@ use crate::{
         agency::{UndoVoucherUse, agency_voucher, agency_vouchers},
         vouchers::UnlockVoucher,
     },
-    components::{ActionError, DetailPage, Loaded, Shell, Space, StatusSelect, or_empty, voucher_statuses},
+    components::{DetailPage, Loaded, Shell, Space, StatusSelect, Submit, or_empty, voucher_statuses},
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
     model::agency::AgencyVoucherDetail,
 };
@@ -146,10 +146,7 @@ fn VoucherView(
                         </p>
                         <ActionForm action=unlock>
                             <input type="hidden" name="id" value=id />
-                            <ActionError action=unlock />
-                            <button type="submit" class="button">
-                                "Débloquer"
-                            </button>
+                            <Submit action=unlock label="Débloquer" />
                         </ActionForm>
                     </section>
                 }
@@ -168,10 +165,7 @@ fn VoucherView(
                             <input type="hidden" name="id" value=id.clone() />
                             <label for="reason">"Motif (obligatoire, conservé au journal)"</label>
                             <textarea id="reason" name="reason" rows="3" required></textarea>
-                            <ActionError action=undo />
-                            <button type="submit" class="button">
-                                "Annuler l'utilisation de ce bon"
-                            </button>
+                            <Submit action=undo label="Annuler l'utilisation de ce bon" />
                         </ActionForm>
                     </section>
                 }

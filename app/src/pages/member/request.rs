@@ -1,6 +1,6 @@
 use crate::{
     api::vouchers::{RequestVoucher, open_voucher, request_choices},
-    components::{ActionError, Loading, Shell, Space, show_result},
+    components::{Loading, Shell, Space, Submit, show_result},
     domain::Money,
 };
 use leptos::prelude::*;
@@ -112,10 +112,7 @@ pub fn RequestPage() -> impl IntoView {
                                     <p class="hint">
                                         "Au plus " {max.to_string()} " par bon. Arrondir à l'euro supérieur."
                                     </p>
-                                    <ActionError action=request />
-                                    <button type="submit" class="button button-primary">
-                                        "VALIDER"
-                                    </button>
+                                    <Submit action=request label="VALIDER" primary=true />
                                 </ActionForm>
                             }
                         },

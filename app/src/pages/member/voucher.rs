@@ -255,31 +255,40 @@ pub fn ConfirmUsePage() -> impl IntoView {
                 resource=card
                 ok=move |c| {
                     if c.receipt.is_some() {
-                        return view! {
-                            <p class="notice notice-ok">"Ce bon a déjà été utilisé."</p>
-                            <a class="button" href=format!("/bons/{}/code", c.id)>
-                                "Voir le code secret"
-                            </a>
-                        }
-                            .into_any();
+                        return elsewhere(
+                            view! { <p class="notice notice-ok">"Ce bon a déjà été utilisé."</p> },
+                            format!("/bons/{}/code", c.id),
+                            "Voir le code secret",
+                        );
                     }
                     if c.status != VoucherStatus::Issued {
-                        return view! {
-                            <ActionError action=use_it />
-                            <p class="notice notice-warn">
-                                {format!("Ce bon ne peut plus être utilisé (statut {}).", c.status.label())}
-                            </p>
-                            <a class="button" href=format!("/bons/{}", c.id)>
-                                "Voir le bon"
-                            </a>
-                        }
-                            .into_any();
+                        let why = format!("Ce bon ne peut plus être utilisé (statut {}).", c.status.label());
+                        return elsewhere(
+                            view! {
+                                <ActionError action=use_it />
+                                <p class="notice notice-warn">{why}</p>
+                            },
+                            format!("/bons/{}", c.id),
+                            "Voir le bon",
+                        );
                     }
                     view! { <Counter card=c first=Screen::Confirm cancel /> }.into_any()
                 }
             />
         </Shell>
     }
+}
+
+/// Instead of a screen that does not apply to the voucher (any more): why,
+/// and the way to the one that does.
+fn elsewhere(why: impl IntoView + 'static, href: String, label: &'static str) -> AnyView {
+    view! {
+        {why}
+        <a class="button" href=href>
+            {label}
+        </a>
+    }
+    .into_any()
 }
 
 #[component]
@@ -335,24 +344,22 @@ pub fn SecretCodePage() -> impl IntoView {
                 resource=card
                 ok=move |c| {
                     if let Some(cancelled) = c.cancelled_use {
-                        return view! {
-                            <CancelledUseNotice cancelled />
-                            <a class="button" href=format!("/bons/{}", c.id)>
-                                "Voir le bon"
-                            </a>
-                        }
-                            .into_any();
+                        return elsewhere(
+                            view! { <CancelledUseNotice cancelled /> },
+                            format!("/bons/{}", c.id),
+                            "Voir le bon",
+                        );
                     }
                     if c.receipt.is_none() {
-                        return view! {
-                            <p class="notice notice-warn">
-                                "Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret."
-                            </p>
-                            <a class="button" href=format!("/bons/{}", c.id)>
-                                "Voir le bon"
-                            </a>
-                        }
-                            .into_any();
+                        return elsewhere(
+                            view! {
+                                <p class="notice notice-warn">
+                                    "Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret."
+                                </p>
+                            },
+                            format!("/bons/{}", c.id),
+                            "Voir le bon",
+                        );
                     }
                     view! { <Counter card=c first=Screen::Code cancel /> }.into_any()
                 }

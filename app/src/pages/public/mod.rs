@@ -6,7 +6,7 @@ use crate::{
         supplier::supplier_session,
         vouchers::{CheckCode, check_voucher},
     },
-    components::{ActionError, ErrorNotice, Field, Loading, NumberAndCode},
+    components::{ActionError, ErrorNotice, Field, Loading, NumberAndCode, Submit},
     domain::VoucherStatus,
     model::vouchers::CheckedVoucher,
 };
@@ -42,10 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                     required=true
                 />
                 {next.map(|next| view! { <input type="hidden" name="suivant" value=next /> })}
-                <ActionError action=login />
-                <button type="submit" class="button button-primary">
-                    "SE CONNECTER"
-                </button>
+                <Submit action=login label="SE CONNECTER" primary=true />
             </ActionForm>
         </main>
     }

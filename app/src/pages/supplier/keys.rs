@@ -1,6 +1,6 @@
 use crate::{
     api::supplier::{SupplierCreateApiKey, SupplierRevokeApiKey, supplier_api_keys},
-    components::{ActionError, Field, Loaded, Shell, Space, or_empty},
+    components::{Field, Loaded, Shell, Space, Submit, or_empty},
     model::supplier::{ApiKeyView, ApiKeys},
 };
 use leptos::prelude::*;
@@ -55,10 +55,7 @@ fn Keys(page: ApiKeys) -> impl IntoView {
         <h2>"Nouvelle clé"</h2>
         <ActionForm action=create attr:class="form">
             <Field name="label" label="Nom de la clé" maxlength="60" placeholder="Caisse 1" required=true />
-            <ActionError action=create />
-            <button type="submit" class="button button-primary">
-                "CRÉER UNE CLÉ"
-            </button>
+            <Submit action=create label="CRÉER UNE CLÉ" primary=true />
         </ActionForm>
         <h2>"Vos clés"</h2>
         {or_empty(
@@ -100,10 +97,7 @@ fn KeyItem(k: ApiKeyView) -> impl IntoView {
                             <ActionForm action=revoke attr:class="form">
                                 <input type="hidden" name="id" value=k.id.to_string() />
                                 <p class="hint">"La caisse qui l'utilise ne pourra plus appeler l'API."</p>
-                                <ActionError action=revoke />
-                                <button type="submit" class="button">
-                                    "RÉVOQUER"
-                                </button>
+                                <Submit action=revoke label="RÉVOQUER" />
                             </ActionForm>
                         </details>
                     }
