@@ -90,6 +90,24 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     }
 }
 
+/// `text` as a notice when `shown`: `class` says which ("notice
+/// notice-warn member-inactive").
+pub fn notice(shown: bool, class: &'static str, text: &'static str) -> Option<impl IntoView + use<>> {
+    shown.then(|| view! { <p class=class>{text}</p> })
+}
+
+/// What was just done (« Paramètres enregistrés. »), when `shown`: screen
+/// readers announce it.
+pub fn done_notice(shown: bool, text: &'static str) -> Option<impl IntoView + use<>> {
+    shown.then(|| {
+        view! {
+            <p class="notice notice-ok" role="status">
+                {text}
+            </p>
+        }
+    })
+}
+
 /// An action's error, if its last run failed: shown under the form that ran it.
 #[component]
 pub fn ActionError<I, O>(action: ServerAction<I>) -> impl IntoView

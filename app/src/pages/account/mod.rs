@@ -2,7 +2,7 @@
 
 use crate::{
     api::auth::{ChangePassword, my_account},
-    components::{Field, Loaded, Submit},
+    components::{Field, Loaded, Submit, done_notice},
     domain::password::MIN_CHARS,
 };
 use leptos::prelude::*;
@@ -25,14 +25,10 @@ pub fn PasswordPage() -> impl IntoView {
                 resource=account
                 ok=move |a| {
                     view! {
-                        {changed()
-                            .then(|| {
-                                view! {
-                                    <p class="notice notice-ok" role="status">
-                                        "Votre mot de passe a été modifié. Vos autres appareils ont été déconnectés."
-                                    </p>
-                                }
-                            })}
+                        {done_notice(
+                            changed(),
+                            "Votre mot de passe a été modifié. Vos autres appareils ont été déconnectés.",
+                        )}
                         <p class="lead">"Identifiant : " <strong>{a.login}</strong></p>
                         <ActionForm action=change attr:class="form">
                             <Field

@@ -29,18 +29,7 @@ pub fn AgencyPicker(desk: Desk, action: &'static str, #[prop(optional)] all: boo
                         })}
                     {(!all && chosen.is_empty())
                         .then(|| view! { <option value="">"— Choisissez —"</option> })}
-                    {desk
-                        .agencies
-                        .into_iter()
-                        .map(|a| {
-                            let selected = a.code == chosen;
-                            view! {
-                                <option value=a.code.clone() selected=selected>
-                                    {format!("{} ({})", a.name, a.code)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {agency_options(desk, &chosen)}
                 </select>
                 <button type="submit" class="button button-small">
                     "Afficher"
@@ -60,18 +49,7 @@ pub fn AgencyField(desk: Desk) -> impl IntoView {
             <label for="agency">"Agence"</label>
             <select id="agency" name="agency" required>
                 <option value="">"— Choisissez —"</option>
-                {desk
-                    .agencies
-                    .into_iter()
-                    .map(|a| {
-                        let selected = a.code == chosen;
-                        view! {
-                            <option value=a.code.clone() selected=selected>
-                                {format!("{} ({})", a.name, a.code)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
+                {agency_options(desk, &chosen)}
             </select>
         }
         .into_any()
@@ -79,6 +57,22 @@ pub fn AgencyField(desk: Desk) -> impl IntoView {
         let name = desk.agencies.first().map(|a| format!("{} ({})", a.name, a.code)).unwrap_or_default();
         view! { <p class="hint">"Agence : " {name}</p> }.into_any()
     }
+}
+
+/// One option per agency the desk offers, « Nantes (NA) », the chosen one
+/// selected.
+fn agency_options(desk: Desk, chosen: &str) -> impl IntoView + use<> {
+    desk.agencies
+        .into_iter()
+        .map(|a| {
+            let selected = a.code == chosen;
+            view! {
+                <option value=a.code.clone() selected=selected>
+                    {format!("{} ({})", a.name, a.code)}
+                </option>
+            }
+        })
+        .collect_view()
 }
 
 /// "91-annulé (utilisation annulée)" for a use the agency undid.

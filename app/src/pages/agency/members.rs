@@ -7,7 +7,7 @@ use crate::{
         CreateMember, ResetMemberPassword, SetMemberActive, UpdateMember, agency_desk, agency_member, agency_members,
         member_imports,
     },
-    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Shell, Space, Submit, Table, or_empty},
+    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Shell, Space, Submit, Table, notice, or_empty},
     error::AppError,
     model::agency::{
         IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportOutcome, ImportReport, ImportSummary, MemberDetail, MemberRow,
@@ -208,23 +208,16 @@ fn MemberView(
                     </div>
                 }
             })}
-        {m
-            .hand_over_gone
-            .then(|| {
-                view! {
-                    <p class="notice notice-warn">
-                        "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, générez-en un nouveau."
-                    </p>
-                }
-            })}
-        {(!m.active)
-            .then(|| {
-                view! {
-                    <p class="notice notice-warn member-inactive">
-                        "Adhérent désactivé : il ne peut ni se connecter ni demander de bon."
-                    </p>
-                }
-            })}
+        {notice(
+            m.hand_over_gone,
+            "notice notice-warn",
+            "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, générez-en un nouveau.",
+        )}
+        {notice(
+            !m.active,
+            "notice notice-warn member-inactive",
+            "Adhérent désactivé : il ne peut ni se connecter ni demander de bon.",
+        )}
         <dl class="card">
             <dt>"N° d'adhérent"</dt>
             <dd>{m.number.clone()}</dd>

@@ -4,7 +4,7 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::agency::{CreateAgency, SaveAgencySettings, agency_settings},
-    components::{Loaded, Shell, Space, Submit},
+    components::{Loaded, Shell, Space, Submit, done_notice},
     domain::agency::{MAX_VALIDITY_DAYS, MAX_VOUCHER_CEILING},
     model::agency::AgencySettingsView,
 };
@@ -29,14 +29,7 @@ pub fn AgencySettingsPage() -> impl IntoView {
                     let is_admin = p.desk.is_admin;
                     view! {
                         <AgencyPicker desk=p.desk action="/agence/parametres" />
-                        {saved()
-                            .then(|| {
-                                view! {
-                                    <p class="notice notice-ok" role="status">
-                                        "Paramètres enregistrés."
-                                    </p>
-                                }
-                            })}
+                        {done_notice(saved(), "Paramètres enregistrés.")}
                         {match p.agency {
                             Some(a) => view! { <SettingsForm a save /> }.into_any(),
                             None => {

@@ -7,7 +7,7 @@ use crate::{
         CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive, UpdateSupplier, agency_desk,
         agency_supplier, agency_suppliers,
     },
-    components::{ActionError, DetailPage, Field, Loaded, Shell, Space, Submit, Table, or_empty},
+    components::{ActionError, DetailPage, Field, Loaded, Shell, Space, Submit, Table, notice, or_empty},
     model::agency::{SupplierDetail, SupplierRow},
 };
 use leptos::prelude::*;
@@ -199,23 +199,16 @@ fn SupplierView(
                     </div>
                 }
             })}
-        {s
-            .hand_over_gone
-            .then(|| {
-                view! {
-                    <p class="notice notice-warn">
-                        "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, créez un autre identifiant."
-                    </p>
-                }
-            })}
-        {(!s.active)
-            .then(|| {
-                view! {
-                    <p class="notice notice-warn supplier-inactive">
-                        "Fournisseur inactif : il n'est proposé à aucun adhérent et ses identifiants ne donnent plus accès à l'espace fournisseur."
-                    </p>
-                }
-            })}
+        {notice(
+            s.hand_over_gone,
+            "notice notice-warn",
+            "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, créez un autre identifiant.",
+        )}
+        {notice(
+            !s.active,
+            "notice notice-warn supplier-inactive",
+            "Fournisseur inactif : il n'est proposé à aucun adhérent et ses identifiants ne donnent plus accès à l'espace fournisseur.",
+        )}
         <dl class="card">
             <dt>"Agence"</dt>
             <dd>{s.agency.clone()}</dd>

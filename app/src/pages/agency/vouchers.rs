@@ -1,7 +1,7 @@
 //! `/agence/bons`: the agency's vouchers, searched and filtered; one
 //! voucher with its journal, its unlock, and the undoing of a mistaken use.
 
-use super::desk::{AgencyPicker, DeskSearch, History, VoucherTable, status_text};
+use super::desk::{AgencyPicker, DeskSearch, History, VoucherTable, status_text, truncated};
 use crate::{
     api::{
         agency::{UndoVoucherUse, agency_voucher, agency_vouchers},
@@ -43,15 +43,7 @@ pub fn AgencyVouchersPage() -> impl IntoView {
                     view! {
                         <AgencyPicker desk=list.desk action="/agence/bons" all=true />
                         {or_empty(list.rows.is_empty(), "Aucun bon ne correspond.", || view! { <VoucherTable rows=list.rows show_member=true /> })}
-                        {list
-                            .truncated
-                            .then(|| {
-                                view! {
-                                    <p class="hint">
-                                        "Seuls les 200 plus récents sont affichés : précisez la recherche."
-                                    </p>
-                                }
-                            })}
+                        {truncated(list.truncated, "plus récents")}
                     }
                 }
             />

@@ -6,7 +6,7 @@ use crate::{
         supplier::supplier_session,
         vouchers::{CheckCode, check_voucher},
     },
-    components::{ActionError, ErrorNotice, Field, Loading, NumberAndCode, Submit},
+    components::{ActionError, ErrorNotice, Field, Loading, NumberAndCode, Submit, notice},
     domain::VoucherStatus,
     model::vouchers::CheckedVoucher,
 };
@@ -77,14 +77,11 @@ pub fn CheckPage() -> impl IntoView {
                             let (code_checked, number) = (v.code_checked, v.number.clone());
                             view! {
                                 <GenuineVoucher v />
-                                {code_checked
-                                    .then(|| {
-                                        view! {
-                                            <p class="notice notice-ok code-checked">
-                                                "Le code secret correspond à ce bon."
-                                            </p>
-                                        }
-                                    })}
+                                {notice(
+                                    code_checked,
+                                    "notice notice-ok code-checked",
+                                    "Le code secret correspond à ce bon.",
+                                )}
                                 {if code_checked {
                                     view! {
                                         <a class="button" href="/verifier">
