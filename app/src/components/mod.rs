@@ -7,6 +7,7 @@ mod field;
 mod filters;
 mod loaded;
 pub mod network;
+mod section;
 mod shell;
 mod table;
 
@@ -14,6 +15,7 @@ pub use check::NumberAndCode;
 pub use field::Field;
 pub use filters::{SearchBox, StatusSelect, invoice_statuses, voucher_statuses};
 pub use loaded::{BackLink, DetailPage, Loaded};
+pub use section::Section;
 pub use shell::{Shell, Space};
 pub use table::{Table, or_empty};
 

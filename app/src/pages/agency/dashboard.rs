@@ -3,7 +3,7 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::{agency::agency_dashboard, vouchers::UnlockVoucher},
-    components::{ActionError, Loaded, Shell, Space, Table, or_empty},
+    components::{ActionError, Loaded, Section, Shell, Space, Table, or_empty},
     model::agency::{Dashboard, LockedVoucher},
 };
 use leptos::prelude::*;
@@ -48,8 +48,7 @@ fn DashboardView(d: Dashboard, unlock: ServerAction<UnlockVoucher>) -> impl Into
             </div>
         </section>
 
-        <section class="to-pay">
-            <h2>"À payer aux fournisseurs"</h2>
+        <Section class="to-pay" title="À payer aux fournisseurs">
             {or_empty(
                 d.to_pay.is_empty(),
                 "Aucune facture acceptée en attente de paiement.",
@@ -89,10 +88,9 @@ fn DashboardView(d: Dashboard, unlock: ServerAction<UnlockVoucher>) -> impl Into
                     </p>
                 }
             )}
-        </section>
+        </Section>
 
-        <section class="open-flags">
-            <h2>"Lignes de factures signalées"</h2>
+        <Section class="open-flags" title="Lignes de factures signalées">
             {if d.open_flags == 0 {
                 view! { <p class="empty">"Aucune ligne signalée en attente."</p> }.into_any()
             } else {
@@ -108,13 +106,13 @@ fn DashboardView(d: Dashboard, unlock: ServerAction<UnlockVoucher>) -> impl Into
                 }
                     .into_any()
             }}
-        </section>
+        </Section>
 
-        <section class="locked">
-            <h2>"Bons bloqués"</h2>
-            <p class="hint">
-                "Bloqués après cinq codes secrets erronés : débloquez-les après avoir vérifié auprès du fournisseur ou de l'adhérent."
-            </p>
+        <Section
+            class="locked"
+            title="Bons bloqués"
+            hint="Bloqués après cinq codes secrets erronés : débloquez-les après avoir vérifié auprès du fournisseur ou de l'adhérent."
+        >
             <ActionError action=unlock />
             {or_empty(
                 d.locked.is_empty(),
@@ -133,7 +131,7 @@ fn DashboardView(d: Dashboard, unlock: ServerAction<UnlockVoucher>) -> impl Into
                     </Table>
                 }
             )}
-        </section>
+        </Section>
     }
 }
 

@@ -2,7 +2,7 @@
 //! selector, a voucher table, a journal.
 
 use crate::{
-    components::{SearchBox, Table, or_empty},
+    components::{SearchBox, Section, Table, or_empty},
     domain::VoucherStatus,
     model::agency::{AgencyVoucherRow, Desk, HistoryEvent},
 };
@@ -140,8 +140,7 @@ pub fn VoucherTable(rows: Vec<AgencyVoucherRow>, #[prop(optional)] show_member: 
 #[component]
 pub fn History(events: Vec<HistoryEvent>) -> impl IntoView {
     view! {
-        <section class="history">
-            <h2>"Historique"</h2>
+        <Section class="history" title="Historique">
             {or_empty(
                 events.is_empty(),
                 "Aucun événement au journal.",
@@ -185,7 +184,7 @@ pub fn History(events: Vec<HistoryEvent>) -> impl IntoView {
                     </ol>
                 }
             )}
-        </section>
+        </Section>
     }
 }
 

@@ -6,7 +6,7 @@ use super::desk::{AgencyPicker, History};
 use crate::{
     api::money::{AcceptInvoice, OverrideInvoiceLine, SendBackInvoice, agency_invoice, agency_invoices},
     components::{
-        ActionError, DetailPage, Loaded, Shell, Space, StatusSelect, Submit, Table, invoice_statuses, or_empty,
+        ActionError, DetailPage, Loaded, Section, Shell, Space, StatusSelect, Submit, Table, invoice_statuses, or_empty,
     },
     domain::InvoiceStatus,
     model::{
@@ -186,8 +186,7 @@ fn Reconcile(
                 let accept_id = id.clone();
                 let back_id = id.clone();
                 view! {
-                    <section class="decide">
-                        <h2>"Décision"</h2>
+                    <Section class="decide" title="Décision">
                         <ActionForm action=accept>
                             <input type="hidden" name="id" value=accept_id />
                             <ActionError action=accept />
@@ -209,7 +208,7 @@ fn Reconcile(
                             <textarea id="send-back-reason" name="reason" rows="3" required></textarea>
                             <Submit action=send_back label="Renvoyer à corriger" />
                         </ActionForm>
-                    </section>
+                    </Section>
                 }
             })}
         <History events=v.history />

@@ -7,7 +7,9 @@ use crate::{
         CreateMember, ResetMemberPassword, SetMemberActive, UpdateMember, agency_desk, agency_member, agency_members,
         member_imports,
     },
-    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Shell, Space, Submit, Table, notice, or_empty},
+    components::{
+        ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Submit, Table, notice, or_empty,
+    },
     error::AppError,
     model::agency::{
         IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportOutcome, ImportReport, ImportSummary, MemberDetail, MemberRow,
@@ -233,8 +235,7 @@ fn MemberView(
             <dd>{m.member_since}</dd>
         </dl>
 
-        <section>
-            <h2>"Modifier"</h2>
+        <Section title="Modifier">
             <ActionForm action=update attr:class="form form-narrow">
                 <input type="hidden" name="number" value=number_edit />
                 <MemberFields
@@ -244,13 +245,12 @@ fn MemberView(
                 />
                 <Submit action=update label="Enregistrer" primary=true />
             </ActionForm>
-        </section>
+        </Section>
 
-        <section>
-            <h2>"Connexion"</h2>
-            <p class="hint">
-                "Un nouveau mot de passe provisoire remplace l'ancien ; les téléphones déjà connectés le restent (désactivez l'adhérent pour tout fermer)."
-            </p>
+        <Section
+            title="Connexion"
+            hint="Un nouveau mot de passe provisoire remplace l'ancien ; les téléphones déjà connectés le restent (désactivez l'adhérent pour tout fermer)."
+        >
             <ActionForm action=reset>
                 <input type="hidden" name="number" value=number_reset />
                 <Submit action=reset label="Générer un nouveau mot de passe provisoire" />
@@ -263,12 +263,11 @@ fn MemberView(
                     {if m.active { "Désactiver l'adhérent" } else { "Réactiver l'adhérent" }}
                 </button>
             </ActionForm>
-        </section>
+        </Section>
 
-        <section>
-            <h2>"Ses bons"</h2>
+        <Section title="Ses bons">
             {or_empty(m.vouchers.is_empty(), "Aucun bon demandé.", || view! { <VoucherTable rows=m.vouchers /> })}
-        </section>
+        </Section>
         <History events=m.history />
     }
 }
@@ -295,8 +294,7 @@ pub fn MemberImportPage() -> impl IntoView {
             ok=move |p| {
                 view! {
                     {p.report.map(|report| view! { <Report report /> })}
-                    <section>
-                        <h2>"Envoyer un fichier"</h2>
+                    <Section title="Envoyer un fichier">
                         <p>
                             "Un fichier CSV (séparateur « ; » ou « , », encodé en UTF-8), dont la première ligne est : "
                             <code>"N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au"</code> ". "
@@ -331,9 +329,8 @@ pub fn MemberImportPage() -> impl IntoView {
                                 "Importer"
                             </button>
                         </form>
-                    </section>
-                    <section>
-                        <h2>"Derniers imports"</h2>
+                    </Section>
+                    <Section title="Derniers imports">
                         {or_empty(
                             p.recent.is_empty(),
                             "Aucun import pour l'instant.",
@@ -358,7 +355,7 @@ pub fn MemberImportPage() -> impl IntoView {
                                 </ul>
                             }
                         )}
-                    </section>
+                    </Section>
                 }
             }
             back=("/agence/adherents", "Retour aux adhérents")

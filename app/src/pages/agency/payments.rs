@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     api::money::{CreatePaymentBatch, MarkBatchPaid, payment_batch, payment_batches},
-    components::{DetailPage, Field, Loaded, Shell, Space, Submit, Table, or_empty},
+    components::{DetailPage, Field, Loaded, Section, Shell, Space, Submit, Table, or_empty},
     model::money::BatchDetail,
 };
 use leptos::prelude::*;
@@ -179,11 +179,11 @@ fn Batch(b: BatchDetail, pay: ServerAction<MarkBatchPaid>) -> impl IntoView {
             .is_none()
             .then(|| {
                 view! {
-                    <section class="pay">
-                        <h2>"Marquer le lot payé"</h2>
-                        <p class="hint">
-                            "Quand les virements sont partis : les factures passent « payée » et leurs bons 31-payé, à cette date."
-                        </p>
+                    <Section
+                        class="pay"
+                        title="Marquer le lot payé"
+                        hint="Quand les virements sont partis : les factures passent « payée » et leurs bons 31-payé, à cette date."
+                    >
                         <ActionForm action=pay attr:class="form form-narrow">
                             <input type="hidden" name="id" value=id />
                             <Field
@@ -197,7 +197,7 @@ fn Batch(b: BatchDetail, pay: ServerAction<MarkBatchPaid>) -> impl IntoView {
                             <Field name="reference" label="Référence du virement (facultatif)" maxlength="80" />
                             <Submit action=pay label="Marquer payé" primary=true />
                         </ActionForm>
-                    </section>
+                    </Section>
                 }
             })}
         <History events=b.history />

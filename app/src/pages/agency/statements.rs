@@ -5,7 +5,7 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::money::{IssueStatement, StartStatementRun, agency_statements},
-    components::{Field, Loaded, Shell, Space, Submit, Table, or_empty},
+    components::{Field, Loaded, Section, Shell, Space, Submit, Table, or_empty},
     model::money::{RunRow, StatementRow},
 };
 use leptos::prelude::*;
@@ -39,11 +39,11 @@ pub fn StatementsPage() -> impl IntoView {
                     let agency = p.desk.chosen.clone().unwrap_or_default();
                     view! {
                         <AgencyPicker desk=p.desk.clone() action="/agence/releves" />
-                        <section class="statement-run">
-                            <h2>"Relevés du mois"</h2>
-                            <p class="hint">
-                                "Un relevé pour chaque adhérent ayant utilisé un bon dans le mois, envoyé par e-mail et déposé dans son espace. Les adhérents qui ont déjà reçu le relevé de ce mois ne le reçoivent pas deux fois."
-                            </p>
+                        <Section
+                            class="statement-run"
+                            title="Relevés du mois"
+                            hint="Un relevé pour chaque adhérent ayant utilisé un bon dans le mois, envoyé par e-mail et déposé dans son espace. Les adhérents qui ont déjà reçu le relevé de ce mois ne le reçoivent pas deux fois."
+                        >
                             <ActionForm action=start attr:class="form form-narrow">
                                 <input type="hidden" name="agency" value=agency.clone() />
                                 <Field
@@ -56,9 +56,8 @@ pub fn StatementsPage() -> impl IntoView {
                                 <Submit action=start label="Envoyer les relevés du mois" primary=true />
                             </ActionForm>
                             {(!p.runs.is_empty()).then(|| view! { <Runs runs=p.runs.clone() /> })}
-                        </section>
-                        <section class="statement-one">
-                            <h2>"Relevé d'un adhérent"</h2>
+                        </Section>
+                        <Section class="statement-one" title="Relevé d'un adhérent">
                             <ActionForm action=issue attr:class="form form-narrow">
                                 <Field
                                     name="member"
@@ -95,7 +94,7 @@ pub fn StatementsPage() -> impl IntoView {
                                         }
                                     })
                             }}
-                        </section>
+                        </Section>
                         <h2>"Derniers relevés"</h2>
                         {or_empty(p.recent.is_empty(), "Aucun relevé établi.", || view! { <StatementTable rows=p.recent show_member=true /> })}
                     }

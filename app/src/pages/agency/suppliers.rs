@@ -7,7 +7,7 @@ use crate::{
         CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive, UpdateSupplier, agency_desk,
         agency_supplier, agency_suppliers,
     },
-    components::{ActionError, DetailPage, Field, Loaded, Shell, Space, Submit, Table, notice, or_empty},
+    components::{ActionError, DetailPage, Field, Loaded, Section, Shell, Space, Submit, Table, notice, or_empty},
     model::agency::{SupplierDetail, SupplierRow},
 };
 use leptos::prelude::*;
@@ -228,8 +228,7 @@ fn SupplierView(
             <dd>{s.bic.clone().unwrap_or_else(|| "—".into())}</dd>
         </dl>
 
-        <section>
-            <h2>"Modifier"</h2>
+        <Section title="Modifier">
             <ActionForm action=update attr:class="form form-narrow">
                 <input type="hidden" name="id" value=id_edit />
                 <SupplierFields s=fields />
@@ -243,11 +242,12 @@ fn SupplierView(
                     {if s.active { "Désactiver le fournisseur" } else { "Réactiver le fournisseur" }}
                 </button>
             </ActionForm>
-        </section>
+        </Section>
 
-        <section>
-            <h2>"Identifiants de connexion"</h2>
-            <p class="hint">"Une connexion par personne (comptoir, comptabilité…) : chacune a son identifiant."</p>
+        <Section
+            title="Identifiants de connexion"
+            hint="Une connexion par personne (comptoir, comptabilité…) : chacune a son identifiant."
+        >
             <ActionError action=login_activation />
             {or_empty(
                 logins.is_empty(),
@@ -294,7 +294,7 @@ fn SupplierView(
                 />
                 <Submit action=new_login label="Créer l'identifiant" />
             </ActionForm>
-        </section>
+        </Section>
         <History events=history />
     }
 }

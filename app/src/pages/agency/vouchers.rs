@@ -7,7 +7,7 @@ use crate::{
         agency::{UndoVoucherUse, agency_voucher, agency_vouchers},
         vouchers::UnlockVoucher,
     },
-    components::{DetailPage, Loaded, Shell, Space, StatusSelect, Submit, or_empty, voucher_statuses},
+    components::{DetailPage, Loaded, Section, Shell, Space, StatusSelect, Submit, or_empty, voucher_statuses},
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
     model::agency::AgencyVoucherDetail,
 };
@@ -130,8 +130,7 @@ fn VoucherView(
             .map(|at| {
                 let id = id.clone();
                 view! {
-                    <section class="locked">
-                        <h2>"Bon bloqué"</h2>
+                    <Section class="locked" title="Bon bloqué">
                         <p class="notice notice-warn">
                             "Bloqué le " {at} " après " {v.wrong_codes}
                             " codes secrets erronés : personne ne peut le vérifier ni le facturer tant qu'il est bloqué."
@@ -140,7 +139,7 @@ fn VoucherView(
                             <input type="hidden" name="id" value=id />
                             <Submit action=unlock label="Débloquer" />
                         </ActionForm>
-                    </section>
+                    </Section>
                 }
             })}
 
@@ -148,18 +147,18 @@ fn VoucherView(
             .can_undo_use
             .then(|| {
                 view! {
-                    <section class="undo-use">
-                        <h2>"Annuler l'utilisation"</h2>
-                        <p class="hint">
-                            "Pour une utilisation faite par erreur (mauvais fournisseur, mauvais montant…), tant que le bon ne figure sur aucune facture. Le bon passe à 91-annulé ; son numéro reste consommé et ne sera jamais réutilisé. L'adhérent en est informé sur son bon."
-                        </p>
+                    <Section
+                        class="undo-use"
+                        title="Annuler l'utilisation"
+                        hint="Pour une utilisation faite par erreur (mauvais fournisseur, mauvais montant…), tant que le bon ne figure sur aucune facture. Le bon passe à 91-annulé ; son numéro reste consommé et ne sera jamais réutilisé. L'adhérent en est informé sur son bon."
+                    >
                         <ActionForm action=undo attr:class="form form-narrow">
                             <input type="hidden" name="id" value=id.clone() />
                             <label for="reason">"Motif (obligatoire, conservé au journal)"</label>
                             <textarea id="reason" name="reason" rows="3" required></textarea>
                             <Submit action=undo label="Annuler l'utilisation de ce bon" />
                         </ActionForm>
-                    </section>
+                    </Section>
                 }
             })}
         <History events=v.history />

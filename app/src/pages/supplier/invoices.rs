@@ -2,7 +2,7 @@ use crate::{
     api::supplier::{
         SupplierCorrectInvoice, SupplierSubmitInvoice, supplier_home, supplier_invoice, supplier_invoices,
     },
-    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Shell, Space, Table},
+    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Table},
     domain::{InvoiceStatus, Money, invoice::parse_invoice_lines},
     model::{
         invoices::{InvoiceLineView, InvoiceSummary},
@@ -343,11 +343,11 @@ fn CheckedLine(l: InvoiceLineView) -> impl IntoView {
 fn CorrectionForm(id: i64, number: String, date: String, amount: String, lines: String) -> impl IntoView {
     let correct = ServerAction::<SupplierCorrectInvoice>::new();
     view! {
-        <section class="correction">
-            <h2>"Corriger la facture"</h2>
-            <p class="hint">
-                "Les codes secrets ne sont jamais conservés : saisissez-les à nouveau depuis les bons de livraison."
-            </p>
+        <Section
+            class="correction"
+            title="Corriger la facture"
+            hint="Les codes secrets ne sont jamais conservés : saisissez-les à nouveau depuis les bons de livraison."
+        >
             <ActionForm action=correct attr:class="form">
                 <input type="hidden" name="id" value=id.to_string() />
                 <InvoiceFields number date amount lines />
@@ -356,6 +356,6 @@ fn CorrectionForm(id: i64, number: String, date: String, amount: String, lines: 
                     "RENVOYER LA FACTURE CORRIGÉE"
                 </button>
             </ActionForm>
-        </section>
+        </Section>
     }
 }
