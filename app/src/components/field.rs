@@ -3,11 +3,13 @@
 use leptos::prelude::*;
 
 /// A labelled input, `name` both its field's name and its id (what the label
-/// points at, and what the tests fill). `kind` is its `type`, text unless
+/// points at, and what the tests fill) unless `id` says otherwise (two forms
+/// on one page with the same fields). `kind` is its `type`, text unless
 /// said; the other props are the input's attributes of the same name.
 #[component]
 pub fn Field(
     name: &'static str,
+    #[prop(optional, into)] id: Option<String>,
     label: &'static str,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] inputmode: Option<&'static str>,
@@ -25,10 +27,11 @@ pub fn Field(
     described_by: Option<&'static str>,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
+    let id = id.unwrap_or_else(|| name.to_owned());
     view! {
-        <label for=name>{label}</label>
+        <label for=id.clone()>{label}</label>
         <input
-            id=name
+            id=id
             name=name
             type=kind
             inputmode=inputmode

@@ -1,6 +1,8 @@
-//! View pieces used by several pages: the frame of each space (`shell`),
-//! a page drawn from its resource (`loaded`), tables, the number-and-code
-//! check, results and error notices.
+//! View pieces used by several pages: the frame of each space (`shell`), a
+//! page drawn from its resource and one thing's page (`loaded`), tables,
+//! sections, form fields, a form's end (`Submit`), search boxes and status
+//! filters, the number-and-code check, results and notices. A page says what
+//! is on it; how a table, a field or a notice is written is said here once.
 
 mod check;
 mod field;

@@ -4,7 +4,7 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::agency::{CreateAgency, SaveAgencySettings, agency_settings},
-    components::{Loaded, Shell, Space, Submit, done_notice},
+    components::{Field, Loaded, Shell, Space, Submit, done_notice},
     domain::agency::{MAX_VALIDITY_DAYS, MAX_VOUCHER_CEILING},
     model::agency::AgencySettingsView,
 };
@@ -54,35 +54,57 @@ fn SettingsFields(#[prop(optional)] a: Option<AgencySettingsView>, prefix: &'sta
     let max = a.as_ref().map(|a| (a.max_voucher.cents() / 100).to_string()).unwrap_or_else(|| "3000".into());
     let length = a.as_ref().map(|a| a.code_length.to_string()).unwrap_or_else(|| "4".into());
     view! {
-        <label for=id("code")>"Code agence (2 caractères)"</label>
-        <input id=id("code") name="code" type="text" maxlength="2" autocapitalize="characters" value=code required />
-        <label for=id("centre_code")>"Code centre (3 chiffres)"</label>
-        <input id=id("centre_code") name="centre_code" type="text" inputmode="numeric" maxlength="3" value=centre required />
+        <Field
+            name="code"
+            id=id("code")
+            label="Code agence (2 caractères)"
+            maxlength="2"
+            autocapitalize="characters"
+            value=code
+            required=true
+        />
+        <Field
+            name="centre_code"
+            id=id("centre_code")
+            label="Code centre (3 chiffres)"
+            inputmode="numeric"
+            maxlength="3"
+            value=centre
+            required=true
+        />
         <p class="hint">
             "Ils forment le numéro des bons : W2026." <strong>"NA"</strong> "." <strong>"442"</strong> ".00000123."
         </p>
-        <label for=id("validity_days")>"Durée de validité d'un bon (jours)"</label>
-        <input
-            id=id("validity_days")
+        <Field
             name="validity_days"
-            type="number"
+            id=id("validity_days")
+            label="Durée de validité d'un bon (jours)"
+            kind="number"
             min="1"
             max=MAX_VALIDITY_DAYS.to_string()
             value=validity
-            required
+            required=true
         />
-        <label for=id("max_voucher")>"Montant maximum d'un bon (euros)"</label>
-        <input
-            id=id("max_voucher")
+        <Field
             name="max_voucher"
-            type="number"
+            id=id("max_voucher")
+            label="Montant maximum d'un bon (euros)"
+            kind="number"
             min="1"
             max=(MAX_VOUCHER_CEILING.cents() / 100).to_string()
             value=max
-            required
+            required=true
         />
-        <label for=id("code_length")>"Longueur du code secret (4 à 8 chiffres)"</label>
-        <input id=id("code_length") name="code_length" type="number" min="4" max="8" value=length required />
+        <Field
+            name="code_length"
+            id=id("code_length")
+            label="Longueur du code secret (4 à 8 chiffres)"
+            kind="number"
+            min="4"
+            max="8"
+            value=length
+            required=true
+        />
     }
 }
 
@@ -115,8 +137,7 @@ fn NewAgency(create: ServerAction<CreateAgency>) -> impl IntoView {
         <details class="new-agency">
             <summary>"Créer une agence"</summary>
             <ActionForm action=create attr:class="form form-narrow">
-                <label for="new_name">"Nom de l'agence"</label>
-                <input id="new_name" name="name" type="text" required />
+                <Field name="name" id="new_name" label="Nom de l'agence" required=true />
                 <SettingsFields prefix="new_" />
                 <Submit action=create label="Créer l'agence" primary=true />
             </ActionForm>
