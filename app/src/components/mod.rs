@@ -1,8 +1,27 @@
-//! View pieces used by several pages.
+//! View pieces used by several pages: the frame of each space (`shell`), a
+//! page drawn from its resource and one thing's page (`loaded`), tables,
+//! sections, form fields, a form's end (`Submit`), search boxes and status
+//! filters, the number-and-code check, results and notices. A page says what
+//! is on it; how a table, a field or a notice is written is said here once.
 
+mod check;
+mod field;
+mod filters;
+mod loaded;
 pub mod network;
+mod section;
+mod shell;
+mod table;
 
-use crate::{api::auth::Logout, error::AppError};
+pub use check::NumberAndCode;
+pub use field::Field;
+pub use filters::{SearchBox, StatusSelect, invoice_statuses, voucher_statuses};
+pub use loaded::{BackLink, DetailPage, Loaded};
+pub use section::Section;
+pub use shell::{Shell, Space};
+pub use table::{Table, or_empty};
+
+use crate::error::AppError;
 use leptos::prelude::*;
 #[cfg(not(feature = "ssr"))]
 use leptos_router::components::Redirect;
@@ -75,6 +94,24 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     }
 }
 
+/// `text` as a notice when `shown`: `class` says which ("notice
+/// notice-warn member-inactive").
+pub fn notice(shown: bool, class: &'static str, text: &'static str) -> Option<impl IntoView + use<>> {
+    shown.then(|| view! { <p class=class>{text}</p> })
+}
+
+/// What was just done (« Paramètres enregistrés. »), when `shown`: screen
+/// readers announce it.
+pub fn done_notice(shown: bool, text: &'static str) -> Option<impl IntoView + use<>> {
+    shown.then(|| {
+        view! {
+            <p class="notice notice-ok" role="status">
+                {text}
+            </p>
+        }
+    })
+}
+
 /// An action's error, if its last run failed: shown under the form that ran it.
 #[component]
 pub fn ActionError<I, O>(action: ServerAction<I>) -> impl IntoView
@@ -83,6 +120,22 @@ where
     O: Clone + Send + Sync + 'static,
 {
     move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })
+}
+
+/// The end of a form: its action's error, if its last run failed, then the
+/// button that sends it (`primary` for the page's main action).
+#[component]
+pub fn Submit<I, O>(action: ServerAction<I>, label: &'static str, #[prop(optional)] primary: bool) -> impl IntoView
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    view! {
+        <ActionError action />
+        <button type="submit" class=if primary { "button button-primary" } else { "button" }>
+            {label}
+        </button>
+    }
 }
 
 #[component]
@@ -118,94 +171,5 @@ where
         <form method="post" action=S::url() class=class on:submit=send>
             {children()}
         </form>
-    }
-}
-
-/// « Se déconnecter »: a form posted by the browser itself, even with the
-/// WASM. The server answers with the login page's address and the browser
-/// loads it whole, in a new document: nothing of the member (the pages'
-/// serialized data, the DOM, the WASM's memory) stays behind, as it would if
-/// the router drew the login page inside the member's page.
-///
-/// Beside it, « Mot de passe »: every role changes its own password there.
-#[component]
-fn AccountLinks() -> impl IntoView {
-    use leptos::server_fn::ServerFn as _;
-    view! {
-        <div class="topbar-account">
-            <form method="post" action=Logout::url() class="logout">
-                <button type="submit" class="link-button">
-                    "Se déconnecter"
-                </button>
-            </form>
-            <a class="topbar-link" href="/mot-de-passe">
-                "Mot de passe"
-            </a>
-        </div>
-    }
-}
-
-/// The member space's frame: the way home and the way out. It loads nothing
-/// itself: each page renders from exactly one resource, because a page
-/// waiting on two resources at once was seen, rarely and under load, never
-/// to finish rendering on the server (see `member_pages_keep_answering...`).
-#[component]
-pub fn MemberShell(children: Children) -> impl IntoView {
-    view! {
-        <header class="topbar">
-            <a class="brand" href="/">
-                "Castors"
-                <span class="brand-sub">"Espace adhérent"</span>
-            </a>
-            <AccountLinks />
-        </header>
-        <main class="page">{children()}</main>
-    }
-}
-
-/// The supplier space's frame: the supplier's screens and the way out.
-#[component]
-pub fn SupplierShell(children: Children) -> impl IntoView {
-    view! {
-        <header class="topbar">
-            <a class="brand" href="/fournisseur">
-                "Castors"
-                <span class="brand-sub">"Espace fournisseur"</span>
-            </a>
-            <AccountLinks />
-        </header>
-        <nav class="subnav" aria-label="Espace fournisseur">
-            <a href="/fournisseur/verifier">"Vérifier un bon"</a>
-            <a href="/fournisseur/bons">"Bons livrés"</a>
-            <a href="/fournisseur/factures">"Factures"</a>
-            <a href="/fournisseur/cles">"Caisse (API)"</a>
-        </nav>
-        <main class="page">{children()}</main>
-    }
-}
-
-/// The agency back office's frame. Staff work at a desk, but the frame
-/// folds to a phone's width too.
-#[component]
-pub fn AgencyShell(children: Children) -> impl IntoView {
-    view! {
-        <header class="topbar">
-            <a class="brand" href="/agence">
-                "Castors"
-                <span class="brand-sub">"Agence"</span>
-            </a>
-            <AccountLinks />
-        </header>
-        <nav class="subnav" aria-label="Agence">
-            <a href="/agence">"Tableau de bord"</a>
-            <a href="/agence/adherents">"Adhérents"</a>
-            <a href="/agence/fournisseurs">"Fournisseurs"</a>
-            <a href="/agence/bons">"Bons"</a>
-            <a href="/agence/factures">"Factures"</a>
-            <a href="/agence/paiements">"Paiements"</a>
-            <a href="/agence/releves">"Relevés"</a>
-            <a href="/agence/parametres">"Paramètres"</a>
-        </nav>
-        <main class="page page-wide">{children()}</main>
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::{
     api::auth::{ChangePassword, my_account},
-    components::{ActionError, Loading, show_result},
+    components::{Field, Loaded, Submit, done_notice},
     domain::password::MIN_CHARS,
 };
 use leptos::prelude::*;
@@ -21,67 +21,53 @@ pub fn PasswordPage() -> impl IntoView {
         <Title text="Changer mon mot de passe — Castors" />
         <main class="page page-narrow">
             <h1>"Changer mon mot de passe"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        account.await,
-                        move |a| {
-                            view! {
-                                {changed()
-                                    .then(|| {
-                                        view! {
-                                            <p class="notice notice-ok" role="status">
-                                                "Votre mot de passe a été modifié. Vos autres appareils ont été déconnectés."
-                                            </p>
-                                        }
-                                    })}
-                                <p class="lead">"Identifiant : " <strong>{a.login}</strong></p>
-                                <ActionForm action=change attr:class="form">
-                                    <label for="current">"Mot de passe actuel"</label>
-                                    <input
-                                        id="current"
-                                        name="current"
-                                        type="password"
-                                        autocomplete="current-password"
-                                        required
-                                    />
-                                    <label for="new">"Nouveau mot de passe"</label>
-                                    <input
-                                        id="new"
-                                        name="new"
-                                        type="password"
-                                        autocomplete="new-password"
-                                        minlength=MIN_CHARS.to_string()
-                                        aria-describedby="new-hint"
-                                        required
-                                    />
-                                    <p class="hint" id="new-hint">
-                                        "Au moins " {MIN_CHARS} " caractères : une phrase facile à retenir convient."
-                                    </p>
-                                    <label for="confirm">"Nouveau mot de passe, une seconde fois"</label>
-                                    <input
-                                        id="confirm"
-                                        name="confirm"
-                                        type="password"
-                                        autocomplete="new-password"
-                                        required
-                                    />
-                                    <ActionError action=change />
-                                    <button type="submit" class="button button-primary">
-                                        "ENREGISTRER"
-                                    </button>
-                                </ActionForm>
-                                <p class="hint">
-                                    "Une fois le mot de passe changé, vos autres appareils sont déconnectés."
-                                </p>
-                                <p>
-                                    <a href=a.home>"Retour à mon espace"</a>
-                                </p>
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
+            <Loaded
+                resource=account
+                ok=move |a| {
+                    view! {
+                        {done_notice(
+                            changed(),
+                            "Votre mot de passe a été modifié. Vos autres appareils ont été déconnectés.",
+                        )}
+                        <p class="lead">"Identifiant : " <strong>{a.login}</strong></p>
+                        <ActionForm action=change attr:class="form">
+                            <Field
+                                name="current"
+                                label="Mot de passe actuel"
+                                kind="password"
+                                autocomplete="current-password"
+                                required=true
+                            />
+                            <Field
+                                name="new"
+                                label="Nouveau mot de passe"
+                                kind="password"
+                                autocomplete="new-password"
+                                minlength=MIN_CHARS.to_string()
+                                described_by="new-hint"
+                                required=true
+                            />
+                            <p class="hint" id="new-hint">
+                                "Au moins " {MIN_CHARS} " caractères : une phrase facile à retenir convient."
+                            </p>
+                            <Field
+                                name="confirm"
+                                label="Nouveau mot de passe, une seconde fois"
+                                kind="password"
+                                autocomplete="new-password"
+                                required=true
+                            />
+                            <Submit action=change label="ENREGISTRER" primary=true />
+                        </ActionForm>
+                        <p class="hint">
+                            "Une fois le mot de passe changé, vos autres appareils sont déconnectés."
+                        </p>
+                        <p>
+                            <a href=a.home>"Retour à mon espace"</a>
+                        </p>
+                    }
+                }
+            />
         </main>
     }
 }

@@ -3,11 +3,10 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::{agency::agency_dashboard, vouchers::UnlockVoucher},
-    components::{ActionError, AgencyShell, Loading, show_result},
+    components::{ActionError, Loaded, Section, Shell, Space, Table, or_empty},
     model::agency::{Dashboard, LockedVoucher},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -21,15 +20,13 @@ pub fn DashboardPage() -> impl IntoView {
         |(agency, _)| agency_dashboard(agency),
     );
     view! {
-        <Title text="Tableau de bord — Agence Castors" />
-        <AgencyShell>
-            <h1>"Tableau de bord"</h1>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(page.await, move |d| view! { <DashboardView d unlock /> })
-                })}
-            </Transition>
-        </AgencyShell>
+        <Shell space=Space::Agency title="Tableau de bord — Agence Castors" heading="Tableau de bord">
+            <Loaded
+                resource=page
+                keep=true
+                ok=move |d| view! { <DashboardView d unlock /> }
+            />
+        </Shell>
     }
 }
 
@@ -51,59 +48,49 @@ fn DashboardView(d: Dashboard, unlock: ServerAction<UnlockVoucher>) -> impl Into
             </div>
         </section>
 
-        <section class="to-pay">
-            <h2>"À payer aux fournisseurs"</h2>
-            {if d.to_pay.is_empty() {
-                view! { <p class="empty">"Aucune facture acceptée en attente de paiement."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table">
-                            <thead>
-                                <tr>
-                                    <th>"Fournisseur"</th>
-                                    <th>"Factures acceptées"</th>
-                                    <th>"Montant à payer"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {d
-                                    .to_pay
-                                    .into_iter()
-                                    .map(|due| {
-                                        view! {
-                                            <tr class="due">
-                                                <td>
-                                                    <a href=format!(
-                                                        "/agence/fournisseurs/{}",
-                                                        due.supplier_id,
-                                                    )>{due.supplier}</a>
-                                                </td>
-                                                <td>{due.invoices}</td>
-                                                <td class="amount">{due.amount.to_string()}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                            <tfoot>
-                                <tr>
-                                    <th colspan="2">"Total"</th>
-                                    <td class="amount to-pay-total">{d.to_pay_total.to_string()}</td>
-                                </tr>
-                            </tfoot>
-                        </table>
-                    </div>
+        <Section class="to-pay" title="À payer aux fournisseurs">
+            {or_empty(
+                d.to_pay.is_empty(),
+                "Aucune facture acceptée en attente de paiement.",
+                || view! {
+                    <Table
+                        class="table"
+                        columns=vec!["Fournisseur", "Factures acceptées", "Montant à payer"]
+                        foot=view! {
+                            <tr>
+                                <th colspan="2">"Total"</th>
+                                <td class="amount to-pay-total">{d.to_pay_total.to_string()}</td>
+                            </tr>
+                        }
+                            .into_any()
+                    >
+                        {d
+                            .to_pay
+                            .into_iter()
+                            .map(|due| {
+                                view! {
+                                    <tr class="due">
+                                        <td>
+                                            <a href=format!(
+                                                "/agence/fournisseurs/{}",
+                                                due.supplier_id,
+                                            )>{due.supplier}</a>
+                                        </td>
+                                        <td>{due.invoices}</td>
+                                        <td class="amount">{due.amount.to_string()}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </Table>
                     <p>
                         <a href="/agence/paiements">"Préparer un paiement"</a>
                     </p>
                 }
-                    .into_any()
-            }}
-        </section>
+            )}
+        </Section>
 
-        <section class="open-flags">
-            <h2>"Lignes de factures signalées"</h2>
+        <Section class="open-flags" title="Lignes de factures signalées">
             {if d.open_flags == 0 {
                 view! { <p class="empty">"Aucune ligne signalée en attente."</p> }.into_any()
             } else {
@@ -119,45 +106,32 @@ fn DashboardView(d: Dashboard, unlock: ServerAction<UnlockVoucher>) -> impl Into
                 }
                     .into_any()
             }}
-        </section>
+        </Section>
 
-        <section class="locked">
-            <h2>"Bons bloqués"</h2>
-            <p class="hint">
-                "Bloqués après cinq codes secrets erronés : débloquez-les après avoir vérifié auprès du fournisseur ou de l'adhérent."
-            </p>
+        <Section
+            class="locked"
+            title="Bons bloqués"
+            hint="Bloqués après cinq codes secrets erronés : débloquez-les après avoir vérifié auprès du fournisseur ou de l'adhérent."
+        >
             <ActionError action=unlock />
-            {if d.locked.is_empty() {
-                view! { <p class="empty">"Aucun bon bloqué."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table">
-                            <thead>
-                                <tr>
-                                    <th>"N° du bon"</th>
-                                    <th>"Adhérent"</th>
-                                    <th>"Fournisseur"</th>
-                                    <th>"Bloqué le"</th>
-                                    <th>"Codes erronés"</th>
-                                    <th>
-                                        <span class="visually-hidden">"Débloquer"</span>
-                                    </th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {d
-                                    .locked
-                                    .into_iter()
-                                    .map(|v| view! { <LockedRow v unlock /> })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+            {or_empty(
+                d.locked.is_empty(),
+                "Aucun bon bloqué.",
+                || view! {
+                    <Table
+                        class="table"
+                        columns=vec!["N° du bon", "Adhérent", "Fournisseur", "Bloqué le", "Codes erronés"]
+                        action="Débloquer"
+                    >
+                        {d
+                            .locked
+                            .into_iter()
+                            .map(|v| view! { <LockedRow v unlock /> })
+                            .collect_view()}
+                    </Table>
                 }
-                    .into_any()
-            }}
-        </section>
+            )}
+        </Section>
     }
 }
 

@@ -2,6 +2,7 @@
 //! selector, a voucher table, a journal.
 
 use crate::{
+    components::{SearchBox, Section, Table, or_empty},
     domain::VoucherStatus,
     model::agency::{AgencyVoucherRow, Desk, HistoryEvent},
 };
@@ -28,18 +29,7 @@ pub fn AgencyPicker(desk: Desk, action: &'static str, #[prop(optional)] all: boo
                         })}
                     {(!all && chosen.is_empty())
                         .then(|| view! { <option value="">"— Choisissez —"</option> })}
-                    {desk
-                        .agencies
-                        .into_iter()
-                        .map(|a| {
-                            let selected = a.code == chosen;
-                            view! {
-                                <option value=a.code.clone() selected=selected>
-                                    {format!("{} ({})", a.name, a.code)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {agency_options(desk, &chosen)}
                 </select>
                 <button type="submit" class="button button-small">
                     "Afficher"
@@ -59,18 +49,7 @@ pub fn AgencyField(desk: Desk) -> impl IntoView {
             <label for="agency">"Agence"</label>
             <select id="agency" name="agency" required>
                 <option value="">"— Choisissez —"</option>
-                {desk
-                    .agencies
-                    .into_iter()
-                    .map(|a| {
-                        let selected = a.code == chosen;
-                        view! {
-                            <option value=a.code.clone() selected=selected>
-                                {format!("{} ({})", a.name, a.code)}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
+                {agency_options(desk, &chosen)}
             </select>
         }
         .into_any()
@@ -78,6 +57,22 @@ pub fn AgencyField(desk: Desk) -> impl IntoView {
         let name = desk.agencies.first().map(|a| format!("{} ({})", a.name, a.code)).unwrap_or_default();
         view! { <p class="hint">"Agence : " {name}</p> }.into_any()
     }
+}
+
+/// One option per agency the desk offers, « Nantes (NA) », the chosen one
+/// selected.
+fn agency_options(desk: Desk, chosen: &str) -> impl IntoView + use<> {
+    desk.agencies
+        .into_iter()
+        .map(|a| {
+            let selected = a.code == chosen;
+            view! {
+                <option value=a.code.clone() selected=selected>
+                    {format!("{} ({})", a.name, a.code)}
+                </option>
+            }
+        })
+        .collect_view()
 }
 
 /// "91-annulé (utilisation annulée)" for a use the agency undid.
@@ -92,62 +87,52 @@ pub fn status_text(row: &AgencyVoucherRow) -> String {
 /// Vouchers, one per row, each opening its page in the back office.
 #[component]
 pub fn VoucherTable(rows: Vec<AgencyVoucherRow>, #[prop(optional)] show_member: bool) -> impl IntoView {
+    let mut columns = vec!["N° du bon", "Statut", "Valeur", "Fournisseur"];
+    if show_member {
+        columns.push("Adhérent");
+    }
+    columns.extend(["Demandé le", "Utilisé le"]);
     view! {
-        <div class="table-wrap">
-            <table class="table agency-vouchers">
-                <thead>
-                    <tr>
-                        <th>"N° du bon"</th>
-                        <th>"Statut"</th>
-                        <th>"Valeur"</th>
-                        <th>"Fournisseur"</th>
-                        {show_member.then(|| view! { <th>"Adhérent"</th> })}
-                        <th>"Demandé le"</th>
-                        <th>"Utilisé le"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|r| {
-                            let status = status_text(&r);
-                            let href = format!("/agence/bons/{}", r.id);
-                            let number = r.number.clone().unwrap_or_else(|| "—".into());
-                            view! {
-                                <tr
-                                    class="voucher-row"
-                                    data-status=r.status.code()
-                                    data-cancelled-use=r.use_cancelled.then_some("1")
-                                >
-                                    <td class="number">
-                                        <a href=href>{number}</a>
-                                        {r.locked.then(|| view! { " " <span class="badge badge-warn">"bloqué"</span> })}
-                                    </td>
-                                    <td class="status">{status}</td>
-                                    <td class="amount">{r.amount.to_string()}</td>
-                                    <td>{r.supplier}</td>
-                                    {show_member
-                                        .then(|| {
-                                            view! {
-                                                <td>
-                                                    <a href=format!(
-                                                        "/agence/adherents/{}",
-                                                        r.member_number,
-                                                    )>{r.member_number.clone()}</a>
-                                                    " "
-                                                    {r.member_name}
-                                                </td>
-                                            }
-                                        })}
-                                    <td>{r.requested_on}</td>
-                                    <td>{r.used_at.unwrap_or_else(|| "—".into())}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table class="table agency-vouchers" columns>
+            {rows
+                .into_iter()
+                .map(|r| {
+                    let status = status_text(&r);
+                    let href = format!("/agence/bons/{}", r.id);
+                    let number = r.number.clone().unwrap_or_else(|| "—".into());
+                    view! {
+                        <tr
+                            class="voucher-row"
+                            data-status=r.status.code()
+                            data-cancelled-use=r.use_cancelled.then_some("1")
+                        >
+                            <td class="number">
+                                <a href=href>{number}</a>
+                                {r.locked.then(|| view! { " " <span class="badge badge-warn">"bloqué"</span> })}
+                            </td>
+                            <td class="status">{status}</td>
+                            <td class="amount">{r.amount.to_string()}</td>
+                            <td>{r.supplier}</td>
+                            {show_member
+                                .then(|| {
+                                    view! {
+                                        <td>
+                                            <a href=format!(
+                                                "/agence/adherents/{}",
+                                                r.member_number,
+                                            )>{r.member_number.clone()}</a>
+                                            " "
+                                            {r.member_name}
+                                        </td>
+                                    }
+                                })}
+                            <td>{r.requested_on}</td>
+                            <td>{r.used_at.unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
     }
 }
 
@@ -155,12 +140,11 @@ pub fn VoucherTable(rows: Vec<AgencyVoucherRow>, #[prop(optional)] show_member: 
 #[component]
 pub fn History(events: Vec<HistoryEvent>) -> impl IntoView {
     view! {
-        <section class="history">
-            <h2>"Historique"</h2>
-            {if events.is_empty() {
-                view! { <p class="empty">"Aucun événement au journal."</p> }.into_any()
-            } else {
-                view! {
+        <Section class="history" title="Historique">
+            {or_empty(
+                events.is_empty(),
+                "Aucun événement au journal.",
+                || view! {
                     <ol class="history-events">
                         {events
                             .into_iter()
@@ -199,8 +183,40 @@ pub fn History(events: Vec<HistoryEvent>) -> impl IntoView {
                             .collect_view()}
                     </ol>
                 }
-                    .into_any()
-            }}
-        </section>
+            )}
+        </Section>
+    }
+}
+
+/// Under a list cut at 200 rows: « Seuls les 200 premiers sont affichés »
+/// (`which` = "premiers", "plus récents").
+pub fn truncated(cut: bool, which: &str) -> Option<impl IntoView + use<>> {
+    cut.then(|| {
+        view! { <p class="hint">{format!("Seuls les 200 {which} sont affichés : précisez la recherche.")}</p> }
+    })
+}
+
+/// A back-office list's search: the box, `children` (more filters), the
+/// agency an administrator chose (kept), and the button for a browser
+/// without the WASM.
+#[component]
+pub fn DeskSearch(
+    action: &'static str,
+    class: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    search: RwSignal<String>,
+    agency: Signal<Option<String>>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <form method="get" action=action class=class role="search">
+            <SearchBox label placeholder search autocomplete="off" />
+            {children.map(|children| children())}
+            {move || agency.get().map(|a| view! { <input type="hidden" name="agence" value=a /> })}
+            <button type="submit" class="button button-small">
+                "Rechercher"
+            </button>
+        </form>
     }
 }

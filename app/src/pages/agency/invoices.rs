@@ -5,7 +5,9 @@
 use super::desk::{AgencyPicker, History};
 use crate::{
     api::money::{AcceptInvoice, OverrideInvoiceLine, SendBackInvoice, agency_invoice, agency_invoices},
-    components::{ActionError, AgencyShell, Loading, show_result},
+    components::{
+        ActionError, DetailPage, Loaded, Section, Shell, Space, StatusSelect, Submit, Table, invoice_statuses, or_empty,
+    },
     domain::InvoiceStatus,
     model::{
         invoices::{InvoiceLineView, InvoiceSummary},
@@ -14,7 +16,6 @@ use crate::{
     pages::supplier::invoices::status_text,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -25,51 +26,31 @@ pub fn InvoicesPage() -> impl IntoView {
         |(agency, status)| agency_invoices(agency, status),
     );
     view! {
-        <Title text="Factures fournisseurs — Agence Castors" />
-        <AgencyShell>
-            <h1>"Factures fournisseurs"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        |list| {
-                            let chosen = list.status.map(InvoiceStatus::code).unwrap_or_default();
-                            let agency = list.desk.chosen.clone().unwrap_or_default();
-                            view! {
-                                <AgencyPicker desk=list.desk action="/agence/factures" all=true />
-                                <form method="get" action="/agence/factures" class="filters" role="search">
-                                    <input type="hidden" name="agence" value=agency />
-                                    <label for="statut">"Statut"</label>
-                                    <select id="statut" name="statut">
-                                        <option value="" selected=chosen.is_empty()>
-                                            "Toutes"
-                                        </option>
-                                        {InvoiceStatus::ALL
-                                            .into_iter()
-                                            .map(|s| {
-                                                view! {
-                                                    <option value=s.code() selected=s.code() == chosen>
-                                                        {s.label()}
-                                                    </option>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </select>
-                                    <button type="submit" class="button button-small">
-                                        "Filtrer"
-                                    </button>
-                                </form>
-                                {if list.rows.is_empty() {
-                                    view! { <p class="empty">"Aucune facture."</p> }.into_any()
-                                } else {
-                                    view! { <InvoiceTable rows=list.rows /> }.into_any()
-                                }}
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
-        </AgencyShell>
+        <Shell space=Space::Agency title="Factures fournisseurs — Agence Castors" heading="Factures fournisseurs">
+            <Loaded
+                resource=page
+                ok=|list| {
+                    let chosen = list.status.map(InvoiceStatus::code).unwrap_or_default();
+                    let agency = list.desk.chosen.clone().unwrap_or_default();
+                    view! {
+                        <AgencyPicker desk=list.desk action="/agence/factures" all=true />
+                        <form method="get" action="/agence/factures" class="filters" role="search">
+                            <input type="hidden" name="agence" value=agency />
+                            <StatusSelect
+                                label="Statut"
+                                all="Toutes"
+                                statuses=invoice_statuses()
+                                chosen=RwSignal::new(chosen.to_owned())
+                            />
+                            <button type="submit" class="button button-small">
+                                "Filtrer"
+                            </button>
+                        </form>
+                        {or_empty(list.rows.is_empty(), "Aucune facture.", || view! { <InvoiceTable rows=list.rows /> })}
+                    }
+                }
+            />
+        </Shell>
     }
 }
 
@@ -77,44 +58,32 @@ pub fn InvoicesPage() -> impl IntoView {
 #[component]
 pub fn InvoiceTable(rows: Vec<InvoiceSummary>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
-            <table class="table agency-invoices">
-                <thead>
-                    <tr>
-                        <th>"Fournisseur"</th>
-                        <th>"N° de facture"</th>
-                        <th>"Date"</th>
-                        <th>"Montant TTC"</th>
-                        <th>"Lignes"</th>
-                        <th>"Écarts"</th>
-                        <th>"Statut"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|i| {
-                            let status = status_text(&i);
-                            let flags = if i.open_flags > 0 { i.open_flags.to_string() } else { "—".into() };
-                            let flags_class = if i.open_flags > 0 { "flags flagged" } else { "flags" };
-                            view! {
-                                <tr class="invoice-row" data-status=i.status.code()>
-                                    <td>{i.supplier}</td>
-                                    <td class="number">
-                                        <a href=format!("/agence/factures/{}", i.id)>{i.number}</a>
-                                    </td>
-                                    <td>{i.invoice_date}</td>
-                                    <td class="amount">{i.amount.to_string()}</td>
-                                    <td>{i.line_count}</td>
-                                    <td class=flags_class>{flags}</td>
-                                    <td class="status">{status}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table
+            class="table agency-invoices"
+            columns=vec!["Fournisseur", "N° de facture", "Date", "Montant TTC", "Lignes", "Écarts", "Statut"]
+        >
+            {rows
+                .into_iter()
+                .map(|i| {
+                    let status = status_text(&i);
+                    let flags = if i.open_flags > 0 { i.open_flags.to_string() } else { "—".into() };
+                    let flags_class = if i.open_flags > 0 { "flags flagged" } else { "flags" };
+                    view! {
+                        <tr class="invoice-row" data-status=i.status.code()>
+                            <td>{i.supplier}</td>
+                            <td class="number">
+                                <a href=format!("/agence/factures/{}", i.id)>{i.number}</a>
+                            </td>
+                            <td>{i.invoice_date}</td>
+                            <td class="amount">{i.amount.to_string()}</td>
+                            <td>{i.line_count}</td>
+                            <td class=flags_class>{flags}</td>
+                            <td class="status">{status}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
     }
 }
 
@@ -134,17 +103,13 @@ pub fn ReconcilePage() -> impl IntoView {
         |(id, _)| agency_invoice(id),
     );
     view! {
-        <Title text="Rapprochement — Agence Castors" />
-        <AgencyShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(page.await, move |v| view! { <Reconcile v override_line accept send_back /> })
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/factures">"Retour aux factures"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Rapprochement — Agence Castors"
+            space=Space::Agency
+            resource=page
+            ok=move |v| view! { <Reconcile v override_line accept send_back /> }
+            back=("/agence/factures", "Retour aux factures")
+        />
     }
 }
 
@@ -203,28 +168,17 @@ fn Reconcile(
                 format!("{open} ligne(s) ne correspondent pas à leur bon.")
             }}
         </p>
-        <div class="table-wrap">
-            <table class="table reconcile-lines">
-                <thead>
-                    <tr>
-                        <th>"Ligne"</th>
-                        <th>"N° du bon"</th>
-                        <th>"Montant"</th>
-                        <th>"Valeur du bon"</th>
-                        <th>"Contrôle"</th>
-                        <th></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {v
-                        .invoice
-                        .lines
-                        .into_iter()
-                        .map(|l| view! { <ReconcileLine l invoice=id.clone() received override_line /> })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table
+            class="table reconcile-lines"
+            columns=vec!["Ligne", "N° du bon", "Montant", "Valeur du bon", "Contrôle", ""]
+        >
+            {v
+                .invoice
+                .lines
+                .into_iter()
+                .map(|l| view! { <ReconcileLine l invoice=s.id.to_string() received override_line /> })
+                .collect_view()}
+        </Table>
         <ActionError action=override_line />
 
         {received
@@ -232,8 +186,7 @@ fn Reconcile(
                 let accept_id = id.clone();
                 let back_id = id.clone();
                 view! {
-                    <section class="decide">
-                        <h2>"Décision"</h2>
+                    <Section class="decide" title="Décision">
                         <ActionForm action=accept>
                             <input type="hidden" name="id" value=accept_id />
                             <ActionError action=accept />
@@ -253,12 +206,9 @@ fn Reconcile(
                             <input type="hidden" name="id" value=back_id />
                             <label for="send-back-reason">"Renvoyer au fournisseur : ce qu'il doit corriger"</label>
                             <textarea id="send-back-reason" name="reason" rows="3" required></textarea>
-                            <ActionError action=send_back />
-                            <button type="submit" class="button">
-                                "Renvoyer à corriger"
-                            </button>
+                            <Submit action=send_back label="Renvoyer à corriger" />
                         </ActionForm>
-                    </section>
+                    </Section>
                 }
             })}
         <History events=v.history />

@@ -1,13 +1,15 @@
 //! Members: the list with its search, a new member, one member's page
 //! (edit, deactivate, new password, vouchers), the import from CSV.
 
-use super::desk::{AgencyField, AgencyPicker, History, VoucherTable};
+use super::desk::{AgencyField, AgencyPicker, DeskSearch, History, VoucherTable, truncated};
 use crate::{
     api::agency::{
         CreateMember, ResetMemberPassword, SetMemberActive, UpdateMember, agency_desk, agency_member, agency_members,
         member_imports,
     },
-    components::{ActionError, AgencyShell, ErrorNotice, Loading, show_result},
+    components::{
+        ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Submit, Table, notice, or_empty,
+    },
     error::AppError,
     model::agency::{
         IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportOutcome, ImportReport, ImportSummary, MemberDetail, MemberRow,
@@ -15,7 +17,6 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The agency's members, searched by number or name: as you type with the
@@ -27,9 +28,7 @@ pub fn MembersPage() -> impl IntoView {
     let agency = move || query.read().get("agence");
     let page = Resource::new(move || (search.get(), agency()), |(q, agency)| agency_members(Some(q), agency));
     view! {
-        <Title text="Adhérents — Agence Castors" />
-        <AgencyShell>
-            <h1>"Adhérents"</h1>
+        <Shell space=Space::Agency title="Adhérents — Agence Castors" heading="Adhérents">
             <p class="actions">
                 <a class="button button-primary" href="/agence/adherents/nouveau">
                     "Nouvel adhérent"
@@ -38,95 +37,64 @@ pub fn MembersPage() -> impl IntoView {
                     "Importer un fichier CSV"
                 </a>
             </p>
-            <form method="get" action="/agence/adherents" class="search" role="search">
-                <label for="q">"N° d'adhérent ou nom :"</label>
-                <input
-                    id="q"
-                    name="q"
-                    type="search"
-                    autocomplete="off"
-                    placeholder="4400xxxxB ou nom"
-                    // The attribute for the page as sent, the property as staff type.
-                    value=search.get_untracked()
-                    prop:value=search
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
-                {move || agency().map(|a| view! { <input type="hidden" name="agence" value=a /> })}
-                <button type="submit" class="button button-small">
-                    "Rechercher"
-                </button>
-            </form>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        |list| {
-                            let admin_view = list.desk.is_admin && list.desk.chosen.is_none();
-                            view! {
-                                <AgencyPicker desk=list.desk action="/agence/adherents" all=true />
-                                {if list.rows.is_empty() {
-                                    view! { <p class="empty">"Aucun adhérent ne correspond."</p> }.into_any()
-                                } else {
-                                    view! { <MemberTable rows=list.rows show_agency=admin_view /> }.into_any()
-                                }}
-                                {list
-                                    .truncated
-                                    .then(|| {
-                                        view! {
-                                            <p class="hint">
-                                                "Seuls les 200 premiers sont affichés : précisez la recherche."
-                                            </p>
-                                        }
-                                    })}
-                            }
-                        },
-                    )
-                })}
-            </Transition>
-        </AgencyShell>
+            <DeskSearch
+                action="/agence/adherents"
+                class="search"
+                label="N° d'adhérent ou nom :"
+                placeholder="4400xxxxB ou nom"
+                search
+                agency=Signal::derive(agency)
+            />
+            <Loaded
+                resource=page
+                keep=true
+                ok=|list| {
+                    let admin_view = list.desk.is_admin && list.desk.chosen.is_none();
+                    view! {
+                        <AgencyPicker desk=list.desk action="/agence/adherents" all=true />
+                        {or_empty(
+                            list.rows.is_empty(),
+                            "Aucun adhérent ne correspond.",
+                            || view! { <MemberTable rows=list.rows show_agency=admin_view /> },
+                        )}
+                        {truncated(list.truncated, "premiers")}
+                    }
+                }
+            />
+        </Shell>
     }
 }
 
 #[component]
 fn MemberTable(rows: Vec<MemberRow>, show_agency: bool) -> impl IntoView {
+    let mut columns = vec!["N° d'adhérent", "Nom", "Email", "Cotisation à jour jusqu'au", "Compte"];
+    if show_agency {
+        columns.push("Agence");
+    }
     view! {
-        <div class="table-wrap">
-            <table class="table members">
-                <thead>
-                    <tr>
-                        <th>"N° d'adhérent"</th>
-                        <th>"Nom"</th>
-                        <th>"Email"</th>
-                        <th>"Cotisation à jour jusqu'au"</th>
-                        <th>"Compte"</th>
-                        {show_agency.then(|| view! { <th>"Agence"</th> })}
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|m| {
-                            let fee_class = if m.fee_paid_up { "fee fee-ok" } else { "fee fee-late" };
-                            view! {
-                                <tr class="member-row">
-                                    <td class="member-number">
-                                        <a href=format!("/agence/adherents/{}", m.number)>{m.number.clone()}</a>
-                                    </td>
-                                    <td class="member-name">{m.name}</td>
-                                    <td>{m.email.unwrap_or_default()}</td>
-                                    <td class=fee_class>
-                                        {m.fee_paid_until.unwrap_or_else(|| "—".into())}
-                                        {(!m.fee_paid_up).then_some(" (pas à jour)")}
-                                    </td>
-                                    <td>{if m.active { "actif" } else { "désactivé" }}</td>
-                                    {show_agency.then(|| view! { <td>{m.agency_code}</td> })}
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table class="table members" columns>
+            {rows
+                .into_iter()
+                .map(|m| {
+                    let fee_class = if m.fee_paid_up { "fee fee-ok" } else { "fee fee-late" };
+                    view! {
+                        <tr class="member-row">
+                            <td class="member-number">
+                                <a href=format!("/agence/adherents/{}", m.number)>{m.number.clone()}</a>
+                            </td>
+                            <td class="member-name">{m.name}</td>
+                            <td>{m.email.unwrap_or_default()}</td>
+                            <td class=fee_class>
+                                {m.fee_paid_until.unwrap_or_else(|| "—".into())}
+                                {(!m.fee_paid_up).then_some(" (pas à jour)")}
+                            </td>
+                            <td>{if m.active { "actif" } else { "désactivé" }}</td>
+                            {show_agency.then(|| view! { <td>{m.agency_code}</td> })}
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
     }
 }
 
@@ -138,12 +106,9 @@ fn MemberFields(
     #[prop(optional, into)] fee_paid_until: String,
 ) -> impl IntoView {
     view! {
-        <label for="name">"Nom"</label>
-        <input id="name" name="name" type="text" autocomplete="off" value=name required />
-        <label for="email">"Email"</label>
-        <input id="email" name="email" type="email" autocomplete="off" value=email />
-        <label for="fee_paid_until">"Cotisation à jour jusqu'au"</label>
-        <input id="fee_paid_until" name="fee_paid_until" type="date" value=fee_paid_until />
+        <Field name="name" label="Nom" autocomplete="off" value=name required=true />
+        <Field name="email" label="Email" kind="email" autocomplete="off" value=email />
+        <Field name="fee_paid_until" label="Cotisation à jour jusqu'au" kind="date" value=fee_paid_until />
         <p class="hint">"Laissez la date vide si la cotisation n'est pas payée : l'adhérent ne pourra pas demander de bon."</p>
     }
 }
@@ -154,45 +119,33 @@ pub fn NewMemberPage() -> impl IntoView {
     let desk = Resource::new(move || query.read().get("agence"), agency_desk);
     let create = ServerAction::<CreateMember>::new();
     view! {
-        <Title text="Nouvel adhérent — Agence Castors" />
-        <AgencyShell>
-            <h1>"Nouvel adhérent"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        desk.await,
-                        move |d| {
-                            view! {
-                                <ActionForm action=create attr:class="form form-narrow">
-                                    <AgencyField desk=d.desk />
-                                    <label for="number">"N° d'adhérent"</label>
-                                    <input
-                                        id="number"
-                                        name="number"
-                                        type="text"
-                                        autocomplete="off"
-                                        autocapitalize="characters"
-                                        placeholder="4400xxxxB"
-                                        required
-                                    />
-                                    <MemberFields />
-                                    <p class="hint">
-                                        "L'adhérent se connectera avec son n° d'adhérent ; un mot de passe provisoire vous sera affiché une fois, à lui communiquer."
-                                    </p>
-                                    <ActionError action=create />
-                                    <button type="submit" class="button button-primary">
-                                        "Créer l'adhérent"
-                                    </button>
-                                </ActionForm>
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/adherents">"Retour aux adhérents"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Nouvel adhérent — Agence Castors"
+            space=Space::Agency
+            heading="Nouvel adhérent"
+            resource=desk
+            ok=move |d| {
+                view! {
+                    <ActionForm action=create attr:class="form form-narrow">
+                        <AgencyField desk=d.desk />
+                        <Field
+                            name="number"
+                            label="N° d'adhérent"
+                            autocomplete="off"
+                            autocapitalize="characters"
+                            placeholder="4400xxxxB"
+                            required=true
+                        />
+                        <MemberFields />
+                        <p class="hint">
+                            "L'adhérent se connectera avec son n° d'adhérent ; un mot de passe provisoire vous sera affiché une fois, à lui communiquer."
+                        </p>
+                        <Submit action=create label="Créer l'adhérent" primary=true />
+                    </ActionForm>
+                }
+            }
+            back=("/agence/adherents", "Retour aux adhérents")
+        />
     }
 }
 
@@ -216,17 +169,13 @@ pub fn MemberPage() -> impl IntoView {
         |(number, hand_over, _)| agency_member(number, hand_over),
     );
     view! {
-        <Title text="Adhérent — Agence Castors" />
-        <AgencyShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(page.await, move |m| view! { <MemberView m update activation reset /> })
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/adherents">"Retour aux adhérents"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Adhérent — Agence Castors"
+            space=Space::Agency
+            resource=page
+            ok=move |m| view! { <MemberView m update activation reset /> }
+            back=("/agence/adherents", "Retour aux adhérents")
+        />
     }
 }
 
@@ -261,23 +210,16 @@ fn MemberView(
                     </div>
                 }
             })}
-        {m
-            .hand_over_gone
-            .then(|| {
-                view! {
-                    <p class="notice notice-warn">
-                        "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, générez-en un nouveau."
-                    </p>
-                }
-            })}
-        {(!m.active)
-            .then(|| {
-                view! {
-                    <p class="notice notice-warn member-inactive">
-                        "Adhérent désactivé : il ne peut ni se connecter ni demander de bon."
-                    </p>
-                }
-            })}
+        {notice(
+            m.hand_over_gone,
+            "notice notice-warn",
+            "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, générez-en un nouveau.",
+        )}
+        {notice(
+            !m.active,
+            "notice notice-warn member-inactive",
+            "Adhérent désactivé : il ne peut ni se connecter ni demander de bon.",
+        )}
         <dl class="card">
             <dt>"N° d'adhérent"</dt>
             <dd>{m.number.clone()}</dd>
@@ -293,8 +235,7 @@ fn MemberView(
             <dd>{m.member_since}</dd>
         </dl>
 
-        <section>
-            <h2>"Modifier"</h2>
+        <Section title="Modifier">
             <ActionForm action=update attr:class="form form-narrow">
                 <input type="hidden" name="number" value=number_edit />
                 <MemberFields
@@ -302,24 +243,17 @@ fn MemberView(
                     email=m.email.unwrap_or_default()
                     fee_paid_until=m.fee_paid_until_iso.unwrap_or_default()
                 />
-                <ActionError action=update />
-                <button type="submit" class="button button-primary">
-                    "Enregistrer"
-                </button>
+                <Submit action=update label="Enregistrer" primary=true />
             </ActionForm>
-        </section>
+        </Section>
 
-        <section>
-            <h2>"Connexion"</h2>
-            <p class="hint">
-                "Un nouveau mot de passe provisoire remplace l'ancien ; les téléphones déjà connectés le restent (désactivez l'adhérent pour tout fermer)."
-            </p>
+        <Section
+            title="Connexion"
+            hint="Un nouveau mot de passe provisoire remplace l'ancien ; les téléphones déjà connectés le restent (désactivez l'adhérent pour tout fermer)."
+        >
             <ActionForm action=reset>
                 <input type="hidden" name="number" value=number_reset />
-                <ActionError action=reset />
-                <button type="submit" class="button">
-                    "Générer un nouveau mot de passe provisoire"
-                </button>
+                <Submit action=reset label="Générer un nouveau mot de passe provisoire" />
             </ActionForm>
             <ActionForm action=activation>
                 <input type="hidden" name="number" value=number_active />
@@ -329,16 +263,11 @@ fn MemberView(
                     {if m.active { "Désactiver l'adhérent" } else { "Réactiver l'adhérent" }}
                 </button>
             </ActionForm>
-        </section>
+        </Section>
 
-        <section>
-            <h2>"Ses bons"</h2>
-            {if m.vouchers.is_empty() {
-                view! { <p class="empty">"Aucun bon demandé."</p> }.into_any()
-            } else {
-                view! { <VoucherTable rows=m.vouchers /> }.into_any()
-            }}
-        </section>
+        <Section title="Ses bons">
+            {or_empty(m.vouchers.is_empty(), "Aucun bon demandé.", || view! { <VoucherTable rows=m.vouchers /> })}
+        </Section>
         <History events=m.history />
     }
 }
@@ -357,91 +286,80 @@ pub fn MemberImportPage() -> impl IntoView {
     );
     let problem = move || query.read().get("refus").and_then(|code| UploadProblem::from_code(&code));
     view! {
-        <Title text="Importer des adhérents — Agence Castors" />
-        <AgencyShell>
-            <h1>"Importer des adhérents"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        move |p| {
-                            view! {
-                                {p.report.map(|report| view! { <Report report /> })}
-                                <section>
-                                    <h2>"Envoyer un fichier"</h2>
-                                    <p>
-                                        "Un fichier CSV (séparateur « ; » ou « , », encodé en UTF-8), dont la première ligne est : "
-                                        <code>"N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au"</code> ". "
-                                        <a href=IMPORT_TEMPLATE_PATH download="modele-adherents.csv">
-                                            "Télécharger le modèle"
-                                        </a>
-                                    </p>
-                                    <ul class="hint">
-                                        <li>
-                                            "Chaque ligne crée l'adhérent, ou met à jour celui qui a ce numéro ; les lignes refusées sont listées avec la raison."
-                                        </li>
-                                        <li>
-                                            "Une cellule Email ou Cotisation vide laisse la valeur enregistrée inchangée. Dates : 31/12/2026 ou 2026-12-31."
-                                        </li>
-                                        <li>
-                                            "Envoyer deux fois le même fichier ne change rien la seconde fois."
-                                        </li>
-                                        <li>
-                                            "Les adhérents créés reçoivent leur identifiant ; générez leur mot de passe provisoire depuis leur fiche."
-                                        </li>
-                                    </ul>
-                                    {problem().map(|p| view! { <ErrorNotice error=AppError::Invalid(p.message().into()) /> })}
-                                    <form
-                                        method="post"
-                                        action=IMPORT_UPLOAD_PATH
-                                        enctype="multipart/form-data"
-                                        class="form form-narrow"
-                                    >
-                                        <AgencyField desk=p.desk />
-                                        <label for="file">"Fichier CSV"</label>
-                                        <input id="file" name="file" type="file" accept=".csv,text/csv" required />
-                                        <button type="submit" class="button button-primary">
-                                            "Importer"
-                                        </button>
-                                    </form>
-                                </section>
-                                <section>
-                                    <h2>"Derniers imports"</h2>
-                                    {if p.recent.is_empty() {
-                                        view! { <p class="empty">"Aucun import pour l'instant."</p> }.into_any()
-                                    } else {
-                                        view! {
-                                            <ul class="imports">
-                                                {p
-                                                    .recent
-                                                    .into_iter()
-                                                    .map(|s| {
-                                                        view! {
-                                                            <li>
-                                                                <a href=format!(
-                                                                    "/agence/adherents/import?rapport={}",
-                                                                    s.id,
-                                                                )>{format!("{} — {}", s.at, s.file_name)}</a>
-                                                                " (" {s.agency_code.clone()} ", " {s.by.clone()} ") : "
-                                                                {counts(&s)}
-                                                            </li>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </ul>
-                                        }
-                                            .into_any()
-                                    }}
-                                </section>
+        <DetailPage
+            title="Importer des adhérents — Agence Castors"
+            space=Space::Agency
+            heading="Importer des adhérents"
+            resource=page
+            ok=move |p| {
+                view! {
+                    {p.report.map(|report| view! { <Report report /> })}
+                    <Section title="Envoyer un fichier">
+                        <p>
+                            "Un fichier CSV (séparateur « ; » ou « , », encodé en UTF-8), dont la première ligne est : "
+                            <code>"N° d'adhérent;Nom;Email;Cotisation à jour jusqu'au"</code> ". "
+                            <a href=IMPORT_TEMPLATE_PATH download="modele-adherents.csv">
+                                "Télécharger le modèle"
+                            </a>
+                        </p>
+                        <ul class="hint">
+                            <li>
+                                "Chaque ligne crée l'adhérent, ou met à jour celui qui a ce numéro ; les lignes refusées sont listées avec la raison."
+                            </li>
+                            <li>
+                                "Une cellule Email ou Cotisation vide laisse la valeur enregistrée inchangée. Dates : 31/12/2026 ou 2026-12-31."
+                            </li>
+                            <li>
+                                "Envoyer deux fois le même fichier ne change rien la seconde fois."
+                            </li>
+                            <li>
+                                "Les adhérents créés reçoivent leur identifiant ; générez leur mot de passe provisoire depuis leur fiche."
+                            </li>
+                        </ul>
+                        {problem().map(|p| view! { <ErrorNotice error=AppError::Invalid(p.message().into()) /> })}
+                        <form
+                            method="post"
+                            action=IMPORT_UPLOAD_PATH
+                            enctype="multipart/form-data"
+                            class="form form-narrow"
+                        >
+                            <AgencyField desk=p.desk />
+                            <Field name="file" label="Fichier CSV" kind="file" accept=".csv,text/csv" required=true />
+                            <button type="submit" class="button button-primary">
+                                "Importer"
+                            </button>
+                        </form>
+                    </Section>
+                    <Section title="Derniers imports">
+                        {or_empty(
+                            p.recent.is_empty(),
+                            "Aucun import pour l'instant.",
+                            || view! {
+                                <ul class="imports">
+                                    {p
+                                        .recent
+                                        .into_iter()
+                                        .map(|s| {
+                                            view! {
+                                                <li>
+                                                    <a href=format!(
+                                                        "/agence/adherents/import?rapport={}",
+                                                        s.id,
+                                                    )>{format!("{} — {}", s.at, s.file_name)}</a>
+                                                    " (" {s.agency_code.clone()} ", " {s.by.clone()} ") : "
+                                                    {counts(&s)}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
                             }
-                        },
-                    )
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/adherents">"Retour aux adhérents"</a>
-            </p>
-        </AgencyShell>
+                        )}
+                    </Section>
+                }
+            }
+            back=("/agence/adherents", "Retour aux adhérents")
+        />
     }
 }
 
@@ -478,39 +396,27 @@ fn Report(report: ImportReport) -> impl IntoView {
                             <span class="import-counts">{counts(&s)}</span>
                             "."
                         </p>
-                        <div class="table-wrap">
-                            <table class="table import-lines">
-                                <thead>
-                                    <tr>
-                                        <th>"Ligne"</th>
-                                        <th>"N° d'adhérent"</th>
-                                        <th>"Résultat"</th>
-                                        <th>"Détail"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {report
-                                        .lines
-                                        .into_iter()
-                                        .map(|l| {
-                                            let refused = l.outcome == ImportOutcome::Refused;
-                                            view! {
-                                                <tr
-                                                    class=if refused { "import-line refused" } else { "import-line" }
-                                                    data-line=l.line
-                                                    data-outcome=l.outcome.code()
-                                                >
-                                                    <td>{l.line}</td>
-                                                    <td>{l.member_number}</td>
-                                                    <td class="outcome">{l.outcome.label()}</td>
-                                                    <td class="detail">{l.detail}</td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
+                        <Table class="table import-lines" columns=vec!["Ligne", "N° d'adhérent", "Résultat", "Détail"]>
+                            {report
+                                .lines
+                                .into_iter()
+                                .map(|l| {
+                                    let refused = l.outcome == ImportOutcome::Refused;
+                                    view! {
+                                        <tr
+                                            class=if refused { "import-line refused" } else { "import-line" }
+                                            data-line=l.line
+                                            data-outcome=l.outcome.code()
+                                        >
+                                            <td>{l.line}</td>
+                                            <td>{l.member_number}</td>
+                                            <td class="outcome">{l.outcome.label()}</td>
+                                            <td class="detail">{l.detail}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </Table>
                     }
                         .into_any()
                 }

@@ -8,11 +8,10 @@ use super::{
 };
 use crate::{
     api::money::{CreatePaymentBatch, MarkBatchPaid, payment_batch, payment_batches},
-    components::{ActionError, AgencyShell, Loading, show_result},
+    components::{DetailPage, Field, Loaded, Section, Shell, Space, Submit, Table, or_empty},
     model::money::BatchDetail,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -21,118 +20,95 @@ pub fn PaymentBatchesPage() -> impl IntoView {
     let create = ServerAction::<CreatePaymentBatch>::new();
     let page = Resource::new(move || (query.read().get("agence"), create.version().get()), |(a, _)| payment_batches(a));
     view! {
-        <Title text="Paiements — Agence Castors" />
-        <AgencyShell>
-            <h1>"Paiements"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        move |p| {
-                            let agency = p.desk.chosen.clone().unwrap_or_default();
-                            let can_batch = !p.ready.is_empty() && (!p.desk.is_admin || !agency.is_empty());
-                            let must_choose = p.desk.is_admin && agency.is_empty() && !p.ready.is_empty();
-                            // The suppliers with an invoice to pay, once each.
-                            let mut suppliers: Vec<(i64, String)> =
-                                p.ready.iter().map(|i| (i.supplier_id, i.supplier.clone())).collect();
-                            suppliers.sort_by(|a, b| a.1.cmp(&b.1));
-                            suppliers.dedup();
-                            view! {
-                                <AgencyPicker desk=p.desk.clone() action="/agence/paiements" all=true />
-                                <h2>"Factures acceptées à payer"</h2>
-                                {if p.ready.is_empty() {
-                                    view! { <p class="empty">"Aucune facture acceptée n'attend de paiement."</p> }
-                                        .into_any()
-                                } else {
-                                    view! {
-                                        <InvoiceTable rows=p.ready.clone() />
-                                        <p class="total">
-                                            "Total à payer : " <strong class="amount">{p.ready_total.to_string()}</strong>
-                                        </p>
-                                    }
-                                        .into_any()
-                                }}
-                                {can_batch
-                                    .then(|| {
-                                        view! {
-                                            <ActionForm action=create attr:class="form form-narrow">
-                                                <input type="hidden" name="agency" value=agency.clone() />
-                                                <label for="supplier">"Factures à payer"</label>
-                                                <select id="supplier" name="supplier">
-                                                    <option value="">"Tous les fournisseurs"</option>
-                                                    {suppliers
-                                                        .iter()
-                                                        .map(|(id, name)| {
-                                                            view! { <option value=id.to_string()>{name.clone()}</option> }
-                                                        })
-                                                        .collect_view()}
-                                                </select>
-                                                <ActionError action=create />
-                                                <button type="submit" class="button button-primary">
-                                                    "Préparer un lot de paiement"
-                                                </button>
-                                            </ActionForm>
-                                        }
-                                    })}
-                                {must_choose
-                                    .then(|| {
-                                        view! {
-                                            <p class="hint">
-                                                "Choisissez une agence pour préparer son lot : un lot paie les factures d'une seule agence."
-                                            </p>
-                                        }
-                                    })}
-                                <h2>"Lots de paiement"</h2>
-                                {if p.batches.is_empty() {
-                                    view! { <p class="empty">"Aucun lot de paiement."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <div class="table-wrap">
-                                            <table class="table batches">
-                                                <thead>
-                                                    <tr>
-                                                        <th>"Lot"</th>
-                                                        <th>"Agence"</th>
-                                                        <th>"Préparé le"</th>
-                                                        <th>"Factures"</th>
-                                                        <th>"Total"</th>
-                                                        <th>"Payé le"</th>
-                                                    </tr>
-                                                </thead>
-                                                <tbody>
-                                                    {p
-                                                        .batches
-                                                        .into_iter()
-                                                        .map(|b| {
-                                                            view! {
-                                                                <tr class="batch-row">
-                                                                    <td>
-                                                                        <a href=format!(
-                                                                            "/agence/paiements/{}",
-                                                                            b.id,
-                                                                        )>{format!("Lot n° {}", b.id)}</a>
-                                                                    </td>
-                                                                    <td>{b.agency_code}</td>
-                                                                    <td>{b.created_at}</td>
-                                                                    <td>{b.invoices}</td>
-                                                                    <td class="amount">{b.total.to_string()}</td>
-                                                                    <td>{b.paid_on.unwrap_or_else(|| "à payer".into())}</td>
-                                                                </tr>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </div>
-                                    }
-                                        .into_any()
-                                }}
+        <Shell space=Space::Agency title="Paiements — Agence Castors" heading="Paiements">
+            <Loaded
+                resource=page
+                ok=move |p| {
+                    let agency = p.desk.chosen.clone().unwrap_or_default();
+                    let can_batch = !p.ready.is_empty() && (!p.desk.is_admin || !agency.is_empty());
+                    let must_choose = p.desk.is_admin && agency.is_empty() && !p.ready.is_empty();
+                    // The suppliers with an invoice to pay, once each.
+                    let mut suppliers: Vec<(i64, String)> =
+                        p.ready.iter().map(|i| (i.supplier_id, i.supplier.clone())).collect();
+                    suppliers.sort_by(|a, b| a.1.cmp(&b.1));
+                    suppliers.dedup();
+                    view! {
+                        <AgencyPicker desk=p.desk.clone() action="/agence/paiements" all=true />
+                        <h2>"Factures acceptées à payer"</h2>
+                        {or_empty(
+                            p.ready.is_empty(),
+                            "Aucune facture acceptée n'attend de paiement.",
+                            || view! {
+                                <InvoiceTable rows=p.ready.clone() />
+                                <p class="total">
+                                    "Total à payer : " <strong class="amount">{p.ready_total.to_string()}</strong>
+                                </p>
                             }
-                        },
-                    )
-                })}
-            </Suspense>
-        </AgencyShell>
+                        )}
+                        {can_batch
+                            .then(|| {
+                                view! {
+                                    <ActionForm action=create attr:class="form form-narrow">
+                                        <input type="hidden" name="agency" value=agency.clone() />
+                                        <label for="supplier">"Factures à payer"</label>
+                                        <select id="supplier" name="supplier">
+                                            <option value="">"Tous les fournisseurs"</option>
+                                            {suppliers
+                                                .iter()
+                                                .map(|(id, name)| {
+                                                    view! { <option value=id.to_string()>{name.clone()}</option> }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                        <Submit action=create label="Préparer un lot de paiement" primary=true />
+                                    </ActionForm>
+                                }
+                            })}
+                        {must_choose
+                            .then(|| {
+                                view! {
+                                    <p class="hint">
+                                        "Choisissez une agence pour préparer son lot : un lot paie les factures d'une seule agence."
+                                    </p>
+                                }
+                            })}
+                        <h2>"Lots de paiement"</h2>
+                        {or_empty(
+                            p.batches.is_empty(),
+                            "Aucun lot de paiement.",
+                            || view! {
+                                <Table
+                                    class="table batches"
+                                    columns=vec!["Lot", "Agence", "Préparé le", "Factures", "Total", "Payé le"]
+                                >
+                                    {p
+                                        .batches
+                                        .into_iter()
+                                        .map(|b| {
+                                            view! {
+                                                <tr class="batch-row">
+                                                    <td>
+                                                        <a href=format!(
+                                                            "/agence/paiements/{}",
+                                                            b.id,
+                                                        )>{format!("Lot n° {}", b.id)}</a>
+                                                    </td>
+                                                    <td>{b.agency_code}</td>
+                                                    <td>{b.created_at}</td>
+                                                    <td>{b.invoices}</td>
+                                                    <td class="amount">{b.total.to_string()}</td>
+                                                    <td>{b.paid_on.unwrap_or_else(|| "à payer".into())}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </Table>
+                            }
+                        )}
+                    }
+                }
+            />
+        </Shell>
     }
 }
 
@@ -145,15 +121,13 @@ pub fn PaymentBatchPage() -> impl IntoView {
         |(id, _)| payment_batch(id),
     );
     view! {
-        <Title text="Lot de paiement — Agence Castors" />
-        <AgencyShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move { show_result(page.await, move |b| view! { <Batch b pay /> }) })}
-            </Suspense>
-            <p>
-                <a href="/agence/paiements">"Retour aux paiements"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Lot de paiement — Agence Castors"
+            space=Space::Agency
+            resource=page
+            ok=move |b| view! { <Batch b pay /> }
+            back=("/agence/paiements", "Retour aux paiements")
+        />
     }
 }
 
@@ -180,37 +154,24 @@ fn Batch(b: BatchDetail, pay: ServerAction<MarkBatchPaid>) -> impl IntoView {
             </dd>
         </dl>
         <h2>"Virements"</h2>
-        <div class="table-wrap">
-            <table class="table transfers">
-                <thead>
-                    <tr>
-                        <th>"Fournisseur"</th>
-                        <th>"IBAN"</th>
-                        <th>"BIC"</th>
-                        <th>"Factures"</th>
-                        <th>"Montant"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {b
-                        .transfers
-                        .into_iter()
-                        .map(|t| {
-                            let missing = t.iban.is_none();
-                            view! {
-                                <tr class=if missing { "transfer-row missing-iban" } else { "transfer-row" }>
-                                    <td>{t.supplier}</td>
-                                    <td class="iban">{t.iban.unwrap_or_else(|| "IBAN manquant : complétez la fiche du fournisseur".into())}</td>
-                                    <td>{t.bic.unwrap_or_default()}</td>
-                                    <td>{t.invoice_numbers.join(", ")}</td>
-                                    <td class="amount">{t.amount.to_string()}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table class="table transfers" columns=vec!["Fournisseur", "IBAN", "BIC", "Factures", "Montant"]>
+            {b
+                .transfers
+                .into_iter()
+                .map(|t| {
+                    let missing = t.iban.is_none();
+                    view! {
+                        <tr class=if missing { "transfer-row missing-iban" } else { "transfer-row" }>
+                            <td>{t.supplier}</td>
+                            <td class="iban">{t.iban.unwrap_or_else(|| "IBAN manquant : complétez la fiche du fournisseur".into())}</td>
+                            <td>{t.bic.unwrap_or_default()}</td>
+                            <td>{t.invoice_numbers.join(", ")}</td>
+                            <td class="amount">{t.amount.to_string()}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
         <h2>"Factures du lot"</h2>
         <InvoiceTable rows=b.invoices />
         {batch
@@ -218,23 +179,25 @@ fn Batch(b: BatchDetail, pay: ServerAction<MarkBatchPaid>) -> impl IntoView {
             .is_none()
             .then(|| {
                 view! {
-                    <section class="pay">
-                        <h2>"Marquer le lot payé"</h2>
-                        <p class="hint">
-                            "Quand les virements sont partis : les factures passent « payée » et leurs bons 31-payé, à cette date."
-                        </p>
+                    <Section
+                        class="pay"
+                        title="Marquer le lot payé"
+                        hint="Quand les virements sont partis : les factures passent « payée » et leurs bons 31-payé, à cette date."
+                    >
                         <ActionForm action=pay attr:class="form form-narrow">
                             <input type="hidden" name="id" value=id />
-                            <label for="paid_on">"Date des virements"</label>
-                            <input id="paid_on" name="paid_on" type="date" value=b.today.clone() max=b.today required />
-                            <label for="reference">"Référence du virement (facultatif)"</label>
-                            <input id="reference" name="reference" type="text" maxlength="80" />
-                            <ActionError action=pay />
-                            <button type="submit" class="button button-primary">
-                                "Marquer payé"
-                            </button>
+                            <Field
+                                name="paid_on"
+                                label="Date des virements"
+                                kind="date"
+                                value=b.today.clone()
+                                max=b.today
+                                required=true
+                            />
+                            <Field name="reference" label="Référence du virement (facultatif)" maxlength="80" />
+                            <Submit action=pay label="Marquer payé" primary=true />
                         </ActionForm>
-                    </section>
+                    </Section>
                 }
             })}
         <History events=b.history />

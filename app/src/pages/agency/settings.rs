@@ -4,12 +4,11 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::agency::{CreateAgency, SaveAgencySettings, agency_settings},
-    components::{ActionError, AgencyShell, Loading, show_result},
+    components::{Field, Loaded, Shell, Space, Submit, done_notice},
     domain::agency::{MAX_VALIDITY_DAYS, MAX_VOUCHER_CEILING},
     model::agency::AgencySettingsView,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -23,38 +22,25 @@ pub fn AgencySettingsPage() -> impl IntoView {
     );
     let saved = move || query.read().get("enregistre").is_some();
     view! {
-        <Title text="Paramètres de l'agence — Agence Castors" />
-        <AgencyShell>
-            <h1>"Paramètres de l'agence"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        move |p| {
-                            let is_admin = p.desk.is_admin;
-                            view! {
-                                <AgencyPicker desk=p.desk action="/agence/parametres" />
-                                {saved()
-                                    .then(|| {
-                                        view! {
-                                            <p class="notice notice-ok" role="status">
-                                                "Paramètres enregistrés."
-                                            </p>
-                                        }
-                                    })}
-                                {match p.agency {
-                                    Some(a) => view! { <SettingsForm a save /> }.into_any(),
-                                    None => {
-                                        view! { <p class="hint">"Choisissez l'agence à paramétrer."</p> }.into_any()
-                                    }
-                                }}
-                                {is_admin.then(|| view! { <NewAgency create /> })}
+        <Shell space=Space::Agency title="Paramètres de l'agence — Agence Castors" heading="Paramètres de l'agence">
+            <Loaded
+                resource=page
+                ok=move |p| {
+                    let is_admin = p.desk.is_admin;
+                    view! {
+                        <AgencyPicker desk=p.desk action="/agence/parametres" />
+                        {done_notice(saved(), "Paramètres enregistrés.")}
+                        {match p.agency {
+                            Some(a) => view! { <SettingsForm a save /> }.into_any(),
+                            None => {
+                                view! { <p class="hint">"Choisissez l'agence à paramétrer."</p> }.into_any()
                             }
-                        },
-                    )
-                })}
-            </Suspense>
-        </AgencyShell>
+                        }}
+                        {is_admin.then(|| view! { <NewAgency create /> })}
+                    }
+                }
+            />
+        </Shell>
     }
 }
 
@@ -68,35 +54,57 @@ fn SettingsFields(#[prop(optional)] a: Option<AgencySettingsView>, prefix: &'sta
     let max = a.as_ref().map(|a| (a.max_voucher.cents() / 100).to_string()).unwrap_or_else(|| "3000".into());
     let length = a.as_ref().map(|a| a.code_length.to_string()).unwrap_or_else(|| "4".into());
     view! {
-        <label for=id("code")>"Code agence (2 caractères)"</label>
-        <input id=id("code") name="code" type="text" maxlength="2" autocapitalize="characters" value=code required />
-        <label for=id("centre_code")>"Code centre (3 chiffres)"</label>
-        <input id=id("centre_code") name="centre_code" type="text" inputmode="numeric" maxlength="3" value=centre required />
+        <Field
+            name="code"
+            id=id("code")
+            label="Code agence (2 caractères)"
+            maxlength="2"
+            autocapitalize="characters"
+            value=code
+            required=true
+        />
+        <Field
+            name="centre_code"
+            id=id("centre_code")
+            label="Code centre (3 chiffres)"
+            inputmode="numeric"
+            maxlength="3"
+            value=centre
+            required=true
+        />
         <p class="hint">
             "Ils forment le numéro des bons : W2026." <strong>"NA"</strong> "." <strong>"442"</strong> ".00000123."
         </p>
-        <label for=id("validity_days")>"Durée de validité d'un bon (jours)"</label>
-        <input
-            id=id("validity_days")
+        <Field
             name="validity_days"
-            type="number"
+            id=id("validity_days")
+            label="Durée de validité d'un bon (jours)"
+            kind="number"
             min="1"
             max=MAX_VALIDITY_DAYS.to_string()
             value=validity
-            required
+            required=true
         />
-        <label for=id("max_voucher")>"Montant maximum d'un bon (euros)"</label>
-        <input
-            id=id("max_voucher")
+        <Field
             name="max_voucher"
-            type="number"
+            id=id("max_voucher")
+            label="Montant maximum d'un bon (euros)"
+            kind="number"
             min="1"
             max=(MAX_VOUCHER_CEILING.cents() / 100).to_string()
             value=max
-            required
+            required=true
         />
-        <label for=id("code_length")>"Longueur du code secret (4 à 8 chiffres)"</label>
-        <input id=id("code_length") name="code_length" type="number" min="4" max="8" value=length required />
+        <Field
+            name="code_length"
+            id=id("code_length")
+            label="Longueur du code secret (4 à 8 chiffres)"
+            kind="number"
+            min="4"
+            max="8"
+            value=length
+            required=true
+        />
     }
 }
 
@@ -117,10 +125,7 @@ fn SettingsForm(a: AgencySettingsView, save: ServerAction<SaveAgencySettings>) -
                         "La durée de validité et le montant maximum s'appliquent aux prochaines demandes ; la longueur du code secret, aux prochaines utilisations."
                     </p>
                 </div>
-                <ActionError action=save />
-                <button type="submit" class="button button-primary">
-                    "Enregistrer"
-                </button>
+                <Submit action=save label="Enregistrer" primary=true />
             </ActionForm>
         </section>
     }
@@ -132,13 +137,9 @@ fn NewAgency(create: ServerAction<CreateAgency>) -> impl IntoView {
         <details class="new-agency">
             <summary>"Créer une agence"</summary>
             <ActionForm action=create attr:class="form form-narrow">
-                <label for="new_name">"Nom de l'agence"</label>
-                <input id="new_name" name="name" type="text" required />
+                <Field name="name" id="new_name" label="Nom de l'agence" required=true />
                 <SettingsFields prefix="new_" />
-                <ActionError action=create />
-                <button type="submit" class="button button-primary">
-                    "Créer l'agence"
-                </button>
+                <Submit action=create label="Créer l'agence" primary=true />
             </ActionForm>
         </details>
     }

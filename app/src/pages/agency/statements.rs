@@ -5,11 +5,10 @@
 use super::desk::AgencyPicker;
 use crate::{
     api::money::{IssueStatement, StartStatementRun, agency_statements},
-    components::{ActionError, AgencyShell, Loading, show_result},
+    components::{Field, Loaded, Section, Shell, Space, Submit, Table, or_empty},
     model::money::{RunRow, StatementRow},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -32,84 +31,76 @@ pub fn StatementsPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Relevés — Agence Castors" />
-        <AgencyShell>
-            <h1>"Relevés"</h1>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        move |p| {
-                            let agency = p.desk.chosen.clone().unwrap_or_default();
-                            view! {
-                                <AgencyPicker desk=p.desk.clone() action="/agence/releves" />
-                                <section class="statement-run">
-                                    <h2>"Relevés du mois"</h2>
-                                    <p class="hint">
-                                        "Un relevé pour chaque adhérent ayant utilisé un bon dans le mois, envoyé par e-mail et déposé dans son espace. Les adhérents qui ont déjà reçu le relevé de ce mois ne le reçoivent pas deux fois."
-                                    </p>
-                                    <ActionForm action=start attr:class="form form-narrow">
-                                        <input type="hidden" name="agency" value=agency.clone() />
-                                        <label for="month">"Mois"</label>
-                                        <input id="month" name="month" type="month" value=p.default_month.clone() required />
-                                        <ActionError action=start />
-                                        <button type="submit" class="button button-primary">
-                                            "Envoyer les relevés du mois"
-                                        </button>
-                                    </ActionForm>
-                                    {(!p.runs.is_empty()).then(|| view! { <Runs runs=p.runs.clone() /> })}
-                                </section>
-                                <section class="statement-one">
-                                    <h2>"Relevé d'un adhérent"</h2>
-                                    <ActionForm action=issue attr:class="form form-narrow">
-                                        <label for="member">"N° d'adhérent"</label>
-                                        <input id="member" name="member" type="text" autocapitalize="characters" placeholder="44001234A" required />
-                                        <label for="from">"Du"</label>
-                                        <input id="from" name="from" type="date" value=p.default_from.clone() required />
-                                        <label for="to">"Au"</label>
-                                        <input id="to" name="to" type="date" value=p.default_to.clone() required />
-                                        <label class="check">
-                                            <input type="checkbox" name="send" value="1" checked />
-                                            " Envoyer par e-mail à l'adhérent"
-                                        </label>
-                                        <ActionError action=issue />
-                                        <button type="submit" class="button button-primary">
-                                            "Établir le relevé"
-                                        </button>
-                                    </ActionForm>
-                                    {move || {
-                                        issue
-                                            .value()
-                                            .get()
-                                            .and_then(Result::ok)
-                                            .map(|s| {
-                                                view! {
-                                                    <p class="notice notice-ok statement-issued">
-                                                        {format!(
-                                                            "Relevé de {} {} établi : {} bon(s), {}. ",
-                                                            s.member_number,
-                                                            s.period,
-                                                            s.voucher_count,
-                                                            s.total,
-                                                        )}
-                                                        {email_text(&s)}
-                                                    </p>
-                                                }
-                                            })
-                                    }}
-                                </section>
-                                <h2>"Derniers relevés"</h2>
-                                {if p.recent.is_empty() {
-                                    view! { <p class="empty">"Aucun relevé établi."</p> }.into_any()
-                                } else {
-                                    view! { <StatementTable rows=p.recent show_member=true /> }.into_any()
-                                }}
-                            }
-                        },
-                    )
-                })}
-            </Transition>
-        </AgencyShell>
+        <Shell space=Space::Agency title="Relevés — Agence Castors" heading="Relevés">
+            <Loaded
+                resource=page
+                keep=true
+                ok=move |p| {
+                    let agency = p.desk.chosen.clone().unwrap_or_default();
+                    view! {
+                        <AgencyPicker desk=p.desk.clone() action="/agence/releves" />
+                        <Section
+                            class="statement-run"
+                            title="Relevés du mois"
+                            hint="Un relevé pour chaque adhérent ayant utilisé un bon dans le mois, envoyé par e-mail et déposé dans son espace. Les adhérents qui ont déjà reçu le relevé de ce mois ne le reçoivent pas deux fois."
+                        >
+                            <ActionForm action=start attr:class="form form-narrow">
+                                <input type="hidden" name="agency" value=agency.clone() />
+                                <Field
+                                    name="month"
+                                    label="Mois"
+                                    kind="month"
+                                    value=p.default_month.clone()
+                                    required=true
+                                />
+                                <Submit action=start label="Envoyer les relevés du mois" primary=true />
+                            </ActionForm>
+                            {(!p.runs.is_empty()).then(|| view! { <Runs runs=p.runs.clone() /> })}
+                        </Section>
+                        <Section class="statement-one" title="Relevé d'un adhérent">
+                            <ActionForm action=issue attr:class="form form-narrow">
+                                <Field
+                                    name="member"
+                                    label="N° d'adhérent"
+                                    autocapitalize="characters"
+                                    placeholder="44001234A"
+                                    required=true
+                                />
+                                <Field name="from" label="Du" kind="date" value=p.default_from.clone() required=true />
+                                <Field name="to" label="Au" kind="date" value=p.default_to.clone() required=true />
+                                <label class="check">
+                                    <input type="checkbox" name="send" value="1" checked />
+                                    " Envoyer par e-mail à l'adhérent"
+                                </label>
+                                <Submit action=issue label="Établir le relevé" primary=true />
+                            </ActionForm>
+                            {move || {
+                                issue
+                                    .value()
+                                    .get()
+                                    .and_then(Result::ok)
+                                    .map(|s| {
+                                        view! {
+                                            <p class="notice notice-ok statement-issued">
+                                                {format!(
+                                                    "Relevé de {} {} établi : {} bon(s), {}. ",
+                                                    s.member_number,
+                                                    s.period,
+                                                    s.voucher_count,
+                                                    s.total,
+                                                )}
+                                                {email_text(&s)}
+                                            </p>
+                                        }
+                                    })
+                            }}
+                        </Section>
+                        <h2>"Derniers relevés"</h2>
+                        {or_empty(p.recent.is_empty(), "Aucun relevé établi.", || view! { <StatementTable rows=p.recent show_member=true /> })}
+                    }
+                }
+            />
+        </Shell>
     }
 }
 
@@ -161,49 +152,38 @@ fn Runs(runs: Vec<RunRow>) -> impl IntoView {
 /// Statements with their download links; staff see whose each one is.
 #[component]
 pub fn StatementTable(rows: Vec<StatementRow>, #[prop(optional)] show_member: bool) -> impl IntoView {
+    let mut columns = vec![];
+    if show_member {
+        columns.push("Adhérent");
+    }
+    columns.extend(["Période", "Bons", "Valeur", "Facturé", "Établi le", "E-mail", "Télécharger"]);
     view! {
-        <div class="table-wrap">
-            <table class="table statements">
-                <thead>
-                    <tr>
-                        {show_member.then(|| view! { <th>"Adhérent"</th> })}
-                        <th>"Période"</th>
-                        <th>"Bons"</th>
-                        <th>"Valeur"</th>
-                        <th>"Facturé"</th>
-                        <th>"Établi le"</th>
-                        <th>"E-mail"</th>
-                        <th>"Télécharger"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|s| {
-                            let email = email_text(&s);
-                            view! {
-                                <tr class="statement-row">
-                                    {show_member
-                                        .then(|| {
-                                            view! { <td>{format!("{} {}", s.member_number, s.member_name)}</td> }
-                                        })}
-                                    <td data-label="Période">{s.period.clone()}</td>
-                                    <td data-label="Bons">{s.voucher_count}</td>
-                                    <td data-label="Valeur" class="amount">{s.total.to_string()}</td>
-                                    <td data-label="Facturé" class="amount">{s.invoiced.to_string()}</td>
-                                    <td data-label="Établi le">{s.created_at.clone()}</td>
-                                    <td data-label="E-mail" class="email">{email}</td>
-                                    <td data-label="Télécharger">
-                                        <a href=format!("/releves/{}/pdf", s.id) download>"PDF"</a>
-                                        " · "
-                                        <a href=format!("/releves/{}/csv", s.id) download>"CSV"</a>
-                                    </td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table class="table statements" columns>
+            {rows
+                .into_iter()
+                .map(|s| {
+                    let email = email_text(&s);
+                    view! {
+                        <tr class="statement-row">
+                            {show_member
+                                .then(|| {
+                                    view! { <td>{format!("{} {}", s.member_number, s.member_name)}</td> }
+                                })}
+                            <td data-label="Période">{s.period.clone()}</td>
+                            <td data-label="Bons">{s.voucher_count}</td>
+                            <td data-label="Valeur" class="amount">{s.total.to_string()}</td>
+                            <td data-label="Facturé" class="amount">{s.invoiced.to_string()}</td>
+                            <td data-label="Établi le">{s.created_at.clone()}</td>
+                            <td data-label="E-mail" class="email">{email}</td>
+                            <td data-label="Télécharger">
+                                <a href=format!("/releves/{}/pdf", s.id) download>"PDF"</a>
+                                " · "
+                                <a href=format!("/releves/{}/csv", s.id) download>"CSV"</a>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
     }
 }

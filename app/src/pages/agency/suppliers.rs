@@ -7,11 +7,10 @@ use crate::{
         CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive, UpdateSupplier, agency_desk,
         agency_supplier, agency_suppliers,
     },
-    components::{ActionError, AgencyShell, Loading, show_result},
-    model::agency::SupplierDetail,
+    components::{ActionError, DetailPage, Field, Loaded, Section, Shell, Space, Submit, Table, notice, or_empty},
+    model::agency::{SupplierDetail, SupplierRow},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -19,83 +18,58 @@ pub fn SuppliersPage() -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(move || query.read().get("agence"), agency_suppliers);
     view! {
-        <Title text="Fournisseurs — Agence Castors" />
-        <AgencyShell>
-            <h1>"Fournisseurs"</h1>
+        <Shell space=Space::Agency title="Fournisseurs — Agence Castors" heading="Fournisseurs">
             <p class="actions">
                 <a class="button button-primary" href="/agence/fournisseurs/nouveau">
                     "Nouveau fournisseur"
                 </a>
             </p>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        |list| {
-                            let show_agency = list.desk.is_admin && list.desk.chosen.is_none();
-                            view! {
-                                <AgencyPicker desk=list.desk action="/agence/fournisseurs" all=true />
-                                {if list.rows.is_empty() {
-                                    view! { <p class="empty">"Aucun fournisseur."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <div class="table-wrap">
-                                            <table class="table suppliers">
-                                                <thead>
-                                                    <tr>
-                                                        <th>"Fournisseur"</th>
-                                                        <th>"SIRET"</th>
-                                                        <th>"Contact"</th>
-                                                        <th>"Téléphone"</th>
-                                                        <th>"Identifiants"</th>
-                                                        <th>"Statut"</th>
-                                                        {show_agency.then(|| view! { <th>"Agence"</th> })}
-                                                    </tr>
-                                                </thead>
-                                                <tbody>
-                                                    {list
-                                                        .rows
-                                                        .into_iter()
-                                                        .map(|s| {
-                                                            let contact = [s.contact_name, s.email]
-                                                                .into_iter()
-                                                                .flatten()
-                                                                .collect::<Vec<_>>()
-                                                                .join(" — ");
-                                                            view! {
-                                                                <tr class=if s.active {
-                                                                    "supplier-row"
-                                                                } else {
-                                                                    "supplier-row inactive"
-                                                                }>
-                                                                    <td>
-                                                                        <a href=format!(
-                                                                            "/agence/fournisseurs/{}",
-                                                                            s.id,
-                                                                        )>{s.name}</a>
-                                                                    </td>
-                                                                    <td class="siret">{s.siret.unwrap_or_default()}</td>
-                                                                    <td>{contact}</td>
-                                                                    <td>{s.phone.unwrap_or_default()}</td>
-                                                                    <td>{s.logins}</td>
-                                                                    <td>{if s.active { "actif" } else { "inactif" }}</td>
-                                                                    {show_agency.then(|| view! { <td>{s.agency_code}</td> })}
-                                                                </tr>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </div>
-                                    }
-                                        .into_any()
-                                }}
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
-        </AgencyShell>
+            <Loaded
+                resource=page
+                ok=|list| {
+                    let show_agency = list.desk.is_admin && list.desk.chosen.is_none();
+                    view! {
+                        <AgencyPicker desk=list.desk action="/agence/fournisseurs" all=true />
+                        {or_empty(
+                            list.rows.is_empty(),
+                            "Aucun fournisseur.",
+                            || view! { <SupplierTable rows=list.rows show_agency /> },
+                        )}
+                    }
+                }
+            />
+        </Shell>
+    }
+}
+
+#[component]
+fn SupplierTable(rows: Vec<SupplierRow>, show_agency: bool) -> impl IntoView {
+    let mut columns = vec!["Fournisseur", "SIRET", "Contact", "Téléphone", "Identifiants", "Statut"];
+    if show_agency {
+        columns.push("Agence");
+    }
+    view! {
+        <Table class="table suppliers" columns>
+            {rows
+                .into_iter()
+                .map(|s| {
+                    let contact = [s.contact_name, s.email].into_iter().flatten().collect::<Vec<_>>().join(" — ");
+                    view! {
+                        <tr class=if s.active { "supplier-row" } else { "supplier-row inactive" }>
+                            <td>
+                                <a href=format!("/agence/fournisseurs/{}", s.id)>{s.name}</a>
+                            </td>
+                            <td class="siret">{s.siret.unwrap_or_default()}</td>
+                            <td>{contact}</td>
+                            <td>{s.phone.unwrap_or_default()}</td>
+                            <td>{s.logins}</td>
+                            <td>{if s.active { "actif" } else { "inactif" }}</td>
+                            {show_agency.then(|| view! { <td>{s.agency_code}</td> })}
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
     }
 }
 
@@ -112,27 +86,33 @@ fn SupplierFields(#[prop(optional)] s: Option<SupplierDetail>) -> impl IntoView 
     let iban = value(|s| s.iban.clone());
     let bic = value(|s| s.bic.clone());
     view! {
-        <label for="name">"Nom"</label>
-        <input id="name" name="name" type="text" value=name required />
-        <label for="siret">"SIRET"</label>
-        <input id="siret" name="siret" type="text" inputmode="numeric" placeholder="442 908 123 00015" value=siret required />
+        <Field name="name" label="Nom" value=name required=true />
+        <Field
+            name="siret"
+            label="SIRET"
+            inputmode="numeric"
+            placeholder="442 908 123 00015"
+            value=siret
+            required=true
+        />
         <fieldset>
             <legend>"Contact"</legend>
-            <label for="contact_name">"Nom du contact"</label>
-            <input id="contact_name" name="contact_name" type="text" value=contact />
-            <label for="email">"Email"</label>
-            <input id="email" name="email" type="email" value=email />
-            <label for="phone">"Téléphone"</label>
-            <input id="phone" name="phone" type="tel" value=phone />
+            <Field name="contact_name" label="Nom du contact" value=contact />
+            <Field name="email" label="Email" kind="email" value=email />
+            <Field name="phone" label="Téléphone" kind="tel" value=phone />
             <label for="address">"Adresse"</label>
             <textarea id="address" name="address" rows="3">{address}</textarea>
         </fieldset>
         <fieldset>
             <legend>"Coordonnées bancaires"</legend>
-            <label for="iban">"IBAN"</label>
-            <input id="iban" name="iban" type="text" autocapitalize="characters" placeholder="FR76 3000 4000 0312 3456 7890 143" value=iban />
-            <label for="bic">"BIC"</label>
-            <input id="bic" name="bic" type="text" autocapitalize="characters" placeholder="BNPAFRPP" value=bic />
+            <Field
+                name="iban"
+                label="IBAN"
+                autocapitalize="characters"
+                placeholder="FR76 3000 4000 0312 3456 7890 143"
+                value=iban
+            />
+            <Field name="bic" label="BIC" autocapitalize="characters" placeholder="BNPAFRPP" value=bic />
         </fieldset>
     }
 }
@@ -143,32 +123,22 @@ pub fn NewSupplierPage() -> impl IntoView {
     let desk = Resource::new(move || query.read().get("agence"), agency_desk);
     let create = ServerAction::<CreateSupplier>::new();
     view! {
-        <Title text="Nouveau fournisseur — Agence Castors" />
-        <AgencyShell>
-            <h1>"Nouveau fournisseur"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        desk.await,
-                        move |d| {
-                            view! {
-                                <ActionForm action=create attr:class="form form-narrow">
-                                    <AgencyField desk=d.desk />
-                                    <SupplierFields />
-                                    <ActionError action=create />
-                                    <button type="submit" class="button button-primary">
-                                        "Créer le fournisseur"
-                                    </button>
-                                </ActionForm>
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/fournisseurs">"Retour aux fournisseurs"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Nouveau fournisseur — Agence Castors"
+            space=Space::Agency
+            heading="Nouveau fournisseur"
+            resource=desk
+            ok=move |d| {
+                view! {
+                    <ActionForm action=create attr:class="form form-narrow">
+                        <AgencyField desk=d.desk />
+                        <SupplierFields />
+                        <Submit action=create label="Créer le fournisseur" primary=true />
+                    </ActionForm>
+                }
+            }
+            back=("/agence/fournisseurs", "Retour aux fournisseurs")
+        />
     }
 }
 
@@ -191,20 +161,13 @@ pub fn SupplierPage() -> impl IntoView {
         |(id, hand_over, _)| agency_supplier(id, hand_over),
     );
     view! {
-        <Title text="Fournisseur — Agence Castors" />
-        <AgencyShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        move |s| view! { <SupplierView s update activation new_login login_activation /> },
-                    )
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/fournisseurs">"Retour aux fournisseurs"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Fournisseur — Agence Castors"
+            space=Space::Agency
+            resource=page
+            ok=move |s| view! { <SupplierView s update activation new_login login_activation /> }
+            back=("/agence/fournisseurs", "Retour aux fournisseurs")
+        />
     }
 }
 
@@ -236,23 +199,16 @@ fn SupplierView(
                     </div>
                 }
             })}
-        {s
-            .hand_over_gone
-            .then(|| {
-                view! {
-                    <p class="notice notice-warn">
-                        "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, créez un autre identifiant."
-                    </p>
-                }
-            })}
-        {(!s.active)
-            .then(|| {
-                view! {
-                    <p class="notice notice-warn supplier-inactive">
-                        "Fournisseur inactif : il n'est proposé à aucun adhérent et ses identifiants ne donnent plus accès à l'espace fournisseur."
-                    </p>
-                }
-            })}
+        {notice(
+            s.hand_over_gone,
+            "notice notice-warn",
+            "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, créez un autre identifiant.",
+        )}
+        {notice(
+            !s.active,
+            "notice notice-warn supplier-inactive",
+            "Fournisseur inactif : il n'est proposé à aucun adhérent et ses identifiants ne donnent plus accès à l'espace fournisseur.",
+        )}
         <dl class="card">
             <dt>"Agence"</dt>
             <dd>{s.agency.clone()}</dd>
@@ -272,15 +228,11 @@ fn SupplierView(
             <dd>{s.bic.clone().unwrap_or_else(|| "—".into())}</dd>
         </dl>
 
-        <section>
-            <h2>"Modifier"</h2>
+        <Section title="Modifier">
             <ActionForm action=update attr:class="form form-narrow">
                 <input type="hidden" name="id" value=id_edit />
                 <SupplierFields s=fields />
-                <ActionError action=update />
-                <button type="submit" class="button button-primary">
-                    "Enregistrer"
-                </button>
+                <Submit action=update label="Enregistrer" primary=true />
             </ActionForm>
             <ActionForm action=activation>
                 <input type="hidden" name="id" value=id_active />
@@ -290,70 +242,59 @@ fn SupplierView(
                     {if s.active { "Désactiver le fournisseur" } else { "Réactiver le fournisseur" }}
                 </button>
             </ActionForm>
-        </section>
+        </Section>
 
-        <section>
-            <h2>"Identifiants de connexion"</h2>
-            <p class="hint">"Une connexion par personne (comptoir, comptabilité…) : chacune a son identifiant."</p>
+        <Section
+            title="Identifiants de connexion"
+            hint="Une connexion par personne (comptoir, comptabilité…) : chacune a son identifiant."
+        >
             <ActionError action=login_activation />
-            {if logins.is_empty() {
-                view! { <p class="empty">"Aucun identifiant."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table logins">
-                            <thead>
-                                <tr>
-                                    <th>"Identifiant"</th>
-                                    <th>"Créé le"</th>
-                                    <th>"Statut"</th>
-                                    <th>
-                                        <span class="visually-hidden">"Action"</span>
-                                    </th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {logins
-                                    .into_iter()
-                                    .map(|l| {
-                                        view! {
-                                            <tr class="login-row">
-                                                <td class="login">{l.login.clone()}</td>
-                                                <td>{l.created_on}</td>
-                                                <td>{if l.active { "actif" } else { "désactivé" }}</td>
-                                                <td>
-                                                    <ActionForm action=login_activation>
-                                                        <input type="hidden" name="login" value=l.login />
-                                                        <input
-                                                            type="hidden"
-                                                            name="active"
-                                                            value=if l.active { "0" } else { "1" }
-                                                        />
-                                                        <button type="submit" class="button button-small">
-                                                            {if l.active { "Désactiver" } else { "Réactiver" }}
-                                                        </button>
-                                                    </ActionForm>
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+            {or_empty(
+                logins.is_empty(),
+                "Aucun identifiant.",
+                || view! {
+                    <Table class="table logins" columns=vec!["Identifiant", "Créé le", "Statut"] action="Action">
+                        {logins
+                            .into_iter()
+                            .map(|l| {
+                                view! {
+                                    <tr class="login-row">
+                                        <td class="login">{l.login.clone()}</td>
+                                        <td>{l.created_on}</td>
+                                        <td>{if l.active { "actif" } else { "désactivé" }}</td>
+                                        <td>
+                                            <ActionForm action=login_activation>
+                                                <input type="hidden" name="login" value=l.login />
+                                                <input
+                                                    type="hidden"
+                                                    name="active"
+                                                    value=if l.active { "0" } else { "1" }
+                                                />
+                                                <button type="submit" class="button button-small">
+                                                    {if l.active { "Désactiver" } else { "Réactiver" }}
+                                                </button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </Table>
                 }
-                    .into_any()
-            }}
+            )}
             <ActionForm action=new_login attr:class="form form-narrow">
                 <input type="hidden" name="id" value=id_login />
-                <label for="login">"Nouvel identifiant"</label>
-                <input id="login" name="login" type="text" autocomplete="off" autocapitalize="none" placeholder="ouest.comptoir" required />
-                <ActionError action=new_login />
-                <button type="submit" class="button">
-                    "Créer l'identifiant"
-                </button>
+                <Field
+                    name="login"
+                    label="Nouvel identifiant"
+                    autocomplete="off"
+                    autocapitalize="none"
+                    placeholder="ouest.comptoir"
+                    required=true
+                />
+                <Submit action=new_login label="Créer l'identifiant" />
             </ActionForm>
-        </section>
+        </Section>
         <History events=history />
     }
 }

@@ -1,18 +1,17 @@
 //! `/agence/bons`: the agency's vouchers, searched and filtered; one
 //! voucher with its journal, its unlock, and the undoing of a mistaken use.
 
-use super::desk::{AgencyPicker, History, VoucherTable, status_text};
+use super::desk::{AgencyPicker, DeskSearch, History, VoucherTable, status_text, truncated};
 use crate::{
     api::{
         agency::{UndoVoucherUse, agency_voucher, agency_vouchers},
         vouchers::UnlockVoucher,
     },
-    components::{ActionError, AgencyShell, Loading, show_result},
+    components::{DetailPage, Loaded, Section, Shell, Space, StatusSelect, Submit, or_empty, voucher_statuses},
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
     model::agency::AgencyVoucherDetail,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -26,75 +25,29 @@ pub fn AgencyVouchersPage() -> impl IntoView {
         |(q, status, agency)| agency_vouchers(Some(q), Some(status), agency),
     );
     view! {
-        <Title text="Bons — Agence Castors" />
-        <AgencyShell>
-            <h1>"Bons"</h1>
-            <form method="get" action="/agence/bons" class="search search-vouchers" role="search">
-                <label for="q">"N° du bon, n° d'adhérent ou nom :"</label>
-                <input
-                    id="q"
-                    name="q"
-                    type="search"
-                    autocomplete="off"
-                    placeholder="W2026.NA.442.00000123, 4400xxxxB ou nom"
-                    // The attribute for the page as sent, the property as staff type.
-                    value=search.get_untracked()
-                    prop:value=search
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
-                <label for="statut">"Statut :"</label>
-                <select id="statut" name="statut" on:change=move |ev| status.set(event_target_value(&ev))>
-                    <option value="" selected=move || status.get().is_empty()>
-                        "Tous"
-                    </option>
-                    {VoucherStatus::ALL
-                        .into_iter()
-                        .map(|s| {
-                            let code = s.code().to_string();
-                            let selected = {
-                                let code = code.clone();
-                                move || status.get() == code
-                            };
-                            view! {
-                                <option value=code selected=selected>
-                                    {s.label()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-                {move || agency().map(|a| view! { <input type="hidden" name="agence" value=a /> })}
-                <button type="submit" class="button button-small">
-                    "Rechercher"
-                </button>
-            </form>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        page.await,
-                        |list| {
-                            view! {
-                                <AgencyPicker desk=list.desk action="/agence/bons" all=true />
-                                {if list.rows.is_empty() {
-                                    view! { <p class="empty">"Aucun bon ne correspond."</p> }.into_any()
-                                } else {
-                                    view! { <VoucherTable rows=list.rows show_member=true /> }.into_any()
-                                }}
-                                {list
-                                    .truncated
-                                    .then(|| {
-                                        view! {
-                                            <p class="hint">
-                                                "Seuls les 200 plus récents sont affichés : précisez la recherche."
-                                            </p>
-                                        }
-                                    })}
-                            }
-                        },
-                    )
-                })}
-            </Transition>
-        </AgencyShell>
+        <Shell space=Space::Agency title="Bons — Agence Castors" heading="Bons">
+            <DeskSearch
+                action="/agence/bons"
+                class="search search-vouchers"
+                label="N° du bon, n° d'adhérent ou nom :"
+                placeholder="W2026.NA.442.00000123, 4400xxxxB ou nom"
+                search
+                agency=Signal::derive(agency)
+            >
+                <StatusSelect label="Statut :" all="Tous" statuses=voucher_statuses(&VoucherStatus::ALL) chosen=status />
+            </DeskSearch>
+            <Loaded
+                resource=page
+                keep=true
+                ok=|list| {
+                    view! {
+                        <AgencyPicker desk=list.desk action="/agence/bons" all=true />
+                        {or_empty(list.rows.is_empty(), "Aucun bon ne correspond.", || view! { <VoucherTable rows=list.rows show_member=true /> })}
+                        {truncated(list.truncated, "plus récents")}
+                    }
+                }
+            />
+        </Shell>
     }
 }
 
@@ -108,17 +61,13 @@ pub fn AgencyVoucherPage() -> impl IntoView {
         |(id, _)| agency_voucher(id),
     );
     view! {
-        <Title text="Bon — Agence Castors" />
-        <AgencyShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(page.await, move |v| view! { <VoucherView v unlock undo /> })
-                })}
-            </Suspense>
-            <p>
-                <a href="/agence/bons">"Retour aux bons"</a>
-            </p>
-        </AgencyShell>
+        <DetailPage
+            title="Bon — Agence Castors"
+            space=Space::Agency
+            resource=page
+            ok=move |v| view! { <VoucherView v unlock undo /> }
+            back=("/agence/bons", "Retour aux bons")
+        />
     }
 }
 
@@ -181,20 +130,16 @@ fn VoucherView(
             .map(|at| {
                 let id = id.clone();
                 view! {
-                    <section class="locked">
-                        <h2>"Bon bloqué"</h2>
+                    <Section class="locked" title="Bon bloqué">
                         <p class="notice notice-warn">
                             "Bloqué le " {at} " après " {v.wrong_codes}
                             " codes secrets erronés : personne ne peut le vérifier ni le facturer tant qu'il est bloqué."
                         </p>
                         <ActionForm action=unlock>
                             <input type="hidden" name="id" value=id />
-                            <ActionError action=unlock />
-                            <button type="submit" class="button">
-                                "Débloquer"
-                            </button>
+                            <Submit action=unlock label="Débloquer" />
                         </ActionForm>
-                    </section>
+                    </Section>
                 }
             })}
 
@@ -202,21 +147,18 @@ fn VoucherView(
             .can_undo_use
             .then(|| {
                 view! {
-                    <section class="undo-use">
-                        <h2>"Annuler l'utilisation"</h2>
-                        <p class="hint">
-                            "Pour une utilisation faite par erreur (mauvais fournisseur, mauvais montant…), tant que le bon ne figure sur aucune facture. Le bon passe à 91-annulé ; son numéro reste consommé et ne sera jamais réutilisé. L'adhérent en est informé sur son bon."
-                        </p>
+                    <Section
+                        class="undo-use"
+                        title="Annuler l'utilisation"
+                        hint="Pour une utilisation faite par erreur (mauvais fournisseur, mauvais montant…), tant que le bon ne figure sur aucune facture. Le bon passe à 91-annulé ; son numéro reste consommé et ne sera jamais réutilisé. L'adhérent en est informé sur son bon."
+                    >
                         <ActionForm action=undo attr:class="form form-narrow">
                             <input type="hidden" name="id" value=id.clone() />
                             <label for="reason">"Motif (obligatoire, conservé au journal)"</label>
                             <textarea id="reason" name="reason" rows="3" required></textarea>
-                            <ActionError action=undo />
-                            <button type="submit" class="button">
-                                "Annuler l'utilisation de ce bon"
-                            </button>
+                            <Submit action=undo label="Annuler l'utilisation de ce bon" />
                         </ActionForm>
-                    </section>
+                    </Section>
                 }
             })}
         <History events=v.history />

@@ -1,42 +1,36 @@
 use crate::{
     api::auth::whoami,
-    components::{Loading, MemberShell, show_result},
+    components::{Loaded, Shell, Space},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The member space: fee status and the two tiles of the seed.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = Resource::new(|| (), |_| whoami());
     view! {
-        <Title text="Mon espace adhérent — Bons Castors" />
-        <MemberShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        me.await,
-                        |m| {
-                            let fee = match (m.fee_paid_up, m.fee_paid_until) {
-                                (true, Some(until)) => format!("Cotisation à jour jusqu'au {until}."),
-                                (true, None) => "Cotisation à jour.".to_owned(),
-                                (false, _) => {
-                                    "Votre cotisation n'est pas à jour : prenez contact avec votre agence Castors pour pouvoir émettre des bons."
-                                        .to_owned()
-                                }
-                            };
-                            view! {
-                                <h1>"Bonjour " {m.name}</h1>
-                                <p class=if m.fee_paid_up {
-                                    "notice notice-ok"
-                                } else {
-                                    "notice notice-warn"
-                                }>{fee}</p>
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
+        <Shell space=Space::Member title="Mon espace adhérent — Bons Castors">
+            <Loaded
+                resource=me
+                ok=|m| {
+                    let fee = match (m.fee_paid_up, m.fee_paid_until) {
+                        (true, Some(until)) => format!("Cotisation à jour jusqu'au {until}."),
+                        (true, None) => "Cotisation à jour.".to_owned(),
+                        (false, _) => {
+                            "Votre cotisation n'est pas à jour : prenez contact avec votre agence Castors pour pouvoir émettre des bons."
+                                .to_owned()
+                        }
+                    };
+                    view! {
+                        <h1>"Bonjour " {m.name}</h1>
+                        <p class=if m.fee_paid_up {
+                            "notice notice-ok"
+                        } else {
+                            "notice notice-warn"
+                        }>{fee}</p>
+                    }
+                }
+            />
             <nav class="tiles">
                 <a class="tile tile-primary" href="/bons/nouveau">
                     "DEMANDE DE BONS CASTORS WEB"
@@ -48,6 +42,6 @@ pub fn HomePage() -> impl IntoView {
                     "Mes relevés"
                 </a>
             </nav>
-        </MemberShell>
+        </Shell>
     }
 }

@@ -1,12 +1,11 @@
 use crate::{
     api::vouchers::my_vouchers,
-    components::{Loading, MemberShell, show_result},
+    components::{Loaded, SearchBox, Shell, Space},
     domain::voucher::WEB_VOUCHER_LABEL,
     model::vouchers::VoucherRow,
     security::escape_html,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Does a row match what the member typed in the search box? Every word must
@@ -130,74 +129,56 @@ pub fn VoucherListPage() -> impl IntoView {
     );
 
     view! {
-        <Title text="Demande de bons — Bons Castors" />
-        <MemberShell>
-            <h1>"Demande de bons"</h1>
+        <Shell space=Space::Member title="Demande de bons — Bons Castors" heading="Demande de bons">
             <form method="get" action="/bons" class="search" role="search">
-                <label for="q">"Rechercher dans le tableau ci-dessous :"</label>
-                <input
-                    id="q"
-                    name="q"
-                    type="search"
-                    placeholder="écrivez ici ..."
-                    // The attribute for the page as sent (a search sent
-                    // without the WASM stays in the box), the property as
-                    // the member types.
-                    value=search.get_untracked()
-                    prop:value=search
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
+                <SearchBox label="Rechercher dans le tableau ci-dessous :" placeholder="écrivez ici ..." search />
             </form>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        vouchers.await,
-                        move |listed| {
-                            if listed.count == 0 {
-                                return view! {
-                                    <p class="empty">
-                                        "Vous n'avez encore demandé aucun bon. "
-                                        <a href="/bons/nouveau">"DEMANDE DE BONS CASTORS WEB"</a>
-                                    </p>
-                                }
-                                    .into_any();
-                            }
-                            // Hydrating, the rows are the server's, already in the table.
-                            let html = search.with_untracked(|search| rows_html(&listed.rows, search));
-                            let none_match = RwSignal::new(listed.matching == 0);
-                            let body = NodeRef::<leptos::html::Tbody>::new();
-                            show_matching_rows(body, search, none_match);
-                            view! {
-                                <table class="vouchers my-vouchers">
-                                    <thead>
-                                        <tr>
-                                            <th>"Type de bon"</th>
-                                            <th>"Statut du Bon"</th>
-                                            <th>"Valeur du bon"</th>
-                                            <th>"Fournisseur"</th>
-                                            <th>"N° du bon"</th>
-                                            <th>
-                                                <span class="visually-hidden">"Ouvrir"</span>
-                                            </th>
-                                        </tr>
-                                    </thead>
-                                    <tbody node_ref=body inner_html=html></tbody>
-                                </table>
-                                <Show when=move || none_match.get()>
-                                    <p class="empty">"Aucun bon ne correspond à votre recherche."</p>
-                                </Show>
-                            }
-                                .into_any()
-                        },
-                    )
-                })}
-            </Suspense>
+            <Loaded
+                resource=vouchers
+                ok=move |listed| {
+                    if listed.count == 0 {
+                        return view! {
+                            <p class="empty">
+                                "Vous n'avez encore demandé aucun bon. "
+                                <a href="/bons/nouveau">"DEMANDE DE BONS CASTORS WEB"</a>
+                            </p>
+                        }
+                            .into_any();
+                    }
+                    // Hydrating, the rows are the server's, already in the table.
+                    let html = search.with_untracked(|search| rows_html(&listed.rows, search));
+                    let none_match = RwSignal::new(listed.matching == 0);
+                    let body = NodeRef::<leptos::html::Tbody>::new();
+                    show_matching_rows(body, search, none_match);
+                    view! {
+                        <table class="vouchers my-vouchers">
+                            <thead>
+                                <tr>
+                                    <th>"Type de bon"</th>
+                                    <th>"Statut du Bon"</th>
+                                    <th>"Valeur du bon"</th>
+                                    <th>"Fournisseur"</th>
+                                    <th>"N° du bon"</th>
+                                    <th>
+                                        <span class="visually-hidden">"Ouvrir"</span>
+                                    </th>
+                                </tr>
+                            </thead>
+                            <tbody node_ref=body inner_html=html></tbody>
+                        </table>
+                        <Show when=move || none_match.get()>
+                            <p class="empty">"Aucun bon ne correspond à votre recherche."</p>
+                        </Show>
+                    }
+                        .into_any()
+                }
+            />
             <p>
                 <a class="button" href="/bons/nouveau">
                     "DEMANDE DE BONS CASTORS WEB"
                 </a>
             </p>
-        </MemberShell>
+        </Shell>
     }
 }
 

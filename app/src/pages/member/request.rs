@@ -1,10 +1,9 @@
 use crate::{
     api::vouchers::{RequestVoucher, open_voucher, request_choices},
-    components::{ActionError, Loading, MemberShell, show_result},
+    components::{Loading, Shell, Space, Submit, show_result},
     domain::Money,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// "Demande de Bons Castors Web": supplier and amount including VAT. The
@@ -27,9 +26,7 @@ pub fn RequestPage() -> impl IntoView {
     let typed = RwSignal::new(String::new());
 
     view! {
-        <Title text="Demande de Bons Castors Web" />
-        <MemberShell>
-            <h1>"Demande de Bons Castors Web"</h1>
+        <Shell space=Space::Member title="Demande de Bons Castors Web" heading="Demande de Bons Castors Web">
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let (form, issued) = page.await;
@@ -115,10 +112,7 @@ pub fn RequestPage() -> impl IntoView {
                                     <p class="hint">
                                         "Au plus " {max.to_string()} " par bon. Arrondir à l'euro supérieur."
                                     </p>
-                                    <ActionError action=request />
-                                    <button type="submit" class="button button-primary">
-                                        "VALIDER"
-                                    </button>
+                                    <Submit action=request label="VALIDER" primary=true />
                                 </ActionForm>
                             }
                         },
@@ -132,6 +126,6 @@ pub fn RequestPage() -> impl IntoView {
             <p>
                 <a href="/bons">"Demande de bons"</a>
             </p>
-        </MemberShell>
+        </Shell>
     }
 }

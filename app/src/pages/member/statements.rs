@@ -2,39 +2,32 @@
 
 use crate::{
     api::money::my_statements,
-    components::{Loading, MemberShell, show_result},
+    components::{Loaded, Shell, Space},
     pages::agency::StatementTable,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn MemberStatementsPage() -> impl IntoView {
     let statements = Resource::new(|| (), |_| my_statements());
     view! {
-        <Title text="Mes relevés — Castors" />
-        <MemberShell>
-            <h1>"Mes relevés"</h1>
+        <Shell space=Space::Member title="Mes relevés — Castors" heading="Mes relevés">
             <p class="hint">
                 "Chaque relevé liste vos bons utilisés sur la période, avec les factures des fournisseurs."
             </p>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        statements.await,
-                        |rows| {
-                            if rows.is_empty() {
-                                view! { <p class="empty">"Aucun relevé pour l'instant."</p> }.into_any()
-                            } else {
-                                view! { <StatementTable rows /> }.into_any()
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
+            <Loaded
+                resource=statements
+                ok=|rows| {
+                    if rows.is_empty() {
+                        view! { <p class="empty">"Aucun relevé pour l'instant."</p> }.into_any()
+                    } else {
+                        view! { <StatementTable rows /> }.into_any()
+                    }
+                }
+            />
             <p>
                 <a href="/">"Retour à l'accueil"</a>
             </p>
-        </MemberShell>
+        </Shell>
     }
 }

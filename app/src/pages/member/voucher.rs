@@ -1,15 +1,13 @@
 use crate::{
     api::vouchers::{CancelVoucher, UseVoucher, ValidateVoucher, open_voucher},
     components::{
-        ActionError, Loading, MemberShell, SendForm,
+        ActionError, Loaded, SendForm, Shell, Space,
         network::{NeedsNetwork, online},
-        show_result,
     },
     domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
     model::vouchers::{CancelledUse, VoucherCard},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// The voucher of the `:id` in the URL, loaded once per page, and again
@@ -30,14 +28,9 @@ pub fn VoucherPage() -> impl IntoView {
     let cancel = ServerAction::<CancelVoucher>::new();
     let card = card_resource(Some(cancel));
     view! {
-        <Title text="Bon Castors Web" />
-        <MemberShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(card.await, |card| view! { <Counter card first=Screen::Card cancel /> })
-                })}
-            </Suspense>
-        </MemberShell>
+        <Shell space=Space::Member title="Bon Castors Web">
+            <Loaded resource=card ok=move |card| view! { <Counter card first=Screen::Card cancel /> } />
+        </Shell>
     }
 }
 
@@ -257,41 +250,45 @@ pub fn ConfirmUsePage() -> impl IntoView {
     let use_it = ServerAction::<UseVoucher>::new();
     let cancel = ServerAction::<CancelVoucher>::new();
     view! {
-        <Title text="Utiliser ce bon" />
-        <MemberShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        card.await,
-                        move |c| {
-                            if c.receipt.is_some() {
-                                return view! {
-                                    <p class="notice notice-ok">"Ce bon a déjà été utilisé."</p>
-                                    <a class="button" href=format!("/bons/{}/code", c.id)>
-                                        "Voir le code secret"
-                                    </a>
-                                }
-                                    .into_any();
-                            }
-                            if c.status != VoucherStatus::Issued {
-                                return view! {
-                                    <ActionError action=use_it />
-                                    <p class="notice notice-warn">
-                                        {format!("Ce bon ne peut plus être utilisé (statut {}).", c.status.label())}
-                                    </p>
-                                    <a class="button" href=format!("/bons/{}", c.id)>
-                                        "Voir le bon"
-                                    </a>
-                                }
-                                    .into_any();
-                            }
-                            view! { <Counter card=c first=Screen::Confirm cancel /> }.into_any()
-                        },
-                    )
-                })}
-            </Suspense>
-        </MemberShell>
+        <Shell space=Space::Member title="Utiliser ce bon">
+            <Loaded
+                resource=card
+                ok=move |c| {
+                    if c.receipt.is_some() {
+                        return elsewhere(
+                            view! { <p class="notice notice-ok">"Ce bon a déjà été utilisé."</p> },
+                            format!("/bons/{}/code", c.id),
+                            "Voir le code secret",
+                        );
+                    }
+                    if c.status != VoucherStatus::Issued {
+                        let why = format!("Ce bon ne peut plus être utilisé (statut {}).", c.status.label());
+                        return elsewhere(
+                            view! {
+                                <ActionError action=use_it />
+                                <p class="notice notice-warn">{why}</p>
+                            },
+                            format!("/bons/{}", c.id),
+                            "Voir le bon",
+                        );
+                    }
+                    view! { <Counter card=c first=Screen::Confirm cancel /> }.into_any()
+                }
+            />
+        </Shell>
     }
+}
+
+/// Instead of a screen that does not apply to the voucher (any more): why,
+/// and the way to the one that does.
+fn elsewhere(why: impl IntoView + 'static, href: String, label: &'static str) -> AnyView {
+    view! {
+        {why}
+        <a class="button" href=href>
+            {label}
+        </a>
+    }
+    .into_any()
 }
 
 #[component]
@@ -342,39 +339,32 @@ pub fn SecretCodePage() -> impl IntoView {
     let card = card_resource(None);
     let cancel = ServerAction::<CancelVoucher>::new();
     view! {
-        <Title text="Code secret" />
-        <MemberShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        card.await,
-                        move |c| {
-                            if let Some(cancelled) = c.cancelled_use {
-                                return view! {
-                                    <CancelledUseNotice cancelled />
-                                    <a class="button" href=format!("/bons/{}", c.id)>
-                                        "Voir le bon"
-                                    </a>
-                                }
-                                    .into_any();
-                            }
-                            if c.receipt.is_none() {
-                                return view! {
-                                    <p class="notice notice-warn">
-                                        "Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret."
-                                    </p>
-                                    <a class="button" href=format!("/bons/{}", c.id)>
-                                        "Voir le bon"
-                                    </a>
-                                }
-                                    .into_any();
-                            }
-                            view! { <Counter card=c first=Screen::Code cancel /> }.into_any()
-                        },
-                    )
-                })}
-            </Suspense>
-        </MemberShell>
+        <Shell space=Space::Member title="Code secret">
+            <Loaded
+                resource=card
+                ok=move |c| {
+                    if let Some(cancelled) = c.cancelled_use {
+                        return elsewhere(
+                            view! { <CancelledUseNotice cancelled /> },
+                            format!("/bons/{}", c.id),
+                            "Voir le bon",
+                        );
+                    }
+                    if c.receipt.is_none() {
+                        return elsewhere(
+                            view! {
+                                <p class="notice notice-warn">
+                                    "Ce bon n'a pas encore été utilisé : il n'a ni numéro ni code secret."
+                                </p>
+                            },
+                            format!("/bons/{}", c.id),
+                            "Voir le bon",
+                        );
+                    }
+                    view! { <Counter card=c first=Screen::Code cancel /> }.into_any()
+                }
+            />
+        </Shell>
     }
 }
 

@@ -6,7 +6,7 @@ use crate::{
         supplier::supplier_session,
         vouchers::{CheckCode, check_voucher},
     },
-    components::{ActionError, ErrorNotice, Loading},
+    components::{ActionError, ErrorNotice, Field, Loading, NumberAndCode, Submit, notice},
     domain::VoucherStatus,
     model::vouchers::CheckedVoucher,
 };
@@ -26,23 +26,23 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Espace adhérent"</h1>
             <p class="lead">"Accédez à toutes vos infos Castors sur votre ordinateur, tablette ou smartphone."</p>
             <ActionForm action=login attr:class="form">
-                <label for="number">"N° d'adhérent ou identifiant"</label>
-                <input
-                    id="number"
+                <Field
                     name="number"
-                    type="text"
+                    label="N° d'adhérent ou identifiant"
                     autocomplete="username"
                     autocapitalize="characters"
                     placeholder="4400xxxxB"
-                    required
+                    required=true
                 />
-                <label for="password">"Mot de passe"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required />
+                <Field
+                    name="password"
+                    label="Mot de passe"
+                    kind="password"
+                    autocomplete="current-password"
+                    required=true
+                />
                 {next.map(|next| view! { <input type="hidden" name="suivant" value=next /> })}
-                <ActionError action=login />
-                <button type="submit" class="button button-primary">
-                    "SE CONNECTER"
-                </button>
+                <Submit action=login label="SE CONNECTER" primary=true />
             </ActionForm>
         </main>
     }
@@ -77,14 +77,11 @@ pub fn CheckPage() -> impl IntoView {
                             let (code_checked, number) = (v.code_checked, v.number.clone());
                             view! {
                                 <GenuineVoucher v />
-                                {code_checked
-                                    .then(|| {
-                                        view! {
-                                            <p class="notice notice-ok code-checked">
-                                                "Le code secret correspond à ce bon."
-                                            </p>
-                                        }
-                                    })}
+                                {notice(
+                                    code_checked,
+                                    "notice notice-ok code-checked",
+                                    "Le code secret correspond à ce bon.",
+                                )}
                                 {if code_checked {
                                     view! {
                                         <a class="button" href="/verifier">
@@ -140,31 +137,9 @@ pub fn CheckCodePage() -> impl IntoView {
                 "Saisissez le numéro du bon et le code secret notés sur le bon de livraison."
             </p>
             <ActionForm action=check attr:class="form">
-                <label for="number">"N° du bon"</label>
-                <input
-                    id="number"
-                    name="number"
-                    type="text"
-                    autocomplete="off"
-                    autocapitalize="characters"
-                    placeholder="W2026.NA.442.00000123"
-                    value=number
-                    required
-                />
-                <label for="code">"Code secret"</label>
-                <input
-                    id="code"
-                    name="code"
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    placeholder="5312"
-                    required
-                />
-                <ActionError action=check />
-                <button type="submit" class="button button-primary" disabled=move || check.pending().get()>
-                    "VÉRIFIER"
-                </button>
+                <NumberAndCode number=Signal::derive(number) pending=check.pending()>
+                    <ActionError action=check />
+                </NumberAndCode>
             </ActionForm>
         </main>
     }

@@ -1,11 +1,10 @@
 use crate::{
     api::supplier::{SupplierCheck, supplier_checked},
-    components::{ActionError, Loading, SupplierShell, show_result},
+    components::{ActionError, Loaded, NumberAndCode, Shell, Space},
     domain::VoucherStatus,
     model::supplier::CounterCheck,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Vérifier un bon, at the counter on a phone: number and secret code from
@@ -24,37 +23,31 @@ pub fn CounterCheckPage() -> impl IntoView {
     );
     let check = ServerAction::<SupplierCheck>::new();
     view! {
-        <Title text="Vérifier un bon — Espace fournisseur" />
-        <SupplierShell>
-            <h1>"Vérifier un bon"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        answer.await,
-                        move |answer| {
-                            let prefill = match answer {
-                                Some(_) => String::new(),
-                                None => query.read_untracked().get("numero").unwrap_or_default(),
-                            };
-                            let checked_one = answer.is_some();
-                            // Keyed on the answer: after a check the form is a
-                            // new one, empty for the next voucher (patching the
-                            // old inputs would keep what was typed).
-                            let key = answer.as_ref().map(|a| a.number.clone()).unwrap_or_default();
-                            view! {
-                                {answer.map(|a| view! { <CheckAnswer a /> })}
-                                {checked_one.then(|| view! { <h2>"Vérifier un autre bon"</h2> })}
-                                <For
-                                    each=move || [key.clone()]
-                                    key=|k| k.clone()
-                                    children=move |_| view! { <CheckForm check prefill=prefill.clone() /> }
-                                />
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
-        </SupplierShell>
+        <Shell space=Space::Supplier title="Vérifier un bon — Espace fournisseur" heading="Vérifier un bon">
+            <Loaded
+                resource=answer
+                ok=move |answer| {
+                    let prefill = match answer {
+                        Some(_) => String::new(),
+                        None => query.read_untracked().get("numero").unwrap_or_default(),
+                    };
+                    let checked_one = answer.is_some();
+                    // Keyed on the answer: after a check the form is a
+                    // new one, empty for the next voucher (patching the
+                    // old inputs would keep what was typed).
+                    let key = answer.as_ref().map(|a| a.number.clone()).unwrap_or_default();
+                    view! {
+                        {answer.map(|a| view! { <CheckAnswer a /> })}
+                        {checked_one.then(|| view! { <h2>"Vérifier un autre bon"</h2> })}
+                        <For
+                            each=move || [key.clone()]
+                            key=|k| k.clone()
+                            children=move |_| view! { <CheckForm check prefill=prefill.clone() /> }
+                        />
+                    }
+                }
+            />
+        </Shell>
     }
 }
 
@@ -63,31 +56,9 @@ fn CheckForm(check: ServerAction<SupplierCheck>, prefill: String) -> impl IntoVi
     view! {
         <p class="lead">"Saisissez le numéro du bon et le code secret notés sur le bon de livraison."</p>
         <ActionForm action=check attr:class="form">
-            <label for="number">"N° du bon"</label>
-            <input
-                id="number"
-                name="number"
-                type="text"
-                autocomplete="off"
-                autocapitalize="characters"
-                placeholder="W2026.NA.442.00000123"
-                value=prefill
-                required
-            />
-            <label for="code">"Code secret"</label>
-            <input
-                id="code"
-                name="code"
-                type="text"
-                inputmode="numeric"
-                autocomplete="off"
-                placeholder="5312"
-                required
-            />
-            <ActionError action=check />
-            <button type="submit" class="button button-primary button-big" disabled=move || check.pending().get()>
-                "VÉRIFIER"
-            </button>
+            <NumberAndCode number=prefill pending=check.pending() big=true>
+                <ActionError action=check />
+            </NumberAndCode>
         </ActionForm>
     }
 }

@@ -1,9 +1,8 @@
 use crate::{
     api::supplier::supplier_home,
-    components::{Loading, SupplierShell, show_result},
+    components::{Loaded, Shell, Space},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The supplier's home: whose space it is, what is waiting, and the four
 /// screens as big tiles (counter staff use it on a phone).
@@ -11,58 +10,53 @@ use leptos_meta::Title;
 pub fn SupplierHomePage() -> impl IntoView {
     let home = Resource::new(|| (), |_| supplier_home());
     view! {
-        <Title text="Espace fournisseur — Bons Castors" />
-        <SupplierShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        home.await,
-                        |h| {
-                            view! {
-                                <h1 class="supplier-name">{h.supplier}</h1>
-                                <p class="muted">"Connecté en tant que " {h.login}</p>
-                                {(h.invoices_to_correct > 0)
-                                    .then(|| {
-                                        view! {
-                                            <p class="notice notice-warn">
-                                                <a href="/fournisseur/factures">
-                                                    {plural(h.invoices_to_correct, "", "facture renvoyée", "factures renvoyées")}
-                                                    " « à corriger » par l'agence"
-                                                </a>
-                                            </p>
-                                        }
-                                    })}
-                                <nav class="tiles">
-                                    <a class="tile tile-primary" href="/fournisseur/verifier">
-                                        "Vérifier un bon"
-                                    </a>
-                                    <a class="tile" href="/fournisseur/bons">
-                                        <span>
-                                            "Bons livrés"
-                                            <span class="tile-sub">
-                                                {plural(h.to_invoice, "aucun bon à facturer", "bon à facturer", "bons à facturer")} " ("
-                                                {h.to_invoice_amount.to_string()} ")"
-                                            </span>
-                                        </span>
-                                    </a>
-                                    <a class="tile" href="/fournisseur/factures">
-                                        "Factures"
-                                    </a>
-                                    <a class="tile" href="/fournisseur/cles">
-                                        <span>
-                                            "Caisse (API)"
-                                            <span class="tile-sub">
-                                                {plural(h.active_keys, "aucune clé active", "clé active", "clés actives")}
-                                            </span>
-                                        </span>
-                                    </a>
-                                </nav>
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
-        </SupplierShell>
+        <Shell space=Space::Supplier title="Espace fournisseur — Bons Castors">
+            <Loaded
+                resource=home
+                ok=|h| {
+                    view! {
+                        <h1 class="supplier-name">{h.supplier}</h1>
+                        <p class="muted">"Connecté en tant que " {h.login}</p>
+                        {(h.invoices_to_correct > 0)
+                            .then(|| {
+                                view! {
+                                    <p class="notice notice-warn">
+                                        <a href="/fournisseur/factures">
+                                            {plural(h.invoices_to_correct, "", "facture renvoyée", "factures renvoyées")}
+                                            " « à corriger » par l'agence"
+                                        </a>
+                                    </p>
+                                }
+                            })}
+                        <nav class="tiles">
+                            <a class="tile tile-primary" href="/fournisseur/verifier">
+                                "Vérifier un bon"
+                            </a>
+                            <a class="tile" href="/fournisseur/bons">
+                                <span>
+                                    "Bons livrés"
+                                    <span class="tile-sub">
+                                        {plural(h.to_invoice, "aucun bon à facturer", "bon à facturer", "bons à facturer")} " ("
+                                        {h.to_invoice_amount.to_string()} ")"
+                                    </span>
+                                </span>
+                            </a>
+                            <a class="tile" href="/fournisseur/factures">
+                                "Factures"
+                            </a>
+                            <a class="tile" href="/fournisseur/cles">
+                                <span>
+                                    "Caisse (API)"
+                                    <span class="tile-sub">
+                                        {plural(h.active_keys, "aucune clé active", "clé active", "clés actives")}
+                                    </span>
+                                </span>
+                            </a>
+                        </nav>
+                    }
+                }
+            />
+        </Shell>
     }
 }
 

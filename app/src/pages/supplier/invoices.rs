@@ -2,7 +2,7 @@ use crate::{
     api::supplier::{
         SupplierCorrectInvoice, SupplierSubmitInvoice, supplier_home, supplier_invoice, supplier_invoices,
     },
-    components::{ActionError, ErrorNotice, Loading, SupplierShell, show_result},
+    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Table},
     domain::{InvoiceStatus, Money, invoice::parse_invoice_lines},
     model::{
         invoices::{InvoiceLineView, InvoiceSummary},
@@ -10,7 +10,6 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// "reçue", "à corriger : <reason>", "payée le 30/11/2026".
@@ -27,53 +26,38 @@ pub fn status_text(s: &InvoiceSummary) -> String {
 pub fn SupplierInvoicesPage() -> impl IntoView {
     let invoices = Resource::new(|| (), |_| supplier_invoices());
     view! {
-        <Title text="Factures — Espace fournisseur" />
-        <SupplierShell>
-            <h1>"Factures"</h1>
+        <Shell space=Space::Supplier title="Factures — Espace fournisseur" heading="Factures">
             <p>
                 <a class="button button-primary" href="/fournisseur/factures/nouvelle">
                     "Nouvelle facture"
                 </a>
             </p>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        invoices.await,
-                        |rows| {
-                            if rows.is_empty() {
-                                return view! {
-                                    <p class="empty">"Vous n'avez encore envoyé aucune facture."</p>
-                                }
-                                    .into_any();
-                            }
-                            view! {
-                                <table class="vouchers invoices">
-                                    <thead>
-                                        <tr>
-                                            <th>"N° de facture"</th>
-                                            <th>"Date"</th>
-                                            <th>"Montant TTC"</th>
-                                            <th>"Statut"</th>
-                                            <th>"PDF"</th>
-                                            <th>
-                                                <span class="visually-hidden">"Ouvrir"</span>
-                                            </th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {rows
-                                            .into_iter()
-                                            .map(|i| view! { <InvoiceLine i /> })
-                                            .collect_view()}
-                                    </tbody>
-                                </table>
-                            }
-                                .into_any()
-                        },
-                    )
-                })}
-            </Suspense>
-        </SupplierShell>
+            <Loaded
+                resource=invoices
+                ok=|rows| {
+                    if rows.is_empty() {
+                        return view! {
+                            <p class="empty">"Vous n'avez encore envoyé aucune facture."</p>
+                        }
+                            .into_any();
+                    }
+                    view! {
+                        <Table
+                            class="vouchers invoices"
+                            columns=vec!["N° de facture", "Date", "Montant TTC", "Statut", "PDF"]
+                            action="Ouvrir"
+                            unwrapped=true
+                        >
+                            {rows
+                                .into_iter()
+                                .map(|i| view! { <InvoiceLine i /> })
+                                .collect_view()}
+                        </Table>
+                    }
+                        .into_any()
+                }
+            />
+        </Shell>
     }
 }
 
@@ -136,10 +120,8 @@ fn InvoiceFields(number: String, date: String, amount: String, lines: String) ->
         })
     };
     view! {
-        <label for="number">"N° de facture"</label>
-        <input id="number" name="number" type="text" autocomplete="off" value=number required />
-        <label for="date">"Date de la facture"</label>
-        <input id="date" name="date" type="date" value=date required />
+        <Field name="number" label="N° de facture" autocomplete="off" value=number required=true />
+        <Field name="date" label="Date de la facture" kind="date" value=date required=true />
         <label for="amount">"Montant TTC"</label>
         <input
             id="amount"
@@ -180,43 +162,36 @@ pub fn NewInvoicePage() -> impl IntoView {
     let home = Resource::new(|| (), |_| supplier_home());
     let submit = ServerAction::<SupplierSubmitInvoice>::new();
     view! {
-        <Title text="Nouvelle facture — Espace fournisseur" />
-        <SupplierShell>
-            <h1>"Nouvelle facture"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(
-                        home.await,
-                        move |h| {
-                            view! {
-                                <p class="muted">
-                                    "Facture de " {h.supplier} " à l'UDEC (Castors de l'Ouest)."
-                                </p>
-                                <ActionForm action=submit attr:class="form">
-                                    <InvoiceFields
-                                        number=String::new()
-                                        date=h.today
-                                        amount=String::new()
-                                        lines=String::new()
-                                    />
-                                    <ActionError action=submit />
-                                    <button
-                                        type="submit"
-                                        class="button button-primary"
-                                        disabled=move || submit.pending().get()
-                                    >
-                                        "ENVOYER LA FACTURE"
-                                    </button>
-                                </ActionForm>
-                            }
-                        },
-                    )
-                })}
-            </Suspense>
-            <p>
-                <a href="/fournisseur/factures">"Retour aux factures"</a>
-            </p>
-        </SupplierShell>
+        <DetailPage
+            title="Nouvelle facture — Espace fournisseur"
+            space=Space::Supplier
+            heading="Nouvelle facture"
+            resource=home
+            ok=move |h| {
+                view! {
+                    <p class="muted">
+                        "Facture de " {h.supplier} " à l'UDEC (Castors de l'Ouest)."
+                    </p>
+                    <ActionForm action=submit attr:class="form">
+                        <InvoiceFields
+                            number=String::new()
+                            date=h.today
+                            amount=String::new()
+                            lines=String::new()
+                        />
+                        <ActionError action=submit />
+                        <button
+                            type="submit"
+                            class="button button-primary"
+                            disabled=move || submit.pending().get()
+                        >
+                            "ENVOYER LA FACTURE"
+                        </button>
+                    </ActionForm>
+                }
+            }
+            back=("/fournisseur/factures", "Retour aux factures")
+        />
     }
 }
 
@@ -227,17 +202,13 @@ pub fn SupplierInvoicePage() -> impl IntoView {
     let params = use_params_map();
     let invoice = Resource::new(move || params.read().get("id").unwrap_or_default(), supplier_invoice);
     view! {
-        <Title text="Facture — Espace fournisseur" />
-        <SupplierShell>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(invoice.await, |page| view! { <InvoicePage page /> })
-                })}
-            </Suspense>
-            <p>
-                <a href="/fournisseur/factures">"Retour aux factures"</a>
-            </p>
-        </SupplierShell>
+        <DetailPage
+            title="Facture — Espace fournisseur"
+            space=Space::Supplier
+            resource=invoice
+            ok=|page| view! { <InvoicePage page /> }
+            back=("/fournisseur/factures", "Retour aux factures")
+        />
     }
 }
 
@@ -288,20 +259,13 @@ fn InvoicePage(page: SupplierInvoiceView) -> impl IntoView {
             </dd>
         </dl>
         <h2>"Lignes et contrôle des bons"</h2>
-        <table class="vouchers invoice-lines">
-            <thead>
-                <tr>
-                    <th>"Ligne"</th>
-                    <th>"N° du bon"</th>
-                    <th>"Montant"</th>
-                    <th>"Valeur du bon"</th>
-                    <th>"Contrôle"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {page.detail.lines.into_iter().map(|l| view! { <CheckedLine l /> }).collect_view()}
-            </tbody>
-        </table>
+        <Table
+            class="vouchers invoice-lines"
+            columns=vec!["Ligne", "N° du bon", "Montant", "Valeur du bon", "Contrôle"]
+            unwrapped=true
+        >
+            {page.detail.lines.into_iter().map(|l| view! { <CheckedLine l /> }).collect_view()}
+        </Table>
         <h2>"PDF de la facture"</h2>
         {if s.has_pdf {
             view! {
@@ -379,11 +343,11 @@ fn CheckedLine(l: InvoiceLineView) -> impl IntoView {
 fn CorrectionForm(id: i64, number: String, date: String, amount: String, lines: String) -> impl IntoView {
     let correct = ServerAction::<SupplierCorrectInvoice>::new();
     view! {
-        <section class="correction">
-            <h2>"Corriger la facture"</h2>
-            <p class="hint">
-                "Les codes secrets ne sont jamais conservés : saisissez-les à nouveau depuis les bons de livraison."
-            </p>
+        <Section
+            class="correction"
+            title="Corriger la facture"
+            hint="Les codes secrets ne sont jamais conservés : saisissez-les à nouveau depuis les bons de livraison."
+        >
             <ActionForm action=correct attr:class="form">
                 <input type="hidden" name="id" value=id.to_string() />
                 <InvoiceFields number date amount lines />
@@ -392,6 +356,6 @@ fn CorrectionForm(id: i64, number: String, date: String, amount: String, lines: 
                     "RENVOYER LA FACTURE CORRIGÉE"
                 </button>
             </ActionForm>
-        </section>
+        </Section>
     }
 }

@@ -1,10 +1,9 @@
 use crate::{
     api::supplier::{SupplierCreateApiKey, SupplierRevokeApiKey, supplier_api_keys},
-    components::{ActionError, Loading, SupplierShell, show_result},
+    components::{Field, Loaded, Shell, Space, Submit, or_empty},
     model::supplier::{ApiKeyView, ApiKeys},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Caisse (API): the keys the supplier's tills use to call `/api/v1`. A new
@@ -17,13 +16,9 @@ pub fn ApiKeysPage() -> impl IntoView {
     // picks up the key this browser was just handed.
     let keys = Resource::new(move || query.read().get("creee"), |_| supplier_api_keys());
     view! {
-        <Title text="Caisse (API) — Espace fournisseur" />
-        <SupplierShell>
-            <h1>"Caisse (API)"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move { show_result(keys.await, |page| view! { <Keys page /> }) })}
-            </Suspense>
-        </SupplierShell>
+        <Shell space=Space::Supplier title="Caisse (API) — Espace fournisseur" heading="Caisse (API)">
+            <Loaded resource=keys ok=|page| view! { <Keys page /> } />
+        </Shell>
     }
 }
 
@@ -59,24 +54,19 @@ fn Keys(page: ApiKeys) -> impl IntoView {
         </p>
         <h2>"Nouvelle clé"</h2>
         <ActionForm action=create attr:class="form">
-            <label for="label">"Nom de la clé"</label>
-            <input id="label" name="label" type="text" maxlength="60" placeholder="Caisse 1" required />
-            <ActionError action=create />
-            <button type="submit" class="button button-primary">
-                "CRÉER UNE CLÉ"
-            </button>
+            <Field name="label" label="Nom de la clé" maxlength="60" placeholder="Caisse 1" required=true />
+            <Submit action=create label="CRÉER UNE CLÉ" primary=true />
         </ActionForm>
         <h2>"Vos clés"</h2>
-        {if page.keys.is_empty() {
-            view! { <p class="empty">"Aucune clé pour le moment."</p> }.into_any()
-        } else {
-            view! {
+        {or_empty(
+            page.keys.is_empty(),
+            "Aucune clé pour le moment.",
+            || view! {
                 <ul class="api-keys">
                     {page.keys.into_iter().map(|k| view! { <KeyItem k /> }).collect_view()}
                 </ul>
             }
-                .into_any()
-        }}
+        )}
     }
 }
 
@@ -107,10 +97,7 @@ fn KeyItem(k: ApiKeyView) -> impl IntoView {
                             <ActionForm action=revoke attr:class="form">
                                 <input type="hidden" name="id" value=k.id.to_string() />
                                 <p class="hint">"La caisse qui l'utilise ne pourra plus appeler l'API."</p>
-                                <ActionError action=revoke />
-                                <button type="submit" class="button">
-                                    "RÉVOQUER"
-                                </button>
+                                <Submit action=revoke label="RÉVOQUER" />
                             </ActionForm>
                         </details>
                     }

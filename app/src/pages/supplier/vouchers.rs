@@ -1,6 +1,6 @@
 use crate::{
     api::supplier::supplier_vouchers,
-    components::{Loading, SupplierShell, show_result},
+    components::{Loaded, Shell, Space, StatusSelect, Table, or_empty, voucher_statuses},
     domain::{
         VoucherStatus,
         day::{french, parse_day},
@@ -8,7 +8,6 @@ use crate::{
     model::supplier::{DeliveredList, DeliveredVoucher, SINCE_LAST_MONTH},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The statuses a delivered voucher can have, as the filter offers them.
@@ -29,15 +28,9 @@ pub fn DeliveredVouchersPage() -> impl IntoView {
         |(du, au, statut)| supplier_vouchers(du, au, statut),
     );
     view! {
-        <Title text="Bons livrés — Espace fournisseur" />
-        <SupplierShell>
-            <h1>"Bons livrés"</h1>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    show_result(list.await, |list| view! { <Delivered list /> })
-                })}
-            </Suspense>
-        </SupplierShell>
+        <Shell space=Space::Supplier title="Bons livrés — Espace fournisseur" heading="Bons livrés">
+            <Loaded resource=list ok=|list| view! { <Delivered list /> } />
+        </Shell>
     }
 }
 
@@ -55,24 +48,7 @@ fn Delivered(list: DeliveredList) -> impl IntoView {
                     "Au" <input type="date" name="au" value=list.to.clone() />
                 </label>
             </div>
-            <label for="statut">"Statut"</label>
-            <select id="statut" name="statut">
-                <option value="" selected=chosen.is_empty()>
-                    "Tous"
-                </option>
-                {STATUSES
-                    .iter()
-                    .map(|s| {
-                        let code = s.code().to_string();
-                        let selected = code == chosen;
-                        view! {
-                            <option value=code selected=selected>
-                                {s.label()}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
+            <StatusSelect label="Statut" all="Tous" statuses=voucher_statuses(&STATUSES) chosen=RwSignal::new(chosen) />
             <button type="submit" class="button">
                 "Afficher"
             </button>
@@ -101,28 +77,19 @@ fn Delivered(list: DeliveredList) -> impl IntoView {
                 "Exporter (CSV, Excel)"
             </a>
         </section>
-        {if list.vouchers.is_empty() {
-            view! { <p class="empty">"Aucun bon livré sur cette période."</p> }.into_any()
-        } else {
-            view! {
-                <table class="vouchers delivered">
-                    <thead>
-                        <tr>
-                            <th>"N° du bon"</th>
-                            <th>"Date d'utilisation"</th>
-                            <th>"Valeur du bon"</th>
-                            <th>"Statut"</th>
-                            <th>"Adhérent"</th>
-                            <th>"Facture"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {list.vouchers.into_iter().map(|v| view! { <DeliveredLine v /> }).collect_view()}
-                    </tbody>
-                </table>
+        {or_empty(
+            list.vouchers.is_empty(),
+            "Aucun bon livré sur cette période.",
+            || view! {
+                <Table
+                    class="vouchers delivered"
+                    columns=vec!["N° du bon", "Date d'utilisation", "Valeur du bon", "Statut", "Adhérent", "Facture"]
+                    unwrapped=true
+                >
+                    {list.vouchers.into_iter().map(|v| view! { <DeliveredLine v /> }).collect_view()}
+                </Table>
             }
-                .into_any()
-        }}
+        )}
     }
 }
 
