@@ -65,7 +65,8 @@ def call(name, **fields):
 call("login", number="44000123B", password="castors")
 supplier = sqlite3.connect(db).execute("SELECT id FROM suppliers WHERE name = ?", ("Matériaux de l'Ouest",)).fetchone()[0]
 voucher = call("request_voucher", supplier_id=supplier, amount="42")
-receipt = call("use_voucher", id=voucher)
+# The answer is the used card; its receipt holds number and code.
+receipt = call("use_voucher", id=voucher)["receipt"]
 # Yesterday, in no time zone's future.
 yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
 invoice = {"number": "API-TEST-1", "date": yesterday, "amount_cents": 5000, "lines": [
