@@ -5,7 +5,7 @@ use crate::model::auth::*;
 #[cfg(feature = "ssr")]
 use crate::server::{
     auth::Member,
-    guards::{Account, Anyone, Visitor},
+    guards::{Account, Anyone},
 };
 use leptos::prelude::*;
 
@@ -14,7 +14,8 @@ use leptos::prelude::*;
 #[server(endpoint = "login")]
 pub async fn login(number: String, password: String, suivant: Option<String>) -> Result<(), AppError> {
     use crate::{api::context, domain::MemberNumber, server::auth};
-    context::serve(|state, visitor: Visitor| async move {
+    // Whoever is logged in on this browser does not matter here: no session is read.
+    context::serve(|state, _: Anyone| async move {
         // Members log in with their number, written any way they like;
         // staff with their login. An unknown login gets the same answer as
         // a wrong password: the form tells nobody which accounts exist.
@@ -26,9 +27,15 @@ pub async fn login(number: String, password: String, suivant: Option<String>) ->
             return Err(AppError::BadCredentials.into());
         }
         let device = auth::KnownDevice::from_request(&state, &context::parts()?);
-        let (account, role) =
-            auth::check_password(&state, &login, password, &visitor.address, device.as_ref(), chrono::Utc::now())
-                .await?;
+        let (account, role) = auth::check_password(
+            &state,
+            &login,
+            password,
+            &context::address(&state)?,
+            device.as_ref(),
+            chrono::Utc::now(),
+        )
+        .await?;
         let response = expect_context::<leptos_axum::ResponseOptions>();
         response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
         response.append_header(axum::http::header::SET_COOKIE, auth::device_cookie(&state, account, device.as_ref())?);
