@@ -13,7 +13,9 @@ pub mod member;
 pub mod member_file;
 pub mod money;
 pub mod password;
+pub mod role;
 pub mod siret;
+pub mod time;
 pub mod voucher;
 
 pub use agency::AgencySettings;
@@ -21,5 +23,7 @@ pub use bank::{Bic, Iban};
 pub use invoice::{InvoiceLineInput, InvoiceStatus, LineFlag};
 pub use member::MemberNumber;
 pub use money::{AmountError, Money};
+pub use role::Role;
 pub use siret::Siret;
+pub use time::{Day, ParisTime, Timestamp};
 pub use voucher::{SecretCodeLength, VoucherNumber, VoucherStatus, parse_typed_code};

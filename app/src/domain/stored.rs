@@ -3,7 +3,7 @@
 //! `store::in_row`), where a default would show a corrupt voucher as one
 //! still to spend, or a corrupt invoice as one received.
 
-use super::{InvoiceStatus, VoucherStatus};
+use super::{Day, InvoiceStatus, Money, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus};
 
 /// `Type`, `Decode` and `Encode` for sqlx's `Any` driver: the status reads
 /// and binds as its code. `$stored` is the code's type read from a row,
@@ -41,3 +41,69 @@ macro_rules! stored_as_code {
 
 stored_as_code!(VoucherStatus, i64, i64, |code| VoucherStatus::from_code(*code), "voucher status");
 stored_as_code!(InvoiceStatus, String, &'q str, |code| InvoiceStatus::from_code(code), "invoice status");
+stored_as_code!(Role, String, &'q str, |code| Role::from_code(code), "role");
+
+/// `Type`, `Decode` and `Encode` for a value stored as text: `$parse` reads
+/// it back (None names the text), `$write` writes it.
+macro_rules! stored_as_text {
+    ($value:ty, $parse:expr, $write:expr, $what:literal) => {
+        impl sqlx::Type<sqlx::Any> for $value {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $value {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<$value, sqlx::error::BoxDynError> {
+                let text = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                let parse: fn(&str) -> Option<$value> = $parse;
+                parse(&text).ok_or_else(|| format!(concat!("unreadable ", $what, " {:?}"), text).into())
+            }
+        }
+
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $value {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                let write: fn(&$value) -> String = $write;
+                <String as sqlx::Encode<'q, sqlx::Any>>::encode(write(self), buf)
+            }
+        }
+    };
+}
+
+stored_as_text!(VoucherNumber, |s| s.parse().ok(), |n| n.to_string(), "voucher number");
+stored_as_text!(Timestamp, Timestamp::parse, |t| t.rfc3339(), "timestamp");
+stored_as_text!(Day, Day::parse_iso, |d| d.iso(), "day");
+stored_as_text!(ParisTime, |s| Timestamp::parse(s).map(Timestamp::paris), |t| t.rfc3339(), "timestamp");
+
+/// Money is stored as integer cents.
+impl sqlx::Type<sqlx::Any> for Money {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Money {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Money, sqlx::error::BoxDynError> {
+        <i64 as sqlx::Decode<'r, sqlx::Any>>::decode(value).map(Money::from_cents)
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for Money {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <i64 as sqlx::Encode<'q, sqlx::Any>>::encode(self.cents(), buf)
+    }
+}

@@ -1,0 +1,196 @@
+//! Instants and days as the rows keep them and as the screens show them.
+//!
+//! Rows keep instants in UTC (`Timestamp`, stored as fixed-width RFC 3339
+//! text, sortable as text on every backend) and days as ISO text (`Day`).
+//! Screens show instants in Europe/Paris: a `ParisTime` carries the instant
+//! together with Paris's offset at that instant, worked out on the server,
+//! so the browser formats it without a time-zone database.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Timelike, Utc};
+use chrono_tz::Europe::Paris;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An instant as a row keeps it: UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    pub fn new(at: DateTime<Utc>) -> Timestamp {
+        Timestamp(at)
+    }
+
+    pub fn utc(self) -> DateTime<Utc> {
+        self.0
+    }
+
+    /// The stored form, also what the till's API answers:
+    /// `2026-11-23T13:15:11.123456Z`.
+    pub fn rfc3339(self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Micros, true)
+    }
+
+    /// Reads the stored form (or any RFC 3339 instant).
+    pub fn parse(stored: &str) -> Option<Timestamp> {
+        DateTime::parse_from_rfc3339(stored).ok().map(|t| Timestamp(t.with_timezone(&Utc)))
+    }
+
+    /// The same instant with its wall time in Paris, for a screen.
+    pub fn paris(self) -> ParisTime {
+        let offset = self.0.with_timezone(&Paris).offset().fix().local_minus_utc();
+        ParisTime { utc_micros: self.0.timestamp_micros(), offset_seconds: offset }
+    }
+
+    /// The calendar day in Paris: what "valid until" and "year of use" mean.
+    pub fn paris_day(self) -> Day {
+        Day(self.0.with_timezone(&Paris).date_naive())
+    }
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(at: DateTime<Utc>) -> Timestamp {
+        Timestamp(at)
+    }
+}
+
+use chrono::Offset as _;
+
+/// An instant as a screen shows it: `06/08/2020 15:09`, Paris time. It
+/// still is the instant (`utc`), so one value serves a page and the till.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ParisTime {
+    utc_micros: i64,
+    offset_seconds: i32,
+}
+
+impl ParisTime {
+    pub fn utc(self) -> DateTime<Utc> {
+        DateTime::from_timestamp_micros(self.utc_micros).unwrap_or_default()
+    }
+
+    /// The wall clock in Paris at that instant.
+    fn local(self) -> DateTime<FixedOffset> {
+        let offset = FixedOffset::east_opt(self.offset_seconds).unwrap_or_else(|| FixedOffset::east_opt(0).unwrap());
+        self.utc().with_timezone(&offset)
+    }
+
+    /// `06/08/2020`, the day in Paris.
+    pub fn day(self) -> Day {
+        Day(self.local().date_naive())
+    }
+
+    /// The till's form: RFC 3339 in UTC, as stored.
+    pub fn rfc3339(self) -> String {
+        Timestamp(self.utc()).rfc3339()
+    }
+}
+
+/// `06/08/2020 15:09`, as on the seed's code screen. Written field by field:
+/// a list page shows hundreds, and `format` would read a pattern each time.
+impl fmt::Display for ParisTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.local();
+        write!(f, "{} {:02}:{:02}", Day(t.date_naive()), t.hour(), t.minute())
+    }
+}
+
+impl From<Timestamp> for ParisTime {
+    fn from(at: Timestamp) -> ParisTime {
+        at.paris()
+    }
+}
+
+/// A calendar day: stored as ISO `2026-11-23`, shown as `23/11/2026`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "i32", try_from = "i32")]
+pub struct Day(NaiveDate);
+
+impl Day {
+    pub fn new(day: NaiveDate) -> Day {
+        Day(day)
+    }
+
+    pub fn date(self) -> NaiveDate {
+        self.0
+    }
+
+    /// `2026-11-23`: the stored form, a date field's value, the till's form.
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
+    }
+
+    pub fn parse_iso(stored: &str) -> Option<Day> {
+        stored.parse().ok().map(Day)
+    }
+}
+
+impl From<NaiveDate> for Day {
+    fn from(day: NaiveDate) -> Day {
+        Day(day)
+    }
+}
+
+/// `23/11/2026`.
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}/{:02}/{}", self.0.day(), self.0.month(), self.0.year())
+    }
+}
+
+// On the wire a day is its count from the common era: no date parser in the
+// browser's bundle.
+impl From<Day> for i32 {
+    fn from(day: Day) -> i32 {
+        day.0.num_days_from_ce()
+    }
+}
+
+impl TryFrom<i32> for Day {
+    type Error = String;
+
+    fn try_from(days: i32) -> Result<Day, String> {
+        NaiveDate::from_num_days_from_ce_opt(days).map(Day).ok_or_else(|| format!("day {days} out of range"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Timestamp {
+        Timestamp(Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap())
+    }
+
+    #[test]
+    fn an_instant_shows_in_paris_summer_and_winter_time() {
+        assert_eq!(utc(2020, 8, 6, 13, 9).paris().to_string(), "06/08/2020 15:09");
+        assert_eq!(utc(2026, 11, 23, 14, 9).paris().to_string(), "23/11/2026 15:09");
+        // The night the clocks go back: 00:30 and 01:30 UTC are both 02:30 in Paris.
+        assert_eq!(utc(2026, 10, 25, 0, 30).paris().to_string(), "25/10/2026 02:30");
+        assert_eq!(utc(2026, 10, 25, 1, 30).paris().to_string(), "25/10/2026 02:30");
+        // Late evening UTC on the 31st is already the 1st in Paris.
+        assert_eq!(utc(2026, 12, 31, 23, 30).paris().day().to_string(), "01/01/2027");
+        assert_eq!(utc(2026, 12, 31, 23, 30).paris_day().iso(), "2027-01-01");
+    }
+
+    #[test]
+    fn a_paris_time_is_still_the_instant_and_travels_whole() {
+        let at = Timestamp::parse("2026-11-23T13:15:11.123456Z").unwrap();
+        let shown = at.paris();
+        assert_eq!(shown.rfc3339(), "2026-11-23T13:15:11.123456Z");
+        assert_eq!(shown.utc(), at.utc());
+        let wire = serde_json::to_string(&shown).unwrap();
+        assert_eq!(serde_json::from_str::<ParisTime>(&wire).unwrap(), shown);
+    }
+
+    #[test]
+    fn a_day_is_stored_in_iso_and_shown_in_french() {
+        let day = Day::parse_iso("2026-12-23").unwrap();
+        assert_eq!(day.iso(), "2026-12-23");
+        assert_eq!(day.to_string(), "23/12/2026");
+        assert_eq!(Day::parse_iso("2026-02-31"), None);
+        let wire = serde_json::to_string(&day).unwrap();
+        assert_eq!(serde_json::from_str::<Day>(&wire).unwrap(), day);
+    }
+}
