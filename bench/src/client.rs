@@ -63,13 +63,7 @@ impl Phone {
 
     /// Logs in and checks that the session cookie was set.
     pub async fn login(&self, base: &str, number: &str, password: &str) -> Result<()> {
-        let res = self
-            .http
-            .post(format!("{base}/api/login"))
-            .header(header::ACCEPT, "application/json")
-            .form(&[("number", number), ("password", password)])
-            .send()
-            .await?;
+        let res = post_login(&self.http, base, number, password).await?;
         let status = res.status();
         let session_set = res
             .headers()
@@ -120,12 +114,7 @@ impl Phone {
 /// otherwise cost more than what they measure.
 pub async fn session_cookie(base: &str, number: &str, password: &str) -> Result<String> {
     let http = reqwest::Client::builder().redirect(Policy::none()).timeout(Duration::from_secs(30)).build()?;
-    let res = http
-        .post(format!("{base}/api/login"))
-        .header(header::ACCEPT, "application/json")
-        .form(&[("number", number), ("password", password)])
-        .send()
-        .await?;
+    let res = post_login(&http, base, number, password).await?;
     let status = res.status();
     res.headers()
         .get_all(header::SET_COOKIE)
@@ -134,4 +123,13 @@ pub async fn session_cookie(base: &str, number: &str, password: &str) -> Result<
         .find_map(|c| c.split(';').next().filter(|pair| pair.starts_with("bons_session=")))
         .map(str::to_owned)
         .ok_or_else(|| format!("login of {number} failed: {status}").into())
+}
+
+/// The login form posted as the page's script posts it (JSON answer).
+async fn post_login(http: &reqwest::Client, base: &str, number: &str, password: &str) -> reqwest::Result<reqwest::Response> {
+    http.post(format!("{base}/api/login"))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("number", number), ("password", password)])
+        .send()
+        .await
 }

@@ -1,4 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
+import { sendLogin } from "./helpers";
 
 // A member changes their password on their phone: the form says what is
 // wrong, the phone stays logged in, and the laptop logged in to the same
@@ -7,10 +8,7 @@ import { expect, Page, test } from "@playwright/test";
 const NEW_PASSWORD = "une longue phrase de castor";
 
 async function logIn(page: Page, password: string) {
-  await page.goto("/connexion");
-  await page.getByLabel("N° d'adhérent").fill("44000124B");
-  await page.getByLabel("Mot de passe").fill(password);
-  await page.getByRole("button", { name: "SE CONNECTER" }).click();
+  await sendLogin(page, "44000124B", password);
   await expect(page.getByRole("heading", { name: /Bonjour/ })).toBeVisible();
 }
 

@@ -1,28 +1,12 @@
 import { expect, Page, test } from "@playwright/test";
+import { hydrated, login, screenshots } from "./helpers";
 
 // Agency staff at their desk: the dashboard, members searched as they type,
 // a new member and the temporary password shown once, a CSV import and its
 // report, a supplier refused for a bad SIRET, and a mistaken use undone.
 // With the WASM: every page must hydrate without a console error.
 
-const shots = "screenshots";
-let step = 0;
-async function snap(page: Page, name: string) {
-  step += 1;
-  await page.screenshot({ path: `${shots}/agence-${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
-}
-
-async function hydrated(page: Page) {
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
-}
-
-async function login(page: Page, who: string) {
-  await page.goto("/connexion");
-  await page.getByLabel("N° d'adhérent ou identifiant").fill(who);
-  await page.getByLabel("Mot de passe").fill("castors");
-  await page.getByRole("button", { name: "SE CONNECTER" }).click();
-  await page.waitForURL((url) => url.pathname !== "/connexion");
-}
+const snap = screenshots("agence-");
 
 test.use({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
 
@@ -119,7 +103,7 @@ test("agency staff manage members, suppliers and a mistaken use", async ({ page,
   await phone.locator("tr.voucher-row").first().getByRole("link", { name: "Ouvrir" }).click();
   await expect(phone.locator(".cancelled-use")).toContainText("a été annulée par votre agence");
   await expect(phone.locator(".card .code")).toHaveCount(0);
-  await phone.screenshot({ path: `${shots}/agence-${String(++step).padStart(2, "0")}-bon-annule-adherent.png`, fullPage: true });
+  await snap(phone, "bon-annule-adherent");
 
   // The SIRET refusal is a 422 the console reports; nothing else may appear.
   expect(problems.filter((p) => !p.includes("status of 422")), problems.join("\n")).toEqual([]);

@@ -1,20 +1,11 @@
 import { expect, Page, Request, test } from "@playwright/test";
+import { hydrated, screenshots } from "./helpers";
 
 // A member at a supplier's counter, on a phone: log in, request a voucher of
 // 12,30 €, see it rounded to 13 €, use it, read the code and number, validate,
 // close, and find it delivered in "Demande de bons". A screenshot per step.
 
-const shots = "screenshots";
-let step = 0;
-async function snap(page: Page, name: string) {
-  step += 1;
-  await page.screenshot({ path: `${shots}/${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
-}
-
-/** Waits until the WASM has hydrated the page, so that typing updates it. */
-async function hydrated(page: Page) {
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
-}
+const snap = screenshots("");
 
 /**
  * The requests the page makes from now on ("POST /api/use_voucher"), taken

@@ -1,21 +1,15 @@
 import { APIRequestContext, chromium, expect, Page, test } from "@playwright/test";
+import { hydrated, screenshots, sendLogin } from "./helpers";
 import config from "../playwright.config";
 
 // At the counter with one bar of signal: the app installs like an app, and a
 // member who has seen their vouchers once can show a used voucher's card
 // with no network at all; using a voucher says it needs the network.
 
-const shots = "screenshots";
-
-async function snap(page: Page, name: string) {
-  await page.screenshot({ path: `${shots}/pwa-${name}.png`, fullPage: true });
-}
+const snap = screenshots("pwa-", false);
 
 async function logIn(page: Page) {
-  await page.goto("/connexion");
-  await page.getByLabel("N° d'adhérent").fill("44000123B");
-  await page.getByLabel("Mot de passe").fill("castors");
-  await page.getByRole("button", { name: "SE CONNECTER" }).click();
+  await sendLogin(page, "44000123B");
   await expect(page.getByRole("heading", { name: /Bonjour/ })).toBeVisible();
 }
 
@@ -40,10 +34,6 @@ async function workerActive(page: Page) {
 async function controlled(page: Page) {
   await page.evaluate(() => navigator.serviceWorker.ready);
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? "")).toMatch(/\/sw\.js$/);
-}
-
-async function hydrated(page: Page) {
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
 }
 
 /** Server function calls with the page's session, as the hydrated app makes them. */

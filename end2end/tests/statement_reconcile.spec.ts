@@ -1,4 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
+import { hydrated, login } from "./helpers";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -6,18 +7,6 @@ import * as path from "node:path";
 // carries a wrong code (accepted with a written reason), then make the
 // member's statement and send it: the test opens the PDF the server wrote
 // and reads the email the file transport left in end2end/mail.
-
-async function hydrated(page: Page) {
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
-}
-
-async function login(page: Page, who: string) {
-  await page.goto("/connexion");
-  await page.getByLabel("N° d'adhérent ou identifiant").fill(who);
-  await page.getByLabel("Mot de passe").fill("castors");
-  await page.getByRole("button", { name: "SE CONNECTER" }).click();
-  await page.waitForURL((url) => url.pathname !== "/connexion");
-}
 
 /// A voucher requested and used at "Matériaux de l'Ouest": number and code.
 async function usedVoucher(phone: Page, euros: string): Promise<[string, string]> {

@@ -1,20 +1,12 @@
 import { APIRequestContext, expect, Page, test } from "@playwright/test";
+import { hydrated, screenshots, sendLogin } from "./helpers";
 
 // The counter check on a phone: a member uses a voucher at "Matériaux de
 // l'Ouest" (through the server functions the member's phone calls), then the
 // supplier's counter staff log in as `ouest`, type the number and a wrong
 // code (refused), then the right code: genuine, with value and date of use.
 
-const shots = "screenshots";
-let step = 0;
-async function snap(page: Page, name: string) {
-  step += 1;
-  await page.screenshot({ path: `${shots}/fournisseur-${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
-}
-
-async function hydrated(page: Page) {
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
-}
+const snap = screenshots("fournisseur-");
 
 type Receipt = { number: string; code: string; used_at: string };
 
@@ -42,10 +34,7 @@ async function memberUsesVoucher(request: APIRequestContext): Promise<Receipt> {
 }
 
 async function logInAsSupplier(page: Page) {
-  await page.goto("/connexion");
-  await page.getByLabel("N° d'adhérent ou identifiant").fill("ouest");
-  await page.getByLabel("Mot de passe").fill("castors");
-  await page.getByRole("button", { name: "SE CONNECTER" }).click();
+  await sendLogin(page, "ouest");
   await expect(page).toHaveURL(/\/fournisseur$/);
 }
 

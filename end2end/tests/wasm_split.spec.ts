@@ -1,4 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
+import { hydrated, login as loginAs } from "./helpers";
 
 // The supplier space and the back office are WASM chunks of their own
 // (app/src/split.rs, built with `cargo leptos build --split`): a member's
@@ -26,18 +27,7 @@ function watch(page: Page) {
 
 const chunks = (paths: string[]) => paths.filter((p) => /^\/pkg\/(split_|chunk_)/.test(p));
 
-async function hydrated(page: Page) {
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
-}
-
-async function login(page: Page, who: string) {
-  await page.goto("/connexion");
-  await hydrated(page);
-  await page.getByLabel("N° d'adhérent ou identifiant").fill(who);
-  await page.getByLabel("Mot de passe").fill("castors");
-  await page.getByRole("button", { name: "SE CONNECTER" }).click();
-  await page.waitForURL((url) => url.pathname !== "/connexion");
-}
+const login = (page: Page, who: string) => loginAs(page, who, true);
 
 test("a member's list loads the main bundle only", async ({ page }) => {
   const { fetched, problems } = watch(page);

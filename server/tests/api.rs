@@ -11,16 +11,12 @@ use app::server::{
 use common::{
     PAID_UP, TestApp,
     supplier::{Till, error_of},
-    used_voucher, used_voucher_at, wrong,
+    used_voucher, used_voucher_at, wrong, today,
 };
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
 const WRONG: &str = "Numéro de bon ou code secret incorrect.";
-
-fn today() -> String {
-    app::server::clock::iso_day(app::server::clock::paris_date(chrono::Utc::now()))
-}
 
 #[tokio::test]
 async fn a_till_checks_a_voucher_with_its_key_and_gets_the_one_refusal_for_any_mistake() {

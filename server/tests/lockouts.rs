@@ -13,7 +13,7 @@ use app::server::{
 use common::{
     Browser, PAID_UP, PASSWORD, TestApp, UNPAID, message,
     supplier::{Till, error_of},
-    used_voucher, wrong,
+    used_voucher, wrong, today,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -349,10 +349,6 @@ async fn only_the_vouchers_own_supplier_locks_it_and_its_invoice_still_matches_t
     assert_eq!(status, StatusCode::CREATED, "{json}");
     assert_eq!(json["lines"][0]["flag"], Value::Null, "{json}");
     assert!(lock_state(&app, id).await.1, "the lock stays for the agency to lift");
-}
-
-fn today() -> String {
-    app::server::clock::iso_day(app::server::clock::paris_date(chrono::Utc::now()))
 }
 
 /// A till whose requests come from `address`.

@@ -11,15 +11,11 @@ use app::{
     server::services::invoices::{self, InvoiceInput, Submitter},
 };
 use chrono::Utc;
-use common::{Browser, PAID_UP, TestApp, UNPAID, message, used_voucher_at};
+use common::{Browser, PAID_UP, TestApp, UNPAID, message, today, used_voucher_at};
 use reqwest::StatusCode;
 use std::path::Path;
 
 const OUEST: &str = "Matériaux de l'Ouest";
-
-fn today() -> String {
-    app::server::clock::iso_day(app::server::clock::paris_date(Utc::now()))
-}
 
 fn this_month() -> String {
     today()[..7].to_owned()

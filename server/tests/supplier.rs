@@ -13,17 +13,12 @@ use app::server::{
 use common::{
     PAID_UP, TestApp, message,
     supplier::{Till, error_of, pdf},
-    used_voucher, used_voucher_at, wrong,
+    used_voucher, used_voucher_at, wrong, today,
 };
 use reqwest::{StatusCode, header};
 
 const WRONG: &str = "Numéro de bon ou code secret incorrect.";
 const OUEST: &str = "Matériaux de l'Ouest";
-
-/// Today in Paris, as the invoice form's date field sends it.
-fn today() -> String {
-    app::server::clock::iso_day(app::server::clock::paris_date(chrono::Utc::now()))
-}
 
 #[tokio::test]
 async fn the_counter_check_says_genuine_with_value_date_of_use_and_whether_it_is_invoiced() {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{PAID_UP, TestApp};
+use common::{PAID_UP, TestApp, today};
 use reqwest::{StatusCode, header};
 
 #[tokio::test]
@@ -381,11 +381,6 @@ async fn a_form_posted_without_the_wasm_goes_back_only_to_our_own_pages() {
         assert_eq!(res.headers()[header::LOCATION], back.as_str(), "{referer}");
     }
     assert_eq!(app.voucher_row(id.parse().unwrap()).await.0, 1, "still 1-EMIS");
-}
-
-/// Today in Paris, as forms send it.
-fn today() -> String {
-    app::server::clock::iso_day(app::server::clock::paris_date(chrono::Utc::now()))
 }
 
 /// The router's four groups (`server/src/http/mod.rs`), each through one of

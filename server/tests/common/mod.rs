@@ -493,6 +493,11 @@ pub async fn used_voucher_at(app: &TestApp, phone: &Browser, supplier: &str, amo
     (id, receipt["number"].as_str().unwrap().to_owned(), receipt["code"].as_str().unwrap().to_owned())
 }
 
+/// Today in Paris, `2026-11-23`, as a form's date field sends it.
+pub fn today() -> String {
+    app::server::clock::iso_day(app::server::clock::paris_date(chrono::Utc::now()))
+}
+
 /// A code that is not `code`, same length.
 pub fn wrong(code: &str) -> String {
     code.chars().map(|c| if c == '9' { '0' } else { char::from(c as u8 + 1) }).collect()

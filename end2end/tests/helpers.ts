@@ -1,0 +1,41 @@
+import { Page } from "@playwright/test";
+
+// What several specs do the same way: wait for hydration, log in through the
+// login form, take numbered screenshots.
+
+/** Waits until the WASM has hydrated the page, so that typing updates it. */
+export async function hydrated(page: Page) {
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
+}
+
+/**
+ * Fills and sends the login form as `who` (a member number or a login);
+ * the caller waits for what it expects next. `hydrate`: let the WASM take
+ * the form first.
+ */
+export async function sendLogin(page: Page, who: string, password = "castors", hydrate = false) {
+  await page.goto("/connexion");
+  if (hydrate) await hydrated(page);
+  await page.getByLabel("N° d'adhérent ou identifiant").fill(who);
+  await page.getByLabel("Mot de passe").fill(password);
+  await page.getByRole("button", { name: "SE CONNECTER" }).click();
+}
+
+/** Logs in as `who` and waits to be sent on from the login page. */
+export async function login(page: Page, who: string, hydrate = false) {
+  await sendLogin(page, who, "castors", hydrate);
+  await page.waitForURL((url) => url.pathname !== "/connexion");
+}
+
+/**
+ * A screenshot per step, full page, in `screenshots/`: `<prefix>01-<name>.png`,
+ * or `<prefix><name>.png` when not `numbered`.
+ */
+export function screenshots(prefix: string, numbered = true) {
+  let step = 0;
+  return async (page: Page, name: string) => {
+    step += 1;
+    const n = numbered ? `${String(step).padStart(2, "0")}-` : "";
+    await page.screenshot({ path: `screenshots/${prefix}${n}${name}.png`, fullPage: true });
+  };
+}
