@@ -126,7 +126,12 @@ pub async fn session_cookie(base: &str, number: &str, password: &str) -> Result<
 }
 
 /// The login form posted as the page's script posts it (JSON answer).
-async fn post_login(http: &reqwest::Client, base: &str, number: &str, password: &str) -> reqwest::Result<reqwest::Response> {
+async fn post_login(
+    http: &reqwest::Client,
+    base: &str,
+    number: &str,
+    password: &str,
+) -> reqwest::Result<reqwest::Response> {
     http.post(format!("{base}/api/login"))
         .header(header::ACCEPT, "application/json")
         .form(&[("number", number), ("password", password)])

@@ -11,7 +11,7 @@ use app::server::{
 use common::{
     PAID_UP, TestApp,
     supplier::{Till, error_of},
-    used_voucher, used_voucher_at, wrong, today,
+    today, used_voucher, used_voucher_at, wrong,
 };
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};

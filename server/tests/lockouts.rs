@@ -13,7 +13,7 @@ use app::server::{
 use common::{
     Browser, PAID_UP, PASSWORD, TestApp, UNPAID, message,
     supplier::{Till, error_of},
-    used_voucher, wrong, today,
+    today, used_voucher, wrong,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};

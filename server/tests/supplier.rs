@@ -13,7 +13,7 @@ use app::server::{
 use common::{
     PAID_UP, TestApp, message,
     supplier::{Till, error_of, pdf},
-    used_voucher, used_voucher_at, wrong, today,
+    today, used_voucher, used_voucher_at, wrong,
 };
 use reqwest::{StatusCode, header};
 

@@ -102,7 +102,7 @@ impl From<Timestamp> for ParisTime {
 
 /// A calendar day: stored as ISO `2026-11-23`, shown as `23/11/2026`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(into = "i32", try_from = "i32")]
+#[serde(into = "String", try_from = "String")]
 pub struct Day(NaiveDate);
 
 impl Day {
@@ -137,19 +137,18 @@ impl fmt::Display for Day {
     }
 }
 
-// On the wire a day is its count from the common era: no date parser in the
-// browser's bundle.
-impl From<Day> for i32 {
-    fn from(day: Day) -> i32 {
-        day.0.num_days_from_ce()
+// On the wire a day is its ISO form, as a date field and the till write it.
+impl From<Day> for String {
+    fn from(day: Day) -> String {
+        day.iso()
     }
 }
 
-impl TryFrom<i32> for Day {
+impl TryFrom<String> for Day {
     type Error = String;
 
-    fn try_from(days: i32) -> Result<Day, String> {
-        NaiveDate::from_num_days_from_ce_opt(days).map(Day).ok_or_else(|| format!("day {days} out of range"))
+    fn try_from(iso: String) -> Result<Day, String> {
+        Day::parse_iso(&iso).ok_or_else(|| format!("not an ISO day: {iso}"))
     }
 }
 
@@ -191,6 +190,8 @@ mod tests {
         assert_eq!(day.to_string(), "23/12/2026");
         assert_eq!(Day::parse_iso("2026-02-31"), None);
         let wire = serde_json::to_string(&day).unwrap();
+        assert_eq!(wire, "\"2026-12-23\"");
         assert_eq!(serde_json::from_str::<Day>(&wire).unwrap(), day);
+        assert!(serde_json::from_str::<Day>("\"2026-02-31\"").is_err());
     }
 }
