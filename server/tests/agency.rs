@@ -305,11 +305,7 @@ async fn a_csv_import_reports_every_line_and_importing_it_again_changes_nothing(
             .unwrap();
     assert_eq!(alice, ("Alice Morel".into(), Some("alice@exemple.fr".into()), Some("2099-12-31".into())));
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE login = '44000400A' AND role = 'member'").await, 1);
-    let camille: Option<String> = sqlx::query_scalar("SELECT email FROM members WHERE number = $1")
-        .bind(PAID_UP)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let camille: Option<String> = app.value_of("SELECT email FROM members WHERE number = $1", PAID_UP).await;
     assert_eq!(camille.as_deref(), Some("camille@exemple.fr"));
     assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 4, "2 demo + Rennes' + Alice");
     // Her login has no password until staff hand her one.
@@ -547,11 +543,7 @@ async fn agency_settings_shape_the_next_vouchers_and_codes_stay_unique() {
     let parsed: app::domain::VoucherNumber = number.parse().unwrap();
     assert_eq!((parsed.agency_code(), parsed.centre_code(), parsed.sequence()), ("NB", "443", 2), "the series goes on");
     assert_eq!(code.len(), 6);
-    let valid_until: String = sqlx::query_scalar("SELECT valid_until FROM vouchers WHERE id = $1")
-        .bind(id)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let valid_until: String = app.value_of("SELECT valid_until FROM vouchers WHERE id = $1", id).await;
     let today = app::server::clock::paris_date(Utc::now());
     assert_eq!(valid_until, app::server::clock::iso_day(today + chrono::Days::new(9)), "10 days, today included");
     // The voucher used before keeps its number and code.
@@ -800,11 +792,7 @@ async fn the_dashboard_shows_this_months_figures_amounts_due_open_flags_and_lock
     };
     let accepted =
         invoices::submit_invoice(&app.state, &by, &invoice("F-1", &n1, &c1, "42"), Utc::now()).await.unwrap();
-    sqlx::query("UPDATE invoices SET status = 'accepted' WHERE id = $1")
-        .bind(accepted)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    app.update_row("UPDATE invoices SET status = 'accepted' WHERE id = $1", accepted).await;
     invoices::submit_invoice(&app.state, &by, &invoice("F-2", &n2, &wrong(&c2), "30"), Utc::now()).await.unwrap();
     // Four more wrong codes from its supplier lock the second voucher (the invoice's was the first).
     let counter = app.logged_in("ouest").await;

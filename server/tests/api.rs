@@ -170,11 +170,7 @@ async fn delivered_vouchers_are_listed_with_the_same_filters_as_the_space() {
     let (id1, n1, _) = used_voucher(&app, &phone, "42").await;
     let (_, n2, _) = used_voucher(&app, &phone, "8").await;
     used_voucher_at(&app, &phone, "Bois & Charpente 44", "15").await;
-    sqlx::query("UPDATE vouchers SET used_at = '2026-03-31T23:30:00.000000Z', status = 31, paid_on = '2026-05-02' WHERE id = $1")
-        .bind(id1)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    app.update_row("UPDATE vouchers SET used_at = '2026-03-31T23:30:00.000000Z', status = 31, paid_on = '2026-05-02' WHERE id = $1", id1).await;
     let till = app.till("ouest").await;
 
     let (status, json) = till.get("/api/v1/vouchers").await;
@@ -261,11 +257,7 @@ async fn an_invoice_sent_by_a_till_is_matched_line_by_line_and_read_back() {
 
     // Who sent it: the key, by its prefix and label.
     let prefix = &till.key[..13];
-    let submitted_by: String = sqlx::query_scalar("SELECT submitted_by FROM invoices WHERE id = $1")
-        .bind(id)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let submitted_by: String = app.value_of("SELECT submitted_by FROM invoices WHERE id = $1", id).await;
     assert_eq!(submitted_by, format!("clé API {prefix} (Caisse de test)"));
     let event = audit::history(app.db.pool(), Entity::Invoice, id).await.unwrap().pop().unwrap();
     assert_eq!(

@@ -106,11 +106,8 @@ async fn audit_verify_names_the_first_edited_or_removed_event() {
     for sql in lift {
         sqlx::query(sql).execute(app.db.pool()).await.unwrap();
     }
-    let edited = sqlx::query("UPDATE audit_events SET after = replace(after, '2600', '260') WHERE id = $1")
-        .bind(request)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    let edited =
+        app.update_row("UPDATE audit_events SET after = replace(after, '2600', '260') WHERE id = $1", request).await;
     assert_eq!(edited.rows_affected(), 1);
     let out = app.bons(&["audit", "verify"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -205,11 +202,7 @@ async fn five_wrong_codes_lock_a_voucher_until_its_agency_unlocks_it() {
     for _ in 0..5 {
         assert_eq!(check(&counter, &number, &wrong(&code)).await, refused);
     }
-    let locked: Option<String> = sqlx::query_scalar("SELECT locked_at FROM vouchers WHERE id = $1")
-        .bind(id)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let locked: Option<String> = app.value_of("SELECT locked_at FROM vouchers WHERE id = $1", id).await;
     assert!(locked.is_some(), "the fifth wrong code in a row locks the voucher");
     assert_eq!(check(&counter, &number, &code).await, refused, "locked: even the right code gets the same refusal");
     let lock = audit::history(app.db.pool(), Entity::Voucher, id).await.unwrap().pop().unwrap();

@@ -44,11 +44,11 @@ async fn each_line_is_matched_to_its_voucher_and_flagged_with_the_first_reason_t
     let (_, n4, c4) = used_voucher_at(&app, &phone, "Bois & Charpente 44", "15").await;
     let (v5, n5, c5) = used_voucher_at(&app, &phone, ouest, "10").await;
     // Staff undid this use: the voucher is 91-annulé and keeps its number.
-    sqlx::query("UPDATE vouchers SET status = 91, use_cancelled_at = '2026-01-01T10:00:00.000000Z' WHERE id = $1")
-        .bind(v5)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    app.update_row(
+        "UPDATE vouchers SET status = 91, use_cancelled_at = '2026-01-01T10:00:00.000000Z' WHERE id = $1",
+        v5,
+    )
+    .await;
 
     let supplier = app.supplier_user("ouest").await;
     let by = Submitter::user(&supplier);
@@ -84,11 +84,7 @@ async fn each_line_is_matched_to_its_voucher_and_flagged_with_the_first_reason_t
     assert_eq!(detail.lines[2].voucher_amount.map(|m| m.cents()), Some(2_000));
 
     // The wrong code counts against the voucher, as at the counter.
-    let failures: i64 = sqlx::query_scalar("SELECT code_failures FROM vouchers WHERE id = $1")
-        .bind(v2)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let failures: i64 = app.value_of("SELECT code_failures FROM vouchers WHERE id = $1", v2).await;
     assert_eq!(failures, 1);
 
     // The journal says who sent what.
@@ -148,11 +144,11 @@ async fn an_invoice_sent_back_is_corrected_and_matched_again() {
         invoices::correct_invoice(&app.state, &by, id, &fixed, Utc::now()).await.map_err(AppError::from).unwrap_err();
     assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
 
-    sqlx::query("UPDATE invoices SET status = 'to_correct', correction_reason = 'Code de la ligne 1' WHERE id = $1")
-        .bind(id)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    app.update_row(
+        "UPDATE invoices SET status = 'to_correct', correction_reason = 'Code de la ligne 1' WHERE id = $1",
+        id,
+    )
+    .await;
     invoices::correct_invoice(&app.state, &by, id, &fixed, Utc::now()).await.unwrap();
     let detail = invoices::invoice_for_supplier(&app.state, by.supplier_id, id).await.unwrap();
     assert_eq!(detail.summary.status, InvoiceStatus::Received);

@@ -314,14 +314,9 @@ async fn a_strangers_wrong_codes_never_lock_a_members_voucher_nor_its_payment() 
     let (status, json) = ouest.call("supplier_check", &[("number", &number), ("code", &code)]).await;
     assert_eq!(status, StatusCode::OK, "{json}");
     let lines = format!("{number} ; {code} ; 42");
-    let fields = [("number", "F-STRANGERS"), ("date", &today()), ("amount", "42"), ("lines", &lines)];
-    let (status, json) = ouest.call("supplier_submit_invoice", &fields).await;
+    let (status, json) = ouest.send_invoice("F-STRANGERS", "42", &lines).await;
     assert_eq!(status, StatusCode::OK, "{json}");
-    let flag: Option<String> = sqlx::query_scalar("SELECT flag FROM invoice_lines WHERE voucher_number = $1")
-        .bind(&number)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let flag: Option<String> = app.value_of("SELECT flag FROM invoice_lines WHERE voucher_number = $1", &number).await;
     assert_eq!(flag, None, "the invoice line matches its voucher");
 }
 
@@ -445,8 +440,7 @@ async fn invoice_lines_are_charged_to_the_same_budgets_as_the_counter_check() {
     // The supplier space's form is charged per account the same way.
     let ouest = logged_in_from(&app, "ouest", "192.0.2.2").await;
     let lines = format!("{} ; {} ; 30", used[2].1, wrong(&used[2].2));
-    let fields = [("number", "F-1"), ("date", &today()), ("amount", "30"), ("lines", &lines)];
-    assert_eq!(ouest.call("supplier_submit_invoice", &fields).await.0, StatusCode::OK);
+    assert_eq!(ouest.send_invoice("F-1", "30", &lines).await.0, StatusCode::OK);
     let account = app.count("SELECT id FROM accounts WHERE login = 'ouest'").await;
     let charged: i64 = sqlx::query_scalar("SELECT failures FROM attempt_budgets WHERE scope = $1 AND subject = $2")
         .bind(budgets::CHECK_PER_ACCOUNT.scope)

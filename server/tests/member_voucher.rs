@@ -36,11 +36,7 @@ async fn a_paid_up_member_requests_uses_validates_and_finds_the_voucher_delivere
     let issued = browser.get(&format!("/bons/nouveau?emis={id}")).await;
     assert!(issued.contains(SEED_MESSAGE));
     assert_eq!(issued.text_of("class=\"issued-amount\"").as_deref(), Some("13\u{a0}€"));
-    let amount: i64 = sqlx::query_scalar("SELECT amount_cents FROM vouchers WHERE id = $1")
-        .bind(id)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let amount: i64 = app.value_of("SELECT amount_cents FROM vouchers WHERE id = $1", id).await;
     assert_eq!(amount, 1300);
 
     // "Demande de bons" lists it.
@@ -280,11 +276,7 @@ async fn expired_unknown_and_unused_vouchers_are_refused() {
     assert_eq!(status, StatusCode::CONFLICT, "{json}");
 
     // Past its last valid day, the voucher reads as expired and cannot be used.
-    sqlx::query("UPDATE vouchers SET valid_until = '2020-08-06' WHERE id = $1")
-        .bind(id)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    app.update_row("UPDATE vouchers SET valid_until = '2020-08-06' WHERE id = $1", id).await;
     let (status, json) = browser.call("use_voucher", &[("id", &id.to_string())]).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(json["VoucherExpired"], "06/08/2020", "{json}");

@@ -88,11 +88,7 @@ impl Harness {
         let (app, member) = rt.block_on(async {
             let app = TestApp::spawn().await;
             // The model's clock runs for centuries; the member stays paid up.
-            sqlx::query("UPDATE members SET fee_paid_until = '9999-12-31' WHERE number = $1")
-                .bind(PAID_UP)
-                .execute(app.db.pool())
-                .await
-                .unwrap();
+            app.update_row("UPDATE members SET fee_paid_until = '9999-12-31' WHERE number = $1", PAID_UP).await;
             let member = member_by_number(&app.state, PAID_UP).await.unwrap().unwrap();
             (app, member)
         });

@@ -87,6 +87,12 @@ async fn staff(app: &TestApp) -> Browser {
     app.logged_in("agence.nantes").await
 }
 
+/// Staff issue and send Camille's statement from the first of this month to today.
+async fn send_this_months_statement(desk: &Browser) -> (StatusCode, serde_json::Value) {
+    let from = format!("{}-01", this_month());
+    desk.call("issue_statement", &[("member", PAID_UP), ("from", &from), ("to", &today()), ("send", "1")]).await
+}
+
 #[tokio::test]
 async fn a_statement_lists_the_vouchers_with_their_invoices_as_pdf_and_csv_and_reaches_the_member() {
     let app = TestApp::spawn().await;
@@ -107,12 +113,7 @@ async fn a_statement_lists_the_vouchers_with_their_invoices_as_pdf_and_csv_and_r
     let (status, answer) = desk.call("accept_invoice", &[("id", &invoice.to_string())]).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 
-    let (status, row) = desk
-        .call(
-            "issue_statement",
-            &[("member", PAID_UP), ("from", &format!("{}-01", this_month())), ("to", &today()), ("send", "1")],
-        )
-        .await;
+    let (status, row) = send_this_months_statement(&desk).await;
     assert_eq!(status, StatusCode::OK, "{row}");
     assert_eq!(row["voucher_count"], 2);
     assert_eq!(row["total"], 6_000);
@@ -205,11 +206,11 @@ async fn a_run_for_the_month_sends_one_statement_per_member_with_progress_and_ne
         .await;
     assert!(page.status.is_redirection() || page.status.is_success(), "member created");
     let alix = {
-        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE login = '44000777C'")
-            .bind(app::server::auth::hash_password(common::PASSWORD))
-            .execute(app.db.pool())
-            .await
-            .unwrap();
+        app.update_row(
+            "UPDATE accounts SET password_hash = $1 WHERE login = '44000777C'",
+            app::server::auth::hash_password(common::PASSWORD),
+        )
+        .await;
         app.logged_in("44000777C").await
     };
     used_voucher_at(&app, &alix, OUEST, "15").await;
@@ -631,18 +632,9 @@ async fn formulas_typed_by_others_open_as_text_in_every_csv() {
             .await
             .unwrap();
     }
-    sqlx::query("UPDATE members SET name = '=Camille -Martin' WHERE number = $1")
-        .bind(PAID_UP)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    app.update_row("UPDATE members SET name = '=Camille -Martin' WHERE number = $1", PAID_UP).await;
 
-    let (status, row) = desk
-        .call(
-            "issue_statement",
-            &[("member", PAID_UP), ("from", &format!("{}-01", this_month())), ("to", &today()), ("send", "1")],
-        )
-        .await;
+    let (status, row) = send_this_months_statement(&desk).await;
     assert_eq!(status, StatusCode::OK, "{row}");
     let id = row["id"].as_i64().unwrap();
     let downloaded = phone.client.get(format!("{}/releves/{id}/csv", phone.base)).send().await.unwrap();

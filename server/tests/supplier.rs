@@ -115,11 +115,7 @@ async fn a_wrong_code_gets_the_one_refusal_five_lock_the_voucher_and_the_account
     for _ in 0..3 {
         ouest.call("supplier_check", &[("number", &number), ("code", &wrong(&code))]).await;
     }
-    let locked: Option<String> = sqlx::query_scalar("SELECT locked_at FROM vouchers WHERE id = $1")
-        .bind(id)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let locked: Option<String> = app.value_of("SELECT locked_at FROM vouchers WHERE id = $1", id).await;
     assert!(locked.is_some(), "five wrong codes lock the voucher");
     let (status, json) = ouest.call("supplier_check", &[("number", &number), ("code", &code)]).await;
     assert_eq!((status, message(&json).starts_with(WRONG)), (StatusCode::UNPROCESSABLE_ENTITY, true));
@@ -415,12 +411,7 @@ async fn a_web_page_behind_a_pdf_header_is_refused_as_the_invoice_pdf() {
     let phone = app.logged_in(PAID_UP).await;
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
-    let (status, id) = ouest
-        .call(
-            "supplier_submit_invoice",
-            &[("number", "F-HTML"), ("date", &today()), ("amount", "42"), ("lines", &format!("{n1};{c1};42"))],
-        )
-        .await;
+    let (status, id) = ouest.send_invoice("F-HTML", "42", &format!("{n1};{c1};42")).await;
     assert_eq!(status, StatusCode::OK, "{id}");
     let id = id.as_i64().unwrap();
     for fake in [
@@ -445,12 +436,7 @@ async fn the_pdf_goes_up_with_the_form_comes_down_for_its_supplier_and_agency_an
     let phone = app.logged_in(PAID_UP).await;
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
-    let (status, id) = ouest
-        .call(
-            "supplier_submit_invoice",
-            &[("number", "F-PDF"), ("date", &today()), ("amount", "42"), ("lines", &format!("{n1};{c1};42"))],
-        )
-        .await;
+    let (status, id) = ouest.send_invoice("F-PDF", "42", &format!("{n1};{c1};42")).await;
     assert_eq!(status, StatusCode::OK);
     let id = id.as_i64().unwrap();
     let file = pdf("facture F-PDF");
@@ -525,12 +511,7 @@ async fn an_invoice_sent_back_is_corrected_with_the_form_prefilled_and_matched_a
     let phone = app.logged_in(PAID_UP).await;
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
-    let (_, id) = ouest
-        .call(
-            "supplier_submit_invoice",
-            &[("number", "F-300"), ("date", &today()), ("amount", "42"), ("lines", &format!("{n1};{};42", wrong(&c1)))],
-        )
-        .await;
+    let (_, id) = ouest.send_invoice("F-300", "42", &format!("{n1};{};42", wrong(&c1))).await;
     let id = id.as_i64().unwrap();
     // Not sent back: no correction form, and the service refuses.
     let page = ouest.get(&format!("/fournisseur/factures/{id}")).await;
@@ -546,11 +527,11 @@ async fn an_invoice_sent_back_is_corrected_with_the_form_prefilled_and_matched_a
     let (status, json) = ouest.call("supplier_correct_invoice", &fields).await;
     assert_eq!(status, StatusCode::CONFLICT, "{json}");
 
-    sqlx::query("UPDATE invoices SET status = 'to_correct', correction_reason = 'Code faux ligne 1' WHERE id = $1")
-        .bind(id)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    app.update_row(
+        "UPDATE invoices SET status = 'to_correct', correction_reason = 'Code faux ligne 1' WHERE id = $1",
+        id,
+    )
+    .await;
     let list = ouest.get("/fournisseur/factures").await;
     assert_eq!(list.text_of("class=\"status\"").as_deref(), Some("à corriger : Code faux ligne 1"));
     assert!(ouest.get("/fournisseur").await.contains("1 facture renvoyée"));

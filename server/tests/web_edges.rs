@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{PAID_UP, TestApp, today};
+use common::{PAID_UP, TestApp};
 use reqwest::{StatusCode, header};
 
 #[tokio::test]
@@ -333,12 +333,7 @@ async fn an_error_written_in_the_address_is_never_shown_as_the_servers() {
     let supplier = app.logged_in("ouest").await;
     let member = app.logged_in(PAID_UP).await;
     let (_, number, code) = common::used_voucher(&app, &member, "42").await;
-    let (status, id) = supplier
-        .call(
-            "supplier_submit_invoice",
-            &[("number", "F-1"), ("date", &today()), ("amount", "42"), ("lines", &format!("{number};{code};42"))],
-        )
-        .await;
+    let (status, id) = supplier.send_invoice("F-1", "42", &format!("{number};{code};42")).await;
     assert_eq!(status, StatusCode::OK, "{id}");
     let page = supplier.get(&format!("/fournisseur/factures/{id}?pdf_erreur=Appelez+le+0899")).await;
     assert_eq!(page.status, StatusCode::OK);

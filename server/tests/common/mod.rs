@@ -237,6 +237,25 @@ impl TestApp {
         sqlx::query_scalar(sql).fetch_one(self.db.pool()).await.expect(sql)
     }
 
+    /// Runs one statement with one parameter (`$1`): how a test puts a row
+    /// in a state the screens would take long to reach.
+    pub async fn update_row<'q, K>(&self, sql: &'q str, key: K) -> sqlx::any::AnyQueryResult
+    where
+        K: 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send,
+    {
+        sqlx::query(sql).bind(key).execute(self.db.pool()).await.expect(sql)
+    }
+
+    /// One value read from the database with one parameter (`$1`).
+    pub async fn value_of<'q, K, T>(&self, sql: &'q str, key: K) -> T
+    where
+        K: 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send,
+        (T,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+        T: Send + Unpin,
+    {
+        sqlx::query_scalar(sql).bind(key).fetch_one(self.db.pool()).await.expect(sql)
+    }
+
     /// A supplier's login as the services see it, without going through HTTP.
     pub async fn supplier_user(&self, login: &str) -> app::server::auth::SupplierUser {
         let (account_id, supplier_id, supplier_name, agency_id): (i64, i64, String, i64) = sqlx::query_as(

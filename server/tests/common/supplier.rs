@@ -1,7 +1,7 @@
 //! Helpers of the supplier space's tests: a second supplier login, API keys
 //! and a till that calls `/api/v1`, a small PDF, uploads and downloads.
 
-use super::{Browser, PASSWORD, Page, TestApp};
+use super::{Browser, PASSWORD, Page, TestApp, today};
 use reqwest::{Client, StatusCode, header, multipart};
 use serde_json::Value;
 
@@ -98,6 +98,16 @@ pub fn error_of(json: &Value) -> String {
 }
 
 impl Browser {
+    /// Sends an invoice dated today with the supplier's invoice form;
+    /// `lines` as typed in its text area (`number;code;amount`).
+    pub async fn send_invoice(&self, number: &str, amount: &str, lines: &str) -> (StatusCode, Value) {
+        self.call(
+            "supplier_submit_invoice",
+            &[("number", number), ("date", &today()), ("amount", amount), ("lines", lines)],
+        )
+        .await
+    }
+
     /// Uploads an invoice's PDF with the invoice page's form; `html` says
     /// whether it is a browser (answered with a redirect) or a script.
     pub async fn upload_pdf(&self, invoice: i64, name: &str, bytes: Vec<u8>, html: bool) -> reqwest::Response {
