@@ -37,7 +37,7 @@ pub async fn supplier_check(number: String, code: String) -> Result<CounterCheck
         let checker = counter::checker(&user, &context::address(&state)?);
         let checked =
             counter::counter_check(&state, &checker, user.supplier_id, &number, &code, chrono::Utc::now()).await?;
-        let proof = state.keys.sign_code_checked(&checked.number);
+        let proof = state.keys.sign_code_checked(&checked.number.to_string());
         leptos_axum::redirect(&format!("/fournisseur/verifier?numero={}&c={proof}", checked.number));
         Ok(checked)
     })

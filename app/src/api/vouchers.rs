@@ -115,8 +115,8 @@ pub async fn check_code(number: String, code: String) -> Result<CheckedVoucher, 
         };
         let checker = Checker::new(actor, supplier_id, &address);
         let checked = vouchers::check_code(&state, &checker, &number, &code, chrono::Utc::now()).await?;
-        let (signature, proof) =
-            (state.keys.sign_check_link(&checked.number), state.keys.sign_code_checked(&checked.number));
+        let number = checked.number.to_string();
+        let (signature, proof) = (state.keys.sign_check_link(&number), state.keys.sign_code_checked(&number));
         leptos_axum::redirect(&format!("/verifier/{}?s={signature}&c={proof}", checked.number));
         Ok(checked)
     })

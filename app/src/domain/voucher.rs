@@ -1,11 +1,23 @@
 //! The voucher's life: its statuses, the transitions between them, and the
 //! number it receives when it is used.
 
+use super::Day;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
 /// The only kind of voucher members request themselves.
 pub const WEB_VOUCHER_LABEL: &str = "BON CASTORS WEB";
+
+/// What the supplier's delivered vouchers page asks for when its address
+/// names no start day: the list starts on the first day of last month,
+/// what a supplier invoicing monthly wants. (An empty `du` means no start
+/// day; the two would look alike once a form encodes them.)
+pub const SINCE_LAST_MONTH: &str = "mois-dernier";
+
+/// The statuses a used voucher can have: what a supplier's delivered list
+/// shows and filters by.
+pub const DELIVERED_STATUSES: [VoucherStatus; 4] =
+    [VoucherStatus::Delivered, VoucherStatus::Invoiced, VoucherStatus::Paid, VoucherStatus::Cancelled];
 
 /// Statuses carry the number and label the cooperative's staff already know
 /// ("1-EMIS", "11-livré"); the numbering leaves room between steps.
@@ -72,9 +84,8 @@ impl VoucherStatus {
     }
 
     /// What the member sees: an issued voucher past its last valid day reads as
-    /// expired even before any job has recorded it. Dates are ISO "YYYY-MM-DD",
-    /// so comparing the strings compares the days.
-    pub fn as_seen_on(self, valid_until: &str, today: &str) -> VoucherStatus {
+    /// expired even before any job has recorded it.
+    pub fn as_seen_on(self, valid_until: Day, today: Day) -> VoucherStatus {
         if self == VoucherStatus::Issued && today > valid_until { VoucherStatus::Expired } else { self }
     }
 }
@@ -87,8 +98,9 @@ impl fmt::Display for VoucherStatus {
 
 /// `W2020.XX.442.00000123`: web voucher, year of use, the agency's
 /// two-character code, its three-digit centre code, an eight-digit running
-/// number without gaps per agency and year.
+/// number without gaps per agency and year. It travels as that text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct VoucherNumber {
     year: i32,
     agency_code: String,
@@ -172,6 +184,20 @@ impl FromStr for VoucherNumber {
     }
 }
 
+impl From<VoucherNumber> for String {
+    fn from(number: VoucherNumber) -> String {
+        number.to_string()
+    }
+}
+
+impl TryFrom<String> for VoucherNumber {
+    type Error = VoucherNumberError;
+
+    fn try_from(text: String) -> Result<VoucherNumber, VoucherNumberError> {
+        text.parse()
+    }
+}
+
 /// How many digits a secret code has: 4 as in the seed, up to 8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "u8", into = "u8")]
@@ -241,7 +267,11 @@ mod tests {
         let n = VoucherNumber::new(2020, "NA", "442", 123).unwrap();
         assert_eq!(n.to_string(), "W2020.NA.442.00000123");
         assert_eq!("W2020.NA.442.00000123".parse::<VoucherNumber>(), Ok(n.clone()));
-        assert_eq!(" w2020.na.442.00000123 ".parse::<VoucherNumber>(), Ok(n));
+        assert_eq!(" w2020.na.442.00000123 ".parse::<VoucherNumber>(), Ok(n.clone()));
+        // On the wire, the number is its text.
+        assert_eq!(serde_json::to_string(&n).unwrap(), "\"W2020.NA.442.00000123\"");
+        assert_eq!(serde_json::from_str::<VoucherNumber>("\"W2020.NA.442.00000123\"").unwrap(), n);
+        assert!(serde_json::from_str::<VoucherNumber>("\"W2020.NA.442\"").is_err());
     }
 
     #[test]
@@ -301,9 +331,10 @@ mod tests {
     #[test]
     fn an_issued_voucher_past_its_date_reads_as_expired() {
         use VoucherStatus::*;
-        assert_eq!(Issued.as_seen_on("2026-11-30", "2026-11-30"), Issued);
-        assert_eq!(Issued.as_seen_on("2026-11-30", "2026-12-01"), Expired);
-        assert_eq!(Delivered.as_seen_on("2026-11-30", "2027-01-01"), Delivered);
+        let day = |iso| Day::parse_iso(iso).unwrap();
+        assert_eq!(Issued.as_seen_on(day("2026-11-30"), day("2026-11-30")), Issued);
+        assert_eq!(Issued.as_seen_on(day("2026-11-30"), day("2026-12-01")), Expired);
+        assert_eq!(Delivered.as_seen_on(day("2026-11-30"), day("2027-01-01")), Delivered);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What the agency back office's pages and server functions exchange:
 //! dashboard, members and their import, suppliers, settings, vouchers.
 
-use crate::domain::{Money, VoucherStatus};
+use crate::domain::{Day, Money, ParisTime, VoucherNumber, VoucherStatus};
 use serde::{Deserialize, Serialize};
 
 /// An agency as the selector shows it.
@@ -108,7 +108,7 @@ pub struct HistoryEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgencyVoucherRow {
     pub id: i64,
-    pub number: Option<String>,
+    pub number: Option<VoucherNumber>,
     pub status: VoucherStatus,
     /// Staff undid its use: 91-annulé, its number kept.
     pub use_cancelled: bool,
@@ -116,10 +116,9 @@ pub struct AgencyVoucherRow {
     pub supplier: String,
     pub member_number: String,
     pub member_name: String,
-    /// "23/11/2026"
-    pub requested_on: String,
-    /// "23/11/2026 15:09"
-    pub used_at: Option<String>,
+    /// The day of the request, in Paris.
+    pub requested_on: Day,
+    pub used_at: Option<ParisTime>,
     pub locked: bool,
 }
 
@@ -343,15 +342,14 @@ pub struct AgencyVoucherList {
 pub struct AgencyVoucherDetail {
     pub row: AgencyVoucherRow,
     pub agency: String,
-    /// "23/12/2026"
-    pub valid_until: String,
-    pub validated_at: Option<String>,
-    pub locked_at: Option<String>,
+    pub valid_until: Day,
+    pub validated_at: Option<ParisTime>,
+    pub locked_at: Option<ParisTime>,
     pub wrong_codes: i64,
     /// The invoice that claims it: number and status, as "F-2026-001 (acceptée)".
     pub invoice: Option<String>,
-    pub paid_on: Option<String>,
-    pub use_cancelled_at: Option<String>,
+    pub paid_on: Option<Day>,
+    pub use_cancelled_at: Option<ParisTime>,
     /// Staff may undo its use (11-livré, on no invoice).
     pub can_undo_use: bool,
     pub history: Vec<HistoryEvent>,

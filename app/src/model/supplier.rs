@@ -2,7 +2,7 @@
 //! the till's API keys.
 
 use super::invoices::InvoiceDetail;
-use crate::domain::{InvoiceStatus, Money, VoucherStatus};
+use crate::domain::{Day, InvoiceStatus, Money, ParisTime, VoucherNumber, VoucherStatus};
 use serde::{Deserialize, Serialize};
 
 /// The supplier's home: who is logged in, and what needs doing.
@@ -21,6 +21,7 @@ pub struct SupplierOverview {
 
 /// One of the supplier's invoices claiming a voucher.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct InvoiceClaim {
     pub id: i64,
     pub number: String,
@@ -30,17 +31,14 @@ pub struct InvoiceClaim {
 /// The answer to a counter check by number and secret code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CounterCheck {
-    pub number: String,
+    pub number: VoucherNumber,
     /// The supplier the voucher was issued for.
     pub supplier: String,
     /// Issued for the supplier asking: the only one who may deliver on it and invoice it.
     pub own: bool,
     pub amount: Money,
     pub status: VoucherStatus,
-    /// "23/11/2026 15:09", Europe/Paris.
-    pub used_at: String,
-    /// The same instant, RFC 3339 UTC (for the till's API).
-    pub used_at_utc: String,
+    pub used_at: ParisTime,
     pub member_initials: String,
     /// The supplier's own invoice that claims it; never said of another supplier's voucher.
     pub invoice: Option<InvoiceClaim>,
@@ -56,16 +54,14 @@ impl CounterCheck {
 /// One delivered voucher in the supplier's list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeliveredVoucher {
-    pub number: String,
-    /// "23/11/2026 15:09", Europe/Paris.
-    pub used_at: String,
-    pub used_at_utc: String,
+    pub number: VoucherNumber,
+    pub used_at: ParisTime,
     pub amount: Money,
     pub status: VoucherStatus,
     pub member_initials: String,
     pub invoice: Option<InvoiceClaim>,
-    /// `2026-11-30`, once paid.
-    pub paid_on: Option<String>,
+    /// Once paid.
+    pub paid_on: Option<Day>,
 }
 
 /// Count and value of the listed vouchers in one status.
@@ -136,8 +132,3 @@ pub struct ApiKeys {
     /// Where the till sends its requests, e.g. `https://bons.castors.fr/api/v1`.
     pub api_base: String,
 }
-
-/// What the delivered vouchers page asks for when its address names no
-/// start day: the list starts on the first day of last month. (An empty
-/// `du` means no start day; the two would look alike once a form encodes them.)
-pub const SINCE_LAST_MONTH: &str = "mois-dernier";

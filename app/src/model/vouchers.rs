@@ -1,6 +1,6 @@
 //! The member's vouchers and the public check behind the QR code.
 
-use crate::domain::{Money, VoucherStatus};
+use crate::domain::{Day, Money, ParisTime, VoucherNumber, VoucherStatus};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,12 +23,13 @@ pub struct VoucherRow {
     pub status: VoucherStatus,
     pub amount: Money,
     pub supplier: String,
-    pub number: Option<String>,
-    /// "23/11/2026"
-    pub requested_on: String,
+    pub number: Option<VoucherNumber>,
+    /// The day of the request, in Paris.
+    pub requested_on: Day,
 }
 
-/// Number, code and the moment of use: what the supplier writes down.
+/// Number, code and the moment of use: what the supplier writes down, as
+/// the code screen shows them (and the phone keeps them, offline).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UseReceipt {
     pub number: String,
@@ -47,8 +48,8 @@ pub struct VoucherCard {
     pub supplier: String,
     pub member_number: String,
     pub member_name: String,
-    /// "23/12/2026"
-    pub valid_until: String,
+    /// The last day it can be used.
+    pub valid_until: Day,
     pub receipt: Option<UseReceipt>,
     /// The QR code (SVG drawn by the server) of the public check link. Not
     /// in the answer to OK (`use_voucher`): the code screen comes first, and
@@ -62,19 +63,18 @@ pub struct VoucherCard {
 /// A use undone by the agency: the number stays the voucher's, never reused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CancelledUse {
-    pub number: String,
-    /// "23/11/2026 15:09", Europe/Paris.
-    pub on: String,
+    pub number: VoucherNumber,
+    pub on: ParisTime,
 }
 
 /// What the public check page may say about a voucher.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckedVoucher {
-    pub number: String,
+    pub number: VoucherNumber,
     pub supplier: String,
     pub amount: Money,
     pub status: VoucherStatus,
-    pub used_at: String,
+    pub used_at: Option<ParisTime>,
     pub member_initials: String,
     /// Someone typed this voucher's secret code correctly.
     pub code_checked: bool,

@@ -45,12 +45,13 @@ impl fmt::Debug for SecretCode {
 }
 
 /// Everything the code depends on; all of it is stored with the voucher, so
-/// the agency can recompute the code later.
-pub struct CodeInputs<'a> {
-    pub number: &'a str,
+/// the agency can recompute the code later. The number and the time of use
+/// are in their stored forms (`W2026.NA.442.00000001`, RFC 3339 UTC).
+pub struct CodeInputs {
+    pub number: String,
     pub supplier_id: i64,
     pub amount_cents: i64,
-    pub used_at: &'a str,
+    pub used_at: String,
     pub length: SecretCodeLength,
 }
 
@@ -64,7 +65,7 @@ impl Keys {
         }
     }
 
-    pub fn secret_code(&self, inputs: &CodeInputs<'_>) -> SecretCode {
+    pub fn secret_code(&self, inputs: &CodeInputs) -> SecretCode {
         let message = format!("{}|{}|{}|{}", inputs.number, inputs.supplier_id, inputs.amount_cents, inputs.used_at);
         let tag = hmac(&self.code, message.as_bytes());
         let mut first = [0u8; 8];
@@ -77,7 +78,7 @@ impl Keys {
 
     /// Does `typed` equal the code of `inputs`? The comparison takes the same
     /// time wherever the first wrong digit is.
-    pub fn code_matches(&self, inputs: &CodeInputs<'_>, typed: &str) -> bool {
+    pub fn code_matches(&self, inputs: &CodeInputs, typed: &str) -> bool {
         use subtle::ConstantTimeEq;
         let expected = self.secret_code(inputs);
         let expected = expected.reveal().as_bytes();
@@ -170,12 +171,12 @@ pub fn qr_svg(content: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn inputs(length: u8) -> CodeInputs<'static> {
+    fn inputs(length: u8) -> CodeInputs {
         CodeInputs {
-            number: "W2026.NA.442.00000001",
+            number: "W2026.NA.442.00000001".into(),
             supplier_id: 1,
             amount_cents: 1300,
-            used_at: "2026-11-23T13:15:11.123456Z",
+            used_at: "2026-11-23T13:15:11.123456Z".into(),
             length: SecretCodeLength::new(length).unwrap(),
         }
     }
@@ -202,7 +203,7 @@ mod tests {
         other.supplier_id = 2;
         assert_ne!(keys.secret_code(&other), base);
         let mut other = inputs(8);
-        other.used_at = "2026-11-23T13:15:11.123457Z";
+        other.used_at = "2026-11-23T13:15:11.123457Z".into();
         assert_ne!(keys.secret_code(&other), base);
     }
 

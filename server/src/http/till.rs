@@ -11,7 +11,7 @@
 mod openapi;
 
 use app::{
-    domain::{InvoiceLineInput, InvoiceStatus, LineFlag, Money, VoucherStatus},
+    domain::{Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, VoucherStatus, voucher::DELIVERED_STATUSES},
     error::AppError,
     server::{
         AppState, auth,
@@ -233,13 +233,13 @@ async fn check_voucher(State(state): State<AppState>, till: Till, JsonObject(bod
         Ok::<_, ApiError>(CheckAnswer {
             genuine: true,
             invoiced: c.already_invoiced(),
-            number: c.number,
+            number: c.number.to_string(),
             supplier: c.supplier,
             own_voucher: c.own,
             amount_cents: c.amount.cents(),
             status: c.status.code(),
             status_label: c.status.label(),
-            used_at: c.used_at_utc,
+            used_at: c.used_at.rfc3339(),
             member_initials: c.member_initials,
             invoice: c.invoice.map(|i| InvoiceRef::new(i.id, i.number, i.status)),
         })
@@ -291,14 +291,14 @@ async fn list_vouchers(
         let vouchers = rows
             .into_iter()
             .map(|v| VoucherItem {
-                number: v.number,
-                used_at: v.used_at_utc,
+                number: v.number.to_string(),
+                used_at: v.used_at.rfc3339(),
                 amount_cents: v.amount.cents(),
                 status: v.status.code(),
                 status_label: v.status.label(),
                 member_initials: v.member_initials,
                 invoice: v.invoice.map(|i| InvoiceRef::new(i.id, i.number, i.status)),
-                paid_on: v.paid_on,
+                paid_on: v.paid_on.map(Day::iso),
             })
             .collect();
         Ok::<_, ApiError>(VoucherList { vouchers, count, total_cents: total.cents() })
@@ -467,5 +467,5 @@ fn respond<T: IntoResponse>(answer: Result<T, ApiError>) -> Response {
 
 /// Statuses the statuses list of the API offers, for the document.
 pub(crate) fn delivered_status_codes() -> Vec<i64> {
-    delivered::DELIVERED_STATUSES.iter().map(|s: &VoucherStatus| s.code()).collect()
+    DELIVERED_STATUSES.iter().map(|s: &VoucherStatus| s.code()).collect()
 }

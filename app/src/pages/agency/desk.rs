@@ -99,7 +99,7 @@ pub fn VoucherTable(rows: Vec<AgencyVoucherRow>, #[prop(optional)] show_member: 
                 .map(|r| {
                     let status = status_text(&r);
                     let href = format!("/agence/bons/{}", r.id);
-                    let number = r.number.clone().unwrap_or_else(|| "—".into());
+                    let number = r.number.as_ref().map_or_else(|| "—".into(), ToString::to_string);
                     view! {
                         <tr
                             class="voucher-row"
@@ -126,8 +126,8 @@ pub fn VoucherTable(rows: Vec<AgencyVoucherRow>, #[prop(optional)] show_member: 
                                         </td>
                                     }
                                 })}
-                            <td>{r.requested_on}</td>
-                            <td>{r.used_at.unwrap_or_else(|| "—".into())}</td>
+                            <td>{r.requested_on.to_string()}</td>
+                            <td>{r.used_at.map_or_else(|| "—".into(), |at| at.to_string())}</td>
                         </tr>
                     }
                 })

@@ -82,15 +82,14 @@ fn VoucherView(
     let status = status_text(&r);
     view! {
         <h1>
-            {WEB_VOUCHER_LABEL} " " <span class="voucher-number">{r.number.clone().unwrap_or_else(|| "(non utilisé)".into())}</span>
+            {WEB_VOUCHER_LABEL} " " <span class="voucher-number">{r.number.as_ref().map_or_else(|| "(non utilisé)".into(), ToString::to_string)}</span>
         </h1>
         {v
             .use_cancelled_at
-            .clone()
             .map(|at| {
                 view! {
                     <p class="notice notice-warn use-cancelled">
-                        "Utilisation annulée par l'agence le " {at}
+                        "Utilisation annulée par l'agence le " {at.to_string()}
                         " : le numéro reste attribué à ce bon et ne sera jamais réutilisé."
                     </p>
                 }
@@ -111,28 +110,27 @@ fn VoucherView(
             <dt>"Agence"</dt>
             <dd>{v.agency.clone()}</dd>
             <dt>"Demandé le"</dt>
-            <dd>{r.requested_on.clone()}</dd>
+            <dd>{r.requested_on.to_string()}</dd>
             <dt>"Valide jusqu'au"</dt>
-            <dd>{v.valid_until.clone()}</dd>
+            <dd>{v.valid_until.to_string()}</dd>
             <dt>"Utilisé le"</dt>
-            <dd class="used-at">{r.used_at.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd class="used-at">{r.used_at.map_or_else(|| "—".into(), |at| at.to_string())}</dd>
             <dt>"Validé devant le fournisseur"</dt>
-            <dd>{v.validated_at.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd>{v.validated_at.map_or_else(|| "—".into(), |at| at.to_string())}</dd>
             <dt>"Facture"</dt>
             <dd class="invoice">{v.invoice.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"Payé le"</dt>
-            <dd>{v.paid_on.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd>{v.paid_on.map_or_else(|| "—".into(), |day| day.to_string())}</dd>
         </dl>
 
         {v
             .locked_at
-            .clone()
             .map(|at| {
                 let id = id.clone();
                 view! {
                     <Section class="locked" title="Bon bloqué">
                         <p class="notice notice-warn">
-                            "Bloqué le " {at} " après " {v.wrong_codes}
+                            "Bloqué le " {at.to_string()} " après " {v.wrong_codes}
                             " codes secrets erronés : personne ne peut le vérifier ni le facturer tant qu'il est bloqué."
                         </p>
                         <ActionForm action=unlock>

@@ -21,7 +21,7 @@ pub fn matches_search(row: &VoucherRow, search: &str) -> bool {
         row.status.label(),
         row.amount.decimal_fr(),
         row.supplier,
-        row.number.as_deref().unwrap_or_default(),
+        row.number.as_ref().map(ToString::to_string).unwrap_or_default(),
         row.requested_on
     );
     matches_text(&haystack, search)
@@ -63,7 +63,10 @@ pub fn rows_html(rows: &[VoucherRow], search: &str) -> String {
         );
         escape_html(&row.supplier, &mut html);
         html.push_str("</td><td class=\"number\">");
-        escape_html(row.number.as_deref().unwrap_or("—"), &mut html);
+        match &row.number {
+            Some(number) => escape_html(&number.to_string(), &mut html),
+            None => html.push('—'),
+        }
         let _ = write!(html, "</td><td><a class=\"button button-small\" href=\"/bons/{}\"", row.id);
         // A used voucher's card is what the member shows at the counter: the
         // service worker fetches the cards so marked, whenever it sees this
@@ -233,8 +236,8 @@ mod tests {
             status: VoucherStatus::Delivered,
             amount: Money::from_cents(123_400),
             supplier: "Matériaux de l'Ouest".into(),
-            number: Some("W2026.NA.442.00000007".into()),
-            requested_on: "23/11/2026".into(),
+            number: "W2026.NA.442.00000007".parse().ok(),
+            requested_on: crate::domain::Day::parse_iso("2026-11-23").unwrap(),
         }
     }
 

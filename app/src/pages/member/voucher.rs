@@ -117,7 +117,7 @@ fn IssuedVoucher(card: VoucherCard, cancel: ServerAction<CancelVoucher>, screen:
             <dt>"Fournisseur"</dt>
             <dd>{card.supplier}</dd>
             <dt>"Valide jusqu'au"</dt>
-            <dd>{card.valid_until}</dd>
+            <dd>{card.valid_until.to_string()}</dd>
         </dl>
         {if usable {
             view! {
@@ -184,8 +184,8 @@ fn IssuedVoucher(card: VoucherCard, cancel: ServerAction<CancelVoucher>, screen:
 fn CancelledUseNotice(cancelled: CancelledUse) -> impl IntoView {
     view! {
         <p class="notice notice-warn cancelled-use">
-            "L'utilisation de ce bon (n° " <span class="number">{cancelled.number}</span>
-            ") a été annulée par votre agence le " {cancelled.on}
+            "L'utilisation de ce bon (n° " <span class="number">{cancelled.number.to_string()}</span>
+            ") a été annulée par votre agence le " {cancelled.on.to_string()}
             ". Il ne peut plus servir : pour un nouvel achat, demandez un nouveau bon."
         </p>
     }
@@ -213,7 +213,7 @@ fn UsedVoucher(card: VoucherCard) -> impl IntoView {
             <dt>"Valeur du bon"</dt>
             <dd class="amount">{card.amount.to_string()}</dd>
             <dt>"Valide jusqu'au"</dt>
-            <dd>{card.valid_until}</dd>
+            <dd>{card.valid_until.to_string()}</dd>
             <dt>"Code secret"</dt>
             <dd class="code">{receipt.code}</dd>
             <dt>"Date et heure"</dt>

@@ -162,7 +162,7 @@ fn GenuineVoucher(v: CheckedVoucher) -> impl IntoView {
         {verdict}
         <dl class="card">
             <dt>"N° du bon"</dt>
-            <dd class="number">{v.number}</dd>
+            <dd class="number">{v.number.to_string()}</dd>
             <dt>"Fournisseur"</dt>
             <dd>{v.supplier}</dd>
             <dt>"Valeur du bon"</dt>
@@ -170,7 +170,7 @@ fn GenuineVoucher(v: CheckedVoucher) -> impl IntoView {
             <dt>"Statut du bon"</dt>
             <dd class="status">{v.status.label()}</dd>
             <dt>"Date d'utilisation"</dt>
-            <dd>{v.used_at}</dd>
+            <dd>{v.used_at.map(|at| at.to_string()).unwrap_or_default()}</dd>
             <dt>"Adhérent"</dt>
             <dd>{v.member_initials}</dd>
         </dl>

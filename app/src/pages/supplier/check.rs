@@ -35,7 +35,7 @@ pub fn CounterCheckPage() -> impl IntoView {
                     // Keyed on the answer: after a check the form is a
                     // new one, empty for the next voucher (patching the
                     // old inputs would keep what was typed).
-                    let key = answer.as_ref().map(|a| a.number.clone()).unwrap_or_default();
+                    let key = answer.as_ref().map(|a| a.number.to_string()).unwrap_or_default();
                     view! {
                         {answer.map(|a| view! { <CheckAnswer a /> })}
                         {checked_one.then(|| view! { <h2>"Vérifier un autre bon"</h2> })}
@@ -104,11 +104,11 @@ fn CheckAnswer(a: CounterCheck) -> impl IntoView {
         {warning.map(|w| view! { <p class="notice notice-warn">{w}</p> })}
         <dl class="card check-answer" data-invoiced=invoiced.to_string()>
             <dt>"N° du bon"</dt>
-            <dd class="number">{a.number}</dd>
+            <dd class="number">{a.number.to_string()}</dd>
             <dt>"Valeur du bon"</dt>
             <dd class="amount">{a.amount.to_string()}</dd>
             <dt>"Date et heure d'utilisation"</dt>
-            <dd class="used-at">{a.used_at}</dd>
+            <dd class="used-at">{a.used_at.to_string()}</dd>
             <dt>"Statut du bon"</dt>
             <dd class="status">{a.status.label()}</dd>
             <dt>"Adhérent"</dt>

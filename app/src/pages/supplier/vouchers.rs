@@ -1,18 +1,11 @@
 use crate::{
     api::supplier::supplier_vouchers,
     components::{Loaded, Shell, Space, StatusSelect, Table, or_empty, voucher_statuses},
-    domain::{
-        VoucherStatus,
-        day::{french, parse_day},
-    },
-    model::supplier::{DeliveredList, DeliveredVoucher, SINCE_LAST_MONTH},
+    domain::voucher::{DELIVERED_STATUSES, SINCE_LAST_MONTH},
+    model::supplier::{DeliveredList, DeliveredVoucher},
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-/// The statuses a delivered voucher can have, as the filter offers them.
-const STATUSES: [VoucherStatus; 4] =
-    [VoucherStatus::Delivered, VoucherStatus::Invoiced, VoucherStatus::Paid, VoucherStatus::Cancelled];
 
 /// Bons livrés: the supplier's used vouchers by day of use and status, with
 /// totals and the same list as a spreadsheet. The filter is a plain GET
@@ -48,7 +41,7 @@ fn Delivered(list: DeliveredList) -> impl IntoView {
                     "Au" <input type="date" name="au" value=list.to.clone() />
                 </label>
             </div>
-            <StatusSelect label="Statut" all="Tous" statuses=voucher_statuses(&STATUSES) chosen=RwSignal::new(chosen) />
+            <StatusSelect label="Statut" all="Tous" statuses=voucher_statuses(&DELIVERED_STATUSES) chosen=RwSignal::new(chosen) />
             <button type="submit" class="button">
                 "Afficher"
             </button>
@@ -101,19 +94,16 @@ fn DeliveredLine(v: DeliveredVoucher) -> impl IntoView {
             " (" {i.status.label()} ")"
         }
         .into_any(),
-        (None, Some(paid)) => {
-            let day = parse_day(paid).map(french).unwrap_or_else(|_| paid.clone());
-            view! { "payé le " {day} }.into_any()
-        }
+        (None, Some(paid)) => view! { "payé le " {paid.to_string()} }.into_any(),
         (None, None) => view! { "—" }.into_any(),
     };
     view! {
         <tr class="voucher-row" data-status=v.status.code()>
             <td data-label="N° du bon" class="number">
-                {v.number}
+                {v.number.to_string()}
             </td>
             <td data-label="Date d'utilisation" class="used-at">
-                {v.used_at}
+                {v.used_at.to_string()}
             </td>
             <td data-label="Valeur du bon" class="amount">
                 {v.amount.decimal_fr()}

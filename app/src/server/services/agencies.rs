@@ -132,11 +132,11 @@ pub async fn dashboard(
         .into_iter()
         .map(|v| LockedVoucher {
             id: v.id,
-            number: v.number,
+            number: v.number.map(|n| n.to_string()),
             member_number: v.member_number,
             member_name: v.member_name,
             supplier: v.supplier_name,
-            locked_at: v.locked_at.as_deref().map(clock::display_datetime).unwrap_or_default(),
+            locked_at: v.locked_at.map(|at| at.paris().to_string()).unwrap_or_default(),
             wrong_codes: v.code_failures,
         })
         .collect();

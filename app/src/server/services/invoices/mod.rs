@@ -415,7 +415,7 @@ async fn match_line(
     if status != VoucherStatus::Delivered || claimed_elsewhere.is_some() || claimed_here.contains(&v.id) {
         return Ok((Some(LineFlag::AlreadyInvoiced), true));
     }
-    if line.amount.cents() > v.amount_cents {
+    if line.amount > v.amount {
         return Ok((Some(LineFlag::AmountExceeds), true));
     }
     Ok((None, true))

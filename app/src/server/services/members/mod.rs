@@ -218,7 +218,7 @@ pub async fn detail(
     let vouchers = vouchers::list_for_member(pool, m.id)
         .await?
         .into_iter()
-        .map(|v| row_view(v, &today))
+        .map(|v| row_view(v, crate::domain::Timestamp::new(now).paris_day()))
         .collect::<Vec<AgencyVoucherRow>>();
     let history = history_view(audit::history(pool, Entity::Member, m.id).await?);
     Ok(MemberDetail {

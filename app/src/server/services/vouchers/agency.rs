@@ -7,14 +7,13 @@ use crate::server::services::{
     journal,
 };
 use crate::{
-    domain::{Money, VoucherStatus},
+    domain::{Day, Timestamp, VoucherStatus},
     error::AppError,
     model::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow, LIST_LIMIT},
     server::{
         AppState,
         audit::{self, Actor, Entity},
         auth::Staff,
-        clock,
         store::{
             invoices,
             vouchers::{self, VoucherRecord, VoucherSearch},
@@ -28,19 +27,17 @@ use serde_json::json;
 const MAX_REASON: usize = 500;
 
 /// A voucher row as every back-office list shows it.
-pub(crate) fn row_view(v: VoucherRecord, today: &str) -> AgencyVoucherRow {
+pub(crate) fn row_view(v: VoucherRecord, today: Day) -> AgencyVoucherRow {
     AgencyVoucherRow {
         id: v.id,
-        status: v.status.as_seen_on(&v.valid_until, today),
+        status: v.status.as_seen_on(v.valid_until, today),
         use_cancelled: v.use_cancelled_at.is_some(),
-        amount: Money::from_cents(v.amount_cents),
+        amount: v.amount,
         supplier: v.supplier_name,
         member_number: v.member_number,
         member_name: v.member_name,
-        requested_on: clock::parse_stamp(&v.requested_at)
-            .map(|t| clock::display_date(clock::paris_date(t)))
-            .unwrap_or_default(),
-        used_at: v.used_at.as_deref().map(clock::display_datetime),
+        requested_on: v.requested_at.paris_day(),
+        used_at: v.used_at.map(Timestamp::paris),
         number: v.number,
         locked: v.locked_at.is_some(),
     }
@@ -69,16 +66,16 @@ pub async fn search(
     let search = VoucherSearch {
         agency_id: staff.scope(chosen),
         typed: &typed,
-        status: status.map(VoucherStatus::code),
+        status,
         limit: i64::try_from(LIST_LIMIT + 1).unwrap_or(i64::MAX),
     };
     let mut found = vouchers::search(state.db.pool(), &search).await?;
     let truncated = found.len() > LIST_LIMIT;
     found.truncate(LIST_LIMIT);
-    let today = clock::iso_day(clock::paris_date(now));
+    let today = Timestamp::new(now).paris_day();
     Ok(AgencyVoucherList {
         desk: agencies::desk(state, staff, chosen).await?,
-        rows: found.into_iter().map(|v| row_view(v, &today)).collect(),
+        rows: found.into_iter().map(|v| row_view(v, today)).collect(),
         truncated,
     })
 }
@@ -105,7 +102,7 @@ pub async fn detail(
     let claim = invoices::claim_on_voucher(&mut conn, v.id, None).await?;
     drop(conn);
     let invoice = claim.as_ref().map(|(number, status)| format!("{number} ({})", status.label()));
-    let today = clock::iso_day(clock::paris_date(now));
+    let today = Timestamp::new(now).paris_day();
     let history = history_view(audit::history(pool, Entity::Voucher, v.id).await?);
     let agency = crate::server::store::agencies::find(pool, v.agency_id)
         .await?
@@ -114,15 +111,15 @@ pub async fn detail(
     Ok(AgencyVoucherDetail {
         can_undo_use: v.status == VoucherStatus::Delivered && v.invoice_id.is_none() && claim.is_none(),
         agency,
-        valid_until: clock::display_day(&v.valid_until),
-        validated_at: v.validated_at.as_deref().map(clock::display_datetime),
-        locked_at: v.locked_at.as_deref().map(clock::display_datetime),
+        valid_until: v.valid_until,
+        validated_at: v.validated_at.map(Timestamp::paris),
+        locked_at: v.locked_at.map(Timestamp::paris),
         wrong_codes: v.code_failures,
         invoice,
-        paid_on: v.paid_on.as_deref().map(clock::display_day),
-        use_cancelled_at: v.use_cancelled_at.as_deref().map(clock::display_datetime),
+        paid_on: v.paid_on,
+        use_cancelled_at: v.use_cancelled_at.map(Timestamp::paris),
         history,
-        row: row_view(v, &today),
+        row: row_view(v, today),
     })
 }
 
@@ -169,13 +166,14 @@ pub async fn undo_use(
             invoice_status.label()
         )).into());
     }
-    let at = clock::stamp(now);
-    if !vouchers::undo_use(tx.conn(), id, &at).await? {
+    let at = Timestamp::new(now);
+    if !vouchers::undo_use(tx.conn(), id, at).await? {
         // Locked row, status checked above: only an invoice set behind our back.
         return Err(AppError::Conflict("Ce bon a été facturé entre-temps : rechargez la page.".into()).into());
     }
-    let before = json!({ "status": status.label(), "number": v.number, "used_at": v.used_at });
-    let after = json!({ "status": VoucherStatus::Cancelled.label(), "use_cancelled_at": at, "reason": reason });
+    let before = json!({ "status": status.label(), "number": v.number, "used_at": v.used_at.map(Timestamp::rfc3339) });
+    let after =
+        json!({ "status": VoucherStatus::Cancelled.label(), "use_cancelled_at": at.rfc3339(), "reason": reason });
     journal(&mut tx, &Actor::staff(staff), Entity::Voucher, id, "undo_use", before, after, now).await?;
     tx.commit().await?;
     tracing::info!(voucher = id, number = ?v.number, "use undone by agency staff");

@@ -4,13 +4,13 @@
 use crate::server::error::ServerError;
 use crate::server::services::vouchers::{self, Checker};
 use crate::{
-    domain::{Money, VoucherNumber, member::initials},
-    model::supplier::{CounterCheck, InvoiceClaim},
+    domain::{VoucherNumber, member::initials},
+    error::AppError,
+    model::supplier::CounterCheck,
     server::{
         AppState,
         audit::Actor,
         auth::SupplierUser,
-        clock,
         store::{self},
     },
 };
@@ -73,22 +73,19 @@ async fn describe(
     v: store::vouchers::VoucherRecord,
 ) -> Result<CounterCheck, ServerError> {
     let own = v.supplier_id == supplier_id;
-    let invoice = if own {
-        store::vouchers::delivered::claim(state.db.pool(), supplier_id, v.id)
-            .await?
-            .map(|(id, number, status)| InvoiceClaim { id, number, status })
-    } else {
-        None
+    let invoice = if own { store::vouchers::delivered::claim(state.db.pool(), supplier_id, v.id).await? } else { None };
+    // A voucher with a number has been used: both are set together.
+    let (Some(number), Some(used_at)) = (v.number, v.used_at) else {
+        tracing::error!(voucher = v.id, "a checked voucher without its number or time of use");
+        return Err(AppError::Internal.into());
     };
-    let used_at = v.used_at.clone().unwrap_or_default();
     Ok(CounterCheck {
-        number: v.number.clone().unwrap_or_default(),
+        number,
         supplier: v.supplier_name,
         own,
-        amount: Money::from_cents(v.amount_cents),
+        amount: v.amount,
         status: v.status,
-        used_at: clock::display_datetime(&used_at),
-        used_at_utc: used_at,
+        used_at: used_at.paris(),
         member_initials: initials(&v.member_name),
         invoice,
     })

@@ -3,16 +3,17 @@
 
 use crate::server::error::ServerError;
 use crate::{
-    domain::{Money, VoucherStatus, day::parse_day, member::initials},
+    domain::{
+        Money, Timestamp, VoucherStatus,
+        day::parse_day,
+        voucher::{DELIVERED_STATUSES, SINCE_LAST_MONTH},
+    },
     error::AppError,
-    model::supplier::{DeliveredList, DeliveredVoucher, InvoiceClaim, SINCE_LAST_MONTH, StatusTotal},
+    model::supplier::{DeliveredList, DeliveredVoucher, StatusTotal},
     server::{
         AppState, clock,
         spreadsheet::Csv,
-        store::{
-            self,
-            vouchers::delivered::{DeliveredQuery, DeliveredRecord},
-        },
+        store::{self, vouchers::delivered::DeliveredQuery},
     },
 };
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
@@ -25,10 +26,6 @@ pub struct DeliveredFilter {
     pub to: Option<NaiveDate>,
     pub status: Option<VoucherStatus>,
 }
-
-/// The statuses a used voucher can have.
-pub const DELIVERED_STATUSES: [VoucherStatus; 4] =
-    [VoucherStatus::Delivered, VoucherStatus::Invoiced, VoucherStatus::Paid, VoucherStatus::Cancelled];
 
 impl DeliveredFilter {
     /// From what the page's form says; empty means no bound.
@@ -99,14 +96,14 @@ impl DeliveredFilter {
         Ok(filter)
     }
 
-    /// `[from, until)` as stored UTC instants: Paris midnight of the first
-    /// day, Paris midnight after the last.
-    fn bounds(&self) -> (Option<String>, Option<String>) {
+    /// `[from, until)` as instants: Paris midnight of the first day, Paris
+    /// midnight after the last.
+    fn bounds(&self) -> (Option<Timestamp>, Option<Timestamp>) {
         let midnight = |day: NaiveDate| {
             Paris
                 .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
                 .earliest()
-                .map(|t| clock::stamp(t.with_timezone(&Utc)))
+                .map(|t| Timestamp::new(t.with_timezone(&Utc)))
         };
         (self.from.and_then(midnight), self.to.and_then(|d| d.checked_add_days(Days::new(1))).and_then(midnight))
     }
@@ -120,26 +117,8 @@ pub async fn delivered_records(
     filter: &DeliveredFilter,
 ) -> Result<Vec<DeliveredVoucher>, ServerError> {
     let (from, until) = filter.bounds();
-    let query = DeliveredQuery { supplier_id, from: from.as_deref(), until: until.as_deref(), status: filter.status };
-    let rows = store::vouchers::delivered::list(state.db.pool(), &query).await?;
-    Ok(rows.into_iter().map(delivered_view).collect::<Result<_, _>>()?)
-}
-
-fn delivered_view(r: DeliveredRecord) -> Result<DeliveredVoucher, AppError> {
-    let invoice = match (r.invoice_id, r.invoice_number, r.invoice_status) {
-        (Some(id), Some(number), Some(status)) => Some(InvoiceClaim { id, number, status }),
-        _ => None,
-    };
-    Ok(DeliveredVoucher {
-        number: r.number,
-        used_at: clock::display_datetime(&r.used_at),
-        used_at_utc: r.used_at,
-        amount: Money::from_cents(r.amount_cents),
-        status: r.status,
-        member_initials: initials(&r.member_name),
-        invoice,
-        paid_on: r.paid_on,
-    })
+    let query = DeliveredQuery { supplier_id, from, until, status: filter.status };
+    Ok(store::vouchers::delivered::list(state.db.pool(), &query).await?)
 }
 
 /// The page: rows and totals. A use undone (91-annulé) is listed, and left
@@ -189,13 +168,13 @@ pub fn delivered_csv(vouchers: &[DeliveredVoucher]) -> Vec<u8> {
     for v in vouchers {
         let invoice = v.invoice.as_ref().map(|i| format!("{} ({})", i.number, i.status.label())).unwrap_or_default();
         csv.row([
-            v.number.as_str(),
-            v.used_at.as_str(),
+            v.number.to_string().as_str(),
+            v.used_at.to_string().as_str(),
             &plain_amount(v.amount),
             v.status.label(),
             v.member_initials.as_str(),
             &invoice,
-            &v.paid_on.as_deref().map(clock::display_day).unwrap_or_default(),
+            &v.paid_on.map(|day| day.to_string()).unwrap_or_default(),
         ]);
     }
     csv.into_bytes()
@@ -214,9 +193,8 @@ mod tests {
 
     fn voucher(status: VoucherStatus, cents: i64) -> DeliveredVoucher {
         DeliveredVoucher {
-            number: "W2026.NA.442.00000001".into(),
-            used_at: "23/11/2026 15:09".into(),
-            used_at_utc: "2026-11-23T14:09:00.000000Z".into(),
+            number: "W2026.NA.442.00000001".parse().unwrap(),
+            used_at: Timestamp::parse("2026-11-23T14:09:00.000000Z").unwrap().paris(),
             amount: Money::from_cents(cents),
             status,
             member_initials: "C. M.".into(),
@@ -244,8 +222,9 @@ mod tests {
     #[test]
     fn days_are_paris_days_summer_and_winter() {
         let f = DeliveredFilter::parse(Some("2026-07-01"), Some("2026-12-31"), None).unwrap();
+        let (from, until) = f.bounds();
         assert_eq!(
-            f.bounds(),
+            (from.map(Timestamp::rfc3339), until.map(Timestamp::rfc3339)),
             (Some("2026-06-30T22:00:00.000000Z".into()), Some("2026-12-31T23:00:00.000000Z".into()))
         );
     }

@@ -9,8 +9,8 @@ use super::journal;
 use crate::server::error::ServerError;
 use crate::{
     domain::{
-        AgencySettings, Money, SecretCodeLength, VoucherNumber, VoucherStatus, member::initials, parse_typed_code,
-        voucher::VoucherNumberError,
+        AgencySettings, Day, Money, SecretCodeLength, Timestamp, VoucherNumber, VoucherStatus, member::initials,
+        parse_typed_code, voucher::VoucherNumberError,
     },
     error::AppError,
     model::vouchers::{CancelledUse, CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard, VoucherRow},
@@ -24,11 +24,11 @@ use crate::{
         db::WriteTx,
         store::{
             agencies, suppliers,
-            vouchers::{self, NewVoucher, Use, VoucherRecord},
+            vouchers::{self, ListedVoucher, NewVoucher, Use, VoucherRecord},
         },
     },
 };
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Datelike, Days, Utc};
 use serde_json::json;
 
 /// Paid up while today (Paris) is on or before the paid-until day.
@@ -69,9 +69,12 @@ pub async fn request_voucher(
     if !fee_paid_up(member, now) {
         return Err(AppError::FeeNotPaid.into());
     }
-    let today = clock::paris_date(now);
-    let valid_until = today
+    let now = Timestamp::new(now);
+    let valid_until = now
+        .paris_day()
+        .date()
         .checked_add_days(Days::new(u64::from(agency.validity_days.saturating_sub(1))))
+        .map(Day::new)
         .ok_or(AppError::Internal)?;
 
     let mut tx = state.db.begin_write().await?;
@@ -86,9 +89,9 @@ pub async fn request_voucher(
             member_id: member.id,
             supplier_id,
             agency_id: member.agency_id,
-            amount_cents: amount.cents(),
-            requested_at: &clock::stamp(now),
-            valid_until: &clock::iso_day(valid_until),
+            amount,
+            requested_at: now,
+            valid_until,
         },
     )
     .await?;
@@ -97,9 +100,9 @@ pub async fn request_voucher(
         "amount_cents": amount.cents(),
         "supplier_id": supplier_id,
         "member_id": member.id,
-        "valid_until": clock::iso_day(valid_until),
+        "valid_until": valid_until.iso(),
     });
-    journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "request", json!({}), after, now).await?;
+    journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "request", json!({}), after, now.utc()).await?;
     tx.commit().await?;
     tracing::info!(voucher = id, member = member.id, amount = amount.cents(), "voucher requested");
     Ok(id)
@@ -111,19 +114,13 @@ pub async fn list_for_member(
     member: &Member,
     now: DateTime<Utc>,
 ) -> Result<Vec<VoucherRow>, ServerError> {
-    let today = clock::iso_day(clock::paris_date(now));
+    let today = Timestamp::new(now).paris_day();
     let rows = vouchers::listed_for_member(state.db.pool(), state.db.backend(), member.id).await?;
     Ok(rows
         .into_iter()
-        .map(|v| VoucherRow {
-            id: v.id,
-            status: v.status.as_seen_on(&v.valid_until, &today),
-            amount: Money::from_cents(v.amount_cents),
-            supplier: v.supplier_name,
-            number: v.number,
-            requested_on: clock::display_date(
-                clock::parse_stamp(&v.requested_at).map(clock::paris_date).unwrap_or(clock::paris_date(now)),
-            ),
+        .map(|ListedVoucher { mut row, valid_until }| {
+            row.status = row.status.as_seen_on(valid_until, today);
+            row
         })
         .collect())
 }
@@ -132,7 +129,7 @@ pub async fn list_for_member(
 #[tracing::instrument(skip_all, fields(member = member.id, voucher = id))]
 pub async fn card(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>) -> Result<VoucherCard, ServerError> {
     let v = own_voucher(state, member, id).await?;
-    let mut card = card_of(state, v, &clock::iso_day(clock::paris_date(now)));
+    let mut card = card_of(state, v, Timestamp::new(now).paris_day());
     card.qr_svg = card.check_url.as_deref().and_then(crate::server::codes::qr_svg);
     Ok(card)
 }
@@ -140,25 +137,25 @@ pub async fn card(state: &AppState, member: &Member, id: i64, now: DateTime<Utc>
 /// The card as its member sees it on `today`, without its QR code: what a
 /// use answers with. Encoding a QR code takes about 1.3 ms of the server's
 /// time (choosing its mask), as much as the rest of a use.
-fn card_of(state: &AppState, v: VoucherRecord, today: &str) -> VoucherCard {
+fn card_of(state: &AppState, v: VoucherRecord, today: Day) -> VoucherCard {
     // A use the agency undid has no code to show any more.
-    let cancelled_use = v
-        .use_cancelled_at
-        .as_deref()
-        .map(|at| CancelledUse { number: v.number.clone().unwrap_or_default(), on: clock::display_datetime(at) });
-    let receipt = if cancelled_use.is_some() { None } else { receipt(state, &v) };
-    let check_url = if cancelled_use.is_some() { None } else { v.number.as_deref().map(|n| check_url(state, n)) };
+    let cancelled_use = match (v.use_cancelled_at, &v.number) {
+        (Some(at), Some(number)) => Some(CancelledUse { number: number.clone(), on: at.paris() }),
+        _ => None,
+    };
+    let receipt = if v.use_cancelled_at.is_some() { None } else { receipt(state, &v) };
+    let check_url = if v.use_cancelled_at.is_some() { None } else { v.number.as_ref().map(|n| check_url(state, n)) };
     VoucherCard {
         id: v.id,
-        status: seen_status(&v, today),
-        amount: Money::from_cents(v.amount_cents),
+        status: v.status.as_seen_on(v.valid_until, today),
+        amount: v.amount,
         qr_svg: None,
         check_url,
         receipt,
         supplier: v.supplier_name,
         member_number: v.member_number,
         member_name: v.member_name,
-        valid_until: clock::display_day(&v.valid_until),
+        valid_until: v.valid_until,
         cancelled_use,
     }
 }
@@ -183,23 +180,24 @@ pub async fn use_voucher(
         .filter(|v| v.member_id == member.id)
         .ok_or(AppError::VoucherNotFound)?;
     let status = v.status;
-    let today = clock::iso_day(clock::paris_date(now));
+    let now = Timestamp::new(now);
+    let today = now.paris_day();
     if !status.can_become(VoucherStatus::Delivered) {
         // A use of this group may have made the status read: shown only once committed.
         tx.commit().await?;
         return match status {
-            VoucherStatus::Expired => Err(AppError::VoucherExpired(clock::display_day(&v.valid_until)).into()),
+            VoucherStatus::Expired => Err(AppError::VoucherExpired(v.valid_until.to_string()).into()),
             VoucherStatus::Cancelled => Err(AppError::VoucherNotUsable(status.label().into()).into()),
-            _ => Some(card_of(state, v, &today))
+            _ => Some(card_of(state, v, today))
                 .filter(|card| card.receipt.is_some())
                 .ok_or_else(|| AppError::VoucherNotUsable(status.label().into()).into()),
         };
     }
     if today > v.valid_until {
-        return Err(AppError::VoucherExpired(clock::display_day(&v.valid_until)).into());
+        return Err(AppError::VoucherExpired(v.valid_until.to_string()).into());
     }
 
-    let year = clock::paris_year(now);
+    let year = today.date().year();
     let sequence = vouchers::next_sequence(tx.conn(), v.agency_id, year).await?;
     let number = u32::try_from(sequence)
         .ok()
@@ -212,16 +210,14 @@ pub async fn use_voucher(
                 "voucher number series exhausted or agency codes invalid"
             );
             AppError::Internal
-        })?
-        .to_string();
-    let used_at = clock::stamp(now);
+        })?;
     let code_length = u8::try_from(v.agency_code_length)
         .ok()
         .and_then(|l| SecretCodeLength::new(l).ok())
         .unwrap_or(SecretCodeLength::DEFAULT);
     let changed = vouchers::mark_used(
         tx.conn(),
-        &Use { id, used_at: &used_at, year, sequence, number: &number, code_length: i64::from(code_length.digits()) },
+        &Use { id, used_at: now, year, sequence, number: &number, code_length: i64::from(code_length.digits()) },
     )
     .await?;
     if !changed {
@@ -232,21 +228,16 @@ pub async fn use_voucher(
     }
     let (before, after) = (
         json!({ "status": status.label() }),
-        json!({ "status": VoucherStatus::Delivered.label(), "number": number, "used_at": used_at }),
+        json!({ "status": VoucherStatus::Delivered.label(), "number": number, "used_at": now.rfc3339() }),
     );
-    journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "use", before, after, now).await?;
+    journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "use", before, after, now.utc()).await?;
     tx.commit().await?;
     tracing::info!(voucher = id, member = member.id, %number, "voucher used");
 
     let code_length = Some(i64::from(code_length.digits()));
-    let used = VoucherRecord {
-        status: VoucherStatus::Delivered,
-        number: Some(number),
-        used_at: Some(used_at),
-        code_length,
-        ..v
-    };
-    Ok(card_of(state, used, &today))
+    let used =
+        VoucherRecord { status: VoucherStatus::Delivered, number: Some(number), used_at: Some(now), code_length, ..v };
+    Ok(card_of(state, used, today))
 }
 
 #[tracing::instrument(skip_all, fields(member = member.id, voucher = id))]
@@ -264,10 +255,10 @@ pub async fn validate_voucher(
         return Err(AppError::VoucherNotUsable(VoucherStatus::Cancelled.label().into()).into());
     }
     if v.validated_at.is_none() {
-        let at = clock::stamp(now);
+        let at = Timestamp::new(now);
         let mut tx = state.db.begin_write().await?;
-        if vouchers::mark_validated(tx.conn(), id, member.id, &at).await? {
-            let after = json!({ "validated_at": at });
+        if vouchers::mark_validated(tx.conn(), id, member.id, at).await? {
+            let after = json!({ "validated_at": at.rfc3339() });
             let before = json!({ "validated_at": null });
             journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "validate", before, after, now).await?;
         }
@@ -287,9 +278,9 @@ pub async fn cancel_voucher(state: &AppState, member: &Member, id: i64, now: Dat
         .await?
         .filter(|v| v.member_id == member.id)
         .ok_or(AppError::VoucherNotFound)?;
-    let today = clock::iso_day(clock::paris_date(now));
+    let today = Timestamp::new(now).paris_day();
     let status = v.status;
-    match status.as_seen_on(&v.valid_until, &today) {
+    match status.as_seen_on(v.valid_until, today) {
         VoucherStatus::Cancelled => return Ok(()),
         VoucherStatus::Issued => {}
         seen => return Err(AppError::VoucherNotCancellable(seen.label().into()).into()),
@@ -312,16 +303,16 @@ pub async fn cancel_voucher(state: &AppState, member: &Member, id: i64, now: Dat
 #[tracing::instrument(skip_all)]
 pub async fn expire_overdue(state: &AppState, now: DateTime<Utc>) -> Result<usize, ServerError> {
     const BATCH: i64 = 500;
-    let today = clock::iso_day(clock::paris_date(now));
+    let today = Timestamp::new(now).paris_day();
     let actor = Actor::system("expiration des bons");
     let (from, to) = (VoucherStatus::Issued, VoucherStatus::Expired);
     let mut expired = 0;
     loop {
         let mut tx = state.db.begin_write().await?;
-        let batch = vouchers::overdue(tx.conn(), &today, BATCH).await?;
+        let batch = vouchers::overdue(tx.conn(), today, BATCH).await?;
         for (id, valid_until) in &batch {
             if vouchers::set_status(tx.conn(), *id, from, to).await? {
-                let before = json!({ "status": from.label(), "valid_until": valid_until });
+                let before = json!({ "status": from.label(), "valid_until": valid_until.iso() });
                 journal(&mut tx, &actor, Entity::Voucher, *id, "expire", before, json!({ "status": to.label() }), now)
                     .await?;
                 expired += 1;
@@ -376,8 +367,7 @@ pub async fn check_code(
     now: DateTime<Utc>,
 ) -> Result<CheckedVoucher, ServerError> {
     let v = verify_code(state, checker, number, code, now).await?;
-    let number = v.number.clone().ok_or(AppError::Internal)?;
-    checked(number, v, true)
+    checked(v, true)
 }
 
 /// The check behind `check_code`, for callers that say more about the
@@ -421,7 +411,8 @@ pub async fn verify_code(
         None => {
             let length = u8::try_from(code.len()).ok().and_then(|l| SecretCodeLength::new(l).ok());
             let length = length.unwrap_or(SecretCodeLength::DEFAULT);
-            let inputs = CodeInputs { number: &number, supplier_id: 0, amount_cents: 0, used_at: "", length };
+            let inputs =
+                CodeInputs { number: number.clone(), supplier_id: 0, amount_cents: 0, used_at: String::new(), length };
             std::hint::black_box(state.keys.code_matches(&inputs, &code));
             false
         }
@@ -461,8 +452,8 @@ pub(crate) async fn record_code_result(
     }
     let failures = v.code_failures + 1;
     let lock_now = failures >= budgets::CODE_FAILURES_BEFORE_LOCK && v.locked_at.is_none();
-    let locked_at = if lock_now { Some(clock::stamp(now)) } else { v.locked_at.clone() };
-    vouchers::set_code_failures(tx.conn(), v.id, failures, locked_at.as_deref()).await?;
+    let locked_at = if lock_now { Some(Timestamp::new(now)) } else { v.locked_at };
+    vouchers::set_code_failures(tx.conn(), v.id, failures, locked_at).await?;
     if lock_now {
         let before = json!({ "locked": false });
         let after = json!({ "locked": true, "wrong_codes": failures });
@@ -508,16 +499,16 @@ pub async fn check(
     }
     let v = vouchers::find_by_number(state.db.pool(), &number).await?.ok_or_else(not_genuine)?;
     let code_checked = code_proof.is_some_and(|proof| state.keys.verify_code_checked(&number, proof));
-    checked(number, v, code_checked)
+    checked(v, code_checked)
 }
 
-fn checked(number: String, v: VoucherRecord, code_checked: bool) -> Result<CheckedVoucher, ServerError> {
+fn checked(v: VoucherRecord, code_checked: bool) -> Result<CheckedVoucher, ServerError> {
     Ok(CheckedVoucher {
-        number,
+        number: v.number.ok_or(AppError::Internal)?,
         supplier: v.supplier_name,
-        amount: Money::from_cents(v.amount_cents),
+        amount: v.amount,
         status: v.status,
-        used_at: v.used_at.as_deref().map(clock::display_datetime).unwrap_or_default(),
+        used_at: v.used_at.map(Timestamp::paris),
         member_initials: initials(&v.member_name),
         code_checked,
     })
@@ -531,34 +522,38 @@ async fn own_voucher(state: &AppState, member: &Member, id: i64) -> Result<Vouch
         .ok_or(AppError::VoucherNotFound)?)
 }
 
-fn seen_status(v: &VoucherRecord, today: &str) -> VoucherStatus {
-    v.status.as_seen_on(&v.valid_until, today)
-}
-
-/// What the code of a used voucher is computed from.
-pub(crate) fn code_inputs(v: &VoucherRecord) -> Option<CodeInputs<'_>> {
-    let (number, used_at) = (v.number.as_deref()?, v.used_at.as_deref()?);
+/// What the code of a used voucher is computed from: its number and time
+/// of use in their stored forms.
+pub(crate) fn code_inputs(v: &VoucherRecord) -> Option<CodeInputs> {
+    let (number, used_at) = (v.number.as_ref()?, v.used_at?);
     let length = v.code_length.and_then(|l| u8::try_from(l).ok()).and_then(|l| SecretCodeLength::new(l).ok())?;
-    Some(CodeInputs { number, supplier_id: v.supplier_id, amount_cents: v.amount_cents, used_at, length })
+    Some(CodeInputs {
+        number: number.to_string(),
+        supplier_id: v.supplier_id,
+        amount_cents: v.amount.cents(),
+        used_at: used_at.rfc3339(),
+        length,
+    })
 }
 
-/// Number and recomputed code of a used voucher.
+/// Number and recomputed code of a used voucher, as the code screen shows
+/// them: the phone keeps this screen's text to show it offline.
 fn receipt(state: &AppState, v: &VoucherRecord) -> Option<UseReceipt> {
     let inputs = code_inputs(v)?;
     let code = state.keys.secret_code(&inputs);
     Some(UseReceipt {
-        number: inputs.number.to_owned(),
+        used_at: v.used_at?.paris().to_string(),
+        number: inputs.number,
         code: code.reveal().to_owned(),
-        used_at: clock::display_datetime(inputs.used_at),
         validated: v.validated_at.is_some(),
     })
 }
 
-fn check_url(state: &AppState, number: &str) -> String {
+fn check_url(state: &AppState, number: &VoucherNumber) -> String {
     format!(
         "{}/verifier/{number}?s={}",
         state.settings.public_url.trim_end_matches('/'),
-        state.keys.sign_check_link(number)
+        state.keys.sign_check_link(&number.to_string())
     )
 }
 

@@ -1,37 +1,44 @@
 //! A supplier's delivered vouchers (used at its counter), with the invoice
 //! of its own that claims each one.
 
-use crate::domain::{InvoiceStatus, VoucherStatus};
+use crate::domain::{InvoiceStatus, Timestamp, VoucherStatus, member::initials};
+use crate::model::supplier::{DeliveredVoucher, InvoiceClaim};
 use crate::server::store::in_row;
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyPool, FromRow, Row, any::AnyRow};
 
-#[derive(Debug, Clone, FromRow)]
-pub struct DeliveredRecord {
-    pub id: i64,
-    pub number: String,
-    pub used_at: String,
-    pub amount_cents: i64,
-    pub status: VoucherStatus,
-    pub member_name: String,
-    pub paid_on: Option<String>,
-    /// The first of this supplier's invoices whose matching (or overridden)
-    /// line claims the voucher.
-    pub invoice_id: Option<i64>,
-    pub invoice_number: Option<String>,
-    pub invoice_status: Option<InvoiceStatus>,
+/// A delivered voucher as the supplier's list shows it, with the first of
+/// this supplier's invoices whose matching (or overridden) line claims it.
+/// The member's name is read as initials: it never reaches the supplier.
+impl<'r> FromRow<'r, AnyRow> for DeliveredVoucher {
+    fn from_row(row: &'r AnyRow) -> Result<DeliveredVoucher, sqlx::Error> {
+        let invoice = match (row.try_get("invoice_id")?, row.try_get("invoice_number")?, row.try_get("invoice_status")?)
+        {
+            (Some(id), Some(number), Some(status)) => Some(InvoiceClaim { id, number, status }),
+            _ => None,
+        };
+        Ok(DeliveredVoucher {
+            number: row.try_get("number")?,
+            used_at: row.try_get("used_at")?,
+            amount: row.try_get("amount_cents")?,
+            status: row.try_get("status")?,
+            member_initials: initials(&row.try_get::<String, _>("member_name")?),
+            invoice,
+            paid_on: row.try_get("paid_on")?,
+        })
+    }
 }
 
-/// Which used vouchers: instants are UTC stamps, bounds `[from, until)`.
-pub struct DeliveredQuery<'a> {
+/// Which used vouchers: bounds `[from, until)`.
+pub struct DeliveredQuery {
     pub supplier_id: i64,
-    pub from: Option<&'a str>,
-    pub until: Option<&'a str>,
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
     pub status: Option<VoucherStatus>,
 }
 
 /// One query for the whole list, newest use first; the claims are grouped
 /// once rather than looked up per row.
-pub async fn list(pool: &AnyPool, q: &DeliveredQuery<'_>) -> Result<Vec<DeliveredRecord>, sqlx::Error> {
+pub async fn list(pool: &AnyPool, q: &DeliveredQuery) -> Result<Vec<DeliveredVoucher>, sqlx::Error> {
     sqlx::query_as(
         "SELECT v.id, v.number, v.used_at, v.amount_cents, v.status, m.name AS member_name, v.paid_on,
                 ci.id AS invoice_id, ci.number AS invoice_number, ci.status AS invoice_status
@@ -56,12 +63,8 @@ pub async fn list(pool: &AnyPool, q: &DeliveredQuery<'_>) -> Result<Vec<Delivere
     .map_err(in_row("vouchers delivered by supplier", q.supplier_id))
 }
 
-/// This supplier's invoice claiming a voucher: id, number, status.
-pub async fn claim(
-    pool: &AnyPool,
-    supplier_id: i64,
-    voucher_id: i64,
-) -> Result<Option<(i64, String, InvoiceStatus)>, sqlx::Error> {
+/// This supplier's invoice claiming a voucher.
+pub async fn claim(pool: &AnyPool, supplier_id: i64, voucher_id: i64) -> Result<Option<InvoiceClaim>, sqlx::Error> {
     sqlx::query_as(
         "SELECT i.id, i.number, i.status FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
           WHERE l.voucher_id = $1 AND i.supplier_id = $2 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)

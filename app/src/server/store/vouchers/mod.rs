@@ -4,7 +4,8 @@ pub mod delivered;
 
 use crate::server::store::in_row;
 use crate::{
-    domain::VoucherStatus,
+    domain::{Day, Money, Timestamp, VoucherNumber, VoucherStatus},
+    model::vouchers::VoucherRow,
     server::db::{Backend, WriteTx},
 };
 use sqlx::{AnyConnection, AnyPool, FromRow};
@@ -17,20 +18,22 @@ pub struct VoucherRecord {
     pub supplier_id: i64,
     pub agency_id: i64,
     pub status: VoucherStatus,
-    pub amount_cents: i64,
-    pub requested_at: String,
-    pub valid_until: String,
-    pub used_at: Option<String>,
-    pub number: Option<String>,
+    #[sqlx(rename = "amount_cents")]
+    pub amount: Money,
+    pub requested_at: Timestamp,
+    /// The last day it can be used, in Paris.
+    pub valid_until: Day,
+    pub used_at: Option<Timestamp>,
+    pub number: Option<VoucherNumber>,
     pub code_length: Option<i64>,
-    pub validated_at: Option<String>,
+    pub validated_at: Option<Timestamp>,
     pub code_failures: i64,
-    pub locked_at: Option<String>,
+    pub locked_at: Option<Timestamp>,
     /// The accepted invoice that claimed it.
     pub invoice_id: Option<i64>,
-    pub paid_on: Option<String>,
+    pub paid_on: Option<Day>,
     /// Set when staff undid a mistaken use (status 91-annulé, number kept).
-    pub use_cancelled_at: Option<String>,
+    pub use_cancelled_at: Option<Timestamp>,
     pub supplier_name: String,
     pub agency_code: String,
     pub centre_code: String,
@@ -50,16 +53,16 @@ const SELECT_VOUCHER: &str = "SELECT v.id, v.member_id, v.supplier_id, v.agency_
    JOIN agencies a ON a.id = v.agency_id
    JOIN members m ON m.id = v.member_id";
 
-pub struct NewVoucher<'a> {
+pub struct NewVoucher {
     pub member_id: i64,
     pub supplier_id: i64,
     pub agency_id: i64,
-    pub amount_cents: i64,
-    pub requested_at: &'a str,
-    pub valid_until: &'a str,
+    pub amount: Money,
+    pub requested_at: Timestamp,
+    pub valid_until: Day,
 }
 
-pub async fn insert(conn: &mut AnyConnection, v: &NewVoucher<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut AnyConnection, v: &NewVoucher) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO vouchers (member_id, supplier_id, agency_id, status, amount_cents, requested_at, valid_until)
          VALUES ($1, $2, $3, $7, $4, $5, $6) RETURNING id",
@@ -67,7 +70,7 @@ pub async fn insert(conn: &mut AnyConnection, v: &NewVoucher<'_>) -> Result<i64,
     .bind(v.member_id)
     .bind(v.supplier_id)
     .bind(v.agency_id)
-    .bind(v.amount_cents)
+    .bind(v.amount)
     .bind(v.requested_at)
     .bind(v.valid_until)
     .bind(VoucherStatus::Issued)
@@ -120,21 +123,17 @@ pub async fn list_for_member(pool: &AnyPool, member_id: i64) -> Result<Vec<Vouch
         .map_err(in_row("vouchers of member", member_id))
 }
 
-/// A line of the member's "Demande de bons": only what the list shows.
-/// Read from a JSON array, in this order (`listed_for_member`).
+/// A line of the member's "Demande de bons" as stored, with its last valid
+/// day (the status the member sees depends on it). Read from a JSON array,
+/// in this order (`listed_for_member`).
 #[derive(Debug, Clone)]
 pub struct ListedVoucher {
-    pub id: i64,
-    pub status: VoucherStatus,
-    pub amount_cents: i64,
-    pub requested_at: String,
-    pub valid_until: String,
-    pub number: Option<String>,
-    pub supplier_name: String,
+    pub row: VoucherRow,
+    pub valid_until: Day,
 }
 
-/// Read in the order of the query's array; a status code none of ours is an
-/// error naming the voucher.
+/// Read in the order of the query's array; a status code none of ours, or
+/// a time, day or number that is none, is an error naming the voucher.
 impl<'de> serde::Deserialize<'de> for ListedVoucher {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ListedVoucher, D::Error> {
         struct Row;
@@ -147,19 +146,25 @@ impl<'de> serde::Deserialize<'de> for ListedVoucher {
 
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ListedVoucher, A::Error> {
                 let id: i64 = field(&mut seq, "id")?;
+                let named = |what: String| serde::de::Error::custom(format!("vouchers row {id}: {what}"));
                 let code: i64 = field(&mut seq, "status")?;
-                let status = VoucherStatus::from_code(code).ok_or_else(|| {
-                    serde::de::Error::custom(format!("vouchers row {id}: unknown voucher status {code}"))
-                })?;
-                Ok(ListedVoucher {
+                let status =
+                    VoucherStatus::from_code(code).ok_or_else(|| named(format!("unknown voucher status {code}")))?;
+                let amount = field(&mut seq, "amount_cents")?;
+                let requested_at: String = field(&mut seq, "requested_at")?;
+                let requested_at = Timestamp::parse(&requested_at)
+                    .ok_or_else(|| named(format!("unreadable timestamp {requested_at:?}")))?;
+                let valid_until = field(&mut seq, "valid_until").map_err(|e: A::Error| named(e.to_string()))?;
+                let number = field(&mut seq, "number").map_err(|e: A::Error| named(e.to_string()))?;
+                let row = VoucherRow {
                     id,
                     status,
-                    amount_cents: field(&mut seq, "amount_cents")?,
-                    requested_at: field(&mut seq, "requested_at")?,
-                    valid_until: field(&mut seq, "valid_until")?,
-                    number: field(&mut seq, "number")?,
-                    supplier_name: field(&mut seq, "supplier_name")?,
-                })
+                    amount,
+                    supplier: field(&mut seq, "supplier_name")?,
+                    number,
+                    requested_on: requested_at.paris_day(),
+                };
+                Ok(ListedVoucher { row, valid_until })
             }
         }
         fn field<'de, A: serde::de::SeqAccess<'de>, T: serde::Deserialize<'de>>(
@@ -205,7 +210,7 @@ pub async fn listed_for_member(
     };
     let list: String = sqlx::query_scalar(sql).bind(member_id).fetch_one(pool).await?;
     let mut listed: Vec<ListedVoucher> = serde_json::from_str(&list).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    listed.sort_unstable_by_key(|voucher| std::cmp::Reverse(voucher.id));
+    listed.sort_unstable_by_key(|voucher| std::cmp::Reverse(voucher.row.id));
     Ok(listed)
 }
 
@@ -225,10 +230,10 @@ pub async fn next_sequence(conn: &mut AnyConnection, agency_id: i64, year: i32) 
 
 pub struct Use<'a> {
     pub id: i64,
-    pub used_at: &'a str,
+    pub used_at: Timestamp,
     pub year: i32,
     pub sequence: i64,
-    pub number: &'a str,
+    pub number: &'a VoucherNumber,
     pub code_length: i64,
 }
 
@@ -252,7 +257,12 @@ pub async fn mark_used(conn: &mut AnyConnection, u: &Use<'_>) -> Result<bool, sq
 }
 
 /// Records the member's VALIDER LE BON once; later presses keep the first time.
-pub async fn mark_validated(conn: &mut AnyConnection, id: i64, member_id: i64, at: &str) -> Result<bool, sqlx::Error> {
+pub async fn mark_validated(
+    conn: &mut AnyConnection,
+    id: i64,
+    member_id: i64,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE vouchers SET validated_at = $3 WHERE id = $1 AND member_id = $2 AND used_at IS NOT NULL AND validated_at IS NULL",
     )
@@ -281,7 +291,7 @@ pub async fn set_status(
 }
 
 /// Issued vouchers whose last valid day is before `today`, oldest first.
-pub async fn overdue(conn: &mut AnyConnection, today: &str, limit: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+pub async fn overdue(conn: &mut AnyConnection, today: Day, limit: i64) -> Result<Vec<(i64, Day)>, sqlx::Error> {
     sqlx::query_as("SELECT id, valid_until FROM vouchers WHERE status = $3 AND valid_until < $1 ORDER BY id LIMIT $2")
         .bind(today)
         .bind(limit)
@@ -295,7 +305,7 @@ pub async fn set_code_failures(
     conn: &mut AnyConnection,
     id: i64,
     failures: i64,
-    locked_at: Option<&str>,
+    locked_at: Option<Timestamp>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE vouchers SET code_failures = $2, locked_at = $3 WHERE id = $1")
         .bind(id)
@@ -314,8 +324,8 @@ pub struct VoucherSearch<'a> {
     pub agency_id: Option<i64>,
     /// Part of a voucher number, member number or member name ("" for any).
     pub typed: &'a str,
-    /// A status code, or None for any.
-    pub status: Option<i64>,
+    /// A status, or None for any.
+    pub status: Option<VoucherStatus>,
     pub limit: i64,
 }
 
@@ -353,7 +363,7 @@ pub async fn locked(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<Vouche
 
 /// 11-livré → 91-annulé, keeping the number; only while no invoice took it.
 /// Returns whether the row changed.
-pub async fn undo_use(conn: &mut AnyConnection, id: i64, at: &str) -> Result<bool, sqlx::Error> {
+pub async fn undo_use(conn: &mut AnyConnection, id: i64, at: Timestamp) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE vouchers SET status = $3, use_cancelled_at = $2 WHERE id = $1 AND status = $4 AND invoice_id IS NULL",
     )
