@@ -39,8 +39,8 @@ pub async fn serve(
     // A statement run is worked through by the server that started it: one
     // a stopped server left unfinished is closed, and may be started again
     // (it skips the members already emailed).
-    let at = app::server::clock::stamp(chrono::Utc::now());
-    match app::server::store::statements::close_abandoned_runs(state.db.pool(), &at).await {
+    let at = app::domain::Timestamp::new(chrono::Utc::now());
+    match app::server::store::statements::close_abandoned_runs(state.db.pool(), at).await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(runs = n, "statement runs left unfinished by a stopped server closed"),
         Err(e) => tracing::error!(error = %e, "closing abandoned statement runs"),

@@ -1,7 +1,10 @@
 //! Calendar days and months as people type them in forms: `23/11/2026`
 //! (French), or `2026-11-23` (what a date field sends).
 
+use super::Day;
 use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// A day typed in a form.
 pub fn parse_day(input: &str) -> Result<NaiveDate, String> {
@@ -44,6 +47,121 @@ pub fn french(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
 
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// A calendar month: stored, typed and sent as `2026-11`, shown as
+/// `novembre 2026`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Month(NaiveDate);
+
+impl Month {
+    /// The month `day` is in.
+    pub fn of(day: Day) -> Month {
+        let day = day.date();
+        Month(day.with_day(1).unwrap_or(day))
+    }
+
+    /// A month typed in a form (`2026-11` or `11/2026`).
+    pub fn parse(input: &str) -> Result<Month, String> {
+        parse_month(input).map(|(first, _)| Month(first))
+    }
+
+    /// The stored form, `2026-11`.
+    pub fn parse_iso(stored: &str) -> Option<Month> {
+        let (year, month) = stored.split_once('-')?;
+        NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1).map(Month)
+    }
+
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}", self.0.year(), self.0.month())
+    }
+
+    pub fn first(self) -> Day {
+        Day::new(self.0)
+    }
+
+    pub fn last(self) -> Day {
+        Day::new(last_day_of_month(self.0))
+    }
+
+    /// The month before: what a statement run proposes by default.
+    pub fn previous(self) -> Month {
+        Month::of(Day::new(self.0.pred_opt().unwrap_or(self.0)))
+    }
+
+    /// Every day of the month.
+    pub fn period(self) -> Period {
+        Period { from: self.first(), to: self.last() }
+    }
+}
+
+/// `novembre 2026`.
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", MONTHS[self.0.month0() as usize], self.0.year())
+    }
+}
+
+impl From<Month> for String {
+    fn from(month: Month) -> String {
+        month.iso()
+    }
+}
+
+impl TryFrom<String> for Month {
+    type Error = String;
+
+    fn try_from(iso: String) -> Result<Month, String> {
+        Month::parse_iso(&iso).ok_or_else(|| format!("not an ISO month: {iso}"))
+    }
+}
+
+/// The longest period one statement covers, in days.
+pub const MAX_PERIOD_DAYS: i64 = 366;
+
+/// The days a statement covers, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Period {
+    pub from: Day,
+    pub to: Day,
+}
+
+impl Period {
+    /// A period typed in the form: two days, in order, a year at most.
+    pub fn parse(from: &str, to: &str) -> Result<Period, String> {
+        let from = parse_day(from).map_err(|e| format!("Début de la période : {e}"))?;
+        let to = parse_day(to).map_err(|e| format!("Fin de la période : {e}"))?;
+        if to < from {
+            return Err("La fin de la période précède son début.".into());
+        }
+        if (to - from).num_days() >= MAX_PERIOD_DAYS {
+            return Err("Un relevé couvre au plus un an.".into());
+        }
+        Ok(Period { from: Day::new(from), to: Day::new(to) })
+    }
+}
+
+/// `du 01/11/2026 au 30/11/2026`.
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "du {} au {}", self.from, self.to)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +184,30 @@ mod tests {
         for bad in ["", "2026", "13/2026", "2026-00", "novembre"] {
             assert!(parse_month(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_month_is_stored_in_iso_and_named_in_french() {
+        let november = Month::parse("11/2026").unwrap();
+        assert_eq!(november.iso(), "2026-11");
+        assert_eq!(november.to_string(), "novembre 2026");
+        assert_eq!(Month::parse_iso("2026-11"), Some(november));
+        assert_eq!(Month::parse_iso("2026-13"), None);
+        assert_eq!(november.period().to_string(), "du 01/11/2026 au 30/11/2026");
+        let january = Month::parse("2027-01").unwrap();
+        assert_eq!(january.previous().to_string(), "décembre 2026");
+        assert_eq!(Month::of(Day::parse_iso("2027-01-31").unwrap()), january);
+        assert_eq!(serde_json::to_string(&november).unwrap(), "\"2026-11\"");
+    }
+
+    #[test]
+    fn a_period_is_two_days_in_order_a_year_at_most() {
+        let p = Period::parse("2026-11-01", "30/11/2026").unwrap();
+        assert_eq!(p.to_string(), "du 01/11/2026 au 30/11/2026");
+        assert!(Period::parse("2026-11-30", "2026-11-01").unwrap_err().contains("précède"));
+        assert!(Period::parse("2025-01-01", "2026-11-30").unwrap_err().contains("au plus un an"));
+        assert!(Period::parse("2025-11-30", "2026-11-29").is_ok(), "365 days");
+        assert!(Period::parse("", "2026-11-30").unwrap_err().contains("Début de la période"));
+        assert!(Period::parse("2026-11-01", "demain").unwrap_err().contains("Fin de la période"));
     }
 }

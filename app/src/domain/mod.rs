@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ssr")]
 mod stored;
+#[cfg(feature = "ssr")]
+pub use stored::StoredBool;
 
 pub mod agency;
 pub mod bank;
@@ -13,6 +15,7 @@ pub mod member;
 pub mod member_file;
 pub mod money;
 pub mod password;
+pub mod payment;
 pub mod role;
 pub mod siret;
 pub mod time;
@@ -20,6 +23,7 @@ pub mod voucher;
 
 pub use agency::AgencySettings;
 pub use bank::{Bic, Iban};
+pub use day::{Month, Period};
 pub use invoice::{InvoiceLineInput, InvoiceStatus, LineFlag};
 pub use member::MemberNumber;
 pub use money::{AmountError, Money};

@@ -3,7 +3,7 @@
 //! `store::in_row`), where a default would show a corrupt voucher as one
 //! still to spend, or a corrupt invoice as one received.
 
-use super::{Day, InvoiceStatus, Money, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus};
+use super::{Day, InvoiceStatus, LineFlag, Money, Month, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus};
 
 /// `Type`, `Decode` and `Encode` for sqlx's `Any` driver: the status reads
 /// and binds as its code. `$stored` is the code's type read from a row,
@@ -42,6 +42,7 @@ macro_rules! stored_as_code {
 stored_as_code!(VoucherStatus, i64, i64, |code| VoucherStatus::from_code(*code), "voucher status");
 stored_as_code!(InvoiceStatus, String, &'q str, |code| InvoiceStatus::from_code(code), "invoice status");
 stored_as_code!(Role, String, &'q str, |code| Role::from_code(code), "role");
+stored_as_code!(LineFlag, String, &'q str, |code| LineFlag::from_code(code), "invoice line flag");
 
 /// `Type`, `Decode` and `Encode` for a value stored as text: `$parse` reads
 /// it back (None names the text), `$write` writes it.
@@ -80,6 +81,7 @@ macro_rules! stored_as_text {
 stored_as_text!(VoucherNumber, |s| s.parse().ok(), |n| n.to_string(), "voucher number");
 stored_as_text!(Timestamp, Timestamp::parse, |t| t.rfc3339(), "timestamp");
 stored_as_text!(Day, Day::parse_iso, |d| d.iso(), "day");
+stored_as_text!(Month, Month::parse_iso, |m| m.iso(), "month");
 stored_as_text!(ParisTime, |s| Timestamp::parse(s).map(Timestamp::paris), |t| t.rfc3339(), "timestamp");
 
 /// Money is stored as integer cents.
@@ -105,5 +107,33 @@ impl<'q> sqlx::Encode<'q, sqlx::Any> for Money {
         buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
     ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
         <i64 as sqlx::Encode<'q, sqlx::Any>>::encode(self.cents(), buf)
+    }
+}
+
+/// A yes-or-no as the schema keeps it: an integer, 0 for no (a count of
+/// rows reads as whether there is any). The `Any` driver reads a `bool`
+/// only from a boolean column, so a row's `bool` field says
+/// `#[sqlx(try_from = "StoredBool")]`.
+pub struct StoredBool(bool);
+
+impl From<StoredBool> for bool {
+    fn from(stored: StoredBool) -> bool {
+        stored.0
+    }
+}
+
+impl sqlx::Type<sqlx::Any> for StoredBool {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for StoredBool {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<StoredBool, sqlx::error::BoxDynError> {
+        <i64 as sqlx::Decode<'r, sqlx::Any>>::decode(value).map(|n| StoredBool(n != 0))
     }
 }

@@ -57,7 +57,11 @@ use chrono::Offset as _;
 
 /// An instant as a screen shows it: `06/08/2020 15:09`, Paris time. It
 /// still is the instant (`utc`), so one value serves a page and the till.
+/// On the wire it is RFC 3339 with Paris's offset,
+/// `2020-08-06T15:09:00.000000+02:00`: the instant and the wall time in one
+/// string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct ParisTime {
     utc_micros: i64,
     offset_seconds: i32,
@@ -100,6 +104,21 @@ impl From<Timestamp> for ParisTime {
     }
 }
 
+impl From<ParisTime> for String {
+    fn from(at: ParisTime) -> String {
+        at.local().to_rfc3339_opts(SecondsFormat::Micros, false)
+    }
+}
+
+impl TryFrom<String> for ParisTime {
+    type Error = String;
+
+    fn try_from(wire: String) -> Result<ParisTime, String> {
+        let at = DateTime::parse_from_rfc3339(&wire).map_err(|e| format!("not an RFC 3339 instant: {wire} ({e})"))?;
+        Ok(ParisTime { utc_micros: at.timestamp_micros(), offset_seconds: at.offset().local_minus_utc() })
+    }
+}
+
 /// A calendar day: stored as ISO `2026-11-23`, shown as `23/11/2026`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
@@ -121,6 +140,19 @@ impl Day {
 
     pub fn parse_iso(stored: &str) -> Option<Day> {
         stored.parse().ok().map(Day)
+    }
+
+    /// The instant this day begins in Paris: the bound of "used between day
+    /// A and day B".
+    pub fn paris_midnight(self) -> Timestamp {
+        use chrono::TimeZone;
+        let midnight = Paris.from_local_datetime(&self.0.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest();
+        Timestamp(midnight.map(|t| t.with_timezone(&Utc)).unwrap_or_default())
+    }
+
+    /// The day after (the same day at the end of the calendar).
+    pub fn next(self) -> Day {
+        Day(self.0.succ_opt().unwrap_or(self.0))
     }
 }
 
@@ -180,7 +212,17 @@ mod tests {
         assert_eq!(shown.rfc3339(), "2026-11-23T13:15:11.123456Z");
         assert_eq!(shown.utc(), at.utc());
         let wire = serde_json::to_string(&shown).unwrap();
+        assert_eq!(wire, "\"2026-11-23T14:15:11.123456+01:00\"");
         assert_eq!(serde_json::from_str::<ParisTime>(&wire).unwrap(), shown);
+        assert_eq!(shown.to_string(), "23/11/2026 14:15");
+    }
+
+    #[test]
+    fn a_paris_day_begins_at_its_midnight_in_paris() {
+        let day = Day::parse_iso("2026-11-23").unwrap();
+        assert_eq!(day.paris_midnight().rfc3339(), "2026-11-22T23:00:00.000000Z");
+        assert_eq!(Day::parse_iso("2026-07-01").unwrap().paris_midnight().rfc3339(), "2026-06-30T22:00:00.000000Z");
+        assert_eq!(day.next().iso(), "2026-11-24");
     }
 
     #[test]

@@ -1,35 +1,38 @@
 //! Supplier invoices as their screens show them, to the supplier and to the
-//! agency.
+//! agency. Rows decode straight into these shapes (`ssr`): the store's
+//! records add only what screens do not show.
 
-use crate::domain::{InvoiceStatus, LineFlag, Money};
+use crate::domain::{Day, InvoiceStatus, LineFlag, Money, ParisTime};
 use serde::{Deserialize, Serialize};
 
 /// One invoice in a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct InvoiceSummary {
     pub id: i64,
     /// The supplier's invoice number.
     pub number: String,
     pub supplier_id: i64,
     pub supplier: String,
-    /// "23/11/2026"
-    pub invoice_date: String,
+    pub invoice_date: Day,
+    /// Total including VAT.
     pub amount: Money,
     pub status: InvoiceStatus,
     /// Why the agency sent it back (status "à corriger").
     pub correction_reason: Option<String>,
-    /// "30/11/2026", once paid.
-    pub paid_on: Option<String>,
+    /// Once paid: the day of its batch's transfers.
+    pub paid_on: Option<Day>,
     /// Lines that do not match their voucher and were not overridden.
     pub open_flags: i64,
     pub line_count: i64,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "crate::domain::StoredBool"))]
     pub has_pdf: bool,
-    /// "23/11/2026 15:09", Europe/Paris.
-    pub submitted_at: String,
+    pub submitted_at: ParisTime,
 }
 
 /// One line of an invoice and what the check of its voucher found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct InvoiceLineView {
     pub position: i64,
     pub voucher_number: String,

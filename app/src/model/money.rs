@@ -5,7 +5,7 @@ use super::{
     agency::{Desk, HistoryEvent},
     invoices::{InvoiceDetail, InvoiceSummary},
 };
-use crate::domain::{InvoiceStatus, Money};
+use crate::domain::{Day, InvoiceStatus, Money, Month, ParisTime, Period};
 use serde::{Deserialize, Serialize};
 
 /// The agency's supplier invoices, in one status or all.
@@ -30,16 +30,17 @@ pub struct ReconcileView {
 
 /// A payment batch in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct BatchRow {
     pub id: i64,
     pub agency_code: String,
-    /// "23/11/2026 15:09"
-    pub created_at: String,
+    pub created_at: ParisTime,
+    /// The login of who prepared it.
     pub created_by: String,
     pub total: Money,
     pub invoices: i64,
-    /// "30/11/2026", once the transfers left.
-    pub paid_on: Option<String>,
+    /// Once the transfers left: their day.
+    pub paid_on: Option<Day>,
     pub reference: Option<String>,
 }
 
@@ -69,53 +70,60 @@ pub struct BatchDetail {
     pub batch: BatchRow,
     pub transfers: Vec<Transfer>,
     pub invoices: Vec<InvoiceSummary>,
-    /// Today in Paris, ISO: the date field's default.
-    pub today: String,
+    /// Today in Paris: the date field's default.
+    pub today: Day,
     pub history: Vec<HistoryEvent>,
 }
 
 /// A statement run's progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct RunRow {
     pub id: i64,
     pub agency_code: String,
-    /// "novembre 2026"
-    pub month: String,
-    pub started_at: String,
+    pub month: Month,
+    pub started_at: ParisTime,
     pub started_by: String,
     pub total: i64,
     pub done: i64,
     pub emailed: i64,
     pub no_email: i64,
     pub failed: i64,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "crate::domain::StoredBool"))]
     pub finished: bool,
 }
 
 /// One statement, as staff and the member list it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct StatementRow {
     pub id: i64,
     pub member_number: String,
     pub member_name: String,
-    /// "du 01/11/2026 au 30/11/2026"
-    pub period: String,
-    pub created_at: String,
+    pub period_from: Day,
+    pub period_to: Day,
+    pub created_at: ParisTime,
     pub voucher_count: i64,
     pub total: Money,
     pub invoiced: Money,
     pub emailed_to: Option<String>,
-    pub emailed_at: Option<String>,
+    pub emailed_at: Option<ParisTime>,
     pub email_error: Option<String>,
+}
+
+impl StatementRow {
+    /// The days it covers.
+    pub fn period(&self) -> Period {
+        Period { from: self.period_from, to: self.period_to }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatementsPage {
     pub desk: Desk,
-    /// The month a run proposes by default (the previous one), "2026-10".
-    pub default_month: String,
-    /// The single statement's default period, ISO days.
-    pub default_from: String,
-    pub default_to: String,
+    /// The month a run proposes by default (the previous one); its days
+    /// are the single statement's default period.
+    pub default_month: Month,
     pub runs: Vec<RunRow>,
     pub recent: Vec<StatementRow>,
 }

@@ -99,8 +99,6 @@ impl DeliveredList {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SupplierInvoiceView {
     pub detail: InvoiceDetail,
-    /// `2026-11-23`, for the date field.
-    pub invoice_date_iso: String,
     /// The lines as the lines box shows them, without their codes (never stored).
     pub lines_text: String,
 }

@@ -13,18 +13,18 @@ mod openapi;
 use app::{
     domain::{Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, VoucherStatus, voucher::DELIVERED_STATUSES},
     error::AppError,
+    model::invoices::{InvoiceDetail, InvoiceLineView, InvoiceSummary},
     server::{
         AppState, auth,
         error::ServerError,
         services::{
             accounts::api_keys::{self, ApiClient, KeyRefusal},
-            invoices::{InvoiceInput, submission},
+            invoices::{self, InvoiceInput, submission},
             vouchers::{
                 counter,
                 delivered::{self, DeliveredFilter, plain_amount},
             },
         },
-        store::invoices::{InvoiceRecord, LineRecord},
     },
 };
 use axum::{
@@ -323,22 +323,22 @@ struct InvoiceItem {
     has_pdf: bool,
 }
 
-impl From<InvoiceRecord> for InvoiceItem {
-    fn from(i: InvoiceRecord) -> InvoiceItem {
-        let status = i.status;
+/// Days in ISO form, instants in RFC 3339 (UTC), amounts in cents.
+impl From<InvoiceSummary> for InvoiceItem {
+    fn from(i: InvoiceSummary) -> InvoiceItem {
         InvoiceItem {
             id: i.id,
             number: i.number,
-            invoice_date: i.invoice_date,
-            amount_cents: i.amount_cents,
-            status: status.code(),
-            status_label: status.label(),
+            invoice_date: i.invoice_date.iso(),
+            amount_cents: i.amount.cents(),
+            status: i.status.code(),
+            status_label: i.status.label(),
             correction_reason: i.correction_reason,
-            paid_on: i.paid_on,
-            submitted_at: i.submitted_at,
+            paid_on: i.paid_on.map(|d| d.iso()),
+            submitted_at: i.submitted_at.rfc3339(),
             line_count: i.line_count,
             open_flags: i.open_flags,
-            has_pdf: i.has_pdf > 0,
+            has_pdf: i.has_pdf,
         }
     }
 }
@@ -354,26 +354,31 @@ struct LineItem {
     override_reason: Option<String>,
 }
 
-impl From<LineRecord> for LineItem {
-    fn from(l: LineRecord) -> LineItem {
-        let flag = l.flag.as_deref().and_then(LineFlag::from_code);
+impl From<InvoiceLineView> for LineItem {
+    fn from(l: InvoiceLineView) -> LineItem {
         LineItem {
             position: l.position,
             voucher_number: l.voucher_number,
-            amount_cents: l.amount_cents,
-            voucher_amount_cents: l.voucher_amount_cents,
-            flag: flag.map(LineFlag::code),
-            flag_label: flag.map(LineFlag::label),
+            amount_cents: l.amount.cents(),
+            voucher_amount_cents: l.voucher_amount.map(Money::cents),
+            flag: l.flag.map(LineFlag::code),
+            flag_label: l.flag.map(LineFlag::label),
             override_reason: l.override_reason,
         }
     }
 }
 
 #[derive(Serialize)]
-struct InvoiceDetail {
+struct InvoiceWithLines {
     #[serde(flatten)]
     invoice: InvoiceItem,
     lines: Vec<LineItem>,
+}
+
+impl From<InvoiceDetail> for InvoiceWithLines {
+    fn from(d: InvoiceDetail) -> InvoiceWithLines {
+        InvoiceWithLines { invoice: d.summary.into(), lines: d.lines.into_iter().map(LineItem::from).collect() }
+    }
 }
 
 #[derive(Serialize)]
@@ -383,7 +388,7 @@ struct InvoiceList {
 
 /// `GET /api/v1/invoices`: the supplier's invoices, newest first.
 async fn list_invoices(State(state): State<AppState>, till: Till) -> Response {
-    let answer = submission::invoice_records(&state, till.client.supplier_id)
+    let answer = invoices::list_for_supplier(&state, till.client.supplier_id)
         .await
         .map(|rows| InvoiceList { invoices: rows.into_iter().map(InvoiceItem::from).collect() });
     respond(answer.map_err(ApiError::from).map(|a| (StatusCode::OK, Json(a))))
@@ -396,9 +401,9 @@ async fn get_invoice(State(state): State<AppState>, till: Till, Path(id): Path<S
     respond(answer.map(|a| (StatusCode::OK, Json(a))))
 }
 
-async fn detail(state: &AppState, supplier_id: i64, id: &str) -> Result<InvoiceDetail, ApiError> {
-    let (invoice, lines) = submission::invoice_record(state, supplier_id, id).await?;
-    Ok(InvoiceDetail { invoice: invoice.into(), lines: lines.into_iter().map(LineItem::from).collect() })
+async fn detail(state: &AppState, supplier_id: i64, id: &str) -> Result<InvoiceWithLines, ApiError> {
+    let id = submission::parse_invoice_id(id)?;
+    Ok(invoices::invoice_for_supplier(state, supplier_id, id).await?.into())
 }
 
 /// `POST /api/v1/invoices`: the same checks and matching as the form; 201
@@ -408,7 +413,9 @@ async fn submit_invoice(State(state): State<AppState>, till: Till, JsonObject(bo
         let input = invoice_input(&body)?;
         let id = submission::submit_invoice(&state, &till.client.submitter(&till.address), &input, chrono::Utc::now())
             .await?;
-        detail(&state, till.client.supplier_id, &id.to_string()).await
+        Ok::<InvoiceWithLines, ApiError>(
+            invoices::invoice_for_supplier(&state, till.client.supplier_id, id).await?.into(),
+        )
     }
     .await;
     match answer {

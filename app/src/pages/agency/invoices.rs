@@ -74,7 +74,7 @@ pub fn InvoiceTable(rows: Vec<InvoiceSummary>) -> impl IntoView {
                             <td class="number">
                                 <a href=format!("/agence/factures/{}", i.id)>{i.number}</a>
                             </td>
-                            <td>{i.invoice_date}</td>
+                            <td>{i.invoice_date.to_string()}</td>
                             <td class="amount">{i.amount.to_string()}</td>
                             <td>{i.line_count}</td>
                             <td class=flags_class>{flags}</td>
@@ -133,11 +133,11 @@ fn Reconcile(
             <dt>"Agence"</dt>
             <dd>{v.agency_code.clone()}</dd>
             <dt>"Date de facture"</dt>
-            <dd>{s.invoice_date.clone()}</dd>
+            <dd>{s.invoice_date.to_string()}</dd>
             <dt>"Montant TTC"</dt>
             <dd class="amount">{s.amount.to_string()}</dd>
             <dt>"Reçue le"</dt>
-            <dd>{s.submitted_at.clone()}</dd>
+            <dd>{s.submitted_at.to_string()}</dd>
             <dt>"Statut"</dt>
             <dd class="invoice-status" data-status=s.status.code()>{status}</dd>
             <dt>"PDF"</dt>

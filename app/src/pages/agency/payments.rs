@@ -94,10 +94,10 @@ pub fn PaymentBatchesPage() -> impl IntoView {
                                                         )>{format!("Lot n° {}", b.id)}</a>
                                                     </td>
                                                     <td>{b.agency_code}</td>
-                                                    <td>{b.created_at}</td>
+                                                    <td>{b.created_at.to_string()}</td>
                                                     <td>{b.invoices}</td>
                                                     <td class="amount">{b.total.to_string()}</td>
-                                                    <td>{b.paid_on.unwrap_or_else(|| "à payer".into())}</td>
+                                                    <td>{b.paid_on.map_or_else(|| "à payer".into(), |d| d.to_string())}</td>
                                                 </tr>
                                             }
                                         })
@@ -190,8 +190,8 @@ fn Batch(b: BatchDetail, pay: ServerAction<MarkBatchPaid>) -> impl IntoView {
                                 name="paid_on"
                                 label="Date des virements"
                                 kind="date"
-                                value=b.today.clone()
-                                max=b.today
+                                value=b.today.iso()
+                                max=b.today.iso()
                                 required=true
                             />
                             <Field name="reference" label="Référence du virement (facultatif)" maxlength="80" />

@@ -50,7 +50,7 @@ pub fn StatementsPage() -> impl IntoView {
                                     name="month"
                                     label="Mois"
                                     kind="month"
-                                    value=p.default_month.clone()
+                                    value=p.default_month.iso()
                                     required=true
                                 />
                                 <Submit action=start label="Envoyer les relevés du mois" primary=true />
@@ -66,8 +66,8 @@ pub fn StatementsPage() -> impl IntoView {
                                     placeholder="44001234A"
                                     required=true
                                 />
-                                <Field name="from" label="Du" kind="date" value=p.default_from.clone() required=true />
-                                <Field name="to" label="Au" kind="date" value=p.default_to.clone() required=true />
+                                <Field name="from" label="Du" kind="date" value=p.default_month.first().iso() required=true />
+                                <Field name="to" label="Au" kind="date" value=p.default_month.last().iso() required=true />
                                 <label class="check">
                                     <input type="checkbox" name="send" value="1" checked />
                                     " Envoyer par e-mail à l'adhérent"
@@ -85,7 +85,7 @@ pub fn StatementsPage() -> impl IntoView {
                                                 {format!(
                                                     "Relevé de {} {} établi : {} bon(s), {}. ",
                                                     s.member_number,
-                                                    s.period,
+                                                    s.period(),
                                                     s.voucher_count,
                                                     s.total,
                                                 )}
@@ -129,7 +129,7 @@ fn Runs(runs: Vec<RunRow>) -> impl IntoView {
                     view! {
                         <li class="run" data-finished=if r.finished { "1" } else { "0" }>
                             <strong>{format!("Relevés de {} ({})", r.month, r.agency_code)}</strong>
-                            " — " {label} " — lancé le " {r.started_at} " par " {r.started_by}
+                            " — " {label} " — lancé le " {r.started_at.to_string()} " par " {r.started_by}
                             <br />
                             <progress max=r.total value=r.done aria-label="Avancement"></progress>
                             <span class="run-count">{format!(" {} sur {}", r.done, r.total)}</span>
@@ -169,11 +169,11 @@ pub fn StatementTable(rows: Vec<StatementRow>, #[prop(optional)] show_member: bo
                                 .then(|| {
                                     view! { <td>{format!("{} {}", s.member_number, s.member_name)}</td> }
                                 })}
-                            <td data-label="Période">{s.period.clone()}</td>
+                            <td data-label="Période">{s.period().to_string()}</td>
                             <td data-label="Bons">{s.voucher_count}</td>
                             <td data-label="Valeur" class="amount">{s.total.to_string()}</td>
                             <td data-label="Facturé" class="amount">{s.invoiced.to_string()}</td>
-                            <td data-label="Établi le">{s.created_at.clone()}</td>
+                            <td data-label="Établi le">{s.created_at.to_string()}</td>
                             <td data-label="E-mail" class="email">{email}</td>
                             <td data-label="Télécharger">
                                 <a href=format!("/releves/{}/pdf", s.id) download>"PDF"</a>

@@ -69,7 +69,7 @@ fn InvoiceLine(i: InvoiceSummary) -> impl IntoView {
             <td data-label="N° de facture" class="number">
                 {i.number}
             </td>
-            <td data-label="Date">{i.invoice_date}</td>
+            <td data-label="Date">{i.invoice_date.to_string()}</td>
             <td data-label="Montant TTC" class="amount">
                 {i.amount.decimal_fr()}
             </td>
@@ -247,11 +247,11 @@ fn InvoicePage(page: SupplierInvoiceView) -> impl IntoView {
                 {status}
             </dd>
             <dt>"Date de la facture"</dt>
-            <dd>{s.invoice_date.clone()}</dd>
+            <dd>{s.invoice_date.to_string()}</dd>
             <dt>"Montant TTC"</dt>
             <dd class="amount">{s.amount.to_string()}</dd>
             <dt>"Envoyée le"</dt>
-            <dd>{s.submitted_at.clone()}</dd>
+            <dd>{s.submitted_at.to_string()}</dd>
             <dt>"Lignes"</dt>
             <dd>
                 {s.line_count}
@@ -306,7 +306,7 @@ fn InvoicePage(page: SupplierInvoiceView) -> impl IntoView {
                     <CorrectionForm
                         id
                         number=s.number.clone()
-                        date=page.invoice_date_iso.clone()
+                        date=s.invoice_date.iso()
                         amount=s.amount.decimal_fr()
                         lines=page.lines_text.clone()
                     />

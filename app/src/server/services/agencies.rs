@@ -49,21 +49,6 @@ pub async fn desk(state: &AppState, staff: &Staff, chosen: Option<i64>) -> Resul
     Ok(Desk { is_admin: staff.is_admin(), agencies, chosen })
 }
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// What staff typed in a search box, as it is searched: at most 100
 /// characters. A control character matches nothing anyone types, and a NUL
 /// (`%00` in the address) would end the text early for SQLite, so that the
@@ -80,7 +65,7 @@ pub fn typed_search(typed: &str) -> Result<String, ServerError> {
 
 /// "novembre 2026": the French name of the month `day` is in.
 pub fn month_name(day: NaiveDate) -> String {
-    format!("{} {}", MONTHS[day.month0() as usize], day.year())
+    crate::domain::Month::of(day.into()).to_string()
 }
 
 /// The Paris calendar month around `now`, as stored instants: [first

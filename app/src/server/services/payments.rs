@@ -3,17 +3,19 @@
 //! left, staff mark the batch paid on that day, and its invoices and their
 //! vouchers become paid (31-payé) with the date.
 
-use super::{agencies, invoices, journal};
+use super::{agencies, journal};
 use crate::server::error::ServerError;
 use crate::{
-    domain::{InvoiceStatus, Money, VoucherStatus, day::parse_day},
+    domain::{
+        InvoiceStatus, Money, Timestamp, VoucherStatus,
+        payment::{transfer_day, transfer_reference, transfers_after_batch},
+    },
     error::AppError,
-    model::money::{BatchDetail, BatchRow, PaymentsPage, Transfer},
+    model::money::{BatchDetail, PaymentsPage, Transfer},
     server::{
         AppState,
         audit::{self, Actor, Entity},
         auth::Staff,
-        clock,
         store::{invoices as invoice_store, payments, suppliers},
     },
 };
@@ -21,23 +23,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-const MAX_REFERENCE: usize = 80;
-
 pub fn batch_id(id: &str) -> Result<i64, AppError> {
     id.trim().parse().map_err(|_| AppError::NotFound("Lot de paiement".into()))
-}
-
-fn row(b: payments::BatchRecord) -> BatchRow {
-    BatchRow {
-        id: b.id,
-        agency_code: b.agency_code,
-        created_at: clock::display_datetime(&b.created_at),
-        created_by: b.created_by_login.unwrap_or_default(),
-        total: Money::from_cents(b.total_cents),
-        invoices: b.invoices,
-        paid_on: b.paid_on.as_deref().map(clock::display_day),
-        reference: b.reference,
-    }
 }
 
 /// What is ready to pay, and the batches, of the agency shown.
@@ -46,14 +33,14 @@ pub async fn page(state: &AppState, staff: &Staff, asked: Option<&str>) -> Resul
     let chosen = agencies::pick(state, staff, asked).await?;
     let scope = staff.scope(chosen);
     let pool = state.db.pool();
-    let ready: Vec<_> = invoice_store::list_for_agency(pool, scope, Some(InvoiceStatus::Accepted.code()), 500)
+    let ready: Vec<_> = invoice_store::list_for_agency(pool, scope, Some(InvoiceStatus::Accepted), 500)
         .await?
         .into_iter()
         .filter(|i| i.batch_id.is_none())
-        .map(invoices::summary)
+        .map(|i| i.summary)
         .collect();
     let ready_total = Money::from_cents(ready.iter().map(|i| i.amount.cents()).sum());
-    let batches = payments::list(pool, scope).await?.into_iter().map(row).collect();
+    let batches = payments::list(pool, scope).await?.into_iter().map(|b| b.row).collect();
     Ok(PaymentsPage { desk: agencies::desk(state, staff, chosen).await?, ready, ready_total, batches })
 }
 
@@ -74,13 +61,14 @@ pub async fn create(
         Some(id) => Some(id.parse().map_err(|_| AppError::NotFound("Fournisseur".into()))?),
     };
     let mut tx = state.db.begin_write().await?;
-    let mut ready = invoice_store::accepted_unbatched(tx.conn(), agency_id).await?;
+    let ready = invoice_store::accepted_unbatched(tx.conn(), agency_id).await?;
+    let mut ready: Vec<_> = ready.into_iter().map(|i| i.summary).collect();
     ready.retain(|i| supplier.is_none_or(|s| i.supplier_id == s));
     if ready.is_empty() {
         return Err(AppError::Conflict("Aucune facture acceptée n'attend de paiement.".into()).into());
     }
-    let total: i64 = ready.iter().map(|i| i.amount_cents).sum();
-    let id = payments::insert(tx.conn(), agency_id, &clock::stamp(now), staff.account_id, total).await?;
+    let total: i64 = ready.iter().map(|i| i.amount.cents()).sum();
+    let id = payments::insert(tx.conn(), agency_id, now.into(), staff.account_id, Money::from_cents(total)).await?;
     for invoice in &ready {
         if !payments::add_invoice(tx.conn(), id, invoice.id).await? {
             return Err(
@@ -88,7 +76,7 @@ pub async fn create(
             );
         }
     }
-    let numbers: Vec<String> = ready.iter().map(|i| format!("{} ({})", i.number, i.supplier_name)).collect();
+    let numbers: Vec<String> = ready.iter().map(|i| format!("{} ({})", i.number, i.supplier)).collect();
     let after = json!({ "invoices": numbers.join(", "), "total_cents": total });
     journal(&mut tx, &Actor::staff(staff), Entity::PaymentBatch, id, "create", json!({}), after, now).await?;
     tx.commit().await?;
@@ -108,7 +96,7 @@ async fn covered(state: &AppState, staff: &Staff, id: i64) -> Result<payments::B
 pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<BatchDetail, ServerError> {
     let batch = covered(state, staff, id).await?;
     let pool = state.db.pool();
-    let records = invoice_store::in_batch(pool, id).await?;
+    let records: Vec<_> = invoice_store::in_batch(pool, id).await?.into_iter().map(|i| i.summary).collect();
     let mut per_supplier: BTreeMap<i64, Transfer> = BTreeMap::new();
     for invoice in &records {
         let transfer = match per_supplier.entry(invoice.supplier_id) {
@@ -116,7 +104,7 @@ pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
             std::collections::btree_map::Entry::Vacant(e) => {
                 let supplier = suppliers::find_file(pool, invoice.supplier_id).await?;
                 e.insert(Transfer {
-                    supplier: invoice.supplier_name.clone(),
+                    supplier: invoice.supplier.clone(),
                     iban: supplier.as_ref().and_then(|s| s.iban.clone()),
                     bic: supplier.as_ref().and_then(|s| s.bic.clone()),
                     invoice_numbers: Vec::new(),
@@ -125,16 +113,16 @@ pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
             }
         };
         transfer.invoice_numbers.push(invoice.number.clone());
-        transfer.amount = Money::from_cents(transfer.amount.cents() + invoice.amount_cents);
+        transfer.amount = Money::from_cents(transfer.amount.cents() + invoice.amount.cents());
     }
     let mut transfers: Vec<Transfer> = per_supplier.into_values().collect();
     transfers.sort_by(|a, b| a.supplier.cmp(&b.supplier));
     let events = audit::history(pool, Entity::PaymentBatch, id).await?;
     Ok(BatchDetail {
-        batch: row(batch),
+        batch: batch.row,
         transfers,
-        invoices: records.into_iter().map(invoices::summary).collect(),
-        today: clock::iso_day(clock::paris_date(now)),
+        invoices: records,
+        today: Timestamp::new(now).paris_day(),
         history: agencies::history_view(events),
     })
 }
@@ -150,43 +138,34 @@ pub async fn mark_paid(
     reference: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServerError> {
-    let day = parse_day(paid_on).map_err(|e| AppError::Invalid(format!("Date des virements : {e}")))?;
-    if day > clock::paris_date(now) {
-        return Err(AppError::Invalid("La date des virements ne peut pas être dans le futur.".into()).into());
-    }
-    let reference = reference.split_whitespace().collect::<Vec<_>>().join(" ");
-    if reference.chars().count() > MAX_REFERENCE {
-        return Err(AppError::Invalid(format!("La référence compte au plus {MAX_REFERENCE} caractères.")).into());
-    }
+    let now_at = Timestamp::new(now);
+    let day = transfer_day(paid_on, now_at.paris_day()).map_err(AppError::Invalid)?;
+    let reference = transfer_reference(reference).map_err(AppError::Invalid)?;
     let mut tx = state.db.begin_write().await?;
     let batch = payments::find_for_update(&mut tx, id)
         .await?
         .filter(|b| staff.covers(b.agency_id))
         .ok_or_else(|| AppError::NotFound("Lot de paiement".into()))?;
-    if let Some(on) = &batch.paid_on {
-        return Err(AppError::Conflict(format!("Ce lot est déjà payé, le {}.", clock::display_day(on))).into());
+    if let Some(on) = batch.row.paid_on {
+        return Err(AppError::Conflict(format!("Ce lot est déjà payé, le {on}.")).into());
     }
-    let created = clock::parse_stamp(&batch.created_at).map(clock::paris_date);
-    if created.is_some_and(|c| day < c) {
-        return Err(AppError::Invalid("Les virements ne peuvent pas précéder la préparation du lot.".into()).into());
-    }
-    let iso = clock::iso_day(day);
-    let reference = (!reference.is_empty()).then_some(reference);
-    if !payments::mark_paid(tx.conn(), id, &iso, &clock::stamp(now), reference.as_deref()).await? {
+    transfers_after_batch(day, batch.row.created_at.day()).map_err(AppError::Invalid)?;
+    if !payments::mark_paid(tx.conn(), id, day, now_at, reference.as_deref()).await? {
         return Err(AppError::Conflict("Ce lot vient d'être payé : rechargez la page.".into()).into());
     }
     let actor = Actor::staff(staff);
-    let invoices = invoice_store::in_batch_in(tx.conn(), id).await?;
+    let invoices = invoice_store::in_batch(tx.conn(), id).await?;
     let vouchers = payments::vouchers_of_batch(tx.conn(), id).await?;
-    payments::pay_invoices(tx.conn(), id, &iso).await?;
-    payments::pay_vouchers(tx.conn(), id, &iso).await?;
+    payments::pay_invoices(tx.conn(), id, day).await?;
+    payments::pay_vouchers(tx.conn(), id, day).await?;
+    let iso = day.iso();
     for invoice in &invoices {
         let before = json!({ "status": InvoiceStatus::Accepted.label() });
         let after = json!({ "status": InvoiceStatus::Paid.label(), "paid_on": iso, "batch": id });
-        journal(&mut tx, &actor, Entity::Invoice, invoice.id, "pay", before, after, now).await?;
+        journal(&mut tx, &actor, Entity::Invoice, invoice.summary.id, "pay", before, after, now).await?;
     }
     for (voucher_id, number, status) in &vouchers {
-        if *status != VoucherStatus::Invoiced.code() {
+        if *status != VoucherStatus::Invoiced {
             continue;
         }
         let before = json!({ "status": VoucherStatus::Invoiced.label(), "number": number });

@@ -1,6 +1,7 @@
 //! Supplier invoices, their lines and their PDF.
 
-use crate::domain::InvoiceStatus;
+use crate::domain::{Day, InvoiceStatus, LineFlag, Money, Timestamp};
+use crate::model::invoices::{InvoiceLineView, InvoiceSummary};
 use crate::server::db::WriteTx;
 use crate::server::error::UniqueKey;
 use sqlx::{AnyConnection, AnyPool, FromRow};
@@ -8,32 +9,19 @@ use sqlx::{AnyConnection, AnyPool, FromRow};
 /// A supplier numbers its invoices once.
 pub const NUMBER_KEY: UniqueKey = UniqueKey { table: "invoices", columns: &["supplier_id", "number"] };
 
-/// An invoice's header, with its supplier's name.
+/// An invoice as its screens show it, and what decides who sees it and
+/// whether a batch holds it.
 #[derive(Debug, Clone, FromRow)]
 pub struct InvoiceRecord {
-    pub id: i64,
-    pub supplier_id: i64,
+    #[sqlx(flatten)]
+    pub summary: InvoiceSummary,
     pub agency_id: i64,
-    pub number: String,
-    pub invoice_date: String,
-    pub amount_cents: i64,
-    pub status: InvoiceStatus,
-    pub correction_reason: Option<String>,
-    pub submitted_at: String,
-    pub submitted_by: String,
-    pub accepted_at: Option<String>,
     pub batch_id: Option<i64>,
-    pub paid_on: Option<String>,
-    pub supplier_name: String,
-    /// Lines that do not match their voucher and were not overridden.
-    pub open_flags: i64,
-    pub line_count: i64,
-    pub has_pdf: i64,
 }
 
-const SELECT_INVOICE: &str = "SELECT i.id, i.supplier_id, i.agency_id, i.number, i.invoice_date, i.amount_cents,
-        i.status, i.correction_reason, i.submitted_at, i.submitted_by, i.accepted_at, i.batch_id, i.paid_on,
-        s.name AS supplier_name,
+const SELECT_INVOICE: &str = "SELECT i.id, i.supplier_id, i.agency_id, i.number, i.invoice_date,
+        i.amount_cents AS amount, i.status, i.correction_reason, i.submitted_at, i.batch_id, i.paid_on,
+        s.name AS supplier,
         (SELECT COUNT(*) FROM invoice_lines l
           WHERE l.invoice_id = i.id AND l.flag IS NOT NULL AND l.override_reason IS NULL) AS open_flags,
         (SELECT COUNT(*) FROM invoice_lines l WHERE l.invoice_id = i.id) AS line_count,
@@ -41,31 +29,21 @@ const SELECT_INVOICE: &str = "SELECT i.id, i.supplier_id, i.agency_id, i.number,
    FROM invoices i
    JOIN suppliers s ON s.id = i.supplier_id";
 
+/// A line as screens show it, and the voucher it was matched to.
 #[derive(Debug, Clone, FromRow)]
 pub struct LineRecord {
-    pub id: i64,
-    pub invoice_id: i64,
-    pub position: i64,
-    pub voucher_number: String,
-    pub amount_cents: i64,
+    #[sqlx(flatten)]
+    pub view: InvoiceLineView,
     pub voucher_id: Option<i64>,
-    pub code_ok: i64,
-    pub flag: Option<String>,
-    pub override_reason: Option<String>,
-    pub override_by: Option<String>,
-    pub override_at: Option<String>,
-    /// The voucher's value and status, when the line names a known voucher.
-    pub voucher_amount_cents: Option<i64>,
-    pub voucher_status: Option<i64>,
 }
 
 pub struct NewInvoice<'a> {
     pub supplier_id: i64,
     pub agency_id: i64,
     pub number: &'a str,
-    pub invoice_date: &'a str,
-    pub amount_cents: i64,
-    pub submitted_at: &'a str,
+    pub invoice_date: Day,
+    pub amount: Money,
+    pub submitted_at: Timestamp,
     pub submitted_by: &'a str,
 }
 
@@ -78,7 +56,7 @@ pub async fn insert(conn: &mut AnyConnection, i: &NewInvoice<'_>) -> Result<i64,
     .bind(i.agency_id)
     .bind(i.number)
     .bind(i.invoice_date)
-    .bind(i.amount_cents)
+    .bind(i.amount)
     .bind(i.submitted_at)
     .bind(i.submitted_by)
     .bind(InvoiceStatus::Received)
@@ -96,7 +74,7 @@ pub async fn replace_header(conn: &mut AnyConnection, id: i64, i: &NewInvoice<'_
     .bind(id)
     .bind(i.number)
     .bind(i.invoice_date)
-    .bind(i.amount_cents)
+    .bind(i.amount)
     .bind(i.submitted_at)
     .bind(i.submitted_by)
     .bind(InvoiceStatus::Received)
@@ -109,10 +87,10 @@ pub struct NewLine<'a> {
     pub invoice_id: i64,
     pub position: i64,
     pub voucher_number: &'a str,
-    pub amount_cents: i64,
+    pub amount: Money,
     pub voucher_id: Option<i64>,
     pub code_ok: bool,
-    pub flag: Option<&'a str>,
+    pub flag: Option<LineFlag>,
 }
 
 pub async fn insert_line(conn: &mut AnyConnection, l: &NewLine<'_>) -> Result<(), sqlx::Error> {
@@ -123,7 +101,7 @@ pub async fn insert_line(conn: &mut AnyConnection, l: &NewLine<'_>) -> Result<()
     .bind(l.invoice_id)
     .bind(l.position)
     .bind(l.voucher_number)
-    .bind(l.amount_cents)
+    .bind(l.amount)
     .bind(l.voucher_id)
     .bind(i64::from(l.code_ok))
     .bind(l.flag)
@@ -160,7 +138,7 @@ pub async fn list_for_supplier(pool: &AnyPool, supplier_id: i64) -> Result<Vec<I
 pub async fn list_for_agency(
     pool: &AnyPool,
     agency_id: Option<i64>,
-    status: Option<&str>,
+    status: Option<InvoiceStatus>,
     limit: i64,
 ) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
     // A NULL parameter has no type PostgreSQL can infer: absent filters are
@@ -169,30 +147,25 @@ pub async fn list_for_agency(
     let status_filter = if status.is_some() { "i.status = $2" } else { "$2 = ''" };
     sqlx::query_as(&format!("{SELECT_INVOICE} WHERE {agency} AND {status_filter} ORDER BY i.id DESC LIMIT $3"))
         .bind(agency_id.unwrap_or(0))
-        .bind(status.unwrap_or(""))
+        .bind(status.map_or("", InvoiceStatus::code))
         .bind(limit)
         .fetch_all(pool)
         .await
 }
 
-const SELECT_LINE: &str = "SELECT l.id, l.invoice_id, l.position, l.voucher_number, l.amount_cents, l.voucher_id,
-        l.code_ok, l.flag, l.override_reason, l.override_by, l.override_at,
-        v.amount_cents AS voucher_amount_cents, v.status AS voucher_status
+const SELECT_LINE: &str = "SELECT l.position, l.voucher_number, l.amount_cents AS amount, l.voucher_id, l.flag,
+        l.override_reason, l.override_by, v.amount_cents AS voucher_amount
    FROM invoice_lines l
    LEFT JOIN vouchers v ON v.id = l.voucher_id";
 
-pub async fn lines(pool: &AnyPool, invoice_id: i64) -> Result<Vec<LineRecord>, sqlx::Error> {
+/// An invoice's lines, in order; on the pool or inside a transaction.
+pub async fn lines<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    invoice_id: i64,
+) -> Result<Vec<LineRecord>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT_LINE} WHERE l.invoice_id = $1 ORDER BY l.position"))
         .bind(invoice_id)
-        .fetch_all(pool)
-        .await
-}
-
-/// The same inside a transaction.
-pub async fn lines_in(conn: &mut AnyConnection, invoice_id: i64) -> Result<Vec<LineRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_LINE} WHERE l.invoice_id = $1 ORDER BY l.position"))
-        .bind(invoice_id)
-        .fetch_all(conn)
+        .fetch_all(db)
         .await
 }
 
@@ -247,7 +220,7 @@ pub struct NewFile<'a> {
     pub file_name: &'a str,
     pub sha256: &'a str,
     pub content: &'a [u8],
-    pub uploaded_at: &'a str,
+    pub uploaded_at: Timestamp,
 }
 
 /// Stores (or replaces) an invoice's PDF.
@@ -276,7 +249,7 @@ pub async fn override_line(
     position: i64,
     reason: &str,
     by: &str,
-    at: &str,
+    at: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE invoice_lines SET override_reason = $3, override_by = $4, override_at = $5
@@ -298,7 +271,7 @@ pub async fn reflag_line(
     conn: &mut AnyConnection,
     invoice_id: i64,
     position: i64,
-    flag: &str,
+    flag: LineFlag,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE invoice_lines SET flag = $3, override_reason = NULL, override_by = NULL, override_at = NULL
@@ -313,7 +286,7 @@ pub async fn reflag_line(
 }
 
 /// `received` → `accepted`. False when it was not `received` any more.
-pub async fn accept(conn: &mut AnyConnection, id: i64, at: &str) -> Result<bool, sqlx::Error> {
+pub async fn accept(conn: &mut AnyConnection, id: i64, at: Timestamp) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE invoices SET status = $3, accepted_at = $2 WHERE id = $1 AND status = $4")
         .bind(id)
         .bind(at)
@@ -347,18 +320,14 @@ pub async fn accepted_unbatched(conn: &mut AnyConnection, agency_id: i64) -> Res
     .await
 }
 
-/// The invoices of a payment batch, by supplier.
-pub async fn in_batch(pool: &AnyPool, batch_id: i64) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
+/// The invoices of a payment batch, by supplier; on the pool or inside a
+/// transaction.
+pub async fn in_batch<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    batch_id: i64,
+) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT_INVOICE} WHERE i.batch_id = $1 ORDER BY s.name, i.id"))
         .bind(batch_id)
-        .fetch_all(pool)
-        .await
-}
-
-/// The same inside a transaction.
-pub async fn in_batch_in(conn: &mut AnyConnection, batch_id: i64) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE i.batch_id = $1 ORDER BY s.name, i.id"))
-        .bind(batch_id)
-        .fetch_all(conn)
+        .fetch_all(db)
         .await
 }

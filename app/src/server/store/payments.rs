@@ -1,26 +1,21 @@
 //! Payment batches: accepted invoices paid together, one bank transfer per
 //! supplier.
 
-use crate::domain::{InvoiceStatus, VoucherStatus};
+use crate::domain::{Day, InvoiceStatus, Money, Timestamp, VoucherStatus};
+use crate::model::money::BatchRow;
 use crate::server::db::WriteTx;
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
+/// A batch as screens list it, and the agency whose staff see it.
 #[derive(Debug, Clone, FromRow)]
 pub struct BatchRecord {
-    pub id: i64,
+    #[sqlx(flatten)]
+    pub row: BatchRow,
     pub agency_id: i64,
-    pub agency_code: String,
-    pub created_at: String,
-    pub created_by_login: Option<String>,
-    pub total_cents: i64,
-    pub paid_on: Option<String>,
-    pub paid_at: Option<String>,
-    pub reference: Option<String>,
-    pub invoices: i64,
 }
 
 const SELECT_BATCH: &str = "SELECT b.id, b.agency_id, a.code AS agency_code, b.created_at,
-        c.login AS created_by_login, b.total_cents, b.paid_on, b.paid_at, b.reference,
+        COALESCE(c.login, '') AS created_by, b.total_cents AS total, b.paid_on, b.reference,
         (SELECT COUNT(*) FROM invoices i WHERE i.batch_id = b.id) AS invoices
    FROM payment_batches b
    JOIN agencies a ON a.id = b.agency_id
@@ -29,9 +24,9 @@ const SELECT_BATCH: &str = "SELECT b.id, b.agency_id, a.code AS agency_code, b.c
 pub async fn insert(
     conn: &mut AnyConnection,
     agency_id: i64,
-    created_at: &str,
+    created_at: Timestamp,
     created_by: i64,
-    total_cents: i64,
+    total: Money,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO payment_batches (agency_id, created_at, created_by, total_cents) VALUES ($1, $2, $3, $4)
@@ -40,7 +35,7 @@ pub async fn insert(
     .bind(agency_id)
     .bind(created_at)
     .bind(created_by)
-    .bind(total_cents)
+    .bind(total)
     .fetch_one(conn)
     .await
 }
@@ -78,8 +73,8 @@ pub async fn list(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<BatchRec
 pub async fn mark_paid(
     conn: &mut AnyConnection,
     id: i64,
-    paid_on: &str,
-    paid_at: &str,
+    paid_on: Day,
+    paid_at: Timestamp,
     reference: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
@@ -95,7 +90,7 @@ pub async fn mark_paid(
 }
 
 /// The batch's invoices become paid on that day; returns how many.
-pub async fn pay_invoices(conn: &mut AnyConnection, batch_id: i64, paid_on: &str) -> Result<u64, sqlx::Error> {
+pub async fn pay_invoices(conn: &mut AnyConnection, batch_id: i64, paid_on: Day) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("UPDATE invoices SET status = $3, paid_on = $2 WHERE batch_id = $1 AND status = $4")
         .bind(batch_id)
         .bind(paid_on)
@@ -110,7 +105,7 @@ pub async fn pay_invoices(conn: &mut AnyConnection, batch_id: i64, paid_on: &str
 pub async fn vouchers_of_batch(
     conn: &mut AnyConnection,
     batch_id: i64,
-) -> Result<Vec<(i64, Option<String>, i64)>, sqlx::Error> {
+) -> Result<Vec<(i64, Option<String>, VoucherStatus)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT v.id, v.number, v.status FROM vouchers v JOIN invoices i ON i.id = v.invoice_id
           WHERE i.batch_id = $1 ORDER BY v.id",
@@ -121,7 +116,7 @@ pub async fn vouchers_of_batch(
 }
 
 /// Invoiced vouchers of the batch become paid on that day; returns how many.
-pub async fn pay_vouchers(conn: &mut AnyConnection, batch_id: i64, paid_on: &str) -> Result<u64, sqlx::Error> {
+pub async fn pay_vouchers(conn: &mut AnyConnection, batch_id: i64, paid_on: Day) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE vouchers SET status = $3, paid_on = $2
           WHERE status = $4 AND invoice_id IN (SELECT id FROM invoices WHERE batch_id = $1)",

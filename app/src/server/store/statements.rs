@@ -1,6 +1,7 @@
 //! Members' statements and the runs that make them for a whole agency.
 
-use crate::domain::VoucherStatus;
+use crate::domain::{Day, Money, Month, ParisTime, Period, Timestamp, VoucherStatus};
+use crate::model::money::{RunRow, StatementRow};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 use std::collections::{HashMap, HashSet};
 
@@ -15,29 +16,30 @@ pub struct StatementLine {
     pub member_id: i64,
     pub voucher_id: i64,
     pub number: Option<String>,
-    pub used_at: Option<String>,
-    pub amount_cents: i64,
+    pub used_at: Option<ParisTime>,
+    pub amount: Money,
     pub status: VoucherStatus,
     pub supplier_name: String,
     pub invoice_number: Option<String>,
-    pub invoice_date: Option<String>,
-    pub invoiced_cents: Option<i64>,
+    pub invoice_date: Option<Day>,
+    /// What its supplier's accepted invoice line asked for it.
+    pub invoiced: Option<Money>,
 }
 
-/// These members' vouchers used in [from, to) (stored instants), by
-/// member, oldest first; uses the agency undid are left out. At most 500
-/// members at a time (the placeholders of one statement).
+/// These members' vouchers used in [from, to), by member, oldest first;
+/// uses the agency undid are left out. At most 500 members at a time (the
+/// placeholders of one statement).
 pub async fn lines(
     conn: &mut AnyConnection,
     member_ids: &[i64],
-    from: &str,
-    to: &str,
+    from: Timestamp,
+    to: Timestamp,
 ) -> Result<Vec<StatementLine>, sqlx::Error> {
     let placeholders: Vec<String> = (6..member_ids.len() + 6).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT v.member_id, v.id AS voucher_id, v.number, v.used_at, v.amount_cents, v.status,
+        "SELECT v.member_id, v.id AS voucher_id, v.number, v.used_at, v.amount_cents AS amount, v.status,
                 s.name AS supplier_name, i.number AS invoice_number, i.invoice_date,
-                l.amount_cents AS invoiced_cents
+                l.amount_cents AS invoiced
            FROM vouchers v
            JOIN suppliers s ON s.id = v.supplier_id
            LEFT JOIN invoices i ON i.id = v.invoice_id
@@ -59,7 +61,12 @@ pub async fn lines(
 }
 
 /// The members of an agency with a voucher used in [from, to): id, by number.
-pub async fn members_with_uses(pool: &AnyPool, agency_id: i64, from: &str, to: &str) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn members_with_uses(
+    pool: &AnyPool,
+    agency_id: i64,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT DISTINCT m.id, m.number FROM members m JOIN vouchers v ON v.member_id = m.id
           WHERE m.agency_id = $1 AND v.used_at >= $2 AND v.used_at < $3 AND v.status IN ($4, $5, $6)
@@ -78,14 +85,13 @@ pub async fn members_with_uses(pool: &AnyPool, agency_id: i64, from: &str, to: &
 pub struct NewStatement<'a> {
     pub member_id: i64,
     pub agency_id: i64,
-    pub period_from: &'a str,
-    pub period_to: &'a str,
-    pub created_at: &'a str,
+    pub period: Period,
+    pub created_at: Timestamp,
     pub created_by: &'a str,
     pub run_id: Option<i64>,
     pub voucher_count: i64,
-    pub total_cents: i64,
-    pub invoiced_cents: i64,
+    pub total: Money,
+    pub invoiced: Money,
     pub pdf: &'a [u8],
     pub csv: &'a str,
     /// The address it is to be emailed to, or why it will not be.
@@ -116,14 +122,14 @@ pub async fn insert_all(conn: &mut AnyConnection, statements: &[NewStatement<'_>
             query = query
                 .bind(s.member_id)
                 .bind(s.agency_id)
-                .bind(s.period_from)
-                .bind(s.period_to)
+                .bind(s.period.from)
+                .bind(s.period.to)
                 .bind(s.created_at)
                 .bind(s.created_by)
                 .bind(s.run_id)
                 .bind(s.voucher_count)
-                .bind(s.total_cents)
-                .bind(s.invoiced_cents)
+                .bind(s.total)
+                .bind(s.invoiced)
                 .bind(s.pdf)
                 .bind(s.csv)
                 .bind(s.emailed_to)
@@ -151,13 +157,19 @@ pub struct OwedEmail {
     pub agency_name: String,
     pub member_number: String,
     pub member_name: String,
-    pub period_from: String,
-    pub period_to: String,
+    pub period_from: Day,
+    pub period_to: Day,
     pub voucher_count: i64,
-    pub total_cents: i64,
-    pub invoiced_cents: i64,
+    pub total: Money,
+    pub invoiced: Money,
     pub pdf: Vec<u8>,
     pub csv: String,
+}
+
+impl OwedEmail {
+    pub fn period(&self) -> Period {
+        Period { from: self.period_from, to: self.period_to }
+    }
 }
 
 /// An agency's statements of exactly that period, made by a run, still owed
@@ -168,13 +180,13 @@ pub struct OwedEmail {
 pub async fn owed_emails(
     pool: &AnyPool,
     agency_id: i64,
-    period_from: &str,
-    period_to: &str,
+    period: Period,
     limit: i64,
 ) -> Result<Vec<OwedEmail>, sqlx::Error> {
     sqlx::query_as(
         "SELECT st.id, st.emailed_to, a.name AS agency_name, m.number AS member_number, m.name AS member_name,
-                st.period_from, st.period_to, st.voucher_count, st.total_cents, st.invoiced_cents, st.pdf, st.csv
+                st.period_from, st.period_to, st.voucher_count, st.total_cents AS total,
+                st.invoiced_cents AS invoiced, st.pdf, st.csv
            FROM statements st
            JOIN members m ON m.id = st.member_id
            JOIN agencies a ON a.id = st.agency_id
@@ -184,8 +196,8 @@ pub async fn owed_emails(
           LIMIT $4",
     )
     .bind(agency_id)
-    .bind(period_from)
-    .bind(period_to)
+    .bind(period.from)
+    .bind(period.to)
     .bind(limit)
     .fetch_all(pool)
     .await
@@ -193,17 +205,11 @@ pub async fn owed_emails(
 
 /// Members with a statement of exactly that period, made by a run, still
 /// owed its email.
-pub async fn members_owed_email(
-    pool: &AnyPool,
-    agency_id: i64,
-    period_from: &str,
-    period_to: &str,
-) -> Result<HashSet<i64>, sqlx::Error> {
+pub async fn members_owed_email(pool: &AnyPool, agency_id: i64, period: Period) -> Result<HashSet<i64>, sqlx::Error> {
     members_with_statement(
         pool,
         agency_id,
-        period_from,
-        period_to,
+        period,
         "run_id IS NOT NULL AND emailed_to IS NOT NULL AND emailed_at IS NULL AND email_error IS NULL",
     )
     .await
@@ -214,8 +220,7 @@ pub async fn members_owed_email(
 async fn members_with_statement(
     pool: &AnyPool,
     agency_id: i64,
-    period_from: &str,
-    period_to: &str,
+    period: Period,
     condition: &str,
 ) -> Result<HashSet<i64>, sqlx::Error> {
     let ids: Vec<i64> = sqlx::query_scalar(&format!(
@@ -223,15 +228,15 @@ async fn members_with_statement(
           WHERE agency_id = $1 AND period_from = $2 AND period_to = $3 AND {condition}"
     ))
     .bind(agency_id)
-    .bind(period_from)
-    .bind(period_to)
+    .bind(period.from)
+    .bind(period.to)
     .fetch_all(pool)
     .await?;
     Ok(ids.into_iter().collect())
 }
 
 /// These statements' emails left at `at`.
-pub async fn mark_emailed(pool: &AnyPool, ids: &[i64], at: &str) -> Result<(), sqlx::Error> {
+pub async fn mark_emailed(pool: &AnyPool, ids: &[i64], at: Timestamp) -> Result<(), sqlx::Error> {
     for chunk in ids.chunks(500) {
         let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
         let sql = format!("UPDATE statements SET emailed_at = $1 WHERE id IN ({})", placeholders.join(", "));
@@ -250,27 +255,18 @@ pub async fn record_email_error(pool: &AnyPool, id: i64, error: &str) -> Result<
     Ok(())
 }
 
+/// A statement as screens list it, and whose it is.
 #[derive(Debug, Clone, FromRow)]
 pub struct StatementRecord {
-    pub id: i64,
+    #[sqlx(flatten)]
+    pub row: StatementRow,
     pub member_id: i64,
     pub agency_id: i64,
-    pub member_number: String,
-    pub member_name: String,
-    pub period_from: String,
-    pub period_to: String,
-    pub created_at: String,
-    pub voucher_count: i64,
-    pub total_cents: i64,
-    pub invoiced_cents: i64,
-    pub emailed_to: Option<String>,
-    pub emailed_at: Option<String>,
-    pub email_error: Option<String>,
 }
 
 const SELECT_STATEMENT: &str = "SELECT st.id, st.member_id, st.agency_id, m.number AS member_number,
-        m.name AS member_name, st.period_from, st.period_to, st.created_at, st.voucher_count, st.total_cents,
-        st.invoiced_cents, st.emailed_to, st.emailed_at, st.email_error
+        m.name AS member_name, st.period_from, st.period_to, st.created_at, st.voucher_count,
+        st.total_cents AS total, st.invoiced_cents AS invoiced, st.emailed_to, st.emailed_at, st.email_error
    FROM statements st
    JOIN members m ON m.id = st.member_id";
 
@@ -306,40 +302,28 @@ pub async fn csv(pool: &AnyPool, id: i64) -> Result<Option<String>, sqlx::Error>
 
 /// Members of a run's month that already have a statement emailed for
 /// exactly that period: a run started again does not email them twice.
-pub async fn already_emailed(
-    pool: &AnyPool,
-    agency_id: i64,
-    period_from: &str,
-    period_to: &str,
-) -> Result<HashSet<i64>, sqlx::Error> {
-    members_with_statement(pool, agency_id, period_from, period_to, "emailed_at IS NOT NULL").await
+pub async fn already_emailed(pool: &AnyPool, agency_id: i64, period: Period) -> Result<HashSet<i64>, sqlx::Error> {
+    members_with_statement(pool, agency_id, period, "emailed_at IS NOT NULL").await
 }
 
+/// A run as staff follow it, and the agency whose staff see it.
 #[derive(Debug, Clone, FromRow)]
 pub struct RunRecord {
-    pub id: i64,
+    #[sqlx(flatten)]
+    pub row: RunRow,
     pub agency_id: i64,
-    pub agency_code: String,
-    pub month: String,
-    pub started_at: String,
-    pub started_by: String,
-    pub total: i64,
-    pub done: i64,
-    pub emailed: i64,
-    pub no_email: i64,
-    pub failed: i64,
-    pub finished_at: Option<String>,
 }
 
 const SELECT_RUN: &str = "SELECT r.id, r.agency_id, a.code AS agency_code, r.month, r.started_at, r.started_by,
-        r.total, r.done, r.emailed, r.no_email, r.failed, r.finished_at
+        r.total, r.done, r.emailed, r.no_email, r.failed,
+        CASE WHEN r.finished_at IS NULL THEN 0 ELSE 1 END AS finished
    FROM statement_runs r JOIN agencies a ON a.id = r.agency_id";
 
 pub async fn insert_run(
     pool: &AnyPool,
     agency_id: i64,
-    month: &str,
-    started_at: &str,
+    month: Month,
+    started_at: Timestamp,
     started_by: &str,
     total: i64,
 ) -> Result<i64, sqlx::Error> {
@@ -381,7 +365,7 @@ pub async fn run_progress<'e>(
     Ok(())
 }
 
-pub async fn finish_run(pool: &AnyPool, id: i64, at: &str) -> Result<(), sqlx::Error> {
+pub async fn finish_run(pool: &AnyPool, id: i64, at: Timestamp) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE statement_runs SET finished_at = $2 WHERE id = $1").bind(id).bind(at).execute(pool).await?;
     Ok(())
 }
@@ -391,7 +375,7 @@ pub async fn find_run(pool: &AnyPool, id: i64) -> Result<Option<RunRecord>, sqlx
 }
 
 /// An agency's unfinished run for that month, if one is under way.
-pub async fn running(pool: &AnyPool, agency_id: i64, month: &str) -> Result<Option<RunRecord>, sqlx::Error> {
+pub async fn running(pool: &AnyPool, agency_id: i64, month: Month) -> Result<Option<RunRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{SELECT_RUN} WHERE r.agency_id = $1 AND r.month = $2 AND r.finished_at IS NULL ORDER BY r.id DESC LIMIT 1"
     ))
@@ -412,7 +396,7 @@ pub async fn runs(pool: &AnyPool, agency_id: Option<i64>, limit: i64) -> Result<
 
 /// Runs a stopped server left unfinished: closed at start-up, so a new run
 /// may start (it skips the members already emailed).
-pub async fn close_abandoned_runs(pool: &AnyPool, at: &str) -> Result<u64, sqlx::Error> {
+pub async fn close_abandoned_runs(pool: &AnyPool, at: Timestamp) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("UPDATE statement_runs SET finished_at = $1 WHERE finished_at IS NULL")
         .bind(at)
         .execute(pool)

@@ -11,11 +11,11 @@ use super::{journal, vouchers::record_code_result};
 use crate::server::error::ServerError;
 use crate::{
     domain::{
-        InvoiceLineInput, InvoiceStatus, LineFlag, Money, VoucherNumber, VoucherStatus, day::parse_day,
+        Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, Timestamp, VoucherNumber, VoucherStatus, day::parse_day,
         invoice::MAX_INVOICE_LINES, parse_typed_code,
     },
     error::AppError,
-    model::invoices::{InvoiceDetail, InvoiceLineView, InvoiceSummary},
+    model::invoices::{InvoiceDetail, InvoiceSummary},
     server::{
         AppState,
         audit::{Actor, Entity},
@@ -25,7 +25,7 @@ use crate::{
         db::WriteTx,
         services::vouchers::code_inputs,
         store::{
-            invoices::{self, InvoiceRecord, LineRecord, NewInvoice, NewLine},
+            invoices::{self, InvoiceRecord, NewInvoice, NewLine},
             vouchers::{self, VoucherRecord},
         },
     },
@@ -78,7 +78,7 @@ pub struct InvoiceInput {
 /// An invoice whose every field has been checked: ready to match and store.
 struct CheckedInvoice {
     number: String,
-    date: String,
+    date: Day,
     amount: Money,
     lines: Vec<CheckedLine>,
 }
@@ -152,7 +152,7 @@ fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoic
             "Le montant TTC de la facture ({amount}) n'est pas la somme de ses lignes ({total})."
         )));
     }
-    Ok(CheckedInvoice { number: number.to_owned(), date: clock::iso_day(date), amount, lines })
+    Ok(CheckedInvoice { number: number.to_owned(), date: Day::new(date), amount, lines })
 }
 
 /// Sends an invoice: checks it, matches each line to its voucher, stores it
@@ -179,14 +179,13 @@ pub async fn submit_invoice(
         tx.commit().await?;
         return Err(AppError::InvoiceCodesThrottled.into());
     };
-    let stamp = clock::stamp(now);
     let header = NewInvoice {
         supplier_id: by.supplier_id,
         agency_id: by.agency_id,
         number: &invoice.number,
-        invoice_date: &invoice.date,
-        amount_cents: invoice.amount.cents(),
-        submitted_at: &stamp,
+        invoice_date: invoice.date,
+        amount: invoice.amount,
+        submitted_at: Timestamp::new(now),
         submitted_by: &by.actor.name,
     };
     // Two sends of the same invoice at once (a double tap, a till retrying)
@@ -205,7 +204,7 @@ pub async fn submit_invoice(
     let flagged = store_lines(&mut tx, by, id, &invoice, &matched, now).await?;
     let after = json!({
         "number": invoice.number,
-        "date": invoice.date,
+        "date": invoice.date.iso(),
         "amount_cents": invoice.amount.cents(),
         "lines": invoice.lines.len(),
         "flagged_lines": flagged,
@@ -231,9 +230,9 @@ pub async fn correct_invoice(
     let mut tx = state.db.begin_write().await?;
     let current = invoices::find_for_update(&mut tx, id)
         .await?
-        .filter(|i| i.supplier_id == by.supplier_id)
+        .filter(|i| i.summary.supplier_id == by.supplier_id)
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
-    let status = current.status;
+    let status = current.summary.status;
     if !status.can_be_corrected() {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : seule une facture renvoyée « à corriger » peut être modifiée.",
@@ -248,25 +247,24 @@ pub async fn correct_invoice(
         tx.commit().await?;
         return Err(AppError::InvoiceCodesThrottled.into());
     };
-    let stamp = clock::stamp(now);
     let header = NewInvoice {
         supplier_id: by.supplier_id,
         agency_id: current.agency_id,
         number: &invoice.number,
-        invoice_date: &invoice.date,
-        amount_cents: invoice.amount.cents(),
-        submitted_at: &stamp,
+        invoice_date: invoice.date,
+        amount: invoice.amount,
+        submitted_at: Timestamp::new(now),
         submitted_by: &by.actor.name,
     };
     invoices::replace_header(tx.conn(), id, &header).await?;
     invoices::delete_lines(tx.conn(), id).await?;
     let flagged = store_lines(&mut tx, by, id, &invoice, &matched, now).await?;
     let before = json!({
-        "number": current.number,
-        "amount_cents": current.amount_cents,
-        "lines": current.line_count,
+        "number": current.summary.number,
+        "amount_cents": current.summary.amount.cents(),
+        "lines": current.summary.line_count,
         "status": status.label(),
-        "correction_reason": current.correction_reason,
+        "correction_reason": current.summary.correction_reason,
     });
     let after = json!({
         "number": invoice.number,
@@ -370,10 +368,10 @@ async fn store_lines(
             invoice_id,
             position: i64::try_from(i + 1).unwrap_or(i64::MAX),
             voucher_number: &line.number,
-            amount_cents: line.amount.cents(),
+            amount: line.amount,
             voucher_id,
             code_ok,
-            flag: flag.map(LineFlag::code),
+            flag,
         };
         invoices::insert_line(tx.conn(), &new).await?;
     }
@@ -422,56 +420,27 @@ async fn match_line(
 }
 
 /// An invoice of this supplier's, with its lines; another supplier's is as
-/// unknown as a missing one.
+/// unknown as a missing one. The supplier's page and the till read it.
 #[tracing::instrument(skip_all, fields(supplier = supplier_id, invoice = id))]
 pub async fn invoice_for_supplier(state: &AppState, supplier_id: i64, id: i64) -> Result<InvoiceDetail, ServerError> {
     let record = invoices::find(state.db.pool(), id)
         .await?
-        .filter(|i| i.supplier_id == supplier_id)
+        .filter(|i| i.summary.supplier_id == supplier_id)
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
     detail(state, record).await
 }
 
+/// The supplier's invoices, newest first.
 #[tracing::instrument(skip_all, fields(supplier = supplier_id))]
 pub async fn list_for_supplier(state: &AppState, supplier_id: i64) -> Result<Vec<InvoiceSummary>, ServerError> {
-    Ok(invoices::list_for_supplier(state.db.pool(), supplier_id).await?.into_iter().map(summary).collect())
+    Ok(invoices::list_for_supplier(state.db.pool(), supplier_id).await?.into_iter().map(|i| i.summary).collect())
 }
 
 /// An invoice and its lines, as both spaces show it.
 #[tracing::instrument(skip_all)]
 pub async fn detail(state: &AppState, record: InvoiceRecord) -> Result<InvoiceDetail, ServerError> {
-    let lines = invoices::lines(state.db.pool(), record.id).await?;
-    Ok(InvoiceDetail { summary: summary(record), lines: lines.into_iter().map(line_view).collect() })
-}
-
-pub fn summary(i: InvoiceRecord) -> InvoiceSummary {
-    InvoiceSummary {
-        id: i.id,
-        number: i.number,
-        supplier_id: i.supplier_id,
-        supplier: i.supplier_name,
-        invoice_date: clock::display_day(&i.invoice_date),
-        amount: Money::from_cents(i.amount_cents),
-        status: i.status,
-        correction_reason: i.correction_reason,
-        paid_on: i.paid_on.as_deref().map(clock::display_day),
-        open_flags: i.open_flags,
-        line_count: i.line_count,
-        has_pdf: i.has_pdf > 0,
-        submitted_at: clock::display_datetime(&i.submitted_at),
-    }
-}
-
-pub fn line_view(l: LineRecord) -> InvoiceLineView {
-    InvoiceLineView {
-        position: l.position,
-        voucher_number: l.voucher_number,
-        amount: Money::from_cents(l.amount_cents),
-        voucher_amount: l.voucher_amount_cents.map(Money::from_cents),
-        flag: l.flag.as_deref().and_then(LineFlag::from_code),
-        override_reason: l.override_reason,
-        override_by: l.override_by,
-    }
+    let lines = invoices::lines(state.db.pool(), record.summary.id).await?;
+    Ok(InvoiceDetail { summary: record.summary, lines: lines.into_iter().map(|l| l.view).collect() })
 }
 
 #[cfg(test)]
@@ -510,7 +479,7 @@ mod tests {
         )
         .map_err(|e| e.to_string())
         .unwrap();
-        assert_eq!(ok.date, "2026-11-20");
+        assert_eq!(ok.date.iso(), "2026-11-20");
         assert_eq!(ok.lines[0].number, "W2026.NA.442.00000001");
         assert_eq!(ok.lines[0].code, "5312");
         assert_eq!(ok.lines[1].amount, Money::from_cents(850));

@@ -10,7 +10,6 @@ use crate::{
         AppState,
         audit::{Actor, Entity},
         auth::{Staff, SupplierUser},
-        clock,
         codes::sha256_hex,
         pdf,
         store::{self, invoices::NewFile},
@@ -48,9 +47,9 @@ pub async fn attach_pdf(
     let mut tx = state.db.begin_write().await?;
     let invoice = store::invoices::find_for_update(&mut tx, id)
         .await?
-        .filter(|i| i.supplier_id == user.supplier_id)
+        .filter(|i| i.summary.supplier_id == user.supplier_id)
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
-    let status = invoice.status;
+    let status = invoice.summary.status;
     if matches!(status, InvoiceStatus::Accepted | InvoiceStatus::Paid) {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : son PDF ne peut plus être remplacé.",
@@ -59,10 +58,9 @@ pub async fn attach_pdf(
         .into());
     }
     let sha256 = sha256_hex(content);
-    let file =
-        NewFile { invoice_id: id, file_name: &file_name, sha256: &sha256, content, uploaded_at: &clock::stamp(now) };
+    let file = NewFile { invoice_id: id, file_name: &file_name, sha256: &sha256, content, uploaded_at: now.into() };
     store::invoices::put_pdf(tx.conn(), &file).await?;
-    let before = json!({ "pdf": invoice.has_pdf > 0 });
+    let before = json!({ "pdf": invoice.summary.has_pdf });
     let after = json!({ "pdf": true, "file_name": file_name, "sha256": sha256, "size_bytes": content.len() });
     journal(&mut tx, &Actor::supplier(user), Entity::Invoice, id, "attach_pdf", before, after, now).await?;
     tx.commit().await?;
@@ -99,7 +97,7 @@ pub async fn invoice_pdf(state: &AppState, reader: &PdfReader, id: &str) -> Resu
     let invoice = store::invoices::find(state.db.pool(), id)
         .await?
         .filter(|i| match reader {
-            PdfReader::Supplier(user) => i.supplier_id == user.supplier_id,
+            PdfReader::Supplier(user) => i.summary.supplier_id == user.supplier_id,
             PdfReader::Staff(staff) => staff.covers(i.agency_id),
         })
         .ok_or_else(|| AppError::NotFound("Facture".into()))?;
@@ -107,6 +105,7 @@ pub async fn invoice_pdf(state: &AppState, reader: &PdfReader, id: &str) -> Resu
         .await?
         .ok_or_else(|| AppError::NotFound("Le PDF de cette facture est".into()))?;
     let safe: String = invoice
+        .summary
         .number
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })

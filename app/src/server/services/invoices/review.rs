@@ -6,14 +6,13 @@
 use crate::server::error::ServerError;
 use crate::server::services::{agencies, invoices, journal};
 use crate::{
-    domain::{InvoiceStatus, LineFlag, VoucherStatus},
+    domain::{InvoiceStatus, LineFlag, Timestamp, VoucherStatus},
     error::AppError,
     model::money::{AgencyInvoiceList, ReconcileView},
     server::{
         AppState,
         audit::{self, Actor, Entity},
         auth::Staff,
-        clock,
         db::WriteTx,
         store::{invoices as store, vouchers},
     },
@@ -58,12 +57,11 @@ pub async fn list(
                 .ok_or_else(|| AppError::Invalid(format!("Statut de facture inconnu : « {code} ».")))?,
         ),
     };
-    let rows =
-        store::list_for_agency(state.db.pool(), staff.scope(chosen), status.map(InvoiceStatus::code), LIST_LIMIT)
-            .await?
-            .into_iter()
-            .map(invoices::summary)
-            .collect();
+    let rows = store::list_for_agency(state.db.pool(), staff.scope(chosen), status, LIST_LIMIT)
+        .await?
+        .into_iter()
+        .map(|i| i.summary)
+        .collect();
     Ok(AgencyInvoiceList { desk: agencies::desk(state, staff, chosen).await?, status, rows })
 }
 
@@ -113,7 +111,7 @@ pub async fn override_line(
     let reason = written_reason(reason, "le motif de l'acceptation de cette ligne")?;
     let mut tx = state.db.begin_write().await?;
     let invoice = lock_covered(&mut tx, staff, id).await?;
-    let status = invoice.status;
+    let status = invoice.summary.status;
     if status != InvoiceStatus::Received {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : ses lignes ne se modifient plus.",
@@ -121,12 +119,13 @@ pub async fn override_line(
         ))
         .into());
     }
-    let lines = store::lines_in(tx.conn(), id).await?;
+    let lines = store::lines(tx.conn(), id).await?;
     let found = lines
         .iter()
+        .map(|l| &l.view)
         .find(|l| l.position == position)
         .ok_or_else(|| AppError::Invalid(format!("La facture n'a pas de ligne {position}.")))?;
-    let Some(flag) = found.flag.as_deref().and_then(LineFlag::from_code) else {
+    let Some(flag) = found.flag else {
         return Err(AppError::Conflict(format!("La ligne {position} correspond à son bon : rien à accepter.")).into());
     };
     if found.override_reason.is_some() {
@@ -140,9 +139,8 @@ pub async fn override_line(
         ))
         .into());
     }
-    let stamp = clock::stamp(now);
     let actor = Actor::staff(staff);
-    if !store::override_line(tx.conn(), id, position, &reason, &actor.name, &stamp).await? {
+    if !store::override_line(tx.conn(), id, position, &reason, &actor.name, Timestamp::new(now)).await? {
         return Err(AppError::Conflict("Cette ligne vient d'être modifiée : rechargez la page.".into()).into());
     }
     let before = json!({ "line": position, "number": found.voucher_number, "flag": flag.label() });
@@ -161,7 +159,7 @@ pub async fn override_line(
 pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), ServerError> {
     let mut tx = state.db.begin_write().await?;
     let invoice = lock_covered(&mut tx, staff, id).await?;
-    let status = invoice.status;
+    let status = invoice.summary.status;
     if status != InvoiceStatus::Received {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : seule une facture reçue peut être acceptée.",
@@ -169,12 +167,12 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
         ))
         .into());
     }
-    let mut lines = store::lines_in(tx.conn(), id).await?;
+    let mut lines = store::lines(tx.conn(), id).await?;
     lines.sort_by_key(|l| l.voucher_id);
     let open: Vec<String> = lines
         .iter()
-        .filter(|l| l.flag.is_some() && l.override_reason.is_none())
-        .map(|l| l.position.to_string())
+        .filter(|l| l.view.flag.is_some() && l.view.override_reason.is_none())
+        .map(|l| l.view.position.to_string())
         .collect();
     if !open.is_empty() {
         return Err(AppError::Conflict(format!(
@@ -189,8 +187,9 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
     let mut stale = Vec::new();
     let mut claimed = Vec::new();
     for line in &lines {
+        let position = line.view.position;
         let Some(voucher_id) = line.voucher_id else {
-            stale.push((line.position, LineFlag::UnknownVoucher));
+            stale.push((position, LineFlag::UnknownVoucher));
             continue;
         };
         let v = vouchers::find_for_update(&mut tx, voucher_id).await?.ok_or(AppError::Internal)?;
@@ -202,11 +201,11 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
             } else {
                 LineFlag::NotUsed
             };
-            stale.push((line.position, flag));
+            stale.push((position, flag));
         } else if other_claim.is_some_and(|(_, s)| matches!(s, InvoiceStatus::Accepted | InvoiceStatus::Paid))
             || v.invoice_id.is_some()
         {
-            stale.push((line.position, LineFlag::AlreadyInvoiced));
+            stale.push((position, LineFlag::AlreadyInvoiced));
         } else {
             claimed.push((voucher_id, v.number.clone()));
         }
@@ -214,7 +213,7 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
     if !stale.is_empty() {
         stale.sort_by_key(|(position, _)| *position);
         for (position, flag) in &stale {
-            store::reflag_line(tx.conn(), id, *position, flag.code()).await?;
+            store::reflag_line(tx.conn(), id, *position, *flag).await?;
         }
         let lines_changed: Vec<String> =
             stale.iter().map(|(p, f)| format!("ligne {p} : {}", f.label().to_lowercase())).collect();
@@ -228,8 +227,7 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
         .into());
     }
 
-    let stamp = clock::stamp(now);
-    if !store::accept(tx.conn(), id, &stamp).await? {
+    if !store::accept(tx.conn(), id, Timestamp::new(now)).await? {
         return Err(AppError::Conflict("Cette facture vient d'être traitée : rechargez la page.".into()).into());
     }
     let actor = Actor::staff(staff);
@@ -238,7 +236,7 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
             return Err(AppError::Conflict("Un bon de la facture vient de changer : rechargez la page.".into()).into());
         }
         let before = json!({ "status": VoucherStatus::Delivered.label(), "number": number });
-        let after = json!({ "status": VoucherStatus::Invoiced.label(), "invoice": invoice.number });
+        let after = json!({ "status": VoucherStatus::Invoiced.label(), "invoice": invoice.summary.number });
         journal(&mut tx, &actor, Entity::Voucher, *voucher_id, "invoice", before, after, now).await?;
     }
     let before = json!({ "status": status.label() });
@@ -262,7 +260,7 @@ pub async fn send_back(
     let reason = written_reason(reason, "ce que le fournisseur doit corriger")?;
     let mut tx = state.db.begin_write().await?;
     let invoice = lock_covered(&mut tx, staff, id).await?;
-    let status = invoice.status;
+    let status = invoice.summary.status;
     if status != InvoiceStatus::Received || !store::send_back(tx.conn(), id, &reason).await? {
         return Err(AppError::Conflict(format!(
             "Cette facture est {} : seule une facture reçue peut être renvoyée.",

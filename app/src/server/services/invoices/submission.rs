@@ -10,10 +10,7 @@ use crate::{
     },
     error::AppError,
     model::supplier::SupplierInvoiceView,
-    server::{
-        AppState,
-        store::{self},
-    },
+    server::AppState,
 };
 use chrono::{DateTime, Utc};
 
@@ -89,42 +86,10 @@ pub fn parse_invoice_id(id: &str) -> Result<i64, AppError> {
 /// An invoice's page: its detail, and its lines as the correction form shows them.
 #[tracing::instrument(skip_all, fields(supplier = supplier_id, invoice = %id))]
 pub async fn invoice(state: &AppState, supplier_id: i64, id: &str) -> Result<SupplierInvoiceView, ServerError> {
-    let id = parse_invoice_id(id)?;
-    let record = store::invoices::find(state.db.pool(), id)
-        .await?
-        .filter(|i| i.supplier_id == supplier_id)
-        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
-    let invoice_date_iso = record.invoice_date.clone();
-    let detail = invoices::detail(state, record).await?;
+    let detail = invoices::invoice_for_supplier(state, supplier_id, parse_invoice_id(id)?).await?;
     let lines_text =
         detail.lines.iter().map(|l| typed_line(&l.voucher_number, "", l.amount)).collect::<Vec<_>>().join("\n");
-    Ok(SupplierInvoiceView { detail, invoice_date_iso, lines_text })
-}
-
-/// The supplier's invoices as stored, newest first (the till's API shows
-/// ISO dates where the pages show French ones).
-#[tracing::instrument(skip_all, fields(supplier = supplier_id))]
-pub async fn invoice_records(
-    state: &AppState,
-    supplier_id: i64,
-) -> Result<Vec<store::invoices::InvoiceRecord>, ServerError> {
-    Ok(store::invoices::list_for_supplier(state.db.pool(), supplier_id).await?)
-}
-
-/// One of the supplier's invoices with its lines, as stored.
-#[tracing::instrument(skip_all, fields(supplier = supplier_id, invoice = %id))]
-pub async fn invoice_record(
-    state: &AppState,
-    supplier_id: i64,
-    id: &str,
-) -> Result<(store::invoices::InvoiceRecord, Vec<store::invoices::LineRecord>), ServerError> {
-    let id = parse_invoice_id(id)?;
-    let record = store::invoices::find(state.db.pool(), id)
-        .await?
-        .filter(|i| i.supplier_id == supplier_id)
-        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
-    let lines = store::invoices::lines(state.db.pool(), id).await?;
-    Ok((record, lines))
+    Ok(SupplierInvoiceView { detail, lines_text })
 }
 
 #[cfg(test)]

@@ -2,18 +2,13 @@
 //! their invoices and totals, written as PDF and as CSV.
 
 use crate::{
-    domain::{
-        Money,
-        day::{self},
-    },
+    domain::{Day, Money, Period},
     server::{
-        clock,
         pdf::{self, BOTTOM, MARGIN, Page, TOP},
         spreadsheet::Csv,
         store::statements::StatementLine,
     },
 };
-use chrono::NaiveDate;
 
 /// A statement's content, before it is written as PDF and CSV.
 #[derive(Debug, Clone)]
@@ -21,9 +16,8 @@ pub struct Statement {
     pub agency_name: String,
     pub member_number: String,
     pub member_name: String,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub issued_on: NaiveDate,
+    pub period: Period,
+    pub issued_on: Day,
     pub lines: Vec<StatementLine>,
     /// What the vouchers were worth.
     pub total: Money,
@@ -31,19 +25,14 @@ pub struct Statement {
     pub invoiced: Money,
 }
 
-impl Statement {
-    pub fn period(&self) -> String {
-        format!("du {} au {}", day::french(self.from), day::french(self.to))
-    }
-}
-
+/// The Paris day the voucher was used.
 pub(super) fn used_on(line: &StatementLine) -> String {
-    line.used_at.as_deref().map(clock::display_datetime).map(|t| t[..10].to_owned()).unwrap_or_default()
+    line.used_at.map(|t| t.day().to_string()).unwrap_or_default()
 }
 
 pub(super) fn invoice_text(line: &StatementLine) -> String {
     match (&line.invoice_number, &line.invoice_date) {
-        (Some(n), Some(d)) => format!("n° {n} du {}", clock::display_day(d)),
+        (Some(n), Some(d)) => format!("n° {n} du {d}"),
         (Some(n), None) => format!("n° {n}"),
         _ => "pas encore facturé".to_owned(),
     }
@@ -74,9 +63,9 @@ pub fn pdf_of(s: &Statement) -> Vec<u8> {
     y -= 16.0;
     page.text(MARGIN, y, 10.0, format!("Adhérent : {} — {}", s.member_number, s.member_name));
     y -= 14.0;
-    page.text(MARGIN, y, 10.0, format!("Période : {}", s.period()));
+    page.text(MARGIN, y, 10.0, format!("Période : {}", s.period));
     y -= 14.0;
-    page.text(MARGIN, y, 10.0, format!("Établi le {}", day::french(s.issued_on)));
+    page.text(MARGIN, y, 10.0, format!("Établi le {}", s.issued_on));
     y -= 26.0;
     header(&mut page, y);
     y -= ROW + 2.0;
@@ -94,9 +83,9 @@ pub fn pdf_of(s: &Statement) -> Vec<u8> {
         page.text(cols[0], y, 8.0, used_on(line));
         page.text(cols[1], y, 8.0, line.number.clone().unwrap_or_default());
         page.text(cols[2], y, 8.0, pdf::clip(&line.supplier_name, 24));
-        page.right(cols[3] + 40.0, y, 8.0, false, Money::from_cents(line.amount_cents).to_string());
+        page.right(cols[3] + 40.0, y, 8.0, false, line.amount.to_string());
         page.text(cols[4], y, 8.0, pdf::clip(&invoice_text(line), 30));
-        let invoiced = line.invoiced_cents.map(|c| Money::from_cents(c).to_string()).unwrap_or_else(|| "—".into());
+        let invoiced = line.invoiced.map(|m| m.to_string()).unwrap_or_else(|| "—".into());
         page.right(cols[5], y, 8.0, false, invoiced);
         y -= ROW;
     }
@@ -115,7 +104,7 @@ pub fn pdf_of(s: &Statement) -> Vec<u8> {
         "Les bons « pas encore facturés » figureront avec leur facture sur un prochain relevé s'ils sont facturés.",
     );
     pages.push(page);
-    pdf::render(&format!("Relevé {} — {}", s.member_number, s.period()), &pages)
+    pdf::render(&format!("Relevé {} — {}", s.member_number, s.period), &pages)
 }
 
 /// The statement as CSV (`;`, UTF-8 with a byte-order mark, as spreadsheets
@@ -137,11 +126,11 @@ pub fn csv_of(s: &Statement) -> String {
             used_on(l),
             l.number.clone().unwrap_or_default(),
             l.supplier_name.clone(),
-            Money::from_cents(l.amount_cents).decimal_fr(),
+            l.amount.decimal_fr(),
             l.status.label().to_owned(),
             l.invoice_number.clone().unwrap_or_default(),
-            l.invoice_date.as_deref().map(clock::display_day).unwrap_or_default(),
-            l.invoiced_cents.map(|c| Money::from_cents(c).decimal_fr()).unwrap_or_default(),
+            l.invoice_date.map(|d| d.to_string()).unwrap_or_default(),
+            l.invoiced.map(Money::decimal_fr).unwrap_or_default(),
         ]);
     }
     let count = s.lines.len().to_string();
@@ -152,21 +141,28 @@ pub fn csv_of(s: &Statement) -> String {
 
 /// A statement's files are named after the member and the period:
 /// `releve-44000123B-20261101-20261130`.
-pub(super) fn file_stem(member_number: &str, period_from: &str, period_to: &str) -> String {
-    format!("releve-{member_number}-{}-{}", period_from.replace('-', ""), period_to.replace('-', ""))
+pub(super) fn file_stem(member_number: &str, period: Period) -> String {
+    let compact = |day: Day| day.iso().replace('-', "");
+    format!("releve-{member_number}-{}-{}", compact(period.from), compact(period.to))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::domain::Timestamp;
+
+    fn day(iso: &str) -> Day {
+        Day::parse_iso(iso).unwrap()
+    }
+
     fn line(number: &str, cents: i64, invoiced: Option<i64>) -> StatementLine {
         StatementLine {
             member_id: 1,
             voucher_id: 1,
             number: Some(number.into()),
-            used_at: Some("2026-11-03T09:15:00.000000Z".into()),
-            amount_cents: cents,
+            used_at: Timestamp::parse("2026-11-03T09:15:00.000000Z").map(Timestamp::paris),
+            amount: Money::from_cents(cents),
             status: if invoiced.is_some() {
                 crate::domain::VoucherStatus::Invoiced
             } else {
@@ -174,8 +170,8 @@ mod tests {
             },
             supplier_name: "Matériaux de l'Ouest".into(),
             invoice_number: invoiced.map(|_| "F-2026-118".into()),
-            invoice_date: invoiced.map(|_| "2026-11-20".into()),
-            invoiced_cents: invoiced,
+            invoice_date: invoiced.map(|_| day("2026-11-20")),
+            invoiced: invoiced.map(Money::from_cents),
         }
     }
 
@@ -184,11 +180,10 @@ mod tests {
             agency_name: "Agence de Nantes".into(),
             member_number: "44000123B".into(),
             member_name: "Camille Martin".into(),
-            from: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-            to: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
-            issued_on: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
-            total: Money::from_cents(lines.iter().map(|l| l.amount_cents).sum()),
-            invoiced: Money::from_cents(lines.iter().filter_map(|l| l.invoiced_cents).sum()),
+            period: Period { from: day("2026-11-01"), to: day("2026-11-30") },
+            issued_on: day("2026-12-02"),
+            total: Money::from_cents(lines.iter().map(|l| l.amount.cents()).sum()),
+            invoiced: Money::from_cents(lines.iter().filter_map(|l| l.invoiced.map(Money::cents)).sum()),
             lines,
         }
     }

@@ -4,9 +4,9 @@
 use super::{document::file_stem, runs::in_two_halves};
 use crate::server::error::ServerError;
 use crate::{
-    domain::Money,
+    domain::Timestamp,
     server::{
-        AppState, clock,
+        AppState,
         store::statements::{self as store, OwedEmail},
     },
 };
@@ -56,7 +56,7 @@ pub(super) async fn send_owed(state: &AppState, owed: Vec<OwedEmail>) -> Result<
         tracing::warn!(statement = id, error = %e, "statement email not sent");
         store::record_email_error(state.db.pool(), *id, e).await?;
     }
-    store::mark_emailed(state.db.pool(), &sent, &clock::stamp(Utc::now())).await?;
+    store::mark_emailed(state.db.pool(), &sent, Timestamp::new(Utc::now())).await?;
     outcome.sent = sent.len() as i64;
     outcome.failed = failed.len() as i64;
     Ok(outcome)
@@ -67,21 +67,16 @@ pub(super) async fn send_owed(state: &AppState, owed: Vec<OwedEmail>) -> Result<
 pub(super) fn message(from: &Mailbox, o: OwedEmail) -> Result<Message, String> {
     let to = &o.emailed_to;
     let to = to.parse().map_err(|e| format!("Adresse e-mail invalide ({to}) : {e}"))?;
-    let period = format!("du {} au {}", clock::display_day(&o.period_from), clock::display_day(&o.period_to));
+    let period = o.period();
     let body = format!(
         "Bonjour {},\n\n\
          Veuillez trouver ci-joint votre relevé de bons Castors Web {}.\n\
          Bons utilisés : {} — valeur totale : {} — total facturé par les fournisseurs : {}.\n\n\
          Vous le retrouvez à tout moment dans votre espace adhérent, rubrique « Mes relevés ».\n\n\
          Castors de l'Ouest — {}\n",
-        o.member_name,
-        period,
-        o.voucher_count,
-        Money::from_cents(o.total_cents),
-        Money::from_cents(o.invoiced_cents),
-        o.agency_name
+        o.member_name, period, o.voucher_count, o.total, o.invoiced, o.agency_name
     );
-    let stem = file_stem(&o.member_number, &o.period_from, &o.period_to);
+    let stem = file_stem(&o.member_number, period);
     let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
     let csv_type = ContentType::parse("text/csv; charset=utf-8").map_err(|e| e.to_string())?;
     Message::builder()

@@ -4,33 +4,31 @@
 use super::{
     document::{Statement, csv_of, pdf_of},
     email::{NO_ADDRESS, send_owed},
-    month_name, run_row,
 };
 use crate::server::error::ServerError;
 use crate::server::services::agencies;
 use crate::{
-    domain::{Money, day::parse_month},
+    domain::{Money, Month, Period, Timestamp},
     error::AppError,
     model::money::RunRow,
     server::{
         AppState,
         audit::{self, Actor, Change, Entity},
         auth::Staff,
-        clock,
         store::{
             members::{self, MemberFile},
             statements::{self as store, NewStatement, OwedEmail, StatementLine},
         },
     },
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-/// The stored bounds of [from, to] (Paris days): from's midnight to the
-/// midnight after `to`.
-pub(super) fn bounds(from: NaiveDate, to: NaiveDate) -> (String, String) {
-    (clock::paris_midnight(from), clock::paris_midnight(to.succ_opt().unwrap_or(to)))
+/// The instants a period's uses fall between: its first day's midnight in
+/// Paris, and the midnight after its last day.
+pub(super) fn bounds(period: Period) -> (Timestamp, Timestamp) {
+    (period.from.paris_midnight(), period.to.next().paris_midnight())
 }
 
 /// One member's statement, written: what is stored and emailed.
@@ -55,11 +53,11 @@ impl Made {
             agency_name: s.agency_name,
             member_number: s.member_number,
             member_name: s.member_name,
-            period_from: clock::iso_day(s.from),
-            period_to: clock::iso_day(s.to),
+            period_from: s.period.from,
+            period_to: s.period.to,
             voucher_count: s.lines.len() as i64,
-            total_cents: s.total.cents(),
-            invoiced_cents: s.invoiced.cents(),
+            total: s.total,
+            invoiced: s.invoiced,
             pdf: self.pdf,
             csv: self.csv,
         })
@@ -70,19 +68,17 @@ impl Made {
 pub(super) fn make(
     member: &MemberFile,
     lines: Vec<StatementLine>,
-    from: NaiveDate,
-    to: NaiveDate,
+    period: Period,
     now: DateTime<Utc>,
 ) -> Result<Made, ServerError> {
-    let total = Money::from_cents(lines.iter().map(|l| l.amount_cents).sum());
-    let invoiced = Money::from_cents(lines.iter().filter_map(|l| l.invoiced_cents).sum());
+    let total = Money::from_cents(lines.iter().map(|l| l.amount.cents()).sum());
+    let invoiced = Money::from_cents(lines.iter().filter_map(|l| l.invoiced.map(Money::cents)).sum());
     let statement = Statement {
         agency_name: member.agency_name.clone(),
         member_number: member.number.clone(),
         member_name: member.name.clone(),
-        from,
-        to,
-        issued_on: clock::paris_date(now),
+        period,
+        issued_on: Timestamp::new(now).paris_day(),
         lines,
         total,
         invoiced,
@@ -125,15 +121,11 @@ where
 /// Writes the statements of a batch (see `in_two_halves`).
 pub(super) async fn make_all(
     work: Vec<(MemberFile, Vec<StatementLine>)>,
-    from: NaiveDate,
-    to: NaiveDate,
+    period: Period,
     now: DateTime<Utc>,
 ) -> Result<Vec<Made>, ServerError> {
-    let work: Vec<_> = work.into_iter().map(|(member, lines)| (member, lines, from, to, now)).collect();
-    in_two_halves(work, |(member, lines, from, to, now)| make(&member, lines, from, to, now))
-        .await?
-        .into_iter()
-        .collect()
+    let work: Vec<_> = work.into_iter().map(|(member, lines)| (member, lines, period, now)).collect();
+    in_two_halves(work, |(member, lines, period, now)| make(&member, lines, period, now)).await?.into_iter().collect()
 }
 
 /// Stores statements in one transaction, each with its journal event, and,
@@ -148,24 +140,19 @@ pub(super) async fn store_made(
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, ServerError> {
     let run_id = run.map(|(id, _)| id);
-    let stamp = clock::stamp(now);
     let mut tx = state.db.begin_write().await?;
-    let periods: Vec<(String, String)> =
-        made.iter().map(|m| (clock::iso_day(m.statement.from), clock::iso_day(m.statement.to))).collect();
     let new: Vec<NewStatement> = made
         .iter()
-        .zip(&periods)
-        .map(|(m, (from, to))| NewStatement {
+        .map(|m| NewStatement {
             member_id: m.member_id,
             agency_id: m.agency_id,
-            period_from: from,
-            period_to: to,
-            created_at: &stamp,
+            period: m.statement.period,
+            created_at: Timestamp::new(now),
             created_by: &actor.name,
             run_id,
             voucher_count: m.statement.lines.len() as i64,
-            total_cents: m.statement.total.cents(),
-            invoiced_cents: m.statement.invoiced.cents(),
+            total: m.statement.total,
+            invoiced: m.statement.invoiced,
             pdf: &m.pdf,
             csv: &m.csv,
             emailed_to: if send { m.email.as_deref() } else { None },
@@ -184,7 +171,7 @@ pub(super) async fn store_made(
             after: json!({
                 "member_id": m.member_id,
                 "number": m.number,
-                "period": m.statement.period(),
+                "period": m.statement.period.to_string(),
                 "vouchers": m.statement.lines.len(),
                 "total_cents": m.statement.total.cents(),
             }),
@@ -211,25 +198,22 @@ pub async fn start_run(
 ) -> Result<RunRow, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let agency_id = staff.agency_for_new(chosen)?;
-    let (first, last) = parse_month(month).map_err(AppError::Invalid)?;
-    if first > clock::paris_date(now) {
+    let month = Month::parse(month).map_err(AppError::Invalid)?;
+    if month.first() > Timestamp::new(now).paris_day() {
         return Err(AppError::Invalid("Ce mois n'a pas commencé : aucun bon n'y est utilisé.".into()).into());
     }
     let pool = state.db.pool();
-    let month_key = first.format("%Y-%m").to_string();
-    if let Some(run) = store::running(pool, agency_id, &month_key).await? {
+    if let Some(run) = store::running(pool, agency_id, month).await? {
         return Err(AppError::Conflict(format!(
             "Les relevés de {} sont en cours ({} sur {}) : attendez la fin de cet envoi.",
-            month_name(&run.month),
-            run.done,
-            run.total
+            run.row.month, run.row.done, run.row.total
         ))
         .into());
     }
-    let (start, end) = (clock::paris_midnight(first), clock::paris_midnight(last.succ_opt().unwrap_or(last)));
-    let with_uses = store::members_with_uses(pool, agency_id, &start, &end).await?;
-    let (from_iso, to_iso) = (clock::iso_day(first), clock::iso_day(last));
-    let emailed = store::already_emailed(pool, agency_id, &from_iso, &to_iso).await?;
+    let period = month.period();
+    let (start, end) = bounds(period);
+    let with_uses = store::members_with_uses(pool, agency_id, start, end).await?;
+    let emailed = store::already_emailed(pool, agency_id, period).await?;
     let members: Vec<i64> = with_uses.into_iter().filter(|id| !emailed.contains(id)).collect();
     if members.is_empty() {
         let why = if emailed.is_empty() {
@@ -237,17 +221,16 @@ pub async fn start_run(
         } else {
             "chaque adhérent concerné a déjà reçu son relevé"
         };
-        return Err(AppError::Conflict(format!("Aucun relevé à envoyer pour {} : {why}.", month_name(month))).into());
+        return Err(AppError::Conflict(format!("Aucun relevé à envoyer pour {month} : {why}.")).into());
     }
     // A run stopped before its last email left statements kept but not
     // emailed: they are emailed now, not made again.
-    let owed = store::members_owed_email(pool, agency_id, &from_iso, &to_iso).await?;
+    let owed = store::members_owed_email(pool, agency_id, period).await?;
     let (made_before, to_make): (Vec<i64>, Vec<i64>) = members.iter().partition(|&&id| owed.contains(&id));
     let actor = Actor::staff(staff);
-    let id =
-        store::insert_run(pool, agency_id, &month_key, &clock::stamp(now), &actor.name, members.len() as i64).await?;
+    let id = store::insert_run(pool, agency_id, month, Timestamp::new(now), &actor.name, members.len() as i64).await?;
     tracing::info!(run = id, agency = agency_id, members = members.len(), "statement run started");
-    let run = Run { state: state.clone(), actor, id, agency_id, first, last };
+    let run = Run { state: state.clone(), actor, id, agency_id, period };
     tokio::spawn(async move {
         if !made_before.is_empty() {
             run.progress(Progress { done: made_before.len() as i64, ..Progress::default() }).await;
@@ -287,13 +270,13 @@ pub async fn start_run(
         if postman.await.unwrap_or(false) {
             run.email_owed().await;
         }
-        if let Err(e) = store::finish_run(run.state.db.pool(), run.id, &clock::stamp(Utc::now())).await {
+        if let Err(e) = store::finish_run(run.state.db.pool(), run.id, Timestamp::new(Utc::now())).await {
             tracing::error!(run = run.id, error = %e, "statement run end not recorded");
         }
         tracing::info!(run = run.id, "statement run finished");
     });
     let record = store::find_run(pool, id).await?.ok_or(AppError::Internal)?;
-    Ok(run_row(record))
+    Ok(record.row)
 }
 
 /// Members per batch of a run: one query for their vouchers, one
@@ -316,8 +299,8 @@ pub(super) struct Run {
     pub(super) actor: Actor,
     pub(super) id: i64,
     pub(super) agency_id: i64,
-    pub(super) first: NaiveDate,
-    pub(super) last: NaiveDate,
+    /// Every day of the run's month.
+    pub(super) period: Period,
 }
 
 /// A batch of a run, written, on its way to be kept.
@@ -357,12 +340,12 @@ impl Run {
     /// of its own.
     pub(super) fn read(&self, member_ids: Vec<i64>) -> tokio::task::JoinHandle<Result<BatchRead, ServerError>> {
         let (state, run_id) = (self.state.clone(), self.id);
-        let (start, end) = bounds(self.first, self.last);
+        let (start, end) = bounds(self.period);
         tokio::spawn(async move {
             let clock = std::time::Instant::now();
             let mut conn = state.db.pool().acquire().await?;
             let files = members::find_by_ids(&mut conn, &member_ids).await?;
-            let lines = store::lines(&mut conn, &member_ids, &start, &end).await?;
+            let lines = store::lines(&mut conn, &member_ids, start, end).await?;
             drop(conn);
             let mut by_member: std::collections::HashMap<i64, Vec<StatementLine>> = std::collections::HashMap::new();
             for line in lines {
@@ -428,7 +411,7 @@ impl Run {
     pub(super) async fn make_batch(&self, members: usize, read: BatchRead) -> Result<MadeBatch, ServerError> {
         let now = Utc::now();
         let clock = std::time::Instant::now();
-        let made = make_all(read.work, self.first, self.last, now).await?;
+        let made = make_all(read.work, self.period, now).await?;
         tracing::debug!(run = self.id, members, made = ?clock.elapsed(), "statement run batch made");
         Ok(MadeBatch { members, missing: read.missing, made, now })
     }
@@ -476,10 +459,9 @@ impl Run {
     /// could not take. Each batch's emails are recorded as sent or failed,
     /// so none is read twice.
     pub(super) async fn email_owed(&self) {
-        let (from, to) = (clock::iso_day(self.first), clock::iso_day(self.last));
         loop {
             let pool = self.state.db.pool();
-            let owed = match store::owed_emails(pool, self.agency_id, &from, &to, RUN_BATCH as i64).await {
+            let owed = match store::owed_emails(pool, self.agency_id, self.period, RUN_BATCH as i64).await {
                 Ok(owed) if owed.is_empty() => return,
                 Ok(owed) => owed,
                 Err(e) => {
@@ -501,6 +483,6 @@ pub async fn run(state: &AppState, staff: &Staff, id: &str) -> Result<RunRow, Se
     Ok(store::find_run(state.db.pool(), id)
         .await?
         .filter(|r| staff.covers(r.agency_id))
-        .map(run_row)
+        .map(|r| r.row)
         .ok_or_else(not_found)?)
 }
