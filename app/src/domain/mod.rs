@@ -25,5 +25,7 @@ pub use member::MemberNumber;
 pub use money::{AmountError, Money};
 pub use role::Role;
 pub use siret::Siret;
+#[cfg(feature = "ssr")]
+pub use stored::StoredFlag;
 pub use time::{Day, ParisTime, Timestamp};
 pub use voucher::{SecretCodeLength, VoucherNumber, VoucherStatus, parse_typed_code};

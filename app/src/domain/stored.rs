@@ -3,7 +3,9 @@
 //! `store::in_row`), where a default would show a corrupt voucher as one
 //! still to spend, or a corrupt invoice as one received.
 
-use super::{Day, InvoiceStatus, Money, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus};
+use super::{
+    Day, InvoiceStatus, Money, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus, member_file::ImportOutcome,
+};
 
 /// `Type`, `Decode` and `Encode` for sqlx's `Any` driver: the status reads
 /// and binds as its code. `$stored` is the code's type read from a row,
@@ -42,6 +44,7 @@ macro_rules! stored_as_code {
 stored_as_code!(VoucherStatus, i64, i64, |code| VoucherStatus::from_code(*code), "voucher status");
 stored_as_code!(InvoiceStatus, String, &'q str, |code| InvoiceStatus::from_code(code), "invoice status");
 stored_as_code!(Role, String, &'q str, |code| Role::from_code(code), "role");
+stored_as_code!(ImportOutcome, String, &'q str, |code| ImportOutcome::from_code(code), "import outcome");
 
 /// `Type`, `Decode` and `Encode` for a value stored as text: `$parse` reads
 /// it back (None names the text), `$write` writes it.
@@ -105,5 +108,32 @@ impl<'q> sqlx::Encode<'q, sqlx::Any> for Money {
         buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
     ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
         <i64 as sqlx::Encode<'q, sqlx::Any>>::encode(self.cents(), buf)
+    }
+}
+
+/// A yes/no column stored as 0 or 1 (`active`), which neither backend reads
+/// as a boolean: a row's field reads it with
+/// `#[sqlx(try_from = "crate::domain::StoredFlag")] active: bool`.
+pub struct StoredFlag(bool);
+
+impl From<StoredFlag> for bool {
+    fn from(flag: StoredFlag) -> bool {
+        flag.0
+    }
+}
+
+impl sqlx::Type<sqlx::Any> for StoredFlag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for StoredFlag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<StoredFlag, sqlx::error::BoxDynError> {
+        <i64 as sqlx::Decode<'r, sqlx::Any>>::decode(value).map(|v| StoredFlag(v != 0))
     }
 }

@@ -33,8 +33,7 @@ use serde_json::json;
 
 /// Paid up while today (Paris) is on or before the paid-until day.
 pub fn fee_paid_up(member: &Member, now: DateTime<Utc>) -> bool {
-    let today = clock::iso_day(clock::paris_date(now));
-    member.fee_paid_until.as_deref().is_some_and(|until| today.as_str() <= until)
+    crate::domain::member::fee_paid_up(member.fee_paid_until, crate::domain::Timestamp::new(now).paris_day())
 }
 
 #[tracing::instrument(skip_all, fields(member = member.id))]
@@ -482,7 +481,7 @@ pub async fn unlock_voucher(state: &AppState, staff: &Staff, id: i64, now: DateT
         .ok_or(AppError::VoucherNotFound)?;
     if v.locked_at.is_some() {
         vouchers::set_code_failures(tx.conn(), id, 0, None).await?;
-        let actor = Actor::account(staff.account_id, &staff.login, &staff.role);
+        let actor = Actor::staff(staff);
         let before = json!({ "locked": true, "wrong_codes": v.code_failures });
         journal(&mut tx, &actor, Entity::Voucher, id, "unlock", before, json!({ "locked": false }), now).await?;
     }
@@ -575,7 +574,7 @@ mod tests {
             agency_id: 1,
             number: "44000123B".into(),
             name: "Camille Martin".into(),
-            fee_paid_until: paid_until.map(str::to_owned),
+            fee_paid_until: paid_until.and_then(crate::domain::Day::parse_iso),
         }
     }
 

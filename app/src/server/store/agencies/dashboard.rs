@@ -1,42 +1,45 @@
 //! The agency dashboard's figures: each one query, summed by the database.
 //! `agency_id` None means every agency (an administrator's view).
 
-use crate::domain::InvoiceStatus;
-use sqlx::{AnyPool, FromRow};
+use crate::domain::{InvoiceStatus, Timestamp};
+use crate::model::agency::{SupplierDue, Tally};
+use sqlx::AnyPool;
 
 fn scope(column: &str, agency_id: Option<i64>) -> String {
     if agency_id.is_some() { format!("{column} = $1") } else { "$1 IS NULL".into() }
 }
 
-/// Vouchers requested in [from, to) (UTC instants as stored): count and cents.
+/// Vouchers requested in [from, to): how many, and what they are worth.
 pub async fn requested_between(
     pool: &AnyPool,
     agency_id: Option<i64>,
-    from: &str,
-    to: &str,
-) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM vouchers
-          WHERE {} AND requested_at >= $2 AND requested_at < $3",
-        scope("agency_id", agency_id)
-    ))
-    .bind(agency_id)
-    .bind(from)
-    .bind(to)
-    .fetch_one(pool)
-    .await
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Tally, sqlx::Error> {
+    tally(pool, agency_id, "requested_at >= $2 AND requested_at < $3", from, to).await
 }
 
-/// Vouchers used in [from, to) and not undone since: count and cents.
+/// Vouchers used in [from, to) and not undone since.
 pub async fn used_between(
     pool: &AnyPool,
     agency_id: Option<i64>,
-    from: &str,
-    to: &str,
-) -> Result<(i64, i64), sqlx::Error> {
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Tally, sqlx::Error> {
+    tally(pool, agency_id, "used_at >= $2 AND used_at < $3 AND use_cancelled_at IS NULL", from, to).await
+}
+
+/// The vouchers of the agency that meet `condition` ($2, $3: the period).
+async fn tally(
+    pool: &AnyPool,
+    agency_id: Option<i64>,
+    condition: &str,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Tally, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM vouchers
-          WHERE {} AND used_at >= $2 AND used_at < $3 AND use_cancelled_at IS NULL",
+        "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) AS amount FROM vouchers
+          WHERE {} AND {condition}",
         scope("agency_id", agency_id)
     ))
     .bind(agency_id)
@@ -46,23 +49,15 @@ pub async fn used_between(
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct DueRecord {
-    pub supplier_id: i64,
-    pub supplier_name: String,
-    pub invoices: i64,
-    pub amount_cents: i64,
-}
-
 /// Accepted invoices not yet paid, summed per supplier, largest first.
-pub async fn due_per_supplier(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<DueRecord>, sqlx::Error> {
+pub async fn due_per_supplier(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<SupplierDue>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT s.id AS supplier_id, s.name AS supplier_name, COUNT(*) AS invoices,
-                CAST(COALESCE(SUM(i.amount_cents), 0) AS BIGINT) AS amount_cents
+        "SELECT s.id AS supplier_id, s.name AS supplier, COUNT(*) AS invoices,
+                CAST(COALESCE(SUM(i.amount_cents), 0) AS BIGINT) AS amount
            FROM invoices i JOIN suppliers s ON s.id = i.supplier_id
           WHERE {} AND i.status = $2
           GROUP BY s.id, s.name
-          ORDER BY amount_cents DESC, s.name",
+          ORDER BY amount DESC, s.name",
         scope("i.agency_id", agency_id)
     ))
     .bind(agency_id)
