@@ -304,7 +304,7 @@ pub async fn require_supplier(state: &AppState, parts: &Parts) -> Result<Supplie
     let supplier =
         super::store::suppliers::find_by_id(state.db.pool(), supplier_id).await.map_err(ServerError::from)?;
     match supplier {
-        Some(s) if s.active == 1 => Ok(SupplierUser {
+        Some(s) if s.active => Ok(SupplierUser {
             account_id: session.account_id,
             login: session.login,
             supplier_id,

@@ -12,7 +12,10 @@ use crate::{
         audit::{Actor, ActorRole, Entity, Event},
         auth::Staff,
         clock,
-        store::{agencies, agencies::dashboard, vouchers},
+        store::{
+            agencies::{self, dashboard, dashboard::Counted},
+            vouchers,
+        },
     },
 };
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
@@ -106,8 +109,8 @@ pub async fn dashboard(
     let scope = staff.scope(chosen);
     let pool = state.db.pool();
     let (from, to, month) = paris_month(now);
-    let issued = dashboard::requested_between(pool, scope, from, to).await?;
-    let used = dashboard::used_between(pool, scope, from, to).await?;
+    let issued = dashboard::tally(pool, scope, Counted::Requested, from, to).await?;
+    let used = dashboard::tally(pool, scope, Counted::Used, from, to).await?;
     let to_pay = dashboard::due_per_supplier(pool, scope).await?;
     let to_pay_total = Money::from_cents(to_pay.iter().map(|d| d.amount.cents()).sum());
     let (open_flags, invoices_with_flags) = dashboard::open_flags(pool, scope).await?;

@@ -1,6 +1,6 @@
 //! Partner suppliers.
 
-use crate::domain::Timestamp;
+use crate::domain::{StoredFlag, Timestamp};
 use crate::model::agency::SupplierFile;
 use crate::server::db::WriteTx;
 use crate::server::error::UniqueKey;
@@ -14,7 +14,8 @@ pub struct SupplierRecord {
     pub id: i64,
     pub agency_id: i64,
     pub name: String,
-    pub active: i64,
+    #[sqlx(try_from = "StoredFlag")]
+    pub active: bool,
 }
 
 /// The suppliers a member of `agency_id` may choose, by name.

@@ -262,7 +262,7 @@ pub async fn authenticate(
     let supplier = store::suppliers::find_by_id(state.db.pool(), record.supplier_id)
         .await
         .map_err(KeyRefusal::failed)?
-        .filter(|s| s.active == 1)
+        .filter(|s| s.active)
         .ok_or(KeyRefusal::Other(AppError::SupplierInactive))?;
     let recent = record.last_used_at.is_some_and(|at| now - at.utc() < TOUCH_EVERY);
     if !recent {

@@ -76,7 +76,7 @@ pub async fn request_voucher(
     let mut tx = state.db.begin_write().await?;
     let supplier = suppliers::find(tx.conn(), supplier_id).await?;
     match supplier {
-        Some(s) if s.active == 1 && s.agency_id == member.agency_id => {}
+        Some(s) if s.active && s.agency_id == member.agency_id => {}
         _ => return Err(AppError::SupplierUnavailable.into()),
     }
     let id = vouchers::insert(

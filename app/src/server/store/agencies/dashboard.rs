@@ -9,37 +9,30 @@ fn scope(column: &str, agency_id: Option<i64>) -> String {
     if agency_id.is_some() { format!("{column} = $1") } else { "$1 IS NULL".into() }
 }
 
-/// Vouchers requested in [from, to): how many, and what they are worth.
-pub async fn requested_between(
-    pool: &AnyPool,
-    agency_id: Option<i64>,
-    from: Timestamp,
-    to: Timestamp,
-) -> Result<Tally, sqlx::Error> {
-    tally(pool, agency_id, "requested_at >= $2 AND requested_at < $3", from, to).await
+/// Which vouchers of a period a tally counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// Requested in the period.
+    Requested,
+    /// Used in the period, and not undone since.
+    Used,
 }
 
-/// Vouchers used in [from, to) and not undone since.
-pub async fn used_between(
+/// The vouchers requested or used in [from, to): how many, and what they are worth.
+pub async fn tally(
     pool: &AnyPool,
     agency_id: Option<i64>,
+    counted: Counted,
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Tally, sqlx::Error> {
-    tally(pool, agency_id, "used_at >= $2 AND used_at < $3 AND use_cancelled_at IS NULL", from, to).await
-}
-
-/// The vouchers of the agency that meet `condition` ($2, $3: the period).
-async fn tally(
-    pool: &AnyPool,
-    agency_id: Option<i64>,
-    condition: &str,
-    from: Timestamp,
-    to: Timestamp,
-) -> Result<Tally, sqlx::Error> {
+    let during = match counted {
+        Counted::Requested => "requested_at >= $2 AND requested_at < $3",
+        Counted::Used => "used_at >= $2 AND used_at < $3 AND use_cancelled_at IS NULL",
+    };
     sqlx::query_as(&format!(
         "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) AS amount FROM vouchers
-          WHERE {} AND {condition}",
+          WHERE {} AND {during}",
         scope("agency_id", agency_id)
     ))
     .bind(agency_id)
