@@ -567,7 +567,7 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
     let staff = Staff {
         account_id: staff_id,
         login: "agence.nantes".into(),
-        role: "agency".into(),
+        role: app::domain::Role::Agency,
         agency_id: Some(ouest.agency_id),
     };
     let used = |at: chrono::DateTime<chrono::Utc>| {

@@ -40,7 +40,7 @@ pub async fn login(number: String, password: String, suivant: Option<String>) ->
         response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
         response.append_header(axum::http::header::SET_COOKIE, auth::device_cookie(&state, account, device.as_ref())?);
         let next = suivant.as_deref().and_then(crate::security::own_path);
-        leptos_axum::redirect(next.unwrap_or(auth::home_of(&role)));
+        leptos_axum::redirect(next.unwrap_or(role.home()));
         Ok(())
     })
     .await
@@ -64,7 +64,7 @@ pub async fn whoami() -> Result<MemberSummary, AppError> {
     context::serve(|_, member: Member| async move {
         Ok(MemberSummary {
             fee_paid_up: fee_paid_up(&member, chrono::Utc::now()),
-            fee_paid_until: member.fee_paid_until.as_deref().map(crate::server::clock::display_day),
+            fee_paid_until: member.fee_paid_until,
             number: member.number,
             name: member.name,
         })
@@ -74,9 +74,9 @@ pub async fn whoami() -> Result<MemberSummary, AppError> {
 
 #[server(endpoint = "my_account")]
 pub async fn my_account() -> Result<AccountSummary, AppError> {
-    use crate::{api::context, server::auth};
+    use crate::api::context;
     context::serve(|_, Account { session, .. }| async move {
-        Ok(AccountSummary { home: auth::home_of(&session.role).into(), login: session.login })
+        Ok(AccountSummary { role: session.role, login: session.login })
     })
     .await
 }

@@ -110,7 +110,7 @@ pub async fn check_code(number: String, code: String) -> Result<CheckedVoucher, 
         // A supplier's staff checking here count as that supplier (only
         // the voucher's own supplier's wrong codes may lock it).
         let (actor, supplier_id) = match account {
-            Some(a) => (Actor::account(a.account_id, &a.login, &a.role), a.supplier_id),
+            Some(a) => (Actor::account(a.account_id, &a.login, a.role), a.supplier_id),
             None => (Actor::visitor(&address), None),
         };
         let checker = Checker::new(actor, supplier_id, &address);

@@ -5,6 +5,9 @@
 use super::{Money, SecretCodeLength};
 use serde::{Deserialize, Serialize};
 
+/// The most rows a back-office list shows: staff narrow the search for the others.
+pub const LIST_LIMIT: usize = 200;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgencySettings {
     /// Two characters (capital letters or digits): the `XX` of `W2020.XX.442.00000123`.

@@ -70,6 +70,12 @@ impl Iban {
         Ok(Iban(iban))
     }
 
+    /// A stored IBAN as people read it, in groups of four; as stored if it
+    /// no longer parses, rather than hidden.
+    pub fn shown(stored: &str) -> String {
+        Iban::parse(stored).map(|i| i.to_string()).unwrap_or_else(|_| stored.to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

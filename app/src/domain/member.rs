@@ -1,5 +1,6 @@
 //! Member numbers as printed on membership cards: `4400xxxxB`.
 
+use super::Day;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
@@ -33,6 +34,11 @@ impl fmt::Display for MemberNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Paid up while `today` (in Paris) is on or before the paid-until day.
+pub fn fee_paid_up(paid_until: Option<Day>, today: Day) -> bool {
+    paid_until.is_some_and(|until| today <= until)
 }
 
 /// "Jean Dupont" → "J. D.": what a public page may show of a member.

@@ -5,6 +5,42 @@
 /// The file's columns, in the template's order.
 pub const IMPORT_HEADER: [&str; 4] = ["N° d'adhérent", "Nom", "Email", "Cotisation à jour jusqu'au"];
 
+/// What became of one line of an imported file; stored as its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+    Unchanged,
+    Refused,
+}
+
+impl ImportOutcome {
+    pub const ALL: [ImportOutcome; 4] =
+        [ImportOutcome::Created, ImportOutcome::Updated, ImportOutcome::Unchanged, ImportOutcome::Refused];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            ImportOutcome::Created => "created",
+            ImportOutcome::Updated => "updated",
+            ImportOutcome::Unchanged => "unchanged",
+            ImportOutcome::Refused => "refused",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ImportOutcome> {
+        Self::ALL.into_iter().find(|o| o.code() == code)
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            ImportOutcome::Created => "créé",
+            ImportOutcome::Updated => "mis à jour",
+            ImportOutcome::Unchanged => "inchangé",
+            ImportOutcome::Refused => "refusé",
+        }
+    }
+}
+
 /// Larger files are refused: a few thousand members fit in a few hundred kB.
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 /// Lines of members one file may carry.

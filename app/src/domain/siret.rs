@@ -43,6 +43,12 @@ impl Siret {
     }
 
     /// The 14 digits, as stored.
+    /// A stored SIRET as people read it (`442 908 123 00015`); as stored
+    /// if it no longer parses, rather than hidden.
+    pub fn shown(stored: &str) -> String {
+        Siret::parse(stored).map(|s| s.to_string()).unwrap_or_else(|_| stored.to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

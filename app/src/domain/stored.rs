@@ -3,7 +3,10 @@
 //! `store::in_row`), where a default would show a corrupt voucher as one
 //! still to spend, or a corrupt invoice as one received.
 
-use super::{Day, InvoiceStatus, LineFlag, Money, Month, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus};
+use super::{
+    Day, InvoiceStatus, LineFlag, Money, Month, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus,
+    member_file::ImportOutcome,
+};
 
 /// `Type`, `Decode` and `Encode` for sqlx's `Any` driver: the status reads
 /// and binds as its code. `$stored` is the code's type read from a row,
@@ -43,6 +46,7 @@ stored_as_code!(VoucherStatus, i64, i64, |code| VoucherStatus::from_code(*code),
 stored_as_code!(InvoiceStatus, String, &'q str, |code| InvoiceStatus::from_code(code), "invoice status");
 stored_as_code!(Role, String, &'q str, |code| Role::from_code(code), "role");
 stored_as_code!(LineFlag, String, &'q str, |code| LineFlag::from_code(code), "invoice line flag");
+stored_as_code!(ImportOutcome, String, &'q str, |code| ImportOutcome::from_code(code), "import outcome");
 
 /// `Type`, `Decode` and `Encode` for a value stored as text: `$parse` reads
 /// it back (None names the text), `$write` writes it.

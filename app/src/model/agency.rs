@@ -1,7 +1,7 @@
 //! What the agency back office's pages and server functions exchange:
 //! dashboard, members and their import, suppliers, settings, vouchers.
 
-use crate::domain::{Day, Money, ParisTime, VoucherNumber, VoucherStatus};
+use crate::domain::{Day, Money, ParisTime, VoucherNumber, VoucherStatus, member_file::ImportOutcome};
 use serde::{Deserialize, Serialize};
 
 /// An agency as the selector shows it.
@@ -24,6 +24,7 @@ pub struct Desk {
 
 /// A count of vouchers and what they are worth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Tally {
     pub count: i64,
     pub amount: Money,
@@ -31,6 +32,7 @@ pub struct Tally {
 
 /// What the agency owes one supplier: accepted invoices not yet paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SupplierDue {
     pub supplier_id: i64,
     pub supplier: String,
@@ -68,27 +70,32 @@ pub struct Dashboard {
     pub locked: Vec<LockedVoucher>,
 }
 
-/// One member in the list.
+/// A member as the agency keeps them, as their list and page show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberRow {
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct MemberFile {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency_code: String,
+    pub agency_name: String,
     pub number: String,
     pub name: String,
     pub email: Option<String>,
-    /// "31/12/2026"
-    pub fee_paid_until: Option<String>,
-    pub fee_paid_up: bool,
+    /// The last day the fee covers.
+    pub fee_paid_until: Option<Day>,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "crate::domain::StoredBool"))]
     pub active: bool,
-    pub agency_code: String,
+    /// A member since then.
+    pub created_at: ParisTime,
 }
-
-/// The most rows a list shows: narrow the search for the others.
-pub const LIST_LIMIT: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberList {
     pub desk: Desk,
-    pub rows: Vec<MemberRow>,
-    /// More rows matched than `LIST_LIMIT`.
+    pub rows: Vec<MemberFile>,
+    /// Today in Paris: whose fee is paid up (`domain::member::fee_paid_up`).
+    pub today: Day,
+    /// More rows matched than `domain::agency::LIST_LIMIT`.
     pub truncated: bool,
 }
 
@@ -124,19 +131,8 @@ pub struct AgencyVoucherRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberDetail {
-    pub number: String,
-    pub name: String,
-    pub email: Option<String>,
-    /// `2026-12-31`, for the date field.
-    pub fee_paid_until_iso: Option<String>,
-    /// "31/12/2026"
-    pub fee_paid_until: Option<String>,
+    pub file: MemberFile,
     pub fee_paid_up: bool,
-    pub active: bool,
-    /// "Nantes (NA)"
-    pub agency: String,
-    /// "23/11/2026"
-    pub member_since: String,
     pub vouchers: Vec<AgencyVoucherRow>,
     /// The temporary password just generated, shown this once.
     pub temporary_password: Option<String>,
@@ -153,47 +149,15 @@ pub struct DeskOnly {
     pub desk: Desk,
 }
 
-/// What became of one line of an imported file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ImportOutcome {
-    Created,
-    Updated,
-    Unchanged,
-    Refused,
-}
-
-impl ImportOutcome {
-    pub const ALL: [ImportOutcome; 4] =
-        [ImportOutcome::Created, ImportOutcome::Updated, ImportOutcome::Unchanged, ImportOutcome::Refused];
-
-    pub const fn code(self) -> &'static str {
-        match self {
-            ImportOutcome::Created => "created",
-            ImportOutcome::Updated => "updated",
-            ImportOutcome::Unchanged => "unchanged",
-            ImportOutcome::Refused => "refused",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<ImportOutcome> {
-        Self::ALL.into_iter().find(|o| o.code() == code)
-    }
-
-    pub const fn label(self) -> &'static str {
-        match self {
-            ImportOutcome::Created => "créé",
-            ImportOutcome::Updated => "mis à jour",
-            ImportOutcome::Unchanged => "inchangé",
-            ImportOutcome::Refused => "refusé",
-        }
-    }
-}
-
+/// One run of an import, as stored and as the import page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ImportSummary {
     pub id: i64,
-    /// "23/11/2026 15:09"
-    pub at: String,
+    pub agency_id: i64,
+    #[cfg_attr(feature = "ssr", sqlx(rename = "imported_at"))]
+    pub at: ParisTime,
+    #[cfg_attr(feature = "ssr", sqlx(rename = "imported_by"))]
     pub by: String,
     pub agency_code: String,
     pub file_name: String,
@@ -205,7 +169,9 @@ pub struct ImportSummary {
     pub refused: i64,
 }
 
+/// One line of a run's report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ImportLine {
     /// The line of the file (the header is line 1).
     pub line: i64,
@@ -231,7 +197,6 @@ pub struct ImportPage {
 /// outside Leptos), and where the template is downloaded.
 pub const IMPORT_UPLOAD_PATH: &str = "/agence/adherents/import/envoi";
 pub const IMPORT_TEMPLATE_PATH: &str = "/agence/adherents/import/modele.csv";
-pub use crate::domain::member_file::IMPORT_HEADER;
 
 /// An upload refused before any file could be read: the page names the
 /// problem from this code (`?refus=…`), so no free text travels in a URL.
@@ -263,49 +228,46 @@ impl UploadProblem {
     }
 }
 
+/// A supplier as the agency keeps it: identity, contact and bank details
+/// as stored, and how many logins work for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SupplierRow {
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct SupplierFile {
     pub id: i64,
+    pub agency_id: i64,
+    pub agency_code: String,
+    pub agency_name: String,
     pub name: String,
-    /// "442 908 123 00015"
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "crate::domain::StoredBool"))]
+    pub active: bool,
+    /// 14 digits: `Siret::shown` groups them.
     pub siret: Option<String>,
     pub contact_name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub active: bool,
-    pub agency_code: String,
+    pub address: Option<String>,
+    /// `Iban::shown` groups it by four.
+    pub iban: Option<String>,
+    pub bic: Option<String>,
     pub logins: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplierList {
     pub desk: Desk,
-    pub rows: Vec<SupplierRow>,
+    pub rows: Vec<SupplierFile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplierLogin {
     pub login: String,
     pub active: bool,
-    /// "23/11/2026"
-    pub created_on: String,
+    pub created_on: Day,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplierDetail {
-    pub id: i64,
-    pub name: String,
-    pub agency: String,
-    pub active: bool,
-    /// As shown ("442 908 123 00015") and as the form's value.
-    pub siret: Option<String>,
-    pub contact_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    /// "FR76 3000 4000 0312 3456 7890 143"
-    pub iban: Option<String>,
-    pub bic: Option<String>,
+    pub file: SupplierFile,
     pub logins: Vec<SupplierLogin>,
     /// The login just created or reset and its temporary password, shown this once.
     pub temporary_password: Option<(String, String)>,

@@ -103,17 +103,19 @@ pub struct SupplierInvoiceView {
     pub lines_text: String,
 }
 
+/// A till's API key, as stored (without its hash) and as the keys page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ApiKeyView {
     pub id: i64,
+    pub supplier_id: i64,
     pub label: String,
     /// `bons_3f9a1c2d`: enough to tell keys apart, useless to log in.
     pub prefix: String,
-    /// "23/11/2026 15:09", Europe/Paris.
-    pub created_at: String,
+    pub created_at: ParisTime,
     pub created_by: String,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
+    pub last_used_at: Option<ParisTime>,
+    pub revoked_at: Option<ParisTime>,
 }
 
 /// A key just created, shown this once.

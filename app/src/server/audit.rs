@@ -14,6 +14,7 @@ use super::{
     codes::sha256_hex,
     db::{Backend, WriteTx},
 };
+use crate::domain::Role;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{AnyPool, FromRow};
@@ -28,34 +29,61 @@ pub struct Actor {
     pub account_id: Option<i64>,
     /// The account's login, or what the system or the visitor is.
     pub name: String,
-    pub role: String,
+    pub role: ActorRole,
+}
+
+/// What an actor acts as: an account's role, the system, or a visitor.
+/// The journal stores its code (`member`…, `system`, `anonymous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorRole {
+    Account(Role),
+    System,
+    Visitor,
+}
+
+impl ActorRole {
+    pub fn code(self) -> &'static str {
+        match self {
+            ActorRole::Account(role) => role.code(),
+            ActorRole::System => "system",
+            ActorRole::Visitor => "anonymous",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ActorRole> {
+        match code {
+            "system" => Some(ActorRole::System),
+            "anonymous" => Some(ActorRole::Visitor),
+            role => Role::from_code(role).map(ActorRole::Account),
+        }
+    }
 }
 
 impl Actor {
     pub fn member(member: &Member) -> Actor {
-        Actor { account_id: Some(member.account_id), name: member.login.clone(), role: "member".into() }
+        Actor::account(member.account_id, &member.login, Role::Member)
     }
 
     /// A scheduled job or a command of `bons` itself, e.g. `Actor::system("bons demo")`.
     pub fn system(what: &str) -> Actor {
-        Actor { account_id: None, name: what.into(), role: "system".into() }
+        Actor { account_id: None, name: what.into(), role: ActorRole::System }
     }
 
-    pub fn account(account_id: i64, login: &str, role: &str) -> Actor {
-        Actor { account_id: Some(account_id), name: login.into(), role: role.into() }
+    pub fn account(account_id: i64, login: &str, role: Role) -> Actor {
+        Actor { account_id: Some(account_id), name: login.into(), role: ActorRole::Account(role) }
     }
 
     pub fn staff(staff: &Staff) -> Actor {
-        Actor::account(staff.account_id, &staff.login, &staff.role)
+        Actor::account(staff.account_id, &staff.login, staff.role)
     }
 
     pub fn supplier(user: &SupplierUser) -> Actor {
-        Actor::account(user.account_id, &user.login, "supplier")
+        Actor::account(user.account_id, &user.login, Role::Supplier)
     }
 
     /// Someone not logged in, known by their address only.
     pub fn visitor(ip: &str) -> Actor {
-        Actor { account_id: None, name: format!("visiteur {ip}"), role: "anonymous".into() }
+        Actor { account_id: None, name: format!("visiteur {ip}"), role: ActorRole::Visitor }
     }
 }
 
@@ -154,7 +182,7 @@ fn chained(actor: &Actor, change: &Change<'_>, at: String, last_id: i64, last_ha
         at,
         account_id: actor.account_id,
         actor: actor.name.clone(),
-        role: actor.role.clone(),
+        role: actor.role.code().into(),
         entity: change.entity.as_str().into(),
         entity_id: change.entity_id,
         action: change.action.into(),

@@ -1,8 +1,11 @@
 //! Passwords (argon2id), sessions stored in the database, the session cookie,
 //! and "who is asking" for server functions.
 
-use super::{AppState, budgets, clock, codes::sha256_hex, db::internal, store::accounts};
-use crate::error::AppError;
+use super::{AppState, budgets, codes::sha256_hex, error::ServerError, store::accounts};
+use crate::{
+    domain::{Day, Role, Timestamp},
+    error::AppError,
+};
 use argon2::{
     Argon2,
     password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
@@ -83,18 +86,15 @@ pub async fn check_password(
     address: &str,
     device: Option<&KnownDevice>,
     now: DateTime<Utc>,
-) -> Result<(i64, String), AppError> {
-    let record = accounts::find_login(state.db.pool(), login).await.map_err(internal("find login"))?;
+) -> Result<(i64, Role), ServerError> {
+    let record = accounts::find_login(state.db.pool(), login).await?;
     let device = device.filter(|d| record.as_ref().is_some_and(|r| r.id == d.account_id));
 
-    let mut tx = state.db.begin_write().await.map_err(internal("begin login budget"))?;
+    let mut tx = state.db.begin_write().await?;
     let mut charged = Vec::new();
     if let Some(device) = device {
         charged.push((budgets::LOGIN_PER_DEVICE, device.nonce.clone()));
-        if !budgets::charge(&mut tx, budgets::LOGIN_PER_DEVICE, &device.nonce, now)
-            .await
-            .map_err(internal("charge device budget"))?
-        {
+        if !budgets::charge(&mut tx, budgets::LOGIN_PER_DEVICE, &device.nonce, now).await? {
             charged.clear();
         }
     }
@@ -106,8 +106,7 @@ pub async fn check_password(
         ];
         let mut refusal = None;
         for (budget, subject) in &untrusted {
-            let allowed =
-                budgets::charge(&mut tx, *budget, subject, now).await.map_err(internal("charge login budget"))?;
+            let allowed = budgets::charge(&mut tx, *budget, subject, now).await?;
             if !allowed && refusal.is_none() {
                 refusal = Some(if *budget == budgets::LOGIN_PER_LOGIN {
                     AppError::AccountThrottled
@@ -117,16 +116,16 @@ pub async fn check_password(
             }
         }
         if let Some(refusal) = refusal {
-            tx.commit().await.map_err(internal("commit login budget"))?;
+            tx.commit().await?;
             tracing::warn!(%address, "login refused: attempt budget spent");
-            return Err(refusal);
+            return Err(refusal.into());
         }
         charged.extend(untrusted);
     }
-    tx.commit().await.map_err(internal("commit login budget"))?;
+    tx.commit().await?;
 
     let (stored, account) = match &record {
-        Some(r) if r.active == 1 => (r.password_hash.clone(), Some((r.id, r.role.clone()))),
+        Some(r) if r.active => (r.password_hash.clone(), Some((r.id, r.role))),
         _ => (DUMMY_HASH.clone(), None),
     };
     let matches = tokio::task::spawn_blocking(move || password_matches(&password, &stored))
@@ -134,12 +133,12 @@ pub async fn check_password(
         .map_err(|_| AppError::Internal)?;
     match account {
         Some(account) if matches => {
-            let mut tx = state.db.begin_write().await.map_err(internal("begin login refund"))?;
-            budgets::refund_all(&mut tx, &charged).await.map_err(internal("refund login budget"))?;
-            tx.commit().await.map_err(internal("commit login refund"))?;
+            let mut tx = state.db.begin_write().await?;
+            budgets::refund_all(&mut tx, &charged).await?;
+            tx.commit().await?;
             Ok(account)
         }
-        _ => Err(AppError::BadCredentials),
+        _ => Err(AppError::BadCredentials.into()),
     }
 }
 
@@ -162,32 +161,24 @@ pub fn device_cookie(state: &AppState, account_id: i64, known: Option<&KnownDevi
 }
 
 /// Opens a session and returns the cookie to send.
-pub async fn open_session(state: &AppState, account_id: i64) -> Result<HeaderValue, AppError> {
+pub async fn open_session(state: &AppState, account_id: i64) -> Result<HeaderValue, ServerError> {
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = Utc::now();
     let expires = now + Duration::days(i64::from(state.settings.session_days));
     // Logins are rare enough that sweeping expired sessions here costs nothing.
-    accounts::delete_expired_sessions(state.db.pool(), &clock::stamp(now)).await.map_err(internal("sweep sessions"))?;
-    accounts::insert_session(
-        state.db.pool(),
-        &sha256_hex(token.as_bytes()),
-        account_id,
-        &clock::stamp(now),
-        &clock::stamp(expires),
-    )
-    .await
-    .map_err(internal("insert session"))?;
+    accounts::delete_expired_sessions(state.db.pool(), Timestamp::new(now)).await?;
+    let token_hash = sha256_hex(token.as_bytes());
+    accounts::insert_session(state.db.pool(), &token_hash, account_id, Timestamp::new(now), Timestamp::new(expires))
+        .await?;
     let max_age = i64::from(state.settings.session_days) * 24 * 3600;
-    cookie(state, &token, max_age)
+    Ok(cookie(state, &token, max_age)?)
 }
 
-pub async fn close_session(state: &AppState, parts: &Parts) -> Result<HeaderValue, AppError> {
+pub async fn close_session(state: &AppState, parts: &Parts) -> Result<HeaderValue, ServerError> {
     if let Some(token) = session_token(parts) {
-        accounts::delete_session(state.db.pool(), &sha256_hex(token.as_bytes()))
-            .await
-            .map_err(internal("delete session"))?;
+        accounts::delete_session(state.db.pool(), &sha256_hex(token.as_bytes())).await?;
     }
-    cookie(state, "", 0)
+    Ok(cookie(state, "", 0)?)
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
@@ -230,24 +221,23 @@ pub struct Member {
     pub agency_id: i64,
     pub number: String,
     pub name: String,
-    pub fee_paid_until: Option<String>,
+    pub fee_paid_until: Option<Day>,
 }
 
 /// Whoever is logged in on this request, if anyone.
-pub async fn current_account(state: &AppState, parts: &Parts) -> Result<Option<accounts::SessionRecord>, AppError> {
+pub async fn current_account(state: &AppState, parts: &Parts) -> Result<Option<accounts::SessionRecord>, ServerError> {
     let Some(token) = session_token(parts) else {
         return Ok(None);
     };
-    let now = clock::stamp(Utc::now());
-    accounts::find_session(state.db.pool(), &sha256_hex(token.as_bytes()), &now).await.map_err(internal("find session"))
+    Ok(accounts::find_session(state.db.pool(), &sha256_hex(token.as_bytes()), Timestamp::new(Utc::now())).await?)
 }
 
 /// Who is asking, from the session cookie; an error when nobody is logged in
 /// or the account is not a member's.
 pub async fn require_member(state: &AppState, parts: &Parts) -> Result<Member, AppError> {
     let session = current_account(state, parts).await?.ok_or(AppError::NotLoggedIn)?;
-    let member_id = match (session.role.as_str(), session.member_id) {
-        ("member", Some(id)) => id,
+    let member_id = match (session.role, session.member_id) {
+        (Role::Member, Some(id)) => id,
         _ => return Err(AppError::Forbidden),
     };
     session.member.active(member_id).map(|m| member(session.account_id, m)).ok_or(AppError::NotLoggedIn)
@@ -258,8 +248,8 @@ pub async fn require_member(state: &AppState, parts: &Parts) -> Result<Member, A
 pub struct Staff {
     pub account_id: i64,
     pub login: String,
-    /// `agency` or `admin`.
-    pub role: String,
+    /// `Agency` or `Admin`.
+    pub role: Role,
     /// The agency a staff member works for; None for an administrator.
     pub agency_id: Option<i64>,
 }
@@ -271,7 +261,7 @@ impl Staff {
     }
 
     pub fn is_admin(&self) -> bool {
-        self.role == "admin"
+        self.role == Role::Admin
     }
 
     /// The agency whose things a list shows: staff always see their own; an
@@ -307,14 +297,14 @@ pub struct SupplierUser {
 /// still be a partner (an inactive supplier's logins see nothing).
 pub async fn require_supplier(state: &AppState, parts: &Parts) -> Result<SupplierUser, AppError> {
     let session = current_account(state, parts).await?.ok_or(AppError::NotLoggedIn)?;
-    let supplier_id = match (session.role.as_str(), session.supplier_id) {
-        ("supplier", Some(id)) => id,
+    let supplier_id = match (session.role, session.supplier_id) {
+        (Role::Supplier, Some(id)) => id,
         _ => return Err(AppError::SupplierOnly),
     };
     let supplier =
-        super::store::suppliers::find_by_id(state.db.pool(), supplier_id).await.map_err(internal("find supplier"))?;
+        super::store::suppliers::find_by_id(state.db.pool(), supplier_id).await.map_err(ServerError::from)?;
     match supplier {
-        Some(s) if s.active == 1 => Ok(SupplierUser {
+        Some(s) if s.active => Ok(SupplierUser {
             account_id: session.account_id,
             login: session.login,
             supplier_id,
@@ -325,19 +315,10 @@ pub async fn require_supplier(state: &AppState, parts: &Parts) -> Result<Supplie
     }
 }
 
-/// Where each role lands after logging in.
-pub fn home_of(role: &str) -> &'static str {
-    match role {
-        "supplier" => "/fournisseur",
-        "agency" | "admin" => "/agence",
-        _ => "/",
-    }
-}
-
 pub async fn require_staff(state: &AppState, parts: &Parts) -> Result<Staff, AppError> {
     let session = current_account(state, parts).await?.ok_or(AppError::NotLoggedIn)?;
-    match (session.role.as_str(), session.agency_id) {
-        ("admin", _) | ("agency", Some(_)) => Ok(Staff {
+    match (session.role, session.agency_id) {
+        (Role::Admin, _) | (Role::Agency, Some(_)) => Ok(Staff {
             account_id: session.account_id,
             login: session.login,
             role: session.role,
@@ -373,19 +354,19 @@ pub fn client_address(state: &AppState, parts: &Parts) -> String {
 
 /// The active member behind a member number, as if they had logged in: for
 /// the command line and for tests that drive the services directly.
-pub async fn member_by_number(state: &AppState, number: &str) -> Result<Option<Member>, AppError> {
-    let Some(account) = accounts::find_login(state.db.pool(), number).await.map_err(internal("find login"))? else {
+pub async fn member_by_number(state: &AppState, number: &str) -> Result<Option<Member>, ServerError> {
+    let Some(account) = accounts::find_login(state.db.pool(), number).await? else {
         return Ok(None);
     };
     match account.member_id {
-        Some(member_id) if account.active == 1 => member_of_account(state, account.id, member_id).await,
+        Some(member_id) if account.active => member_of_account(state, account.id, member_id).await,
         _ => Ok(None),
     }
 }
 
-async fn member_of_account(state: &AppState, account_id: i64, member_id: i64) -> Result<Option<Member>, AppError> {
-    let m = accounts::find_member(state.db.pool(), member_id).await.map_err(internal("find member"))?;
-    Ok(m.filter(|m| m.active == 1).map(|m| member(account_id, m)))
+async fn member_of_account(state: &AppState, account_id: i64, member_id: i64) -> Result<Option<Member>, ServerError> {
+    let m = accounts::find_member(state.db.pool(), member_id).await?;
+    Ok(m.filter(|m| m.active).map(|m| member(account_id, m)))
 }
 
 fn member(account_id: i64, m: accounts::MemberRecord) -> Member {

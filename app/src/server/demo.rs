@@ -10,7 +10,9 @@ use super::{
     auth::hash_password,
     clock,
     db::{Db, WriteTx},
+    error::ServerError,
 };
+use crate::domain::{Day, Role, Timestamp};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -49,12 +51,11 @@ const SUPPLIER_DETAILS: [(&str, &str, &str, &str, &str); 3] = [
 
 pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
     let now = Utc::now();
-    let stamp = clock::stamp(now);
-    let this_year = clock::paris_year(now);
+    let stamp = Timestamp::new(now);
+    let today = stamp.paris_day().date();
     // Paid up until the end of next year; the other member's fee lapsed last year.
-    let paid_until = NaiveDate::from_ymd_opt(this_year + 1, 12, 31).map(clock::iso_day);
-    let lapsed =
-        clock::paris_date(now).with_day(1).and_then(|d| d.with_month(1)).and_then(|d| d.pred_opt()).map(clock::iso_day);
+    let paid_until = NaiveDate::from_ymd_opt(today.year() + 1, 12, 31).map(Day::new);
+    let lapsed = today.with_day(1).and_then(|d| d.with_month(1)).and_then(|d| d.pred_opt()).map(Day::new);
     let actor = Actor::system("bons demo");
 
     let mut tx = db.begin_write().await?;
@@ -75,7 +76,7 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
                 .bind(agency)
                 .bind(*name)
                 .bind(active)
-                .bind(&stamp)
+                .bind(stamp)
                 .fetch_one(tx.conn())
                 .await?;
                 Some((id, "create", json!({}), json!({ "name": name, "active": active == 1 })))
@@ -112,9 +113,9 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
         .await?;
     }
     for (number, name, fee) in
-        [(PAID_UP_MEMBER, "Camille Martin", &paid_until), (UNPAID_MEMBER, "Dominique Bernard", &lapsed)]
+        [(PAID_UP_MEMBER, "Camille Martin", paid_until), (UNPAID_MEMBER, "Dominique Bernard", lapsed)]
     {
-        let existing: Option<(i64, Option<String>)> =
+        let existing: Option<(i64, Option<Day>)> =
             sqlx::query_as("SELECT id, fee_paid_until FROM members WHERE number = $1")
                 .bind(number)
                 .fetch_optional(tx.conn())
@@ -128,8 +129,8 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
                 .bind(agency)
                 .bind(number)
                 .bind(name)
-                .bind(fee.as_deref())
-                .bind(&stamp)
+                .bind(fee)
+                .bind(stamp)
                 .fetch_one(tx.conn())
                 .await?;
                 let after = json!({ "number": number, "name": name, "fee_paid_until": fee });
@@ -139,10 +140,10 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
                 id
             }
             Some((id, was)) => {
-                if was != *fee {
+                if was != fee {
                     sqlx::query("UPDATE members SET fee_paid_until = $2, active = 1 WHERE id = $1")
                         .bind(id)
-                        .bind(fee.as_deref())
+                        .bind(fee)
                         .execute(tx.conn())
                         .await?;
                     let (before, after) = (json!({ "fee_paid_until": was }), json!({ "fee_paid_until": fee }));
@@ -153,7 +154,7 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
             }
         };
         let owner = AccountOwner { member: Some(member), supplier: None, agency: Some(agency) };
-        ensure_account(&mut tx, &actor, number, "member", owner, now).await?;
+        ensure_account(&mut tx, &actor, number, Role::Member, owner, now).await?;
     }
     let ouest: i64 = sqlx::query_scalar("SELECT id FROM suppliers WHERE agency_id = $1 AND name = $2")
         .bind(agency)
@@ -161,9 +162,9 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
         .fetch_one(tx.conn())
         .await?;
     let staff = [
-        (SUPPLIER_LOGIN, "supplier", AccountOwner { member: None, supplier: Some(ouest), agency: None }),
-        (AGENCY_LOGIN, "agency", AccountOwner { member: None, supplier: None, agency: Some(agency) }),
-        (ADMIN_LOGIN, "admin", AccountOwner { member: None, supplier: None, agency: None }),
+        (SUPPLIER_LOGIN, Role::Supplier, AccountOwner { member: None, supplier: Some(ouest), agency: None }),
+        (AGENCY_LOGIN, Role::Agency, AccountOwner { member: None, supplier: None, agency: Some(agency) }),
+        (ADMIN_LOGIN, Role::Admin, AccountOwner { member: None, supplier: None, agency: None }),
     ];
     for (login, role, owner) in staff {
         ensure_account(&mut tx, &actor, login, role, owner, now).await?;
@@ -184,7 +185,7 @@ async fn ensure_account(
     tx: &mut WriteTx,
     actor: &Actor,
     login: &str,
-    role: &str,
+    role: Role,
     owner: AccountOwner,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -203,7 +204,7 @@ async fn ensure_account(
     .bind(owner.member)
     .bind(owner.supplier)
     .bind(owner.agency)
-    .bind(clock::stamp(now))
+    .bind(Timestamp::new(now))
     .fetch_one(tx.conn())
     .await?;
     let after = json!({
@@ -236,10 +237,9 @@ async fn upsert_agency(conn: &mut AnyConnection, name: &str, code: &str, centre:
 /// and issued; an invoice paid by a batch, one accepted and waiting for
 /// payment, one received with a flagged line (a wrong code); a statement.
 /// Made once: nothing is added when the demo member has used a voucher.
-pub async fn history(state: &super::AppState) -> Result<bool, crate::error::AppError> {
+pub async fn history(state: &super::AppState) -> Result<bool, ServerError> {
     use super::{
         auth::{Staff, SupplierUser, member_by_number},
-        db::internal,
         services::{
             invoices::{self, review},
             payments, statements, vouchers,
@@ -253,8 +253,7 @@ pub async fn history(state: &super::AppState) -> Result<bool, crate::error::AppE
     let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vouchers WHERE member_id = $1 AND used_at IS NOT NULL")
         .bind(member.id)
         .fetch_one(pool)
-        .await
-        .map_err(internal("demo history"))?;
+        .await?;
     if used > 0 {
         return Ok(false);
     }
@@ -263,8 +262,7 @@ pub async fn history(state: &super::AppState) -> Result<bool, crate::error::AppE
     )
     .bind(SUPPLIER_LOGIN)
     .fetch_one(pool)
-    .await
-    .map_err(internal("demo supplier login"))?;
+    .await?;
     let supplier = SupplierUser {
         account_id: supplier_account,
         login: SUPPLIER_LOGIN.into(),
@@ -272,23 +270,15 @@ pub async fn history(state: &super::AppState) -> Result<bool, crate::error::AppE
         supplier_name: ACTIVE_SUPPLIERS[0].into(),
         agency_id,
     };
-    let staff_account: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE login = $1")
-        .bind(AGENCY_LOGIN)
-        .fetch_one(pool)
-        .await
-        .map_err(internal("demo staff login"))?;
-    let staff = Staff {
-        account_id: staff_account,
-        login: AGENCY_LOGIN.into(),
-        role: "agency".into(),
-        agency_id: Some(agency_id),
-    };
+    let staff_account: i64 =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE login = $1").bind(AGENCY_LOGIN).fetch_one(pool).await?;
+    let staff =
+        Staff { account_id: staff_account, login: AGENCY_LOGIN.into(), role: Role::Agency, agency_id: Some(agency_id) };
     sqlx::query("UPDATE members SET email = $2 WHERE id = $1 AND email IS NULL")
         .bind(member.id)
         .bind("camille.martin@exemple.fr")
         .execute(pool)
-        .await
-        .map_err(internal("demo member email"))?;
+        .await?;
 
     let now = Utc::now();
     let days_ago = |d: i64| now - Duration::days(d);
@@ -342,10 +332,7 @@ pub async fn history(state: &super::AppState) -> Result<bool, crate::error::AppE
     let flagged = invoice("MO-2026-0103", 36, vec![line(3, Some(&wrong)), line(4, None)]);
     invoices::submit_invoice(state, &submitter, &flagged, days_ago(36)).await?;
     // The statement of the weeks the first vouchers were used.
-    let member_file = super::store::members::find_by_id(pool, member.id)
-        .await
-        .map_err(internal("demo member file"))?
-        .ok_or(AppError::Internal)?;
+    let member_file = super::store::members::find_by_id(pool, member.id).await?.ok_or(AppError::Internal)?;
     let (from, to) = (clock::paris_date(days_ago(46)), clock::paris_date(days_ago(34)));
     let actor = Actor::staff(&staff);
     statements::issue(state, &actor, &member_file, from, to, true, days_ago(34)).await?;

@@ -4,6 +4,7 @@
 //! cookie, like the pages; they call the same services.
 
 use app::{
+    domain::Role,
     error::AppError,
     server::{
         AppState,
@@ -100,9 +101,9 @@ async fn statement_file(
             return Err(AppError::NotFound("Relevé".into()));
         }
         let session = auth::current_account(&state, &parts).await?.ok_or(AppError::NotLoggedIn)?;
-        let reader = match session.role.as_str() {
-            "member" => Reader::Member(auth::require_member(&state, &parts).await?.id),
-            "agency" | "admin" => Reader::Staff(require_staff(&state, &parts).await?),
+        let reader = match session.role {
+            Role::Member => Reader::Member(auth::require_member(&state, &parts).await?.id),
+            Role::Agency | Role::Admin => Reader::Staff(require_staff(&state, &parts).await?),
             _ => return Err(AppError::NotFound("Relevé".into())),
         };
         Ok(statements::file(&state, &reader, &id, &kind).await?)
@@ -119,9 +120,9 @@ async fn statement_file(
 /// staff or agency staff. Members read none (as unknown as a missing one).
 async fn pdf_reader(state: &AppState, parts: &Parts) -> Result<PdfReader, AppError> {
     let session = auth::current_account(state, parts).await?.ok_or(AppError::NotLoggedIn)?;
-    match session.role.as_str() {
-        "supplier" => Ok(PdfReader::Supplier(require_supplier(state, parts).await?)),
-        "agency" | "admin" => Ok(PdfReader::Staff(require_staff(state, parts).await?)),
+    match session.role {
+        Role::Supplier => Ok(PdfReader::Supplier(require_supplier(state, parts).await?)),
+        Role::Agency | Role::Admin => Ok(PdfReader::Staff(require_staff(state, parts).await?)),
         _ => Err(AppError::NotFound("Facture".into())),
     }
 }

@@ -63,7 +63,7 @@ pub fn PasswordPage() -> impl IntoView {
                             "Une fois le mot de passe changé, vos autres appareils sont déconnectés."
                         </p>
                         <p>
-                            <a href=a.home>"Retour à mon espace"</a>
+                            <a href=a.role.home()>"Retour à mon espace"</a>
                         </p>
                     }
                 }

@@ -10,10 +10,10 @@ use crate::{
     components::{
         ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Submit, Table, notice, or_empty,
     },
+    domain::{Day, member::fee_paid_up, member_file::ImportOutcome},
     error::AppError,
     model::agency::{
-        IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportOutcome, ImportReport, ImportSummary, MemberDetail, MemberRow,
-        UploadProblem,
+        IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportReport, ImportSummary, MemberDetail, MemberFile, UploadProblem,
     },
 };
 use leptos::prelude::*;
@@ -55,7 +55,7 @@ pub fn MembersPage() -> impl IntoView {
                         {or_empty(
                             list.rows.is_empty(),
                             "Aucun adhérent ne correspond.",
-                            || view! { <MemberTable rows=list.rows show_agency=admin_view /> },
+                            || view! { <MemberTable rows=list.rows today=list.today show_agency=admin_view /> },
                         )}
                         {truncated(list.truncated, "premiers")}
                     }
@@ -66,7 +66,7 @@ pub fn MembersPage() -> impl IntoView {
 }
 
 #[component]
-fn MemberTable(rows: Vec<MemberRow>, show_agency: bool) -> impl IntoView {
+fn MemberTable(rows: Vec<MemberFile>, today: Day, show_agency: bool) -> impl IntoView {
     let mut columns = vec!["N° d'adhérent", "Nom", "Email", "Cotisation à jour jusqu'au", "Compte"];
     if show_agency {
         columns.push("Agence");
@@ -76,7 +76,8 @@ fn MemberTable(rows: Vec<MemberRow>, show_agency: bool) -> impl IntoView {
             {rows
                 .into_iter()
                 .map(|m| {
-                    let fee_class = if m.fee_paid_up { "fee fee-ok" } else { "fee fee-late" };
+                    let paid_up = fee_paid_up(m.fee_paid_until, today);
+                    let fee_class = if paid_up { "fee fee-ok" } else { "fee fee-late" };
                     view! {
                         <tr class="member-row">
                             <td class="member-number">
@@ -85,8 +86,8 @@ fn MemberTable(rows: Vec<MemberRow>, show_agency: bool) -> impl IntoView {
                             <td class="member-name">{m.name}</td>
                             <td>{m.email.unwrap_or_default()}</td>
                             <td class=fee_class>
-                                {m.fee_paid_until.unwrap_or_else(|| "—".into())}
-                                {(!m.fee_paid_up).then_some(" (pas à jour)")}
+                                {m.fee_paid_until.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}
+                                {(!paid_up).then_some(" (pas à jour)")}
                             </td>
                             <td>{if m.active { "actif" } else { "désactivé" }}</td>
                             {show_agency.then(|| view! { <td>{m.agency_code}</td> })}
@@ -186,25 +187,26 @@ fn MemberView(
     activation: ServerAction<SetMemberActive>,
     reset: ServerAction<ResetMemberPassword>,
 ) -> impl IntoView {
-    let (number_edit, number_reset, number_active) = (m.number.clone(), m.number.clone(), m.number.clone());
-    let fee = match (&m.fee_paid_until, m.fee_paid_up) {
+    let f = m.file;
+    let (number_edit, number_reset, number_active) = (f.number.clone(), f.number.clone(), f.number.clone());
+    let fee = match (&f.fee_paid_until, m.fee_paid_up) {
         (Some(day), true) => format!("à jour jusqu'au {day}"),
         (Some(day), false) => format!("pas à jour (jusqu'au {day})"),
         (None, _) => "pas à jour".to_owned(),
     };
     view! {
-        <h1>{m.name.clone()} " — " <span class="member-number">{m.number.clone()}</span></h1>
+        <h1>{f.name.clone()} " — " <span class="member-number">{f.number.clone()}</span></h1>
         {m
             .temporary_password
             .map(|password| {
                 view! {
                     <div class="notice notice-ok hand-over" role="status">
                         <p>
-                            "Mot de passe provisoire de " {m.number.clone()} " : "
+                            "Mot de passe provisoire de " {f.number.clone()} " : "
                             <strong class="temporary-password">{password}</strong>
                         </p>
                         <p>
-                            "À communiquer à l'adhérent, avec son identifiant " {m.number.clone()}
+                            "À communiquer à l'adhérent, avec son identifiant " {f.number.clone()}
                             ". Il ne sera plus affiché."
                         </p>
                     </div>
@@ -216,32 +218,32 @@ fn MemberView(
             "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, générez-en un nouveau.",
         )}
         {notice(
-            !m.active,
+            !f.active,
             "notice notice-warn member-inactive",
             "Adhérent désactivé : il ne peut ni se connecter ni demander de bon.",
         )}
         <dl class="card">
             <dt>"N° d'adhérent"</dt>
-            <dd>{m.number.clone()}</dd>
+            <dd>{f.number.clone()}</dd>
             <dt>"Nom"</dt>
-            <dd>{m.name.clone()}</dd>
+            <dd>{f.name.clone()}</dd>
             <dt>"Email"</dt>
-            <dd>{m.email.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd>{f.email.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"Cotisation"</dt>
             <dd class="fee">{fee}</dd>
             <dt>"Agence"</dt>
-            <dd>{m.agency}</dd>
+            <dd>{format!("{} ({})", f.agency_name, f.agency_code)}</dd>
             <dt>"Adhérent depuis le"</dt>
-            <dd>{m.member_since}</dd>
+            <dd>{f.created_at.day().to_string()}</dd>
         </dl>
 
         <Section title="Modifier">
             <ActionForm action=update attr:class="form form-narrow">
                 <input type="hidden" name="number" value=number_edit />
                 <MemberFields
-                    name=m.name
-                    email=m.email.unwrap_or_default()
-                    fee_paid_until=m.fee_paid_until_iso.unwrap_or_default()
+                    name=f.name
+                    email=f.email.unwrap_or_default()
+                    fee_paid_until=f.fee_paid_until.map(|d| d.iso()).unwrap_or_default()
                 />
                 <Submit action=update label="Enregistrer" primary=true />
             </ActionForm>
@@ -257,10 +259,10 @@ fn MemberView(
             </ActionForm>
             <ActionForm action=activation>
                 <input type="hidden" name="number" value=number_active />
-                <input type="hidden" name="active" value=if m.active { "0" } else { "1" } />
+                <input type="hidden" name="active" value=if f.active { "0" } else { "1" } />
                 <ActionError action=activation />
                 <button type="submit" class="button">
-                    {if m.active { "Désactiver l'adhérent" } else { "Réactiver l'adhérent" }}
+                    {if f.active { "Désactiver l'adhérent" } else { "Réactiver l'adhérent" }}
                 </button>
             </ActionForm>
         </Section>
@@ -379,7 +381,7 @@ fn Report(report: ImportReport) -> impl IntoView {
     let counts_class = if s.refused > 0 { "notice notice-warn" } else { "notice notice-ok" };
     view! {
         <section class="import-report">
-            <h2>"Rapport de l'import du " {s.at.clone()}</h2>
+            <h2>"Rapport de l'import du " {s.at.to_string()}</h2>
             <p>"Fichier « " {s.file_name.clone()} " », envoyé par " {s.by.clone()} " (agence " {s.agency_code.clone()} ")."</p>
             {match s.refusal.clone() {
                 Some(refusal) => {

@@ -8,7 +8,8 @@ use crate::{
         agency_supplier, agency_suppliers,
     },
     components::{ActionError, DetailPage, Field, Loaded, Section, Shell, Space, Submit, Table, notice, or_empty},
-    model::agency::{SupplierDetail, SupplierRow},
+    domain::{Iban, Siret},
+    model::agency::{SupplierDetail, SupplierFile},
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -43,7 +44,7 @@ pub fn SuppliersPage() -> impl IntoView {
 }
 
 #[component]
-fn SupplierTable(rows: Vec<SupplierRow>, show_agency: bool) -> impl IntoView {
+fn SupplierTable(rows: Vec<SupplierFile>, show_agency: bool) -> impl IntoView {
     let mut columns = vec!["Fournisseur", "SIRET", "Contact", "Téléphone", "Identifiants", "Statut"];
     if show_agency {
         columns.push("Agence");
@@ -59,7 +60,7 @@ fn SupplierTable(rows: Vec<SupplierRow>, show_agency: bool) -> impl IntoView {
                             <td>
                                 <a href=format!("/agence/fournisseurs/{}", s.id)>{s.name}</a>
                             </td>
-                            <td class="siret">{s.siret.unwrap_or_default()}</td>
+                            <td class="siret">{s.siret.as_deref().map(Siret::shown).unwrap_or_default()}</td>
                             <td>{contact}</td>
                             <td>{s.phone.unwrap_or_default()}</td>
                             <td>{s.logins}</td>
@@ -75,15 +76,15 @@ fn SupplierTable(rows: Vec<SupplierRow>, show_agency: bool) -> impl IntoView {
 
 /// What staff type about a supplier; filled from its page when editing.
 #[component]
-fn SupplierFields(#[prop(optional)] s: Option<SupplierDetail>) -> impl IntoView {
-    let value = |f: fn(&SupplierDetail) -> Option<String>| s.as_ref().and_then(f).unwrap_or_default();
+fn SupplierFields(#[prop(optional)] s: Option<SupplierFile>) -> impl IntoView {
+    let value = |f: fn(&SupplierFile) -> Option<String>| s.as_ref().and_then(f).unwrap_or_default();
     let name = s.as_ref().map(|s| s.name.clone()).unwrap_or_default();
-    let siret = value(|s| s.siret.clone());
+    let siret = value(|s| s.siret.as_deref().map(Siret::shown));
     let contact = value(|s| s.contact_name.clone());
     let email = value(|s| s.email.clone());
     let phone = value(|s| s.phone.clone());
     let address = value(|s| s.address.clone());
-    let iban = value(|s| s.iban.clone());
+    let iban = value(|s| s.iban.as_deref().map(Iban::shown));
     let bic = value(|s| s.bic.clone());
     view! {
         <Field name="name" label="Nom" value=name required=true />
@@ -179,12 +180,12 @@ fn SupplierView(
     new_login: ServerAction<CreateSupplierLogin>,
     login_activation: ServerAction<SetSupplierLoginActive>,
 ) -> impl IntoView {
-    let (id_edit, id_active, id_login) = (s.id.to_string(), s.id.to_string(), s.id.to_string());
-    let fields = s.clone();
+    let (id_edit, id_active, id_login) = (s.file.id.to_string(), s.file.id.to_string(), s.file.id.to_string());
+    let fields = s.file.clone();
     let logins = s.logins.clone();
     let history = s.history.clone();
     view! {
-        <h1>{s.name.clone()}</h1>
+        <h1>{s.file.name.clone()}</h1>
         {s
             .temporary_password
             .clone()
@@ -205,27 +206,27 @@ fn SupplierView(
             "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, créez un autre identifiant.",
         )}
         {notice(
-            !s.active,
+            !s.file.active,
             "notice notice-warn supplier-inactive",
             "Fournisseur inactif : il n'est proposé à aucun adhérent et ses identifiants ne donnent plus accès à l'espace fournisseur.",
         )}
         <dl class="card">
             <dt>"Agence"</dt>
-            <dd>{s.agency.clone()}</dd>
+            <dd>{format!("{} ({})", s.file.agency_name, s.file.agency_code)}</dd>
             <dt>"SIRET"</dt>
-            <dd class="siret">{s.siret.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd class="siret">{s.file.siret.as_deref().map(Siret::shown).unwrap_or_else(|| "—".into())}</dd>
             <dt>"Contact"</dt>
-            <dd>{s.contact_name.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd>{s.file.contact_name.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"Email"</dt>
-            <dd>{s.email.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd>{s.file.email.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"Téléphone"</dt>
-            <dd>{s.phone.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd>{s.file.phone.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"Adresse"</dt>
-            <dd class="address">{s.address.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd class="address">{s.file.address.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"IBAN"</dt>
-            <dd class="iban">{s.iban.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd class="iban">{s.file.iban.as_deref().map(Iban::shown).unwrap_or_else(|| "—".into())}</dd>
             <dt>"BIC"</dt>
-            <dd>{s.bic.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd>{s.file.bic.clone().unwrap_or_else(|| "—".into())}</dd>
         </dl>
 
         <Section title="Modifier">
@@ -236,10 +237,10 @@ fn SupplierView(
             </ActionForm>
             <ActionForm action=activation>
                 <input type="hidden" name="id" value=id_active />
-                <input type="hidden" name="active" value=if s.active { "0" } else { "1" } />
+                <input type="hidden" name="active" value=if s.file.active { "0" } else { "1" } />
                 <ActionError action=activation />
                 <button type="submit" class="button">
-                    {if s.active { "Désactiver le fournisseur" } else { "Réactiver le fournisseur" }}
+                    {if s.file.active { "Désactiver le fournisseur" } else { "Réactiver le fournisseur" }}
                 </button>
             </ActionForm>
         </Section>
@@ -260,7 +261,7 @@ fn SupplierView(
                                 view! {
                                     <tr class="login-row">
                                         <td class="login">{l.login.clone()}</td>
-                                        <td>{l.created_on}</td>
+                                        <td>{l.created_on.to_string()}</td>
                                         <td>{if l.active { "actif" } else { "désactivé" }}</td>
                                         <td>
                                             <ActionForm action=login_activation>

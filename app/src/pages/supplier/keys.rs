@@ -82,14 +82,14 @@ fn KeyItem(k: ApiKeyView) -> impl IntoView {
                 <code class="key-prefix">{k.prefix} "…"</code>
             </p>
             <p class="muted">
-                "Créée le " {k.created_at} " par " {k.created_by} ". "
+                "Créée le " {k.created_at.to_string()} " par " {k.created_by} ". "
                 {match k.last_used_at {
                     Some(at) => format!("Dernière utilisation : {at}."),
                     None => "Jamais utilisée.".to_owned(),
                 }}
             </p>
             {match k.revoked_at {
-                Some(at) => view! { <p class="status revoked">"Révoquée le " {at}</p> }.into_any(),
+                Some(at) => view! { <p class="status revoked">"Révoquée le " {at.to_string()}</p> }.into_any(),
                 None => {
                     view! {
                         <details class="cancel">

@@ -4,18 +4,18 @@
 use super::journal;
 use crate::server::error::ServerError;
 use crate::{
-    domain::{AgencySettings, Money, contact::parse_name},
+    domain::{AgencySettings, Money, Timestamp, contact::parse_name},
     error::AppError,
-    model::agency::{
-        AgencyChoice, AgencySettingsView, Dashboard, Desk, HistoryEvent, LockedVoucher, SettingsPage, SupplierDue,
-        Tally,
-    },
+    model::agency::{AgencyChoice, AgencySettingsView, Dashboard, Desk, HistoryEvent, LockedVoucher, SettingsPage},
     server::{
         AppState,
-        audit::{Actor, Entity, Event},
+        audit::{Actor, ActorRole, Entity, Event},
         auth::Staff,
         clock,
-        store::{agencies, agencies::dashboard, vouchers},
+        store::{
+            agencies::{self, dashboard, dashboard::Counted},
+            vouchers,
+        },
     },
 };
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
@@ -68,18 +68,15 @@ pub fn month_name(day: NaiveDate) -> String {
     crate::domain::Month::of(day.into()).to_string()
 }
 
-/// The Paris calendar month around `now`, as stored instants: [first
-/// midnight, next month's first midnight), and its French name.
-pub fn paris_month(now: DateTime<Utc>) -> (String, String, String) {
-    let today = clock::paris_date(now);
+/// The Paris calendar month around `now`: [first midnight, next month's
+/// first midnight), and its French name.
+pub fn paris_month(now: DateTime<Utc>) -> (Timestamp, Timestamp, String) {
+    let today = Timestamp::new(now).paris_day().date();
     let first = today.with_day(1).unwrap_or(today);
     let next = crate::domain::day::last_day_of_month(first).succ_opt().unwrap_or(first);
     let midnight = |day: NaiveDate| {
-        Paris
-            .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map(|t| clock::stamp(t.with_timezone(&Utc)))
-            .unwrap_or_default()
+        let local = Paris.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest();
+        Timestamp::new(local.map(|t| t.with_timezone(&Utc)).unwrap_or_default())
     };
     let name = month_name(first);
     (midnight(first), midnight(next), name)
@@ -97,19 +94,9 @@ pub async fn dashboard(
     let scope = staff.scope(chosen);
     let pool = state.db.pool();
     let (from, to, month) = paris_month(now);
-    let tally = |(count, cents): (i64, i64)| Tally { count, amount: Money::from_cents(cents) };
-    let issued = tally(dashboard::requested_between(pool, scope, &from, &to).await?);
-    let used = tally(dashboard::used_between(pool, scope, &from, &to).await?);
-    let to_pay: Vec<SupplierDue> = dashboard::due_per_supplier(pool, scope)
-        .await?
-        .into_iter()
-        .map(|d| SupplierDue {
-            supplier_id: d.supplier_id,
-            supplier: d.supplier_name,
-            invoices: d.invoices,
-            amount: Money::from_cents(d.amount_cents),
-        })
-        .collect();
+    let issued = dashboard::tally(pool, scope, Counted::Requested, from, to).await?;
+    let used = dashboard::tally(pool, scope, Counted::Used, from, to).await?;
+    let to_pay = dashboard::due_per_supplier(pool, scope).await?;
     let to_pay_total = Money::from_cents(to_pay.iter().map(|d| d.amount.cents()).sum());
     let (open_flags, invoices_with_flags) = dashboard::open_flags(pool, scope).await?;
     let locked = vouchers::locked(pool, scope)
@@ -295,9 +282,15 @@ pub(crate) fn history_view(events: Vec<Event>) -> Vec<HistoryEvent> {
                     (field_label(k).to_owned(), was, now)
                 })
                 .collect();
+            let who = match ActorRole::from_code(&e.role) {
+                Some(ActorRole::System) => e.actor,
+                Some(ActorRole::Visitor) => format!("{} (visiteur)", e.actor),
+                Some(ActorRole::Account(role)) => format!("{} ({})", e.actor, role.label()),
+                None => format!("{} ({})", e.actor, e.role),
+            };
             HistoryEvent {
                 at: clock::display_datetime(&e.at),
-                who: if e.role == "system" { e.actor } else { format!("{} ({})", e.actor, role_label(&e.role)) },
+                who,
                 action: action_label(&e.entity, &e.action).to_owned(),
                 changes,
             }
@@ -318,17 +311,6 @@ fn shown(key: &str, value: Option<&Value>) -> String {
         Some(Value::String(s)) if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() => clock::display_day(s),
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
-    }
-}
-
-fn role_label(role: &str) -> &str {
-    match role {
-        "member" => "adhérent",
-        "supplier" => "fournisseur",
-        "agency" => "agence",
-        "admin" => "administrateur",
-        "anonymous" => "visiteur",
-        other => other,
     }
 }
 
@@ -423,13 +405,13 @@ mod tests {
     fn the_month_runs_from_paris_midnight_to_paris_midnight() {
         // 15 November 2026, winter time (UTC+1).
         let (from, to, name) = paris_month(Utc.with_ymd_and_hms(2026, 11, 15, 12, 0, 0).unwrap());
-        assert_eq!(from, "2026-10-31T23:00:00.000000Z");
-        assert_eq!(to, "2026-11-30T23:00:00.000000Z");
+        assert_eq!(from.rfc3339(), "2026-10-31T23:00:00.000000Z");
+        assert_eq!(to.rfc3339(), "2026-11-30T23:00:00.000000Z");
         assert_eq!(name, "novembre 2026");
         // 31 July 2026 at 23:30 UTC is already 1 August in Paris (UTC+2).
         let (from, to, name) = paris_month(Utc.with_ymd_and_hms(2026, 7, 31, 23, 30, 0).unwrap());
         assert_eq!(
-            (from.as_str(), to.as_str(), name.as_str()),
+            (from.rfc3339().as_str(), to.rfc3339().as_str(), name.as_str()),
             ("2026-07-31T22:00:00.000000Z", "2026-08-31T22:00:00.000000Z", "août 2026")
         );
     }

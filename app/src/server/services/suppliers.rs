@@ -9,11 +9,11 @@ use super::{
 use crate::server::error::ServerError;
 use crate::{
     domain::{
-        Bic, Iban, Siret,
+        Bic, Iban, Role, Siret, Timestamp,
         contact::{parse_address, parse_email, parse_name, parse_optional_name, parse_phone},
     },
     error::AppError,
-    model::agency::{SupplierDetail, SupplierList, SupplierLogin, SupplierRow},
+    model::agency::{SupplierDetail, SupplierFile, SupplierList, SupplierLogin},
     server::{
         AppState,
         audit::{self, Actor, Entity},
@@ -21,7 +21,7 @@ use crate::{
         clock,
         store::{
             accounts::{self, NewAccount},
-            suppliers::{self, SupplierFields, SupplierFile},
+            suppliers::{self, SupplierFields},
         },
     },
 };
@@ -109,15 +109,6 @@ fn file_json(s: &SupplierFile) -> Value {
     })
 }
 
-/// A stored SIRET or IBAN as people read it; as stored if it no longer parses.
-fn shown_siret(s: Option<String>) -> Option<String> {
-    s.map(|s| Siret::parse(&s).map(|v| v.to_string()).unwrap_or(s))
-}
-
-fn shown_iban(s: Option<String>) -> Option<String> {
-    s.map(|s| Iban::parse(&s).map(|v| v.to_string()).unwrap_or(s))
-}
-
 fn not_found() -> AppError {
     AppError::NotFound("Fournisseur".into())
 }
@@ -125,21 +116,7 @@ fn not_found() -> AppError {
 #[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SupplierList, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
-    let rows = suppliers::list_files(state.db.pool(), staff.scope(chosen))
-        .await?
-        .into_iter()
-        .map(|s| SupplierRow {
-            id: s.id,
-            name: s.name,
-            siret: shown_siret(s.siret),
-            contact_name: s.contact_name,
-            email: s.email,
-            phone: s.phone,
-            active: s.active == 1,
-            agency_code: s.agency_code,
-            logins: s.logins,
-        })
-        .collect();
+    let rows = suppliers::list_files(state.db.pool(), staff.scope(chosen)).await?;
     Ok(SupplierList { desk: agencies::desk(state, staff, chosen).await?, rows })
 }
 
@@ -162,26 +139,10 @@ pub async fn detail(
     };
     let history = history_view(audit::history(pool, Entity::Supplier, s.id).await?);
     Ok(SupplierDetail {
-        id: s.id,
-        name: s.name,
-        agency: format!("{} ({})", s.agency_name, s.agency_code),
-        active: s.active == 1,
-        siret: shown_siret(s.siret),
-        contact_name: s.contact_name,
-        email: s.email,
-        phone: s.phone,
-        address: s.address,
-        iban: shown_iban(s.iban),
-        bic: s.bic,
+        file: s,
         logins: accounts
             .into_iter()
-            .map(|a| SupplierLogin {
-                login: a.login,
-                active: a.active == 1,
-                created_on: clock::parse_stamp(&a.created_at)
-                    .map(|t| clock::display_date(clock::paris_date(t)))
-                    .unwrap_or_default(),
-            })
+            .map(|a| SupplierLogin { login: a.login, active: a.active, created_on: a.created_at.paris_day() })
             .collect(),
         hand_over_gone: hand_over.is_some() && temporary_password.is_none(),
         temporary_password,
@@ -232,7 +193,7 @@ pub async fn create(
     check_clash(&mut tx, agency_id, &checked, None).await?;
     let fields = checked.fields();
     let id =
-        suppliers::insert_file(tx.conn(), agency_id, &fields, &clock::stamp(now)).await.map_err(clash_from_index)?;
+        suppliers::insert_file(tx.conn(), agency_id, &fields, Timestamp::new(now)).await.map_err(clash_from_index)?;
     let mut after = fields_json(&fields);
     after["active"] = json!(true);
     journal(&mut tx, &Actor::staff(staff), Entity::Supplier, id, "create", json!({}), after, now).await?;
@@ -283,7 +244,7 @@ pub async fn set_active(
         .await?
         .filter(|s| staff.covers(s.agency_id))
         .ok_or_else(not_found)?;
-    if (current.active == 1) != active {
+    if current.active != active {
         suppliers::set_active(tx.conn(), id, active).await?;
         accounts::delete_supplier_sessions(tx.conn(), id).await?;
         let action = if active { "activate" } else { "deactivate" };
@@ -336,17 +297,17 @@ pub async fn create_login(
         &NewAccount {
             login: &login,
             password_hash: &hash,
-            role: "supplier",
+            role: Role::Supplier,
             member_id: None,
             supplier_id: Some(supplier.id),
             agency_id: None,
-            created_at: &clock::stamp(now),
+            created_at: Timestamp::new(now),
         },
     )
     .await
     .map_err(ServerError::from)
     .map_err(|e| if e.breaks(accounts::LOGIN_KEY) { taken().into() } else { e })?;
-    let after = json!({ "login": login, "role": "supplier", "supplier_id": supplier.id });
+    let after = json!({ "login": login, "role": Role::Supplier, "supplier_id": supplier.id });
     journal(&mut tx, &Actor::staff(staff), Entity::Account, account, "create", json!({}), after.clone(), now).await?;
     journal(&mut tx, &Actor::staff(staff), Entity::Supplier, supplier.id, "add_login", json!({}), after, now).await?;
     let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
@@ -369,14 +330,14 @@ pub async fn set_login_active(
     let not_found = || AppError::NotFound("Identifiant".into());
     let account = accounts::find_account_by_login(tx.conn(), &login)
         .await?
-        .filter(|a| a.role == "supplier")
+        .filter(|a| a.role == Role::Supplier)
         .ok_or_else(not_found)?;
     let supplier_id = account.supplier_id.ok_or_else(not_found)?;
     let supplier = suppliers::find_file_for_update(&mut tx, supplier_id)
         .await?
         .filter(|s| staff.covers(s.agency_id))
         .ok_or_else(not_found)?;
-    if (account.active == 1) != active {
+    if account.active != active {
         accounts::set_account_active(tx.conn(), account.id, active).await?;
         accounts::delete_account_sessions(tx.conn(), account.id, None).await?;
         let action = if active { "reactivate" } else { "deactivate" };

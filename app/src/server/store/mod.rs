@@ -37,6 +37,26 @@ pub fn values(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// `select` (ending in `WHERE column`) for rows whose column is one of
+/// `keys`: one query per 500 keys, as databases cap the placeholders of one
+/// statement.
+pub async fn where_in<T, K>(conn: &mut sqlx::AnyConnection, select: &str, keys: &[K]) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    K: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Sync,
+{
+    let mut found = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(500) {
+        let sql = format!("{select} IN {}", values(1, chunk.len()));
+        let mut query = sqlx::query_as(&sql);
+        for key in chunk {
+            query = query.bind(key);
+        }
+        found.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -1,8 +1,10 @@
 //! Partner suppliers.
 
+use crate::domain::{StoredBool, Timestamp};
+use crate::model::agency::SupplierFile;
 use crate::server::db::WriteTx;
 use crate::server::error::UniqueKey;
-use sqlx::{AnyConnection, AnyPool, FromRow};
+use sqlx::{AnyConnection, AnyPool, FromRow, Row};
 
 /// Two suppliers of an agency never share a name.
 pub const NAME_KEY: UniqueKey = UniqueKey { table: "suppliers", columns: &["agency_id", "name"] };
@@ -12,7 +14,8 @@ pub struct SupplierRecord {
     pub id: i64,
     pub agency_id: i64,
     pub name: String,
-    pub active: i64,
+    #[sqlx(try_from = "StoredBool")]
+    pub active: bool,
 }
 
 /// The suppliers a member of `agency_id` may choose, by name.
@@ -41,28 +44,8 @@ pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<SupplierRecord
 
 // The back office: a supplier's identity, contact and bank details.
 
-/// A supplier as the agency keeps it, with how many logins it has.
-#[derive(Debug, Clone, FromRow)]
-pub struct SupplierFile {
-    pub id: i64,
-    pub agency_id: i64,
-    pub agency_code: String,
-    pub agency_name: String,
-    pub name: String,
-    pub active: i64,
-    pub siret: Option<String>,
-    pub contact_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub iban: Option<String>,
-    pub bic: Option<String>,
-    pub created_at: String,
-    pub logins: i64,
-}
-
 const SELECT_FILE: &str = "SELECT s.id, s.agency_id, a.code AS agency_code, a.name AS agency_name, s.name, s.active,
-        s.siret, s.contact_name, s.email, s.phone, s.address, s.iban, s.bic, s.created_at,
+        s.siret, s.contact_name, s.email, s.phone, s.address, s.iban, s.bic,
         (SELECT COUNT(*) FROM accounts l WHERE l.supplier_id = s.id) AS logins
    FROM suppliers s
    JOIN agencies a ON a.id = s.agency_id";
@@ -123,44 +106,41 @@ pub async fn insert_file(
     conn: &mut AnyConnection,
     agency_id: i64,
     f: &SupplierFields<'_>,
-    created_at: &str,
+    created_at: Timestamp,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO suppliers (agency_id, name, active, created_at, siret, contact_name, email, phone, address, iban, bic)
+    let insert = sqlx::query(
+        "INSERT INTO suppliers (agency_id, created_at, active, name, siret, contact_name, email, phone, address, iban, bic)
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(agency_id)
-    .bind(f.name)
-    .bind(created_at)
-    .bind(f.siret)
-    .bind(f.contact_name)
-    .bind(f.email)
-    .bind(f.phone)
-    .bind(f.address)
-    .bind(f.iban)
-    .bind(f.bic)
-    .fetch_one(conn)
-    .await
+    .bind(created_at);
+    bind_fields(insert, f).fetch_one(conn).await?.try_get(0)
 }
 
 pub async fn update_file(conn: &mut AnyConnection, id: i64, f: &SupplierFields<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE suppliers SET name = $2, siret = $3, contact_name = $4, email = $5, phone = $6, address = $7,
                 iban = $8, bic = $9
           WHERE id = $1",
     )
-    .bind(id)
-    .bind(f.name)
-    .bind(f.siret)
-    .bind(f.contact_name)
-    .bind(f.email)
-    .bind(f.phone)
-    .bind(f.address)
-    .bind(f.iban)
-    .bind(f.bic)
-    .execute(conn)
-    .await?;
+    .bind(id);
+    bind_fields(update, f).execute(conn).await?;
     Ok(())
+}
+
+type Statement<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds what staff type, in `SupplierFields`' order, after the statement's first placeholders.
+fn bind_fields<'q>(query: Statement<'q>, f: &SupplierFields<'q>) -> Statement<'q> {
+    query
+        .bind(f.name)
+        .bind(f.siret)
+        .bind(f.contact_name)
+        .bind(f.email)
+        .bind(f.phone)
+        .bind(f.address)
+        .bind(f.iban)
+        .bind(f.bic)
 }
 
 pub async fn set_active(conn: &mut AnyConnection, id: i64, active: bool) -> Result<(), sqlx::Error> {

@@ -8,19 +8,18 @@
 use crate::server::error::ServerError;
 use crate::server::services::{invoices::Submitter, journal, vouchers::Checker};
 use crate::{
+    domain::{Role, Timestamp},
     error::AppError,
-    model::supplier::{ApiKeyView, ApiKeys, NewApiKey},
+    model::supplier::{ApiKeys, NewApiKey},
     server::{
         AppState,
-        audit::Actor,
-        audit::Entity,
+        audit::{Actor, ActorRole, Entity},
         auth::SupplierUser,
-        budgets, clock,
+        budgets,
         codes::sha256_hex,
-        db::internal,
         store::{
             self,
-            accounts::api_keys::{self, ApiKeyRecord, NewKey},
+            accounts::api_keys::{self, NewKey},
         },
     },
 };
@@ -54,7 +53,8 @@ pub struct ApiClient {
 impl ApiClient {
     /// The journal's "who": the key, named by its prefix and label.
     pub fn actor(&self) -> Actor {
-        Actor { account_id: None, name: format!("clé API {} ({})", self.prefix, self.label), role: "supplier".into() }
+        let name = format!("clé API {} ({})", self.prefix, self.label);
+        Actor { account_id: None, name, role: ActorRole::Account(Role::Supplier) }
     }
 
     /// Invoices sent through the API: their lines' codes are charged like
@@ -91,6 +91,13 @@ pub enum KeyRefusal {
     /// Not a refusal of the key: the supplier closed, or the database failed.
     #[error("{0}")]
     Other(AppError),
+}
+
+impl KeyRefusal {
+    /// The database failed: logged here with its cause, « erreur interne » to the till.
+    fn failed(e: sqlx::Error) -> KeyRefusal {
+        KeyRefusal::Other(ServerError::from(e).into())
+    }
 }
 
 /// A key just created: its id and the key itself, which nobody will see again.
@@ -136,7 +143,7 @@ async fn create(
         label: &label,
         prefix: &prefix,
         key_hash: &sha256_hex(key.as_bytes()),
-        created_at: &clock::stamp(now),
+        created_at: Timestamp::new(now),
         created_by: &actor.name,
     };
     let id = api_keys::insert(tx.conn(), &new).await?;
@@ -168,9 +175,10 @@ pub async fn create_for_login(
 ) -> Result<CreatedKey, ServerError> {
     let supplier: Option<(i64, i64)> = sqlx::query_as(
         "SELECT s.id, s.active FROM accounts a JOIN suppliers s ON s.id = a.supplier_id
-          WHERE a.login = $1 AND a.role = 'supplier' AND a.active = 1",
+          WHERE a.login = $1 AND a.role = $2 AND a.active = 1",
     )
     .bind(login)
+    .bind(Role::Supplier)
     .fetch_optional(state.db.pool())
     .await?;
     match supplier {
@@ -194,27 +202,15 @@ pub async fn page(
         Some(key) => store::accounts::api_keys::find_by_hash(state.db.pool(), &sha256_hex(key.as_bytes()))
             .await?
             .filter(|k| k.supplier_id == user.supplier_id && k.revoked_at.is_none())
-            .filter(|k| clock::parse_stamp(&k.created_at).is_some_and(|at| now - at < TimeDelta::minutes(5)))
+            .filter(|k| now - k.created_at.utc() < TimeDelta::minutes(5))
             .map(|k| NewApiKey { label: k.label, key: key.to_owned() }),
         None => None,
     };
     Ok(ApiKeys {
-        keys: records.into_iter().map(view).collect(),
+        keys: records,
         new_key,
         api_base: format!("{}/api/v1", state.settings.public_url.trim_end_matches('/')),
     })
-}
-
-fn view(k: ApiKeyRecord) -> ApiKeyView {
-    ApiKeyView {
-        id: k.id,
-        label: k.label,
-        prefix: k.prefix,
-        created_at: clock::display_datetime(&k.created_at),
-        created_by: k.created_by,
-        last_used_at: k.last_used_at.as_deref().map(clock::display_datetime),
-        revoked_at: k.revoked_at.as_deref().map(clock::display_datetime),
-    }
 }
 
 /// Revokes one of the supplier's keys; revoking twice is harmless.
@@ -227,10 +223,10 @@ pub async fn revoke(state: &AppState, user: &SupplierUser, id: &str, now: DateTi
         .await?
         .filter(|k| k.supplier_id == user.supplier_id)
         .ok_or_else(not_found)?;
-    let at = clock::stamp(now);
-    if api_keys::revoke(tx.conn(), id, &at, &user.login).await? {
+    let at = Timestamp::new(now);
+    if api_keys::revoke(tx.conn(), id, at, &user.login).await? {
         let before = json!({ "revoked": false, "prefix": key.prefix });
-        let after = json!({ "revoked": true, "revoked_at": at });
+        let after = json!({ "revoked": true, "revoked_at": at.rfc3339() });
         journal(&mut tx, &Actor::supplier(user), Entity::ApiKey, id, "revoke", before, after, now).await?;
         tracing::info!(key = id, supplier = user.supplier_id, "API key revoked");
     }
@@ -258,17 +254,17 @@ pub async fn authenticate(
     }
     let record = api_keys::find_by_hash(state.db.pool(), &sha256_hex(key.as_bytes()))
         .await
-        .map_err(|e| KeyRefusal::Other(internal("find api key")(e)))?
+        .map_err(KeyRefusal::failed)?
         .ok_or(KeyRefusal::Unknown)?;
     if record.revoked_at.is_some() {
         return Err(KeyRefusal::Revoked);
     }
     let supplier = store::suppliers::find_by_id(state.db.pool(), record.supplier_id)
         .await
-        .map_err(|e| KeyRefusal::Other(internal("find key's supplier")(e)))?
-        .filter(|s| s.active == 1)
+        .map_err(KeyRefusal::failed)?
+        .filter(|s| s.active)
         .ok_or(KeyRefusal::Other(AppError::SupplierInactive))?;
-    let recent = record.last_used_at.as_deref().and_then(clock::parse_stamp).is_some_and(|at| now - at < TOUCH_EVERY);
+    let recent = record.last_used_at.is_some_and(|at| now - at.utc() < TOUCH_EVERY);
     if !recent {
         touch(state, record.id, now).await.map_err(|e| KeyRefusal::Other(e.into()))?;
     }
@@ -284,7 +280,7 @@ pub async fn authenticate(
 
 async fn touch(state: &AppState, id: i64, now: DateTime<Utc>) -> Result<(), ServerError> {
     let mut tx = state.db.begin_write().await?;
-    api_keys::touch(tx.conn(), id, &clock::stamp(now), &clock::stamp(now - TOUCH_EVERY)).await?;
+    api_keys::touch(tx.conn(), id, Timestamp::new(now), Timestamp::new(now - TOUCH_EVERY)).await?;
     Ok(tx.commit().await?)
 }
 

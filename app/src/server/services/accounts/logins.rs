@@ -12,11 +12,11 @@
 
 use crate::server::error::ServerError;
 use crate::{
+    domain::Timestamp,
     error::AppError,
     server::{
         AppState,
         auth::{Staff, hash_password},
-        clock,
         codes::sha256_hex,
         db::WriteTx,
         store::accounts::{self, NewHandOver},
@@ -64,9 +64,9 @@ pub async fn hand_over(
         reader_id: reader.account_id,
         account_id,
         sealed: &sealed,
-        expires_at: &clock::stamp(now + TimeDelta::minutes(HAND_OVER_MINUTES)),
+        expires_at: Timestamp::new(now + TimeDelta::minutes(HAND_OVER_MINUTES)),
     };
-    accounts::insert_hand_over(tx.conn(), &record, &clock::stamp(now)).await?;
+    accounts::insert_hand_over(tx.conn(), &record, Timestamp::new(now)).await?;
     Ok(token)
 }
 
@@ -85,7 +85,7 @@ pub async fn take(
     }
     let mut tx = state.db.begin_write().await?;
     let found =
-        accounts::take_hand_over(tx.conn(), &sha256_hex(token.as_bytes()), reader.account_id, &clock::stamp(now))
+        accounts::take_hand_over(tx.conn(), &sha256_hex(token.as_bytes()), reader.account_id, Timestamp::new(now))
             .await?;
     tx.commit().await?;
     Ok(found.and_then(|(account, sealed)| {

@@ -63,7 +63,7 @@ pub async fn change_password(
     accounts::set_password_hash(tx.conn(), session.account_id, &hash).await?;
     let ended = accounts::delete_account_sessions(tx.conn(), session.account_id, Some(session_hash)).await?;
     budgets::clear_login(&mut tx, &session.login).await?;
-    let actor = Actor::account(session.account_id, &session.login, &session.role);
+    let actor = Actor::account(session.account_id, &session.login, session.role);
     let after = json!({ "other_sessions_ended": ended });
     journal(&mut tx, &actor, Entity::Account, session.account_id, "change_password", json!({}), after, now).await?;
     tx.commit().await?;

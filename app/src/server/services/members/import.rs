@@ -7,32 +7,31 @@
 //! changes nothing: importing the same file twice changes nothing the
 //! second time.
 
-use crate::domain::member_file::{FileLine, IMPORT_HEADER};
+use crate::domain::member_file::{FileLine, IMPORT_HEADER, ImportOutcome};
 pub use crate::domain::member_file::{MAX_FILE_BYTES, read_file};
 use crate::server::error::ServerError;
 use crate::server::services::{
     agencies::{self, changed_fields},
     journal,
-    members::{CheckedMember, member_json, parse_fee_day},
+    members::{CheckedMember, login_json, member_json, parse_fee_day},
 };
 use crate::{
     domain::{
-        MemberNumber,
+        MemberNumber, Role, Timestamp,
         contact::{parse_email, parse_name},
     },
     error::AppError,
-    model::agency::{ImportLine, ImportOutcome, ImportPage, ImportReport, ImportSummary},
+    model::agency::{ImportPage, ImportReport},
     server::{
         AppState,
         audit::{Actor, Entity},
         auth::Staff,
-        clock,
         codes::sha256_hex,
         store::{
             accounts::{self, NewAccount},
             members::{
                 self, MemberFile, NewMember,
-                imports::{self as member_imports, ImportRecord, NewImport},
+                imports::{self as member_imports, NewImport},
             },
         },
     },
@@ -180,10 +179,10 @@ pub async fn import(
     let agency_id = staff.agency_for_new(agencies::pick(state, staff, asked).await?)?;
     let file_name = clean_file_name(&upload.file_name);
     let sha256 = sha256_hex(&upload.bytes);
-    let stamp = clock::stamp(now);
+    let stamp = Timestamp::new(now);
     let run = |refusal, counts| NewImport {
         agency_id,
-        imported_at: &stamp,
+        imported_at: stamp,
         account_id: staff.account_id,
         imported_by: &staff.login,
         file_name: &file_name,
@@ -224,7 +223,7 @@ pub async fn import(
     let import_id = member_imports::insert(tx.conn(), &run(None, counts)).await?;
     let actor = Actor::staff(staff);
     for (line, written, p) in &plans {
-        member_imports::insert_line(tx.conn(), import_id, *line, written, p.outcome().code(), &p.detail()).await?;
+        member_imports::insert_line(tx.conn(), import_id, *line, written, p.outcome(), &p.detail()).await?;
         match p {
             Plan::Create(c) => {
                 let m = &c.member;
@@ -233,34 +232,33 @@ pub async fn import(
                     number: c.number.as_str(),
                     name: &m.name,
                     email: m.email.as_deref(),
-                    fee_paid_until: m.fee_paid_until.as_deref(),
-                    created_at: &stamp,
+                    fee_paid_until: m.fee_paid_until,
+                    created_at: stamp,
                 };
                 let id = members::insert(tx.conn(), &new).await?;
                 let account = NewAccount {
                     login: c.number.as_str(),
                     password_hash: &unusable_hash,
-                    role: "member",
+                    role: Role::Member,
                     member_id: Some(id),
                     supplier_id: None,
                     agency_id: Some(agency_id),
-                    created_at: &stamp,
+                    created_at: stamp,
                 };
                 let account = accounts::insert_account(tx.conn(), &account).await?;
-                let mut after = member_json(&m.name, m.email.as_deref(), m.fee_paid_until.as_deref());
+                let mut after = member_json(&m.name, m.email.as_deref(), m.fee_paid_until);
                 after["number"] = json!(c.number.as_str());
                 after["import"] = json!(import_id);
                 journal(&mut tx, &actor, Entity::Member, id, "create", json!({}), after, now).await?;
-                let after =
-                    json!({ "login": c.number.as_str(), "role": "member", "member_id": id, "agency_id": agency_id });
+                let after = login_json(c.number.as_str(), id, agency_id);
                 journal(&mut tx, &actor, Entity::Account, account, "create", json!({}), after, now).await?;
             }
             Plan::Update { line, member, .. } => {
                 let c = &line.member;
                 let email = if line.email_given { c.email.as_deref() } else { member.email.as_deref() };
-                let fee = if line.fee_given { c.fee_paid_until.as_deref() } else { member.fee_paid_until.as_deref() };
+                let fee = if line.fee_given { c.fee_paid_until } else { member.fee_paid_until };
                 members::update(tx.conn(), member.id, &c.name, email, fee).await?;
-                let before = member_json(&member.name, member.email.as_deref(), member.fee_paid_until.as_deref());
+                let before = member_json(&member.name, member.email.as_deref(), member.fee_paid_until);
                 let (before, mut after) = changed_fields(&before, &member_json(&c.name, email, fee));
                 after["import"] = json!(import_id);
                 journal(&mut tx, &actor, Entity::Member, member.id, "update", before, after, now).await?;
@@ -280,21 +278,6 @@ fn clean_file_name(name: &str) -> String {
     if cleaned.trim().is_empty() { "adherents.csv".into() } else { cleaned.trim().to_owned() }
 }
 
-fn summary(r: ImportRecord) -> ImportSummary {
-    ImportSummary {
-        id: r.id,
-        at: clock::display_datetime(&r.imported_at),
-        by: r.imported_by,
-        agency_code: r.agency_code,
-        file_name: r.file_name,
-        refusal: r.refusal,
-        created: r.created,
-        updated: r.updated,
-        unchanged: r.unchanged,
-        refused: r.refused,
-    }
-}
-
 /// The import page: the latest runs and, when asked, one run's report.
 #[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn page(
@@ -305,8 +288,7 @@ pub async fn page(
 ) -> Result<ImportPage, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let pool = state.db.pool();
-    let recent =
-        member_imports::recent(pool, staff.scope(chosen), RECENT_RUNS).await?.into_iter().map(summary).collect();
+    let recent = member_imports::recent(pool, staff.scope(chosen), RECENT_RUNS).await?;
     let report = match report.map(str::trim).filter(|r| !r.is_empty()) {
         None => None,
         Some(id) => {
@@ -314,17 +296,8 @@ pub async fn page(
             let id = id.parse::<i64>().map_err(|_| not_found())?;
             let run =
                 member_imports::find(pool, id).await?.filter(|r| staff.covers(r.agency_id)).ok_or_else(not_found)?;
-            let lines = member_imports::lines(pool, id)
-                .await?
-                .into_iter()
-                .map(|l| ImportLine {
-                    line: l.line,
-                    member_number: l.member_number,
-                    outcome: ImportOutcome::from_code(&l.outcome).unwrap_or(ImportOutcome::Refused),
-                    detail: l.detail,
-                })
-                .collect();
-            Some(ImportReport { summary: summary(run), lines })
+            let lines = member_imports::lines(pool, id).await?;
+            Some(ImportReport { summary: run, lines })
         }
     };
     Ok(ImportPage { desk: agencies::desk(state, staff, chosen).await?, recent, report })

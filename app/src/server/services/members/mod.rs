@@ -12,17 +12,19 @@ use super::{
 use crate::server::error::ServerError;
 use crate::{
     domain::{
-        MemberNumber,
+        Day, MemberNumber, Role, Timestamp,
+        agency::LIST_LIMIT,
         contact::{parse_email, parse_name},
         day::parse_day,
+        member::fee_paid_up,
     },
     error::AppError,
-    model::agency::{AgencyVoucherRow, LIST_LIMIT, MemberDetail, MemberList, MemberRow},
+    model::agency::{AgencyVoucherRow, MemberDetail, MemberList},
     server::{
         AppState,
         audit::{self, Actor, Entity},
         auth::Staff,
-        budgets, clock,
+        budgets,
         services::vouchers::agency::row_view,
         store::{
             accounts::{self, NewAccount},
@@ -47,7 +49,12 @@ pub struct MemberInput {
 pub(crate) struct CheckedMember {
     pub name: String,
     pub email: Option<String>,
-    pub fee_paid_until: Option<String>,
+    pub fee_paid_until: Option<Day>,
+}
+
+/// A member's new login, as the journal keeps it.
+pub(crate) fn login_json(number: &str, member_id: i64, agency_id: i64) -> Value {
+    json!({ "login": number, "role": Role::Member, "member_id": member_id, "agency_id": agency_id })
 }
 
 pub(crate) fn check(input: &MemberInput) -> Result<CheckedMember, ServerError> {
@@ -57,15 +64,16 @@ pub(crate) fn check(input: &MemberInput) -> Result<CheckedMember, ServerError> {
     Ok(CheckedMember { name, email, fee_paid_until })
 }
 
-/// The last day the fee covers, as stored (`2026-12-31`); empty is none.
-pub(crate) fn parse_fee_day(typed: &str) -> Result<Option<String>, String> {
+/// The last day the fee covers; empty is none.
+pub(crate) fn parse_fee_day(typed: &str) -> Result<Option<Day>, String> {
     if typed.trim().is_empty() {
         return Ok(None);
     }
-    parse_day(typed).map(|d| Some(clock::iso_day(d))).map_err(|e| format!("Cotisation à jour jusqu'au : {e}"))
+    parse_day(typed).map(|d| Some(Day::new(d))).map_err(|e| format!("Cotisation à jour jusqu'au : {e}"))
 }
 
-pub(crate) fn member_json(name: &str, email: Option<&str>, fee: Option<&str>) -> Value {
+/// A member's fields as the journal keeps them (the day in ISO form).
+pub(crate) fn member_json(name: &str, email: Option<&str>, fee: Option<Day>) -> Value {
     json!({ "name": name, "email": email, "fee_paid_until": fee })
 }
 
@@ -83,20 +91,8 @@ pub async fn search(
     let mut found = members::search(state.db.pool(), staff.scope(chosen), &typed, limit).await?;
     let truncated = found.len() > LIST_LIMIT;
     found.truncate(LIST_LIMIT);
-    let today = clock::iso_day(clock::paris_date(now));
-    let rows = found
-        .into_iter()
-        .map(|m| MemberRow {
-            fee_paid_up: m.fee_paid_until.as_deref().is_some_and(|d| today.as_str() <= d),
-            fee_paid_until: m.fee_paid_until.as_deref().map(clock::display_day),
-            number: m.number,
-            name: m.name,
-            email: m.email,
-            active: m.active == 1,
-            agency_code: m.agency_code,
-        })
-        .collect();
-    Ok(MemberList { desk: agencies::desk(state, staff, chosen).await?, rows, truncated })
+    let today = Timestamp::new(now).paris_day();
+    Ok(MemberList { desk: agencies::desk(state, staff, chosen).await?, rows: found, today, truncated })
 }
 
 /// Creates a member of the staff member's agency (an administrator names
@@ -126,14 +122,13 @@ pub async fn create(
             format!("Le n° {number} est celui d'un adhérent d'une autre agence.")
         })
     };
-    let stamp = clock::stamp(now);
     let new = NewMember {
         agency_id,
         number: number.as_str(),
         name: &member.name,
         email: member.email.as_deref(),
-        fee_paid_until: member.fee_paid_until.as_deref(),
-        created_at: &stamp,
+        fee_paid_until: member.fee_paid_until,
+        created_at: Timestamp::new(now),
     };
     let id = match members::insert(tx.conn(), &new).await {
         Ok(id) => id,
@@ -153,11 +148,11 @@ pub async fn create(
         &NewAccount {
             login: number.as_str(),
             password_hash: &hash,
-            role: "member",
+            role: Role::Member,
             member_id: Some(id),
             supplier_id: None,
             agency_id: Some(agency_id),
-            created_at: &stamp,
+            created_at: Timestamp::new(now),
         },
     )
     .await
@@ -170,10 +165,10 @@ pub async fn create(
         }
     })?;
     let actor = Actor::staff(staff);
-    let mut after = member_json(&member.name, member.email.as_deref(), member.fee_paid_until.as_deref());
+    let mut after = member_json(&member.name, member.email.as_deref(), member.fee_paid_until);
     after["number"] = json!(number.as_str());
     journal(&mut tx, &actor, Entity::Member, id, "create", json!({}), after, now).await?;
-    let after = json!({ "login": number.as_str(), "role": "member", "member_id": id, "agency_id": agency_id });
+    let after = login_json(number.as_str(), id, agency_id);
     journal(&mut tx, &actor, Entity::Account, account, "create", json!({}), after, now).await?;
     let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
     tx.commit().await?;
@@ -214,27 +209,18 @@ pub async fn detail(
         }
         _ => None,
     };
-    let today = clock::iso_day(clock::paris_date(now));
+    let today = Timestamp::new(now).paris_day();
     let vouchers = vouchers::list_for_member(pool, m.id)
         .await?
         .into_iter()
-        .map(|v| row_view(v, crate::domain::Timestamp::new(now).paris_day()))
+        .map(|v| row_view(v, today))
         .collect::<Vec<AgencyVoucherRow>>();
     let history = history_view(audit::history(pool, Entity::Member, m.id).await?);
     Ok(MemberDetail {
-        fee_paid_up: m.fee_paid_until.as_deref().is_some_and(|d| today.as_str() <= d),
+        fee_paid_up: fee_paid_up(m.fee_paid_until, today),
         hand_over_gone: hand_over.is_some() && temporary_password.is_none(),
         temporary_password,
-        number: m.number,
-        name: m.name,
-        email: m.email,
-        fee_paid_until: m.fee_paid_until.as_deref().map(clock::display_day),
-        fee_paid_until_iso: m.fee_paid_until,
-        active: m.active == 1,
-        agency: format!("{} ({})", m.agency_name, m.agency_code),
-        member_since: clock::parse_stamp(&m.created_at)
-            .map(|t| clock::display_date(clock::paris_date(t)))
-            .unwrap_or_default(),
+        file: m,
         vouchers,
         history,
     })
@@ -256,11 +242,10 @@ pub async fn update(
         .await?
         .filter(|m| staff.covers(m.agency_id))
         .ok_or_else(not_found)?;
-    let before = member_json(&m.name, m.email.as_deref(), m.fee_paid_until.as_deref());
-    let after = member_json(&checked.name, checked.email.as_deref(), checked.fee_paid_until.as_deref());
+    let before = member_json(&m.name, m.email.as_deref(), m.fee_paid_until);
+    let after = member_json(&checked.name, checked.email.as_deref(), checked.fee_paid_until);
     if before != after {
-        members::update(tx.conn(), m.id, &checked.name, checked.email.as_deref(), checked.fee_paid_until.as_deref())
-            .await?;
+        members::update(tx.conn(), m.id, &checked.name, checked.email.as_deref(), checked.fee_paid_until).await?;
         let (before, after) = changed_fields(&before, &after);
         journal(&mut tx, &Actor::staff(staff), Entity::Member, m.id, "update", before, after, now).await?;
     }
@@ -285,7 +270,7 @@ pub async fn set_active(
         .await?
         .filter(|m| staff.covers(m.agency_id))
         .ok_or_else(not_found)?;
-    if (m.active == 1) != active {
+    if m.active != active {
         members::set_active(tx.conn(), m.id, active).await?;
         if let Some(account) = accounts::member_account(tx.conn(), m.id).await? {
             accounts::set_account_active(tx.conn(), account.id, active).await?;
@@ -329,15 +314,15 @@ pub async fn reset_password(
                 &NewAccount {
                     login: &m.number,
                     password_hash: &hash,
-                    role: "member",
+                    role: Role::Member,
                     member_id: Some(m.id),
                     supplier_id: None,
                     agency_id: Some(m.agency_id),
-                    created_at: &clock::stamp(now),
+                    created_at: Timestamp::new(now),
                 },
             )
             .await?;
-            let after = json!({ "login": m.number, "role": "member", "member_id": m.id, "agency_id": m.agency_id });
+            let after = login_json(&m.number, m.id, m.agency_id);
             journal(&mut tx, &actor, Entity::Account, id, "create", json!({}), after, now).await?;
             id
         }

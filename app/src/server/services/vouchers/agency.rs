@@ -7,9 +7,9 @@ use crate::server::services::{
     journal,
 };
 use crate::{
-    domain::{Day, Timestamp, VoucherStatus},
+    domain::{Day, Timestamp, VoucherStatus, agency::LIST_LIMIT},
     error::AppError,
-    model::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow, LIST_LIMIT},
+    model::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow},
     server::{
         AppState,
         audit::{self, Actor, Entity},

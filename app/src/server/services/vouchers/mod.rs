@@ -19,7 +19,6 @@ use crate::{
         audit::{Actor, Entity},
         auth::{Member, Staff},
         budgets::{self, Budget},
-        clock,
         codes::CodeInputs,
         db::WriteTx,
         store::{
@@ -33,8 +32,7 @@ use serde_json::json;
 
 /// Paid up while today (Paris) is on or before the paid-until day.
 pub fn fee_paid_up(member: &Member, now: DateTime<Utc>) -> bool {
-    let today = clock::iso_day(clock::paris_date(now));
-    member.fee_paid_until.as_deref().is_some_and(|until| today.as_str() <= until)
+    crate::domain::member::fee_paid_up(member.fee_paid_until, crate::domain::Timestamp::new(now).paris_day())
 }
 
 #[tracing::instrument(skip_all, fields(member = member.id))]
@@ -80,7 +78,7 @@ pub async fn request_voucher(
     let mut tx = state.db.begin_write().await?;
     let supplier = suppliers::find(tx.conn(), supplier_id).await?;
     match supplier {
-        Some(s) if s.active == 1 && s.agency_id == member.agency_id => {}
+        Some(s) if s.active && s.agency_id == member.agency_id => {}
         _ => return Err(AppError::SupplierUnavailable.into()),
     }
     let id = vouchers::insert(
@@ -473,7 +471,7 @@ pub async fn unlock_voucher(state: &AppState, staff: &Staff, id: i64, now: DateT
         .ok_or(AppError::VoucherNotFound)?;
     if v.locked_at.is_some() {
         vouchers::set_code_failures(tx.conn(), id, 0, None).await?;
-        let actor = Actor::account(staff.account_id, &staff.login, &staff.role);
+        let actor = Actor::staff(staff);
         let before = json!({ "locked": true, "wrong_codes": v.code_failures });
         journal(&mut tx, &actor, Entity::Voucher, id, "unlock", before, json!({ "locked": false }), now).await?;
     }
@@ -570,7 +568,7 @@ mod tests {
             agency_id: 1,
             number: "44000123B".into(),
             name: "Camille Martin".into(),
-            fee_paid_until: paid_until.map(str::to_owned),
+            fee_paid_until: paid_until.and_then(crate::domain::Day::parse_iso),
         }
     }
 

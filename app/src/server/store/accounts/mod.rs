@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 
+use crate::domain::{Day, Role, StoredBool, Timestamp};
 use crate::server::error::UniqueKey;
 use sqlx::{AnyPool, FromRow};
 
@@ -12,9 +13,10 @@ pub const LOGIN_KEY: UniqueKey = UniqueKey { table: "accounts", columns: &["logi
 pub struct LoginRecord {
     pub id: i64,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub member_id: Option<i64>,
-    pub active: i64,
+    #[sqlx(try_from = "StoredBool")]
+    pub active: bool,
 }
 
 /// A member as the voucher flow needs them.
@@ -24,8 +26,9 @@ pub struct MemberRecord {
     pub agency_id: i64,
     pub number: String,
     pub name: String,
-    pub fee_paid_until: Option<String>,
-    pub active: i64,
+    pub fee_paid_until: Option<Day>,
+    #[sqlx(try_from = "StoredBool")]
+    pub active: bool,
 }
 
 /// The person behind a session.
@@ -33,7 +36,7 @@ pub struct MemberRecord {
 pub struct SessionRecord {
     pub account_id: i64,
     pub login: String,
-    pub role: String,
+    pub role: Role,
     pub member_id: Option<i64>,
     pub supplier_id: Option<i64>,
     pub agency_id: Option<i64>,
@@ -49,7 +52,7 @@ pub struct SessionMember {
     pub member_agency_id: Option<i64>,
     pub member_number: Option<String>,
     pub member_name: Option<String>,
-    pub member_fee_paid_until: Option<String>,
+    pub member_fee_paid_until: Option<Day>,
     pub member_active: Option<i64>,
 }
 
@@ -63,7 +66,7 @@ impl SessionMember {
                 member_name: Some(name),
                 member_fee_paid_until: fee_paid_until,
                 member_active: Some(1),
-            } => Some(MemberRecord { id, agency_id, number, name, fee_paid_until, active: 1 }),
+            } => Some(MemberRecord { id, agency_id, number, name, fee_paid_until, active: true }),
             _ => None,
         }
     }
@@ -80,8 +83,8 @@ pub async fn insert_session(
     pool: &AnyPool,
     token_hash: &str,
     account_id: i64,
-    now: &str,
-    expires_at: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash)
@@ -93,7 +96,11 @@ pub async fn insert_session(
     Ok(())
 }
 
-pub async fn find_session(pool: &AnyPool, token_hash: &str, now: &str) -> Result<Option<SessionRecord>, sqlx::Error> {
+pub async fn find_session(
+    pool: &AnyPool,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<SessionRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.supplier_id, a.agency_id,
                 m.agency_id AS member_agency_id, m.number AS member_number, m.name AS member_name,
@@ -137,7 +144,7 @@ pub async fn delete_supplier_sessions(conn: &mut sqlx::AnyConnection, supplier_i
         .rows_affected())
 }
 
-pub async fn delete_expired_sessions(pool: &AnyPool, now: &str) -> Result<u64, sqlx::Error> {
+pub async fn delete_expired_sessions(pool: &AnyPool, now: Timestamp) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected())
 }
 
@@ -158,11 +165,12 @@ pub async fn find_member(pool: &AnyPool, member_id: i64) -> Result<Option<Member
 pub struct AccountRecord {
     pub id: i64,
     pub login: String,
-    pub role: String,
+    pub role: Role,
     pub member_id: Option<i64>,
     pub supplier_id: Option<i64>,
-    pub active: i64,
-    pub created_at: String,
+    #[sqlx(try_from = "StoredBool")]
+    pub active: bool,
+    pub created_at: Timestamp,
 }
 
 const ACCOUNT_COLUMNS: &str = "id, login, role, member_id, supplier_id, active, created_at";
@@ -170,11 +178,11 @@ const ACCOUNT_COLUMNS: &str = "id, login, role, member_id, supplier_id, active, 
 pub struct NewAccount<'a> {
     pub login: &'a str,
     pub password_hash: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub member_id: Option<i64>,
     pub supplier_id: Option<i64>,
     pub agency_id: Option<i64>,
-    pub created_at: &'a str,
+    pub created_at: Timestamp,
 }
 
 pub async fn insert_account(conn: &mut sqlx::AnyConnection, a: &NewAccount<'_>) -> Result<i64, sqlx::Error> {
@@ -203,19 +211,10 @@ pub async fn find_account_by_login(
         .await
 }
 
-/// The logins among `logins` that are taken: one query per 500.
+/// The logins among `logins` that are taken.
 pub async fn taken_logins(conn: &mut sqlx::AnyConnection, logins: &[String]) -> Result<Vec<String>, sqlx::Error> {
-    let mut taken = Vec::new();
-    for chunk in logins.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT login FROM accounts WHERE login IN ({})", placeholders.join(", "));
-        let mut query = sqlx::query_scalar(&sql);
-        for login in chunk {
-            query = query.bind(login);
-        }
-        taken.extend(query.fetch_all(&mut *conn).await?);
-    }
-    Ok(taken)
+    let taken: Vec<(String,)> = super::where_in(conn, "SELECT login FROM accounts WHERE login", logins).await?;
+    Ok(taken.into_iter().map(|(login,)| login).collect())
 }
 
 /// A member's login.
@@ -252,14 +251,14 @@ pub struct NewHandOver<'a> {
     pub reader_id: i64,
     pub account_id: i64,
     pub sealed: &'a str,
-    pub expires_at: &'a str,
+    pub expires_at: Timestamp,
 }
 
 /// Stores a sealed temporary password; forgets those nobody came to read.
 pub async fn insert_hand_over(
     conn: &mut sqlx::AnyConnection,
     h: &NewHandOver<'_>,
-    now: &str,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM password_reveals WHERE expires_at <= $1").bind(now).execute(&mut *conn).await?;
     sqlx::query(
@@ -282,7 +281,7 @@ pub async fn take_hand_over(
     conn: &mut sqlx::AnyConnection,
     token_hash: &str,
     reader_id: i64,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Option<(i64, String)>, sqlx::Error> {
     let found: Option<(i64, String)> = sqlx::query_as(
         "SELECT account_id, sealed FROM password_reveals WHERE token_hash = $1 AND reader_id = $2 AND expires_at > $3",

@@ -1,23 +1,38 @@
 //! The agency dashboard's figures: each one query, summed by the database.
 //! `agency_id` None means every agency (an administrator's view).
 
-use crate::domain::InvoiceStatus;
-use sqlx::{AnyPool, FromRow};
+use crate::domain::{InvoiceStatus, Timestamp};
+use crate::model::agency::{SupplierDue, Tally};
+use sqlx::AnyPool;
 
 fn scope(column: &str, agency_id: Option<i64>) -> String {
     if agency_id.is_some() { format!("{column} = $1") } else { "$1 IS NULL".into() }
 }
 
-/// Vouchers requested in [from, to) (UTC instants as stored): count and cents.
-pub async fn requested_between(
+/// Which vouchers of a period a tally counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// Requested in the period.
+    Requested,
+    /// Used in the period, and not undone since.
+    Used,
+}
+
+/// The vouchers requested or used in [from, to): how many, and what they are worth.
+pub async fn tally(
     pool: &AnyPool,
     agency_id: Option<i64>,
-    from: &str,
-    to: &str,
-) -> Result<(i64, i64), sqlx::Error> {
+    counted: Counted,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Tally, sqlx::Error> {
+    let during = match counted {
+        Counted::Requested => "requested_at >= $2 AND requested_at < $3",
+        Counted::Used => "used_at >= $2 AND used_at < $3 AND use_cancelled_at IS NULL",
+    };
     sqlx::query_as(&format!(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM vouchers
-          WHERE {} AND requested_at >= $2 AND requested_at < $3",
+        "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) AS amount FROM vouchers
+          WHERE {} AND {during}",
         scope("agency_id", agency_id)
     ))
     .bind(agency_id)
@@ -25,44 +40,17 @@ pub async fn requested_between(
     .bind(to)
     .fetch_one(pool)
     .await
-}
-
-/// Vouchers used in [from, to) and not undone since: count and cents.
-pub async fn used_between(
-    pool: &AnyPool,
-    agency_id: Option<i64>,
-    from: &str,
-    to: &str,
-) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM vouchers
-          WHERE {} AND used_at >= $2 AND used_at < $3 AND use_cancelled_at IS NULL",
-        scope("agency_id", agency_id)
-    ))
-    .bind(agency_id)
-    .bind(from)
-    .bind(to)
-    .fetch_one(pool)
-    .await
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct DueRecord {
-    pub supplier_id: i64,
-    pub supplier_name: String,
-    pub invoices: i64,
-    pub amount_cents: i64,
 }
 
 /// Accepted invoices not yet paid, summed per supplier, largest first.
-pub async fn due_per_supplier(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<DueRecord>, sqlx::Error> {
+pub async fn due_per_supplier(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<SupplierDue>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT s.id AS supplier_id, s.name AS supplier_name, COUNT(*) AS invoices,
-                CAST(COALESCE(SUM(i.amount_cents), 0) AS BIGINT) AS amount_cents
+        "SELECT s.id AS supplier_id, s.name AS supplier, COUNT(*) AS invoices,
+                CAST(COALESCE(SUM(i.amount_cents), 0) AS BIGINT) AS amount
            FROM invoices i JOIN suppliers s ON s.id = i.supplier_id
           WHERE {} AND i.status = $2
           GROUP BY s.id, s.name
-          ORDER BY amount_cents DESC, s.name",
+          ORDER BY amount DESC, s.name",
         scope("i.agency_id", agency_id)
     ))
     .bind(agency_id)

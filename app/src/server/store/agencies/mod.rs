@@ -5,7 +5,7 @@ pub mod dashboard;
 use crate::domain::{AgencySettings, Money, SecretCodeLength};
 use crate::server::db::WriteTx;
 use crate::server::error::UniqueKey;
-use sqlx::{AnyConnection, AnyPool, FromRow};
+use sqlx::{AnyConnection, AnyPool, FromRow, Row};
 
 /// An agency's two-character code is its own.
 pub const CODE_KEY: UniqueKey = UniqueKey { table: "agencies", columns: &["code"] };
@@ -17,7 +17,8 @@ pub struct AgencyRecord {
     pub code: String,
     pub centre_code: String,
     pub validity_days: i64,
-    pub max_voucher_cents: i64,
+    #[sqlx(rename = "max_voucher_cents")]
+    pub max_voucher: Money,
     pub code_length: i64,
 }
 
@@ -29,7 +30,7 @@ impl AgencyRecord {
             code: self.code.clone(),
             centre_code: self.centre_code.clone(),
             validity_days: u32::try_from(self.validity_days).unwrap_or(30).max(1),
-            max_voucher: Money::from_cents(self.max_voucher_cents),
+            max_voucher: self.max_voucher,
             code_length: u8::try_from(self.code_length)
                 .ok()
                 .and_then(|l| SecretCodeLength::new(l).ok())
@@ -97,32 +98,32 @@ pub async fn code_used_in_numbers(
 }
 
 pub async fn update_settings(conn: &mut AnyConnection, id: i64, s: &AgencySettings) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE agencies SET code = $2, centre_code = $3, validity_days = $4, max_voucher_cents = $5, code_length = $6
           WHERE id = $1",
     )
-    .bind(id)
-    .bind(&s.code)
-    .bind(&s.centre_code)
-    .bind(i64::from(s.validity_days))
-    .bind(s.max_voucher.cents())
-    .bind(i64::from(s.code_length.digits()))
-    .execute(conn)
-    .await?;
+    .bind(id);
+    bind_settings(update, s).execute(conn).await?;
     Ok(())
 }
 
 pub async fn insert(conn: &mut AnyConnection, name: &str, s: &AgencySettings) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    let insert = sqlx::query(
         "INSERT INTO agencies (name, code, centre_code, validity_days, max_voucher_cents, code_length)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
-    .bind(name)
-    .bind(&s.code)
-    .bind(&s.centre_code)
-    .bind(i64::from(s.validity_days))
-    .bind(s.max_voucher.cents())
-    .bind(i64::from(s.code_length.digits()))
-    .fetch_one(conn)
-    .await
+    .bind(name);
+    bind_settings(insert, s).fetch_one(conn).await?.try_get(0)
+}
+
+type Statement<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the settings' five columns, after the statement's first placeholder.
+fn bind_settings<'q>(query: Statement<'q>, s: &'q AgencySettings) -> Statement<'q> {
+    query
+        .bind(&s.code)
+        .bind(&s.centre_code)
+        .bind(i64::from(s.validity_days))
+        .bind(s.max_voucher)
+        .bind(i64::from(s.code_length.digits()))
 }

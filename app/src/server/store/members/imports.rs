@@ -1,38 +1,17 @@
 //! Member imports from CSV: each run and its line-by-line report.
 
-use sqlx::{AnyConnection, AnyPool, FromRow};
-
-#[derive(Debug, Clone, FromRow)]
-pub struct ImportRecord {
-    pub id: i64,
-    pub agency_id: i64,
-    pub agency_code: String,
-    pub imported_at: String,
-    pub imported_by: String,
-    pub file_name: String,
-    pub refusal: Option<String>,
-    pub created: i64,
-    pub updated: i64,
-    pub unchanged: i64,
-    pub refused: i64,
-}
+use crate::domain::{Timestamp, member_file::ImportOutcome};
+use crate::model::agency::{ImportLine, ImportSummary};
+use sqlx::{AnyConnection, AnyPool};
 
 const SELECT_IMPORT: &str = "SELECT r.id, r.agency_id, a.code AS agency_code, r.imported_at, r.imported_by,
         r.file_name, r.refusal, r.created, r.updated, r.unchanged, r.refused
    FROM member_imports r
    JOIN agencies a ON a.id = r.agency_id";
 
-#[derive(Debug, Clone, FromRow)]
-pub struct LineRecord {
-    pub line: i64,
-    pub member_number: String,
-    pub outcome: String,
-    pub detail: String,
-}
-
 pub struct NewImport<'a> {
     pub agency_id: i64,
-    pub imported_at: &'a str,
+    pub imported_at: Timestamp,
     pub account_id: i64,
     pub imported_by: &'a str,
     pub file_name: &'a str,
@@ -69,7 +48,7 @@ pub async fn insert_line(
     import_id: i64,
     line: i64,
     member_number: &str,
-    outcome: &str,
+    outcome: ImportOutcome,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -85,12 +64,12 @@ pub async fn insert_line(
     Ok(())
 }
 
-pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<ImportRecord>, sqlx::Error> {
+pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<ImportSummary>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT_IMPORT} WHERE r.id = $1")).bind(id).fetch_optional(pool).await
 }
 
 /// The latest runs of an agency (every agency's with None).
-pub async fn recent(pool: &AnyPool, agency_id: Option<i64>, limit: i64) -> Result<Vec<ImportRecord>, sqlx::Error> {
+pub async fn recent(pool: &AnyPool, agency_id: Option<i64>, limit: i64) -> Result<Vec<ImportSummary>, sqlx::Error> {
     let scope = if agency_id.is_some() { "r.agency_id = $1" } else { "$1 IS NULL" };
     sqlx::query_as(&format!("{SELECT_IMPORT} WHERE {scope} ORDER BY r.id DESC LIMIT $2"))
         .bind(agency_id)
@@ -100,12 +79,13 @@ pub async fn recent(pool: &AnyPool, agency_id: Option<i64>, limit: i64) -> Resul
 }
 
 /// A run's report: refused lines first, then the others, each in file order.
-pub async fn lines(pool: &AnyPool, import_id: i64) -> Result<Vec<LineRecord>, sqlx::Error> {
+pub async fn lines(pool: &AnyPool, import_id: i64) -> Result<Vec<ImportLine>, sqlx::Error> {
     sqlx::query_as(
         "SELECT line, member_number, outcome, detail FROM member_import_lines WHERE import_id = $1
-          ORDER BY CASE WHEN outcome = 'refused' THEN 0 ELSE 1 END, line",
+          ORDER BY CASE WHEN outcome = $2 THEN 0 ELSE 1 END, line",
     )
     .bind(import_id)
+    .bind(ImportOutcome::Refused)
     .fetch_all(pool)
     .await
 }

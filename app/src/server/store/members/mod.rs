@@ -2,26 +2,14 @@
 
 pub mod imports;
 
+use crate::domain::{Day, Timestamp};
+pub use crate::model::agency::MemberFile;
 use crate::server::db::WriteTx;
 use crate::server::error::UniqueKey;
-use sqlx::{AnyConnection, AnyPool, FromRow};
+use sqlx::{AnyConnection, AnyPool};
 
 /// A member number is one member's, across agencies.
 pub const NUMBER_KEY: UniqueKey = UniqueKey { table: "members", columns: &["number"] };
-
-#[derive(Debug, Clone, FromRow)]
-pub struct MemberFile {
-    pub id: i64,
-    pub agency_id: i64,
-    pub agency_code: String,
-    pub agency_name: String,
-    pub number: String,
-    pub name: String,
-    pub email: Option<String>,
-    pub fee_paid_until: Option<String>,
-    pub active: i64,
-    pub created_at: String,
-}
 
 const SELECT_MEMBER: &str = "SELECT m.id, m.agency_id, a.code AS agency_code, a.name AS agency_name, m.number,
         m.name, m.email, m.fee_paid_until, m.active, m.created_at
@@ -77,20 +65,9 @@ pub async fn find_by_number_for_update(tx: &mut WriteTx, number: &str) -> Result
     sqlx::query_as(&format!("{SELECT_MEMBER} WHERE m.number = $1{lock}")).bind(number).fetch_optional(tx.conn()).await
 }
 
-/// The members with these numbers, whatever their agency: one query per 500
-/// numbers (databases cap the placeholders of one statement).
+/// The members with these numbers, whatever their agency.
 pub async fn find_by_numbers(conn: &mut AnyConnection, numbers: &[String]) -> Result<Vec<MemberFile>, sqlx::Error> {
-    let mut found = Vec::with_capacity(numbers.len());
-    for chunk in numbers.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("{SELECT_MEMBER} WHERE m.number IN ({})", placeholders.join(", "));
-        let mut query = sqlx::query_as(&sql);
-        for number in chunk {
-            query = query.bind(number);
-        }
-        found.extend(query.fetch_all(&mut *conn).await?);
-    }
-    Ok(found)
+    super::where_in(conn, &format!("{SELECT_MEMBER} WHERE m.number"), numbers).await
 }
 
 pub struct NewMember<'a> {
@@ -98,8 +75,8 @@ pub struct NewMember<'a> {
     pub number: &'a str,
     pub name: &'a str,
     pub email: Option<&'a str>,
-    pub fee_paid_until: Option<&'a str>,
-    pub created_at: &'a str,
+    pub fee_paid_until: Option<Day>,
+    pub created_at: Timestamp,
 }
 
 pub async fn insert(conn: &mut AnyConnection, m: &NewMember<'_>) -> Result<i64, sqlx::Error> {
@@ -123,7 +100,7 @@ pub async fn update(
     id: i64,
     name: &str,
     email: Option<&str>,
-    fee_paid_until: Option<&str>,
+    fee_paid_until: Option<Day>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE members SET name = $2, email = $3, fee_paid_until = $4 WHERE id = $1")
         .bind(id)
@@ -144,17 +121,7 @@ pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<MemberFile>, s
     sqlx::query_as(&format!("{SELECT_MEMBER} WHERE m.id = $1")).bind(id).fetch_optional(pool).await
 }
 
-/// The members with these ids, in no particular order: one query per 500.
+/// The members with these ids, in no particular order.
 pub async fn find_by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<MemberFile>, sqlx::Error> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("{SELECT_MEMBER} WHERE m.id IN ({})", placeholders.join(", "));
-        let mut query = sqlx::query_as(&sql);
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        found.extend(query.fetch_all(&mut *conn).await?);
-    }
-    Ok(found)
+    super::where_in(conn, &format!("{SELECT_MEMBER} WHERE m.id"), ids).await
 }
