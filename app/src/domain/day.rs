@@ -116,19 +116,7 @@ impl fmt::Display for Month {
     }
 }
 
-impl From<Month> for String {
-    fn from(month: Month) -> String {
-        month.iso()
-    }
-}
-
-impl TryFrom<String> for Month {
-    type Error = String;
-
-    fn try_from(iso: String) -> Result<Month, String> {
-        Month::parse_iso(&iso).ok_or_else(|| format!("not an ISO month: {iso}"))
-    }
-}
+travels_as_text!(Month, Month::iso, Month::parse_iso, "an ISO month");
 
 /// The longest period one statement covers, in days.
 pub const MAX_PERIOD_DAYS: i64 = 366;

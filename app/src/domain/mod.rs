@@ -1,6 +1,27 @@
 //! Pure rules shared by the browser and the server: no I/O, no clock, no database.
 //! A value of one of these types is valid once it exists.
 
+/// A value that travels in JSON as its text (its type says
+/// `#[serde(into = "String", try_from = "String")]`): `$write` gives the
+/// text, `$read` reads it back, or `None`.
+macro_rules! travels_as_text {
+    ($ty:ty, $write:expr, $read:expr, $what:literal) => {
+        impl From<$ty> for String {
+            fn from(value: $ty) -> String {
+                ($write)(value)
+            }
+        }
+
+        impl TryFrom<String> for $ty {
+            type Error = String;
+
+            fn try_from(text: String) -> Result<$ty, String> {
+                ($read)(&text).ok_or_else(|| format!(concat!("not ", $what, ": {}"), text))
+            }
+        }
+    };
+}
+
 #[cfg(feature = "ssr")]
 mod stored;
 #[cfg(feature = "ssr")]

@@ -170,19 +170,7 @@ impl fmt::Display for Day {
 }
 
 // On the wire a day is its ISO form, as a date field and the till write it.
-impl From<Day> for String {
-    fn from(day: Day) -> String {
-        day.iso()
-    }
-}
-
-impl TryFrom<String> for Day {
-    type Error = String;
-
-    fn try_from(iso: String) -> Result<Day, String> {
-        Day::parse_iso(&iso).ok_or_else(|| format!("not an ISO day: {iso}"))
-    }
-}
+travels_as_text!(Day, Day::iso, Day::parse_iso, "an ISO day");
 
 #[cfg(test)]
 mod tests {

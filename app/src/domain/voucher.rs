@@ -184,19 +184,12 @@ impl FromStr for VoucherNumber {
     }
 }
 
-impl From<VoucherNumber> for String {
-    fn from(number: VoucherNumber) -> String {
-        number.to_string()
-    }
-}
-
-impl TryFrom<String> for VoucherNumber {
-    type Error = VoucherNumberError;
-
-    fn try_from(text: String) -> Result<VoucherNumber, VoucherNumberError> {
-        text.parse()
-    }
-}
+travels_as_text!(
+    VoucherNumber,
+    |n: VoucherNumber| n.to_string(),
+    |text: &str| text.parse::<VoucherNumber>().ok(),
+    "a voucher number"
+);
 
 /// How many digits a secret code has: 4 as in the seed, up to 8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
