@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { LAUNCH, PHONE } from "./chromium.mjs";
 
 // E2E_PORT: another checkout on the same machine runs its suite beside this one.
 const port = Number(process.env.E2E_PORT ?? 3100);
@@ -14,25 +15,8 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
-    // A mid-range phone held upright: the narrowest screen we promise to serve.
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: "fr-FR",
-    timezoneId: "Europe/Paris",
-    launchOptions: {
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-    },
+    ...PHONE,
+    launchOptions: LAUNCH,
   },
   projects: [{ name: "chromium-phone" }],
   webServer: {

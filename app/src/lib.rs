@@ -18,11 +18,8 @@ pub mod split;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
-use leptos_router::{
-    Lazy, SsrMode,
-    components::{FlatRoutes, Route, Router},
-    path,
-};
+use leptos_router::components::{FlatRoutes, Route, Router};
+use leptos_router::{Lazy, SsrMode, path};
 use pages::{member::*, public::*};
 use split::{agency, occasional, supplier};
 

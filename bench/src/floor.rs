@@ -14,10 +14,8 @@
 
 use crate::{Result, scratch::Backend};
 use sha2::{Digest, Sha256};
-use sqlx::{
-    AnyConnection, AnyPool, Connection, Executor, Row,
-    any::{AnyConnectOptions, AnyPoolOptions},
-};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 use std::{str::FromStr, sync::Arc, time::Duration};
 use tokio::sync::Mutex;
 

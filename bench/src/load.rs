@@ -2,14 +2,10 @@
 //! share `total` jobs and time each one. Figures are integers (requests per
 //! second, microseconds): the workspace keeps floats out of arithmetic.
 
-use std::{
-    future::Future,
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
-    time::{Duration, Instant},
-};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// What one run saw.
 #[derive(Debug, Clone, Default)]

@@ -18,6 +18,7 @@
 // medians. One voucher per run, each in 1-EMIS: OK uses it.
 
 import { chromium } from "@playwright/test";
+import { LAUNCH, PHONE } from "../chromium.mjs";
 
 const PROFILES = [
   // Lighthouse's "slow 4G" (its mobile default).
@@ -26,27 +27,6 @@ const PROFILES = [
   { name: "one bar", rttMs: 400, downKbps: 400, upKbps: 400, cpu: 4 },
 ];
 
-// As end2end/playwright.config.ts: Debian's Chromium, a phone held upright.
-const LAUNCH = {
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-  ],
-};
-const PHONE = {
-  viewport: { width: 360, height: 740 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: "fr-FR",
-  timezoneId: "Europe/Paris",
-};
 
 // Requests a tap makes after its screen is shown still count for this long.
 const SETTLE_MS = 1000;

@@ -3,10 +3,8 @@
 
 use app::server::{Settings, mail::Mailer};
 use clap::Args;
-use std::{
-    net::SocketAddr,
-    path::{Path, PathBuf},
-};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Args)]
 pub struct Config {

@@ -7,16 +7,11 @@
 mod common;
 
 use app::domain::InvoiceLineInput;
-use app::server::{
-    audit::{self, Entity},
-    services::invoices::{self, InvoiceInput, Submitter},
-};
+use app::server::audit::{self, Entity};
+use app::server::services::invoices::{self, InvoiceInput, Submitter};
 use chrono::Utc;
-use common::{
-    PAID_UP, PASSWORD, TestApp,
-    agency::{ADMIN, NANTES_STAFF, rennes_staff, report_lines, temporary_password},
-    message, sequence_of, used_voucher, used_voucher_at, wrong,
-};
+use common::agency::{ADMIN, NANTES_STAFF, rennes_staff, report_lines, temporary_password};
+use common::{PAID_UP, PASSWORD, TestApp, message, sequence_of, used_voucher, used_voucher_at, wrong};
 use reqwest::{StatusCode, header};
 use serde_json::Value;
 

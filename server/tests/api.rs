@@ -4,15 +4,10 @@
 
 mod common;
 
-use app::server::{
-    audit::{self, Entity},
-    codes::sha256_hex,
-};
-use common::{
-    PAID_UP, TestApp,
-    supplier::{Till, error_of},
-    today, used_voucher, used_voucher_at, wrong,
-};
+use app::server::audit::{self, Entity};
+use app::server::codes::sha256_hex;
+use common::supplier::{Till, error_of};
+use common::{PAID_UP, TestApp, today, used_voucher, used_voucher_at, wrong};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 

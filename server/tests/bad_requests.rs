@@ -75,8 +75,7 @@ async fn malformed_requests_get_a_french_refusal_and_leave_no_error_in_the_log()
     let app = TestApp::spawn().await;
     let member = app.logged_in(PAID_UP).await;
     let anonymous = app.browser();
-    let supplier = app.supplier_id("Matériaux de l'Ouest").await;
-    let id = member.request_voucher_json(&supplier, "20").await.to_string();
+    let id = app.voucher_for(&member, "Matériaux de l'Ouest", "20").await.to_string();
     errors.lock().unwrap().clear();
 
     let raw = |who: &common::Browser, path: &str, content_type: &str, body: Vec<u8>| {

@@ -3,12 +3,8 @@
 
 mod common;
 
-use app::server::{
-    audit::{self, Entity, Verdict},
-    auth::member_by_number,
-    db::Backend,
-    services::vouchers,
-};
+use app::server::audit::{self, Entity, Verdict};
+use app::server::{auth::member_by_number, db::Backend, services::vouchers};
 use common::{Browser, PAID_UP, PASSWORD, TestApp, message, used_voucher, wrong};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -124,12 +120,7 @@ async fn audit_verify_names_the_first_edited_or_removed_event() {
     .await
     .unwrap();
     let forged = events[0].compute_hash();
-    sqlx::query("UPDATE audit_events SET hash = $1 WHERE id = $2")
-        .bind(forged)
-        .bind(request)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    app.update_row_with("UPDATE audit_events SET hash = $1 WHERE id = $2", forged, request).await;
     let out = app.bons(&["audit", "verify"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("n° {next}")) && stderr.contains("lien"), "{stderr}");
@@ -346,8 +337,7 @@ async fn a_member_cancels_an_issued_voucher_which_then_cannot_be_used() {
 async fn overdue_vouchers_are_recorded_expired_once_and_cannot_be_used() {
     let app = TestApp::spawn().await;
     let phone = app.logged_in(PAID_UP).await;
-    let supplier = app.supplier_id("Matériaux de l'Ouest").await;
-    let id = phone.request_voucher_json(&supplier, "45").await;
+    let id = app.voucher_for(&phone, "Matériaux de l'Ouest", "45").await;
     let later = chrono::Utc::now() + chrono::Days::new(31);
 
     assert_eq!(vouchers::expire_overdue(&app.state, chrono::Utc::now()).await.unwrap(), 0, "still valid today");

@@ -5,27 +5,16 @@
 
 mod common;
 
-use app::{
-    domain::VoucherNumber,
-    error::AppError,
-    model::vouchers::UseReceipt,
-    server::{
-        AppState,
-        auth::{self, Member},
-        db::Backend,
-        demo::ACTIVE_SUPPLIERS,
-        services::vouchers,
-    },
-};
+use app::server::auth::{self, Member};
+use app::server::{AppState, db::Backend, demo::ACTIVE_SUPPLIERS, services::vouchers};
+use app::{domain::VoucherNumber, error::AppError, model::vouchers::UseReceipt};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{Browser, PAID_UP, TestApp, sequence_of};
 use futures::{StreamExt, future::join_all, stream};
 use reqwest::StatusCode;
-use std::{
-    collections::{BTreeMap, BTreeSet, VecDeque},
-    sync::{Arc, Mutex},
-    time::Instant,
-};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 // ---------------------------------------------------------------------------
 // Single use through the real HTTP server

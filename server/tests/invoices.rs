@@ -4,14 +4,10 @@
 
 mod common;
 
-use app::{
-    domain::{InvoiceLineInput, InvoiceStatus, LineFlag},
-    error::AppError,
-    server::{
-        audit::{self, Entity},
-        services::invoices::{self, InvoiceInput, Submitter},
-    },
-};
+use app::domain::{InvoiceLineInput, InvoiceStatus, LineFlag};
+use app::error::AppError;
+use app::server::audit::{self, Entity};
+use app::server::services::invoices::{self, InvoiceInput, Submitter};
 use chrono::Utc;
 use common::{PAID_UP, TestApp, used_voucher_at, wrong};
 

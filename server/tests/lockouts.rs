@@ -6,15 +6,10 @@
 
 mod common;
 
-use app::server::{
-    audit::{self, Entity},
-    budgets,
-};
-use common::{
-    Browser, PAID_UP, PASSWORD, TestApp, UNPAID, message,
-    supplier::{Till, error_of},
-    today, used_voucher, wrong,
-};
+use app::server::audit::{self, Entity};
+use app::server::budgets;
+use common::supplier::{Till, error_of};
+use common::{Browser, PAID_UP, PASSWORD, TestApp, UNPAID, message, today, used_voucher, wrong};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

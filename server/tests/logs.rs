@@ -6,10 +6,8 @@
 mod common;
 
 use common::{PAID_UP, TestApp};
-use std::{
-    io::Write,
-    sync::{Arc, Mutex, OnceLock},
-};
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Everything the process logs at INFO and above, as the `bons` binary
 /// prints it (without colours).

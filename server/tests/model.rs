@@ -7,24 +7,15 @@
 
 mod common;
 
-use app::{
-    domain::VoucherNumber,
-    error::AppError,
-    server::{
-        AppState,
-        audit::{self, Verdict},
-        auth::{Member, member_by_number},
-        clock,
-        services::vouchers,
-    },
-};
+use app::server::audit::{self, Verdict};
+use app::server::auth::{Member, member_by_number};
+use app::server::{AppState, clock, services::vouchers};
+use app::{domain::VoucherNumber, error::AppError};
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use common::{PAID_UP, TestApp};
 use proptest::{prelude::*, sample::Index, test_runner::Config};
-use std::{
-    collections::BTreeMap,
-    sync::{Arc, Mutex},
-};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone)]
 enum Op {

@@ -6,13 +6,9 @@
 
 mod common;
 
-use app::{
-    domain::InvoiceLineInput,
-    server::{
-        audit::{self, Entity},
-        services::invoices::{self, InvoiceInput, Submitter},
-    },
-};
+use app::domain::InvoiceLineInput;
+use app::server::audit::{self, Entity};
+use app::server::services::invoices::{self, InvoiceInput, Submitter};
 use chrono::Utc;
 use common::{Browser, PAID_UP, TestApp, message, used_voucher_at, wrong};
 use reqwest::StatusCode;

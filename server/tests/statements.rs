@@ -6,10 +6,8 @@
 
 mod common;
 
-use app::{
-    domain::InvoiceLineInput,
-    server::services::invoices::{self, InvoiceInput, Submitter},
-};
+use app::domain::InvoiceLineInput;
+use app::server::services::invoices::{self, InvoiceInput, Submitter};
 use chrono::Utc;
 use common::{Browser, PAID_UP, TestApp, UNPAID, message, today, used_voucher_at};
 use reqwest::StatusCode;
@@ -75,12 +73,7 @@ fn attachment(mail: &str, file_suffix: &str) -> Vec<u8> {
 }
 
 async fn set_email(app: &TestApp, member: &str, email: &str) {
-    sqlx::query("UPDATE members SET email = $2 WHERE number = $1")
-        .bind(member)
-        .bind(email)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    app.update_row_with("UPDATE members SET email = $2 WHERE number = $1", member, email).await;
 }
 
 async fn staff(app: &TestApp) -> Browser {
@@ -625,12 +618,7 @@ async fn formulas_typed_by_others_open_as_text_in_every_csv() {
     for (old, new) in
         [(OUEST, "@SUM(1+1)*cmd|' /C calc'!A0"), ("Bois & Charpente 44", "\t=1+1"), ("Négoce Fermé", "\r=2+2")]
     {
-        sqlx::query("UPDATE suppliers SET name = $2 WHERE name = $1")
-            .bind(old)
-            .bind(new)
-            .execute(app.db.pool())
-            .await
-            .unwrap();
+        app.update_row_with("UPDATE suppliers SET name = $2 WHERE name = $1", old, new).await;
     }
     app.update_row("UPDATE members SET name = '=Camille -Martin' WHERE number = $1", PAID_UP).await;
 

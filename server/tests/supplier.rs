@@ -6,15 +6,10 @@
 
 mod common;
 
-use app::server::{
-    audit::{self, Entity},
-    codes::sha256_hex,
-};
-use common::{
-    PAID_UP, TestApp, message,
-    supplier::{Till, error_of, pdf},
-    today, used_voucher, used_voucher_at, wrong,
-};
+use app::server::audit::{self, Entity};
+use app::server::codes::sha256_hex;
+use common::supplier::{Till, error_of, pdf};
+use common::{PAID_UP, TestApp, message, today, used_voucher, used_voucher_at, wrong};
 use reqwest::{StatusCode, header};
 
 const WRONG: &str = "Numéro de bon ou code secret incorrect.";

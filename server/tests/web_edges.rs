@@ -130,10 +130,8 @@ async fn oversized_bodies_are_refused() {
 /// rendered, well within the deadline.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn building_another_server_in_the_process_holds_no_page_back() {
-    use std::sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering},
-    };
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let app = TestApp::spawn().await;
     let member = app.logged_in(PAID_UP).await;
     let stop = Arc::new(AtomicBool::new(false));
@@ -258,8 +256,7 @@ async fn a_page_asked_for_without_a_session_sends_to_the_login_page_which_leads_
 async fn a_voucher_missing_or_someone_elses_answers_404_and_another_space_403() {
     let app = TestApp::spawn().await;
     let owner = app.logged_in(PAID_UP).await;
-    let supplier = app.supplier_id("Matériaux de l'Ouest").await;
-    let id = owner.request_voucher_json(&supplier, "20").await;
+    let id = app.voucher_for(&owner, "Matériaux de l'Ouest", "20").await;
     let other = app.logged_in(common::UNPAID).await;
     for (who, page) in [
         (&owner, "/bons/999999".to_owned()),
@@ -354,8 +351,7 @@ async fn an_error_written_in_the_address_is_never_shown_as_the_servers() {
 async fn a_form_posted_without_the_wasm_goes_back_only_to_our_own_pages() {
     let app = TestApp::spawn().await;
     let member = app.logged_in(PAID_UP).await;
-    let supplier = app.supplier_id("Matériaux de l'Ouest").await;
-    let id = member.request_voucher_json(&supplier, "20").await.to_string();
+    let id = app.voucher_for(&member, "Matériaux de l'Ouest", "20").await.to_string();
     for (referer, back) in [
         (format!("{}/bons/{id}", app.base), format!("/bons/{id}")),
         ("https://ev.il/phish".to_owned(), "/".to_owned()),

@@ -53,10 +53,8 @@ pub async fn create_member(
     email: String,
     fee_paid_until: String,
 ) -> Result<(), AppError> {
-    use crate::{
-        api::context,
-        server::services::members::{self, MemberInput},
-    };
+    use crate::api::context;
+    use crate::server::services::members::{self, MemberInput};
     context::serve(|state, staff: Staff| async move {
         let input = MemberInput { name, email, fee_paid_until };
         let (number, hand_over) =
@@ -85,10 +83,8 @@ pub async fn update_member(
     email: String,
     fee_paid_until: String,
 ) -> Result<(), AppError> {
-    use crate::{
-        api::context,
-        server::services::members::{self, MemberInput},
-    };
+    use crate::api::context;
+    use crate::server::services::members::{self, MemberInput};
     context::serve(|state, staff: Staff| async move {
         let input = MemberInput { name, email, fee_paid_until };
         let number = members::update(&state, &staff, &number, &input, chrono::Utc::now()).await?;
@@ -151,10 +147,8 @@ pub async fn create_supplier(
     iban: String,
     bic: String,
 ) -> Result<(), AppError> {
-    use crate::{
-        api::context,
-        server::services::suppliers::{self, SupplierInput},
-    };
+    use crate::api::context;
+    use crate::server::services::suppliers::{self, SupplierInput};
     context::serve(|state, staff: Staff| async move {
         let input = SupplierInput { name, siret, contact_name, email, phone, address, iban, bic };
         let id = suppliers::create(&state, &staff, agency.as_deref(), &input, chrono::Utc::now()).await?;
@@ -185,10 +179,8 @@ pub async fn update_supplier(
     iban: String,
     bic: String,
 ) -> Result<(), AppError> {
-    use crate::{
-        api::context,
-        server::services::suppliers::{self, SupplierInput},
-    };
+    use crate::api::context;
+    use crate::server::services::suppliers::{self, SupplierInput};
     context::serve(|state, staff: Staff| async move {
         let id = supplier_id(&id)?;
         let input = SupplierInput { name, siret, contact_name, email, phone, address, iban, bic };

@@ -3,10 +3,9 @@
 use crate::error::AppError;
 use crate::model::auth::*;
 #[cfg(feature = "ssr")]
-use crate::server::{
-    auth::Member,
-    guards::{Account, Anyone},
-};
+use crate::server::auth::Member;
+#[cfg(feature = "ssr")]
+use crate::server::guards::{Account, Anyone};
 use leptos::prelude::*;
 
 /// `suivant`: the page the visitor asked for before being sent to log in;

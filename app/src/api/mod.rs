@@ -11,14 +11,10 @@ pub mod vouchers;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod context {
-    use crate::{
-        error::AppError,
-        server::{AppState, error::ServerError},
-    };
-    use axum::{
-        extract::FromRequestParts,
-        http::{StatusCode, header, request::Parts},
-    };
+    use crate::error::AppError;
+    use crate::server::{AppState, error::ServerError};
+    use axum::extract::FromRequestParts;
+    use axum::http::{StatusCode, header, request::Parts};
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 

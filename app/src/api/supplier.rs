@@ -101,14 +101,12 @@ pub async fn supplier_submit_invoice(
     amount: String,
     lines: String,
 ) -> Result<i64, AppError> {
-    use crate::{
-        api::context,
-        server::services::invoices::{Submitter, submission},
-    };
+    use crate::api::context;
+    use crate::server::services::invoices::{self, Submitter, submission};
     context::serve(|state, user: SupplierUser| async move {
         let input = submission::typed_invoice(number, date, amount, &lines)?;
         let by = Submitter::user(&user).at(&context::address(&state)?);
-        let id = submission::submit_invoice(&state, &by, &input, chrono::Utc::now()).await?;
+        let id = invoices::submit_invoice(&state, &by, &input, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/fournisseur/factures/{id}?envoyee=1"));
         Ok(id)
     })
@@ -124,15 +122,13 @@ pub async fn supplier_correct_invoice(
     amount: String,
     lines: String,
 ) -> Result<(), AppError> {
-    use crate::{
-        api::context,
-        server::services::invoices::{Submitter, submission},
-    };
+    use crate::api::context;
+    use crate::server::services::invoices::{self, Submitter, submission};
     context::serve(|state, user: SupplierUser| async move {
         let id = submission::parse_invoice_id(&id)?;
         let input = submission::typed_invoice(number, date, amount, &lines)?;
         let by = Submitter::user(&user).at(&context::address(&state)?);
-        submission::correct_invoice(&state, &by, id, &input, chrono::Utc::now()).await?;
+        invoices::correct_invoice(&state, &by, id, &input, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/fournisseur/factures/{id}?corrigee=1"));
         Ok(())
     })

@@ -4,10 +4,9 @@
 use crate::error::AppError;
 use crate::model::vouchers::*;
 #[cfg(feature = "ssr")]
-use crate::server::{
-    auth::{Member, Staff},
-    guards::{Anyone, Visitor},
-};
+use crate::server::auth::{Member, Staff};
+#[cfg(feature = "ssr")]
+use crate::server::guards::{Anyone, Visitor};
 use leptos::prelude::*;
 
 #[server(endpoint = "request_choices")]
@@ -99,13 +98,9 @@ pub async fn cancel_voucher(id: String, confirm: Option<String>) -> Result<(), A
 /// check page.
 #[server(endpoint = "check_code")]
 pub async fn check_code(number: String, code: String) -> Result<CheckedVoucher, AppError> {
-    use crate::{
-        api::context,
-        server::{
-            audit::Actor,
-            services::vouchers::{self, Checker},
-        },
-    };
+    use crate::api::context;
+    use crate::server::audit::Actor;
+    use crate::server::services::vouchers::{self, Checker};
     context::serve(|state, Visitor { address, account }| async move {
         // A supplier's staff checking here count as that supplier (only
         // the voucher's own supplier's wrong codes may lock it).

@@ -26,6 +26,10 @@ pub fn Field(
     #[prop(optional)]
     described_by: Option<&'static str>,
     #[prop(optional)] required: bool,
+    /// Where each keystroke goes, for a page that reads the field as it is
+    /// typed (an amount's live preview).
+    #[prop(optional)]
+    typed: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| name.to_owned());
     view! {
@@ -46,6 +50,11 @@ pub fn Field(
             aria-describedby=described_by
             value=move || value.get()
             required=required
+            on:input=move |ev| {
+                if let Some(typed) = typed {
+                    typed.set(event_target_value(&ev));
+                }
+            }
         />
     }
 }

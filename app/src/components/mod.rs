@@ -1,10 +1,11 @@
 //! View pieces used by several pages: the frame of each space (`shell`), a
 //! page drawn from its resource and one thing's page (`loaded`), tables,
 //! sections, form fields, a form's end (`Submit`), search boxes and status
-//! filters, the number-and-code check, results and notices. A page says what
+//! filters, the number-and-code check, a card's facts, results and notices. A page says what
 //! is on it; how a table, a field or a notice is written is said here once.
 
 mod check;
+mod fact;
 mod field;
 mod filters;
 mod loaded;
@@ -12,14 +13,17 @@ pub mod network;
 mod section;
 mod shell;
 mod table;
+mod tile;
 
 pub use check::NumberAndCode;
+pub use fact::Fact;
 pub use field::Field;
 pub use filters::{SearchBox, StatusSelect, invoice_statuses, voucher_statuses};
-pub use loaded::{BackLink, DetailPage, Loaded};
+pub use loaded::{BackLink, DetailPage, Loaded, id_resource};
 pub use section::Section;
 pub use shell::{Shell, Space};
 pub use table::{Table, or_empty};
+pub use tile::Tile;
 
 use crate::error::AppError;
 use leptos::prelude::*;

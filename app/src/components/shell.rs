@@ -58,6 +58,26 @@ impl Space {
         }
     }
 
+    /// A page's title in the browser's tab: its name, then the space's
+    /// (« Adhérent — Agence Castors »).
+    pub fn tab_title(self, page: &str) -> String {
+        let space = match self {
+            Space::Member => "Bons Castors",
+            Space::Supplier => "Espace fournisseur",
+            Space::Agency => "Agence Castors",
+        };
+        format!("{page} — {space}")
+    }
+
+    /// The way back to one of the space's screens, from its label
+    /// (« Retour aux adhérents »).
+    pub fn back_to(self, screen: &str) -> String {
+        match self.screens().iter().find(|(href, _)| *href == screen) {
+            Some((_, label)) => format!("Retour aux {}", label.to_lowercase()),
+            None => "Retour".to_owned(),
+        }
+    }
+
     /// The back office's tables want the width of a desk's screen.
     fn page_class(self) -> &'static str {
         match self {
@@ -77,7 +97,7 @@ impl Space {
 #[component]
 pub fn Shell(
     space: Space,
-    title: &'static str,
+    #[prop(into)] title: String,
     #[prop(optional)] heading: &'static str,
     children: Children,
 ) -> impl IntoView {

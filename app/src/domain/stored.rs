@@ -3,10 +3,8 @@
 //! `store::in_row`), where a default would show a corrupt voucher as one
 //! still to spend, or a corrupt invoice as one received.
 
-use super::{
-    Day, InvoiceStatus, LineFlag, Money, Month, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus,
-    member_file::ImportOutcome,
-};
+use super::member_file::ImportOutcome;
+use super::{Day, InvoiceStatus, LineFlag, Money, Month, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus};
 
 /// `Type`, `Decode` and `Encode` for sqlx's `Any` driver: the status reads
 /// and binds as its code. `$stored` is the code's type read from a row,

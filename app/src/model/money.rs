@@ -1,10 +1,8 @@
 //! Where the money follows the vouchers: reconciliation, payment batches,
 //! members' statements.
 
-use super::{
-    agency::{Desk, HistoryEvent},
-    invoices::{InvoiceDetail, InvoiceSummary},
-};
+use super::agency::{Desk, HistoryEvent};
+use super::invoices::{InvoiceDetail, InvoiceSummary};
 use crate::domain::{Day, InvoiceStatus, Money, Month, ParisTime, Period};
 use serde::{Deserialize, Serialize};
 

@@ -8,12 +8,9 @@
 //! and names the first event that does not match. The table is append-only
 //! for the application (database triggers refuse UPDATE and DELETE).
 
-use super::{
-    auth::{Member, Staff, SupplierUser},
-    clock,
-    codes::sha256_hex,
-    db::{Backend, WriteTx},
-};
+use super::auth::{Member, Staff, SupplierUser};
+use super::db::{Backend, WriteTx};
+use super::{clock, codes::sha256_hex};
 use crate::domain::Role;
 use chrono::{DateTime, Utc};
 use serde_json::Value;

@@ -2,18 +2,12 @@
 //! and "who is asking" for server functions.
 
 use super::{AppState, budgets, codes::sha256_hex, error::ServerError, store::accounts};
-use crate::{
-    domain::{Day, Role, Timestamp},
-    error::AppError,
-};
-use argon2::{
-    Argon2,
-    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
-};
-use axum::{
-    extract::ConnectInfo,
-    http::{HeaderValue, header, request::Parts},
-};
+use crate::domain::{Day, Role, Timestamp};
+use crate::error::AppError;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderValue, header, request::Parts};
 use chrono::{DateTime, Duration, Utc};
 use std::net::SocketAddr;
 use std::sync::LazyLock;

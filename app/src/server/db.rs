@@ -2,15 +2,10 @@
 //! the URL's scheme. Backend differences (how a write transaction starts, how a
 //! row is locked) are decided here and nowhere else.
 
-use sqlx::{
-    Any, AnyConnection, AnyPool, Connection, Executor, Transaction,
-    any::{AnyConnectOptions, AnyPoolOptions},
-};
-use std::{
-    str::FromStr,
-    sync::{Arc, OnceLock},
-    time::Duration,
-};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
+use std::sync::{Arc, OnceLock};
+use std::{str::FromStr, time::Duration};
 use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

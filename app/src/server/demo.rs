@@ -5,13 +5,9 @@
 //! is set back to what the README says. Every change is in the audit
 //! journal, made by "bons demo".
 
-use super::{
-    audit::{self, Actor, Change, Entity},
-    auth::hash_password,
-    clock,
-    db::{Db, WriteTx},
-    error::ServerError,
-};
+use super::audit::{self, Actor, Change, Entity};
+use super::db::{Db, WriteTx};
+use super::{auth::hash_password, clock, error::ServerError};
 use crate::domain::{Day, Role, Timestamp};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::json;
@@ -238,13 +234,9 @@ async fn upsert_agency(conn: &mut AnyConnection, name: &str, code: &str, centre:
 /// payment, one received with a flagged line (a wrong code); a statement.
 /// Made once: nothing is added when the demo member has used a voucher.
 pub async fn history(state: &super::AppState) -> Result<bool, ServerError> {
-    use super::{
-        auth::{Staff, SupplierUser, member_by_number},
-        services::{
-            invoices::{self, review},
-            payments, statements, vouchers,
-        },
-    };
+    use super::auth::{Staff, SupplierUser, member_by_number};
+    use super::services::invoices::{self, review};
+    use super::services::{payments, statements, vouchers};
     use crate::{domain::InvoiceLineInput, error::AppError};
     use chrono::Duration;
 

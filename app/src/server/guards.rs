@@ -6,11 +6,8 @@
 //! The same extractors serve axum handlers (`FromRequestParts<AppState>`),
 //! like the till's `Till` in `server/src/http/till.rs`.
 
-use super::{
-    AppState,
-    auth::{self, Member, Staff, SupplierUser},
-    store::accounts::SessionRecord,
-};
+use super::auth::{self, Member, Staff, SupplierUser};
+use super::{AppState, store::accounts::SessionRecord};
 use crate::error::AppError;
 use axum::{extract::FromRequestParts, http::request::Parts};
 

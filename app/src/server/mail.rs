@@ -2,10 +2,8 @@
 //! (and in tests) each message is written as an `.eml` file in a folder,
 //! where a person or a test can open it.
 
-use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, FileTransport, Message, Tokio1Executor, Transport as _,
-    message::Mailbox,
-};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, FileTransport, Message, Tokio1Executor};
+use lettre::{Transport as _, message::Mailbox};
 use std::path::{Path, PathBuf};
 
 /// Messages sent side by side over SMTP (lettre's pool keeps up to 10

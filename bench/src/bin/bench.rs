@@ -27,28 +27,17 @@
 //! Exit status: 0 when the run completed (whether or not targets are met:
 //! the note says), 2 when it could not be done.
 
-use bench::{
-    DEMO_MEMBER, DEMO_OTHER_MEMBER, DEMO_PASSWORD,
-    client::session_cookie,
-    floor::{self, DemoIds, Floor},
-    load::{Run, drive, ms, percent},
-    scratch::{Backend, Scratch},
-    server::{Server, ServerSetup, log_tail},
-};
+use bench::floor::{self, DemoIds, Floor};
+use bench::load::{Run, drive, ms, percent};
+use bench::scratch::{Backend, Scratch};
+use bench::server::{Server, ServerSetup, log_tail};
+use bench::{DEMO_MEMBER, DEMO_OTHER_MEMBER, DEMO_PASSWORD, client::session_cookie};
 use clap::Parser;
-use reqwest::{
-    Client,
-    header::{self, HeaderMap, HeaderValue},
-    redirect::Policy,
-};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Client, redirect::Policy};
 use sqlx::Connection;
-use std::{
-    fmt::Write as _,
-    path::{Path, PathBuf},
-    process::ExitCode,
-    sync::Arc,
-    time::Duration,
-};
+use std::path::{Path, PathBuf};
+use std::{fmt::Write as _, process::ExitCode, sync::Arc, time::Duration};
 
 /// The targets.
 const USE_RATIO_TARGET: u64 = 50;

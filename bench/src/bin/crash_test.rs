@@ -14,26 +14,18 @@
 //! itself could not be done (no binary, no PostgreSQL, the first server never
 //! ready).
 
-use bench::{
-    DEMO_MEMBER, DEMO_PASSWORD,
-    client::{Phone, Receipt},
-    scratch::{Backend, Scratch},
-    server::{Server, ServerSetup, log_tail},
-};
+use bench::client::{Phone, Receipt};
+use bench::scratch::{Backend, Scratch};
+use bench::server::{Server, ServerSetup, log_tail};
+use bench::{DEMO_MEMBER, DEMO_PASSWORD};
 use clap::Parser;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use sqlx::{AnyConnection, Connection};
-use std::{
-    collections::{BTreeMap, BTreeSet},
-    os::unix::process::ExitStatusExt,
-    path::PathBuf,
-    process::ExitCode,
-    sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering},
-    },
-    time::{Duration, Instant},
-};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use std::{os::unix::process::ExitStatusExt, path::PathBuf, process::ExitCode};
 use tokio::task::JoinSet;
 
 /// `vouchers.status` of a used voucher (11-livré); later states are higher.

@@ -2,21 +2,15 @@
 //! members sent by staff (a multipart upload, larger than any form) and the
 //! template to fill in. Authenticated by the session cookie, like pages.
 
-use app::{
-    error::AppError,
-    model::agency::{IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, UploadProblem},
-    server::{
-        AppState, auth,
-        services::members::import::{self as member_import, MAX_FILE_BYTES, Upload},
-    },
-};
-use axum::{
-    Router,
-    extract::{DefaultBodyLimit, Multipart, State},
-    http::{StatusCode, header, request::Parts},
-    response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
-};
+use app::error::AppError;
+use app::model::agency::{IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, UploadProblem};
+use app::server::services::members::import::{self as member_import, MAX_FILE_BYTES, Upload};
+use app::server::{AppState, auth};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::{StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 
 /// The file and the form's few fields. Bodies past this are cut off and
 /// answered "no file received" on the import page, not with a bare 413.

@@ -10,16 +10,11 @@
 //! Everything else (server functions' answers, clients without brotli) still
 //! goes through the general layer, which leaves an encoded answer alone.
 
-use axum::{
-    body::{Body, to_bytes},
-    extract::Request,
-    http::{
-        HeaderMap, HeaderValue, StatusCode,
-        header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, VARY},
-    },
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
+use axum::body::{Body, to_bytes};
+use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{extract::Request, middleware::Next};
 
 /// Brotli's quality for pages. From 3 up the encoder keeps hash chains;
 /// 2 keeps one slot per hash, and long pages (rows of the same markup) lose

@@ -3,30 +3,18 @@
 //! sent it and the agency staff who pay it). Authenticated by the session
 //! cookie, like the pages; they call the same services.
 
-use app::{
-    domain::Role,
-    error::AppError,
-    server::{
-        AppState,
-        auth::{self, require_staff, require_supplier},
-        services::{
-            invoices::{
-                pdf::{self, MAX_PDF_BYTES, PdfReader},
-                submission,
-            },
-            statements::{self, Reader},
-            vouchers::delivered::{self, DeliveredFilter},
-        },
-    },
-};
-use axum::{
-    Router,
-    body::Body,
-    extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State},
-    http::{HeaderValue, StatusCode, header, request::Parts},
-    response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
-};
+use app::server::AppState;
+use app::server::auth::{self, require_staff, require_supplier};
+use app::server::services::invoices::pdf::{self, MAX_PDF_BYTES, PdfReader};
+use app::server::services::invoices::submission;
+use app::server::services::statements::{self, Reader};
+use app::server::services::vouchers::delivered::{self, DeliveredFilter};
+use app::{domain::Role, error::AppError};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Router, body::Body};
 use std::collections::HashMap;
 
 /// The PDF plus what a multipart form wraps around it.

@@ -19,19 +19,15 @@
 //!   (`app::FormError`), and the cookie is cleared.
 
 use app::{FormError, error::AppError, server::AppState};
-use axum::{
-    body::{Body, Bytes, HttpBody},
-    extract::{Request, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 // Leptos encodes a server function's error in URL-safe base64 with padding
 // (`URL_SAFE`); the cookie's own value has none.
-use base64::{
-    Engine,
-    engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD},
-};
+use base64::Engine;
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
 use std::sync::Arc;
 

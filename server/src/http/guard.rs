@@ -3,13 +3,10 @@
 
 use std::time::Duration;
 
-use axum::{
-    body::Body,
-    extract::{Request, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{body::Body, middleware::Next};
 
 /// What the guard needs to know about where the site lives.
 #[derive(Clone)]

@@ -14,13 +14,9 @@ use app::{App, server::AppState, shell};
 use axum::{Router, extract::State, http::StatusCode, middleware, routing::get};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::{Arc, OnceLock};
-use tower_http::{
-    compression::{
-        CompressionLayer,
-        predicate::{DefaultPredicate, Predicate, SizeAbove},
-    },
-    trace::TraceLayer,
-};
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
+use tower_http::trace::TraceLayer;
 
 /// Forms here are a few fields; anything bigger is not one of ours.
 const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -6,12 +6,8 @@
 //! request is served carries, and sent back in the answer's `X-Request-Id`:
 //! a person reporting a failure can quote it, and staff find the lines.
 
-use axum::{
-    body::Body,
-    http::{HeaderName, HeaderValue, Request},
-    middleware::Next,
-    response::Response,
-};
+use axum::http::{HeaderName, HeaderValue, Request};
+use axum::{body::Body, middleware::Next, response::Response};
 use tracing::Span;
 
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");

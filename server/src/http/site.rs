@@ -18,15 +18,10 @@
 //!   writes `.br` and `.gz` beside them); pages and server function answers
 //!   are compressed on the way out (`CompressionLayer`, in `mod.rs`).
 
-use axum::{
-    Router,
-    body::Body,
-    extract::{Request, State},
-    http::{HeaderValue, StatusCode, header},
-    middleware::Next,
-    response::{IntoResponse, Response},
-    routing::get,
-};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Router, body::Body, middleware::Next, routing::get};
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 use leptos::config::LeptosOptions;
 use sha2::{Digest, Sha256};

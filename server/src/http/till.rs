@@ -10,31 +10,19 @@
 
 mod openapi;
 
-use app::{
-    domain::{Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, VoucherStatus, voucher::DELIVERED_STATUSES},
-    error::AppError,
-    model::invoices::{InvoiceDetail, InvoiceLineView, InvoiceSummary},
-    server::{
-        AppState, auth,
-        error::ServerError,
-        services::{
-            accounts::api_keys::{self, ApiClient, KeyRefusal},
-            invoices::{self, InvoiceInput, submission},
-            vouchers::{
-                counter,
-                delivered::{self, DeliveredFilter, plain_amount},
-            },
-        },
-    },
-};
-use axum::{
-    Json, Router,
-    body::Bytes,
-    extract::{FromRequest, FromRequestParts, Path, Query, Request, State, rejection::QueryRejection},
-    http::{HeaderValue, StatusCode, header, request::Parts},
-    response::{IntoResponse, Response},
-    routing::{any, get, post},
-};
+use app::domain::{Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, VoucherStatus, voucher::DELIVERED_STATUSES};
+use app::error::AppError;
+use app::model::invoices::{InvoiceDetail, InvoiceLineView, InvoiceSummary};
+use app::server::services::accounts::api_keys::{self, ApiClient, KeyRefusal};
+use app::server::services::invoices::{self, InvoiceInput, submission};
+use app::server::services::vouchers::counter;
+use app::server::services::vouchers::delivered::{self, DeliveredFilter, plain_amount};
+use app::server::{AppState, auth, error::ServerError};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State, rejection::QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router, body::Bytes};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -411,8 +399,8 @@ async fn detail(state: &AppState, supplier_id: i64, id: &str) -> Result<InvoiceW
 async fn submit_invoice(State(state): State<AppState>, till: Till, JsonObject(body): JsonObject) -> Response {
     let answer = async {
         let input = invoice_input(&body)?;
-        let id = submission::submit_invoice(&state, &till.client.submitter(&till.address), &input, chrono::Utc::now())
-            .await?;
+        let id =
+            invoices::submit_invoice(&state, &till.client.submitter(&till.address), &input, chrono::Utc::now()).await?;
         Ok::<InvoiceWithLines, ApiError>(
             invoices::invoice_for_supplier(&state, till.client.supplier_id, id).await?.into(),
         )

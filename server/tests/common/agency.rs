@@ -45,14 +45,8 @@ impl Browser {
         if let Some(agency) = agency {
             form = form.text("agency", agency.to_owned());
         }
-        self.client
-            .post(format!("{}/agence/adherents/import/envoi", self.base))
-            .header(header::ACCEPT, "text/html")
-            .header(header::REFERER, format!("{}/agence/adherents/import", self.base))
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload")
+        let from = self.post_from("/agence/adherents/import", "/agence/adherents/import/envoi", "text/html");
+        from.multipart(form).send().await.expect("upload")
     }
 
     /// Sends a file and follows the redirect to the report; (report's path, page).

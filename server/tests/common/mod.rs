@@ -67,13 +67,23 @@ impl TestApp {
     /// load balancer would be.
     pub async fn twin_with(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = test_config(dir.path().to_owned(), None);
-        config.database_url = self.database_url.clone();
+        Self::start_on(dir, None, self.database_url.clone(), adjust).await
+    }
+
+    /// A server on an existing database (`database_url`), its files in `dir`.
+    async fn start_on(
+        dir: tempfile::TempDir,
+        postgres: Option<PostgresDatabase>,
+        database_url: String,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut config = test_config(dir.path().to_owned(), postgres.as_ref());
+        config.database_url = database_url;
         adjust(&mut config);
         let database_url = config.database_url.clone();
         let (state, listener, base) =
-            SERVER_RUNTIME.spawn(async move { start_state(&config).await }).await.expect("twin start");
-        Self::run(dir, None, database_url, state, listener, base).serving().await
+            SERVER_RUNTIME.spawn(async move { start_state(&config).await }).await.expect("server start");
+        Self::run(dir, postgres, database_url, state, listener, base).serving().await
     }
 
     fn run(
@@ -123,13 +133,7 @@ impl TestApp {
         self.stop().await;
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
         let postgres = self.postgres.take();
-        let mut config = test_config(dir.path().to_owned(), postgres.as_ref());
-        config.database_url = self.database_url.clone();
-        adjust(&mut config);
-        let database_url = config.database_url.clone();
-        let (state, listener, base) =
-            SERVER_RUNTIME.spawn(async move { start_state(&config).await }).await.expect("server restart");
-        Self::run(dir, postgres, database_url, state, listener, base).serving().await
+        Self::start_on(dir, postgres, self.database_url.clone(), adjust).await
     }
 
     pub async fn stop(&mut self) {
@@ -244,6 +248,21 @@ impl TestApp {
         K: 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send,
     {
         sqlx::query(sql).bind(key).execute(self.db.pool()).await.expect(sql)
+    }
+
+    /// A 1-EMIS voucher `member` requested at the supplier named
+    /// `supplier` (through the server function, as the hydrated app does).
+    pub async fn voucher_for(&self, member: &Browser, supplier: &str, amount: &str) -> i64 {
+        member.request_voucher_json(&self.supplier_id(supplier).await, amount).await
+    }
+
+    /// A row changed by hand with two parameters (`$1`, `$2`).
+    pub async fn update_row_with<'q, A, B>(&self, sql: &'q str, first: A, second: B) -> sqlx::any::AnyQueryResult
+    where
+        A: 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send,
+        B: 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send,
+    {
+        sqlx::query(sql).bind(first).bind(second).execute(self.db.pool()).await.expect(sql)
     }
 
     /// One value read from the database with one parameter (`$1`).
@@ -421,14 +440,16 @@ impl Browser {
     }
 
     pub async fn submit_raw(&self, from: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.post_from(from, action, "text/html,application/xhtml+xml").form(fields).send().await.expect("POST")
+    }
+
+    /// A POST to `action` sent from the page at `from` (its Referer), by a
+    /// client that accepts `accept`; the body is the caller's.
+    pub fn post_from(&self, from: &str, action: &str, accept: &str) -> reqwest::RequestBuilder {
         self.client
             .post(format!("{}{action}", self.base))
-            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::ACCEPT, accept)
             .header(header::REFERER, format!("{}{from}", self.base))
-            .form(fields)
-            .send()
-            .await
-            .expect("POST")
     }
 
     /// DEMANDE DE BONS CASTORS WEB → VALIDER through the form; the new voucher's id.

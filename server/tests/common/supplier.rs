@@ -113,14 +113,9 @@ impl Browser {
     pub async fn upload_pdf(&self, invoice: i64, name: &str, bytes: Vec<u8>, html: bool) -> reqwest::Response {
         let part = multipart::Part::bytes(bytes).file_name(name.to_owned()).mime_str("application/pdf").unwrap();
         let accept = if html { "text/html,application/xhtml+xml" } else { "application/json" };
-        self.client
-            .post(format!("{}/fournisseur/factures/{invoice}/pdf", self.base))
-            .header(header::ACCEPT, accept)
-            .header(header::REFERER, format!("{}/fournisseur/factures/{invoice}", self.base))
-            .multipart(multipart::Form::new().part("pdf", part))
-            .send()
-            .await
-            .expect("upload")
+        let page = format!("/fournisseur/factures/{invoice}");
+        let post = self.post_from(&page, &format!("{page}/pdf"), accept);
+        post.multipart(multipart::Form::new().part("pdf", part)).send().await.expect("upload")
     }
 
     /// A GET of a download: status, content type and bytes.

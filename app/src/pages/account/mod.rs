@@ -1,10 +1,8 @@
 //! Screens of one's own account, for every role.
 
-use crate::{
-    api::auth::{ChangePassword, my_account},
-    components::{Field, Loaded, Submit, done_notice},
-    domain::password::MIN_CHARS,
-};
+use crate::api::auth::{ChangePassword, my_account};
+use crate::components::{Field, Loaded, Submit, done_notice};
+use crate::domain::password::MIN_CHARS;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

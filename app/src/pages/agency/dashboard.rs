@@ -1,11 +1,9 @@
 //! `/agence`: the figures staff look at first.
 
 use super::desk::AgencyPicker;
-use crate::{
-    api::{agency::agency_dashboard, vouchers::UnlockVoucher},
-    components::{ActionError, Loaded, Section, Shell, Space, Table, or_empty},
-    model::agency::{Dashboard, LockedVoucher},
-};
+use crate::api::{agency::agency_dashboard, vouchers::UnlockVoucher};
+use crate::components::{ActionError, Loaded, Section, Shell, Space, Table, or_empty};
+use crate::model::agency::{Dashboard, LockedVoucher};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

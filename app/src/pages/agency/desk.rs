@@ -1,11 +1,9 @@
 //! Pieces the back office's pages share: the administrator's agency
 //! selector, a voucher table, a journal.
 
-use crate::{
-    components::{SearchBox, Section, Table, or_empty},
-    domain::VoucherStatus,
-    model::agency::{AgencyVoucherRow, Desk, HistoryEvent},
-};
+use crate::components::{SearchBox, Section, Table, or_empty};
+use crate::domain::VoucherStatus;
+use crate::model::agency::{AgencyVoucherRow, Desk, HistoryEvent};
 use leptos::prelude::*;
 
 /// For an administrator: a GET form choosing the agency the page shows

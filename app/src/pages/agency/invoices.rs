@@ -3,20 +3,16 @@
 //! overrides with a reason, accept or send back).
 
 use super::desk::{AgencyPicker, History};
-use crate::{
-    api::money::{AcceptInvoice, OverrideInvoiceLine, SendBackInvoice, agency_invoice, agency_invoices},
-    components::{
-        ActionError, DetailPage, Loaded, Section, Shell, Space, StatusSelect, Submit, Table, invoice_statuses, or_empty,
-    },
-    domain::InvoiceStatus,
-    model::{
-        invoices::{InvoiceLineView, InvoiceSummary},
-        money::ReconcileView,
-    },
-    pages::supplier::invoices::status_text,
-};
+use crate::api::money::{AcceptInvoice, OverrideInvoiceLine, SendBackInvoice, agency_invoice, agency_invoices};
+use crate::components::Fact;
+use crate::components::id_resource;
+use crate::components::{ActionError, DetailPage, Loaded, Section, Shell, Space, StatusSelect, Submit, Table};
+use crate::components::{invoice_statuses, or_empty};
+use crate::model::invoices::{InvoiceLineView, InvoiceSummary};
+use crate::model::money::ReconcileView;
+use crate::{domain::InvoiceStatus, pages::supplier::invoices::status_text};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn InvoicesPage() -> impl IntoView {
@@ -89,26 +85,15 @@ pub fn InvoiceTable(rows: Vec<InvoiceSummary>) -> impl IntoView {
 
 #[component]
 pub fn ReconcilePage() -> impl IntoView {
-    let params = use_params_map();
     let override_line = ServerAction::<OverrideInvoiceLine>::new();
     let accept = ServerAction::<AcceptInvoice>::new();
     let send_back = ServerAction::<SendBackInvoice>::new();
-    let page = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                override_line.version().get() + accept.version().get() + send_back.version().get(),
-            )
-        },
-        |(id, _)| agency_invoice(id),
-    );
+    let versions = move || override_line.version().get() + accept.version().get() + send_back.version().get();
+    let page = id_resource(versions, |id, _| agency_invoice(id));
     view! {
-        <DetailPage
-            title="Rapprochement — Agence Castors"
-            space=Space::Agency
+        <DetailPage space=Space::Agency title="Rapprochement" back="/agence/factures"
             resource=page
             ok=move |v| view! { <Reconcile v override_line accept send_back /> }
-            back=("/agence/factures", "Retour aux factures")
         />
     }
 }
@@ -128,34 +113,26 @@ fn Reconcile(
     view! {
         <h1>"Facture n° " <span class="invoice-number">{s.number.clone()}</span></h1>
         <dl class="card">
-            <dt>"Fournisseur"</dt>
-            <dd>{s.supplier.clone()}</dd>
-            <dt>"Agence"</dt>
-            <dd>{v.agency_code.clone()}</dd>
-            <dt>"Date de facture"</dt>
-            <dd>{s.invoice_date.to_string()}</dd>
-            <dt>"Montant TTC"</dt>
-            <dd class="amount">{s.amount.to_string()}</dd>
-            <dt>"Reçue le"</dt>
-            <dd>{s.submitted_at.to_string()}</dd>
-            <dt>"Statut"</dt>
-            <dd class="invoice-status" data-status=s.status.code()>{status}</dd>
-            <dt>"PDF"</dt>
-            <dd>
+            <Fact term="Fournisseur">{s.supplier.clone()}</Fact>
+            <Fact term="Agence">{v.agency_code.clone()}</Fact>
+            <Fact term="Date de facture">{s.invoice_date.to_string()}</Fact>
+            <Fact term="Montant TTC" class="amount">{s.amount.to_string()}</Fact>
+            <Fact term="Reçue le">{s.submitted_at.to_string()}</Fact>
+            <Fact term="Statut" class="invoice-status" status=s.status.code()>{status}</Fact>
+            <Fact term="PDF">
                 {if s.has_pdf {
                     view! { <a href=format!("/factures/{}/pdf", s.id)>"Télécharger la facture"</a> }.into_any()
                 } else {
                     view! { "non déposé" }.into_any()
                 }}
-            </dd>
+            </Fact>
             {v
                 .batch_id
                 .map(|b| {
                     view! {
-                        <dt>"Lot de paiement"</dt>
-                        <dd>
+                        <Fact term="Lot de paiement">
                             <a href=format!("/agence/paiements/{b}")>{format!("Lot n° {b}")}</a>
-                        </dd>
+                        </Fact>
                     }
                 })}
         </dl>

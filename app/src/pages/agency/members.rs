@@ -2,22 +2,20 @@
 //! (edit, deactivate, new password, vouchers), the import from CSV.
 
 use super::desk::{AgencyField, AgencyPicker, DeskSearch, History, VoucherTable, truncated};
-use crate::{
-    api::agency::{
-        CreateMember, ResetMemberPassword, SetMemberActive, UpdateMember, agency_desk, agency_member, agency_members,
-        member_imports,
-    },
-    components::{
-        ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Submit, Table, notice, or_empty,
-    },
-    domain::{Day, member::fee_paid_up, member_file::ImportOutcome},
-    error::AppError,
-    model::agency::{
-        IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportReport, ImportSummary, MemberDetail, MemberFile, UploadProblem,
-    },
+use crate::api::agency::{
+    CreateMember, ResetMemberPassword, SetMemberActive, UpdateMember, agency_desk, agency_member,
 };
+use crate::api::agency::{agency_members, member_imports};
+use crate::components::Fact;
+use crate::components::id_resource;
+use crate::components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Submit, Table};
+use crate::components::{notice, or_empty};
+use crate::domain::{Day, member::fee_paid_up, member_file::ImportOutcome};
+use crate::error::AppError;
+use crate::model::agency::{IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, ImportReport, ImportSummary, MemberDetail};
+use crate::model::agency::{MemberFile, UploadProblem};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The agency's members, searched by number or name: as you type with the
 /// WASM, on submit without it.
@@ -120,10 +118,7 @@ pub fn NewMemberPage() -> impl IntoView {
     let desk = Resource::new(move || query.read().get("agence"), agency_desk);
     let create = ServerAction::<CreateMember>::new();
     view! {
-        <DetailPage
-            title="Nouvel adhérent — Agence Castors"
-            space=Space::Agency
-            heading="Nouvel adhérent"
+        <DetailPage space=Space::Agency title="Nouvel adhérent" headed=true back="/agence/adherents"
             resource=desk
             ok=move |d| {
                 view! {
@@ -145,37 +140,26 @@ pub fn NewMemberPage() -> impl IntoView {
                     </ActionForm>
                 }
             }
-            back=("/agence/adherents", "Retour aux adhérents")
         />
     }
 }
 
 #[component]
 pub fn MemberPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
     let update = ServerAction::<UpdateMember>::new();
     let activation = ServerAction::<SetMemberActive>::new();
     let reset = ServerAction::<ResetMemberPassword>::new();
     // The actions' versions reload the page after a change made with the
     // WASM (their redirect lands on this same address).
-    let page = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                query.read().get("remise"),
-                update.version().get() + activation.version().get(),
-            )
-        },
-        |(number, hand_over, _)| agency_member(number, hand_over),
+    let page = id_resource(
+        move || (query.read().get("remise"), update.version().get() + activation.version().get()),
+        |id, (hand_over, _)| agency_member(id, hand_over),
     );
     view! {
-        <DetailPage
-            title="Adhérent — Agence Castors"
-            space=Space::Agency
+        <DetailPage space=Space::Agency title="Adhérent" back="/agence/adherents"
             resource=page
             ok=move |m| view! { <MemberView m update activation reset /> }
-            back=("/agence/adherents", "Retour aux adhérents")
         />
     }
 }
@@ -194,6 +178,7 @@ fn MemberView(
         (Some(day), false) => format!("pas à jour (jusqu'au {day})"),
         (None, _) => "pas à jour".to_owned(),
     };
+    let (shown_name, shown_email) = (f.name.clone(), f.email.clone().unwrap_or_else(|| "—".into()));
     view! {
         <h1>{f.name.clone()} " — " <span class="member-number">{f.number.clone()}</span></h1>
         {m
@@ -223,18 +208,12 @@ fn MemberView(
             "Adhérent désactivé : il ne peut ni se connecter ni demander de bon.",
         )}
         <dl class="card">
-            <dt>"N° d'adhérent"</dt>
-            <dd>{f.number.clone()}</dd>
-            <dt>"Nom"</dt>
-            <dd>{f.name.clone()}</dd>
-            <dt>"Email"</dt>
-            <dd>{f.email.clone().unwrap_or_else(|| "—".into())}</dd>
-            <dt>"Cotisation"</dt>
-            <dd class="fee">{fee}</dd>
-            <dt>"Agence"</dt>
-            <dd>{format!("{} ({})", f.agency_name, f.agency_code)}</dd>
-            <dt>"Adhérent depuis le"</dt>
-            <dd>{f.created_at.day().to_string()}</dd>
+            <Fact term="N° d'adhérent">{f.number.clone()}</Fact>
+            <Fact term="Nom">{shown_name}</Fact>
+            <Fact term="Email">{shown_email}</Fact>
+            <Fact term="Cotisation" class="fee">{fee}</Fact>
+            <Fact term="Agence">{format!("{} ({})", f.agency_name, f.agency_code)}</Fact>
+            <Fact term="Adhérent depuis le">{f.created_at.day().to_string()}</Fact>
         </dl>
 
         <Section title="Modifier">
@@ -288,10 +267,7 @@ pub fn MemberImportPage() -> impl IntoView {
     );
     let problem = move || query.read().get("refus").and_then(|code| UploadProblem::from_code(&code));
     view! {
-        <DetailPage
-            title="Importer des adhérents — Agence Castors"
-            space=Space::Agency
-            heading="Importer des adhérents"
+        <DetailPage space=Space::Agency title="Importer des adhérents" headed=true back="/agence/adherents"
             resource=page
             ok=move |p| {
                 view! {
@@ -360,7 +336,6 @@ pub fn MemberImportPage() -> impl IntoView {
                     </Section>
                 }
             }
-            back=("/agence/adherents", "Retour aux adhérents")
         />
     }
 }

@@ -2,17 +2,15 @@
 //! and one batch with its transfers (one per supplier) and the form that
 //! records the day they left.
 
-use super::{
-    desk::{AgencyPicker, History},
-    invoices::InvoiceTable,
-};
-use crate::{
-    api::money::{CreatePaymentBatch, MarkBatchPaid, payment_batch, payment_batches},
-    components::{DetailPage, Field, Loaded, Section, Shell, Space, Submit, Table, or_empty},
-    model::money::BatchDetail,
-};
+use super::desk::{AgencyPicker, History};
+use super::invoices::InvoiceTable;
+use crate::api::money::{CreatePaymentBatch, MarkBatchPaid, payment_batch, payment_batches};
+use crate::components::Fact;
+use crate::components::id_resource;
+use crate::components::{DetailPage, Field, Loaded, Section, Shell, Space, Submit, Table, or_empty};
+use crate::model::money::BatchDetail;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn PaymentBatchesPage() -> impl IntoView {
@@ -114,19 +112,12 @@ pub fn PaymentBatchesPage() -> impl IntoView {
 
 #[component]
 pub fn PaymentBatchPage() -> impl IntoView {
-    let params = use_params_map();
     let pay = ServerAction::<MarkBatchPaid>::new();
-    let page = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), pay.version().get()),
-        |(id, _)| payment_batch(id),
-    );
+    let page = id_resource(move || pay.version().get(), |id, _| payment_batch(id));
     view! {
-        <DetailPage
-            title="Lot de paiement — Agence Castors"
-            space=Space::Agency
+        <DetailPage space=Space::Agency title="Lot de paiement" back="/agence/paiements"
             resource=page
             ok=move |b| view! { <Batch b pay /> }
-            back=("/agence/paiements", "Retour aux paiements")
         />
     }
 }
@@ -138,20 +129,16 @@ fn Batch(b: BatchDetail, pay: ServerAction<MarkBatchPaid>) -> impl IntoView {
     view! {
         <h1>{format!("Lot de paiement n° {}", batch.id)}</h1>
         <dl class="card">
-            <dt>"Agence"</dt>
-            <dd>{batch.agency_code.clone()}</dd>
-            <dt>"Préparé le"</dt>
-            <dd>{format!("{} par {}", batch.created_at, batch.created_by)}</dd>
-            <dt>"Total"</dt>
-            <dd class="amount">{batch.total.to_string()}</dd>
-            <dt>"Statut"</dt>
-            <dd class="batch-status">
+            <Fact term="Agence">{batch.agency_code.clone()}</Fact>
+            <Fact term="Préparé le">{format!("{} par {}", batch.created_at, batch.created_by)}</Fact>
+            <Fact term="Total" class="amount">{batch.total.to_string()}</Fact>
+            <Fact term="Statut" class="batch-status">
                 {match (&batch.paid_on, &batch.reference) {
                     (Some(day), Some(reference)) => format!("payé le {day} (référence {reference})"),
                     (Some(day), None) => format!("payé le {day}"),
                     _ => "à payer".to_owned(),
                 }}
-            </dd>
+            </Fact>
         </dl>
         <h2>"Virements"</h2>
         <Table class="table transfers" columns=vec!["Fournisseur", "IBAN", "BIC", "Factures", "Montant"]>

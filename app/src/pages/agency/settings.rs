@@ -2,12 +2,10 @@
 //! administrator picks the agency, and may open a new one.
 
 use super::desk::AgencyPicker;
-use crate::{
-    api::agency::{CreateAgency, SaveAgencySettings, agency_settings},
-    components::{Field, Loaded, Shell, Space, Submit, done_notice},
-    domain::agency::{MAX_VALIDITY_DAYS, MAX_VOUCHER_CEILING},
-    model::agency::AgencySettingsView,
-};
+use crate::api::agency::{CreateAgency, SaveAgencySettings, agency_settings};
+use crate::components::{Field, Loaded, Shell, Space, Submit, done_notice};
+use crate::domain::agency::{MAX_VALIDITY_DAYS, MAX_VOUCHER_CEILING};
+use crate::model::agency::AgencySettingsView;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

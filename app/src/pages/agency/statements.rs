@@ -3,11 +3,9 @@
 //! again.
 
 use super::desk::AgencyPicker;
-use crate::{
-    api::money::{IssueStatement, StartStatementRun, agency_statements},
-    components::{Field, Loaded, Section, Shell, Space, Submit, Table, or_empty},
-    model::money::{RunRow, StatementRow},
-};
+use crate::api::money::{IssueStatement, StartStatementRun, agency_statements};
+use crate::components::{Field, Loaded, Section, Shell, Space, Submit, Table, or_empty};
+use crate::model::money::{RunRow, StatementRow};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

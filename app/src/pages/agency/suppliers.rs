@@ -2,17 +2,17 @@
 //! (identity, contact, bank details, activation, logins).
 
 use super::desk::{AgencyField, AgencyPicker, History};
-use crate::{
-    api::agency::{
-        CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive, UpdateSupplier, agency_desk,
-        agency_supplier, agency_suppliers,
-    },
-    components::{ActionError, DetailPage, Field, Loaded, Section, Shell, Space, Submit, Table, notice, or_empty},
-    domain::{Iban, Siret},
-    model::agency::{SupplierDetail, SupplierFile},
+use crate::api::agency::{CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive};
+use crate::api::agency::{UpdateSupplier, agency_desk, agency_supplier, agency_suppliers};
+use crate::components::Fact;
+use crate::components::id_resource;
+use crate::components::{
+    ActionError, DetailPage, Field, Loaded, Section, Shell, Space, Submit, Table, notice, or_empty,
 };
+use crate::domain::{Iban, Siret};
+use crate::model::agency::{SupplierDetail, SupplierFile};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SuppliersPage() -> impl IntoView {
@@ -124,10 +124,7 @@ pub fn NewSupplierPage() -> impl IntoView {
     let desk = Resource::new(move || query.read().get("agence"), agency_desk);
     let create = ServerAction::<CreateSupplier>::new();
     view! {
-        <DetailPage
-            title="Nouveau fournisseur — Agence Castors"
-            space=Space::Agency
-            heading="Nouveau fournisseur"
+        <DetailPage space=Space::Agency title="Nouveau fournisseur" headed=true back="/agence/fournisseurs"
             resource=desk
             ok=move |d| {
                 view! {
@@ -138,36 +135,30 @@ pub fn NewSupplierPage() -> impl IntoView {
                     </ActionForm>
                 }
             }
-            back=("/agence/fournisseurs", "Retour aux fournisseurs")
         />
     }
 }
 
 #[component]
 pub fn SupplierPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
     let update = ServerAction::<UpdateSupplier>::new();
     let activation = ServerAction::<SetSupplierActive>::new();
     let new_login = ServerAction::<CreateSupplierLogin>::new();
     let login_activation = ServerAction::<SetSupplierLoginActive>::new();
-    let page = Resource::new(
+    let page = id_resource(
         move || {
             (
-                params.read().get("id").unwrap_or_default(),
                 query.read().get("remise"),
                 update.version().get() + activation.version().get() + login_activation.version().get(),
             )
         },
-        |(id, hand_over, _)| agency_supplier(id, hand_over),
+        |id, (hand_over, _)| agency_supplier(id, hand_over),
     );
     view! {
-        <DetailPage
-            title="Fournisseur — Agence Castors"
-            space=Space::Agency
+        <DetailPage space=Space::Agency title="Fournisseur" back="/agence/fournisseurs"
             resource=page
             ok=move |s| view! { <SupplierView s update activation new_login login_activation /> }
-            back=("/agence/fournisseurs", "Retour aux fournisseurs")
         />
     }
 }
@@ -211,22 +202,14 @@ fn SupplierView(
             "Fournisseur inactif : il n'est proposé à aucun adhérent et ses identifiants ne donnent plus accès à l'espace fournisseur.",
         )}
         <dl class="card">
-            <dt>"Agence"</dt>
-            <dd>{format!("{} ({})", s.file.agency_name, s.file.agency_code)}</dd>
-            <dt>"SIRET"</dt>
-            <dd class="siret">{s.file.siret.as_deref().map(Siret::shown).unwrap_or_else(|| "—".into())}</dd>
-            <dt>"Contact"</dt>
-            <dd>{s.file.contact_name.clone().unwrap_or_else(|| "—".into())}</dd>
-            <dt>"Email"</dt>
-            <dd>{s.file.email.clone().unwrap_or_else(|| "—".into())}</dd>
-            <dt>"Téléphone"</dt>
-            <dd>{s.file.phone.clone().unwrap_or_else(|| "—".into())}</dd>
-            <dt>"Adresse"</dt>
-            <dd class="address">{s.file.address.clone().unwrap_or_else(|| "—".into())}</dd>
-            <dt>"IBAN"</dt>
-            <dd class="iban">{s.file.iban.as_deref().map(Iban::shown).unwrap_or_else(|| "—".into())}</dd>
-            <dt>"BIC"</dt>
-            <dd>{s.file.bic.clone().unwrap_or_else(|| "—".into())}</dd>
+            <Fact term="Agence">{format!("{} ({})", s.file.agency_name, s.file.agency_code)}</Fact>
+            <Fact term="SIRET" class="siret">{s.file.siret.as_deref().map(Siret::shown).unwrap_or_else(|| "—".into())}</Fact>
+            <Fact term="Contact">{s.file.contact_name.clone().unwrap_or_else(|| "—".into())}</Fact>
+            <Fact term="Email">{s.file.email.clone().unwrap_or_else(|| "—".into())}</Fact>
+            <Fact term="Téléphone">{s.file.phone.clone().unwrap_or_else(|| "—".into())}</Fact>
+            <Fact term="Adresse" class="address">{s.file.address.clone().unwrap_or_else(|| "—".into())}</Fact>
+            <Fact term="IBAN" class="iban">{s.file.iban.as_deref().map(Iban::shown).unwrap_or_else(|| "—".into())}</Fact>
+            <Fact term="BIC">{s.file.bic.clone().unwrap_or_else(|| "—".into())}</Fact>
         </dl>
 
         <Section title="Modifier">

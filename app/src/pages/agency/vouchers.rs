@@ -2,17 +2,15 @@
 //! voucher with its journal, its unlock, and the undoing of a mistaken use.
 
 use super::desk::{AgencyPicker, DeskSearch, History, VoucherTable, status_text, truncated};
-use crate::{
-    api::{
-        agency::{UndoVoucherUse, agency_voucher, agency_vouchers},
-        vouchers::UnlockVoucher,
-    },
-    components::{DetailPage, Loaded, Section, Shell, Space, StatusSelect, Submit, or_empty, voucher_statuses},
-    domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
-    model::agency::AgencyVoucherDetail,
-};
+use crate::api::agency::{UndoVoucherUse, agency_voucher, agency_vouchers};
+use crate::api::vouchers::UnlockVoucher;
+use crate::components::Fact;
+use crate::components::id_resource;
+use crate::components::{DetailPage, Loaded, Section, Shell, Space, StatusSelect, Submit, or_empty, voucher_statuses};
+use crate::domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL};
+use crate::model::agency::AgencyVoucherDetail;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AgencyVouchersPage() -> impl IntoView {
@@ -53,20 +51,13 @@ pub fn AgencyVouchersPage() -> impl IntoView {
 
 #[component]
 pub fn AgencyVoucherPage() -> impl IntoView {
-    let params = use_params_map();
     let unlock = ServerAction::<UnlockVoucher>::new();
     let undo = ServerAction::<UndoVoucherUse>::new();
-    let page = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), unlock.version().get() + undo.version().get()),
-        |(id, _)| agency_voucher(id),
-    );
+    let page = id_resource(move || unlock.version().get() + undo.version().get(), |id, _| agency_voucher(id));
     view! {
-        <DetailPage
-            title="Bon — Agence Castors"
-            space=Space::Agency
+        <DetailPage space=Space::Agency title="Bon" back="/agence/bons"
             resource=page
             ok=move |v| view! { <VoucherView v unlock undo /> }
-            back=("/agence/bons", "Retour aux bons")
         />
     }
 }
@@ -95,32 +86,21 @@ fn VoucherView(
                 }
             })}
         <dl class="card">
-            <dt>"Statut"</dt>
-            <dd class="status">{status}</dd>
-            <dt>"Valeur"</dt>
-            <dd class="amount">{r.amount.to_string()}</dd>
-            <dt>"Adhérent"</dt>
-            <dd>
+            <Fact term="Statut" class="status">{status}</Fact>
+            <Fact term="Valeur" class="amount">{r.amount.to_string()}</Fact>
+            <Fact term="Adhérent">
                 <a href=format!("/agence/adherents/{}", r.member_number)>{r.member_number.clone()}</a>
                 " "
                 {r.member_name.clone()}
-            </dd>
-            <dt>"Fournisseur"</dt>
-            <dd>{r.supplier.clone()}</dd>
-            <dt>"Agence"</dt>
-            <dd>{v.agency.clone()}</dd>
-            <dt>"Demandé le"</dt>
-            <dd>{r.requested_on.to_string()}</dd>
-            <dt>"Valide jusqu'au"</dt>
-            <dd>{v.valid_until.to_string()}</dd>
-            <dt>"Utilisé le"</dt>
-            <dd class="used-at">{r.used_at.map_or_else(|| "—".into(), |at| at.to_string())}</dd>
-            <dt>"Validé devant le fournisseur"</dt>
-            <dd>{v.validated_at.map_or_else(|| "—".into(), |at| at.to_string())}</dd>
-            <dt>"Facture"</dt>
-            <dd class="invoice">{v.invoice.clone().unwrap_or_else(|| "—".into())}</dd>
-            <dt>"Payé le"</dt>
-            <dd>{v.paid_on.map_or_else(|| "—".into(), |day| day.to_string())}</dd>
+            </Fact>
+            <Fact term="Fournisseur">{r.supplier.clone()}</Fact>
+            <Fact term="Agence">{v.agency.clone()}</Fact>
+            <Fact term="Demandé le">{r.requested_on.to_string()}</Fact>
+            <Fact term="Valide jusqu'au">{v.valid_until.to_string()}</Fact>
+            <Fact term="Utilisé le" class="used-at">{r.used_at.map_or_else(|| "—".into(), |at| at.to_string())}</Fact>
+            <Fact term="Validé devant le fournisseur">{v.validated_at.map_or_else(|| "—".into(), |at| at.to_string())}</Fact>
+            <Fact term="Facture" class="invoice">{v.invoice.clone().unwrap_or_else(|| "—".into())}</Fact>
+            <Fact term="Payé le">{v.paid_on.map_or_else(|| "—".into(), |day| day.to_string())}</Fact>
         </dl>
 
         {v

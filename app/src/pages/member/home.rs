@@ -1,7 +1,5 @@
-use crate::{
-    api::auth::whoami,
-    components::{Loaded, Shell, Space},
-};
+use crate::api::auth::whoami;
+use crate::components::{Loaded, Shell, Space, Tile};
 use leptos::prelude::*;
 
 /// The member space: fee status and the two tiles of the seed.
@@ -32,15 +30,9 @@ pub fn HomePage() -> impl IntoView {
                 }
             />
             <nav class="tiles">
-                <a class="tile tile-primary" href="/bons/nouveau">
-                    "DEMANDE DE BONS CASTORS WEB"
-                </a>
-                <a class="tile" href="/bons">
-                    "Demande de bons"
-                </a>
-                <a class="tile" href="/releves">
-                    "Mes relevés"
-                </a>
+                <Tile href="/bons/nouveau" label="DEMANDE DE BONS CASTORS WEB" primary=true />
+                <Tile href="/bons" label="Demande de bons" />
+                <Tile href="/releves" label="Mes relevés" />
             </nav>
         </Shell>
     }

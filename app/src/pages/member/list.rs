@@ -1,10 +1,6 @@
-use crate::{
-    api::vouchers::my_vouchers,
-    components::{Loaded, SearchBox, Shell, Space},
-    domain::voucher::WEB_VOUCHER_LABEL,
-    model::vouchers::VoucherRow,
-    security::escape_html,
-};
+use crate::components::{Loaded, SearchBox, Shell, Space};
+use crate::security::escape_html;
+use crate::{api::vouchers::my_vouchers, domain::voucher::WEB_VOUCHER_LABEL, model::vouchers::VoucherRow};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

@@ -1,8 +1,6 @@
-use crate::{
-    api::vouchers::{RequestVoucher, open_voucher, request_choices},
-    components::{Loading, Shell, Space, Submit, show_result},
-    domain::Money,
-};
+use crate::api::vouchers::{RequestVoucher, open_voucher, request_choices};
+use crate::components::{Field, Loading, Shell, Space, Submit, show_result};
+use crate::domain::Money;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -97,16 +95,14 @@ pub fn RequestPage() -> impl IntoView {
                                             .map(|s| view! { <option value=s.id.to_string()>{s.name}</option> })
                                             .collect_view()}
                                     </select>
-                                    <label for="amount">"Montant"</label>
-                                    <input
-                                        id="amount"
+                                    <Field
                                         name="amount"
-                                        type="text"
+                                        label="Montant"
                                         inputmode="decimal"
                                         autocomplete="off"
                                         placeholder="12,30"
-                                        required
-                                        on:input=move |ev| typed.set(event_target_value(&ev))
+                                        required=true
+                                        typed
                                     />
                                     {preview}
                                     <p class="hint">

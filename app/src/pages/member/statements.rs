@@ -1,10 +1,7 @@
 //! « Mes relevés »: the member's statements, as emailed, to download again.
 
-use crate::{
-    api::money::my_statements,
-    components::{Loaded, Shell, Space},
-    pages::agency::StatementTable,
-};
+use crate::components::{Loaded, Shell, Space};
+use crate::{api::money::my_statements, pages::agency::StatementTable};
 use leptos::prelude::*;
 
 #[component]

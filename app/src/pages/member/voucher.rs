@@ -1,24 +1,17 @@
-use crate::{
-    api::vouchers::{CancelVoucher, UseVoucher, ValidateVoucher, open_voucher},
-    components::{
-        ActionError, Loaded, SendForm, Shell, Space,
-        network::{NeedsNetwork, online},
-    },
-    domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL},
-    model::vouchers::{CancelledUse, VoucherCard},
-};
+use crate::api::vouchers::{CancelVoucher, UseVoucher, ValidateVoucher, open_voucher};
+use crate::components::Fact;
+use crate::components::id_resource;
+use crate::components::network::{NeedsNetwork, online};
+use crate::components::{ActionError, Loaded, SendForm, Shell, Space};
+use crate::domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL};
+use crate::model::vouchers::{CancelledUse, VoucherCard};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// The voucher of the `:id` in the URL, loaded once per page, and again
 /// each time `cancel` has run: cancelling leads back to the same address,
 /// where the router alone would keep showing the card as it was.
 fn card_resource(cancel: Option<ServerAction<CancelVoucher>>) -> Resource<Result<VoucherCard, crate::error::AppError>> {
-    let params = use_params_map();
-    Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), cancel.map(|c| c.version().get())),
-        |(id, _)| open_voucher(id),
-    )
+    id_resource(move || cancel.map(|c| c.version().get()), |id, _| open_voucher(id))
 }
 
 /// The voucher: before use, its details and UTILISER CE BON; after use, the
@@ -108,16 +101,11 @@ fn IssuedVoucher(card: VoucherCard, cancel: ServerAction<CancelVoucher>, screen:
         // The status is read by the service worker, which keeps this card
         // for offline reading and fetches it again when it changes.
         <dl class="card" data-voucher-status=card.status.code()>
-            <dt>"Type de bon"</dt>
-            <dd>{WEB_VOUCHER_LABEL}</dd>
-            <dt>"Statut du bon"</dt>
-            <dd class="status">{card.status.label()}</dd>
-            <dt>"Valeur du bon"</dt>
-            <dd class="amount">{card.amount.to_string()}</dd>
-            <dt>"Fournisseur"</dt>
-            <dd>{card.supplier}</dd>
-            <dt>"Valide jusqu'au"</dt>
-            <dd>{card.valid_until.to_string()}</dd>
+            <Fact term="Type de bon">{WEB_VOUCHER_LABEL}</Fact>
+            <Fact term="Statut du bon" class="status">{card.status.label()}</Fact>
+            <Fact term="Valeur du bon" class="amount">{card.amount.to_string()}</Fact>
+            <Fact term="Fournisseur">{card.supplier}</Fact>
+            <Fact term="Valide jusqu'au">{card.valid_until.to_string()}</Fact>
         </dl>
         {if usable {
             view! {
@@ -198,26 +186,16 @@ fn UsedVoucher(card: VoucherCard) -> impl IntoView {
         <p class="lead">"Le bon Castors a été présenté au fournisseur avec son code secret"</p>
         <p class="voucher-number">{receipt.number.clone()}</p>
         <dl class="card" data-voucher-status=card.status.code()>
-            <dt>"N° d'adhérent"</dt>
-            <dd class="member-number">{card.member_number}</dd>
-            <dt>"Nom adhérent"</dt>
-            <dd>{card.member_name}</dd>
-            <dt>"N° du bon"</dt>
-            <dd class="number">{receipt.number}</dd>
-            <dt>"Fournisseur"</dt>
-            <dd>{card.supplier}</dd>
-            <dt>"Type de bon"</dt>
-            <dd>{WEB_VOUCHER_LABEL}</dd>
-            <dt>"Statut du bon"</dt>
-            <dd class="status">{card.status.label()}</dd>
-            <dt>"Valeur du bon"</dt>
-            <dd class="amount">{card.amount.to_string()}</dd>
-            <dt>"Valide jusqu'au"</dt>
-            <dd>{card.valid_until.to_string()}</dd>
-            <dt>"Code secret"</dt>
-            <dd class="code">{receipt.code}</dd>
-            <dt>"Date et heure"</dt>
-            <dd>{receipt.used_at}</dd>
+            <Fact term="N° d'adhérent" class="member-number">{card.member_number}</Fact>
+            <Fact term="Nom adhérent">{card.member_name}</Fact>
+            <Fact term="N° du bon" class="number">{receipt.number}</Fact>
+            <Fact term="Fournisseur">{card.supplier}</Fact>
+            <Fact term="Type de bon">{WEB_VOUCHER_LABEL}</Fact>
+            <Fact term="Statut du bon" class="status">{card.status.label()}</Fact>
+            <Fact term="Valeur du bon" class="amount">{card.amount.to_string()}</Fact>
+            <Fact term="Valide jusqu'au">{card.valid_until.to_string()}</Fact>
+            <Fact term="Code secret" class="code">{receipt.code}</Fact>
+            <Fact term="Date et heure">{receipt.used_at}</Fact>
         </dl>
         {card
             .qr_svg

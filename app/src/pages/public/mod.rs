@@ -1,15 +1,10 @@
 //! Screens reachable without being logged in.
 
-use crate::{
-    api::{
-        auth::Login,
-        supplier::supplier_session,
-        vouchers::{CheckCode, check_voucher},
-    },
-    components::{ActionError, ErrorNotice, Field, Loading, NumberAndCode, Submit, notice},
-    domain::VoucherStatus,
-    model::vouchers::CheckedVoucher,
-};
+use crate::api::vouchers::{CheckCode, check_voucher};
+use crate::api::{auth::Login, supplier::supplier_session};
+use crate::components::Fact;
+use crate::components::{ActionError, ErrorNotice, Field, Loading, NumberAndCode, Submit, notice};
+use crate::{domain::VoucherStatus, model::vouchers::CheckedVoucher};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -161,18 +156,12 @@ fn GenuineVoucher(v: CheckedVoucher) -> impl IntoView {
     view! {
         {verdict}
         <dl class="card">
-            <dt>"N° du bon"</dt>
-            <dd class="number">{v.number.to_string()}</dd>
-            <dt>"Fournisseur"</dt>
-            <dd>{v.supplier}</dd>
-            <dt>"Valeur du bon"</dt>
-            <dd class="amount">{v.amount.to_string()}</dd>
-            <dt>"Statut du bon"</dt>
-            <dd class="status">{v.status.label()}</dd>
-            <dt>"Date d'utilisation"</dt>
-            <dd>{v.used_at.map(|at| at.to_string()).unwrap_or_default()}</dd>
-            <dt>"Adhérent"</dt>
-            <dd>{v.member_initials}</dd>
+            <Fact term="N° du bon" class="number">{v.number.to_string()}</Fact>
+            <Fact term="Fournisseur">{v.supplier}</Fact>
+            <Fact term="Valeur du bon" class="amount">{v.amount.to_string()}</Fact>
+            <Fact term="Statut du bon" class="status">{v.status.label()}</Fact>
+            <Fact term="Date d'utilisation">{v.used_at.map(|at| at.to_string()).unwrap_or_default()}</Fact>
+            <Fact term="Adhérent">{v.member_initials}</Fact>
         </dl>
     }
 }

@@ -1,9 +1,7 @@
-use crate::{
-    api::supplier::{SupplierCheck, supplier_checked},
-    components::{ActionError, Loaded, NumberAndCode, Shell, Space},
-    domain::VoucherStatus,
-    model::supplier::CounterCheck,
-};
+use crate::api::supplier::{SupplierCheck, supplier_checked};
+use crate::components::Fact;
+use crate::components::{ActionError, Loaded, NumberAndCode, Shell, Space};
+use crate::{domain::VoucherStatus, model::supplier::CounterCheck};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -103,28 +101,21 @@ fn CheckAnswer(a: CounterCheck) -> impl IntoView {
         </p>
         {warning.map(|w| view! { <p class="notice notice-warn">{w}</p> })}
         <dl class="card check-answer" data-invoiced=invoiced.to_string()>
-            <dt>"N° du bon"</dt>
-            <dd class="number">{a.number.to_string()}</dd>
-            <dt>"Valeur du bon"</dt>
-            <dd class="amount">{a.amount.to_string()}</dd>
-            <dt>"Date et heure d'utilisation"</dt>
-            <dd class="used-at">{a.used_at.to_string()}</dd>
-            <dt>"Statut du bon"</dt>
-            <dd class="status">{a.status.label()}</dd>
-            <dt>"Adhérent"</dt>
-            <dd>{a.member_initials}</dd>
+            <Fact term="N° du bon" class="number">{a.number.to_string()}</Fact>
+            <Fact term="Valeur du bon" class="amount">{a.amount.to_string()}</Fact>
+            <Fact term="Date et heure d'utilisation" class="used-at">{a.used_at.to_string()}</Fact>
+            <Fact term="Statut du bon" class="status">{a.status.label()}</Fact>
+            <Fact term="Adhérent">{a.member_initials}</Fact>
             {(!a.own)
                 .then(|| {
                     view! {
-                        <dt>"Fournisseur"</dt>
-                        <dd>{a.supplier.clone()}</dd>
+                        <Fact term="Fournisseur">{a.supplier.clone()}</Fact>
                     }
                 })}
             {billing
                 .map(|b| {
                     view! {
-                        <dt>"Facturation"</dt>
-                        <dd class="billing">{b}</dd>
+                        <Fact term="Facturation" class="billing">{b}</Fact>
                     }
                 })}
         </dl>

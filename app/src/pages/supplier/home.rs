@@ -1,7 +1,5 @@
-use crate::{
-    api::supplier::supplier_home,
-    components::{Loaded, Shell, Space},
-};
+use crate::api::supplier::supplier_home;
+use crate::components::{Loaded, Shell, Space, Tile};
 use leptos::prelude::*;
 
 /// The supplier's home: whose space it is, what is waiting, and the four
@@ -29,29 +27,22 @@ pub fn SupplierHomePage() -> impl IntoView {
                                 }
                             })}
                         <nav class="tiles">
-                            <a class="tile tile-primary" href="/fournisseur/verifier">
-                                "Vérifier un bon"
-                            </a>
-                            <a class="tile" href="/fournisseur/bons">
-                                <span>
-                                    "Bons livrés"
-                                    <span class="tile-sub">
-                                        {plural(h.to_invoice, "aucun bon à facturer", "bon à facturer", "bons à facturer")} " ("
-                                        {h.to_invoice_amount.to_string()} ")"
-                                    </span>
-                                </span>
-                            </a>
-                            <a class="tile" href="/fournisseur/factures">
-                                "Factures"
-                            </a>
-                            <a class="tile" href="/fournisseur/cles">
-                                <span>
-                                    "Caisse (API)"
-                                    <span class="tile-sub">
-                                        {plural(h.active_keys, "aucune clé active", "clé active", "clés actives")}
-                                    </span>
-                                </span>
-                            </a>
+                            <Tile href="/fournisseur/verifier" label="Vérifier un bon" primary=true />
+                            <Tile
+                                href="/fournisseur/bons"
+                                label="Bons livrés"
+                                sub=format!(
+                                    "{} ({})",
+                                    plural(h.to_invoice, "aucun bon à facturer", "bon à facturer", "bons à facturer"),
+                                    h.to_invoice_amount,
+                                )
+                            />
+                            <Tile href="/fournisseur/factures" label="Factures" />
+                            <Tile
+                                href="/fournisseur/cles"
+                                label="Caisse (API)"
+                                sub=plural(h.active_keys, "aucune clé active", "clé active", "clés actives")
+                            />
                         </nav>
                     }
                 }

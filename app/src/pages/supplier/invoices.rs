@@ -1,16 +1,13 @@
-use crate::{
-    api::supplier::{
-        SupplierCorrectInvoice, SupplierSubmitInvoice, supplier_home, supplier_invoice, supplier_invoices,
-    },
-    components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Table},
-    domain::{InvoiceStatus, Money, invoice::parse_invoice_lines},
-    model::{
-        invoices::{InvoiceLineView, InvoiceSummary},
-        supplier::SupplierInvoiceView,
-    },
-};
+use crate::api::supplier::supplier_invoices;
+use crate::api::supplier::{SupplierCorrectInvoice, SupplierSubmitInvoice, supplier_home, supplier_invoice};
+use crate::components::Fact;
+use crate::components::id_resource;
+use crate::components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Table};
+use crate::domain::{InvoiceStatus, Money, invoice::parse_invoice_lines};
+use crate::model::invoices::{InvoiceLineView, InvoiceSummary};
+use crate::model::supplier::SupplierInvoiceView;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// "reçue", "à corriger : <reason>", "payée le 30/11/2026".
 pub fn status_text(s: &InvoiceSummary) -> String {
@@ -122,17 +119,15 @@ fn InvoiceFields(number: String, date: String, amount: String, lines: String) ->
     view! {
         <Field name="number" label="N° de facture" autocomplete="off" value=number required=true />
         <Field name="date" label="Date de la facture" kind="date" value=date required=true />
-        <label for="amount">"Montant TTC"</label>
-        <input
-            id="amount"
+        <Field
             name="amount"
-            type="text"
+            label="Montant TTC"
             inputmode="decimal"
             autocomplete="off"
             placeholder="128,00"
             value=amount
-            required
-            on:input=move |ev| typed_amount.set(event_target_value(&ev))
+            required=true
+            typed=typed_amount
         />
         <label for="lines">"Lignes : un bon par ligne"</label>
         <p class="hint" id="lines-hint">
@@ -162,10 +157,7 @@ pub fn NewInvoicePage() -> impl IntoView {
     let home = Resource::new(|| (), |_| supplier_home());
     let submit = ServerAction::<SupplierSubmitInvoice>::new();
     view! {
-        <DetailPage
-            title="Nouvelle facture — Espace fournisseur"
-            space=Space::Supplier
-            heading="Nouvelle facture"
+        <DetailPage space=Space::Supplier title="Nouvelle facture" headed=true back="/fournisseur/factures"
             resource=home
             ok=move |h| {
                 view! {
@@ -190,7 +182,6 @@ pub fn NewInvoicePage() -> impl IntoView {
                     </ActionForm>
                 }
             }
-            back=("/fournisseur/factures", "Retour aux factures")
         />
     }
 }
@@ -199,15 +190,11 @@ pub fn NewInvoicePage() -> impl IntoView {
 /// correction form while the agency has sent it back.
 #[component]
 pub fn SupplierInvoicePage() -> impl IntoView {
-    let params = use_params_map();
-    let invoice = Resource::new(move || params.read().get("id").unwrap_or_default(), supplier_invoice);
+    let invoice = id_resource(|| (), |id, ()| supplier_invoice(id));
     view! {
-        <DetailPage
-            title="Facture — Espace fournisseur"
-            space=Space::Supplier
+        <DetailPage space=Space::Supplier title="Facture" back="/fournisseur/factures"
             resource=invoice
             ok=|page| view! { <InvoicePage page /> }
-            back=("/fournisseur/factures", "Retour aux factures")
         />
     }
 }
@@ -242,21 +229,16 @@ fn InvoicePage(page: SupplierInvoiceView) -> impl IntoView {
         <h1>"Facture n° " <span class="invoice-number">{s.number.clone()}</span></h1>
         {notice}
         <dl class="card">
-            <dt>"Statut"</dt>
-            <dd class="status" data-status=s.status.code()>
+            <Fact term="Statut" class="status" status=s.status.code()>
                 {status}
-            </dd>
-            <dt>"Date de la facture"</dt>
-            <dd>{s.invoice_date.to_string()}</dd>
-            <dt>"Montant TTC"</dt>
-            <dd class="amount">{s.amount.to_string()}</dd>
-            <dt>"Envoyée le"</dt>
-            <dd>{s.submitted_at.to_string()}</dd>
-            <dt>"Lignes"</dt>
-            <dd>
+            </Fact>
+            <Fact term="Date de la facture">{s.invoice_date.to_string()}</Fact>
+            <Fact term="Montant TTC" class="amount">{s.amount.to_string()}</Fact>
+            <Fact term="Envoyée le">{s.submitted_at.to_string()}</Fact>
+            <Fact term="Lignes">
                 {s.line_count}
                 {(s.open_flags > 0).then(|| format!(" dont {} à revoir", s.open_flags))}
-            </dd>
+            </Fact>
         </dl>
         <h2>"Lignes et contrôle des bons"</h2>
         <Table

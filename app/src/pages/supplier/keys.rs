@@ -1,8 +1,6 @@
-use crate::{
-    api::supplier::{SupplierCreateApiKey, SupplierRevokeApiKey, supplier_api_keys},
-    components::{Field, Loaded, Shell, Space, Submit, or_empty},
-    model::supplier::{ApiKeyView, ApiKeys},
-};
+use crate::api::supplier::{SupplierCreateApiKey, SupplierRevokeApiKey, supplier_api_keys};
+use crate::components::{Field, Loaded, Shell, Space, Submit, or_empty};
+use crate::model::supplier::{ApiKeyView, ApiKeys};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

@@ -1,9 +1,7 @@
-use crate::{
-    api::supplier::supplier_vouchers,
-    components::{Loaded, Shell, Space, StatusSelect, Table, or_empty, voucher_statuses},
-    domain::voucher::{DELIVERED_STATUSES, SINCE_LAST_MONTH},
-    model::supplier::{DeliveredList, DeliveredVoucher},
-};
+use crate::api::supplier::supplier_vouchers;
+use crate::components::{Loaded, Shell, Space, StatusSelect, Table, or_empty, voucher_statuses};
+use crate::domain::voucher::{DELIVERED_STATUSES, SINCE_LAST_MONTH};
+use crate::model::supplier::{DeliveredList, DeliveredVoucher};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

@@ -2,22 +2,15 @@
 //! dashboard's figures, and the journal as staff read it.
 
 use super::journal;
+use crate::domain::{AgencySettings, Money, Timestamp, contact::parse_name};
+use crate::error::AppError;
+use crate::model::agency::SettingsPage;
+use crate::model::agency::{AgencyChoice, AgencySettingsView, Dashboard, Desk, HistoryEvent, LockedVoucher};
+use crate::server::audit::{Actor, ActorRole, Entity, Event};
 use crate::server::error::ServerError;
-use crate::{
-    domain::{AgencySettings, Money, Timestamp, contact::parse_name},
-    error::AppError,
-    model::agency::{AgencyChoice, AgencySettingsView, Dashboard, Desk, HistoryEvent, LockedVoucher, SettingsPage},
-    server::{
-        AppState,
-        audit::{Actor, ActorRole, Entity, Event},
-        auth::Staff,
-        clock,
-        store::{
-            agencies::{self, dashboard, dashboard::Counted},
-            vouchers,
-        },
-    },
-};
+use crate::server::store::agencies::{self, dashboard, dashboard::Counted};
+use crate::server::store::vouchers;
+use crate::server::{AppState, auth::Staff, clock};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use serde_json::{Value, json};

@@ -10,11 +10,9 @@ pub mod statements;
 pub mod suppliers;
 pub mod vouchers;
 
+use crate::server::audit::{self, Actor, Change, Entity};
+use crate::server::db::WriteTx;
 use crate::server::error::ServerError;
-use crate::server::{
-    audit::{self, Actor, Change, Entity},
-    db::WriteTx,
-};
 use chrono::{DateTime, Utc};
 
 /// Appends to the audit journal inside `tx`.

@@ -4,21 +4,14 @@
 //! vouchers become paid (31-payé) with the date.
 
 use super::{agencies, journal};
+use crate::domain::payment::{transfer_day, transfer_reference, transfers_after_batch};
+use crate::domain::{InvoiceStatus, Money, Timestamp, VoucherStatus};
+use crate::error::AppError;
+use crate::model::money::{BatchDetail, PaymentsPage, Transfer};
+use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
-use crate::{
-    domain::{
-        InvoiceStatus, Money, Timestamp, VoucherStatus,
-        payment::{transfer_day, transfer_reference, transfers_after_batch},
-    },
-    error::AppError,
-    model::money::{BatchDetail, PaymentsPage, Transfer},
-    server::{
-        AppState,
-        audit::{self, Actor, Entity},
-        auth::Staff,
-        store::{invoices as invoice_store, payments, suppliers},
-    },
-};
+use crate::server::store::{invoices as invoice_store, payments, suppliers};
+use crate::server::{AppState, auth::Staff};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::BTreeMap;

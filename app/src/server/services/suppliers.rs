@@ -1,30 +1,17 @@
 //! Partner suppliers in the back office: identity (SIRET), contact and bank
 //! details, activation, and their staff's logins.
 
-use super::{
-    accounts::logins,
-    agencies::{self, changed_fields, history_view},
-    journal,
-};
+use super::agencies::{self, changed_fields, history_view};
+use super::{accounts::logins, journal};
+use crate::domain::contact::{parse_address, parse_email, parse_name, parse_optional_name, parse_phone};
+use crate::domain::{Bic, Iban, Role, Siret, Timestamp};
+use crate::error::AppError;
+use crate::model::agency::{SupplierDetail, SupplierFile, SupplierList, SupplierLogin};
+use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
-use crate::{
-    domain::{
-        Bic, Iban, Role, Siret, Timestamp,
-        contact::{parse_address, parse_email, parse_name, parse_optional_name, parse_phone},
-    },
-    error::AppError,
-    model::agency::{SupplierDetail, SupplierFile, SupplierList, SupplierLogin},
-    server::{
-        AppState,
-        audit::{self, Actor, Entity},
-        auth::Staff,
-        clock,
-        store::{
-            accounts::{self, NewAccount},
-            suppliers::{self, SupplierFields},
-        },
-    },
-};
+use crate::server::store::accounts::{self, NewAccount};
+use crate::server::store::suppliers::{self, SupplierFields};
+use crate::server::{AppState, auth::Staff, clock};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

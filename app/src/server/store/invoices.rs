@@ -143,10 +143,10 @@ pub async fn list_for_agency(
 ) -> Result<Vec<InvoiceRecord>, sqlx::Error> {
     // A NULL parameter has no type PostgreSQL can infer: absent filters are
     // left out of the text rather than bound as NULL.
-    let agency = if agency_id.is_some() { "i.agency_id = $1" } else { "$1 = 0" };
+    let (scope, agency) = super::agency_scope("i.agency_id", agency_id);
     let status_filter = if status.is_some() { "i.status = $2" } else { "$2 = ''" };
-    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE {agency} AND {status_filter} ORDER BY i.id DESC LIMIT $3"))
-        .bind(agency_id.unwrap_or(0))
+    sqlx::query_as(&format!("{SELECT_INVOICE} WHERE {scope} AND {status_filter} ORDER BY i.id DESC LIMIT $3"))
+        .bind(agency)
         .bind(status.map_or("", InvoiceStatus::code))
         .bind(limit)
         .fetch_all(pool)

@@ -12,6 +12,16 @@ pub mod statements;
 pub mod suppliers;
 pub mod vouchers;
 
+/// Rows of one agency (`column = $1`), or of every agency with None: the
+/// condition, and what to bind as `$1`. No agency has id 0; a NULL there
+/// would be a parameter of no type PostgreSQL can infer.
+pub fn agency_scope(column: &str, agency_id: Option<i64>) -> (String, i64) {
+    match agency_id {
+        Some(id) => (format!("{column} = $1"), id),
+        None => ("$1 = 0".to_owned(), 0),
+    }
+}
+
 /// A row that did not decode (a status code none of ours, say), told with
 /// which row it was: `vouchers row 42: … unknown voucher status 7`. Any
 /// other error passes unchanged.

@@ -62,9 +62,9 @@ pub async fn find_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<BatchRe
 
 /// An agency's batches (every agency's with None), newest first.
 pub async fn list(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<BatchRecord>, sqlx::Error> {
-    let scope = if agency_id.is_some() { "b.agency_id = $1" } else { "$1 = 0" };
+    let (scope, agency) = super::agency_scope("b.agency_id", agency_id);
     sqlx::query_as(&format!("{SELECT_BATCH} WHERE {scope} ORDER BY b.id DESC LIMIT 100"))
-        .bind(agency_id.unwrap_or(0))
+        .bind(agency)
         .fetch_all(pool)
         .await
 }

@@ -283,9 +283,9 @@ pub async fn for_member(pool: &AnyPool, member_id: i64) -> Result<Vec<StatementR
 
 /// An agency's latest statements (every agency's with None).
 pub async fn recent(pool: &AnyPool, agency_id: Option<i64>, limit: i64) -> Result<Vec<StatementRecord>, sqlx::Error> {
-    let scope = if agency_id.is_some() { "st.agency_id = $1" } else { "$1 = 0" };
+    let (scope, agency) = super::agency_scope("st.agency_id", agency_id);
     sqlx::query_as(&format!("{SELECT_STATEMENT} WHERE {scope} ORDER BY st.id DESC LIMIT $2"))
-        .bind(agency_id.unwrap_or(0))
+        .bind(agency)
         .bind(limit)
         .fetch_all(pool)
         .await
@@ -386,9 +386,9 @@ pub async fn running(pool: &AnyPool, agency_id: i64, month: Month) -> Result<Opt
 }
 
 pub async fn runs(pool: &AnyPool, agency_id: Option<i64>, limit: i64) -> Result<Vec<RunRecord>, sqlx::Error> {
-    let scope = if agency_id.is_some() { "r.agency_id = $1" } else { "$1 = 0" };
+    let (scope, agency) = super::agency_scope("r.agency_id", agency_id);
     sqlx::query_as(&format!("{SELECT_RUN} WHERE {scope} ORDER BY r.id DESC LIMIT $2"))
-        .bind(agency_id.unwrap_or(0))
+        .bind(agency)
         .bind(limit)
         .fetch_all(pool)
         .await

@@ -5,24 +5,15 @@
 //! as its SHA-256 only. Its first characters (`bons_3f9a1c2d`) are kept in
 //! clear to tell keys apart on screen.
 
+use crate::domain::{Role, Timestamp};
+use crate::error::AppError;
+use crate::model::supplier::{ApiKeys, NewApiKey};
+use crate::server::audit::{Actor, ActorRole, Entity};
 use crate::server::error::ServerError;
 use crate::server::services::{invoices::Submitter, journal, vouchers::Checker};
-use crate::{
-    domain::{Role, Timestamp},
-    error::AppError,
-    model::supplier::{ApiKeys, NewApiKey},
-    server::{
-        AppState,
-        audit::{Actor, ActorRole, Entity},
-        auth::SupplierUser,
-        budgets,
-        codes::sha256_hex,
-        store::{
-            self,
-            accounts::api_keys::{self, NewKey},
-        },
-    },
-};
+use crate::server::store;
+use crate::server::store::accounts::api_keys::{self, NewKey};
+use crate::server::{AppState, auth::SupplierUser, budgets, codes::sha256_hex};
 use axum::http::{HeaderValue, request::Parts};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;

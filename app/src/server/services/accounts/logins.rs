@@ -10,18 +10,11 @@
 //! minutes: the row alone, a copy of the database, or the link alone (in
 //! the browser's history) reveal nothing.
 
+use crate::server::auth::{Staff, hash_password};
 use crate::server::error::ServerError;
-use crate::{
-    domain::Timestamp,
-    error::AppError,
-    server::{
-        AppState,
-        auth::{Staff, hash_password},
-        codes::sha256_hex,
-        db::WriteTx,
-        store::accounts::{self, NewHandOver},
-    },
-};
+use crate::server::store::accounts::{self, NewHandOver};
+use crate::server::{AppState, codes::sha256_hex, db::WriteTx};
+use crate::{domain::Timestamp, error::AppError};
 use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac};
 use rand::Rng;

@@ -4,18 +4,13 @@ pub mod api_keys;
 pub mod logins;
 
 use super::journal;
+use crate::domain::password::{self, PasswordChange};
+use crate::error::AppError;
+use crate::server::audit::{Actor, Entity};
+use crate::server::auth::{hash_password, password_matches};
 use crate::server::error::ServerError;
-use crate::{
-    domain::password::{self, PasswordChange},
-    error::AppError,
-    server::{
-        AppState,
-        audit::{Actor, Entity},
-        auth::{hash_password, password_matches},
-        budgets,
-        store::accounts::{self, SessionRecord},
-    },
-};
+use crate::server::store::accounts::{self, SessionRecord};
+use crate::server::{AppState, budgets};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 

@@ -8,28 +8,16 @@ pub mod review;
 pub mod submission;
 
 use super::{journal, vouchers::record_code_result};
+use crate::domain::{Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, Timestamp, VoucherNumber, VoucherStatus};
+use crate::domain::{day::parse_day, invoice::MAX_INVOICE_LINES, parse_typed_code};
+use crate::error::AppError;
+use crate::model::invoices::{InvoiceDetail, InvoiceSummary};
+use crate::server::audit::{Actor, Entity};
+use crate::server::budgets::{self, Budget};
 use crate::server::error::ServerError;
-use crate::{
-    domain::{
-        Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, Timestamp, VoucherNumber, VoucherStatus, day::parse_day,
-        invoice::MAX_INVOICE_LINES, parse_typed_code,
-    },
-    error::AppError,
-    model::invoices::{InvoiceDetail, InvoiceSummary},
-    server::{
-        AppState,
-        audit::{Actor, Entity},
-        auth::SupplierUser,
-        budgets::{self, Budget},
-        clock,
-        db::WriteTx,
-        services::vouchers::code_inputs,
-        store::{
-            invoices::{self, InvoiceRecord, NewInvoice, NewLine},
-            vouchers::{self, VoucherRecord},
-        },
-    },
-};
+use crate::server::store::invoices::{self, InvoiceRecord, NewInvoice, NewLine};
+use crate::server::store::vouchers::{self, VoucherRecord};
+use crate::server::{AppState, auth::SupplierUser, clock, db::WriteTx, services::vouchers::code_inputs};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
@@ -89,6 +77,50 @@ struct CheckedLine {
     amount: Money,
 }
 
+impl CheckedInvoice {
+    /// The stored header of this invoice, sent now by `by` to `agency_id`.
+    fn header<'a>(&'a self, by: &'a Submitter, agency_id: i64, now: DateTime<Utc>) -> NewInvoice<'a> {
+        NewInvoice {
+            supplier_id: by.supplier_id,
+            agency_id,
+            number: &self.number,
+            invoice_date: self.date,
+            amount: self.amount,
+            submitted_at: Timestamp::new(now),
+            submitted_by: &by.actor.name,
+        }
+    }
+}
+
+/// The first mistakes, and how many more there are.
+pub(super) fn some_errors(mut errors: Vec<String>) -> String {
+    let more = errors.len().saturating_sub(MAX_ERRORS_SHOWN);
+    errors.truncate(MAX_ERRORS_SHOWN);
+    if more > 0 {
+        errors.push(format!("… et {more} autre(s) erreur(s)."));
+    }
+    errors.join("\n")
+}
+
+/// The same voucher twice on one invoice is refused before anything is
+/// written: it would be paid once, and the second line would only be
+/// flagged for the agency to sort out.
+fn refuse_repeated_vouchers(lines: &[InvoiceLineInput]) -> Result<(), AppError> {
+    let mut seen: Vec<(String, usize)> = Vec::with_capacity(lines.len());
+    let mut errors = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Ok(number) = line.voucher_number.parse::<VoucherNumber>() else {
+            continue; // named by the line check, with its line
+        };
+        let number = number.to_string();
+        match seen.iter().find(|(n, _)| *n == number) {
+            Some((_, first)) => errors.push(format!("Ligne {} : le bon {number} figure déjà ligne {first}.", i + 1)),
+            None => seen.push((number, i + 1)),
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(some_errors(errors))) }
+}
+
 const MAX_INVOICE_NUMBER: usize = 40;
 /// Line mistakes shown at once; more would bury the first ones.
 const MAX_ERRORS_SHOWN: usize = 8;
@@ -96,6 +128,7 @@ const MAX_ERRORS_SHOWN: usize = 8;
 /// Checks what was typed; every mistake is named with its line number. The
 /// answer is one message with one mistake per line of text.
 fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoice, AppError> {
+    refuse_repeated_vouchers(&input.lines)?;
     let number = input.number.trim();
     if number.is_empty() {
         return Err(AppError::Invalid("Indiquez le numéro de la facture.".into()));
@@ -137,12 +170,7 @@ fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoic
         }
     }
     if !errors.is_empty() {
-        let more = errors.len().saturating_sub(MAX_ERRORS_SHOWN);
-        errors.truncate(MAX_ERRORS_SHOWN);
-        if more > 0 {
-            errors.push(format!("… et {more} autre(s) erreur(s)."));
-        }
-        return Err(AppError::Invalid(errors.join("\n")));
+        return Err(AppError::Invalid(some_errors(errors)));
     }
     let total =
         lines.iter().try_fold(Money::ZERO, |sum, l| sum.cents().checked_add(l.amount.cents()).map(Money::from_cents));
@@ -179,15 +207,7 @@ pub async fn submit_invoice(
         tx.commit().await?;
         return Err(AppError::InvoiceCodesThrottled.into());
     };
-    let header = NewInvoice {
-        supplier_id: by.supplier_id,
-        agency_id: by.agency_id,
-        number: &invoice.number,
-        invoice_date: invoice.date,
-        amount: invoice.amount,
-        submitted_at: Timestamp::new(now),
-        submitted_by: &by.actor.name,
-    };
+    let header = invoice.header(by, by.agency_id, now);
     // Two sends of the same invoice at once (a double tap, a till retrying)
     // meet at the unique (supplier, number): the second gets the same answer.
     let id = invoices::insert(tx.conn(), &header).await.map_err(ServerError::from).map_err(|e| {
@@ -247,15 +267,7 @@ pub async fn correct_invoice(
         tx.commit().await?;
         return Err(AppError::InvoiceCodesThrottled.into());
     };
-    let header = NewInvoice {
-        supplier_id: by.supplier_id,
-        agency_id: current.agency_id,
-        number: &invoice.number,
-        invoice_date: invoice.date,
-        amount: invoice.amount,
-        submitted_at: Timestamp::new(now),
-        submitted_by: &by.actor.name,
-    };
+    let header = invoice.header(by, current.agency_id, now);
     invoices::replace_header(tx.conn(), id, &header).await?;
     invoices::delete_lines(tx.conn(), id).await?;
     let flagged = store_lines(&mut tx, by, id, &invoice, &matched, now).await?;
@@ -526,5 +538,15 @@ mod tests {
         assert!(message(check_input(&input(vec![], "42"), now())).contains("au moins une ligne"));
         let many = vec![line("W2026.NA.442.00000001", "5312", "1"); MAX_INVOICE_LINES + 1];
         assert!(message(check_input(&input(many, "501"), now())).contains("au plus"));
+    }
+
+    #[test]
+    fn the_same_voucher_twice_is_refused_with_both_lines() {
+        let line = |n: &str| InvoiceLineInput { voucher_number: n.into(), code: "1234".into(), amount: "1".into() };
+        let lines = [line("W2026.NA.442.00000001"), line("x"), line(" w2026.na.442.00000001 ")];
+        match refuse_repeated_vouchers(&lines) {
+            Err(AppError::Invalid(m)) => assert_eq!(m, "Ligne 3 : le bon W2026.NA.442.00000001 figure déjà ligne 1."),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -1,20 +1,13 @@
 //! An invoice's PDF: kept while the agency has not accepted the invoice,
 //! read by its supplier and the agency.
 
+use crate::server::audit::{Actor, Entity};
+use crate::server::auth::{Staff, SupplierUser};
 use crate::server::error::ServerError;
 use crate::server::services::journal;
-use crate::{
-    domain::InvoiceStatus,
-    error::AppError,
-    server::{
-        AppState,
-        audit::{Actor, Entity},
-        auth::{Staff, SupplierUser},
-        codes::sha256_hex,
-        pdf,
-        store::{self, invoices::NewFile},
-    },
-};
+use crate::server::store::{self, invoices::NewFile};
+use crate::server::{AppState, codes::sha256_hex, pdf};
+use crate::{domain::InvoiceStatus, error::AppError};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 

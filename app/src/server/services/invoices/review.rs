@@ -3,20 +3,14 @@
 //! for a written reason where the voucher itself is sound, then accept the
 //! invoice (its vouchers become 21-facturé) or send it back to correct.
 
+use crate::domain::{InvoiceStatus, LineFlag, Timestamp, VoucherStatus};
+use crate::error::AppError;
+use crate::model::money::{AgencyInvoiceList, ReconcileView};
+use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
 use crate::server::services::{agencies, invoices, journal};
-use crate::{
-    domain::{InvoiceStatus, LineFlag, Timestamp, VoucherStatus},
-    error::AppError,
-    model::money::{AgencyInvoiceList, ReconcileView},
-    server::{
-        AppState,
-        audit::{self, Actor, Entity},
-        auth::Staff,
-        db::WriteTx,
-        store::{invoices as store, vouchers},
-    },
-};
+use crate::server::store::{invoices as store, vouchers};
+use crate::server::{AppState, auth::Staff, db::WriteTx};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -81,6 +75,21 @@ async fn lock_covered(tx: &mut WriteTx, staff: &Staff, id: i64) -> Result<store:
         .ok_or_else(|| AppError::NotFound("Facture".into()))?)
 }
 
+/// The same, refused unless it is still `received`: `refusal` says why
+/// (« Cette facture est payée : ses lignes ne se modifient plus. »).
+async fn lock_received(
+    tx: &mut WriteTx,
+    staff: &Staff,
+    id: i64,
+    refusal: &str,
+) -> Result<store::InvoiceRecord, ServerError> {
+    let invoice = lock_covered(tx, staff, id).await?;
+    match invoice.summary.status {
+        InvoiceStatus::Received => Ok(invoice),
+        status => Err(AppError::Conflict(format!("Cette facture est {} : {refusal}.", status.label())).into()),
+    }
+}
+
 #[tracing::instrument(skip_all, fields(staff = %staff.login, invoice = id))]
 pub async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<ReconcileView, ServerError> {
     let record = covered(state, staff, id).await?;
@@ -110,15 +119,7 @@ pub async fn override_line(
         line.trim().parse().map_err(|_| AppError::Invalid(format!("Ligne de facture invalide : « {line} ».")))?;
     let reason = written_reason(reason, "le motif de l'acceptation de cette ligne")?;
     let mut tx = state.db.begin_write().await?;
-    let invoice = lock_covered(&mut tx, staff, id).await?;
-    let status = invoice.summary.status;
-    if status != InvoiceStatus::Received {
-        return Err(AppError::Conflict(format!(
-            "Cette facture est {} : ses lignes ne se modifient plus.",
-            status.label()
-        ))
-        .into());
-    }
+    lock_received(&mut tx, staff, id, "ses lignes ne se modifient plus").await?;
     let lines = store::lines(tx.conn(), id).await?;
     let found = lines
         .iter()
@@ -158,15 +159,7 @@ pub async fn override_line(
 #[tracing::instrument(skip_all, fields(staff = %staff.login, invoice = id))]
 pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>) -> Result<(), ServerError> {
     let mut tx = state.db.begin_write().await?;
-    let invoice = lock_covered(&mut tx, staff, id).await?;
-    let status = invoice.summary.status;
-    if status != InvoiceStatus::Received {
-        return Err(AppError::Conflict(format!(
-            "Cette facture est {} : seule une facture reçue peut être acceptée.",
-            status.label()
-        ))
-        .into());
-    }
+    let invoice = lock_received(&mut tx, staff, id, "seule une facture reçue peut être acceptée").await?;
     let mut lines = store::lines(tx.conn(), id).await?;
     lines.sort_by_key(|l| l.voucher_id);
     let open: Vec<String> = lines
@@ -239,7 +232,7 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
         let after = json!({ "status": VoucherStatus::Invoiced.label(), "invoice": invoice.summary.number });
         journal(&mut tx, &actor, Entity::Voucher, *voucher_id, "invoice", before, after, now).await?;
     }
-    let before = json!({ "status": status.label() });
+    let before = json!({ "status": InvoiceStatus::Received.label() });
     let after = json!({ "status": InvoiceStatus::Accepted.label(), "vouchers": claimed.len() });
     journal(&mut tx, &actor, Entity::Invoice, id, "accept", before, after, now).await?;
     tx.commit().await?;

@@ -7,35 +7,21 @@
 //! changes nothing: importing the same file twice changes nothing the
 //! second time.
 
+use crate::domain::contact::{parse_email, parse_name};
 use crate::domain::member_file::{FileLine, IMPORT_HEADER, ImportOutcome};
 pub use crate::domain::member_file::{MAX_FILE_BYTES, read_file};
+use crate::domain::{MemberNumber, Role, Timestamp};
+use crate::error::AppError;
+use crate::model::agency::{ImportPage, ImportReport};
+use crate::server::audit::{Actor, Entity};
 use crate::server::error::ServerError;
-use crate::server::services::{
-    agencies::{self, changed_fields},
-    journal,
-    members::{CheckedMember, login_json, member_json, parse_fee_day},
-};
-use crate::{
-    domain::{
-        MemberNumber, Role, Timestamp,
-        contact::{parse_email, parse_name},
-    },
-    error::AppError,
-    model::agency::{ImportPage, ImportReport},
-    server::{
-        AppState,
-        audit::{Actor, Entity},
-        auth::Staff,
-        codes::sha256_hex,
-        store::{
-            accounts::{self, NewAccount},
-            members::{
-                self, MemberFile, NewMember,
-                imports::{self as member_imports, NewImport},
-            },
-        },
-    },
-};
+use crate::server::services::agencies::{self, changed_fields};
+use crate::server::services::journal;
+use crate::server::services::members::{CheckedMember, login_json, member_json, parse_fee_day};
+use crate::server::store::accounts::{self, NewAccount};
+use crate::server::store::members::imports::{self as member_imports, NewImport};
+use crate::server::store::members::{self, MemberFile, NewMember};
+use crate::server::{AppState, auth::Staff, codes::sha256_hex};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};

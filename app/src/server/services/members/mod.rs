@@ -4,35 +4,18 @@
 
 pub mod import;
 
-use super::{
-    accounts::logins,
-    agencies::{self, changed_fields, history_view},
-    journal,
-};
+use super::agencies::{self, changed_fields, history_view};
+use super::{accounts::logins, journal};
+use crate::domain::contact::{parse_email, parse_name};
+use crate::domain::{Day, MemberNumber, Role, Timestamp, agency::LIST_LIMIT, day::parse_day, member::fee_paid_up};
+use crate::error::AppError;
+use crate::model::agency::{AgencyVoucherRow, MemberDetail, MemberList};
+use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
-use crate::{
-    domain::{
-        Day, MemberNumber, Role, Timestamp,
-        agency::LIST_LIMIT,
-        contact::{parse_email, parse_name},
-        day::parse_day,
-        member::fee_paid_up,
-    },
-    error::AppError,
-    model::agency::{AgencyVoucherRow, MemberDetail, MemberList},
-    server::{
-        AppState,
-        audit::{self, Actor, Entity},
-        auth::Staff,
-        budgets,
-        services::vouchers::agency::row_view,
-        store::{
-            accounts::{self, NewAccount},
-            members::{self, MemberFile, NewMember},
-            vouchers,
-        },
-    },
-};
+use crate::server::store::accounts::{self, NewAccount};
+use crate::server::store::members::{self, MemberFile, NewMember};
+use crate::server::store::vouchers;
+use crate::server::{AppState, auth::Staff, budgets, services::vouchers::agency::row_view};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

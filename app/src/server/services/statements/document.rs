@@ -1,14 +1,9 @@
 //! A statement as the member receives it: the vouchers of the period with
 //! their invoices and totals, written as PDF and as CSV.
 
-use crate::{
-    domain::{Day, Money, Period},
-    server::{
-        pdf::{self, BOTTOM, MARGIN, Page, TOP},
-        spreadsheet::Csv,
-        store::statements::StatementLine,
-    },
-};
+use crate::domain::{Day, Money, Period};
+use crate::server::pdf::{self, BOTTOM, MARGIN, Page, TOP};
+use crate::server::{spreadsheet::Csv, store::statements::StatementLine};
 
 /// A statement's content, before it is written as PDF and CSV.
 #[derive(Debug, Clone)]

@@ -2,19 +2,13 @@
 //! those still owed.
 
 use super::{document::file_stem, runs::in_two_halves};
+use crate::domain::Timestamp;
+use crate::server::AppState;
 use crate::server::error::ServerError;
-use crate::{
-    domain::Timestamp,
-    server::{
-        AppState,
-        store::statements::{self as store, OwedEmail},
-    },
-};
+use crate::server::store::statements::{self as store, OwedEmail};
 use chrono::Utc;
-use lettre::{
-    Message,
-    message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType},
-};
+use lettre::Message;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 
 /// Missing an address, as staff and the member read it.
 pub(super) const NO_ADDRESS: &str = "Pas d'adresse e-mail";

@@ -16,21 +16,13 @@ use email::{Emails, send_owed};
 use runs::{bounds, make, store_made};
 
 use super::agencies;
+use crate::domain::{Day, Month, Period, Timestamp};
+use crate::error::AppError;
+use crate::model::money::{StatementRow, StatementsPage};
 use crate::server::error::ServerError;
-use crate::{
-    domain::{Day, Month, Period, Timestamp},
-    error::AppError,
-    model::money::{StatementRow, StatementsPage},
-    server::{
-        AppState,
-        audit::Actor,
-        auth::Staff,
-        store::{
-            members::{self, MemberFile},
-            statements as store,
-        },
-    },
-};
+use crate::server::store::members::{self, MemberFile};
+use crate::server::store::statements as store;
+use crate::server::{AppState, audit::Actor, auth::Staff};
 use chrono::{DateTime, Utc};
 
 /// Makes, keeps and (when `send`) emails one member's statement for [from,

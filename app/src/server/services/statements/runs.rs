@@ -1,26 +1,16 @@
 //! A run: every member of an agency with a voucher used in a month gets a
 //! statement, made in batches in the background, with progress.
 
-use super::{
-    document::{Statement, csv_of, pdf_of},
-    email::{NO_ADDRESS, send_owed},
-};
+use super::document::{Statement, csv_of, pdf_of};
+use super::email::{NO_ADDRESS, send_owed};
+use crate::domain::{Money, Month, Period, Timestamp};
+use crate::server::audit::{self, Actor, Change, Entity};
 use crate::server::error::ServerError;
 use crate::server::services::agencies;
-use crate::{
-    domain::{Money, Month, Period, Timestamp},
-    error::AppError,
-    model::money::RunRow,
-    server::{
-        AppState,
-        audit::{self, Actor, Change, Entity},
-        auth::Staff,
-        store::{
-            members::{self, MemberFile},
-            statements::{self as store, NewStatement, OwedEmail, StatementLine},
-        },
-    },
-};
+use crate::server::store::members::{self, MemberFile};
+use crate::server::store::statements::{self as store, NewStatement, OwedEmail, StatementLine};
+use crate::server::{AppState, auth::Staff};
+use crate::{error::AppError, model::money::RunRow};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tokio::sync::mpsc;

@@ -1,25 +1,16 @@
 //! Vouchers as the agency sees them: searched by number, member number or
 //! name; one voucher with its journal; and undoing a mistaken use.
 
+use crate::domain::{Day, Timestamp, VoucherStatus, agency::LIST_LIMIT};
+use crate::error::AppError;
+use crate::model::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow};
+use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
-use crate::server::services::{
-    agencies::{self, history_view},
-    journal,
-};
-use crate::{
-    domain::{Day, Timestamp, VoucherStatus, agency::LIST_LIMIT},
-    error::AppError,
-    model::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow},
-    server::{
-        AppState,
-        audit::{self, Actor, Entity},
-        auth::Staff,
-        store::{
-            invoices,
-            vouchers::{self, VoucherRecord, VoucherSearch},
-        },
-    },
-};
+use crate::server::services::agencies::{self, history_view};
+use crate::server::services::journal;
+use crate::server::store::invoices;
+use crate::server::store::vouchers::{self, VoucherRecord, VoucherSearch};
+use crate::server::{AppState, auth::Staff};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 

@@ -1,19 +1,12 @@
 //! The supplier's counter check: a voucher's number and secret code typed
 //! at the till, and what the supplier learns of it.
 
+use crate::domain::{VoucherNumber, member::initials};
 use crate::server::error::ServerError;
 use crate::server::services::vouchers::{self, Checker};
-use crate::{
-    domain::{VoucherNumber, member::initials},
-    error::AppError,
-    model::supplier::CounterCheck,
-    server::{
-        AppState,
-        audit::Actor,
-        auth::SupplierUser,
-        store::{self},
-    },
-};
+use crate::server::store;
+use crate::server::{AppState, audit::Actor, auth::SupplierUser};
+use crate::{error::AppError, model::supplier::CounterCheck};
 use chrono::{DateTime, Utc};
 
 /// A supplier's staff checking at the counter: charged like any logged-in

@@ -1,21 +1,13 @@
 //! A supplier's delivered vouchers: the filter of the list, the list, its
 //! totals and its spreadsheet (pages and the till's API alike).
 
+use crate::domain::voucher::{DELIVERED_STATUSES, SINCE_LAST_MONTH};
+use crate::domain::{Money, Timestamp, VoucherStatus, day::parse_day};
+use crate::error::AppError;
+use crate::model::supplier::{DeliveredList, DeliveredVoucher, StatusTotal};
 use crate::server::error::ServerError;
-use crate::{
-    domain::{
-        Money, Timestamp, VoucherStatus,
-        day::parse_day,
-        voucher::{DELIVERED_STATUSES, SINCE_LAST_MONTH},
-    },
-    error::AppError,
-    model::supplier::{DeliveredList, DeliveredVoucher, StatusTotal},
-    server::{
-        AppState, clock,
-        spreadsheet::Csv,
-        store::{self, vouchers::delivered::DeliveredQuery},
-    },
-};
+use crate::server::store::{self, vouchers::delivered::DeliveredQuery};
+use crate::server::{AppState, clock, spreadsheet::Csv};
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 

@@ -6,27 +6,18 @@ pub mod counter;
 pub mod delivered;
 
 use super::journal;
+use crate::domain::{AgencySettings, Day, Money, SecretCodeLength, Timestamp, VoucherNumber, VoucherStatus};
+use crate::domain::{member::initials, parse_typed_code, voucher::VoucherNumberError};
+use crate::error::AppError;
+use crate::model::vouchers::VoucherRow;
+use crate::model::vouchers::{CancelledUse, CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard};
+use crate::server::audit::{Actor, Entity};
+use crate::server::auth::{Member, Staff};
+use crate::server::budgets::{self, Budget};
 use crate::server::error::ServerError;
-use crate::{
-    domain::{
-        AgencySettings, Day, Money, SecretCodeLength, Timestamp, VoucherNumber, VoucherStatus, member::initials,
-        parse_typed_code, voucher::VoucherNumberError,
-    },
-    error::AppError,
-    model::vouchers::{CancelledUse, CheckedVoucher, RequestForm, SupplierChoice, UseReceipt, VoucherCard, VoucherRow},
-    server::{
-        AppState,
-        audit::{Actor, Entity},
-        auth::{Member, Staff},
-        budgets::{self, Budget},
-        codes::CodeInputs,
-        db::WriteTx,
-        store::{
-            agencies, suppliers,
-            vouchers::{self, ListedVoucher, NewVoucher, Use, VoucherRecord},
-        },
-    },
-};
+use crate::server::store::vouchers::{self, ListedVoucher, NewVoucher, Use, VoucherRecord};
+use crate::server::store::{agencies, suppliers};
+use crate::server::{AppState, codes::CodeInputs, db::WriteTx};
 use chrono::{DateTime, Datelike, Days, Utc};
 use serde_json::json;
 

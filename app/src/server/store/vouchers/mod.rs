@@ -2,12 +2,10 @@
 
 pub mod delivered;
 
+use crate::domain::{Day, Money, Timestamp, VoucherNumber, VoucherStatus};
+use crate::model::vouchers::VoucherRow;
+use crate::server::db::{Backend, WriteTx};
 use crate::server::store::in_row;
-use crate::{
-    domain::{Day, Money, Timestamp, VoucherNumber, VoucherStatus},
-    model::vouchers::VoucherRow,
-    server::db::{Backend, WriteTx},
-};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// A voucher with what its screens show: supplier, agency codes, member.
