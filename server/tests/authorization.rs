@@ -209,7 +209,7 @@ async fn supplier_objects(app: &TestApp, number: &str, code: &str) -> SupplierSe
     let input =
         submission::typed_invoice("M-1".into(), "2026-01-02".into(), "42".into(), &format!("{number};{code};42"))
             .expect("invoice typed");
-    let invoice_id = invoices::submit_invoice(&app.state, &Submitter::user(&user), &input, chrono::Utc::now())
+    let invoice_id = submission::submit_invoice(&app.state, &Submitter::user(&user), &input, chrono::Utc::now())
         .await
         .expect("invoice");
     let pdf = common::supplier::pdf("matrice");
@@ -547,7 +547,7 @@ impl MoneySecrets {
 
 async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
     use app::server::auth::{Staff, member_by_number};
-    use app::server::services::invoices::{self, Submitter, review, submission};
+    use app::server::services::invoices::{Submitter, review, submission};
     use app::server::services::{payments, statements, vouchers};
     use app::server::{audit::Actor, clock, store::members};
     let state = &app.state;
@@ -580,7 +580,7 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
         let input =
             submission::typed_invoice(format!("MX-{n}"), "2026-01-02".into(), "20".into(), &line).expect("typed");
         let ouest = ouest.clone();
-        async move { invoices::submit_invoice(state, &Submitter::user(&ouest), &input, now).await.expect("invoice") }
+        async move { submission::submit_invoice(state, &Submitter::user(&ouest), &input, now).await.expect("invoice") }
     };
     let mut flagged = [0; 2];
     let mut to_send_back = [0; 2];
@@ -609,7 +609,7 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
     let input =
         submission::typed_invoice("BC-1".into(), "2026-01-02".into(), "20".into(), &format!("{number};{code};20"))
             .expect("typed");
-    let bois_invoice = invoices::submit_invoice(state, &Submitter::user(&bois), &input, now).await.expect("invoice");
+    let bois_invoice = submission::submit_invoice(state, &Submitter::user(&bois), &input, now).await.expect("invoice");
     review::accept(state, &staff, bois_invoice, now).await.expect("accept");
     // A voucher used about six weeks ago: a month of its own for a run.
     let past = now - chrono::Duration::days(45);

@@ -102,11 +102,11 @@ pub async fn supplier_submit_invoice(
     lines: String,
 ) -> Result<i64, AppError> {
     use crate::api::context;
-    use crate::server::services::invoices::{self, Submitter, submission};
+    use crate::server::services::invoices::{Submitter, submission};
     context::serve(|state, user: SupplierUser| async move {
         let input = submission::typed_invoice(number, date, amount, &lines)?;
         let by = Submitter::user(&user).at(&context::address(&state)?);
-        let id = invoices::submit_invoice(&state, &by, &input, chrono::Utc::now()).await?;
+        let id = submission::submit_invoice(&state, &by, &input, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/fournisseur/factures/{id}?envoyee=1"));
         Ok(id)
     })
@@ -123,12 +123,12 @@ pub async fn supplier_correct_invoice(
     lines: String,
 ) -> Result<(), AppError> {
     use crate::api::context;
-    use crate::server::services::invoices::{self, Submitter, submission};
+    use crate::server::services::invoices::{Submitter, submission};
     context::serve(|state, user: SupplierUser| async move {
         let id = submission::parse_invoice_id(&id)?;
         let input = submission::typed_invoice(number, date, amount, &lines)?;
         let by = Submitter::user(&user).at(&context::address(&state)?);
-        invoices::correct_invoice(&state, &by, id, &input, chrono::Utc::now()).await?;
+        submission::correct_invoice(&state, &by, id, &input, chrono::Utc::now()).await?;
         leptos_axum::redirect(&format!("/fournisseur/factures/{id}?corrigee=1"));
         Ok(())
     })

@@ -843,11 +843,21 @@ impl Report {
 
     fn use_section(&self, out: &mut String) {
         let _ = writeln!(out, "### Using a voucher: `POST /api/use_voucher` on fresh vouchers\n");
-        let _ = writeln!(
+        table_head(
             out,
-            "| backend | clients | server req/s | p50 | p99 | raw sqlx uses/s | raw p50 | raw p99 | server / raw |"
+            &[
+                "backend",
+                "clients",
+                "server req/s",
+                "p50",
+                "p99",
+                "raw sqlx uses/s",
+                "raw p50",
+                "raw p99",
+                "server / raw",
+            ],
+            1,
         );
-        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|");
         for b in &self.backends {
             for (served, raw) in &b.uses {
                 let _ = writeln!(
@@ -892,8 +902,7 @@ impl Report {
             out,
             "### \"Demande de bons\" ({LIST_VOUCHERS} vouchers, half used) against the login page, {PAGE_CLIENTS} clients\n"
         );
-        let _ = writeln!(out, "| backend | page | req/s | p50 | p99 | server peak memory (whole run) |");
-        let _ = writeln!(out, "|---|---|--:|--:|--:|--:|");
+        table_head(out, &["backend", "page", "req/s", "p50", "p99", "server peak memory (whole run)"], 2);
         for b in &self.backends {
             let p = &b.pages;
             let peak = b.server_peak_kb.map_or("?".to_owned(), |kb| format!("{} MB", kb / 1000));
@@ -934,8 +943,7 @@ impl Report {
             return;
         };
         let _ = writeln!(out, "### Weight, as sent (1 KB = 1000 bytes)\n");
-        let _ = writeln!(out, "| file | raw | gzip | brotli |");
-        let _ = writeln!(out, "|---|--:|--:|--:|");
+        table_head(out, &["file", "raw", "gzip", "brotli"], 1);
         for sent in weight.bundle.iter().chain([&weight.card]) {
             let _ = writeln!(
                 out,
@@ -974,11 +982,20 @@ impl Report {
              requests the page made. Service workers are blocked: the throttling does not reach their \
              requests.\n"
         );
-        let _ = writeln!(
+        table_head(
             out,
-            "| network | button in the page / painted | hydrated | UTILISER CE BON → confirmation | its requests | OK → code | its requests | one round trip (floor) |"
+            &[
+                "network",
+                "button in the page / painted",
+                "hydrated",
+                "UTILISER CE BON → confirmation",
+                "its requests",
+                "OK → code",
+                "its requests",
+                "one round trip (floor)",
+            ],
+            1,
         );
-        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|");
         for c in profiles {
             let _ = writeln!(
                 out,
@@ -1033,11 +1050,18 @@ impl Report {
                      every email written. Peak memory is the server's VmHWM, before the run and after it, on \
                      a fresh server per size.\n"
                 );
-                let _ = writeln!(
+                table_head(
                     out,
-                    "| backend | used vouchers | statements | made and kept | finished, emails written | peak memory before → after |"
+                    &[
+                        "backend",
+                        "used vouchers",
+                        "statements",
+                        "made and kept",
+                        "finished, emails written",
+                        "peak memory before → after",
+                    ],
+                    1,
                 );
-                let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
                 for f in figures {
                     let _ = writeln!(
                         out,
@@ -1122,6 +1146,14 @@ fn write_between_markers(path: &Path, block: &str) -> bench::Result<()> {
     };
     std::fs::write(path, updated)?;
     Ok(())
+}
+
+/// A Markdown table's head: its columns, the first `left` of them aligned
+/// left and the figures after them right.
+fn table_head(out: &mut String, columns: &[&str], left: usize) {
+    let _ = writeln!(out, "| {} |", columns.join(" | "));
+    let aligns: Vec<&str> = (0..columns.len()).map(|i| if i < left { "---" } else { "--:" }).collect();
+    let _ = writeln!(out, "|{}|", aligns.join("|"));
 }
 
 #[cfg(test)]

@@ -233,7 +233,7 @@ async fn check_voucher(State(state): State<AppState>, till: Till, JsonObject(bod
         })
     }
     .await;
-    respond(answer.map(|a| (StatusCode::OK, Json(a))))
+    respond_ok(answer)
 }
 
 #[derive(Serialize)]
@@ -292,7 +292,7 @@ async fn list_vouchers(
         Ok::<_, ApiError>(VoucherList { vouchers, count, total_cents: total.cents() })
     }
     .await;
-    respond(answer.map(|a| (StatusCode::OK, Json(a))))
+    respond_ok(answer)
 }
 
 #[derive(Serialize)]
@@ -379,14 +379,14 @@ async fn list_invoices(State(state): State<AppState>, till: Till) -> Response {
     let answer = invoices::list_for_supplier(&state, till.client.supplier_id)
         .await
         .map(|rows| InvoiceList { invoices: rows.into_iter().map(InvoiceItem::from).collect() });
-    respond(answer.map_err(ApiError::from).map(|a| (StatusCode::OK, Json(a))))
+    respond_ok(answer.map_err(ApiError::from))
 }
 
 /// `GET /api/v1/invoices/{id}`: one of the supplier's invoices and each
 /// line's check.
 async fn get_invoice(State(state): State<AppState>, till: Till, Path(id): Path<String>) -> Response {
     let answer = detail(&state, till.client.supplier_id, &id).await;
-    respond(answer.map(|a| (StatusCode::OK, Json(a))))
+    respond_ok(answer)
 }
 
 async fn detail(state: &AppState, supplier_id: i64, id: &str) -> Result<InvoiceWithLines, ApiError> {
@@ -399,8 +399,8 @@ async fn detail(state: &AppState, supplier_id: i64, id: &str) -> Result<InvoiceW
 async fn submit_invoice(State(state): State<AppState>, till: Till, JsonObject(body): JsonObject) -> Response {
     let answer = async {
         let input = invoice_input(&body)?;
-        let id =
-            invoices::submit_invoice(&state, &till.client.submitter(&till.address), &input, chrono::Utc::now()).await?;
+        let id = submission::submit_invoice(&state, &till.client.submitter(&till.address), &input, chrono::Utc::now())
+            .await?;
         Ok::<InvoiceWithLines, ApiError>(
             invoices::invoice_for_supplier(&state, till.client.supplier_id, id).await?.into(),
         )
@@ -451,6 +451,11 @@ async fn openapi_json() -> Response {
 
 async fn unknown_operation() -> Response {
     ApiError::new(StatusCode::NOT_FOUND, "Opération inconnue : voir /api/v1/openapi.json.").into_response()
+}
+
+/// 200 with the answer as JSON, or the error.
+fn respond_ok<T: Serialize>(answer: Result<T, ApiError>) -> Response {
+    respond(answer.map(|a| (StatusCode::OK, Json(a))))
 }
 
 fn respond<T: IntoResponse>(answer: Result<T, ApiError>) -> Response {

@@ -102,25 +102,6 @@ pub(super) fn some_errors(mut errors: Vec<String>) -> String {
     errors.join("\n")
 }
 
-/// The same voucher twice on one invoice is refused before anything is
-/// written: it would be paid once, and the second line would only be
-/// flagged for the agency to sort out.
-fn refuse_repeated_vouchers(lines: &[InvoiceLineInput]) -> Result<(), AppError> {
-    let mut seen: Vec<(String, usize)> = Vec::with_capacity(lines.len());
-    let mut errors = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let Ok(number) = line.voucher_number.parse::<VoucherNumber>() else {
-            continue; // named by the line check, with its line
-        };
-        let number = number.to_string();
-        match seen.iter().find(|(n, _)| *n == number) {
-            Some((_, first)) => errors.push(format!("Ligne {} : le bon {number} figure déjà ligne {first}.", i + 1)),
-            None => seen.push((number, i + 1)),
-        }
-    }
-    if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(some_errors(errors))) }
-}
-
 const MAX_INVOICE_NUMBER: usize = 40;
 /// Line mistakes shown at once; more would bury the first ones.
 const MAX_ERRORS_SHOWN: usize = 8;
@@ -128,7 +109,6 @@ const MAX_ERRORS_SHOWN: usize = 8;
 /// Checks what was typed; every mistake is named with its line number. The
 /// answer is one message with one mistake per line of text.
 fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoice, AppError> {
-    refuse_repeated_vouchers(&input.lines)?;
     let number = input.number.trim();
     if number.is_empty() {
         return Err(AppError::Invalid("Indiquez le numéro de la facture.".into()));
@@ -538,15 +518,5 @@ mod tests {
         assert!(message(check_input(&input(vec![], "42"), now())).contains("au moins une ligne"));
         let many = vec![line("W2026.NA.442.00000001", "5312", "1"); MAX_INVOICE_LINES + 1];
         assert!(message(check_input(&input(many, "501"), now())).contains("au plus"));
-    }
-
-    #[test]
-    fn the_same_voucher_twice_is_refused_with_both_lines() {
-        let line = |n: &str| InvoiceLineInput { voucher_number: n.into(), code: "1234".into(), amount: "1".into() };
-        let lines = [line("W2026.NA.442.00000001"), line("x"), line(" w2026.na.442.00000001 ")];
-        match refuse_repeated_vouchers(&lines) {
-            Err(AppError::Invalid(m)) => assert_eq!(m, "Ligne 3 : le bon W2026.NA.442.00000001 figure déjà ligne 1."),
-            other => panic!("{other:?}"),
-        }
     }
 }
