@@ -847,8 +847,7 @@ async fn the_dashboard_shows_this_months_figures_amounts_due_open_flags_and_lock
 
 #[tokio::test]
 async fn staff_of_another_agency_find_nothing_of_nantes_and_change_nothing() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (voucher, number, code) = used_voucher(&app, &phone, "42").await;
     let nantes = app.logged_in(NANTES_STAFF).await;
     let (report, _) = nantes.import_members("a.csv", "N° d'adhérent;Nom\n44000500A;Anne Vidal\n").await;
@@ -919,8 +918,7 @@ async fn staff_of_another_agency_find_nothing_of_nantes_and_change_nothing() {
 /// and the desk is told why; `%` and `_` stay characters, not wildcards.
 #[tokio::test]
 async fn a_search_for_an_invisible_character_matches_nothing_and_says_why() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     used_voucher(&app, &phone, "42").await;
     let staff = app.logged_in(NANTES_STAFF).await;
     for function in ["agency_members", "agency_vouchers"] {

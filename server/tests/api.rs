@@ -15,8 +15,7 @@ const WRONG: &str = "Numéro de bon ou code secret incorrect.";
 
 #[tokio::test]
 async fn a_till_checks_a_voucher_with_its_key_and_gets_the_one_refusal_for_any_mistake() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, number, code) = used_voucher(&app, &phone, "42").await;
     let till = app.till("ouest").await;
 
@@ -160,8 +159,7 @@ async fn bons_api_key_create_prints_the_key_alone_on_standard_output_even_with_l
 
 #[tokio::test]
 async fn delivered_vouchers_are_listed_with_the_same_filters_as_the_space() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (id1, n1, _) = used_voucher(&app, &phone, "42").await;
     let (_, n2, _) = used_voucher(&app, &phone, "8").await;
     used_voucher_at(&app, &phone, "Bois & Charpente 44", "15").await;
@@ -203,8 +201,7 @@ fn invoice(number: &str, amount: i64, lines: Value) -> Value {
 
 #[tokio::test]
 async fn an_invoice_sent_by_a_till_is_matched_line_by_line_and_read_back() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let (_, n2, c2) = used_voucher(&app, &phone, "8").await;
     let till = app.till("ouest").await;
@@ -279,8 +276,7 @@ async fn an_invoice_sent_by_a_till_is_matched_line_by_line_and_read_back() {
 
 #[tokio::test]
 async fn a_bad_invoice_from_a_till_gets_a_french_reason_and_changes_nothing() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let till = app.till("ouest").await;
     let line = json!({ "voucher_number": n1, "code": c1, "amount_cents": 4200 });

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{PAID_UP, TestApp, message};
+use common::{TestApp, message};
 use reqwest::{StatusCode, header};
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -72,8 +72,7 @@ async fn chunked_post(app: &TestApp, path: &str, chunks: usize, chunk: &[u8]) ->
 #[tokio::test]
 async fn malformed_requests_get_a_french_refusal_and_leave_no_error_in_the_log() {
     let errors = errors_logged();
-    let app = TestApp::spawn().await;
-    let member = app.logged_in(PAID_UP).await;
+    let (app, member) = TestApp::spawn_with_member().await;
     let anonymous = app.browser();
     let id = app.voucher_for(&member, "Matériaux de l'Ouest", "20").await.to_string();
     errors.lock().unwrap().clear();

@@ -48,8 +48,7 @@ async fn fifty_simultaneous_taps_from_five_phones_give_one_code_and_one_number()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_vouchers_used_at_once_get_thirty_consecutive_numbers() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let supplier = first_supplier(&app).await;
     let mut ids = Vec::new();
     for i in 0..30 {
@@ -76,8 +75,7 @@ async fn thirty_vouchers_used_at_once_get_thirty_consecutive_numbers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn member_pages_keep_answering_under_simultaneous_loads() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let id = phone.request_voucher_json(&first_supplier(&app).await, "12").await;
     let paths = [
         "/".to_owned(),

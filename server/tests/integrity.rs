@@ -134,8 +134,7 @@ async fn audit_verify_names_the_first_edited_or_removed_event() {
 
 #[tokio::test]
 async fn a_genuine_number_and_code_is_confirmed_and_every_mistake_gets_the_same_answer() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, number, code) = used_voucher(&app, &phone, "99").await;
     let counter = app.browser();
 
@@ -178,8 +177,7 @@ async fn a_genuine_number_and_code_is_confirmed_and_every_mistake_gets_the_same_
 
 #[tokio::test]
 async fn five_wrong_codes_lock_a_voucher_until_its_agency_unlocks_it() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (id, number, code) = used_voucher(&app, &phone, "150").await;
     // Only the voucher's own supplier's wrong codes count (tests/lockouts.rs).
     let counter = app.logged_in("ouest").await;
@@ -304,8 +302,7 @@ async fn logins_are_budgeted_per_login_and_per_address() {
 
 #[tokio::test]
 async fn a_member_cancels_an_issued_voucher_which_then_cannot_be_used() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let supplier = app.supplier_id("Bois & Charpente 44").await;
     let id = phone.request_voucher(&supplier, "80").await;
     let card = phone.get(&format!("/bons/{id}")).await;
@@ -335,8 +332,7 @@ async fn a_member_cancels_an_issued_voucher_which_then_cannot_be_used() {
 
 #[tokio::test]
 async fn overdue_vouchers_are_recorded_expired_once_and_cannot_be_used() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let id = app.voucher_for(&phone, "Matériaux de l'Ouest", "45").await;
     let later = chrono::Utc::now() + chrono::Days::new(31);
 
@@ -360,8 +356,7 @@ async fn overdue_vouchers_are_recorded_expired_once_and_cannot_be_used() {
 #[tokio::test]
 async fn a_row_with_an_unknown_status_is_an_error_naming_it_never_a_usable_voucher() {
     use app::server::store;
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let id = phone.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "42").await;
     sqlx::query("UPDATE vouchers SET status = 7 WHERE id = $1").bind(id).execute(app.db.pool()).await.unwrap();
 

@@ -9,7 +9,7 @@ use app::error::AppError;
 use app::server::audit::{self, Entity};
 use app::server::services::invoices::{self, InvoiceInput, Submitter};
 use chrono::Utc;
-use common::{PAID_UP, TestApp, used_voucher_at, wrong};
+use common::{TestApp, used_voucher_at, wrong};
 
 fn line(number: &str, code: &str, amount: &str) -> InvoiceLineInput {
     InvoiceLineInput { voucher_number: number.into(), code: code.into(), amount: amount.into() }
@@ -31,8 +31,7 @@ async fn flags(app: &TestApp, id: i64) -> Vec<Option<LineFlag>> {
 
 #[tokio::test]
 async fn each_line_is_matched_to_its_voucher_and_flagged_with_the_first_reason_that_applies() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let ouest = "Matériaux de l'Ouest";
     let (_, n1, c1) = used_voucher_at(&app, &phone, ouest, "42").await;
     let (v2, n2, c2) = used_voucher_at(&app, &phone, ouest, "30").await;
@@ -98,8 +97,7 @@ async fn each_line_is_matched_to_its_voucher_and_flagged_with_the_first_reason_t
 
 #[tokio::test]
 async fn a_mistyped_invoice_or_a_reused_number_changes_nothing() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, n1, c1) = used_voucher_at(&app, &phone, "Matériaux de l'Ouest", "42").await;
     let by = Submitter::user(&app.supplier_user("ouest").await);
     invoices::submit_invoice(&app.state, &by, &invoice("F-100", "42", vec![line(&n1, &c1, "42")]), Utc::now())
@@ -126,8 +124,7 @@ async fn a_mistyped_invoice_or_a_reused_number_changes_nothing() {
 
 #[tokio::test]
 async fn an_invoice_sent_back_is_corrected_and_matched_again() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, n1, c1) = used_voucher_at(&app, &phone, "Matériaux de l'Ouest", "42").await;
     let by = Submitter::user(&app.supplier_user("ouest").await);
     let first = invoice("F-200", "42", vec![line(&n1, &wrong(&c1), "42")]);

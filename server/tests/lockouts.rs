@@ -140,8 +140,7 @@ async fn changing_ones_own_password_logs_out_every_other_device_but_this_one() {
 
 #[tokio::test]
 async fn wrong_current_passwords_are_budgeted_per_account() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (_app, phone) = TestApp::spawn_with_member().await;
     let change = async |current: &str| {
         phone.call("change_password", &[("current", current), ("new", NEW_PASSWORD), ("confirm", NEW_PASSWORD)]).await.0
     };
@@ -317,8 +316,7 @@ async fn a_strangers_wrong_codes_never_lock_a_members_voucher_nor_its_payment() 
 
 #[tokio::test]
 async fn only_the_vouchers_own_supplier_locks_it_and_its_invoice_still_matches_the_right_code() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (id, number, code) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
     let check = async |code: &str| ouest.call("supplier_check", &[("number", &number), ("code", code)]).await.0;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{PAID_UP, TestApp};
+use common::TestApp;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -42,8 +42,7 @@ impl Write for Sink {
 #[tokio::test]
 async fn a_use_is_logged_with_its_request_id_and_the_voucher_never_with_its_code() {
     let log = log();
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let id = phone.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "42").await;
     let used = phone
         .client

@@ -91,8 +91,7 @@ async fn a_paid_up_member_requests_uses_validates_and_finds_the_voucher_delivere
 /// `Location` header is for the service worker's copy of the card).
 #[tokio::test]
 async fn ok_answers_with_the_used_card_so_the_phone_asks_nothing_more() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let id = phone.request_voucher_json(&app.supplier_id("Matériaux de l'Ouest").await, "13").await;
     let tap = |function: &'static str| {
         phone
@@ -138,8 +137,7 @@ async fn ok_answers_with_the_used_card_so_the_phone_asks_nothing_more() {
 
 #[tokio::test]
 async fn annuler_on_the_code_screen_keeps_the_use_and_the_card_opens_again() {
-    let app = TestApp::spawn().await;
-    let browser = app.logged_in(PAID_UP).await;
+    let (app, browser) = TestApp::spawn_with_member().await;
     let id = browser.request_voucher(&app.supplier_id("Bois & Charpente 44").await, "40").await;
     let screen = browser.use_voucher(id).await;
     let code = screen.text_of("class=\"secret-code\"").unwrap();
@@ -157,8 +155,7 @@ async fn annuler_on_the_code_screen_keeps_the_use_and_the_card_opens_again() {
 
 #[tokio::test]
 async fn the_qr_code_links_to_a_check_page_that_shows_no_code_and_only_initials() {
-    let app = TestApp::spawn().await;
-    let browser = app.logged_in(PAID_UP).await;
+    let (app, browser) = TestApp::spawn_with_member().await;
     let id = browser.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "99,99").await;
     let screen = browser.use_voucher(id).await;
     let code = screen.text_of("class=\"secret-code\"").unwrap();
@@ -210,8 +207,7 @@ async fn a_member_whose_fee_is_not_paid_gets_no_voucher_and_is_sent_to_the_agenc
 
 #[tokio::test]
 async fn each_bad_request_gets_a_clear_french_message_and_changes_nothing() {
-    let app = TestApp::spawn().await;
-    let browser = app.logged_in(PAID_UP).await;
+    let (app, browser) = TestApp::spawn_with_member().await;
     let ouest = app.supplier_id("Matériaux de l'Ouest").await;
     let closed = app.supplier_id("Négoce Fermé").await;
     let cases: &[(&str, &str, &str)] = &[
@@ -246,8 +242,7 @@ async fn each_bad_request_gets_a_clear_french_message_and_changes_nothing() {
 
 #[tokio::test]
 async fn another_members_voucher_cannot_be_seen_used_or_validated() {
-    let app = TestApp::spawn().await;
-    let owner = app.logged_in(PAID_UP).await;
+    let (app, owner) = TestApp::spawn_with_member().await;
     let id = owner.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "10").await;
     let other = app.logged_in(UNPAID).await;
     for path in [format!("/bons/{id}"), format!("/bons/{id}/code"), format!("/bons/{id}/utiliser")] {
@@ -267,8 +262,7 @@ async fn another_members_voucher_cannot_be_seen_used_or_validated() {
 
 #[tokio::test]
 async fn expired_unknown_and_unused_vouchers_are_refused() {
-    let app = TestApp::spawn().await;
-    let browser = app.logged_in(PAID_UP).await;
+    let (app, browser) = TestApp::spawn_with_member().await;
     let id = browser.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "10").await;
 
     // Validating before using makes no sense.
@@ -322,8 +316,7 @@ async fn visitors_must_log_in_and_wrong_passwords_are_refused() {
 
 #[tokio::test]
 async fn sessions_survive_a_restart_and_end_at_logout() {
-    let app = TestApp::spawn().await;
-    let browser = app.logged_in(PAID_UP).await;
+    let (app, browser) = TestApp::spawn_with_member().await;
     let app = app.restart().await;
     let browser = common::Browser { client: browser.client, base: app.base.clone() };
     assert_eq!(browser.get("/bons").await.status, StatusCode::OK, "still logged in after a restart");
@@ -364,8 +357,7 @@ async fn loading_the_demo_twice_changes_nothing() {
 
 #[tokio::test]
 async fn an_expired_session_sends_the_member_back_to_the_login_page() {
-    let app = TestApp::spawn().await;
-    let browser = app.logged_in(PAID_UP).await;
+    let (app, browser) = TestApp::spawn_with_member().await;
     assert_eq!(browser.get("/bons").await.status, StatusCode::OK);
     sqlx::query("UPDATE sessions SET expires_at = '2020-01-01T00:00:00.000000Z'").execute(app.db.pool()).await.unwrap();
     assert_eq!(browser.get("/bons").await.location.as_deref(), Some("/connexion?suivant=/bons"));
@@ -376,8 +368,7 @@ async fn an_expired_session_sends_the_member_back_to_the_login_page() {
 
 #[tokio::test]
 async fn demande_de_bons_lists_the_newest_voucher_first() {
-    let app = TestApp::spawn().await;
-    let browser = app.logged_in(PAID_UP).await;
+    let (app, browser) = TestApp::spawn_with_member().await;
     browser.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "5").await;
     browser.request_voucher(&app.supplier_id("Bois & Charpente 44").await, "6").await;
     let list = browser.get("/bons").await;
@@ -394,8 +385,7 @@ async fn demande_de_bons_lists_the_newest_voucher_first() {
 /// the rows the search misses hidden, and says so when it misses them all.
 #[tokio::test]
 async fn a_search_sent_without_the_wasm_hides_the_rows_it_misses() {
-    let app = TestApp::spawn().await;
-    let browser = app.logged_in(PAID_UP).await;
+    let (app, browser) = TestApp::spawn_with_member().await;
     browser.request_voucher(&app.supplier_id("Matériaux de l'Ouest").await, "5").await;
     browser.request_voucher(&app.supplier_id("Bois & Charpente 44").await, "6").await;
     let row_of = |body: &str, supplier: &str| {

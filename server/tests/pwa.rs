@@ -98,8 +98,7 @@ async fn static_files_come_pre_compressed_with_their_lifetimes() {
 
 #[tokio::test]
 async fn pages_are_compressed_and_kept_by_no_shared_cache() {
-    let app = TestApp::spawn().await;
-    let member = app.logged_in(PAID_UP).await;
+    let (app, member) = TestApp::spawn_with_member().await;
     let (_, number, _) = used_voucher(&app, &member, "120").await;
     let page = |encoding: &'static str| {
         member
@@ -132,8 +131,7 @@ async fn pages_are_compressed_and_kept_by_no_shared_cache() {
 
 #[tokio::test]
 async fn the_list_marks_the_cards_the_service_worker_keeps_for_offline_reading() {
-    let app = TestApp::spawn().await;
-    let member = app.logged_in(PAID_UP).await;
+    let (app, member) = TestApp::spawn_with_member().await;
     let (used, number, _) = used_voucher(&app, &member, "42").await;
     let issued = member.request_voucher_json(&app.supplier_id("Matériaux de l'Ouest").await, "7").await;
 
@@ -163,8 +161,7 @@ async fn the_list_marks_the_cards_the_service_worker_keeps_for_offline_reading()
 /// way the server says it, and holds nothing of the member.
 #[tokio::test]
 async fn the_worker_gets_whole_pages_with_a_session_and_nothing_to_keep_without() {
-    let app = TestApp::spawn().await;
-    let member = app.logged_in(PAID_UP).await;
+    let (app, member) = TestApp::spawn_with_member().await;
     let (id, number, code) = used_voucher(&app, &member, "30").await;
     let pages = ["/".to_owned(), "/bons".to_owned(), format!("/bons/{id}"), format!("/bons/{id}/code")];
     let fetch = |path: &str| member.client.get(format!("{}{path}", app.base)).header(header::ACCEPT, "*/*").send();

@@ -10,7 +10,7 @@ use app::domain::InvoiceLineInput;
 use app::server::audit::{self, Entity};
 use app::server::services::invoices::{self, InvoiceInput, Submitter};
 use chrono::Utc;
-use common::{Browser, PAID_UP, TestApp, message, used_voucher_at, wrong};
+use common::{Browser, TestApp, message, used_voucher_at, wrong};
 use reqwest::StatusCode;
 
 const OUEST: &str = "Matériaux de l'Ouest";
@@ -49,8 +49,7 @@ async fn staff(app: &TestApp) -> Browser {
 
 #[tokio::test]
 async fn a_bad_line_blocks_acceptance_until_staff_accept_it_with_a_reason_then_the_vouchers_are_invoiced() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (v1, n1, c1) = used_voucher_at(&app, &phone, OUEST, "42").await;
     let (v2, n2, c2) = used_voucher_at(&app, &phone, OUEST, "30").await;
     let id = send(&app, "F-100", vec![line(&n1, &c1, "42"), line(&n2, &wrong(&c2), "30")]).await;
@@ -104,8 +103,7 @@ async fn a_bad_line_blocks_acceptance_until_staff_accept_it_with_a_reason_then_t
 
 #[tokio::test]
 async fn lines_that_would_pay_a_voucher_twice_or_unused_cannot_be_overridden_only_sent_back() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, n1, c1) = used_voucher_at(&app, &phone, OUEST, "42").await;
     let (_, n2, c2) = used_voucher_at(&app, &phone, "Bois & Charpente 44", "20").await;
     let id = send(
@@ -152,8 +150,7 @@ async fn lines_that_would_pay_a_voucher_twice_or_unused_cannot_be_overridden_onl
 
 #[tokio::test]
 async fn accepted_invoices_are_paid_in_a_batch_which_pays_their_vouchers_on_the_day_of_the_transfers() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let desk = staff(&app).await;
     let (status, refused) = desk.call("create_payment_batch", &[]).await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -239,8 +236,7 @@ async fn accepted_invoices_are_paid_in_a_batch_which_pays_their_vouchers_on_the_
 
 #[tokio::test]
 async fn the_dashboard_counts_flagged_lines_of_invoices_to_process() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, n1, c1) = used_voucher_at(&app, &phone, OUEST, "42").await;
     let (_, n2, c2) = used_voucher_at(&app, &phone, OUEST, "30").await;
     send(&app, "F-400", vec![line(&n1, &wrong(&c1), "42"), line(&n2, &c2, "31")]).await;

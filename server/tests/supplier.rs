@@ -17,8 +17,7 @@ const OUEST: &str = "Matériaux de l'Ouest";
 
 #[tokio::test]
 async fn the_counter_check_says_genuine_with_value_date_of_use_and_whether_it_is_invoiced() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, number, code) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
 
@@ -85,8 +84,7 @@ async fn the_counter_check_says_genuine_with_value_date_of_use_and_whether_it_is
 
 #[tokio::test]
 async fn a_wrong_code_gets_the_one_refusal_five_lock_the_voucher_and_the_account_budget_holds() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (id, number, code) = used_voucher(&app, &phone, "30").await;
     let ouest = app.logged_in("ouest").await;
 
@@ -131,8 +129,7 @@ async fn a_wrong_code_gets_the_one_refusal_five_lock_the_voucher_and_the_account
 
 #[tokio::test]
 async fn another_suppliers_voucher_is_genuine_but_not_for_them_and_says_nothing_of_its_invoicing() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, number, code) = used_voucher_at(&app, &phone, "Bois & Charpente 44", "15").await;
     // Bois & Charpente invoices it.
     app.other_supplier().await;
@@ -179,8 +176,7 @@ async fn delivered_at(
 
 #[tokio::test]
 async fn delivered_vouchers_are_filtered_by_paris_day_and_status_with_totals_and_a_csv_excel_opens() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     // 31 March 23:30 UTC is 1 April in Paris; 30 April 21:59 UTC is still 30 April there.
     let march = delivered_at(&app, &phone, OUEST, "10", "2026-03-31T21:30:00.000000Z", 11).await;
     let first_april = delivered_at(&app, &phone, OUEST, "20", "2026-03-31T23:30:00.000000Z", 11).await;
@@ -271,8 +267,7 @@ async fn delivered_vouchers_are_filtered_by_paris_day_and_status_with_totals_and
 
 #[tokio::test]
 async fn an_invoice_pasted_from_a_spreadsheet_is_sent_matched_and_shown_line_by_line() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let (_, n2, c2) = used_voucher(&app, &phone, "8").await;
     let ouest = app.logged_in("ouest").await;
@@ -305,8 +300,7 @@ async fn an_invoice_pasted_from_a_spreadsheet_is_sent_matched_and_shown_line_by_
 
 #[tokio::test]
 async fn mistakes_in_the_invoice_form_are_named_and_nothing_is_saved() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
     let submit = |number: &'static str, date: String, amount: &'static str, lines: String| {
@@ -364,8 +358,7 @@ async fn mistakes_in_the_invoice_form_are_named_and_nothing_is_saved() {
 /// till's API: more is refused in French and nothing is saved.
 #[tokio::test]
 async fn an_invoice_above_a_billion_euros_is_refused_by_the_form_as_by_the_till() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, number, code) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
     for amount in ["1 000 000 000,01", "2000000000", "999999999999"] {
@@ -402,8 +395,7 @@ async fn an_invoice_above_a_billion_euros_is_refused_by_the_form_as_by_the_till(
 /// like one (`%PDF-` then a web page) is refused, a real one is kept.
 #[tokio::test]
 async fn a_web_page_behind_a_pdf_header_is_refused_as_the_invoice_pdf() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
     let (status, id) = ouest.send_invoice("F-HTML", "42", &format!("{n1};{c1};42")).await;
@@ -502,8 +494,7 @@ async fn the_pdf_goes_up_with_the_form_comes_down_for_its_supplier_and_agency_an
 
 #[tokio::test]
 async fn an_invoice_sent_back_is_corrected_with_the_form_prefilled_and_matched_again() {
-    let app = TestApp::spawn().await;
-    let phone = app.logged_in(PAID_UP).await;
+    let (app, phone) = TestApp::spawn_with_member().await;
     let (_, n1, c1) = used_voucher(&app, &phone, "42").await;
     let ouest = app.logged_in("ouest").await;
     let (_, id) = ouest.send_invoice("F-300", "42", &format!("{n1};{};42", wrong(&c1))).await;

@@ -43,8 +43,7 @@ async fn hsts_is_sent_when_the_site_is_served_over_https() {
 
 #[tokio::test]
 async fn a_form_posted_from_another_site_is_refused_and_changes_nothing() {
-    let app = TestApp::spawn().await;
-    let member = app.logged_in(PAID_UP).await;
+    let (app, member) = TestApp::spawn_with_member().await;
     let supplier = app.supplier_id("Matériaux de l'Ouest").await;
     let id = member.request_voucher_json(&supplier, "20").await.to_string();
 
@@ -88,8 +87,7 @@ async fn a_form_posted_from_another_site_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn nothing_changes_state_through_get() {
-    let app = TestApp::spawn().await;
-    let member = app.logged_in(PAID_UP).await;
+    let (app, member) = TestApp::spawn_with_member().await;
     let supplier = app.supplier_id("Matériaux de l'Ouest").await;
     let id = member.request_voucher_json(&supplier, "20").await;
     for url in [
@@ -108,8 +106,7 @@ async fn nothing_changes_state_through_get() {
 
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
-    let app = TestApp::spawn().await;
-    let member = app.logged_in(PAID_UP).await;
+    let (app, member) = TestApp::spawn_with_member().await;
     let huge = "9".repeat(200 * 1024);
     let res = member
         .client
@@ -132,8 +129,7 @@ async fn oversized_bodies_are_refused() {
 async fn building_another_server_in_the_process_holds_no_page_back() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
-    let app = TestApp::spawn().await;
-    let member = app.logged_in(PAID_UP).await;
+    let (app, member) = TestApp::spawn_with_member().await;
     let stop = Arc::new(AtomicBool::new(false));
     let loaders: Vec<_> = (0..4)
         .map(|_| {
@@ -254,8 +250,7 @@ async fn a_page_asked_for_without_a_session_sends_to_the_login_page_which_leads_
 /// another role's space answers 403.
 #[tokio::test]
 async fn a_voucher_missing_or_someone_elses_answers_404_and_another_space_403() {
-    let app = TestApp::spawn().await;
-    let owner = app.logged_in(PAID_UP).await;
+    let (app, owner) = TestApp::spawn_with_member().await;
     let id = app.voucher_for(&owner, "Matériaux de l'Ouest", "20").await;
     let other = app.logged_in(common::UNPAID).await;
     for (who, page) in [
@@ -349,8 +344,7 @@ async fn an_error_written_in_the_address_is_never_shown_as_the_servers() {
 /// only when that page is ours: another site's `Referer` leads to `/`.
 #[tokio::test]
 async fn a_form_posted_without_the_wasm_goes_back_only_to_our_own_pages() {
-    let app = TestApp::spawn().await;
-    let member = app.logged_in(PAID_UP).await;
+    let (app, member) = TestApp::spawn_with_member().await;
     let id = app.voucher_for(&member, "Matériaux de l'Ouest", "20").await.to_string();
     for (referer, back) in [
         (format!("{}/bons/{id}", app.base), format!("/bons/{id}")),
@@ -380,8 +374,7 @@ async fn a_form_posted_without_the_wasm_goes_back_only_to_our_own_pages() {
 #[tokio::test]
 async fn each_group_of_routes_has_its_own_edges() {
     use common::supplier::error_of;
-    let app = TestApp::spawn().await;
-    let member = app.logged_in(PAID_UP).await;
+    let (app, member) = TestApp::spawn_with_member().await;
     let ouest = app.logged_in("ouest").await;
     let till = app.till("ouest").await;
     let at = |path: &str| format!("{}{path}", app.base);

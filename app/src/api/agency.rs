@@ -55,12 +55,11 @@ pub async fn create_member(
 ) -> Result<(), AppError> {
     use crate::api::context;
     use crate::server::services::members::{self, MemberInput};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let input = MemberInput { name, email, fee_paid_until };
         let (number, hand_over) =
             members::create(&state, &staff, agency.as_deref(), &number, &input, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/adherents/{number}?remise={hand_over}"));
-        Ok(())
+        Ok(format!("/agence/adherents/{number}?remise={hand_over}"))
     })
     .await
 }
@@ -85,11 +84,10 @@ pub async fn update_member(
 ) -> Result<(), AppError> {
     use crate::api::context;
     use crate::server::services::members::{self, MemberInput};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let input = MemberInput { name, email, fee_paid_until };
         let number = members::update(&state, &staff, &number, &input, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/adherents/{number}"));
-        Ok(())
+        Ok(format!("/agence/adherents/{number}"))
     })
     .await
 }
@@ -98,11 +96,10 @@ pub async fn update_member(
 #[server(endpoint = "set_member_active")]
 pub async fn set_member_active(number: String, active: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::members};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let active = parse_switch(&active)?;
         let number = members::set_active(&state, &staff, &number, active, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/adherents/{number}"));
-        Ok(())
+        Ok(format!("/agence/adherents/{number}"))
     })
     .await
 }
@@ -111,10 +108,9 @@ pub async fn set_member_active(number: String, active: String) -> Result<(), App
 #[server(endpoint = "reset_member_password")]
 pub async fn reset_member_password(number: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::members};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let (number, hand_over) = members::reset_password(&state, &staff, &number, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/adherents/{number}?remise={hand_over}"));
-        Ok(())
+        Ok(format!("/agence/adherents/{number}?remise={hand_over}"))
     })
     .await
 }
@@ -149,11 +145,10 @@ pub async fn create_supplier(
 ) -> Result<(), AppError> {
     use crate::api::context;
     use crate::server::services::suppliers::{self, SupplierInput};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let input = SupplierInput { name, siret, contact_name, email, phone, address, iban, bic };
         let id = suppliers::create(&state, &staff, agency.as_deref(), &input, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
-        Ok(())
+        Ok(format!("/agence/fournisseurs/{id}"))
     })
     .await
 }
@@ -181,12 +176,11 @@ pub async fn update_supplier(
 ) -> Result<(), AppError> {
     use crate::api::context;
     use crate::server::services::suppliers::{self, SupplierInput};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let id = supplier_id(&id)?;
         let input = SupplierInput { name, siret, contact_name, email, phone, address, iban, bic };
         suppliers::update(&state, &staff, id, &input, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
-        Ok(())
+        Ok(format!("/agence/fournisseurs/{id}"))
     })
     .await
 }
@@ -196,11 +190,10 @@ pub async fn update_supplier(
 #[server(endpoint = "set_supplier_active")]
 pub async fn set_supplier_active(id: String, active: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::suppliers};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let (id, active) = (supplier_id(&id)?, parse_switch(&active)?);
         suppliers::set_active(&state, &staff, id, active, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
-        Ok(())
+        Ok(format!("/agence/fournisseurs/{id}"))
     })
     .await
 }
@@ -209,11 +202,10 @@ pub async fn set_supplier_active(id: String, active: String) -> Result<(), AppEr
 #[server(endpoint = "create_supplier_login")]
 pub async fn create_supplier_login(id: String, login: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::suppliers};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let id = supplier_id(&id)?;
         let hand_over = suppliers::create_login(&state, &staff, id, &login, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/fournisseurs/{id}?remise={hand_over}"));
-        Ok(())
+        Ok(format!("/agence/fournisseurs/{id}?remise={hand_over}"))
     })
     .await
 }
@@ -222,11 +214,10 @@ pub async fn create_supplier_login(id: String, login: String) -> Result<(), AppE
 #[server(endpoint = "set_supplier_login_active")]
 pub async fn set_supplier_login_active(login: String, active: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::suppliers};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let active = parse_switch(&active)?;
         let id = suppliers::set_login_active(&state, &staff, &login, active, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/fournisseurs/{id}"));
-        Ok(())
+        Ok(format!("/agence/fournisseurs/{id}"))
     })
     .await
 }
@@ -250,13 +241,12 @@ pub async fn save_agency_settings(
     code_length: String,
 ) -> Result<(), AppError> {
     use crate::{api::context, domain::AgencySettings, server::services::agencies};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let target = agencies::pick(&state, &staff, agency.as_deref()).await?;
         let settings = AgencySettings::parse(&code, &centre_code, &validity_days, &max_voucher, &code_length)
             .map_err(AppError::Invalid)?;
         let code = agencies::save_settings(&state, &staff, target, &settings, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/parametres?agence={code}&enregistre=1"));
-        Ok(())
+        Ok(format!("/agence/parametres?agence={code}&enregistre=1"))
     })
     .await
 }
@@ -272,12 +262,11 @@ pub async fn create_agency(
     code_length: String,
 ) -> Result<(), AppError> {
     use crate::{api::context, domain::AgencySettings, server::services::agencies};
-    context::serve(|state, Admin(staff)| async move {
+    context::serve_and_redirect(|state, Admin(staff)| async move {
         let settings = AgencySettings::parse(&code, &centre_code, &validity_days, &max_voucher, &code_length)
             .map_err(AppError::Invalid)?;
         let code = agencies::create(&state, &staff, &name, &settings, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/parametres?agence={code}&enregistre=1"));
-        Ok(())
+        Ok(format!("/agence/parametres?agence={code}&enregistre=1"))
     })
     .await
 }
@@ -318,11 +307,10 @@ pub async fn agency_voucher(id: String) -> Result<AgencyVoucherDetail, AppError>
 #[server(endpoint = "undo_voucher_use")]
 pub async fn undo_voucher_use(id: String, reason: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let id = voucher_id(&id)?;
         vouchers::agency::undo_use(&state, &staff, id, &reason, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/bons/{id}"));
-        Ok(())
+        Ok(format!("/agence/bons/{id}"))
     })
     .await
 }

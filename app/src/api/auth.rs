@@ -14,7 +14,7 @@ use leptos::prelude::*;
 pub async fn login(number: String, password: String, suivant: Option<String>) -> Result<(), AppError> {
     use crate::{api::context, domain::MemberNumber, server::auth};
     // Whoever is logged in on this browser does not matter here: no session is read.
-    context::serve(|state, _: Anyone| async move {
+    context::serve_and_redirect(|state, _: Anyone| async move {
         // Members log in with their number, written any way they like;
         // staff with their login. An unknown login gets the same answer as
         // a wrong password: the form tells nobody which accounts exist.
@@ -39,8 +39,7 @@ pub async fn login(number: String, password: String, suivant: Option<String>) ->
         response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
         response.append_header(axum::http::header::SET_COOKIE, auth::device_cookie(&state, account, device.as_ref())?);
         let next = suivant.as_deref().and_then(crate::security::own_path);
-        leptos_axum::redirect(next.unwrap_or(role.home()));
-        Ok(())
+        Ok(next.unwrap_or(role.home()).to_owned())
     })
     .await
 }
@@ -48,11 +47,10 @@ pub async fn login(number: String, password: String, suivant: Option<String>) ->
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::{api::context, server::auth};
-    context::serve(|state, _: Anyone| async move {
+    context::serve_and_redirect(|state, _: Anyone| async move {
         let cookie = auth::close_session(&state, &context::parts()?).await?;
         expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
-        leptos_axum::redirect("/connexion");
-        Ok(())
+        Ok("/connexion".into())
     })
     .await
 }
@@ -85,11 +83,10 @@ pub async fn my_account() -> Result<AccountSummary, AppError> {
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
     use crate::{api::context, domain::password::PasswordChange, server::services::accounts};
-    context::serve(|state, Account { session, session_hash }| async move {
+    context::serve_and_redirect(|state, Account { session, session_hash }| async move {
         let change = PasswordChange { current, new, confirm };
         accounts::change_password(&state, &session, &session_hash, change, chrono::Utc::now()).await?;
-        leptos_axum::redirect("/mot-de-passe?modifie=1");
-        Ok(())
+        Ok("/mot-de-passe?modifie=1".into())
     })
     .await
 }

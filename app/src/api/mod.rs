@@ -56,6 +56,20 @@ pub(crate) mod context {
         finish(answer.await)
     }
 
+    /// A form's server function: `serve`s the body, then leads to the page
+    /// whose address the body returns, which shows what was done (a plain
+    /// form post is redirected there; with the WASM, the router goes
+    /// there). Nothing is redirected when the body fails.
+    pub async fn serve_and_redirect<G, Body>(body: impl FnOnce(AppState, G) -> Body) -> Result<(), AppError>
+    where
+        G: FromRequestParts<AppState, Rejection = AppError>,
+        Body: Future<Output = Result<String, ServerError>>,
+    {
+        let next = serve(body).await?;
+        leptos_axum::redirect(&next);
+        Ok(())
+    }
+
     /// A JSON client (the hydrated app, a test, a script) calling a server
     /// function gets the error's HTTP status. A plain form post keeps the
     /// redirect Leptos gives it, and a page rendering on the server (which

@@ -31,11 +31,10 @@ pub async fn agency_invoice(id: String) -> Result<ReconcileView, AppError> {
 #[server(endpoint = "override_invoice_line")]
 pub async fn override_invoice_line(id: String, line: String, reason: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::invoices};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let invoice = invoices::review::invoice_id(&id)?;
         invoices::review::override_line(&state, &staff, invoice, &line, &reason, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
-        Ok(())
+        Ok(format!("/agence/factures/{invoice}"))
     })
     .await
 }
@@ -43,11 +42,10 @@ pub async fn override_invoice_line(id: String, line: String, reason: String) -> 
 #[server(endpoint = "accept_invoice")]
 pub async fn accept_invoice(id: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::invoices};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let invoice = invoices::review::invoice_id(&id)?;
         invoices::review::accept(&state, &staff, invoice, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
-        Ok(())
+        Ok(format!("/agence/factures/{invoice}"))
     })
     .await
 }
@@ -56,11 +54,10 @@ pub async fn accept_invoice(id: String) -> Result<(), AppError> {
 #[server(endpoint = "send_back_invoice")]
 pub async fn send_back_invoice(id: String, reason: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::invoices};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let invoice = invoices::review::invoice_id(&id)?;
         invoices::review::send_back(&state, &staff, invoice, &reason, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/factures/{invoice}"));
-        Ok(())
+        Ok(format!("/agence/factures/{invoice}"))
     })
     .await
 }
@@ -76,10 +73,9 @@ pub async fn payment_batches(agency: Option<String>) -> Result<PaymentsPage, App
 #[server(endpoint = "create_payment_batch")]
 pub async fn create_payment_batch(agency: Option<String>, supplier: Option<String>) -> Result<(), AppError> {
     use crate::{api::context, server::services::payments};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let id = payments::create(&state, &staff, agency.as_deref(), supplier.as_deref(), chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/paiements/{id}"));
-        Ok(())
+        Ok(format!("/agence/paiements/{id}"))
     })
     .await
 }
@@ -97,11 +93,10 @@ pub async fn payment_batch(id: String) -> Result<BatchDetail, AppError> {
 #[server(endpoint = "mark_batch_paid")]
 pub async fn mark_batch_paid(id: String, paid_on: String, reference: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::payments};
-    context::serve(|state, staff: Staff| async move {
+    context::serve_and_redirect(|state, staff: Staff| async move {
         let batch = payments::batch_id(&id)?;
         payments::mark_paid(&state, &staff, batch, &paid_on, &reference, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/agence/paiements/{batch}"));
-        Ok(())
+        Ok(format!("/agence/paiements/{batch}"))
     })
     .await
 }

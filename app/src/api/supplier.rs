@@ -124,13 +124,12 @@ pub async fn supplier_correct_invoice(
 ) -> Result<(), AppError> {
     use crate::api::context;
     use crate::server::services::invoices::{Submitter, submission};
-    context::serve(|state, user: SupplierUser| async move {
+    context::serve_and_redirect(|state, user: SupplierUser| async move {
         let id = submission::parse_invoice_id(&id)?;
         let input = submission::typed_invoice(number, date, amount, &lines)?;
         let by = Submitter::user(&user).at(&context::address(&state)?);
         submission::correct_invoice(&state, &by, id, &input, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/fournisseur/factures/{id}?corrigee=1"));
-        Ok(())
+        Ok(format!("/fournisseur/factures/{id}?corrigee=1"))
     })
     .await
 }
@@ -158,12 +157,11 @@ pub async fn supplier_api_keys() -> Result<ApiKeys, AppError> {
 #[server(endpoint = "supplier_create_api_key")]
 pub async fn supplier_create_api_key(label: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::accounts::api_keys};
-    context::serve(|state, user: SupplierUser| async move {
+    context::serve_and_redirect(|state, user: SupplierUser| async move {
         let created = api_keys::create_for_user(&state, &user, &label, chrono::Utc::now()).await?;
         let cookie = api_keys::fresh_key_cookie(&state, Some(&created.key))?;
         expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, cookie);
-        leptos_axum::redirect(&format!("/fournisseur/cles?creee={}", created.id));
-        Ok(())
+        Ok(format!("/fournisseur/cles?creee={}", created.id))
     })
     .await
 }
@@ -171,10 +169,9 @@ pub async fn supplier_create_api_key(label: String) -> Result<(), AppError> {
 #[server(endpoint = "supplier_revoke_api_key")]
 pub async fn supplier_revoke_api_key(id: String) -> Result<(), AppError> {
     use crate::{api::context, server::services::accounts::api_keys};
-    context::serve(|state, user: SupplierUser| async move {
+    context::serve_and_redirect(|state, user: SupplierUser| async move {
         api_keys::revoke(&state, &user, &id, chrono::Utc::now()).await?;
-        leptos_axum::redirect("/fournisseur/cles");
-        Ok(())
+        Ok("/fournisseur/cles".into())
     })
     .await
 }

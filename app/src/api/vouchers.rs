@@ -80,14 +80,13 @@ pub async fn validate_voucher(id: String) -> Result<VoucherCard, AppError> {
 #[server(endpoint = "cancel_voucher")]
 pub async fn cancel_voucher(id: String, confirm: Option<String>) -> Result<(), AppError> {
     use crate::{api::context, server::services::vouchers};
-    context::serve(|state, member: Member| async move {
+    context::serve_and_redirect(|state, member: Member| async move {
         let id = parse_id(&id)?;
         if confirm.is_none() {
             return Err(AppError::Invalid("Cochez la case pour confirmer l'annulation du bon.".into()).into());
         }
         vouchers::cancel_voucher(&state, &member, id, chrono::Utc::now()).await?;
-        leptos_axum::redirect(&format!("/bons/{id}"));
-        Ok(())
+        Ok(format!("/bons/{id}"))
     })
     .await
 }

@@ -40,6 +40,13 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The demo app, and its paid-up member logged in: how most tests begin.
+    pub async fn spawn_with_member() -> (TestApp, Browser) {
+        let app = TestApp::spawn().await;
+        let member = app.logged_in(PAID_UP).await;
+        (app, member)
+    }
+
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
     }
