@@ -8,24 +8,37 @@ use serde::{Serialize, de::DeserializeOwned};
 
 /// What a page shows of its resource: « Chargement… » while it loads, then
 /// `ok` of its value (or the error, or the way to the login page: see
-/// `show_result`). With `keep`, a page whose search or filter loads anew
-/// keeps showing the rows it had meanwhile (a `Transition`).
+/// `show_result`).
 #[component]
-pub fn Loaded<T, V, F>(resource: Resource<Result<T, AppError>>, ok: F, #[prop(optional)] keep: bool) -> impl IntoView
+pub fn Loaded<T, V, F>(resource: Resource<Result<T, AppError>>, ok: F) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
     V: IntoView + 'static,
     F: Fn(T) -> V + Clone + Send + Sync + 'static,
 {
-    let body = move || {
-        let ok = ok.clone();
-        Suspend::new(async move { show_result(resource.await, ok) })
-    };
-    if keep {
-        view! { <Transition fallback=Loading>{body}</Transition> }.into_any()
-    } else {
-        view! { <Suspense fallback=Loading>{body}</Suspense> }.into_any()
-    }
+    view! { <Suspense fallback=Loading>{move || shown(resource, ok.clone())}</Suspense> }
+}
+
+/// The same for a list whose search or filter loads it anew: meanwhile it
+/// keeps showing the rows it had (a `Transition`). A component of its own,
+/// so that the pages that never reload (the member's, in the main bundle)
+/// do not carry a transition each.
+#[component]
+pub fn Refreshing<T, V, F>(resource: Resource<Result<T, AppError>>, ok: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+{
+    view! { <Transition fallback=Loading>{move || shown(resource, ok.clone())}</Transition> }
+}
+
+fn shown<T, V>(resource: Resource<Result<T, AppError>>, ok: impl FnOnce(T) -> V + Send + 'static) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    Suspend::new(async move { show_result(resource.await, ok) })
 }
 
 /// The resource of one thing's page: the thing whose id is in the page's

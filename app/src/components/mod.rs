@@ -19,7 +19,7 @@ pub use check::NumberAndCode;
 pub use fact::Fact;
 pub use field::Field;
 pub use filters::{SearchBox, StatusSelect, invoice_statuses, voucher_statuses};
-pub use loaded::{BackLink, DetailPage, Loaded, id_resource};
+pub use loaded::{BackLink, DetailPage, Loaded, Refreshing, id_resource};
 pub use section::Section;
 pub use shell::{Shell, Space};
 pub use table::{Table, or_empty};

@@ -104,20 +104,61 @@ impl From<Timestamp> for ParisTime {
     }
 }
 
-impl From<ParisTime> for String {
-    fn from(at: ParisTime) -> String {
-        at.local().to_rfc3339_opts(SecondsFormat::Micros, false)
+// The wire form is written and read field by field: chrono's RFC 3339
+// formatter and parser (its pattern machinery) would weigh some 20 KB in
+// the phone's WASM bundle, which reads one of these on every voucher card.
+impl ParisTime {
+    /// `2020-08-06T15:09:00.000000+02:00`.
+    fn wire(self) -> String {
+        let t = self.local().naive_local();
+        let (sign, offset) =
+            if self.offset_seconds < 0 { ('-', -self.offset_seconds) } else { ('+', self.offset_seconds) };
+        format!(
+            "{}T{:02}:{:02}:{:02}.{:06}{sign}{:02}:{:02}",
+            Day(t.date()).iso(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.nanosecond() / 1000 % 1_000_000,
+            offset / 3600,
+            offset / 60 % 60,
+        )
+    }
+
+    /// RFC 3339: a day, `T`, a time of day (with a fraction of a second or
+    /// not), then `Z` or the offset.
+    fn from_wire(wire: &str) -> Option<ParisTime> {
+        let (date, rest) = wire.split_once('T')?;
+        let day = Day::parse_iso(date)?;
+        let (clock, offset_seconds) = match rest.strip_suffix('Z') {
+            Some(clock) => (clock, 0),
+            None => {
+                let (clock, offset) = rest.split_at(rest.rfind(['+', '-'])?);
+                let sign = if offset.starts_with('-') { -1 } else { 1 };
+                let (hours, minutes) = offset[1..].split_once(':')?;
+                (clock, sign * (two_digits(hours)? as i32 * 3600 + two_digits(minutes)? as i32 * 60))
+            }
+        };
+        let (hms, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+        let mut fields = hms.split(':');
+        let (h, m, sec) = (two_digits(fields.next()?)?, two_digits(fields.next()?)?, two_digits(fields.next()?)?);
+        if fields.next().is_some() || fraction.len() > 9 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let micros =
+            fraction.bytes().chain(std::iter::repeat(b'0')).take(6).fold(0, |n, b| n * 10 + u32::from(b - b'0'));
+        let local = day.0.and_hms_micro_opt(h, m, sec, micros)?;
+        let utc_micros = local.and_utc().timestamp_micros() - i64::from(offset_seconds) * 1_000_000;
+        Some(ParisTime { utc_micros, offset_seconds })
     }
 }
 
-impl TryFrom<String> for ParisTime {
-    type Error = String;
-
-    fn try_from(wire: String) -> Result<ParisTime, String> {
-        let at = DateTime::parse_from_rfc3339(&wire).map_err(|e| format!("not an RFC 3339 instant: {wire} ({e})"))?;
-        Ok(ParisTime { utc_micros: at.timestamp_micros(), offset_seconds: at.offset().local_minus_utc() })
-    }
+/// `07`: two digits, nothing else.
+fn two_digits(text: &str) -> Option<u32> {
+    (text.len() == 2 && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
 }
+
+travels_as_text!(ParisTime, ParisTime::wire, ParisTime::from_wire, "an RFC 3339 instant");
 
 /// A calendar day: stored as ISO `2026-11-23`, shown as `23/11/2026`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -138,8 +179,14 @@ impl Day {
         format!("{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
     }
 
+    /// `2026-11-23` and nothing else (read field by field: see `ParisTime`'s wire).
     pub fn parse_iso(stored: &str) -> Option<Day> {
-        stored.parse().ok().map(Day)
+        let (year, rest) = stored.split_once('-')?;
+        let (month, day) = rest.split_once('-')?;
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(year.parse().ok()?, two_digits(month)?, two_digits(day)?).map(Day)
     }
 
     /// The instant this day begins in Paris: the bound of "used between day
@@ -223,5 +270,31 @@ mod tests {
         assert_eq!(wire, "\"2026-12-23\"");
         assert_eq!(serde_json::from_str::<Day>(&wire).unwrap(), day);
         assert!(serde_json::from_str::<Day>("\"2026-02-31\"").is_err());
+        for bad in ["2026-1-23", "26-11-23", "2026-11-23x", "2026/11/23", "+2026-11-23", ""] {
+            assert_eq!(Day::parse_iso(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_wire_form_of_an_instant_is_what_rfc_3339_says() {
+        let summer = utc(2020, 8, 6, 13, 9).paris();
+        assert_eq!(String::from(summer), "2020-08-06T15:09:00.000000+02:00");
+        for (wire, utc_text) in [
+            ("2020-08-06T15:09:00.000000+02:00", "2020-08-06T13:09:00.000000Z"),
+            ("2020-08-06T15:09:00+02:00", "2020-08-06T13:09:00.000000Z"),
+            ("2020-08-06T13:09:00.5Z", "2020-08-06T13:09:00.500000Z"),
+            ("2026-11-23T01:15:11.123456789-03:30", "2026-11-23T04:45:11.123456Z"),
+        ] {
+            let at = ParisTime::try_from(wire.to_owned()).unwrap();
+            assert_eq!(at.rfc3339(), utc_text, "{wire}");
+            // What chrono's own parser makes of it, to the microsecond.
+            let chrono = DateTime::parse_from_rfc3339(wire).unwrap();
+            assert_eq!(at.utc().timestamp_micros(), chrono.timestamp_micros(), "{wire}");
+        }
+        for bad in
+            ["2020-08-06 15:09:00+02:00", "2020-08-06T15:09+02:00", "2020-08-06T15:09:00", "2020-08-06T25:09:00Z"]
+        {
+            assert!(ParisTime::try_from(bad.to_owned()).is_err(), "{bad:?}");
+        }
     }
 }

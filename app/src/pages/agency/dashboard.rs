@@ -2,7 +2,7 @@
 
 use super::desk::AgencyPicker;
 use crate::api::{agency::agency_dashboard, vouchers::UnlockVoucher};
-use crate::components::{ActionError, Loaded, Section, Shell, Space, Table, or_empty};
+use crate::components::{ActionError, Refreshing, Section, Shell, Space, Table, or_empty};
 use crate::model::agency::{Dashboard, LockedVoucher};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -19,9 +19,8 @@ pub fn DashboardPage() -> impl IntoView {
     );
     view! {
         <Shell space=Space::Agency title="Tableau de bord — Agence Castors" heading="Tableau de bord">
-            <Loaded
+            <Refreshing
                 resource=page
-                keep=true
                 ok=move |d| view! { <DashboardView d unlock /> }
             />
         </Shell>

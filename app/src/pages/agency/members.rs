@@ -8,7 +8,9 @@ use crate::api::agency::{
 use crate::api::agency::{agency_members, member_imports};
 use crate::components::Fact;
 use crate::components::id_resource;
-use crate::components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Submit, Table};
+use crate::components::{
+    ActionError, DetailPage, ErrorNotice, Field, Refreshing, Section, Shell, Space, Submit, Table,
+};
 use crate::components::{notice, or_empty};
 use crate::domain::{Day, member::fee_paid_up, member_file::ImportOutcome};
 use crate::error::AppError;
@@ -43,9 +45,8 @@ pub fn MembersPage() -> impl IntoView {
                 search
                 agency=Signal::derive(agency)
             />
-            <Loaded
+            <Refreshing
                 resource=page
-                keep=true
                 ok=|list| {
                     let admin_view = list.desk.is_admin && list.desk.chosen.is_none();
                     view! {

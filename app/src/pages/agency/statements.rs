@@ -4,7 +4,7 @@
 
 use super::desk::AgencyPicker;
 use crate::api::money::{IssueStatement, StartStatementRun, agency_statements};
-use crate::components::{Field, Loaded, Section, Shell, Space, Submit, Table, or_empty};
+use crate::components::{Field, Refreshing, Section, Shell, Space, Submit, Table, or_empty};
 use crate::model::money::{RunRow, StatementRow};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -30,9 +30,8 @@ pub fn StatementsPage() -> impl IntoView {
     });
     view! {
         <Shell space=Space::Agency title="Relevés — Agence Castors" heading="Relevés">
-            <Loaded
+            <Refreshing
                 resource=page
-                keep=true
                 ok=move |p| {
                     let agency = p.desk.chosen.clone().unwrap_or_default();
                     view! {

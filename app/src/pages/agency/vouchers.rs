@@ -6,7 +6,9 @@ use crate::api::agency::{UndoVoucherUse, agency_voucher, agency_vouchers};
 use crate::api::vouchers::UnlockVoucher;
 use crate::components::Fact;
 use crate::components::id_resource;
-use crate::components::{DetailPage, Loaded, Section, Shell, Space, StatusSelect, Submit, or_empty, voucher_statuses};
+use crate::components::{
+    DetailPage, Refreshing, Section, Shell, Space, StatusSelect, Submit, or_empty, voucher_statuses,
+};
 use crate::domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL};
 use crate::model::agency::AgencyVoucherDetail;
 use leptos::prelude::*;
@@ -34,9 +36,8 @@ pub fn AgencyVouchersPage() -> impl IntoView {
             >
                 <StatusSelect label="Statut :" all="Tous" statuses=voucher_statuses(&VoucherStatus::ALL) chosen=status />
             </DeskSearch>
-            <Loaded
+            <Refreshing
                 resource=page
-                keep=true
                 ok=|list| {
                     view! {
                         <AgencyPicker desk=list.desk action="/agence/bons" all=true />
