@@ -42,11 +42,6 @@ pub fn last_day_of_month(day: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).and_then(|d| d.pred_opt()).unwrap_or(day)
 }
 
-/// `23/11/2026`.
-pub fn french(day: NaiveDate) -> String {
-    day.format("%d/%m/%Y").to_string()
-}
-
 const MONTHS: [&str; 12] = [
     "janvier",
     "février",
