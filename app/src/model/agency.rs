@@ -1,7 +1,9 @@
 //! What the agency back office's pages and server functions exchange:
 //! dashboard, members and their import, suppliers, settings, vouchers.
 
-use crate::domain::{Day, Money, ParisTime, VoucherNumber, VoucherStatus, member_file::ImportOutcome};
+use crate::domain::{
+    Day, InvoiceStatus, Money, Month, ParisTime, VoucherNumber, VoucherStatus, member_file::ImportOutcome,
+};
 use serde::{Deserialize, Serialize};
 
 /// An agency as the selector shows it.
@@ -44,12 +46,11 @@ pub struct SupplierDue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockedVoucher {
     pub id: i64,
-    pub number: Option<String>,
+    pub number: Option<VoucherNumber>,
     pub member_number: String,
     pub member_name: String,
     pub supplier: String,
-    /// "23/11/2026 15:09"
-    pub locked_at: String,
+    pub locked_at: Option<ParisTime>,
     pub wrong_codes: i64,
 }
 
@@ -57,8 +58,8 @@ pub struct LockedVoucher {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub desk: Desk,
-    /// "novembre 2026": the Paris calendar month the tallies cover.
-    pub month: String,
+    /// The Paris calendar month the tallies cover ("novembre 2026").
+    pub month: Month,
     pub issued: Tally,
     pub used: Tally,
     pub to_pay: Vec<SupplierDue>,
@@ -102,8 +103,7 @@ pub struct MemberList {
 /// One event of the audit journal, as staff read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEvent {
-    /// "23/11/2026 15:09"
-    pub at: String,
+    pub at: ParisTime,
     pub who: String,
     /// What happened, in French.
     pub action: String,
@@ -303,16 +303,32 @@ pub struct AgencyVoucherList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgencyVoucherDetail {
     pub row: AgencyVoucherRow,
-    pub agency: String,
+    /// The agency's name and code; its code alone if the agency is gone.
+    pub agency_name: Option<String>,
+    pub agency_code: String,
     pub valid_until: Day,
     pub validated_at: Option<ParisTime>,
     pub locked_at: Option<ParisTime>,
     pub wrong_codes: i64,
-    /// The invoice that claims it: number and status, as "F-2026-001 (acceptée)".
-    pub invoice: Option<String>,
+    /// The invoice that claims it.
+    pub invoice: Option<VoucherInvoice>,
     pub paid_on: Option<Day>,
     pub use_cancelled_at: Option<ParisTime>,
     /// Staff may undo its use (11-livré, on no invoice).
     pub can_undo_use: bool,
     pub history: Vec<HistoryEvent>,
+}
+
+/// The invoice that claims a voucher: its number and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoucherInvoice {
+    pub number: String,
+    pub status: InvoiceStatus,
+}
+
+/// "F-2026-001 (acceptée)".
+impl std::fmt::Display for VoucherInvoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.number, self.status.label())
+    }
 }

@@ -32,10 +32,11 @@ pub struct VoucherRow {
 /// the code screen shows them (and the phone keeps them, offline).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UseReceipt {
-    pub number: String,
+    pub number: VoucherNumber,
+    /// The secret code, its digits as the member reads them out.
     pub code: String,
-    /// "06/08/2020 15:09", Europe/Paris.
-    pub used_at: String,
+    /// The moment of use; the code screen shows it as "06/08/2020 15:09".
+    pub used_at: ParisTime,
     pub validated: bool,
 }
 

@@ -29,7 +29,7 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn DashboardView(d: Dashboard, unlock: ServerAction<UnlockVoucher>) -> impl IntoView {
-    let month = d.month.clone();
+    let month = d.month.to_string();
     view! {
         <AgencyPicker desk=d.desk action="/agence" all=true />
         <section class="figures" aria-label="Ce mois-ci">
@@ -137,11 +137,11 @@ fn LockedRow(v: LockedVoucher, unlock: ServerAction<UnlockVoucher>) -> impl Into
     view! {
         <tr class="locked-voucher">
             <td class="number">
-                <a href=format!("/agence/bons/{}", v.id)>{v.number.unwrap_or_else(|| "—".into())}</a>
+                <a href=format!("/agence/bons/{}", v.id)>{v.number.map_or_else(|| "—".into(), |n| n.to_string())}</a>
             </td>
             <td>{v.member_number} " " {v.member_name}</td>
             <td>{v.supplier}</td>
-            <td>{v.locked_at}</td>
+            <td>{v.locked_at.map_or_else(|| "—".into(), |at| at.to_string())}</td>
             <td>{v.wrong_codes}</td>
             <td>
                 <ActionForm action=unlock>

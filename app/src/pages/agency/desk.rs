@@ -152,7 +152,7 @@ pub fn History(events: Vec<HistoryEvent>) -> impl IntoView {
                                         <p class="history-head">
                                             <strong>{e.action}</strong>
                                             " — "
-                                            {e.at}
+                                            {e.at.to_string()}
                                             " — "
                                             {e.who}
                                         </p>

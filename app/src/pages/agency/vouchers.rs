@@ -95,12 +95,14 @@ fn VoucherView(
                 {r.member_name.clone()}
             </Fact>
             <Fact term="Fournisseur">{r.supplier.clone()}</Fact>
-            <Fact term="Agence">{v.agency.clone()}</Fact>
+            <Fact term="Agence">
+                {v.agency_name.as_ref().map_or_else(|| v.agency_code.clone(), |name| format!("{name} ({})", v.agency_code))}
+            </Fact>
             <Fact term="Demandé le">{r.requested_on.to_string()}</Fact>
             <Fact term="Valide jusqu'au">{v.valid_until.to_string()}</Fact>
             <Fact term="Utilisé le" class="used-at">{r.used_at.map_or_else(|| "—".into(), |at| at.to_string())}</Fact>
             <Fact term="Validé devant le fournisseur">{v.validated_at.map_or_else(|| "—".into(), |at| at.to_string())}</Fact>
-            <Fact term="Facture" class="invoice">{v.invoice.clone().unwrap_or_else(|| "—".into())}</Fact>
+            <Fact term="Facture" class="invoice">{v.invoice.as_ref().map_or_else(|| "—".into(), |i| i.to_string())}</Fact>
             <Fact term="Payé le">{v.paid_on.map_or_else(|| "—".into(), |day| day.to_string())}</Fact>
         </dl>
 

@@ -184,18 +184,18 @@ fn UsedVoucher(card: VoucherCard) -> impl IntoView {
     let receipt = card.receipt.clone().expect("a used voucher has a receipt");
     view! {
         <p class="lead">"Le bon Castors a été présenté au fournisseur avec son code secret"</p>
-        <p class="voucher-number">{receipt.number.clone()}</p>
+        <p class="voucher-number">{receipt.number.to_string()}</p>
         <dl class="card" data-voucher-status=card.status.code()>
             <Fact term="N° d'adhérent" class="member-number">{card.member_number}</Fact>
             <Fact term="Nom adhérent">{card.member_name}</Fact>
-            <Fact term="N° du bon" class="number">{receipt.number}</Fact>
+            <Fact term="N° du bon" class="number">{receipt.number.to_string()}</Fact>
             <Fact term="Fournisseur">{card.supplier}</Fact>
             <Fact term="Type de bon">{WEB_VOUCHER_LABEL}</Fact>
             <Fact term="Statut du bon" class="status">{card.status.label()}</Fact>
             <Fact term="Valeur du bon" class="amount">{card.amount.to_string()}</Fact>
             <Fact term="Valide jusqu'au">{card.valid_until.to_string()}</Fact>
             <Fact term="Code secret" class="code">{receipt.code}</Fact>
-            <Fact term="Date et heure">{receipt.used_at}</Fact>
+            <Fact term="Date et heure">{receipt.used_at.to_string()}</Fact>
         </dl>
         {card
             .qr_svg
@@ -357,8 +357,8 @@ fn SecretCode(card: VoucherCard, validate: ServerAction<ValidateVoucher>) -> imp
                 {receipt.code}
             </p>
             <p>"Fournisseur : " <strong>{card.supplier}</strong></p>
-            <p>"Date et heure : " <span class="used-at">{receipt.used_at}</span></p>
-            <p>"N° du bon : " <span class="number">{receipt.number}</span></p>
+            <p>"Date et heure : " <span class="used-at">{receipt.used_at.to_string()}</span></p>
+            <p>"N° du bon : " <span class="number">{receipt.number.to_string()}</span></p>
             <p class="certification">
                 "Le fournisseur certifie avoir noté sur le bon de livraison, le numéro de Bon Castors suivi du code secret, correspondant à la livraison de la marchandise qui garantira le paiement de la facture transmise à l'UDEC (Castors de l'Ouest)."
             </p>

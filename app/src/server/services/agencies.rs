@@ -2,7 +2,7 @@
 //! dashboard's figures, and the journal as staff read it.
 
 use super::journal;
-use crate::domain::{AgencySettings, Money, Timestamp, contact::parse_name};
+use crate::domain::{AgencySettings, Money, Month, Timestamp, contact::parse_name};
 use crate::error::AppError;
 use crate::model::agency::SettingsPage;
 use crate::model::agency::{AgencyChoice, AgencySettingsView, Dashboard, Desk, HistoryEvent, LockedVoucher};
@@ -56,14 +56,9 @@ pub fn typed_search(typed: &str) -> Result<String, ServerError> {
     Ok(typed.chars().take(100).collect())
 }
 
-/// "novembre 2026": the French name of the month `day` is in.
-pub fn month_name(day: NaiveDate) -> String {
-    crate::domain::Month::of(day.into()).to_string()
-}
-
 /// The Paris calendar month around `now`: [first midnight, next month's
-/// first midnight), and its French name.
-pub fn paris_month(now: DateTime<Utc>) -> (Timestamp, Timestamp, String) {
+/// first midnight), and the month itself.
+pub fn paris_month(now: DateTime<Utc>) -> (Timestamp, Timestamp, Month) {
     let today = Timestamp::new(now).paris_day().date();
     let first = today.with_day(1).unwrap_or(today);
     let next = crate::domain::day::last_day_of_month(first).succ_opt().unwrap_or(first);
@@ -71,8 +66,7 @@ pub fn paris_month(now: DateTime<Utc>) -> (Timestamp, Timestamp, String) {
         let local = Paris.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest();
         Timestamp::new(local.map(|t| t.with_timezone(&Utc)).unwrap_or_default())
     };
-    let name = month_name(first);
-    (midnight(first), midnight(next), name)
+    (midnight(first), midnight(next), Month::of(first.into()))
 }
 
 /// The figures staff look at first, each from one query.
@@ -97,11 +91,11 @@ pub async fn dashboard(
         .into_iter()
         .map(|v| LockedVoucher {
             id: v.id,
-            number: v.number.map(|n| n.to_string()),
+            number: v.number,
             member_number: v.member_number,
             member_name: v.member_name,
             supplier: v.supplier_name,
-            locked_at: v.locked_at.map(|at| at.paris().to_string()).unwrap_or_default(),
+            locked_at: v.locked_at.map(Timestamp::paris),
             wrong_codes: v.code_failures,
         })
         .collect();
@@ -253,10 +247,14 @@ pub(crate) fn changed_fields(before: &Value, after: &Value) -> (Value, Value) {
 
 /// The journal's events as staff read them: when, who, what in French, and
 /// each field before → after.
-pub(crate) fn history_view(events: Vec<Event>) -> Vec<HistoryEvent> {
+/// An event whose time does not read is a broken row, named as such.
+pub(crate) fn history_view(events: Vec<Event>) -> Result<Vec<HistoryEvent>, ServerError> {
     events
         .into_iter()
         .map(|e| {
+            let at = Timestamp::parse(&e.at).ok_or_else(|| {
+                sqlx::Error::Decode(format!("audit_events row {}: not an instant: {:?}", e.id, e.at).into())
+            })?;
             let before: Value = serde_json::from_str(&e.before).unwrap_or(Value::Null);
             let after: Value = serde_json::from_str(&e.after).unwrap_or(Value::Null);
             let mut keys: Vec<&String> = after.as_object().map(|o| o.keys().collect()).unwrap_or_default();
@@ -281,12 +279,7 @@ pub(crate) fn history_view(events: Vec<Event>) -> Vec<HistoryEvent> {
                 Some(ActorRole::Account(role)) => format!("{} ({})", e.actor, role.label()),
                 None => format!("{} ({})", e.actor, e.role),
             };
-            HistoryEvent {
-                at: clock::display_datetime(&e.at),
-                who,
-                action: action_label(&e.entity, &e.action).to_owned(),
-                changes,
-            }
+            Ok(HistoryEvent { at: at.paris(), who, action: action_label(&e.entity, &e.action).to_owned(), changes })
         })
         .collect()
 }
@@ -400,12 +393,12 @@ mod tests {
         let (from, to, name) = paris_month(Utc.with_ymd_and_hms(2026, 11, 15, 12, 0, 0).unwrap());
         assert_eq!(from.rfc3339(), "2026-10-31T23:00:00.000000Z");
         assert_eq!(to.rfc3339(), "2026-11-30T23:00:00.000000Z");
-        assert_eq!(name, "novembre 2026");
+        assert_eq!(name.to_string(), "novembre 2026");
         // 31 July 2026 at 23:30 UTC is already 1 August in Paris (UTC+2).
         let (from, to, name) = paris_month(Utc.with_ymd_and_hms(2026, 7, 31, 23, 30, 0).unwrap());
         assert_eq!(
-            (from.rfc3339().as_str(), to.rfc3339().as_str(), name.as_str()),
-            ("2026-07-31T22:00:00.000000Z", "2026-08-31T22:00:00.000000Z", "août 2026")
+            (from.rfc3339().as_str(), to.rfc3339().as_str(), name.to_string()),
+            ("2026-07-31T22:00:00.000000Z", "2026-08-31T22:00:00.000000Z", "août 2026".to_owned())
         );
     }
 

@@ -116,7 +116,7 @@ pub async fn detail(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
         transfers,
         invoices: records,
         today: Timestamp::new(now).paris_day(),
-        history: agencies::history_view(events),
+        history: agencies::history_view(events)?,
     })
 }
 

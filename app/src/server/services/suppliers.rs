@@ -124,7 +124,7 @@ pub async fn detail(
         }),
         None => None,
     };
-    let history = history_view(audit::history(pool, Entity::Supplier, s.id).await?);
+    let history = history_view(audit::history(pool, Entity::Supplier, s.id).await?)?;
     Ok(SupplierDetail {
         file: s,
         logins: accounts

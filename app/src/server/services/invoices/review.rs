@@ -102,7 +102,7 @@ pub async fn view(state: &AppState, staff: &Staff, id: i64) -> Result<ReconcileV
     let invoice = invoices::detail(state, record).await?;
     let can_accept = invoice.summary.status == InvoiceStatus::Received
         && invoice.lines.iter().all(|l| l.flag.is_none() || l.override_reason.is_some());
-    Ok(ReconcileView { invoice, agency_code, can_accept, batch_id, history: agencies::history_view(events) })
+    Ok(ReconcileView { invoice, agency_code, can_accept, batch_id, history: agencies::history_view(events)? })
 }
 
 /// Accepts a flagged line anyway, for a written reason kept in the journal.

@@ -198,7 +198,7 @@ pub async fn detail(
         .into_iter()
         .map(|v| row_view(v, today))
         .collect::<Vec<AgencyVoucherRow>>();
-    let history = history_view(audit::history(pool, Entity::Member, m.id).await?);
+    let history = history_view(audit::history(pool, Entity::Member, m.id).await?)?;
     Ok(MemberDetail {
         fee_paid_up: fee_paid_up(m.fee_paid_until, today),
         hand_over_gone: hand_over.is_some() && temporary_password.is_none(),

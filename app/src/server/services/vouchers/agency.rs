@@ -3,7 +3,7 @@
 
 use crate::domain::{Day, Timestamp, VoucherStatus, agency::LIST_LIMIT};
 use crate::error::AppError;
-use crate::model::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow};
+use crate::model::agency::{AgencyVoucherDetail, AgencyVoucherList, AgencyVoucherRow, VoucherInvoice};
 use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
 use crate::server::services::agencies::{self, history_view};
@@ -92,16 +92,14 @@ pub async fn detail(
     let mut conn = pool.acquire().await?;
     let claim = invoices::claim_on_voucher(&mut conn, v.id, None).await?;
     drop(conn);
-    let invoice = claim.as_ref().map(|(number, status)| format!("{number} ({})", status.label()));
+    let invoice = claim.clone().map(|(number, status)| VoucherInvoice { number, status });
     let today = Timestamp::new(now).paris_day();
-    let history = history_view(audit::history(pool, Entity::Voucher, v.id).await?);
-    let agency = crate::server::store::agencies::find(pool, v.agency_id)
-        .await?
-        .map(|a| format!("{} ({})", a.name, a.code))
-        .unwrap_or_else(|| v.agency_code.clone());
+    let history = history_view(audit::history(pool, Entity::Voucher, v.id).await?)?;
+    let agency_name = crate::server::store::agencies::find(pool, v.agency_id).await?.map(|a| a.name);
     Ok(AgencyVoucherDetail {
         can_undo_use: v.status == VoucherStatus::Delivered && v.invoice_id.is_none() && claim.is_none(),
-        agency,
+        agency_name,
+        agency_code: v.agency_code.clone(),
         valid_until: v.valid_until,
         validated_at: v.validated_at.map(Timestamp::paris),
         locked_at: v.locked_at.map(Timestamp::paris),

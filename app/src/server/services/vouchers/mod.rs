@@ -531,8 +531,8 @@ fn receipt(state: &AppState, v: &VoucherRecord) -> Option<UseReceipt> {
     let inputs = code_inputs(v)?;
     let code = state.keys.secret_code(&inputs);
     Some(UseReceipt {
-        used_at: v.used_at?.paris().to_string(),
-        number: inputs.number,
+        used_at: v.used_at?.paris(),
+        number: v.number.clone()?,
         code: code.reveal().to_owned(),
         validated: v.validated_at.is_some(),
     })
