@@ -96,6 +96,7 @@ pub enum Entity {
     PaymentBatch,
     Statement,
     ApiKey,
+    DiscountCode,
 }
 
 impl Entity {
@@ -110,6 +111,7 @@ impl Entity {
             Entity::PaymentBatch => "payment_batch",
             Entity::Statement => "statement",
             Entity::ApiKey => "api_key",
+            Entity::DiscountCode => "discount_code",
         }
     }
 }

@@ -165,7 +165,52 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
     for (login, role, owner) in staff {
         ensure_account(&mut tx, &actor, login, role, owner, now).await?;
     }
+    ensure_discount_codes(&mut tx, &actor, agency, today, now).await?;
     tx.commit().await
+}
+
+/// The shop's demo codes: `BIENVENUE10` (10 %, valid until the end of next
+/// year), `ETE2025` (expired), `UNEFOIS` (30 €, one use left). Made once;
+/// their uses are left as they are afterwards.
+async fn ensure_discount_codes(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    agency: i64,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    use crate::domain::{
+        Money,
+        pricing::{Discount, Rate},
+    };
+    use crate::server::store::discounts::{self, NewCode};
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).map(Day::new).ok_or(sqlx::Error::RowNotFound);
+    let this_year = today.year();
+    let codes = [
+        (
+            "BIENVENUE10",
+            Discount::Percent(Rate::percent(10)),
+            day(this_year, 1, 1)?,
+            day(this_year + 1, 12, 31)?,
+            1_000,
+        ),
+        ("ETE2025", Discount::Percent(Rate::percent(15)), day(2025, 6, 1)?, day(2025, 8, 31)?, 100),
+        ("UNEFOIS", Discount::Fixed(Money::from_euros(30)), day(this_year, 1, 1)?, day(this_year + 1, 12, 31)?, 1),
+    ];
+    for (code, discount, valid_from, valid_until, max_uses) in codes {
+        if discounts::find(tx.conn(), agency, code).await?.is_some() {
+            continue;
+        }
+        let new = NewCode { agency_id: agency, code, discount, valid_from, valid_until, max_uses, sponsor_id: None };
+        let id = discounts::insert(tx.conn(), &new, Timestamp::new(now), "bons demo").await?;
+        let after = json!({
+            "code": code, "discount": discount.to_string(), "valid_from": valid_from.iso(),
+            "valid_until": valid_until.iso(), "max_uses": max_uses,
+        });
+        let change = Change { entity: Entity::DiscountCode, entity_id: id, action: "create", before: json!({}), after };
+        audit::append(tx, actor, change, now).await?;
+    }
+    Ok(())
 }
 
 /// Whose account it is: a member's, a supplier's, an agency's (staff), or
@@ -291,7 +336,7 @@ pub async fn history(state: &super::AppState) -> Result<bool, ServerError> {
     let line = |i: usize, code: Option<&str>| {
         let (number, right, euros) = &used[i];
         InvoiceLineInput {
-            voucher_number: number.clone(),
+            voucher_number: number.to_string(),
             code: code.unwrap_or(right).to_owned(),
             amount: euros.to_string(),
         }

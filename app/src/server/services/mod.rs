@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod discounts;
 pub mod invoices;
 pub mod members;
 pub mod payments;
