@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agence/factures/:id") view={Lazy::<agency::ReconcilePage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/paiements") view={Lazy::<agency::PaymentBatchesPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/paiements/:id") view={Lazy::<agency::PaymentBatchPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/ristournes") view={Lazy::<agency::DiscountCodesPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/releves") view={Lazy::<agency::StatementsPage>::new()} ssr=SsrMode::Async />
             </FlatRoutes>
         </Router>

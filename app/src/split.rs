@@ -112,4 +112,5 @@ lazy_space! {
     PaymentBatchesPage,
     PaymentBatchPage,
     StatementsPage,
+    DiscountCodesPage,
 }

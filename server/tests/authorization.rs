@@ -412,6 +412,26 @@ fn agency_fns() -> Vec<FnProbe> {
             number_is_public: false,
             sees_owner: &[],
         },
+        staff_fn("agency_discount_codes", |_, _| vec![("agency", "NA".into())], Refused(404)),
+        staff_fn(
+            "create_discount_code",
+            |_, role| {
+                vec![
+                    ("agency", "NA".into()),
+                    ("code", format!("ROLE{}", role as u8)),
+                    ("discount", "5 €".into()),
+                    ("valid_from", "2026-01-01".into()),
+                    ("valid_until", "2026-12-31".into()),
+                    ("max_uses", "3".into()),
+                ]
+            },
+            Refused(404),
+        ),
+        staff_fn(
+            "deactivate_discount_code",
+            |s, r| vec![("id", MoneySecrets::pick(&s.money.discount_codes, r))],
+            Refused(404),
+        ),
         staff_fn("agency_vouchers", |_, _| vec![("q", String::new())], Granted),
         staff_fn("agency_voucher", |s, _| vec![("id", s.used_id.to_string())], Refused(404)),
         // The member cancelled this one: staff get to the voucher, and are
@@ -536,6 +556,8 @@ struct MoneySecrets {
     past_month: String,
     /// "Bois & Charpente 44"'s id.
     other_supplier: String,
+    /// Active discount codes of the owner's agency.
+    discount_codes: [i64; 2],
 }
 
 impl MoneySecrets {
@@ -627,7 +649,20 @@ async fn money_objects(app: &TestApp, supplier_id: &str) -> MoneySecrets {
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
+    let mut discount_codes = [0; 2];
+    for (i, id) in discount_codes.iter_mut().enumerate() {
+        let input = app::server::services::discounts::CodeInput {
+            code: format!("MATRICE{i}"),
+            discount: "10 %".into(),
+            valid_from: "2026-01-01".into(),
+            valid_until: "2099-12-31".into(),
+            max_uses: "5".into(),
+            sponsor_id: None,
+        };
+        *id = app::server::services::discounts::create(state, &staff, None, &input, now).await.expect("code");
+    }
     MoneySecrets {
+        discount_codes,
         flagged,
         to_send_back,
         batches,
@@ -871,6 +906,7 @@ fn money_pages() -> Vec<PageProbe> {
             RefusedPage(404, "Lot de paiement introuvable."),
         ),
         staff_page("/agence/releves", |_| "/agence/releves".into(), Granted),
+        staff_page("/agence/ristournes", |_| "/agence/ristournes".into(), Granted),
     ]
 }
 

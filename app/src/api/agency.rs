@@ -316,6 +316,51 @@ pub async fn undo_voucher_use(id: String, reason: String) -> Result<(), AppError
 }
 
 /// `1` or `0`, as the activation buttons send it.
+/// `/agence/ristournes`: the agency's discount codes.
+#[server(endpoint = "agency_discount_codes")]
+pub async fn agency_discount_codes(agency: Option<String>) -> Result<crate::model::shop::DiscountCodeList, AppError> {
+    use crate::{api::context, server::services::discounts};
+    context::serve(|state, staff: Staff| async move {
+        discounts::page(&state, &staff, agency.as_deref(), chrono::Utc::now()).await
+    })
+    .await
+}
+
+/// A new discount code of the agency (an administrator says which).
+#[server(endpoint = "create_discount_code")]
+pub async fn create_discount_code(
+    agency: Option<String>,
+    code: String,
+    discount: String,
+    valid_from: String,
+    valid_until: String,
+    max_uses: String,
+) -> Result<(), AppError> {
+    use crate::api::context;
+    use crate::server::services::{agencies, discounts};
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        let target = agencies::pick(&state, &staff, agency.as_deref()).await?;
+        let input = discounts::CodeInput { code, discount, valid_from, valid_until, max_uses, sponsor_id: None };
+        discounts::create(&state, &staff, target, &input, chrono::Utc::now()).await?;
+        let agency = agency.unwrap_or_default();
+        Ok(format!("/agence/ristournes?agence={}&cree=1", agency.trim().to_ascii_uppercase()))
+    })
+    .await
+}
+
+/// Switches a discount code off before its end.
+#[server(endpoint = "deactivate_discount_code")]
+pub async fn deactivate_discount_code(id: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::discounts};
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        let id = id.trim().parse::<i64>().ok().filter(|id| *id > 0);
+        let id = id.ok_or_else(|| AppError::NotFound("Code de ristourne".into()))?;
+        let agency = discounts::deactivate(&state, &staff, id, chrono::Utc::now()).await?;
+        Ok(format!("/agence/ristournes?agence={agency}&desactive=1"))
+    })
+    .await
+}
+
 #[cfg(feature = "ssr")]
 fn parse_switch(value: &str) -> Result<bool, AppError> {
     match value.trim() {

@@ -53,6 +53,7 @@ impl Space {
                 ("/agence/factures", "Factures"),
                 ("/agence/paiements", "Paiements"),
                 ("/agence/releves", "Relevés"),
+                ("/agence/ristournes", "Ristournes"),
                 ("/agence/parametres", "Paramètres"),
             ],
         }

@@ -1,7 +1,8 @@
-//! The agency back office: members, suppliers, settings, vouchers, invoices and their reconciliation, payments, statements.
+//! The agency back office: members, suppliers, settings, discount codes, vouchers, invoices and their reconciliation, payments, statements.
 
 mod dashboard;
 mod desk;
+mod discounts;
 mod invoices;
 mod members;
 mod payments;
@@ -11,6 +12,7 @@ mod suppliers;
 mod vouchers;
 
 pub use dashboard::DashboardPage;
+pub use discounts::DiscountCodesPage;
 pub use invoices::{InvoicesPage, ReconcilePage};
 pub use members::{MemberImportPage, MemberPage, MembersPage, NewMemberPage};
 pub use payments::{PaymentBatchPage, PaymentBatchesPage};
