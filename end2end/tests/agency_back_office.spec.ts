@@ -3,7 +3,8 @@ import { hydrated, login, screenshots } from "./helpers";
 
 // Agency staff at their desk: the dashboard, members searched as they type,
 // a new member and the temporary password shown once, a CSV import and its
-// report, a supplier refused for a bad SIRET, and a mistaken use undone.
+// report, a supplier refused for a bad SIRET, discount codes for the shop,
+// and a mistaken use undone.
 // With the WASM: every page must hydrate without a console error.
 
 const snap = screenshots("agence-");
@@ -105,6 +106,30 @@ test("agency staff manage members, suppliers and a mistaken use", async ({ page,
   await expect(phone.locator(".card .code")).toHaveCount(0);
   await snap(phone, "bon-annule-adherent");
 
-  // The SIRET refusal is a 422 the console reports; nothing else may appear.
-  expect(problems.filter((p) => !p.includes("status of 422")), problems.join("\n")).toEqual([]);
+  // Discount codes for the sponsors' shop: the demo's three, a new one, a
+  // duplicate refused in place, one switched off.
+  await page.getByRole("link", { name: "Ristournes" }).first().click();
+  await hydrated(page);
+  await expect(page.locator("tr.discount-code")).toHaveCount(3);
+  await page.getByLabel("Code (lettres, chiffres, tirets)").fill("chantier-2026");
+  await page.getByLabel("Remise").fill("15 %");
+  await page.getByLabel("Valable du").fill("2026-01-01");
+  await page.getByLabel("au (inclus)").fill("2099-12-31");
+  await page.getByLabel("Nombre maximum d'utilisations").fill("20");
+  await page.getByRole("button", { name: "Créer le code" }).click();
+  await expect(page.locator("tr.discount-code")).toHaveCount(4);
+  const created = page.locator("tr.discount-code").first();
+  await expect(created.locator(".code")).toHaveText("CHANTIER-2026");
+  await expect(created).toContainText("0 / 20");
+  await page.getByRole("button", { name: "Créer le code" }).click();
+  await expect(page.locator(".notice-error")).toHaveText("Le code CHANTIER-2026 existe déjà dans cette agence.");
+  await page.getByRole("button", { name: "Désactiver le code CHANTIER-2026" }).click();
+  await expect(created).toContainText("désactivé");
+  await expect(page.getByRole("button", { name: "Désactiver le code CHANTIER-2026" })).toHaveCount(0);
+  await snap(page, "codes-de-ristourne");
+
+  // The SIRET refusal is a 422 and the duplicate code a 409, both reported
+  // by the console; nothing else may appear.
+  const expected = (p: string) => p.includes("status of 422") || p.includes("status of 409");
+  expect(problems.filter((p) => !expected(p)), problems.join("\n")).toEqual([]);
 });
