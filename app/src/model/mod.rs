@@ -7,5 +7,6 @@ pub mod agency;
 pub mod auth;
 pub mod invoices;
 pub mod money;
+pub mod structures;
 pub mod supplier;
 pub mod vouchers;
