@@ -831,6 +831,7 @@ fn structure_fn(name: &'static str, fields: Fields, sponsors: [Expect; 2], renne
 /// The sponsor's space: structures, activation, deactivation, managers.
 fn sponsor_fns() -> Vec<FnProbe> {
     vec![
+        sponsor_fn("sponsor_home", |_, _| vec![], Granted, Granted),
         sponsor_fn("my_structures", |_, _| vec![], Granted, Granted),
         sponsor_fn("activation_preview", |_, _| vec![("siret", "21449001300049".into())], Granted, Granted),
         // `mairie` activates the Médiathèque; `ccas` then asks to manage it.
@@ -931,7 +932,40 @@ fn page_table() -> Vec<PageProbe> {
     table.extend(supplier_pages());
     table.extend(agency_pages());
     table.extend(money_pages());
+    table.extend(sponsor_pages());
     table
+}
+
+const SPONSORS_ONLY: &str = "Cet espace est réservé aux commanditaires.";
+
+/// The sponsor's space: its two managers, and no one else.
+fn sponsor_page(route: &'static str) -> PageProbe {
+    let refused = RefusedPage(403, SPONSORS_ONLY);
+    PageProbe {
+        route,
+        path: match route {
+            "/commanditaire/activer" => |_| "/commanditaire/activer?siret=21449001300049".into(),
+            "/commanditaire/inactiver" => |_| "/commanditaire/inactiver".into(),
+            _ => |_| "/commanditaire".into(),
+        },
+        expect: [
+            (Anonymous, ToLogin),
+            (Owner, refused),
+            (OtherMember, refused),
+            (Supplier, refused),
+            (OtherAgencyStaff, refused),
+            (AgencyStaff, refused),
+            (Admin, refused),
+            (Sponsor, Granted),
+            (OtherSponsor, Granted),
+        ],
+        number_is_public: false,
+        sees_owner: &[],
+    }
+}
+
+fn sponsor_pages() -> Vec<PageProbe> {
+    ["/commanditaire", "/commanditaire/activer", "/commanditaire/inactiver"].into_iter().map(sponsor_page).collect()
 }
 
 fn member_pages() -> Vec<PageProbe> {

@@ -471,3 +471,44 @@ async fn a_large_register_file_is_written_by_batches() {
     let again = register::import(&app.db, file.as_bytes(), now()).await.expect("again");
     assert_eq!((again.written, again.unchanged), (0, count as u64));
 }
+
+#[tokio::test]
+async fn the_wizards_walk_the_seeds_steps_without_the_wasm() {
+    let app = TestApp::spawn().await;
+    let mairie = app.logged_in("mairie").await;
+    let home = mairie.get("/commanditaire").await;
+    assert!(home.contains("Ville de Saint-Aubin-des-Castors — Services techniques"), "{}", home.body);
+    assert!(home.contains("Activer une structure publique"));
+
+    // Activer: the SIRET typed, the structure confirmed, the action confirmed.
+    let typed = mairie.get(&format!("/commanditaire/activer?siret={MEDIATHEQUE}")).await;
+    assert!(typed.contains("Ville de Saint-Aubin-des-Castors — Médiathèque"), "{}", typed.body);
+    assert!(typed.contains("C'EST BIEN CETTE STRUCTURE"));
+    let confirm = format!("/commanditaire/activer?siret={MEDIATHEQUE}&etape=action");
+    assert!(mairie.get(&confirm).await.contains("Confirmer l'action"));
+    let done = mairie.submit(&confirm, "/api/activate_structure", &[("siret", MEDIATHEQUE)]).await;
+    assert!(done.contains("L'action a été réalisée."), "{}", done.body);
+    assert!(done.contains("est active, et vous la gérez"), "{}", done.body);
+    // A refusal shows the SIRET form again, with why.
+    let closed = mairie.get(&format!("/commanditaire/activer?siret={ANNEXE}")).await;
+    assert!(closed.contains("fermé dans la base SIRENE"), "{}", closed.body);
+
+    // Inactiver, SIRET still open: the taking-over SIRET is asked for, and checked.
+    let confirm = format!("/commanditaire/inactiver?siret={TECHNIQUES}&etape=action");
+    let form = mairie.get(&confirm).await;
+    assert!(form.contains("SIRET reprenant l'activité"), "{}", form.body);
+    let refused =
+        mairie.submit(&confirm, "/api/deactivate_structure", &[("siret", TECHNIQUES), ("taking_over", CCAS)]).await;
+    assert!(refused.error().is_some_and(|e| e.contains("pas gérée par le même gestionnaire")), "{:?}", refused.error());
+    assert!(is_active(&app, TECHNIQUES).await);
+    let done =
+        mairie.submit(&confirm, "/api/deactivate_structure", &[("siret", TECHNIQUES), ("taking_over", FINANCES)]).await;
+    assert!(done.contains("L'action a été réalisée."), "{}", done.body);
+    assert!(!is_active(&app, TECHNIQUES).await);
+
+    // Other spaces are not the sponsor's, and the sponsor's is nobody else's.
+    let staff = app.logged_in("agence.nantes").await;
+    let page = staff.get("/commanditaire").await;
+    assert_eq!(page.status, reqwest::StatusCode::FORBIDDEN);
+    assert!(page.contains("Cet espace est réservé aux commanditaires."));
+}

@@ -9,6 +9,14 @@ use crate::model::structures::*;
 use crate::server::{auth::Sponsor, guards::StructureCaller};
 use leptos::prelude::*;
 
+/// « Mes structures »: the structures I manage (or asked to), and the
+/// requests waiting for my approval.
+#[server(endpoint = "sponsor_home")]
+pub async fn sponsor_home() -> Result<SponsorOverview, AppError> {
+    use crate::{api::context, server::services::structures};
+    context::serve(|state, sponsor: Sponsor| async move { structures::home(&state, &sponsor).await }).await
+}
+
 /// The structures I manage, or asked to manage.
 #[server(endpoint = "my_structures")]
 pub async fn my_structures() -> Result<Vec<ManagedStructure>, AppError> {
@@ -29,7 +37,9 @@ pub async fn activation_preview(siret: String) -> Result<ActivationStep, AppErro
 pub async fn activate_structure(siret: String) -> Result<ActivationDone, AppError> {
     use crate::{api::context, server::services::structures::activation};
     context::serve(|state, sponsor: Sponsor| async move {
-        activation::activate(&state, &sponsor, &siret, chrono::Utc::now()).await
+        let done = activation::activate(&state, &sponsor, &siret, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/commanditaire/activer?fait={}", done.structure_id));
+        Ok(done)
     })
     .await
 }
@@ -50,7 +60,11 @@ pub async fn deactivate_structure(siret: String, taking_over: Option<String>) ->
     use crate::{api::context, server::services::structures::deactivation};
     context::serve(|state, caller: StructureCaller| async move {
         let taking_over = taking_over.unwrap_or_default();
-        deactivation::deactivate(&state, &caller, &siret, &taking_over, chrono::Utc::now()).await
+        let done = deactivation::deactivate(&state, &caller, &siret, &taking_over, chrono::Utc::now()).await?;
+        if matches!(caller, StructureCaller::Sponsor(_)) {
+            leptos_axum::redirect(&format!("/commanditaire/inactiver?fait={}", done.structure_id));
+        }
+        Ok(done)
     })
     .await
 }

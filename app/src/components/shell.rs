@@ -15,6 +15,8 @@ pub enum Space {
     /// The agency's back office. Staff work at a desk, but the frame folds
     /// to a phone's width too.
     Agency,
+    /// A sponsor's managers, at a desk or on a phone: their structures.
+    Sponsor,
 }
 
 impl Space {
@@ -23,6 +25,7 @@ impl Space {
             Space::Member => "/",
             Space::Supplier => "/fournisseur",
             Space::Agency => "/agence",
+            Space::Sponsor => "/commanditaire",
         }
     }
 
@@ -32,6 +35,7 @@ impl Space {
             Space::Member => "Espace adhérent",
             Space::Supplier => "Espace fournisseur",
             Space::Agency => "Agence",
+            Space::Sponsor => "Espace commanditaire",
         }
     }
 
@@ -55,6 +59,11 @@ impl Space {
                 ("/agence/releves", "Relevés"),
                 ("/agence/parametres", "Paramètres"),
             ],
+            Space::Sponsor => &[
+                ("/commanditaire", "Mes structures"),
+                ("/commanditaire/activer", "Activer une structure publique"),
+                ("/commanditaire/inactiver", "Inactiver une structure publique"),
+            ],
         }
     }
 
@@ -65,6 +74,7 @@ impl Space {
             Space::Member => "Bons Castors",
             Space::Supplier => "Espace fournisseur",
             Space::Agency => "Agence Castors",
+            Space::Sponsor => "Espace commanditaire",
         };
         format!("{page} — {space}")
     }
@@ -82,7 +92,7 @@ impl Space {
     fn page_class(self) -> &'static str {
         match self {
             Space::Agency => "page page-wide",
-            Space::Member | Space::Supplier => "page",
+            Space::Member | Space::Supplier | Space::Sponsor => "page",
         }
     }
 }

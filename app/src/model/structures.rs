@@ -29,6 +29,14 @@ pub struct Structure {
     pub register_state: Option<RegisterState>,
 }
 
+/// The sponsor's home: their structures, and the requests to manage those
+/// they are the main manager of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SponsorOverview {
+    pub structures: Vec<ManagedStructure>,
+    pub requests: Vec<ManagerRequest>,
+}
+
 /// One of the structures a sponsor's manager manages or asked to manage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManagedStructure {

@@ -13,7 +13,9 @@ use super::journal;
 use crate::domain::structure::MAX_SERVICE_CODE;
 use crate::domain::{ChorusRequirement, ManagerState, Siret};
 use crate::error::AppError;
-use crate::model::structures::{ManagedStructure, ManagerRequest, Structure, StructureDetail, StructureList};
+use crate::model::structures::{
+    ManagedStructure, ManagerRequest, SponsorOverview, Structure, StructureDetail, StructureList,
+};
 use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
 use crate::server::guards::StructureCaller;
@@ -93,6 +95,12 @@ pub async fn ensure_can_order(conn: &mut AnyConnection, account_id: i64, structu
 pub async fn mine(state: &AppState, sponsor: &Sponsor) -> Result<Vec<ManagedStructure>, ServerError> {
     let rows = store::list_for_manager(state.db.pool(), sponsor.account_id).await?;
     Ok(rows.into_iter().map(|r| ManagedStructure { structure: r.structure, main: r.main, state: r.state }).collect())
+}
+
+/// The sponsor's home: their structures and the requests waiting on them.
+#[tracing::instrument(skip_all, fields(sponsor = %sponsor.login))]
+pub async fn home(state: &AppState, sponsor: &Sponsor) -> Result<SponsorOverview, ServerError> {
+    Ok(SponsorOverview { structures: mine(state, sponsor).await?, requests: requests(state, sponsor).await? })
 }
 
 /// Requests to manage the structures whose main manager is the caller.
