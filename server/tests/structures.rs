@@ -362,6 +362,9 @@ async fn staff_act_on_their_agency_structures_only() {
     assert!(detail.service_codes.iter().all(|c| !c.active || c.code == "ST-45"));
     let history: Vec<&str> = detail.history.iter().map(|h| h.action.as_str()).collect();
     assert!(history.len() >= 5, "{history:?}");
+    for told in ["Structure activée", "Gestionnaire ajouté", "Nouveau code service", "Exigences de Chorus Pro"] {
+        assert!(history.contains(&told), "{told} in {history:?}");
+    }
 }
 
 #[tokio::test]

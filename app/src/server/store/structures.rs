@@ -128,6 +128,15 @@ pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<Structure>, sqlx::Er
         .map_err(super::in_row("structures", id))
 }
 
+/// A structure, read on a connection the caller holds.
+pub async fn find_on(conn: &mut AnyConnection, id: i64) -> Result<Option<Structure>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_STRUCTURE} WHERE s.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(super::in_row("structures", id))
+}
+
 /// Reads a structure inside a write transaction, locking its row until commit.
 pub async fn find_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<Structure>, sqlx::Error> {
     let lock = tx.row_lock("s");

@@ -57,16 +57,7 @@ pub async fn ensure_manages(
 /// of an active structure. A pending manager waits for the main manager's
 /// approval; a deactivated structure orders no more.
 pub async fn ensure_can_order(conn: &mut AnyConnection, account_id: i64, structure_id: i64) -> Result<(), ServerError> {
-    let structure: Option<Structure> = sqlx::query_as(
-        "SELECT s.id, s.agency_id, s.kind, s.siret, s.label, s.address, s.postcode, s.city,
-                s.chorus, s.active, s.deactivated_at, s.taken_over_by, r.state AS register_state
-           FROM structures s LEFT JOIN sirene_establishments r ON r.siret = s.siret
-          WHERE s.id = $1",
-    )
-    .bind(structure_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let structure = structure.ok_or_else(not_found)?;
+    let structure = store::find_on(conn, structure_id).await?.ok_or_else(not_found)?;
     let manager = store::find_manager(conn, structure.id, account_id).await?;
     match manager.map(|m| m.state) {
         Some(ManagerState::Approved) => {}
