@@ -75,6 +75,12 @@ pub enum AppError {
     Conflict(String),
     #[error("Réservé aux administrateurs de la coopérative.")]
     AdminOnly,
+    #[error("Cet espace est réservé aux commanditaires.")]
+    SponsorOnly,
+    /// A sponsor's manager (or staff of another agency) acting on a
+    /// structure they do not manage.
+    #[error("Vous ne gérez pas cette structure.")]
+    NotStructureManager,
     #[error("Une erreur technique est survenue. Réessayez dans un instant ; si elle persiste, prévenez votre agence.")]
     Internal,
     #[error("Le serveur est injoignable. Vérifiez votre connexion puis réessayez.")]
@@ -92,7 +98,7 @@ impl AppError {
         match self {
             AppError::NotLoggedIn | AppError::BadCredentials => 401,
             AppError::Forbidden | AppError::StaffOnly | AppError::SupplierOnly | AppError::SupplierInactive => 403,
-            AppError::AdminOnly => 403,
+            AppError::AdminOnly | AppError::SponsorOnly | AppError::NotStructureManager => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::TooManyAttempts

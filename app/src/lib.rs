@@ -21,7 +21,7 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{Lazy, SsrMode, path};
 use pages::{member::*, public::*};
-use split::{agency, occasional, supplier};
+use split::{agency, occasional, sponsor, supplier};
 
 /// The HTML document around the app, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -86,6 +86,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/fournisseur/factures/nouvelle") view={Lazy::<supplier::NewInvoicePage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/fournisseur/factures/:id") view={Lazy::<supplier::SupplierInvoicePage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/fournisseur/cles") view={Lazy::<supplier::ApiKeysPage>::new()} ssr=SsrMode::Async />
+
+                // The sponsor's space: structures, seed 004's two actions.
+                <Route path=path!("/commanditaire") view={Lazy::<sponsor::SponsorHomePage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/commanditaire/activer") view={Lazy::<sponsor::ActivatePage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/commanditaire/inactiver") view={Lazy::<sponsor::DeactivatePage>::new()} ssr=SsrMode::Async />
 
                 // The agency back office: members, suppliers, settings, vouchers.
                 <Route path=path!("/agence") view={Lazy::<agency::DashboardPage>::new()} ssr=SsrMode::Async />

@@ -94,6 +94,14 @@ lazy_space! {
 }
 
 lazy_space! {
+    /// The sponsor's space: `/commanditaire/*`.
+    sponsor, sponsor_page, __preload_sponsor_page:
+    SponsorHomePage,
+    ActivatePage,
+    DeactivatePage,
+}
+
+lazy_space! {
     /// The agency back office: `/agence/*`.
     agency, agency_page, __preload_agency_page:
     DashboardPage,

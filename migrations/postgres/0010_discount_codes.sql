@@ -10,7 +10,7 @@ CREATE TABLE discount_codes (
     valid_until  TEXT NOT NULL,
     max_uses     BIGINT NOT NULL CHECK (max_uses >= 0),
     uses         BIGINT NOT NULL DEFAULT 0 CHECK (uses >= 0 AND uses <= max_uses),
-    sponsor_id   BIGINT,
+    sponsor_id   BIGINT REFERENCES structures (id),
     active       BIGINT NOT NULL DEFAULT 1,
     created_at   TEXT NOT NULL,
     created_by   TEXT NOT NULL,

@@ -15,7 +15,7 @@ CREATE TABLE discount_codes (
     max_uses     INTEGER NOT NULL CHECK (max_uses >= 0),
     uses         INTEGER NOT NULL DEFAULT 0 CHECK (uses >= 0 AND uses <= max_uses),
     -- The only sponsor who may use it (a structure), when it is someone's.
-    sponsor_id   INTEGER,
+    sponsor_id   INTEGER REFERENCES structures (id),
     active       INTEGER NOT NULL DEFAULT 1,
     created_at   TEXT NOT NULL,
     created_by   TEXT NOT NULL,

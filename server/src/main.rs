@@ -7,6 +7,8 @@
 //!     bons audit verify   recompute the audit journal's hash chain
 //!     bons api-key create --supplier-login ouest --label "Caisse 1"
 //!                    a till's API key, printed once
+//!     bons sirene import FILE.csv
+//!                    load establishments from INSEE's StockEtablissement CSV
 
 use app::server::audit::Verdict;
 use clap::{Parser, Subcommand};
@@ -54,6 +56,22 @@ enum Command {
     ApiKey {
         #[command(subcommand)]
         action: ApiKeyAction,
+    },
+    /// The SIRENE register (INSEE), which public structures are checked against.
+    Sirene {
+        #[command(subcommand)]
+        action: SireneAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SireneAction {
+    /// Load establishments from an INSEE `StockEtablissement` CSV file
+    /// (columns found by name, others ignored; safe to run again). Lines
+    /// that cannot be read are skipped and listed with their line number.
+    Import {
+        /// The CSV file, e.g. StockEtablissement_utf8.csv.
+        file: std::path::PathBuf,
     },
 }
 
@@ -118,6 +136,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             println!("  Fournisseur (Matériaux de l'Ouest) : {SUPPLIER_LOGIN} / {DEMO_PASSWORD}");
             println!("  Agence de Nantes              : {AGENCY_LOGIN} / {DEMO_PASSWORD}");
             println!("  Administrateur                : {ADMIN_LOGIN} / {DEMO_PASSWORD}");
+            println!("  Commanditaire (Ville de Saint-Aubin-des-Castors) : {SPONSOR_LOGIN} / {DEMO_PASSWORD}");
+            println!("  Commanditaire (CCAS)          : {OTHER_SPONSOR_LOGIN} / {DEMO_PASSWORD}");
+            println!("  Commanditaire privé           : {PRIVATE_SPONSOR_LOGIN} / {DEMO_PASSWORD}");
         }
         Command::Expire => {
             let expired = app::server::services::vouchers::expire_overdue(&state, chrono::Utc::now()).await?;
@@ -144,6 +165,19 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 created.prefix
             );
             println!("{}", created.key);
+        }
+        Command::Sirene { action: SireneAction::Import { file } } => {
+            use app::server::services::structures::register;
+            let opened = std::fs::File::open(&file).map_err(|e| format!("{} : {e}", file.display()))?;
+            let report = register::import(&state.db, std::io::BufReader::new(opened), chrono::Utc::now()).await?;
+            for (line, why) in &report.refusals {
+                println!("ligne {line} refusée : {why}");
+            }
+            let untold = report.refused.saturating_sub(report.refusals.len() as u64);
+            if untold > 0 {
+                println!("… et {untold} autre(s) ligne(s) refusée(s).");
+            }
+            println!("{}", report.summary());
         }
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(cli.config.site_addr).await?;

@@ -20,11 +20,16 @@ enum Role {
     OtherAgencyStaff,
     AgencyStaff,
     Admin,
+    /// `mairie`, manager of the Ville de Saint-Aubin-des-Castors' structures.
+    Sponsor,
+    /// `ccas`: another sponsor's manager.
+    OtherSponsor,
 }
 
 use Role::*;
 
-const ROLES: [Role; 7] = [Anonymous, OtherMember, Supplier, OtherAgencyStaff, AgencyStaff, Admin, Owner];
+const ROLES: [Role; 9] =
+    [Anonymous, OtherMember, Supplier, OtherAgencyStaff, AgencyStaff, Admin, Sponsor, OtherSponsor, Owner];
 
 /// What a role must get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +61,8 @@ struct Secrets {
     supplier: SupplierSecrets,
     /// The back office's money objects about the owner's vouchers.
     money: MoneySecrets,
+    /// Sponsors' structures the sponsor rows act on.
+    structures: StructureSecrets,
 }
 
 impl Secrets {
@@ -81,7 +88,7 @@ impl Secrets {
     }
 }
 
-fn by_role(owner: Expect, other_member: Expect, non_member: Expect, anonymous: Expect) -> [(Role, Expect); 7] {
+fn by_role(owner: Expect, other_member: Expect, non_member: Expect, anonymous: Expect) -> [(Role, Expect); 9] {
     [
         (Anonymous, anonymous),
         (Owner, owner),
@@ -90,10 +97,12 @@ fn by_role(owner: Expect, other_member: Expect, non_member: Expect, anonymous: E
         (OtherAgencyStaff, non_member),
         (AgencyStaff, non_member),
         (Admin, non_member),
+        (Sponsor, non_member),
+        (OtherSponsor, non_member),
     ]
 }
 
-fn everyone(expect: Expect) -> [(Role, Expect); 7] {
+fn everyone(expect: Expect) -> [(Role, Expect); 9] {
     by_role(expect, expect, expect, expect)
 }
 
@@ -102,7 +111,7 @@ fn everyone(expect: Expect) -> [(Role, Expect); 7] {
 struct FnProbe {
     name: &'static str,
     fields: Fields,
-    expect: [(Role, Expect); 7],
+    expect: [(Role, Expect); 9],
     number_is_public: bool,
     /// Roles besides the owner entitled to see the owner's data (agency
     /// staff in the back office, say): their answers are not checked for leaks.
@@ -112,7 +121,7 @@ struct FnProbe {
 type Fields = fn(&Secrets, Role) -> Vec<(&'static str, String)>;
 
 /// A call whose answer may not show the voucher number to others.
-fn private(name: &'static str, fields: Fields, expect: [(Role, Expect); 7]) -> FnProbe {
+fn private(name: &'static str, fields: Fields, expect: [(Role, Expect); 9]) -> FnProbe {
     FnProbe { name, fields, expect, number_is_public: false, sees_owner: &[] }
 }
 
@@ -138,6 +147,8 @@ fn fn_table() -> Vec<FnProbe> {
     table.extend(supplier_fns());
     table.extend(agency_fns());
     table.extend(money_fns());
+    table.extend(sponsor_fns());
+    table.extend(structure_fns());
     // Last: it ends each role's session.
     table.push(private("logout", |_, _| vec![], everyone(Granted)));
     table
@@ -188,6 +199,8 @@ fn member_fns() -> Vec<FnProbe> {
                 (OtherAgencyStaff, Refused(404)),
                 (AgencyStaff, Granted),
                 (Admin, Granted),
+                (Sponsor, Refused(403)),
+                (OtherSponsor, Refused(403)),
             ],
         ),
     ]
@@ -242,6 +255,8 @@ fn supplier_only(name: &'static str, fields: Fields, sees_owner: bool) -> FnProb
             (OtherAgencyStaff, Refused(403)),
             (AgencyStaff, Refused(403)),
             (Admin, Refused(403)),
+            (Sponsor, Refused(403)),
+            (OtherSponsor, Refused(403)),
         ],
         number_is_public: false,
         sees_owner: if sees_owner { &[Supplier] } else { &[] },
@@ -408,6 +423,8 @@ fn agency_fns() -> Vec<FnProbe> {
                 (OtherAgencyStaff, Refused(403)),
                 (AgencyStaff, Refused(403)),
                 (Admin, Granted),
+                (Sponsor, Refused(403)),
+                (OtherSponsor, Refused(403)),
             ],
             number_is_public: false,
             sees_owner: &[],
@@ -447,6 +464,8 @@ fn agency_fns() -> Vec<FnProbe> {
                 (OtherAgencyStaff, Refused(404)),
                 (AgencyStaff, Refused(409)),
                 (Admin, Refused(409)),
+                (Sponsor, Refused(403)),
+                (OtherSponsor, Refused(403)),
             ],
             number_is_public: false,
             sees_owner: STAFF_SEE_OWNER,
@@ -475,6 +494,8 @@ mod agency {
                 (OtherAgencyStaff, other_agency),
                 (AgencyStaff, Granted),
                 (Admin, Granted),
+                (Sponsor, Refused(403)),
+                (OtherSponsor, Refused(403)),
             ],
             number_is_public: false,
             sees_owner: STAFF_SEE_OWNER,
@@ -494,6 +515,8 @@ mod agency {
                 (OtherAgencyStaff, other_agency),
                 (AgencyStaff, Granted),
                 (Admin, Granted),
+                (Sponsor, RefusedPage(403, STAFF_ONLY)),
+                (OtherSponsor, RefusedPage(403, STAFF_ONLY)),
             ],
             number_is_public: false,
             sees_owner: STAFF_SEE_OWNER,
@@ -752,11 +775,174 @@ fn money_fns() -> Vec<FnProbe> {
     ]
 }
 
+/// What the sponsor rows need: three public structures of `mairie`, whose
+/// SIRETs the register says closed, each with `ccas` asking to manage it.
+/// `mairie`, staff of Nantes and the administrator each deactivate one and
+/// refuse `ccas`'s request on it; anyone else is refused the first one.
+struct StructureSecrets {
+    closed: [(i64, String); 3],
+    /// The Services techniques' id (open in the register, managed by `mairie`).
+    techniques: i64,
+}
+
+impl StructureSecrets {
+    fn pick(&self, role: Role) -> &(i64, String) {
+        match role {
+            AgencyStaff => &self.closed[1],
+            Admin => &self.closed[2],
+            _ => &self.closed[0],
+        }
+    }
+}
+
+async fn structure_objects(app: &TestApp) -> StructureSecrets {
+    use app::server::services::structures::{activation, register};
+    let pool = app.db.pool();
+    let account = |login: &'static str| async move {
+        let (id, agency): (i64, Option<i64>) = sqlx::query_as("SELECT id, agency_id FROM accounts WHERE login = $1")
+            .bind(login)
+            .fetch_one(pool)
+            .await
+            .expect("account");
+        (id, agency)
+    };
+    let (staff_id, agency) = account("agence.nantes").await;
+    let staff = app::server::auth::Staff {
+        account_id: staff_id,
+        login: "agence.nantes".into(),
+        role: app::domain::Role::Agency,
+        agency_id: agency,
+    };
+    let sponsor = |login: &'static str| async move {
+        let (account_id, agency) = account(login).await;
+        app::server::auth::Sponsor { account_id, login: login.into(), agency_id: agency.expect("agency") }
+    };
+    let (mairie, ccas) = (sponsor("mairie").await, sponsor("ccas").await);
+    let now = chrono::Utc::now();
+    let mut closed = Vec::new();
+    for i in 0..3 {
+        let siret = common::agency::siret(&format!("21449001390{i:02}"));
+        register::record_state(&app.state, &staff, &siret, "A", &format!("Annexe matrice {i}"), now).await.expect("A");
+        let done = activation::activate(&app.state, &mairie, &siret, now).await.expect("activated");
+        activation::activate(&app.state, &ccas, &siret, now).await.expect("asked");
+        register::record_state(&app.state, &staff, &siret, "F", "", now).await.expect("F");
+        closed.push((done.structure_id, siret));
+    }
+    let techniques: i64 = sqlx::query_scalar("SELECT id FROM structures WHERE siret = '21449001300015'")
+        .fetch_one(pool)
+        .await
+        .expect("Services techniques");
+    StructureSecrets { closed: closed.try_into().expect("three"), techniques }
+}
+
+/// A sponsor's function: both sponsors' managers get `sponsor` and
+/// `other`, anyone else is told the space is the sponsors'.
+fn sponsor_fn(name: &'static str, fields: Fields, sponsor: Expect, other: Expect) -> FnProbe {
+    structure_fn(name, fields, [sponsor, other], Refused(403), Refused(403))
+}
+
+/// A function acting on one structure: its manager (`mairie`) and staff
+/// of its agency may; `expect` is (Sponsor, OtherSponsor).
+fn structure_fn(name: &'static str, fields: Fields, sponsors: [Expect; 2], rennes: Expect, nantes: Expect) -> FnProbe {
+    FnProbe {
+        name,
+        fields,
+        expect: [
+            (Anonymous, Refused(401)),
+            (Owner, Refused(403)),
+            (OtherMember, Refused(403)),
+            (Supplier, Refused(403)),
+            (OtherAgencyStaff, rennes),
+            (AgencyStaff, nantes),
+            (Admin, nantes),
+            (Sponsor, sponsors[0]),
+            (OtherSponsor, sponsors[1]),
+        ],
+        number_is_public: false,
+        sees_owner: &[],
+    }
+}
+
+/// The sponsor's space: structures, activation, deactivation, managers.
+fn sponsor_fns() -> Vec<FnProbe> {
+    vec![
+        sponsor_fn("sponsor_home", |_, _| vec![], Granted, Granted),
+        sponsor_fn("my_structures", |_, _| vec![], Granted, Granted),
+        sponsor_fn("activation_preview", |_, _| vec![("siret", "21449001300049".into())], Granted, Granted),
+        // `mairie` activates the Médiathèque; `ccas` then asks to manage it.
+        sponsor_fn("activate_structure", |_, _| vec![("siret", "21449001300049".into())], Granted, Granted),
+        structure_fn(
+            "deactivation_preview",
+            |_, _| vec![("siret", "21449001300015".into())],
+            [Granted, Refused(403)],
+            Refused(403),
+            Granted,
+        ),
+        structure_fn(
+            "deactivate_structure",
+            |s, r| vec![("siret", s.structures.pick(r).1.clone()), ("taking_over", String::new())],
+            [Granted, Refused(403)],
+            Refused(403),
+            Granted,
+        ),
+        sponsor_fn("manager_requests", |_, _| vec![], Granted, Granted),
+        structure_fn(
+            "decide_manager",
+            |s, r| {
+                let structure = s.structures.pick(r).0.to_string();
+                vec![("structure", structure), ("login", "ccas".into()), ("decision", "refuse".into())]
+            },
+            [Granted, Refused(403)],
+            Refused(403),
+            Granted,
+        ),
+    ]
+}
+
+/// The back office's structures: the register is every agency's (staff of
+/// Rennes record a SIRET too), the structures are Nantes'.
+fn structure_fns() -> Vec<FnProbe> {
+    use agency::*;
+    vec![
+        staff_fn("agency_structures", |_, _| vec![], Granted),
+        staff_fn("agency_structure", |s, _| vec![("id", s.structures.techniques.to_string())], Refused(404)),
+        staff_fn(
+            "record_siret_state",
+            |_, r| {
+                let siret = common::agency::siret(&format!("7330000000{:03}", r as u8));
+                vec![("siret", siret), ("state", "A".into()), ("name", "Établissement matrice".into())]
+            },
+            Granted,
+        ),
+        staff_fn(
+            "add_service_code",
+            |s, r| {
+                let id = s.structures.techniques.to_string();
+                vec![("id", id), ("code", format!("MX-{}", r as u8)), ("label", "Code matrice".into())]
+            },
+            Refused(404),
+        ),
+        staff_fn(
+            "set_service_code_active",
+            |s, _| {
+                let id = s.structures.techniques.to_string();
+                vec![("id", id), ("code", "ANC-01".into()), ("active", "0".into())]
+            },
+            Refused(404),
+        ),
+        staff_fn(
+            "set_chorus_requirement",
+            |s, _| vec![("id", s.structures.techniques.to_string()), ("requirement", "both".into())],
+            Refused(404),
+        ),
+    ]
+}
+
 struct PageProbe {
     /// The route as declared in the router.
     route: &'static str,
     path: fn(&Secrets) -> String,
-    expect: [(Role, Expect); 7],
+    expect: [(Role, Expect); 9],
     number_is_public: bool,
     /// As in `FnProbe`.
     sees_owner: &'static [Role],
@@ -781,7 +967,40 @@ fn page_table() -> Vec<PageProbe> {
     table.extend(supplier_pages());
     table.extend(agency_pages());
     table.extend(money_pages());
+    table.extend(sponsor_pages());
     table
+}
+
+const SPONSORS_ONLY: &str = "Cet espace est réservé aux commanditaires.";
+
+/// The sponsor's space: its two managers, and no one else.
+fn sponsor_page(route: &'static str) -> PageProbe {
+    let refused = RefusedPage(403, SPONSORS_ONLY);
+    PageProbe {
+        route,
+        path: match route {
+            "/commanditaire/activer" => |_| "/commanditaire/activer?siret=21449001300049".into(),
+            "/commanditaire/inactiver" => |_| "/commanditaire/inactiver".into(),
+            _ => |_| "/commanditaire".into(),
+        },
+        expect: [
+            (Anonymous, ToLogin),
+            (Owner, refused),
+            (OtherMember, refused),
+            (Supplier, refused),
+            (OtherAgencyStaff, refused),
+            (AgencyStaff, refused),
+            (Admin, refused),
+            (Sponsor, Granted),
+            (OtherSponsor, Granted),
+        ],
+        number_is_public: false,
+        sees_owner: &[],
+    }
+}
+
+fn sponsor_pages() -> Vec<PageProbe> {
+    ["/commanditaire", "/commanditaire/activer", "/commanditaire/inactiver"].into_iter().map(sponsor_page).collect()
 }
 
 fn member_pages() -> Vec<PageProbe> {
@@ -838,6 +1057,8 @@ fn supplier_page(route: &'static str, path: fn(&Secrets) -> String, sees_owner: 
             (OtherAgencyStaff, refused),
             (AgencyStaff, refused),
             (Admin, refused),
+            (Sponsor, refused),
+            (OtherSponsor, refused),
         ],
         number_is_public: false,
         sees_owner: if sees_owner { &[Supplier] } else { &[] },
@@ -914,7 +1135,7 @@ fn money_pages() -> Vec<PageProbe> {
 /// the status each role gets for a GET.
 struct RouteProbe {
     path: fn(&Secrets) -> String,
-    expect: [(Role, u16); 7],
+    expect: [(Role, u16); 9],
     /// As in `FnProbe`.
     sees_owner: &'static [Role],
 }
@@ -939,6 +1160,8 @@ fn agency_routes() -> Vec<RouteProbe> {
             (OtherAgencyStaff, 200),
             (AgencyStaff, 200),
             (Admin, 200),
+            (Sponsor, 403),
+            (OtherSponsor, 403),
         ],
         sees_owner: &[],
     }]
@@ -957,6 +1180,8 @@ fn supplier_routes() -> Vec<RouteProbe> {
                 (OtherAgencyStaff, 403),
                 (AgencyStaff, 403),
                 (Admin, 403),
+                (Sponsor, 403),
+                (OtherSponsor, 403),
             ],
             sees_owner: &[Supplier],
         },
@@ -971,6 +1196,8 @@ fn supplier_routes() -> Vec<RouteProbe> {
                 (OtherAgencyStaff, 404),
                 (AgencyStaff, 200),
                 (Admin, 200),
+                (Sponsor, 404),
+                (OtherSponsor, 404),
             ],
             sees_owner: &[Supplier, AgencyStaff, Admin],
         },
@@ -990,6 +1217,8 @@ fn money_routes() -> Vec<RouteProbe> {
             (OtherAgencyStaff, 404),
             (AgencyStaff, 200),
             (Admin, 200),
+            (Sponsor, 404),
+            (OtherSponsor, 404),
         ],
         sees_owner: &[AgencyStaff, Admin],
     };
@@ -1022,6 +1251,8 @@ async fn session(app: &TestApp, role: Role) -> Browser {
         OtherAgencyStaff => "agence.rennes",
         AgencyStaff => "agence.nantes",
         Admin => "admin",
+        Sponsor => "mairie",
+        OtherSponsor => "ccas",
     };
     app.logged_in(login).await
 }
@@ -1036,9 +1267,11 @@ async fn owner_objects(app: &TestApp) -> Secrets {
     let code = receipt["code"].as_str().expect("code").to_owned();
     let supplier = supplier_objects(app, &number, &code).await;
     let money = money_objects(app, &supplier_id).await;
+    let structures = structure_objects(app).await;
     Secrets {
         supplier,
         money,
+        structures,
         used_id,
         issued_id: owner.request_voucher_json(&supplier_id, "43").await,
         cancel_id: owner.request_voucher_json(&supplier_id, "44").await,

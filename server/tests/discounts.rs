@@ -72,7 +72,10 @@ async fn each_refused_code_says_why_and_counts_no_use() {
     discounts::create(&app.state, &staff, None, &input("NOEL", "50 €", "2026-12-01", "2026-12-31", "10"), now)
         .await
         .expect("NOEL");
-    let mine = CodeInput { sponsor_id: Some(41), ..input("MAIRIE", "20 %", "2026-01-01", "2026-12-31", "5") };
+    // The demo's structures: the Mairie's services techniques, and the CCAS.
+    let mairie = app.count("SELECT id FROM structures WHERE siret = '21449001300015'").await;
+    let ccas = app.count("SELECT id FROM structures WHERE siret = '26449002000015'").await;
+    let mine = CodeInput { sponsor_id: Some(mairie), ..input("MAIRIE", "20 %", "2026-01-01", "2026-12-31", "5") };
     discounts::create(&app.state, &staff, None, &mine, now).await.expect("MAIRIE");
     let off = discounts::create(&app.state, &staff, None, &input("FINI", "5 %", "2026-01-01", "2026-12-31", "5"), now)
         .await
@@ -88,7 +91,7 @@ async fn each_refused_code_says_why_and_counts_no_use() {
         ("FINI", DiscountRefusal::Inactive.to_string()),
     ];
     for (typed, message) in refused {
-        assert_eq!(checkout(&app, agency, typed, 7).await, Err(message), "{typed:?}");
+        assert_eq!(checkout(&app, agency, typed, ccas).await, Err(message), "{typed:?}");
     }
     assert_eq!(
         app.count("SELECT CAST(COALESCE(SUM(uses), 0) AS BIGINT) FROM discount_codes").await,
@@ -97,8 +100,8 @@ async fn each_refused_code_says_why_and_counts_no_use() {
     );
 
     // Typed in small letters with spaces, it is the same code; its owner may use theirs.
-    assert_eq!(checkout(&app, agency, " bienvenue10 ", 7).await, Ok(Discount::Percent(Rate::percent(10))));
-    assert_eq!(checkout(&app, agency, "MAIRIE", 41).await, Ok(Discount::Percent(Rate::percent(20))));
+    assert_eq!(checkout(&app, agency, " bienvenue10 ", ccas).await, Ok(Discount::Percent(Rate::percent(10))));
+    assert_eq!(checkout(&app, agency, "MAIRIE", mairie).await, Ok(Discount::Percent(Rate::percent(20))));
     assert_eq!(app.count("SELECT CAST(SUM(uses) AS BIGINT) FROM discount_codes").await, 2);
 
     // Another agency's staff see nothing of it.
@@ -113,7 +116,7 @@ async fn each_refused_code_says_why_and_counts_no_use() {
     let err = discounts::deactivate(&app.state, &other, bienvenue, now).await.unwrap_err();
     assert_eq!(AppError::from(err).to_string(), AppError::NotFound("Code de ristourne".into()).to_string());
     assert_eq!(
-        checkout(&app, other.agency_id.unwrap(), "BIENVENUE10", 7).await,
+        checkout(&app, other.agency_id.unwrap(), "BIENVENUE10", ccas).await,
         Err(DiscountRefusal::Unknown.to_string())
     );
 }

@@ -6,6 +6,8 @@
 pub mod agency;
 pub mod auth;
 pub mod money;
+pub mod sponsor;
+pub mod structures;
 pub mod supplier;
 pub mod vouchers;
 

@@ -15,6 +15,8 @@ pub enum Space {
     /// The agency's back office. Staff work at a desk, but the frame folds
     /// to a phone's width too.
     Agency,
+    /// A sponsor's managers, at a desk or on a phone: their structures.
+    Sponsor,
 }
 
 impl Space {
@@ -23,6 +25,7 @@ impl Space {
             Space::Member => "/",
             Space::Supplier => "/fournisseur",
             Space::Agency => "/agence",
+            Space::Sponsor => "/commanditaire",
         }
     }
 
@@ -32,6 +35,7 @@ impl Space {
             Space::Member => "Espace adhérent",
             Space::Supplier => "Espace fournisseur",
             Space::Agency => "Agence",
+            Space::Sponsor => "Espace commanditaire",
         }
     }
 
@@ -56,6 +60,11 @@ impl Space {
                 ("/agence/ristournes", "Ristournes"),
                 ("/agence/parametres", "Paramètres"),
             ],
+            Space::Sponsor => &[
+                ("/commanditaire", "Mes structures"),
+                ("/commanditaire/activer", "Activer une structure publique"),
+                ("/commanditaire/inactiver", "Inactiver une structure publique"),
+            ],
         }
     }
 
@@ -66,6 +75,7 @@ impl Space {
             Space::Member => "Bons Castors",
             Space::Supplier => "Espace fournisseur",
             Space::Agency => "Agence Castors",
+            Space::Sponsor => "Espace commanditaire",
         };
         format!("{page} — {space}")
     }
@@ -83,7 +93,7 @@ impl Space {
     fn page_class(self) -> &'static str {
         match self {
             Space::Agency => "page page-wide",
-            Space::Member | Space::Supplier => "page",
+            Space::Member | Space::Supplier | Space::Sponsor => "page",
         }
     }
 }

@@ -41,6 +41,7 @@ pub mod payment;
 pub mod pricing;
 pub mod role;
 pub mod siret;
+pub mod structure;
 pub mod time;
 pub mod voucher;
 
@@ -52,5 +53,6 @@ pub use member::MemberNumber;
 pub use money::{AmountError, Money};
 pub use role::Role;
 pub use siret::Siret;
+pub use structure::{ChorusRequirement, ManagerState, RegisterSource, RegisterState, StructureKind};
 pub use time::{Day, ParisTime, Timestamp};
 pub use voucher::{SecretCodeLength, VoucherNumber, VoucherStatus, parse_typed_code};

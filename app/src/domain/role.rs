@@ -1,7 +1,8 @@
 //! Who an account is for: the role decides which space it logs into and
 //! what it may do there.
 
-/// An account's role, stored as its code (`member`, `supplier`, `agency`, `admin`).
+/// An account's role, stored as its code (`member`, `supplier`, `agency`,
+/// `admin`, `sponsor`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -13,10 +14,12 @@ pub enum Role {
     Agency,
     /// Every agency's back office, and the settings.
     Admin,
+    /// A sponsor's manager (gestionnaire): the structures they manage.
+    Sponsor,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Member, Role::Supplier, Role::Agency, Role::Admin];
+    pub const ALL: [Role; 5] = [Role::Member, Role::Supplier, Role::Agency, Role::Admin, Role::Sponsor];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -24,6 +27,7 @@ impl Role {
             Role::Supplier => "supplier",
             Role::Agency => "agency",
             Role::Admin => "admin",
+            Role::Sponsor => "sponsor",
         }
     }
 
@@ -38,6 +42,7 @@ impl Role {
             Role::Supplier => "fournisseur",
             Role::Agency => "agence",
             Role::Admin => "administrateur",
+            Role::Sponsor => "commanditaire",
         }
     }
 
@@ -52,6 +57,7 @@ impl Role {
             Role::Member => "/",
             Role::Supplier => "/fournisseur",
             Role::Agency | Role::Admin => "/agence",
+            Role::Sponsor => "/commanditaire",
         }
     }
 }
@@ -76,7 +82,8 @@ mod tests {
         assert_eq!(Role::Admin.home(), "/agence");
         assert_eq!(Role::Supplier.home(), "/fournisseur");
         assert_eq!(Role::Member.home(), "/");
+        assert_eq!(Role::Sponsor.home(), "/commanditaire");
         assert!(Role::Admin.is_staff() && Role::Agency.is_staff());
-        assert!(!Role::Member.is_staff() && !Role::Supplier.is_staff());
+        assert!(!Role::Member.is_staff() && !Role::Supplier.is_staff() && !Role::Sponsor.is_staff());
     }
 }

@@ -4,6 +4,7 @@
 //! still to spend, or a corrupt invoice as one received.
 
 use super::member_file::ImportOutcome;
+use super::structure::{ChorusRequirement, ManagerState, RegisterSource, RegisterState, StructureKind};
 use super::{Day, InvoiceStatus, LineFlag, Money, Month, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus};
 
 /// `Type`, `Decode` and `Encode` for sqlx's `Any` driver: the status reads
@@ -45,6 +46,11 @@ stored_as_code!(InvoiceStatus, String, &'q str, |code| InvoiceStatus::from_code(
 stored_as_code!(Role, String, &'q str, |code| Role::from_code(code), "role");
 stored_as_code!(LineFlag, String, &'q str, |code| LineFlag::from_code(code), "invoice line flag");
 stored_as_code!(ImportOutcome, String, &'q str, |code| ImportOutcome::from_code(code), "import outcome");
+stored_as_code!(StructureKind, String, &'q str, |code| StructureKind::from_code(code), "structure kind");
+stored_as_code!(RegisterState, String, &'q str, |code| RegisterState::from_code(code), "register state");
+stored_as_code!(RegisterSource, String, &'q str, |code| RegisterSource::from_code(code), "register source");
+stored_as_code!(ManagerState, String, &'q str, |code| ManagerState::from_code(code), "manager state");
+stored_as_code!(ChorusRequirement, String, &'q str, |code| ChorusRequirement::from_code(code), "chorus requirement");
 
 /// `Type`, `Decode` and `Encode` for a value stored as text: `$parse` reads
 /// it back (None names the text), `$write` writes it.

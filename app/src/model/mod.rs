@@ -8,5 +8,6 @@ pub mod auth;
 pub mod invoices;
 pub mod money;
 pub mod shop;
+pub mod structures;
 pub mod supplier;
 pub mod vouchers;

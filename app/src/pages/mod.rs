@@ -4,6 +4,7 @@ pub mod account;
 pub mod agency;
 pub mod member;
 pub mod public;
+pub mod sponsor;
 pub mod supplier;
 
 /// The member's and the public pages that no phone needs at the counter or

@@ -8,8 +8,9 @@
 //! and names the first event that does not match. The table is append-only
 //! for the application (database triggers refuse UPDATE and DELETE).
 
-use super::auth::{Member, Staff, SupplierUser};
+use super::auth::{Member, Sponsor, Staff, SupplierUser};
 use super::db::{Backend, WriteTx};
+use super::guards::StructureCaller;
 use super::{clock, codes::sha256_hex};
 use crate::domain::Role;
 use chrono::{DateTime, Utc};
@@ -78,6 +79,17 @@ impl Actor {
         Actor::account(user.account_id, &user.login, Role::Supplier)
     }
 
+    pub fn sponsor(sponsor: &Sponsor) -> Actor {
+        Actor::account(sponsor.account_id, &sponsor.login, Role::Sponsor)
+    }
+
+    pub fn structure_caller(caller: &StructureCaller) -> Actor {
+        match caller {
+            StructureCaller::Sponsor(sponsor) => Actor::sponsor(sponsor),
+            StructureCaller::Staff(staff) => Actor::staff(staff),
+        }
+    }
+
     /// Someone not logged in, known by their address only.
     pub fn visitor(ip: &str) -> Actor {
         Actor { account_id: None, name: format!("visiteur {ip}"), role: ActorRole::Visitor }
@@ -97,6 +109,11 @@ pub enum Entity {
     Statement,
     ApiKey,
     DiscountCode,
+    /// A sponsor's structure: activation, deactivation, managers, service codes.
+    Structure,
+    /// A SIRET's state in the SIRENE register, recorded by hand by staff
+    /// (its id is the SIRET's fourteen digits as a number).
+    Establishment,
 }
 
 impl Entity {
@@ -112,6 +129,8 @@ impl Entity {
             Entity::Statement => "statement",
             Entity::ApiKey => "api_key",
             Entity::DiscountCode => "discount_code",
+            Entity::Structure => "structure",
+            Entity::Establishment => "establishment",
         }
     }
 }

@@ -322,6 +322,25 @@ pub async fn require_staff(state: &AppState, parts: &Parts) -> Result<Staff, App
     }
 }
 
+/// A sponsor's manager (gestionnaire): acts on the structures they manage.
+#[derive(Debug, Clone)]
+pub struct Sponsor {
+    pub account_id: i64,
+    pub login: String,
+    /// The agency the sponsor deals with: structures they activate are its.
+    pub agency_id: i64,
+}
+
+pub async fn require_sponsor(state: &AppState, parts: &Parts) -> Result<Sponsor, AppError> {
+    let session = current_account(state, parts).await?.ok_or(AppError::NotLoggedIn)?;
+    match (session.role, session.agency_id) {
+        (Role::Sponsor, Some(agency_id)) => {
+            Ok(Sponsor { account_id: session.account_id, login: session.login, agency_id })
+        }
+        _ => Err(AppError::SponsorOnly),
+    }
+}
+
 /// The network address a request came from: the TCP peer, or, behind a
 /// reverse proxy we were told to trust, the last address it appended to
 /// `X-Forwarded-For` (earlier entries are whatever the client claimed).

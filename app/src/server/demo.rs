@@ -4,11 +4,17 @@
 //! changes nothing the second time, except that the demo members' fee status
 //! is set back to what the README says. Every change is in the audit
 //! journal, made by "bons demo".
+//!
+//! Sponsors too: the managers `mairie` (three structures of the Ville de
+//! Saint-Aubin-des-Castors), `ccas` (its CCAS) and `fondation` (a private
+//! sponsor), and the SIRENE register's extract of those SIRETs
+//! (`app/demo/sirene.csv`, INSEE's format), loaded by the same import as
+//! `bons sirene import`.
 
 use super::audit::{self, Actor, Change, Entity};
 use super::db::{Db, WriteTx};
 use super::{auth::hash_password, clock, error::ServerError};
-use crate::domain::{Day, Role, Timestamp};
+use crate::domain::{ChorusRequirement, Day, Role, Timestamp};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -24,6 +30,53 @@ pub const SUPPLIER_LOGIN: &str = "ouest";
 pub const AGENCY_LOGIN: &str = "agence.nantes";
 /// Sees every agency.
 pub const ADMIN_LOGIN: &str = "admin";
+/// Manager of the Ville de Saint-Aubin-des-Castors' structures.
+pub const SPONSOR_LOGIN: &str = "mairie";
+/// Manager of the CCAS: another manager, whose structure `mairie` cannot take over into.
+pub const OTHER_SPONSOR_LOGIN: &str = "ccas";
+/// A private sponsor, paying by transfer.
+pub const PRIVATE_SPONSOR_LOGIN: &str = "fondation";
+
+/// The register's extract holding the demo's SIRETs, as INSEE writes it.
+pub const DEMO_REGISTER: &str = include_str!("../../demo/sirene.csv");
+
+/// The demo's structures: label, SIRET (None: private), what Chorus Pro
+/// requires, manager, service codes (code, label, active).
+type DemoStructure = (
+    &'static str,
+    Option<&'static str>,
+    ChorusRequirement,
+    &'static str,
+    &'static [(&'static str, &'static str, bool)],
+);
+pub const DEMO_STRUCTURES: [DemoStructure; 5] = [
+    (
+        "Ville de Saint-Aubin-des-Castors — Services techniques",
+        Some("21449001300015"),
+        ChorusRequirement::Both,
+        SPONSOR_LOGIN,
+        &[("ST-44", "Services techniques — voirie et bâtiments", true), ("ANC-01", "Ancien code (avant 2024)", false)],
+    ),
+    (
+        "Ville de Saint-Aubin-des-Castors — Direction des finances",
+        Some("21449001300023"),
+        ChorusRequirement::None,
+        SPONSOR_LOGIN,
+        &[],
+    ),
+    // Closed in the register: its manager deactivates it without a taking-over SIRET.
+    (
+        "Ville de Saint-Aubin-des-Castors — Mairie annexe",
+        Some("21449001300031"),
+        ChorusRequirement::None,
+        SPONSOR_LOGIN,
+        &[],
+    ),
+    ("CCAS de Saint-Aubin-des-Castors", Some("26449002000015"), ChorusRequirement::None, OTHER_SPONSOR_LOGIN, &[]),
+    ("Fondation des Castors solidaires", None, ChorusRequirement::None, PRIVATE_SPONSOR_LOGIN, &[]),
+];
+/// In the register (open), with no structure yet: a visitor can open its first account.
+pub const MEDIATHEQUE_SIRET: &str = "21449001300049";
 
 /// SIRET, contact and bank details of the demo suppliers (fictitious; the
 /// SIRETs pass the Luhn check and the IBANs their mod-97 check).
@@ -45,7 +98,7 @@ const SUPPLIER_DETAILS: [(&str, &str, &str, &str, &str); 3] = [
     ("Négoce Fermé", "44500123400019", "—", "contact@negoce-ferme.invalid", "FR9514505000010400123456789"),
 ];
 
-pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
+pub async fn load(db: &Db) -> Result<(), ServerError> {
     let now = Utc::now();
     let stamp = Timestamp::new(now);
     let today = stamp.paris_day().date();
@@ -166,7 +219,77 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
         ensure_account(&mut tx, &actor, login, role, owner, now).await?;
     }
     ensure_discount_codes(&mut tx, &actor, agency, today, now).await?;
-    tx.commit().await
+    tx.commit().await?;
+    super::services::structures::register::import(db, DEMO_REGISTER.as_bytes(), now).await?;
+    sponsors(db, agency, &actor, now).await
+}
+
+/// The sponsors' managers and their structures, each made once: what
+/// people did with them since (a deactivation, a manager approved) stays.
+async fn sponsors(db: &Db, agency: i64, actor: &Actor, now: DateTime<Utc>) -> Result<(), ServerError> {
+    use super::store::structures::{self as structures, NewStructure};
+    use crate::domain::{ManagerState, StructureKind};
+    let mut tx = db.begin_write().await?;
+    for login in [SPONSOR_LOGIN, OTHER_SPONSOR_LOGIN, PRIVATE_SPONSOR_LOGIN] {
+        let owner = AccountOwner { member: None, supplier: None, agency: Some(agency) };
+        ensure_account(&mut tx, actor, login, Role::Sponsor, owner, now).await?;
+    }
+    for (label, siret, chorus, manager, codes) in DEMO_STRUCTURES {
+        let existing: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM structures WHERE siret = $1 OR (siret IS NULL AND $1 IS NULL AND label = $2)",
+        )
+        .bind(siret)
+        .bind(label)
+        .fetch_optional(tx.conn())
+        .await?;
+        if existing.is_some() {
+            continue;
+        }
+        let establishment = match siret {
+            Some(siret) => structures::find_establishment(tx.conn(), siret).await?,
+            None => None,
+        };
+        let kind = if siret.is_some() { StructureKind::Public } else { StructureKind::Private };
+        let new = NewStructure {
+            agency_id: agency,
+            kind,
+            siret,
+            label,
+            address: Some("1 place de la Mairie"),
+            postcode: establishment.as_ref().and_then(|e| e.postcode.as_deref()).or(Some("44999")),
+            city: establishment.as_ref().and_then(|e| e.city.as_deref()).or(Some("SAINT-AUBIN-DES-CASTORS")),
+            chorus,
+            created_at: Timestamp::new(now),
+        };
+        let id = structures::insert_structure(tx.conn(), &new).await?;
+        let after =
+            json!({ "siret": siret, "label": label, "kind": kind.code(), "chorus": chorus.label(), "active": true });
+        let change = Change { entity: Entity::Structure, entity_id: id, action: "create", before: json!({}), after };
+        audit::append(&mut tx, actor, change, now).await?;
+        let account: i64 =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE login = $1").bind(manager).fetch_one(tx.conn()).await?;
+        structures::put_manager(tx.conn(), id, account, true, ManagerState::Approved, Timestamp::new(now)).await?;
+        let after = json!({ "login": manager, "main": true, "manager": ManagerState::Approved.label() });
+        let change =
+            Change { entity: Entity::Structure, entity_id: id, action: "add_manager", before: json!({}), after };
+        audit::append(&mut tx, actor, change, now).await?;
+        for (code, code_label, active) in codes {
+            structures::insert_service_code(tx.conn(), id, code, code_label).await?;
+            if !active {
+                structures::set_service_code_active(tx.conn(), id, code, false).await?;
+            }
+            let after = json!({ "service_code": code, "label": code_label, "active": active });
+            let change = Change {
+                entity: Entity::Structure,
+                entity_id: id,
+                action: "add_service_code",
+                before: json!({}),
+                after,
+            };
+            audit::append(&mut tx, actor, change, now).await?;
+        }
+    }
+    Ok(tx.commit().await?)
 }
 
 /// The shop's demo codes: `BIENVENUE10` (10 %, valid until the end of next

@@ -6,8 +6,9 @@
 //! The same extractors serve axum handlers (`FromRequestParts<AppState>`),
 //! like the till's `Till` in `server/src/http/till.rs`.
 
-use super::auth::{self, Member, Staff, SupplierUser};
+use super::auth::{self, Member, Sponsor, Staff, SupplierUser};
 use super::{AppState, store::accounts::SessionRecord};
+use crate::domain::Role;
 use crate::error::AppError;
 use axum::{extract::FromRequestParts, http::request::Parts};
 
@@ -32,6 +33,45 @@ impl FromRequestParts<AppState> for SupplierUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SupplierUser, AppError> {
         auth::require_supplier(state, parts).await
+    }
+}
+
+impl FromRequestParts<AppState> for Sponsor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Sponsor, AppError> {
+        auth::require_sponsor(state, parts).await
+    }
+}
+
+/// Who may act on a structure: a sponsor's manager or agency staff. Which
+/// structure they may act on is the service's check
+/// (`services::structures::ensure_manages`: « Vous ne gérez pas cette structure. »).
+#[derive(Debug, Clone)]
+pub enum StructureCaller {
+    Sponsor(Sponsor),
+    Staff(Staff),
+}
+
+impl StructureCaller {
+    pub fn login(&self) -> &str {
+        match self {
+            StructureCaller::Sponsor(s) => &s.login,
+            StructureCaller::Staff(s) => &s.login,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for StructureCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<StructureCaller, AppError> {
+        let session = auth::current_account(state, parts).await?.ok_or(AppError::NotLoggedIn)?;
+        match session.role {
+            Role::Sponsor => auth::require_sponsor(state, parts).await.map(StructureCaller::Sponsor),
+            Role::Agency | Role::Admin => auth::require_staff(state, parts).await.map(StructureCaller::Staff),
+            Role::Member | Role::Supplier => Err(AppError::SponsorOnly),
+        }
     }
 }
 

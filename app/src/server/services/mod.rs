@@ -8,6 +8,7 @@ pub mod invoices;
 pub mod members;
 pub mod payments;
 pub mod statements;
+pub mod structures;
 pub mod suppliers;
 pub mod vouchers;
 
