@@ -53,6 +53,15 @@ if [ "${1:-}" = test ]; then
   fi
 fi
 
+# wrk, the outside load generator of scripts/ab-pages.sh (two binaries, one
+# page, alternately), for `make bench`'s yardsticks checked by hand.
+if [ "${1:-}" = bench ] && ! command -v wrk >/dev/null; then
+  say "Installing wrk (Debian)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk bc
+fi
+
 # The browser tests, and the benchmark's phone at the counter.
 if [ "${1:-}" = test ] || [ "${1:-}" = bench ]; then
   if [ ! -x /usr/bin/chromium ]; then
