@@ -326,10 +326,7 @@ async fn ensure_discount_codes(
         }
         let new = NewCode { agency_id: agency, code, discount, valid_from, valid_until, max_uses, sponsor_id: None };
         let id = discounts::insert(tx.conn(), &new, Timestamp::new(now), "bons demo").await?;
-        let after = json!({
-            "code": code, "discount": discount.to_string(), "valid_from": valid_from.iso(),
-            "valid_until": valid_until.iso(), "max_uses": max_uses,
-        });
+        let after = new.journaled();
         let change = Change { entity: Entity::DiscountCode, entity_id: id, action: "create", before: json!({}), after };
         audit::append(tx, actor, change, now).await?;
     }

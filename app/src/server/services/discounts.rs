@@ -99,11 +99,7 @@ pub async fn create(
             });
         }
     };
-    let after = json!({
-        "code": code, "discount": discount.to_string(), "valid_from": valid_from.iso(),
-        "valid_until": valid_until.iso(), "max_uses": max_uses, "sponsor": input.sponsor_id,
-    });
-    journal(&mut tx, &Actor::staff(staff), Entity::DiscountCode, id, "create", json!({}), after, now).await?;
+    journal(&mut tx, &Actor::staff(staff), Entity::DiscountCode, id, "create", json!({}), new.journaled(), now).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -76,6 +76,16 @@ pub struct NewCode<'a> {
     pub sponsor_id: Option<i64>,
 }
 
+impl NewCode<'_> {
+    /// The new code as the journal records it.
+    pub fn journaled(&self) -> serde_json::Value {
+        serde_json::json!({
+            "code": self.code, "discount": self.discount.to_string(), "valid_from": self.valid_from.iso(),
+            "valid_until": self.valid_until.iso(), "max_uses": self.max_uses, "sponsor": self.sponsor_id,
+        })
+    }
+}
+
 pub async fn insert(conn: &mut AnyConnection, new: &NewCode<'_>, at: Timestamp, by: &str) -> Result<i64, sqlx::Error> {
     let (kind, value) = stored(new.discount);
     sqlx::query_scalar(
