@@ -91,6 +91,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/commanditaire") view={Lazy::<sponsor::SponsorHomePage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/commanditaire/activer") view={Lazy::<sponsor::ActivatePage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/commanditaire/inactiver") view={Lazy::<sponsor::DeactivatePage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/commanditaire/commandes") view={Lazy::<sponsor::MyOrdersPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/commanditaire/commandes/:id") view={Lazy::<sponsor::OrderPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/boutique") view={Lazy::<sponsor::CataloguePage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/panier") view={Lazy::<sponsor::CartPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/caisse") view={Lazy::<sponsor::CheckoutPage>::new()} ssr=SsrMode::Async />
 
                 // The agency back office: members, suppliers, settings, vouchers.
                 <Route path=path!("/agence") view={Lazy::<agency::DashboardPage>::new()} ssr=SsrMode::Async />
@@ -111,6 +116,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agence/paiements") view={Lazy::<agency::PaymentBatchesPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/paiements/:id") view={Lazy::<agency::PaymentBatchPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/ristournes") view={Lazy::<agency::DiscountCodesPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/commandes") view={Lazy::<agency::AgencyOrdersPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/commandes/:id") view={Lazy::<agency::AgencyOrderPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/boutique") view={Lazy::<agency::ShopSettingsPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/releves") view={Lazy::<agency::StatementsPage>::new()} ssr=SsrMode::Async />
             </FlatRoutes>
         </Router>

@@ -94,11 +94,17 @@ lazy_space! {
 }
 
 lazy_space! {
-    /// The sponsor's space: `/commanditaire/*`.
+    /// The sponsor's space: `/commanditaire/*`, and the public shop:
+    /// `/boutique`, `/panier`, `/caisse`.
     sponsor, sponsor_page, __preload_sponsor_page:
     SponsorHomePage,
     ActivatePage,
     DeactivatePage,
+    MyOrdersPage,
+    OrderPage,
+    CataloguePage,
+    CartPage,
+    CheckoutPage,
 }
 
 lazy_space! {
@@ -121,4 +127,7 @@ lazy_space! {
     PaymentBatchPage,
     StatementsPage,
     DiscountCodesPage,
+    AgencyOrdersPage,
+    AgencyOrderPage,
+    ShopSettingsPage,
 }

@@ -149,6 +149,9 @@ fn fn_table() -> Vec<FnProbe> {
     table.extend(money_fns());
     table.extend(sponsor_fns());
     table.extend(structure_fns());
+    table.extend(shop_fns());
+    // Late: it logs the anonymous visitor in, as the account it opens.
+    table.push(open_sponsor_account());
     // Last: it ends each role's session.
     table.push(private("logout", |_, _| vec![], everyone(Granted)));
     table
@@ -783,6 +786,10 @@ struct StructureSecrets {
     closed: [(i64, String); 3],
     /// The Services techniques' id (open in the register, managed by `mairie`).
     techniques: i64,
+    /// The Direction des finances' id (managed by `mairie`, requires nothing of Chorus Pro).
+    finances: i64,
+    /// An order of `mairie` for the Direction des finances, awaiting its purchase order.
+    order: i64,
 }
 
 impl StructureSecrets {
@@ -832,7 +839,46 @@ async fn structure_objects(app: &TestApp) -> StructureSecrets {
         .fetch_one(pool)
         .await
         .expect("Services techniques");
-    StructureSecrets { closed: closed.try_into().expect("three"), techniques }
+    let finances: i64 = sqlx::query_scalar("SELECT id FROM structures WHERE siret = '21449001300023'")
+        .fetch_one(pool)
+        .await
+        .expect("Direction des finances");
+    let order = shop_order(app, &mairie, finances).await;
+    StructureSecrets { closed: closed.try_into().expect("three"), techniques, finances, order }
+}
+
+/// `mairie`'s order of one booklet for `structure`, by Chorus Pro.
+async fn shop_order(app: &TestApp, mairie: &app::server::auth::Sponsor, structure: i64) -> i64 {
+    use app::domain::pricing::Product;
+    use app::server::services::shop::{cart::Shopper, checkout};
+    let now = chrono::Utc::now();
+    let token = "a".repeat(64);
+    let mut conn = app.db.pool().acquire().await.expect("connection");
+    let stamp = app::domain::Timestamp::new(now);
+    let hash = app::server::codes::sha256_hex(token.as_bytes());
+    let cart =
+        app::server::store::shop::insert_cart(&mut conn, &hash, Some(mairie.account_id), stamp).await.expect("cart");
+    let booklet = Product::Booklet { face_value: app::domain::Money::from_euros(10) };
+    app::server::store::shop::set_line(&mut conn, cart, booklet, 1, stamp).await.expect("line");
+    let shopper = Shopper { token: Some(token), account_id: Some(mairie.account_id) };
+    checkout::place(&app.state, mairie, &shopper, &order_form(structure), now).await.expect("order")
+}
+
+fn order_form(structure: i64) -> app::server::services::shop::checkout::OrderForm {
+    let address = app::model::shop::PostalAddress {
+        name: "Ville".into(),
+        street: "1 place de la Mairie".into(),
+        postcode: "44999".into(),
+        city: "Saint-Aubin-des-Castors".into(),
+    };
+    app::server::services::shop::checkout::OrderForm {
+        structure: structure.to_string(),
+        payment: "chorus".into(),
+        code: String::new(),
+        billing: address.clone(),
+        delivery: address,
+        points: String::new(),
+    }
 }
 
 /// A sponsor's function: both sponsors' managers get `sponsor` and
@@ -897,6 +943,90 @@ fn sponsor_fns() -> Vec<FnProbe> {
             Granted,
         ),
     ]
+}
+
+/// The shop: its catalogue and cart are anyone's; an account is opened by
+/// a visitor only; an order is placed by a sponsor's manager for a
+/// structure they manage, read by its managers and its agency's staff.
+fn shop_fns() -> Vec<FnProbe> {
+    use agency::*;
+    let place_fields: Fields = |s, _| {
+        let address = ["1 place de la Mairie", "44999", "Saint-Aubin-des-Castors"].map(String::from);
+        vec![
+            ("structure", s.structures.finances.to_string()),
+            ("payment", "chorus".into()),
+            ("billing_street", address[0].clone()),
+            ("billing_postcode", address[1].clone()),
+            ("billing_city", address[2].clone()),
+            ("delivery_street", address[0].clone()),
+            ("delivery_postcode", address[1].clone()),
+            ("delivery_city", address[2].clone()),
+        ]
+    };
+    vec![
+        private("shop_catalogue", |_, _| vec![], everyone(Granted)),
+        private(
+            "add_to_cart",
+            |_, _| vec![("product", "livraison".into()), ("quantity", "1".into())],
+            everyone(Granted),
+        ),
+        private("shop_cart", |_, _| vec![], everyone(Granted)),
+        private(
+            "set_cart_quantity",
+            |_, _| vec![("product", "livraison".into()), ("quantity", "2".into())],
+            everyone(Granted),
+        ),
+        private("checkout", |_, _| vec![], everyone(Granted)),
+        structure_fn("place_order", place_fields, [Granted, Refused(403)], Refused(403), Refused(403)),
+        structure_fn(
+            "shop_order",
+            |s, _| vec![("id", s.structures.order.to_string())],
+            [Granted, Refused(404)],
+            Refused(404),
+            Granted,
+        ),
+        sponsor_fn("my_orders", |_, _| vec![], Granted, Granted),
+        staff_fn("agency_order", |s, _| vec![("id", s.structures.order.to_string())], Refused(404)),
+        staff_fn("agency_orders", |_, _| vec![], Granted),
+        staff_fn("shop_settings", |_, _| vec![], Granted),
+        staff_fn(
+            "save_shop_settings",
+            |_, role| {
+                let mut fields = for_admin(role);
+                fields.extend([
+                    ("face_values", "10, 20, 50".into()),
+                    ("booklet_size", "10".into()),
+                    ("fee_rate", "4".into()),
+                    ("accompaniment", "1 200".into()),
+                    ("delivery", "15".into()),
+                    ("vat_rate", "20".into()),
+                    ("iban", "FR7630004000031234567890143".into()),
+                ]);
+                fields
+            },
+            Granted,
+        ),
+    ]
+}
+
+/// « Créer mon compte » at checkout: a visitor's; anyone logged in is told so.
+fn open_sponsor_account() -> FnProbe {
+    private(
+        "open_sponsor_account",
+        |_, role| {
+            let password = "une longue phrase de castor".to_owned();
+            vec![
+                ("email", format!("matrice{}@fondation.example", role as u8)),
+                ("password", password.clone()),
+                ("confirm", password),
+                ("name", "Jeanne Matrice".into()),
+                ("phone", "02 40 00 00 09".into()),
+                ("kind", "private".into()),
+                ("label", format!("Fondation matrice {}", role as u8)),
+            ]
+        },
+        by_role(Refused(409), Refused(409), Refused(409), Granted),
+    )
 }
 
 /// The back office's structures: the register is every agency's (staff of
@@ -968,7 +1098,49 @@ fn page_table() -> Vec<PageProbe> {
     table.extend(agency_pages());
     table.extend(money_pages());
     table.extend(sponsor_pages());
+    table.extend(shop_pages());
     table
+}
+
+/// The public shop; the orders' pages, for their structure's managers and
+/// their agency's staff.
+fn shop_pages() -> Vec<PageProbe> {
+    use agency::staff_page;
+    let public = |route: &'static str, path: fn(&Secrets) -> String| PageProbe {
+        route,
+        path,
+        expect: everyone(Granted),
+        number_is_public: false,
+        sees_owner: &[],
+    };
+    let refused = RefusedPage(403, SPONSORS_ONLY);
+    let missing = RefusedPage(404, "Commande introuvable.");
+    vec![
+        public("/boutique", |_| "/boutique".into()),
+        public("/panier", |_| "/panier".into()),
+        public("/caisse", |_| "/caisse".into()),
+        sponsor_page("/commanditaire/commandes"),
+        PageProbe {
+            route: "/commanditaire/commandes/{id}",
+            path: |s| format!("/commanditaire/commandes/{}", s.structures.order),
+            expect: [
+                (Anonymous, ToLogin),
+                (Owner, refused),
+                (OtherMember, refused),
+                (Supplier, refused),
+                (OtherAgencyStaff, missing),
+                (AgencyStaff, Granted),
+                (Admin, Granted),
+                (Sponsor, Granted),
+                (OtherSponsor, missing),
+            ],
+            number_is_public: false,
+            sees_owner: &[],
+        },
+        staff_page("/agence/commandes", |_| "/agence/commandes".into(), Granted),
+        staff_page("/agence/commandes/{id}", |s| format!("/agence/commandes/{}", s.structures.order), missing),
+        staff_page("/agence/boutique", |_| "/agence/boutique".into(), Granted),
+    ]
 }
 
 const SPONSORS_ONLY: &str = "Cet espace est réservé aux commanditaires.";
@@ -981,6 +1153,7 @@ fn sponsor_page(route: &'static str) -> PageProbe {
         path: match route {
             "/commanditaire/activer" => |_| "/commanditaire/activer?siret=21449001300049".into(),
             "/commanditaire/inactiver" => |_| "/commanditaire/inactiver".into(),
+            "/commanditaire/commandes" => |_| "/commanditaire/commandes".into(),
             _ => |_| "/commanditaire".into(),
         },
         expect: [
@@ -1145,7 +1318,50 @@ fn other_routes() -> Vec<RouteProbe> {
     table.extend(supplier_routes());
     table.extend(agency_routes());
     table.extend(money_routes());
+    table.extend(shop_routes());
     table
+}
+
+/// An order's summary and purchase order: its structure's managers and its
+/// agency's staff; anyone else is told it does not exist (members and
+/// suppliers, that the space is not theirs).
+fn shop_routes() -> Vec<RouteProbe> {
+    let order = |path| RouteProbe {
+        path,
+        expect: [
+            (Anonymous, 401),
+            (Owner, 403),
+            (OtherMember, 403),
+            (Supplier, 403),
+            (OtherAgencyStaff, 404),
+            (AgencyStaff, 200),
+            (Admin, 200),
+            (Sponsor, 200),
+            (OtherSponsor, 404),
+        ],
+        sees_owner: &[],
+    };
+    let missing_file = |path| RouteProbe {
+        path,
+        expect: [
+            (Anonymous, 401),
+            (Owner, 403),
+            (OtherMember, 403),
+            (Supplier, 403),
+            (OtherAgencyStaff, 404),
+            (AgencyStaff, 404),
+            (Admin, 404),
+            (Sponsor, 404),
+            (OtherSponsor, 404),
+        ],
+        sees_owner: &[],
+    };
+    vec![
+        order(|s| format!("/commanditaire/commandes/{}/recapitulatif.pdf", s.structures.order)),
+        order(|s| format!("/agence/commandes/{}/recapitulatif.pdf", s.structures.order)),
+        // Not given yet: no one finds it.
+        missing_file(|s| format!("/commanditaire/commandes/{}/bon-de-commande.pdf", s.structures.order)),
+    ]
 }
 
 /// Downloads of the agency back office (the member import's template).

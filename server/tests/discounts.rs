@@ -48,7 +48,7 @@ async fn checkout(app: &TestApp, agency_id: i64, typed: &str, sponsor: i64) -> R
 async fn checkout_on(app: &TestApp, agency_id: i64, typed: &str, sponsor: i64, today: Day) -> Result<Discount, String> {
     let mut tx = app.state.db.begin_write().await.expect("transaction");
     let outcome = async {
-        let (record, discount) = discounts::applicable(&mut tx, agency_id, typed, sponsor, today).await?;
+        let (record, discount) = discounts::applicable(tx.conn(), agency_id, typed, sponsor, today).await?;
         discounts::take(&mut tx, &record).await?;
         Ok::<_, app::server::error::ServerError>(discount)
     }

@@ -38,6 +38,9 @@ pub async fn login(number: String, password: String, suivant: Option<String>) ->
         let response = expect_context::<leptos_axum::ResponseOptions>();
         response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
         response.append_header(axum::http::header::SET_COOKIE, auth::device_cookie(&state, account, device.as_ref())?);
+        // The cart filled before logging in becomes the account's.
+        let cart = crate::server::services::shop::cart::Shopper::new(&context::parts()?, None);
+        crate::server::services::shop::cart::join_at_login(&state, cart.token.as_deref(), account).await?;
         let next = suivant.as_deref().and_then(crate::security::own_path);
         Ok(next.unwrap_or(role.home()).to_owned())
     })

@@ -6,6 +6,7 @@
 pub mod agency;
 pub mod auth;
 pub mod money;
+pub mod shop;
 pub mod sponsor;
 pub mod structures;
 pub mod supplier;

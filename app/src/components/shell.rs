@@ -17,6 +17,8 @@ pub enum Space {
     Agency,
     /// A sponsor's managers, at a desk or on a phone: their structures.
     Sponsor,
+    /// The sponsors' shop, public: the catalogue, the cart, the checkout.
+    Shop,
 }
 
 impl Space {
@@ -26,6 +28,7 @@ impl Space {
             Space::Supplier => "/fournisseur",
             Space::Agency => "/agence",
             Space::Sponsor => "/commanditaire",
+            Space::Shop => "/boutique",
         }
     }
 
@@ -36,6 +39,7 @@ impl Space {
             Space::Supplier => "Espace fournisseur",
             Space::Agency => "Agence",
             Space::Sponsor => "Espace commanditaire",
+            Space::Shop => "Boutique des commanditaires",
         }
     }
 
@@ -57,14 +61,19 @@ impl Space {
                 ("/agence/factures", "Factures"),
                 ("/agence/paiements", "Paiements"),
                 ("/agence/releves", "Relevés"),
+                ("/agence/commandes", "Commandes"),
                 ("/agence/ristournes", "Ristournes"),
+                ("/agence/boutique", "Boutique"),
                 ("/agence/parametres", "Paramètres"),
             ],
             Space::Sponsor => &[
                 ("/commanditaire", "Mes structures"),
                 ("/commanditaire/activer", "Activer une structure publique"),
                 ("/commanditaire/inactiver", "Inactiver une structure publique"),
+                ("/commanditaire/commandes", "Mes commandes"),
+                ("/boutique", "Boutique"),
             ],
+            Space::Shop => &[("/boutique", "Catalogue"), ("/panier", "Panier"), ("/caisse", "Caisse")],
         }
     }
 
@@ -76,6 +85,7 @@ impl Space {
             Space::Supplier => "Espace fournisseur",
             Space::Agency => "Agence Castors",
             Space::Sponsor => "Espace commanditaire",
+            Space::Shop => "Boutique Castors",
         };
         format!("{page} — {space}")
     }
@@ -93,7 +103,7 @@ impl Space {
     fn page_class(self) -> &'static str {
         match self {
             Space::Agency => "page page-wide",
-            Space::Member | Space::Supplier | Space::Sponsor => "page",
+            Space::Member | Space::Supplier | Space::Sponsor | Space::Shop => "page",
         }
     }
 }
@@ -120,7 +130,16 @@ pub fn Shell(
                 "Castors"
                 <span class="brand-sub">{space.name()}</span>
             </a>
-            <AccountLinks />
+            {if space == Space::Shop {
+                view! {
+                    <a class="topbar-link" href="/commanditaire">
+                        "Espace commanditaire"
+                    </a>
+                }
+                    .into_any()
+            } else {
+                view! { <AccountLinks /> }.into_any()
+            }}
         </header>
         {(!screens.is_empty())
             .then(|| {

@@ -36,6 +36,7 @@ pub mod invoice;
 pub mod member;
 pub mod member_file;
 pub mod money;
+pub mod order;
 pub mod password;
 pub mod payment;
 pub mod pricing;

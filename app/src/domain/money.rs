@@ -119,6 +119,12 @@ impl Money {
         Ok(rounded)
     }
 
+    /// With its cents always, as prices and invoices write it: "200,00 €",
+    /// "1 234,50 €".
+    pub fn priced(self) -> String {
+        format!("{}\u{a0}€", self.decimal_fr())
+    }
+
     /// The table format of the seed: "1,00", "1 234,50" (no currency sign).
     pub fn decimal_fr(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };

@@ -108,6 +108,48 @@ pub enum Product {
     Delivery,
 }
 
+impl Product {
+    /// How a table stores it: its kind, and a booklet's face value in cents
+    /// (0 for the others).
+    pub fn stored(self) -> (&'static str, i64) {
+        match self {
+            Product::Booklet { face_value } => ("booklet", face_value.cents()),
+            Product::Accompaniment => ("accompaniment", 0),
+            Product::Delivery => ("delivery", 0),
+        }
+    }
+
+    pub fn from_stored(kind: &str, face_value: i64) -> Option<Product> {
+        match kind {
+            "booklet" if face_value > 0 => Some(Product::Booklet { face_value: Money::from_cents(face_value) }),
+            "accompaniment" => Some(Product::Accompaniment),
+            "delivery" => Some(Product::Delivery),
+            _ => None,
+        }
+    }
+
+    /// How a form names it: `carnet-2000` (a booklet of 20 € passes),
+    /// `accompagnement`, `livraison`.
+    pub fn key(self) -> String {
+        match self {
+            Product::Booklet { face_value } => format!("carnet-{}", face_value.cents()),
+            Product::Accompaniment => "accompagnement".to_owned(),
+            Product::Delivery => "livraison".to_owned(),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Product> {
+        match key.trim() {
+            "accompagnement" => Some(Product::Accompaniment),
+            "livraison" => Some(Product::Delivery),
+            other => {
+                let cents: i64 = other.strip_prefix("carnet-")?.parse().ok()?;
+                (cents > 0).then(|| Product::Booklet { face_value: Money::from_cents(cents) })
+            }
+        }
+    }
+}
+
 /// The most of one product in one order: more is a typing slip, and it
 /// keeps every total far from overflowing.
 pub const MAX_QUANTITY: u32 = 1_000;
@@ -398,6 +440,20 @@ mod tests {
         // Services alone: no fees' line.
         let q = quote(&PriceList::default(), &[CartLine { product: Product::Delivery, quantity: 2 }], None).unwrap();
         assert_eq!((q.lines.len(), q.total_incl_vat), (1, cents(3_600)));
+    }
+
+    #[test]
+    fn products_read_back_from_forms_and_rows() {
+        for product in PriceList::default().catalogue() {
+            assert_eq!(Product::from_key(&product.key()), Some(product));
+            let (kind, face_value) = product.stored();
+            assert_eq!(Product::from_stored(kind, face_value), Some(product));
+        }
+        assert_eq!(Product::from_key("carnet-2000"), Some(Product::Booklet { face_value: Money::from_euros(20) }));
+        for bad in ["", "carnet-", "carnet-0", "carnet--5", "carnet-abc", "livraisons"] {
+            assert_eq!(Product::from_key(bad), None, "{bad:?}");
+        }
+        assert_eq!(Product::from_stored("booklet", 0), None);
     }
 
     #[test]

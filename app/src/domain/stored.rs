@@ -4,6 +4,7 @@
 //! still to spend, or a corrupt invoice as one received.
 
 use super::member_file::ImportOutcome;
+use super::order::{OrderStatus, PaymentMethod};
 use super::structure::{ChorusRequirement, ManagerState, RegisterSource, RegisterState, StructureKind};
 use super::{Day, InvoiceStatus, LineFlag, Money, Month, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus};
 
@@ -50,6 +51,8 @@ stored_as_code!(StructureKind, String, &'q str, |code| StructureKind::from_code(
 stored_as_code!(RegisterState, String, &'q str, |code| RegisterState::from_code(code), "register state");
 stored_as_code!(RegisterSource, String, &'q str, |code| RegisterSource::from_code(code), "register source");
 stored_as_code!(ManagerState, String, &'q str, |code| ManagerState::from_code(code), "manager state");
+stored_as_code!(OrderStatus, String, &'q str, |code| OrderStatus::from_code(code), "order status");
+stored_as_code!(PaymentMethod, String, &'q str, |code| PaymentMethod::from_code(code), "payment method");
 stored_as_code!(ChorusRequirement, String, &'q str, |code| ChorusRequirement::from_code(code), "chorus requirement");
 
 /// `Type`, `Decode` and `Encode` for a value stored as text: `$parse` reads

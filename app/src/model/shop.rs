@@ -1,7 +1,11 @@
-//! What the shop's back-office pages exchange: the agency's discount codes.
+//! What the sponsors' shop exchanges: the catalogue, the cart, the
+//! checkout, orders, and the back office's discount codes and prices.
 
 use super::agency::Desk;
 use crate::domain::discount::{CodeState, DiscountCode};
+use crate::domain::order::{OrderNumber, OrderStatus, PaymentMethod};
+use crate::domain::pricing::{PriceList, Quote, Rate};
+use crate::domain::{ChorusRequirement, Money, ParisTime, StructureKind};
 use serde::{Deserialize, Serialize};
 
 /// A discount code as the back office lists it.
@@ -19,4 +23,178 @@ pub struct DiscountCodeRow {
 pub struct DiscountCodeList {
     pub desk: Desk,
     pub rows: Vec<DiscountCodeRow>,
+}
+
+/// One product of the public catalogue, with its prices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueItem {
+    /// What the « Ajouter au panier » form sends (`Product::key`).
+    pub key: String,
+    pub label: String,
+    /// What it is, in a sentence.
+    pub description: String,
+    pub unit_excl_vat: Money,
+    /// None: outside the scope of VAT (the passes' face value).
+    pub vat: Option<Money>,
+    pub unit_incl_vat: Money,
+}
+
+/// `/boutique`: what the shop sells, for anyone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    pub items: Vec<CatalogueItem>,
+    pub booklet_size: u32,
+    pub fee_rate: Rate,
+    pub vat_rate: Rate,
+    /// Products in the visitor's cart (the sum of quantities).
+    pub in_cart: u32,
+}
+
+/// A line of the cart as `/panier` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLineView {
+    pub key: String,
+    pub label: String,
+    pub quantity: u32,
+    pub unit_price: Money,
+    pub net: Money,
+}
+
+/// `/panier`: the visitor's cart and what it costs (no quote while it is
+/// empty, or when a product is no longer on sale: `problem` says why).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartView {
+    pub lines: Vec<CartLineView>,
+    pub quote: Option<Quote>,
+    pub problem: Option<String>,
+}
+
+/// A structure the manager may order for, as the checkout offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutStructure {
+    pub id: i64,
+    pub label: String,
+    pub siret: Option<String>,
+    pub kind: StructureKind,
+    pub chorus: ChorusRequirement,
+    pub address: String,
+    pub postcode: String,
+    pub city: String,
+}
+
+/// Who is checking out, once logged in as a sponsor's manager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutAccount {
+    pub login: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    /// Structures the manager may order for: approved, active.
+    pub structures: Vec<CheckoutStructure>,
+    /// Structures they asked to manage and wait for (they cannot order for them yet).
+    pub waiting: Vec<String>,
+}
+
+/// `/caisse`: the cart priced with the code typed, and who orders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutView {
+    pub cart: CartView,
+    /// None: a visitor, who logs in or opens an account first. Logged in
+    /// with another role: `other_role` says so.
+    pub account: Option<CheckoutAccount>,
+    pub other_role: bool,
+    /// The discount code as typed and applied, or why it is refused.
+    pub code: Option<String>,
+    pub code_refusal: Option<String>,
+}
+
+/// A place where passes are handed out: it gets the activation notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct DistributionPoint {
+    pub name: String,
+    pub address: String,
+    pub email: String,
+}
+
+/// A postal address as an order keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostalAddress {
+    /// « Raison sociale » (billing) or the recipient (delivery).
+    pub name: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+}
+
+/// The purchase order of a Chorus Pro order (seed 000), once given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseOrder {
+    pub label: String,
+    pub siret: String,
+    pub service_code: Option<String>,
+    pub engagement: Option<String>,
+    pub given_at: ParisTime,
+    pub file_name: Option<String>,
+}
+
+/// An order as its confirmation page shows it, to the structure's
+/// managers and to the agency's staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: i64,
+    pub number: OrderNumber,
+    pub status: OrderStatus,
+    pub payment: PaymentMethod,
+    pub structure_id: i64,
+    pub structure_label: String,
+    pub structure_siret: Option<String>,
+    pub chorus: ChorusRequirement,
+    /// The structure's active service codes: code and label.
+    pub service_codes: Vec<(String, String)>,
+    pub created_at: ParisTime,
+    pub confirmed_at: Option<ParisTime>,
+    pub ordered_by: String,
+    pub quote: Quote,
+    pub discount_code: Option<String>,
+    pub contact: (String, String, String),
+    pub billing: PostalAddress,
+    pub delivery: PostalAddress,
+    pub points: Vec<DistributionPoint>,
+    pub purchase_order: Option<PurchaseOrder>,
+    /// For a transfer: the cooperative's IBAN (grouped) and the reference to give.
+    pub iban: Option<String>,
+    pub payment_reference: String,
+    /// What the order still waits for, in French (empty: nothing).
+    pub missing: Vec<String>,
+    /// The reader may give the purchase order (a manager, or staff).
+    pub can_give_purchase_order: bool,
+}
+
+/// An order in a list (« Mes commandes », the agency's orders).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRow {
+    pub id: i64,
+    pub number: OrderNumber,
+    pub structure_label: String,
+    pub status: OrderStatus,
+    pub payment: PaymentMethod,
+    pub total_incl_vat: Money,
+    pub created_at: ParisTime,
+}
+
+/// `/agence/commandes`: the agency's orders, by status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyOrderList {
+    pub desk: Desk,
+    pub status: Option<OrderStatus>,
+    pub rows: Vec<OrderRow>,
+}
+
+/// `/agence/boutique`: the agency's prices as staff set them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopSettingsView {
+    pub desk: Desk,
+    pub prices: PriceList,
+    pub iban: Option<String>,
 }

@@ -118,10 +118,12 @@ pub struct DeactivationDone {
 }
 
 /// What moved from a deactivated structure to the one taking over.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferCounts {
     pub open_orders: u64,
     pub invoices: u64,
+    /// The orders moved, by id.
+    pub orders: Vec<i64>,
 }
 
 /// Someone asking to manage a structure, as its main manager (or staff) sees them.

@@ -111,6 +111,8 @@ pub enum Entity {
     DiscountCode,
     /// A sponsor's structure: activation, deactivation, managers, service codes.
     Structure,
+    /// A sponsor's order: placed, its purchase order, moved to a taking-over structure.
+    Order,
     /// A SIRET's state in the SIRENE register, recorded by hand by staff
     /// (its id is the SIRET's fourteen digits as a number).
     Establishment,
@@ -129,6 +131,7 @@ impl Entity {
             Entity::Statement => "statement",
             Entity::ApiKey => "api_key",
             Entity::DiscountCode => "discount_code",
+            Entity::Order => "order",
             Entity::Structure => "structure",
             Entity::Establishment => "establishment",
         }

@@ -20,6 +20,9 @@ pub struct Budget {
     pub window_minutes: i64,
 }
 
+/// Accounts opened at the shop's checkout from one network address (each
+/// may become a public structure's main manager: not a thing to script).
+pub const SIGNUP_PER_ADDRESS: Budget = Budget { scope: "signup-address", limit: 10, window_minutes: 60 };
 /// Voucher checks (number + secret code) from one network address.
 pub const CHECK_PER_ADDRESS: Budget = Budget { scope: "check-address", limit: 20, window_minutes: 15 };
 /// Voucher checks made by one logged-in account (a supplier's till, say).

@@ -224,15 +224,43 @@ pub async fn load(db: &Db) -> Result<(), ServerError> {
     sponsors(db, agency, &actor, now).await
 }
 
+/// The sponsors' managers as they gave themselves: name, email, phone.
+const SPONSOR_CONTACTS: [(&str, &str, &str, &str); 3] = [
+    (SPONSOR_LOGIN, "Claire Dubois", "commandes@saint-aubin-des-castors.example", "02 40 00 00 01"),
+    (OTHER_SPONSOR_LOGIN, "Marc Leroy", "ccas@saint-aubin-des-castors.example", "02 40 00 00 02"),
+    (PRIVATE_SPONSOR_LOGIN, "Sophie Bernard", "dons@fondation-castors.example", "01 40 00 00 03"),
+];
+
+/// The cooperative's account for sponsors paying by transfer (fictional;
+/// its check digits are right).
+pub const DEMO_IBAN: &str = "FR7630004000031234567890143";
+
 /// The sponsors' managers and their structures, each made once: what
 /// people did with them since (a deactivation, a manager approved) stays.
 async fn sponsors(db: &Db, agency: i64, actor: &Actor, now: DateTime<Utc>) -> Result<(), ServerError> {
+    use super::store::shop;
     use super::store::structures::{self as structures, NewStructure};
     use crate::domain::{ManagerState, StructureKind};
     let mut tx = db.begin_write().await?;
     for login in [SPONSOR_LOGIN, OTHER_SPONSOR_LOGIN, PRIVATE_SPONSOR_LOGIN] {
         let owner = AccountOwner { member: None, supplier: None, agency: Some(agency) };
         ensure_account(&mut tx, actor, login, Role::Sponsor, owner, now).await?;
+    }
+    for (login, name, email, phone) in SPONSOR_CONTACTS {
+        let account: i64 =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE login = $1").bind(login).fetch_one(tx.conn()).await?;
+        if shop::contact(tx.conn(), account).await?.is_none() {
+            shop::save_contact(tx.conn(), account, name, email, phone).await?;
+        }
+    }
+    // The shop's prices: the defaults, and the cooperative's IBAN for transfers.
+    let priced: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shop_settings WHERE agency_id = $1")
+        .bind(agency)
+        .fetch_one(tx.conn())
+        .await?;
+    if priced == 0 {
+        let prices = crate::domain::pricing::PriceList::default();
+        shop::save_settings(tx.conn(), agency, &prices, Some(DEMO_IBAN), Timestamp::new(now), "bons demo").await?;
     }
     for (label, siret, chorus, manager, codes) in DEMO_STRUCTURES {
         let existing: Option<i64> = sqlx::query_scalar(

@@ -184,7 +184,8 @@ async fn read_pdf_field(request: Request, state: &AppState) -> Result<(String, V
     Err(AppError::Invalid("Choisissez le fichier PDF de la facture.".into()))
 }
 
-fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
+pub(super) fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let file_name = file_name.replace(['"', '\\'], "_");
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     (
@@ -201,7 +202,7 @@ fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Resp
 }
 
 /// A refused download, as a short French page with the way on.
-fn error_page(e: &AppError) -> Response {
+pub(super) fn error_page(e: &AppError) -> Response {
     let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut message = String::new();
     app::security::escape_html(&e.to_string(), &mut message);

@@ -7,6 +7,7 @@ pub mod files;
 pub mod forms;
 pub mod guard;
 pub mod request_id;
+pub mod shop_files;
 pub mod site;
 pub mod till;
 
@@ -83,6 +84,7 @@ fn pages(state: &AppState, edge: &guard::Edge) -> Router<AppState> {
     Router::new()
         .merge(site::router(site.clone()))
         .merge(files::downloads())
+        .merge(shop_files::downloads())
         .leptos_routes_with_context(state, routes(), app::security::provide_page_nonce, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(guard::page_nonce))
@@ -93,12 +95,14 @@ fn pages(state: &AppState, edge: &guard::Edge) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
 }
 
-/// Files sent by a browser (an invoice's PDF, a member import): each route
+/// Files sent by a browser (an invoice's PDF, a member import, a sponsor's
+/// purchase order): each route
 /// has its own body limit, sized for its file; cross-site posts are
 /// refused as for pages.
 fn uploads(edge: &guard::Edge) -> Router<AppState> {
     Router::new()
         .merge(files::uploads())
+        .merge(shop_files::uploads())
         .merge(agency_files::router())
         .layer(middleware::from_fn_with_state(edge.clone(), guard::page_deadline))
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))

@@ -1,8 +1,13 @@
 //! The sponsor's space (`/commanditaire`): the structures a manager
-//! manages, and seed 004's two actions, step by step.
+//! manages, seed 004's two actions step by step, and their orders; and the
+//! public shop (`/boutique`, `/panier`, `/caisse`) where orders start.
 
 mod home;
+mod orders;
+mod shop;
 mod wizard;
 
 pub use home::SponsorHomePage;
+pub use orders::{MyOrdersPage, OrderDetail, OrderPage, OrderTable};
+pub use shop::{CartPage, CataloguePage, CheckoutPage};
 pub use wizard::{ActivatePage, DeactivatePage};

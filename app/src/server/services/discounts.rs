@@ -135,14 +135,14 @@ pub async fn deactivate(state: &AppState, staff: &Staff, id: i64, now: DateTime<
 /// A typed code checked for this sponsor today: the code's row and what it
 /// takes off, or the refusal the sponsor reads. Nothing is counted yet.
 pub async fn applicable(
-    tx: &mut WriteTx,
+    conn: &mut sqlx::AnyConnection,
     agency_id: i64,
     typed: &str,
     sponsor_id: i64,
     today: Day,
 ) -> Result<(DiscountRecord, Discount), ServerError> {
     let code = discount::normalize(typed).map_err(AppError::from)?;
-    let record = discounts::find(tx.conn(), agency_id, &code).await?.ok_or(AppError::from(DiscountRefusal::Unknown))?;
+    let record = discounts::find(conn, agency_id, &code).await?.ok_or(AppError::from(DiscountRefusal::Unknown))?;
     let discount = record.code()?.applies(today, sponsor_id).map_err(AppError::from)?;
     Ok((record, discount))
 }

@@ -7,6 +7,7 @@ pub mod discounts;
 pub mod invoices;
 pub mod members;
 pub mod payments;
+pub mod shop;
 pub mod statements;
 pub mod structures;
 pub mod suppliers;

@@ -9,6 +9,7 @@ use crate::domain::{ChorusRequirement, ManagerState, RegisterState, Siret, Struc
 use crate::error::AppError;
 use crate::model::structures::{ActivationDone, ActivationPlan, ActivationStep, Establishment, Structure};
 use crate::server::audit::{Actor, Entity};
+use crate::server::db::WriteTx;
 use crate::server::error::ServerError;
 use crate::server::guards::StructureCaller;
 use crate::server::services::journal;
@@ -82,12 +83,26 @@ pub async fn activate(
     siret: &str,
     now: DateTime<Utc>,
 ) -> Result<ActivationDone, ServerError> {
+    let mut tx = state.db.begin_write().await?;
+    let done = activate_in(&mut tx, sponsor, siret, now).await?;
+    tx.commit().await?;
+    tracing::info!(structure = done.structure_id, state = done.state.code(), "structure activation");
+    Ok(done)
+}
+
+/// `activate`, inside the caller's transaction: the checkout opens an
+/// account and activates its structure in one.
+pub(crate) async fn activate_in(
+    tx: &mut WriteTx,
+    sponsor: &Sponsor,
+    siret: &str,
+    now: DateTime<Utc>,
+) -> Result<ActivationDone, ServerError> {
     let siret = parse_siret(siret)?;
     let stamp = Timestamp::new(now);
     let actor = Actor::sponsor(sponsor);
-    let mut tx = state.db.begin_write().await?;
     let establishment = open_establishment(tx.conn(), &siret).await?;
-    let structure = store::find_by_siret_for_update(&mut tx, siret.as_str()).await?;
+    let structure = store::find_by_siret_for_update(tx, siret.as_str()).await?;
     let plan = plan(tx.conn(), sponsor, structure.as_ref()).await?;
     let (id, label) = match (&structure, plan) {
         (None, _) => {
@@ -112,14 +127,14 @@ pub async fn activate(
                 }
             })?;
             let after = json!({ "siret": siret.as_str(), "label": label, "kind": "public", "active": true });
-            journal(&mut tx, &actor, Entity::Structure, id, "create", json!({}), after, now).await?;
+            journal(tx, &actor, Entity::Structure, id, "create", json!({}), after, now).await?;
             (id, label)
         }
         (Some(s), ActivationPlan::Reactivate) => {
             store::reactivate(tx.conn(), s.id).await?;
             let before = json!({ "active": false, "taken_over_by": s.taken_over_by });
             let after = json!({ "active": true, "taken_over_by": null });
-            journal(&mut tx, &actor, Entity::Structure, s.id, "activate", before, after, now).await?;
+            journal(tx, &actor, Entity::Structure, s.id, "activate", before, after, now).await?;
             (s.id, s.label.clone())
         }
         (Some(s), _) => (s.id, s.label.clone()),
@@ -133,11 +148,9 @@ pub async fn activate(
         store::put_manager(tx.conn(), id, sponsor.account_id, main, state, stamp).await?;
         let action = if state == ManagerState::Pending { "request_manager" } else { "add_manager" };
         let after = json!({ "login": sponsor.login, "main": main, "manager": state.label() });
-        journal(&mut tx, &actor, Entity::Structure, id, action, json!({}), after, now).await?;
+        journal(tx, &actor, Entity::Structure, id, action, json!({}), after, now).await?;
         ActivationDone { structure_id: id, label, state, main }
     };
-    tx.commit().await?;
-    tracing::info!(structure = id, state = done.state.code(), "structure activation");
     Ok(done)
 }
 

@@ -153,6 +153,11 @@ pub async fn deactivate(
         });
         journal(&mut tx, &actor, Entity::Structure, from.id, "transfer", json!({}), moved.clone(), now).await?;
         journal(&mut tx, &actor, Entity::Structure, to.id, "take_over", json!({}), moved, now).await?;
+        for &order in &transferred.orders {
+            let before = json!({ "structure": from.label, "siret": from.siret });
+            let after = json!({ "structure": to.label, "siret": to.siret });
+            journal(&mut tx, &actor, Entity::Order, order, "transfer", before, after, now).await?;
+        }
     }
     tx.commit().await?;
     tracing::info!(structure = from.id, taken_over_by = ?to.as_ref().map(|t| t.id), "structure deactivated");
@@ -166,15 +171,10 @@ pub async fn deactivate(
 
 /// Moves what a deactivated structure still had running to the structure
 /// taking over its activity, inside the deactivation's transaction, and
-/// returns what moved.
-///
-/// There are no sponsor orders nor invoices to sponsors yet: this moves
-/// nothing and returns zero counts. The orders issue extends it here (open
-/// orders' structure, and the invoices not yet deposited on Chorus Pro,
-/// re-addressed to the taking-over SIRET), so that the deactivation's
-/// journal entry `transfer` carries the real counts; nothing else needs to
-/// change.
+/// returns what moved: its orders not cancelled (each order's history says
+/// so). Invoices to sponsors do not exist yet (the next issue issues them):
+/// their count stays zero until then.
 pub async fn transfer_to_taking_over(tx: &mut WriteTx, from: i64, to: i64) -> Result<TransferCounts, ServerError> {
-    let _ = (tx, from, to);
-    Ok(TransferCounts::default())
+    let moved = crate::server::store::shop::transfer_open_orders(tx.conn(), from, to).await?;
+    Ok(TransferCounts { open_orders: moved.len() as u64, invoices: 0, orders: moved })
 }

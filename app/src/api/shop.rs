@@ -1,0 +1,237 @@
+//! The sponsors' shop (seed 001): the public catalogue and cart, the
+//! checkout (log in or open an account, then order), the orders' pages for
+//! the structure's managers and the agency's staff, and the agency's
+//! prices. The purchase order's upload and the PDFs are plain routes
+//! (`server/src/http/shop_files.rs`).
+
+#![allow(clippy::too_many_arguments)]
+
+use crate::error::AppError;
+use crate::model::shop::*;
+#[cfg(feature = "ssr")]
+use crate::server::{
+    auth::{Sponsor, Staff},
+    guards::{StructureCaller, Visitor},
+    services::shop::cart::Shopper,
+};
+use leptos::prelude::*;
+
+/// Who is shopping, from the request: its cart cookie, its account.
+#[cfg(feature = "ssr")]
+fn shopper(visitor: &Visitor) -> Result<Shopper, AppError> {
+    Ok(Shopper::new(&crate::api::context::parts()?, visitor.account.as_ref().map(|a| a.account_id)))
+}
+
+/// `/boutique`, for anyone.
+#[server(endpoint = "shop_catalogue")]
+pub async fn shop_catalogue() -> Result<Catalogue, AppError> {
+    use crate::{api::context, server::services::shop};
+    context::serve(|state, visitor: Visitor| async move { shop::catalogue(&state, &shopper(&visitor)?).await }).await
+}
+
+/// « Ajouter au panier », then `/panier`, which offers to go on shopping
+/// or to check out.
+#[server(endpoint = "add_to_cart")]
+pub async fn add_to_cart(product: String, quantity: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::cart};
+    context::serve_and_redirect(|state, visitor: Visitor| async move {
+        let token = cart::add(&state, &shopper(&visitor)?, &product, &quantity, chrono::Utc::now()).await?;
+        if let Some(token) = token {
+            expect_context::<leptos_axum::ResponseOptions>()
+                .append_header(axum::http::header::SET_COOKIE, cart::cookie(&state, &token)?);
+        }
+        Ok(format!("/panier?ajout={}", product.trim()))
+    })
+    .await
+}
+
+#[server(endpoint = "shop_cart")]
+pub async fn shop_cart() -> Result<CartView, AppError> {
+    use crate::{api::context, server::services::shop::cart};
+    context::serve(|state, visitor: Visitor| async move { cart::view(&state, &shopper(&visitor)?).await }).await
+}
+
+/// A line's new quantity; 0 takes it out (« Retirer »).
+#[server(endpoint = "set_cart_quantity")]
+pub async fn set_cart_quantity(product: String, quantity: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::cart};
+    context::serve_and_redirect(|state, visitor: Visitor| async move {
+        cart::set_quantity(&state, &shopper(&visitor)?, &product, &quantity, chrono::Utc::now()).await?;
+        Ok("/panier".to_owned())
+    })
+    .await
+}
+
+/// `/caisse?structure=&code=`: the cart priced for the structure chosen,
+/// with the discount code typed (« Appliquer »).
+#[server(endpoint = "checkout")]
+pub async fn checkout(structure: Option<String>, code: Option<String>) -> Result<CheckoutView, AppError> {
+    use crate::{api::context, server::services::shop::checkout};
+    context::serve(|state, visitor: Visitor| async move {
+        let shopper = shopper(&visitor)?;
+        checkout::view(
+            &state,
+            &shopper,
+            visitor.account.as_ref(),
+            structure.as_deref(),
+            code.as_deref(),
+            chrono::Utc::now(),
+        )
+        .await
+    })
+    .await
+}
+
+/// « Créer mon compte » at checkout: the account and its structure, then
+/// the visitor is logged in with their cart and back at the checkout.
+#[server(endpoint = "open_sponsor_account")]
+pub async fn open_sponsor_account(
+    email: String,
+    password: String,
+    confirm: String,
+    name: String,
+    phone: String,
+    kind: Option<String>,
+    siret: Option<String>,
+    label: Option<String>,
+) -> Result<(), AppError> {
+    use crate::api::context;
+    use crate::server::{
+        auth,
+        services::shop::{cart, checkout},
+    };
+    context::serve_and_redirect(|state, visitor: Visitor| async move {
+        if visitor.account.is_some() {
+            return Err(AppError::Conflict(
+                "Vous êtes déjà connecté : déconnectez-vous pour ouvrir un autre compte.".into(),
+            )
+            .into());
+        }
+        let signup = checkout::Signup {
+            email,
+            password,
+            confirm,
+            name,
+            phone,
+            kind: kind.unwrap_or_default(),
+            siret: siret.unwrap_or_default(),
+            label: label.unwrap_or_default(),
+        };
+        let account = checkout::open_account(&state, &signup, &visitor.address, chrono::Utc::now()).await?;
+        let response = expect_context::<leptos_axum::ResponseOptions>();
+        response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
+        cart::join_at_login(&state, shopper(&visitor)?.token.as_deref(), account).await?;
+        Ok("/caisse".to_owned())
+    })
+    .await
+}
+
+/// « Valider la commande »: to the order's confirmation page.
+#[server(endpoint = "place_order")]
+pub async fn place_order(
+    structure: String,
+    payment: Option<String>,
+    code: Option<String>,
+    billing_name: Option<String>,
+    billing_street: String,
+    billing_postcode: String,
+    billing_city: String,
+    delivery_name: Option<String>,
+    delivery_street: String,
+    delivery_postcode: String,
+    delivery_city: String,
+    points: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::checkout};
+    context::serve_and_redirect(|state, sponsor: Sponsor| async move {
+        let shopper = Shopper::new(&context::parts()?, Some(sponsor.account_id));
+        let form = checkout::OrderForm {
+            structure,
+            payment: payment.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            billing: PostalAddress {
+                name: billing_name.unwrap_or_default(),
+                street: billing_street,
+                postcode: billing_postcode,
+                city: billing_city,
+            },
+            delivery: PostalAddress {
+                name: delivery_name.unwrap_or_default(),
+                street: delivery_street,
+                postcode: delivery_postcode,
+                city: delivery_city,
+            },
+            points: points.unwrap_or_default(),
+        };
+        let id = checkout::place(&state, &sponsor, &shopper, &form, chrono::Utc::now()).await?;
+        Ok(format!("/commanditaire/commandes/{id}"))
+    })
+    .await
+}
+
+/// An order's page, for its structure's managers and its agency's staff.
+#[server(endpoint = "shop_order")]
+pub async fn shop_order(id: String) -> Result<OrderView, AppError> {
+    use crate::{api::context, server::services::shop::orders};
+    context::serve(|state, caller: StructureCaller| async move { orders::view(&state, &caller, &id).await }).await
+}
+
+/// An order's page in the back office: staff of its agency only.
+#[server(endpoint = "agency_order")]
+pub async fn agency_order(id: String) -> Result<OrderView, AppError> {
+    use crate::{api::context, server::services::shop::orders};
+    context::serve(|state, staff: Staff| async move { orders::view(&state, &StructureCaller::Staff(staff), &id).await })
+        .await
+}
+
+/// « Mes commandes ».
+#[server(endpoint = "my_orders")]
+pub async fn my_orders() -> Result<Vec<OrderRow>, AppError> {
+    use crate::{api::context, server::services::shop::orders};
+    context::serve(|state, sponsor: Sponsor| async move { orders::mine(&state, &sponsor).await }).await
+}
+
+/// `/agence/commandes?statut=`: the agency's orders.
+#[server(endpoint = "agency_orders")]
+pub async fn agency_orders(agency: Option<String>, statut: Option<String>) -> Result<AgencyOrderList, AppError> {
+    use crate::{api::context, server::services::shop::orders};
+    context::serve(|state, staff: Staff| async move {
+        orders::agency_list(&state, &staff, agency.as_deref(), statut.as_deref()).await
+    })
+    .await
+}
+
+#[server(endpoint = "shop_settings")]
+pub async fn shop_settings(agency: Option<String>) -> Result<ShopSettingsView, AppError> {
+    use crate::{api::context, server::services::shop::settings};
+    context::serve(|state, staff: Staff| async move { settings::page(&state, &staff, agency.as_deref()).await }).await
+}
+
+#[server(endpoint = "save_shop_settings")]
+pub async fn save_shop_settings(
+    agency: Option<String>,
+    face_values: String,
+    booklet_size: String,
+    fee_rate: String,
+    accompaniment: String,
+    delivery: String,
+    vat_rate: String,
+    iban: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::settings};
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        let form = settings::SettingsForm {
+            face_values,
+            booklet_size,
+            fee_rate,
+            accompaniment,
+            delivery,
+            vat_rate,
+            iban: iban.unwrap_or_default(),
+        };
+        settings::save(&state, &staff, agency.as_deref(), &form, chrono::Utc::now()).await?;
+        let back = agency.map(|a| format!("?agence={a}&enregistre=1")).unwrap_or_else(|| "?enregistre=1".into());
+        Ok(format!("/agence/boutique{back}"))
+    })
+    .await
+}

@@ -1,0 +1,244 @@
+//! « Mes commandes » and an order's page, the confirmation page of the
+//! checkout: its number, where it stands and what it waits for, the
+//! purchase order's form (a Chorus Pro order), how to pay, and the
+//! documents to download again at any time.
+
+use super::shop::{QuoteLines, QuoteTotals};
+use crate::api::shop::{my_orders, shop_order};
+use crate::components::{ErrorNotice, Fact, Loaded, Section, Shell, Space, Table, id_resource, or_empty};
+use crate::domain::Siret;
+use crate::domain::order::{MAX_PURCHASE_ORDER_BYTES, OrderStatus, PaymentMethod};
+use crate::model::shop::{OrderRow, OrderView, PostalAddress};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn MyOrdersPage() -> impl IntoView {
+    let orders = Resource::new(|| (), |_| my_orders());
+    view! {
+        <Shell space=Space::Sponsor title="Mes commandes — Espace commanditaire" heading="Mes commandes">
+            <p>
+                <a class="button button-primary" href="/boutique">
+                    "Commander des Pass Castors"
+                </a>
+            </p>
+            <Loaded resource=orders ok=move |rows| view! { <Orders rows /> } />
+        </Shell>
+    }
+}
+
+#[component]
+fn Orders(rows: Vec<OrderRow>) -> impl IntoView {
+    or_empty(rows.is_empty(), "Aucune commande pour le moment.", || {
+        view! { <OrderTable rows href="/commanditaire/commandes" /> }
+    })
+}
+
+/// Orders in a table, each leading to its page under `href`.
+#[component]
+pub fn OrderTable(rows: Vec<OrderRow>, href: &'static str) -> impl IntoView {
+    view! {
+        <Table class="table orders" columns=vec!["N° de commande", "Date", "Structure", "Paiement", "Total TTC", "État"]>
+            {rows
+                .into_iter()
+                .map(|o| {
+                    view! {
+                        <tr data-status=o.status.code()>
+                            <td>
+                                <a href=format!("{href}/{}", o.id)>{o.number.to_string()}</a>
+                            </td>
+                            <td>{o.created_at.day().to_string()}</td>
+                            <td>{o.structure_label}</td>
+                            <td>{o.payment.label()}</td>
+                            <td class="amount">{o.total_incl_vat.priced()}</td>
+                            <td class="status">{o.status.label()}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </Table>
+    }
+}
+
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let order = id_resource(|| (), |id, _| shop_order(id));
+    view! {
+        <Shell space=Space::Sponsor title="Commande — Espace commanditaire">
+            <Loaded resource=order ok=move |o: OrderView| view! { <OrderDetail o base="/commanditaire/commandes" /> } />
+            <p>
+                <a href="/commanditaire/commandes">"Retour à mes commandes"</a>
+            </p>
+        </Shell>
+    }
+}
+
+/// One order, for its structure's managers and the agency's staff.
+#[component]
+pub fn OrderDetail(o: OrderView, base: &'static str) -> impl IntoView {
+    let query = use_query_map();
+    let given = move || query.read().get("bon").is_some();
+    let page = format!("{base}/{}", o.id);
+    let status_class = match o.status {
+        OrderStatus::Confirmed => "notice notice-success",
+        _ => "notice notice-info",
+    };
+    let siret = o.structure_siret.as_deref().map(Siret::shown);
+    // The purchase order's refusal, when its form comes back here.
+    let refused = crate::FormError::of(&format!("{page}/bon-de-commande"));
+    let form = o.can_give_purchase_order.then(|| view! { <PurchaseOrderForm o=o.clone() page=page.clone() /> });
+    let payment = view! { <Payment o=o.clone() /> };
+    let (quote, code) = (o.quote.clone(), o.discount_code.clone().unwrap_or_default());
+    let (billing, delivery, points) = (o.billing.clone(), o.delivery.clone(), o.points.clone());
+    let po_file = o.purchase_order.as_ref().and_then(|p| p.file_name.clone());
+    let (number, status, missing) = (o.number, o.status, o.missing.clone());
+    let (created_at, who, structure) =
+        (o.created_at, format!("{} ({})", o.contact.0, o.ordered_by), o.structure_label.clone());
+    let (payment_label, total) = (o.payment.label(), o.quote.total_incl_vat);
+    view! {
+        <h1>{format!("Commande n° {number}")}</h1>
+        {move || {
+            given()
+                .then(|| {
+                    view! {
+                        <p class="notice notice-success" role="status">
+                            "Le bon de commande est reçu : votre commande est confirmée."
+                        </p>
+                    }
+                })
+        }}
+        <p class=status_class data-status=status.code()>
+            <strong>{status.label()}</strong>
+            {(!missing.is_empty()).then(|| format!(" — il manque : {}.", missing.join(", ")))}
+        </p>
+        <dl class="facts">
+            <Fact term="Commandée le">{created_at.to_string()}</Fact>
+            <Fact term="Par">{who}</Fact>
+            <Fact term="Structure">{structure}</Fact>
+            {siret.map(|s| view! { <Fact term="SIRET">{s}</Fact> })}
+            <Fact term="Paiement">{payment_label}</Fact>
+            <Fact term="Total TTC" class="amount">{total.priced()}</Fact>
+        </dl>
+        <p class="downloads">
+            <a class="button" href=format!("{page}/recapitulatif.pdf") rel="external" download>
+                "Télécharger le récapitulatif (PDF)"
+            </a>
+            {po_file
+                .map(|_| {
+                    view! {
+                        " "
+                        <a class="button" href=format!("{page}/bon-de-commande.pdf") rel="external" download>
+                            "Bon de commande signé (PDF)"
+                        </a>
+                    }
+                })}
+        </p>
+        <p class="hint">"Les factures seront disponibles ici dès leur émission."</p>
+        {refused.map(|error| view! { <ErrorNotice error /> })}
+        {form}
+        {payment}
+        <Section title="Détail">
+            <QuoteLines quote=quote.clone() />
+            <QuoteTotals quote code />
+        </Section>
+        <Section title="Adresses">
+            <Address title="Facturation" a=billing />
+            <Address title="Livraison" a=delivery />
+        </Section>
+        {(!points.is_empty())
+            .then(|| {
+                view! {
+                    <Section title="Points de distribution">
+                        <ul>
+                            {points
+                                .iter()
+                                .map(|p| view! { <li>{format!("{} — {} — {}", p.name, p.address, p.email)}</li> })
+                                .collect_view()}
+                        </ul>
+                    </Section>
+                }
+            })}
+    }
+}
+
+#[component]
+fn Address(title: &'static str, a: PostalAddress) -> impl IntoView {
+    view! {
+        <div class="address">
+            <h3>{title}</h3>
+            <p class="pre">{format!("{}\n{}\n{} {}", a.name, a.street, a.postcode, a.city)}</p>
+        </div>
+    }
+}
+
+#[component]
+fn Payment(o: OrderView) -> impl IntoView {
+    match (o.payment, o.purchase_order.clone()) {
+        (PaymentMethod::Transfer, _) => view! {
+            <Section title="Paiement par virement">
+                <dl class="facts">
+                    <Fact term="IBAN">{o.iban.clone().unwrap_or_else(|| "communiqué par l'agence".into())}</Fact>
+                    <Fact term="Référence à indiquer" class="reference">{o.payment_reference.clone()}</Fact>
+                    <Fact term="Montant" class="amount">{o.quote.total_incl_vat.priced()}</Fact>
+                </dl>
+            </Section>
+        }
+        .into_any(),
+        (PaymentMethod::Chorus, Some(po)) => view! {
+            <Section title="Bon de commande">
+                <dl class="facts purchase-order">
+                    <Fact term="Reçu le">{po.given_at.to_string()}</Fact>
+                    <Fact term="Libellé de la structure">{po.label.clone()}</Fact>
+                    <Fact term="SIRET">{Siret::shown(&po.siret)}</Fact>
+                    <Fact term="Code service">{po.service_code.clone().unwrap_or_else(|| "—".into())}</Fact>
+                    <Fact term="Numéro d'engagement">{po.engagement.clone().unwrap_or_else(|| "—".into())}</Fact>
+                </dl>
+            </Section>
+        }
+        .into_any(),
+        (PaymentMethod::Chorus, None) => ().into_any(),
+    }
+}
+
+/// Seed 000's purchase order: a plain multipart form (it works without the
+/// WASM), checked field by field by the server, which answers with this
+/// page again.
+#[component]
+fn PurchaseOrderForm(o: OrderView, page: String) -> impl IntoView {
+    let siret = o.structure_siret.clone().unwrap_or_default();
+    view! {
+        <Section title="Bon de commande" class="purchase-order-form">
+            <p class="hint">{format!("Exigences de Chorus Pro pour cette structure : {}.", o.chorus.label())}</p>
+            <form class="form" method="post" enctype="multipart/form-data" action=format!("{page}/bon-de-commande")>
+                <label for="po-label">"Libellé de la structure"</label>
+                <input id="po-label" name="label" type="text" value=o.structure_label.clone() required />
+                <label for="po-siret">"SIRET (destinataire de la facture)"</label>
+                <input id="po-siret" name="siret" type="text" inputmode="numeric" value=siret required />
+                <label for="po-service">"Code service"</label>
+                <input id="po-service" name="service_code" type="text" list="service-codes" required=o.chorus.needs_service_code() />
+                <datalist id="service-codes">
+                    {o
+                        .service_codes
+                        .iter()
+                        .map(|(code, label)| view! { <option value=code.clone()>{label.clone()}</option> })
+                        .collect_view()}
+                </datalist>
+                <label for="po-engagement">"Numéro d'engagement (10 chiffres)"</label>
+                <input
+                    id="po-engagement"
+                    name="engagement"
+                    type="text"
+                    inputmode="numeric"
+                    required=o.chorus.needs_engagement()
+                />
+                <label for="po-pdf">
+                    {format!("Bon de commande signé (PDF, {} Mo au plus)", MAX_PURCHASE_ORDER_BYTES / (1024 * 1024))}
+                </label>
+                <input id="po-pdf" name="pdf" type="file" accept="application/pdf,.pdf" required />
+                <button type="submit" class="button button-primary">
+                    "ENVOYER LE BON DE COMMANDE"
+                </button>
+            </form>
+        </Section>
+    }
+}
