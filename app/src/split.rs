@@ -121,4 +121,7 @@ lazy_space! {
     PaymentBatchPage,
     StatementsPage,
     DiscountCodesPage,
+    StructuresPage,
+    StructurePage,
+    SponsorsPage,
 }

@@ -905,6 +905,7 @@ fn structure_fns() -> Vec<FnProbe> {
     use agency::*;
     vec![
         staff_fn("agency_structures", |_, _| vec![], Granted),
+        staff_fn("agency_sponsors", |_, _| vec![], Granted),
         staff_fn("agency_structure", |s, _| vec![("id", s.structures.techniques.to_string())], Refused(404)),
         staff_fn(
             "record_siret_state",
@@ -968,7 +969,23 @@ fn page_table() -> Vec<PageProbe> {
     table.extend(agency_pages());
     table.extend(money_pages());
     table.extend(sponsor_pages());
+    table.extend(structure_pages());
     table
+}
+
+/// The back office's structures and sponsors: Nantes' structures, which
+/// staff of Rennes do not reach.
+fn structure_pages() -> Vec<PageProbe> {
+    use agency::staff_page;
+    vec![
+        staff_page("/agence/structures", |_| "/agence/structures".into(), Granted),
+        staff_page(
+            "/agence/structures/{id}",
+            |s| format!("/agence/structures/{}", s.structures.techniques),
+            RefusedPage(404, "Structure introuvable."),
+        ),
+        staff_page("/agence/commanditaires", |_| "/agence/commanditaires".into(), Granted),
+    ]
 }
 
 const SPONSORS_ONLY: &str = "Cet espace est réservé aux commanditaires.";

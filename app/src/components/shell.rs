@@ -57,6 +57,8 @@ impl Space {
                 ("/agence/factures", "Factures"),
                 ("/agence/paiements", "Paiements"),
                 ("/agence/releves", "Relevés"),
+                ("/agence/structures", "Structures"),
+                ("/agence/commanditaires", "Commanditaires"),
                 ("/agence/ristournes", "Ristournes"),
                 ("/agence/parametres", "Paramètres"),
             ],

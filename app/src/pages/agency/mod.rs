@@ -1,4 +1,5 @@
-//! The agency back office: members, suppliers, settings, discount codes, vouchers, invoices and their reconciliation, payments, statements.
+//! The agency back office: members, suppliers, settings, discount codes, vouchers, invoices and their reconciliation, payments, statements,
+//! sponsors' structures and their managers.
 
 mod dashboard;
 mod desk;
@@ -7,7 +8,9 @@ mod invoices;
 mod members;
 mod payments;
 mod settings;
+mod sponsors;
 mod statements;
+mod structures;
 mod suppliers;
 mod vouchers;
 
@@ -17,6 +20,8 @@ pub use invoices::{InvoicesPage, ReconcilePage};
 pub use members::{MemberImportPage, MemberPage, MembersPage, NewMemberPage};
 pub use payments::{PaymentBatchPage, PaymentBatchesPage};
 pub use settings::AgencySettingsPage;
+pub use sponsors::SponsorsPage;
 pub use statements::{StatementTable, StatementsPage};
+pub use structures::{StructurePage, StructuresPage};
 pub use suppliers::{NewSupplierPage, SupplierPage, SuppliersPage};
 pub use vouchers::{AgencyVoucherPage, AgencyVouchersPage};
