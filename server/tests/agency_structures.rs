@@ -6,6 +6,9 @@
 
 mod common;
 
+use app::server::auth::Sponsor;
+use app::server::guards::StructureCaller;
+use app::server::services::structures::{activation, deactivation};
 use common::agency::{NANTES_STAFF, rennes_staff, siret as luhn_siret};
 use common::{Page, TestApp};
 use reqwest::StatusCode;
@@ -22,6 +25,15 @@ fn line(page: &Page, marker: &str) -> String {
     let rest = &page.body[start..];
     let end = ["</tr>", "</li>"].iter().filter_map(|close| rest.find(close)).min().unwrap_or(rest.len());
     rest[..end].replace("&#x27;", "'").replace("&amp;", "&")
+}
+
+async fn sponsor(app: &TestApp, login: &str) -> Sponsor {
+    let (account_id, agency_id): (i64, i64) = sqlx::query_as("SELECT id, agency_id FROM accounts WHERE login = $1")
+        .bind(login)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("sponsor");
+    Sponsor { account_id, login: login.into(), agency_id }
 }
 
 async fn structure_id(app: &TestApp, siret: &str) -> i64 {
@@ -54,6 +66,17 @@ async fn staff_see_the_agency_structures_with_their_register_state() {
         "{fondation}"
     );
     assert!(fondation.contains("payée par virement"), "{fondation}");
+
+    // Deactivated by its manager while open in the register: taken over.
+    let mairie = StructureCaller::Sponsor(sponsor(&app, "mairie").await);
+    deactivation::deactivate(&app.state, &mairie, TECHNIQUES, FINANCES, chrono::Utc::now()).await.expect("deactivated");
+    let page = staff.get("/agence/structures").await;
+    let techniques = line(&page, &format!("data-siret=\"{TECHNIQUES}\""));
+    let finances = "Ville de Saint-Aubin-des-Castors — Direction des finances";
+    assert!(techniques.contains(&format!("inactive — reprise par « {finances} »")), "{techniques}");
+    let detail = staff.get(&format!("/agence/structures/{id}")).await;
+    let notice = line(&detail, "structure-inactive");
+    assert!(notice.contains("Structure inactive depuis le ") && notice.contains(&format!(">{finances}<")), "{notice}");
 
     // Staff of another agency see none of Nantes' structures.
     let rennes = rennes_staff(&app).await;
@@ -176,24 +199,11 @@ async fn staff_see_each_sponsor_manager_with_the_structures_they_manage() {
 
     // A request to manage shows as waiting; a deactivated structure as inactive.
     let mediatheque = app::server::demo::MEDIATHEQUE_SIRET;
-    let sponsor = |login: &'static str| {
-        let app = &app;
-        async move {
-            let (account_id, agency_id): (i64, i64) =
-                sqlx::query_as("SELECT id, agency_id FROM accounts WHERE login = $1")
-                    .bind(login)
-                    .fetch_one(app.db.pool())
-                    .await
-                    .expect("sponsor");
-            app::server::auth::Sponsor { account_id, login: login.into(), agency_id }
-        }
-    };
-    use app::server::services::structures::{activation, deactivation};
     let now = chrono::Utc::now();
-    activation::activate(&app.state, &sponsor("mairie").await, mediatheque, now).await.expect("activated");
-    activation::activate(&app.state, &sponsor("ccas").await, mediatheque, now).await.expect("asked");
-    let mairie_caller = app::server::guards::StructureCaller::Sponsor(sponsor("mairie").await);
-    deactivation::deactivate(&app.state, &mairie_caller, ANNEXE, "", now).await.expect("deactivated");
+    activation::activate(&app.state, &sponsor(&app, "mairie").await, mediatheque, now).await.expect("activated");
+    activation::activate(&app.state, &sponsor(&app, "ccas").await, mediatheque, now).await.expect("asked");
+    let mairie = StructureCaller::Sponsor(sponsor(&app, "mairie").await);
+    deactivation::deactivate(&app.state, &mairie, ANNEXE, "", now).await.expect("deactivated");
     let page = staff.get("/agence/commanditaires").await;
     let ccas = line_of_sponsor(&page, "ccas");
     assert!(ccas.contains("Médiathèque") && ccas.contains("en attente d'approbation"), "{ccas}");

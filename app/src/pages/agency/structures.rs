@@ -215,11 +215,14 @@ fn StructureView(
 /// invoices since, when there is one.
 #[component]
 fn Inactive(since: Option<String>, taken_over: Option<(i64, String)>) -> impl IntoView {
+    let head = match since {
+        Some(at) => format!("Structure inactive depuis le {at}"),
+        None => "Structure inactive".to_owned(),
+    };
     view! {
         <div class="notice notice-warn structure-inactive">
             <p>
-                "Structure inactive"
-                {since.map(|at| format!(" depuis le {at}"))}
+                {head}
                 {taken_over
                     .map(|(id, label)| {
                         view! {
