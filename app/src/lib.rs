@@ -120,6 +120,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agence/commandes/:id") view={Lazy::<agency::AgencyOrderPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/boutique") view={Lazy::<agency::ShopSettingsPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/releves") view={Lazy::<agency::StatementsPage>::new()} ssr=SsrMode::Async />
+
+                // The agency back office: sponsors' structures and their managers.
+                <Route path=path!("/agence/structures") view={Lazy::<agency::StructuresPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/structures/:id") view={Lazy::<agency::StructurePage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/commanditaires") view={Lazy::<agency::SponsorsPage>::new()} ssr=SsrMode::Async />
             </FlatRoutes>
         </Router>
     }

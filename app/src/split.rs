@@ -130,4 +130,7 @@ lazy_space! {
     AgencyOrdersPage,
     AgencyOrderPage,
     ShopSettingsPage,
+    StructuresPage,
+    StructurePage,
+    SponsorsPage,
 }

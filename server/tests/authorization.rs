@@ -1035,6 +1035,7 @@ fn structure_fns() -> Vec<FnProbe> {
     use agency::*;
     vec![
         staff_fn("agency_structures", |_, _| vec![], Granted),
+        staff_fn("agency_sponsors", |_, _| vec![], Granted),
         staff_fn("agency_structure", |s, _| vec![("id", s.structures.techniques.to_string())], Refused(404)),
         staff_fn(
             "record_siret_state",
@@ -1099,6 +1100,7 @@ fn page_table() -> Vec<PageProbe> {
     table.extend(money_pages());
     table.extend(sponsor_pages());
     table.extend(shop_pages());
+    table.extend(structure_pages());
     table
 }
 
@@ -1140,6 +1142,21 @@ fn shop_pages() -> Vec<PageProbe> {
         staff_page("/agence/commandes", |_| "/agence/commandes".into(), Granted),
         staff_page("/agence/commandes/{id}", |s| format!("/agence/commandes/{}", s.structures.order), missing),
         staff_page("/agence/boutique", |_| "/agence/boutique".into(), Granted),
+    ]
+}
+
+/// The back office's structures and sponsors: Nantes' structures, which
+/// staff of Rennes do not reach.
+fn structure_pages() -> Vec<PageProbe> {
+    use agency::staff_page;
+    vec![
+        staff_page("/agence/structures", |_| "/agence/structures".into(), Granted),
+        staff_page(
+            "/agence/structures/{id}",
+            |s| format!("/agence/structures/{}", s.structures.techniques),
+            RefusedPage(404, "Structure introuvable."),
+        ),
+        staff_page("/agence/commanditaires", |_| "/agence/commanditaires".into(), Granted),
     ]
 }
 

@@ -21,14 +21,32 @@ pub async fn agency_structure(id: String) -> Result<StructureDetail, AppError> {
     context::serve(|state, staff: Staff| async move { structures::detail(&state, &staff, &id).await }).await
 }
 
+/// `/agence/commanditaires`: the sponsors' managers of the agency and
+/// the structures each manages.
+#[server(endpoint = "agency_sponsors")]
+pub async fn agency_sponsors(agency: Option<String>) -> Result<SponsorList, AppError> {
+    use crate::{api::context, server::services::structures};
+    context::serve(|state, staff: Staff| async move { structures::sponsors(&state, &staff, agency.as_deref()).await })
+        .await
+}
+
 /// A SIRET's state (`A` or `F`) recorded by hand, for a SIRET the
-/// imported register lacks.
+/// imported register lacks; the structures' page then says it was recorded.
 #[server(endpoint = "record_siret_state")]
 pub async fn record_siret_state(siret: String, state: String, name: Option<String>) -> Result<Establishment, AppError> {
     use crate::{api::context, server::services::structures::register};
     context::serve(|app, staff: Staff| async move {
-        register::record_state(&app, &staff, &siret, &state, name.as_deref().unwrap_or_default(), chrono::Utc::now())
-            .await
+        let recorded = register::record_state(
+            &app,
+            &staff,
+            &siret,
+            &state,
+            name.as_deref().unwrap_or_default(),
+            chrono::Utc::now(),
+        )
+        .await?;
+        leptos_axum::redirect("/agence/structures?enregistre=1");
+        Ok(recorded)
     })
     .await
 }

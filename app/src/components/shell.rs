@@ -61,6 +61,8 @@ impl Space {
                 ("/agence/factures", "Factures"),
                 ("/agence/paiements", "Paiements"),
                 ("/agence/releves", "Relevés"),
+                ("/agence/structures", "Structures"),
+                ("/agence/commanditaires", "Commanditaires"),
                 ("/agence/commandes", "Commandes"),
                 ("/agence/ristournes", "Ristournes"),
                 ("/agence/boutique", "Boutique"),

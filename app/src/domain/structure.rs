@@ -127,6 +127,17 @@ impl ManagerState {
             ManagerState::Refused => "refusé",
         }
     }
+
+    /// What a manager is to a structure, in a list of managers or of
+    /// structures: « gestionnaire principal », « gestionnaire », or their
+    /// request's state while it is not approved.
+    pub const fn standing(self, main: bool) -> &'static str {
+        match (self, main) {
+            (ManagerState::Approved, true) => "gestionnaire principal",
+            (ManagerState::Approved, false) => "gestionnaire",
+            (state, _) => state.label(),
+        }
+    }
 }
 
 /// What Chorus Pro requires of an invoice sent to a structure: its service
@@ -296,6 +307,14 @@ mod tests {
         }
         assert_eq!(RegisterState::from_code("a"), None);
         assert_eq!(ChorusRequirement::from_code("Both"), None);
+    }
+
+    #[test]
+    fn only_an_approved_manager_is_called_a_manager() {
+        assert_eq!(ManagerState::Approved.standing(true), "gestionnaire principal");
+        assert_eq!(ManagerState::Approved.standing(false), "gestionnaire");
+        assert_eq!(ManagerState::Pending.standing(false), "en attente d'approbation");
+        assert_eq!(ManagerState::Refused.standing(false), "refusé");
     }
 
     #[test]

@@ -167,8 +167,28 @@ pub struct StructureList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StructureDetail {
     pub structure: Structure,
+    /// The label of the structure taking over its invoices, when it was
+    /// deactivated with one: the page says « reprise par … ».
+    pub taken_over_label: Option<String>,
     pub establishment: Option<Establishment>,
     pub managers: Vec<Manager>,
     pub service_codes: Vec<ServiceCode>,
     pub history: Vec<HistoryEvent>,
+}
+
+/// A sponsor's manager as the back office lists them: their login, whether
+/// it still opens the sponsor's space, and every structure they manage or
+/// asked to manage, refusals included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SponsorManager {
+    pub login: String,
+    pub active: bool,
+    pub structures: Vec<ManagedStructure>,
+}
+
+/// `/agence/commanditaires`: the agency's sponsors' managers, by login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SponsorList {
+    pub desk: Desk,
+    pub rows: Vec<SponsorManager>,
 }

@@ -1,4 +1,6 @@
-//! The agency back office: members, suppliers, settings, sponsors' orders and the shop's prices, discount codes, vouchers, invoices and their reconciliation, payments, statements.
+//! The agency back office: members, suppliers, settings, discount codes, vouchers, invoices and their
+//! reconciliation, payments, statements, sponsors' structures and their managers, sponsors' orders and
+//! the shop's prices.
 
 mod dashboard;
 mod desk;
@@ -8,7 +10,9 @@ mod members;
 mod payments;
 mod settings;
 mod shop;
+mod sponsors;
 mod statements;
+mod structures;
 mod suppliers;
 mod vouchers;
 
@@ -19,6 +23,8 @@ pub use members::{MemberImportPage, MemberPage, MembersPage, NewMemberPage};
 pub use payments::{PaymentBatchPage, PaymentBatchesPage};
 pub use settings::AgencySettingsPage;
 pub use shop::{AgencyOrderPage, AgencyOrdersPage, ShopSettingsPage};
+pub use sponsors::SponsorsPage;
 pub use statements::{StatementTable, StatementsPage};
+pub use structures::{StructurePage, StructuresPage};
 pub use suppliers::{NewSupplierPage, SupplierPage, SuppliersPage};
 pub use vouchers::{AgencyVoucherPage, AgencyVouchersPage};

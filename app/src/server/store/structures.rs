@@ -2,7 +2,7 @@
 //! register they are checked against.
 
 use crate::domain::{
-    ChorusRequirement, ManagerState, RegisterSource, RegisterState, StoredBool, StructureKind, Timestamp,
+    ChorusRequirement, ManagerState, RegisterSource, RegisterState, Role, StoredBool, StructureKind, Timestamp,
 };
 use crate::model::structures::{Establishment, Manager, ManagerRequest, ServiceCode, Structure};
 use crate::server::db::WriteTx;
@@ -197,6 +197,59 @@ pub async fn list_for_manager(pool: &AnyPool, account_id: i64) -> Result<Vec<Man
     )
     .bind(account_id)
     .bind(ManagerState::Refused)
+    .fetch_all(pool)
+    .await
+}
+
+/// A sponsor's login, as the back office lists it.
+#[derive(Debug, Clone, FromRow)]
+pub struct SponsorAccount {
+    pub id: i64,
+    pub login: String,
+    #[sqlx(try_from = "StoredBool")]
+    pub active: bool,
+}
+
+/// The sponsors' accounts of an agency (every agency's with None), by login.
+pub async fn sponsor_accounts(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<SponsorAccount>, sqlx::Error> {
+    let (scope, key) = super::agency_scope("a.agency_id", agency_id);
+    sqlx::query_as(&format!(
+        "SELECT a.id, a.login, a.active FROM accounts a WHERE {scope} AND a.role = $2 ORDER BY a.login"
+    ))
+    .bind(key)
+    .bind(Role::Sponsor)
+    .fetch_all(pool)
+    .await
+}
+
+/// One structure a sponsor's account manages, asked to manage or was
+/// refused, with that account's standing in it.
+#[derive(Debug, Clone, FromRow)]
+pub struct SponsorStructureRow {
+    pub account_id: i64,
+    #[sqlx(flatten)]
+    pub managed: ManagedRow,
+}
+
+/// The structures of the sponsors' accounts of an agency (every agency's
+/// with None), refusals included: by account, active structures first, by label.
+pub async fn sponsors_structures(
+    pool: &AnyPool,
+    agency_id: Option<i64>,
+) -> Result<Vec<SponsorStructureRow>, sqlx::Error> {
+    let (scope, key) = super::agency_scope("a.agency_id", agency_id);
+    sqlx::query_as(&format!(
+        "SELECT m.account_id, s.id, s.agency_id, s.kind, s.siret, s.label, s.address, s.postcode, s.city,
+                s.chorus, s.active, s.deactivated_at, s.taken_over_by, r.state AS register_state, m.main, m.state
+           FROM accounts a
+           JOIN structure_managers m ON m.account_id = a.id
+           JOIN structures s ON s.id = m.structure_id
+           LEFT JOIN sirene_establishments r ON r.siret = s.siret
+          WHERE {scope} AND a.role = $2
+          ORDER BY a.login, s.active DESC, s.label, s.id"
+    ))
+    .bind(key)
+    .bind(Role::Sponsor)
     .fetch_all(pool)
     .await
 }

@@ -14,12 +14,13 @@ use crate::domain::structure::MAX_SERVICE_CODE;
 use crate::domain::{ChorusRequirement, ManagerState, Siret};
 use crate::error::AppError;
 use crate::model::structures::{
-    ManagedStructure, ManagerRequest, SponsorOverview, Structure, StructureDetail, StructureList,
+    ManagedStructure, ManagerRequest, SponsorList, SponsorManager, SponsorOverview, Structure, StructureDetail,
+    StructureList,
 };
 use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
 use crate::server::guards::StructureCaller;
-use crate::server::store::structures as store;
+use crate::server::store::structures::{self as store, ManagedRow};
 use crate::server::{
     AppState,
     auth::{Sponsor, Staff},
@@ -27,6 +28,7 @@ use crate::server::{
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::AnyConnection;
+use std::collections::HashMap;
 
 fn not_found() -> AppError {
     AppError::NotFound("Structure".into())
@@ -108,6 +110,29 @@ pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Resul
     Ok(StructureList { desk: agencies::desk(state, staff, chosen).await?, rows })
 }
 
+/// `/agence/commanditaires`: the sponsors' managers of the agency, each
+/// with the structures they manage (or asked to, or were refused).
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
+pub async fn sponsors(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SponsorList, ServerError> {
+    let chosen = agencies::pick(state, staff, asked).await?;
+    let pool = state.db.pool();
+    let mut managed: HashMap<i64, Vec<ManagedStructure>> = HashMap::new();
+    for row in store::sponsors_structures(pool, staff.scope(chosen)).await? {
+        let ManagedRow { structure, main, state } = row.managed;
+        managed.entry(row.account_id).or_default().push(ManagedStructure { structure, main, state });
+    }
+    let rows = store::sponsor_accounts(pool, staff.scope(chosen))
+        .await?
+        .into_iter()
+        .map(|a| SponsorManager {
+            structures: managed.remove(&a.id).unwrap_or_default(),
+            login: a.login,
+            active: a.active,
+        })
+        .collect();
+    Ok(SponsorList { desk: agencies::desk(state, staff, chosen).await?, rows })
+}
+
 /// One structure in the back office: register, managers, service codes, history.
 #[tracing::instrument(skip_all, fields(staff = %staff.login, structure = id))]
 pub async fn detail(state: &AppState, staff: &Staff, id: &str) -> Result<StructureDetail, ServerError> {
@@ -118,7 +143,12 @@ pub async fn detail(state: &AppState, staff: &Staff, id: &str) -> Result<Structu
         Some(siret) => store::find_establishment(&mut *pool.acquire().await?, siret).await?,
         None => None,
     };
+    let taken_over_label = match structure.taken_over_by {
+        Some(by) => store::find(pool, by).await?.map(|s| s.label),
+        None => None,
+    };
     Ok(StructureDetail {
+        taken_over_label,
         establishment,
         managers: store::managers(pool, id).await?,
         service_codes: store::service_codes(pool, id).await?,
