@@ -1,5 +1,7 @@
 -- The sponsors' shop, PostgreSQL edition: the same tables and meanings as
 -- migrations/sqlite/0011_shop.sql (read that file for the why).
+ALTER TABLE structures ADD COLUMN siren TEXT;
+
 CREATE TABLE shop_settings (
     agency_id     BIGINT PRIMARY KEY REFERENCES agencies (id),
     face_values   TEXT NOT NULL,

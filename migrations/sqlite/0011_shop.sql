@@ -2,6 +2,9 @@
 -- carts, and the orders they become, with their lines, distribution points
 -- and the signed purchase order of a Chorus Pro order (seed 000).
 
+-- A private sponsor may give its company's SIREN alone (no establishment's SIRET).
+ALTER TABLE structures ADD COLUMN siren TEXT;
+
 -- What an agency's shop sells and at what price. No row: the defaults
 -- (`PriceList::default`). `face_values` lists the passes' face values on
 -- offer in cents, comma-separated ("1000,2000,5000"); rates are in

@@ -170,7 +170,7 @@ async fn a_visitor_opens_the_mediatheques_first_account_at_checkout_and_orders()
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts WHERE login = 'mediatheque@saint-aubin.example'").await, 0);
 
     let page = visitor.submit("/caisse", "/api/open_sponsor_account", &signup).await;
-    assert_eq!(page.location.as_deref(), Some("/caisse"), "{:?}", page.error());
+    assert_eq!(page.location.as_deref(), Some("/caisse?compte=ouvert"), "{:?}", page.error());
     assert!(page.contains("Vous commandez pour") && page.contains("Médiathèque"), "logged in, the structure offered");
     let mediatheque = structure_id(&app, MEDIATHEQUE).await;
     let main: i64 = app
@@ -264,9 +264,13 @@ async fn logging_in_at_checkout_keeps_the_cart_and_joins_the_accounts_earlier_on
     add(&visitor, "carnet-1000", "1").await;
     add(&visitor, "carnet-5000", "4").await;
     let res = visitor
-        .submit_raw("/caisse", "/api/login", &[("number", "mairie"), ("password", PASSWORD), ("suivant", "/caisse")])
+        .submit_raw(
+            "/caisse",
+            "/api/login",
+            &[("number", "mairie"), ("password", PASSWORD), ("suivant", "/caisse?connecte=1")],
+        )
         .await;
-    assert_eq!(res.headers()[header::LOCATION], "/caisse");
+    assert_eq!(res.headers()[header::LOCATION], "/caisse?connecte=1");
     let cart = visitor.get("/panier").await;
     let quantity = |key: &str| {
         let row = &cart.body[cart.body.find(&format!("data-product=\"{key}\"")).expect("row")..];

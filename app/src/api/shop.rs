@@ -121,7 +121,7 @@ pub async fn open_sponsor_account(
         let response = expect_context::<leptos_axum::ResponseOptions>();
         response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
         cart::join_at_login(&state, shopper(&visitor)?.token.as_deref(), account).await?;
-        Ok("/caisse".to_owned())
+        Ok("/caisse?compte=ouvert".to_owned())
     })
     .await
 }

@@ -59,6 +59,20 @@ impl Siret {
     }
 }
 
+/// A SIREN (a company's nine digits) as typed: spaces allowed, its Luhn key
+/// checked; the nine digits, or the sentence saying what is wrong.
+pub fn parse_siren(input: &str) -> Result<String, String> {
+    let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("Le SIREN compte 9 chiffres, par exemple 442 908 123.".into());
+    }
+    let values: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
+    if digits != LA_POSTE_SIREN && !luhn_valid(&values) {
+        return Err("SIREN invalide : sa clé de contrôle ne correspond pas. Vérifiez chaque chiffre.".into());
+    }
+    Ok(digits)
+}
+
 /// The Luhn check: from the right, every second digit is doubled (its
 /// digits summed); the total must be a multiple of ten.
 pub fn luhn_valid(digits: &[u32]) -> bool {

@@ -16,6 +16,8 @@ pub struct Structure {
     pub kind: StructureKind,
     /// 14 digits: `Siret::shown` groups them.
     pub siret: Option<String>,
+    /// A private sponsor's company number, when it gave that and no SIRET.
+    pub siren: Option<String>,
     pub label: String,
     pub address: Option<String>,
     pub postcode: Option<String>,

@@ -282,6 +282,7 @@ async fn sponsors(db: &Db, agency: i64, actor: &Actor, now: DateTime<Utc>) -> Re
             agency_id: agency,
             kind,
             siret,
+            siren: None,
             label,
             address: Some("1 place de la Mairie"),
             postcode: establishment.as_ref().and_then(|e| e.postcode.as_deref()).or(Some("44999")),

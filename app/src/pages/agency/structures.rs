@@ -177,7 +177,11 @@ fn StructureView(
     .collect::<Vec<_>>()
     .join(", ");
     let public = s.kind == StructureKind::Public;
-    let siret = s.siret.as_deref().map(Siret::shown).unwrap_or_else(|| "—".into());
+    let siret = match (&s.siret, &s.siren) {
+        (Some(siret), _) => Siret::shown(siret),
+        (None, Some(siren)) => format!("— (SIREN {siren})"),
+        (None, None) => "—".into(),
+    };
     let register = register_fact(&s, d.establishment.as_ref());
     let state = activity(s.active, d.taken_over_label.as_deref());
     let inactive = (!s.active).then(|| {

@@ -80,8 +80,8 @@ pub fn OrderDetail(o: OrderView, base: &'static str) -> impl IntoView {
     let given = move || query.read().get("bon").is_some();
     let page = format!("{base}/{}", o.id);
     let status_class = match o.status {
-        OrderStatus::Confirmed => "notice notice-success",
-        _ => "notice notice-info",
+        OrderStatus::Confirmed => "notice notice-ok",
+        _ => "notice notice-note",
     };
     let siret = o.structure_siret.as_deref().map(Siret::shown);
     // The purchase order's refusal, when its form comes back here.
@@ -101,7 +101,7 @@ pub fn OrderDetail(o: OrderView, base: &'static str) -> impl IntoView {
             given()
                 .then(|| {
                     view! {
-                        <p class="notice notice-success" role="status">
+                        <p class="notice notice-ok" role="status">
                             "Le bon de commande est reçu : votre commande est confirmée."
                         </p>
                     }

@@ -38,7 +38,7 @@ fn Products(c: Catalogue, add: ServerAction<AddToCart>) -> impl IntoView {
         {(c.in_cart > 0)
             .then(|| {
                 view! {
-                    <p class="notice notice-info cart-count">
+                    <p class="notice notice-note cart-count">
                         {format!("Votre panier : {} article(s). ", c.in_cart)}
                         <a href="/panier">"Voir le panier"</a>
                         " — "
@@ -158,7 +158,7 @@ pub fn CartPage() -> impl IntoView {
                 added()
                     .then(|| {
                         view! {
-                            <div class="notice notice-success added" role="status">
+                            <div class="notice notice-ok added" role="status">
                                 <p>"Le produit a été ajouté à votre panier."</p>
                                 <p>
                                     <a class="button" href="/boutique">
@@ -258,11 +258,13 @@ fn CartRow(l: crate::model::shop::CartLineView, change: ServerAction<SetCartQuan
 pub fn CheckoutPage() -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(
+        // `compte` and `connecte`: where opening an account or logging in
+        // leads, so that the page asks again, now for someone logged in.
         move || {
             let q = query.read();
-            (q.get("structure"), q.get("code"))
+            (q.get("structure"), q.get("code"), q.get("compte").or(q.get("connecte")))
         },
-        |(structure, code)| checkout(structure, code),
+        |(structure, code, _)| checkout(structure, code),
     );
     view! {
         <Shell space=Space::Shop title="Caisse — Boutique Castors" heading="Passer à la caisse">
@@ -335,7 +337,7 @@ fn Identify() -> impl IntoView {
                         autocomplete="current-password"
                         required=true
                     />
-                    <input type="hidden" name="suivant" value="/caisse" />
+                    <input type="hidden" name="suivant" value="/caisse?connecte=1" />
                     <Submit action=login label="SE CONNECTER" primary=true />
                 </ActionForm>
             </Section>
@@ -371,7 +373,11 @@ fn Identify() -> impl IntoView {
                             " un commanditaire privé (fondation, entreprise…)"
                         </label>
                     </fieldset>
-                    <Field name="siret" label="SIRET (facultatif pour un commanditaire privé)" inputmode="numeric" />
+                    <Field
+                        name="siret"
+                        label="SIRET (ou SIREN, facultatif, pour un commanditaire privé)"
+                        inputmode="numeric"
+                    />
                     <Field name="label" label="Raison sociale (commanditaire privé)" autocomplete="organization" />
                     <Submit action=open label="CRÉER MON COMPTE" primary=true />
                 </ActionForm>
@@ -390,7 +396,7 @@ fn OrderDetails(
     let place = ServerAction::<PlaceOrder>::new();
     let waiting = (!account.waiting.is_empty()).then(|| {
         view! {
-            <p class="notice notice-info">
+            <p class="notice notice-note">
                 {format!(
                     "Votre demande de gestion de {} attend l'approbation de son gestionnaire principal : \
                      vous ne pouvez pas encore commander pour cette structure.",
@@ -447,7 +453,7 @@ fn OrderDetails(
             {applied
                 .then(|| {
                     view! {
-                        <p class="notice notice-success code-applied" role="status">
+                        <p class="notice notice-ok code-applied" role="status">
                             {format!("Le code {} est appliqué aux frais et services.", code_value)}
                         </p>
                     }

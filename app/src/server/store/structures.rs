@@ -83,16 +83,18 @@ pub async fn find_establishment(conn: &mut AnyConnection, siret: &str) -> Result
 
 // Structures.
 
-const SELECT_STRUCTURE: &str = "SELECT s.id, s.agency_id, s.kind, s.siret, s.label, s.address, s.postcode, s.city,
-        s.chorus, s.active, s.deactivated_at, s.taken_over_by, r.state AS register_state
-   FROM structures s
-   LEFT JOIN sirene_establishments r ON r.siret = s.siret";
+/// A `Structure`'s columns: `s` is the structure, `r` its register entry.
+const STRUCTURE_COLUMNS: &str = "s.id, s.agency_id, s.kind, s.siret, s.siren, s.label, s.address, s.postcode, s.city,
+        s.chorus, s.active, s.deactivated_at, s.taken_over_by, r.state AS register_state";
+
+const FROM_STRUCTURES: &str = "FROM structures s LEFT JOIN sirene_establishments r ON r.siret = s.siret";
 
 /// What a new structure is.
 pub struct NewStructure<'a> {
     pub agency_id: i64,
     pub kind: StructureKind,
     pub siret: Option<&'a str>,
+    pub siren: Option<&'a str>,
     pub label: &'a str,
     pub address: Option<&'a str>,
     pub postcode: Option<&'a str>,
@@ -103,12 +105,13 @@ pub struct NewStructure<'a> {
 
 pub async fn insert_structure(conn: &mut AnyConnection, s: &NewStructure<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query(
-        "INSERT INTO structures (agency_id, kind, siret, label, address, postcode, city, chorus, active, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9) RETURNING id",
+        "INSERT INTO structures (agency_id, kind, siret, siren, label, address, postcode, city, chorus, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
     )
     .bind(s.agency_id)
     .bind(s.kind)
     .bind(s.siret)
+    .bind(s.siren)
     .bind(s.label)
     .bind(s.address)
     .bind(s.postcode)
@@ -121,7 +124,7 @@ pub async fn insert_structure(conn: &mut AnyConnection, s: &NewStructure<'_>) ->
 }
 
 pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<Structure>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_STRUCTURE} WHERE s.id = $1"))
+    sqlx::query_as(&format!("SELECT {STRUCTURE_COLUMNS} {FROM_STRUCTURES} WHERE s.id = $1"))
         .bind(id)
         .fetch_optional(pool)
         .await
@@ -130,7 +133,7 @@ pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<Structure>, sqlx::Er
 
 /// A structure, read on a connection the caller holds.
 pub async fn find_on(conn: &mut AnyConnection, id: i64) -> Result<Option<Structure>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_STRUCTURE} WHERE s.id = $1"))
+    sqlx::query_as(&format!("SELECT {STRUCTURE_COLUMNS} {FROM_STRUCTURES} WHERE s.id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -140,7 +143,7 @@ pub async fn find_on(conn: &mut AnyConnection, id: i64) -> Result<Option<Structu
 /// Reads a structure inside a write transaction, locking its row until commit.
 pub async fn find_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<Structure>, sqlx::Error> {
     let lock = tx.row_lock("s");
-    sqlx::query_as(&format!("{SELECT_STRUCTURE} WHERE s.id = $1{lock}"))
+    sqlx::query_as(&format!("SELECT {STRUCTURE_COLUMNS} {FROM_STRUCTURES} WHERE s.id = $1{lock}"))
         .bind(id)
         .fetch_optional(tx.conn())
         .await
@@ -150,7 +153,7 @@ pub async fn find_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<Structu
 /// The structure of a SIRET, locked until commit.
 pub async fn find_by_siret_for_update(tx: &mut WriteTx, siret: &str) -> Result<Option<Structure>, sqlx::Error> {
     let lock = tx.row_lock("s");
-    sqlx::query_as(&format!("{SELECT_STRUCTURE} WHERE s.siret = $1{lock}"))
+    sqlx::query_as(&format!("SELECT {STRUCTURE_COLUMNS} {FROM_STRUCTURES} WHERE s.siret = $1{lock}"))
         .bind(siret)
         .fetch_optional(tx.conn())
         .await
@@ -158,7 +161,7 @@ pub async fn find_by_siret_for_update(tx: &mut WriteTx, siret: &str) -> Result<O
 }
 
 pub async fn find_by_siret(conn: &mut AnyConnection, siret: &str) -> Result<Option<Structure>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_STRUCTURE} WHERE s.siret = $1"))
+    sqlx::query_as(&format!("SELECT {STRUCTURE_COLUMNS} {FROM_STRUCTURES} WHERE s.siret = $1"))
         .bind(siret)
         .fetch_optional(conn)
         .await
@@ -168,10 +171,12 @@ pub async fn find_by_siret(conn: &mut AnyConnection, siret: &str) -> Result<Opti
 /// An agency's structures (every agency's with None), active ones first, by label.
 pub async fn list_for_agency(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<Structure>, sqlx::Error> {
     let (scope, key) = super::agency_scope("s.agency_id", agency_id);
-    sqlx::query_as(&format!("{SELECT_STRUCTURE} WHERE {scope} ORDER BY s.active DESC, s.label, s.id"))
-        .bind(key)
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {STRUCTURE_COLUMNS} {FROM_STRUCTURES} WHERE {scope} ORDER BY s.active DESC, s.label, s.id"
+    ))
+    .bind(key)
+    .fetch_all(pool)
+    .await
 }
 
 /// A structure, with the manager's standing in it.
@@ -186,15 +191,14 @@ pub struct ManagedRow {
 
 /// The structures an account manages or asked to manage (refusals aside).
 pub async fn list_for_manager(pool: &AnyPool, account_id: i64) -> Result<Vec<ManagedRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.id, s.agency_id, s.kind, s.siret, s.label, s.address, s.postcode, s.city,
-                s.chorus, s.active, s.deactivated_at, s.taken_over_by, r.state AS register_state, m.main, m.state
+    sqlx::query_as(&format!(
+        "SELECT {STRUCTURE_COLUMNS}, m.main, m.state
            FROM structure_managers m
            JOIN structures s ON s.id = m.structure_id
            LEFT JOIN sirene_establishments r ON r.siret = s.siret
           WHERE m.account_id = $1 AND m.state <> $2
-          ORDER BY s.active DESC, s.label, s.id",
-    )
+          ORDER BY s.active DESC, s.label, s.id"
+    ))
     .bind(account_id)
     .bind(ManagerState::Refused)
     .fetch_all(pool)
@@ -239,8 +243,7 @@ pub async fn sponsors_structures(
 ) -> Result<Vec<SponsorStructureRow>, sqlx::Error> {
     let (scope, key) = super::agency_scope("a.agency_id", agency_id);
     sqlx::query_as(&format!(
-        "SELECT m.account_id, s.id, s.agency_id, s.kind, s.siret, s.label, s.address, s.postcode, s.city,
-                s.chorus, s.active, s.deactivated_at, s.taken_over_by, r.state AS register_state, m.main, m.state
+        "SELECT m.account_id, {STRUCTURE_COLUMNS}, m.main, m.state
            FROM accounts a
            JOIN structure_managers m ON m.account_id = a.id
            JOIN structures s ON s.id = m.structure_id

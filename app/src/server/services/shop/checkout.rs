@@ -54,6 +54,8 @@ struct CheckedSignup {
     phone: String,
     kind: StructureKind,
     siret: Option<Siret>,
+    /// A private sponsor's SIREN, given alone.
+    siren: Option<String>,
     label: Option<String>,
 }
 
@@ -79,16 +81,22 @@ fn check_signup(s: &Signup) -> Result<CheckedSignup, AppError> {
     let name = parse_name(&s.name, "votre nom").map_err(invalid)?;
     let phone = parse_phone(&s.phone).map_err(invalid)?.ok_or_else(|| invalid("Indiquez votre téléphone.".into()))?;
     let siret = |typed: &str| Siret::parse(typed).map_err(|e| invalid(e.to_string()));
-    let (kind, siret, label) = match s.kind.trim() {
-        "public" => (StructureKind::Public, Some(siret(&s.siret)?), None),
+    let (kind, siret, siren, label) = match s.kind.trim() {
+        "public" => (StructureKind::Public, Some(siret(&s.siret)?), None, None),
         "private" => {
             let label = parse_name(&s.label, "le nom de votre structure (raison sociale)").map_err(invalid)?;
-            let siret = if s.siret.trim().is_empty() { None } else { Some(siret(&s.siret)?) };
-            (StructureKind::Private, siret, Some(label))
+            // Its SIRET, its SIREN (nine digits), or nothing.
+            let digits = s.siret.chars().filter(|c| !c.is_whitespace()).count();
+            let (siret, siren) = match digits {
+                0 => (None, None),
+                9 => (None, Some(crate::domain::siret::parse_siren(&s.siret).map_err(invalid)?)),
+                _ => (Some(siret(&s.siret)?), None),
+            };
+            (StructureKind::Private, siret, siren, Some(label))
         }
         _ => return Err(invalid("Choisissez : structure publique ou commanditaire privé.".into())),
     };
-    Ok(CheckedSignup { email, name, phone, kind, siret, label })
+    Ok(CheckedSignup { email, name, phone, kind, siret, siren, label })
 }
 
 /// Opens a sponsor's manager account at checkout and its structure: a
@@ -170,6 +178,7 @@ async fn private_structure(
         agency_id: sponsor.agency_id,
         kind: StructureKind::Private,
         siret: checked.siret.as_ref().map(Siret::as_str),
+        siren: checked.siren.as_deref().or(checked.siret.as_ref().map(Siret::siren)),
         label,
         address: None,
         postcode: None,
@@ -189,7 +198,7 @@ async fn private_structure(
         }
     })?;
     let actor = Actor::sponsor(sponsor);
-    let after = json!({ "siret": new.siret, "label": label, "kind": "private", "active": true });
+    let after = json!({ "siret": new.siret, "siren": new.siren, "label": label, "kind": "private", "active": true });
     journal(tx, &actor, Entity::Structure, id, "create", json!({}), after, now).await?;
     structures_store::put_manager(tx.conn(), id, sponsor.account_id, true, ManagerState::Approved, Timestamp::new(now))
         .await?;
@@ -491,6 +500,13 @@ mod tests {
         );
         assert!(refused(Signup { kind: "private".into(), ..ok.clone() }).contains("raison sociale"));
         assert!(refused(Signup { kind: String::new(), ..ok.clone() }).contains("Choisissez"));
-        assert!(refused(Signup { siret: "21449001300048".into(), ..ok }).contains("SIRET"));
+        assert!(refused(Signup { siret: "21449001300048".into(), ..ok.clone() }).contains("SIRET"));
+        let private = Signup { kind: "private".into(), label: "Fondation".into(), ..ok.clone() };
+        assert_eq!(
+            check_signup(&Signup { siret: "442 908 123".into(), ..private.clone() }).unwrap().siren.as_deref(),
+            Some("442908123")
+        );
+        assert!(refused(Signup { siret: "442 908 124".into(), ..private.clone() }).contains("SIREN invalide"));
+        assert!(check_signup(&Signup { siret: String::new(), ..private }).is_ok(), "or nothing");
     }
 }

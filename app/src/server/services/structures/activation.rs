@@ -111,6 +111,7 @@ pub(crate) async fn activate_in(
                 agency_id: sponsor.agency_id,
                 kind: StructureKind::Public,
                 siret: Some(siret.as_str()),
+                siren: None,
                 label: &label,
                 address: None,
                 postcode: establishment.postcode.as_deref(),
