@@ -64,7 +64,7 @@ impl Siret {
 pub fn parse_siren(input: &str) -> Result<String, String> {
     let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
     if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("Le SIREN compte 9 chiffres, par exemple 442 908 123.".into());
+        return Err("Le SIREN compte 9 chiffres, par exemple 732 829 320.".into());
     }
     let values: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
     if digits != LA_POSTE_SIREN && !luhn_valid(&values) {

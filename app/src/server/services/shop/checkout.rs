@@ -503,10 +503,10 @@ mod tests {
         assert!(refused(Signup { siret: "21449001300048".into(), ..ok.clone() }).contains("SIRET"));
         let private = Signup { kind: "private".into(), label: "Fondation".into(), ..ok.clone() };
         assert_eq!(
-            check_signup(&Signup { siret: "442 908 123".into(), ..private.clone() }).unwrap().siren.as_deref(),
-            Some("442908123")
+            check_signup(&Signup { siret: "732 829 320".into(), ..private.clone() }).unwrap().siren.as_deref(),
+            Some("732829320")
         );
-        assert!(refused(Signup { siret: "442 908 124".into(), ..private.clone() }).contains("SIREN invalide"));
+        assert!(refused(Signup { siret: "732 829 321".into(), ..private.clone() }).contains("SIREN invalide"));
         assert!(check_signup(&Signup { siret: String::new(), ..private }).is_ok(), "or nothing");
     }
 }
