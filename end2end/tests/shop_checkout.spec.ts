@@ -45,6 +45,18 @@ async function addToCart(page: Page, product: string, quantity: string) {
   await expect(page.getByText("Le produit a été ajouté à votre panier.")).toBeVisible();
 }
 
+/** Seed 000's form on the order's page: an engagement number and a signed PDF. */
+async function sendPurchaseOrder(page: Page, engagement: string) {
+  const po = page.locator("section.purchase-order-form");
+  await po.getByLabel("Numéro d'engagement (10 chiffres)").fill(engagement);
+  await po.getByLabel(/Bon de commande signé/).setInputFiles({
+    name: "bon-de-commande.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"),
+  });
+  await po.getByRole("button", { name: "ENVOYER LE BON DE COMMANDE" }).click();
+}
+
 test("a visitor opens the Médiathèque's account at checkout and orders by Chorus Pro", async ({ page }) => {
   const snap = screenshots("boutique-telephone-");
   const problems = watch(page);
@@ -88,25 +100,12 @@ test("a visitor opens the Médiathèque's account at checkout and orders by Chor
   await snap(page, "commande-en-attente");
 
   // Seed 000: a 9-digit engagement number is refused, nothing changes.
-  const po = page.locator("section.purchase-order-form");
-  await po.getByLabel("Numéro d'engagement (10 chiffres)").fill("123456789");
-  await po.getByLabel(/Bon de commande signé/).setInputFiles({
-    name: "bon-de-commande.pdf",
-    mimeType: "application/pdf",
-    buffer: Buffer.from("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"),
-  });
-  await po.getByRole("button", { name: "ENVOYER LE BON DE COMMANDE" }).click();
+  await sendPurchaseOrder(page, "123456789");
   await expect(page.locator(".notice-error")).toContainText("exactement 10 chiffres (vous en avez saisi 9)");
   await expect(page.getByText("En attente du bon de commande")).toBeVisible();
   await snap(page, "engagement-refuse");
 
-  await po.getByLabel("Numéro d'engagement (10 chiffres)").fill("1234567890");
-  await po.getByLabel(/Bon de commande signé/).setInputFiles({
-    name: "bon-de-commande.pdf",
-    mimeType: "application/pdf",
-    buffer: Buffer.from("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"),
-  });
-  await po.getByRole("button", { name: "ENVOYER LE BON DE COMMANDE" }).click();
+  await sendPurchaseOrder(page, "1234567890");
   await expect(page.getByText("Le bon de commande est reçu : votre commande est confirmée.")).toBeVisible();
   await expect(page.locator("p[data-status=confirmed]")).toContainText("Confirmée");
   await snap(page, "commande-confirmee");

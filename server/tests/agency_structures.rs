@@ -6,7 +6,6 @@
 
 mod common;
 
-use app::server::auth::Sponsor;
 use app::server::guards::StructureCaller;
 use app::server::services::structures::{activation, deactivation};
 use common::agency::{NANTES_STAFF, rennes_staff, siret as luhn_siret};
@@ -25,15 +24,6 @@ fn line(page: &Page, marker: &str) -> String {
     let rest = &page.body[start..];
     let end = ["</tr>", "</li>"].iter().filter_map(|close| rest.find(close)).min().unwrap_or(rest.len());
     rest[..end].replace("&#x27;", "'").replace("&amp;", "&")
-}
-
-async fn sponsor(app: &TestApp, login: &str) -> Sponsor {
-    let (account_id, agency_id): (i64, i64) = sqlx::query_as("SELECT id, agency_id FROM accounts WHERE login = $1")
-        .bind(login)
-        .fetch_one(app.db.pool())
-        .await
-        .expect("sponsor");
-    Sponsor { account_id, login: login.into(), agency_id }
 }
 
 async fn structure_id(app: &TestApp, siret: &str) -> i64 {
@@ -68,7 +58,7 @@ async fn staff_see_the_agency_structures_with_their_register_state() {
     assert!(fondation.contains("payée par virement"), "{fondation}");
 
     // Deactivated by its manager while open in the register: taken over.
-    let mairie = StructureCaller::Sponsor(sponsor(&app, "mairie").await);
+    let mairie = StructureCaller::Sponsor(app.sponsor("mairie").await);
     deactivation::deactivate(&app.state, &mairie, TECHNIQUES, FINANCES, chrono::Utc::now()).await.expect("deactivated");
     let page = staff.get("/agence/structures").await;
     let techniques = line(&page, &format!("data-siret=\"{TECHNIQUES}\""));
@@ -200,9 +190,9 @@ async fn staff_see_each_sponsor_manager_with_the_structures_they_manage() {
     // A request to manage shows as waiting; a deactivated structure as inactive.
     let mediatheque = app::server::demo::MEDIATHEQUE_SIRET;
     let now = chrono::Utc::now();
-    activation::activate(&app.state, &sponsor(&app, "mairie").await, mediatheque, now).await.expect("activated");
-    activation::activate(&app.state, &sponsor(&app, "ccas").await, mediatheque, now).await.expect("asked");
-    let mairie = StructureCaller::Sponsor(sponsor(&app, "mairie").await);
+    activation::activate(&app.state, &app.sponsor("mairie").await, mediatheque, now).await.expect("activated");
+    activation::activate(&app.state, &app.sponsor("ccas").await, mediatheque, now).await.expect("asked");
+    let mairie = StructureCaller::Sponsor(app.sponsor("mairie").await);
     deactivation::deactivate(&app.state, &mairie, ANNEXE, "", now).await.expect("deactivated");
     let page = staff.get("/agence/commanditaires").await;
     let ccas = line_of_sponsor(&page, "ccas");

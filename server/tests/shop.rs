@@ -15,7 +15,6 @@ use app::domain::pricing::{PriceList, Product};
 use app::domain::{Money, Timestamp};
 use app::error::AppError;
 use app::model::shop::PostalAddress;
-use app::server::auth::Sponsor;
 use app::server::codes::sha256_hex;
 use app::server::error::ServerError;
 use app::server::guards::StructureCaller;
@@ -24,9 +23,8 @@ use app::server::services::shop::checkout::{self, OrderForm};
 use app::server::services::structures::deactivation;
 use app::server::store::shop as store;
 use common::supplier::pdf;
-use common::{Browser, PASSWORD, Page, TestApp};
+use common::{Browser, PASSWORD, Page, TestApp, pdf_text};
 use reqwest::{StatusCode, header, multipart};
-use std::path::Path;
 
 const TECHNIQUES: &str = "21449001300015";
 const FINANCES: &str = "21449001300023";
@@ -36,33 +34,10 @@ fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
 
-/// The messages the file transport wrote, soft line breaks undone.
-fn mails(dir: &Path) -> Vec<String> {
-    let mut found: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                .map(|e| std::fs::read_to_string(e.path()).expect("eml").replace("=\r\n", ""))
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found
-}
-
 fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
-    mails(&app.dir.path().join("mail")).into_iter().filter(|m| m.contains(&format!("To: {to}"))).collect()
-}
-
-async fn sponsor(app: &TestApp, login: &str) -> Sponsor {
-    let (account_id, agency_id): (i64, i64) =
-        sqlx::query_as("SELECT id, agency_id FROM accounts WHERE login = $1 AND role = 'sponsor'")
-            .bind(login)
-            .fetch_one(app.db.pool())
-            .await
-            .expect("sponsor login");
-    Sponsor { account_id, login: login.to_owned(), agency_id }
+    // Soft line breaks (quoted-printable) undone.
+    let undone = app.mails().into_iter().map(|m| m.replace("=\r\n", ""));
+    undone.filter(|m| m.contains(&format!("To: {to}"))).collect()
 }
 
 async fn structure_id(app: &TestApp, siret: &str) -> i64 {
@@ -290,7 +265,7 @@ async fn logging_in_at_checkout_keeps_the_cart_and_joins_the_accounts_earlier_on
 #[tokio::test]
 async fn a_purchase_order_is_checked_field_by_field_and_confirms_the_order() {
     let app = TestApp::spawn().await;
-    let mairie = sponsor(&app, "mairie").await;
+    let mairie = app.sponsor("mairie").await;
     let techniques = structure_id(&app, TECHNIQUES).await;
     let shopper = cart_of(&app, Some(mairie.account_id), &[(booklets(50), 2)]).await;
     let id = checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus", ""), now()).await.unwrap();
@@ -394,18 +369,12 @@ async fn a_purchase_order_is_checked_field_by_field_and_confirms_the_order() {
 /// A purchase order's fields, its file, and the refusal expected.
 type PurchaseOrderCase = (Vec<(&'static str, String)>, Option<Vec<u8>>, &'static str);
 
-fn pdf_text(bytes: &[u8]) -> String {
-    let doc = lopdf::Document::load_mem(bytes).expect("a PDF");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    doc.extract_text(&pages).expect("text of the PDF")
-}
-
 /// A private sponsor pays by transfer: confirmed at once, with the IBAN and
 /// the order's number as the reference; Chorus Pro is refused to it.
 #[tokio::test]
 async fn a_private_sponsor_pays_by_transfer_with_the_orders_reference() {
     let app = TestApp::spawn().await;
-    let fondation = sponsor(&app, "fondation").await;
+    let fondation = app.sponsor("fondation").await;
     let structure: i64 =
         app.value_of("SELECT structure_id FROM structure_managers WHERE account_id = $1", fondation.account_id).await;
     let shopper = cart_of(&app, Some(fondation.account_id), &[(booklets(10), 1), (Product::Accompaniment, 1)]).await;
@@ -431,7 +400,7 @@ async fn a_private_sponsor_pays_by_transfer_with_the_orders_reference() {
 #[tokio::test]
 async fn the_last_use_of_a_code_goes_to_exactly_one_of_20_simultaneous_checkouts() {
     let app = TestApp::spawn().await;
-    let mairie = sponsor(&app, "mairie").await;
+    let mairie = app.sponsor("mairie").await;
     let finances = structure_id(&app, FINANCES).await;
     let mut tasks = Vec::new();
     for _ in 0..20 {
@@ -483,7 +452,7 @@ async fn the_last_use_of_a_code_goes_to_exactly_one_of_20_simultaneous_checkouts
 #[tokio::test]
 async fn open_orders_move_to_the_structure_taking_over() {
     let app = TestApp::spawn().await;
-    let mairie = sponsor(&app, "mairie").await;
+    let mairie = app.sponsor("mairie").await;
     let (techniques, finances) = (structure_id(&app, TECHNIQUES).await, structure_id(&app, FINANCES).await);
     let shopper = cart_of(&app, Some(mairie.account_id), &[(booklets(10), 1)]).await;
     let id = checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus", ""), now()).await.unwrap();
@@ -504,7 +473,7 @@ async fn open_orders_move_to_the_structure_taking_over() {
     let shopper = cart_of(&app, Some(mairie.account_id), &[(booklets(10), 1)]).await;
     let why = refusal(checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus", ""), now()).await);
     assert!(why.contains("désactivée"), "{why}");
-    let ccas = sponsor(&app, "ccas").await;
+    let ccas = app.sponsor("ccas").await;
     let why = refusal(checkout::place(&app.state, &ccas, &shopper, &form(finances, "chorus", ""), now()).await);
     assert!(why.contains("ne gérez pas"), "{why}");
     assert_eq!(OrderStatus::from_code(&status_of(&app, id).await), Some(OrderStatus::AwaitingPurchaseOrder));
@@ -515,7 +484,7 @@ async fn open_orders_move_to_the_structure_taking_over() {
 #[tokio::test]
 async fn staff_set_the_prices_and_orders_keep_those_of_their_day() {
     let app = TestApp::spawn().await;
-    let mairie = sponsor(&app, "mairie").await;
+    let mairie = app.sponsor("mairie").await;
     let finances = structure_id(&app, FINANCES).await;
     let shopper = cart_of(&app, Some(mairie.account_id), &[(booklets(20), 1)]).await;
     let id = checkout::place(&app.state, &mairie, &shopper, &form(finances, "chorus", ""), now()).await.unwrap();

@@ -9,36 +9,13 @@ mod common;
 use app::domain::InvoiceLineInput;
 use app::server::services::invoices::{self, InvoiceInput, Submitter};
 use chrono::Utc;
-use common::{Browser, PAID_UP, TestApp, UNPAID, message, today, used_voucher_at};
+use common::{Browser, PAID_UP, TestApp, UNPAID, mails, message, pdf_text, today, used_voucher_at};
 use reqwest::StatusCode;
-use std::path::Path;
 
 const OUEST: &str = "Matériaux de l'Ouest";
 
 fn this_month() -> String {
     today()[..7].to_owned()
-}
-
-/// The text of every page of a PDF, as a reader extracts it.
-fn pdf_text(bytes: &[u8]) -> String {
-    let doc = lopdf::Document::load_mem(bytes).expect("a readable PDF");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    doc.extract_text(&pages).expect("text of the PDF")
-}
-
-/// The messages the file transport wrote: (file name, raw message).
-fn mails(dir: &Path) -> Vec<String> {
-    let mut found: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                .map(|e| std::fs::read_to_string(e.path()).expect("eml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found
 }
 
 /// An attachment of a raw message, decoded from base64 or quoted-printable

@@ -33,16 +33,6 @@ fn refusal<T: std::fmt::Debug>(result: Result<T, ServerError>) -> String {
     }
 }
 
-async fn sponsor(app: &TestApp, login: &str) -> Sponsor {
-    let (account_id, agency_id): (i64, i64) =
-        sqlx::query_as("SELECT id, agency_id FROM accounts WHERE login = $1 AND role = 'sponsor'")
-            .bind(login)
-            .fetch_one(app.db.pool())
-            .await
-            .expect("sponsor login");
-    Sponsor { account_id, login: login.to_owned(), agency_id }
-}
-
 async fn staff(app: &TestApp, login: &str) -> Staff {
     let (account_id, role, agency_id): (i64, Role, Option<i64>) =
         sqlx::query_as("SELECT id, role, agency_id FROM accounts WHERE login = $1")
@@ -82,7 +72,7 @@ async fn can_order(app: &TestApp, who: &Sponsor, structure: i64) -> Result<(), S
 #[tokio::test]
 async fn the_first_manager_activates_and_the_next_one_waits_for_approval_before_ordering() {
     let app = TestApp::spawn().await;
-    let (mairie, ccas) = (sponsor(&app, "mairie").await, sponsor(&app, "ccas").await);
+    let (mairie, ccas) = (app.sponsor("mairie").await, app.sponsor("ccas").await);
     let state = &app.state;
 
     // Steps 4 and 5: the SIRET typed (with spaces), the structure shown.
@@ -140,7 +130,7 @@ async fn the_first_manager_activates_and_the_next_one_waits_for_approval_before_
     let twice = activation::decide(state, &by(&mairie), &id_text, "ccas", false, now()).await;
     assert!(refusal(twice).contains("Aucune demande de gestion"));
     // Someone who never asked cannot order.
-    let fondation = sponsor(&app, "fondation").await;
+    let fondation = app.sponsor("fondation").await;
     assert_eq!(refusal(can_order(&app, &fondation, id).await), "Vous ne gérez pas cette structure.");
 }
 
@@ -149,7 +139,7 @@ async fn staff_of_the_agency_approve_or_refuse_a_pending_manager() {
     let app = TestApp::spawn().await;
     app.create_staff("agence.rennes", "agency", Some("RE")).await;
     let (nantes, rennes) = (staff(&app, "agence.nantes").await, staff(&app, "agence.rennes").await);
-    let fondation = sponsor(&app, "fondation").await;
+    let fondation = app.sponsor("fondation").await;
     let state = &app.state;
     let done = activation::activate(state, &fondation, CCAS, now()).await.expect("request");
     assert_eq!(done.state, ManagerState::Pending);
@@ -168,7 +158,7 @@ async fn staff_of_the_agency_approve_or_refuse_a_pending_manager() {
 #[tokio::test]
 async fn activation_refuses_an_invalid_unknown_or_closed_siret_and_changes_nothing() {
     let app = TestApp::spawn().await;
-    let mairie = sponsor(&app, "mairie").await;
+    let mairie = app.sponsor("mairie").await;
     let state = &app.state;
     let structures_before = app.count("SELECT COUNT(*) FROM structures").await;
     let events_before = app.count("SELECT COUNT(*) FROM audit_events").await;
@@ -196,7 +186,7 @@ async fn activation_refuses_an_invalid_unknown_or_closed_siret_and_changes_nothi
 #[tokio::test]
 async fn a_siret_closed_in_the_register_is_deactivated_once_confirmed() {
     let app = TestApp::spawn().await;
-    let mairie = sponsor(&app, "mairie").await;
+    let mairie = app.sponsor("mairie").await;
     let state = &app.state;
     let id = structure_id(&app, ANNEXE).await;
     can_order(&app, &mairie, id).await.expect("active until deactivated");
@@ -224,7 +214,7 @@ async fn a_siret_closed_in_the_register_is_deactivated_once_confirmed() {
 #[tokio::test]
 async fn a_siret_still_open_needs_an_active_public_structure_of_the_same_manager_to_take_over() {
     let app = TestApp::spawn().await;
-    let (mairie, ccas) = (sponsor(&app, "mairie").await, sponsor(&app, "ccas").await);
+    let (mairie, ccas) = (app.sponsor("mairie").await, app.sponsor("ccas").await);
     let state = &app.state;
     let from = structure_id(&app, TECHNIQUES).await;
     let events = || app.count("SELECT COUNT(*) FROM audit_events WHERE entity = 'structure'");
@@ -371,7 +361,7 @@ async fn staff_act_on_their_agency_structures_only() {
 async fn staff_record_a_siret_the_register_lacks_and_it_can_then_be_activated() {
     let app = TestApp::spawn().await;
     let nantes = staff(&app, "agence.nantes").await;
-    let mairie = sponsor(&app, "mairie").await;
+    let mairie = app.sponsor("mairie").await;
     let state = &app.state;
     let siret = luhn_siret("2144900130007");
     assert!(refusal(activation::preview(state, &mairie, &siret).await).contains("inconnu de la base SIRENE"));

@@ -44,26 +44,26 @@ async fn caller(state: &AppState, parts: &mut Parts) -> Result<StructureCaller, 
 
 async fn summary(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
     let (mut parts, _) = request.into_parts();
-    let answer = async {
-        let caller = caller(&state, &mut parts).await?;
-        Ok::<_, AppError>(orders::summary_pdf(&state, &caller, &id).await?)
-    }
-    .await;
-    match answer {
-        Ok((name, pdf)) => download("application/pdf", &name, pdf),
-        Err(e) => error_page(&e),
-    }
+    let answer = match caller(&state, &mut parts).await {
+        Ok(caller) => orders::summary_pdf(&state, &caller, &id).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    pdf(answer)
 }
 
 async fn purchase_order(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
     let (mut parts, _) = request.into_parts();
-    let answer = async {
-        let caller = caller(&state, &mut parts).await?;
-        Ok::<_, AppError>(orders::purchase_order_file(&state, &caller, &id).await?)
-    }
-    .await;
+    let answer = match caller(&state, &mut parts).await {
+        Ok(caller) => orders::purchase_order_file(&state, &caller, &id).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    pdf(answer)
+}
+
+/// A PDF to download, or the page saying why not.
+fn pdf(answer: Result<(String, Vec<u8>), AppError>) -> Response {
     match answer {
-        Ok((name, pdf)) => download("application/pdf", &name, pdf),
+        Ok((name, bytes)) => download("application/pdf", &name, bytes),
         Err(e) => error_page(&e),
     }
 }

@@ -283,6 +283,22 @@ impl TestApp {
     }
 
     /// A supplier's login as the services see it, without going through HTTP.
+    /// A sponsor's manager (`mairie`, `ccas`, `fondation`) as the services take them.
+    pub async fn sponsor(&self, login: &str) -> app::server::auth::Sponsor {
+        let (account_id, agency_id): (i64, i64) =
+            sqlx::query_as("SELECT id, agency_id FROM accounts WHERE login = $1 AND role = 'sponsor'")
+                .bind(login)
+                .fetch_one(self.db.pool())
+                .await
+                .expect("sponsor login");
+        app::server::auth::Sponsor { account_id, login: login.to_owned(), agency_id }
+    }
+
+    /// The emails the file transport wrote, as raw messages, in name order.
+    pub fn mails(&self) -> Vec<String> {
+        mails(&self.dir.path().join("mail"))
+    }
+
     pub async fn supplier_user(&self, login: &str) -> app::server::auth::SupplierUser {
         let (account_id, supplier_id, supplier_name, agency_id): (i64, i64, String, i64) = sqlx::query_as(
             "SELECT a.id, s.id, s.name, s.agency_id FROM accounts a JOIN suppliers s ON s.id = a.supplier_id
@@ -523,6 +539,28 @@ impl Page {
     pub fn error(&self) -> Option<String> {
         self.text_of("notice-error")
     }
+}
+
+/// The text of every page of a PDF, as a reader extracts it.
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a readable PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).expect("text of the PDF")
+}
+
+/// The messages the file transport wrote in `dir`: raw, in name order.
+pub fn mails(dir: &std::path::Path) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .map(|e| std::fs::read_to_string(e.path()).expect("eml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
 }
 
 /// A used voucher of the paid-up member at "Matériaux de l'Ouest": (id, number, code).

@@ -178,18 +178,23 @@ pub fn CartPage() -> impl IntoView {
     }
 }
 
+/// An empty cart, on the cart's page and at the checkout: the way to the catalogue.
+#[component]
+fn EmptyCart() -> impl IntoView {
+    view! {
+        <p class="empty">"Votre panier est vide."</p>
+        <p>
+            <a class="button button-primary" href="/boutique">
+                "Voir le catalogue"
+            </a>
+        </p>
+    }
+}
+
 #[component]
 fn Cart(c: CartView, change: ServerAction<SetCartQuantity>) -> impl IntoView {
     if c.lines.is_empty() {
-        return view! {
-            <p class="empty">"Votre panier est vide."</p>
-            <p>
-                <a class="button button-primary" href="/boutique">
-                    "Voir le catalogue"
-                </a>
-            </p>
-        }
-        .into_any();
+        return view! { <EmptyCart /> }.into_any();
     }
     view! {
         <ActionError action=change />
@@ -276,15 +281,7 @@ pub fn CheckoutPage() -> impl IntoView {
 #[component]
 fn Checkout(v: CheckoutView) -> impl IntoView {
     if v.cart.lines.is_empty() {
-        return view! {
-            <p class="empty">"Votre panier est vide."</p>
-            <p>
-                <a class="button button-primary" href="/boutique">
-                    "Voir le catalogue"
-                </a>
-            </p>
-        }
-        .into_any();
+        return view! { <EmptyCart /> }.into_any();
     }
     let (lines, totals, problem) = (v.cart.quote.clone(), v.cart.quote.clone(), v.cart.problem.clone());
     let applied = v.code.clone().unwrap_or_default();
