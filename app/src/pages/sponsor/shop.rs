@@ -160,21 +160,29 @@ pub fn CartPage() -> impl IntoView {
                         view! {
                             <div class="notice notice-ok added" role="status">
                                 <p>"Le produit a été ajouté à votre panier."</p>
-                                <p>
-                                    <a class="button" href="/boutique">
-                                        "Poursuivre vos achats"
-                                    </a>
-                                    " "
-                                    <a class="button button-primary" href="/caisse">
-                                        "Passer à la caisse"
-                                    </a>
-                                </p>
+                                <ShopOn />
                             </div>
                         }
                     })
             }}
             <Loaded resource=cart ok=move |c: CartView| view! { <Cart c change /> } />
         </Shell>
+    }
+}
+
+/// « Poursuivre vos achats ou passer à la caisse » (seed 001).
+#[component]
+fn ShopOn() -> impl IntoView {
+    view! {
+        <p>
+            <a class="button" href="/boutique">
+                "Poursuivre vos achats"
+            </a>
+            " "
+            <a class="button button-primary" href="/caisse">
+                "Passer à la caisse"
+            </a>
+        </p>
     }
 }
 
@@ -203,15 +211,7 @@ fn Cart(c: CartView, change: ServerAction<SetCartQuantity>) -> impl IntoView {
         </Table>
         {c.problem.map(|why| view! { <ErrorNotice error=AppError::Invalid(why) /> })}
         {c.quote.map(|quote| view! { <QuoteTotals quote /> })}
-        <p>
-            <a class="button" href="/boutique">
-                "Poursuivre vos achats"
-            </a>
-            " "
-            <a class="button button-primary" href="/caisse">
-                "Passer à la caisse"
-            </a>
-        </p>
+        <ShopOn />
     }
     .into_any()
 }

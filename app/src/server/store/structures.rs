@@ -432,12 +432,12 @@ pub async fn share_a_manager(conn: &mut AnyConnection, a: i64, b: i64) -> Result
 
 // Service codes.
 
-pub async fn service_codes(pool: &AnyPool, structure_id: i64) -> Result<Vec<ServiceCode>, sqlx::Error> {
+pub async fn service_codes(conn: &mut AnyConnection, structure_id: i64) -> Result<Vec<ServiceCode>, sqlx::Error> {
     sqlx::query_as(
         "SELECT code, label, active FROM structure_service_codes WHERE structure_id = $1 ORDER BY active DESC, code",
     )
     .bind(structure_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
 }
 

@@ -4,7 +4,7 @@
 //! account's only: after a logout, the next visitor of the browser starts
 //! an empty one.
 
-use super::{shop_agency, store};
+use super::{shop_prices, store};
 use crate::domain::pricing::{self, CartLine, MAX_QUANTITY, PriceList, Product, QuoteError};
 use crate::domain::{Money, Timestamp};
 use crate::error::AppError;
@@ -60,12 +60,17 @@ pub(crate) async fn find(conn: &mut AnyConnection, shopper: &Shopper) -> Result<
     }
 }
 
+/// The shopper's cart's lines (none without a cart).
+pub(crate) async fn lines(conn: &mut AnyConnection, shopper: &Shopper) -> Result<Vec<CartLine>, sqlx::Error> {
+    match find(conn, shopper).await? {
+        Some(cart) => store::cart_lines(conn, cart.id).await,
+        None => Ok(Vec::new()),
+    }
+}
+
 /// How many products the shopper's cart holds.
 pub(crate) async fn count(conn: &mut AnyConnection, shopper: &Shopper) -> Result<u32, ServerError> {
-    Ok(match find(conn, shopper).await? {
-        Some(cart) => store::cart_lines(conn, cart.id).await?.iter().map(|l| l.quantity).sum(),
-        None => 0,
-    })
+    Ok(lines(conn, shopper).await?.iter().map(|l| l.quantity).sum())
 }
 
 fn product(key: &str) -> Result<Product, AppError> {
@@ -96,8 +101,7 @@ pub async fn add(
     let product = product(key)?;
     let added = quantity(typed, false)?;
     let mut tx = state.db.begin_write().await?;
-    let agency = shop_agency(tx.conn()).await?;
-    let (prices, _) = store::settings(tx.conn(), agency).await?;
+    let prices = shop_prices(tx.conn()).await?;
     if prices.unit_price(product).is_none() {
         return Err(AppError::Invalid("Ce produit n'est plus proposé.".into()).into());
     }
@@ -169,13 +173,8 @@ pub(crate) fn priced(prices: &PriceList, lines: &[CartLine], discount: Option<pr
 #[tracing::instrument(skip_all)]
 pub async fn view(state: &AppState, shopper: &Shopper) -> Result<CartView, ServerError> {
     let mut conn = state.db.pool().acquire().await?;
-    let agency = shop_agency(&mut conn).await?;
-    let (prices, _) = store::settings(&mut conn, agency).await?;
-    let lines = match find(&mut conn, shopper).await? {
-        Some(cart) => store::cart_lines(&mut conn, cart.id).await?,
-        None => Vec::new(),
-    };
-    Ok(priced(&prices, &lines, None))
+    let prices = shop_prices(&mut conn).await?;
+    Ok(priced(&prices, &lines(&mut conn, shopper).await?, None))
 }
 
 /// At login: the browser's cart becomes the account's, with what the

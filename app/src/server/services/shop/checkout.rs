@@ -251,20 +251,22 @@ pub async fn view(
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(|c| crate::domain::discount::normalize(c).unwrap_or_else(|_| c.to_owned()));
-    let cart_view = cart::view(state, shopper).await?;
-    let Some(session) = session else {
-        return Ok(CheckoutView { cart: cart_view, account: None, other_role: false, code, code_refusal: None });
-    };
-    if session.role != Role::Sponsor {
-        return Ok(CheckoutView { cart: cart_view, account: None, other_role: true, code, code_refusal: None });
-    }
     let pool = state.db.pool();
     let mut conn = pool.acquire().await?;
+    let lines = cart::lines(&mut conn, shopper).await?;
+    let Some(session) = session.filter(|s| s.role == Role::Sponsor) else {
+        let cart = cart::priced(&super::shop_prices(&mut conn).await?, &lines, None);
+        let other_role = session.is_some();
+        return Ok(CheckoutView { cart, account: None, other_role, code, code_refusal: None });
+    };
     let managed = structures_store::list_for_manager(pool, session.account_id).await?;
-    let (mut orderable, mut waiting) = (Vec::new(), Vec::new());
+    let (mut orderable, mut agencies, mut waiting) = (Vec::new(), Vec::new(), Vec::new());
     for row in managed {
         match (row.state, row.structure.active) {
-            (ManagerState::Approved, true) => orderable.push(checkout_structure(row.structure)),
+            (ManagerState::Approved, true) => {
+                agencies.push(row.structure.agency_id);
+                orderable.push(checkout_structure(row.structure));
+            }
             (ManagerState::Pending, true) => waiting.push(row.structure.label),
             _ => {}
         }
@@ -275,34 +277,33 @@ pub async fn view(
     {
         let chosen = orderable.remove(at);
         orderable.insert(0, chosen);
+        let agency = agencies.remove(at);
+        agencies.insert(0, agency);
     }
     let (name, email, phone) = store::contact(&mut conn, session.account_id)
         .await?
         .unwrap_or_else(|| (String::new(), String::new(), String::new()));
-    let mut view =
-        CheckoutView { cart: cart_view, account: None, other_role: false, code: code.clone(), code_refusal: None };
-    if let Some(chosen) = orderable.first() {
-        let agency_id = structures_store::find_on(&mut conn, chosen.id).await?.map_or(0, |s| s.agency_id);
+    let mut code_refusal = None;
+    let cart = if let (Some(chosen), Some(&agency_id)) = (orderable.first(), agencies.first()) {
         let (prices, _) = store::settings(&mut conn, agency_id).await?;
         let discount = match &code {
             Some(typed) => match discount_for(&mut conn, chosen, agency_id, typed, now).await {
                 Ok(d) => Some(d),
                 Err(why) => {
-                    view.code_refusal = Some(why);
+                    code_refusal = Some(why);
                     None
                 }
             },
             None => None,
         };
-        let lines = match cart::find(&mut conn, shopper).await? {
-            Some(c) => store::cart_lines(&mut conn, c.id).await?,
-            None => Vec::new(),
-        };
-        view.cart = cart::priced(&prices, &lines, discount);
-    }
-    view.account =
+        cart::priced(&prices, &lines, discount)
+    } else {
+        // No structure to order for yet: the shop's own prices.
+        cart::priced(&super::shop_prices(&mut conn).await?, &lines, None)
+    };
+    let account =
         Some(CheckoutAccount { login: session.login.clone(), name, email, phone, structures: orderable, waiting });
-    Ok(view)
+    Ok(CheckoutView { cart, account, other_role: false, code, code_refusal })
 }
 
 /// What the checkout's form sends to place the order.

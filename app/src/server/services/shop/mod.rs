@@ -23,9 +23,14 @@ use sqlx::AnyConnection;
 
 /// The agency whose shop the public pages show: the cooperative's first.
 pub(crate) async fn shop_agency(conn: &mut AnyConnection) -> Result<i64, ServerError> {
-    let first: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM agencies ORDER BY id LIMIT 1").fetch_optional(conn).await?;
+    let first = crate::server::store::agencies::first_id(conn).await?;
     Ok(first.ok_or_else(|| AppError::Conflict("La boutique n'est pas encore ouverte.".into()))?)
+}
+
+/// The prices the public pages show: the shop's agency's.
+pub(crate) async fn shop_prices(conn: &mut AnyConnection) -> Result<PriceList, ServerError> {
+    let agency = shop_agency(&mut *conn).await?;
+    Ok(store::settings(conn, agency).await?.0)
 }
 
 /// What a product is, in a sentence, for the catalogue.
@@ -48,8 +53,7 @@ fn description(prices: &PriceList, product: Product) -> String {
 #[tracing::instrument(skip_all)]
 pub async fn catalogue(state: &AppState, shopper: &cart::Shopper) -> Result<Catalogue, ServerError> {
     let mut conn = state.db.pool().acquire().await?;
-    let agency = shop_agency(&mut conn).await?;
-    let (prices, _) = store::settings(&mut conn, agency).await?;
+    let prices = shop_prices(&mut conn).await?;
     let items = prices
         .catalogue()
         .into_iter()

@@ -73,12 +73,12 @@ async fn view_of(
     let lines = store::order_lines(conn, order.id).await?;
     let points = store::distribution_points(conn, order.id).await?;
     let (_, iban) = store::settings(conn, order.agency_id).await?;
-    let service_codes = sqlx::query_as::<_, (String, String)>(
-        "SELECT code, label FROM structure_service_codes WHERE structure_id = $1 AND active = 1 ORDER BY code",
-    )
-    .bind(order.structure_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let service_codes = structures_store::service_codes(conn, order.structure_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.active)
+        .map(|c| (c.code, c.label))
+        .collect();
     let vat_rate = u32::try_from(order.vat_rate)
         .map(Rate::from_basis_points)
         .map_err(|_| sqlx::Error::Decode(format!("orders row {}: not a rate: {}", order.id, order.vat_rate).into()))?;

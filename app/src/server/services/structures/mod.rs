@@ -151,7 +151,7 @@ pub async fn detail(state: &AppState, staff: &Staff, id: &str) -> Result<Structu
         taken_over_label,
         establishment,
         managers: store::managers(pool, id).await?,
-        service_codes: store::service_codes(pool, id).await?,
+        service_codes: store::service_codes(&mut *pool.acquire().await?, id).await?,
         history: history_view(audit::history(pool, Entity::Structure, id).await?)?,
         structure,
     })

@@ -54,6 +54,11 @@ pub async fn list(pool: &AnyPool) -> Result<Vec<AgencyRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM agencies ORDER BY name")).fetch_all(pool).await
 }
 
+/// The cooperative's first agency: the one whose shop the public pages show.
+pub async fn first_id(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM agencies ORDER BY id LIMIT 1").fetch_optional(conn).await
+}
+
 pub async fn find_by_code(pool: &AnyPool, code: &str) -> Result<Option<AgencyRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM agencies WHERE code = $1")).bind(code).fetch_optional(pool).await
 }
