@@ -2,7 +2,8 @@
 # Installs what building and testing bons needs, skipping whatever is already
 # there: the wasm32 target, cargo-leptos, the wasm-bindgen CLI matching
 # Cargo.lock, the npm packages (Playwright, binaryen's wasm-opt) and, for
-# tests, Debian's Chromium. Nothing here downloads from GitHub.
+# tests, Debian's Chromium, Schemathesis and the invoices' validator
+# (factur-x and saxonche, from PyPI). Nothing here downloads from GitHub.
 #
 #   scripts/setup.sh          what `make run` needs
 #   scripts/setup.sh test     plus what `make test` needs
@@ -50,6 +51,17 @@ if [ "${1:-}" = test ]; then
     rm -rf .tools/schemathesis
     python3 -m venv .tools/schemathesis
     .tools/schemathesis/bin/pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  # The invoices' independent validator (scripts/check-invoices.py): the
+  # EN 16931 XSD and schematron that `factur-x` ships, run by saxonche.
+  FACTURX_VERSION=7.8 SAXONCHE_VERSION=13.1.1
+  if ! .tools/facturx/bin/python -c "import facturx, saxonche, sys; \
+      from importlib.metadata import version as v; \
+      sys.exit(v('factur-x') != '$FACTURX_VERSION' or v('saxonche') != '$SAXONCHE_VERSION')" 2>/dev/null; then
+    say "Installing factur-x $FACTURX_VERSION and saxonche $SAXONCHE_VERSION in .tools/facturx"
+    rm -rf .tools/facturx
+    python3 -m venv .tools/facturx
+    .tools/facturx/bin/pip install --quiet "factur-x==$FACTURX_VERSION" "saxonche==$SAXONCHE_VERSION"
   fi
 fi
 

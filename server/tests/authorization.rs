@@ -790,6 +790,21 @@ struct StructureSecrets {
     finances: i64,
     /// An order of `mairie` for the Direction des finances, awaiting its purchase order.
     order: i64,
+    /// Two confirmed orders not yet invoiced: staff of Nantes invoice the
+    /// first, the administrator the second.
+    confirmed: [i64; 2],
+    /// An invoiced order and its two invoices, to download and to follow on
+    /// Chorus Pro (staff of Nantes the first, the administrator the second).
+    invoiced: (i64, [i64; 2]),
+    /// Two invoices rejected by Chorus Pro, to correct (the same way).
+    rejected: [i64; 2],
+}
+
+impl StructureSecrets {
+    /// The administrator works on the second object, everyone else on the first.
+    fn of(objects: &[i64; 2], role: Role) -> String {
+        objects[usize::from(role == Admin)].to_string()
+    }
 }
 
 impl StructureSecrets {
@@ -844,7 +859,47 @@ async fn structure_objects(app: &TestApp) -> StructureSecrets {
         .await
         .expect("Direction des finances");
     let order = shop_order(app, &mairie, finances).await;
-    StructureSecrets { closed: closed.try_into().expect("three"), techniques, finances, order }
+    let mut confirmed = Vec::new();
+    for _ in 0..4 {
+        let id = shop_order(app, &mairie, finances).await;
+        sqlx::query(
+            "UPDATE orders SET status = 'confirmed', confirmed_at = created_at, po_given_at = created_at,
+                po_given_by = 'matrice' WHERE id = $1",
+        )
+        .bind(id)
+        .execute(pool)
+        .await
+        .expect("confirmed");
+        confirmed.push(id);
+    }
+    let mut invoiced = Vec::new();
+    for &id in &confirmed[2..] {
+        use app::server::services::shop::invoices;
+        invoices::issue(&app.state, &staff, &id.to_string(), now).await.expect("invoiced");
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM sponsor_invoices WHERE order_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .expect("invoices");
+        invoiced.push((id, [ids[0], ids[1]]));
+    }
+    let rejected = invoiced[1].1;
+    for id in rejected {
+        sqlx::query("UPDATE sponsor_invoices SET chorus_state = 'rejected', chorus_note = 'matrice' WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await
+            .expect("rejected");
+    }
+    StructureSecrets {
+        closed: closed.try_into().expect("three"),
+        techniques,
+        finances,
+        order,
+        confirmed: [confirmed[0], confirmed[1]],
+        invoiced: invoiced[0],
+        rejected,
+    }
 }
 
 /// `mairie`'s order of one booklet for `structure`, by Chorus Pro.
@@ -852,7 +907,7 @@ async fn shop_order(app: &TestApp, mairie: &app::server::auth::Sponsor, structur
     use app::domain::pricing::Product;
     use app::server::services::shop::{cart::Shopper, checkout};
     let now = chrono::Utc::now();
-    let token = "a".repeat(64);
+    let token = hex::encode(rand::random::<[u8; 32]>());
     let mut conn = app.db.pool().acquire().await.expect("connection");
     let stamp = app::domain::Timestamp::new(now);
     let hash = app::server::codes::sha256_hex(token.as_bytes());
@@ -989,6 +1044,41 @@ fn shop_fns() -> Vec<FnProbe> {
         staff_fn("agency_order", |s, _| vec![("id", s.structures.order.to_string())], Refused(404)),
         staff_fn("agency_orders", |_, _| vec![], Granted),
         staff_fn("shop_settings", |_, _| vec![], Granted),
+        staff_fn("seller_identity", |_, _| vec![], Granted),
+        staff_fn(
+            "save_seller_identity",
+            |_, role| {
+                let mut fields = for_admin(role);
+                fields.extend([
+                    ("name", "Castors de l'Ouest, société coopérative".into()),
+                    ("siret", "89012340900009".into()),
+                    ("vat_number", "FR09890123409".into()),
+                    ("street", "12 rue des Bâtisseurs".into()),
+                    ("postcode", "44000".into()),
+                    ("city", "Nantes".into()),
+                ]);
+                fields
+            },
+            Granted,
+        ),
+        staff_fn(
+            "issue_sponsor_invoices",
+            |s, r| vec![("order", StructureSecrets::of(&s.structures.confirmed, r))],
+            Refused(404),
+        ),
+        staff_fn(
+            "record_chorus_state",
+            |s, r| {
+                let invoice = StructureSecrets::of(&s.structures.invoiced.1, r);
+                vec![("invoice", invoice), ("state", "deposited".into()), ("reference", "CPP-MATRICE".into())]
+            },
+            Refused(404),
+        ),
+        staff_fn(
+            "correct_sponsor_invoice",
+            |s, r| vec![("invoice", StructureSecrets::of(&s.structures.rejected, r))],
+            Refused(404),
+        ),
         staff_fn(
             "save_shop_settings",
             |_, role| {
@@ -1378,6 +1468,15 @@ fn shop_routes() -> Vec<RouteProbe> {
         order(|s| format!("/agence/commandes/{}/recapitulatif.pdf", s.structures.order)),
         // Not given yet: no one finds it.
         missing_file(|s| format!("/commanditaire/commandes/{}/bon-de-commande.pdf", s.structures.order)),
+        // An invoice, as PDF and as XML for Chorus Pro.
+        order(|s| {
+            let (order, invoices) = s.structures.invoiced;
+            format!("/commanditaire/commandes/{order}/factures/{}/pdf", invoices[0])
+        }),
+        order(|s| {
+            let (order, invoices) = s.structures.invoiced;
+            format!("/agence/commandes/{order}/factures/{}/xml", invoices[1])
+        }),
     ]
 }
 

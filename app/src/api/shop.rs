@@ -235,3 +235,71 @@ pub async fn save_shop_settings(
     })
     .await
 }
+
+/// The cooperative as the agency's invoices name it (`/agence/boutique`).
+#[server(endpoint = "seller_identity")]
+pub async fn seller_identity(agency: Option<String>) -> Result<SellerView, AppError> {
+    use crate::{api::context, server::services::shop::invoices};
+    context::serve(|state, staff: Staff| async move { invoices::seller(&state, &staff, agency.as_deref()).await }).await
+}
+
+#[server(endpoint = "save_seller_identity")]
+pub async fn save_seller_identity(
+    agency: Option<String>,
+    name: String,
+    siret: String,
+    vat_number: String,
+    street: String,
+    postcode: String,
+    city: String,
+) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::invoices};
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        let form = invoices::SellerForm { name, siret, vat_number, street, postcode, city };
+        invoices::save_seller(&state, &staff, agency.as_deref(), &form, chrono::Utc::now()).await?;
+        let back = agency.map(|a| format!("?agence={a}&emetteur=1")).unwrap_or_else(|| "?emetteur=1".into());
+        Ok(format!("/agence/boutique{back}"))
+    })
+    .await
+}
+
+/// « Émettre les factures » on the agency's order page: the passes'
+/// invoice and the fees and services' (first instalment).
+#[server(endpoint = "issue_sponsor_invoices")]
+pub async fn issue_sponsor_invoices(order: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::invoices};
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        invoices::issue(&state, &staff, &order, chrono::Utc::now()).await?;
+        Ok(format!("/agence/commandes/{}?factures=1", order.trim()))
+    })
+    .await
+}
+
+/// An invoice's next state on Chorus Pro, as staff see it there.
+#[server(endpoint = "record_chorus_state")]
+pub async fn record_chorus_state(
+    invoice: String,
+    state: String,
+    reference: Option<String>,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::invoices};
+    context::serve_and_redirect(|app, staff: Staff| async move {
+        let form =
+            invoices::ChorusForm { state, reference: reference.unwrap_or_default(), note: note.unwrap_or_default() };
+        let order = invoices::record_chorus(&app, &staff, &invoice, &form, chrono::Utc::now()).await?;
+        Ok(format!("/agence/commandes/{order}?chorus={}", invoice.trim()))
+    })
+    .await
+}
+
+/// A rejected invoice corrected: a credit note and a new invoice.
+#[server(endpoint = "correct_sponsor_invoice")]
+pub async fn correct_sponsor_invoice(invoice: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::invoices};
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        let order = invoices::correct(&state, &staff, &invoice, chrono::Utc::now()).await?;
+        Ok(format!("/agence/commandes/{order}?avoir={}", invoice.trim()))
+    })
+    .await
+}

@@ -29,6 +29,7 @@ pub use stored::StoredBool;
 
 pub mod agency;
 pub mod bank;
+pub mod billing;
 pub mod contact;
 pub mod day;
 pub mod discount;

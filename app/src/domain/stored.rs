@@ -3,6 +3,7 @@
 //! `store::in_row`), where a default would show a corrupt voucher as one
 //! still to spend, or a corrupt invoice as one received.
 
+use super::billing::ChorusState;
 use super::member_file::ImportOutcome;
 use super::order::{OrderStatus, PaymentMethod};
 use super::structure::{ChorusRequirement, ManagerState, RegisterSource, RegisterState, StructureKind};
@@ -54,6 +55,7 @@ stored_as_code!(ManagerState, String, &'q str, |code| ManagerState::from_code(co
 stored_as_code!(OrderStatus, String, &'q str, |code| OrderStatus::from_code(code), "order status");
 stored_as_code!(PaymentMethod, String, &'q str, |code| PaymentMethod::from_code(code), "payment method");
 stored_as_code!(ChorusRequirement, String, &'q str, |code| ChorusRequirement::from_code(code), "chorus requirement");
+stored_as_code!(ChorusState, String, &'q str, |code| ChorusState::from_code(code), "chorus state");
 
 /// `Type`, `Decode` and `Encode` for a value stored as text: `$parse` reads
 /// it back (None names the text), `$write` writes it.

@@ -2,10 +2,11 @@
 //! checkout, orders, and the back office's discount codes and prices.
 
 use super::agency::Desk;
+use crate::domain::billing::ChorusState;
 use crate::domain::discount::{CodeState, DiscountCode};
 use crate::domain::order::{OrderNumber, OrderStatus, PaymentMethod};
 use crate::domain::pricing::{PriceList, Quote, Rate};
-use crate::domain::{ChorusRequirement, Money, ParisTime, StructureKind};
+use crate::domain::{ChorusRequirement, Day, Money, ParisTime, StructureKind};
 use serde::{Deserialize, Serialize};
 
 /// A discount code as the back office lists it.
@@ -169,6 +170,41 @@ pub struct OrderView {
     pub missing: Vec<String>,
     /// The reader may give the purchase order (a manager, or staff).
     pub can_give_purchase_order: bool,
+    /// The order's invoices and credit notes, in the order issued.
+    pub invoices: Vec<SponsorInvoiceRow>,
+    /// Staff may issue the invoices due at order.
+    pub can_issue_invoices: bool,
+}
+
+/// An invoice or credit note to a sponsor, as its order's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SponsorInvoiceRow {
+    pub id: i64,
+    pub number: String,
+    /// « Facture n° F2026-000001 », « Avoir n° … ».
+    pub title: String,
+    pub subject: String,
+    pub total_incl_vat: Money,
+    pub issued_on: Day,
+    pub due_on: Day,
+    pub chorus: ChorusState,
+    pub chorus_reference: Option<String>,
+    pub chorus_note: Option<String>,
+    /// The Chorus Pro states staff may record next (empty for a sponsor).
+    pub next: Vec<ChorusState>,
+    /// Rejected: staff may correct it by a credit note and a new invoice.
+    pub correctable: bool,
+}
+
+/// The cooperative as the agency's invoices name it (empty until given).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerView {
+    pub name: String,
+    pub siret: String,
+    pub vat_number: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
 }
 
 /// An order in a list (« Mes commandes », the agency's orders).

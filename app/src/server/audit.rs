@@ -116,6 +116,8 @@ pub enum Entity {
     /// A SIRET's state in the SIRENE register, recorded by hand by staff
     /// (its id is the SIRET's fourteen digits as a number).
     Establishment,
+    /// An invoice or credit note to a sponsor: issued, its Chorus Pro state.
+    SponsorInvoice,
 }
 
 impl Entity {
@@ -134,6 +136,7 @@ impl Entity {
             Entity::Order => "order",
             Entity::Structure => "structure",
             Entity::Establishment => "establishment",
+            Entity::SponsorInvoice => "sponsor_invoice",
         }
     }
 }

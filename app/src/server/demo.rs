@@ -235,6 +235,17 @@ const SPONSOR_CONTACTS: [(&str, &str, &str, &str); 3] = [
 /// its check digits are right).
 pub const DEMO_IBAN: &str = "FR7630004000031234567890143";
 
+/// The cooperative as its invoices to sponsors name it (fictional; its
+/// SIRET's and VAT number's keys are right).
+pub const DEMO_SELLER: (&str, &str, &str, &str, &str, &str) = (
+    "Castors de l'Ouest, société coopérative",
+    "89012340900009",
+    "FR09890123409",
+    "12 rue des Bâtisseurs",
+    "44000",
+    "Nantes",
+);
+
 /// The sponsors' managers and their structures, each made once: what
 /// people did with them since (a deactivation, a manager approved) stays.
 async fn sponsors(db: &Db, agency: i64, actor: &Actor, now: DateTime<Utc>) -> Result<(), ServerError> {
@@ -261,6 +272,19 @@ async fn sponsors(db: &Db, agency: i64, actor: &Actor, now: DateTime<Utc>) -> Re
     if priced == 0 {
         let prices = crate::domain::pricing::PriceList::default();
         shop::save_settings(tx.conn(), agency, &prices, Some(DEMO_IBAN), Timestamp::new(now), "bons demo").await?;
+    }
+    if super::store::billing::seller(tx.conn(), agency).await?.is_none() {
+        let (name, siret, vat, street, postcode, city) = DEMO_SELLER;
+        let seller = crate::domain::billing::Party {
+            name: name.into(),
+            siret: Some(siret.into()),
+            siren: Some(siret[..9].into()),
+            vat_number: Some(vat.into()),
+            street: street.into(),
+            postcode: postcode.into(),
+            city: city.into(),
+        };
+        super::store::billing::save_seller(tx.conn(), agency, &seller, Timestamp::new(now), "bons demo").await?;
     }
     for (label, siret, chorus, manager, codes) in DEMO_STRUCTURES {
         let existing: Option<i64> = sqlx::query_scalar(

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod budgets;
+pub mod cii;
 pub mod clock;
 pub mod codes;
 pub mod db;

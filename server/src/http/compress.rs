@@ -6,7 +6,7 @@
 //! a fifth of a page's server time in a profile of the list page. Pages are
 //! rendered whole before they are sent (`SsrMode::Async`), so nothing is lost
 //! by buffering one: it is compressed in one go, with a window fitted to its
-//! size and a quality fitted to its length (`quality`).
+//! size, at a quality that keeps it cheap (`QUALITY`).
 //! Everything else (server functions' answers, clients without brotli) still
 //! goes through the general layer, which leaves an encoded answer alone.
 
@@ -17,21 +17,16 @@ use axum::response::{IntoResponse, Response};
 use axum::{extract::Request, middleware::Next};
 
 /// Brotli's quality for pages. From 3 up the encoder keeps hash chains;
-/// 2 keeps one slot per hash, and long pages (rows of the same markup) lose
-/// little by it: "Demande de bons" with 200 vouchers, 63 KB, compresses to
-/// 2.7 KB instead of 2.5 KB at quality 4, in a third less of the server's
-/// time for the list (one bar of signal sends those 200 bytes in 6 ms).
-/// A short page costs little at quality 4 and every byte is a larger share
-/// there: the login page (3.2 KB) goes to 1,505 bytes at quality 2 and 1,329
-/// at 4, in 21 µs and 40 µs. Never 5 or more: from 5 the encoder sets up
-/// tables of megabytes for each page (2.5 ms for the same 3.2 KB page,
-/// which cut the login page's rate by two thirds in `make bench`).
-fn quality(page_bytes: usize) -> i32 {
-    if page_bytes < LONG_PAGE_BYTES { 4 } else { 2 }
-}
-
-/// From here on, a page is long (`quality`).
-const LONG_PAGE_BYTES: usize = 16 * 1024;
+/// 2 keeps one slot per hash, and pages (rows of the same markup, or the
+/// same head and shell) lose little by it: "Demande de bons" with 200
+/// vouchers, 63 KB, compresses to 2.7 KB instead of 2.5 KB at quality 4, in
+/// a third less of the server's time. Short pages were tried at 4 (170df76):
+/// the login page gained 83 bytes (1,220 to 1,137, under a millisecond on
+/// slow 4G) for 2.6 times the compression time, and the page's rate under
+/// `wrk` fell from 11.9 k to 6.9 k requests per second. Never 5 or more:
+/// from 5 the encoder sets up tables of megabytes for each page.
+const QUALITY: i32 = 2;
+const _: () = assert!(QUALITY <= 4, "from 5 brotli sets up megabyte tables per page");
 
 /// Smaller pages are sent as they are (`MIN_COMPRESSED_BYTES` in `mod.rs`).
 const MIN_BYTES: usize = 1024;
@@ -77,7 +72,7 @@ fn accepts_brotli(headers: &HeaderMap) -> bool {
 /// The page in brotli, with the smallest window that holds all of it.
 fn compress(page: &[u8]) -> Vec<u8> {
     let params = brotli::enc::BrotliEncoderParams {
-        quality: quality(page.len()),
+        quality: QUALITY,
         // 2^lgwin - 16 bytes of window: brotli's bounds are 10 and 24.
         lgwin: (usize::BITS - (page.len() + 16).leading_zeros()).clamp(10, 24) as i32,
         size_hint: page.len(),
@@ -97,14 +92,6 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(ACCEPT_ENCODING, HeaderValue::from_str(accept).unwrap());
         h
-    }
-
-    #[test]
-    fn no_page_gets_a_quality_that_sets_up_megabyte_tables() {
-        for size in [MIN_BYTES, 3_000, LONG_PAGE_BYTES - 1, LONG_PAGE_BYTES, 300_000] {
-            assert!((2..=4).contains(&quality(size)), "{size} bytes: quality {}", quality(size));
-        }
-        assert!(quality(3_000) > quality(300_000), "short pages get the better ratio");
     }
 
     #[test]

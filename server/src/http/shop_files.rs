@@ -10,6 +10,7 @@ use app::domain::order::MAX_PURCHASE_ORDER_BYTES;
 use app::error::AppError;
 use app::server::AppState;
 use app::server::guards::StructureCaller;
+use app::server::services::shop::invoices;
 use app::server::services::shop::orders::{self, PurchaseOrderForm, Upload};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
@@ -27,6 +28,7 @@ pub fn downloads() -> Router<AppState> {
         router
             .route(&format!("{base}/{{id}}/recapitulatif.pdf"), get(summary))
             .route(&format!("{base}/{{id}}/bon-de-commande.pdf"), get(purchase_order))
+            .route(&format!("{base}/{{id}}/factures/{{invoice}}/{{format}}"), get(invoice))
     })
 }
 
@@ -58,6 +60,24 @@ async fn purchase_order(State(state): State<AppState>, Path(id): Path<String>, r
         Err(e) => Err(e),
     };
     pdf(answer)
+}
+
+/// An invoice of the order as PDF or CII XML (`…/factures/{invoice}/pdf`
+/// or `/xml`).
+async fn invoice(
+    State(state): State<AppState>,
+    Path((id, invoice, format)): Path<(String, String, String)>,
+    request: Request,
+) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let answer = match caller(&state, &mut parts).await {
+        Ok(caller) => invoices::file(&state, &caller, &id, &invoice, &format).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok((name, mime, bytes)) => download(mime, &name, bytes),
+        Err(e) => error_page(&e),
+    }
 }
 
 /// A PDF to download, or the page saying why not.

@@ -1,12 +1,15 @@
 //! The back office's side of the sponsors' shop: `/agence/commandes` (the
 //! agency's orders by status, each order's page) and `/agence/boutique`
-//! (the shop's prices and the IBAN for transfers).
+//! (the shop's prices, the IBAN for transfers, and the cooperative as its
+//! invoices to sponsors name it).
 
 use super::desk::{AgencyField, AgencyPicker};
-use crate::api::shop::{SaveShopSettings, agency_order, agency_orders, shop_settings};
-use crate::components::{Loaded, Section, Shell, Space, Submit, done_notice, id_resource, or_empty};
+use crate::api::shop::{
+    SaveSellerIdentity, SaveShopSettings, agency_order, agency_orders, seller_identity, shop_settings,
+};
+use crate::components::{Field, Loaded, Section, Shell, Space, Submit, done_notice, id_resource, or_empty};
 use crate::domain::order::OrderStatus;
-use crate::model::shop::{AgencyOrderList, OrderView, ShopSettingsView};
+use crate::model::shop::{AgencyOrderList, OrderView, SellerView, ShopSettingsView};
 use crate::pages::sponsor::{OrderDetail, OrderTable};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -80,6 +83,12 @@ pub fn ShopSettingsPage() -> impl IntoView {
     let page =
         Resource::new(move || (query.read().get("agence"), save.version().get()), |(agency, _)| shop_settings(agency));
     let saved = move || query.read().get("enregistre").is_some();
+    let save_seller = ServerAction::<SaveSellerIdentity>::new();
+    let seller = Resource::new(
+        move || (query.read().get("agence"), save_seller.version().get()),
+        |(agency, _)| seller_identity(agency),
+    );
+    let seller_saved = move || query.read().get("emetteur").is_some();
     view! {
         <Shell space=Space::Agency title="Boutique — Agence Castors" heading="Prix de la boutique des commanditaires">
             <p class="hint">
@@ -87,7 +96,36 @@ pub fn ShopSettingsPage() -> impl IntoView {
             </p>
             {move || done_notice(saved(), "Les prix de la boutique sont enregistrés.")}
             <Loaded resource=page ok=move |v: ShopSettingsView| view! { <PricesForm v save /> } />
+            {move || done_notice(seller_saved(), "L'émetteur des factures est enregistré.")}
+            <Loaded resource=seller ok=move |v: SellerView| view! { <SellerForm v save=save_seller /> } />
         </Shell>
+    }
+}
+
+/// The cooperative as its invoices to sponsors name it (EN 16931 BG-4):
+/// no invoice is issued until it is given.
+#[component]
+fn SellerForm(v: SellerView, save: ServerAction<SaveSellerIdentity>) -> impl IntoView {
+    view! {
+        <Section title="Émetteur des factures aux commanditaires">
+            <ActionForm action=save attr:class="form seller">
+                <input type="hidden" name="agency" value=use_query_map().read_untracked().get("agence").unwrap_or_default() />
+                <Field name="name" id="seller-name" label="Raison sociale" value=v.name required=true />
+                <Field name="siret" id="seller-siret" label="SIRET" inputmode="numeric" value=v.siret required=true />
+                <Field
+                    name="vat_number"
+                    id="seller-vat"
+                    label="N° de TVA intracommunautaire"
+                    autocapitalize="characters"
+                    value=v.vat_number
+                    required=true
+                />
+                <Field name="street" id="seller-street" label="Adresse" value=v.street required=true />
+                <Field name="postcode" id="seller-postcode" label="Code postal" inputmode="numeric" value=v.postcode required=true />
+                <Field name="city" id="seller-city" label="Ville" value=v.city required=true />
+                <Submit action=save label="ENREGISTRER L'ÉMETTEUR" primary=true />
+            </ActionForm>
+        </Section>
     }
 }
 

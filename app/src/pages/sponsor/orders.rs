@@ -4,11 +4,13 @@
 //! documents to download again at any time.
 
 use super::shop::{QuoteLines, QuoteTotals};
-use crate::api::shop::{my_orders, shop_order};
-use crate::components::{ErrorNotice, Fact, Loaded, Section, Shell, Space, Table, id_resource, or_empty};
+use crate::api::shop::{CorrectSponsorInvoice, IssueSponsorInvoices, RecordChorusState, my_orders, shop_order};
+use crate::components::{
+    ErrorNotice, Fact, Loaded, Section, Shell, Space, Submit, Table, done_notice, id_resource, or_empty,
+};
 use crate::domain::Siret;
 use crate::domain::order::{MAX_PURCHASE_ORDER_BYTES, OrderStatus, PaymentMethod};
-use crate::model::shop::{OrderRow, OrderView, PostalAddress};
+use crate::model::shop::{OrderRow, OrderView, PostalAddress, SponsorInvoiceRow};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -133,7 +135,7 @@ pub fn OrderDetail(o: OrderView, base: &'static str) -> impl IntoView {
                     }
                 })}
         </p>
-        <p class="hint">"Les factures seront disponibles ici dès leur émission."</p>
+        <Invoices o=o.clone() page=page.clone() />
         {refused.map(|error| view! { <ErrorNotice error /> })}
         {form}
         {payment}
@@ -159,6 +161,114 @@ pub fn OrderDetail(o: OrderView, base: &'static str) -> impl IntoView {
                 }
             })}
     }
+}
+
+/// The order's invoices and credit notes, each as PDF and as XML for
+/// Chorus Pro; for staff, « Émettre les factures » and each invoice's way
+/// on Chorus Pro.
+#[component]
+fn Invoices(o: OrderView, page: String) -> impl IntoView {
+    let issue = ServerAction::<IssueSponsorInvoices>::new();
+    let query = use_query_map();
+    let issued = move || query.read().get("factures").is_some();
+    let order_id = o.id.to_string();
+    let issue_form = o.can_issue_invoices.then(|| {
+        view! {
+            <ActionForm action=issue attr:class="form form-inline">
+                <input type="hidden" name="order" value=order_id.clone() />
+                <Submit action=issue label="ÉMETTRE LES FACTURES" primary=true />
+            </ActionForm>
+        }
+    });
+    let rows = o.invoices.clone();
+    view! {
+        <Section title="Factures">
+            {move || done_notice(issued(), "Les factures sont émises : déposez-les sur Chorus Pro (XML).")}
+            {if rows.is_empty() {
+                view! { <p class="hint">"Les factures seront disponibles ici dès leur émission."</p> }.into_any()
+            } else {
+                view! {
+                    <Table
+                        class="table invoices"
+                        columns=vec!["N°", "Objet", "Émise le", "Échéance", "Total TTC", "Chorus Pro", "Documents"]
+                    >
+                        {rows
+                            .into_iter()
+                            .map(|i| {
+                                let files = format!("{page}/factures/{}", i.id);
+                                let chorus = match (&i.chorus_reference, &i.chorus_note) {
+                                    (Some(r), Some(n)) => format!("{} — dépôt {r} — {n}", i.chorus.label()),
+                                    (Some(r), None) => format!("{} — dépôt {r}", i.chorus.label()),
+                                    (None, Some(n)) => format!("{} — {n}", i.chorus.label()),
+                                    (None, None) => i.chorus.label().to_owned(),
+                                };
+                                let actions = (!i.next.is_empty() || i.correctable)
+                                    .then(|| view! { <ChorusActions i=i.clone() /> });
+                                view! {
+                                    <tr data-chorus=i.chorus.code()>
+                                        <td>{i.title}</td>
+                                        <td>{i.subject}</td>
+                                        <td>{i.issued_on.to_string()}</td>
+                                        <td>{i.due_on.to_string()}</td>
+                                        <td class="amount">{i.total_incl_vat.priced()}</td>
+                                        <td class="status">{chorus} {actions}</td>
+                                        <td>
+                                            <a href=format!("{files}/pdf") rel="external" download>
+                                                "PDF"
+                                            </a>
+                                            " "
+                                            <a href=format!("{files}/xml") rel="external" download>
+                                                "XML (Chorus Pro)"
+                                            </a>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </Table>
+                }
+                    .into_any()
+            }}
+            {issue_form}
+        </Section>
+    }
+}
+
+/// Staff's forms for one invoice: its next state on Chorus Pro (with the
+/// deposit's number or the rejection's reason), or its correction.
+#[component]
+fn ChorusActions(i: SponsorInvoiceRow) -> impl IntoView {
+    // One action per invoice: a refusal shows beside its own form.
+    let record = ServerAction::<RecordChorusState>::new();
+    let correct = ServerAction::<CorrectSponsorInvoice>::new();
+    let id = i.id.to_string();
+    let (reference, note, state) = (format!("reference-{id}"), format!("note-{id}"), format!("state-{id}"));
+    let for_update = id.clone();
+    let update = (!i.next.is_empty()).then(move || {
+        view! {
+            <ActionForm action=record attr:class="form chorus-state">
+                <input type="hidden" name="invoice" value=for_update />
+                <label for=state.clone()>"Nouvel état"</label>
+                <select id=state name="state">
+                    {i.next.iter().map(|s| view! { <option value=s.code()>{s.label()}</option> }).collect_view()}
+                </select>
+                <label for=reference.clone()>"N° de dépôt Chorus Pro"</label>
+                <input id=reference name="reference" type="text" maxlength="60" />
+                <label for=note.clone()>"Motif ou note"</label>
+                <input id=note name="note" type="text" maxlength="500" />
+                <Submit action=record label="ENREGISTRER" primary=false />
+            </ActionForm>
+        }
+    });
+    let fix = i.correctable.then(move || {
+        view! {
+            <ActionForm action=correct attr:class="form form-inline">
+                <input type="hidden" name="invoice" value=id />
+                <Submit action=correct label="ÉMETTRE UN AVOIR ET UNE FACTURE RECTIFIÉE" primary=true />
+            </ActionForm>
+        }
+    });
+    view! { {update} {fix} }
 }
 
 #[component]

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod billing;
 pub mod discounts;
 pub mod invoices;
 pub mod members;

@@ -428,6 +428,21 @@ pub async fn find_order(conn: &mut AnyConnection, id: i64) -> Result<Option<Orde
         .map_err(super::in_row("orders", id))
 }
 
+/// An order read in a write transaction, its row locked until commit (on
+/// PostgreSQL; SQLite's writer is one at a time already): two staff
+/// issuing its invoices at once are served one after the other.
+pub async fn find_order_for_update(
+    tx: &mut crate::server::db::WriteTx,
+    id: i64,
+) -> Result<Option<OrderRecord>, sqlx::Error> {
+    let lock = tx.row_lock("o");
+    sqlx::query_as(&format!("{SELECT_ORDER} WHERE o.id = $1{lock}"))
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(super::in_row("orders", id))
+}
+
 #[derive(FromRow)]
 struct LineRecord {
     product: Option<String>,

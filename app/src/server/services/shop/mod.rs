@@ -9,6 +9,7 @@
 
 pub mod cart;
 pub mod checkout;
+pub mod invoices;
 pub mod orders;
 pub mod settings;
 

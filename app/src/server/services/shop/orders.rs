@@ -68,7 +68,7 @@ fn missing(order: &OrderRecord) -> Vec<String> {
 async fn view_of(
     conn: &mut AnyConnection,
     order: OrderRecord,
-    caller_may_give: bool,
+    caller: Option<&StructureCaller>,
 ) -> Result<OrderView, ServerError> {
     let lines = store::order_lines(conn, order.id).await?;
     let points = store::distribution_points(conn, order.id).await?;
@@ -104,6 +104,9 @@ async fn view_of(
         _ => None,
     };
     let number = order.number();
+    let staff = matches!(caller, Some(StructureCaller::Staff(_)));
+    let invoices = super::invoices::rows(conn, order.id, staff).await?;
+    let can_issue_invoices = staff && super::invoices::may_issue(conn, &order, &quote).await?;
     Ok(OrderView {
         id: order.id,
         number,
@@ -137,7 +140,9 @@ async fn view_of(
         purchase_order,
         iban: (order.payment == PaymentMethod::Transfer).then(|| iban.as_deref().map(Iban::shown)).flatten(),
         payment_reference: number.to_string(),
-        can_give_purchase_order: caller_may_give && order.status == OrderStatus::AwaitingPurchaseOrder,
+        can_give_purchase_order: caller.is_some() && order.status == OrderStatus::AwaitingPurchaseOrder,
+        invoices,
+        can_issue_invoices,
     })
 }
 
@@ -146,7 +151,7 @@ async fn view_of(
 pub async fn view(state: &AppState, caller: &StructureCaller, id: &str) -> Result<OrderView, ServerError> {
     let mut conn = state.db.pool().acquire().await?;
     let order = readable(&mut conn, caller, id).await?;
-    view_of(&mut conn, order, true).await
+    view_of(&mut conn, order, Some(caller)).await
 }
 
 /// « Mes commandes »: every order of the structures the manager manages.
@@ -334,7 +339,7 @@ pub async fn summary_pdf(
 ) -> Result<(String, Vec<u8>), ServerError> {
     let mut conn = state.db.pool().acquire().await?;
     let order = readable(&mut conn, caller, id).await?;
-    let view = view_of(&mut conn, order, false).await?;
+    let view = view_of(&mut conn, order, None).await?;
     Ok((format!("recapitulatif-commande-{}.pdf", view.number), summary_document(&view)))
 }
 
@@ -452,7 +457,7 @@ pub async fn send_confirmation(state: &AppState, order_id: i64) {
     let outcome = async {
         let mut conn = state.db.pool().acquire().await?;
         let order = store::find_order(&mut conn, order_id).await?.ok_or_else(not_found)?;
-        let view = view_of(&mut conn, order, false).await?;
+        let view = view_of(&mut conn, order, None).await?;
         let message = confirmation(state, &view).map_err(|e| ServerError::from(AppError::Invalid(e)))?;
         state.mailer.send(message).await.map_err(|e| ServerError::from(AppError::Invalid(e)))
     }

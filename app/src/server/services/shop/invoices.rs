@@ -1,0 +1,674 @@
+//! Invoices to sponsors (issue 15): staff issue an order's invoices, each
+//! as PDF and as CII XML for Chorus Pro; staff record each invoice's way on
+//! Chorus Pro, and correct a rejected one by a credit note and a new
+//! invoice. Numbers are gapless per year, allocated in the transaction
+//! that issues the invoice.
+
+use super::store::{self as shop_store, OrderRecord};
+use crate::domain::billing::{self, Billed, ChorusState, DocumentType, InvoiceDocument, PAYMENT_DAYS, Party, Totals};
+use crate::domain::order::OrderStatus;
+use crate::domain::order::is_postcode;
+use crate::domain::pricing::{Quote, Rate, VatCategory};
+use crate::domain::{Day, Iban, Money, Siret, StructureKind, Timestamp};
+use crate::error::AppError;
+use crate::model::shop::{SellerView, SponsorInvoiceRow};
+use crate::server::AppState;
+use crate::server::audit::{Actor, Entity};
+use crate::server::auth::Staff;
+use crate::server::error::ServerError;
+use crate::server::guards::StructureCaller;
+use crate::server::pdf::{self, BOTTOM, MARGIN, Page, TOP};
+use crate::server::services::{agencies, journal};
+use crate::server::store::billing as store;
+use crate::server::store::structures as structures_store;
+use chrono::Datelike;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+fn not_found() -> AppError {
+    AppError::NotFound("Facture".into())
+}
+
+/// The order's quote as it was placed.
+fn quote_of(order: &OrderRecord, lines: Vec<crate::domain::pricing::QuoteLine>) -> Result<Quote, ServerError> {
+    let vat_rate = u32::try_from(order.vat_rate)
+        .map(Rate::from_basis_points)
+        .map_err(|_| sqlx::Error::Decode(format!("orders row {}: not a rate: {}", order.id, order.vat_rate).into()))?;
+    Ok(Quote {
+        lines,
+        passes_value: order.passes_value,
+        fees_and_services: order.fees_and_services,
+        discount: order.discount,
+        vat_rate,
+        vat: order.vat,
+        total_excl_vat: order.total_excl_vat,
+        total_incl_vat: order.total_incl_vat,
+    })
+}
+
+/// Who receives the invoice: the order's structure, or the structure that
+/// took over a deactivated one (following each taking-over in turn).
+async fn buyer(conn: &mut AnyConnection, order: &OrderRecord) -> Result<(Party, bool), ServerError> {
+    let mut id = order.structure_id;
+    let mut structure =
+        structures_store::find_on(conn, id).await?.ok_or_else(|| AppError::NotFound("Structure".into()))?;
+    for _ in 0..16 {
+        match (structure.active, structure.taken_over_by) {
+            (false, Some(next)) if next != id => {
+                id = next;
+                structure =
+                    structures_store::find_on(conn, id).await?.ok_or_else(|| AppError::NotFound("Structure".into()))?;
+            }
+            _ => break,
+        }
+    }
+    let own = id == order.structure_id;
+    // The order's billing address, unless another structure receives it.
+    let (street, postcode, city) = match (own, &structure.address, &structure.postcode, &structure.city) {
+        (false, Some(street), Some(postcode), Some(city)) => (street.clone(), postcode.clone(), city.clone()),
+        _ => (order.billing_address.clone(), order.billing_postcode.clone(), order.billing_city.clone()),
+    };
+    let siren = structure.siret.as_deref().map(|s| s[..9.min(s.len())].to_owned()).or(structure.siren.clone());
+    let name =
+        if own && structure.kind == StructureKind::Private { order.billing_name.clone() } else { structure.label };
+    let party = Party { name, siret: structure.siret, siren, vat_number: None, street, postcode, city };
+    Ok((party, structure.kind == StructureKind::Public))
+}
+
+/// Issues an order's invoices due at order: the passes' face value, and
+/// the fees and services with the first instalment of the accompaniment.
+/// All or nothing, journaled; the sponsor gets an email after the commit.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, order = id))]
+pub async fn issue(state: &AppState, staff: &Staff, id: &str, now: DateTime<Utc>) -> Result<Vec<String>, ServerError> {
+    let order_id: i64 = id.trim().parse().map_err(|_| AppError::NotFound("Commande".into()))?;
+    let mut tx = state.db.begin_write().await?;
+    let order = shop_store::find_order_for_update(&mut tx, order_id)
+        .await?
+        .filter(|o| staff.covers(o.agency_id))
+        .ok_or_else(|| AppError::NotFound("Commande".into()))?;
+    match order.status {
+        OrderStatus::Confirmed => {}
+        OrderStatus::AwaitingPurchaseOrder => {
+            return Err(AppError::Conflict(
+                "Cette commande attend encore son bon de commande : ses factures ne peuvent pas être émises.".into(),
+            )
+            .into());
+        }
+        OrderStatus::Cancelled => {
+            return Err(AppError::Conflict("Cette commande est annulée : elle ne se facture pas.".into()).into());
+        }
+    }
+    let quote = quote_of(&order, shop_store::order_lines(tx.conn(), order.id).await?)?;
+    let due: Vec<Billed> = billing::plan(&quote).into_iter().filter(|b| b.instalment <= 1).collect();
+    let mut pending = Vec::new();
+    for billed in due {
+        if !store::issued(tx.conn(), order.id, billed.kind, billed.instalment).await? {
+            pending.push(billed);
+        }
+    }
+    if pending.is_empty() {
+        return Err(AppError::Conflict("Les factures de cette commande ont déjà été émises.".into()).into());
+    }
+    let seller = store::seller(tx.conn(), order.agency_id).await?.ok_or_else(|| {
+        AppError::Invalid(
+            "Renseignez d'abord l'identité de la coopérative sur les factures (raison sociale, SIRET, n° de TVA, \
+             adresse) dans « Boutique »."
+                .into(),
+        )
+    })?;
+    let iban = shop_store::settings(tx.conn(), order.agency_id).await?.1.ok_or_else(|| {
+        AppError::Invalid("Renseignez d'abord l'IBAN de l'agence dans « Boutique » : les factures le portent.".into())
+    })?;
+    let (buyer, public_buyer) = buyer(tx.conn(), &order).await?;
+    let today = Timestamp::new(now).paris_day();
+    let mut numbers = Vec::new();
+    for billed in pending {
+        let number = store::next_number(tx.conn(), today.date().year()).await?;
+        let doc = InvoiceDocument {
+            number,
+            document_type: DocumentType::Invoice,
+            corrects: None,
+            order_number: order.number().to_string(),
+            issued_on: today,
+            due_on: Day::new(today.date() + chrono::Days::new(PAYMENT_DAYS)),
+            seller: seller.clone(),
+            buyer: buyer.clone(),
+            service_code: order.po_service_code.clone(),
+            engagement: order.po_engagement.clone(),
+            iban: iban.clone(),
+            public_buyer,
+            totals: Totals::of(&billed, quote.vat_rate),
+            vat_rate: quote.vat_rate,
+            billed,
+        };
+        let invoice_id =
+            store::insert(tx.conn(), order.id, order.agency_id, &doc, None, Timestamp::new(now), &staff.login).await?;
+        let after = json!({
+            "number": number.to_string(), "order": doc.order_number, "subject": doc.subject(),
+            "total_incl_vat": doc.totals.incl_vat.to_string(), "buyer": doc.buyer.name,
+        });
+        journal(&mut tx, &Actor::staff(staff), Entity::SponsorInvoice, invoice_id, "issue", json!(null), after, now)
+            .await?;
+        numbers.push(number.to_string());
+    }
+    tx.commit().await?;
+    notify(state, &order, &numbers).await;
+    Ok(numbers)
+}
+
+/// The invoices' email to the order's contact, after the commit.
+async fn notify(state: &AppState, order: &OrderRecord, numbers: &[String]) {
+    let link = format!("{}/commanditaire/commandes/{}", state.settings.public_url.trim_end_matches('/'), order.id);
+    let body = format!(
+        "Bonjour {},\n\n\
+         Les factures de la commande n° {} ont été émises : {}.\n\
+         Elles sont déposées sur Chorus Pro pour les structures publiques ; vous les trouvez aussi, en PDF et \
+         au format Factur-X (XML), sur la page de la commande :\n{link}\n\n\
+         Castors de l'Ouest\n",
+        order.contact_name,
+        order.number(),
+        numbers.join(", "),
+    );
+    let message = order.contact_email.parse().map_err(|e| format!("{e}")).and_then(|to| {
+        lettre::Message::builder()
+            .from(state.mailer.from().clone())
+            .to(to)
+            .subject(format!("Factures de la commande {}", order.number()))
+            .body(body)
+            .map_err(|e| e.to_string())
+    });
+    let sent = match message {
+        Ok(message) => state.mailer.send(message).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = sent {
+        tracing::warn!(order = order.id, error = %e, "invoices email not sent");
+    }
+}
+
+/// An order's invoices as its page lists them; `staff` says whether the
+/// Chorus Pro actions are offered.
+pub async fn rows(conn: &mut AnyConnection, order_id: i64, staff: bool) -> Result<Vec<SponsorInvoiceRow>, ServerError> {
+    let mut rows = Vec::new();
+    for r in store::of_order(conn, order_id).await? {
+        let doc = r.document()?;
+        rows.push(SponsorInvoiceRow {
+            id: r.id,
+            number: doc.number.to_string(),
+            title: doc.title(),
+            subject: doc.subject(),
+            total_incl_vat: r.total_incl_vat,
+            issued_on: doc.issued_on,
+            due_on: r.due_on,
+            chorus: r.chorus_state,
+            chorus_reference: r.chorus_reference,
+            chorus_note: r.chorus_note,
+            next: if staff && doc.document_type == DocumentType::Invoice {
+                r.chorus_state.next().to_vec()
+            } else {
+                vec![]
+            },
+            correctable: staff && r.chorus_state == ChorusState::Rejected,
+        });
+    }
+    Ok(rows)
+}
+
+/// Whether staff may issue invoices for this order now.
+pub async fn may_issue(conn: &mut AnyConnection, order: &OrderRecord, quote: &Quote) -> Result<bool, ServerError> {
+    if order.status != OrderStatus::Confirmed {
+        return Ok(false);
+    }
+    for b in billing::plan(quote).into_iter().filter(|b| b.instalment <= 1) {
+        if !store::issued(conn, order.id, b.kind, b.instalment).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// An invoice the caller may read: a manager of its order's structure, or
+/// staff of its agency.
+async fn readable(
+    state: &AppState,
+    caller: &StructureCaller,
+    order: &str,
+    id: &str,
+) -> Result<(store::InvoiceRecord, InvoiceDocument), ServerError> {
+    let order: i64 = order.trim().parse().map_err(|_| not_found())?;
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    let mut conn = state.db.pool().acquire().await?;
+    let record = store::find(&mut conn, id).await?.filter(|r| r.order_id == order).ok_or_else(not_found)?;
+    let allowed = match caller {
+        StructureCaller::Staff(staff) => staff.covers(record.agency_id),
+        StructureCaller::Sponsor(sponsor) => {
+            let order = shop_store::find_order(&mut conn, record.order_id).await?.ok_or_else(not_found)?;
+            structures_store::find_manager(&mut conn, order.structure_id, sponsor.account_id)
+                .await?
+                .is_some_and(|m| m.state == crate::domain::ManagerState::Approved)
+        }
+    };
+    if !allowed {
+        return Err(not_found().into());
+    }
+    let doc = record.document()?;
+    Ok((record, doc))
+}
+
+/// An invoice of the order `order`, as a file: `pdf` or `xml` (CII for
+/// Chorus Pro).
+#[tracing::instrument(skip_all, fields(caller = %caller.login(), invoice = id))]
+pub async fn file(
+    state: &AppState,
+    caller: &StructureCaller,
+    order: &str,
+    id: &str,
+    format: &str,
+) -> Result<(String, &'static str, Vec<u8>), ServerError> {
+    let (_, doc) = readable(state, caller, order, id).await?;
+    let stem = match doc.document_type {
+        DocumentType::Invoice => format!("facture-{}", doc.number),
+        DocumentType::CreditNote => format!("avoir-{}", doc.number),
+    };
+    match format {
+        "pdf" => Ok((format!("{stem}.pdf"), "application/pdf", document_pdf(&doc))),
+        "xml" => Ok((format!("{stem}.xml"), "application/xml", crate::server::cii::invoice_xml(&doc))),
+        _ => Err(not_found().into()),
+    }
+}
+
+/// What staff record of an invoice's way on Chorus Pro.
+#[derive(Debug, Clone, Default)]
+pub struct ChorusForm {
+    pub state: String,
+    /// The deposit's number on Chorus Pro.
+    pub reference: String,
+    /// Why it was rejected, or any note.
+    pub note: String,
+}
+
+/// Records the next state of an invoice on Chorus Pro: deposited (with
+/// its reference), rejected (with the reason), mandated, paid. Journaled.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, invoice = id))]
+pub async fn record_chorus(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    form: &ChorusForm,
+    now: DateTime<Utc>,
+) -> Result<i64, ServerError> {
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    let to = ChorusState::from_code(form.state.trim())
+        .ok_or_else(|| AppError::Invalid("Choisissez l'état de la facture sur Chorus Pro.".into()))?;
+    let mut tx = state.db.begin_write().await?;
+    let record = store::find(tx.conn(), id).await?.filter(|r| staff.covers(r.agency_id)).ok_or_else(not_found)?;
+    let doc = record.document()?;
+    if doc.document_type != DocumentType::Invoice || !record.chorus_state.next().contains(&to) {
+        return Err(AppError::Conflict(format!(
+            "La facture {} est « {} » : elle ne peut pas passer à « {} ».",
+            doc.number,
+            record.chorus_state.label(),
+            to.label()
+        ))
+        .into());
+    }
+    let reference = form.reference.trim();
+    let note = form.note.trim();
+    if reference.chars().count() > 60 || note.chars().count() > 500 {
+        return Err(AppError::Invalid("La référence ou le motif est trop long.".into()).into());
+    }
+    if to == ChorusState::Deposited && reference.is_empty() {
+        return Err(AppError::Invalid("Indiquez le numéro de dépôt donné par Chorus Pro.".into()).into());
+    }
+    if to == ChorusState::Rejected && note.is_empty() {
+        return Err(AppError::Invalid("Indiquez le motif du rejet donné par Chorus Pro.".into()).into());
+    }
+    let reference = (!reference.is_empty()).then_some(reference);
+    let note = (!note.is_empty()).then_some(note);
+    if !store::set_chorus_state(tx.conn(), id, record.chorus_state, to, reference, note, Timestamp::new(now)).await? {
+        return Err(AppError::Conflict("Cette facture vient d'être modifiée : rechargez la page.".into()).into());
+    }
+    let before = json!({ "chorus": record.chorus_state.label() });
+    let after = json!({ "chorus": to.label(), "reference": reference, "note": note });
+    journal(&mut tx, &Actor::staff(staff), Entity::SponsorInvoice, id, "chorus", before, after, now).await?;
+    tx.commit().await?;
+    Ok(record.order_id)
+}
+
+/// Corrects a rejected invoice: a credit note cancels it in full, and a
+/// new invoice bills the same, addressed as the order's buyer is today (a
+/// structure taken over since, say). Both numbered in the same
+/// transaction. Journaled.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, invoice = id))]
+pub async fn correct(state: &AppState, staff: &Staff, id: &str, now: DateTime<Utc>) -> Result<i64, ServerError> {
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    let mut tx = state.db.begin_write().await?;
+    let record = store::find(tx.conn(), id).await?.filter(|r| staff.covers(r.agency_id)).ok_or_else(not_found)?;
+    let doc = record.document()?;
+    if record.chorus_state != ChorusState::Rejected {
+        return Err(AppError::Conflict(format!(
+            "Seule une facture rejetée par Chorus Pro se corrige par un avoir : la facture {} est « {} ».",
+            doc.number,
+            record.chorus_state.label()
+        ))
+        .into());
+    }
+    let order = shop_store::find_order(tx.conn(), record.order_id).await?.ok_or_else(not_found)?;
+    if !store::set_chorus_state(
+        tx.conn(),
+        id,
+        ChorusState::Rejected,
+        ChorusState::Cancelled,
+        None,
+        record.chorus_note.as_deref(),
+        Timestamp::new(now),
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("Cette facture vient d'être modifiée : rechargez la page.".into()).into());
+    }
+    let today = Timestamp::new(now).paris_day();
+    let year = today.date().year();
+    let credit = InvoiceDocument {
+        number: store::next_number(tx.conn(), year).await?,
+        document_type: DocumentType::CreditNote,
+        corrects: Some((doc.number, doc.issued_on)),
+        issued_on: today,
+        ..doc.clone()
+    };
+    let credit_id =
+        store::insert(tx.conn(), order.id, order.agency_id, &credit, Some(id), Timestamp::new(now), &staff.login)
+            .await?;
+    // A credit note is not deposited again once it is: it stands as issued.
+    let (buyer, public_buyer) = buyer(tx.conn(), &order).await?;
+    let seller = store::seller(tx.conn(), order.agency_id).await?.unwrap_or(doc.seller.clone());
+    let fresh = InvoiceDocument {
+        number: store::next_number(tx.conn(), year).await?,
+        issued_on: today,
+        due_on: Day::new(today.date() + chrono::Days::new(PAYMENT_DAYS)),
+        buyer,
+        public_buyer,
+        seller,
+        service_code: order.po_service_code.clone(),
+        engagement: order.po_engagement.clone(),
+        ..doc.clone()
+    };
+    let fresh_id =
+        store::insert(tx.conn(), order.id, order.agency_id, &fresh, None, Timestamp::new(now), &staff.login).await?;
+    let after = json!({
+        "credit_note": credit.number.to_string(), "new_invoice": fresh.number.to_string(),
+        "reason": record.chorus_note,
+    });
+    journal(
+        &mut tx,
+        &Actor::staff(staff),
+        Entity::SponsorInvoice,
+        id,
+        "correct",
+        json!({ "number": doc.number.to_string() }),
+        after,
+        now,
+    )
+    .await?;
+    let _ = (credit_id, fresh_id);
+    tx.commit().await?;
+    Ok(order.id)
+}
+
+/// What the seller's form sends: the cooperative as its invoices name it.
+#[derive(Debug, Clone, Default)]
+pub struct SellerForm {
+    pub name: String,
+    pub siret: String,
+    pub vat_number: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+}
+
+/// A French VAT number: FR, two characters of key, the SIREN; its key
+/// checked ((12 + 3 × (SIREN mod 97)) mod 97) when it is digits.
+fn check_vat_number(typed: &str, siren: &str) -> Result<String, AppError> {
+    let v: String = typed.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let refused = || {
+        AppError::Invalid(format!(
+            "N° de TVA intracommunautaire « {typed} » : FR, deux chiffres de clé, puis le SIREN ({siren})."
+        ))
+    };
+    if v.len() != 13 || !v.starts_with("FR") || &v[4..] != siren {
+        return Err(refused());
+    }
+    if let Ok(key) = v[2..4].parse::<u64>() {
+        let siren_n: u64 = siren.parse().map_err(|_| refused())?;
+        if key != (12 + 3 * (siren_n % 97)) % 97 {
+            return Err(refused());
+        }
+    }
+    Ok(v)
+}
+
+fn check_seller(form: &SellerForm) -> Result<Party, AppError> {
+    let mut refused = Vec::new();
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        refused.push("Indiquez la raison sociale de la coopérative (120 caractères au plus).".to_owned());
+    }
+    let siret = match Siret::parse(&form.siret) {
+        Ok(s) => Some(s.as_str().to_owned()),
+        Err(e) => {
+            refused.push(e.to_string());
+            None
+        }
+    };
+    let vat = match &siret {
+        Some(s) => match check_vat_number(&form.vat_number, &s[..9]) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                refused.push(e.to_string());
+                None
+            }
+        },
+        None => None,
+    };
+    let street = form.street.trim();
+    if street.is_empty() || street.chars().count() > 200 {
+        refused.push("Indiquez l'adresse de la coopérative.".into());
+    }
+    if !is_postcode(form.postcode.trim()) {
+        refused.push("Le code postal compte cinq chiffres.".into());
+    }
+    let city = form.city.trim();
+    if city.is_empty() || city.chars().count() > 80 {
+        refused.push("Indiquez la ville.".into());
+    }
+    if !refused.is_empty() {
+        return Err(AppError::Invalid(refused.join(" ")));
+    }
+    Ok(Party {
+        name: name.to_owned(),
+        siren: siret.as_ref().map(|s| s[..9].to_owned()),
+        siret,
+        vat_number: vat,
+        street: street.to_owned(),
+        postcode: form.postcode.trim().to_owned(),
+        city: city.to_owned(),
+    })
+}
+
+/// The seller's identity as the agency's invoices show it.
+pub async fn seller(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SellerView, ServerError> {
+    let chosen = agencies::pick(state, staff, asked).await?;
+    let party = match staff.scope(chosen) {
+        Some(agency) => store::seller(&mut *state.db.pool().acquire().await?, agency).await?,
+        None => None,
+    };
+    Ok(SellerView {
+        name: party.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        siret: party.as_ref().and_then(|p| p.siret.clone()).unwrap_or_default(),
+        vat_number: party.as_ref().and_then(|p| p.vat_number.clone()).unwrap_or_default(),
+        street: party.as_ref().map(|p| p.street.clone()).unwrap_or_default(),
+        postcode: party.as_ref().map(|p| p.postcode.clone()).unwrap_or_default(),
+        city: party.as_ref().map(|p| p.city.clone()).unwrap_or_default(),
+    })
+}
+
+/// Saves the seller's identity; journaled with what it was.
+#[tracing::instrument(skip_all, fields(staff = %staff.login))]
+pub async fn save_seller(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    form: &SellerForm,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    let party = check_seller(form)?;
+    let chosen = agencies::pick(state, staff, asked).await?;
+    let agency = staff.agency_for_new(chosen)?;
+    let mut tx = state.db.begin_write().await?;
+    let before = store::seller(tx.conn(), agency).await?;
+    store::save_seller(tx.conn(), agency, &party, Timestamp::new(now), &staff.login).await?;
+    let (before, after) = (json!(before), json!(party));
+    journal(&mut tx, &Actor::staff(staff), Entity::Agency, agency, "seller", before, after, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The invoice as a PDF: seller and buyer, references, lines, the VAT
+/// breakdown, totals, how to pay and the mentions the law asks for.
+#[allow(clippy::float_arithmetic)] // positions on the page, in points; amounts are text
+pub fn document_pdf(d: &InvoiceDocument) -> Vec<u8> {
+    const ROW: f32 = 14.0;
+    let cols = [MARGIN, 330.0, 400.0, 480.0, 555.0];
+    let mut pages = Vec::new();
+    let mut page = Page::default();
+    let mut y = TOP;
+    let line = |page: &mut Page, y: &mut f32, size: f32, text: String| {
+        page.text(MARGIN, *y, size, text);
+        *y -= size + 4.0;
+    };
+    page.bold(MARGIN, y, 16.0, d.title());
+    y -= 22.0;
+    line(&mut page, &mut y, 10.0, format!("Date d'émission : {} — échéance : {}", d.issued_on, d.due_on));
+    line(&mut page, &mut y, 10.0, format!("Objet : {} — commande n° {}", d.subject(), d.order_number));
+    if let Some((number, day)) = d.corrects {
+        line(&mut page, &mut y, 10.0, format!("Avoir annulant la facture n° {number} du {day}."));
+    }
+    y -= 6.0;
+    for (what, p) in [("Émetteur", &d.seller), ("Destinataire", &d.buyer)] {
+        page.bold(MARGIN, y, 10.0, format!("{what} : {}", p.name));
+        y -= 14.0;
+        line(&mut page, &mut y, 9.0, format!("{}, {} {}", p.street.replace('\n', ", "), p.postcode, p.city));
+        let mut ids = Vec::new();
+        if let Some(siret) = &p.siret {
+            ids.push(format!("SIRET {}", Siret::shown(siret)));
+        }
+        if let Some(vat) = p.vat_number.as_ref().filter(|_| what == "Émetteur") {
+            ids.push(format!("TVA intracommunautaire {vat}"));
+        }
+        if !ids.is_empty() {
+            line(&mut page, &mut y, 9.0, ids.join(" — "));
+        }
+    }
+    let mut refs = Vec::new();
+    if let Some(code) = &d.service_code {
+        refs.push(format!("Code service : {code}"));
+    }
+    if let Some(e) = &d.engagement {
+        refs.push(format!("N° d'engagement : {e}"));
+    }
+    if !refs.is_empty() {
+        line(&mut page, &mut y, 9.0, refs.join(" — "));
+    }
+    y -= 8.0;
+    page.bold(cols[0], y, 8.0, "Désignation");
+    page.right(cols[1] + 30.0, y, 8.0, true, "Quantité");
+    page.right(cols[2] + 40.0, y, 8.0, true, "Prix unitaire HT");
+    page.right(cols[3] + 20.0, y, 8.0, true, "TVA");
+    page.right(cols[4], y, 8.0, true, "Montant HT");
+    page.rule(y - 4.0);
+    y -= ROW + 2.0;
+    let vat_label = match d.billed.category {
+        VatCategory::OutOfScope => "hors champ".to_owned(),
+        VatCategory::Standard => d.vat_rate.to_string(),
+    };
+    for l in &d.billed.lines {
+        if y < BOTTOM + 12.0 * ROW {
+            pages.push(std::mem::take(&mut page));
+            y = TOP;
+        }
+        page.text(cols[0], y, 8.0, pdf::clip(&l.label, 60));
+        page.right(cols[1] + 30.0, y, 8.0, false, l.quantity.to_string());
+        page.right(cols[2] + 40.0, y, 8.0, false, l.unit_price.priced());
+        page.right(cols[3] + 20.0, y, 8.0, false, vat_label.clone());
+        page.right(cols[4], y, 8.0, false, l.net.priced());
+        y -= ROW;
+    }
+    page.rule(y + 6.0);
+    y -= 6.0;
+    let t = d.totals;
+    let mut totals = vec![("Total des lignes HT".to_owned(), t.lines)];
+    if t.allowances > Money::ZERO {
+        totals.push(("Remise".to_owned(), Money::from_cents(-t.allowances.cents())));
+    }
+    totals.push(("Total HT".into(), t.excl_vat));
+    totals.push((format!("TVA ({vat_label})"), t.vat));
+    totals.push(("Total TTC — net à payer".into(), t.incl_vat));
+    for (label, amount) in totals {
+        let bold = label.starts_with("Total TTC");
+        page.right(cols[3] + 20.0, y, 9.0, bold, label);
+        page.right(cols[4], y, 9.0, bold, amount.priced());
+        y -= ROW;
+    }
+    y -= 8.0;
+    line(
+        &mut page,
+        &mut y,
+        9.0,
+        format!("Règlement par virement à l'IBAN {}, référence {}.", Iban::shown(&d.iban), d.number),
+    );
+    for (_, mention) in d.mentions() {
+        for chunk in wrap(&mention, 110) {
+            line(&mut page, &mut y, 8.0, chunk);
+        }
+    }
+    pages.push(page);
+    pdf::render(&d.title(), &pages)
+}
+
+/// Splits a sentence into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vat_numbers_match_their_siren_and_key() {
+        // SIREN 732 829 320: key (12 + 3 × (732829320 mod 97)) mod 97 = 44.
+        assert_eq!(check_vat_number("fr 44 732829320", "732829320").unwrap(), "FR44732829320");
+        assert!(check_vat_number("FR45732829320", "732829320").is_err(), "wrong key");
+        assert!(check_vat_number("FR44732829321", "732829320").is_err(), "another SIREN");
+        assert!(check_vat_number("DE44732829320", "732829320").is_err());
+    }
+
+    #[test]
+    fn mentions_wrap_at_spaces() {
+        let lines = wrap("un deux trois quatre", 9);
+        assert_eq!(lines, ["un deux", "trois", "quatre"]);
+    }
+}
