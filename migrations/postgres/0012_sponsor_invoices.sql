@@ -59,3 +59,17 @@ CREATE INDEX sponsor_invoices_by_order ON sponsor_invoices (order_id, id);
 -- note frees it: the corrected invoice is then `cancelled`).
 CREATE UNIQUE INDEX sponsor_invoices_once ON sponsor_invoices (order_id, kind, instalment)
     WHERE type_code = 380 AND chorus_state <> 'cancelled';
+
+-- The accompaniment's interim (2) and final (3) reports, as staff upload
+-- them to invoice the instalment that follows each.
+CREATE TABLE order_reports (
+    order_id    BIGINT NOT NULL REFERENCES orders (id),
+    instalment  BIGINT NOT NULL CHECK (instalment IN (2, 3)),
+    file_name   TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    size_bytes  BIGINT NOT NULL,
+    content     BYTEA NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    PRIMARY KEY (order_id, instalment)
+);

@@ -1477,6 +1477,8 @@ fn shop_routes() -> Vec<RouteProbe> {
             let (order, invoices) = s.structures.invoiced;
             format!("/agence/commandes/{order}/factures/{}/xml", invoices[1])
         }),
+        // No report recorded yet.
+        missing_file(|s| format!("/commanditaire/commandes/{}/rapports/2", s.structures.invoiced.0)),
     ]
 }
 

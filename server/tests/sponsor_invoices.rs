@@ -446,3 +446,86 @@ async fn staff_give_the_seller_identity_and_bad_numbers_are_refused() {
     let view = invoices::seller(&app.state, &staff, None).await.unwrap();
     assert_eq!((view.siret.as_str(), view.vat_number.as_str()), ("73282932000074", "FR44732829320"));
 }
+
+/// The accompaniment is paid 30 / 40 / 30: staff upload the interim report
+/// (a PDF) and its 40 % is invoiced, then the final report and the last
+/// 30 %; out of order, twice, or without a PDF is refused and changes
+/// nothing; the three instalments add up to the price; the sponsor
+/// downloads the reports.
+#[tokio::test]
+async fn the_reports_invoice_the_accompaniments_later_instalments() {
+    let app = TestApp::spawn().await;
+    let staff = staff(&app).await;
+    let id = confirmed_chorus_order(&app).await;
+    let desk = app.browser();
+    desk.login("agence.nantes", PASSWORD).await;
+    let page = format!("/agence/commandes/{id}");
+    let post = |instalment: &'static str, file: Option<Vec<u8>>| {
+        let (desk, page) = (&desk, page.clone());
+        async move {
+            let mut form = reqwest::multipart::Form::new().text("instalment", instalment);
+            if let Some(bytes) = file {
+                form = form.part("pdf", reqwest::multipart::Part::bytes(bytes).file_name("rapport.pdf"));
+            }
+            let res =
+                desk.post_from(&page, &format!("{page}/rapport"), "text/html").multipart(form).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            let location = res.headers()[reqwest::header::LOCATION].to_str().unwrap().to_owned();
+            desk.get(&location).await
+        }
+    };
+    let report = pdf("Rapport intermédiaire");
+    let refused = post("2", Some(report.clone())).await;
+    assert!(refused.error().unwrap_or_default().contains("Enregistrez d'abord les factures de la commande"));
+    invoices::issue(&app.state, &staff, &id.to_string(), now()).await.unwrap();
+    let shown = desk.get(&page).await;
+    assert!(shown.contains("FACTURER LE 2e VERSEMENT"), "the interim report's form is offered");
+    for (instalment, file, expected) in [
+        ("3", Some(report.clone()), "Enregistrez d'abord le rapport intermédiaire"),
+        ("2", None, "Joignez le rapport"),
+        ("2", Some(b"GIF89a".to_vec()), "doit être un fichier PDF"),
+        ("4", Some(report.clone()), "intermédiaire ou final"),
+    ] {
+        let page = post(instalment, file).await;
+        assert!(page.error().unwrap_or_default().contains(expected), "{expected}: {:?}", page.error());
+        assert_eq!(app.count("SELECT COUNT(*) FROM sponsor_invoices").await, 2, "nothing invoiced");
+        assert_eq!(app.count("SELECT COUNT(*) FROM order_reports").await, 0, "nothing kept");
+    }
+    let done = post("2", Some(report.clone())).await;
+    assert!(done.contains("Le rapport est enregistré"), "{:?}", done.error());
+    let again = post("2", Some(report.clone())).await;
+    assert!(again.error().unwrap_or_default().contains("déjà enregistré"));
+    assert!(post("3", Some(pdf("Rapport final"))).await.contains("Le rapport est enregistré"));
+    let nets: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT instalment, total_excl_vat FROM sponsor_invoices WHERE order_id = $1 AND kind = 'services' ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    // The invoice at order: fees 80 € and 30 % of 1 200 €; then 40 % and 30 %.
+    assert_eq!(nets, [(1, 44_000), (2, 48_000), (3, 36_000)]);
+    assert_eq!(36_000 + 48_000 + 36_000, 120_000, "the three instalments are the price");
+
+    let sponsor = app.browser();
+    sponsor.login("mairie", PASSWORD).await;
+    let (status, bytes) = download(&sponsor, &format!("/commanditaire/commandes/{id}/rapports/2")).await;
+    assert_eq!((status, bytes), (StatusCode::OK, report), "the sponsor downloads the report as sent");
+    let seen = sponsor.get(&format!("/commanditaire/commandes/{id}")).await;
+    assert!(seen.contains("Rapport final (PDF)") && !seen.contains("FACTURER LE"), "no staff form for the sponsor");
+    // A sponsor cannot post a report.
+    let form = reqwest::multipart::Form::new()
+        .text("instalment", "2")
+        .part("pdf", reqwest::multipart::Part::bytes(pdf("x")).file_name("r.pdf"));
+    let res = sponsor.post_from(&page, &format!("{page}/rapport"), "text/html").multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let ids = invoice_ids(&app, id).await;
+    let mut files = Vec::new();
+    for invoice in &ids[2..] {
+        let (_, xml) = download(&desk, &format!("/agence/commandes/{id}/factures/{invoice}/xml")).await;
+        files.push((format!("{invoice}.xml"), xml));
+    }
+    let (ok, report) = validate(&files);
+    assert!(ok, "{report}");
+}

@@ -89,6 +89,9 @@ impl fmt::Display for OrderNumber {
 /// The longest purchase order accepted: a scanned, signed page or two.
 pub const MAX_PURCHASE_ORDER_BYTES: usize = 5 * 1024 * 1024;
 
+/// The longest interim or final report of the accompaniment accepted.
+pub const MAX_REPORT_BYTES: usize = 10 * 1024 * 1024;
+
 /// How many distribution points a checkout lists at most.
 pub const MAX_DISTRIBUTION_POINTS: usize = 5;
 

@@ -174,6 +174,11 @@ pub struct OrderView {
     pub invoices: Vec<SponsorInvoiceRow>,
     /// Staff may issue the invoices due at order.
     pub can_issue_invoices: bool,
+    /// Staff may record the accompaniment's interim (2) or final (3)
+    /// report, which invoices its instalment.
+    pub next_report: Option<u8>,
+    /// The reports kept (2, 3), to download.
+    pub reports: Vec<u8>,
 }
 
 /// An invoice or credit note to a sponsor, as its order's page lists it.

@@ -1,12 +1,13 @@
 //! The files of a sponsor's order, outside Leptos: the order's summary
-//! PDF and its signed purchase order (downloads, for the structure's
-//! managers and the agency's staff), and the purchase order's upload (a
-//! multipart form, with its PDF). Each answers under the sponsor's address
+//! PDF, its signed purchase order, its invoices (PDF and CII XML) and the
+//! reports its accompaniment was invoiced on (downloads, for the
+//! structure's managers and the agency's staff); the purchase order's and
+//! the reports' uploads (multipart forms, with their PDF). Each answers under the sponsor's address
 //! of the order (`/commanditaire/commandes/{id}/…`) and the agency's
 //! (`/agence/commandes/{id}/…`); the service checks who may.
 
 use super::files::{download, error_page};
-use app::domain::order::MAX_PURCHASE_ORDER_BYTES;
+use app::domain::order::{MAX_PURCHASE_ORDER_BYTES, MAX_REPORT_BYTES};
 use app::error::AppError;
 use app::server::AppState;
 use app::server::guards::StructureCaller;
@@ -18,8 +19,9 @@ use axum::http::{StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-/// The form's fields plus what a multipart body wraps around them.
-const UPLOAD_LIMIT: usize = MAX_PURCHASE_ORDER_BYTES + 64 * 1024;
+/// The larger form's fields plus what a multipart body wraps around them.
+const UPLOAD_LIMIT: usize =
+    if MAX_PURCHASE_ORDER_BYTES > MAX_REPORT_BYTES { MAX_PURCHASE_ORDER_BYTES } else { MAX_REPORT_BYTES } + 64 * 1024;
 
 const BASES: [&str; 2] = ["/commanditaire/commandes", "/agence/commandes"];
 
@@ -29,6 +31,7 @@ pub fn downloads() -> Router<AppState> {
             .route(&format!("{base}/{{id}}/recapitulatif.pdf"), get(summary))
             .route(&format!("{base}/{{id}}/bon-de-commande.pdf"), get(purchase_order))
             .route(&format!("{base}/{{id}}/factures/{{invoice}}/{{format}}"), get(invoice))
+            .route(&format!("{base}/{{id}}/rapports/{{instalment}}"), get(report_file))
     })
 }
 
@@ -37,6 +40,7 @@ pub fn uploads() -> Router<AppState> {
     BASES
         .into_iter()
         .fold(Router::new(), |router, base| router.route(&format!("{base}/{{id}}/bon-de-commande"), post(upload)))
+        .route("/agence/commandes/{id}/rapport", post(report))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
 }
 
@@ -80,6 +84,21 @@ async fn invoice(
     }
 }
 
+/// A report the accompaniment's instalment was invoiced on
+/// (`…/rapports/2` interim, `…/rapports/3` final).
+async fn report_file(
+    State(state): State<AppState>,
+    Path((id, instalment)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let answer = match caller(&state, &mut parts).await {
+        Ok(caller) => invoices::report_file(&state, &caller, &id, &instalment).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    pdf(answer)
+}
+
 /// A PDF to download, or the page saying why not.
 fn pdf(answer: Result<(String, Vec<u8>), AppError>) -> Response {
     match answer {
@@ -88,11 +107,58 @@ fn pdf(answer: Result<(String, Vec<u8>), AppError>) -> Response {
     }
 }
 
-/// `POST …/{id}/bon-de-commande` (multipart: `label`, `siret`,
-/// `service_code`, `engagement`, `pdf`). A browser is sent back to the
-/// order's page with the outcome (the refusal in the form's error cookie);
-/// another client gets the status and, on error, `{"error": "…"}`.
+/// What a multipart form posts here.
+#[derive(Clone, Copy)]
+enum Posted {
+    /// `POST …/{id}/bon-de-commande` (`label`, `siret`, `service_code`,
+    /// `engagement`, `pdf`): the structure's manager or staff.
+    PurchaseOrder,
+    /// `POST /agence/commandes/{id}/rapport` (`instalment`, `pdf`): staff
+    /// record the interim or final report and invoice its instalment.
+    Report,
+}
+
+impl Posted {
+    /// The form's path under the order's page; its refusals come back there.
+    fn path(self) -> &'static str {
+        match self {
+            Posted::PurchaseOrder => "bon-de-commande",
+            Posted::Report => "rapport",
+        }
+    }
+
+    fn max_bytes(self) -> usize {
+        match self {
+            Posted::PurchaseOrder => MAX_PURCHASE_ORDER_BYTES,
+            Posted::Report => MAX_REPORT_BYTES,
+        }
+    }
+
+    /// Said when the file is over the limit.
+    fn too_large(self) -> AppError {
+        let what = match self {
+            Posted::PurchaseOrder => "Le bon de commande signé",
+            Posted::Report => "Le rapport",
+        };
+        AppError::Invalid(format!(
+            "{what} pèse plus de {} Mo : réduisez-le (une ou deux pages numérisées suffisent).",
+            self.max_bytes() / (1024 * 1024)
+        ))
+    }
+}
+
 async fn upload(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
+    posted(state, id, request, Posted::PurchaseOrder).await
+}
+
+async fn report(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
+    posted(state, id, request, Posted::Report).await
+}
+
+/// A browser is sent back to the order's page with the outcome (the refusal
+/// in the form's error cookie); another client gets the status and, on
+/// error, `{"error": "…"}`.
+async fn posted(state: AppState, id: String, request: Request, what: Posted) -> Response {
     let (mut parts, body) = request.into_parts();
     let browser =
         parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
@@ -107,67 +173,83 @@ async fn upload(State(state): State<AppState>, Path(id): Path<String>, request: 
         Err(e) => return if browser { error_page(&e) } else { e.into_response() },
     };
     let outcome = async {
-        let (form, file_name, content) = read_form(Request::from_parts(parts.clone(), body), &state).await?;
-        let file = Upload { file_name: &file_name, content: &content };
-        Ok::<_, AppError>(orders::give_purchase_order(&state, &caller, &id, &form, &file, chrono::Utc::now()).await?)
+        let sent = read_form(Request::from_parts(parts.clone(), body), &state, what).await?;
+        let file = Upload { file_name: &sent.file_name, content: &sent.content };
+        let now = chrono::Utc::now();
+        match (what, &caller) {
+            (Posted::PurchaseOrder, _) => {
+                let form = PurchaseOrderForm {
+                    label: sent.field("label"),
+                    siret: sent.field("siret"),
+                    service_code: sent.field("service_code"),
+                    engagement: sent.field("engagement"),
+                };
+                orders::give_purchase_order(&state, &caller, &id, &form, &file, now).await?;
+                Ok::<_, AppError>("bon=1")
+            }
+            (Posted::Report, StructureCaller::Staff(staff)) => {
+                invoices::issue_instalment(&state, staff, &id, &sent.field("instalment"), &file, now).await?;
+                Ok("rapport=1")
+            }
+            (Posted::Report, StructureCaller::Sponsor(_)) => Err(AppError::StaffOnly),
+        }
     }
     .await;
     match outcome {
-        Ok(_) if browser => Redirect::to(&format!("{back}?bon=1")).into_response(),
+        Ok(done) if browser => Redirect::to(&format!("{back}?{done}")).into_response(),
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
-        Err(e @ AppError::NotFound(_)) if browser => error_page(&e),
-        Err(e) if browser => super::forms::back_with_error(&state, &back, &format!("{back}/bon-de-commande"), &e),
+        Err(e @ (AppError::NotFound(_) | AppError::StaffOnly)) if browser => error_page(&e),
+        Err(e) if browser => super::forms::back_with_error(&state, &back, &format!("{back}/{}", what.path()), &e),
         Err(e) => e.into_response(),
     }
 }
 
-/// The form's text fields, and the `pdf` field's name and bytes, refusing
-/// a file over the limit as soon as it is passed.
-async fn read_form(request: Request, state: &AppState) -> Result<(PurchaseOrderForm, String, Vec<u8>), AppError> {
-    let too_large = || {
-        AppError::Invalid(format!(
-            "Le bon de commande signé pèse plus de {} Mo : réduisez-le (une ou deux pages numérisées suffisent).",
-            MAX_PURCHASE_ORDER_BYTES / (1024 * 1024)
-        ))
-    };
+/// A form's text fields, and its `pdf` field's name and bytes.
+struct Sent {
+    fields: Vec<(String, String)>,
+    file_name: String,
+    content: Vec<u8>,
+}
+
+impl Sent {
+    fn field(&self, name: &str) -> String {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+}
+
+/// Reads the form, refusing a file over the limit as soon as it is passed.
+async fn read_form(request: Request, state: &AppState, what: Posted) -> Result<Sent, AppError> {
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
+            what.too_large()
         } else {
-            tracing::warn!(error = %e, "unreadable purchase order upload");
+            tracing::warn!(error = %e, form = what.path(), "unreadable upload");
             AppError::Invalid(
                 "Le formulaire n'a pas pu être lu : choisissez le fichier à nouveau puis réessayez.".into(),
             )
         }
     };
     let mut multipart = Multipart::from_request(request, state).await.map_err(|_| {
-        AppError::Invalid("Envoyez le bon de commande avec le formulaire de la commande (multipart/form-data).".into())
+        AppError::Invalid("Envoyez le fichier avec le formulaire de la commande (multipart/form-data).".into())
     })?;
-    let mut form = PurchaseOrderForm::default();
-    let (mut file_name, mut content) = (String::new(), Vec::new());
+    let mut sent = Sent { fields: Vec::new(), file_name: String::new(), content: Vec::new() };
     while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "pdf" {
-            file_name = field.file_name().unwrap_or_default().to_owned();
+            sent.file_name = field.file_name().unwrap_or_default().to_owned();
             while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-                if content.len() + chunk.len() > MAX_PURCHASE_ORDER_BYTES {
-                    return Err(too_large());
+                if sent.content.len() + chunk.len() > what.max_bytes() {
+                    return Err(what.too_large());
                 }
-                content.extend_from_slice(&chunk);
+                sent.content.extend_from_slice(&chunk);
             }
             continue;
         }
         let text = field.text().await.map_err(unreadable)?;
-        if text.len() > 1_000 || text.contains('\0') {
+        if text.len() > 1_000 || text.contains('\0') || sent.fields.len() > 20 {
             return Err(AppError::Invalid("Un champ du formulaire est trop long.".into()));
         }
-        match name.as_str() {
-            "label" => form.label = text,
-            "siret" => form.siret = text,
-            "service_code" => form.service_code = text,
-            "engagement" => form.engagement = text,
-            _ => {}
-        }
+        sent.fields.push((name, text));
     }
-    Ok((form, file_name, content))
+    Ok(sent)
 }

@@ -9,7 +9,7 @@ use crate::components::{
     ErrorNotice, Fact, Loaded, Section, Shell, Space, Submit, Table, done_notice, id_resource, or_empty,
 };
 use crate::domain::Siret;
-use crate::domain::order::{MAX_PURCHASE_ORDER_BYTES, OrderStatus, PaymentMethod};
+use crate::domain::order::{MAX_PURCHASE_ORDER_BYTES, MAX_REPORT_BYTES, OrderStatus, PaymentMethod};
 use crate::model::shop::{OrderRow, OrderView, PostalAddress, SponsorInvoiceRow};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -181,6 +181,23 @@ fn Invoices(o: OrderView, page: String) -> impl IntoView {
         }
     });
     let rows = o.invoices.clone();
+    let reports = o
+        .reports
+        .iter()
+        .map(|&n| {
+            let label = if n == 2 { "Rapport intermédiaire (PDF)" } else { "Rapport final (PDF)" };
+            view! {
+                <a class="button" href=format!("{page}/rapports/{n}") rel="external" download>
+                    {label}
+                </a>
+                " "
+            }
+        })
+        .collect_view();
+    let report_form = o.next_report.map(|n| view! { <ReportForm instalment=n page=page.clone() /> });
+    // A report refused comes back here, whether or not its form still shows.
+    let report_refused = crate::FormError::of(&format!("{page}/rapport"));
+    let reported = move || query.read().get("rapport").is_some();
     view! {
         <Section title="Factures">
             {move || done_notice(issued(), "Les factures sont émises : déposez-les sur Chorus Pro (XML).")}
@@ -230,7 +247,34 @@ fn Invoices(o: OrderView, page: String) -> impl IntoView {
                     .into_any()
             }}
             {issue_form}
+            <p class="downloads">{reports}</p>
+            {move || done_notice(reported(), "Le rapport est enregistré et son versement facturé.")}
+            {report_refused.map(|error| view! { <ErrorNotice error /> })}
+            {report_form}
         </Section>
+    }
+}
+
+/// Staff upload the accompaniment's interim or final report; its
+/// instalment is invoiced at once.
+#[component]
+fn ReportForm(instalment: u8, page: String) -> impl IntoView {
+    let (which, button) = if instalment == 2 {
+        ("Rapport intermédiaire", "ENREGISTRER LE RAPPORT ET FACTURER LE 2e VERSEMENT (40 %)")
+    } else {
+        ("Rapport final", "ENREGISTRER LE RAPPORT ET FACTURER LE 3e VERSEMENT (30 %)")
+    };
+    view! {
+        <form class="form report-form" method="post" enctype="multipart/form-data" action=format!("{page}/rapport")>
+            <input type="hidden" name="instalment" value=instalment.to_string() />
+            <label for="report-pdf">
+                {format!("{which} de l'accompagnement technique (PDF, {} Mo au plus)", MAX_REPORT_BYTES / (1024 * 1024))}
+            </label>
+            <input id="report-pdf" name="pdf" type="file" accept="application/pdf,.pdf" required />
+            <button type="submit" class="button button-primary">
+                {button}
+            </button>
+        </form>
     }
 }
 

@@ -200,3 +200,54 @@ pub async fn set_chorus_state(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A report the accompaniment's instalment is invoiced on, as uploaded.
+pub struct NewReport<'a> {
+    pub order_id: i64,
+    pub instalment: u8,
+    pub file_name: &'a str,
+    pub sha256: &'a str,
+    pub content: &'a [u8],
+    pub at: Timestamp,
+    pub by: &'a str,
+}
+
+pub async fn insert_report(conn: &mut AnyConnection, r: &NewReport<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO order_reports (order_id, instalment, file_name, sha256, size_bytes, content, uploaded_at, uploaded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(r.order_id)
+    .bind(i64::from(r.instalment))
+    .bind(r.file_name)
+    .bind(r.sha256)
+    .bind(i64::try_from(r.content.len()).unwrap_or(i64::MAX))
+    .bind(r.content)
+    .bind(r.at)
+    .bind(r.by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The instalments whose report is kept, in order.
+pub async fn reports(conn: &mut AnyConnection, order_id: i64) -> Result<Vec<u8>, sqlx::Error> {
+    let rows: Vec<i64> =
+        sqlx::query_scalar("SELECT instalment FROM order_reports WHERE order_id = $1 ORDER BY instalment")
+            .bind(order_id)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().filter_map(|i| u8::try_from(i).ok()).collect())
+}
+
+pub async fn report_file(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    instalment: u8,
+) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as("SELECT file_name, content FROM order_reports WHERE order_id = $1 AND instalment = $2")
+        .bind(order_id)
+        .bind(i64::from(instalment))
+        .fetch_optional(conn)
+        .await
+}

@@ -4,10 +4,12 @@
 //! invoice. Numbers are gapless per year, allocated in the transaction
 //! that issues the invoice.
 
+use super::orders::Upload;
 use super::store::{self as shop_store, OrderRecord};
-use crate::domain::billing::{self, Billed, ChorusState, DocumentType, InvoiceDocument, PAYMENT_DAYS, Party, Totals};
-use crate::domain::order::OrderStatus;
-use crate::domain::order::is_postcode;
+use crate::domain::billing::{
+    self, Billed, ChorusState, DocumentType, InvoiceDocument, InvoiceKind, PAYMENT_DAYS, Party, Totals,
+};
+use crate::domain::order::{MAX_REPORT_BYTES, OrderStatus, is_postcode};
 use crate::domain::pricing::{Quote, Rate, VatCategory};
 use crate::domain::{Day, Iban, Money, Siret, StructureKind, Timestamp};
 use crate::error::AppError;
@@ -15,6 +17,8 @@ use crate::model::shop::{SellerView, SponsorInvoiceRow};
 use crate::server::AppState;
 use crate::server::audit::{Actor, Entity};
 use crate::server::auth::Staff;
+use crate::server::codes::sha256_hex;
+use crate::server::db::WriteTx;
 use crate::server::error::ServerError;
 use crate::server::guards::StructureCaller;
 use crate::server::pdf::{self, BOTTOM, MARGIN, Page, TOP};
@@ -76,14 +80,11 @@ async fn buyer(conn: &mut AnyConnection, order: &OrderRecord) -> Result<(Party, 
     Ok((party, structure.kind == StructureKind::Public))
 }
 
-/// Issues an order's invoices due at order: the passes' face value, and
-/// the fees and services with the first instalment of the accompaniment.
-/// All or nothing, journaled; the sponsor gets an email after the commit.
-#[tracing::instrument(skip_all, fields(staff = %staff.login, order = id))]
-pub async fn issue(state: &AppState, staff: &Staff, id: &str, now: DateTime<Utc>) -> Result<Vec<String>, ServerError> {
+/// The order `id` for staff of its agency, locked until commit, and its
+/// quote; refused unless it is confirmed.
+async fn confirmed_order(tx: &mut WriteTx, staff: &Staff, id: &str) -> Result<(OrderRecord, Quote), ServerError> {
     let order_id: i64 = id.trim().parse().map_err(|_| AppError::NotFound("Commande".into()))?;
-    let mut tx = state.db.begin_write().await?;
-    let order = shop_store::find_order_for_update(&mut tx, order_id)
+    let order = shop_store::find_order_for_update(tx, order_id)
         .await?
         .filter(|o| staff.covers(o.agency_id))
         .ok_or_else(|| AppError::NotFound("Commande".into()))?;
@@ -100,9 +101,18 @@ pub async fn issue(state: &AppState, staff: &Staff, id: &str, now: DateTime<Utc>
         }
     }
     let quote = quote_of(&order, shop_store::order_lines(tx.conn(), order.id).await?)?;
-    let due: Vec<Billed> = billing::plan(&quote).into_iter().filter(|b| b.instalment <= 1).collect();
+    Ok((order, quote))
+}
+
+/// Issues an order's invoices due at order: the passes' face value, and
+/// the fees and services with the first instalment of the accompaniment.
+/// All or nothing, journaled; the sponsor gets an email after the commit.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, order = id))]
+pub async fn issue(state: &AppState, staff: &Staff, id: &str, now: DateTime<Utc>) -> Result<Vec<String>, ServerError> {
+    let mut tx = state.db.begin_write().await?;
+    let (order, quote) = confirmed_order(&mut tx, staff, id).await?;
     let mut pending = Vec::new();
-    for billed in due {
+    for billed in billing::plan(&quote).into_iter().filter(|b| b.instalment <= 1) {
         if !store::issued(tx.conn(), order.id, billed.kind, billed.instalment).await? {
             pending.push(billed);
         }
@@ -110,6 +120,94 @@ pub async fn issue(state: &AppState, staff: &Staff, id: &str, now: DateTime<Utc>
     if pending.is_empty() {
         return Err(AppError::Conflict("Les factures de cette commande ont déjà été émises.".into()).into());
     }
+    let numbers = write_invoices(&mut tx, staff, &order, quote.vat_rate, pending, now).await?;
+    tx.commit().await?;
+    notify(state, &order, &numbers).await;
+    Ok(numbers)
+}
+
+/// Staff record the accompaniment's interim report (`instalment` 2) or
+/// final report (3), a PDF, and the instalment that follows it is
+/// invoiced in the same transaction. In order: the invoices at order
+/// first, the interim report before the final one; each once.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, order = id))]
+pub async fn issue_instalment(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    instalment: &str,
+    report: &Upload<'_>,
+    now: DateTime<Utc>,
+) -> Result<String, ServerError> {
+    let instalment: u8 = match instalment.trim() {
+        "2" => 2,
+        "3" => 3,
+        _ => return Err(AppError::Invalid("Choisissez le rapport : intermédiaire ou final.".into()).into()),
+    };
+    let mut tx = state.db.begin_write().await?;
+    let (order, quote) = confirmed_order(&mut tx, staff, id).await?;
+    let Some(billed) = billing::plan(&quote).into_iter().find(|b| b.instalment == instalment) else {
+        return Err(AppError::Conflict("Cette commande ne comporte pas d'accompagnement technique.".into()).into());
+    };
+    if store::issued(tx.conn(), order.id, InvoiceKind::Services, instalment).await? {
+        let which = if instalment == 2 { "intermédiaire" } else { "final" };
+        return Err(AppError::Conflict(format!(
+            "Le rapport {which} de cette commande est déjà enregistré et facturé."
+        ))
+        .into());
+    }
+    if !store::issued(tx.conn(), order.id, InvoiceKind::Services, instalment - 1).await? {
+        let before = if instalment == 2 { "les factures de la commande" } else { "le rapport intermédiaire" };
+        return Err(AppError::Conflict(format!("Enregistrez d'abord {before}.")).into());
+    }
+    if report.content.is_empty() {
+        return Err(AppError::Invalid("Joignez le rapport, en PDF.".into()).into());
+    }
+    if report.content.len() > MAX_REPORT_BYTES {
+        return Err(AppError::Invalid(format!(
+            "Le rapport pèse plus de {} Mo : réduisez-le.",
+            MAX_REPORT_BYTES / (1024 * 1024)
+        ))
+        .into());
+    }
+    if !report.content.starts_with(b"%PDF-") {
+        return Err(AppError::Invalid("Le rapport doit être un fichier PDF.".into()).into());
+    }
+    let name = report.file_name.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    let fallback =
+        format!("rapport-{}-{}.pdf", if instalment == 2 { "intermediaire" } else { "final" }, order.number());
+    let file_name = if name.is_empty() || name.len() > 120 || name.chars().any(char::is_control) {
+        fallback
+    } else {
+        name.to_owned()
+    };
+    let new = store::NewReport {
+        order_id: order.id,
+        instalment,
+        file_name: &file_name,
+        sha256: &sha256_hex(report.content),
+        content: report.content,
+        at: Timestamp::new(now),
+        by: &staff.login,
+    };
+    store::insert_report(tx.conn(), &new).await?;
+    let numbers = write_invoices(&mut tx, staff, &order, quote.vat_rate, vec![billed], now).await?;
+    tx.commit().await?;
+    notify(state, &order, &numbers).await;
+    Ok(numbers.into_iter().next().unwrap_or_default())
+}
+
+/// Writes `pending` invoices of `order`, numbered in this transaction, to
+/// the order's buyer today; each journaled. Refused while the seller's
+/// identity or the IBAN is missing.
+async fn write_invoices(
+    tx: &mut WriteTx,
+    staff: &Staff,
+    order: &OrderRecord,
+    vat_rate: Rate,
+    pending: Vec<Billed>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, ServerError> {
     let seller = store::seller(tx.conn(), order.agency_id).await?.ok_or_else(|| {
         AppError::Invalid(
             "Renseignez d'abord l'identité de la coopérative sur les factures (raison sociale, SIRET, n° de TVA, \
@@ -120,7 +218,7 @@ pub async fn issue(state: &AppState, staff: &Staff, id: &str, now: DateTime<Utc>
     let iban = shop_store::settings(tx.conn(), order.agency_id).await?.1.ok_or_else(|| {
         AppError::Invalid("Renseignez d'abord l'IBAN de l'agence dans « Boutique » : les factures le portent.".into())
     })?;
-    let (buyer, public_buyer) = buyer(tx.conn(), &order).await?;
+    let (buyer, public_buyer) = buyer(tx.conn(), order).await?;
     let today = Timestamp::new(now).paris_day();
     let mut numbers = Vec::new();
     for billed in pending {
@@ -138,8 +236,8 @@ pub async fn issue(state: &AppState, staff: &Staff, id: &str, now: DateTime<Utc>
             engagement: order.po_engagement.clone(),
             iban: iban.clone(),
             public_buyer,
-            totals: Totals::of(&billed, quote.vat_rate),
-            vat_rate: quote.vat_rate,
+            totals: Totals::of(&billed, vat_rate),
+            vat_rate,
             billed,
         };
         let invoice_id =
@@ -148,13 +246,44 @@ pub async fn issue(state: &AppState, staff: &Staff, id: &str, now: DateTime<Utc>
             "number": number.to_string(), "order": doc.order_number, "subject": doc.subject(),
             "total_incl_vat": doc.totals.incl_vat.to_string(), "buyer": doc.buyer.name,
         });
-        journal(&mut tx, &Actor::staff(staff), Entity::SponsorInvoice, invoice_id, "issue", json!(null), after, now)
-            .await?;
+        journal(tx, &Actor::staff(staff), Entity::SponsorInvoice, invoice_id, "issue", json!(null), after, now).await?;
         numbers.push(number.to_string());
     }
-    tx.commit().await?;
-    notify(state, &order, &numbers).await;
     Ok(numbers)
+}
+
+/// A report of the order, for those who may read the order.
+pub async fn report_file(
+    state: &AppState,
+    caller: &StructureCaller,
+    id: &str,
+    instalment: &str,
+) -> Result<(String, Vec<u8>), ServerError> {
+    let missing = || AppError::NotFound("Rapport".into());
+    let order = super::orders::readable_order(state, caller, id).await?;
+    let instalment: u8 = instalment.trim().parse().map_err(|_| missing())?;
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(store::report_file(&mut conn, order, instalment).await?.ok_or_else(missing)?)
+}
+
+/// The accompaniment's next instalment to invoice on a report (2 or 3),
+/// once the one before is invoiced; and the reports kept.
+pub async fn instalments(
+    conn: &mut AnyConnection,
+    order: &OrderRecord,
+    quote: &Quote,
+) -> Result<(Option<u8>, Vec<u8>), ServerError> {
+    let reports = store::reports(conn, order.id).await?;
+    if order.status != OrderStatus::Confirmed {
+        return Ok((None, reports));
+    }
+    for b in billing::plan(quote).into_iter().filter(|b| b.instalment >= 2) {
+        if !store::issued(conn, order.id, InvoiceKind::Services, b.instalment).await? {
+            let ready = store::issued(conn, order.id, InvoiceKind::Services, b.instalment - 1).await?;
+            return Ok((ready.then_some(b.instalment), reports));
+        }
+    }
+    Ok((None, reports))
 }
 
 /// The invoices' email to the order's contact, after the commit.

@@ -45,6 +45,12 @@ async fn readable(conn: &mut AnyConnection, caller: &StructureCaller, id: &str) 
     if allowed { Ok(order) } else { Err(not_found().into()) }
 }
 
+/// The id of the order `id`, if the caller may read it.
+pub async fn readable_order(state: &AppState, caller: &StructureCaller, id: &str) -> Result<i64, ServerError> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(readable(&mut conn, caller, id).await?.id)
+}
+
 /// What the order still waits for, in French.
 fn missing(order: &OrderRecord) -> Vec<String> {
     match (order.status, order.payment) {
@@ -107,6 +113,7 @@ async fn view_of(
     let staff = matches!(caller, Some(StructureCaller::Staff(_)));
     let invoices = super::invoices::rows(conn, order.id, staff).await?;
     let can_issue_invoices = staff && super::invoices::may_issue(conn, &order, &quote).await?;
+    let (next_report, reports) = super::invoices::instalments(conn, &order, &quote).await?;
     Ok(OrderView {
         id: order.id,
         number,
@@ -143,6 +150,8 @@ async fn view_of(
         can_give_purchase_order: caller.is_some() && order.status == OrderStatus::AwaitingPurchaseOrder,
         invoices,
         can_issue_invoices,
+        next_report: next_report.filter(|_| staff),
+        reports,
     })
 }
 
