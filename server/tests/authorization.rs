@@ -798,6 +798,9 @@ struct StructureSecrets {
     invoiced: (i64, [i64; 2]),
     /// Two invoices rejected by Chorus Pro, to correct (the same way).
     rejected: [i64; 2],
+    /// The two invoiced orders, whose passes staff of Nantes and the
+    /// administrator produce, record the mandate of, and activate.
+    invoiced_orders: [i64; 2],
 }
 
 impl StructureSecrets {
@@ -899,6 +902,7 @@ async fn structure_objects(app: &TestApp) -> StructureSecrets {
         confirmed: [confirmed[0], confirmed[1]],
         invoiced: invoiced[0],
         rejected,
+        invoiced_orders: [invoiced[0].0, invoiced[1].0],
     }
 }
 
@@ -1072,6 +1076,32 @@ fn shop_fns() -> Vec<FnProbe> {
                 let invoice = StructureSecrets::of(&s.structures.invoiced.1, r);
                 vec![("invoice", invoice), ("state", "deposited".into()), ("reference", "CPP-MATRICE".into())]
             },
+            Refused(404),
+        ),
+        staff_fn(
+            "produce_passes",
+            |s, r| vec![("order", StructureSecrets::of(&s.structures.invoiced_orders, r))],
+            Refused(404),
+        ),
+        structure_fn(
+            "record_counterpart",
+            |s, r| {
+                let order = StructureSecrets::of(&s.structures.invoiced_orders, r);
+                let day = chrono::Utc::now().format("%d/%m/%Y").to_string();
+                vec![("order", order), ("reference", "M-MATRICE".into()), ("day", day), ("amount", "1 000 000".into())]
+            },
+            [Granted, Refused(404)],
+            Refused(404),
+            Granted,
+        ),
+        staff_fn(
+            "activate_passes",
+            |s, r| vec![("order", StructureSecrets::of(&s.structures.invoiced_orders, r))],
+            Refused(404),
+        ),
+        staff_fn(
+            "cancel_order",
+            |s, r| vec![("order", StructureSecrets::of(&s.structures.confirmed, r))],
             Refused(404),
         ),
         staff_fn(

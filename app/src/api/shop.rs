@@ -303,3 +303,53 @@ pub async fn correct_sponsor_invoice(invoice: String) -> Result<(), AppError> {
     })
     .await
 }
+
+/// « PRODUIRE LES PASS »: the order's passes numbered, not yet active.
+#[server(endpoint = "produce_passes")]
+pub async fn produce_passes(order: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::passes};
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        let id = passes::produce(&state, &staff, &order, chrono::Utc::now()).await?;
+        Ok(format!("/agence/commandes/{id}?pass=produits"))
+    })
+    .await
+}
+
+/// The mandate (a public payer's, by its manager or staff) or the transfer
+/// received (staff), which activation waits for.
+#[server(endpoint = "record_counterpart")]
+pub async fn record_counterpart(order: String, reference: String, day: String, amount: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::passes};
+    context::serve_and_redirect(|state, caller: StructureCaller| async move {
+        let form = passes::ReceivedForm { reference, day, amount };
+        let id = passes::record_received(&state, &caller, &order, &form, chrono::Utc::now()).await?;
+        let base = match caller {
+            StructureCaller::Staff(_) => "/agence/commandes",
+            StructureCaller::Sponsor(_) => "/commanditaire/commandes",
+        };
+        Ok(format!("{base}/{id}?pass=recu"))
+    })
+    .await
+}
+
+/// « ACTIVER LES PASS »: all of the order's passes become spendable.
+#[server(endpoint = "activate_passes")]
+pub async fn activate_passes(order: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::passes};
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        passes::activate(&state, &staff, &order, chrono::Utc::now()).await?;
+        Ok(format!("/agence/commandes/{}?pass=actives", order.trim()))
+    })
+    .await
+}
+
+/// « ANNULER LA COMMANDE », before its passes are activated.
+#[server(endpoint = "cancel_order")]
+pub async fn cancel_order(order: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::passes};
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        passes::cancel(&state, &staff, &order, chrono::Utc::now()).await?;
+        Ok(format!("/agence/commandes/{}?pass=annulee", order.trim()))
+    })
+    .await
+}

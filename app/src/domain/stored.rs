@@ -6,6 +6,7 @@
 use super::billing::ChorusState;
 use super::member_file::ImportOutcome;
 use super::order::{OrderStatus, PaymentMethod};
+use super::pass::PassStatus;
 use super::structure::{ChorusRequirement, ManagerState, RegisterSource, RegisterState, StructureKind};
 use super::{Day, InvoiceStatus, LineFlag, Money, Month, ParisTime, Role, Timestamp, VoucherNumber, VoucherStatus};
 
@@ -56,6 +57,7 @@ stored_as_code!(OrderStatus, String, &'q str, |code| OrderStatus::from_code(code
 stored_as_code!(PaymentMethod, String, &'q str, |code| PaymentMethod::from_code(code), "payment method");
 stored_as_code!(ChorusRequirement, String, &'q str, |code| ChorusRequirement::from_code(code), "chorus requirement");
 stored_as_code!(ChorusState, String, &'q str, |code| ChorusState::from_code(code), "chorus state");
+stored_as_code!(PassStatus, String, &'q str, |code| PassStatus::from_code(code), "pass status");
 
 /// `Type`, `Decode` and `Encode` for a value stored as text: `$parse` reads
 /// it back (None names the text), `$write` writes it.

@@ -179,6 +179,35 @@ pub struct OrderView {
     pub next_report: Option<u8>,
     /// The reports kept (2, 3), to download.
     pub reports: Vec<u8>,
+    /// Its passes: production, counterpart, activation.
+    pub way: OrderWayView,
+}
+
+/// An order's way after its invoices (seed 003): its passes produced, the
+/// counterpart received, activated or cancelled; and what the reader may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderWayView {
+    pub produced_at: Option<ParisTime>,
+    pub passes: i64,
+    pub inactive: i64,
+    pub active: i64,
+    pub used: i64,
+    pub cancelled: i64,
+    /// The first and last pass numbers.
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub valid_until: Option<Day>,
+    pub received: Money,
+    pub received_reference: Option<String>,
+    pub received_on: Option<Day>,
+    pub activated_at: Option<ParisTime>,
+    pub cancelled_at: Option<ParisTime>,
+    /// What the counterpart still lacks to cover the passes' face value.
+    pub shortfall: Option<Money>,
+    pub can_produce: bool,
+    pub can_record_received: bool,
+    pub can_activate: bool,
+    pub can_cancel: bool,
 }
 
 /// An invoice or credit note to a sponsor, as its order's page lists it.

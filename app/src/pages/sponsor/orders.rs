@@ -4,9 +4,12 @@
 //! documents to download again at any time.
 
 use super::shop::{QuoteLines, QuoteTotals};
-use crate::api::shop::{CorrectSponsorInvoice, IssueSponsorInvoices, RecordChorusState, my_orders, shop_order};
+use crate::api::shop::{
+    ActivatePasses, CancelOrder, CorrectSponsorInvoice, IssueSponsorInvoices, ProducePasses, RecordChorusState,
+    RecordCounterpart, my_orders, shop_order,
+};
 use crate::components::{
-    ErrorNotice, Fact, Loaded, Section, Shell, Space, Submit, Table, done_notice, id_resource, or_empty,
+    ErrorNotice, Fact, Field, Loaded, Section, Shell, Space, Submit, Table, done_notice, id_resource, or_empty,
 };
 use crate::domain::Siret;
 use crate::domain::order::{MAX_PURCHASE_ORDER_BYTES, MAX_REPORT_BYTES, OrderStatus, PaymentMethod};
@@ -136,6 +139,7 @@ pub fn OrderDetail(o: OrderView, base: &'static str) -> impl IntoView {
                 })}
         </p>
         <Invoices o=o.clone() page=page.clone() />
+        <Passes o=o.clone() />
         {refused.map(|error| view! { <ErrorNotice error /> })}
         {form}
         {payment}
@@ -251,6 +255,112 @@ fn Invoices(o: OrderView, page: String) -> impl IntoView {
             {move || done_notice(reported(), "Le rapport est enregistré et son versement facturé.")}
             {report_refused.map(|error| view! { <ErrorNotice error /> })}
             {report_form}
+        </Section>
+    }
+}
+
+/// The order's passes (seed 003): produced, the counterpart received,
+/// activated or cancelled; staff's actions, and the mandate's form for
+/// the sponsor of a public payer.
+#[component]
+fn Passes(o: OrderView) -> impl IntoView {
+    let produce = ServerAction::<ProducePasses>::new();
+    let record = ServerAction::<RecordCounterpart>::new();
+    let activate = ServerAction::<ActivatePasses>::new();
+    let cancel = ServerAction::<CancelOrder>::new();
+    let query = use_query_map();
+    let done = move || match query.read().get("pass").as_deref() {
+        Some("produits") => Some("Les pass sont produits : ils ne seront dépensables qu'après leur activation."),
+        Some("recu") => Some("La contrepartie est enregistrée."),
+        Some("actives") => {
+            Some("Les pass sont activés : l'avis d'activation est envoyé aux points de livraison et de distribution.")
+        }
+        Some("annulee") => Some("La commande est annulée : ses pass ne seront jamais activés."),
+        _ => None,
+    };
+    let w = o.way.clone();
+    let what = match o.payment {
+        PaymentMethod::Chorus => "Mandat",
+        PaymentMethod::Transfer => "Virement reçu",
+    };
+    let received = w.received_reference.clone().map(|r| {
+        let on = w.received_on.map(|d| format!(" du {d}")).unwrap_or_default();
+        view! { <Fact term=what>{format!("n° {r}{on} : {}", w.received.priced())}</Fact> }
+    });
+    let numbers =
+        w.first.clone().zip(w.last.clone()).map(|(a, b)| view! { <Fact term="Numéros">{format!("{a} à {b}")}</Fact> });
+    let state = if let Some(at) = w.cancelled_at {
+        format!("Commande annulée le {at} : {} pass annulés.", w.cancelled)
+    } else if let Some(at) = w.activated_at {
+        format!("Pass activés le {at} : {} actifs, {} utilisés.", w.active, w.used)
+    } else if let Some(at) = w.produced_at {
+        format!("{} pass produits le {at}, pas encore activés.", w.passes)
+    } else {
+        "Les pass sont produits par l'agence une fois les factures émises.".to_owned()
+    };
+    let shortfall = (w.activated_at.is_none() && w.cancelled_at.is_none()).then_some(w.shortfall).flatten().map(|m| {
+        format!(
+            "Il manque {} de contrepartie pour activer les pass (valeur faciale {}).",
+            m.priced(),
+            o.quote.passes_value.priced()
+        )
+    });
+    // Captures the id alone: a Copy closure, used by each form.
+    let order_id = o.id;
+    let order_field = move || view! { <input type="hidden" name="order" value=order_id.to_string() /> };
+    let produce_form = w.can_produce.then(|| {
+        view! {
+            <ActionForm action=produce attr:class="form form-inline">
+                {order_field()}
+                <Submit action=produce label="PRODUIRE LES PASS" primary=true />
+            </ActionForm>
+        }
+    });
+    let received_form = w.can_record_received.then(|| {
+        let label = match o.payment {
+            PaymentMethod::Chorus => "N° du mandat",
+            PaymentMethod::Transfer => "Référence du virement",
+        };
+        view! {
+            <ActionForm action=record attr:class="form counterpart">
+                {order_field()}
+                <Field name="reference" id="counterpart-reference" label=label required=true />
+                <Field name="day" id="counterpart-day" label="Date" kind="date" required=true />
+                <Field name="amount" id="counterpart-amount" label="Montant (€)" inputmode="decimal" required=true />
+                <Submit action=record label="ENREGISTRER" primary=false />
+            </ActionForm>
+        }
+    });
+    let activate_form = w.can_activate.then(|| {
+        view! {
+            <ActionForm action=activate attr:class="form form-inline">
+                {order_field()}
+                <Submit action=activate label="ACTIVER LES PASS" primary=true />
+            </ActionForm>
+        }
+    });
+    let cancel_form = w.can_cancel.then(|| {
+        view! {
+            <ActionForm action=cancel attr:class="form form-inline">
+                {order_field()}
+                <Submit action=cancel label="ANNULER LA COMMANDE" primary=false />
+            </ActionForm>
+        }
+    });
+    view! {
+        <Section title="Pass Castors">
+            {move || done().map(|text| view! { <p class="notice notice-ok" role="status">{text}</p> })}
+            <p class="pass-state">{state}</p>
+            <dl class="facts">
+                {numbers}
+                {w.valid_until.map(|d| view! { <Fact term="Valables jusqu'au">{d.to_string()}</Fact> })}
+                {received}
+            </dl>
+            {shortfall.map(|text| view! { <p class="notice notice-note">{text}</p> })}
+            {produce_form}
+            {received_form}
+            {activate_form}
+            {cancel_form}
         </Section>
     }
 }

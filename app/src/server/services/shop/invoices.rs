@@ -82,7 +82,11 @@ async fn buyer(conn: &mut AnyConnection, order: &OrderRecord) -> Result<(Party, 
 
 /// The order `id` for staff of its agency, locked until commit, and its
 /// quote; refused unless it is confirmed.
-async fn confirmed_order(tx: &mut WriteTx, staff: &Staff, id: &str) -> Result<(OrderRecord, Quote), ServerError> {
+pub(super) async fn confirmed_order(
+    tx: &mut WriteTx,
+    staff: &Staff,
+    id: &str,
+) -> Result<(OrderRecord, Quote), ServerError> {
     let order_id: i64 = id.trim().parse().map_err(|_| AppError::NotFound("Commande".into()))?;
     let order = shop_store::find_order_for_update(tx, order_id)
         .await?

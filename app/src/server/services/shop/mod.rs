@@ -11,6 +11,7 @@ pub mod cart;
 pub mod checkout;
 pub mod invoices;
 pub mod orders;
+pub mod passes;
 pub mod settings;
 
 use crate::domain::Money;

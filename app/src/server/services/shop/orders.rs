@@ -114,6 +114,9 @@ async fn view_of(
     let invoices = super::invoices::rows(conn, order.id, staff).await?;
     let can_issue_invoices = staff && super::invoices::may_issue(conn, &order, &quote).await?;
     let (next_report, reports) = super::invoices::instalments(conn, &order, &quote).await?;
+    let invoiced =
+        crate::server::store::billing::issued(conn, order.id, crate::domain::billing::InvoiceKind::Passes, 0).await?;
+    let way = super::passes::way_view(conn, &order, staff, invoiced).await?;
     Ok(OrderView {
         id: order.id,
         number,
@@ -152,6 +155,7 @@ async fn view_of(
         can_issue_invoices,
         next_report: next_report.filter(|_| staff),
         reports,
+        way,
     })
 }
 

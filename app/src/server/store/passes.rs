@@ -1,0 +1,219 @@
+//! Pass Castors: their yearly series per agency, the passes of an order,
+//! and the order's way after its invoices (production, counterpart
+//! received, activation, cancellation).
+
+use crate::domain::pass::PassStatus;
+use crate::domain::{Day, Money, ParisTime, Timestamp};
+use sqlx::{AnyConnection, FromRow};
+
+/// Takes `count` numbers of the agency's `year` series at once, in the
+/// producing transaction: the first of them. The series row stays locked
+/// until commit; a rollback gives the numbers back.
+pub async fn take_numbers(conn: &mut AnyConnection, agency_id: i64, year: i32, count: i64) -> Result<i64, sqlx::Error> {
+    let last: i64 = sqlx::query_scalar(
+        "INSERT INTO pass_series (agency_id, year, last_sequence) VALUES ($1, $2, $3)
+         ON CONFLICT (agency_id, year) DO UPDATE SET last_sequence = pass_series.last_sequence + $3
+         RETURNING last_sequence",
+    )
+    .bind(agency_id)
+    .bind(i64::from(year))
+    .bind(count)
+    .fetch_one(conn)
+    .await?;
+    Ok(last - count + 1)
+}
+
+/// Writes an order's passes, numbered from `first` in the order of
+/// `face_values`, all not yet active.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    agency_id: i64,
+    year: i32,
+    first: i64,
+    face_values: &[Money],
+    valid_until: Day,
+) -> Result<(), sqlx::Error> {
+    const COLUMNS: usize = 7;
+    // 7 placeholders a row, under every database's cap per statement.
+    for (chunk_index, chunk) in face_values.chunks(500).enumerate() {
+        let sql = format!(
+            "INSERT INTO passes (order_id, agency_id, year, sequence, face_value, valid_until, status) VALUES {}",
+            super::values(chunk.len(), COLUMNS)
+        );
+        let mut query = sqlx::query(&sql);
+        for (i, value) in chunk.iter().enumerate() {
+            let offset = i64::try_from(chunk_index * 500 + i).unwrap_or(i64::MAX);
+            query = query
+                .bind(order_id)
+                .bind(agency_id)
+                .bind(i64::from(year))
+                .bind(first + offset)
+                .bind(*value)
+                .bind(valid_until)
+                .bind(PassStatus::Inactive);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Where an order stands after its invoices.
+#[derive(Debug, Clone, Default, FromRow)]
+pub struct OrderWay {
+    pub produced_at: Option<ParisTime>,
+    pub produced_by: Option<String>,
+    pub valid_until: Option<Day>,
+    pub received: Money,
+    pub received_reference: Option<String>,
+    pub received_on: Option<Day>,
+    pub received_by: Option<String>,
+    pub activated_at: Option<ParisTime>,
+    pub activated_by: Option<String>,
+    pub cancelled_at: Option<ParisTime>,
+    pub cancelled_by: Option<String>,
+}
+
+pub async fn way(conn: &mut AnyConnection, order_id: i64) -> Result<OrderWay, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT produced_at, produced_by, valid_until, received, received_reference, received_on, received_by,
+                activated_at, activated_by, cancelled_at, cancelled_by
+           FROM orders WHERE id = $1",
+    )
+    .bind(order_id)
+    .fetch_one(conn)
+    .await
+    .map_err(super::in_row("orders", order_id))
+}
+
+pub async fn set_produced(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    valid_until: Day,
+    at: Timestamp,
+    by: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE orders SET produced_at = $2, produced_by = $3, valid_until = $4
+          WHERE id = $1 AND produced_at IS NULL AND status = 'confirmed'",
+    )
+    .bind(order_id)
+    .bind(at)
+    .bind(by)
+    .bind(valid_until)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the counterpart received: the mandate's (or transfer's) amount,
+/// reference and day, replacing what was recorded before activation.
+pub async fn set_received(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    amount: Money,
+    reference: &str,
+    on: Day,
+    by: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE orders SET received = $2, received_reference = $3, received_on = $4, received_by = $5
+          WHERE id = $1 AND activated_at IS NULL AND status = 'confirmed'",
+    )
+    .bind(order_id)
+    .bind(amount)
+    .bind(reference)
+    .bind(on)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// All the order's passes become spendable at once; how many.
+pub async fn activate(conn: &mut AnyConnection, order_id: i64, at: Timestamp, by: &str) -> Result<u64, sqlx::Error> {
+    let marked = sqlx::query(
+        "UPDATE orders SET activated_at = $2, activated_by = $3
+          WHERE id = $1 AND activated_at IS NULL AND produced_at IS NOT NULL AND status = 'confirmed'",
+    )
+    .bind(order_id)
+    .bind(at)
+    .bind(by)
+    .execute(&mut *conn)
+    .await?;
+    if marked.rows_affected() != 1 {
+        return Ok(0);
+    }
+    let passes = sqlx::query("UPDATE passes SET status = $2, activated_at = $3 WHERE order_id = $1 AND status = $4")
+        .bind(order_id)
+        .bind(PassStatus::Active)
+        .bind(at)
+        .bind(PassStatus::Inactive)
+        .execute(conn)
+        .await?;
+    Ok(passes.rows_affected())
+}
+
+/// Cancels an order not yet activated; its passes, if printed, are void
+/// (their numbers stay consumed). How many passes were voided, or None when
+/// the order could not be cancelled.
+pub async fn cancel(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    at: Timestamp,
+    by: &str,
+) -> Result<Option<u64>, sqlx::Error> {
+    let marked = sqlx::query(
+        "UPDATE orders SET status = 'cancelled', cancelled_at = $2, cancelled_by = $3
+          WHERE id = $1 AND activated_at IS NULL AND status <> 'cancelled'",
+    )
+    .bind(order_id)
+    .bind(at)
+    .bind(by)
+    .execute(&mut *conn)
+    .await?;
+    if marked.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let passes = sqlx::query("UPDATE passes SET status = $2 WHERE order_id = $1 AND status = $3")
+        .bind(order_id)
+        .bind(PassStatus::Cancelled)
+        .bind(PassStatus::Inactive)
+        .execute(conn)
+        .await?;
+    Ok(Some(passes.rows_affected()))
+}
+
+/// An order's passes counted by status, and their first and last numbers'
+/// sequences and year.
+#[derive(Debug, Clone, Default, FromRow)]
+pub struct PassCounts {
+    pub total: i64,
+    pub inactive: i64,
+    pub active: i64,
+    pub used: i64,
+    pub cancelled: i64,
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+    pub year: Option<i64>,
+}
+
+pub async fn counts(conn: &mut AnyConnection, order_id: i64) -> Result<PassCounts, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COUNT(*) AS total,
+                COALESCE(SUM(CASE WHEN status = 'inactive' THEN 1 ELSE 0 END), 0) AS inactive,
+                COALESCE(SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END), 0) AS active,
+                COALESCE(SUM(CASE WHEN status = 'used' THEN 1 ELSE 0 END), 0) AS used,
+                COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled,
+                MIN(sequence) AS first, MAX(sequence) AS last, MIN(year) AS year
+           FROM passes WHERE order_id = $1",
+    )
+    .bind(order_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// The agency's code and centre code, which pass numbers carry.
+pub async fn agency_codes(conn: &mut AnyConnection, agency_id: i64) -> Result<(String, String), sqlx::Error> {
+    sqlx::query_as("SELECT code, centre_code FROM agencies WHERE id = $1").bind(agency_id).fetch_one(conn).await
+}
