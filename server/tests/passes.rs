@@ -8,90 +8,25 @@
 
 mod common;
 
-use app::domain::pricing::Product;
-use app::domain::{Money, Role, Timestamp};
-use app::model::shop::PostalAddress;
 use app::server::auth::Staff;
-use app::server::codes::sha256_hex;
-use app::server::error::ServerError;
 use app::server::guards::StructureCaller;
-use app::server::services::shop::cart::Shopper;
-use app::server::services::shop::checkout::{self, OrderForm};
+use app::server::services::shop::checkout;
 use app::server::services::shop::invoices;
-use app::server::services::shop::orders::{self, PurchaseOrderForm, Upload};
 use app::server::services::shop::passes::{self, ReceivedForm};
-use app::server::store::shop as store;
-use common::supplier::pdf;
+use common::shop::{booklets, cart_of, form, now, refusal};
 use common::{PASSWORD, TestApp};
 use futures::future::join_all;
 
-const TECHNIQUES: &str = "21449001300015";
-
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
-}
+const POINTS: &str = "Mairie annexe ; 2 rue des Écoles, 44999 Saint-Aubin ; annexe@saint-aubin-des-castors.example";
 
 async fn staff(app: &TestApp) -> Staff {
-    let account_id = app.create_staff("agence.pass", "agency", None).await;
-    let agency_id = app.count("SELECT id FROM agencies WHERE code = 'NA'").await;
-    Staff { account_id, login: "agence.pass".into(), role: Role::Agency, agency_id: Some(agency_id) }
+    common::shop::staff(app, "agence.pass").await
 }
 
-async fn cart_of(app: &TestApp, account: i64, lines: &[(Product, u32)]) -> Shopper {
-    let token = hex::encode(rand::random::<[u8; 32]>());
-    let mut conn = app.db.pool().acquire().await.expect("connection");
-    let stamp = Timestamp::new(now());
-    let id = store::insert_cart(&mut conn, &sha256_hex(token.as_bytes()), Some(account), stamp).await.expect("cart");
-    for &(product, quantity) in lines {
-        store::set_line(&mut conn, id, product, quantity, stamp).await.expect("line");
-    }
-    Shopper { token: Some(token), account_id: Some(account) }
-}
-
-fn form(structure: i64, payment: &str) -> OrderForm {
-    let address = |name: &str| PostalAddress {
-        name: name.into(),
-        street: "1 place de la Mairie".into(),
-        postcode: "44999".into(),
-        city: "Saint-Aubin-des-Castors".into(),
-    };
-    OrderForm {
-        structure: structure.to_string(),
-        payment: payment.into(),
-        code: String::new(),
-        billing: address("Ville"),
-        delivery: address("Ville"),
-        points: "Mairie annexe ; 2 rue des Écoles, 44999 Saint-Aubin ; annexe@saint-aubin-des-castors.example".into(),
-    }
-}
-
-/// A confirmed Chorus Pro order of the Services techniques: `booklets`
-/// booklets of ten 20 € passes.
-async fn confirmed_order(app: &TestApp, booklets: u32) -> i64 {
-    let mairie = app.sponsor("mairie").await;
-    let techniques: i64 = app.value_of("SELECT id FROM structures WHERE siret = $1", TECHNIQUES).await;
-    let booklet = Product::Booklet { face_value: Money::from_euros(20) };
-    let shopper = cart_of(app, mairie.account_id, &[(booklet, booklets)]).await;
-    let id = checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus"), now()).await.unwrap();
-    let po = PurchaseOrderForm {
-        label: "Ville de Saint-Aubin-des-Castors — Services techniques".into(),
-        siret: TECHNIQUES.into(),
-        service_code: "ST-44".into(),
-        engagement: "1234567890".into(),
-    };
-    let signed = pdf("Bon de commande signé");
-    let file = Upload { file_name: "bon.pdf", content: &signed };
-    orders::give_purchase_order(&app.state, &StructureCaller::Sponsor(mairie), &id.to_string(), &po, &file, now())
-        .await
-        .unwrap();
-    id
-}
-
-fn refusal<T: std::fmt::Debug>(result: Result<T, ServerError>) -> String {
-    match result {
-        Err(ServerError::Refused(e)) => e.to_string(),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
+/// A confirmed Chorus Pro order of the Services techniques: `count`
+/// booklets of ten 20 € passes, with a distribution point.
+async fn confirmed_order(app: &TestApp, count: u32) -> i64 {
+    common::shop::confirmed_chorus_order(app, &[(booklets(20), count)], POINTS).await
 }
 
 fn mandate(reference: &str, amount: &str) -> ReceivedForm {
@@ -254,9 +189,10 @@ async fn only_staff_record_a_transfer_received() {
     let fondation = app.sponsor("fondation").await;
     let structure: i64 =
         app.value_of("SELECT structure_id FROM structure_managers WHERE account_id = $1", fondation.account_id).await;
-    let booklet = Product::Booklet { face_value: Money::from_euros(10) };
-    let shopper = cart_of(&app, fondation.account_id, &[(booklet, 1)]).await;
-    let id = checkout::place(&app.state, &fondation, &shopper, &form(structure, "transfer"), now()).await.unwrap();
+    let shopper = cart_of(&app, Some(fondation.account_id), &[(booklets(10), 1)]).await;
+    let id = checkout::place(&app.state, &fondation, &shopper, &form(structure, "transfer", "", POINTS), now())
+        .await
+        .unwrap();
     let order = id.to_string();
     let why = refusal(
         passes::record_received(

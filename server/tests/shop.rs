@@ -12,76 +12,22 @@ mod common;
 
 use app::domain::order::OrderStatus;
 use app::domain::pricing::{PriceList, Product};
-use app::domain::{Money, Timestamp};
 use app::error::AppError;
-use app::model::shop::PostalAddress;
-use app::server::codes::sha256_hex;
 use app::server::error::ServerError;
 use app::server::guards::StructureCaller;
-use app::server::services::shop::cart::Shopper;
-use app::server::services::shop::checkout::{self, OrderForm};
+use app::server::services::shop::checkout;
 use app::server::services::structures::deactivation;
-use app::server::store::shop as store;
+use common::shop::{FINANCES, TECHNIQUES, booklets, cart_of, form, now, refusal, structure_id};
 use common::supplier::pdf;
 use common::{Browser, PASSWORD, Page, TestApp, pdf_text};
 use reqwest::{StatusCode, header, multipart};
 
-const TECHNIQUES: &str = "21449001300015";
-const FINANCES: &str = "21449001300023";
 const MEDIATHEQUE: &str = "21449001300049";
-
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
-}
 
 fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
     // Soft line breaks (quoted-printable) undone.
     let undone = app.mails().into_iter().map(|m| m.replace("=\r\n", ""));
     undone.filter(|m| m.contains(&format!("To: {to}"))).collect()
-}
-
-async fn structure_id(app: &TestApp, siret: &str) -> i64 {
-    app.value_of("SELECT id FROM structures WHERE siret = $1", siret).await
-}
-
-/// A cart of its own (as a browser's cookie would hold) with these lines.
-async fn cart_of(app: &TestApp, account: Option<i64>, lines: &[(Product, u32)]) -> Shopper {
-    let token = hex::encode(rand::random::<[u8; 32]>());
-    let mut conn = app.db.pool().acquire().await.expect("connection");
-    let stamp = Timestamp::new(now());
-    let id = store::insert_cart(&mut conn, &sha256_hex(token.as_bytes()), account, stamp).await.expect("cart");
-    for &(product, quantity) in lines {
-        store::set_line(&mut conn, id, product, quantity, stamp).await.expect("line");
-    }
-    Shopper { token: Some(token), account_id: account }
-}
-
-fn booklets(euros: i64) -> Product {
-    Product::Booklet { face_value: Money::from_euros(euros) }
-}
-
-fn form(structure: i64, payment: &str, code: &str) -> OrderForm {
-    let address = |name: &str| PostalAddress {
-        name: name.into(),
-        street: "1 place de la Mairie".into(),
-        postcode: "44999".into(),
-        city: "Saint-Aubin-des-Castors".into(),
-    };
-    OrderForm {
-        structure: structure.to_string(),
-        payment: payment.into(),
-        code: code.into(),
-        billing: address("Ville"),
-        delivery: address("Ville"),
-        points: String::new(),
-    }
-}
-
-fn refusal<T: std::fmt::Debug>(result: Result<T, ServerError>) -> String {
-    match result {
-        Err(ServerError::Refused(e)) => e.to_string(),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
 }
 
 /// The order's status, as stored.
@@ -268,7 +214,7 @@ async fn a_purchase_order_is_checked_field_by_field_and_confirms_the_order() {
     let mairie = app.sponsor("mairie").await;
     let techniques = structure_id(&app, TECHNIQUES).await;
     let shopper = cart_of(&app, Some(mairie.account_id), &[(booklets(50), 2)]).await;
-    let id = checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus", ""), now()).await.unwrap();
+    let id = checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus", "", ""), now()).await.unwrap();
     assert_eq!(status_of(&app, id).await, "awaiting_purchase_order");
 
     let browser = app.browser();
@@ -378,9 +324,11 @@ async fn a_private_sponsor_pays_by_transfer_with_the_orders_reference() {
     let structure: i64 =
         app.value_of("SELECT structure_id FROM structure_managers WHERE account_id = $1", fondation.account_id).await;
     let shopper = cart_of(&app, Some(fondation.account_id), &[(booklets(10), 1), (Product::Accompaniment, 1)]).await;
-    let why = refusal(checkout::place(&app.state, &fondation, &shopper, &form(structure, "chorus", ""), now()).await);
+    let why =
+        refusal(checkout::place(&app.state, &fondation, &shopper, &form(structure, "chorus", "", ""), now()).await);
     assert!(why.contains("réservé aux structures publiques"), "{why}");
-    let id = checkout::place(&app.state, &fondation, &shopper, &form(structure, "transfer", ""), now()).await.unwrap();
+    let id =
+        checkout::place(&app.state, &fondation, &shopper, &form(structure, "transfer", "", ""), now()).await.unwrap();
     assert_eq!(status_of(&app, id).await, "confirmed");
     let browser = app.browser();
     browser.login("fondation", PASSWORD).await;
@@ -407,7 +355,7 @@ async fn the_last_use_of_a_code_goes_to_exactly_one_of_20_simultaneous_checkouts
         let shopper = cart_of(&app, Some(mairie.account_id), &[(Product::Delivery, 1), (booklets(20), 1)]).await;
         let (state, mairie) = (app.state.clone(), mairie.clone());
         tasks.push(tokio::spawn(async move {
-            checkout::place(&state, &mairie, &shopper, &form(finances, "chorus", "UNEFOIS"), now()).await
+            checkout::place(&state, &mairie, &shopper, &form(finances, "chorus", "UNEFOIS", ""), now()).await
         }));
     }
     let mut placed = Vec::new();
@@ -440,7 +388,7 @@ async fn the_last_use_of_a_code_goes_to_exactly_one_of_20_simultaneous_checkouts
     // The next orders take the next numbers, without a gap.
     for _ in 0..2 {
         let shopper = cart_of(&app, Some(mairie.account_id), &[(booklets(20), 1)]).await;
-        checkout::place(&app.state, &mairie, &shopper, &form(finances, "chorus", ""), now()).await.unwrap();
+        checkout::place(&app.state, &mairie, &shopper, &form(finances, "chorus", "", ""), now()).await.unwrap();
     }
     let numbers: Vec<i64> =
         sqlx::query_scalar("SELECT sequence FROM orders ORDER BY sequence").fetch_all(app.db.pool()).await.unwrap();
@@ -455,7 +403,7 @@ async fn open_orders_move_to_the_structure_taking_over() {
     let mairie = app.sponsor("mairie").await;
     let (techniques, finances) = (structure_id(&app, TECHNIQUES).await, structure_id(&app, FINANCES).await);
     let shopper = cart_of(&app, Some(mairie.account_id), &[(booklets(10), 1)]).await;
-    let id = checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus", ""), now()).await.unwrap();
+    let id = checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus", "", ""), now()).await.unwrap();
     let done =
         deactivation::deactivate(&app.state, &StructureCaller::Sponsor(mairie.clone()), TECHNIQUES, FINANCES, now())
             .await
@@ -471,10 +419,10 @@ async fn open_orders_move_to_the_structure_taking_over() {
         .await;
     assert_eq!(journaled, 1);
     let shopper = cart_of(&app, Some(mairie.account_id), &[(booklets(10), 1)]).await;
-    let why = refusal(checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus", ""), now()).await);
+    let why = refusal(checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus", "", ""), now()).await);
     assert!(why.contains("désactivée"), "{why}");
     let ccas = app.sponsor("ccas").await;
-    let why = refusal(checkout::place(&app.state, &ccas, &shopper, &form(finances, "chorus", ""), now()).await);
+    let why = refusal(checkout::place(&app.state, &ccas, &shopper, &form(finances, "chorus", "", ""), now()).await);
     assert!(why.contains("ne gérez pas"), "{why}");
     assert_eq!(OrderStatus::from_code(&status_of(&app, id).await), Some(OrderStatus::AwaitingPurchaseOrder));
 }
@@ -487,7 +435,7 @@ async fn staff_set_the_prices_and_orders_keep_those_of_their_day() {
     let mairie = app.sponsor("mairie").await;
     let finances = structure_id(&app, FINANCES).await;
     let shopper = cart_of(&app, Some(mairie.account_id), &[(booklets(20), 1)]).await;
-    let id = checkout::place(&app.state, &mairie, &shopper, &form(finances, "chorus", ""), now()).await.unwrap();
+    let id = checkout::place(&app.state, &mairie, &shopper, &form(finances, "chorus", "", ""), now()).await.unwrap();
 
     let staff = app.browser();
     staff.login("agence.nantes", PASSWORD).await;

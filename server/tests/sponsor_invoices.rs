@@ -10,99 +10,26 @@
 mod common;
 
 use app::domain::pricing::Product;
-use app::domain::{Money, Role, Timestamp};
-use app::model::shop::PostalAddress;
 use app::server::auth::Staff;
-use app::server::codes::sha256_hex;
-use app::server::error::ServerError;
 use app::server::guards::StructureCaller;
-use app::server::services::shop::cart::Shopper;
-use app::server::services::shop::checkout::{self, OrderForm};
+use app::server::services::shop::checkout;
 use app::server::services::shop::invoices::{self, ChorusForm, SellerForm};
-use app::server::services::shop::orders::{self, PurchaseOrderForm, Upload};
 use app::server::services::structures::deactivation;
-use app::server::store::shop as store;
+use common::shop::{FINANCES, TECHNIQUES, booklets, cart_of, form, now, refusal, structure_id};
 use common::supplier::pdf;
 use common::{Browser, PASSWORD, TestApp, pdf_text};
 use futures::future::join_all;
 use reqwest::StatusCode;
 use std::path::{Path, PathBuf};
 
-const TECHNIQUES: &str = "21449001300015";
-const FINANCES: &str = "21449001300023";
-
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
-}
-
 async fn staff(app: &TestApp) -> Staff {
-    let account_id = app.create_staff("agence.factures", "agency", None).await;
-    let agency_id = app.count("SELECT id FROM agencies WHERE code = 'NA'").await;
-    Staff { account_id, login: "agence.factures".into(), role: Role::Agency, agency_id: Some(agency_id) }
+    common::shop::staff(app, "agence.factures").await
 }
 
-async fn structure_id(app: &TestApp, siret: &str) -> i64 {
-    app.value_of("SELECT id FROM structures WHERE siret = $1", siret).await
-}
-
-async fn cart_of(app: &TestApp, account: i64, lines: &[(Product, u32)]) -> Shopper {
-    let token = hex::encode(rand::random::<[u8; 32]>());
-    let mut conn = app.db.pool().acquire().await.expect("connection");
-    let stamp = Timestamp::new(now());
-    let id = store::insert_cart(&mut conn, &sha256_hex(token.as_bytes()), Some(account), stamp).await.expect("cart");
-    for &(product, quantity) in lines {
-        store::set_line(&mut conn, id, product, quantity, stamp).await.expect("line");
-    }
-    Shopper { token: Some(token), account_id: Some(account) }
-}
-
-fn form(structure: i64, payment: &str) -> OrderForm {
-    let address = |name: &str| PostalAddress {
-        name: name.into(),
-        street: "1 place de la Mairie".into(),
-        postcode: "44999".into(),
-        city: "Saint-Aubin-des-Castors".into(),
-    };
-    OrderForm {
-        structure: structure.to_string(),
-        payment: payment.into(),
-        code: String::new(),
-        billing: address("Ville"),
-        delivery: address("Ville"),
-        points: String::new(),
-    }
-}
-
-fn booklets(euros: i64) -> Product {
-    Product::Booklet { face_value: Money::from_euros(euros) }
-}
-
-/// A Chorus Pro order of the Services techniques, its purchase order given:
-/// ten booklets of 20 € passes and the accompaniment.
+/// A confirmed Chorus Pro order of the Services techniques: ten booklets
+/// of 20 € passes and the accompaniment.
 async fn confirmed_chorus_order(app: &TestApp) -> i64 {
-    let mairie = app.sponsor("mairie").await;
-    let techniques = structure_id(app, TECHNIQUES).await;
-    let shopper = cart_of(app, mairie.account_id, &[(booklets(20), 10), (Product::Accompaniment, 1)]).await;
-    let id = checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus"), now()).await.unwrap();
-    let po = PurchaseOrderForm {
-        label: "Ville de Saint-Aubin-des-Castors — Services techniques".into(),
-        siret: TECHNIQUES.into(),
-        service_code: "ST-44".into(),
-        engagement: "1234567890".into(),
-    };
-    let signed = pdf("Bon de commande signé");
-    let file = Upload { file_name: "bon.pdf", content: &signed };
-    orders::give_purchase_order(&app.state, &StructureCaller::Sponsor(mairie), &id.to_string(), &po, &file, now())
-        .await
-        .unwrap();
-    id
-}
-
-fn refusal<T: std::fmt::Debug>(result: Result<T, ServerError>) -> String {
-    match result {
-        Err(ServerError::Refused(e)) => e.to_string(),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
+    common::shop::confirmed_chorus_order(app, &[(booklets(20), 10), (Product::Accompaniment, 1)], "").await
 }
 
 /// The invoice ids of an order, in the order issued.
@@ -173,8 +100,9 @@ async fn a_confirmed_order_gets_two_invoices_that_chorus_pro_would_take() {
 
     // Not yet confirmed: nothing to invoice.
     let techniques = structure_id(&app, TECHNIQUES).await;
-    let shopper = cart_of(&app, mairie.account_id, &[(booklets(10), 1)]).await;
-    let waiting = checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus"), now()).await.unwrap();
+    let shopper = cart_of(&app, Some(mairie.account_id), &[(booklets(10), 1)]).await;
+    let waiting =
+        checkout::place(&app.state, &mairie, &shopper, &form(techniques, "chorus", "", ""), now()).await.unwrap();
     let why = refusal(invoices::issue(&app.state, &staff, &waiting.to_string(), now()).await);
     assert!(why.contains("attend encore son bon de commande"), "{why}");
     assert_eq!(app.count("SELECT COUNT(*) FROM sponsor_invoices").await, 0);
@@ -283,10 +211,9 @@ async fn invoice_numbers_stay_gapless_when_orders_are_invoiced_at_once() {
         app.value_of("SELECT structure_id FROM structure_managers WHERE account_id = $1", fondation.account_id).await;
     let mut orders = Vec::new();
     for _ in 0..12 {
-        let shopper = cart_of(&app, fondation.account_id, &[(booklets(10), 1), (Product::Delivery, 1)]).await;
-        orders.push(
-            checkout::place(&app.state, &fondation, &shopper, &form(structure, "transfer"), now()).await.unwrap(),
-        );
+        let shopper = cart_of(&app, Some(fondation.account_id), &[(booklets(10), 1), (Product::Delivery, 1)]).await;
+        let form = form(structure, "transfer", "", "");
+        orders.push(checkout::place(&app.state, &fondation, &shopper, &form, now()).await.unwrap());
     }
     for chunk in orders.chunks(6) {
         let ids: Vec<String> = chunk.iter().map(i64::to_string).collect();

@@ -104,6 +104,19 @@ impl Mailer {
         }
     }
 
+    /// Sends a plain-text email from us to `to`: the address refused or the
+    /// sending failed is said in the error, for the log.
+    pub async fn send_text(&self, to: &str, subject: String, body: String) -> Result<(), String> {
+        let to = to.parse().map_err(|e| format!("adresse refusée ({to}) : {e}"))?;
+        let message = Message::builder()
+            .from(self.from().clone())
+            .to(to)
+            .subject(subject)
+            .body(body)
+            .map_err(|e| e.to_string())?;
+        self.send(message).await
+    }
+
     /// Sends one message; the error is for the log and for staff ("not sent: …").
     pub async fn send(&self, message: Message) -> Result<(), String> {
         match &self.transport {

@@ -58,6 +58,104 @@ impl Page {
 pub const TOP: f32 = A4.1 - MARGIN;
 pub const BOTTOM: f32 = MARGIN + 20.0;
 
+/// A document written top to bottom: lines of text, a table of priced
+/// lines that breaks across pages, and a column of totals (the order's
+/// summary, the invoices to sponsors).
+pub struct Flow {
+    pages: Vec<Page>,
+    page: Page,
+    y: f32,
+}
+
+/// The priced lines' columns: designation, quantity, unit price, VAT, amount.
+const COLUMNS: [f32; 5] = [MARGIN, 360.0, 440.0, 500.0, A4.0 - MARGIN];
+const ROW: f32 = 14.0;
+
+impl Default for Flow {
+    fn default() -> Self {
+        Flow { pages: Vec::new(), page: Page::default(), y: TOP }
+    }
+}
+
+impl Flow {
+    pub fn title(&mut self, text: impl Into<String>) {
+        self.page.bold(MARGIN, self.y, 16.0, text);
+        self.y -= 24.0;
+    }
+
+    pub fn line(&mut self, size: f32, text: impl Into<String>) {
+        self.page.text(MARGIN, self.y, size, text);
+        self.y -= size + 4.0;
+    }
+
+    pub fn bold_line(&mut self, size: f32, text: impl Into<String>) {
+        self.page.bold(MARGIN, self.y, size, text);
+        self.y -= size + 4.0;
+    }
+
+    /// A sentence too long for one line, split at spaces.
+    pub fn paragraph(&mut self, size: f32, text: &str) {
+        let width = (110.0 * 8.0 / size) as usize;
+        let mut current = String::new();
+        for word in text.split_whitespace() {
+            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
+                self.line(size, std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        if !current.is_empty() {
+            self.line(size, current);
+        }
+    }
+
+    pub fn gap(&mut self, points: f32) {
+        self.y -= points;
+    }
+
+    /// Priced lines under their header: each row's designation, quantity,
+    /// unit price, VAT and amount, as text; a new page when the page is
+    /// full, keeping room below for the totals.
+    pub fn priced_lines(&mut self, rows: impl IntoIterator<Item = [String; 5]>) {
+        let c = COLUMNS;
+        self.page.bold(c[0], self.y, 8.0, "Désignation");
+        for (x, head) in [(c[1], "Quantité"), (c[2], "Prix unitaire HT"), (c[3], "TVA"), (c[4], "Montant HT")] {
+            self.page.right(x, self.y, 8.0, true, head);
+        }
+        self.page.rule(self.y - 4.0);
+        self.y -= ROW + 2.0;
+        for [label, quantity, unit, vat, net] in rows {
+            if self.y < BOTTOM + 12.0 * ROW {
+                self.pages.push(std::mem::take(&mut self.page));
+                self.y = TOP;
+            }
+            self.page.text(c[0], self.y, 8.0, clip(&label, 60));
+            for (x, text) in [(c[1], quantity), (c[2], unit), (c[3], vat), (c[4], net)] {
+                self.page.right(x, self.y, 8.0, false, text);
+            }
+            self.y -= ROW;
+        }
+        self.page.rule(self.y + 6.0);
+        self.y -= 6.0;
+    }
+
+    /// Totals right-aligned under the table: label, amount, bold.
+    pub fn totals(&mut self, rows: impl IntoIterator<Item = (String, String, bool)>) {
+        for (label, amount, bold) in rows {
+            self.page.right(COLUMNS[3], self.y, 9.0, bold, label);
+            self.page.right(COLUMNS[4], self.y, 9.0, bold, amount);
+            self.y -= ROW;
+        }
+    }
+
+    pub fn finish(mut self, title: &str) -> Vec<u8> {
+        self.pages.push(self.page);
+        render(title, &self.pages)
+    }
+}
+
 /// Writes the pages, each with "page n / N" at its foot, and a title in the
 /// document's information.
 pub fn render(title: &str, pages: &[Page]) -> Vec<u8> {
@@ -189,6 +287,17 @@ fn width(text: &str, size: f32, bold: bool) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paragraph_breaks_at_spaces_within_the_page() {
+        let mut flow = Flow::default();
+        let sentence = "mot ".repeat(60);
+        flow.paragraph(8.0, &sentence);
+        let lines: Vec<&str> = flow.page.texts.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 110 && !l.starts_with(' ') && !l.ends_with(' ')));
+        assert_eq!(lines.join(" "), sentence.trim());
+    }
 
     #[test]
     fn french_text_is_encoded_for_the_standard_fonts() {

@@ -626,5 +626,7 @@ impl TestApp {
 
 /// The agency back office's helpers.
 pub mod agency;
+/// The sponsors' orders' helpers.
+pub mod shop;
 /// The supplier space's helpers.
 pub mod supplier;

@@ -21,7 +21,7 @@ use crate::server::codes::sha256_hex;
 use crate::server::db::WriteTx;
 use crate::server::error::ServerError;
 use crate::server::guards::StructureCaller;
-use crate::server::pdf::{self, BOTTOM, MARGIN, Page, TOP};
+use crate::server::pdf::Flow;
 use crate::server::services::{agencies, journal};
 use crate::server::store::billing as store;
 use crate::server::store::structures as structures_store;
@@ -303,18 +303,8 @@ async fn notify(state: &AppState, order: &OrderRecord, numbers: &[String]) {
         order.number(),
         numbers.join(", "),
     );
-    let message = order.contact_email.parse().map_err(|e| format!("{e}")).and_then(|to| {
-        lettre::Message::builder()
-            .from(state.mailer.from().clone())
-            .to(to)
-            .subject(format!("Factures de la commande {}", order.number()))
-            .body(body)
-            .map_err(|e| e.to_string())
-    });
-    let sent = match message {
-        Ok(message) => state.mailer.send(message).await,
-        Err(e) => Err(e),
-    };
+    let subject = format!("Factures de la commande {}", order.number());
+    let sent = state.mailer.send_text(&order.contact_email, subject, body).await;
     if let Err(e) = sent {
         tracing::warn!(order = order.id, error = %e, "invoices email not sent");
     }
@@ -669,76 +659,44 @@ pub async fn save_seller(
 
 /// The invoice as a PDF: seller and buyer, references, lines, the VAT
 /// breakdown, totals, how to pay and the mentions the law asks for.
-#[allow(clippy::float_arithmetic)] // positions on the page, in points; amounts are text
 pub fn document_pdf(d: &InvoiceDocument) -> Vec<u8> {
-    const ROW: f32 = 14.0;
-    let cols = [MARGIN, 330.0, 400.0, 480.0, 555.0];
-    let mut pages = Vec::new();
-    let mut page = Page::default();
-    let mut y = TOP;
-    let line = |page: &mut Page, y: &mut f32, size: f32, text: String| {
-        page.text(MARGIN, *y, size, text);
-        *y -= size + 4.0;
-    };
-    page.bold(MARGIN, y, 16.0, d.title());
-    y -= 22.0;
-    line(&mut page, &mut y, 10.0, format!("Date d'émission : {} — échéance : {}", d.issued_on, d.due_on));
-    line(&mut page, &mut y, 10.0, format!("Objet : {} — commande n° {}", d.subject(), d.order_number));
+    let mut doc = Flow::default();
+    doc.title(d.title());
+    doc.line(10.0, format!("Date d'émission : {} — échéance : {}", d.issued_on, d.due_on));
+    doc.line(10.0, format!("Objet : {} — commande n° {}", d.subject(), d.order_number));
     if let Some((number, day)) = d.corrects {
-        line(&mut page, &mut y, 10.0, format!("Avoir annulant la facture n° {number} du {day}."));
+        doc.line(10.0, format!("Avoir annulant la facture n° {number} du {day}."));
     }
-    y -= 6.0;
-    for (what, p) in [("Émetteur", &d.seller), ("Destinataire", &d.buyer)] {
-        page.bold(MARGIN, y, 10.0, format!("{what} : {}", p.name));
-        y -= 14.0;
-        line(&mut page, &mut y, 9.0, format!("{}, {} {}", p.street.replace('\n', ", "), p.postcode, p.city));
-        let mut ids = Vec::new();
-        if let Some(siret) = &p.siret {
-            ids.push(format!("SIRET {}", Siret::shown(siret)));
-        }
-        if let Some(vat) = p.vat_number.as_ref().filter(|_| what == "Émetteur") {
-            ids.push(format!("TVA intracommunautaire {vat}"));
-        }
+    doc.gap(6.0);
+    for (what, p, vat) in [("Émetteur", &d.seller, d.seller.vat_number.as_ref()), ("Destinataire", &d.buyer, None)] {
+        doc.bold_line(10.0, format!("{what} : {}", p.name));
+        doc.line(9.0, format!("{}, {} {}", p.street.replace('\n', ", "), p.postcode, p.city));
+        let mut ids: Vec<String> = p.siret.iter().map(|s| format!("SIRET {}", Siret::shown(s))).collect();
+        // An invoice outside the scope of VAT names no VAT number (BR-O-02).
+        ids.extend(
+            vat.filter(|_| d.billed.category == VatCategory::Standard).map(|v| format!("TVA intracommunautaire {v}")),
+        );
         if !ids.is_empty() {
-            line(&mut page, &mut y, 9.0, ids.join(" — "));
+            doc.line(9.0, ids.join(" — "));
         }
     }
-    let mut refs = Vec::new();
-    if let Some(code) = &d.service_code {
-        refs.push(format!("Code service : {code}"));
-    }
-    if let Some(e) = &d.engagement {
-        refs.push(format!("N° d'engagement : {e}"));
-    }
+    let refs: Vec<String> = [("Code service", &d.service_code), ("N° d'engagement", &d.engagement)]
+        .into_iter()
+        .filter_map(|(what, value)| value.as_ref().map(|v| format!("{what} : {v}")))
+        .collect();
     if !refs.is_empty() {
-        line(&mut page, &mut y, 9.0, refs.join(" — "));
+        doc.line(9.0, refs.join(" — "));
     }
-    y -= 8.0;
-    page.bold(cols[0], y, 8.0, "Désignation");
-    page.right(cols[1] + 30.0, y, 8.0, true, "Quantité");
-    page.right(cols[2] + 40.0, y, 8.0, true, "Prix unitaire HT");
-    page.right(cols[3] + 20.0, y, 8.0, true, "TVA");
-    page.right(cols[4], y, 8.0, true, "Montant HT");
-    page.rule(y - 4.0);
-    y -= ROW + 2.0;
+    doc.gap(8.0);
     let vat_label = match d.billed.category {
         VatCategory::OutOfScope => "hors champ".to_owned(),
         VatCategory::Standard => d.vat_rate.to_string(),
     };
-    for l in &d.billed.lines {
-        if y < BOTTOM + 12.0 * ROW {
-            pages.push(std::mem::take(&mut page));
-            y = TOP;
-        }
-        page.text(cols[0], y, 8.0, pdf::clip(&l.label, 60));
-        page.right(cols[1] + 30.0, y, 8.0, false, l.quantity.to_string());
-        page.right(cols[2] + 40.0, y, 8.0, false, l.unit_price.priced());
-        page.right(cols[3] + 20.0, y, 8.0, false, vat_label.clone());
-        page.right(cols[4], y, 8.0, false, l.net.priced());
-        y -= ROW;
-    }
-    page.rule(y + 6.0);
-    y -= 6.0;
+    doc.priced_lines(
+        d.billed.lines.iter().map(|l| {
+            [l.label.clone(), l.quantity.to_string(), l.unit_price.priced(), vat_label.clone(), l.net.priced()]
+        }),
+    );
     let t = d.totals;
     let mut totals = vec![("Total des lignes HT".to_owned(), t.lines)];
     if t.allowances > Money::ZERO {
@@ -747,43 +705,16 @@ pub fn document_pdf(d: &InvoiceDocument) -> Vec<u8> {
     totals.push(("Total HT".into(), t.excl_vat));
     totals.push((format!("TVA ({vat_label})"), t.vat));
     totals.push(("Total TTC — net à payer".into(), t.incl_vat));
-    for (label, amount) in totals {
+    doc.totals(totals.into_iter().map(|(label, amount)| {
         let bold = label.starts_with("Total TTC");
-        page.right(cols[3] + 20.0, y, 9.0, bold, label);
-        page.right(cols[4], y, 9.0, bold, amount.priced());
-        y -= ROW;
-    }
-    y -= 8.0;
-    line(
-        &mut page,
-        &mut y,
-        9.0,
-        format!("Règlement par virement à l'IBAN {}, référence {}.", Iban::shown(&d.iban), d.number),
-    );
+        (label, amount.priced(), bold)
+    }));
+    doc.gap(8.0);
+    doc.line(9.0, format!("Règlement par virement à l'IBAN {}, référence {}.", Iban::shown(&d.iban), d.number));
     for (_, mention) in d.mentions() {
-        for chunk in wrap(&mention, 110) {
-            line(&mut page, &mut y, 8.0, chunk);
-        }
+        doc.paragraph(8.0, &mention);
     }
-    pages.push(page);
-    pdf::render(&d.title(), &pages)
-}
-
-/// Splits a sentence into lines of at most `width` characters, at spaces.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let last = lines.last_mut().expect("one line at least");
-        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
-            lines.push(word.to_owned());
-        } else {
-            if !last.is_empty() {
-                last.push(' ');
-            }
-            last.push_str(word);
-        }
-    }
-    lines
+    doc.finish(&d.title())
 }
 
 #[cfg(test)]
@@ -797,11 +728,5 @@ mod tests {
         assert!(check_vat_number("FR45732829320", "732829320").is_err(), "wrong key");
         assert!(check_vat_number("FR44732829321", "732829320").is_err(), "another SIREN");
         assert!(check_vat_number("DE44732829320", "732829320").is_err());
-    }
-
-    #[test]
-    fn mentions_wrap_at_spaces() {
-        let lines = wrap("un deux trois quatre", 9);
-        assert_eq!(lines, ["un deux", "trois", "quatre"]);
     }
 }

@@ -12,7 +12,7 @@ use crate::server::audit::{Actor, Entity};
 use crate::server::codes::sha256_hex;
 use crate::server::error::ServerError;
 use crate::server::guards::StructureCaller;
-use crate::server::pdf::{self, BOTTOM, MARGIN, Page, TOP};
+use crate::server::pdf::Flow;
 use crate::server::services::{agencies, journal};
 use crate::server::store::structures as structures_store;
 use crate::server::{
@@ -357,60 +357,27 @@ pub async fn summary_pdf(
 }
 
 /// « Récapitulatif de commande »: who orders, the lines, the totals, how to pay.
-#[allow(clippy::float_arithmetic)] // positions on the page, in points; amounts are text
 pub fn summary_document(o: &OrderView) -> Vec<u8> {
-    const ROW: f32 = 14.0;
-    let cols = [MARGIN, 330.0, 400.0, 480.0, 555.0];
-    let mut pages = Vec::new();
-    let mut page = Page::default();
-    let mut y = TOP;
-    let line = |page: &mut Page, y: &mut f32, size: f32, text: String| {
-        page.text(MARGIN, *y, size, text);
-        *y -= size + 4.0;
-    };
-    page.bold(MARGIN, y, 16.0, format!("Récapitulatif de commande n° {}", o.number));
-    y -= 24.0;
-    line(
-        &mut page,
-        &mut y,
-        10.0,
-        format!("Castors de l'Ouest — commande passée le {} par {}", o.created_at, o.ordered_by),
-    );
-    line(&mut page, &mut y, 10.0, format!("État : {}", o.status.label()));
+    let mut doc = Flow::default();
+    doc.title(format!("Récapitulatif de commande n° {}", o.number));
+    doc.line(10.0, format!("Castors de l'Ouest — commande passée le {} par {}", o.created_at, o.ordered_by));
+    doc.line(10.0, format!("État : {}", o.status.label()));
     let siret = o.structure_siret.as_deref().map(Siret::shown).map(|s| format!(" — SIRET {s}")).unwrap_or_default();
-    line(&mut page, &mut y, 10.0, format!("Structure : {}{siret}", o.structure_label));
-    line(&mut page, &mut y, 10.0, format!("Contact : {} — {} — {}", o.contact.0, o.contact.1, o.contact.2));
+    doc.line(10.0, format!("Structure : {}{siret}", o.structure_label));
+    doc.line(10.0, format!("Contact : {} — {} — {}", o.contact.0, o.contact.1, o.contact.2));
     for (what, a) in [("Facturation", &o.billing), ("Livraison", &o.delivery)] {
         let street = a.street.replace('\n', ", ");
-        line(&mut page, &mut y, 10.0, format!("{what} : {} — {street}, {} {}", a.name, a.postcode, a.city));
+        doc.line(10.0, format!("{what} : {} — {street}, {} {}", a.name, a.postcode, a.city));
     }
-    y -= 10.0;
-    page.bold(cols[0], y, 8.0, "Désignation");
-    page.right(cols[1] + 30.0, y, 8.0, true, "Quantité");
-    page.right(cols[2] + 40.0, y, 8.0, true, "Prix unitaire HT");
-    page.right(cols[3] + 20.0, y, 8.0, true, "TVA");
-    page.right(cols[4], y, 8.0, true, "Montant HT");
-    page.rule(y - 4.0);
-    y -= ROW + 2.0;
-    for l in &o.quote.lines {
-        if y < BOTTOM + 10.0 * ROW {
-            pages.push(std::mem::take(&mut page));
-            y = TOP;
-        }
-        page.text(cols[0], y, 8.0, pdf::clip(&l.label, 60));
-        page.right(cols[1] + 30.0, y, 8.0, false, l.quantity.to_string());
-        page.right(cols[2] + 40.0, y, 8.0, false, l.unit_price.priced());
+    doc.gap(10.0);
+    let q = &o.quote;
+    doc.priced_lines(q.lines.iter().map(|l| {
         let vat = match l.category {
             VatCategory::OutOfScope => "hors champ".to_owned(),
-            VatCategory::Standard => o.quote.vat_rate.to_string(),
+            VatCategory::Standard => q.vat_rate.to_string(),
         };
-        page.right(cols[3] + 20.0, y, 8.0, false, vat);
-        page.right(cols[4], y, 8.0, false, l.net.priced());
-        y -= ROW;
-    }
-    page.rule(y + 6.0);
-    y -= 6.0;
-    let q = &o.quote;
+        [l.label.clone(), l.quantity.to_string(), l.unit_price.priced(), vat, l.net.priced()]
+    }));
     let mut totals = vec![
         ("Valeur faciale des pass (hors champ de la TVA)".to_owned(), q.passes_value),
         ("Frais et services HT".to_owned(), q.fees_and_services),
@@ -425,18 +392,16 @@ pub fn summary_document(o: &OrderView) -> Vec<u8> {
     totals.push(("Total HT".into(), q.total_excl_vat));
     totals.push((format!("TVA {}", q.vat_rate), q.vat));
     totals.push(("Total TTC".into(), q.total_incl_vat));
-    for (label, amount) in totals {
+    doc.totals(totals.into_iter().map(|(label, amount)| {
         let bold = label.starts_with("Total TTC");
-        page.right(cols[3] + 20.0, y, 9.0, bold, label);
-        page.right(cols[4], y, 9.0, bold, amount.priced());
-        y -= ROW;
-    }
-    y -= 10.0;
-    line(&mut page, &mut y, 10.0, format!("Paiement : {}", o.payment.label()));
+        (label, amount.priced(), bold)
+    }));
+    doc.gap(10.0);
+    doc.line(10.0, format!("Paiement : {}", o.payment.label()));
     match o.payment {
         PaymentMethod::Transfer => {
             let iban = o.iban.clone().unwrap_or_else(|| "communiqué par l'agence".into());
-            line(&mut page, &mut y, 10.0, format!("Virement à l'IBAN {iban}, référence {}", o.payment_reference));
+            doc.line(10.0, format!("Virement à l'IBAN {iban}, référence {}", o.payment_reference));
         }
         PaymentMethod::Chorus => match &o.purchase_order {
             Some(po) => {
@@ -448,20 +413,19 @@ pub fn summary_document(o: &OrderView) -> Vec<u8> {
                     refs.push(format!("numéro d'engagement {e}"));
                 }
                 let refs = if refs.is_empty() { String::new() } else { format!(" ({})", refs.join(", ")) };
-                line(&mut page, &mut y, 10.0, format!("Bon de commande reçu le {}{refs}.", po.given_at));
+                doc.line(10.0, format!("Bon de commande reçu le {}{refs}.", po.given_at));
             }
-            None => line(&mut page, &mut y, 10.0, format!("En attente : {}.", o.missing.join(", "))),
+            None => doc.line(10.0, format!("En attente : {}.", o.missing.join(", "))),
         },
     }
     if !o.points.is_empty() {
-        y -= 6.0;
-        line(&mut page, &mut y, 10.0, "Points de distribution :".into());
+        doc.gap(6.0);
+        doc.line(10.0, "Points de distribution :");
         for p in &o.points {
-            line(&mut page, &mut y, 9.0, format!("{} — {} — {}", p.name, p.address.replace('\n', ", "), p.email));
+            doc.line(9.0, format!("{} — {} — {}", p.name, p.address.replace('\n', ", "), p.email));
         }
     }
-    pages.push(page);
-    pdf::render(&format!("Récapitulatif de commande {}", o.number), &pages)
+    doc.finish(&format!("Récapitulatif de commande {}", o.number))
 }
 
 /// The confirmation email, after the commit: where the order stands and

@@ -233,18 +233,8 @@ async fn notify_activation(state: &AppState, order: &OrderRecord, passes: u64, v
             order.number(),
             order.structure_label,
         );
-        let message = email.parse().map_err(|e| format!("{e}")).and_then(|to| {
-            lettre::Message::builder()
-                .from(state.mailer.from().clone())
-                .to(to)
-                .subject(format!("Pass Castors activés — commande {}", order.number()))
-                .body(body)
-                .map_err(|e| e.to_string())
-        });
-        let sent = match message {
-            Ok(message) => state.mailer.send(message).await,
-            Err(e) => Err(e),
-        };
+        let subject = format!("Pass Castors activés — commande {}", order.number());
+        let sent = state.mailer.send_text(&email, subject, body).await;
         if let Err(e) = sent {
             tracing::warn!(order = order.id, error = %e, "activation notice not sent");
         }
