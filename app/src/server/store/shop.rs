@@ -402,6 +402,23 @@ pub struct OrderRecord {
 }
 
 impl OrderRecord {
+    /// The order's quote as it was placed, with its `lines`.
+    pub fn quote(&self, lines: Vec<QuoteLine>) -> Result<crate::domain::pricing::Quote, sqlx::Error> {
+        let vat_rate = u32::try_from(self.vat_rate)
+            .map(Rate::from_basis_points)
+            .map_err(|_| sqlx::Error::Decode(format!("orders row {}: not a rate: {}", self.id, self.vat_rate).into()))?;
+        Ok(crate::domain::pricing::Quote {
+            lines,
+            passes_value: self.passes_value,
+            fees_and_services: self.fees_and_services,
+            discount: self.discount,
+            vat_rate,
+            vat: self.vat,
+            total_excl_vat: self.total_excl_vat,
+            total_incl_vat: self.total_incl_vat,
+        })
+    }
+
     pub fn number(&self) -> OrderNumber {
         OrderNumber { year: i32::try_from(self.year).unwrap_or_default(), sequence: self.sequence }
     }

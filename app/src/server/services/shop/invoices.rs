@@ -34,23 +34,6 @@ fn not_found() -> AppError {
     AppError::NotFound("Facture".into())
 }
 
-/// The order's quote as it was placed.
-fn quote_of(order: &OrderRecord, lines: Vec<crate::domain::pricing::QuoteLine>) -> Result<Quote, ServerError> {
-    let vat_rate = u32::try_from(order.vat_rate)
-        .map(Rate::from_basis_points)
-        .map_err(|_| sqlx::Error::Decode(format!("orders row {}: not a rate: {}", order.id, order.vat_rate).into()))?;
-    Ok(Quote {
-        lines,
-        passes_value: order.passes_value,
-        fees_and_services: order.fees_and_services,
-        discount: order.discount,
-        vat_rate,
-        vat: order.vat,
-        total_excl_vat: order.total_excl_vat,
-        total_incl_vat: order.total_incl_vat,
-    })
-}
-
 /// Who receives the invoice: the order's structure, or the structure that
 /// took over a deactivated one (following each taking-over in turn).
 async fn buyer(conn: &mut AnyConnection, order: &OrderRecord) -> Result<(Party, bool), ServerError> {
@@ -104,7 +87,7 @@ pub(super) async fn confirmed_order(
             return Err(AppError::Conflict("Cette commande est annulée : elle ne se facture pas.".into()).into());
         }
     }
-    let quote = quote_of(&order, shop_store::order_lines(tx.conn(), order.id).await?)?;
+    let quote = order.quote(shop_store::order_lines(tx.conn(), order.id).await?)?;
     Ok((order, quote))
 }
 

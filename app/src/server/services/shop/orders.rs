@@ -4,7 +4,7 @@
 
 use super::store::{self, GivenPurchaseOrder, OrderRecord};
 use crate::domain::order::{MAX_PURCHASE_ORDER_BYTES, OrderStatus, PaymentMethod};
-use crate::domain::pricing::{Quote, Rate, VatCategory};
+use crate::domain::pricing::VatCategory;
 use crate::domain::{Iban, ManagerState, Siret, Timestamp};
 use crate::error::AppError;
 use crate::model::shop::{AgencyOrderList, OrderRow, OrderView, PostalAddress, PurchaseOrder};
@@ -85,19 +85,7 @@ async fn view_of(
         .filter(|c| c.active)
         .map(|c| (c.code, c.label))
         .collect();
-    let vat_rate = u32::try_from(order.vat_rate)
-        .map(Rate::from_basis_points)
-        .map_err(|_| sqlx::Error::Decode(format!("orders row {}: not a rate: {}", order.id, order.vat_rate).into()))?;
-    let quote = Quote {
-        lines,
-        passes_value: order.passes_value,
-        fees_and_services: order.fees_and_services,
-        discount: order.discount,
-        vat_rate,
-        vat: order.vat,
-        total_excl_vat: order.total_excl_vat,
-        total_incl_vat: order.total_incl_vat,
-    };
+    let quote = order.quote(lines)?;
     let purchase_order = match (&order.po_label, &order.po_siret, order.po_given_at) {
         (Some(label), Some(siret), Some(given_at)) => Some(PurchaseOrder {
             label: label.clone(),
