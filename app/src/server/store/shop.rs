@@ -404,9 +404,9 @@ pub struct OrderRecord {
 impl OrderRecord {
     /// The order's quote as it was placed, with its `lines`.
     pub fn quote(&self, lines: Vec<QuoteLine>) -> Result<crate::domain::pricing::Quote, sqlx::Error> {
-        let vat_rate = u32::try_from(self.vat_rate)
-            .map(Rate::from_basis_points)
-            .map_err(|_| sqlx::Error::Decode(format!("orders row {}: not a rate: {}", self.id, self.vat_rate).into()))?;
+        let vat_rate = u32::try_from(self.vat_rate).map(Rate::from_basis_points).map_err(|_| {
+            sqlx::Error::Decode(format!("orders row {}: not a rate: {}", self.id, self.vat_rate).into())
+        })?;
         Ok(crate::domain::pricing::Quote {
             lines,
             passes_value: self.passes_value,
