@@ -118,7 +118,10 @@ async fn pages_are_compressed_and_kept_by_no_shared_cache() {
         assert!(res.headers()[header::VARY].to_str().unwrap().contains("accept-encoding"));
         assert_eq!(res.headers()[header::CACHE_CONTROL], "private, no-store");
         let sent = res.bytes().await.unwrap();
-        assert!(sent.len() * 2 < plain, "{encoding}: {} bytes sent for a page of {plain}", sent.len());
+        // At least 40 % saved: short pages are compressed at brotli's quality 2
+        // (http/compress.rs), which saves about half of a 2-3 KB page and three
+        // quarters of a longer one; gzip does about the same.
+        assert!(sent.len() * 10 < plain * 6, "{encoding}: {} bytes sent for a page of {plain}", sent.len());
         if encoding == "br" {
             // Pages are compressed whole (http/compress.rs): the browser reads the whole page.
             let mut page = String::new();
