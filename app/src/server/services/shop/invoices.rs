@@ -483,9 +483,7 @@ pub async fn correct(state: &AppState, staff: &Staff, id: &str, now: DateTime<Ut
         issued_on: today,
         ..doc.clone()
     };
-    let credit_id =
-        store::insert(tx.conn(), order.id, order.agency_id, &credit, Some(id), Timestamp::new(now), &staff.login)
-            .await?;
+    store::insert(tx.conn(), order.id, order.agency_id, &credit, Some(id), Timestamp::new(now), &staff.login).await?;
     // A credit note is not deposited again once it is: it stands as issued.
     let (buyer, public_buyer) = buyer(tx.conn(), &order).await?;
     let seller = store::seller(tx.conn(), order.agency_id).await?.unwrap_or(doc.seller.clone());
@@ -500,8 +498,7 @@ pub async fn correct(state: &AppState, staff: &Staff, id: &str, now: DateTime<Ut
         engagement: order.po_engagement.clone(),
         ..doc.clone()
     };
-    let fresh_id =
-        store::insert(tx.conn(), order.id, order.agency_id, &fresh, None, Timestamp::new(now), &staff.login).await?;
+    store::insert(tx.conn(), order.id, order.agency_id, &fresh, None, Timestamp::new(now), &staff.login).await?;
     let after = json!({
         "credit_note": credit.number.to_string(), "new_invoice": fresh.number.to_string(),
         "reason": record.chorus_note,
@@ -517,7 +514,6 @@ pub async fn correct(state: &AppState, staff: &Staff, id: &str, now: DateTime<Ut
         now,
     )
     .await?;
-    let _ = (credit_id, fresh_id);
     tx.commit().await?;
     Ok(order.id)
 }
@@ -542,7 +538,7 @@ fn check_vat_number(typed: &str, siren: &str) -> Result<String, AppError> {
             "N° de TVA intracommunautaire « {typed} » : FR, deux chiffres de clé, puis le SIREN ({siren})."
         ))
     };
-    if v.len() != 13 || !v.starts_with("FR") || &v[4..] != siren {
+    if !v.is_ascii() || v.len() != 13 || !v.starts_with("FR") || &v[4..] != siren {
         return Err(refused());
     }
     if let Ok(key) = v[2..4].parse::<u64>() {
@@ -711,5 +707,6 @@ mod tests {
         assert!(check_vat_number("FR45732829320", "732829320").is_err(), "wrong key");
         assert!(check_vat_number("FR44732829321", "732829320").is_err(), "another SIREN");
         assert!(check_vat_number("DE44732829320", "732829320").is_err());
+        assert!(check_vat_number("FRé4732829320", "732829320").is_err(), "not ASCII: refused, not a panic");
     }
 }
