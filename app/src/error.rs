@@ -41,6 +41,12 @@ pub enum AppError {
         "Numéro de bon ou code secret incorrect. Vérifiez ce qui est écrit sur le bon de livraison ; après plusieurs erreurs, les vérifications sont suspendues."
     )]
     CodeCheckFailed,
+    /// The one answer to a pass spent with a wrong code, an unknown number,
+    /// or a pass locked after wrong codes.
+    #[error(
+        "Numéro de pass ou code secret incorrect. Vérifiez ce qui est imprimé sur le pass ; après 5 codes erronés, le pass est bloqué jusqu'à ce que l'agence le débloque."
+    )]
+    PassCheckFailed,
     #[error("{0}")]
     Invalid(String),
     #[error("Choisissez un fournisseur dans la liste.")]
@@ -105,7 +111,7 @@ impl AppError {
             | AppError::AccountThrottled
             | AppError::VoucherCheckThrottled
             | AppError::InvoiceCodesThrottled => 429,
-            AppError::CodeCheckFailed => 422,
+            AppError::CodeCheckFailed | AppError::PassCheckFailed => 422,
             AppError::VoucherNotFound => 404,
             AppError::VoucherNotUsable(_)
             | AppError::VoucherExpired(_)

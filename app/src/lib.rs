@@ -75,12 +75,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/bons/:id/code") view=SecretCodePage ssr=SsrMode::Async />
                 <Route path=path!("/verifier") view={Lazy::<occasional::CheckCodePage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/verifier/:number") view={Lazy::<occasional::CheckPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/pass/:number") view={Lazy::<occasional::PassCheckPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/releves") view={Lazy::<occasional::MemberStatementsPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/mot-de-passe") view={Lazy::<occasional::PasswordPage>::new()} ssr=SsrMode::Async />
 
                 // The supplier's space.
                 <Route path=path!("/fournisseur") view={Lazy::<supplier::SupplierHomePage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/fournisseur/verifier") view={Lazy::<supplier::CounterCheckPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/fournisseur/pass") view={Lazy::<supplier::SpendPassPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/fournisseur/bons") view={Lazy::<supplier::DeliveredVouchersPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/fournisseur/factures") view={Lazy::<supplier::SupplierInvoicesPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/fournisseur/factures/nouvelle") view={Lazy::<supplier::NewInvoicePage>::new()} ssr=SsrMode::Async />

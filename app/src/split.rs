@@ -70,14 +70,15 @@ macro_rules! lazy_space {
 
 lazy_space! {
     /// The member's occasional pages and the public ones: `/connexion`,
-    /// `/bons/nouveau`, `/releves`, `/verifier`, `/verifier/:number`, and
-    /// `/mot-de-passe` (every role's).
+    /// `/bons/nouveau`, `/releves`, `/verifier`, `/verifier/:number`,
+    /// `/pass/:number` (a pass's QR code), and `/mot-de-passe` (every role's).
     occasional, occasional_page, __preload_occasional_page:
     LoginPage,
     PasswordPage,
     RequestPage,
     CheckCodePage,
     CheckPage,
+    PassCheckPage,
     MemberStatementsPage,
 }
 
@@ -86,6 +87,7 @@ lazy_space! {
     supplier, supplier_page, __preload_supplier_page:
     SupplierHomePage,
     CounterCheckPage,
+    SpendPassPage,
     DeliveredVouchersPage,
     SupplierInvoicesPage,
     NewInvoicePage,

@@ -191,6 +191,27 @@ fn member_fns() -> Vec<FnProbe> {
         member_only("cancel_voucher", |s, _| vec![("id", s.cancel_id.to_string()), ("confirm", "on".into())]),
         public("check_voucher", |s, _| vec![("number", s.number.clone()), ("signature", s.signature.clone())]),
         public("check_code", |s, _| vec![("number", s.number.clone()), ("code", s.code.clone())]),
+        // A voucher's number is no pass: not genuine, for everyone alike.
+        private(
+            "check_pass",
+            |s, _| vec![("number", s.number.clone()), ("signature", s.signature.clone())],
+            everyone(Refused(422)),
+        ),
+        private(
+            "unlock_pass",
+            |_, _| vec![("number", "P2026.NA.442.09999999".into())],
+            [
+                (Anonymous, Refused(401)),
+                (Owner, Refused(403)),
+                (OtherMember, Refused(403)),
+                (Supplier, Refused(403)),
+                (OtherAgencyStaff, Refused(404)),
+                (AgencyStaff, Refused(404)),
+                (Admin, Refused(404)),
+                (Sponsor, Refused(403)),
+                (OtherSponsor, Refused(403)),
+            ],
+        ),
         private(
             "unlock_voucher",
             |s, _| vec![("id", s.used_id.to_string())],
@@ -273,6 +294,27 @@ fn supplier_fns() -> Vec<FnProbe> {
         // Anyone may ask whether they are a supplier (the QR page does).
         private("supplier_session", |_, _| vec![], everyone(Granted)),
         supplier_only("supplier_check", |s, _| vec![("number", s.number.clone()), ("code", s.code.clone())], true),
+        // No pass has this number: the one refusal, for the supplier alone.
+        private(
+            "supplier_spend_pass",
+            |_, _| vec![("number", "P2026.NA.442.09999999".into()), ("code", "123456".into())],
+            [
+                (Anonymous, Refused(401)),
+                (Owner, Refused(403)),
+                (OtherMember, Refused(403)),
+                (Supplier, Refused(422)),
+                (OtherAgencyStaff, Refused(403)),
+                (AgencyStaff, Refused(403)),
+                (Admin, Refused(403)),
+                (Sponsor, Refused(403)),
+                (OtherSponsor, Refused(403)),
+            ],
+        ),
+        supplier_only(
+            "supplier_spent_pass",
+            |s, _| vec![("number", s.number.clone()), ("proof", s.supplier.code_proof.clone())],
+            false,
+        ),
         supplier_only(
             "supplier_checked",
             |s, _| vec![("number", s.number.clone()), ("proof", s.supplier.code_proof.clone())],
@@ -1343,6 +1385,13 @@ fn member_pages() -> Vec<PageProbe> {
             sees_owner: &[],
         },
         PageProbe {
+            route: "/pass/{number}",
+            path: |s| format!("/pass/{}?s={}", s.number, s.signature),
+            expect: everyone(Granted),
+            number_is_public: true,
+            sees_owner: &[],
+        },
+        PageProbe {
             route: "/verifier/{number}",
             path: |s| format!("/verifier/{}?s={}", s.number, s.signature),
             expect: everyone(Granted),
@@ -1383,6 +1432,7 @@ fn supplier_pages() -> Vec<PageProbe> {
             |s| format!("/fournisseur/verifier?numero={}&c={}", s.number, s.supplier.code_proof),
             true,
         ),
+        supplier_page("/fournisseur/pass", |_| "/fournisseur/pass".into(), false),
         supplier_page("/fournisseur/bons", |_| "/fournisseur/bons".into(), true),
         supplier_page("/fournisseur/factures", |_| "/fournisseur/factures".into(), false),
         supplier_page("/fournisseur/factures/nouvelle", |_| "/fournisseur/factures/nouvelle".into(), false),
@@ -1509,6 +1559,22 @@ fn shop_routes() -> Vec<RouteProbe> {
         }),
         // No report recorded yet.
         missing_file(|s| format!("/commanditaire/commandes/{}/rapports/2", s.structures.invoiced.0)),
+        // The passes to print, codes on them: staff only; none produced yet.
+        RouteProbe {
+            path: |s| format!("/agence/commandes/{}/pass.pdf", s.structures.order),
+            expect: [
+                (Anonymous, 401),
+                (Owner, 403),
+                (OtherMember, 403),
+                (Supplier, 403),
+                (OtherAgencyStaff, 404),
+                (AgencyStaff, 409),
+                (Admin, 409),
+                (Sponsor, 403),
+                (OtherSponsor, 403),
+            ],
+            sees_owner: &[],
+        },
     ]
 }
 

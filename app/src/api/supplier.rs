@@ -3,7 +3,7 @@
 //! supplier whose supplier is still a partner.
 
 use crate::error::AppError;
-use crate::model::{invoices::InvoiceSummary, supplier::*};
+use crate::model::{invoices::InvoiceSummary, passes::SpentPass, supplier::*};
 #[cfg(feature = "ssr")]
 use crate::server::{auth::SupplierUser, guards::Anyone};
 use leptos::prelude::*;
@@ -52,6 +52,36 @@ pub async fn supplier_checked(number: String, proof: Option<String>) -> Result<O
     context::serve(|state, user: SupplierUser| async move {
         match proof.filter(|p| !p.is_empty()) {
             Some(proof) => counter::checked_by_proof(&state, user.supplier_id, &number, &proof).await,
+            None => Ok(None),
+        }
+    })
+    .await
+}
+
+/// Encaisser un pass: number + secret code printed on the pass. Charged
+/// like a counter check; a form post lands on the receipt, proven by a
+/// signed link so showing it again charges nothing.
+#[server(endpoint = "supplier_spend_pass")]
+pub async fn supplier_spend_pass(number: String, code: String) -> Result<SpentPass, AppError> {
+    use crate::{api::context, server::services::passes};
+    context::serve(|state, user: SupplierUser| async move {
+        let spender = passes::Spender::staff(&user, &context::address(&state)?);
+        let spent = passes::spend(&state, &spender, &number, &code, chrono::Utc::now()).await?;
+        let proof = state.keys.sign_code_checked(&spent.number.to_string());
+        leptos_axum::redirect(&format!("/fournisseur/pass?numero={}&c={proof}", spent.number));
+        Ok(spent)
+    })
+    .await
+}
+
+/// The receipt page of a spent pass, if the link carries the proof that its
+/// code was typed right and this supplier spent it; nothing otherwise.
+#[server(endpoint = "supplier_spent_pass")]
+pub async fn supplier_spent_pass(number: String, proof: Option<String>) -> Result<Option<SpentPass>, AppError> {
+    use crate::{api::context, server::services::passes};
+    context::serve(|state, user: SupplierUser| async move {
+        match proof.filter(|p| !p.is_empty()) {
+            Some(proof) => passes::spent_by_proof(&state, user.supplier_id, &number, &proof).await,
             None => Ok(None),
         }
     })

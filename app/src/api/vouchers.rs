@@ -127,6 +127,26 @@ pub async fn unlock_voucher(id: String) -> Result<(), AppError> {
     .await
 }
 
+/// Agency staff unlock a pass locked after too many wrong codes.
+#[server(endpoint = "unlock_pass")]
+pub async fn unlock_pass(number: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::passes};
+    context::serve(
+        |state, staff: Staff| async move { passes::unlock(&state, &staff, &number, chrono::Utc::now()).await },
+    )
+    .await
+}
+
+/// The public check page behind a pass's QR code: no login, no code.
+#[server(endpoint = "check_pass")]
+pub async fn check_pass(number: String, signature: String) -> Result<crate::model::passes::CheckedPass, AppError> {
+    use crate::{api::context, server::services::passes};
+    context::serve(
+        |state, _: Anyone| async move { passes::check(&state, &number, &signature, chrono::Utc::now()).await },
+    )
+    .await
+}
+
 /// The public check page behind the QR code: no login, no secret code.
 #[server(endpoint = "check_voucher")]
 pub async fn check_voucher(

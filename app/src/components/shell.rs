@@ -49,6 +49,7 @@ impl Space {
             Space::Member => &[],
             Space::Supplier => &[
                 ("/fournisseur/verifier", "Vérifier un bon"),
+                ("/fournisseur/pass", "Encaisser un pass"),
                 ("/fournisseur/bons", "Bons livrés"),
                 ("/fournisseur/factures", "Factures"),
                 ("/fournisseur/cles", "Caisse (API)"),

@@ -55,6 +55,10 @@ impl PassNumber {
         &self.agency_code
     }
 
+    pub fn centre_code(&self) -> &str {
+        &self.centre_code
+    }
+
     pub fn sequence(&self) -> u32 {
         self.sequence
     }

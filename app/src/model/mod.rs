@@ -7,6 +7,7 @@ pub mod agency;
 pub mod auth;
 pub mod invoices;
 pub mod money;
+pub mod passes;
 pub mod shop;
 pub mod structures;
 pub mod supplier;

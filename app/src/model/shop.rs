@@ -208,6 +208,8 @@ pub struct OrderWayView {
     pub can_record_received: bool,
     pub can_activate: bool,
     pub can_cancel: bool,
+    /// Staff may download the print-ready sheets of the passes (codes printed).
+    pub can_print: bool,
 }
 
 /// An invoice or credit note to a sponsor, as its order's page lists it.

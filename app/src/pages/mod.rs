@@ -9,12 +9,12 @@ pub mod supplier;
 
 /// The member's and the public pages that no phone needs at the counter or
 /// offline: logging in (a session lasts 30 days), the request form, the
-/// public check behind a voucher's QR code, the member's statements, and
+/// public checks behind a voucher's and a pass's QR code, the member's statements, and
 /// « Changer mon mot de passe ». Rendered through a WASM chunk of their own
 /// (`crate::split::occasional`), so that "Demande de bons" and the cards
 /// load less.
 pub mod occasional {
     pub use super::account::PasswordPage;
     pub use super::member::{MemberStatementsPage, RequestPage};
-    pub use super::public::{CheckCodePage, CheckPage, LoginPage};
+    pub use super::public::{CheckCodePage, CheckPage, LoginPage, PassCheckPage};
 }

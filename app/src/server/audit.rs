@@ -118,6 +118,9 @@ pub enum Entity {
     Establishment,
     /// An invoice or credit note to a sponsor: issued, its Chorus Pro state.
     SponsorInvoice,
+    /// A Pass Castors: spent at a supplier's counter, locked after wrong
+    /// codes and unlocked, blocked and unblocked by staff.
+    Pass,
 }
 
 impl Entity {
@@ -137,6 +140,7 @@ impl Entity {
             Entity::Structure => "structure",
             Entity::Establishment => "establishment",
             Entity::SponsorInvoice => "sponsor_invoice",
+            Entity::Pass => "pass",
         }
     }
 }

@@ -11,11 +11,15 @@ use crate::domain::SecretCodeLength;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// Digits of a pass's secret code.
+pub const PASS_CODE_DIGITS: u8 = 6;
+
 /// Sub-keys derived from the server secret, one per purpose, so that a
 /// signature made for one use can never be replayed as another.
 #[derive(Clone)]
 pub struct Keys {
     code: [u8; 32],
+    pass_code: [u8; 32],
     check_link: [u8; 32],
     device: [u8; 32],
     flash: [u8; 32],
@@ -59,6 +63,7 @@ impl Keys {
     pub fn from_secret(secret: &[u8]) -> Keys {
         Keys {
             code: derive(secret, b"bons/secret-code/v1"),
+            pass_code: derive(secret, b"bons/pass-code/v1"),
             check_link: derive(secret, b"bons/check-link/v1"),
             device: derive(secret, b"bons/device-cookie/v1"),
             flash: derive(secret, b"bons/form-flash/v1"),
@@ -83,6 +88,26 @@ impl Keys {
         let expected = self.secret_code(inputs);
         let expected = expected.reveal().as_bytes();
         // Lengths are public (the agency's setting), so comparing them first leaks nothing.
+        expected.len() == typed.len() && bool::from(expected.ct_eq(typed.as_bytes()))
+    }
+
+    /// A pass's secret code, printed on it: its number and face value
+    /// signed with a key of its own, `PASS_CODE_DIGITS` digits. A pass is
+    /// paper a stranger may pick up, so its code is longer than a voucher's
+    /// (which lives on its member's phone).
+    pub fn pass_code(&self, number: &str, face_value_cents: i64) -> SecretCode {
+        let tag = hmac(&self.pass_code, format!("{number}|{face_value_cents}").as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&tag[..8]);
+        let width = usize::from(PASS_CODE_DIGITS);
+        SecretCode(format!("{:0width$}", u64::from_be_bytes(first) % 10u64.pow(u32::from(PASS_CODE_DIGITS))))
+    }
+
+    /// Does `typed` equal the pass's code? Constant-time, like `code_matches`.
+    pub fn pass_code_matches(&self, number: &str, face_value_cents: i64, typed: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        let expected = self.pass_code(number, face_value_cents);
+        let expected = expected.reveal().as_bytes();
         expected.len() == typed.len() && bool::from(expected.ct_eq(typed.as_bytes()))
     }
 
@@ -165,6 +190,25 @@ pub fn qr_svg(content: &str) -> Option<String> {
             .light_color(svg::Color("#ffffff"))
             .build(),
     )
+}
+
+/// A QR code's modules, for drawing it elsewhere than in SVG (the passes'
+/// print-ready PDF).
+pub struct QrMatrix {
+    pub width: usize,
+    dark: Vec<bool>,
+}
+
+impl QrMatrix {
+    pub fn new(content: &str) -> Option<QrMatrix> {
+        let code = QrCode::with_error_correction_level(content.as_bytes(), EcLevel::M).ok()?;
+        let dark = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+        Some(QrMatrix { width: code.width(), dark })
+    }
+
+    pub fn dark(&self, row: usize, column: usize) -> bool {
+        self.dark[row * self.width + column]
+    }
 }
 
 #[cfg(test)]
@@ -256,6 +300,27 @@ mod tests {
         assert!(keys.verify_code_checked("W2026.NA.442.00000001", &proof));
         assert!(!keys.verify_code_checked("W2026.NA.442.00000001", &sig), "a QR link is no proof of a code");
         assert!(!keys.verify_check_link("W2026.NA.442.00000001", &proof));
+    }
+
+    #[test]
+    fn a_pass_code_depends_on_its_number_its_value_and_the_key() {
+        let keys = Keys::from_secret(b"k");
+        let code = keys.pass_code("P2026.NA.442.00000001", 2_000);
+        assert_eq!(code.reveal().len(), usize::from(PASS_CODE_DIGITS));
+        assert!(keys.pass_code_matches("P2026.NA.442.00000001", 2_000, code.reveal()));
+        assert!(!keys.pass_code_matches("P2026.NA.442.00000002", 2_000, code.reveal()));
+        assert!(!keys.pass_code_matches("P2026.NA.442.00000001", 5_000, code.reveal()));
+        assert!(!Keys::from_secret(b"other").pass_code_matches("P2026.NA.442.00000001", 2_000, code.reveal()));
+        assert!(!keys.pass_code_matches("P2026.NA.442.00000001", 2_000, &code.reveal()[..5]));
+        // Not the voucher code of the same text: each purpose has its own key.
+        let as_voucher = CodeInputs {
+            number: "P2026.NA.442.00000001".into(),
+            supplier_id: 2_000,
+            amount_cents: 0,
+            used_at: String::new(),
+            length: SecretCodeLength::new(PASS_CODE_DIGITS).unwrap(),
+        };
+        assert_ne!(keys.secret_code(&as_voucher), code);
     }
 
     #[test]

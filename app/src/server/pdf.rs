@@ -34,6 +34,10 @@ pub struct Page {
     pub texts: Vec<Text>,
     /// Horizontal rules: x1, x2, y.
     pub rules: Vec<(f32, f32, f32)>,
+    /// Filled black rectangles (a QR code's modules): x, y, width, height.
+    pub fills: Vec<[f32; 4]>,
+    /// Outlined rectangles, in thin dashes (where to cut): x, y, width, height.
+    pub frames: Vec<[f32; 4]>,
 }
 
 impl Page {
@@ -52,7 +56,31 @@ impl Page {
     pub fn rule(&mut self, y: f32) {
         self.rules.push((MARGIN, A4.0 - MARGIN, y));
     }
+
+    /// A QR code of `side` points whose bottom-left corner is at (x, y):
+    /// each row's runs of dark modules as one rectangle.
+    pub fn qr(&mut self, x: f32, y: f32, side: f32, qr: &crate::server::codes::QrMatrix) {
+        let module = side / qr.width as f32;
+        for row in 0..qr.width {
+            let top = y + side - (row + 1) as f32 * module;
+            let mut column = 0;
+            while column < qr.width {
+                if !qr.dark(row, column) {
+                    column += 1;
+                    continue;
+                }
+                let start = column;
+                while column < qr.width && qr.dark(row, column) {
+                    column += 1;
+                }
+                self.fills.push([x + start as f32 * module, top, (column - start) as f32 * module, module]);
+            }
+        }
+    }
 }
+
+/// A4's width and height, in points.
+pub const PAGE_SIZE: (f32, f32) = A4;
 
 /// The top of the writable area, and its bottom.
 pub const TOP: f32 = A4.1 - MARGIN;
@@ -186,6 +214,19 @@ pub fn render(title: &str, pages: &[Page]) -> Vec<u8> {
         content.set_line_width(0.5);
         for &(x1, x2, y) in &page.rules {
             content.move_to(x1, y).line_to(x2, y).stroke();
+        }
+        if !page.frames.is_empty() {
+            content.save_state().set_dash_pattern([3.0, 3.0], 0.0);
+            for &[x, y, w, h] in &page.frames {
+                content.rect(x, y, w, h).stroke();
+            }
+            content.restore_state();
+        }
+        for &[x, y, w, h] in &page.fills {
+            content.rect(x, y, w, h);
+        }
+        if !page.fills.is_empty() {
+            content.fill_nonzero();
         }
         let footer = format!("Page {} / {}", i + 1, pages.len());
         let footer =

@@ -11,8 +11,8 @@ use app::domain::order::{MAX_PURCHASE_ORDER_BYTES, MAX_REPORT_BYTES};
 use app::error::AppError;
 use app::server::AppState;
 use app::server::guards::StructureCaller;
-use app::server::services::shop::invoices;
 use app::server::services::shop::orders::{self, PurchaseOrderForm, Upload};
+use app::server::services::shop::{booklets, invoices};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header, request::Parts};
@@ -26,13 +26,16 @@ const UPLOAD_LIMIT: usize =
 const BASES: [&str; 2] = ["/commanditaire/commandes", "/agence/commandes"];
 
 pub fn downloads() -> Router<AppState> {
-    BASES.into_iter().fold(Router::new(), |router, base| {
-        router
-            .route(&format!("{base}/{{id}}/recapitulatif.pdf"), get(summary))
-            .route(&format!("{base}/{{id}}/bon-de-commande.pdf"), get(purchase_order))
-            .route(&format!("{base}/{{id}}/factures/{{invoice}}/{{format}}"), get(invoice))
-            .route(&format!("{base}/{{id}}/rapports/{{instalment}}"), get(report_file))
-    })
+    BASES
+        .into_iter()
+        .fold(Router::new(), |router, base| {
+            router
+                .route(&format!("{base}/{{id}}/recapitulatif.pdf"), get(summary))
+                .route(&format!("{base}/{{id}}/bon-de-commande.pdf"), get(purchase_order))
+                .route(&format!("{base}/{{id}}/factures/{{invoice}}/{{format}}"), get(invoice))
+                .route(&format!("{base}/{{id}}/rapports/{{instalment}}"), get(report_file))
+        })
+        .route("/agence/commandes/{id}/pass.pdf", get(passes_pdf))
 }
 
 /// The purchase order's upload, with a body limit of its own.
@@ -80,6 +83,20 @@ async fn invoice(
     };
     match answer {
         Ok((name, mime, bytes)) => download(mime, &name, bytes),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// The print-ready sheets of the order's passes, codes printed: staff only.
+async fn passes_pdf(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let answer = match caller(&state, &mut parts).await {
+        Ok(StructureCaller::Staff(staff)) => booklets::print_pdf(&state, &staff, &id).await.map_err(AppError::from),
+        Ok(_) => Err(AppError::StaffOnly),
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok((name, bytes)) => download("application/pdf", &name, bytes),
         Err(e) => error_page(&e),
     }
 }

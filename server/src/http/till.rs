@@ -1,8 +1,8 @@
 //! The till's REST API under `/api/v1`: JSON in and out, authenticated by a
 //! supplier's API key (`Authorization: Bearer bons_…`). The same three
 //! operations as the supplier space, through the same services: check a
-//! voucher, list delivered vouchers, send an invoice (and read invoices
-//! back). Errors are `{"error": "<French sentence>"}` with their status.
+//! voucher, spend a pass, list delivered vouchers, send an invoice (and
+//! read invoices back). Errors are `{"error": "<French sentence>"}` with their status.
 //! `openapi.json` describes every operation; `docs/API.md` explains them.
 //!
 //! The invoice PDF is uploaded in the supplier space (a multipart form):
@@ -15,6 +15,7 @@ use app::error::AppError;
 use app::model::invoices::{InvoiceDetail, InvoiceLineView, InvoiceSummary};
 use app::server::services::accounts::api_keys::{self, ApiClient, KeyRefusal};
 use app::server::services::invoices::{self, InvoiceInput, submission};
+use app::server::services::passes;
 use app::server::services::vouchers::counter;
 use app::server::services::vouchers::delivered::{self, DeliveredFilter, plain_amount};
 use app::server::{AppState, auth, error::ServerError};
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/v1/vouchers/check", post(check_voucher))
         .route("/api/v1/vouchers", get(list_vouchers))
+        .route("/api/v1/passes/spend", post(spend_pass))
         .route("/api/v1/invoices", get(list_invoices).post(submit_invoice))
         .route("/api/v1/invoices/{id}", get(get_invoice))
         .route("/api/v1/{*rest}", any(unknown_operation))
@@ -230,6 +232,34 @@ async fn check_voucher(State(state): State<AppState>, till: Till, JsonObject(bod
             used_at: c.used_at.rfc3339(),
             member_initials: c.member_initials,
             invoice: c.invoice.map(|i| InvoiceRef::new(i.id, i.number, i.status)),
+        })
+    }
+    .await;
+    respond_ok(answer)
+}
+
+#[derive(Serialize)]
+struct SpentPassAnswer {
+    number: String,
+    face_value_cents: i64,
+    sponsor: String,
+    spent_at: String,
+}
+
+/// `POST /api/v1/passes/spend`: a pass handed over at the counter, spent
+/// for its whole face value; spending again a pass this supplier spent
+/// answers the same. Charged like a check, to the address and to the key.
+async fn spend_pass(State(state): State<AppState>, till: Till, JsonObject(body): JsonObject) -> Response {
+    let answer = async {
+        refuse_unknown(&body, &["number", "code"], "")?;
+        let (number, code) = (string(&body, "number", "")?, string(&body, "code", "")?);
+        let spender = passes::Spender::till(&till.client, &till.address);
+        let spent = passes::spend(&state, &spender, &number, &code, chrono::Utc::now()).await?;
+        Ok::<_, ApiError>(SpentPassAnswer {
+            number: spent.number.to_string(),
+            face_value_cents: spent.face_value.cents(),
+            sponsor: spent.sponsor,
+            spent_at: spent.spent_at.rfc3339(),
         })
     }
     .await;

@@ -1,9 +1,11 @@
 //! Screens reachable without being logged in.
 
-use crate::api::vouchers::{CheckCode, check_voucher};
+use crate::api::vouchers::{CheckCode, check_pass, check_voucher};
 use crate::api::{auth::Login, supplier::supplier_session};
 use crate::components::Fact;
 use crate::components::{ActionError, ErrorNotice, Field, Loading, NumberAndCode, Submit, notice};
+use crate::domain::pass::PassState;
+use crate::model::passes::CheckedPass;
 use crate::{domain::VoucherStatus, model::vouchers::CheckedVoucher};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -162,6 +164,76 @@ fn GenuineVoucher(v: CheckedVoucher) -> impl IntoView {
             <Fact term="Statut du bon" class="status">{v.status.label()}</Fact>
             <Fact term="Date d'utilisation">{v.used_at.map(|at| at.to_string()).unwrap_or_default()}</Fact>
             <Fact term="Adhérent">{v.member_initials}</Fact>
+        </dl>
+    }
+}
+
+/// The public page behind a pass's QR code: genuine or not, what it is
+/// worth, until when, and whether a supplier may still take it. Never its
+/// code. A supplier's staff logged in are offered to spend it.
+#[component]
+pub fn PassCheckPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let checked = Resource::new(
+        move || (params.read().get("number").unwrap_or_default(), query.read().get("s").unwrap_or_default()),
+        |(number, signature)| async move {
+            (check_pass(number, signature).await, supplier_session().await.unwrap_or(false))
+        },
+    );
+    view! {
+        <Title text="Vérification d'un Pass Castors" />
+        <main class="page page-narrow">
+            <h1>"Vérification d'un Pass Castors"</h1>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    let (checked, supplier) = checked.await;
+                    match checked {
+                        Ok(p) => {
+                            let spendable = p.state == PassState::Active && !p.held;
+                            let number = p.number.to_string();
+                            view! {
+                                <GenuinePass p />
+                                {(spendable && supplier)
+                                    .then(|| {
+                                        view! {
+                                            <a class="button button-primary" href=format!("/fournisseur/pass?numero={number}")>
+                                                "Encaisser ce pass"
+                                            </a>
+                                        }
+                                    })}
+                            }
+                                .into_any()
+                        }
+                        Err(error) => {
+                            view! {
+                                <p class="verdict verdict-bad">"Pass non authentique"</p>
+                                <ErrorNotice error />
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn GenuinePass(p: CheckedPass) -> impl IntoView {
+    let class = if p.state == PassState::Active && !p.held { "verdict verdict-ok" } else { "verdict verdict-bad" };
+    let state = if p.held && p.state == PassState::Active { "Bloqué" } else { p.state.label() };
+    view! {
+        <p class=class role="status">
+            {p.verdict()}
+        </p>
+        <dl class="card checked-pass">
+            <Fact term="N° du pass" class="number">{p.number.to_string()}</Fact>
+            <Fact term="Valeur du pass" class="amount">{p.face_value.to_string()}</Fact>
+            <Fact term="Commanditaire">{p.sponsor}</Fact>
+            <Fact term="Valable jusqu'au">{p.valid_until.to_string()}</Fact>
+            <Fact term="Statut du pass" class="status">{state}</Fact>
+            {p.spent_at.map(|at| view! { <Fact term="Date d'encaissement">{at.to_string()}</Fact> })}
         </dl>
     }
 }

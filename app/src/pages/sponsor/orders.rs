@@ -357,6 +357,16 @@ fn Passes(o: OrderView) -> impl IntoView {
                 {received}
             </dl>
             {shortfall.map(|text| view! { <p class="notice notice-note">{text}</p> })}
+            {w.can_print
+                .then(|| {
+                    view! {
+                        <p>
+                            <a class="button" href=format!("/agence/commandes/{order_id}/pass.pdf") rel="external" download>
+                                "Pass à imprimer (PDF, codes secrets imprimés)"
+                            </a>
+                        </p>
+                    }
+                })}
             {produce_form}
             {received_form}
             {activate_form}

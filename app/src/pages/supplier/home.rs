@@ -28,6 +28,7 @@ pub fn SupplierHomePage() -> impl IntoView {
                             })}
                         <nav class="tiles">
                             <Tile href="/fournisseur/verifier" label="Vérifier un bon" primary=true />
+                            <Tile href="/fournisseur/pass" label="Encaisser un pass" primary=true />
                             <Tile
                                 href="/fournisseur/bons"
                                 label="Bons livrés"

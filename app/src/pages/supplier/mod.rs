@@ -4,10 +4,12 @@ mod check;
 mod home;
 pub(crate) mod invoices;
 mod keys;
+mod pass;
 mod vouchers;
 
 pub use check::CounterCheckPage;
 pub use home::SupplierHomePage;
 pub use invoices::{NewInvoicePage, SupplierInvoicePage, SupplierInvoicesPage};
 pub use keys::ApiKeysPage;
+pub use pass::SpendPassPage;
 pub use vouchers::DeliveredVouchersPage;

@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod discounts;
 pub mod invoices;
 pub mod members;
+pub mod passes;
 pub mod payments;
 pub mod shop;
 pub mod statements;

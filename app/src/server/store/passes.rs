@@ -2,9 +2,10 @@
 //! and the order's way after its invoices (production, counterpart
 //! received, activation, cancellation).
 
-use crate::domain::pass::PassStatus;
+use crate::domain::pass::{PassNumber, PassStatus};
 use crate::domain::{Day, Money, ParisTime, Timestamp};
-use sqlx::{AnyConnection, FromRow};
+use crate::server::db::WriteTx;
+use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// Takes `count` numbers of the agency's `year` series at once, in the
 /// producing transaction: the first of them. The series row stays locked
@@ -216,4 +217,109 @@ pub async fn counts(conn: &mut AnyConnection, order_id: i64) -> Result<PassCount
 /// The agency's code and centre code, which pass numbers carry.
 pub async fn agency_codes(conn: &mut AnyConnection, agency_id: i64) -> Result<(String, String), sqlx::Error> {
     sqlx::query_as("SELECT code, centre_code FROM agencies WHERE id = $1").bind(agency_id).fetch_one(conn).await
+}
+
+/// A pass as the counter and its check page read it.
+#[derive(Debug, Clone, FromRow)]
+pub struct PassRecord {
+    pub id: i64,
+    pub order_id: i64,
+    pub agency_id: i64,
+    pub face_value: Money,
+    pub valid_until: Day,
+    pub status: PassStatus,
+    pub used_at: Option<Timestamp>,
+    pub supplier_id: Option<i64>,
+    pub code_failures: i64,
+    pub locked_at: Option<Timestamp>,
+    pub blocked_at: Option<Timestamp>,
+    /// The order's structure: the sponsor who bought it.
+    pub sponsor: String,
+}
+
+const PASS_COLUMNS: &str = "p.id, p.order_id, p.agency_id, p.face_value, p.valid_until, p.status, p.used_at,
+        p.supplier_id, p.code_failures, p.locked_at, p.blocked_at, s.label AS sponsor
+   FROM passes p JOIN agencies a ON a.id = p.agency_id JOIN orders o ON o.id = p.order_id
+   JOIN structures s ON s.id = o.structure_id";
+
+/// The pass of this number, locked until commit on PostgreSQL.
+pub async fn find_by_number_for_update(
+    tx: &mut WriteTx,
+    number: &PassNumber,
+) -> Result<Option<PassRecord>, sqlx::Error> {
+    let sql = format!("SELECT {PASS_COLUMNS} {BY_NUMBER}{}", tx.row_lock("p"));
+    by_number(&sql, number).fetch_optional(tx.conn()).await
+}
+
+pub async fn find_by_number(pool: &AnyPool, number: &PassNumber) -> Result<Option<PassRecord>, sqlx::Error> {
+    by_number(&format!("SELECT {PASS_COLUMNS} {BY_NUMBER}"), number).fetch_optional(pool).await
+}
+
+const BY_NUMBER: &str = "WHERE a.code = $1 AND a.centre_code = $2 AND p.year = $3 AND p.sequence = $4";
+
+fn by_number<'q>(
+    sql: &'q str,
+    number: &'q PassNumber,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, PassRecord, sqlx::any::AnyArguments<'q>> {
+    sqlx::query_as(sql)
+        .bind(number.agency_code())
+        .bind(number.centre_code())
+        .bind(i64::from(number.year()))
+        .bind(i64::from(number.sequence()))
+}
+
+/// Spends an active pass for `supplier_id`; false when it was not active.
+pub async fn mark_spent(
+    conn: &mut AnyConnection,
+    id: i64,
+    supplier_id: i64,
+    at: Timestamp,
+    by: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE passes SET status = $2, used_at = $3, supplier_id = $4, spent_by = $5, code_failures = 0
+          WHERE id = $1 AND status = $6 AND locked_at IS NULL AND blocked_at IS NULL",
+    )
+    .bind(id)
+    .bind(PassStatus::Used)
+    .bind(at)
+    .bind(supplier_id)
+    .bind(by)
+    .bind(PassStatus::Active)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the count of wrong codes in a row, and the lock once reached.
+pub async fn set_code_failures(
+    conn: &mut AnyConnection,
+    id: i64,
+    failures: i64,
+    locked_at: Option<Timestamp>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE passes SET code_failures = $2, locked_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(failures)
+        .bind(locked_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One pass of an order, as printed.
+#[derive(Debug, Clone, FromRow)]
+pub struct PrintedPass {
+    pub year: i64,
+    pub sequence: i64,
+    pub face_value: Money,
+    pub valid_until: Day,
+}
+
+/// The order's passes in number order, as they are printed.
+pub async fn of_order(pool: &AnyPool, order_id: i64) -> Result<Vec<PrintedPass>, sqlx::Error> {
+    sqlx::query_as("SELECT year, sequence, face_value, valid_until FROM passes WHERE order_id = $1 ORDER BY sequence")
+        .bind(order_id)
+        .fetch_all(pool)
+        .await
 }

@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 /// `W2026.NA.442.00000123` (letters in either case).
 const NUMBER_PATTERN: &str = r"^[Ww][1-9][0-9]{3}\.[A-Za-z0-9]{2}\.[0-9]{3}\.(?!00000000)[0-9]{8}$";
+/// `P2026.NA.442.00000001` (letters in either case).
+const PASS_PATTERN: &str = r"^[Pp][1-9][0-9]{3}\.[A-Za-z0-9]{2}\.[0-9]{3}\.(?!00000000)[0-9]{8}$";
 /// The days the server reads: years 1900 to 9999.
 const DAY_PATTERN: &str = r"^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$";
 
@@ -64,7 +66,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Bons Castors — API des caisses fournisseurs",
             "version": "1.0.0",
-            "description": "Vérifier un bon (numéro + code secret), lister les bons livrés, envoyer une facture et la suivre. \
+            "description": "Vérifier un bon (numéro + code secret), encaisser un pass, lister les bons livrés, envoyer une facture et la suivre. \
                 Authentification : `Authorization: Bearer <clé>`, clé créée dans l'espace fournisseur (Caisse (API)). \
                 Les erreurs sont `{\"error\": \"<message en français>\"}`. Montants en centimes TTC, instants en UTC (RFC 3339), jours au format AAAA-MM-JJ (calendrier de Paris)."
         },
@@ -97,6 +99,27 @@ pub fn document() -> Value {
                         "413": error("Corps trop gros."),
                         "415": error("Le corps n'est pas du JSON."),
                         "422": error("Numéro de bon ou code secret incorrect, ou requête mal formée."),
+                        "429": error("Trop de tentatives : réessayez après le délai de l'en-tête Retry-After.")
+                    }
+                }
+            },
+            "/passes/spend": {
+                "post": {
+                    "operationId": "spendPass",
+                    "summary": "Encaisser un Pass Castors : numéro et code secret imprimés sur le pass.",
+                    "description": "Le pass est encaissé pour toute sa valeur, une seule fois ; le même appel répété par le fournisseur qui l'a encaissé renvoie la même réponse. Chaque tentative est décomptée (par adresse et par clé, 20 échecs par quart d'heure) ; cinq codes faux de suite bloquent le pass jusqu'à ce que l'agence le débloque. Numéro inconnu, code faux ou pass bloqué : la même réponse 422. Pass pas encore activé, expiré, annulé, bloqué par l'agence, d'une autre agence ou déjà encaissé ailleurs : 409, avec la raison.",
+                    "requestBody": {
+                        "required": true,
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SpendPassRequest" } } }
+                    },
+                    "responses": {
+                        "200": ok("Pass encaissé.", "SpentPass"),
+                        "401": unauthorized(),
+                        "403": error("Le fournisseur n'est plus partenaire."),
+                        "409": error("Ce pass ne peut pas être encaissé : le message dit pourquoi."),
+                        "413": error("Corps trop gros."),
+                        "415": error("Le corps n'est pas du JSON."),
+                        "422": error("Numéro de pass ou code secret incorrect, ou requête mal formée."),
                         "429": error("Trop de tentatives : réessayez après le délai de l'en-tête Retry-After.")
                     }
                 }
@@ -207,6 +230,26 @@ pub fn document() -> Value {
                         "member_initials": { "type": "string" },
                         "invoiced": { "type": "boolean", "description": "Déjà sur une facture de ce fournisseur, ou facturé/payé." },
                         "invoice": nullable(invoice_ref())
+                    }
+                },
+                "SpendPassRequest": {
+                    "type": "object",
+                    "required": ["number", "code"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "number": { "type": "string", "pattern": PASS_PATTERN, "example": "P2026.NA.442.00000001" },
+                        "code": { "type": "string", "pattern": r"^[0-9]{6}$", "example": "042917" }
+                    }
+                },
+                "SpentPass": {
+                    "type": "object",
+                    "required": ["number", "face_value_cents", "sponsor", "spent_at"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "number": { "type": "string" },
+                        "face_value_cents": { "type": "integer", "format": "int64", "description": "Valeur du pass : ce qui sera payé au fournisseur." },
+                        "sponsor": { "type": "string", "description": "Le commanditaire qui a acheté le pass." },
+                        "spent_at": { "type": "string", "format": "date-time" }
                     }
                 },
                 "Voucher": {

@@ -7,6 +7,7 @@
 //! agency); an order is priced by the agency of the structure it is for,
 //! and keeps the prices and rates of its day.
 
+pub mod booklets;
 pub mod cart;
 pub mod checkout;
 pub mod invoices;

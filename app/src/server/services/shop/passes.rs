@@ -277,5 +277,6 @@ pub async fn way_view(
         can_record_received: open && (staff || order.payment == PaymentMethod::Chorus),
         can_activate: staff && open && way.produced_at.is_some(),
         can_cancel: staff && order.status != OrderStatus::Cancelled && way.activated_at.is_none(),
+        can_print: staff && order.status != OrderStatus::Cancelled && way.produced_at.is_some(),
     })
 }

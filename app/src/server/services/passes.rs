@@ -1,0 +1,282 @@
+//! Pass Castors at the counter: a partner supplier's staff (their screen) or
+//! till (the REST API) type a pass's number and the secret code printed on
+//! it, and the pass is spent for its whole face value, once. Its check
+//! page, behind the QR code printed on it, tells anyone whether it can
+//! still be spent, never its code.
+//!
+//! Every path refuses a pass that cannot be spent (not yet active,
+//! expired, cancelled, blocked, already spent elsewhere) with a sentence
+//! that says which; a wrong code or an unknown number gets one answer, and
+//! five wrong codes in a row lock the pass until agency staff unlock it.
+
+use super::journal;
+use super::vouchers::Checker;
+use crate::domain::pass::{PassNumber, PassState};
+use crate::domain::{Timestamp, parse_typed_code};
+use crate::error::AppError;
+use crate::model::passes::{CheckedPass, SpentPass};
+use crate::server::audit::{Actor, Entity};
+use crate::server::auth::{Staff, SupplierUser};
+use crate::server::budgets;
+use crate::server::codes::PASS_CODE_DIGITS;
+use crate::server::error::ServerError;
+use crate::server::services::accounts::api_keys::ApiClient;
+use crate::server::store::passes::{self as store, PassRecord};
+use crate::server::{AppState, db::WriteTx};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// Who spends a pass: a partner supplier's staff or till, the budgets
+/// their attempts are charged to, and the agency whose passes they take.
+pub struct Spender {
+    pub checker: Checker,
+    pub supplier_id: i64,
+    pub agency_id: i64,
+}
+
+impl Spender {
+    pub fn staff(user: &SupplierUser, address: &str) -> Spender {
+        Spender {
+            checker: super::vouchers::counter::checker(user, address),
+            supplier_id: user.supplier_id,
+            agency_id: user.agency_id,
+        }
+    }
+
+    pub fn till(client: &ApiClient, address: &str) -> Spender {
+        Spender { checker: client.checker(address), supplier_id: client.supplier_id, agency_id: client.agency_id }
+    }
+}
+
+/// The number as typed, or the sentence that says how it is written.
+fn parse_number(number: &str) -> Result<PassNumber, AppError> {
+    number.parse::<PassNumber>().map_err(|e| AppError::Invalid(e.to_string()))
+}
+
+/// The code as typed (spaces, dots and dashes ignored): its digits, or why not.
+fn parse_code(code: &str) -> Result<String, AppError> {
+    let digits = parse_typed_code(code).map_err(|_| {
+        if code.trim().is_empty() {
+            AppError::Invalid("Saisissez le code secret imprimé sur le pass.".into())
+        } else {
+            AppError::Invalid(format!("Le code secret d'un pass est composé de {PASS_CODE_DIGITS} chiffres."))
+        }
+    })?;
+    if digits.len() != usize::from(PASS_CODE_DIGITS) {
+        return Err(AppError::Invalid(format!("Le code secret d'un pass est composé de {PASS_CODE_DIGITS} chiffres.")));
+    }
+    Ok(digits)
+}
+
+/// Spends the pass: its number and code right, active, within its
+/// validity, of the supplier's agency, not blocked. Spending again a pass
+/// this supplier already spent answers the same receipt (a retry after a
+/// lost answer); any other refusal changes nothing but the count of wrong
+/// codes.
+#[tracing::instrument(skip_all, fields(supplier = spender.supplier_id, number = %number))]
+pub async fn spend(
+    state: &AppState,
+    spender: &Spender,
+    number: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<SpentPass, ServerError> {
+    let number = parse_number(number)?;
+    let code = parse_code(code)?;
+    let text = number.to_string();
+    let checker = &spender.checker;
+
+    // Passes spent at many counters at once share their commits.
+    let mut tx = state.db.begin_grouped().await?;
+    if !budgets::charge_all(&mut tx, &checker.budgets, now).await? {
+        tx.commit().await?;
+        tracing::warn!(actor = %checker.actor.name, "pass spend refused: attempt budget spent");
+        return Err(AppError::TooManyAttempts.into());
+    }
+    let found = store::find_by_number_for_update(&mut tx, &number).await?;
+    // An unknown number costs an HMAC too, so timing does not tell it apart.
+    let value = found.as_ref().map_or(0, |p| p.face_value.cents());
+    let code_ok = state.keys.pass_code_matches(&text, value, &code) && found.is_some();
+    let Some(pass) = found.filter(|p| p.locked_at.is_none()) else {
+        tx.commit().await?;
+        return Err(AppError::PassCheckFailed.into());
+    };
+    if !code_ok {
+        count_wrong_code(&mut tx, &checker.actor, &pass, now).await?;
+        tx.commit().await?;
+        return Err(AppError::PassCheckFailed.into());
+    }
+    budgets::refund_all(&mut tx, &checker.budgets).await?;
+    if pass.code_failures > 0 {
+        store::set_code_failures(tx.conn(), pass.id, 0, None).await?;
+    }
+    let at = Timestamp::new(now);
+    let refusal = refusal(&pass, spender, at);
+    if let Some(refusal) = refusal {
+        tx.commit().await?;
+        return match refusal {
+            Refusal::AlreadyYours(spent_at) => Ok(receipt(number, &pass, spent_at)),
+            Refusal::Sentence(sentence) => Err(AppError::Conflict(sentence).into()),
+        };
+    }
+    if !store::mark_spent(tx.conn(), pass.id, spender.supplier_id, at, &checker.actor.name).await? {
+        tracing::error!(pass = pass.id, "pass changed under its lock");
+        return Err(AppError::Internal.into());
+    }
+    let before = json!({ "status": PassState::Active.label() });
+    let after = json!({
+        "status": PassState::Used.label(), "number": text, "supplier_id": spender.supplier_id,
+        "amount_cents": pass.face_value.cents(), "used_at": at.rfc3339(),
+    });
+    journal(&mut tx, &checker.actor, Entity::Pass, pass.id, "spend", before, after, now).await?;
+    tx.commit().await?;
+    tracing::info!(pass = pass.id, supplier = spender.supplier_id, "pass spent");
+    Ok(receipt(number, &pass, at))
+}
+
+enum Refusal {
+    /// Spent by this supplier already: the same receipt again.
+    AlreadyYours(Timestamp),
+    Sentence(String),
+}
+
+/// Why a pass whose code was typed right cannot be spent by `spender` now.
+fn refusal(pass: &PassRecord, spender: &Spender, at: Timestamp) -> Option<Refusal> {
+    let state = pass.status.on(pass.valid_until, at.paris_day());
+    let sentence = |s: &str| Some(Refusal::Sentence(s.to_owned()));
+    match state {
+        PassState::Used => match (pass.supplier_id, pass.used_at) {
+            (Some(supplier), Some(spent_at)) if supplier == spender.supplier_id => {
+                Some(Refusal::AlreadyYours(spent_at))
+            }
+            (_, spent_at) => Some(Refusal::Sentence(format!(
+                "Ce pass a déjà été encaissé{} : ne l'acceptez pas.",
+                spent_at.map(|t| format!(" le {}", t.paris())).unwrap_or_default()
+            ))),
+        },
+        PassState::NotYetActive => sentence(
+            "Ce pass n'est pas encore activé : son commanditaire n'a pas encore réglé sa commande. Ne l'acceptez pas.",
+        ),
+        PassState::Cancelled => sentence("Ce pass est annulé : sa commande a été annulée. Ne l'acceptez pas."),
+        PassState::Expired => Some(Refusal::Sentence(format!(
+            "Ce pass a expiré le {} : il ne peut plus être encaissé.",
+            pass.valid_until
+        ))),
+        PassState::Active if pass.blocked_at.is_some() => {
+            sentence("Ce pass est bloqué par l'agence (carnet perdu ou volé) : ne l'acceptez pas.")
+        }
+        PassState::Active if pass.agency_id != spender.agency_id => {
+            sentence("Ce pass a été émis par une autre agence Castors : il n'est pas valable chez vous.")
+        }
+        PassState::Active => None,
+    }
+}
+
+fn receipt(number: PassNumber, pass: &PassRecord, spent_at: Timestamp) -> SpentPass {
+    SpentPass { number, face_value: pass.face_value, sponsor: pass.sponsor.clone(), spent_at: spent_at.paris() }
+}
+
+/// Counts a wrong code, locking the pass at the limit (journaled).
+async fn count_wrong_code(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    pass: &PassRecord,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    let failures = pass.code_failures + 1;
+    let lock = failures >= budgets::CODE_FAILURES_BEFORE_LOCK;
+    store::set_code_failures(tx.conn(), pass.id, failures, lock.then(|| Timestamp::new(now))).await?;
+    if lock {
+        let (before, after) = (json!({ "locked": false }), json!({ "locked": true, "wrong_codes": failures }));
+        journal(tx, actor, Entity::Pass, pass.id, "lock", before, after, now).await?;
+        tracing::warn!(pass = pass.id, "pass locked after too many wrong codes");
+    }
+    Ok(())
+}
+
+/// The answer page after a spend: the signed proof stands for the code
+/// typed right, so showing the receipt again charges nothing. Only the
+/// supplier who spent the pass sees it; anything else shows no receipt.
+#[tracing::instrument(skip_all, fields(supplier = supplier_id, number = %number))]
+pub async fn spent_by_proof(
+    state: &AppState,
+    supplier_id: i64,
+    number: &str,
+    proof: &str,
+) -> Result<Option<SpentPass>, ServerError> {
+    let Ok(number) = number.parse::<PassNumber>() else {
+        return Ok(None);
+    };
+    if !state.keys.verify_code_checked(&number.to_string(), proof) {
+        return Ok(None);
+    }
+    let pass = store::find_by_number(state.db.pool(), &number).await?;
+    Ok(pass.and_then(|p| match (p.supplier_id, p.used_at) {
+        (Some(s), Some(at)) if s == supplier_id => Some(receipt(number, &p, at)),
+        _ => None,
+    }))
+}
+
+/// The page behind the QR code printed on a pass: genuine if the link's
+/// signature holds; what it is worth and whether it can still be spent.
+#[tracing::instrument(skip_all, fields(number = %number))]
+pub async fn check(
+    state: &AppState,
+    number: &str,
+    signature: &str,
+    now: DateTime<Utc>,
+) -> Result<CheckedPass, ServerError> {
+    let not_genuine =
+        || AppError::Invalid("Ce lien de vérification n'est pas valide : ce pass n'est pas authentique.".into());
+    let number: PassNumber = number.parse().map_err(|_| not_genuine())?;
+    if !state.keys.verify_check_link(&number.to_string(), signature) {
+        return Err(not_genuine().into());
+    }
+    let pass = store::find_by_number(state.db.pool(), &number).await?.ok_or_else(not_genuine)?;
+    Ok(CheckedPass {
+        state: pass.status.on(pass.valid_until, Timestamp::new(now).paris_day()),
+        held: pass.locked_at.is_some() || pass.blocked_at.is_some(),
+        spent_at: pass.used_at.map(Timestamp::paris),
+        number,
+        face_value: pass.face_value,
+        sponsor: pass.sponsor,
+        valid_until: pass.valid_until,
+    })
+}
+
+/// The link printed as a QR code on the pass.
+pub fn check_url(state: &AppState, number: &PassNumber) -> String {
+    format!(
+        "{}/pass/{number}?s={}",
+        state.settings.public_url.trim_end_matches('/'),
+        state.keys.sign_check_link(&number.to_string())
+    )
+}
+
+/// Agency staff lift the lock put on a pass after too many wrong codes.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, number = %number))]
+pub async fn unlock(state: &AppState, staff: &Staff, number: &str, now: DateTime<Utc>) -> Result<(), ServerError> {
+    let number = parse_number(number)?;
+    let mut tx = state.db.begin_write().await?;
+    let pass = store::find_by_number_for_update(&mut tx, &number)
+        .await?
+        .filter(|p| staff.covers(p.agency_id))
+        .ok_or_else(|| AppError::NotFound("Pass".into()))?;
+    if pass.locked_at.is_some() {
+        store::set_code_failures(tx.conn(), pass.id, 0, None).await?;
+        let before = json!({ "locked": true, "wrong_codes": pass.code_failures });
+        journal(
+            &mut tx,
+            &Actor::staff(staff),
+            Entity::Pass,
+            pass.id,
+            "unlock",
+            before,
+            json!({ "locked": false }),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

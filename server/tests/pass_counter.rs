@@ -1,0 +1,337 @@
+//! Passes at the counter (issue 15): a partner supplier's staff (their
+//! « Encaisser un pass » screen) or till (`/api/v1/passes/spend`) spend a
+//! pass by its number and printed code, once, for its whole face value;
+//! every path, the public check page included, refuses a pass that is not
+//! yet active, cancelled, expired or blocked; wrong codes get one answer
+//! and five lock the pass; fifty simultaneous spends spend it once; staff
+//! print the passes with their codes. SQLite, or PostgreSQL with
+//! BONS_TEST_DATABASE_URL.
+
+mod common;
+
+use app::domain::pass::PassNumber;
+use app::server::services::shop::{invoices, passes};
+use common::shop::{booklets, now};
+use common::{Browser, TestApp, pdf_text};
+use futures::future::join_all;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const WRONG: &str = "Numéro de pass ou code secret incorrect.";
+
+/// A pass as printed: its number and code.
+struct Printed {
+    number: String,
+    code: String,
+}
+
+/// Where an order's passes stand before they are spent.
+#[derive(Clone, Copy, PartialEq)]
+enum Stage {
+    Produced,
+    Activated,
+}
+
+/// A Chorus Pro order of one booklet of ten 20 € passes, taken to `stage`;
+/// its id and its passes as printed.
+async fn order_at(app: &TestApp, stage: Stage) -> (i64, Vec<Printed>) {
+    let staff = common::shop::staff(app, &format!("agence.{}", rand::random::<u32>())).await;
+    let id = common::shop::confirmed_chorus_order(app, &[(booklets(20), 1)], "").await;
+    let order = id.to_string();
+    invoices::issue(&app.state, &staff, &order, now()).await.unwrap();
+    passes::produce(&app.state, &staff, &order, now()).await.unwrap();
+    if stage == Stage::Activated {
+        let form = passes::ReceivedForm {
+            reference: "M-2026-0001".into(),
+            day: chrono::Utc::now().format("%d/%m/%Y").to_string(),
+            amount: "300".into(),
+        };
+        let caller = app::server::guards::StructureCaller::Staff(staff.clone());
+        passes::record_received(&app.state, &caller, &order, &form, now()).await.unwrap();
+        passes::activate(&app.state, &staff, &order, now()).await.unwrap();
+    }
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT year, sequence FROM passes WHERE order_id = $1 ORDER BY sequence")
+            .bind(id)
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    let printed = rows
+        .into_iter()
+        .map(|(year, sequence)| {
+            let number = PassNumber::new(year as i32, "NA", "442", sequence as u32).unwrap().to_string();
+            let code = app.state.keys.pass_code(&number, 2_000).reveal().to_owned();
+            Printed { number, code }
+        })
+        .collect();
+    (id, printed)
+}
+
+async fn status_of(app: &TestApp, number: &str) -> (String, Option<i64>) {
+    let sequence: i64 = number.rsplit('.').next().unwrap().parse().unwrap();
+    sqlx::query_as("SELECT status, supplier_id FROM passes WHERE sequence = $1")
+        .bind(sequence)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn spends(app: &TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM audit_events WHERE entity = 'pass' AND action = 'spend'").await
+}
+
+fn spaced(text: &str) -> String {
+    text.replace(['\u{a0}', '\u{202f}'], " ").replace("&#x27;", "'")
+}
+
+fn error_of(json: &Value) -> String {
+    common::message(json)
+}
+
+#[tokio::test]
+async fn a_supplier_spends_an_active_pass_once_and_reads_its_receipt() {
+    let app = TestApp::spawn().await;
+    let (_, passes) = order_at(&app, Stage::Activated).await;
+    let ouest = app.logged_in("ouest").await;
+    let pass = &passes[0];
+
+    // The pass's QR code opens its check page: genuine, spendable, and a
+    // logged-in supplier is offered to spend it.
+    let signature = app.state.keys.sign_check_link(&pass.number);
+    let check = ouest.get(&format!("/pass/{}?s={signature}", pass.number)).await;
+    assert_eq!(check.status, StatusCode::OK);
+    assert!(check.contains("Pass authentique, utilisable"), "{}", check.body);
+    assert!(check.contains(&format!("href=\"/fournisseur/pass?numero={}\"", pass.number)));
+    assert!(!check.contains(&pass.code), "the check page never shows the code");
+    let form = ouest.get(&format!("/fournisseur/pass?numero={}", pass.number)).await;
+    assert!(form.contains(&format!("value=\"{}\"", pass.number)), "the number is filled in");
+
+    // Number and code typed at the counter: the form lands on the receipt.
+    let from = format!("/fournisseur/pass?numero={}", pass.number);
+    let typed = pass.number.to_lowercase();
+    let page = ouest.submit(&from, "/api/supplier_spend_pass", &[("number", &typed), ("code", &pass.code)]).await;
+    assert!(page.location.as_deref().unwrap().starts_with(&format!("/fournisseur/pass?numero={}&c=", pass.number)));
+    assert_eq!(page.text_of("class=\"verdict").as_deref(), Some("Pass encaissé"));
+    assert_eq!(page.text_of("class=\"number\"").as_deref(), Some(pass.number.as_str()));
+    assert_eq!(page.text_of("class=\"amount\"").as_deref(), Some("20\u{a0}€"));
+    let supplier: i64 = app.supplier_id("Matériaux de l'Ouest").await.parse().unwrap();
+    assert_eq!(status_of(&app, &pass.number).await, ("used".into(), Some(supplier)));
+    assert_eq!(spends(&app).await, 1);
+
+    // Typed again (a lost answer, a double tap): the same receipt, spent once.
+    let (status, again) = ouest.call("supplier_spend_pass", &[("number", &pass.number), ("code", &pass.code)]).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["face_value"], 2000);
+    assert_eq!(spends(&app).await, 1);
+
+    // Another supplier, the right code: already spent, refused.
+    let bois = app.other_supplier().await;
+    let (status, json) = bois.call("supplier_spend_pass", &[("number", &pass.number), ("code", &pass.code)]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(error_of(&json).contains("déjà été encaissé"), "{json}");
+    let check = app.browser().get(&format!("/pass/{}?s={signature}", pass.number)).await;
+    assert!(check.contains("Ce pass a déjà été encaissé."), "{}", check.body);
+
+    // A receipt link with a made-up proof shows none; nor does the other supplier's.
+    let forged =
+        ouest.get(&format!("/fournisseur/pass?numero={}&c=00112233445566778899aabbccddeeff", pass.number)).await;
+    assert!(!forged.contains("Pass encaissé"));
+    let proof = app.state.keys.sign_code_checked(&pass.number);
+    let theirs = bois.get(&format!("/fournisseur/pass?numero={}&c={proof}", pass.number)).await;
+    assert!(!theirs.contains("Pass encaissé"), "only the supplier who spent it reads its receipt");
+
+    // The till spends the next one; again, the same answer.
+    let till = app.till("ouest").await;
+    let body = json!({ "number": passes[1].number, "code": passes[1].code });
+    let (status, first) = till.post("/api/v1/passes/spend", &body).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["face_value_cents"], 2000);
+    assert!(first["sponsor"].as_str().unwrap().contains("Services techniques"), "{first}");
+    let (status, second) = till.post("/api/v1/passes/spend", &body).await;
+    assert_eq!((status, &second), (StatusCode::OK, &first));
+    assert_eq!(spends(&app).await, 2);
+
+    // The journal names who spent each.
+    let actors: Vec<String> =
+        sqlx::query_scalar("SELECT actor FROM audit_events WHERE entity = 'pass' AND action = 'spend' ORDER BY id")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(actors[0], "ouest");
+    assert!(actors[1].starts_with("clé API"), "{actors:?}");
+}
+
+/// Each reason a pass cannot be spent, through every path that spends or
+/// checks one: the supplier's screen, the till, the public check page.
+#[tokio::test]
+async fn every_path_refuses_a_pass_that_cannot_be_spent_and_says_why() {
+    let app = TestApp::spawn().await;
+    let (_, not_yet) = order_at(&app, Stage::Produced).await;
+    let (cancelled_order, cancelled) = order_at(&app, Stage::Produced).await;
+    let staff = common::shop::staff(&app, "agence.annule").await;
+    passes::cancel(&app.state, &staff, &cancelled_order.to_string(), now()).await.unwrap();
+    let (_, active) = order_at(&app, Stage::Activated).await;
+    let (expired, blocked) = (&active[0], &active[1]);
+    let sequence = |p: &Printed| p.number.rsplit('.').next().unwrap().parse::<i64>().unwrap();
+    app.update_row("UPDATE passes SET valid_until = '2025-12-31' WHERE sequence = $1", sequence(expired)).await;
+    app.update_row(
+        "UPDATE passes SET blocked_at = '2026-01-02T10:00:00.000000Z' WHERE sequence = $1",
+        sequence(blocked),
+    )
+    .await;
+
+    let cases: [(&str, &Printed, &str, &str); 4] = [
+        ("not yet active", &not_yet[0], "pas encore activé", "Ce pass n'est pas encore activé"),
+        ("cancelled", &cancelled[0], "est annulé", "Ce pass est annulé"),
+        ("expired", expired, "a expiré le 31/12/2025", "Ce pass a expiré"),
+        ("blocked", blocked, "bloqué par l'agence", "Pass bloqué par l'agence"),
+    ];
+    let ouest = app.logged_in("ouest").await;
+    let till = app.till("ouest").await;
+    for (what, pass, refusal, check_says) in cases {
+        let before = status_of(&app, &pass.number).await;
+
+        let (status, json) = ouest.call("supplier_spend_pass", &[("number", &pass.number), ("code", &pass.code)]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{what}: {json}");
+        assert!(spaced(&error_of(&json)).contains(refusal), "{what}: {json}");
+        let from = format!("/fournisseur/pass?numero={}", pass.number);
+        let page =
+            ouest.submit(&from, "/api/supplier_spend_pass", &[("number", &pass.number), ("code", &pass.code)]).await;
+        assert!(spaced(&page.error().unwrap_or_default()).contains(refusal), "{what}: {}", page.body);
+        assert!(!page.contains("Pass encaissé"), "{what}");
+
+        let (status, json) =
+            till.post("/api/v1/passes/spend", &json!({ "number": pass.number, "code": pass.code })).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{what}: {json}");
+        assert!(spaced(&error_of(&json)).contains(refusal), "{what}: {json}");
+
+        let signature = app.state.keys.sign_check_link(&pass.number);
+        let check = app.browser().get(&format!("/pass/{}?s={signature}", pass.number)).await;
+        assert!(check.contains(check_says), "{what}: {}", check.body);
+        assert!(check.contains("verdict verdict-bad"), "{what}");
+        assert!(!check.contains("Encaisser ce pass"));
+
+        assert_eq!(status_of(&app, &pass.number).await, before, "{what}: nothing changed");
+    }
+    assert_eq!(spends(&app).await, 0);
+
+    // A check link that was not signed by the server, or for another number.
+    let forged = app.browser().get(&format!("/pass/{}?s=00112233445566778899aabbccddeeff", active[2].number)).await;
+    assert!(forged.contains("Pass non authentique"), "{}", forged.body);
+    let other = app.state.keys.sign_check_link(&active[3].number);
+    let swapped = app.browser().get(&format!("/pass/{}?s={other}", active[2].number)).await;
+    assert!(swapped.contains("Pass non authentique"));
+}
+
+#[tokio::test]
+async fn a_wrong_code_gets_the_one_answer_and_five_lock_the_pass_until_staff_unlock_it() {
+    let app = TestApp::spawn().await;
+    let (_, active) = order_at(&app, Stage::Activated).await;
+    let pass = &active[0];
+    let wrong = common::wrong(&pass.code);
+    let ouest = app.logged_in("ouest").await;
+
+    // Unknown number, wrong code: one sentence, 422.
+    for (number, code) in [(pass.number.as_str(), wrong.as_str()), ("P2026.NA.442.09999999", pass.code.as_str())] {
+        let (status, json) = ouest.call("supplier_spend_pass", &[("number", number), ("code", code)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+        assert!(error_of(&json).starts_with(WRONG), "{json}");
+    }
+    // Badly typed input is named, and is no attempt at a code.
+    for (number, code, says) in [
+        ("W2026.NA.442.00000001", pass.code.as_str(), "Numéro de pass invalide"),
+        (pass.number.as_str(), "1234", "6 chiffres"),
+        (pass.number.as_str(), "", "Saisissez le code secret"),
+    ] {
+        let (status, json) = ouest.call("supplier_spend_pass", &[("number", number), ("code", code)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+        assert!(error_of(&json).contains(says), "{json}");
+    }
+    // Four more wrong codes lock it: then the right code gets the same answer.
+    for _ in 0..4 {
+        ouest.call("supplier_spend_pass", &[("number", &pass.number), ("code", &wrong)]).await;
+    }
+    let (status, json) = ouest.call("supplier_spend_pass", &[("number", &pass.number), ("code", &pass.code)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert!(error_of(&json).starts_with(WRONG));
+    assert_eq!(status_of(&app, &pass.number).await.0, "active");
+    let signature = app.state.keys.sign_check_link(&pass.number);
+    let check = app.browser().get(&format!("/pass/{}?s={signature}", pass.number)).await;
+    assert!(check.contains("Pass bloqué par l'agence"), "the check page says it is held");
+    let locks = app.count("SELECT COUNT(*) FROM audit_events WHERE entity = 'pass' AND action = 'lock'").await;
+    assert_eq!(locks, 1);
+
+    // Staff unlock it (a supplier may not); the right code spends it.
+    let (status, _) = ouest.call("unlock_pass", &[("number", &pass.number)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let staff = app.logged_in("agence.nantes").await;
+    let (status, json) = staff.call("unlock_pass", &[("number", &pass.number)]).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let (status, json) = ouest.call("supplier_spend_pass", &[("number", &pass.number), ("code", &pass.code)]).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+}
+
+/// Fifty spends of one pass at once, from two suppliers' tills: one
+/// supplier spends it, once; every answer to that supplier is the same
+/// receipt, every answer to the other a refusal.
+#[tokio::test]
+async fn fifty_simultaneous_spends_of_one_pass_spend_it_once() {
+    let app = TestApp::spawn().await;
+    let (_, active) = order_at(&app, Stage::Activated).await;
+    let pass = &active[0];
+    app.other_supplier().await;
+    let (ouest, bois) = (app.till("ouest").await, app.till(common::supplier::OTHER_SUPPLIER_LOGIN).await);
+    let body = json!({ "number": pass.number, "code": pass.code });
+    let answers = join_all((0..50).map(|i| {
+        let till = if i % 2 == 0 { &ouest } else { &bois };
+        let body = body.clone();
+        async move { (i % 2, till.post("/api/v1/passes/spend", &body).await) }
+    }))
+    .await;
+    assert_eq!(spends(&app).await, 1, "spent once");
+    let (used, supplier) = status_of(&app, &pass.number).await;
+    assert_eq!(used, "used");
+    let winner = if supplier == Some(app.supplier_id("Matériaux de l'Ouest").await.parse().unwrap()) { 0 } else { 1 };
+    let receipts: Vec<&Value> = answers
+        .iter()
+        .filter(|(who, _)| *who == winner)
+        .map(|(_, (status, json))| {
+            assert_eq!(*status, StatusCode::OK, "{json}");
+            json
+        })
+        .collect();
+    assert_eq!(receipts.len(), 25);
+    assert!(receipts.windows(2).all(|w| w[0] == w[1]), "the same receipt every time");
+    for (_, (status, json)) in answers.iter().filter(|(who, _)| *who != winner) {
+        assert_eq!(*status, StatusCode::CONFLICT, "{json}");
+        assert!(error_of(json).contains("déjà été encaissé"), "{json}");
+    }
+}
+
+/// Staff print the passes once produced: every pass's number and code, in
+/// number order. Nobody else downloads them.
+#[tokio::test]
+async fn staff_print_the_passes_with_their_codes() {
+    let app = TestApp::spawn().await;
+    let (id, printed) = order_at(&app, Stage::Produced).await;
+    let staff = app.logged_in("agence.nantes").await;
+    let res = staff.client.get(format!("{}/agence/commandes/{id}/pass.pdf", staff.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    let text = pdf_text(&bytes);
+    let mut at = 0;
+    for pass in &printed {
+        let code = format!("{} {}", &pass.code[..3], &pass.code[3..]);
+        let found = text[at..].find(&pass.number).unwrap_or_else(|| panic!("{} in order", pass.number));
+        at += found;
+        assert!(text[at..].contains(&code), "{} printed with its code", pass.number);
+    }
+    assert!(text.contains("PASS CASTORS") && text.contains("Valable jusqu'au 31/12/"), "{text}");
+
+    let sponsor: Browser = app.logged_in("mairie").await;
+    let res = sponsor.client.get(format!("{}/agence/commandes/{id}/pass.pdf", sponsor.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let supplier = app.logged_in("ouest").await;
+    let res = supplier.client.get(format!("{}/agence/commandes/{id}/pass.pdf", supplier.base)).send().await.unwrap();
+    assert!(res.status().is_client_error());
+}
