@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := bons
 BONS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432
 NO_POSTGRES ?=
 
-.PHONY: run test setup setup-test setup-bench lint unit unit-postgres crash-test e2e build release api-test bench
+.PHONY: run test setup setup-test setup-bench lint unit unit-postgres crash-test e2e e2e-release build release api-test bench
 
 run: setup release
 	./target/release/bons demo --history
@@ -76,14 +76,30 @@ else
 	@echo "NO_POSTGRES set: crash test on PostgreSQL skipped"
 endif
 
+# The browser suite on the debug build (quick to rebuild while working).
 e2e:
 	scripts/e2e.sh
+
+# The browser suite on the release build `make release` wrote (the one
+# `make run` serves): what `make test` runs, after the crash test built it,
+# without building the debug WASM as well.
+e2e-release:
+	BONS_E2E_BUILD=release scripts/e2e.sh
 
 # Schemathesis against the debug server: every check on /api/v1/openapi.json.
 api-test:
 	scripts/api-test.sh
 
-test: setup-test lint unit unit-postgres crash-test e2e api-test
+# Each stage in turn, stopping at the first that fails; each says how long
+# it took, so a slow CI run names its slow stage.
+TEST_STAGES = setup-test lint unit unit-postgres crash-test e2e-release api-test
+
+test:
+	@for stage in $(TEST_STAGES); do \
+	  start=$$(date +%s); \
+	  $(MAKE) --no-print-directory $$stage || exit 1; \
+	  echo "==> make $$stage: $$(( $$(date +%s) - start )) s"; \
+	done
 	@echo "make test: all suites passed"
 
 # The performance budget (docs/PERFORMANCE.md): builds the release, then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Started by Playwright (end2end/playwright.config.ts): the debug build of
-# bons on a fresh SQLite file with the demo data, on port 3100.
+# bons (the release one with BONS_E2E_BUILD=release, scripts/e2e.sh) on a
+# fresh SQLite file with the demo data, on port 3100.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d -t bons-e2e-XXXXXX)
@@ -12,5 +13,6 @@ export RUST_LOG="${RUST_LOG:-warn}"
 # Statements emailed during the tests land here, where the tests read them.
 export BONS_MAIL_DIR=end2end/mail
 rm -rf end2end/mail
-target/debug/bons demo
-exec target/debug/bons serve
+bons="target/${BONS_E2E_BUILD:-debug}/bons"
+"$bons" demo
+exec "$bons" serve

@@ -1,12 +1,29 @@
 #!/usr/bin/env bash
 # Browser tests: build the site (debug), then let Playwright start the server
-# and drive Debian's Chromium at a phone's size.
+# and drive Debian's Chromium at a phone's size. With BONS_E2E_BUILD=release
+# (`make e2e-release`, what `make test` runs), the release build `make
+# release` left in target/ is tested as it is, nothing built here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
-# Split as the release is (Makefile): the supplier's and the agency's pages
-# load their WASM chunk in the browser, as they do in production.
-cargo leptos build --split
+export BONS_E2E_BUILD="${BONS_E2E_BUILD:-debug}"
+case "$BONS_E2E_BUILD" in
+  debug)
+    # Split as the release is (Makefile): the supplier's and the agency's
+    # pages load their WASM chunk in the browser, as they do in production.
+    cargo leptos build --split
+    ;;
+  release)
+    if [ ! -x target/release/bons ] || [ ! -d target/site/pkg ]; then
+      echo "No release build in target/: run make release first (or make e2e for the debug build)." >&2
+      exit 1
+    fi
+    ;;
+  *)
+    echo "BONS_E2E_BUILD is debug or release, not « $BONS_E2E_BUILD »." >&2
+    exit 1
+    ;;
+esac
 cd end2end
 # Each spec gets a server of its own on a fresh database (Playwright starts
 # one per run): no spec depends on what another left behind.

@@ -1546,6 +1546,8 @@ fn shop_routes() -> Vec<RouteProbe> {
     vec![
         order(|s| format!("/commanditaire/commandes/{}/recapitulatif.pdf", s.structures.order)),
         order(|s| format!("/agence/commandes/{}/recapitulatif.pdf", s.structures.order)),
+        order(|s| format!("/commanditaire/commandes/{}/pass-encaisses.csv", s.structures.order)),
+        order(|s| format!("/agence/commandes/{}/pass-encaisses.csv", s.structures.order)),
         // Not given yet: no one finds it.
         missing_file(|s| format!("/commanditaire/commandes/{}/bon-de-commande.pdf", s.structures.order)),
         // An invoice, as PDF and as XML for Chorus Pro.

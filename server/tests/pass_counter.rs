@@ -151,6 +151,27 @@ async fn a_supplier_spends_an_active_pass_once_and_reads_its_receipt() {
     assert_eq!((status, &second), (StatusCode::OK, &first));
     assert_eq!(spends(&app).await, 2);
 
+    // Both are in the supplier's delivered list, beside its vouchers.
+    let delivered = ouest.get("/fournisseur/bons?du=&au=&statut=").await;
+    assert_eq!(delivered.text_of("class=\"passes-count\"").as_deref(), Some("2"));
+    assert_eq!(delivered.text_of("class=\"passes-amount\"").as_deref(), Some("40\u{a0}€"));
+    assert!(delivered.contains(&passes[0].number) && delivered.contains(&passes[1].number));
+    let invoiced_only = ouest.get("/fournisseur/bons?du=&au=&statut=21").await;
+    assert!(!invoiced_only.contains(&passes[0].number), "passes are not invoiced yet");
+    assert!(!bois.get("/fournisseur/bons?du=&au=&statut=").await.contains(&passes[0].number));
+
+    // The sponsor sees them spent, where, and exports the list.
+    let (order,): (i64,) = sqlx::query_as("SELECT MIN(order_id) FROM passes").fetch_one(app.db.pool()).await.unwrap();
+    let mairie = app.logged_in("mairie").await;
+    let page = mairie.get(&format!("/commanditaire/commandes/{order}")).await;
+    assert_eq!(page.text_of("class=\"spent-count\"").as_deref(), Some("2"), "{}", page.body);
+    assert_eq!(spaced(&page.text_of("class=\"spent-value\"").unwrap()), "40,00 €");
+    assert!(page.contains("Matériaux de l'Ouest"));
+    let csv = mairie.client.get(format!("{}/commanditaire/commandes/{order}/pass-encaisses.csv", mairie.base));
+    let csv = csv.send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains(&format!("{};", passes[0].number)) && csv.contains("Matériaux de l'Ouest;20,00"), "{csv}");
+    assert!(!csv.contains(&passes[0].code), "the codes never leave the print sheets");
+
     // The journal names who spent each.
     let actors: Vec<String> =
         sqlx::query_scalar("SELECT actor FROM audit_events WHERE entity = 'pass' AND action = 'spend' ORDER BY id")

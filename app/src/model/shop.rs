@@ -210,6 +210,17 @@ pub struct OrderWayView {
     pub can_cancel: bool,
     /// Staff may download the print-ready sheets of the passes (codes printed).
     pub can_print: bool,
+    /// The face value of the passes spent so far, and where.
+    pub spent_value: Money,
+    pub by_supplier: Vec<SupplierSpending>,
+}
+
+/// What an order's passes bought at one supplier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierSpending {
+    pub supplier: String,
+    pub passes: i64,
+    pub value: Money,
 }
 
 /// An invoice or credit note to a sponsor, as its order's page lists it.

@@ -86,6 +86,10 @@ pub struct DeliveredList {
     pub count: i64,
     pub total: Money,
     pub by_status: Vec<StatusTotal>,
+    /// Pass Castors spent at this supplier over the same days (listed when
+    /// no status is chosen, or 11-livré), newest first, and their value.
+    pub passes: Vec<crate::model::passes::SpentPass>,
+    pub passes_total: Money,
 }
 
 impl DeliveredList {

@@ -12,7 +12,7 @@ use app::error::AppError;
 use app::server::AppState;
 use app::server::guards::StructureCaller;
 use app::server::services::shop::orders::{self, PurchaseOrderForm, Upload};
-use app::server::services::shop::{booklets, invoices};
+use app::server::services::shop::{booklets, invoices, passes};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header, request::Parts};
@@ -34,6 +34,7 @@ pub fn downloads() -> Router<AppState> {
                 .route(&format!("{base}/{{id}}/bon-de-commande.pdf"), get(purchase_order))
                 .route(&format!("{base}/{{id}}/factures/{{invoice}}/{{format}}"), get(invoice))
                 .route(&format!("{base}/{{id}}/rapports/{{instalment}}"), get(report_file))
+                .route(&format!("{base}/{{id}}/pass-encaisses.csv"), get(spent_csv))
         })
         .route("/agence/commandes/{id}/pass.pdf", get(passes_pdf))
 }
@@ -83,6 +84,19 @@ async fn invoice(
     };
     match answer {
         Ok((name, mime, bytes)) => download(mime, &name, bytes),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// The order's spent passes as a spreadsheet.
+async fn spent_csv(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let answer = match caller(&state, &mut parts).await {
+        Ok(caller) => passes::spent_csv(&state, &caller, &id).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok((name, bytes)) => download("text/csv; charset=utf-8", &name, bytes),
         Err(e) => error_page(&e),
     }
 }

@@ -11,8 +11,8 @@ use crate::api::shop::{
 use crate::components::{
     ErrorNotice, Fact, Field, Loaded, Section, Shell, Space, Submit, Table, done_notice, id_resource, or_empty,
 };
-use crate::domain::Siret;
 use crate::domain::order::{MAX_PURCHASE_ORDER_BYTES, MAX_REPORT_BYTES, OrderStatus, PaymentMethod};
+use crate::domain::{Money, Siret};
 use crate::model::shop::{OrderRow, OrderView, PostalAddress, SponsorInvoiceRow};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -357,6 +357,7 @@ fn Passes(o: OrderView) -> impl IntoView {
                 {received}
             </dl>
             {shortfall.map(|text| view! { <p class="notice notice-note">{text}</p> })}
+            {w.activated_at.is_some().then(|| view! { <Spending o=o.clone() /> })}
             {w.can_print
                 .then(|| {
                     view! {
@@ -372,6 +373,48 @@ fn Passes(o: OrderView) -> impl IntoView {
             {activate_form}
             {cancel_form}
         </Section>
+    }
+}
+
+/// Where the order's passes were spent: value and passes per supplier, and
+/// the list as a spreadsheet.
+#[component]
+fn Spending(o: OrderView) -> impl IntoView {
+    let w = o.way;
+    let remaining = Money::from_cents(o.quote.passes_value.cents() - w.spent_value.cents());
+    let base = if w.can_print { "/agence/commandes" } else { "/commanditaire/commandes" };
+    view! {
+        <h3>"Pass dépensés"</h3>
+        <dl class="facts spending">
+            <Fact term="Pass activés">{(w.active + w.used).to_string()}</Fact>
+            <Fact term="Pass dépensés" class="spent-count">{w.used.to_string()}</Fact>
+            <Fact term="Pass restants">{w.active.to_string()}</Fact>
+            <Fact term="Valeur dépensée" class="spent-value">{w.spent_value.priced()}</Fact>
+            <Fact term="Valeur restante">{remaining.priced()}</Fact>
+        </dl>
+        {(!w.by_supplier.is_empty())
+            .then(|| {
+                view! {
+                    <Table class="by-supplier" columns=vec!["Fournisseur", "Pass", "Valeur"] unwrapped=true>
+                        {w
+                            .by_supplier
+                            .into_iter()
+                            .map(|row| {
+                                view! {
+                                    <tr>
+                                        <td data-label="Fournisseur">{row.supplier}</td>
+                                        <td data-label="Pass">{row.passes}</td>
+                                        <td data-label="Valeur" class="amount">{row.value.priced()}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </Table>
+                    <a class="button button-small" href=format!("{base}/{}/pass-encaisses.csv", o.id) rel="external" download>
+                        "Exporter les pass dépensés (CSV, Excel)"
+                    </a>
+                }
+            })}
     }
 }
 

@@ -81,6 +81,39 @@ fn Delivered(list: DeliveredList) -> impl IntoView {
                 </Table>
             }
         )}
+        <h2>"Pass encaissés"</h2>
+        {or_empty(
+            list.passes.is_empty(),
+            "Aucun pass encaissé sur cette période.",
+            move || view! {
+                <p class="passes-total">
+                    <strong class="passes-count">{list.passes.len()}</strong>
+                    " pass — "
+                    <strong class="passes-amount">{list.passes_total.to_string()}</strong>
+                    " à payer"
+                </p>
+                <Table
+                    class="passes spent"
+                    columns=vec!["N° du pass", "Date d'encaissement", "Valeur du pass", "Commanditaire"]
+                    unwrapped=true
+                >
+                    {list
+                        .passes
+                        .into_iter()
+                        .map(|p| {
+                            view! {
+                                <tr class="pass-row">
+                                    <td data-label="N° du pass" class="number">{p.number.to_string()}</td>
+                                    <td data-label="Date d'encaissement" class="used-at">{p.spent_at.to_string()}</td>
+                                    <td data-label="Valeur du pass" class="amount">{p.face_value.decimal_fr()}</td>
+                                    <td data-label="Commanditaire">{p.sponsor}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </Table>
+            }
+        )}
     }
 }
 

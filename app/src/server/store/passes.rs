@@ -323,3 +323,55 @@ pub async fn of_order(pool: &AnyPool, order_id: i64) -> Result<Vec<PrintedPass>,
         .fetch_all(pool)
         .await
 }
+
+/// A pass spent, with what names it: its number's parts and its sponsor.
+#[derive(Debug, Clone, FromRow)]
+pub struct SpentRow {
+    pub agency_code: String,
+    pub centre_code: String,
+    pub year: i64,
+    pub sequence: i64,
+    pub face_value: Money,
+    pub used_at: Timestamp,
+    pub sponsor: String,
+    pub supplier: String,
+}
+
+impl SpentRow {
+    pub fn number(&self) -> Option<PassNumber> {
+        let (year, sequence) = (i32::try_from(self.year).ok()?, u32::try_from(self.sequence).ok()?);
+        PassNumber::new(year, &self.agency_code, &self.centre_code, sequence).ok()
+    }
+}
+
+const SPENT: &str = "SELECT a.code AS agency_code, a.centre_code, p.year, p.sequence, p.face_value, p.used_at,
+        s.label AS sponsor, sup.name AS supplier
+   FROM passes p JOIN agencies a ON a.id = p.agency_id JOIN orders o ON o.id = p.order_id
+   JOIN structures s ON s.id = o.structure_id JOIN suppliers sup ON sup.id = p.supplier_id";
+
+/// The passes a supplier spent in `[from, until)` (either bound optional),
+/// newest first.
+pub async fn spent_by_supplier(
+    pool: &AnyPool,
+    supplier_id: i64,
+    from: Option<Timestamp>,
+    until: Option<Timestamp>,
+) -> Result<Vec<SpentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SPENT} WHERE p.supplier_id = $1 AND ($2 IS NULL OR p.used_at >= $2) AND ($3 IS NULL OR p.used_at < $3)
+          ORDER BY p.used_at DESC, p.id DESC"
+    ))
+    .bind(supplier_id)
+    .bind(from)
+    .bind(until)
+    .fetch_all(pool)
+    .await
+}
+
+/// An order's spent passes, in the order they were spent.
+pub async fn spent_of_order(conn: &mut AnyConnection, order_id: i64) -> Result<Vec<SpentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SPENT} WHERE p.order_id = $1 ORDER BY p.used_at, p.id"))
+        .bind(order_id)
+        .fetch_all(conn)
+        .await
+}

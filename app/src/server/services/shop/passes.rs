@@ -13,7 +13,7 @@ use crate::domain::pass::{PassNumber, activation_shortfall, default_validity};
 use crate::domain::pricing::Product;
 use crate::domain::{Day, Money, Timestamp};
 use crate::error::AppError;
-use crate::model::shop::OrderWayView;
+use crate::model::shop::{OrderWayView, SupplierSpending};
 use crate::server::AppState;
 use crate::server::audit::{Actor, Entity};
 use crate::server::auth::Staff;
@@ -241,6 +241,41 @@ async fn notify_activation(state: &AppState, order: &OrderRecord, passes: u64, v
     }
 }
 
+/// What was spent at each supplier: passes and value, the largest value
+/// first.
+fn by_supplier(spent: &[store::SpentRow]) -> Vec<SupplierSpending> {
+    let mut rows: Vec<SupplierSpending> = Vec::new();
+    for pass in spent {
+        match rows.iter_mut().find(|r| r.supplier == pass.supplier) {
+            Some(row) => {
+                row.passes += 1;
+                row.value = Money::from_cents(row.value.cents() + pass.face_value.cents());
+            }
+            None => rows.push(SupplierSpending { supplier: pass.supplier.clone(), passes: 1, value: pass.face_value }),
+        }
+    }
+    rows.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.supplier.cmp(&b.supplier)));
+    rows
+}
+
+/// The order's spent passes as a spreadsheet: number, day and time, supplier,
+/// value (the sponsor's and staff's export).
+#[tracing::instrument(skip_all, fields(caller = %caller.login(), order = id))]
+pub async fn spent_csv(state: &AppState, caller: &StructureCaller, id: &str) -> Result<(String, Vec<u8>), ServerError> {
+    let order_id = super::orders::readable_order(state, caller, id).await?;
+    let mut conn = state.db.pool().acquire().await?;
+    let order = shop_store::find_order(&mut conn, order_id).await?.ok_or(AppError::Internal)?;
+    let spent = store::spent_of_order(&mut conn, order_id).await?;
+    let mut csv = crate::server::spreadsheet::Csv::with_capacity(64 + spent.len() * 80);
+    csv.row(["N° du pass", "Date d'encaissement", "Fournisseur", "Valeur du pass (€)"]);
+    for pass in &spent {
+        let number = pass.number().map(|n| n.to_string()).unwrap_or_default();
+        let value = crate::server::services::vouchers::delivered::plain_amount(pass.face_value);
+        csv.row([number.as_str(), &pass.used_at.paris().to_string(), &pass.supplier, &value]);
+    }
+    Ok((format!("pass-encaisses-{}.csv", order.number()), csv.into_bytes()))
+}
+
 /// The order's way after its invoices, as its page shows it; `staff` says
 /// whether the staff's actions are offered.
 pub async fn way_view(
@@ -257,7 +292,11 @@ pub async fn way_view(
         PassNumber::new(year, &code, &centre, u32::try_from(seq?).ok()?).ok().map(|n| n.to_string())
     };
     let open = order.status == OrderStatus::Confirmed && way.activated_at.is_none();
+    let spent = store::spent_of_order(conn, order.id).await?;
+    let spent_value = Money::from_cents(spent.iter().map(|p| p.face_value.cents()).sum());
     Ok(OrderWayView {
+        spent_value,
+        by_supplier: by_supplier(&spent),
         produced_at: way.produced_at,
         passes: counts.total,
         inactive: counts.inactive,

@@ -4,6 +4,7 @@
 use crate::domain::voucher::{DELIVERED_STATUSES, SINCE_LAST_MONTH};
 use crate::domain::{Money, Timestamp, VoucherStatus, day::parse_day};
 use crate::error::AppError;
+use crate::model::passes::SpentPass;
 use crate::model::supplier::{DeliveredList, DeliveredVoucher, StatusTotal};
 use crate::server::error::ServerError;
 use crate::server::store::{self, vouchers::delivered::DeliveredQuery};
@@ -123,7 +124,11 @@ pub async fn delivered(
 ) -> Result<DeliveredList, ServerError> {
     let vouchers = delivered_records(state, supplier_id, filter).await?;
     let (count, total, by_status) = totals(&vouchers);
+    let passes = spent_passes(state, supplier_id, filter).await?;
+    let passes_total = Money::from_cents(passes.iter().map(|p| p.face_value.cents()).sum());
     Ok(DeliveredList {
+        passes,
+        passes_total,
         from: filter.from.map(clock::iso_day).unwrap_or_default(),
         to: filter.to.map(clock::iso_day).unwrap_or_default(),
         status: filter.status.map(|s| s.code().to_string()).unwrap_or_default(),
@@ -132,6 +137,26 @@ pub async fn delivered(
         total,
         by_status,
     })
+}
+
+/// The passes the supplier spent on the filter's days; none when the
+/// filter asks for a status past delivery (passes are not invoiced yet).
+async fn spent_passes(
+    state: &AppState,
+    supplier_id: i64,
+    filter: &DeliveredFilter,
+) -> Result<Vec<SpentPass>, ServerError> {
+    if filter.status.is_some_and(|s| s != VoucherStatus::Delivered) {
+        return Ok(Vec::new());
+    }
+    let (from, until) = filter.bounds();
+    let rows = store::passes::spent_by_supplier(state.db.pool(), supplier_id, from, until).await?;
+    rows.into_iter()
+        .map(|row| {
+            let number = row.number().ok_or(AppError::Internal)?;
+            Ok(SpentPass { number, face_value: row.face_value, sponsor: row.sponsor, spent_at: row.used_at.paris() })
+        })
+        .collect()
 }
 
 /// Count, value to be paid, and per-status subtotals of a list.
