@@ -128,8 +128,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             println!("Données de démonstration chargées dans {}", redact(&cli.config.database_url));
             if added {
                 println!(
-                    "  Historique ajouté : bons payés, facturés, livrés ; une facture avec une ligne signalée ; un relevé"
+                    "  Historique ajouté : bons payés, facturés, livrés ; une facture avec une ligne signalée ; un relevé ;"
                 );
+                println!("  une commande de pass de la Ville activée, trois pass encaissés chez Matériaux de l'Ouest");
+            }
+            if let Some((number, code)) = app::server::demo::pass_to_try(&state).await? {
+                println!("  Pass à encaisser (Encaisser un pass, fournisseur) : {number}, code secret {code}");
             }
             println!("  Adhérent à jour de cotisation : {PAID_UP_MEMBER} / {DEMO_PASSWORD}");
             println!("  Adhérent pas à jour           : {UNPAID_MEMBER} / {DEMO_PASSWORD}");

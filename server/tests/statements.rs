@@ -243,6 +243,16 @@ async fn the_demo_history_fills_every_screen_once() {
     assert_eq!(count("SELECT COUNT(*) FROM payment_batches WHERE paid_on IS NOT NULL").await, 1);
     assert_eq!(count("SELECT COUNT(*) FROM invoices WHERE status = 'accepted'").await, 1);
     assert_eq!(count("SELECT COUNT(*) FROM statements").await, 1);
+    // The town's order, activated; three of its passes spent at the Ouest.
+    assert_eq!(count("SELECT COUNT(*) FROM passes WHERE status = 'active'").await, 17);
+    assert_eq!(count("SELECT COUNT(*) FROM passes WHERE status = 'used'").await, 3);
+    // It prints one of the others, number and code, to try at the counter.
+    let line = printed.lines().find(|l| l.contains("Pass à encaisser")).expect("a pass to try");
+    let (number, code) = line.rsplit_once(" : ").unwrap().1.split_once(", code secret ").unwrap();
+    assert_eq!(app.state.keys.pass_code(number, 2_000).reveal(), code, "{line}");
+    let status: String =
+        app.value_of("SELECT status FROM passes WHERE sequence = $1", number.rsplit('.').next().unwrap().parse::<i64>().unwrap()).await;
+    assert_eq!(status, "active");
     let vouchers = count("SELECT COUNT(*) FROM vouchers").await;
     assert!(!app::server::demo::history(&app.state).await.expect("history again"), "made once");
     assert_eq!(count("SELECT COUNT(*) FROM vouchers").await, vouchers);

@@ -14,7 +14,7 @@
 use super::audit::{self, Actor, Change, Entity};
 use super::db::{Db, WriteTx};
 use super::{auth::hash_password, clock, error::ServerError};
-use crate::domain::{ChorusRequirement, Day, Role, Timestamp};
+use crate::domain::{ChorusRequirement, Day, Money, Role, Timestamp};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -546,5 +546,133 @@ pub async fn history(state: &super::AppState) -> Result<bool, ServerError> {
     let (from, to) = (clock::paris_date(days_ago(46)), clock::paris_date(days_ago(34)));
     let actor = Actor::staff(&staff);
     statements::issue(state, &actor, &member_file, from, to, true, days_ago(34)).await?;
+    sponsor_history(state, &staff, &supplier, now).await?;
     Ok(true)
+}
+
+/// The town's Services techniques ordered two booklets of ten 20 € passes
+/// three weeks ago (Chorus Pro): purchase order given, invoices issued,
+/// passes produced, the mandate received and the passes activated; three
+/// spent since at "Matériaux de l'Ouest".
+async fn sponsor_history(
+    state: &super::AppState,
+    staff: &super::auth::Staff,
+    supplier: &super::auth::SupplierUser,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    use super::guards::StructureCaller;
+    use super::services::passes::{Spender, spend};
+    use super::services::shop::{cart, checkout, invoices, orders, passes};
+    use crate::domain::pricing::Product;
+    use crate::model::shop::PostalAddress;
+    use chrono::Duration;
+
+    // Within this year, so that the passes (valid until 31 December of the
+    // year they are produced) are still valid when spent: early in January
+    // the three weeks shrink to the days since New Year.
+    let span = i64::from(now.ordinal0()).min(21);
+    let days_ago = |d: i64| now - Duration::hours(d * span * 24 / 21);
+    let pool = state.db.pool();
+    let (account_id, agency_id): (i64, i64) = sqlx::query_as("SELECT id, agency_id FROM accounts WHERE login = $1")
+        .bind(SPONSOR_LOGIN)
+        .fetch_one(pool)
+        .await?;
+    let sponsor = super::auth::Sponsor { account_id, login: SPONSOR_LOGIN.into(), agency_id };
+    let (label, siret, ..) = DEMO_STRUCTURES[0];
+    let siret = siret.unwrap_or_default();
+    let structure: i64 =
+        sqlx::query_scalar("SELECT id FROM structures WHERE siret = $1").bind(siret).fetch_one(pool).await?;
+
+    let shopper = cart::Shopper { token: None, account_id: Some(account_id) };
+    let booklets = Product::Booklet { face_value: Money::from_euros(20) }.key();
+    let token = cart::add(state, &shopper, &booklets, "2", days_ago(21)).await?;
+    let shopper = cart::Shopper { token, account_id: Some(account_id) };
+    let town_hall = |name: &str| PostalAddress {
+        name: name.into(),
+        street: "1 place de la Mairie".into(),
+        postcode: "44999".into(),
+        city: "Saint-Aubin-des-Castors".into(),
+    };
+    let form = checkout::OrderForm {
+        structure: structure.to_string(),
+        payment: "chorus".into(),
+        code: String::new(),
+        billing: town_hall("Ville de Saint-Aubin-des-Castors"),
+        delivery: town_hall("Services techniques"),
+        points: String::new(),
+    };
+    let order = checkout::place(state, &sponsor, &shopper, &form, days_ago(21)).await?.to_string();
+    let purchase_order = orders::PurchaseOrderForm {
+        label: label.into(),
+        siret: siret.into(),
+        service_code: "ST-44".into(),
+        engagement: "2026000142".into(),
+    };
+    let mut page = super::pdf::Page::default();
+    page.text(super::pdf::MARGIN, super::pdf::TOP, 12.0, "Bon de commande n° BC-2026-142 — signé");
+    let signed = super::pdf::render("Bon de commande", &[page]);
+    let file = orders::Upload { file_name: "bon-de-commande-BC-2026-142.pdf", content: &signed };
+    let caller = StructureCaller::Sponsor(sponsor.clone());
+    orders::give_purchase_order(state, &caller, &order, &purchase_order, &file, days_ago(20)).await?;
+    invoices::issue(state, staff, &order, days_ago(19)).await?;
+    passes::produce(state, staff, &order, days_ago(18)).await?;
+    let total: Money = sqlx::query_scalar("SELECT total_incl_vat FROM orders WHERE id = $1")
+        .bind(order.parse::<i64>().unwrap_or_default())
+        .fetch_one(pool)
+        .await?;
+    let mandate = passes::ReceivedForm {
+        reference: "M-2026-0142".into(),
+        day: clock::iso_day(clock::paris_date(days_ago(9))),
+        amount: super::services::vouchers::delivered::plain_amount(total),
+    };
+    passes::record_received(state, &caller, &order, &mandate, days_ago(9)).await?;
+    passes::activate(state, staff, &order, days_ago(8)).await?;
+
+    // Three passes spent at the counter, the first three numbers.
+    let spender = Spender::staff(supplier, "127.0.0.1");
+    for (printed, days) in printed_passes(state, &order).await?.into_iter().take(3).zip([6, 4, 1]) {
+        spend(state, &spender, &printed.0, &printed.1, days_ago(days)).await?;
+    }
+    Ok(())
+}
+
+/// An order's passes as printed: number and code, in number order.
+pub async fn printed_passes(state: &super::AppState, order: &str) -> Result<Vec<(String, String)>, ServerError> {
+    use crate::domain::pass::PassNumber;
+    let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT a.code, a.centre_code, p.year, p.sequence, p.face_value
+           FROM passes p JOIN agencies a ON a.id = p.agency_id WHERE p.order_id = $1 ORDER BY p.sequence",
+    )
+    .bind(order.parse::<i64>().unwrap_or_default())
+    .fetch_all(state.db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(code, centre, year, sequence, value)| {
+            let number =
+                PassNumber::new(i32::try_from(year).ok()?, &code, &centre, u32::try_from(sequence).ok()?).ok()?;
+            let secret = state.keys.pass_code(&number.to_string(), value);
+            Some((number.to_string(), secret.reveal().to_owned()))
+        })
+        .collect())
+}
+
+/// A pass of the demo's activated order not spent yet, number and code, to
+/// try « Encaisser un pass » with; None without the history.
+pub async fn pass_to_try(state: &super::AppState) -> Result<Option<(String, String)>, ServerError> {
+    let order: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(order_id) FROM passes WHERE status = 'active' AND NOT EXISTS
+           (SELECT 1 FROM passes q WHERE q.order_id = passes.order_id AND q.status = 'inactive')",
+    )
+    .fetch_one(state.db.pool())
+    .await?;
+    let Some(order) = order else { return Ok(None) };
+    let unspent: Vec<i64> = sqlx::query_scalar("SELECT sequence FROM passes WHERE order_id = $1 AND status = 'active'")
+        .bind(order)
+        .fetch_all(state.db.pool())
+        .await?;
+    let printed = printed_passes(state, &order.to_string()).await?;
+    Ok(printed.into_iter().find(|(number, _)| {
+        number.rsplit('.').next().and_then(|s| s.parse::<i64>().ok()).is_some_and(|s| unspent.contains(&s))
+    }))
 }
