@@ -26,11 +26,19 @@ case "$BONS_E2E_BUILD" in
 esac
 cd end2end
 # Each spec gets a server of its own on a fresh database (Playwright starts
-# one per run): no spec depends on what another left behind.
+# one per run): no spec depends on what another left behind. A spec whose
+# first line is `// e2e: demo --history` gets the demo's history loaded.
+run() {
+  if [ -f "$1" ] && head -n 1 "$1" | grep -q '^// e2e: demo --history'; then
+    E2E_DEMO_HISTORY=1 npx playwright test "$@"
+  else
+    npx playwright test "$@"
+  fi
+}
 if [ "$#" -gt 0 ]; then
-  npx playwright test "$@"
+  run "$@"
 else
   for spec in tests/*.spec.ts; do
-    npx playwright test "$spec"
+    run "$spec"
   done
 fi
