@@ -1141,6 +1141,32 @@ fn shop_fns() -> Vec<FnProbe> {
             |s, r| vec![("order", StructureSecrets::of(&s.structures.invoiced_orders, r))],
             Refused(404),
         ),
+        // `order` has no passes yet: nothing to block, for the staff who find it.
+        private(
+            "block_passes",
+            |s, _| {
+                let order = s.structures.order.to_string();
+                let range = ("P2026.NA.442.00000001".to_owned(), "P2026.NA.442.00000010".to_owned());
+                vec![
+                    ("order", order),
+                    ("first", range.0),
+                    ("last", range.1),
+                    ("reason", "Perdu".into()),
+                    ("action", "bloquer".into()),
+                ]
+            },
+            [
+                (Anonymous, Refused(401)),
+                (Owner, Refused(403)),
+                (OtherMember, Refused(403)),
+                (Supplier, Refused(403)),
+                (OtherAgencyStaff, Refused(404)),
+                (AgencyStaff, Refused(409)),
+                (Admin, Refused(409)),
+                (Sponsor, Refused(403)),
+                (OtherSponsor, Refused(403)),
+            ],
+        ),
         staff_fn(
             "cancel_order",
             |s, r| vec![("order", StructureSecrets::of(&s.structures.confirmed, r))],

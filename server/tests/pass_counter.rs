@@ -356,3 +356,84 @@ async fn staff_print_the_passes_with_their_codes() {
     let res = supplier.client.get(format!("{}/agence/commandes/{id}/pass.pdf", supplier.base)).send().await.unwrap();
     assert!(res.status().is_client_error());
 }
+
+/// A lost booklet: staff block its passes by number range; no supplier can
+/// spend them and their check page says so, until staff unblock them.
+#[tokio::test]
+async fn staff_block_a_lost_booklets_passes_by_range_and_unblock_them() {
+    let app = TestApp::spawn().await;
+    let (order, active) = order_at(&app, Stage::Activated).await;
+    let staff = app.logged_in("agence.nantes").await;
+    let ouest = app.logged_in("ouest").await;
+    let order = order.to_string();
+    let block = |first: &str, last: &str, reason: &str, action: &str| {
+        let fields = [
+            ("order", order.clone()),
+            ("first", first.into()),
+            ("last", last.into()),
+            ("reason", reason.into()),
+            ("action", action.into()),
+        ];
+        let staff = &staff;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            staff.call("block_passes", &fields).await
+        }
+    };
+
+    // Mistakes are named and change nothing.
+    let (first, third, last) = (&active[0].number, &active[2].number, &active[9].number);
+    for (from, to, reason, says) in [
+        (third.as_str(), first.as_str(), "Carnet perdu", "dans l'ordre"),
+        (first.as_str(), "P2025.NA.442.00000003", "Carnet perdu", "même série"),
+        (first.as_str(), third.as_str(), "", "pourquoi"),
+        (first.as_str(), "P2026.NA.442.00005000", "Carnet perdu", "Au plus 1000"),
+        ("P2026.NA.442.0000001", third.as_str(), "Carnet perdu", "Numéro de pass invalide"),
+    ] {
+        let (status, json) = block(from, to, reason, "bloquer").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+        assert!(error_of(&json).contains(says), "{says}: {json}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM passes WHERE blocked_at IS NOT NULL").await, 0);
+
+    // The first three blocked: refused at the counter, the fourth spent.
+    let (status, json) = block(first, third, "Carnet volé le 12/03", "bloquer").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM passes WHERE blocked_at IS NOT NULL").await, 3);
+    let (status, json) =
+        ouest.call("supplier_spend_pass", &[("number", &active[1].number), ("code", &active[1].code)]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(spaced(&error_of(&json)).contains("bloqué par l'agence"), "{json}");
+    let (status, _) =
+        ouest.call("supplier_spend_pass", &[("number", &active[3].number), ("code", &active[3].code)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let blocks = app.count("SELECT COUNT(*) FROM audit_events WHERE entity = 'pass' AND action = 'block'").await;
+    assert_eq!(blocks, 3, "each pass journaled");
+    // Blocking the whole booklet again leaves the spent one and the blocked ones as they are.
+    let (status, json) = block(first, last, "Carnet volé le 12/03", "bloquer").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM passes WHERE blocked_at IS NOT NULL").await, 9);
+    assert_eq!(status_of(&app, &active[3].number).await.0, "used");
+
+    // Found again: unblocked, spendable.
+    let (status, json) = block(first, last, "Retrouvé", "debloquer").await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM passes WHERE blocked_at IS NOT NULL").await, 0);
+    let (status, json) = block(first, last, "Retrouvé", "debloquer").await;
+    assert_eq!(status, StatusCode::CONFLICT, "nothing left to unblock: {json}");
+    let (status, _) =
+        ouest.call("supplier_spend_pass", &[("number", &active[1].number), ("code", &active[1].code)]).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Another agency's staff do not find the order.
+    let rennes = common::agency::rennes_staff(&app).await;
+    let fields = [
+        ("order", order.as_str()),
+        ("first", first.as_str()),
+        ("last", last.as_str()),
+        ("reason", "x"),
+        ("action", "bloquer"),
+    ];
+    let (status, _) = rennes.call("block_passes", &fields).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

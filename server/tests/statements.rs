@@ -250,8 +250,12 @@ async fn the_demo_history_fills_every_screen_once() {
     let line = printed.lines().find(|l| l.contains("Pass à encaisser")).expect("a pass to try");
     let (number, code) = line.rsplit_once(" : ").unwrap().1.split_once(", code secret ").unwrap();
     assert_eq!(app.state.keys.pass_code(number, 2_000).reveal(), code, "{line}");
-    let status: String =
-        app.value_of("SELECT status FROM passes WHERE sequence = $1", number.rsplit('.').next().unwrap().parse::<i64>().unwrap()).await;
+    let status: String = app
+        .value_of(
+            "SELECT status FROM passes WHERE sequence = $1",
+            number.rsplit('.').next().unwrap().parse::<i64>().unwrap(),
+        )
+        .await;
     assert_eq!(status, "active");
     let vouchers = count("SELECT COUNT(*) FROM vouchers").await;
     assert!(!app::server::demo::history(&app.state).await.expect("history again"), "made once");

@@ -343,6 +343,30 @@ pub async fn activate_passes(order: String) -> Result<(), AppError> {
     .await
 }
 
+/// « BLOQUER » (a lost or stolen booklet) or « DÉBLOQUER » the order's
+/// passes from `first` to `last` (`action`: `bloquer` or `debloquer`).
+#[server(endpoint = "block_passes")]
+pub async fn block_passes(
+    order: String,
+    first: String,
+    last: String,
+    reason: String,
+    action: String,
+) -> Result<(), AppError> {
+    use crate::{api::context, server::services::passes};
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        let block = match action.as_str() {
+            "bloquer" => true,
+            "debloquer" => false,
+            _ => return Err(AppError::Invalid("Choisissez de bloquer ou de débloquer ces pass.".into()).into()),
+        };
+        passes::block_range(&state, &staff, &order, (&first, &last), &reason, block, chrono::Utc::now()).await?;
+        let done = if block { "bloques" } else { "debloques" };
+        Ok(format!("/agence/commandes/{}?pass={done}", order.trim()))
+    })
+    .await
+}
+
 /// « ANNULER LA COMMANDE », before its passes are activated.
 #[server(endpoint = "cancel_order")]
 pub async fn cancel_order(order: String) -> Result<(), AppError> {

@@ -127,13 +127,18 @@ pub async fn unlock_voucher(id: String) -> Result<(), AppError> {
     .await
 }
 
-/// Agency staff unlock a pass locked after too many wrong codes.
+/// Agency staff unlock a pass locked after too many wrong codes, from its
+/// order's page (`order`), which then says so.
 #[server(endpoint = "unlock_pass")]
-pub async fn unlock_pass(number: String) -> Result<(), AppError> {
+pub async fn unlock_pass(number: String, order: Option<String>) -> Result<(), AppError> {
     use crate::{api::context, server::services::passes};
-    context::serve(
-        |state, staff: Staff| async move { passes::unlock(&state, &staff, &number, chrono::Utc::now()).await },
-    )
+    context::serve_and_redirect(|state, staff: Staff| async move {
+        passes::unlock(&state, &staff, &number, chrono::Utc::now()).await?;
+        Ok(match order.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            Some(order) => format!("/agence/commandes/{order}?pass=debloque"),
+            None => "/agence/commandes".to_owned(),
+        })
+    })
     .await
 }
 

@@ -5,11 +5,13 @@
 
 use super::shop::{QuoteLines, QuoteTotals};
 use crate::api::shop::{
-    ActivatePasses, CancelOrder, CorrectSponsorInvoice, IssueSponsorInvoices, ProducePasses, RecordChorusState,
-    RecordCounterpart, my_orders, shop_order,
+    ActivatePasses, BlockPasses, CancelOrder, CorrectSponsorInvoice, IssueSponsorInvoices, ProducePasses,
+    RecordChorusState, RecordCounterpart, my_orders, shop_order,
 };
+use crate::api::vouchers::UnlockPass;
 use crate::components::{
-    ErrorNotice, Fact, Field, Loaded, Section, Shell, Space, Submit, Table, done_notice, id_resource, or_empty,
+    ActionError, ErrorNotice, Fact, Field, Loaded, Section, Shell, Space, Submit, Table, done_notice, id_resource,
+    or_empty,
 };
 use crate::domain::order::{MAX_PURCHASE_ORDER_BYTES, MAX_REPORT_BYTES, OrderStatus, PaymentMethod};
 use crate::domain::{Money, Siret};
@@ -276,6 +278,9 @@ fn Passes(o: OrderView) -> impl IntoView {
             Some("Les pass sont activés : l'avis d'activation est envoyé aux points de livraison et de distribution.")
         }
         Some("annulee") => Some("La commande est annulée : ses pass ne seront jamais activés."),
+        Some("bloques") => Some("Les pass sont bloqués : aucun fournisseur ne peut les encaisser."),
+        Some("debloques") => Some("Les pass sont débloqués."),
+        Some("debloque") => Some("Le pass est débloqué : il peut de nouveau être encaissé."),
         _ => None,
     };
     let w = o.way.clone();
@@ -368,11 +373,49 @@ fn Passes(o: OrderView) -> impl IntoView {
                         </p>
                     }
                 })}
+            {w.can_print.then(|| view! { <HoldForms order_id /> })}
             {produce_form}
             {received_form}
             {activate_form}
             {cancel_form}
         </Section>
+    }
+}
+
+/// Staff block a lost or stolen booklet's passes (by number range) or
+/// unblock them, and unlock a pass locked after wrong codes.
+#[component]
+fn HoldForms(order_id: i64) -> impl IntoView {
+    let block = ServerAction::<BlockPasses>::new();
+    let unlock = ServerAction::<UnlockPass>::new();
+    view! {
+        <details class="hold-passes">
+            <summary>"Bloquer ou débloquer des pass (carnet perdu ou volé)"</summary>
+            <ActionForm action=block attr:class="form">
+                <input type="hidden" name="order" value=order_id.to_string() />
+                <Field name="first" id="block-first" label="Du pass n°" placeholder="P2026.NA.442.00000001" required=true />
+                <Field name="last" id="block-last" label="Au pass n°" placeholder="P2026.NA.442.00000010" required=true />
+                <Field name="reason" id="block-reason" label="Motif" placeholder="Carnet volé le 12/03" />
+                <ActionError action=block />
+                <div class="actions">
+                    <button type="submit" class="button button-primary" name="action" value="bloquer">
+                        "BLOQUER"
+                    </button>
+                    <button type="submit" class="button" name="action" value="debloquer">
+                        "DÉBLOQUER"
+                    </button>
+                </div>
+            </ActionForm>
+        </details>
+        <details class="unlock-pass">
+            <summary>"Débloquer un pass après des codes erronés"</summary>
+            <ActionForm action=unlock attr:class="form form-inline">
+                <input type="hidden" name="order" value=order_id.to_string() />
+                <Field name="number" id="unlock-number" label="N° du pass" required=true />
+                <ActionError action=unlock />
+                <Submit action=unlock label="DÉBLOQUER LE PASS" primary=false />
+            </ActionForm>
+        </details>
     }
 }
 

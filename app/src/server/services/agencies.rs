@@ -343,6 +343,8 @@ fn action_label<'a>(entity: &str, action: &'a str) -> &'a str {
         ("pass", "spend") => "Pass encaissé chez le fournisseur",
         ("pass", "lock") => "Pass bloqué après des codes erronés",
         ("pass", "unlock") => "Pass débloqué",
+        ("pass", "block") => "Pass bloqué par l'agence (carnet perdu ou volé)",
+        ("pass", "unblock") => "Pass débloqué par l'agence",
         ("establishment", "record_state") => "État SIRENE saisi par l'agence",
         (_, "create") => "Création",
         (_, "update") => "Modification",

@@ -280,3 +280,72 @@ pub async fn unlock(state: &AppState, staff: &Staff, number: &str, now: DateTime
     tx.commit().await?;
     Ok(())
 }
+
+/// The most passes one blocking covers: a few booklets.
+pub const MAX_BLOCKED_RANGE: i64 = 1_000;
+
+/// Staff block (a lost or stolen booklet) or unblock the order's passes
+/// numbered `first` to `last`: blocked, they cannot be spent until
+/// unblocked; spent or cancelled passes are left as they are. Each pass is
+/// journaled with the reason. How many changed.
+#[tracing::instrument(skip_all, fields(staff = %staff.login, order = order))]
+pub async fn block_range(
+    state: &AppState,
+    staff: &Staff,
+    order: &str,
+    range: (&str, &str),
+    reason: &str,
+    block: bool,
+    now: DateTime<Utc>,
+) -> Result<u64, ServerError> {
+    let order_id: i64 = order.trim().parse().map_err(|_| AppError::NotFound("Commande".into()))?;
+    let (first, last) = (parse_number(range.0)?, parse_number(range.1)?);
+    let same_series = first.year() == last.year()
+        && first.agency_code() == last.agency_code()
+        && first.centre_code() == last.centre_code();
+    if !same_series || first.sequence() > last.sequence() {
+        return Err(AppError::Invalid(
+            "Indiquez le premier et le dernier numéro d'une même série, dans l'ordre (du plus petit au plus grand)."
+                .into(),
+        )
+        .into());
+    }
+    let (low, high) = (i64::from(first.sequence()), i64::from(last.sequence()));
+    if high - low + 1 > MAX_BLOCKED_RANGE {
+        return Err(AppError::Invalid(format!("Au plus {MAX_BLOCKED_RANGE} pass à la fois.")).into());
+    }
+    let reason = reason.trim();
+    if block && (reason.is_empty() || reason.chars().count() > 200) {
+        return Err(
+            AppError::Invalid("Indiquez pourquoi ces pass sont bloqués (200 caractères au plus).".into()).into()
+        );
+    }
+    let mut tx = state.db.begin_write().await?;
+    let order = crate::server::store::shop::find_order_for_update(&mut tx, order_id)
+        .await?
+        .filter(|o| staff.covers(o.agency_id))
+        .ok_or_else(|| AppError::NotFound("Commande".into()))?;
+    let (agency_code, centre_code) = store::agency_codes(tx.conn(), order.agency_id).await?;
+    let ids = if first.agency_code() == agency_code && first.centre_code() == centre_code {
+        store::in_range_for_update(&mut tx, order.id, i64::from(first.year()), (low, high), block).await?
+    } else {
+        Vec::new()
+    };
+    if ids.is_empty() {
+        let what = if block { "à bloquer" } else { "bloqué" };
+        return Err(AppError::Conflict(format!("Aucun pass de cette commande {what} entre {first} et {last}.")).into());
+    }
+    let at = Timestamp::new(now);
+    let (action, before, after) = if block {
+        ("block", json!({ "blocked": false }), json!({ "blocked": true, "reason": reason }))
+    } else {
+        ("unblock", json!({ "blocked": true }), json!({ "blocked": false, "reason": reason }))
+    };
+    for id in &ids {
+        store::set_blocked(tx.conn(), *id, block.then_some(at)).await?;
+        journal(&mut tx, &Actor::staff(staff), Entity::Pass, *id, action, before.clone(), after.clone(), now).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(order = order.id, passes = ids.len(), block, "passes blocked or unblocked");
+    Ok(ids.len() as u64)
+}

@@ -375,3 +375,37 @@ pub async fn spent_of_order(conn: &mut AnyConnection, order_id: i64) -> Result<V
         .fetch_all(conn)
         .await
 }
+
+/// The ids of an order's passes numbered `first..=last` of `year` that can
+/// be blocked (`block`: not spent, not cancelled, not blocked) or
+/// unblocked (blocked), locked until commit on PostgreSQL.
+pub async fn in_range_for_update(
+    tx: &mut WriteTx,
+    order_id: i64,
+    year: i64,
+    (first, last): (i64, i64),
+    block: bool,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let condition =
+        if block { "status IN ('inactive', 'active') AND blocked_at IS NULL" } else { "blocked_at IS NOT NULL" };
+    let sql = format!(
+        "SELECT id FROM passes WHERE order_id = $1 AND year = $2 AND sequence BETWEEN $3 AND $4 AND {condition}
+          ORDER BY sequence{}",
+        tx.row_lock("")
+    );
+    sqlx::query_scalar(&sql).bind(order_id).bind(year).bind(first).bind(last).fetch_all(tx.conn()).await
+}
+
+/// Blocks (`Some(at)`) or unblocks (`None`) one pass.
+pub async fn set_blocked(conn: &mut AnyConnection, id: i64, at: Option<Timestamp>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE passes SET blocked_at = $2 WHERE id = $1").bind(id).bind(at).execute(conn).await?;
+    Ok(())
+}
+
+/// How many of an order's passes are blocked.
+pub async fn blocked_count(conn: &mut AnyConnection, order_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM passes WHERE order_id = $1 AND blocked_at IS NOT NULL")
+        .bind(order_id)
+        .fetch_one(conn)
+        .await
+}
