@@ -167,6 +167,17 @@ async fn a_supplier_spends_an_active_pass_once_and_reads_its_receipt() {
     assert_eq!(page.text_of("class=\"spent-count\"").as_deref(), Some("2"), "{}", page.body);
     assert_eq!(spaced(&page.text_of("class=\"spent-value\"").unwrap()), "40,00 €");
     assert!(page.contains("Matériaux de l'Ouest"));
+    // The month's chart, its figures in the table beside it.
+    assert!(page.contains("Valeur des pass dépensés, mois par mois et par fournisseur"));
+    assert_eq!(page.body.matches("<rect ").count(), 1 + 1, "one bar, and the legend's swatch");
+    let figures = page.body.split("chart-figures").nth(1).unwrap();
+    assert!(spaced(figures).contains("40,00 €"), "{figures}");
+    // The agency's dashboard counts them with the month's vouchers.
+    let staff = app.logged_in("agence.nantes").await;
+    let dashboard = staff.get("/agence").await;
+    assert!(dashboard.contains("Bons utilisés et pass encaissés, les douze derniers mois"), "{}", dashboard.body);
+    let figures = dashboard.body.split("chart-figures").nth(1).unwrap();
+    assert!(spaced(figures).contains("40,00 €"), "{figures}");
     let csv = mairie.client.get(format!("{}/commanditaire/commandes/{order}/pass-encaisses.csv", mairie.base));
     let csv = csv.send().await.unwrap().text().await.unwrap();
     assert!(csv.contains(&format!("{};", passes[0].number)) && csv.contains("Matériaux de l'Ouest;20,00"), "{csv}");

@@ -4,6 +4,7 @@
 //! filters, the number-and-code check, a card's facts, results and notices. A page says what
 //! is on it; how a table, a field or a notice is written is said here once.
 
+mod chart;
 mod check;
 mod fact;
 mod field;
@@ -15,6 +16,7 @@ mod shell;
 mod table;
 mod tile;
 
+pub use chart::MonthlyChartView;
 pub use check::NumberAndCode;
 pub use fact::Fact;
 pub use field::Field;

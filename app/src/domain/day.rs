@@ -94,6 +94,15 @@ impl Month {
     }
 
     /// The month before: what a statement run proposes by default.
+    pub fn next(self) -> Month {
+        Month(last_day_of_month(self.0).succ_opt().unwrap_or(self.0))
+    }
+
+    /// `11/2026`, for a chart's axis.
+    pub fn short(self) -> String {
+        format!("{:02}/{}", self.0.month(), self.0.year())
+    }
+
     pub fn previous(self) -> Month {
         Month::of(Day::new(self.0.pred_opt().unwrap_or(self.0)))
     }

@@ -69,6 +69,8 @@ pub struct Dashboard {
     pub open_flags: i64,
     pub invoices_with_flags: i64,
     pub locked: Vec<LockedVoucher>,
+    /// Vouchers used and passes spent, month by month, the last twelve months.
+    pub chart: crate::model::chart::MonthlyChart,
 }
 
 /// A member as the agency keeps them, as their list and page show them.

@@ -5,6 +5,7 @@
 
 pub mod agency;
 pub mod auth;
+pub mod chart;
 pub mod invoices;
 pub mod money;
 pub mod passes;

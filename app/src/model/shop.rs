@@ -213,6 +213,8 @@ pub struct OrderWayView {
     /// The face value of the passes spent so far, and where.
     pub spent_value: Money,
     pub by_supplier: Vec<SupplierSpending>,
+    /// The value spent month by month, per supplier.
+    pub chart: crate::model::chart::MonthlyChart,
 }
 
 /// What an order's passes bought at one supplier.

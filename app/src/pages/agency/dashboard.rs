@@ -2,7 +2,7 @@
 
 use super::desk::AgencyPicker;
 use crate::api::{agency::agency_dashboard, vouchers::UnlockVoucher};
-use crate::components::{ActionError, Refreshing, Section, Shell, Space, Table, or_empty};
+use crate::components::{ActionError, MonthlyChartView, Refreshing, Section, Shell, Space, Table, or_empty};
 use crate::model::agency::{Dashboard, LockedVoucher};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -44,6 +44,16 @@ fn DashboardView(d: Dashboard, unlock: ServerAction<UnlockVoucher>) -> impl Into
                 <p class="figure-amount">{d.used.amount.to_string()}</p>
             </div>
         </section>
+
+        <Section class="monthly" title="Mois par mois">
+            {or_empty(
+                d.chart.is_empty(),
+                "Aucun bon utilisé ni pass encaissé ces douze derniers mois.",
+                move || view! {
+                    <MonthlyChartView chart=d.chart title="Bons utilisés et pass encaissés, les douze derniers mois" />
+                },
+            )}
+        </Section>
 
         <Section class="to-pay" title="À payer aux fournisseurs">
             {or_empty(

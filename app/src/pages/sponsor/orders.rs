@@ -10,8 +10,8 @@ use crate::api::shop::{
 };
 use crate::api::vouchers::UnlockPass;
 use crate::components::{
-    ActionError, ErrorNotice, Fact, Field, Loaded, Section, Shell, Space, Submit, Table, done_notice, id_resource,
-    or_empty,
+    ActionError, ErrorNotice, Fact, Field, Loaded, MonthlyChartView, Section, Shell, Space, Submit, Table, done_notice,
+    id_resource, or_empty,
 };
 use crate::domain::order::{MAX_PURCHASE_ORDER_BYTES, MAX_REPORT_BYTES, OrderStatus, PaymentMethod};
 use crate::domain::{Money, Siret};
@@ -453,6 +453,7 @@ fn Spending(o: OrderView) -> impl IntoView {
                             })
                             .collect_view()}
                     </Table>
+                    <MonthlyChartView chart=w.chart title="Valeur des pass dépensés, mois par mois et par fournisseur" />
                     <a class="button button-small" href=format!("{base}/{}/pass-encaisses.csv", o.id) rel="external" download>
                         "Exporter les pass dépensés (CSV, Excel)"
                     </a>

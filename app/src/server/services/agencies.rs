@@ -6,6 +6,7 @@ use crate::domain::{AgencySettings, Money, Month, Timestamp, contact::parse_name
 use crate::error::AppError;
 use crate::model::agency::SettingsPage;
 use crate::model::agency::{AgencyChoice, AgencySettingsView, Dashboard, Desk, HistoryEvent, LockedVoucher};
+use crate::model::chart::MonthlyChart;
 use crate::server::audit::{Actor, ActorRole, Entity, Event};
 use crate::server::error::ServerError;
 use crate::server::store::agencies::{self, dashboard, dashboard::Counted};
@@ -69,6 +70,39 @@ pub fn paris_month(now: DateTime<Utc>) -> (Timestamp, Timestamp, Month) {
     (midnight(first), midnight(next), Month::of(first.into()))
 }
 
+/// The last twelve months (this one included) of vouchers used and passes
+/// spent, by Paris month.
+async fn monthly_chart(
+    pool: &sqlx::AnyPool,
+    scope: Option<i64>,
+    this_month: Month,
+) -> Result<MonthlyChart, ServerError> {
+    let mut first = this_month;
+    for _ in 0..11 {
+        first = first.previous();
+    }
+    let from = paris_month_start(first);
+    let (vouchers, passes) = dashboard::spent_by_hour(pool, scope, from).await?;
+    let entries: Vec<(Month, usize, Money)> = [vouchers, passes]
+        .into_iter()
+        .enumerate()
+        .flat_map(|(series, rows)| {
+            rows.into_iter().filter_map(move |(hour, cents)| {
+                let utc = chrono::NaiveDateTime::parse_from_str(&format!("{hour}:00"), "%Y-%m-%dT%H:%M").ok()?;
+                let day = Timestamp::new(utc.and_utc()).paris_day();
+                Some((Month::of(day), series, Money::from_cents(cents)))
+            })
+        })
+        .collect();
+    Ok(MonthlyChart::of(vec!["Bons Castors".into(), "Pass Castors".into()], first, this_month, &entries))
+}
+
+/// Paris midnight of the month's first day.
+fn paris_month_start(month: Month) -> Timestamp {
+    let local = Paris.from_local_datetime(&month.first().date().and_hms_opt(0, 0, 0).unwrap_or_default()).earliest();
+    Timestamp::new(local.map(|t| t.with_timezone(&Utc)).unwrap_or_default())
+}
+
 /// The figures staff look at first, each from one query.
 #[tracing::instrument(skip_all, fields(staff = %staff.login))]
 pub async fn dashboard(
@@ -86,6 +120,7 @@ pub async fn dashboard(
     let to_pay = dashboard::due_per_supplier(pool, scope).await?;
     let to_pay_total = Money::from_cents(to_pay.iter().map(|d| d.amount.cents()).sum());
     let (open_flags, invoices_with_flags) = dashboard::open_flags(pool, scope).await?;
+    let chart = monthly_chart(pool, scope, month).await?;
     let locked = vouchers::locked(pool, scope)
         .await?
         .into_iter()
@@ -100,6 +135,7 @@ pub async fn dashboard(
         })
         .collect();
     Ok(Dashboard {
+        chart,
         desk: desk(state, staff, chosen).await?,
         month,
         issued,

@@ -7,12 +7,14 @@
 
 use super::invoices::confirmed_order;
 use super::store::{self as shop_store, OrderRecord};
+use crate::domain::Month;
 use crate::domain::billing::InvoiceKind;
 use crate::domain::order::{OrderStatus, PaymentMethod};
 use crate::domain::pass::{PassNumber, activation_shortfall, default_validity};
 use crate::domain::pricing::Product;
 use crate::domain::{Day, Money, Timestamp};
 use crate::error::AppError;
+use crate::model::chart::MonthlyChart;
 use crate::model::shop::{OrderWayView, SupplierSpending};
 use crate::server::AppState;
 use crate::server::audit::{Actor, Entity};
@@ -258,6 +260,29 @@ fn by_supplier(spent: &[store::SpentRow]) -> Vec<SupplierSpending> {
     rows
 }
 
+/// The value spent month by month, one series per supplier (the five
+/// largest; the others together), from the first month a pass was spent to
+/// the last.
+fn spending_chart(spent: &[store::SpentRow], by_supplier: &[SupplierSpending]) -> MonthlyChart {
+    const SHOWN: usize = 5;
+    let month = |p: &store::SpentRow| Month::of(p.used_at.paris_day());
+    let (Some(first), Some(last)) = (spent.iter().map(month).min(), spent.iter().map(month).max()) else {
+        return MonthlyChart::default();
+    };
+    let mut series: Vec<String> = by_supplier.iter().take(SHOWN).map(|s| s.supplier.clone()).collect();
+    if by_supplier.len() > SHOWN {
+        series.push("Autres fournisseurs".into());
+    }
+    let entries: Vec<(Month, usize, Money)> = spent
+        .iter()
+        .map(|p| {
+            let index = series.iter().take(SHOWN).position(|s| *s == p.supplier).unwrap_or(SHOWN);
+            (month(p), index, p.face_value)
+        })
+        .collect();
+    MonthlyChart::of(series, first, last, &entries)
+}
+
 /// The order's spent passes as a spreadsheet: number, day and time, supplier,
 /// value (the sponsor's and staff's export).
 #[tracing::instrument(skip_all, fields(caller = %caller.login(), order = id))]
@@ -294,9 +319,11 @@ pub async fn way_view(
     let open = order.status == OrderStatus::Confirmed && way.activated_at.is_none();
     let spent = store::spent_of_order(conn, order.id).await?;
     let spent_value = Money::from_cents(spent.iter().map(|p| p.face_value.cents()).sum());
+    let by_supplier = by_supplier(&spent);
     Ok(OrderWayView {
+        chart: spending_chart(&spent, &by_supplier),
         spent_value,
-        by_supplier: by_supplier(&spent),
+        by_supplier,
         produced_at: way.produced_at,
         passes: counts.total,
         inactive: counts.inactive,

@@ -75,3 +75,34 @@ pub async fn open_flags(pool: &AnyPool, agency_id: Option<i64>) -> Result<(i64, 
     .fetch_one(pool)
     .await
 }
+
+/// What vouchers (used, not undone) and passes (spent) were worth since
+/// `from`, summed per UTC hour (`2026-11-23T13`): at most a row per hour,
+/// which the service files under Paris months.
+pub async fn spent_by_hour(
+    pool: &AnyPool,
+    agency_id: Option<i64>,
+    from: Timestamp,
+) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>), sqlx::Error> {
+    let vouchers = sqlx::query_as(&format!(
+        "SELECT substr(used_at, 1, 13) AS hour, CAST(SUM(amount_cents) AS BIGINT) AS amount FROM vouchers
+          WHERE {} AND used_at >= $2 AND use_cancelled_at IS NULL
+          GROUP BY substr(used_at, 1, 13)",
+        scope("agency_id", agency_id)
+    ))
+    .bind(agency_id)
+    .bind(from)
+    .fetch_all(pool)
+    .await?;
+    let passes = sqlx::query_as(&format!(
+        "SELECT substr(used_at, 1, 13) AS hour, CAST(SUM(face_value) AS BIGINT) AS amount FROM passes
+          WHERE {} AND used_at >= $2 AND status = 'used'
+          GROUP BY substr(used_at, 1, 13)",
+        scope("agency_id", agency_id)
+    ))
+    .bind(agency_id)
+    .bind(from)
+    .fetch_all(pool)
+    .await?;
+    Ok((vouchers, passes))
+}
