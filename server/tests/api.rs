@@ -403,6 +403,7 @@ async fn the_api_answers_tills_from_any_origin_and_its_document_describes_every_
             "POST /invoices",
             "GET /invoices/{id}",
             "GET /openapi.json",
+            "POST /passes/spend",
             "GET /vouchers",
             "POST /vouchers/check"
         ]

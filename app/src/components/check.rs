@@ -1,7 +1,38 @@
-//! Checking a voucher from its delivery slip.
+//! Checking a voucher from its delivery slip, and the counter screens'
+//! shape: the answer to the last number and code typed, then the form
+//! again for the next.
 
 use super::Field;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// A counter screen's body (« Vérifier un bon », « Encaisser un pass »):
+/// the answer to the last number and code typed, `(its number, its view)`,
+/// under `again`, then `form` — a new one, empty, for the next (keyed on
+/// the answer: patching the old inputs would keep what was typed).
+/// Without an answer, the form alone, its number filled from `?numero=`
+/// (the QR code's check page links there).
+pub fn answer_then_form<V, F, FV>(answer: Option<(String, V)>, again: &'static str, form: F) -> impl IntoView
+where
+    V: IntoView + 'static,
+    F: Fn(String) -> FV + Clone + Send + Sync + 'static,
+    FV: IntoView + 'static,
+{
+    let (key, shown) = match answer {
+        Some((number, view)) => (number, Some(view)),
+        None => (String::new(), None),
+    };
+    let prefill = match shown {
+        Some(_) => String::new(),
+        None => use_query_map().read_untracked().get("numero").unwrap_or_default(),
+    };
+    let answered = shown.is_some();
+    view! {
+        {shown}
+        {answered.then(|| view! { <h2>{again}</h2> })}
+        <For each=move || [key.clone()] key=|k| k.clone() children=move |_| form(prefill.clone()) />
+    }
+}
 
 /// The voucher number and the secret code written on a delivery slip, and
 /// the button that checks them: the public check page and the supplier's

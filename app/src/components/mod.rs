@@ -17,7 +17,7 @@ mod table;
 mod tile;
 
 pub use chart::MonthlyChartView;
-pub use check::NumberAndCode;
+pub use check::{NumberAndCode, answer_then_form};
 pub use fact::Fact;
 pub use field::Field;
 pub use filters::{SearchBox, StatusSelect, invoice_statuses, voucher_statuses};

@@ -1,6 +1,6 @@
 use crate::api::supplier::{SupplierCheck, supplier_checked};
 use crate::components::Fact;
-use crate::components::{ActionError, Loaded, NumberAndCode, Shell, Space};
+use crate::components::{ActionError, Loaded, NumberAndCode, Shell, Space, answer_then_form};
 use crate::{domain::VoucherStatus, model::supplier::CounterCheck};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -25,24 +25,11 @@ pub fn CounterCheckPage() -> impl IntoView {
             <Loaded
                 resource=answer
                 ok=move |answer| {
-                    let prefill = match answer {
-                        Some(_) => String::new(),
-                        None => query.read_untracked().get("numero").unwrap_or_default(),
-                    };
-                    let checked_one = answer.is_some();
-                    // Keyed on the answer: after a check the form is a
-                    // new one, empty for the next voucher (patching the
-                    // old inputs would keep what was typed).
-                    let key = answer.as_ref().map(|a| a.number.to_string()).unwrap_or_default();
-                    view! {
-                        {answer.map(|a| view! { <CheckAnswer a /> })}
-                        {checked_one.then(|| view! { <h2>"Vérifier un autre bon"</h2> })}
-                        <For
-                            each=move || [key.clone()]
-                            key=|k| k.clone()
-                            children=move |_| view! { <CheckForm check prefill=prefill.clone() /> }
-                        />
-                    }
+                    answer_then_form(
+                        answer.map(|a| (a.number.to_string(), view! { <CheckAnswer a /> })),
+                        "Vérifier un autre bon",
+                        move |prefill| view! { <CheckForm check prefill /> },
+                    )
                 }
             />
         </Shell>

@@ -1,5 +1,5 @@
 use crate::api::supplier::{SupplierSpendPass, supplier_spent_pass};
-use crate::components::{ActionError, Fact, Field, Loaded, Shell, Space};
+use crate::components::{ActionError, Fact, Field, Loaded, Shell, Space, answer_then_form};
 use crate::model::passes::SpentPass;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -25,23 +25,11 @@ pub fn SpendPassPage() -> impl IntoView {
             <Loaded
                 resource=answer
                 ok=move |answer| {
-                    let prefill = match answer {
-                        Some(_) => String::new(),
-                        None => query.read_untracked().get("numero").unwrap_or_default(),
-                    };
-                    let spent_one = answer.is_some();
-                    // Keyed on the receipt: after a spend the form is a new,
-                    // empty one for the next pass.
-                    let key = answer.as_ref().map(|a| a.number.to_string()).unwrap_or_default();
-                    view! {
-                        {answer.map(|p| view! { <Receipt p /> })}
-                        {spent_one.then(|| view! { <h2>"Encaisser un autre pass"</h2> })}
-                        <For
-                            each=move || [key.clone()]
-                            key=|k| k.clone()
-                            children=move |_| view! { <SpendForm spend prefill=prefill.clone() /> }
-                        />
-                    }
+                    answer_then_form(
+                        answer.map(|p| (p.number.to_string(), view! { <Receipt p /> })),
+                        "Encaisser un autre pass",
+                        move |prefill| view! { <SpendForm spend prefill /> },
+                    )
                 }
             />
         </Shell>

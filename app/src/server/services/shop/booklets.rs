@@ -23,6 +23,8 @@ use crate::server::store::passes as store;
 const COLUMNS: usize = 2;
 const ROWS: usize = 4;
 const SHEET_MARGIN: f32 = 24.0;
+/// Under the last row: the page's number.
+const FOOT: f32 = 44.0;
 const QR_SIDE: f32 = 92.0;
 
 /// The file's name and bytes.
@@ -43,7 +45,7 @@ pub async fn print_pdf(state: &AppState, staff: &Staff, id: &str) -> Result<(Str
     if passes.is_empty() {
         return Err(AppError::Conflict("Les pass de cette commande ne sont pas encore produits.".into()).into());
     }
-    let sponsor = pdf::clip(&order.structure_label, 44);
+    let sponsor = pdf::clip(&order.structure_label, 64);
     let mut pages = Vec::with_capacity(passes.len().div_ceil(COLUMNS * ROWS));
     for sheet in passes.chunks(COLUMNS * ROWS) {
         let mut page = Page::default();
@@ -84,7 +86,7 @@ struct Printed<'a> {
 fn draw(page: &mut Page, slot: usize, p: &Printed<'_>) {
     let (width, height) = PAGE_SIZE;
     let cell_w = (width - 2.0 * SHEET_MARGIN) / COLUMNS as f32;
-    let cell_h = (height - 2.0 * SHEET_MARGIN) / ROWS as f32;
+    let cell_h = (height - SHEET_MARGIN - FOOT) / ROWS as f32;
     let x = SHEET_MARGIN + (slot % COLUMNS) as f32 * cell_w;
     let y = height - SHEET_MARGIN - (slot / COLUMNS + 1) as f32 * cell_h;
     page.frames.push([x, y, cell_w, cell_h]);
