@@ -71,9 +71,10 @@ pub fn without_nagle(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStr
     listener.tap_io(no_delay)
 }
 
-/// Records expired vouchers every hour. Several servers on
-/// one database may all do it: each voucher expires once (the status update
-/// is conditional), so the journal gets one event per voucher.
+/// Records expired vouchers and sends the reminders of the sponsors'
+/// orders' overdue steps every hour. Several servers on one database may
+/// all do it: each voucher expires once (the status update is conditional)
+/// and each reminder is noted once, so the journal gets one event each.
 async fn expire_every_hour(state: AppState) {
     let hour = std::time::Duration::from_secs(3600);
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + hour, hour);
@@ -87,6 +88,9 @@ async fn expire_every_hour(state: AppState) {
 async fn expire_overdue(state: &AppState) {
     if let Err(e) = app::server::services::vouchers::expire_overdue(state, chrono::Utc::now()).await {
         tracing::error!(error = %e, "expiring overdue vouchers");
+    }
+    if let Err(e) = app::server::services::shop::way::remind_overdue(state, chrono::Utc::now()).await {
+        tracing::error!(error = %e, "reminding the orders' overdue steps");
     }
 }
 

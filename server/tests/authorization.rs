@@ -927,6 +927,7 @@ async fn structure_objects(app: &TestApp) -> StructureSecrets {
             .await
             .expect("invoices");
         invoiced.push((id, [ids[0], ids[1]]));
+        common::shop::proof_validated(app, &staff, "mairie", &id.to_string()).await;
     }
     let rejected = invoiced[1].1;
     for id in rejected {
@@ -990,6 +991,12 @@ fn sponsor_fn(name: &'static str, fields: Fields, sponsor: Expect, other: Expect
 
 /// A function acting on one structure: its manager (`mairie`) and staff
 /// of its agency may; `expect` is (Sponsor, OtherSponsor).
+/// A step only staff take on a structure's order, which its sponsors can
+/// read (they are told it is staff's, others that it does not exist).
+fn staff_as_caller_fn(name: &'static str, fields: Fields, nantes: Expect) -> FnProbe {
+    structure_fn(name, fields, [Refused(403), Refused(404)], Refused(404), nantes)
+}
+
 fn structure_fn(name: &'static str, fields: Fields, sponsors: [Expect; 2], rennes: Expect, nantes: Expect) -> FnProbe {
     FnProbe {
         name,
@@ -1120,10 +1127,62 @@ fn shop_fns() -> Vec<FnProbe> {
             },
             Refused(404),
         ),
+        // The order's thread, and the steps before production (seed 003).
+        structure_fn(
+            "post_order_message",
+            |s, _| vec![("order", s.structures.order.to_string()), ("body", "Question matrice".into())],
+            [Granted, Refused(404)],
+            Refused(404),
+            Granted,
+        ),
+        staff_as_caller_fn(
+            "mark_order_scoped",
+            |s, r| vec![("order", StructureSecrets::of(&s.structures.confirmed, r))],
+            Granted,
+        ),
+        // `order` still waits for its purchase order: too early for these,
+        // for those who find it.
+        structure_fn(
+            "check_order_invoices",
+            |s, _| vec![("order", s.structures.order.to_string()), ("decision", "conformes".into())],
+            [Refused(409), Refused(404)],
+            Refused(404),
+            Refused(409),
+        ),
+        structure_fn(
+            "make_order_proof",
+            |s, _| vec![("order", s.structures.order.to_string())],
+            [Refused(409), Refused(404)],
+            Refused(404),
+            Refused(409),
+        ),
+        structure_fn(
+            "decide_order_proof",
+            |s, _| {
+                vec![("order", s.structures.order.to_string()), ("proof", "1".into()), ("decision", "valider".into())]
+            },
+            [Refused(409), Refused(404)],
+            Refused(404),
+            Refused(409),
+        ),
         staff_fn(
             "produce_passes",
             |s, r| vec![("order", StructureSecrets::of(&s.structures.invoiced_orders, r))],
             Refused(404),
+        ),
+        // The booklets shipped, their delivery confirmed (staff of Nantes
+        // on the first order, before its sponsor, who finds it done).
+        staff_as_caller_fn(
+            "ship_order",
+            |s, r| vec![("order", StructureSecrets::of(&s.structures.invoiced_orders, r))],
+            Granted,
+        ),
+        structure_fn(
+            "confirm_order_delivery",
+            |s, r| vec![("order", StructureSecrets::of(&s.structures.invoiced_orders, r))],
+            [Refused(409), Refused(404)],
+            Refused(404),
+            Granted,
         ),
         structure_fn(
             "record_counterpart",
@@ -1576,6 +1635,8 @@ fn shop_routes() -> Vec<RouteProbe> {
         order(|s| format!("/agence/commandes/{}/pass-encaisses.csv", s.structures.order)),
         // Not given yet: no one finds it.
         missing_file(|s| format!("/commanditaire/commandes/{}/bon-de-commande.pdf", s.structures.order)),
+        // No proof made yet.
+        missing_file(|s| format!("/agence/commandes/{}/bat/1", s.structures.order)),
         // An invoice, as PDF and as XML for Chorus Pro.
         order(|s| {
             let (order, invoices) = s.structures.invoiced;

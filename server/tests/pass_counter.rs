@@ -39,8 +39,10 @@ async fn order_at(app: &TestApp, stage: Stage) -> (i64, Vec<Printed>) {
     let id = common::shop::confirmed_chorus_order(app, &[(booklets(20), 1)], "").await;
     let order = id.to_string();
     invoices::issue(&app.state, &staff, &order, now()).await.unwrap();
+    common::shop::proof_validated(app, &staff, "mairie", &order).await;
     passes::produce(&app.state, &staff, &order, now()).await.unwrap();
     if stage == Stage::Activated {
+        common::shop::delivered(app, &staff, &order).await;
         let form = passes::ReceivedForm {
             reference: "M-2026-0001".into(),
             day: chrono::Utc::now().format("%d/%m/%Y").to_string(),
@@ -447,4 +449,103 @@ async fn staff_block_a_lost_booklets_passes_by_range_and_unblock_them() {
     ];
     let (status, _) = rennes.call("block_passes", &fields).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Spent passes close the money loop like used vouchers: the supplier
+/// invoices them (number, printed code, value), each line matched with
+/// the first reason that applies; staff accept the invoice, which claims
+/// its passes; a paid batch pays them, and the sponsor sees what was paid.
+#[tokio::test]
+async fn spent_passes_are_invoiced_reconciled_and_paid_like_vouchers() {
+    use app::domain::{InvoiceLineInput, LineFlag};
+    use app::server::services::invoices::{self as supplier_invoices, InvoiceInput, Submitter, review};
+    use app::server::services::passes::{Spender, spend};
+    use app::server::services::payments;
+
+    let app = TestApp::spawn().await;
+    let (order, passes) = order_at(&app, Stage::Activated).await;
+    let ouest = app.supplier_user("ouest").await;
+    let at_ouest = Spender::staff(&ouest, "127.0.0.1");
+    for pass in &passes[..3] {
+        spend(&app.state, &at_ouest, &pass.number, &pass.code, now()).await.unwrap();
+    }
+    app.other_supplier().await;
+    let bois = app.supplier_user(common::supplier::OTHER_SUPPLIER_LOGIN).await;
+    spend(&app.state, &Spender::staff(&bois, "127.0.0.1"), &passes[3].number, &passes[3].code, now()).await.unwrap();
+
+    let line = |number: &str, code: &str, amount: &str| InvoiceLineInput {
+        voucher_number: number.to_lowercase(),
+        code: code.into(),
+        amount: amount.into(),
+    };
+    let invoice = |number: &str, amount: &str, lines| InvoiceInput {
+        number: number.into(),
+        date: common::today(),
+        amount: amount.into(),
+        lines,
+    };
+    let by = Submitter::user(&ouest);
+    let wrong_code = format!("{:06}", (passes[1].code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let lines = vec![
+        line(&passes[0].number, &passes[0].code, "20"),
+        line(&passes[1].number, &wrong_code, "20"),
+        line(&passes[2].number, &passes[2].code, "25"),
+        line(&passes[3].number, &passes[3].code, "20"),
+        line(&passes[4].number, &passes[4].code, "20"),
+        line("P2026.NA.442.09999999", "123456", "20"),
+        line(&passes[0].number, &passes[0].code, "20"),
+    ];
+    let id = supplier_invoices::submit_invoice(&app.state, &by, &invoice("FP-1", "145", lines), now()).await.unwrap();
+    let record = app::server::store::invoices::find(app.db.pool(), id).await.unwrap().unwrap();
+    let detail = supplier_invoices::detail(&app.state, record).await.unwrap();
+    let flags: Vec<Option<LineFlag>> = detail.lines.iter().map(|l| l.flag).collect();
+    assert_eq!(
+        flags,
+        [
+            None,
+            Some(LineFlag::CodeMismatch),
+            Some(LineFlag::AmountExceeds),
+            Some(LineFlag::OtherSupplier),
+            Some(LineFlag::NotUsed),
+            Some(LineFlag::UnknownVoucher),
+            Some(LineFlag::AlreadyInvoiced),
+        ]
+    );
+    assert_eq!(detail.lines[0].voucher_number, passes[0].number, "the number in its printed form");
+    assert_eq!(detail.lines[0].voucher_amount, Some(app::domain::Money::from_euros(20)));
+
+    // A clean invoice of the third pass (the first is claimed by FP-1's
+    // matching line while FP-1 waits).
+    let lines = vec![line(&passes[2].number, &passes[2].code, "20")];
+    let clean = supplier_invoices::submit_invoice(&app.state, &by, &invoice("FP-2", "20", lines), now()).await.unwrap();
+    let staff = common::shop::staff(&app, "agence.paiements").await;
+    review::accept(&app.state, &staff, clean, now()).await.unwrap();
+    let invoiced: Vec<(i64, Option<i64>)> =
+        sqlx::query_as("SELECT sequence, invoice_id FROM passes WHERE order_id = $1 AND invoice_id IS NOT NULL")
+            .bind(order)
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(invoiced.len(), 1, "the accepted invoice claims its pass: {invoiced:?}");
+    assert!(invoiced.iter().all(|(_, invoice)| *invoice == Some(clean)));
+    let again = vec![line(&passes[2].number, &passes[2].code, "20")];
+    let late = supplier_invoices::submit_invoice(&app.state, &by, &invoice("FP-3", "20", again), now()).await.unwrap();
+    let record = app::server::store::invoices::find(app.db.pool(), late).await.unwrap().unwrap();
+    let detail = supplier_invoices::detail(&app.state, record).await.unwrap();
+    assert_eq!(detail.lines[0].flag, Some(LineFlag::AlreadyInvoiced), "a pass is paid once");
+
+    // The batch paid: the passes are paid, from the sponsor's funds.
+    let batch = payments::create(&app.state, &staff, None, None, now()).await.unwrap();
+    payments::mark_paid(&app.state, &staff, batch, &common::today(), "VIR-PASS", now()).await.unwrap();
+    let paid =
+        app.count(&format!("SELECT COUNT(*) FROM passes WHERE order_id = {order} AND paid_on IS NOT NULL")).await;
+    assert_eq!(paid, 1);
+    let journal =
+        app.count("SELECT COUNT(*) FROM audit_events WHERE entity = 'pass' AND action IN ('invoice', 'pay')").await;
+    assert_eq!(journal, 2, "the pass invoiced then paid, journaled");
+    let mairie = app.browser();
+    mairie.login("mairie", common::PASSWORD).await;
+    let page = mairie.get(&format!("/commanditaire/commandes/{order}")).await;
+    let paid_value = page.text_of("class=\"paid-value").map(|t| spaced(&t));
+    assert!(paid_value.as_deref().is_some_and(|t| t.contains("20,00 €")), "{paid_value:?}");
 }

@@ -60,6 +60,9 @@ async fn an_orders_passes_are_produced_paid_for_and_activated_in_that_order() {
     assert_eq!(app.count("SELECT COUNT(*) FROM passes").await, 0);
 
     invoices::issue(&app.state, &staff, &order, now()).await.unwrap();
+    let why = refusal(passes::produce(&app.state, &staff, &order, now()).await);
+    assert!(why.contains("Validation du BAT"), "{why}");
+    common::shop::proof_validated(&app, &staff, "mairie", &order).await;
     passes::produce(&app.state, &staff, &order, now()).await.unwrap();
     assert_eq!(statuses(&app, id).await, [("inactive".into(), 100)], "10 booklets of 10, none spendable");
     let why = refusal(passes::produce(&app.state, &staff, &order, now()).await);
@@ -74,6 +77,13 @@ async fn an_orders_passes_are_produced_paid_for_and_activated_in_that_order() {
     assert_eq!((first, last), (1, 100));
     let valid: String = app.value_of("SELECT MIN(valid_until) FROM passes WHERE order_id = $1", id).await;
     assert_eq!(valid, format!("{year}-12-31"), "valid until 31 December of the year of issue");
+
+    // The mandate and the activation follow the confirmed delivery.
+    let why = refusal(passes::activate(&app.state, &staff, &order, now()).await);
+    assert!(why.contains("Confirmation de livraison"), "{why}");
+    let why = refusal(passes::record_received(&app.state, &mairie, &order, &mandate("M-1", "2 528"), now()).await);
+    assert!(why.contains("Confirmation de livraison"), "{why}");
+    common::shop::delivered(&app, &staff, &order).await;
 
     // Nothing received yet; then a mandate below the face value.
     let why = refusal(passes::activate(&app.state, &staff, &order, now()).await);
@@ -117,7 +127,22 @@ async fn an_orders_passes_are_produced_paid_for_and_activated_in_that_order() {
             .fetch_all(app.db.pool())
             .await
             .unwrap();
-    assert_eq!(journal, ["place", "purchase_order", "produce", "received", "received", "activate"]);
+    let way = [
+        "place",
+        "purchase_order",
+        "scoped",
+        "elements",
+        "invoices_validated",
+        "proof",
+        "proof_validated",
+        "produce",
+        "shipped",
+        "delivered",
+        "received",
+        "received",
+        "activate",
+    ];
+    assert_eq!(journal, way);
 
     // The order's page says it, for the sponsor and for staff.
     let browser = app.browser();
@@ -136,6 +161,7 @@ async fn a_cancelled_order_voids_its_passes_and_keeps_their_numbers() {
     let (first, second) = (confirmed_order(&app, 2).await, confirmed_order(&app, 3).await);
     for id in [first, second] {
         invoices::issue(&app.state, &staff, &id.to_string(), now()).await.unwrap();
+        common::shop::proof_validated(&app, &staff, "mairie", &id.to_string()).await;
     }
     passes::produce(&app.state, &staff, &first.to_string(), now()).await.unwrap();
     assert_eq!(passes::cancel(&app.state, &staff, &first.to_string(), now()).await.unwrap(), 20);
@@ -163,6 +189,7 @@ async fn pass_numbers_stay_gapless_when_orders_are_produced_at_once() {
     for _ in 0..12 {
         let id = confirmed_order(&app, 2).await;
         invoices::issue(&app.state, &staff, &id.to_string(), now()).await.unwrap();
+        common::shop::proof_validated(&app, &staff, "mairie", &id.to_string()).await;
         ids.push(id.to_string());
     }
     for chunk in ids.chunks(4) {
@@ -215,6 +242,8 @@ async fn only_staff_record_a_transfer_received() {
     .await
     .unwrap();
     invoices::issue(&app.state, &staff, &order, now()).await.unwrap();
+    common::shop::proof_validated(&app, &staff, "fondation", &order).await;
     passes::produce(&app.state, &staff, &order, now()).await.unwrap();
+    common::shop::delivered(&app, &staff, &order).await;
     assert_eq!(passes::activate(&app.state, &staff, &order, now()).await.unwrap(), 10);
 }

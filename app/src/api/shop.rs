@@ -377,3 +377,111 @@ pub async fn cancel_order(order: String) -> Result<(), AppError> {
     })
     .await
 }
+
+/// The order's page for the caller: the agency's or the sponsor's.
+#[cfg(feature = "ssr")]
+fn order_page(caller: &crate::server::guards::StructureCaller, id: i64) -> String {
+    match caller {
+        StructureCaller::Staff(_) => format!("/agence/commandes/{id}"),
+        StructureCaller::Sponsor(_) => format!("/commanditaire/commandes/{id}"),
+    }
+}
+
+/// A message in the order's thread (« cadrage »), by its sponsor or staff.
+#[server(endpoint = "post_order_message")]
+pub async fn post_order_message(order: String, body: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::way};
+    context::serve_and_redirect(|state, caller: StructureCaller| async move {
+        let id = way::post_message(&state, &caller, &order, &body, chrono::Utc::now()).await?;
+        Ok(format!("{}?etape=message#fil", order_page(&caller, id)))
+    })
+    .await
+}
+
+/// « CADRAGE FAIT »: staff close the order's scoping.
+#[server(endpoint = "mark_order_scoped")]
+pub async fn mark_order_scoped(order: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::way};
+    context::serve_and_redirect(|state, caller: StructureCaller| async move {
+        let id = way::mark_scoped(&state, &caller, &order, chrono::Utc::now()).await?;
+        Ok(format!("{}?etape=cadrage", order_page(&caller, id)))
+    })
+    .await
+}
+
+/// The sponsor's check of the invoices (`decision`: `conformes` or
+/// `renvoyer`, with a comment).
+#[server(endpoint = "check_order_invoices")]
+pub async fn check_order_invoices(order: String, decision: String, comment: Option<String>) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::way};
+    context::serve_and_redirect(|state, caller: StructureCaller| async move {
+        let conform = match decision.as_str() {
+            "conformes" => true,
+            "renvoyer" => false,
+            _ => return Err(AppError::Invalid("Dites si les factures sont conformes.".into()).into()),
+        };
+        let comment = comment.unwrap_or_default();
+        let id = way::check_invoices(&state, &caller, &order, conform, &comment, chrono::Utc::now()).await?;
+        let done = if conform { "factures-conformes" } else { "factures-renvoyees" };
+        Ok(format!("{}?etape={done}", order_page(&caller, id)))
+    })
+    .await
+}
+
+/// « ÉDITER LE BAT »: staff make the order's next proof.
+#[server(endpoint = "make_order_proof")]
+pub async fn make_order_proof(order: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::way};
+    context::serve_and_redirect(|state, caller: StructureCaller| async move {
+        way::make_proof(&state, &caller, &order, chrono::Utc::now()).await?;
+        Ok(format!("/agence/commandes/{}?etape=bat", order.trim()))
+    })
+    .await
+}
+
+/// The sponsor validates the waiting proof (`decision`: `valider`) or
+/// refuses it (`refuser`, with a comment).
+#[server(endpoint = "decide_order_proof")]
+pub async fn decide_order_proof(
+    order: String,
+    proof: String,
+    decision: String,
+    comment: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::way};
+    context::serve_and_redirect(|state, caller: StructureCaller| async move {
+        let accept = match decision.as_str() {
+            "valider" => true,
+            "refuser" => false,
+            _ => return Err(AppError::Invalid("Dites si vous validez le BAT.".into()).into()),
+        };
+        let comment = comment.unwrap_or_default();
+        let id = way::decide_proof(&state, &caller, &order, &proof, accept, &comment, chrono::Utc::now()).await?;
+        let done = if accept { "bat-valide" } else { "bat-refuse" };
+        Ok(format!("{}?etape={done}", order_page(&caller, id)))
+    })
+    .await
+}
+
+/// « ENVOYER L'AVIS D'EXPÉDITION »: staff ship the booklets.
+#[server(endpoint = "ship_order")]
+pub async fn ship_order(order: String, reference: Option<String>) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::way};
+    context::serve_and_redirect(|state, caller: StructureCaller| async move {
+        let reference = reference.unwrap_or_default();
+        let id = way::ship(&state, &caller, &order, &reference, chrono::Utc::now()).await?;
+        Ok(format!("{}?etape=expedie", order_page(&caller, id)))
+    })
+    .await
+}
+
+/// « CONFIRMER LA LIVRAISON »: the sponsor, or staff for them.
+#[server(endpoint = "confirm_order_delivery")]
+pub async fn confirm_order_delivery(order: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::shop::way};
+    context::serve_and_redirect(|state, caller: StructureCaller| async move {
+        let id = way::confirm_delivery(&state, &caller, &order, chrono::Utc::now()).await?;
+        Ok(format!("{}?etape=livre", order_page(&caller, id)))
+    })
+    .await
+}

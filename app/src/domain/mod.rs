@@ -38,6 +38,7 @@ pub mod member;
 pub mod member_file;
 pub mod money;
 pub mod order;
+pub mod order_way;
 pub mod pass;
 pub mod password;
 pub mod payment;

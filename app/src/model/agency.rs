@@ -71,6 +71,8 @@ pub struct Dashboard {
     pub locked: Vec<LockedVoucher>,
     /// Vouchers used and passes spent, month by month, the last twelve months.
     pub chart: crate::model::chart::MonthlyChart,
+    /// Sponsors' orders whose current step is past its deadline (seed 003).
+    pub late_orders: Vec<crate::model::shop::OverdueStep>,
 }
 
 /// A member as the agency keeps them, as their list and page show them.

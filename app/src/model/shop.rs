@@ -181,6 +181,86 @@ pub struct OrderView {
     pub reports: Vec<u8>,
     /// Its passes: production, counterpart, activation.
     pub way: OrderWayView,
+    /// Its way from confirmation to activation, step by step, and the
+    /// thread, elements and proofs of the steps before production.
+    pub progress: OrderProgress,
+}
+
+/// An order's way step by step (seed 003), and what the reader may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderProgress {
+    pub steps: Vec<StepView>,
+    pub messages: Vec<OrderMessage>,
+    pub elements: Option<PrintElements>,
+    pub proofs: Vec<ProofView>,
+    /// The sponsor's comment when it returned the invoices, until staff
+    /// correct them.
+    pub invoices_returned: Option<String>,
+    pub can_post: bool,
+    pub can_scope: bool,
+    pub can_give_elements: bool,
+    pub can_check_invoices: bool,
+    pub can_make_proof: bool,
+    /// The number of the proof waiting for the reader's decision.
+    pub can_decide_proof: Option<i64>,
+    pub can_ship: bool,
+    pub can_confirm_delivery: bool,
+}
+
+/// One step of the way: done (when, by whom), or its deadline if it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepView {
+    pub step: crate::domain::order_way::Step,
+    pub label: String,
+    /// Who acts, in French (« l'agence »).
+    pub actor: String,
+    pub done_at: Option<ParisTime>,
+    pub done_by: Option<String>,
+    /// What the step recorded: a proof's number, a carrier's reference…
+    pub detail: Option<String>,
+    pub due: Option<Day>,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderMessage {
+    pub at: ParisTime,
+    pub author: String,
+    pub from_staff: bool,
+    pub body: String,
+}
+
+/// What the passes carry besides their number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintElements {
+    pub message: String,
+    pub restrictions: String,
+    pub inserts: String,
+    /// « PNG, 14 Ko », if a logo was sent.
+    pub logo: Option<String>,
+    pub at: ParisTime,
+}
+
+/// A proof (BAT) and the sponsor's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofView {
+    pub number: i64,
+    pub made_at: ParisTime,
+    pub decided_at: Option<ParisTime>,
+    pub accepted: Option<bool>,
+    pub comment: Option<String>,
+}
+
+/// An order whose current step is past its deadline, for the dashboards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueStep {
+    pub order_id: i64,
+    pub number: String,
+    pub structure: String,
+    pub kind: crate::domain::order_way::Step,
+    pub step: String,
+    pub actor: String,
+    pub due: Day,
 }
 
 /// An order's way after its invoices (seed 003): its passes produced, the
@@ -212,6 +292,9 @@ pub struct OrderWayView {
     pub can_print: bool,
     /// The face value of the passes spent so far, and where.
     pub spent_value: Money,
+    /// The face value of the spent passes the cooperative has paid to the
+    /// suppliers (on their accepted invoices, in a paid batch).
+    pub paid_value: Money,
     pub by_supplier: Vec<SupplierSpending>,
     /// The value spent month by month, per supplier.
     pub chart: crate::model::chart::MonthlyChart,
@@ -266,6 +349,9 @@ pub struct OrderRow {
     pub payment: PaymentMethod,
     pub total_incl_vat: Money,
     pub created_at: ParisTime,
+    /// The step past its deadline and the day it was due, in French
+    /// (« Validation du BAT, attendue le 12/12/2026 »), on the sponsor's list.
+    pub late: Option<String>,
 }
 
 /// `/agence/commandes`: the agency's orders, by status.

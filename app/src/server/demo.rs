@@ -551,9 +551,11 @@ pub async fn history(state: &super::AppState) -> Result<bool, ServerError> {
 }
 
 /// The town's Services techniques ordered two booklets of ten 20 € passes
-/// three weeks ago (Chorus Pro): purchase order given, invoices issued,
-/// passes produced, the mandate received and the passes activated; three
-/// spent since at "Matériaux de l'Ouest".
+/// three weeks ago (Chorus Pro) and walked the whole way (seed 003):
+/// purchase order, scoping, elements, invoices found conform, proof
+/// validated, passes produced, shipped and delivered, the mandate received
+/// and the passes activated; three spent since at "Matériaux de l'Ouest".
+/// A second order, of last week, waits for its proof's validation.
 async fn sponsor_history(
     state: &super::AppState,
     staff: &super::auth::Staff,
@@ -562,9 +564,7 @@ async fn sponsor_history(
 ) -> Result<(), ServerError> {
     use super::guards::StructureCaller;
     use super::services::passes::{Spender, spend};
-    use super::services::shop::{cart, checkout, invoices, orders, passes};
-    use crate::domain::pricing::Product;
-    use crate::model::shop::PostalAddress;
+    use super::services::shop::{invoices, passes, way};
     use chrono::Duration;
 
     // Within this year, so that the passes (valid until 31 December of the
@@ -578,15 +578,89 @@ async fn sponsor_history(
         .fetch_one(pool)
         .await?;
     let sponsor = super::auth::Sponsor { account_id, login: SPONSOR_LOGIN.into(), agency_id };
+    let (sponsor_caller, agency) = (StructureCaller::Sponsor(sponsor.clone()), StructureCaller::Staff(staff.clone()));
+
+    // Confirmed, invoiced, scoped, elements given, invoices found conform,
+    // a proof made: what both orders went through.
+    let to_proof = |placed: i64| {
+        let (sponsor, sponsor_caller, agency) = (&sponsor, &sponsor_caller, &agency);
+        async move {
+            let order = confirmed_order(state, sponsor, days_ago(placed), days_ago(placed - 1)).await?;
+            invoices::issue(state, staff, &order, days_ago(placed - 2)).await?;
+            way::post_message(
+                state,
+                sponsor_caller,
+                &order,
+                "Bonjour, les pass sont destinés aux familles suivies par le CCAS : pouvez-vous y faire \
+                 figurer notre message ?",
+                days_ago(placed - 2),
+            )
+            .await?;
+            way::post_message(state, agency, &order, "Bien sûr : déposez-le avec votre logo.", days_ago(placed - 2))
+                .await?;
+            way::mark_scoped(state, agency, &order, days_ago(placed - 2)).await?;
+            let elements = way::ElementsForm {
+                message: "Offert par la Ville de Saint-Aubin-des-Castors".into(),
+                restrictions: "Matériaux de construction et d'isolation uniquement.".into(),
+                inserts: String::new(),
+            };
+            way::give_elements(state, sponsor_caller, &order, &elements, &[], days_ago(placed - 2)).await?;
+            way::check_invoices(state, sponsor_caller, &order, true, "", days_ago(placed - 2)).await?;
+            way::make_proof(state, agency, &order, days_ago(placed - 3)).await?;
+            Ok::<_, ServerError>(order)
+        }
+    };
+
+    let order = to_proof(21).await?;
+    way::decide_proof(state, &sponsor_caller, &order, "1", true, "", days_ago(18)).await?;
+    passes::produce(state, staff, &order, days_ago(18)).await?;
+    way::ship(state, &agency, &order, "Colis 8R00014201", days_ago(17)).await?;
+    way::confirm_delivery(state, &sponsor_caller, &order, days_ago(12)).await?;
+    let total: Money = sqlx::query_scalar("SELECT total_incl_vat FROM orders WHERE id = $1")
+        .bind(order.parse::<i64>().unwrap_or_default())
+        .fetch_one(pool)
+        .await?;
+    let mandate = passes::ReceivedForm {
+        reference: "M-2026-0142".into(),
+        day: clock::iso_day(clock::paris_date(days_ago(9))),
+        amount: super::services::vouchers::delivered::plain_amount(total),
+    };
+    passes::record_received(state, &sponsor_caller, &order, &mandate, days_ago(9)).await?;
+    passes::activate(state, staff, &order, days_ago(8)).await?;
+
+    // Three passes spent at the counter, the first three numbers.
+    let spender = Spender::staff(supplier, "127.0.0.1");
+    for (printed, days) in printed_passes(state, &order).await?.into_iter().take(3).zip([6, 4, 1]) {
+        spend(state, &spender, &printed.0, &printed.1, days_ago(days)).await?;
+    }
+
+    // The second order's proof, made yesterday, waits for the sponsor.
+    to_proof(5).await?;
+    Ok(())
+}
+
+/// A Chorus Pro order of the Services techniques, two booklets of ten 20 €
+/// passes, placed on `placed` and confirmed by its purchase order on
+/// `confirmed`: its id.
+async fn confirmed_order(
+    state: &super::AppState,
+    sponsor: &super::auth::Sponsor,
+    placed: DateTime<Utc>,
+    confirmed: DateTime<Utc>,
+) -> Result<String, ServerError> {
+    use super::guards::StructureCaller;
+    use super::services::shop::{cart, checkout, orders};
+    use crate::domain::pricing::Product;
+    use crate::model::shop::PostalAddress;
+
     let (label, siret, ..) = DEMO_STRUCTURES[0];
     let siret = siret.unwrap_or_default();
     let structure: i64 =
-        sqlx::query_scalar("SELECT id FROM structures WHERE siret = $1").bind(siret).fetch_one(pool).await?;
-
-    let shopper = cart::Shopper { token: None, account_id: Some(account_id) };
+        sqlx::query_scalar("SELECT id FROM structures WHERE siret = $1").bind(siret).fetch_one(state.db.pool()).await?;
+    let shopper = cart::Shopper { token: None, account_id: Some(sponsor.account_id) };
     let booklets = Product::Booklet { face_value: Money::from_euros(20) }.key();
-    let token = cart::add(state, &shopper, &booklets, "2", days_ago(21)).await?;
-    let shopper = cart::Shopper { token, account_id: Some(account_id) };
+    let token = cart::add(state, &shopper, &booklets, "2", placed).await?;
+    let shopper = cart::Shopper { token, account_id: Some(sponsor.account_id) };
     let town_hall = |name: &str| PostalAddress {
         name: name.into(),
         street: "1 place de la Mairie".into(),
@@ -601,7 +675,7 @@ async fn sponsor_history(
         delivery: town_hall("Services techniques"),
         points: String::new(),
     };
-    let order = checkout::place(state, &sponsor, &shopper, &form, days_ago(21)).await?.to_string();
+    let order = checkout::place(state, sponsor, &shopper, &form, placed).await?.to_string();
     let purchase_order = orders::PurchaseOrderForm {
         label: label.into(),
         siret: siret.into(),
@@ -613,27 +687,8 @@ async fn sponsor_history(
     let signed = super::pdf::render("Bon de commande", &[page]);
     let file = orders::Upload { file_name: "bon-de-commande-BC-2026-142.pdf", content: &signed };
     let caller = StructureCaller::Sponsor(sponsor.clone());
-    orders::give_purchase_order(state, &caller, &order, &purchase_order, &file, days_ago(20)).await?;
-    invoices::issue(state, staff, &order, days_ago(19)).await?;
-    passes::produce(state, staff, &order, days_ago(18)).await?;
-    let total: Money = sqlx::query_scalar("SELECT total_incl_vat FROM orders WHERE id = $1")
-        .bind(order.parse::<i64>().unwrap_or_default())
-        .fetch_one(pool)
-        .await?;
-    let mandate = passes::ReceivedForm {
-        reference: "M-2026-0142".into(),
-        day: clock::iso_day(clock::paris_date(days_ago(9))),
-        amount: super::services::vouchers::delivered::plain_amount(total),
-    };
-    passes::record_received(state, &caller, &order, &mandate, days_ago(9)).await?;
-    passes::activate(state, staff, &order, days_ago(8)).await?;
-
-    // Three passes spent at the counter, the first three numbers.
-    let spender = Spender::staff(supplier, "127.0.0.1");
-    for (printed, days) in printed_passes(state, &order).await?.into_iter().take(3).zip([6, 4, 1]) {
-        spend(state, &spender, &printed.0, &printed.1, days_ago(days)).await?;
-    }
-    Ok(())
+    orders::give_purchase_order(state, &caller, &order, &purchase_order, &file, confirmed).await?;
+    Ok(order)
 }
 
 /// An order's passes as printed: number and code, in number order.

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod guards;
+pub mod images;
 pub mod mail;
 pub mod pdf;
 pub mod services;

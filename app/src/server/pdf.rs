@@ -38,6 +38,11 @@ pub struct Page {
     pub fills: Vec<[f32; 4]>,
     /// Outlined rectangles, in thin dashes (where to cut): x, y, width, height.
     pub frames: Vec<[f32; 4]>,
+    /// Images of the document (their index in `render_with`'s list) drawn
+    /// in a box: x, y, width, height.
+    pub images: Vec<(usize, [f32; 4])>,
+    /// A word printed large and grey across the page (« BAT — ne pas imprimer »).
+    pub watermark: Option<String>,
 }
 
 impl Page {
@@ -178,15 +183,26 @@ impl Flow {
         }
     }
 
-    pub fn finish(mut self, title: &str) -> Vec<u8> {
+    pub fn finish(self, title: &str) -> Vec<u8> {
+        render(title, &self.into_pages())
+    }
+
+    /// The pages laid out so far, to add others before rendering.
+    pub fn into_pages(mut self) -> Vec<Page> {
         self.pages.push(self.page);
-        render(title, &self.pages)
+        self.pages
     }
 }
 
 /// Writes the pages, each with "page n / N" at its foot, and a title in the
 /// document's information.
 pub fn render(title: &str, pages: &[Page]) -> Vec<u8> {
+    render_with(title, pages, &[])
+}
+
+/// Like `render`, with images the pages draw (`Page::images` index them).
+pub fn render_with(title: &str, pages: &[Page], images: &[crate::server::images::Logo]) -> Vec<u8> {
+    use crate::server::images::Pixels;
     let mut pdf = Pdf::new();
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
@@ -201,13 +217,47 @@ pub fn render(title: &str, pages: &[Page]) -> Vec<u8> {
     pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.document_info(info).title(pdf_writer::TextStr(title)).producer(pdf_writer::TextStr("bons"));
+    let first_image = first_page + 2 * pages.len() as i32;
+    let image_names: Vec<String> = (0..images.len()).map(|i| format!("Im{i}")).collect();
+    for (i, image) in images.iter().enumerate() {
+        let id = Ref::new(first_image + i as i32);
+        let (width, height) = (image.width as i32, image.height as i32);
+        match &image.pixels {
+            Pixels::Jpeg { bytes, components } => {
+                let mut x = pdf.image_xobject(id, bytes);
+                x.filter(Filter::DctDecode);
+                x.width(width).height(height).bits_per_component(8);
+                match components {
+                    1 => x.color_space().device_gray(),
+                    4 => x.color_space().device_cmyk(),
+                    _ => x.color_space().device_rgb(),
+                };
+            }
+            Pixels::Rgb { deflated } => {
+                let mut x = pdf.image_xobject(id, deflated);
+                x.filter(Filter::FlateDecode);
+                x.width(width).height(height).bits_per_component(8);
+                x.color_space().device_rgb();
+            }
+        }
+    }
 
     for (i, page) in pages.iter().enumerate() {
         let id = page_ids[i];
         let contents = Ref::new(id.get() + 1);
         let mut p = pdf.page(id);
         p.media_box(Rect::new(0.0, 0.0, A4.0, A4.1)).parent(tree).contents(contents);
-        p.resources().fonts().pair(REGULAR, regular).pair(BOLD, bold);
+        let mut resources = p.resources();
+        resources.fonts().pair(REGULAR, regular).pair(BOLD, bold);
+        if !page.images.is_empty() {
+            let mut objects = resources.x_objects();
+            for (i, name) in image_names.iter().enumerate() {
+                if page.images.iter().any(|&(index, _)| index == i) {
+                    objects.pair(Name(name.as_bytes()), Ref::new(first_image + i as i32));
+                }
+            }
+        }
+        resources.finish();
         p.finish();
 
         let mut content = Content::new();
@@ -227,6 +277,18 @@ pub fn render(title: &str, pages: &[Page]) -> Vec<u8> {
         }
         if !page.fills.is_empty() {
             content.fill_nonzero();
+        }
+        for &(index, [x, y, w, h]) in page.images.iter().filter(|(index, _)| *index < images.len()) {
+            content.save_state().transform([w, 0.0, 0.0, h, x, y]).x_object(Name(image_names[index].as_bytes()));
+            content.restore_state();
+        }
+        if let Some(mark) = &page.watermark {
+            // Grey, turned 35°, across the middle of the page.
+            let (sin, cos) = 35f32.to_radians().sin_cos();
+            content.save_state().set_fill_gray(0.8);
+            content.begin_text().set_font(BOLD, 44.0).set_text_matrix([cos, sin, -sin, cos, 110.0, 250.0]);
+            content.show(Str(&win_ansi(mark))).end_text();
+            content.restore_state();
         }
         let footer = format!("Page {} / {}", i + 1, pages.len());
         let footer =

@@ -2,7 +2,9 @@
 //! PDF, its signed purchase order, its invoices (PDF and CII XML) and the
 //! reports its accompaniment was invoiced on (downloads, for the
 //! structure's managers and the agency's staff); the purchase order's and
-//! the reports' uploads (multipart forms, with their PDF). Each answers under the sponsor's address
+//! the reports' uploads (multipart forms, with their PDF); the elements
+//! printed on the passes (a form with the sponsor's logo) and the proofs
+//! (BAT) to download. Each answers under the sponsor's address
 //! of the order (`/commanditaire/commandes/{id}/…`) and the agency's
 //! (`/agence/commandes/{id}/…`); the service checks who may.
 
@@ -11,8 +13,9 @@ use app::domain::order::{MAX_PURCHASE_ORDER_BYTES, MAX_REPORT_BYTES};
 use app::error::AppError;
 use app::server::AppState;
 use app::server::guards::StructureCaller;
+use app::server::images::MAX_LOGO_BYTES;
 use app::server::services::shop::orders::{self, PurchaseOrderForm, Upload};
-use app::server::services::shop::{booklets, invoices, passes};
+use app::server::services::shop::{booklets, invoices, passes, way};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header, request::Parts};
@@ -35,6 +38,7 @@ pub fn downloads() -> Router<AppState> {
                 .route(&format!("{base}/{{id}}/factures/{{invoice}}/{{format}}"), get(invoice))
                 .route(&format!("{base}/{{id}}/rapports/{{instalment}}"), get(report_file))
                 .route(&format!("{base}/{{id}}/pass-encaisses.csv"), get(spent_csv))
+                .route(&format!("{base}/{{id}}/bat/{{number}}"), get(proof_file))
         })
         .route("/agence/commandes/{id}/pass.pdf", get(passes_pdf))
 }
@@ -43,7 +47,11 @@ pub fn downloads() -> Router<AppState> {
 pub fn uploads() -> Router<AppState> {
     BASES
         .into_iter()
-        .fold(Router::new(), |router, base| router.route(&format!("{base}/{{id}}/bon-de-commande"), post(upload)))
+        .fold(Router::new(), |router, base| {
+            router
+                .route(&format!("{base}/{{id}}/bon-de-commande"), post(upload))
+                .route(&format!("{base}/{{id}}/elements"), post(elements))
+        })
         .route("/agence/commandes/{id}/rapport", post(report))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
 }
@@ -130,6 +138,20 @@ async fn report_file(
     pdf(answer)
 }
 
+/// A proof (BAT) of the order, `…/bat/1.pdf`.
+async fn proof_file(
+    State(state): State<AppState>,
+    Path((id, number)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let answer = match caller(&state, &mut parts).await {
+        Ok(caller) => way::proof_file(&state, &caller, &id, &number).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    pdf(answer)
+}
+
 /// A PDF to download, or the page saying why not.
 fn pdf(answer: Result<(String, Vec<u8>), AppError>) -> Response {
     match answer {
@@ -147,6 +169,9 @@ enum Posted {
     /// `POST /agence/commandes/{id}/rapport` (`instalment`, `pdf`): staff
     /// record the interim or final report and invoice its instalment.
     Report,
+    /// `POST …/{id}/elements` (`message`, `restrictions`, `inserts`,
+    /// `logo`): what the passes carry, by the structure's manager or staff.
+    Elements,
 }
 
 impl Posted {
@@ -155,6 +180,15 @@ impl Posted {
         match self {
             Posted::PurchaseOrder => "bon-de-commande",
             Posted::Report => "rapport",
+            Posted::Elements => "elements",
+        }
+    }
+
+    /// The file field's name.
+    fn file_field(self) -> &'static str {
+        match self {
+            Posted::PurchaseOrder | Posted::Report => "pdf",
+            Posted::Elements => "logo",
         }
     }
 
@@ -162,6 +196,7 @@ impl Posted {
         match self {
             Posted::PurchaseOrder => MAX_PURCHASE_ORDER_BYTES,
             Posted::Report => MAX_REPORT_BYTES,
+            Posted::Elements => MAX_LOGO_BYTES,
         }
     }
 
@@ -170,6 +205,9 @@ impl Posted {
         let what = match self {
             Posted::PurchaseOrder => "Le bon de commande signé",
             Posted::Report => "Le rapport",
+            Posted::Elements => {
+                return AppError::Invalid(format!("Le logo pèse plus de {} Ko : réduisez-le.", MAX_LOGO_BYTES / 1024));
+            }
         };
         AppError::Invalid(format!(
             "{what} pèse plus de {} Mo : réduisez-le (une ou deux pages numérisées suffisent).",
@@ -184,6 +222,10 @@ async fn upload(State(state): State<AppState>, Path(id): Path<String>, request: 
 
 async fn report(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
     posted(state, id, request, Posted::Report).await
+}
+
+async fn elements(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
+    posted(state, id, request, Posted::Elements).await
 }
 
 /// A browser is sent back to the order's page with the outcome (the refusal
@@ -223,6 +265,15 @@ async fn posted(state: AppState, id: String, request: Request, what: Posted) -> 
                 Ok("rapport=1")
             }
             (Posted::Report, StructureCaller::Sponsor(_)) => Err(AppError::StaffOnly),
+            (Posted::Elements, _) => {
+                let form = way::ElementsForm {
+                    message: sent.field("message"),
+                    restrictions: sent.field("restrictions"),
+                    inserts: sent.field("inserts"),
+                };
+                way::give_elements(&state, &caller, &id, &form, &sent.content, now).await?;
+                Ok("etape=elements")
+            }
         }
     }
     .await;
@@ -235,7 +286,7 @@ async fn posted(state: AppState, id: String, request: Request, what: Posted) -> 
     }
 }
 
-/// A form's text fields, and its `pdf` field's name and bytes.
+/// A form's text fields, and its file field's name and bytes.
 struct Sent {
     fields: Vec<(String, String)>,
     file_name: String,
@@ -266,7 +317,7 @@ async fn read_form(request: Request, state: &AppState, what: Posted) -> Result<S
     let mut sent = Sent { fields: Vec::new(), file_name: String::new(), content: Vec::new() };
     while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
-        if name == "pdf" {
+        if name == what.file_field() {
             sent.file_name = field.file_name().unwrap_or_default().to_owned();
             while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
                 if sent.content.len() + chunk.len() > what.max_bytes() {
@@ -277,7 +328,7 @@ async fn read_form(request: Request, state: &AppState, what: Posted) -> Result<S
             continue;
         }
         let text = field.text().await.map_err(unreadable)?;
-        if text.len() > 1_000 || text.contains('\0') || sent.fields.len() > 20 {
+        if text.len() > 4_000 || text.contains('\0') || sent.fields.len() > 20 {
             return Err(AppError::Invalid("Un champ du formulaire est trop long.".into()));
         }
         sent.fields.push((name, text));

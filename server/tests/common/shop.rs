@@ -101,3 +101,27 @@ pub fn refusal<T: std::fmt::Debug>(result: Result<T, ServerError>) -> String {
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+/// Walks an order with its invoices issued through the steps before
+/// production (seed 003): scoping by staff, the elements by the sponsor,
+/// the invoices found conform, a proof made and validated (`sponsor`: the
+/// login of a manager of the order's structure).
+pub async fn proof_validated(app: &TestApp, staff: &Staff, sponsor: &str, order: &str) {
+    use app::server::services::shop::way;
+    let agency = StructureCaller::Staff(staff.clone());
+    let mairie = StructureCaller::Sponsor(app.sponsor(sponsor).await);
+    way::mark_scoped(&app.state, &agency, order, now()).await.unwrap();
+    let elements = way::ElementsForm { message: "Offert par votre mairie".into(), ..Default::default() };
+    way::give_elements(&app.state, &mairie, order, &elements, &[], now()).await.unwrap();
+    way::check_invoices(&app.state, &mairie, order, true, "", now()).await.unwrap();
+    let number = way::make_proof(&app.state, &agency, order, now()).await.unwrap();
+    way::decide_proof(&app.state, &mairie, order, &number.to_string(), true, "", now()).await.unwrap();
+}
+
+/// Ships an order's produced booklets and confirms their delivery.
+pub async fn delivered(app: &TestApp, staff: &Staff, order: &str) {
+    use app::server::services::shop::way;
+    let agency = StructureCaller::Staff(staff.clone());
+    way::ship(&app.state, &agency, order, "", now()).await.unwrap();
+    way::confirm_delivery(&app.state, &agency, order, now()).await.unwrap();
+}

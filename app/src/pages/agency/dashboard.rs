@@ -115,6 +115,8 @@ fn DashboardView(d: Dashboard, unlock: ServerAction<UnlockVoucher>) -> impl Into
             }}
         </Section>
 
+        <LateOrders rows=d.late_orders />
+
         <Section
             class="locked"
             title="Bons bloqués"
@@ -162,5 +164,39 @@ fn LockedRow(v: LockedVoucher, unlock: ServerAction<UnlockVoucher>) -> impl Into
                 </ActionForm>
             </td>
         </tr>
+    }
+}
+
+/// The sponsors' orders whose current step is overdue (seed 003's
+/// deadlines), each leading to its page.
+#[component]
+pub fn LateOrders(rows: Vec<crate::model::shop::OverdueStep>) -> impl IntoView {
+    view! {
+        <Section class="late-orders" title="Commandes en retard">
+            {or_empty(
+                rows.is_empty(),
+                "Aucune commande en retard sur ses délais.",
+                || view! {
+                    <Table class="table" columns=vec!["N° de commande", "Structure", "Étape en retard", "À faire par", "Attendue le"]>
+                        {rows
+                            .into_iter()
+                            .map(|r| {
+                                view! {
+                                    <tr class="late-order">
+                                        <td>
+                                            <a href=format!("/agence/commandes/{}", r.order_id)>{r.number}</a>
+                                        </td>
+                                        <td>{r.structure}</td>
+                                        <td>{r.step}</td>
+                                        <td>{r.actor}</td>
+                                        <td>{format!("{} (en retard)", r.due)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </Table>
+                },
+            )}
+        </Section>
     }
 }

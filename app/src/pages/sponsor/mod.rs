@@ -5,6 +5,7 @@
 mod home;
 mod orders;
 mod shop;
+mod way;
 mod wizard;
 
 pub use home::SponsorHomePage;

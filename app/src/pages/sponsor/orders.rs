@@ -58,7 +58,17 @@ pub fn OrderTable(rows: Vec<OrderRow>, href: &'static str) -> impl IntoView {
                             <td>{o.structure_label}</td>
                             <td>{o.payment.label()}</td>
                             <td class="amount">{o.total_incl_vat.priced()}</td>
-                            <td class="status">{o.status.label()}</td>
+                            <td class="status">
+                                {o.status.label()}
+                                {o
+                                    .late
+                                    .map(|late| {
+                                        view! {
+                                            <br />
+                                            <strong class="late">{format!("En retard : {late}")}</strong>
+                                        }
+                                    })}
+                            </td>
                         </tr>
                     }
                 })
@@ -140,6 +150,7 @@ pub fn OrderDetail(o: OrderView, base: &'static str) -> impl IntoView {
                     }
                 })}
         </p>
+        <super::way::OrderWay p=o.progress.clone() order_id=o.id page=page.clone() />
         <Invoices o=o.clone() page=page.clone() />
         <Passes o=o.clone() />
         {refused.map(|error| view! { <ErrorNotice error /> })}
@@ -434,6 +445,7 @@ fn Spending(o: OrderView) -> impl IntoView {
             <Fact term="Pass restants">{w.active.to_string()}</Fact>
             <Fact term="Valeur dépensée" class="spent-value">{w.spent_value.priced()}</Fact>
             <Fact term="Valeur restante">{remaining.priced()}</Fact>
+            <Fact term="Payé aux fournisseurs" class="paid-value">{w.paid_value.priced()}</Fact>
         </dl>
         {(!w.by_supplier.is_empty())
             .then(|| {

@@ -134,8 +134,14 @@ pub async fn dashboard(
             wrong_codes: v.code_failures,
         })
         .collect();
+    let late_orders = {
+        let mut conn = pool.acquire().await?;
+        let today = Timestamp::new(now).paris_day();
+        super::shop::way::overdue_of_agency(&mut conn, scope, today).await?
+    };
     Ok(Dashboard {
         chart,
+        late_orders,
         desk: desk(state, staff, chosen).await?,
         month,
         issued,
@@ -372,11 +378,24 @@ fn action_label<'a>(entity: &str, action: &'a str) -> &'a str {
         ("order", "place") => "Commande passée",
         ("order", "purchase_order") => "Bon de commande reçu, commande confirmée",
         ("order", "transfer") => "Commande transférée à la structure reprenant l'activité",
+        ("order", "message") => "Message sur la commande",
+        ("order", "scoped") => "Cadrage de la commande fait",
+        ("order", "elements") => "Éléments d'édition des pass reçus",
+        ("order", "invoices_validated") => "Conformité des factures validée",
+        ("order", "invoices_returned") => "Factures renvoyées par le commanditaire",
+        ("order", "proof") => "BAT édité",
+        ("order", "proof_validated") => "BAT validé",
+        ("order", "proof_refused") => "BAT refusé",
+        ("order", "shipped") => "Avis d'expédition envoyé",
+        ("order", "delivered") => "Livraison confirmée",
+        ("order", "reminder") => "Relance envoyée",
         ("order", "produce") => "Pass produits",
         ("order", "received") => "Contrepartie reçue",
         ("order", "activate") => "Pass activés",
         ("order", "cancel") => "Commande annulée",
         ("pass", "spend") => "Pass encaissé chez le fournisseur",
+        ("pass", "invoice") => "Pass facturé par le fournisseur",
+        ("pass", "pay") => "Pass payé au fournisseur",
         ("pass", "lock") => "Pass bloqué après des codes erronés",
         ("pass", "unlock") => "Pass débloqué",
         ("pass", "block") => "Pass bloqué par l'agence (carnet perdu ou volé)",

@@ -149,8 +149,10 @@ pub async fn mark_paid(
     let actor = Actor::staff(staff);
     let invoices = invoice_store::in_batch(tx.conn(), id).await?;
     let vouchers = payments::vouchers_of_batch(tx.conn(), id).await?;
+    let passes = payments::passes_of_batch(tx.conn(), id).await?;
     payments::pay_invoices(tx.conn(), id, day).await?;
     payments::pay_vouchers(tx.conn(), id, day).await?;
+    payments::pay_passes(tx.conn(), id, day).await?;
     let iso = day.iso();
     for invoice in &invoices {
         let before = json!({ "status": InvoiceStatus::Accepted.label() });
@@ -165,8 +167,15 @@ pub async fn mark_paid(
         let after = json!({ "status": VoucherStatus::Paid.label(), "paid_on": iso });
         journal(&mut tx, &actor, Entity::Voucher, *voucher_id, "pay", before, after, now).await?;
     }
-    let after =
-        json!({ "paid_on": iso, "reference": reference, "invoices": invoices.len(), "vouchers": vouchers.len() });
+    // Passes are paid from the sponsor's funds their counterpart put in the account.
+    for pass_id in &passes {
+        let after = json!({ "paid_on": iso, "batch": id });
+        journal(&mut tx, &actor, Entity::Pass, *pass_id, "pay", json!(null), after, now).await?;
+    }
+    let after = json!({
+        "paid_on": iso, "reference": reference, "invoices": invoices.len(), "vouchers": vouchers.len(),
+        "passes": passes.len(),
+    });
     journal(&mut tx, &actor, Entity::PaymentBatch, id, "pay", json!({}), after, now).await?;
     tx.commit().await?;
     tracing::info!(batch = id, invoices = invoices.len(), vouchers = vouchers.len(), "payment batch paid");

@@ -155,6 +155,22 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<InvoiceRec
 
 /// Whether the order's invoice of this kind and instalment is issued (and
 /// not cancelled by a credit note).
+/// When the order's first invoice (the passes') was issued, and by whom.
+pub async fn first_issued(
+    conn: &mut AnyConnection,
+    order_id: i64,
+) -> Result<Option<(crate::domain::ParisTime, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT issued_at, issued_by FROM sponsor_invoices WHERE order_id = $1 AND kind = $2 AND type_code = $3
+          ORDER BY id LIMIT 1",
+    )
+    .bind(order_id)
+    .bind(InvoiceKind::Passes.code())
+    .bind(DocumentType::Invoice.code())
+    .fetch_optional(conn)
+    .await
+}
+
 pub async fn issued(
     conn: &mut AnyConnection,
     order_id: i64,

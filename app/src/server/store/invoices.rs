@@ -35,6 +35,7 @@ pub struct LineRecord {
     #[sqlx(flatten)]
     pub view: InvoiceLineView,
     pub voucher_id: Option<i64>,
+    pub pass_id: Option<i64>,
 }
 
 pub struct NewInvoice<'a> {
@@ -89,14 +90,17 @@ pub struct NewLine<'a> {
     pub voucher_number: &'a str,
     pub amount: Money,
     pub voucher_id: Option<i64>,
+    /// The pass the line names, when it names one of this supplier's.
+    pub pass_id: Option<i64>,
     pub code_ok: bool,
     pub flag: Option<LineFlag>,
 }
 
 pub async fn insert_line(conn: &mut AnyConnection, l: &NewLine<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO invoice_lines (invoice_id, position, voucher_number, amount_cents, voucher_id, code_ok, flag)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO invoice_lines (invoice_id, position, voucher_number, amount_cents, voucher_id, code_ok, flag,
+                                    pass_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(l.invoice_id)
     .bind(l.position)
@@ -105,6 +109,7 @@ pub async fn insert_line(conn: &mut AnyConnection, l: &NewLine<'_>) -> Result<()
     .bind(l.voucher_id)
     .bind(i64::from(l.code_ok))
     .bind(l.flag)
+    .bind(l.pass_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -153,10 +158,11 @@ pub async fn list_for_agency(
         .await
 }
 
-const SELECT_LINE: &str = "SELECT l.position, l.voucher_number, l.amount_cents AS amount, l.voucher_id, l.flag,
-        l.override_reason, l.override_by, v.amount_cents AS voucher_amount
+const SELECT_LINE: &str = "SELECT l.position, l.voucher_number, l.amount_cents AS amount, l.voucher_id, l.pass_id,
+        l.flag, l.override_reason, l.override_by, COALESCE(v.amount_cents, p.face_value) AS voucher_amount
    FROM invoice_lines l
-   LEFT JOIN vouchers v ON v.id = l.voucher_id";
+   LEFT JOIN vouchers v ON v.id = l.voucher_id
+   LEFT JOIN passes p ON p.id = l.pass_id";
 
 /// An invoice's lines, in order; on the pool or inside a transaction.
 pub async fn lines<'e>(
@@ -202,6 +208,25 @@ pub async fn claim_on_voucher(
           ORDER BY i.id LIMIT 1",
     )
     .bind(voucher_id)
+    .bind(except)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The invoice (other than `except`) one of whose matching lines already
+/// claims this pass: its number and status.
+pub async fn claim_on_pass(
+    conn: &mut AnyConnection,
+    pass_id: i64,
+    except: Option<i64>,
+) -> Result<Option<(String, InvoiceStatus)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT i.number, i.status FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+          WHERE l.pass_id = $1 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
+            AND ($2 IS NULL OR i.id <> $2)
+          ORDER BY i.id LIMIT 1",
+    )
+    .bind(pass_id)
     .bind(except)
     .fetch_optional(conn)
     .await

@@ -9,6 +9,7 @@ pub mod billing;
 pub mod discounts;
 pub mod invoices;
 pub mod members;
+pub mod order_way;
 pub mod passes;
 pub mod payments;
 pub mod shop;

@@ -233,12 +233,14 @@ pub struct PassRecord {
     pub code_failures: i64,
     pub locked_at: Option<Timestamp>,
     pub blocked_at: Option<Timestamp>,
+    /// The supplier's invoice that claimed it once accepted.
+    pub invoice_id: Option<i64>,
     /// The order's structure: the sponsor who bought it.
     pub sponsor: String,
 }
 
 const PASS_COLUMNS: &str = "p.id, p.order_id, p.agency_id, p.face_value, p.valid_until, p.status, p.used_at,
-        p.supplier_id, p.code_failures, p.locked_at, p.blocked_at, s.label AS sponsor
+        p.supplier_id, p.code_failures, p.locked_at, p.blocked_at, p.invoice_id, s.label AS sponsor
    FROM passes p JOIN agencies a ON a.id = p.agency_id JOIN orders o ON o.id = p.order_id
    JOIN structures s ON s.id = o.structure_id";
 
@@ -249,6 +251,23 @@ pub async fn find_by_number_for_update(
 ) -> Result<Option<PassRecord>, sqlx::Error> {
     let sql = format!("SELECT {PASS_COLUMNS} {BY_NUMBER}{}", tx.row_lock("p"));
     by_number(&sql, number).fetch_optional(tx.conn()).await
+}
+
+/// The pass of this id, locked until commit on PostgreSQL.
+pub async fn find_for_update(tx: &mut WriteTx, id: i64) -> Result<Option<PassRecord>, sqlx::Error> {
+    let sql = format!("SELECT {PASS_COLUMNS} WHERE p.id = $1{}", tx.row_lock("p"));
+    sqlx::query_as(&sql).bind(id).fetch_optional(tx.conn()).await
+}
+
+/// A spent pass claimed by an accepted invoice; false if it was already.
+pub async fn mark_invoiced(conn: &mut AnyConnection, id: i64, invoice_id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE passes SET invoice_id = $2 WHERE id = $1 AND status = $3 AND invoice_id IS NULL")
+        .bind(id)
+        .bind(invoice_id)
+        .bind(PassStatus::Used)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn find_by_number(pool: &AnyPool, number: &PassNumber) -> Result<Option<PassRecord>, sqlx::Error> {
@@ -408,4 +427,15 @@ pub async fn blocked_count(conn: &mut AnyConnection, order_id: i64) -> Result<i6
         .bind(order_id)
         .fetch_one(conn)
         .await
+}
+
+/// The face value of an order's passes paid to the suppliers.
+pub async fn paid_value(conn: &mut AnyConnection, order_id: i64) -> Result<Money, sqlx::Error> {
+    let cents: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(face_value), 0) AS BIGINT) FROM passes WHERE order_id = $1 AND paid_on IS NOT NULL",
+    )
+    .bind(order_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(Money::from_cents(cents))
 }

@@ -129,3 +129,27 @@ pub async fn pay_vouchers(conn: &mut AnyConnection, batch_id: i64, paid_on: Day)
     .await?;
     Ok(done.rows_affected())
 }
+
+/// The passes those invoices claimed and not yet paid: id.
+pub async fn passes_of_batch(conn: &mut AnyConnection, batch_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT p.id FROM passes p JOIN invoices i ON i.id = p.invoice_id
+          WHERE i.batch_id = $1 AND p.paid_on IS NULL ORDER BY p.id",
+    )
+    .bind(batch_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Invoiced passes of the batch are paid on that day; returns how many.
+pub async fn pay_passes(conn: &mut AnyConnection, batch_id: i64, paid_on: Day) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE passes SET paid_on = $2
+          WHERE paid_on IS NULL AND invoice_id IN (SELECT id FROM invoices WHERE batch_id = $1)",
+    )
+    .bind(batch_id)
+    .bind(paid_on)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -535,6 +535,7 @@ impl From<OrderRowRecord> for OrderRow {
             payment: r.payment,
             total_incl_vat: r.total_incl_vat,
             created_at: r.created_at,
+            late: None,
         }
     }
 }

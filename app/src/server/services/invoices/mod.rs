@@ -2,12 +2,17 @@
 //! amount), each line matched to its voucher at once. Nothing is paid on the
 //! strength of a line whose voucher was not used at this supplier's counter
 //! with this code: that is what the code on the delivery slip is for.
+//!
+//! A line may name a Pass Castors spent at this supplier's counter
+//! (`P2026.NA.442.00000001`, its printed code, its value) instead: it is
+//! matched, reconciled, claimed and paid the same way.
 
 pub mod pdf;
 pub mod review;
 pub mod submission;
 
 use super::{journal, vouchers::record_code_result};
+use crate::domain::pass::{PassNumber, PassStatus};
 use crate::domain::{Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, Timestamp, VoucherNumber, VoucherStatus};
 use crate::domain::{day::parse_day, invoice::MAX_INVOICE_LINES, parse_typed_code};
 use crate::error::AppError;
@@ -16,6 +21,7 @@ use crate::server::audit::{Actor, Entity};
 use crate::server::budgets::{self, Budget};
 use crate::server::error::ServerError;
 use crate::server::store::invoices::{self, InvoiceRecord, NewInvoice, NewLine};
+use crate::server::store::passes::{self as pass_store, PassRecord};
 use crate::server::store::vouchers::{self, VoucherRecord};
 use crate::server::{AppState, auth::SupplierUser, clock, db::WriteTx, services::vouchers::code_inputs};
 use chrono::{DateTime, Utc};
@@ -139,13 +145,11 @@ fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoic
     let mut lines = Vec::with_capacity(input.lines.len());
     for (i, line) in input.lines.iter().enumerate() {
         let n = i + 1;
-        let voucher = line.voucher_number.parse::<VoucherNumber>().map_err(|e| format!("Ligne {n} : {e}"));
+        let voucher = line_number(&line.voucher_number).map_err(|e| format!("Ligne {n} : {e}"));
         let code = parse_typed_code(&line.code).map_err(|e| format!("Ligne {n} : {e}"));
         let amount = Money::parse(&line.amount).map_err(|e| format!("Ligne {n} : montant — {e}"));
         match (voucher, code, amount) {
-            (Ok(voucher), Ok(code), Ok(amount)) => {
-                lines.push(CheckedLine { number: voucher.to_string(), code, amount })
-            }
+            (Ok(number), Ok(code), Ok(amount)) => lines.push(CheckedLine { number, code, amount }),
             (v, c, a) => errors.extend([v.err(), c.err(), a.err()].into_iter().flatten()),
         }
     }
@@ -161,6 +165,20 @@ fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoic
         )));
     }
     Ok(CheckedInvoice { number: number.to_owned(), date: Day::new(date), amount, lines })
+}
+
+/// A line's number in its canonical form: a voucher's, or a pass's (`P…`).
+fn line_number(typed: &str) -> Result<String, String> {
+    if typed.trim_start().starts_with(['P', 'p']) {
+        typed.parse::<PassNumber>().map(|n| n.to_string()).map_err(|e| e.to_string())
+    } else {
+        typed.parse::<VoucherNumber>().map(|n| n.to_string()).map_err(|e| e.to_string())
+    }
+}
+
+/// Whether a checked line names a pass.
+fn is_pass(number: &str) -> bool {
+    number.starts_with('P')
 }
 
 /// Sends an invoice: checks it, matches each line to its voucher, stores it
@@ -274,6 +292,7 @@ pub async fn correct_invoice(
 /// code with its voucher's.
 struct MatchedCodes {
     found: BTreeMap<String, VoucherRecord>,
+    passes: BTreeMap<String, PassRecord>,
     /// Per line: whether its code is the voucher's, when it was compared
     /// (this supplier's voucher, used); None when it was not.
     code_ok: Vec<Option<bool>>,
@@ -295,8 +314,16 @@ async fn match_codes(
 ) -> Result<Option<MatchedCodes>, ServerError> {
     let numbers: std::collections::BTreeSet<&str> = invoice.lines.iter().map(|l| l.number.as_str()).collect();
     let mut found = BTreeMap::new();
+    let mut passes = BTreeMap::new();
+    // Passes' numbers sort before vouchers' (`P` < `W`): every invoice locks
+    // in the same order.
     for number in numbers {
-        if let Some(v) = vouchers::find_by_number_for_update(tx, number).await? {
+        if is_pass(number) {
+            let parsed: PassNumber = number.parse().map_err(|_| AppError::Internal)?;
+            if let Some(p) = pass_store::find_by_number_for_update(tx, &parsed).await? {
+                passes.insert(number.to_owned(), p);
+            }
+        } else if let Some(v) = vouchers::find_by_number_for_update(tx, number).await? {
             found.insert(number.to_owned(), v);
         }
     }
@@ -304,6 +331,12 @@ async fn match_codes(
         .lines
         .iter()
         .map(|line| {
+            if is_pass(&line.number) {
+                let p = passes
+                    .get(&line.number)
+                    .filter(|p| p.supplier_id == Some(by.supplier_id) && p.status == PassStatus::Used)?;
+                return Some(state.keys.pass_code_matches(&line.number, p.face_value.cents(), &line.code));
+            }
             let v = found.get(&line.number).filter(|v| v.supplier_id == by.supplier_id && used(v))?;
             Some(code_inputs(v).is_some_and(|inputs| state.keys.code_matches(&inputs, &line.code)))
         })
@@ -321,7 +354,7 @@ async fn match_codes(
             return Ok(None);
         }
     }
-    Ok(Some(MatchedCodes { found, code_ok }))
+    Ok(Some(MatchedCodes { found, passes, code_ok }))
 }
 
 /// A voucher used at the counter: the only kind whose code means something.
@@ -340,8 +373,36 @@ async fn store_lines(
     now: DateTime<Utc>,
 ) -> Result<usize, ServerError> {
     let mut claimed_here: HashSet<i64> = HashSet::new();
+    let mut passes_here: HashSet<i64> = HashSet::new();
     let mut flagged = 0;
     for (i, line) in invoice.lines.iter().enumerate() {
+        let position = i64::try_from(i + 1).unwrap_or(i64::MAX);
+        if is_pass(&line.number) {
+            let pass = matched.passes.get(&line.number);
+            let code_ok = matched.code_ok[i].unwrap_or(false);
+            let flag = match pass {
+                None => Some(LineFlag::UnknownVoucher),
+                Some(p) => match_pass_line(tx, by, invoice_id, p, line, code_ok, &passes_here).await?,
+            };
+            let pass_id = pass.filter(|p| p.supplier_id == Some(by.supplier_id)).map(|p| p.id);
+            if flag.is_none() {
+                passes_here.extend(pass_id);
+            } else {
+                flagged += 1;
+            }
+            let new = NewLine {
+                invoice_id,
+                position,
+                voucher_number: &line.number,
+                amount: line.amount,
+                voucher_id: None,
+                pass_id,
+                code_ok: code_ok && pass_id.is_some(),
+                flag,
+            };
+            invoices::insert_line(tx.conn(), &new).await?;
+            continue;
+        }
         let voucher = matched.found.get(&line.number);
         let (flag, code_ok) = match voucher {
             None => (Some(LineFlag::UnknownVoucher), false),
@@ -358,10 +419,11 @@ async fn store_lines(
         }
         let new = NewLine {
             invoice_id,
-            position: i64::try_from(i + 1).unwrap_or(i64::MAX),
+            position,
             voucher_number: &line.number,
             amount: line.amount,
             voucher_id,
+            pass_id: None,
             code_ok,
             flag,
         };
@@ -409,6 +471,35 @@ async fn match_line(
         return Ok((Some(LineFlag::AmountExceeds), true));
     }
     Ok((None, true))
+}
+
+/// The first reason a line does not match its pass (None: it matches): the
+/// pass must have been spent at this supplier's counter, with this code,
+/// never invoiced, for at least the line's amount.
+async fn match_pass_line(
+    tx: &mut WriteTx,
+    by: &Submitter,
+    invoice_id: i64,
+    p: &PassRecord,
+    line: &CheckedLine,
+    code_ok: bool,
+    claimed_here: &HashSet<i64>,
+) -> Result<Option<LineFlag>, ServerError> {
+    if p.supplier_id != Some(by.supplier_id) {
+        // Not spent here (or not spent yet at all): nothing more is said.
+        return Ok(Some(if p.status == PassStatus::Used { LineFlag::OtherSupplier } else { LineFlag::NotUsed }));
+    }
+    if !code_ok {
+        return Ok(Some(LineFlag::CodeMismatch));
+    }
+    let claimed_elsewhere = invoices::claim_on_pass(tx.conn(), p.id, Some(invoice_id)).await?;
+    if p.invoice_id.is_some() || claimed_elsewhere.is_some() || claimed_here.contains(&p.id) {
+        return Ok(Some(LineFlag::AlreadyInvoiced));
+    }
+    if line.amount > p.face_value {
+        return Ok(Some(LineFlag::AmountExceeds));
+    }
+    Ok(None)
 }
 
 /// An invoice of this supplier's, with its lines; another supplier's is as

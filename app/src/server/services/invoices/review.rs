@@ -1,15 +1,17 @@
 //! The agency's side of a supplier invoice: each line was matched to its
 //! voucher when the invoice arrived; staff read the flags, override a line
 //! for a written reason where the voucher itself is sound, then accept the
-//! invoice (its vouchers become 21-facturé) or send it back to correct.
+//! invoice (its vouchers become 21-facturé, its passes invoiced) or send it
+//! back to correct.
 
+use crate::domain::pass::PassStatus;
 use crate::domain::{InvoiceStatus, LineFlag, Timestamp, VoucherStatus};
 use crate::error::AppError;
 use crate::model::money::{AgencyInvoiceList, ReconcileView};
 use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
 use crate::server::services::{agencies, invoices, journal};
-use crate::server::store::{invoices as store, vouchers};
+use crate::server::store::{invoices as store, passes as pass_store, vouchers};
 use crate::server::{AppState, auth::Staff, db::WriteTx};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -176,10 +178,27 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
         .into());
     }
 
-    // Vouchers are locked in id order, as everywhere they are locked in bulk.
+    // Vouchers are locked in id order, as everywhere they are locked in bulk;
+    // then passes, in id order too.
     let mut stale = Vec::new();
     let mut claimed = Vec::new();
-    for line in &lines {
+    let mut passes = Vec::new();
+    let mut pass_lines: Vec<_> = lines.iter().filter_map(|l| Some((l.pass_id?, l.view.position))).collect();
+    pass_lines.sort_unstable();
+    for &(pass_id, position) in &pass_lines {
+        let p = pass_store::find_for_update(&mut tx, pass_id).await?.ok_or(AppError::Internal)?;
+        let other_claim = store::claim_on_pass(tx.conn(), pass_id, Some(id)).await?;
+        if p.status != PassStatus::Used {
+            stale.push((position, LineFlag::NotUsed));
+        } else if p.invoice_id.is_some()
+            || other_claim.is_some_and(|(_, s)| matches!(s, InvoiceStatus::Accepted | InvoiceStatus::Paid))
+        {
+            stale.push((position, LineFlag::AlreadyInvoiced));
+        } else {
+            passes.push(pass_id);
+        }
+    }
+    for line in lines.iter().filter(|l| l.pass_id.is_none()) {
         let position = line.view.position;
         let Some(voucher_id) = line.voucher_id else {
             stale.push((position, LineFlag::UnknownVoucher));
@@ -232,8 +251,15 @@ pub async fn accept(state: &AppState, staff: &Staff, id: i64, now: DateTime<Utc>
         let after = json!({ "status": VoucherStatus::Invoiced.label(), "invoice": invoice.summary.number });
         journal(&mut tx, &actor, Entity::Voucher, *voucher_id, "invoice", before, after, now).await?;
     }
+    for &pass_id in &passes {
+        if !pass_store::mark_invoiced(tx.conn(), pass_id, id).await? {
+            return Err(AppError::Conflict("Un pass de la facture vient de changer : rechargez la page.".into()).into());
+        }
+        let after = json!({ "invoice": invoice.summary.number });
+        journal(&mut tx, &actor, Entity::Pass, pass_id, "invoice", json!(null), after, now).await?;
+    }
     let before = json!({ "status": InvoiceStatus::Received.label() });
-    let after = json!({ "status": InvoiceStatus::Accepted.label(), "vouchers": claimed.len() });
+    let after = json!({ "status": InvoiceStatus::Accepted.label(), "vouchers": claimed.len(), "passes": passes.len() });
     journal(&mut tx, &actor, Entity::Invoice, id, "accept", before, after, now).await?;
     tx.commit().await?;
     tracing::info!(invoice = id, vouchers = claimed.len(), "invoice accepted");

@@ -297,6 +297,7 @@ async fn notify(state: &AppState, order: &OrderRecord, numbers: &[String]) {
 /// Chorus Pro actions are offered.
 pub async fn rows(conn: &mut AnyConnection, order_id: i64, staff: bool) -> Result<Vec<SponsorInvoiceRow>, ServerError> {
     let mut rows = Vec::new();
+    let returned = staff && super::way::invoices_returned(conn, order_id).await?;
     for r in store::of_order(conn, order_id).await? {
         let doc = r.document()?;
         rows.push(SponsorInvoiceRow {
@@ -315,7 +316,11 @@ pub async fn rows(conn: &mut AnyConnection, order_id: i64, staff: bool) -> Resul
             } else {
                 vec![]
             },
-            correctable: staff && r.chorus_state == ChorusState::Rejected,
+            correctable: staff
+                && (r.chorus_state == ChorusState::Rejected
+                    || (returned
+                        && r.chorus_state == ChorusState::ToDeposit
+                        && doc.document_type == DocumentType::Invoice)),
         });
     }
     Ok(rows)
@@ -452,19 +457,28 @@ pub async fn correct(state: &AppState, staff: &Staff, id: &str, now: DateTime<Ut
     let mut tx = state.db.begin_write().await?;
     let record = store::find(tx.conn(), id).await?.filter(|r| staff.covers(r.agency_id)).ok_or_else(not_found)?;
     let doc = record.document()?;
-    if record.chorus_state != ChorusState::Rejected {
+    // Returned by the sponsor before it was deposited, or rejected by Chorus Pro.
+    let returned = record.chorus_state == ChorusState::ToDeposit
+        && doc.document_type == DocumentType::Invoice
+        && super::way::invoices_returned(tx.conn(), record.order_id).await?;
+    if record.chorus_state != ChorusState::Rejected && !returned {
         return Err(AppError::Conflict(format!(
-            "Seule une facture rejetée par Chorus Pro se corrige par un avoir : la facture {} est « {} ».",
+            "Seule une facture rejetée par Chorus Pro ou renvoyée par le commanditaire se corrige par un avoir : \
+             la facture {} est « {} ».",
             doc.number,
             record.chorus_state.label()
         ))
         .into());
     }
     let order = shop_store::find_order(tx.conn(), record.order_id).await?.ok_or_else(not_found)?;
+    if returned {
+        // The sponsor checks the corrected invoices again.
+        super::way::invoices_corrected(tx.conn(), order.id).await?;
+    }
     if !store::set_chorus_state(
         tx.conn(),
         id,
-        ChorusState::Rejected,
+        record.chorus_state,
         ChorusState::Cancelled,
         None,
         record.chorus_note.as_deref(),

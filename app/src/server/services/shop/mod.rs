@@ -14,6 +14,7 @@ pub mod invoices;
 pub mod orders;
 pub mod passes;
 pub mod settings;
+pub mod way;
 
 use crate::domain::Money;
 use crate::domain::pricing::{PriceList, Product, VatCategory};

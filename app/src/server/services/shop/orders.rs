@@ -105,6 +105,8 @@ async fn view_of(
     let invoiced =
         crate::server::store::billing::issued(conn, order.id, crate::domain::billing::InvoiceKind::Passes, 0).await?;
     let way = super::passes::way_view(conn, &order, staff, invoiced).await?;
+    let today = Timestamp::new(Utc::now()).paris_day();
+    let progress = super::way::progress(conn, &order, staff, today).await?;
     Ok(OrderView {
         id: order.id,
         number,
@@ -144,6 +146,7 @@ async fn view_of(
         next_report: next_report.filter(|_| staff),
         reports,
         way,
+        progress,
     })
 }
 
@@ -157,8 +160,18 @@ pub async fn view(state: &AppState, caller: &StructureCaller, id: &str) -> Resul
 
 /// « Mes commandes »: every order of the structures the manager manages.
 #[tracing::instrument(skip_all, fields(sponsor = %sponsor.login))]
+/// Each says which of its steps is overdue, if one is.
 pub async fn mine(state: &AppState, sponsor: &Sponsor) -> Result<Vec<OrderRow>, ServerError> {
-    Ok(store::orders_of_manager(state.db.pool(), sponsor.account_id).await?)
+    let mut rows = store::orders_of_manager(state.db.pool(), sponsor.account_id).await?;
+    let open: Vec<i64> = rows.iter().filter(|r| r.status == OrderStatus::Confirmed).map(|r| r.id).collect();
+    let mut conn = state.db.pool().acquire().await?;
+    let today = Timestamp::new(Utc::now()).paris_day();
+    for late in super::way::overdue_orders(&mut conn, &open, today).await? {
+        if let Some(row) = rows.iter_mut().find(|r| r.id == late.order_id) {
+            row.late.get_or_insert_with(|| format!("{}, attendue le {}", late.step, late.due));
+        }
+    }
+    Ok(rows)
 }
 
 /// `/agence/commandes`: the agency's orders, of one status (`statut`) or all.

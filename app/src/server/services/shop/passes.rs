@@ -44,6 +44,12 @@ pub async fn produce(state: &AppState, staff: &Staff, id: &str, now: DateTime<Ut
     if !billing_store::issued(tx.conn(), order.id, InvoiceKind::Passes, 0).await? {
         return Err(AppError::Conflict("Émettez d'abord les factures de la commande.".into()).into());
     }
+    if !super::way::proof_accepted(tx.conn(), order.id).await? {
+        return Err(AppError::Conflict(
+            "Étape précédente à faire d'abord : « Validation du BAT » par le commanditaire.".into(),
+        )
+        .into());
+    }
     let mut face_values = Vec::new();
     for line in &quote.lines {
         if let Some(Product::Booklet { face_value }) = line.product {
@@ -145,6 +151,14 @@ pub async fn record_received(
     if store::way(tx.conn(), order.id).await?.activated_at.is_some() {
         return Err(AppError::Conflict("Les pass de cette commande sont déjà activés.".into()).into());
     }
+    // Seed 003: the mandate follows the confirmed delivery; a transfer may
+    // arrive at any time.
+    if order.payment == PaymentMethod::Chorus && !super::way::delivered(tx.conn(), order.id).await? {
+        return Err(AppError::Conflict(
+            "Étape précédente à faire d'abord : « Confirmation de livraison » des pass.".into(),
+        )
+        .into());
+    }
     if !store::set_received(tx.conn(), order.id, amount, reference, day, caller.login()).await? {
         return Err(AppError::Conflict("Cette commande n'est plus modifiable.".into()).into());
     }
@@ -168,6 +182,12 @@ pub async fn activate(state: &AppState, staff: &Staff, id: &str, now: DateTime<U
     }
     if way.produced_at.is_none() {
         return Err(AppError::Conflict("Produisez d'abord les pass de cette commande.".into()).into());
+    }
+    if !super::way::delivered(tx.conn(), order.id).await? {
+        return Err(AppError::Conflict(
+            "Étape précédente à faire d'abord : « Confirmation de livraison » des pass.".into(),
+        )
+        .into());
     }
     if let Some(missing) = activation_shortfall(order.passes_value, way.received) {
         let what = match order.payment {
@@ -317,12 +337,16 @@ pub async fn way_view(
         PassNumber::new(year, &code, &centre, u32::try_from(seq?).ok()?).ok().map(|n| n.to_string())
     };
     let open = order.status == OrderStatus::Confirmed && way.activated_at.is_none();
+    let proof_ok = super::way::proof_accepted(conn, order.id).await?;
+    let delivered = super::way::delivered(conn, order.id).await?;
     let spent = store::spent_of_order(conn, order.id).await?;
     let spent_value = Money::from_cents(spent.iter().map(|p| p.face_value.cents()).sum());
     let by_supplier = by_supplier(&spent);
+    let paid_value = store::paid_value(conn, order.id).await?;
     Ok(OrderWayView {
         chart: spending_chart(&spent, &by_supplier),
         spent_value,
+        paid_value,
         by_supplier,
         produced_at: way.produced_at,
         passes: counts.total,
@@ -339,9 +363,11 @@ pub async fn way_view(
         activated_at: way.activated_at,
         cancelled_at: way.cancelled_at,
         shortfall: activation_shortfall(order.passes_value, way.received),
-        can_produce: staff && open && invoiced && way.produced_at.is_none(),
-        can_record_received: open && (staff || order.payment == PaymentMethod::Chorus),
-        can_activate: staff && open && way.produced_at.is_some(),
+        can_produce: staff && open && invoiced && proof_ok && way.produced_at.is_none(),
+        can_record_received: open
+            && (staff || order.payment == PaymentMethod::Chorus)
+            && (order.payment == PaymentMethod::Transfer || delivered),
+        can_activate: staff && open && way.produced_at.is_some() && delivered,
         can_cancel: staff && order.status != OrderStatus::Cancelled && way.activated_at.is_none(),
         can_print: staff && order.status != OrderStatus::Cancelled && way.produced_at.is_some(),
     })
