@@ -406,3 +406,55 @@ pub async fn connect(database_url: &str) -> Result<AnyConnection> {
     sqlx::any::install_default_drivers();
     Ok(AnyConnection::connect(database_url).await?)
 }
+
+/// Grows the town's activated order of `bons demo --history` to `total`
+/// passes, rows written straight to the database with the numbers that
+/// follow in the agency's series (the series advanced to match): what a
+/// large order's print-ready sheets carry. Returns the order's id.
+pub async fn grow_passes(db: &mut AnyConnection, total: usize) -> Result<i64> {
+    const ROWS_PER_INSERT: usize = 200;
+    let (order_id, agency_id, year, face_value, valid_until): (i64, i64, i64, i64, String) =
+        sqlx::query_as("SELECT order_id, agency_id, year, face_value, valid_until FROM passes ORDER BY id LIMIT 1")
+            .fetch_one(&mut *db)
+            .await
+            .map_err(|e| format!("no pass: was `bons demo --history` run? {e}"))?;
+    let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM passes WHERE order_id = $1")
+        .bind(order_id)
+        .fetch_one(&mut *db)
+        .await?;
+    let last: i64 = sqlx::query_scalar("SELECT last_sequence FROM pass_series WHERE agency_id = $1 AND year = $2")
+        .bind(agency_id)
+        .bind(year)
+        .fetch_one(&mut *db)
+        .await?;
+    let missing = total.saturating_sub(usize::try_from(have)?);
+    let mut tx = db.begin().await?;
+    let mut next = last;
+    for chunk in (0..missing).collect::<Vec<_>>().chunks(ROWS_PER_INSERT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 6;
+                format!("(${}, ${}, ${}, ${}, ${}, ${}, 'active')", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO passes (order_id, agency_id, year, sequence, face_value, valid_until, status) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for _ in chunk {
+            next += 1;
+            query =
+                query.bind(order_id).bind(agency_id).bind(year).bind(next).bind(face_value).bind(valid_until.clone());
+        }
+        query.execute(&mut *tx).await?;
+    }
+    sqlx::query("UPDATE pass_series SET last_sequence = $3 WHERE agency_id = $1 AND year = $2")
+        .bind(agency_id)
+        .bind(year)
+        .bind(next)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(order_id)
+}

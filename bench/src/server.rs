@@ -65,7 +65,13 @@ impl ServerSetup {
 
     /// Runs `bons <subcommand>` (`demo`, `migrate`) to completion.
     pub async fn run(&self, subcommand: &str) -> Result<()> {
+        self.run_with(subcommand, &[]).await
+    }
+
+    /// Runs `bons <subcommand> <args…>` (`demo --history`) to completion.
+    pub async fn run_with(&self, subcommand: &str, args: &[&str]) -> Result<()> {
         let mut command = self.command(subcommand, "127.0.0.1:0".parse()?)?;
+        command.args(args);
         let status = tokio::task::spawn_blocking(move || command.status()).await??;
         if !status.success() {
             return Err(format!("`bons {subcommand}` failed ({status}):\n{}", log_tail(&self.log, 20)).into());

@@ -60,7 +60,8 @@ test("a supplier spends a pass at the counter and the sponsor sees it spent", as
   await page.context().clearCookies();
   await login(page, "mairie");
   await page.goto("/commanditaire/commandes");
-  await page.getByRole("link", { name: /^C\d{4}-\d{6}$/ }).first().click();
+  // The oldest of the town's orders (the list is newest first): the activated one.
+  await page.getByRole("link", { name: /^C\d{4}-\d{6}$/ }).last().click();
   await expect(page.locator(".spent-count")).toHaveText("4");
   await expect(page.locator(".spent-value")).toHaveText(/80,00\s€/);
   await expect(page.locator("table.by-supplier")).toContainText("Matériaux de l'Ouest");

@@ -71,8 +71,9 @@ pub fn without_nagle(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStr
     listener.tap_io(no_delay)
 }
 
-/// Records expired vouchers and sends the reminders of the sponsors'
-/// orders' overdue steps every hour. Several servers on one database may
+/// Records expired vouchers, sends the reminders of the sponsors' orders'
+/// overdue steps and the reports of the passes whose validity ended, every
+/// hour. Several servers on one database may
 /// all do it: each voucher expires once (the status update is conditional)
 /// and each reminder is noted once, so the journal gets one event each.
 async fn expire_every_hour(state: AppState) {
@@ -91,6 +92,9 @@ async fn expire_overdue(state: &AppState) {
     }
     if let Err(e) = app::server::services::shop::way::remind_overdue(state, chrono::Utc::now()).await {
         tracing::error!(error = %e, "reminding the orders' overdue steps");
+    }
+    if let Err(e) = app::server::services::shop::year_end::send_due(state, chrono::Utc::now()).await {
+        tracing::error!(error = %e, "sending the passes' year-end reports");
     }
 }
 

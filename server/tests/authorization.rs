@@ -1637,6 +1637,23 @@ fn shop_routes() -> Vec<RouteProbe> {
         missing_file(|s| format!("/commanditaire/commandes/{}/bon-de-commande.pdf", s.structures.order)),
         // No proof made yet.
         missing_file(|s| format!("/agence/commandes/{}/bat/1", s.structures.order)),
+        // The year-end report: no passes activated yet, said to those who
+        // may read the order.
+        RouteProbe {
+            path: |s| format!("/commanditaire/commandes/{}/bilan.csv", s.structures.order),
+            expect: [
+                (Anonymous, 401),
+                (Owner, 403),
+                (OtherMember, 403),
+                (Supplier, 403),
+                (OtherAgencyStaff, 404),
+                (AgencyStaff, 409),
+                (Admin, 409),
+                (Sponsor, 409),
+                (OtherSponsor, 404),
+            ],
+            sees_owner: &[],
+        },
         // An invoice, as PDF and as XML for Chorus Pro.
         order(|s| {
             let (order, invoices) = s.structures.invoiced;

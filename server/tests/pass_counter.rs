@@ -549,3 +549,61 @@ async fn spent_passes_are_invoiced_reconciled_and_paid_like_vouchers() {
     let paid_value = page.text_of("class=\"paid-value").map(|t| spaced(&t));
     assert!(paid_value.as_deref().is_some_and(|t| t.contains("20,00 €")), "{paid_value:?}");
 }
+
+/// At the end of the passes' validity the sponsor gets, once, the list of
+/// the suppliers its passes were spent at and paid to, and the value left
+/// unused (PDF and CSV attached); the same report is on the order's page.
+#[tokio::test]
+async fn the_year_end_report_lists_the_suppliers_paid_and_the_unused_value() {
+    use app::server::services::passes::{Spender, spend};
+    use app::server::services::shop::year_end;
+
+    let app = TestApp::spawn().await;
+    let (order, passes) = order_at(&app, Stage::Activated).await;
+    let ouest = app.supplier_user("ouest").await;
+    let at_ouest = Spender::staff(&ouest, "127.0.0.1");
+    for pass in &passes[..2] {
+        spend(&app.state, &at_ouest, &pass.number, &pass.code, now()).await.unwrap();
+    }
+    // The first one paid to the supplier (as a paid batch does).
+    app.update_row(
+        "UPDATE passes SET paid_on = '2026-12-01'
+          WHERE order_id = $1 AND sequence = (SELECT MIN(sequence) FROM passes WHERE order_id = $1)",
+        order,
+    )
+    .await;
+
+    assert_eq!(year_end::send_due(&app.state, now()).await.unwrap(), 0, "not before the validity ends");
+    let valid_until: String = app.value_of("SELECT valid_until FROM orders WHERE id = $1", order).await;
+    let ended = chrono::NaiveDate::parse_from_str(&valid_until, "%Y-%m-%d").unwrap() + chrono::Days::new(1);
+    let ended = ended.and_hms_opt(12, 0, 0).unwrap().and_utc();
+    assert_eq!(year_end::send_due(&app.state, ended).await.unwrap(), 1);
+    assert_eq!(year_end::send_due(&app.state, ended + chrono::Duration::hours(1)).await.unwrap(), 0, "once");
+    let mails: Vec<String> =
+        app.mails().into_iter().map(|m| m.replace("=\r\n", "")).filter(|m| m.contains("bilan-pass-")).collect();
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert!(mail.contains(".pdf") && mail.contains(".csv"), "the PDF and the CSV attached");
+    assert!(mail.contains("160,00"), "eight passes of 20 € left unused: {mail}");
+    let journal = app.count("SELECT COUNT(*) FROM audit_events WHERE entity = 'order' AND action = 'year_end'").await;
+    assert_eq!(journal, 1);
+
+    let mairie = app.browser();
+    mairie.login("mairie", common::PASSWORD).await;
+    let csv = mairie.client.get(format!("{}/commanditaire/commandes/{order}/bilan.csv", mairie.base)).send().await;
+    let csv = csv.unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.text().await.unwrap();
+    assert!(csv.contains("Matériaux de l'Ouest;2;40,00;20,00"), "{csv}");
+    assert!(csv.contains("8;160,00"), "{csv}");
+    let pdf = mairie.client.get(format!("{}/commanditaire/commandes/{order}/bilan.pdf", mairie.base)).send().await;
+    let text = pdf_text(&pdf.unwrap().bytes().await.unwrap());
+    assert!(text.contains("Matériaux de l'Ouest") && text.contains("non utilisée"), "{text}");
+    let page = mairie.get(&format!("/commanditaire/commandes/{order}")).await;
+    assert!(page.contains("Bilan provisoire") && page.contains("bilan.csv"), "before its end, on the page");
+    // Another sponsor's manager cannot read it.
+    let ccas = app.browser();
+    ccas.login("ccas", common::PASSWORD).await;
+    let other = ccas.client.get(format!("{}/commanditaire/commandes/{order}/bilan.csv", ccas.base)).send().await;
+    assert_eq!(other.unwrap().status(), StatusCode::NOT_FOUND);
+}

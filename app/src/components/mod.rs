@@ -128,6 +128,27 @@ where
     move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })
 }
 
+/// A page whose forms change what its resource shows (an order's page and
+/// its many steps): each of its `Submit`s' actions that succeeds counts
+/// here, and the page's resource, which reads the count, loads again. An
+/// action's redirect back to the same address would not reload it, and one
+/// that failed keeps the page (and its error) as it is.
+#[derive(Clone, Copy)]
+pub struct PageChanges(RwSignal<u64>);
+
+impl PageChanges {
+    /// Provides the count to the page's forms; read it in the resource's source.
+    pub fn provide() -> PageChanges {
+        let changes = PageChanges(RwSignal::new(0));
+        provide_context(changes);
+        changes
+    }
+
+    pub fn get(self) -> u64 {
+        self.0.get()
+    }
+}
+
 /// The end of a form: its action's error, if its last run failed, then the
 /// button that sends it (`primary` for the page's main action).
 #[component]
@@ -136,6 +157,13 @@ where
     I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
     O: Clone + Send + Sync + 'static,
 {
+    if let Some(PageChanges(count)) = use_context::<PageChanges>() {
+        Effect::new(move |_| {
+            if matches!(action.value().get(), Some(Ok(_))) {
+                count.update(|n| *n += 1);
+            }
+        });
+    }
     view! {
         <ActionError action />
         <button type="submit" class=if primary { "button button-primary" } else { "button" }>

@@ -123,6 +123,16 @@ pub struct InvoiceLineInput {
     pub amount: String,
 }
 
+/// An invoice line's number in its canonical form: a voucher's
+/// (`W2026.NA.442.00000123`) or a Pass Castors' (`P2026.NA.442.00000001`).
+pub fn parse_line_number(typed: &str) -> Result<String, String> {
+    if typed.trim_start().starts_with(['P', 'p']) {
+        typed.parse::<super::pass::PassNumber>().map(|n| n.to_string()).map_err(|e| e.to_string())
+    } else {
+        typed.parse::<VoucherNumber>().map(|n| n.to_string()).map_err(|e| e.to_string())
+    }
+}
+
 /// Most lines one invoice may carry.
 pub const MAX_INVOICE_LINES: usize = 500;
 
@@ -172,12 +182,11 @@ pub fn parse_invoice_lines(text: &str) -> TypedLines {
             ));
             continue;
         };
-        let number = number.parse::<VoucherNumber>().map_err(|e| format!("Ligne {n} : {e}"));
+        let number = parse_line_number(number).map_err(|e| format!("Ligne {n} : {e}"));
         let code = parse_typed_code(code).map_err(|e| format!("Ligne {n} : {e}"));
         let amount = Money::parse(amount).map_err(|e| format!("Ligne {n} : montant — {e}"));
         match (number, code, amount) {
             (Ok(number), Ok(code), Ok(amount)) => {
-                let number = number.to_string();
                 if let Some((_, at)) = seen.iter().find(|(seen, _)| *seen == number) {
                     typed.errors.push(format!("Ligne {n} : le bon {number} figure déjà ligne {at}."));
                     continue;
@@ -256,6 +265,18 @@ mod tests {
         assert_eq!(typed.total, Money::from_cents(4_200 + 123_450 + 850));
         // What the parser hands on reads back to the same amount.
         assert_eq!(Money::parse(&typed.lines[1].amount), Ok(Money::from_cents(123_450)));
+    }
+
+    #[test]
+    fn a_pass_spent_at_the_counter_is_a_line_like_a_voucher() {
+        let typed = parse_invoice_lines("p2026.na.442.00000007 ; 123 456 ; 20\nW2026.NA.442.00000001;5312;42\n");
+        assert_eq!(typed.errors, Vec::<String>::new());
+        let numbers: Vec<&str> = typed.lines.iter().map(|l| l.voucher_number.as_str()).collect();
+        assert_eq!(numbers, ["P2026.NA.442.00000007", "W2026.NA.442.00000001"]);
+        assert_eq!(typed.lines[0].code, "123456");
+        let typed = parse_invoice_lines("P2026.NA.442.0007;123456;20\n");
+        assert_eq!(typed.lines.len(), 0);
+        assert!(typed.errors[0].starts_with("Ligne 1 : "), "{:?}", typed.errors);
     }
 
     #[test]

@@ -298,6 +298,36 @@ pub struct OrderWayView {
     pub by_supplier: Vec<SupplierSpending>,
     /// The value spent month by month, per supplier.
     pub chart: crate::model::chart::MonthlyChart,
+    /// Once activated: the report of the suppliers paid and the value left
+    /// unused (final once the validity is over).
+    pub year_end: Option<YearEndView>,
+}
+
+/// The report at the end of an order's validity (provisional before it):
+/// the suppliers the passes were spent at and paid to, and the value left
+/// unused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearEndView {
+    pub valid_until: Day,
+    /// The validity is over: the report is final.
+    pub ended: bool,
+    pub passes: i64,
+    pub spent: i64,
+    pub spent_value: Money,
+    pub paid_value: Money,
+    pub unused_passes: i64,
+    pub unused_value: Money,
+    pub cancelled: i64,
+    pub rows: Vec<YearEndRow>,
+}
+
+/// One supplier in the year-end report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearEndRow {
+    pub supplier: String,
+    pub passes: i64,
+    pub value: Money,
+    pub paid: Money,
 }
 
 /// What an order's passes bought at one supplier.

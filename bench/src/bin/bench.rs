@@ -94,6 +94,9 @@ struct Args {
     /// (empty: no statement run).
     #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
     statement_vouchers: Vec<usize>,
+    /// Passes on the print-ready sheets measured (0: not measured).
+    #[arg(long, default_value_t = 10_000)]
+    sheet_passes: usize,
     /// Only the statement runs (with --no-write, to try a change quickly).
     #[arg(long)]
     only_statements: bool,
@@ -149,6 +152,9 @@ async fn run(args: &Args) -> bench::Result<()> {
         report.backends.push(figures);
     }
     report.statements = statements(args).await?;
+    if !args.only_statements {
+        report.sheets = pass_sheets(args).await?;
+    }
     report.load_after = Machine::load_average();
     let text = report.markdown();
     println!("\n{text}");
@@ -734,6 +740,80 @@ async fn statement_run(
     Ok((made, wall, before, peak, members))
 }
 
+/// The print-ready sheets of a large order (issue 15): what staff
+/// download to print its passes, codes on them.
+struct SheetFigures {
+    passes: usize,
+    pages: usize,
+    bytes: usize,
+    /// From the request until the last byte of the PDF.
+    wall: Duration,
+    /// The yardstick: the same order's one-page summary PDF, from the same
+    /// server, the same way.
+    summary: Duration,
+    /// The server's VmHWM before the download (start-up, login, the
+    /// summary) and after it.
+    peak_before_kb: u64,
+    peak_kb: u64,
+}
+
+/// "Producing the print-ready PDF of 10,000 passes (time and peak
+/// memory)": the town's activated order of `bons demo --history` grown to
+/// `--sheet-passes` passes (rows written straight to the database), then
+/// staff download `/agence/commandes/{id}/pass.pdf` from a fresh server on
+/// SQLite; the PDF must have a page per eight passes.
+async fn pass_sheets(args: &Args) -> bench::Result<Option<SheetFigures>> {
+    if args.sheet_passes == 0 {
+        return Ok(None);
+    }
+    println!("bench: print-ready sheets of {} passes …", args.sheet_passes);
+    let scratch = new_scratch(args, Backend::Sqlite).await?;
+    let measured = async {
+        let setup = setup_for(args, &scratch);
+        setup.run_with("demo", &["--history"]).await?;
+        let order = {
+            let mut db = floor::connect(&scratch.database_url).await?;
+            let order = floor::grow_passes(&mut db, args.sheet_passes).await?;
+            db.close().await?;
+            order
+        };
+        let server = setup.start().await?;
+        let base = server.base.clone();
+        let staff = session_cookie(&base, "agence.nantes", DEMO_PASSWORD).await?;
+        let desk = clients(1, &staff, "application/pdf", false)?.remove(0);
+        let download = |path: String| {
+            let desk = desk.clone();
+            async move {
+                let started = std::time::Instant::now();
+                let answer = desk.get(path.as_str()).send().await?;
+                let status = answer.status();
+                let bytes = answer.bytes().await?;
+                if !status.is_success() || !bytes.starts_with(b"%PDF-") {
+                    return Err::<_, bench::Error>(format!("{path}: {status}").into());
+                }
+                Ok((started.elapsed(), bytes.len(), bytes))
+            }
+        };
+        let (summary, _, _) = download(format!("{base}/agence/commandes/{order}/recapitulatif.pdf")).await?;
+        let peak_before_kb = server_peak_kb(&server).unwrap_or(0);
+        let (wall, size, pdf) = download(format!("{base}/agence/commandes/{order}/pass.pdf")).await?;
+        let peak_kb = server_peak_kb(&server).unwrap_or(0);
+        stop(server).await?;
+        let pages = pdf.windows(11).filter(|w| *w == b"/Type /Page").count()
+            - pdf.windows(12).filter(|w| *w == b"/Type /Pages").count();
+        if pages != args.sheet_passes.div_ceil(8) {
+            return Err(format!("{pages} pages for {} passes, eight a page", args.sheet_passes).into());
+        }
+        Ok(SheetFigures { passes: args.sheet_passes, pages, bytes: size, wall, summary, peak_before_kb, peak_kb })
+    }
+    .await;
+    if measured.is_err() {
+        eprintln!("server log (last lines):\n{}", log_tail(&scratch.dir().join("bons.log"), 20));
+    }
+    scratch.finish(args.keep).await?;
+    measured.map(Some)
+}
+
 struct StatementFigures {
     backend: Backend,
     used_vouchers: usize,
@@ -812,6 +892,7 @@ struct Report {
     weight: Option<Weight>,
     counter: Option<Vec<CounterProfile>>,
     statements: Option<Vec<StatementFigures>>,
+    sheets: Option<SheetFigures>,
 }
 
 impl Report {
@@ -837,6 +918,7 @@ impl Report {
         self.weight_section(&mut out);
         self.counter_section(&mut out);
         self.statement_section(&mut out);
+        self.sheet_section(&mut out);
         let _ = writeln!(out, "{END}");
         out
     }
@@ -1030,6 +1112,35 @@ impl Report {
             );
         }
         let _ = writeln!(out);
+    }
+
+    fn sheet_section(&self, out: &mut String) {
+        let _ = writeln!(out, "### Print-ready sheets of an order's passes\n");
+        let Some(f) = &self.sheets else {
+            let _ = writeln!(out, "Not measured in this run (`--sheet-passes 0`).\n");
+            return;
+        };
+        let _ = writeln!(
+            out,
+            "An order of {} passes (the demo's town order grown in the database), its sheets downloaded by \
+             staff from a fresh server on SQLite: eight passes a page, each with its number, its secret code \
+             (recomputed from the server secret), its QR code and the sponsor's message. The yardstick is the \
+             same order's one-page summary PDF from the same server. Peak memory is the server's VmHWM, before \
+             the download and after it.\n",
+            f.passes
+        );
+        table_head(out, &["passes", "pages", "PDF", "time", "summary PDF", "peak memory before", "after"], 1);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            f.passes,
+            f.pages,
+            kb(u64::try_from(f.bytes).unwrap_or(u64::MAX)),
+            ms(f.wall),
+            ms(f.summary),
+            mb(f.peak_before_kb),
+            mb(f.peak_kb)
+        );
     }
 
     fn statement_section(&self, out: &mut String) {

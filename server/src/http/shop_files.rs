@@ -15,7 +15,7 @@ use app::server::AppState;
 use app::server::guards::StructureCaller;
 use app::server::images::MAX_LOGO_BYTES;
 use app::server::services::shop::orders::{self, PurchaseOrderForm, Upload};
-use app::server::services::shop::{booklets, invoices, passes, way};
+use app::server::services::shop::{booklets, invoices, passes, way, year_end};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header, request::Parts};
@@ -39,6 +39,8 @@ pub fn downloads() -> Router<AppState> {
                 .route(&format!("{base}/{{id}}/rapports/{{instalment}}"), get(report_file))
                 .route(&format!("{base}/{{id}}/pass-encaisses.csv"), get(spent_csv))
                 .route(&format!("{base}/{{id}}/bat/{{number}}"), get(proof_file))
+                .route(&format!("{base}/{{id}}/bilan.pdf"), get(year_end_pdf))
+                .route(&format!("{base}/{{id}}/bilan.csv"), get(year_end_csv))
         })
         .route("/agence/commandes/{id}/pass.pdf", get(passes_pdf))
 }
@@ -150,6 +152,28 @@ async fn proof_file(
         Err(e) => Err(e),
     };
     pdf(answer)
+}
+
+/// The report of the suppliers paid and the value left unused.
+async fn year_end_pdf(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
+    year_end_file(state, id, request, false).await
+}
+
+async fn year_end_csv(State(state): State<AppState>, Path(id): Path<String>, request: Request) -> Response {
+    year_end_file(state, id, request, true).await
+}
+
+async fn year_end_file(state: AppState, id: String, request: Request, csv: bool) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let answer = match caller(&state, &mut parts).await {
+        Ok(caller) => year_end::file(&state, &caller, &id, csv, chrono::Utc::now()).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok((name, bytes)) if csv => download("text/csv; charset=utf-8", &name, bytes),
+        Ok((name, bytes)) => download("application/pdf", &name, bytes),
+        Err(e) => error_page(&e),
+    }
 }
 
 /// A PDF to download, or the page saying why not.

@@ -65,7 +65,8 @@ fn Orders(list: AgencyOrderList) -> impl IntoView {
 
 #[component]
 pub fn AgencyOrderPage() -> impl IntoView {
-    let order = id_resource(|| (), |id, _| agency_order(id));
+    let changes = crate::components::PageChanges::provide();
+    let order = id_resource(move || changes.get(), |id, _| agency_order(id));
     view! {
         <Shell space=Space::Agency title="Commande — Agence Castors">
             <Loaded resource=order ok=move |o: OrderView| view! { <OrderDetail o base="/agence/commandes" /> } />

@@ -79,7 +79,8 @@ pub fn OrderTable(rows: Vec<OrderRow>, href: &'static str) -> impl IntoView {
 
 #[component]
 pub fn OrderPage() -> impl IntoView {
-    let order = id_resource(|| (), |id, _| shop_order(id));
+    let changes = crate::components::PageChanges::provide();
+    let order = id_resource(move || changes.get(), |id, _| shop_order(id));
     view! {
         <Shell space=Space::Sponsor title="Commande — Espace commanditaire">
             <Loaded resource=order ok=move |o: OrderView| view! { <OrderDetail o base="/commanditaire/commandes" /> } />
@@ -374,6 +375,7 @@ fn Passes(o: OrderView) -> impl IntoView {
             </dl>
             {shortfall.map(|text| view! { <p class="notice notice-note">{text}</p> })}
             {w.activated_at.is_some().then(|| view! { <Spending o=o.clone() /> })}
+            {w.year_end.clone().map(|y| view! { <YearEnd y order_id=o.id staff=w.can_print /> })}
             {w.can_print
                 .then(|| {
                     view! {
@@ -613,5 +615,35 @@ fn PurchaseOrderForm(o: OrderView, page: String) -> impl IntoView {
                 </button>
             </form>
         </Section>
+    }
+}
+
+/// The report of the suppliers paid and the value left unused: final once
+/// the passes' validity is over (and emailed to the sponsor then),
+/// provisional before.
+#[component]
+fn YearEnd(y: crate::model::shop::YearEndView, order_id: i64, staff: bool) -> impl IntoView {
+    let base = if staff { "/agence/commandes" } else { "/commanditaire/commandes" };
+    let (title, unused) = if y.ended {
+        ("Bilan de fin de validité", "Valeur non utilisée à l'échéance")
+    } else {
+        ("Bilan provisoire", "Valeur non utilisée à ce jour")
+    };
+    view! {
+        <h3>{title}</h3>
+        <dl class="facts year-end">
+            <Fact term="Pass valables jusqu'au">{y.valid_until.to_string()}</Fact>
+            <Fact term="Payé aux fournisseurs">{y.paid_value.priced()}</Fact>
+            <Fact term=unused class="unused-value">{format!("{} ({} pass)", y.unused_value.priced(), y.unused_passes)}</Fact>
+        </dl>
+        <p class="downloads">
+            <a class="button button-small" href=format!("{base}/{order_id}/bilan.pdf") rel="external" download>
+                "Liste des fournisseurs payés (PDF)"
+            </a>
+            " "
+            <a class="button button-small" href=format!("{base}/{order_id}/bilan.csv") rel="external" download>
+                "Liste des fournisseurs payés (CSV)"
+            </a>
+        </p>
     }
 }

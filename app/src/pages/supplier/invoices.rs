@@ -129,9 +129,10 @@ fn InvoiceFields(number: String, date: String, amount: String, lines: String) ->
             required=true
             typed=typed_amount
         />
-        <label for="lines">"Lignes : un bon par ligne"</label>
+        <label for="lines">"Lignes : un bon (ou un pass) par ligne"</label>
         <p class="hint" id="lines-hint">
             "N° du bon ; code secret ; montant — par exemple « W2026.NA.442.00000123 ; 5312 ; 42,00 ». "
+            "Un Pass Castors encaissé s'écrit de même : « P2026.NA.442.00000001 ; 123456 ; 20,00 ». "
             "Vous pouvez coller trois colonnes d'un tableur."
         </p>
         <textarea

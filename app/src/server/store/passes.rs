@@ -352,6 +352,8 @@ pub struct SpentRow {
     pub sequence: i64,
     pub face_value: Money,
     pub used_at: Timestamp,
+    /// The day the supplier was paid for it, once paid.
+    pub paid_on: Option<Day>,
     pub sponsor: String,
     pub supplier: String,
 }
@@ -364,7 +366,7 @@ impl SpentRow {
 }
 
 const SPENT: &str = "SELECT a.code AS agency_code, a.centre_code, p.year, p.sequence, p.face_value, p.used_at,
-        s.label AS sponsor, sup.name AS supplier
+        p.paid_on, s.label AS sponsor, sup.name AS supplier
    FROM passes p JOIN agencies a ON a.id = p.agency_id JOIN orders o ON o.id = p.order_id
    JOIN structures s ON s.id = o.structure_id JOIN suppliers sup ON sup.id = p.supplier_id";
 
@@ -438,4 +440,32 @@ pub async fn paid_value(conn: &mut AnyConnection, order_id: i64) -> Result<Money
     .fetch_one(conn)
     .await?;
     Ok(Money::from_cents(cents))
+}
+
+/// An order's passes still active (neither spent nor cancelled): how many,
+/// and their face value.
+pub async fn unused_value(conn: &mut AnyConnection, order_id: i64) -> Result<(i64, Money), sqlx::Error> {
+    let (count, cents): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(face_value), 0) AS BIGINT) FROM passes
+          WHERE order_id = $1 AND status = $2",
+    )
+    .bind(order_id)
+    .bind(PassStatus::Active)
+    .fetch_one(conn)
+    .await?;
+    Ok((count, Money::from_cents(cents)))
+}
+
+/// The activated orders whose passes' validity ended before `today` and
+/// whose year-end report was not sent yet.
+pub async fn validity_ended(conn: &mut AnyConnection, today: Day) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT o.id FROM orders o
+          WHERE o.activated_at IS NOT NULL AND o.valid_until < $1 AND o.status = 'confirmed'
+            AND NOT EXISTS (SELECT 1 FROM order_steps s WHERE s.order_id = o.id AND s.step = 'year_end_sent')
+          ORDER BY o.id",
+    )
+    .bind(today)
+    .fetch_all(conn)
+    .await
 }

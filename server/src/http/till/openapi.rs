@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 /// `W2026.NA.442.00000123` (letters in either case).
 const NUMBER_PATTERN: &str = r"^[Ww][1-9][0-9]{3}\.[A-Za-z0-9]{2}\.[0-9]{3}\.(?!00000000)[0-9]{8}$";
+/// An invoice line names a voucher or a Pass Castors spent at the counter.
+const LINE_NUMBER_PATTERN: &str = r"^[WwPp][1-9][0-9]{3}\.[A-Za-z0-9]{2}\.[0-9]{3}\.(?!00000000)[0-9]{8}$";
 /// `P2026.NA.442.00000001` (letters in either case).
 const PASS_PATTERN: &str = r"^[Pp][1-9][0-9]{3}\.[A-Za-z0-9]{2}\.[0-9]{3}\.(?!00000000)[0-9]{8}$";
 /// The days the server reads: years 1900 to 9999.
@@ -282,7 +284,11 @@ pub fn document() -> Value {
                     "required": ["voucher_number", "code", "amount_cents"],
                     "additionalProperties": false,
                     "properties": {
-                        "voucher_number": { "type": "string", "pattern": NUMBER_PATTERN },
+                        "voucher_number": {
+                            "type": "string",
+                            "pattern": LINE_NUMBER_PATTERN,
+                            "description": "Le numéro du bon (W…) ou du Pass Castors encaissé (P…)."
+                        },
                         "code": { "type": "string", "pattern": r"^[0-9]{4,8}$" },
                         "amount_cents": cents("Montant TTC de la ligne, en centimes.")
                     }

@@ -13,8 +13,8 @@ pub mod submission;
 
 use super::{journal, vouchers::record_code_result};
 use crate::domain::pass::{PassNumber, PassStatus};
-use crate::domain::{Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, Timestamp, VoucherNumber, VoucherStatus};
-use crate::domain::{day::parse_day, invoice::MAX_INVOICE_LINES, parse_typed_code};
+use crate::domain::{Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, Timestamp, VoucherStatus};
+use crate::domain::{day::parse_day, invoice::MAX_INVOICE_LINES, invoice::parse_line_number, parse_typed_code};
 use crate::error::AppError;
 use crate::model::invoices::{InvoiceDetail, InvoiceSummary};
 use crate::server::audit::{Actor, Entity};
@@ -145,7 +145,7 @@ fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoic
     let mut lines = Vec::with_capacity(input.lines.len());
     for (i, line) in input.lines.iter().enumerate() {
         let n = i + 1;
-        let voucher = line_number(&line.voucher_number).map_err(|e| format!("Ligne {n} : {e}"));
+        let voucher = parse_line_number(&line.voucher_number).map_err(|e| format!("Ligne {n} : {e}"));
         let code = parse_typed_code(&line.code).map_err(|e| format!("Ligne {n} : {e}"));
         let amount = Money::parse(&line.amount).map_err(|e| format!("Ligne {n} : montant — {e}"));
         match (voucher, code, amount) {
@@ -165,15 +165,6 @@ fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoic
         )));
     }
     Ok(CheckedInvoice { number: number.to_owned(), date: Day::new(date), amount, lines })
-}
-
-/// A line's number in its canonical form: a voucher's, or a pass's (`P…`).
-fn line_number(typed: &str) -> Result<String, String> {
-    if typed.trim_start().starts_with(['P', 'p']) {
-        typed.parse::<PassNumber>().map(|n| n.to_string()).map_err(|e| e.to_string())
-    } else {
-        typed.parse::<VoucherNumber>().map(|n| n.to_string()).map_err(|e| e.to_string())
-    }
 }
 
 /// Whether a checked line names a pass.

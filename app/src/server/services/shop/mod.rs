@@ -15,6 +15,7 @@ pub mod orders;
 pub mod passes;
 pub mod settings;
 pub mod way;
+pub mod year_end;
 
 use crate::domain::Money;
 use crate::domain::pricing::{PriceList, Product, VatCategory};

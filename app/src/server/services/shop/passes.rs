@@ -343,7 +343,10 @@ pub async fn way_view(
     let spent_value = Money::from_cents(spent.iter().map(|p| p.face_value.cents()).sum());
     let by_supplier = by_supplier(&spent);
     let paid_value = store::paid_value(conn, order.id).await?;
+    let today = Timestamp::new(Utc::now()).paris_day();
+    let year_end = super::year_end::report(conn, order, today).await?;
     Ok(OrderWayView {
+        year_end,
         chart: spending_chart(&spent, &by_supplier),
         spent_value,
         paid_value,
