@@ -38,6 +38,8 @@ pub struct Page {
     pub fills: Vec<[f32; 4]>,
     /// Outlined rectangles, in thin dashes (where to cut): x, y, width, height.
     pub frames: Vec<[f32; 4]>,
+    /// Thin solid lines from (x1, y1) to (x2, y2): a sheet's crop marks.
+    pub lines: Vec<[f32; 4]>,
     /// Images of the document (their index in `render_with`'s list) drawn
     /// in a box: x, y, width, height.
     pub images: Vec<(usize, [f32; 4])>,
@@ -264,6 +266,13 @@ pub fn render_with(title: &str, pages: &[Page], images: &[crate::server::images:
         content.set_line_width(0.5);
         for &(x1, x2, y) in &page.rules {
             content.move_to(x1, y).line_to(x2, y).stroke();
+        }
+        if !page.lines.is_empty() {
+            content.save_state().set_line_width(0.25);
+            for &[x1, y1, x2, y2] in &page.lines {
+                content.move_to(x1, y1).line_to(x2, y2);
+            }
+            content.stroke().restore_state();
         }
         if !page.frames.is_empty() {
             content.save_state().set_dash_pattern([3.0, 3.0], 0.0);

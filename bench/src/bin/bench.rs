@@ -97,6 +97,9 @@ struct Args {
     /// Passes on the print-ready sheets measured (0: not measured).
     #[arg(long, default_value_t = 10_000)]
     sheet_passes: usize,
+    /// Only the print-ready sheets (with --no-write).
+    #[arg(long)]
+    only_sheets: bool,
     /// Only the statement runs (with --no-write, to try a change quickly).
     #[arg(long)]
     only_statements: bool,
@@ -127,8 +130,8 @@ async fn run(args: &Args) -> bench::Result<()> {
             return Err(format!("{} not found: build the release {what} first (`make release`)", path.display()).into());
         }
     }
-    if args.only_statements && !args.no_write {
-        return Err("--only-statements measures a part: add --no-write, docs/PERFORMANCE.md keeps whole runs".into());
+    if (args.only_statements || args.only_sheets) && !args.no_write {
+        return Err("--only-… measures a part: add --no-write, docs/PERFORMANCE.md keeps whole runs".into());
     }
     if args.uses < 5 || args.page_requests == 0 {
         return Err("need --uses of at least 5 and some --page-requests".into());
@@ -139,7 +142,7 @@ async fn run(args: &Args) -> bench::Result<()> {
     if !args.no_postgres {
         backends.push(Backend::Postgres);
     }
-    if args.only_statements {
+    if args.only_statements || args.only_sheets {
         backends.clear();
     }
     for backend in backends {
@@ -151,7 +154,9 @@ async fn run(args: &Args) -> bench::Result<()> {
         }
         report.backends.push(figures);
     }
-    report.statements = statements(args).await?;
+    if !args.only_sheets {
+        report.statements = statements(args).await?;
+    }
     if !args.only_statements {
         report.sheets = pass_sheets(args).await?;
     }

@@ -201,35 +201,32 @@ pub async fn claim_on_voucher(
     voucher_id: i64,
     except: Option<i64>,
 ) -> Result<Option<(String, InvoiceStatus)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT i.number, i.status FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-          WHERE l.voucher_id = $1 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
-            AND ($2 IS NULL OR i.id <> $2)
-          ORDER BY i.id LIMIT 1",
-    )
-    .bind(voucher_id)
-    .bind(except)
-    .fetch_optional(conn)
-    .await
+    claim(conn, "voucher_id", voucher_id, except).await
 }
 
-/// The invoice (other than `except`) one of whose matching lines already
-/// claims this pass: its number and status.
+/// The same for a pass.
 pub async fn claim_on_pass(
     conn: &mut AnyConnection,
     pass_id: i64,
     except: Option<i64>,
 ) -> Result<Option<(String, InvoiceStatus)>, sqlx::Error> {
-    sqlx::query_as(
+    claim(conn, "pass_id", pass_id, except).await
+}
+
+/// `column`: the line's `voucher_id` or `pass_id` (ours, never typed).
+async fn claim(
+    conn: &mut AnyConnection,
+    column: &'static str,
+    id: i64,
+    except: Option<i64>,
+) -> Result<Option<(String, InvoiceStatus)>, sqlx::Error> {
+    let sql = format!(
         "SELECT i.number, i.status FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-          WHERE l.pass_id = $1 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
+          WHERE l.{column} = $1 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
             AND ($2 IS NULL OR i.id <> $2)
-          ORDER BY i.id LIMIT 1",
-    )
-    .bind(pass_id)
-    .bind(except)
-    .fetch_optional(conn)
-    .await
+          ORDER BY i.id LIMIT 1"
+    );
+    sqlx::query_as(&sql).bind(id).bind(except).fetch_optional(conn).await
 }
 
 /// The stored PDF: file name and bytes.

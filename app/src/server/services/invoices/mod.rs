@@ -367,10 +367,11 @@ async fn store_lines(
     let mut passes_here: HashSet<i64> = HashSet::new();
     let mut flagged = 0;
     for (i, line) in invoice.lines.iter().enumerate() {
-        let position = i64::try_from(i + 1).unwrap_or(i64::MAX);
-        if is_pass(&line.number) {
+        let code_ok = matched.code_ok[i].unwrap_or(false);
+        // The line's flag, whether its code was right, and what it names
+        // of this supplier's: a voucher or a pass.
+        let (flag, code_ok, voucher_id, pass_id) = if is_pass(&line.number) {
             let pass = matched.passes.get(&line.number);
-            let code_ok = matched.code_ok[i].unwrap_or(false);
             let flag = match pass {
                 None => Some(LineFlag::UnknownVoucher),
                 Some(p) => match_pass_line(tx, by, invoice_id, p, line, code_ok, &passes_here).await?,
@@ -378,43 +379,28 @@ async fn store_lines(
             let pass_id = pass.filter(|p| p.supplier_id == Some(by.supplier_id)).map(|p| p.id);
             if flag.is_none() {
                 passes_here.extend(pass_id);
-            } else {
-                flagged += 1;
             }
-            let new = NewLine {
-                invoice_id,
-                position,
-                voucher_number: &line.number,
-                amount: line.amount,
-                voucher_id: None,
-                pass_id,
-                code_ok: code_ok && pass_id.is_some(),
-                flag,
-            };
-            invoices::insert_line(tx.conn(), &new).await?;
-            continue;
-        }
-        let voucher = matched.found.get(&line.number);
-        let (flag, code_ok) = match voucher {
-            None => (Some(LineFlag::UnknownVoucher), false),
-            Some(v) => {
-                let code_ok = matched.code_ok[i].unwrap_or(false);
-                match_line(tx, by, invoice_id, v, line, code_ok, &claimed_here, now).await?
-            }
-        };
-        let voucher_id = voucher.filter(|v| v.supplier_id == by.supplier_id).map(|v| v.id);
-        if flag.is_none() {
-            claimed_here.extend(voucher_id);
+            (flag, code_ok && pass_id.is_some(), None, pass_id)
         } else {
-            flagged += 1;
-        }
+            let voucher = matched.found.get(&line.number);
+            let (flag, code_ok) = match voucher {
+                None => (Some(LineFlag::UnknownVoucher), false),
+                Some(v) => match_line(tx, by, invoice_id, v, line, code_ok, &claimed_here, now).await?,
+            };
+            let voucher_id = voucher.filter(|v| v.supplier_id == by.supplier_id).map(|v| v.id);
+            if flag.is_none() {
+                claimed_here.extend(voucher_id);
+            }
+            (flag, code_ok, voucher_id, None)
+        };
+        flagged += usize::from(flag.is_some());
         let new = NewLine {
             invoice_id,
-            position,
+            position: i64::try_from(i + 1).unwrap_or(i64::MAX),
             voucher_number: &line.number,
             amount: line.amount,
             voucher_id,
-            pass_id: None,
+            pass_id,
             code_ok,
             flag,
         };

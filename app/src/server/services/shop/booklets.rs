@@ -1,5 +1,6 @@
 //! The print-ready PDF of an order's passes: A4 sheets of eight passes,
-//! each framed by dashed cutting lines, carrying what a supplier and a
+//! each framed by dashed cutting lines, with crop marks in the margins
+//! where the guillotine cuts, carrying what a supplier and a
 //! beneficiary need: the face value, the number, the secret code, the
 //! validity, the sponsor, and the QR code of its check page. Staff print
 //! it once the passes are produced; the codes are recomputed here from
@@ -73,6 +74,7 @@ pub async fn print_pdf(state: &AppState, staff: &Staff, id: &str) -> Result<(Str
     let mut pages = Vec::with_capacity(passes.len().div_ceil(COLUMNS * ROWS));
     for sheet in passes.chunks(COLUMNS * ROWS) {
         let mut page = Page::default();
+        crop_marks(&mut page);
         for (slot, pass) in sheet.iter().enumerate() {
             let number = u32::try_from(pass.sequence)
                 .ok()
@@ -139,6 +141,7 @@ pub(crate) fn proof_pdf(state: &AppState, p: &ProofContent<'_>, carried: Carried
     let (agency, centre, year) = p.series;
     for (sheet, (value, _)) in p.booklets.iter().enumerate() {
         let mut page = Page::default();
+        crop_marks(&mut page);
         for slot in 0..COLUMNS * ROWS {
             let sequence = u32::try_from(sheet * COLUMNS * ROWS + slot + 1).unwrap_or(1);
             let number = PassNumber::new(year, agency, centre, sequence).map_err(|_| AppError::Internal)?;
@@ -172,6 +175,33 @@ struct Printed<'a> {
     qr: &'a QrMatrix,
 }
 
+/// The crop marks: where each column and row of the grid meets the sheet's
+/// edge, a short line in the margin, clear of the grid (a printer trims
+/// along them; the dashed frames guide scissors).
+fn crop_marks(page: &mut Page) {
+    const GAP: f32 = 3.0;
+    const LENGTH: f32 = 12.0;
+    let (width, height) = PAGE_SIZE;
+    let cell_w = (width - 2.0 * SHEET_MARGIN) / COLUMNS as f32;
+    let cell_h = (height - SHEET_MARGIN - FOOT) / ROWS as f32;
+    let (top, bottom) = (height - SHEET_MARGIN, FOOT);
+    for column in 0..=COLUMNS {
+        let x = SHEET_MARGIN + column as f32 * cell_w;
+        page.lines.push([x, top + GAP, x, top + GAP + LENGTH.min(SHEET_MARGIN - 2.0 * GAP)]);
+        page.lines.push([x, bottom - GAP, x, bottom - GAP - LENGTH]);
+    }
+    for row in 0..=ROWS {
+        let y = bottom + row as f32 * cell_h;
+        page.lines.push([SHEET_MARGIN - GAP, y, SHEET_MARGIN - GAP - LENGTH.min(SHEET_MARGIN - 2.0 * GAP), y]);
+        page.lines.push([
+            width - SHEET_MARGIN + GAP,
+            y,
+            width - SHEET_MARGIN + GAP + LENGTH.min(SHEET_MARGIN - 2.0 * GAP),
+            y,
+        ]);
+    }
+}
+
 /// One pass in its cell of the sheet (left to right, top to bottom).
 fn draw(page: &mut Page, slot: usize, p: &Printed<'_>) {
     let (width, height) = PAGE_SIZE;
@@ -189,7 +219,7 @@ fn draw(page: &mut Page, slot: usize, p: &Printed<'_>) {
         let (box_w, box_h) = LOGO_BOX;
         let scale = (box_w / logo.width as f32).min(box_h / logo.height as f32);
         let (w, h) = (logo.width as f32 * scale, logo.height as f32 * scale);
-        page.images.push((0, [x + cell_w - 12.0 - w, top - 20.0 - h, w, h]));
+        page.images.push((0, [x + cell_w - 12.0 - w, top - 18.0 - h, w, h]));
     }
     page.text(left, top - 40.0, 7.0, "N° du pass");
     page.bold(left, top - 52.0, 10.0, p.number.clone());

@@ -130,10 +130,26 @@ fn staff_of(caller: &StructureCaller) -> Result<&Staff, ServerError> {
     }
 }
 
-fn sponsor_only(caller: &StructureCaller, what: &str) -> Result<(), ServerError> {
-    match caller {
-        StructureCaller::Sponsor(_) => Ok(()),
-        StructureCaller::Staff(_) => Err(conflict(format!("{what} revient au commanditaire, depuis son espace."))),
+/// A decision only the sponsor takes (the invoices' conformity, a proof):
+/// a refusal says why.
+struct Decision {
+    /// « La validation du BAT »
+    what: &'static str,
+    /// What a refusal's comment says: « ce qu'il faut changer sur le BAT ».
+    why: &'static str,
+}
+
+impl Decision {
+    /// The comment, once the caller is the sponsor and a refusal has one.
+    fn comment(&self, caller: &StructureCaller, yes: bool, comment: &str) -> Result<String, ServerError> {
+        if let StructureCaller::Staff(_) = caller {
+            return Err(conflict(format!("{} revient au commanditaire, depuis son espace.", self.what)));
+        }
+        let comment = text(comment, MAX_MESSAGE_CHARS, "Le commentaire").map_err(AppError::Invalid)?;
+        if !yes && comment.is_empty() {
+            return Err(AppError::Invalid(format!("Dites {}.", self.why)).into());
+        }
+        Ok(comment)
     }
 }
 
@@ -288,11 +304,11 @@ pub async fn check_invoices(
     now: DateTime<Utc>,
 ) -> Result<i64, ServerError> {
     let (mut tx, order, facts) = on_its_way(state, caller, id).await?;
-    sponsor_only(caller, "La validation de conformité des factures")?;
-    let comment = text(comment, MAX_MESSAGE_CHARS, "Le commentaire").map_err(AppError::Invalid)?;
-    if !conform && comment.is_empty() {
-        return Err(AppError::Invalid("Dites ce qui n'est pas conforme dans les factures.".into()).into());
-    }
+    let decision = Decision {
+        what: "La validation de conformité des factures",
+        why: "ce qui n'est pas conforme dans les factures",
+    };
+    let comment = decision.comment(caller, conform, comment)?;
     if facts.invoiced.is_none() {
         return Err(first(Step::Invoiced, order.payment == PaymentMethod::Chorus));
     }
@@ -428,11 +444,8 @@ pub async fn decide_proof(
     now: DateTime<Utc>,
 ) -> Result<i64, ServerError> {
     let (mut tx, order, facts) = on_its_way(state, caller, id).await?;
-    sponsor_only(caller, "La validation du BAT")?;
-    let comment = text(comment, MAX_MESSAGE_CHARS, "Le commentaire").map_err(AppError::Invalid)?;
-    if !accept && comment.is_empty() {
-        return Err(AppError::Invalid("Dites ce qu'il faut changer sur le BAT.".into()).into());
-    }
+    let decision = Decision { what: "La validation du BAT", why: "ce qu'il faut changer sur le BAT" };
+    let comment = decision.comment(caller, accept, comment)?;
     let Some(pending) = facts.pending_proof() else {
         return Err(conflict("Aucun BAT n'attend votre décision."));
     };
