@@ -1134,7 +1134,7 @@ impl Report {
              the download and after it.\n",
             f.passes
         );
-        table_head(out, &["passes", "pages", "PDF", "time", "summary PDF", "peak memory before", "after"], 1);
+        table_head(out, &["passes", "pages", "PDF", "time", "summary PDF", "server peak before (MB)", "after (MB)"], 1);
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |\n",
