@@ -225,6 +225,11 @@ impl Floor {
     /// A pool like the server's (8 connections on SQLite, 16 on PostgreSQL),
     /// and a session of the demo member to look up at each use.
     pub async fn connect(database_url: &str, backend: Backend, ids: &DemoIds) -> Result<Floor> {
+        Floor::connect_for(database_url, backend, ids.account_id).await
+    }
+
+    /// The same, with a session of `account_id` (a supplier's staff, say).
+    pub async fn connect_for(database_url: &str, backend: Backend, account_id: i64) -> Result<Floor> {
         sqlx::any::install_default_drivers();
         let options = AnyConnectOptions::from_str(database_url)?;
         let pool = AnyPoolOptions::new()
@@ -245,7 +250,7 @@ impl Floor {
         let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(&token_hash)
-            .bind(ids.account_id)
+            .bind(account_id)
             .bind(stamp(now))
             .bind(stamp(now + chrono::Days::new(1)))
             .execute(&pool)
@@ -347,58 +352,214 @@ impl Floor {
         }
 
         // The journal's event (audit::append).
-        let (last_id, last_hash): (i64, String) =
-            sqlx::query_as(&format!("SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock_head}"))
-                .fetch_one(&mut *tx)
-                .await?;
-        let event_id = last_id + 1;
-        let before = r#"{"status":"1-EMIS"}"#.to_owned();
+        let before = r#"{"status":"1-EMIS"}"#;
         let after = format!(r#"{{"number":"{number}","status":"11-livré","used_at":"{stamp}"}}"#);
-        let fields = [
-            last_hash.as_str(),
-            &event_id.to_string(),
-            &stamp,
-            &account_id.to_string(),
-            &login,
-            "member",
-            "voucher",
-            &id.to_string(),
-            "use",
-            &before,
-            &after,
-        ];
-        let mut input = String::with_capacity(256);
-        for field in fields {
-            input.push_str(&format!("{}:{field};", field.len()));
-        }
-        let hash = hex::encode(Sha256::digest(input.as_bytes()));
-        sqlx::query(
-            "INSERT INTO audit_events
-                 (id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(event_id)
-        .bind(&stamp)
-        .bind(account_id)
-        .bind(&login)
-        .bind("member")
-        .bind("voucher")
-        .bind(id)
-        .bind("use")
-        .bind(&before)
-        .bind(&after)
-        .bind(&last_hash)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
-            .bind(event_id)
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
+        let event =
+            Event { stamp: &stamp, account_id, login: &login, role: "member", entity: "voucher", entity_id: id };
+        append(&mut tx, lock_head, &event, "use", before, &after).await?;
         tx.commit().await?;
         Ok(number)
     }
+}
+
+/// Who did what to which row, for the journal.
+struct Event<'a> {
+    stamp: &'a str,
+    account_id: i64,
+    login: &'a str,
+    role: &'a str,
+    entity: &'a str,
+    entity_id: i64,
+}
+
+/// Appends the journal's event (`audit::append`): the head read under its
+/// lock, the event hashed with the one before, the head moved on.
+async fn append(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    lock_head: &str,
+    e: &Event<'_>,
+    action: &str,
+    before: &str,
+    after: &str,
+) -> Result<()> {
+    let (last_id, last_hash): (i64, String) =
+        sqlx::query_as(&format!("SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock_head}"))
+            .fetch_one(&mut **tx)
+            .await?;
+    let event_id = last_id + 1;
+    let fields = [
+        last_hash.as_str(),
+        &event_id.to_string(),
+        e.stamp,
+        &e.account_id.to_string(),
+        e.login,
+        e.role,
+        e.entity,
+        &e.entity_id.to_string(),
+        action,
+        before,
+        after,
+    ];
+    let mut input = String::with_capacity(256);
+    for field in fields {
+        input.push_str(&format!("{}:{field};", field.len()));
+    }
+    let hash = hex::encode(Sha256::digest(input.as_bytes()));
+    sqlx::query(
+        "INSERT INTO audit_events
+             (id, at, account_id, actor, role, entity, entity_id, action, before, after, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(event_id)
+    .bind(e.stamp)
+    .bind(e.account_id)
+    .bind(e.login)
+    .bind(e.role)
+    .bind(e.entity)
+    .bind(e.entity_id)
+    .bind(action)
+    .bind(before)
+    .bind(after)
+    .bind(&last_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+        .bind(event_id)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+impl Floor {
+    /// Spends the pass `number` with `code` at the session's supplier
+    /// (`services::passes::spend`): the session and the supplier read, then
+    /// one write transaction that charges the two attempt budgets, locks
+    /// the pass, checks the code (`keys`: the server's, from its secret),
+    /// gives the budgets back, marks the pass spent and journals it.
+    pub async fn spend_pass(&self, number: &str, code: &str, keys: &app::server::codes::Keys) -> Result<(), String> {
+        self.try_spend(number, code, keys).await.map_err(|e| format!("pass {number}: {e}"))
+    }
+
+    async fn try_spend(&self, number: &str, code: &str, keys: &app::server::codes::Keys) -> Result<()> {
+        let now = chrono::Utc::now();
+        let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let window = (now - chrono::Duration::minutes(15)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let session = sqlx::query(
+            "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.supplier_id, a.agency_id
+               FROM sessions s JOIN accounts a ON a.id = s.account_id
+              WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
+        )
+        .bind(&self.token_hash)
+        .bind(&stamp)
+        .fetch_one(&self.pool)
+        .await?;
+        let (account_id, supplier_id): (i64, i64) = (session.try_get("account_id")?, session.try_get("supplier_id")?);
+        let login: String = session.try_get("login")?;
+        sqlx::query("SELECT id, agency_id, name, active FROM suppliers WHERE id = $1")
+            .bind(supplier_id)
+            .fetch_one(&self.pool)
+            .await?;
+
+        let _writer = match &self.writer {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let (lock_pass, lock_head) = match self.backend {
+            Backend::Sqlite => ("", ""),
+            Backend::Postgres => (" FOR UPDATE OF p", " FOR UPDATE"),
+        };
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        let budgets = [("check-address", "127.0.0.1".to_owned()), ("check-account", account_id.to_string())];
+        for (scope, subject) in &budgets {
+            let failures: i64 = sqlx::query_scalar(
+                "INSERT INTO attempt_budgets (scope, subject, window_start, failures) VALUES ($1, $2, $3, 1)
+                 ON CONFLICT (scope, subject) DO UPDATE SET
+                     failures = CASE WHEN attempt_budgets.window_start <= $4 THEN 1 ELSE attempt_budgets.failures + 1 END,
+                     window_start = CASE WHEN attempt_budgets.window_start <= $4 THEN $3 ELSE attempt_budgets.window_start END
+                 RETURNING failures",
+            )
+            .bind(*scope)
+            .bind(subject)
+            .bind(&stamp)
+            .bind(&window)
+            .fetch_one(&mut *tx)
+            .await?;
+            if failures > 20 {
+                return Err(format!("budget {scope} spent").into());
+            }
+        }
+        let parsed: app::domain::pass::PassNumber = number.parse().map_err(|e| format!("{e}"))?;
+        let pass = sqlx::query(&format!(
+            "SELECT p.id, p.order_id, p.agency_id, p.face_value, p.valid_until, p.status, p.used_at,
+                    p.supplier_id, p.code_failures, p.locked_at, p.blocked_at, p.invoice_id, s.label AS sponsor
+               FROM passes p JOIN agencies a ON a.id = p.agency_id JOIN orders o ON o.id = p.order_id
+               JOIN structures s ON s.id = o.structure_id
+              WHERE a.code = $1 AND a.centre_code = $2 AND p.year = $3 AND p.sequence = $4{lock_pass}"
+        ))
+        .bind(parsed.agency_code())
+        .bind(parsed.centre_code())
+        .bind(i64::from(parsed.year()))
+        .bind(i64::from(parsed.sequence()))
+        .fetch_one(&mut *tx)
+        .await?;
+        let (id, face_value, status): (i64, i64, String) =
+            (pass.try_get("id")?, pass.try_get("face_value")?, pass.try_get("status")?);
+        if !keys.pass_code_matches(number, face_value, code) || status != "active" {
+            return Err(format!("status {status}, or the code does not match").into());
+        }
+        for (scope, subject) in &budgets {
+            sqlx::query(
+                "UPDATE attempt_budgets SET failures = failures - 1 WHERE scope = $1 AND subject = $2 AND failures > 0",
+            )
+            .bind(*scope)
+            .bind(subject)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let changed = sqlx::query(
+            "UPDATE passes SET status = 'used', used_at = $2, supplier_id = $3, spent_by = $4, code_failures = 0
+              WHERE id = $1 AND status = 'active' AND locked_at IS NULL AND blocked_at IS NULL",
+        )
+        .bind(id)
+        .bind(&stamp)
+        .bind(supplier_id)
+        .bind(&login)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Err("the pass changed under its lock".into());
+        }
+        let before = r#"{"status":"Actif"}"#;
+        let after = format!(
+            r#"{{"amount_cents":{face_value},"number":"{number}","status":"Utilisé","supplier_id":{supplier_id},"used_at":"{stamp}"}}"#
+        );
+        let event = Event { stamp: &stamp, account_id, login: &login, role: "supplier", entity: "pass", entity_id: id };
+        append(&mut tx, lock_head, &event, "spend", before, &after).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The active passes of an order, in number order: number and face value
+/// in cents.
+pub async fn active_passes(db: &mut AnyConnection, order_id: i64) -> Result<Vec<(String, i64)>> {
+    let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT a.code, a.centre_code, p.year, p.sequence, p.face_value FROM passes p
+           JOIN agencies a ON a.id = p.agency_id
+          WHERE p.order_id = $1 AND p.status = 'active' ORDER BY p.sequence",
+    )
+    .bind(order_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(agency, centre, year, sequence, value)| (format!("P{year}.{agency}.{centre}.{sequence:08}"), value))
+        .collect())
 }
 
 /// Opens a connection for seeding and checks.

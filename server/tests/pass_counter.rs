@@ -543,6 +543,20 @@ async fn spent_passes_are_invoiced_reconciled_and_paid_like_vouchers() {
     let journal =
         app.count("SELECT COUNT(*) FROM audit_events WHERE entity = 'pass' AND action IN ('invoice', 'pay')").await;
     assert_eq!(journal, 2, "the pass invoiced then paid, journaled");
+    // The supplier's « Bons livrés » says it, and its spreadsheet too; the
+    // status filter reads passes like vouchers.
+    let desk = app.logged_in("ouest").await;
+    let delivered = desk.get("/fournisseur/bons").await;
+    assert!(delivered.contains(&passes[2].number) && delivered.contains("FP-2 — payé le"), "{}", delivered.body);
+    let paid_only = desk.get("/fournisseur/bons?statut=31").await;
+    assert!(paid_only.contains(&passes[2].number) && !paid_only.contains(&passes[0].number));
+    let not_invoiced = desk.get("/fournisseur/bons?statut=11").await;
+    assert!(not_invoiced.contains(&passes[0].number) && !not_invoiced.contains(&passes[2].number));
+    let csv = desk.client.get(format!("{}/fournisseur/bons.csv", desk.base)).send().await.unwrap();
+    let csv = csv.text().await.unwrap();
+    let row = csv.lines().find(|l| l.starts_with(&passes[2].number)).unwrap_or_default();
+    assert!(row.contains(";20,00;Pass payé;") && row.contains(";FP-2;"), "{csv}");
+
     let mairie = app.browser();
     mairie.login("mairie", common::PASSWORD).await;
     let page = mairie.get(&format!("/commanditaire/commandes/{order}")).await;

@@ -14,6 +14,10 @@ pub struct SpentPass {
     /// The sponsor who bought it: the order's structure.
     pub sponsor: String,
     pub spent_at: ParisTime,
+    /// The number of the supplier's accepted invoice that claimed it.
+    pub invoice: Option<String>,
+    /// The day the cooperative paid it.
+    pub paid_on: Option<Day>,
 }
 
 /// A pass as its check page shows it: genuine (the link's signature held),

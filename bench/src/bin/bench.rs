@@ -97,9 +97,12 @@ struct Args {
     /// Passes on the print-ready sheets measured (0: not measured).
     #[arg(long, default_value_t = 10_000)]
     sheet_passes: usize,
-    /// Only the print-ready sheets (with --no-write).
+    /// Passes spent at the counter per backend, through the server and raw (0: not measured).
+    #[arg(long, default_value_t = 3_000)]
+    spend_passes: usize,
+    /// Only the passes: the print-ready sheets and the spending (with --no-write).
     #[arg(long)]
-    only_sheets: bool,
+    only_passes: bool,
     /// Only the statement runs (with --no-write, to try a change quickly).
     #[arg(long)]
     only_statements: bool,
@@ -130,7 +133,7 @@ async fn run(args: &Args) -> bench::Result<()> {
             return Err(format!("{} not found: build the release {what} first (`make release`)", path.display()).into());
         }
     }
-    if (args.only_statements || args.only_sheets) && !args.no_write {
+    if (args.only_statements || args.only_passes) && !args.no_write {
         return Err("--only-… measures a part: add --no-write, docs/PERFORMANCE.md keeps whole runs".into());
     }
     if args.uses < 5 || args.page_requests == 0 {
@@ -142,7 +145,7 @@ async fn run(args: &Args) -> bench::Result<()> {
     if !args.no_postgres {
         backends.push(Backend::Postgres);
     }
-    if args.only_statements || args.only_sheets {
+    if args.only_statements || args.only_passes {
         backends.clear();
     }
     for backend in backends {
@@ -154,11 +157,12 @@ async fn run(args: &Args) -> bench::Result<()> {
         }
         report.backends.push(figures);
     }
-    if !args.only_sheets {
+    if !args.only_passes {
         report.statements = statements(args).await?;
     }
     if !args.only_statements {
         report.sheets = pass_sheets(args).await?;
+        report.spending = pass_spending(args).await?;
     }
     report.load_after = Machine::load_average();
     let text = report.markdown();
@@ -819,6 +823,145 @@ async fn pass_sheets(args: &Args) -> bench::Result<Option<SheetFigures>> {
     measured.map(Some)
 }
 
+/// Clients spending passes at once: a cooperative's busiest counters.
+const SPEND_CLIENTS: usize = 64;
+
+struct SpendFigures {
+    backend: Backend,
+    /// Through the server (`POST /api/supplier_spend_pass`), and the raw floor.
+    served: Run,
+    floor: Run,
+}
+
+/// "Spending passes at the counter at 64 clients against its raw floor,
+/// like the voucher's use": per backend, two scratch databases with the
+/// demo's history, the town's activated order grown to `--spend-passes`
+/// passes in each; a supplier's staff (`ouest`) spend them, each with its
+/// printed code, through the server, and the same work done by a plain
+/// sqlx loop (`Floor::spend_pass`) on the other database, in alternating
+/// rounds.
+async fn pass_spending(args: &Args) -> bench::Result<Vec<SpendFigures>> {
+    if args.spend_passes == 0 {
+        return Ok(Vec::new());
+    }
+    let mut backends = vec![Backend::Sqlite];
+    if !args.no_postgres {
+        backends.push(Backend::Postgres);
+    }
+    let mut figures = Vec::new();
+    for backend in backends {
+        println!("bench: {} passes spent at {SPEND_CLIENTS} counters on {} …", args.spend_passes, backend.label());
+        let (served_db, raw_db) = (new_scratch(args, backend).await?, new_scratch(args, backend).await?);
+        let measured = spend_run(args, &served_db, &raw_db).await;
+        if measured.is_err() {
+            eprintln!("server log (last lines):\n{}", log_tail(&served_db.dir().join("bons.log"), 20));
+        }
+        served_db.finish(args.keep).await?;
+        raw_db.finish(args.keep).await?;
+        let (served, floor) = measured?;
+        println!(
+            "  pass spends: server {} req/s, p99 {}; raw sqlx {} spends/s, p99 {}",
+            served.per_second(),
+            ms(served.p99()),
+            floor.per_second(),
+            ms(floor.p99())
+        );
+        figures.push(SpendFigures { backend, served, floor });
+    }
+    Ok(figures)
+}
+
+/// The passes of a grown order, their codes as printed: (number, code).
+async fn printed(
+    database_url: &str,
+    keys: &app::server::codes::Keys,
+    total: usize,
+) -> bench::Result<Vec<(String, String)>> {
+    let mut db = floor::connect(database_url).await?;
+    let order = floor::grow_passes(&mut db, total).await?;
+    let passes = floor::active_passes(&mut db, order).await?;
+    db.close().await?;
+    Ok(passes
+        .into_iter()
+        .map(|(number, cents)| {
+            let code = keys.pass_code(&number, cents).reveal().to_owned();
+            (number, code)
+        })
+        .collect())
+}
+
+async fn spend_run(args: &Args, served_db: &Scratch, raw_db: &Scratch) -> bench::Result<(Run, Run)> {
+    let setup = setup_for(args, served_db);
+    setup.run_with("demo", &["--history"]).await?;
+    let raw_setup = setup_for(args, raw_db);
+    raw_setup.run_with("demo", &["--history"]).await?;
+    let keys = app::server::codes::Keys::from_secret(&hex::decode(&setup.secret)?);
+    let raw_keys = Arc::new(app::server::codes::Keys::from_secret(&hex::decode(&raw_setup.secret)?));
+    // The demo's history spends three and keeps one to try: the rest are active.
+    let total = args.spend_passes + 20;
+    let served_passes = printed(&served_db.database_url, &keys, total).await?;
+    let raw_passes = printed(&raw_db.database_url, &raw_keys, total).await?;
+    let count = args.spend_passes.min(served_passes.len()).min(raw_passes.len());
+    let ouest: i64 = {
+        let mut db = floor::connect(&raw_db.database_url).await?;
+        let id = sqlx::query_scalar("SELECT id FROM accounts WHERE login = 'ouest'").fetch_one(&mut db).await?;
+        db.close().await?;
+        id
+    };
+    let raw = Floor::connect_for(&raw_db.database_url, raw_db.backend, ouest).await?;
+    let server = setup.start().await?;
+    let base = server.base.clone();
+    let cookie = session_cookie(&base, "ouest", DEMO_PASSWORD).await?;
+    let tills = Arc::new(clients(SPEND_CLIENTS, &cookie, "application/json", true)?);
+    let share = count.div_ceil(ROUNDS);
+    let (mut served, mut floor_run) = (Run::default(), Run::default());
+    let (served_passes, raw_passes) = (Arc::new(served_passes), Arc::new(raw_passes));
+    for round in 0..ROUNDS {
+        let start = round * share;
+        let n = share.min(count.saturating_sub(start));
+        let (tills, base, passes) = (tills.clone(), base.clone(), served_passes.clone());
+        served.absorb(
+            drive(SPEND_CLIENTS, n, move |client, i| {
+                let (till, base, passes) = (tills[client].clone(), base.clone(), passes.clone());
+                async move { spend_over_http(&till, &base, &passes[start + i]).await }
+            })
+            .await,
+        );
+        let (raw, passes, keys) = (raw.clone(), raw_passes.clone(), raw_keys.clone());
+        floor_run.absorb(
+            drive(SPEND_CLIENTS, n, move |_, i| {
+                let (raw, passes, keys) = (raw.clone(), passes.clone(), keys.clone());
+                async move {
+                    let (number, code) = &passes[start + i];
+                    raw.spend_pass(number, code, &keys).await
+                }
+            })
+            .await,
+        );
+    }
+    raw.close().await;
+    stop(server).await?;
+    check(&served, "supplier_spend_pass")?;
+    check(&floor_run, "raw pass spend")?;
+    Ok((served, floor_run))
+}
+
+async fn spend_over_http(till: &Client, base: &str, (number, code): &(String, String)) -> Result<(), String> {
+    let answer = till
+        .post(format!("{base}/api/supplier_spend_pass"))
+        .form(&[("number", number.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = answer.status();
+    let body = answer.bytes().await.map_err(|e| e.to_string())?;
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!("spend of {number}: {status} {}", String::from_utf8_lossy(&body)))
+    }
+}
+
 struct StatementFigures {
     backend: Backend,
     used_vouchers: usize,
@@ -898,6 +1041,7 @@ struct Report {
     counter: Option<Vec<CounterProfile>>,
     statements: Option<Vec<StatementFigures>>,
     sheets: Option<SheetFigures>,
+    spending: Vec<SpendFigures>,
 }
 
 impl Report {
@@ -924,6 +1068,7 @@ impl Report {
         self.counter_section(&mut out);
         self.statement_section(&mut out);
         self.sheet_section(&mut out);
+        self.spending_section(&mut out);
         let _ = writeln!(out, "{END}");
         out
     }
@@ -1146,6 +1291,41 @@ impl Report {
             mb(f.peak_before_kb),
             mb(f.peak_kb)
         );
+    }
+
+    fn spending_section(&self, out: &mut String) {
+        let _ = writeln!(out, "### Spending a pass: `POST /api/supplier_spend_pass`, {SPEND_CLIENTS} counters\n");
+        if self.spending.is_empty() {
+            let _ = writeln!(out, "Not measured in this run (`--spend-passes 0`).\n");
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "A supplier's staff spend the passes of the demo's town order (grown in the database), each with \
+             its printed code, {SPEND_CLIENTS} at once, through the server; the floor is the same database \
+             work (session, budgets, the pass locked, its code checked, spent, journaled) done by a plain sqlx \
+             loop on a database of the same kind, in alternating rounds.\n"
+        );
+        table_head(
+            out,
+            &["backend", "spends", "server req/s", "p50", "p99", "raw spends/s", "raw p99", "server / raw"],
+            1,
+        );
+        for f in &self.spending {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} % |",
+                f.backend.label(),
+                f.served.ok,
+                f.served.per_second(),
+                ms(f.served.p50()),
+                ms(f.served.p99()),
+                f.floor.per_second(),
+                ms(f.floor.p99()),
+                percent(f.served.per_second(), f.floor.per_second())
+            );
+        }
+        let _ = writeln!(out);
     }
 
     fn statement_section(&self, out: &mut String) {

@@ -47,12 +47,13 @@ async fn delivered_csv(
         let get = |k: &str| query.get(k).map(String::as_str);
         let filter = DeliveredFilter::from_form(get("du"), get("au"), get("statut"), chrono::Utc::now())?;
         let rows = delivered::delivered_records(&state, user.supplier_id, &filter).await?;
+        let passes = delivered::spent_passes(&state, user.supplier_id, &filter).await?;
         let name = format!(
             "bons-livres-{}-{}.csv",
             filter.from.map(|d| d.to_string()).unwrap_or_else(|| "debut".into()),
             filter.to.map(|d| d.to_string()).unwrap_or_else(|| "aujourdhui".into())
         );
-        Ok::<_, AppError>((delivered::delivered_csv(&rows), name))
+        Ok::<_, AppError>((delivered::delivered_csv(&rows, &passes), name))
     }
     .await;
     match answer {

@@ -94,7 +94,7 @@ fn Delivered(list: DeliveredList) -> impl IntoView {
                 </p>
                 <Table
                     class="passes spent"
-                    columns=vec!["N° du pass", "Date d'encaissement", "Valeur du pass", "Commanditaire"]
+                    columns=vec!["N° du pass", "Date d'encaissement", "Valeur du pass", "Commanditaire", "Facture"]
                     unwrapped=true
                 >
                     {list
@@ -107,6 +107,14 @@ fn Delivered(list: DeliveredList) -> impl IntoView {
                                     <td data-label="Date d'encaissement" class="used-at">{p.spent_at.to_string()}</td>
                                     <td data-label="Valeur du pass" class="amount">{p.face_value.decimal_fr()}</td>
                                     <td data-label="Commanditaire">{p.sponsor}</td>
+                                    <td data-label="Facture" class="pass-invoice">
+                                        {match (p.invoice, p.paid_on) {
+                                            (Some(i), Some(paid)) => format!("{i} — payé le {paid}"),
+                                            (None, Some(paid)) => format!("payé le {paid}"),
+                                            (Some(i), None) => format!("{i} (facturé)"),
+                                            (None, None) => "—".to_owned(),
+                                        }}
+                                    </td>
                                 </tr>
                             }
                         })

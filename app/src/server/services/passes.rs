@@ -173,7 +173,14 @@ fn refusal(pass: &PassRecord, spender: &Spender, at: Timestamp) -> Option<Refusa
 }
 
 fn receipt(number: PassNumber, pass: &PassRecord, spent_at: Timestamp) -> SpentPass {
-    SpentPass { number, face_value: pass.face_value, sponsor: pass.sponsor.clone(), spent_at: spent_at.paris() }
+    SpentPass {
+        number,
+        face_value: pass.face_value,
+        sponsor: pass.sponsor.clone(),
+        spent_at: spent_at.paris(),
+        invoice: None,
+        paid_on: None,
+    }
 }
 
 /// Counts a wrong code, locking the pass at the limit (journaled).

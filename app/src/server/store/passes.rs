@@ -354,6 +354,8 @@ pub struct SpentRow {
     pub used_at: Timestamp,
     /// The day the supplier was paid for it, once paid.
     pub paid_on: Option<Day>,
+    /// The supplier's invoice that claimed it, once accepted.
+    pub invoice_number: Option<String>,
     pub sponsor: String,
     pub supplier: String,
 }
@@ -366,9 +368,10 @@ impl SpentRow {
 }
 
 const SPENT: &str = "SELECT a.code AS agency_code, a.centre_code, p.year, p.sequence, p.face_value, p.used_at,
-        p.paid_on, s.label AS sponsor, sup.name AS supplier
+        p.paid_on, inv.number AS invoice_number, s.label AS sponsor, sup.name AS supplier
    FROM passes p JOIN agencies a ON a.id = p.agency_id JOIN orders o ON o.id = p.order_id
-   JOIN structures s ON s.id = o.structure_id JOIN suppliers sup ON sup.id = p.supplier_id";
+   JOIN structures s ON s.id = o.structure_id JOIN suppliers sup ON sup.id = p.supplier_id
+   LEFT JOIN invoices inv ON inv.id = p.invoice_id";
 
 /// The passes a supplier spent in `[from, until)` (either bound optional),
 /// newest first.

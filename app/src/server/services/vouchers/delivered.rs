@@ -125,7 +125,8 @@ pub async fn delivered(
     let vouchers = delivered_records(state, supplier_id, filter).await?;
     let (count, total, by_status) = totals(&vouchers);
     let passes = spent_passes(state, supplier_id, filter).await?;
-    let passes_total = Money::from_cents(passes.iter().map(|p| p.face_value.cents()).sum());
+    let unpaid = passes.iter().filter(|p| p.paid_on.is_none());
+    let passes_total = Money::from_cents(unpaid.map(|p| p.face_value.cents()).sum());
     Ok(DeliveredList {
         passes,
         passes_total,
@@ -139,22 +140,36 @@ pub async fn delivered(
     })
 }
 
-/// The passes the supplier spent on the filter's days; none when the
-/// filter asks for a status past delivery (passes are not invoiced yet).
-async fn spent_passes(
+/// The passes the supplier spent on the filter's days, read like its
+/// vouchers' statuses: spent and not invoiced yet (« livré »), claimed by an
+/// accepted invoice (« facturé »), paid; a pass is never « annulé » once
+/// spent.
+pub async fn spent_passes(
     state: &AppState,
     supplier_id: i64,
     filter: &DeliveredFilter,
 ) -> Result<Vec<SpentPass>, ServerError> {
-    if filter.status.is_some_and(|s| s != VoucherStatus::Delivered) {
-        return Ok(Vec::new());
-    }
     let (from, until) = filter.bounds();
     let rows = store::passes::spent_by_supplier(state.db.pool(), supplier_id, from, until).await?;
+    let shown = |row: &store::passes::SpentRow| match filter.status {
+        None => true,
+        Some(VoucherStatus::Delivered) => row.invoice_number.is_none(),
+        Some(VoucherStatus::Invoiced) => row.invoice_number.is_some() && row.paid_on.is_none(),
+        Some(VoucherStatus::Paid) => row.paid_on.is_some(),
+        Some(_) => false,
+    };
     rows.into_iter()
+        .filter(shown)
         .map(|row| {
             let number = row.number().ok_or(AppError::Internal)?;
-            Ok(SpentPass { number, face_value: row.face_value, sponsor: row.sponsor, spent_at: row.used_at.paris() })
+            Ok(SpentPass {
+                number,
+                face_value: row.face_value,
+                sponsor: row.sponsor,
+                spent_at: row.used_at.paris(),
+                invoice: row.invoice_number,
+                paid_on: row.paid_on,
+            })
         })
         .collect()
 }
@@ -179,8 +194,10 @@ pub fn totals(vouchers: &[DeliveredVoucher]) -> (i64, Money, Vec<StatusTotal>) {
 
 /// The list as a spreadsheet Excel opens in France as it is: UTF-8 with a
 /// byte-order mark, `;` between values, decimal commas, French headings.
-pub fn delivered_csv(vouchers: &[DeliveredVoucher]) -> Vec<u8> {
-    let mut csv = Csv::with_capacity(64 + vouchers.len() * 96);
+/// The passes spent follow the vouchers, their sponsor in the member's
+/// column.
+pub fn delivered_csv(vouchers: &[DeliveredVoucher], passes: &[SpentPass]) -> Vec<u8> {
+    let mut csv = Csv::with_capacity(64 + (vouchers.len() + passes.len()) * 96);
     csv.row(["N° du bon", "Date d'utilisation", "Valeur du bon (€)", "Statut", "Adhérent", "Facture", "Payé le"]);
     for v in vouchers {
         let invoice = v.invoice.as_ref().map(|i| format!("{} ({})", i.number, i.status.label())).unwrap_or_default();
@@ -192,6 +209,22 @@ pub fn delivered_csv(vouchers: &[DeliveredVoucher]) -> Vec<u8> {
             v.member_initials.as_str(),
             &invoice,
             &v.paid_on.map(|day| day.to_string()).unwrap_or_default(),
+        ]);
+    }
+    for p in passes {
+        let status = match (&p.invoice, p.paid_on) {
+            (_, Some(_)) => "Pass payé",
+            (Some(_), None) => "Pass facturé",
+            (None, None) => "Pass encaissé",
+        };
+        csv.row([
+            p.number.to_string().as_str(),
+            p.spent_at.to_string().as_str(),
+            &plain_amount(p.face_value),
+            status,
+            p.sponsor.as_str(),
+            p.invoice.as_deref().unwrap_or_default(),
+            &p.paid_on.map(|day| day.to_string()).unwrap_or_default(),
         ]);
     }
     csv.into_bytes()
