@@ -438,11 +438,11 @@ impl Floor {
     /// one write transaction that charges the two attempt budgets, locks
     /// the pass, checks the code (`keys`: the server's, from its secret),
     /// gives the budgets back, marks the pass spent and journals it.
-    pub async fn spend_pass(&self, number: &str, code: &str, keys: &app::server::codes::Keys) -> Result<(), String> {
+    pub async fn spend_pass(&self, number: &str, code: &str, keys: &PassKeys) -> Result<(), String> {
         self.try_spend(number, code, keys).await.map_err(|e| format!("pass {number}: {e}"))
     }
 
-    async fn try_spend(&self, number: &str, code: &str, keys: &app::server::codes::Keys) -> Result<()> {
+    async fn try_spend(&self, number: &str, code: &str, keys: &PassKeys) -> Result<()> {
         let now = chrono::Utc::now();
         let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let window = (now - chrono::Duration::minutes(15)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
@@ -493,7 +493,7 @@ impl Floor {
                 return Err(format!("budget {scope} spent").into());
             }
         }
-        let parsed: app::domain::pass::PassNumber = number.parse().map_err(|e| format!("{e}"))?;
+        let (year, agency, centre, sequence) = pass_number_parts(number)?;
         let pass = sqlx::query(&format!(
             "SELECT p.id, p.order_id, p.agency_id, p.face_value, p.valid_until, p.status, p.used_at,
                     p.supplier_id, p.code_failures, p.locked_at, p.blocked_at, p.invoice_id, s.label AS sponsor
@@ -501,15 +501,15 @@ impl Floor {
                JOIN structures s ON s.id = o.structure_id
               WHERE a.code = $1 AND a.centre_code = $2 AND p.year = $3 AND p.sequence = $4{lock_pass}"
         ))
-        .bind(parsed.agency_code())
-        .bind(parsed.centre_code())
-        .bind(i64::from(parsed.year()))
-        .bind(i64::from(parsed.sequence()))
+        .bind(agency)
+        .bind(centre)
+        .bind(year)
+        .bind(sequence)
         .fetch_one(&mut *tx)
         .await?;
         let (id, face_value, status): (i64, i64, String) =
             (pass.try_get("id")?, pass.try_get("face_value")?, pass.try_get("status")?);
-        if !keys.pass_code_matches(number, face_value, code) || status != "active" {
+        if keys.pass_code(number, face_value) != code || status != "active" {
             return Err(format!("status {status}, or the code does not match").into());
         }
         for (scope, subject) in &budgets {
@@ -543,6 +543,42 @@ impl Floor {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// `P2026.NA.442.00000001` read: year, agency code, centre code, sequence.
+fn pass_number_parts(number: &str) -> Result<(i64, &str, &str, i64)> {
+    let parts: Vec<&str> = number.strip_prefix('P').ok_or("not a pass number")?.split('.').collect();
+    let [year, agency, centre, sequence] = parts.as_slice() else {
+        return Err(format!("not a pass number: {number}").into());
+    };
+    Ok((year.parse()?, agency, centre, sequence.parse()?))
+}
+
+/// The passes' printed codes, derived as the server derives them
+/// (`app/src/server/codes.rs`, kept in step by hand like the statements
+/// above): a key for passes from the server secret, then the first 8 bytes
+/// of HMAC-SHA256(key, "number|cents") as a number, its last 6 digits.
+pub struct PassKeys([u8; 32]);
+
+impl PassKeys {
+    /// From the server secret as `BONS_SECRET` holds it (hex).
+    pub fn from_hex_secret(secret: &str) -> Result<PassKeys> {
+        Ok(PassKeys(hmac_sha256(&hex::decode(secret)?, b"bons/pass-code/v1")))
+    }
+
+    pub fn pass_code(&self, number: &str, face_value_cents: i64) -> String {
+        let tag = hmac_sha256(&self.0, format!("{number}|{face_value_cents}").as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&tag[..8]);
+        format!("{:06}", u64::from_be_bytes(first) % 1_000_000)
+    }
+}
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
 /// The active passes of an order, in number order: number and face value
@@ -618,4 +654,26 @@ pub async fn grow_passes(db: &mut AnyConnection, total: usize) -> Result<i64> {
         .await?;
     tx.commit().await?;
     Ok(order_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pass_numbers_read_as_their_parts() {
+        assert_eq!(pass_number_parts("P2026.NA.442.00000017").unwrap(), (2026, "NA", "442", 17));
+        assert!(pass_number_parts("W2026.NA.442.00000017").is_err());
+    }
+
+    #[test]
+    fn pass_codes_are_six_digits_and_depend_on_the_secret() {
+        let keys = PassKeys::from_hex_secret(&"ab".repeat(32)).unwrap();
+        let code = keys.pass_code("P2026.NA.442.00000001", 2_000);
+        assert_eq!(code.len(), 6);
+        assert!(code.bytes().all(|b| b.is_ascii_digit()));
+        assert_eq!(code, keys.pass_code("P2026.NA.442.00000001", 2_000));
+        let other = PassKeys::from_hex_secret(&"cd".repeat(32)).unwrap();
+        assert_ne!(code, other.pass_code("P2026.NA.442.00000001", 2_000));
+    }
 }

@@ -872,11 +872,7 @@ async fn pass_spending(args: &Args) -> bench::Result<Vec<SpendFigures>> {
 }
 
 /// The passes of a grown order, their codes as printed: (number, code).
-async fn printed(
-    database_url: &str,
-    keys: &app::server::codes::Keys,
-    total: usize,
-) -> bench::Result<Vec<(String, String)>> {
+async fn printed(database_url: &str, keys: &floor::PassKeys, total: usize) -> bench::Result<Vec<(String, String)>> {
     let mut db = floor::connect(database_url).await?;
     let order = floor::grow_passes(&mut db, total).await?;
     let passes = floor::active_passes(&mut db, order).await?;
@@ -884,7 +880,7 @@ async fn printed(
     Ok(passes
         .into_iter()
         .map(|(number, cents)| {
-            let code = keys.pass_code(&number, cents).reveal().to_owned();
+            let code = keys.pass_code(&number, cents);
             (number, code)
         })
         .collect())
@@ -895,8 +891,8 @@ async fn spend_run(args: &Args, served_db: &Scratch, raw_db: &Scratch) -> bench:
     setup.run_with("demo", &["--history"]).await?;
     let raw_setup = setup_for(args, raw_db);
     raw_setup.run_with("demo", &["--history"]).await?;
-    let keys = app::server::codes::Keys::from_secret(&hex::decode(&setup.secret)?);
-    let raw_keys = Arc::new(app::server::codes::Keys::from_secret(&hex::decode(&raw_setup.secret)?));
+    let keys = floor::PassKeys::from_hex_secret(&setup.secret)?;
+    let raw_keys = Arc::new(floor::PassKeys::from_hex_secret(&raw_setup.secret)?);
     // The demo's history spends three and keeps one to try: the rest are active.
     let total = args.spend_passes + 20;
     let served_passes = printed(&served_db.database_url, &keys, total).await?;
