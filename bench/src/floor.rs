@@ -263,6 +263,19 @@ impl Floor {
         self.pool.close().await;
     }
 
+    /// The session's account, as `auth` reads it at each request.
+    async fn session(&self, stamp: &str) -> Result<sqlx::any::AnyRow> {
+        Ok(sqlx::query(
+            "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.supplier_id, a.agency_id
+               FROM sessions s JOIN accounts a ON a.id = s.account_id
+              WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
+        )
+        .bind(&self.token_hash)
+        .bind(stamp)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Uses voucher `id`; returns its number.
     pub async fn use_voucher(&self, id: i64) -> Result<String, String> {
         self.try_use(id).await.map_err(|e| format!("voucher {id}: {e}"))
@@ -272,15 +285,7 @@ impl Floor {
         let now = chrono::Utc::now();
         let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         // Who is asking: the session, then the member (auth::require_member).
-        let session = sqlx::query(
-            "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.supplier_id, a.agency_id
-               FROM sessions s JOIN accounts a ON a.id = s.account_id
-              WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
-        )
-        .bind(&self.token_hash)
-        .bind(&stamp)
-        .fetch_one(&self.pool)
-        .await?;
+        let session = self.session(&stamp).await?;
         let (account_id, member_id): (i64, i64) = (session.try_get("account_id")?, session.try_get("member_id")?);
         let member =
             sqlx::query("SELECT id, agency_id, number, name, fee_paid_until, active FROM members WHERE id = $1")
@@ -446,15 +451,7 @@ impl Floor {
         let now = chrono::Utc::now();
         let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let window = (now - chrono::Duration::minutes(15)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let session = sqlx::query(
-            "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.supplier_id, a.agency_id
-               FROM sessions s JOIN accounts a ON a.id = s.account_id
-              WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
-        )
-        .bind(&self.token_hash)
-        .bind(&stamp)
-        .fetch_one(&self.pool)
-        .await?;
+        let session = self.session(&stamp).await?;
         let (account_id, supplier_id): (i64, i64) = (session.try_get("account_id")?, session.try_get("supplier_id")?);
         let login: String = session.try_get("login")?;
         sqlx::query("SELECT id, agency_id, name, active FROM suppliers WHERE id = $1")
