@@ -323,11 +323,7 @@ pub async fn record_counterpart(order: String, reference: String, day: String, a
     context::serve_and_redirect(|state, caller: StructureCaller| async move {
         let form = passes::ReceivedForm { reference, day, amount };
         let id = passes::record_received(&state, &caller, &order, &form, chrono::Utc::now()).await?;
-        let base = match caller {
-            StructureCaller::Staff(_) => "/agence/commandes",
-            StructureCaller::Sponsor(_) => "/commanditaire/commandes",
-        };
-        Ok(format!("{base}/{id}?pass=recu"))
+        Ok(format!("{}?pass=recu", order_page(&caller, id)))
     })
     .await
 }

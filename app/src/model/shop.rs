@@ -318,16 +318,7 @@ pub struct YearEndView {
     pub unused_passes: i64,
     pub unused_value: Money,
     pub cancelled: i64,
-    pub rows: Vec<YearEndRow>,
-}
-
-/// One supplier in the year-end report.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct YearEndRow {
-    pub supplier: String,
-    pub passes: i64,
-    pub value: Money,
-    pub paid: Money,
+    pub rows: Vec<SupplierSpending>,
 }
 
 /// What an order's passes bought at one supplier.
@@ -336,6 +327,8 @@ pub struct SupplierSpending {
     pub supplier: String,
     pub passes: i64,
     pub value: Money,
+    /// Of that value, what the cooperative has paid the supplier.
+    pub paid: Money,
 }
 
 /// An invoice or credit note to a sponsor, as its order's page lists it.

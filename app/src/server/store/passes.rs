@@ -434,17 +434,6 @@ pub async fn blocked_count(conn: &mut AnyConnection, order_id: i64) -> Result<i6
         .await
 }
 
-/// The face value of an order's passes paid to the suppliers.
-pub async fn paid_value(conn: &mut AnyConnection, order_id: i64) -> Result<Money, sqlx::Error> {
-    let cents: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(face_value), 0) AS BIGINT) FROM passes WHERE order_id = $1 AND paid_on IS NOT NULL",
-    )
-    .bind(order_id)
-    .fetch_one(conn)
-    .await?;
-    Ok(Money::from_cents(cents))
-}
-
 /// An order's passes still active (neither spent nor cancelled): how many,
 /// and their face value.
 pub async fn unused_value(conn: &mut AnyConnection, order_id: i64) -> Result<(i64, Money), sqlx::Error> {

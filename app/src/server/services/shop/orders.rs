@@ -104,9 +104,9 @@ async fn view_of(
     let (next_report, reports) = super::invoices::instalments(conn, &order, &quote).await?;
     let invoiced =
         crate::server::store::billing::issued(conn, order.id, crate::domain::billing::InvoiceKind::Passes, 0).await?;
-    let way = super::passes::way_view(conn, &order, staff, invoiced).await?;
     let today = Timestamp::new(Utc::now()).paris_day();
     let progress = super::way::progress(conn, &order, staff, today).await?;
+    let way = super::passes::way_view(conn, &order, staff, invoiced, &progress).await?;
     Ok(OrderView {
         id: order.id,
         number,

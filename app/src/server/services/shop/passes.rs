@@ -10,12 +10,13 @@ use super::store::{self as shop_store, OrderRecord};
 use crate::domain::Month;
 use crate::domain::billing::InvoiceKind;
 use crate::domain::order::{OrderStatus, PaymentMethod};
+use crate::domain::order_way::Step;
 use crate::domain::pass::{PassNumber, activation_shortfall, default_validity};
 use crate::domain::pricing::Product;
 use crate::domain::{Day, Money, Timestamp};
 use crate::error::AppError;
 use crate::model::chart::MonthlyChart;
-use crate::model::shop::{OrderWayView, SupplierSpending};
+use crate::model::shop::{OrderProgress, OrderWayView, SupplierSpending};
 use crate::server::AppState;
 use crate::server::audit::{Actor, Entity};
 use crate::server::auth::Staff;
@@ -263,17 +264,21 @@ async fn notify_activation(state: &AppState, order: &OrderRecord, passes: u64, v
     }
 }
 
-/// What was spent at each supplier: passes and value, the largest value
-/// first.
-fn by_supplier(spent: &[store::SpentRow]) -> Vec<SupplierSpending> {
+/// What was spent at each supplier: passes, value and what of it was paid,
+/// the largest value first.
+pub(super) fn by_supplier(spent: &[store::SpentRow]) -> Vec<SupplierSpending> {
     let mut rows: Vec<SupplierSpending> = Vec::new();
     for pass in spent {
+        let paid = if pass.paid_on.is_some() { pass.face_value } else { Money::ZERO };
         match rows.iter_mut().find(|r| r.supplier == pass.supplier) {
             Some(row) => {
                 row.passes += 1;
                 row.value = Money::from_cents(row.value.cents() + pass.face_value.cents());
+                row.paid = Money::from_cents(row.paid.cents() + paid.cents());
             }
-            None => rows.push(SupplierSpending { supplier: pass.supplier.clone(), passes: 1, value: pass.face_value }),
+            None => {
+                rows.push(SupplierSpending { supplier: pass.supplier.clone(), passes: 1, value: pass.face_value, paid })
+            }
         }
     }
     rows.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.supplier.cmp(&b.supplier)));
@@ -322,12 +327,14 @@ pub async fn spent_csv(state: &AppState, caller: &StructureCaller, id: &str) -> 
 }
 
 /// The order's way after its invoices, as its page shows it; `staff` says
-/// whether the staff's actions are offered.
+/// whether the staff's actions are offered; `progress`, the steps before,
+/// read already for the same page.
 pub async fn way_view(
     conn: &mut AnyConnection,
     order: &OrderRecord,
     staff: bool,
     invoiced: bool,
+    progress: &OrderProgress,
 ) -> Result<OrderWayView, ServerError> {
     let way = store::way(conn, order.id).await?;
     let counts = store::counts(conn, order.id).await?;
@@ -337,14 +344,20 @@ pub async fn way_view(
         PassNumber::new(year, &code, &centre, u32::try_from(seq?).ok()?).ok().map(|n| n.to_string())
     };
     let open = order.status == OrderStatus::Confirmed && way.activated_at.is_none();
-    let proof_ok = super::way::proof_accepted(conn, order.id).await?;
-    let delivered = super::way::delivered(conn, order.id).await?;
+    let done = |step: Step| progress.steps.iter().any(|s| s.step == step && s.done_at.is_some());
+    let (proof_ok, delivered) = (done(Step::ProofValidated), done(Step::Delivered));
     let spent = store::spent_of_order(conn, order.id).await?;
-    let spent_value = Money::from_cents(spent.iter().map(|p| p.face_value.cents()).sum());
     let by_supplier = by_supplier(&spent);
-    let paid_value = store::paid_value(conn, order.id).await?;
-    let today = Timestamp::new(Utc::now()).paris_day();
-    let year_end = super::year_end::report(conn, order, today).await?;
+    let sum = |f: fn(&SupplierSpending) -> Money| Money::from_cents(by_supplier.iter().map(|r| f(r).cents()).sum());
+    let (spent_value, paid_value) = (sum(|r| r.value), sum(|r| r.paid));
+    let year_end = match (way.valid_until, way.activated_at) {
+        (Some(valid_until), Some(_)) => {
+            let unused = store::unused_value(conn, order.id).await?;
+            let today = Timestamp::new(Utc::now()).paris_day();
+            Some(super::year_end::report_of(valid_until, &counts, by_supplier.clone(), unused, today))
+        }
+        _ => None,
+    };
     Ok(OrderWayView {
         year_end,
         chart: spending_chart(&spent, &by_supplier),

@@ -9,7 +9,7 @@ use super::store::{self as shop_store, OrderRecord};
 use crate::domain::order::OrderStatus;
 use crate::domain::{Day, Money, Timestamp};
 use crate::error::AppError;
-use crate::model::shop::{YearEndRow, YearEndView};
+use crate::model::shop::{SupplierSpending, YearEndView};
 use crate::server::AppState;
 use crate::server::audit::{Actor, Entity};
 use crate::server::error::ServerError;
@@ -37,37 +37,34 @@ pub async fn report(
         return Ok(None);
     };
     let counts = store::counts(&mut *conn, order.id).await?;
-    let spent = store::spent_of_order(&mut *conn, order.id).await?;
-    let mut rows: Vec<YearEndRow> = Vec::new();
-    for pass in &spent {
-        let row = match rows.iter_mut().find(|r| r.supplier == pass.supplier) {
-            Some(row) => row,
-            None => {
-                rows.push(YearEndRow { supplier: pass.supplier.clone(), ..YearEndRow::default() });
-                rows.last_mut().ok_or(AppError::Internal)?
-            }
-        };
-        row.passes += 1;
-        row.value = Money::from_cents(row.value.cents() + pass.face_value.cents());
-        if pass.paid_on.is_some() {
-            row.paid = Money::from_cents(row.paid.cents() + pass.face_value.cents());
-        }
-    }
-    rows.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.supplier.cmp(&b.supplier)));
+    let by_supplier = super::passes::by_supplier(&store::spent_of_order(&mut *conn, order.id).await?);
     let unused = store::unused_value(conn, order.id).await?;
-    let sum = |f: fn(&YearEndRow) -> Money| Money::from_cents(rows.iter().map(|r| f(r).cents()).sum());
-    Ok(Some(YearEndView {
+    Ok(Some(report_of(valid_until, &counts, by_supplier, unused, today)))
+}
+
+/// The report from what the order's page reads already: its passes'
+/// counts, what was spent at each supplier, and the passes still active
+/// (how many, their value).
+pub(super) fn report_of(
+    valid_until: Day,
+    counts: &store::PassCounts,
+    rows: Vec<SupplierSpending>,
+    (unused_passes, unused_value): (i64, Money),
+    today: Day,
+) -> YearEndView {
+    let sum = |f: fn(&SupplierSpending) -> Money| Money::from_cents(rows.iter().map(|r| f(r).cents()).sum());
+    YearEndView {
         valid_until,
         ended: today > valid_until,
         passes: counts.total,
         spent: counts.used,
         spent_value: sum(|r| r.value),
         paid_value: sum(|r| r.paid),
-        unused_passes: unused.0,
-        unused_value: unused.1,
+        unused_passes,
+        unused_value,
         cancelled: counts.cancelled,
         rows,
-    }))
+    }
 }
 
 /// The report of the order `id` as a PDF or a CSV, for those who may read
