@@ -557,11 +557,86 @@ async fn spent_passes_are_invoiced_reconciled_and_paid_like_vouchers() {
     let row = csv.lines().find(|l| l.starts_with(&passes[2].number)).unwrap_or_default();
     assert!(row.contains(";20,00;Pass payé;") && row.contains(";FP-2;"), "{csv}");
 
+    // The till's list carries them too, after the vouchers, under the same filter.
+    let till = app.till("ouest").await;
+    let (status, list) = till.get("/api/v1/vouchers").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let listed: Vec<&str> = list["passes"].as_array().unwrap().iter().map(|p| p["number"].as_str().unwrap()).collect();
+    let mut spent_here: Vec<&str> = passes[..3].iter().map(|p| p.number.as_str()).collect();
+    spent_here.sort();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(sorted, spent_here, "the three passes spent at Ouest, not the one spent at Bois: {list}");
+    assert_eq!(list["pass_count"], 3);
+    let (_, paid_list) = till.get("/api/v1/vouchers?status=31").await;
+    let paid_pass = &paid_list["passes"][0];
+    assert_eq!(paid_list["pass_count"], 1, "{paid_list}");
+    assert_eq!(paid_pass["number"], passes[2].number.as_str());
+    assert_eq!((paid_pass["status"].as_i64(), paid_pass["status_label"].as_str()), (Some(31), Some("Pass payé")));
+    assert_eq!(paid_pass["invoice_number"], "FP-2");
+    assert_eq!(paid_pass["paid_on"].as_str().map(str::len), Some(10), "{paid_pass}");
+    assert_eq!(paid_list["pass_total_cents"], paid_pass["amount_cents"]);
+    let (_, waiting) = till.get("/api/v1/vouchers?status=11").await;
+    let waiting: Vec<&str> =
+        waiting["passes"].as_array().unwrap().iter().map(|p| p["number"].as_str().unwrap()).collect();
+    assert!(waiting.contains(&passes[0].number.as_str()) && !waiting.contains(&passes[2].number.as_str()));
+
     let mairie = app.browser();
     mairie.login("mairie", common::PASSWORD).await;
     let page = mairie.get(&format!("/commanditaire/commandes/{order}")).await;
     let paid_value = page.text_of("class=\"paid-value").map(|t| spaced(&t));
     assert!(paid_value.as_deref().is_some_and(|t| t.contains("20,00 €")), "{paid_value:?}");
+}
+
+/// A wrong code on an invoice line counts toward the pass's lock like one
+/// typed at the counter: five in a row lock it (journaled once), a right
+/// code in between clears the count, and the locked pass still matches its
+/// right code (reconciling compares, it does not guess).
+#[tokio::test]
+async fn wrong_codes_on_invoices_count_toward_the_passs_lock() {
+    use app::domain::{InvoiceLineInput, LineFlag};
+    use app::server::services::invoices::{self as supplier_invoices, InvoiceInput, Submitter};
+    use app::server::services::passes::{Spender, spend};
+
+    let app = TestApp::spawn().await;
+    let (_, passes) = order_at(&app, Stage::Activated).await;
+    let pass = &passes[0];
+    let ouest = app.supplier_user("ouest").await;
+    spend(&app.state, &Spender::staff(&ouest, "127.0.0.1"), &pass.number, &pass.code, now()).await.unwrap();
+    let by = Submitter::user(&ouest);
+    let wrong = common::wrong(&pass.code);
+    let mut sent = 0;
+    let mut send = |code: String| {
+        sent += 1;
+        let input = InvoiceInput {
+            number: format!("FW-{sent}"),
+            date: common::today(),
+            amount: "10".into(),
+            lines: vec![InvoiceLineInput { voucher_number: pass.number.clone(), code, amount: "10".into() }],
+        };
+        let state = app.state.clone();
+        let by = by.clone();
+        async move {
+            let id = supplier_invoices::submit_invoice(&state, &by, &input, now()).await.unwrap();
+            let record = app::server::store::invoices::find(state.db.pool(), id).await.unwrap().unwrap();
+            supplier_invoices::detail(&state, record).await.unwrap().lines[0].flag
+        }
+    };
+    let locks = || app.count("SELECT COUNT(*) FROM audit_events WHERE entity = 'pass' AND action = 'lock'");
+    for _ in 0..4 {
+        assert_eq!(send(wrong.clone()).await, Some(LineFlag::CodeMismatch));
+    }
+    // The right code clears the four: four more do not lock it.
+    assert_eq!(send(pass.code.clone()).await, None);
+    for _ in 0..4 {
+        send(wrong.clone()).await;
+    }
+    assert_eq!(locks().await, 0, "a right code in between clears the count");
+    assert_eq!(send(wrong.clone()).await, Some(LineFlag::CodeMismatch));
+    assert_eq!(locks().await, 1, "the fifth wrong code in a row locks the pass");
+    send(wrong.clone()).await;
+    assert_eq!(locks().await, 1, "locked once");
+    assert_eq!(send(pass.code.clone()).await, Some(LineFlag::AlreadyInvoiced), "its right code still matches");
 }
 
 /// At the end of the passes' validity the sponsor gets, once, the list of

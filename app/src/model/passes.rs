@@ -2,7 +2,7 @@
 //! and what its public check page shows to anyone holding it.
 
 use crate::domain::pass::{PassNumber, PassState};
-use crate::domain::{Day, Money, ParisTime};
+use crate::domain::{Day, Money, ParisTime, VoucherStatus};
 use serde::{Deserialize, Serialize};
 
 /// A pass spent by the supplier asking: what to write on the delivery slip
@@ -18,6 +18,28 @@ pub struct SpentPass {
     pub invoice: Option<String>,
     /// The day the cooperative paid it.
     pub paid_on: Option<Day>,
+}
+
+impl SpentPass {
+    /// Where the pass stands in the money loop, in the vouchers' statuses
+    /// (the same filter reads both): spent and not invoiced yet (11),
+    /// claimed by an accepted invoice (21), paid (31).
+    pub fn status(&self) -> VoucherStatus {
+        match (&self.invoice, self.paid_on) {
+            (_, Some(_)) => VoucherStatus::Paid,
+            (Some(_), None) => VoucherStatus::Invoiced,
+            (None, None) => VoucherStatus::Delivered,
+        }
+    }
+
+    /// The status in words, as the supplier's CSV and till read it.
+    pub fn status_label(&self) -> &'static str {
+        match self.status() {
+            VoucherStatus::Paid => "Pass payé",
+            VoucherStatus::Invoiced => "Pass facturé",
+            _ => "Pass encaissé",
+        }
+    }
 }
 
 /// A pass as its check page shows it: genuine (the link's signature held),

@@ -13,6 +13,7 @@ mod openapi;
 use app::domain::{Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, VoucherStatus, voucher::DELIVERED_STATUSES};
 use app::error::AppError;
 use app::model::invoices::{InvoiceDetail, InvoiceLineView, InvoiceSummary};
+use app::model::passes::SpentPass;
 use app::server::services::accounts::api_keys::{self, ApiClient, KeyRefusal};
 use app::server::services::invoices::{self, InvoiceInput, submission};
 use app::server::services::passes;
@@ -278,16 +279,50 @@ struct VoucherItem {
     paid_on: Option<String>,
 }
 
+/// A pass spent at the supplier's counter, in the vouchers' statuses.
+#[derive(Serialize)]
+struct PassItem {
+    number: String,
+    spent_at: String,
+    amount_cents: i64,
+    status: i64,
+    status_label: &'static str,
+    sponsor: String,
+    invoice_number: Option<String>,
+    paid_on: Option<String>,
+}
+
+impl From<SpentPass> for PassItem {
+    fn from(p: SpentPass) -> PassItem {
+        PassItem {
+            number: p.number.to_string(),
+            spent_at: p.spent_at.rfc3339(),
+            amount_cents: p.face_value.cents(),
+            status: p.status().code(),
+            status_label: p.status_label(),
+            sponsor: p.sponsor,
+            invoice_number: p.invoice,
+            paid_on: p.paid_on.map(Day::iso),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct VoucherList {
     vouchers: Vec<VoucherItem>,
     count: i64,
     /// Value of the listed vouchers except uses undone (91): what will be paid.
     total_cents: i64,
+    /// The passes spent on the same days, under the same status filter.
+    passes: Vec<PassItem>,
+    pass_count: i64,
+    /// Face value of the listed passes.
+    pass_total_cents: i64,
 }
 
 /// `GET /api/v1/vouchers?from=&to=&status=`: the supplier's delivered
-/// vouchers, newest use first; without `from` and `to`, all of them.
+/// vouchers, newest use first, then the passes it spent on the same days;
+/// without `from` and `to`, all of them.
 async fn list_vouchers(
     State(state): State<AppState>,
     till: Till,
@@ -319,7 +354,18 @@ async fn list_vouchers(
                 paid_on: v.paid_on.map(Day::iso),
             })
             .collect();
-        Ok::<_, ApiError>(VoucherList { vouchers, count, total_cents: total.cents() })
+        let passes = delivered::spent_passes(&state, till.client.supplier_id, &filter).await?;
+        let pass_count = i64::try_from(passes.len()).unwrap_or(i64::MAX);
+        let pass_total_cents = passes.iter().map(|p| p.face_value.cents()).sum();
+        let passes = passes.into_iter().map(PassItem::from).collect();
+        Ok::<_, ApiError>(VoucherList {
+            vouchers,
+            count,
+            total_cents: total.cents(),
+            passes,
+            pass_count,
+            pass_total_cents,
+        })
     }
     .await;
     respond_ok(answer)

@@ -102,14 +102,12 @@ pub async fn spend(
         return Err(AppError::PassCheckFailed.into());
     };
     if !code_ok {
-        count_wrong_code(&mut tx, &checker.actor, &pass, now).await?;
+        record_code_result(&mut tx, &checker.actor, &pass, false, now).await?;
         tx.commit().await?;
         return Err(AppError::PassCheckFailed.into());
     }
     budgets::refund_all(&mut tx, &checker.budgets).await?;
-    if pass.code_failures > 0 {
-        store::set_code_failures(tx.conn(), pass.id, 0, None).await?;
-    }
+    record_code_result(&mut tx, &checker.actor, &pass, true, now).await?;
     let at = Timestamp::new(now);
     let refusal = refusal(&pass, spender, at);
     if let Some(refusal) = refusal {
@@ -183,17 +181,28 @@ fn receipt(number: PassNumber, pass: &PassRecord, spent_at: Timestamp) -> SpentP
     }
 }
 
-/// Counts a wrong code, locking the pass at the limit (journaled).
-async fn count_wrong_code(
+/// Counts a wrong code typed for a pass (at the counter, through the till,
+/// on an invoice of the supplier who spent it), locking the pass at the
+/// limit (journaled); a right code clears the count. Runs inside the
+/// caller's transaction, which holds the pass.
+pub(crate) async fn record_code_result(
     tx: &mut WriteTx,
     actor: &Actor,
     pass: &PassRecord,
+    code_ok: bool,
     now: DateTime<Utc>,
 ) -> Result<(), ServerError> {
+    if code_ok {
+        if pass.code_failures > 0 && pass.locked_at.is_none() {
+            store::set_code_failures(tx.conn(), pass.id, 0, None).await?;
+        }
+        return Ok(());
+    }
     let failures = pass.code_failures + 1;
-    let lock = failures >= budgets::CODE_FAILURES_BEFORE_LOCK;
-    store::set_code_failures(tx.conn(), pass.id, failures, lock.then(|| Timestamp::new(now))).await?;
-    if lock {
+    let lock_now = failures >= budgets::CODE_FAILURES_BEFORE_LOCK && pass.locked_at.is_none();
+    let locked_at = if lock_now { Some(Timestamp::new(now)) } else { pass.locked_at };
+    store::set_code_failures(tx.conn(), pass.id, failures, locked_at).await?;
+    if lock_now {
         let (before, after) = (json!({ "locked": false }), json!({ "locked": true, "wrong_codes": failures }));
         journal(tx, actor, Entity::Pass, pass.id, "lock", before, after, now).await?;
         tracing::warn!(pass = pass.id, "pass locked after too many wrong codes");

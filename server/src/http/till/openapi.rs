@@ -129,7 +129,7 @@ pub fn document() -> Value {
             "/vouchers": {
                 "get": {
                     "operationId": "listDeliveredVouchers",
-                    "summary": "Les bons utilisés chez le fournisseur, le plus récent d'abord.",
+                    "summary": "Les bons utilisés chez le fournisseur, le plus récent d'abord, puis les pass encaissés les mêmes jours.",
                     "parameters": [
                         { "name": "from", "in": "query", "required": false, "description": "Premier jour d'utilisation (Paris), inclus.", "schema": { "type": "string", "format": "date", "pattern": DAY_PATTERN } },
                         { "name": "to", "in": "query", "required": false, "description": "Dernier jour d'utilisation (Paris), inclus.", "schema": { "type": "string", "format": "date", "pattern": DAY_PATTERN } },
@@ -271,12 +271,31 @@ pub fn document() -> Value {
                 },
                 "VoucherList": {
                     "type": "object",
-                    "required": ["vouchers", "count", "total_cents"],
+                    "required": ["vouchers", "count", "total_cents", "passes", "pass_count", "pass_total_cents"],
                     "additionalProperties": false,
                     "properties": {
                         "vouchers": { "type": "array", "items": { "$ref": "#/components/schemas/Voucher" } },
                         "count": { "type": "integer", "format": "int64", "minimum": 0 },
-                        "total_cents": { "type": "integer", "format": "int64", "minimum": 0, "description": "Valeur des bons listés, hors utilisations annulées (91)." }
+                        "total_cents": { "type": "integer", "format": "int64", "minimum": 0, "description": "Valeur des bons listés, hors utilisations annulées (91)." },
+                        "passes": { "type": "array", "items": { "$ref": "#/components/schemas/DeliveredPass" } },
+                        "pass_count": { "type": "integer", "format": "int64", "minimum": 0 },
+                        "pass_total_cents": { "type": "integer", "format": "int64", "minimum": 0, "description": "Valeur faciale des pass listés." }
+                    }
+                },
+                "DeliveredPass": {
+                    "type": "object",
+                    "description": "Un Pass Castors encaissé au comptoir du fournisseur.",
+                    "required": ["number", "spent_at", "amount_cents", "status", "status_label", "sponsor", "invoice_number", "paid_on"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "number": { "type": "string", "example": "P2026.NA.442.00000001" },
+                        "spent_at": { "type": "string", "format": "date-time" },
+                        "amount_cents": { "type": "integer", "format": "int64", "minimum": 0, "description": "Valeur faciale du pass, en centimes." },
+                        "status": { "type": "integer", "enum": [11, 21, 31], "description": "11 encaissé, 21 facturé (facture acceptée), 31 payé." },
+                        "status_label": { "type": "string" },
+                        "sponsor": { "type": "string", "description": "Le commanditaire qui a acheté le pass." },
+                        "invoice_number": { "type": "string", "nullable": true, "description": "Le numéro de la facture acceptée qui le réclame." },
+                        "paid_on": { "type": "string", "format": "date", "nullable": true }
                     }
                 },
                 "InvoiceLineRequest": {

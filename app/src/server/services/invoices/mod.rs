@@ -11,7 +11,7 @@ pub mod pdf;
 pub mod review;
 pub mod submission;
 
-use super::{journal, vouchers::record_code_result};
+use super::{journal, passes, vouchers::record_code_result};
 use crate::domain::pass::{PassNumber, PassStatus};
 use crate::domain::{Day, InvoiceLineInput, InvoiceStatus, LineFlag, Money, Timestamp, VoucherStatus};
 use crate::domain::{day::parse_day, invoice::MAX_INVOICE_LINES, invoice::parse_line_number, parse_typed_code};
@@ -374,7 +374,7 @@ async fn store_lines(
             let pass = matched.passes.get(&line.number);
             let flag = match pass {
                 None => Some(LineFlag::UnknownVoucher),
-                Some(p) => match_pass_line(tx, by, invoice_id, p, line, code_ok, &passes_here).await?,
+                Some(p) => match_pass_line(tx, by, invoice_id, p, line, code_ok, &passes_here, now).await?,
             };
             let pass_id = pass.filter(|p| p.supplier_id == Some(by.supplier_id)).map(|p| p.id);
             if flag.is_none() {
@@ -453,6 +453,7 @@ async fn match_line(
 /// The first reason a line does not match its pass (None: it matches): the
 /// pass must have been spent at this supplier's counter, with this code,
 /// never invoiced, for at least the line's amount.
+#[allow(clippy::too_many_arguments)]
 async fn match_pass_line(
     tx: &mut WriteTx,
     by: &Submitter,
@@ -461,11 +462,16 @@ async fn match_pass_line(
     line: &CheckedLine,
     code_ok: bool,
     claimed_here: &HashSet<i64>,
+    now: DateTime<Utc>,
 ) -> Result<Option<LineFlag>, ServerError> {
     if p.supplier_id != Some(by.supplier_id) {
         // Not spent here (or not spent yet at all): nothing more is said.
         return Ok(Some(if p.status == PassStatus::Used { LineFlag::OtherSupplier } else { LineFlag::NotUsed }));
     }
+    // Counted like the counter's: five wrong codes in a row lock the pass,
+    // read again here as an invoice may name it twice.
+    let current = pass_store::find_for_update(tx, p.id).await?.ok_or(AppError::Internal)?;
+    passes::record_code_result(tx, &by.actor, &current, code_ok, now).await?;
     if !code_ok {
         return Ok(Some(LineFlag::CodeMismatch));
     }

@@ -212,16 +212,11 @@ pub fn delivered_csv(vouchers: &[DeliveredVoucher], passes: &[SpentPass]) -> Vec
         ]);
     }
     for p in passes {
-        let status = match (&p.invoice, p.paid_on) {
-            (_, Some(_)) => "Pass payé",
-            (Some(_), None) => "Pass facturé",
-            (None, None) => "Pass encaissé",
-        };
         csv.row([
             p.number.to_string().as_str(),
             p.spent_at.to_string().as_str(),
             &plain_amount(p.face_value),
-            status,
+            p.status_label(),
             p.sponsor.as_str(),
             p.invoice.as_deref().unwrap_or_default(),
             &p.paid_on.map(|day| day.to_string()).unwrap_or_default(),
