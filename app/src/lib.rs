@@ -78,6 +78,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/pass/:number") view={Lazy::<occasional::PassCheckPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/releves") view={Lazy::<occasional::MemberStatementsPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/mot-de-passe") view={Lazy::<occasional::PasswordPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/mot-de-passe-oublie") view={Lazy::<occasional::ForgotPasswordPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/reinitialiser/:token") view={Lazy::<occasional::ChoosePasswordPage>::new()} ssr=SsrMode::Async />
 
                 // The supplier's space.
                 <Route path=path!("/fournisseur") view={Lazy::<supplier::SupplierHomePage>::new()} ssr=SsrMode::Async />

@@ -71,10 +71,13 @@ macro_rules! lazy_space {
 lazy_space! {
     /// The member's occasional pages and the public ones: `/connexion`,
     /// `/bons/nouveau`, `/releves`, `/verifier`, `/verifier/:number`,
-    /// `/pass/:number` (a pass's QR code), and `/mot-de-passe` (every role's).
+    /// `/pass/:number` (a pass's QR code), `/mot-de-passe` (every role's),
+    /// `/mot-de-passe-oublie` and `/reinitialiser/:token`.
     occasional, occasional_page, __preload_occasional_page:
     LoginPage,
     PasswordPage,
+    ForgotPasswordPage,
+    ChoosePasswordPage,
     RequestPage,
     CheckCodePage,
     CheckPage,

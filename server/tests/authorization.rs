@@ -177,6 +177,18 @@ fn member_fns() -> Vec<FnProbe> {
             },
             by_role(Refused(422), Refused(422), Refused(422), Refused(401)),
         ),
+        // « Mot de passe oublié ? »: the same answer for everyone, whoever is
+        // named; a forged link chooses nothing.
+        private("forgot_password", |_, _| vec![("identifiant", PAID_UP.into())], everyone(Granted)),
+        private("check_password_link", |_, _| vec![("token", "ab".repeat(32))], everyone(Granted)),
+        private(
+            "choose_password",
+            |_, _| {
+                let new = "une longue phrase de castor".to_owned();
+                vec![("token", "ab".repeat(32)), ("new", new.clone()), ("confirm", new)]
+            },
+            everyone(Refused(422)),
+        ),
         members_own("request_choices", |_, _| vec![]),
         // The other member is not paid up: refused for that reason, not for the owner's.
         private(
@@ -1455,6 +1467,20 @@ fn member_pages() -> Vec<PageProbe> {
             route: "/mot-de-passe",
             path: |_| "/mot-de-passe".into(),
             expect: by_role(Granted, Granted, Granted, ToLogin),
+            number_is_public: false,
+            sees_owner: &[],
+        },
+        PageProbe {
+            route: "/mot-de-passe-oublie",
+            path: |_| "/mot-de-passe-oublie".into(),
+            expect: everyone(Granted),
+            number_is_public: false,
+            sees_owner: &[],
+        },
+        PageProbe {
+            route: "/reinitialiser/{token}",
+            path: |_| format!("/reinitialiser/{}", "ab".repeat(32)),
+            expect: everyone(Granted),
             number_is_public: false,
             sees_owner: &[],
         },

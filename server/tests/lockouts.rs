@@ -107,6 +107,8 @@ async fn changing_ones_own_password_logs_out_every_other_device_but_this_one() {
     for (current, new, confirm, said) in [
         ("devine", NEW_PASSWORD, NEW_PASSWORD, "Le mot de passe actuel est incorrect."),
         (PASSWORD, "court", "court", "Le nouveau mot de passe compte au moins 10 caractères."),
+        (PASSWORD, "motdepasse2026", "motdepasse2026", "Ce mot de passe est trop facile à deviner."),
+        (PASSWORD, "44000123B2026", "44000123B2026", "Ce mot de passe est trop facile à deviner."),
         (PASSWORD, NEW_PASSWORD, "une autre phrase", "Les deux saisies du nouveau mot de passe sont différentes"),
         ("", NEW_PASSWORD, NEW_PASSWORD, "Indiquez votre mot de passe actuel."),
     ] {

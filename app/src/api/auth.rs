@@ -93,3 +93,37 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     })
     .await
 }
+
+/// « Mot de passe oublié ? »: a link by email to whoever `identifiant`
+/// names (member number, login or email address). The same answer, in the
+/// same time, whether or not an account matches.
+#[server(endpoint = "forgot_password")]
+pub async fn forgot_password(identifiant: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::accounts::recovery};
+    context::serve_and_redirect(|state, _: Anyone| async move {
+        let address = context::address(&state)?;
+        recovery::request_reset(&state, &identifiant, &address, chrono::Utc::now()).await?;
+        Ok("/mot-de-passe-oublie?envoye=1".into())
+    })
+    .await
+}
+
+/// Whether a password link still works, and for which login.
+#[server(endpoint = "check_password_link")]
+pub async fn check_password_link(token: String) -> Result<PasswordLink, AppError> {
+    use crate::{api::context, server::services::accounts::recovery};
+    context::serve(|state, _: Anyone| async move { recovery::check_link(&state, &token, chrono::Utc::now()).await })
+        .await
+}
+
+/// The password chosen from a link, typed twice; then to the login page.
+#[server(endpoint = "choose_password")]
+pub async fn choose_password(token: String, new: String, confirm: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::accounts::recovery};
+    context::serve_and_redirect(|state, _: Anyone| async move {
+        let login = recovery::choose_password(&state, &token, new, confirm, chrono::Utc::now()).await?;
+        let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("identifiant", &login).finish();
+        Ok(format!("/connexion?nouveau=1&{query}"))
+    })
+    .await
+}

@@ -38,17 +38,24 @@ pub enum PasswordError {
 /// Checks a change before anything is looked up; the current password
 /// itself is checked by the server.
 pub fn check_change(change: &PasswordChange) -> Result<(), PasswordError> {
-    let chars = change.new.chars().count();
     if change.current.is_empty() {
-        Err(PasswordError::CurrentMissing)
-    } else if chars < MIN_CHARS {
+        return Err(PasswordError::CurrentMissing);
+    }
+    check_choice(&change.new, &change.confirm)?;
+    if change.new == change.current { Err(PasswordError::Unchanged) } else { Ok(()) }
+}
+
+/// Checks a password chosen from a link (forgotten password, invitation):
+/// long enough, not too long, typed twice alike. How hard it is to guess
+/// is the server's judgement (`server::strength`).
+pub fn check_choice(new: &str, confirm: &str) -> Result<(), PasswordError> {
+    let chars = new.chars().count();
+    if chars < MIN_CHARS {
         Err(PasswordError::TooShort)
     } else if chars > MAX_CHARS {
         Err(PasswordError::TooLong)
-    } else if change.new != change.confirm {
+    } else if new != confirm {
         Err(PasswordError::Mismatch)
-    } else if change.new == change.current {
-        Err(PasswordError::Unchanged)
     } else {
         Ok(())
     }

@@ -20,3 +20,16 @@ pub struct AccountSummary {
     /// Its space (`Role::home`) is the way back.
     pub role: Role,
 }
+
+/// The page behind a password link (forgotten password, invitation): whose
+/// account it opens, or why it does not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordLink {
+    /// The account's login, when the link works.
+    pub login: Option<String>,
+    /// An invitation (first password) rather than a forgotten one.
+    pub invitation: bool,
+    /// Why the link does not work (used, replaced, expired, unknown): one
+    /// sentence for all.
+    pub refusal: Option<String>,
+}

@@ -54,6 +54,13 @@ pub const LOGIN_PER_DEVICE: Budget = Budget { scope: "login-device", limit: 5, w
 /// password (a session left open is not a way to guess it).
 pub const PASSWORD_CHANGE_PER_ACCOUNT: Budget = Budget { scope: "password-change", limit: 5, window_minutes: 15 };
 
+/// « Mot de passe oublié ? » asked from one network address, whoever it
+/// names: each request counts, answered or not.
+pub const RESET_PER_ADDRESS: Budget = Budget { scope: "reset-address", limit: 10, window_minutes: 15 };
+/// Reset links mailed to one account in an hour: a stranger cannot fill
+/// someone's mailbox.
+pub const RESET_PER_ACCOUNT: Budget = Budget { scope: "reset-account", limit: 3, window_minutes: 60 };
+
 /// Wrong codes typed by a voucher's own supplier (at the counter, through
 /// its till, on its invoices) before the voucher is locked; agency staff
 /// unlock it. Nobody else's failures count toward it.

@@ -17,6 +17,7 @@ pub mod pdf;
 pub mod services;
 pub mod spreadsheet;
 pub mod store;
+pub mod strength;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;

@@ -1,11 +1,11 @@
 //! Screens of one's own account, for every role.
 
-use crate::api::auth::{ChangePassword, my_account};
+use crate::api::auth::{ChangePassword, ChoosePassword, ForgotPassword, check_password_link, my_account};
 use crate::components::{Field, Loaded, Submit, done_notice};
 use crate::domain::password::MIN_CHARS;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// « Changer mon mot de passe »: the current password, then the new one
 /// twice. Once changed, every other device is logged out.
@@ -45,9 +45,7 @@ pub fn PasswordPage() -> impl IntoView {
                                 described_by="new-hint"
                                 required=true
                             />
-                            <p class="hint" id="new-hint">
-                                "Au moins " {MIN_CHARS} " caractères : une phrase facile à retenir convient."
-                            </p>
+                            <NewPasswordHint />
                             <Field
                                 name="confirm"
                                 label="Nouveau mot de passe, une seconde fois"
@@ -63,6 +61,138 @@ pub fn PasswordPage() -> impl IntoView {
                         <p>
                             <a href=a.role.home()>"Retour à mon espace"</a>
                         </p>
+                    }
+                }
+            />
+        </main>
+    }
+}
+
+/// What a new password must be, under its field (`id="new-hint"`).
+#[component]
+fn NewPasswordHint() -> impl IntoView {
+    view! {
+        <p class="hint" id="new-hint">
+            "Au moins " {MIN_CHARS}
+            " caractères, difficile à deviner : quelques mots peu courants mis bout à bout conviennent, sans symboles obligatoires."
+        </p>
+    }
+}
+
+/// « Mot de passe oublié ? »: the member number, login or email address;
+/// a link goes by email. The page says the same whether or not an account
+/// matched.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let ask = ServerAction::<ForgotPassword>::new();
+    let query = use_query_map();
+    let sent = move || query.read().get("envoye").is_some();
+    view! {
+        <Title text="Mot de passe oublié — Castors" />
+        <main class="page page-narrow">
+            <h1>"Mot de passe oublié ?"</h1>
+            {move || {
+                if sent() {
+                    view! {
+                        <p class="notice notice-ok" role="status">
+                            "Si un compte correspond à ce que vous avez saisi et qu'il a une adresse e-mail, un lien vient d'y être envoyé. Il permet de choisir un nouveau mot de passe pendant une heure, une seule fois."
+                        </p>
+                        <p class="hint">
+                            "Rien reçu ? Regardez dans les indésirables, ou demandez à votre agence Castors : elle peut vous envoyer une invitation."
+                        </p>
+                        <p>
+                            <a href="/connexion">"Retour à la connexion"</a>
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <p class="lead">
+                            "Indiquez votre n° d'adhérent, votre identifiant ou votre adresse e-mail : nous vous envoyons un lien pour choisir un nouveau mot de passe."
+                        </p>
+                        <ActionForm action=ask attr:class="form">
+                            <Field
+                                name="identifiant"
+                                label="N° d'adhérent, identifiant ou adresse e-mail"
+                                autocomplete="username"
+                                required=true
+                            />
+                            <Submit action=ask label="RECEVOIR UN LIEN" primary=true />
+                        </ActionForm>
+                        <p>
+                            <a href="/connexion">"Retour à la connexion"</a>
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
+        </main>
+    }
+}
+
+/// The page behind a password link: the new password twice, or why the
+/// link no longer works.
+#[component]
+pub fn ChoosePasswordPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let link = Resource::new(token, check_password_link);
+    let choose = ServerAction::<ChoosePassword>::new();
+    view! {
+        <Title text="Choisir mon mot de passe — Castors" />
+        <main class="page page-narrow">
+            <h1>"Choisir mon mot de passe"</h1>
+            <Loaded
+                resource=link
+                ok=move |link| match (link.refusal, link.login) {
+                    (None, Some(login)) => {
+                        view! {
+                            <p class="lead">
+                                {if link.invitation {
+                                    "Bienvenue ! Choisissez le mot de passe de votre compte Castors."
+                                } else {
+                                    "Choisissez un nouveau mot de passe : vos appareils connectés seront déconnectés."
+                                }}
+                            </p>
+                            <p>"Identifiant : " <strong class="link-login">{login.clone()}</strong></p>
+                            <ActionForm action=choose attr:class="form">
+                                <input type="hidden" name="token" value=token() />
+                                // For password managers: the account the new password belongs to.
+                                <input type="hidden" name="username" autocomplete="username" value=login />
+                                <Field
+                                    name="new"
+                                    label="Nouveau mot de passe"
+                                    kind="password"
+                                    autocomplete="new-password"
+                                    minlength=MIN_CHARS.to_string()
+                                    described_by="new-hint"
+                                    required=true
+                                />
+                                <NewPasswordHint />
+                                <Field
+                                    name="confirm"
+                                    label="Nouveau mot de passe, une seconde fois"
+                                    kind="password"
+                                    autocomplete="new-password"
+                                    required=true
+                                />
+                                <Submit action=choose label="ENREGISTRER" primary=true />
+                            </ActionForm>
+                        }
+                            .into_any()
+                    }
+                    (refusal, _) => {
+                        view! {
+                            <p class="notice notice-error link-refused" role="alert">
+                                {refusal.unwrap_or_default()}
+                            </p>
+                            <p>
+                                <a class="button" href="/mot-de-passe-oublie">
+                                    "Demander un nouveau lien"
+                                </a>
+                            </p>
+                        }
+                            .into_any()
                     }
                 }
             />

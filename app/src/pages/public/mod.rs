@@ -16,11 +16,24 @@ pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     // The page asked for before logging in, sent back with the form; the
     // server keeps it only if it is one of ours.
-    let next = use_query_map().read_untracked().get("suivant").filter(|p| crate::security::own_path(p).is_some());
+    // Back from « Choisir mon mot de passe »: a notice, the login typed in.
+    let (next, chosen, login_typed) = {
+        let query = use_query_map().read_untracked();
+        (
+            query.get("suivant").filter(|p| crate::security::own_path(p).is_some()),
+            query.get("nouveau").is_some(),
+            query.get("identifiant").filter(|l| l.chars().count() <= 100),
+        )
+    };
     view! {
         <Title text="Connexion — Espace adhérent Castors" />
         <main class="page page-narrow">
             <h1>"Espace adhérent"</h1>
+            {chosen.then(|| view! {
+                <p class="notice notice-ok" role="status">
+                    "Votre mot de passe est enregistré : connectez-vous avec lui."
+                </p>
+            })}
             <p class="lead">"Accédez à toutes vos infos Castors sur votre ordinateur, tablette ou smartphone."</p>
             <ActionForm action=login attr:class="form">
                 <Field
@@ -29,6 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                     autocomplete="username"
                     autocapitalize="characters"
                     placeholder="4400xxxxB"
+                    value=login_typed
                     required=true
                 />
                 <Field
@@ -41,6 +55,9 @@ pub fn LoginPage() -> impl IntoView {
                 {next.map(|next| view! { <input type="hidden" name="suivant" value=next /> })}
                 <Submit action=login label="SE CONNECTER" primary=true />
             </ActionForm>
+            <p class="forgotten">
+                <a href="/mot-de-passe-oublie">"Mot de passe oublié ?"</a>
+            </p>
         </main>
     }
 }

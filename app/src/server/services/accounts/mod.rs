@@ -1,7 +1,9 @@
-//! A person's own account, whatever their role: changing their password.
+//! A person's own account, whatever their role: changing their password,
+//! choosing a new one when it is forgotten (`recovery`).
 
 pub mod api_keys;
 pub mod logins;
+pub mod recovery;
 
 use super::journal;
 use crate::domain::password::{self, PasswordChange};
@@ -9,8 +11,8 @@ use crate::error::AppError;
 use crate::server::audit::{Actor, Entity};
 use crate::server::auth::{hash_password, password_matches};
 use crate::server::error::ServerError;
-use crate::server::store::accounts::{self, SessionRecord};
-use crate::server::{AppState, budgets};
+use crate::server::store::accounts::{self, SessionRecord, links};
+use crate::server::{AppState, budgets, strength};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -29,6 +31,16 @@ pub async fn change_password(
     now: DateTime<Utc>,
 ) -> Result<u64, ServerError> {
     password::check_change(&change).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let account = links::reachable_by_login(state.db.pool(), &session.login)
+        .await?
+        .filter(|a| a.id == session.account_id)
+        .ok_or(AppError::NotLoggedIn)?;
+    let mut known: Vec<&str> = vec![&account.login];
+    known.extend(account.email.as_deref());
+    known.extend(account.name.as_deref());
+    if let Some(weak) = strength::weakness(&change.new, &known) {
+        return Err(AppError::Invalid(weak).into());
+    }
     let budget = [(budgets::PASSWORD_CHANGE_PER_ACCOUNT, session.account_id.to_string())];
     let mut tx = state.db.begin_write().await?;
     let allowed = budgets::charge_all(&mut tx, &budget, now).await?;
@@ -63,5 +75,6 @@ pub async fn change_password(
     journal(&mut tx, &actor, Entity::Account, session.account_id, "change_password", json!({}), after, now).await?;
     tx.commit().await?;
     tracing::info!(account = session.account_id, ended, "password changed by its owner");
+    recovery::tell_password_changed(state, &account, now).await;
     Ok(ended)
 }

@@ -112,6 +112,9 @@ pub async fn open_account(
     now: DateTime<Utc>,
 ) -> Result<i64, ServerError> {
     let checked = check_signup(signup)?;
+    if let Some(weak) = crate::server::strength::weakness(&signup.password, &[&checked.email, &checked.name]) {
+        return Err(AppError::Invalid(weak).into());
+    }
     let hash = crate::server::services::accounts::logins::hash(signup.password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
     if !budgets::charge(&mut tx, budgets::SIGNUP_PER_ADDRESS, address, now).await? {

@@ -1,6 +1,7 @@
 //! Accounts, members and sessions.
 
 pub mod api_keys;
+pub mod links;
 
 use crate::domain::{Day, Role, StoredBool, Timestamp};
 use crate::server::error::UniqueKey;
