@@ -364,6 +364,26 @@ fn supplier_fns() -> Vec<FnProbe> {
             },
             false,
         ),
+        // The invoice corrected just above is received again: no longer
+        // withdrawn by its supplier, and nobody else's to withdraw.
+        FnProbe {
+            expect: [
+                (Anonymous, Refused(401)),
+                (Owner, Refused(403)),
+                (OtherMember, Refused(403)),
+                (Supplier, Refused(409)),
+                (OtherAgencyStaff, Refused(403)),
+                (AgencyStaff, Refused(403)),
+                (Admin, Refused(403)),
+                (Sponsor, Refused(403)),
+                (OtherSponsor, Refused(403)),
+            ],
+            ..supplier_only(
+                "supplier_withdraw_invoice",
+                |s, _| vec![("id", s.supplier.invoice_id.to_string()), ("confirm", "on".into())],
+                false,
+            )
+        },
         supplier_only("supplier_api_keys", |_, _| vec![], false),
         supplier_only("supplier_create_api_key", |_, role| vec![("label", format!("Caisse {}", role as u8))], false),
         supplier_only("supplier_revoke_api_key", |s, _| vec![("id", s.supplier.api_key_id.to_string())], false),

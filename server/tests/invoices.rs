@@ -156,3 +156,61 @@ async fn an_invoice_sent_back_is_corrected_and_matched_again() {
         .unwrap_err();
     assert!(matches!(err, AppError::NotFound(_)));
 }
+
+/// An invoice sent back « à corriger » no longer holds its vouchers: a new
+/// invoice claims them, and the supplier may withdraw the old one instead
+/// of correcting it (journaled; only an invoice sent back, only its own).
+#[tokio::test]
+async fn an_invoice_sent_back_frees_its_vouchers_and_can_be_withdrawn() {
+    use app::server::services::invoices::review;
+    let (app, phone) = TestApp::spawn_with_member().await;
+    let (_, n1, c1) = used_voucher_at(&app, &phone, "Matériaux de l'Ouest", "42").await;
+    let ouest = app.supplier_user("ouest").await;
+    let by = Submitter::user(&ouest);
+    let first =
+        invoices::submit_invoice(&app.state, &by, &invoice("F-300", "42", vec![line(&n1, &c1, "42")]), Utc::now())
+            .await
+            .unwrap();
+    let held = invoice("F-301", "42", vec![line(&n1, &c1, "42")]);
+    let second = invoices::submit_invoice(&app.state, &by, &held, Utc::now()).await.unwrap();
+    assert_eq!(flags(&app, second).await, [Some(LineFlag::AlreadyInvoiced)], "a received invoice holds its voucher");
+
+    let staff = common::shop::staff(&app, "agence.paiements").await;
+    review::send_back(&app.state, &staff, first, "Montant TTC", Utc::now()).await.unwrap();
+    let freed = invoice("F-302", "42", vec![line(&n1, &c1, "42")]);
+    let third = invoices::submit_invoice(&app.state, &by, &freed, Utc::now()).await.unwrap();
+    assert_eq!(flags(&app, third).await, [None], "sent back, it no longer holds the voucher");
+
+    // The supplier's page offers to withdraw it; the form needs the box ticked.
+    let desk = app.logged_in("ouest").await;
+    let page = desk.get(&format!("/fournisseur/factures/{first}")).await;
+    assert!(page.contains("RETIRER LA FACTURE") && page.contains("RENVOYER LA FACTURE CORRIGÉE"));
+    let id = first.to_string();
+    let (status, json) = desk.call("supplier_withdraw_invoice", &[("id", &id)]).await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert!(common::message(&json).contains("Cochez la case"), "{json}");
+    // Another supplier's is unknown; a received one cannot be withdrawn.
+    app.other_supplier().await;
+    let bois = app.logged_in(common::supplier::OTHER_SUPPLIER_LOGIN).await;
+    let (status, _) = bois.call("supplier_withdraw_invoice", &[("id", &id), ("confirm", "on")]).await;
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
+    let (status, json) = desk.call("supplier_withdraw_invoice", &[("id", &third.to_string()), ("confirm", "on")]).await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT, "{json}");
+    assert!(common::message(&json).contains("seule une facture renvoyée"), "{json}");
+
+    let landed = desk
+        .submit(
+            &format!("/fournisseur/factures/{first}"),
+            "/api/supplier_withdraw_invoice",
+            &[("id", &id), ("confirm", "on")],
+        )
+        .await;
+    assert_eq!(landed.location.as_deref(), Some("/fournisseur/factures?retiree=F-300"));
+    assert!(landed.contains("retirée : ses bons peuvent figurer") && landed.contains("F-300"), "{}", landed.body);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoices WHERE id = {first}")).await, 0);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = {first}")).await, 0);
+    let event = audit::history(app.db.pool(), Entity::Invoice, first).await.unwrap().pop().unwrap();
+    assert_eq!(event.action, "withdraw");
+    assert!(event.before.contains("F-300") && event.before.contains("Montant TTC"), "{event:?}");
+    assert!(invoices::invoice_for_supplier(&app.state, by.supplier_id, third).await.is_ok(), "the new one stands");
+}

@@ -164,6 +164,29 @@ pub async fn supplier_correct_invoice(
     .await
 }
 
+/// « Retirer la facture »: an invoice sent back « à corriger » that the
+/// supplier will not correct; its vouchers are free for another invoice.
+#[server(endpoint = "supplier_withdraw_invoice")]
+pub async fn supplier_withdraw_invoice(id: String, confirm: Option<String>) -> Result<(), AppError> {
+    use crate::api::context;
+    use crate::server::services::invoices::{Submitter, submission, withdraw_invoice};
+    context::serve_and_redirect(|state, user: SupplierUser| async move {
+        let id = submission::parse_invoice_id(&id)?;
+        if confirm.is_none() {
+            return Err(AppError::Invalid(
+                "Cochez la case pour confirmer : la facture sera retirée, ses bons pourront figurer sur une autre facture."
+                    .into(),
+            )
+            .into());
+        }
+        let by = Submitter::user(&user).at(&context::address(&state)?);
+        let number = withdraw_invoice(&state, &by, id, chrono::Utc::now()).await?;
+        let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("retiree", &number).finish();
+        Ok(format!("/fournisseur/factures?{query}"))
+    })
+    .await
+}
+
 /// Caisse (API): the supplier's keys, and the key just created if this
 /// browser created one a moment ago (it is shown once, then forgotten).
 #[server(endpoint = "supplier_api_keys")]

@@ -1,5 +1,7 @@
 use crate::api::supplier::supplier_invoices;
-use crate::api::supplier::{SupplierCorrectInvoice, SupplierSubmitInvoice, supplier_home, supplier_invoice};
+use crate::api::supplier::{
+    SupplierCorrectInvoice, SupplierSubmitInvoice, SupplierWithdrawInvoice, supplier_home, supplier_invoice,
+};
 use crate::components::Fact;
 use crate::components::id_resource;
 use crate::components::{ActionError, DetailPage, ErrorNotice, Field, Loaded, Section, Shell, Space, Table};
@@ -22,8 +24,14 @@ pub fn status_text(s: &InvoiceSummary) -> String {
 #[component]
 pub fn SupplierInvoicesPage() -> impl IntoView {
     let invoices = Resource::new(|| (), |_| supplier_invoices());
+    let withdrawn = use_query_map().read_untracked().get("retiree").filter(|n| n.chars().count() <= 100);
     view! {
         <Shell space=Space::Supplier title="Factures — Espace fournisseur" heading="Factures">
+            {withdrawn.map(|number| view! {
+                <p class="notice notice-ok" role="status">
+                    "Facture n° " {number} " retirée : ses bons peuvent figurer sur une nouvelle facture."
+                </p>
+            })}
             <p>
                 <a class="button button-primary" href="/fournisseur/factures/nouvelle">
                     "Nouvelle facture"
@@ -293,8 +301,35 @@ fn InvoicePage(page: SupplierInvoiceView) -> impl IntoView {
                         amount=s.amount.decimal_fr()
                         lines=page.lines_text.clone()
                     />
+                    <WithdrawForm id />
                 }
             })}
+    }
+}
+
+/// « Retirer la facture »: for an invoice sent back that will not be
+/// corrected; its vouchers can go on another invoice.
+#[component]
+fn WithdrawForm(id: i64) -> impl IntoView {
+    let withdraw = ServerAction::<SupplierWithdrawInvoice>::new();
+    view! {
+        <Section
+            class="withdraw"
+            title="Retirer la facture"
+            hint="Si vous ne la corrigez pas, retirez-la : ses bons pourront figurer sur une nouvelle facture."
+        >
+            <ActionForm action=withdraw attr:class="form">
+                <input type="hidden" name="id" value=id.to_string() />
+                <label class="check">
+                    <input type="checkbox" name="confirm" value="on" required />
+                    " Je retire cette facture : elle ne sera pas payée."
+                </label>
+                <ActionError action=withdraw />
+                <button type="submit" class="button" disabled=move || withdraw.pending().get()>
+                    "RETIRER LA FACTURE"
+                </button>
+            </ActionForm>
+        </Section>
     }
 }
 

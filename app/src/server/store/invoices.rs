@@ -115,6 +115,18 @@ pub async fn insert_line(conn: &mut AnyConnection, l: &NewLine<'_>) -> Result<()
     Ok(())
 }
 
+/// Removes an invoice sent back « à corriger » that its supplier withdraws:
+/// its lines and PDF go with it (ON DELETE CASCADE); false if it was no
+/// longer sent back.
+pub async fn delete_sent_back(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM invoices WHERE id = $1 AND status = $2")
+        .bind(id)
+        .bind(InvoiceStatus::ToCorrect)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn delete_lines(conn: &mut AnyConnection, invoice_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM invoice_lines WHERE invoice_id = $1").bind(invoice_id).execute(conn).await?;
     Ok(())
@@ -195,7 +207,9 @@ pub async fn number_taken(
 }
 
 /// The invoice (other than `except`) one of whose matching lines already
-/// claims this voucher: its number and status.
+/// claims this voucher: its number and status. Only invoices received,
+/// accepted or paid claim: one sent back « à corriger » leaves its
+/// vouchers free for another invoice until it is sent again.
 pub async fn claim_on_voucher(
     conn: &mut AnyConnection,
     voucher_id: i64,
@@ -223,10 +237,10 @@ async fn claim(
     let sql = format!(
         "SELECT i.number, i.status FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
           WHERE l.{column} = $1 AND (l.flag IS NULL OR l.override_reason IS NOT NULL)
-            AND ($2 IS NULL OR i.id <> $2)
+            AND ($2 IS NULL OR i.id <> $2) AND i.status <> $3
           ORDER BY i.id LIMIT 1"
     );
-    sqlx::query_as(&sql).bind(id).bind(except).fetch_optional(conn).await
+    sqlx::query_as(&sql).bind(id).bind(except).bind(InvoiceStatus::ToCorrect).fetch_optional(conn).await
 }
 
 /// The stored PDF: file name and bytes.

@@ -279,6 +279,43 @@ pub async fn correct_invoice(
     Ok(())
 }
 
+/// The supplier withdraws an invoice the agency sent back « à corriger »
+/// instead of correcting it: it is removed with its lines and PDF, its
+/// vouchers and passes are free for another invoice, and the journal keeps
+/// what it was. Its number may be used again.
+#[tracing::instrument(skip_all, fields(invoice = id))]
+pub async fn withdraw_invoice(
+    state: &AppState,
+    by: &Submitter,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<String, ServerError> {
+    let mut tx = state.db.begin_write().await?;
+    let current = invoices::find_for_update(&mut tx, id)
+        .await?
+        .filter(|i| i.summary.supplier_id == by.supplier_id)
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let status = current.summary.status;
+    if !status.can_be_corrected() || !invoices::delete_sent_back(tx.conn(), id).await? {
+        return Err(AppError::Conflict(format!(
+            "Cette facture est {} : seule une facture renvoyée « à corriger » peut être retirée.",
+            status.label()
+        ))
+        .into());
+    }
+    let before = json!({
+        "number": current.summary.number,
+        "amount_cents": current.summary.amount.cents(),
+        "lines": current.summary.line_count,
+        "status": status.label(),
+        "correction_reason": current.summary.correction_reason,
+    });
+    journal(&mut tx, &by.actor, Entity::Invoice, id, "withdraw", before, json!({ "status": "retirée" }), now).await?;
+    tx.commit().await?;
+    tracing::info!(invoice = id, supplier = by.supplier_id, "invoice withdrawn by its supplier");
+    Ok(current.summary.number)
+}
+
 /// The invoice's vouchers, locked, and the result of comparing each line's
 /// code with its voucher's.
 struct MatchedCodes {
