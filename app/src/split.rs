@@ -72,12 +72,13 @@ lazy_space! {
     /// The member's occasional pages and the public ones: `/connexion`,
     /// `/bons/nouveau`, `/releves`, `/verifier`, `/verifier/:number`,
     /// `/pass/:number` (a pass's QR code), `/mot-de-passe` (every role's),
-    /// `/mot-de-passe-oublie` and `/reinitialiser/:token`.
+    /// `/mot-de-passe-oublie`, `/reinitialiser/:token` and `/activer`.
     occasional, occasional_page, __preload_occasional_page:
     LoginPage,
     PasswordPage,
     ForgotPasswordPage,
     ChoosePasswordPage,
+    ActivationPage,
     RequestPage,
     CheckCodePage,
     CheckPage,

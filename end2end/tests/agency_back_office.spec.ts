@@ -1,8 +1,8 @@
 import { expect, Page, test } from "@playwright/test";
-import { hydrated, login, screenshots } from "./helpers";
+import { hydrated, login, mailsTo, screenshots } from "./helpers";
 
 // Agency staff at their desk: the dashboard, members searched as they type,
-// a new member and the temporary password shown once, a CSV import and its
+// a new member invited by email who chooses their password, a CSV import and its
 // report, a supplier refused for a bad SIRET, discount codes for the shop,
 // and a mistaken use undone.
 // With the WASM: every page must hydrate without a console error.
@@ -45,7 +45,8 @@ test("agency staff manage members, suppliers and a mistaken use", async ({ page,
   await expect(page.locator("tr.member-row .member-name")).toHaveText("Dominique Bernard");
   await snap(page, "recherche-adherent");
 
-  // A new member: the temporary password is shown once.
+  // A new member: an invitation by email, no password on any screen; the
+  // member opens its link, chooses a password and logs in with it.
   await page.getByRole("link", { name: "Nouvel adhérent" }).click();
   await hydrated(page);
   await page.getByLabel("N° d'adhérent").fill("44000777E");
@@ -53,11 +54,31 @@ test("agency staff manage members, suppliers and a mistaken use", async ({ page,
   await page.getByLabel("Email").fill("elise@exemple.fr");
   await page.getByLabel("Cotisation à jour jusqu'au").fill("2099-12-31");
   await page.getByRole("button", { name: "Créer l'adhérent" }).click();
-  await expect(page.locator(".temporary-password")).toHaveText(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
-  await expect(page.getByText("À communiquer à l'adhérent")).toBeVisible();
-  await snap(page, "mot-de-passe-provisoire");
+  await expect(page.getByText("Une invitation à choisir son mot de passe lui a été envoyée")).toBeVisible();
+  await expect(page.locator(".access-status")).toContainText("Invitation envoyée le");
+  await snap(page, "invitation-envoyee");
+  let link = "";
+  await expect
+    .poll(() => {
+      link = mailsTo("elise@exemple.fr").map((m) => m.match(/\/reinitialiser\/[0-9a-f]{64}/)?.[0] ?? "")[0] ?? "";
+      return link;
+    })
+    .not.toBe("");
+  const newcomer = await (await browser.newContext({ baseURL: test.info().project.use.baseURL })).newPage();
+  await newcomer.goto(link);
+  await expect(newcomer.getByRole("heading", { name: "Choisir mon mot de passe" })).toBeVisible();
+  const chosen = "un lierre sur la vieille grange";
+  await newcomer.getByLabel("Nouveau mot de passe", { exact: true }).fill(chosen);
+  await newcomer.getByLabel("Nouveau mot de passe, une seconde fois").fill(chosen);
+  await newcomer.getByRole("button", { name: "ENREGISTRER" }).click();
+  await expect(newcomer).toHaveURL(/\/connexion\?nouveau=1/);
+  await expect(newcomer.getByText("Votre mot de passe est enregistré")).toBeVisible();
+  await expect(newcomer.getByLabel("N° d'adhérent ou identifiant")).toHaveValue("44000777E");
+  await newcomer.getByLabel("Mot de passe").fill(chosen);
+  await newcomer.getByRole("button", { name: "SE CONNECTER" }).click();
+  await expect(newcomer).toHaveURL(/\/$/);
   await page.reload();
-  await expect(page.locator(".temporary-password")).toHaveCount(0);
+  await expect(page.locator(".access-status")).toContainText("utilisée le");
 
   // Import: a file with a good line and a bad one, and its report.
   await page.goto("/agence/adherents/import");

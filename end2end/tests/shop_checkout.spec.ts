@@ -1,6 +1,5 @@
 import { Browser, expect, Page, test } from "@playwright/test";
-import { readdirSync, readFileSync } from "node:fs";
-import { hydrated, screenshots } from "./helpers";
+import { hydrated, mailsTo, screenshots } from "./helpers";
 
 // Seed 001 in Chromium, on a phone and at a desk: a visitor fills a cart,
 // opens at checkout the first account of the Médiathèque, applies
@@ -10,8 +9,6 @@ import { hydrated, screenshots } from "./helpers";
 // « Mes commandes ». Another visitor logs in as `mairie` at checkout and
 // keeps their cart. No page logs a console error or a CSP violation.
 
-const MAIL_DIR = "mail";
-
 /** Console errors and CSP violations, but the 4xx of refused forms. */
 function watch(page: Page): string[] {
   const problems: string[] = [];
@@ -20,19 +17,6 @@ function watch(page: Page): string[] {
   });
   page.on("pageerror", (err) => problems.push(err.message));
   return problems;
-}
-
-/** The emails written to `to`, soft line breaks undone. */
-function mailsTo(to: string): string[] {
-  let files: string[] = [];
-  try {
-    files = readdirSync(MAIL_DIR).filter((f) => f.endsWith(".eml"));
-  } catch {
-    return [];
-  }
-  return files
-    .map((f) => readFileSync(`${MAIL_DIR}/${f}`, "utf8").replace(/=\r\n/g, ""))
-    .filter((m) => m.includes(`To: ${to}`));
 }
 
 async function addToCart(page: Page, product: string, quantity: string) {

@@ -25,3 +25,6 @@ CREATE TABLE account_links (
 );
 CREATE INDEX account_links_by_account ON account_links (account_id, purpose, id);
 
+
+-- Temporary passwords shown to staff are gone: people choose their own.
+DROP TABLE password_reveals;

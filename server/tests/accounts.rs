@@ -5,7 +5,7 @@ mod common;
 
 use app::server::audit::{self, Entity};
 use app::server::services::accounts::recovery::STALE;
-use common::{Browser, PAID_UP, PASSWORD, TestApp, message};
+use common::{Browser, PAID_UP, PASSWORD, TestApp, link_in, mails_to, main_of, message, nth_mail};
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 
@@ -18,61 +18,6 @@ async fn app_with_email() -> TestApp {
     let app = TestApp::spawn_with(|c| c.trust_proxy = true).await;
     app.update_row_with("UPDATE members SET email = $1 WHERE number = $2", EMAIL, PAID_UP).await;
     app
-}
-
-/// The messages sent to `to`, quoted-printable undone.
-fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
-    app.mails().into_iter().map(|m| unquoted(&m)).filter(|m| m.contains(&format!("To: {to}"))).collect()
-}
-
-/// A raw message with its quoted-printable body decoded (soft line breaks
-/// and `=XX` bytes).
-fn unquoted(raw: &str) -> String {
-    let raw = raw.replace("=\r\n", "");
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-            Some(byte) if bytes[i] == b'=' => {
-                out.push(byte);
-                i += 3;
-            }
-            _ => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A page's own content, without the per-response nonce of its scripts.
-fn main_of(page: &common::Page) -> &str {
-    let start = page.body.find("<main").expect("a main element");
-    let end = page.body.find("</main>").expect("its end");
-    &page.body[start..end]
-}
-
-/// Waits until `n` messages with a link went to `to` (the link is mailed
-/// after the answer, by a task of its own); returns the one whose link is
-/// not in `seen` (messages are files named at random, not in order).
-async fn nth_mail(app: &TestApp, to: &str, n: usize, seen: &[&str]) -> String {
-    for _ in 0..200 {
-        let with_link: Vec<String> = mails_to(app, to).into_iter().filter(|m| m.contains("/reinitialiser/")).collect();
-        if with_link.len() >= n {
-            return with_link.into_iter().find(|m| !seen.contains(&link_in(m).as_str())).expect("a new link");
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("no message {n} to {to}: {:?}", mails_to(app, to));
-}
-
-/// The path of the link in a message.
-fn link_in(mail: &str) -> String {
-    let start = mail.find("/reinitialiser/").expect("a link");
-    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '/').collect()
 }
 
 async fn ask(browser: &Browser, identifiant: &str) -> common::Page {
@@ -255,4 +200,91 @@ async fn requests_are_budgeted_per_address_and_links_per_account() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let links = mails_to(&app, EMAIL).into_iter().filter(|m| m.contains("/reinitialiser/")).count();
     assert_eq!(links, 3, "three links an hour to one account");
+}
+
+/// A member without an email address gets in with an activation letter:
+/// staff of their agency print it (nobody else may), its code opens the
+/// page where the member chooses a password, once; a wrong or reused code
+/// gets one sentence; a newer letter replaces the older.
+#[tokio::test]
+async fn an_activation_letter_opens_the_account_once() {
+    let app = TestApp::spawn_with(|c| c.trust_proxy = true).await;
+    let staff = app.logged_in("agence.nantes").await;
+    let from = "/agence/adherents/44000124B";
+    let page = staff.get(from).await;
+    assert!(page.contains("Aucune invitation envoyée") && page.contains("Imprimer une lettre d'activation"));
+
+    // Only the member's agency prints it.
+    let letter =
+        |browser: &Browser| browser.post_from(from, "/agence/comptes/44000124B/lettre", "application/pdf").send();
+    assert_eq!(letter(&app.browser()).await.unwrap().status(), StatusCode::SEE_OTHER, "to log in first");
+    assert_eq!(letter(&app.logged_in(PAID_UP).await).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(letter(&app.logged_in("ouest").await).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let rennes = common::agency::rennes_staff(&app).await;
+    assert_eq!(letter(&rennes).await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    let first = common::activation_letter(&staff, from, "44000124B").await;
+    let code = common::activation_letter(&staff, from, "44000124B").await;
+    assert_ne!(first, code);
+    assert!(staff.get(from).await.contains("Lettre d'activation imprimée le"));
+
+    let visitor = app.browser_from("192.0.2.60");
+    let try_code = async |login: &str, code: &str| {
+        visitor.call("activate_account", &[("identifiant", login), ("code", code)]).await
+    };
+    let wrong = app::server::services::accounts::invitations::WRONG_CODE;
+    for (login, typed) in [("44000124B", first.as_str()), ("44000123B", code.as_str()), ("44000124B", "abcd-efgh-jkmn")]
+    {
+        let (status, json) = try_code(login, typed).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{login} {typed}: {json}");
+        assert_eq!(message(&json), wrong, "the replaced letter, another's login, a made-up code: one sentence");
+    }
+    // Typed loosely: spaces, capitals, no dashes.
+    let loose = code.replace('-', " ").to_uppercase();
+    let link = common::activate(&visitor, "44000124b", &loose).await;
+    let chosen = common::choose_password(&visitor, &link, "la brouette rouge du jardin").await;
+    assert_eq!(chosen.location.as_deref(), Some("/connexion?nouveau=1&identifiant=44000124B"));
+    assert_eq!(
+        visitor.call("login", &[("number", "44000124B"), ("password", "la brouette rouge du jardin")]).await.0,
+        StatusCode::OK
+    );
+    let (status, json) = try_code("44000124B", &code).await;
+    assert_eq!((status, message(&json).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, wrong), "once");
+    assert!(staff.get(from).await.contains("utilisée le"));
+
+    // Guessing codes from one address is bounded.
+    let guesser = app.browser_from("192.0.2.61");
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        statuses.push(
+            guesser.call("activate_account", &[("identifiant", "44000124B"), ("code", "abcd-efgh-jkmn")]).await.0,
+        );
+    }
+    assert_eq!(statuses[..10], [StatusCode::UNPROCESSABLE_ENTITY; 10]);
+    assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// « Renvoyer l'invitation »: a newer invitation replaces the older, whose
+/// link then gets the clear refusal; an invitation older than 7 days too.
+#[tokio::test]
+async fn a_resent_invitation_replaces_the_older_and_both_expire() {
+    let app = app_with_email().await;
+    let staff = app.logged_in("agence.nantes").await;
+    let from = "/agence/adherents/44000123B";
+    assert!(staff.get(from).await.contains("Renvoyer l'invitation"));
+    let sent = staff.submit(from, "/api/send_invitation", &[("login", PAID_UP), ("retour", from)]).await;
+    assert_eq!(sent.location.as_deref(), Some(format!("{from}?invitation={PAID_UP}").as_str()));
+    assert!(sent.contains("Invitation envoyée : elle remplace la précédente."));
+    let first = link_in(&nth_mail(&app, EMAIL, 1, &[]).await);
+    staff.submit(from, "/api/send_invitation", &[("login", PAID_UP), ("retour", from)]).await;
+    let second = link_in(&nth_mail(&app, EMAIL, 2, &[&first]).await);
+    let visitor = app.browser();
+    assert!(visitor.get(&first).await.contains(STALE));
+    let page = visitor.get(&second).await;
+    assert!(page.contains("Bienvenue") && page.contains(PAID_UP), "{}", page.body);
+    sqlx::query("UPDATE account_links SET expires_at = '2020-01-01T00:00:00.000000Z'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    assert!(visitor.get(&second).await.contains(STALE), "7 days at most");
 }

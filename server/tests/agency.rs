@@ -10,7 +10,7 @@ use app::domain::InvoiceLineInput;
 use app::server::audit::{self, Entity};
 use app::server::services::invoices::{self, InvoiceInput, Submitter};
 use chrono::Utc;
-use common::agency::{ADMIN, NANTES_STAFF, rennes_staff, report_lines, temporary_password};
+use common::agency::{ADMIN, NANTES_STAFF, rennes_staff, report_lines};
 use common::{PAID_UP, PASSWORD, TestApp, message, sequence_of, used_voucher, used_voucher_at, wrong};
 use reqwest::{StatusCode, header};
 use serde_json::Value;
@@ -49,28 +49,36 @@ fn next_year_end() -> String {
     format!("{}-12-31", app::server::clock::paris_year(Utc::now()) + 1)
 }
 
+/// A member staff create gets an invitation by email: no password is
+/// shown to staff or written in the email; the member chooses theirs from
+/// the link, logs in and may request. The page says where the invitation
+/// stands.
 #[tokio::test]
-async fn staff_create_a_member_whose_login_works_with_the_password_shown_once() {
+async fn staff_create_a_member_who_chooses_their_password_from_the_invitation() {
     let app = TestApp::spawn().await;
     let staff = app.logged_in(NANTES_STAFF).await;
 
     let page = staff.create_member("44000300c", " Jeanne   Leroy ", "Jeanne@Exemple.FR", &next_year_end()).await;
     let location = page.location.clone().unwrap();
-    assert!(location.starts_with("/agence/adherents/44000300C?remise="), "{location}");
-    let password = temporary_password(&page).expect("the temporary password is shown");
-    assert!(page.contains("À communiquer à l'adhérent"));
+    assert_eq!(location, "/agence/adherents/44000300C?cree=invitation");
+    assert!(page.contains("Une invitation à choisir son mot de passe lui a été envoyée"), "{}", page.body);
     assert!(page.contains("Jeanne Leroy") && page.contains("Jeanne@exemple.fr"));
+    assert!(page.contains("Invitation envoyée le") && page.contains("Renvoyer l'invitation"));
+    assert!(!page.contains("mot de passe provisoire"), "no password on any screen");
 
-    // Shown once: the same link, opened again, no longer shows it.
-    let again = staff.get(&location).await;
-    assert_eq!(temporary_password(&again), None);
-    assert!(again.contains("déjà été affiché"));
-    assert!(!again.body.contains(&password));
+    // The email: the login and a link, no password; the link works once.
+    let mail = common::nth_mail(&app, "Jeanne@exemple.fr", 1, &[]).await;
+    assert!(mail.contains("44000300C") && mail.contains("Choisissez votre mot de passe"), "{mail}");
+    let link = common::link_in(&mail);
+    let phone = app.browser();
+    let chosen = common::choose_password(&phone, &link, "lierre sur le vieux mur de pierre").await;
+    assert_eq!(chosen.location.as_deref(), Some("/connexion?nouveau=1&identifiant=44000300C"));
+    assert!(staff.get("/agence/adherents/44000300C").await.contains("utilisée le"), "staff see it was used");
 
     // The member logs in with their number and that password, and may request.
-    assert_eq!(lands_on(&app, "44000300C", &password).await.as_deref(), Some("/"));
-    let phone = app.browser();
-    phone.login("44000300c", &password).await;
+    let password = "lierre sur le vieux mur de pierre";
+    assert_eq!(lands_on(&app, "44000300C", password).await.as_deref(), Some("/"));
+    phone.login("44000300c", password).await;
     let (status, me) = phone.call("whoami", &[]).await;
     assert_eq!(
         (status, me["name"].as_str(), me["fee_paid_up"].as_bool()),
@@ -78,7 +86,8 @@ async fn staff_create_a_member_whose_login_works_with_the_password_shown_once() 
     );
     phone.request_voucher_json(&app.supplier_id(OUEST).await, "12").await;
 
-    // Journaled: the member and their login, by the staff member.
+    // Journaled: the member and their login, by the staff member; the
+    // invitation and its acceptance.
     let id = member_id(&app, "44000300C").await;
     let created = audit::history(app.db.pool(), Entity::Member, id).await.unwrap().remove(0);
     assert_eq!(
@@ -86,7 +95,12 @@ async fn staff_create_a_member_whose_login_works_with_the_password_shown_once() 
         ("create", NANTES_STAFF, "agency")
     );
     assert!(created.after.contains("\"number\":\"44000300C\""), "{}", created.after);
-    assert!(!created.after.contains(&password), "the password is never journaled");
+    let account = app.count("SELECT id FROM accounts WHERE login = '44000300C'").await;
+    let actions = journal_actions(&app, Entity::Account, account).await;
+    assert_eq!(actions, ["create", "invite", "accept_invitation"], "{actions:?}");
+    for event in audit::history(app.db.pool(), Entity::Account, account).await.unwrap() {
+        assert!(!event.after.contains(password), "the password is never journaled");
+    }
 
     // Every bad input is named, and creates nothing.
     let rennes = rennes_staff(&app).await;
@@ -200,22 +214,30 @@ async fn staff_edit_deactivate_reactivate_and_reset_a_member() {
     assert_eq!(phone.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(login_status(&app, PAID_UP, PASSWORD).await, StatusCode::OK);
 
-    // A new temporary password replaces the old one, shown once.
-    let reset = staff.submit(&page, "/api/reset_member_password", &[("number", PAID_UP)]).await;
-    let password = temporary_password(&reset).expect("shown");
+    // Without an email address there is no invitation to send: staff print
+    // an activation letter, whose code opens the page where Camille chooses
+    // a new password; the old one stops working.
+    let file = staff.get(&page).await;
+    assert!(!file.contains("Renvoyer l'invitation") && file.contains("Imprimer une lettre d'activation"));
+    let code = common::activation_letter(&staff, &page, PAID_UP).await;
+    assert!(staff.get(&page).await.contains("Lettre d'activation imprimée le"));
+    let link = common::activate(&app.browser(), "44000123b", &code).await;
+    let password = "une grue jaune dans la pluie";
+    common::choose_password(&app.browser(), &link, password).await;
     assert_eq!(login_status(&app, PAID_UP, PASSWORD).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(login_status(&app, PAID_UP, &password).await, StatusCode::OK);
+    assert_eq!(login_status(&app, PAID_UP, password).await, StatusCode::OK);
 
     let id = member_id(&app, PAID_UP).await;
     let actions = journal_actions(&app, Entity::Member, id).await;
-    assert_eq!(actions[1..], ["update", "update", "deactivate", "reactivate", "reset_password"], "{actions:?}");
+    assert_eq!(actions[1..], ["update", "update", "deactivate", "reactivate"], "{actions:?}");
     let update = audit::history(app.db.pool(), Entity::Member, id).await.unwrap().remove(1);
     let (before, after): (Value, Value) =
         (serde_json::from_str(&update.before).unwrap(), serde_json::from_str(&update.after).unwrap());
     assert_eq!(before["name"], "Camille Martin");
     assert_eq!(after["fee_paid_until"], "2020-01-01");
     let history = staff.get(&page).await;
-    assert!(history.contains("Désactivation") && history.contains("Nouveau mot de passe provisoire"));
+    assert!(history.contains("Désactivation") && history.contains("Lettre d'activation imprimée"));
+    assert!(history.contains("Mot de passe choisi (invitation ou lettre d'activation)"), "the login's events too");
 }
 
 #[tokio::test]
@@ -303,11 +325,13 @@ async fn a_csv_import_reports_every_line_and_importing_it_again_changes_nothing(
     let camille: Option<String> = app.value_of("SELECT email FROM members WHERE number = $1", PAID_UP).await;
     assert_eq!(camille.as_deref(), Some("camille@exemple.fr"));
     assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 4, "2 demo + Rennes' + Alice");
-    // Her login has no password until staff hand her one.
+    // Her login has no password until she chooses one from the invitation
+    // sent to her address (after the import's answer).
     assert_eq!(login_status(&app, "44000400A", PASSWORD).await, StatusCode::UNAUTHORIZED);
-    let reset =
-        staff.submit("/agence/adherents/44000400A", "/api/reset_member_password", &[("number", "44000400A")]).await;
-    assert_eq!(login_status(&app, "44000400A", &temporary_password(&reset).unwrap()).await, StatusCode::OK);
+    let link = common::link_in(&common::nth_mail(&app, "alice@exemple.fr", 1, &[]).await);
+    common::choose_password(&app.browser(), &link, "alice aime les tuiles rouges").await;
+    assert_eq!(login_status(&app, "44000400A", "alice aime les tuiles rouges").await, StatusCode::OK);
+    assert!(common::mails_to(&app, "camille@exemple.fr").is_empty(), "only new members are invited");
 
     // The report stays readable, and is listed; not by another agency.
     let later = staff.get(&location).await;
@@ -456,14 +480,28 @@ async fn suppliers_get_checked_siret_and_bank_details_and_their_own_logins() {
     assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
     assert_eq!(events[1].after, r#"{"bic":null,"phone":"+33 2 40 99 99 99"}"#);
 
-    // A login for its counter, its temporary password shown once.
+    // A login for its counter: an invitation to the supplier's address, or
+    // a letter to print without one.
     let with_login = staff
         .submit(&location, "/api/create_supplier_login", &[("id", &id.to_string()), ("login", "Poste.Comptoir")])
         .await;
-    assert_eq!(with_login.text_of("class=\"new-login\"").as_deref(), Some("poste.comptoir"));
-    let password = temporary_password(&with_login).unwrap();
-    assert_eq!(temporary_password(&staff.get(with_login.location.as_deref().unwrap()).await), None);
-    assert_eq!(lands_on(&app, "poste.comptoir", &password).await.as_deref(), Some("/fournisseur"));
+    let invited = with_login.location.as_deref().unwrap_or_default();
+    let email: Option<String> = app.value_of("SELECT email FROM suppliers WHERE id = $1", id).await;
+    let password = "copeaux de chene sous l'etabli";
+    let link = match email {
+        Some(email) => {
+            assert!(invited.ends_with("?identifiant=invitation"), "{invited}");
+            common::link_in(&common::nth_mail(&app, &email, 1, &[]).await)
+        }
+        None => {
+            assert!(invited.ends_with("?identifiant=lettre"), "{invited}");
+            let code = common::activation_letter(&staff, &location, "poste.comptoir").await;
+            common::activate(&app.browser(), "Poste.Comptoir", &code).await
+        }
+    };
+    assert!(with_login.contains("poste.comptoir"));
+    common::choose_password(&app.browser(), &link, password).await;
+    assert_eq!(lands_on(&app, "poste.comptoir", password).await.as_deref(), Some("/fournisseur"));
     let taken =
         staff.submit(&location, "/api/create_supplier_login", &[("id", &id.to_string()), ("login", "ouest")]).await;
     assert_eq!(taken.error().as_deref(), Some("L'identifiant « ouest » est déjà pris : choisissez-en un autre."));
@@ -473,9 +511,9 @@ async fn suppliers_get_checked_siret_and_bank_details_and_their_own_logins() {
 
     // Deactivating the login shuts it out.
     let counter = app.browser();
-    counter.login("poste.comptoir", &password).await;
+    counter.login("poste.comptoir", password).await;
     staff.submit(&location, "/api/set_supplier_login_active", &[("login", "poste.comptoir"), ("active", "0")]).await;
-    assert_eq!(login_status(&app, "poste.comptoir", &password).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(login_status(&app, "poste.comptoir", password).await, StatusCode::UNAUTHORIZED);
     assert_eq!(counter.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED, "its session is over");
 
     // Deactivating the supplier: members no longer see it; reactivating brings it back.
@@ -873,7 +911,7 @@ async fn staff_of_another_agency_find_nothing_of_nantes_and_change_nothing() {
         ("agency_member", vec![("number", PAID_UP)]),
         ("update_member", vec![("number", PAID_UP), ("name", "X"), ("email", ""), ("fee_paid_until", "")]),
         ("set_member_active", vec![("number", PAID_UP), ("active", "0")]),
-        ("reset_member_password", vec![("number", PAID_UP)]),
+        ("send_invitation", vec![("login", PAID_UP), ("retour", "/agence/adherents")]),
         ("agency_supplier", vec![("id", &ouest)]),
         (
             "update_supplier",

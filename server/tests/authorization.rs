@@ -182,6 +182,11 @@ fn member_fns() -> Vec<FnProbe> {
         private("forgot_password", |_, _| vec![("identifiant", PAID_UP.into())], everyone(Granted)),
         private("check_password_link", |_, _| vec![("token", "ab".repeat(32))], everyone(Granted)),
         private(
+            "activate_account",
+            |_, _| vec![("identifiant", PAID_UP.into()), ("code", "abcd-efgh-jkmn".into())],
+            everyone(Refused(422)),
+        ),
+        private(
             "choose_password",
             |_, _| {
                 let new = "une longue phrase de castor".to_owned();
@@ -429,12 +434,26 @@ fn agency_fns() -> Vec<FnProbe> {
             Refused(404),
         ),
         staff_fn("set_member_active", |_, _| vec![("number", PAID_UP.into()), ("active", "1".into())], Refused(404)),
-        // Of a member made above (a reset ends the member's sessions: not the owner's).
-        staff_fn(
-            "reset_member_password",
-            |_, _| vec![("number", format!("449900{:02}M", AgencyStaff as u8))],
-            Refused(404),
-        ),
+        // Of a member made above, who has no email address: nothing to send
+        // (409) for the agency's staff, unknown to another agency's.
+        FnProbe {
+            expect: [
+                (Anonymous, Refused(401)),
+                (Owner, Refused(403)),
+                (OtherMember, Refused(403)),
+                (Supplier, Refused(403)),
+                (OtherAgencyStaff, Refused(404)),
+                (AgencyStaff, Refused(409)),
+                (Admin, Refused(409)),
+                (Sponsor, Refused(403)),
+                (OtherSponsor, Refused(403)),
+            ],
+            ..staff_fn(
+                "send_invitation",
+                |_, _| vec![("login", format!("449900{:02}M", AgencyStaff as u8)), ("retour", "/agence".into())],
+                Refused(404),
+            )
+        },
         staff_fn("member_imports", |_, _| vec![], Granted),
         staff_fn("agency_suppliers", |_, _| vec![], Granted),
         staff_fn(
@@ -1493,6 +1512,13 @@ fn member_pages() -> Vec<PageProbe> {
         PageProbe {
             route: "/mot-de-passe-oublie",
             path: |_| "/mot-de-passe-oublie".into(),
+            expect: everyone(Granted),
+            number_is_public: false,
+            sees_owner: &[],
+        },
+        PageProbe {
+            route: "/activer",
+            path: |_| "/activer".into(),
             expect: everyone(Granted),
             number_is_public: false,
             sees_owner: &[],

@@ -40,15 +40,19 @@ async fn logged_in(browser: &Browser) -> bool {
     }
 }
 
+/// A password chosen from an activation letter (or any link) ends every
+/// session the account had.
 #[tokio::test]
-async fn resetting_a_members_password_ends_every_session_the_member_had() {
+async fn a_password_chosen_from_a_letter_ends_every_session_the_member_had() {
     let app = TestApp::spawn().await;
     let (phone, tablet) = (app.logged_in(PAID_UP).await, app.logged_in(PAID_UP).await);
     let staff = app.logged_in("agence.nantes").await;
     assert!(logged_in(&phone).await && logged_in(&tablet).await);
 
-    let (status, json) = staff.call("reset_member_password", &[("number", PAID_UP)]).await;
-    assert_eq!(status, StatusCode::OK, "{json}");
+    let code = common::activation_letter(&staff, "/agence/adherents/44000123B", PAID_UP).await;
+    assert!(logged_in(&phone).await, "a letter alone changes nothing");
+    let link = common::activate(&app.browser(), PAID_UP, &code).await;
+    common::choose_password(&app.browser(), &link, NEW_PASSWORD).await;
 
     for device in [&phone, &tablet] {
         assert!(!logged_in(device).await, "a session opened with the old password is over");
@@ -58,7 +62,9 @@ async fn resetting_a_members_password_ends_every_session_the_member_had() {
     assert!(logged_in(&staff).await, "the staff member who reset it stays logged in");
     // Another member's sessions are untouched.
     let other = app.logged_in(UNPAID).await;
-    assert_eq!(staff.call("reset_member_password", &[("number", PAID_UP)]).await.0, StatusCode::OK);
+    let code = common::activation_letter(&staff, "/agence/adherents/44000123B", PAID_UP).await;
+    let link = common::activate(&app.browser(), PAID_UP, &code).await;
+    common::choose_password(&app.browser(), &link, "encore une autre phrase de castor").await;
     assert!(logged_in(&other).await);
 }
 
@@ -208,9 +214,12 @@ async fn a_device_that_logged_in_before_gets_in_while_its_login_is_guessed_from_
         .unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "a forged device cookie counts for nothing");
 
-    // Staff who hand out a new password lift the refusal.
+    // A new password chosen from the agency's letter lifts the refusal.
     let staff = logged_in_from(&app, "agence.nantes", "192.0.2.99").await;
-    assert_eq!(staff.call("reset_member_password", &[("number", PAID_UP)]).await.0, StatusCode::OK);
+    let code = common::activation_letter(&staff, "/agence/adherents/44000123B", PAID_UP).await;
+    let member = app.browser_from("192.0.2.98");
+    let link = common::activate(&member, PAID_UP, &code).await;
+    common::choose_password(&member, &link, NEW_PASSWORD).await;
     assert_eq!(
         login_call(&new_device, PAID_UP, PASSWORD).await.0,
         StatusCode::UNAUTHORIZED,

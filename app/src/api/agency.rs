@@ -57,21 +57,20 @@ pub async fn create_member(
     use crate::server::services::members::{self, MemberInput};
     context::serve_and_redirect(|state, staff: Staff| async move {
         let input = MemberInput { name, email, fee_paid_until };
-        let (number, hand_over) =
+        let (number, invited) =
             members::create(&state, &staff, agency.as_deref(), &number, &input, chrono::Utc::now()).await?;
-        Ok(format!("/agence/adherents/{number}?remise={hand_over}"))
+        Ok(format!("/agence/adherents/{number}?cree={}", if invited { "invitation" } else { "lettre" }))
     })
     .await
 }
 
-/// A member by number, with their vouchers; `hand_over` is the link's key
-/// to a temporary password just generated.
+/// A member by number, with their vouchers and their login's way in.
 #[server(endpoint = "agency_member")]
-pub async fn agency_member(number: String, hand_over: Option<String>) -> Result<MemberDetail, AppError> {
+pub async fn agency_member(number: String) -> Result<MemberDetail, AppError> {
     use crate::{api::context, server::services::members};
-    context::serve(|state, staff: Staff| async move {
-        members::detail(&state, &staff, &number, hand_over.as_deref(), chrono::Utc::now()).await
-    })
+    context::serve(
+        |state, staff: Staff| async move { members::detail(&state, &staff, &number, chrono::Utc::now()).await },
+    )
     .await
 }
 
@@ -105,12 +104,20 @@ pub async fn set_member_active(number: String, active: String) -> Result<(), App
 }
 
 /// A new temporary password for a member, shown once on their page.
-#[server(endpoint = "reset_member_password")]
-pub async fn reset_member_password(number: String) -> Result<(), AppError> {
-    use crate::{api::context, server::services::members};
+/// « Renvoyer l'invitation » to a member's or a supplier's login: a new
+/// link by email replaces the one sent before; back to `retour`, one of
+/// the agency's pages.
+#[server(endpoint = "send_invitation")]
+pub async fn send_invitation(login: String, retour: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::accounts::invitations};
     context::serve_and_redirect(|state, staff: Staff| async move {
-        let (number, hand_over) = members::reset_password(&state, &staff, &number, chrono::Utc::now()).await?;
-        Ok(format!("/agence/adherents/{number}?remise={hand_over}"))
+        let login = invitations::send_again(&state, &staff, &login, chrono::Utc::now()).await?;
+        let back = crate::security::own_path(&retour)
+            .map(|p| p.split('?').next().unwrap_or(p))
+            .filter(|p| p.starts_with("/agence/"))
+            .unwrap_or("/agence");
+        let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("invitation", &login).finish();
+        Ok(format!("{back}?{query}"))
     })
     .await
 }
@@ -154,12 +161,10 @@ pub async fn create_supplier(
 }
 
 #[server(endpoint = "agency_supplier")]
-pub async fn agency_supplier(id: String, hand_over: Option<String>) -> Result<SupplierDetail, AppError> {
+pub async fn agency_supplier(id: String) -> Result<SupplierDetail, AppError> {
     use crate::{api::context, server::services::suppliers};
-    context::serve(|state, staff: Staff| async move {
-        suppliers::detail(&state, &staff, supplier_id(&id)?, hand_over.as_deref(), chrono::Utc::now()).await
-    })
-    .await
+    context::serve(|state, staff: Staff| async move { suppliers::detail(&state, &staff, supplier_id(&id)?).await })
+        .await
 }
 
 #[server(endpoint = "update_supplier")]
@@ -204,8 +209,8 @@ pub async fn create_supplier_login(id: String, login: String) -> Result<(), AppE
     use crate::{api::context, server::services::suppliers};
     context::serve_and_redirect(|state, staff: Staff| async move {
         let id = supplier_id(&id)?;
-        let hand_over = suppliers::create_login(&state, &staff, id, &login, chrono::Utc::now()).await?;
-        Ok(format!("/agence/fournisseurs/{id}?remise={hand_over}"))
+        let invited = suppliers::create_login(&state, &staff, id, &login, chrono::Utc::now()).await?;
+        Ok(format!("/agence/fournisseurs/{id}?identifiant={}", if invited { "invitation" } else { "lettre" }))
     })
     .await
 }

@@ -127,3 +127,16 @@ pub async fn choose_password(token: String, new: String, confirm: String) -> Res
     })
     .await
 }
+
+/// `/activer`: the login and the activation letter's code; on to the page
+/// where the person chooses their password.
+#[server(endpoint = "activate_account")]
+pub async fn activate_account(identifiant: String, code: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::accounts::invitations};
+    context::serve_and_redirect(|state, _: Anyone| async move {
+        let address = context::address(&state)?;
+        let token = invitations::activate(&state, &identifiant, &code, &address, chrono::Utc::now()).await?;
+        Ok(format!("/reinitialiser/{token}"))
+    })
+    .await
+}

@@ -138,11 +138,8 @@ pub struct MemberDetail {
     pub file: MemberFile,
     pub fee_paid_up: bool,
     pub vouchers: Vec<AgencyVoucherRow>,
-    /// The temporary password just generated, shown this once.
-    pub temporary_password: Option<String>,
-    /// The page was opened with a password hand-over that was already shown
-    /// (or expired).
-    pub hand_over_gone: bool,
+    /// Their login's way in (None: the member has no login).
+    pub access: Option<crate::model::auth::Access>,
     pub history: Vec<HistoryEvent>,
 }
 
@@ -267,15 +264,13 @@ pub struct SupplierLogin {
     pub login: String,
     pub active: bool,
     pub created_on: Day,
+    pub access: crate::model::auth::Access,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplierDetail {
     pub file: SupplierFile,
     pub logins: Vec<SupplierLogin>,
-    /// The login just created or reset and its temporary password, shown this once.
-    pub temporary_password: Option<(String, String)>,
-    pub hand_over_gone: bool,
     pub history: Vec<HistoryEvent>,
 }
 

@@ -1,6 +1,6 @@
 //! Who is logged in, as the header and « Mon mot de passe » show it.
 
-use crate::domain::{Day, Role};
+use crate::domain::{Day, ParisTime, Role};
 use serde::{Deserialize, Serialize};
 
 /// What the header and the home page show of the logged-in member.
@@ -32,4 +32,27 @@ pub struct PasswordLink {
     /// Why the link does not work (used, replaced, expired, unknown): one
     /// sentence for all.
     pub refusal: Option<String>,
+}
+
+/// How a person gets into their account, for the staff who opened it: the
+/// address invitations go to, and the latest invitation or activation
+/// letter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Access {
+    pub login: String,
+    /// None: no address known, an activation letter is the way in.
+    pub email: Option<String>,
+    pub latest: Option<SentLink>,
+}
+
+/// An invitation (email) or activation letter (printed code) sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentLink {
+    /// An activation letter rather than an emailed invitation.
+    pub letter: bool,
+    pub sent_at: ParisTime,
+    pub until: ParisTime,
+    pub used_at: Option<ParisTime>,
+    /// A newer one replaced it before it was used.
+    pub replaced: bool,
 }

@@ -61,6 +61,10 @@ pub const RESET_PER_ADDRESS: Budget = Budget { scope: "reset-address", limit: 10
 /// someone's mailbox.
 pub const RESET_PER_ACCOUNT: Budget = Budget { scope: "reset-account", limit: 3, window_minutes: 60 };
 
+/// Activation codes typed on `/activer` from one network address: a letter's
+/// code is 12 characters of 31 (about 59 bits), this bounds the guessing.
+pub const ACTIVATION_PER_ADDRESS: Budget = Budget { scope: "activation-address", limit: 10, window_minutes: 15 };
+
 /// Wrong codes typed by a voucher's own supplier (at the counter, through
 /// its till, on its invoices) before the voucher is locked; agency staff
 /// unlock it. Nobody else's failures count toward it.

@@ -1,13 +1,15 @@
 //! Files of the agency back office that are not Leptos pages: the CSV of
-//! members sent by staff (a multipart upload, larger than any form) and the
-//! template to fill in. Authenticated by the session cookie, like pages.
+//! members sent by staff (a multipart upload, larger than any form), the
+//! template to fill in, and a login's activation letter. Authenticated by
+//! the session cookie, like pages.
 
 use app::error::AppError;
 use app::model::agency::{IMPORT_TEMPLATE_PATH, IMPORT_UPLOAD_PATH, UploadProblem};
+use app::server::services::accounts::invitations;
 use app::server::services::members::import::{self as member_import, MAX_FILE_BYTES, Upload};
 use app::server::{AppState, auth};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -21,7 +23,34 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(IMPORT_TEMPLATE_PATH, get(template))
         .route(IMPORT_UPLOAD_PATH, post(upload))
+        .route("/agence/comptes/{login}/lettre", post(activation_letter))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
+}
+
+/// « Imprimer une lettre d'activation »: a POST (it makes a new code, which
+/// replaces the last letter's), answered with the PDF to print.
+async fn activation_letter(State(state): State<AppState>, Path(login): Path<String>, parts: Parts) -> Response {
+    let staff = match auth::require_staff(&state, &parts).await {
+        Ok(staff) => staff,
+        Err(AppError::NotLoggedIn) => return Redirect::to("/connexion").into_response(),
+        Err(e) => return refusal(e),
+    };
+    match invitations::activation_letter(&state, &staff, &login, chrono::Utc::now()).await {
+        Ok((login, pdf)) => {
+            let name: String = login.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+            let disposition = format!("attachment; filename=\"lettre-activation-{name}.pdf\"");
+            (
+                [
+                    (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CACHE_CONTROL, "no-store".to_owned()),
+                ],
+                pdf,
+            )
+                .into_response()
+        }
+        Err(e) => refusal(e.into()),
+    }
 }
 
 /// The template: the header row, for the staff member's spreadsheet.

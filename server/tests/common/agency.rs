@@ -59,11 +59,6 @@ impl Browser {
     }
 }
 
-/// The temporary password a page shows once.
-pub fn temporary_password(page: &Page) -> Option<String> {
-    page.text_of("class=\"temporary-password\"")
-}
-
 /// The rows of a report: (line, member number, outcome code, detail).
 pub fn report_lines(page: &Page) -> Vec<(i64, String, String, String)> {
     let mut rows = Vec::new();

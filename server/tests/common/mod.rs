@@ -630,3 +630,91 @@ pub mod agency;
 pub mod shop;
 /// The supplier space's helpers.
 pub mod supplier;
+
+// Emails with links, as the file transport writes them.
+
+/// The messages sent to `to`, quoted-printable undone.
+pub fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
+    app.mails().into_iter().map(|m| unquoted(&m)).filter(|m| m.contains(&format!("To: {to}"))).collect()
+}
+
+/// A raw message with its quoted-printable body decoded (soft line breaks
+/// and `=XX` bytes).
+pub fn unquoted(raw: &str) -> String {
+    let raw = raw.replace("=\r\n", "");
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(byte) if bytes[i] == b'=' => {
+                out.push(byte);
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A page's own content, without the per-response nonce of its scripts.
+pub fn main_of(page: &Page) -> &str {
+    let start = page.body.find("<main").expect("a main element");
+    let end = page.body.find("</main>").expect("its end");
+    &page.body[start..end]
+}
+
+/// Waits until `n` messages with a link went to `to` (the link is mailed
+/// after the answer, by a task of its own); returns the one whose link is
+/// not in `seen` (messages are files named at random, not in order).
+pub async fn nth_mail(app: &TestApp, to: &str, n: usize, seen: &[&str]) -> String {
+    for _ in 0..200 {
+        let with_link: Vec<String> = mails_to(app, to).into_iter().filter(|m| m.contains("/reinitialiser/")).collect();
+        if with_link.len() >= n {
+            return with_link.into_iter().find(|m| !seen.contains(&link_in(m).as_str())).expect("a new link");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("no message {n} to {to}: {:?}", mails_to(app, to));
+}
+
+/// The path of the link in a message.
+pub fn link_in(mail: &str) -> String {
+    let start = mail.find("/reinitialiser/").expect("a link");
+    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '/').collect()
+}
+
+/// The activation code of a letter staff print for `login` (its PDF's text).
+pub async fn activation_letter(staff: &Browser, from: &str, login: &str) -> String {
+    let res = staff
+        .post_from(from, &format!("/agence/comptes/{login}/lettre"), "application/pdf")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), StatusCode::OK, "the letter");
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/pdf");
+    let text = pdf_text(&res.bytes().await.expect("PDF"));
+    let after = text.split("Code d'activation : ").nth(1).unwrap_or_else(|| panic!("a code in {text}"));
+    after.chars().take(14).collect()
+}
+
+/// `/activer` with a letter's code: the path of the page where the password
+/// is chosen.
+pub async fn activate(browser: &Browser, login: &str, code: &str) -> String {
+    let res = browser.submit_raw("/activer", "/api/activate_account", &[("identifiant", login), ("code", code)]).await;
+    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let path = location.strip_prefix(&browser.base).unwrap_or(&location).to_owned();
+    assert!(path.starts_with("/reinitialiser/"), "activation landed on {path}");
+    path
+}
+
+/// Chooses `password` on the page at `link` (from an email or a code).
+pub async fn choose_password(browser: &Browser, link: &str, password: &str) -> Page {
+    let token = link.trim_start_matches("/reinitialiser/");
+    let fields = [("token", token), ("new", password), ("confirm", password)];
+    browser.submit(link, "/api/choose_password", &fields).await
+}

@@ -1,6 +1,8 @@
 //! Screens of one's own account, for every role.
 
-use crate::api::auth::{ChangePassword, ChoosePassword, ForgotPassword, check_password_link, my_account};
+use crate::api::auth::{
+    ActivateAccount, ChangePassword, ChoosePassword, ForgotPassword, check_password_link, my_account,
+};
 use crate::components::{Field, Loaded, Submit, done_notice};
 use crate::domain::password::MIN_CHARS;
 use leptos::prelude::*;
@@ -196,6 +198,43 @@ pub fn ChoosePasswordPage() -> impl IntoView {
                     }
                 }
             />
+        </main>
+    }
+}
+
+/// `/activer`: the login and the code of an activation letter handed over
+/// by the agency; on to choosing one's password.
+#[component]
+pub fn ActivationPage() -> impl IntoView {
+    let activate = ServerAction::<ActivateAccount>::new();
+    view! {
+        <Title text="Activer mon compte — Castors" />
+        <main class="page page-narrow">
+            <h1>"Activer mon compte"</h1>
+            <p class="lead">
+                "Saisissez l'identifiant et le code d'activation de la lettre remise par votre agence Castors, puis choisissez votre mot de passe."
+            </p>
+            <ActionForm action=activate attr:class="form">
+                <Field
+                    name="identifiant"
+                    label="N° d'adhérent ou identifiant"
+                    autocomplete="username"
+                    autocapitalize="characters"
+                    required=true
+                />
+                <Field
+                    name="code"
+                    label="Code d'activation"
+                    autocomplete="one-time-code"
+                    autocapitalize="none"
+                    placeholder="xxxx-xxxx-xxxx"
+                    required=true
+                />
+                <Submit action=activate label="CONTINUER" primary=true />
+            </ActionForm>
+            <p>
+                <a href="/connexion">"Retour à la connexion"</a>
+            </p>
         </main>
     }
 }

@@ -1,10 +1,9 @@
 //! Members: the list with its search, a new member, one member's page
 //! (edit, deactivate, new password, vouchers), the import from CSV.
 
+use super::access::AccessForms;
 use super::desk::{AgencyField, AgencyPicker, DeskSearch, History, VoucherTable, truncated};
-use crate::api::agency::{
-    CreateMember, ResetMemberPassword, SetMemberActive, UpdateMember, agency_desk, agency_member,
-};
+use crate::api::agency::{CreateMember, SendInvitation, SetMemberActive, UpdateMember, agency_desk, agency_member};
 use crate::api::agency::{agency_members, member_imports};
 use crate::components::Fact;
 use crate::components::id_resource;
@@ -150,17 +149,33 @@ pub fn MemberPage() -> impl IntoView {
     let query = use_query_map();
     let update = ServerAction::<UpdateMember>::new();
     let activation = ServerAction::<SetMemberActive>::new();
-    let reset = ServerAction::<ResetMemberPassword>::new();
+    let send = ServerAction::<SendInvitation>::new();
     // The actions' versions reload the page after a change made with the
     // WASM (their redirect lands on this same address).
     let page = id_resource(
-        move || (query.read().get("remise"), update.version().get() + activation.version().get()),
-        |id, (hand_over, _)| agency_member(id, hand_over),
+        move || update.version().get() + activation.version().get() + send.version().get(),
+        |id, _| agency_member(id),
     );
+    let notice_text = move || {
+        let q = query.read();
+        match (q.get("cree").as_deref(), q.get("invitation")) {
+            (Some("invitation"), _) => {
+                Some("Adhérent créé. Une invitation à choisir son mot de passe lui a été envoyée par e-mail.")
+            }
+            (Some("lettre"), _) => Some(
+                "Adhérent créé. Sans adresse e-mail, imprimez sa lettre d'activation ci-dessous et remettez-la lui.",
+            ),
+            (_, Some(_)) => Some("Invitation envoyée : elle remplace la précédente."),
+            _ => None,
+        }
+    };
     view! {
         <DetailPage space=Space::Agency title="Adhérent" back="/agence/adherents"
             resource=page
-            ok=move |m| view! { <MemberView m update activation reset /> }
+            ok=move |m| view! {
+                {notice_text().map(|text| view! { <p class="notice notice-ok" role="status">{text}</p> })}
+                <MemberView m update activation send />
+            }
         />
     }
 }
@@ -170,10 +185,11 @@ fn MemberView(
     m: MemberDetail,
     update: ServerAction<UpdateMember>,
     activation: ServerAction<SetMemberActive>,
-    reset: ServerAction<ResetMemberPassword>,
+    send: ServerAction<SendInvitation>,
 ) -> impl IntoView {
     let f = m.file;
-    let (number_edit, number_reset, number_active) = (f.number.clone(), f.number.clone(), f.number.clone());
+    let (number_edit, number_active) = (f.number.clone(), f.number.clone());
+    let back = format!("/agence/adherents/{}", f.number);
     let fee = match (&f.fee_paid_until, m.fee_paid_up) {
         (Some(day), true) => format!("à jour jusqu'au {day}"),
         (Some(day), false) => format!("pas à jour (jusqu'au {day})"),
@@ -182,27 +198,6 @@ fn MemberView(
     let (shown_name, shown_email) = (f.name.clone(), f.email.clone().unwrap_or_else(|| "—".into()));
     view! {
         <h1>{f.name.clone()} " — " <span class="member-number">{f.number.clone()}</span></h1>
-        {m
-            .temporary_password
-            .map(|password| {
-                view! {
-                    <div class="notice notice-ok hand-over" role="status">
-                        <p>
-                            "Mot de passe provisoire de " {f.number.clone()} " : "
-                            <strong class="temporary-password">{password}</strong>
-                        </p>
-                        <p>
-                            "À communiquer à l'adhérent, avec son identifiant " {f.number.clone()}
-                            ". Il ne sera plus affiché."
-                        </p>
-                    </div>
-                }
-            })}
-        {notice(
-            m.hand_over_gone,
-            "notice notice-warn",
-            "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, générez-en un nouveau.",
-        )}
         {notice(
             !f.active,
             "notice notice-warn member-inactive",
@@ -231,12 +226,9 @@ fn MemberView(
 
         <Section
             title="Connexion"
-            hint="Un nouveau mot de passe provisoire remplace l'ancien ; les téléphones déjà connectés le restent (désactivez l'adhérent pour tout fermer)."
+            hint="L'adhérent choisit lui-même son mot de passe, depuis l'invitation reçue par e-mail ou avec le code de sa lettre d'activation ; personne d'autre ne le connaît. Désactivez l'adhérent pour fermer ses connexions."
         >
-            <ActionForm action=reset>
-                <input type="hidden" name="number" value=number_reset />
-                <Submit action=reset label="Générer un nouveau mot de passe provisoire" />
-            </ActionForm>
+            {m.access.map(|access| view! { <AccessForms access back send /> })}
             <ActionForm action=activation>
                 <input type="hidden" name="number" value=number_active />
                 <input type="hidden" name="active" value=if f.active { "0" } else { "1" } />

@@ -2,6 +2,7 @@
 //! reconciliation, payments, statements, sponsors' structures and their managers, sponsors' orders and
 //! the shop's prices.
 
+mod access;
 mod dashboard;
 mod desk;
 mod discounts;

@@ -1,9 +1,10 @@
 //! Partner suppliers: the list, a new supplier, one supplier's page
 //! (identity, contact, bank details, activation, logins).
 
+use super::access::AccessForms;
 use super::desk::{AgencyField, AgencyPicker, History};
 use crate::api::agency::{CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive};
-use crate::api::agency::{UpdateSupplier, agency_desk, agency_supplier, agency_suppliers};
+use crate::api::agency::{SendInvitation, UpdateSupplier, agency_desk, agency_supplier, agency_suppliers};
 use crate::components::Fact;
 use crate::components::id_resource;
 use crate::components::{
@@ -146,19 +147,33 @@ pub fn SupplierPage() -> impl IntoView {
     let activation = ServerAction::<SetSupplierActive>::new();
     let new_login = ServerAction::<CreateSupplierLogin>::new();
     let login_activation = ServerAction::<SetSupplierLoginActive>::new();
+    let send = ServerAction::<SendInvitation>::new();
     let page = id_resource(
         move || {
-            (
-                query.read().get("remise"),
-                update.version().get() + activation.version().get() + login_activation.version().get(),
-            )
+            update.version().get()
+                + activation.version().get()
+                + login_activation.version().get()
+                + new_login.version().get()
+                + send.version().get()
         },
-        |id, (hand_over, _)| agency_supplier(id, hand_over),
+        |id, _| agency_supplier(id),
     );
+    let notice_text = move || {
+        let q = query.read();
+        match (q.get("identifiant").as_deref(), q.get("invitation")) {
+            (Some("invitation"), _) => Some("Identifiant créé. Une invitation à choisir son mot de passe a été envoyée à l'adresse e-mail du fournisseur.".to_owned()),
+            (Some("lettre"), _) => Some("Identifiant créé. Le fournisseur n'a pas d'adresse e-mail : imprimez la lettre d'activation de cet identifiant ci-dessous.".to_owned()),
+            (_, Some(login)) => Some(format!("Invitation de {login} envoyée : elle remplace la précédente.")),
+            _ => None,
+        }
+    };
     view! {
         <DetailPage space=Space::Agency title="Fournisseur" back="/agence/fournisseurs"
             resource=page
-            ok=move |s| view! { <SupplierView s update activation new_login login_activation /> }
+            ok=move |s| view! {
+                {notice_text().map(|text| view! { <p class="notice notice-ok" role="status">{text}</p> })}
+                <SupplierView s update activation new_login login_activation send />
+            }
         />
     }
 }
@@ -170,32 +185,15 @@ fn SupplierView(
     activation: ServerAction<SetSupplierActive>,
     new_login: ServerAction<CreateSupplierLogin>,
     login_activation: ServerAction<SetSupplierLoginActive>,
+    send: ServerAction<SendInvitation>,
 ) -> impl IntoView {
+    let back = format!("/agence/fournisseurs/{}", s.file.id);
     let (id_edit, id_active, id_login) = (s.file.id.to_string(), s.file.id.to_string(), s.file.id.to_string());
     let fields = s.file.clone();
     let logins = s.logins.clone();
     let history = s.history.clone();
     view! {
         <h1>{s.file.name.clone()}</h1>
-        {s
-            .temporary_password
-            .clone()
-            .map(|(login, password)| {
-                view! {
-                    <div class="notice notice-ok hand-over" role="status">
-                        <p>
-                            "Identifiant " <strong class="new-login">{login}</strong> ", mot de passe provisoire : "
-                            <strong class="temporary-password">{password}</strong>
-                        </p>
-                        <p>"À communiquer au fournisseur. Il ne sera plus affiché."</p>
-                    </div>
-                }
-            })}
-        {notice(
-            s.hand_over_gone,
-            "notice notice-warn",
-            "Le mot de passe provisoire a déjà été affiché (ou a expiré) : s'il a été perdu, créez un autre identifiant.",
-        )}
         {notice(
             !s.file.active,
             "notice notice-warn supplier-inactive",
@@ -237,7 +235,7 @@ fn SupplierView(
                 logins.is_empty(),
                 "Aucun identifiant.",
                 || view! {
-                    <Table class="table logins" columns=vec!["Identifiant", "Créé le", "Statut"] action="Action">
+                    <Table class="table logins" columns=vec!["Identifiant", "Créé le", "Statut", "Accès"] action="Action">
                         {logins
                             .into_iter()
                             .map(|l| {
@@ -246,6 +244,9 @@ fn SupplierView(
                                         <td class="login">{l.login.clone()}</td>
                                         <td>{l.created_on.to_string()}</td>
                                         <td>{if l.active { "actif" } else { "désactivé" }}</td>
+                                        <td class="access">
+                                            <AccessForms access=l.access.clone() back=back.clone() send />
+                                        </td>
                                         <td>
                                             <ActionForm action=login_activation>
                                                 <input type="hidden" name="login" value=l.login />

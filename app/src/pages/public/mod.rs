@@ -58,6 +58,9 @@ pub fn LoginPage() -> impl IntoView {
             <p class="forgotten">
                 <a href="/mot-de-passe-oublie">"Mot de passe oublié ?"</a>
             </p>
+            <p class="first-time">
+                "Première connexion avec une lettre d'activation ? " <a href="/activer">"Activer mon compte"</a>
+            </p>
         </main>
     }
 }

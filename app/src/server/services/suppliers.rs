@@ -2,14 +2,14 @@
 //! details, activation, and their staff's logins.
 
 use super::agencies::{self, changed_fields, history_view};
-use super::{accounts::logins, journal};
+use super::{accounts::invitations, accounts::logins, journal};
 use crate::domain::contact::{parse_address, parse_email, parse_name, parse_optional_name, parse_phone};
 use crate::domain::{Bic, Iban, Role, Siret, Timestamp};
 use crate::error::AppError;
 use crate::model::agency::{SupplierDetail, SupplierFile, SupplierList, SupplierLogin};
 use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
-use crate::server::store::accounts::{self, NewAccount};
+use crate::server::store::accounts::{self, NewAccount, links};
 use crate::server::store::suppliers::{self, SupplierFields};
 use crate::server::{AppState, auth::Staff, clock};
 use chrono::{DateTime, Utc};
@@ -108,33 +108,20 @@ pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Resul
 }
 
 #[tracing::instrument(skip_all, fields(staff = %staff.login, supplier = id))]
-pub async fn detail(
-    state: &AppState,
-    staff: &Staff,
-    id: i64,
-    hand_over: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<SupplierDetail, ServerError> {
+pub async fn detail(state: &AppState, staff: &Staff, id: i64) -> Result<SupplierDetail, ServerError> {
     let pool = state.db.pool();
     let s = suppliers::find_file(pool, id).await?.filter(|s| staff.covers(s.agency_id)).ok_or_else(not_found)?;
     let accounts = accounts::supplier_accounts(pool, s.id).await?;
-    let temporary_password = match hand_over {
-        Some(token) => logins::take(state, staff, token, now).await?.and_then(|(account, password)| {
-            accounts.iter().find(|a| a.id == account).map(|a| (a.login.clone(), password))
-        }),
-        None => None,
-    };
+    let mut logins = Vec::with_capacity(accounts.len());
+    let mut conn = pool.acquire().await?;
+    for a in accounts {
+        let reachable = links::reachable(&mut conn, a.id).await?.ok_or(AppError::Internal)?;
+        let access = invitations::access(state, &reachable).await?;
+        logins.push(SupplierLogin { login: a.login, active: a.active, created_on: a.created_at.paris_day(), access });
+    }
+    drop(conn);
     let history = history_view(audit::history(pool, Entity::Supplier, s.id).await?)?;
-    Ok(SupplierDetail {
-        file: s,
-        logins: accounts
-            .into_iter()
-            .map(|a| SupplierLogin { login: a.login, active: a.active, created_on: a.created_at.paris_day() })
-            .collect(),
-        hand_over_gone: hand_over.is_some() && temporary_password.is_none(),
-        temporary_password,
-        history,
-    })
+    Ok(SupplierDetail { file: s, logins, history })
 }
 
 /// Refuses a name or SIRET another supplier of the agency already has.
@@ -260,8 +247,9 @@ pub(crate) fn parse_login(typed: &str) -> Result<String, ServerError> {
     }
 }
 
-/// A login for the supplier's staff with a temporary password; returns the
-/// hand-over token that shows it once.
+/// A login for the supplier's staff, with a password nobody knows; an
+/// invitation goes to the supplier's email address to choose it. Returns
+/// whether it went (else staff print an activation letter).
 #[tracing::instrument(skip_all, fields(staff = %staff.login, supplier = supplier_id, login = %login))]
 pub async fn create_login(
     state: &AppState,
@@ -269,10 +257,9 @@ pub async fn create_login(
     supplier_id: i64,
     login: &str,
     now: DateTime<Utc>,
-) -> Result<String, ServerError> {
+) -> Result<bool, ServerError> {
     let login = parse_login(login)?;
-    let password = logins::temporary_password();
-    let hash = logins::hash(password.clone()).await?;
+    let hash = logins::unusable_hash().await?;
     let mut tx = state.db.begin_write().await?;
     let supplier = suppliers::find_file_for_update(&mut tx, supplier_id)
         .await?
@@ -297,10 +284,15 @@ pub async fn create_login(
     let after = json!({ "login": login, "role": Role::Supplier, "supplier_id": supplier.id });
     journal(&mut tx, &Actor::staff(staff), Entity::Account, account, "create", json!({}), after.clone(), now).await?;
     journal(&mut tx, &Actor::staff(staff), Entity::Supplier, supplier.id, "add_login", json!({}), after, now).await?;
-    let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
     tx.commit().await?;
     tracing::info!(supplier = supplier.id, %login, "supplier login created");
-    Ok(token)
+    let mut conn = state.db.pool().acquire().await?;
+    let reachable = links::reachable(&mut conn, account).await?.ok_or(AppError::Internal)?;
+    drop(conn);
+    Ok(invitations::invite(state, &Actor::staff(staff), &reachable, now).await.unwrap_or_else(|e| {
+        tracing::warn!(account, error = ?e, "invitation not sent at the login's creation");
+        false
+    }))
 }
 
 /// Deactivates or reactivates one of a supplier's logins; returns the supplier.

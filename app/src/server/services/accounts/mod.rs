@@ -1,7 +1,9 @@
 //! A person's own account, whatever their role: changing their password,
-//! choosing a new one when it is forgotten (`recovery`).
+//! choosing a new one when it is forgotten (`recovery`), getting in the
+//! first time (`invitations`).
 
 pub mod api_keys;
+pub mod invitations;
 pub mod logins;
 pub mod recovery;
 

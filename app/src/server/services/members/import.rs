@@ -15,10 +15,11 @@ use crate::error::AppError;
 use crate::model::agency::{ImportPage, ImportReport};
 use crate::server::audit::{Actor, Entity};
 use crate::server::error::ServerError;
+use crate::server::services::accounts::invitations;
 use crate::server::services::agencies::{self, changed_fields};
 use crate::server::services::journal;
 use crate::server::services::members::{CheckedMember, login_json, member_json, parse_fee_day};
-use crate::server::store::accounts::{self, NewAccount};
+use crate::server::store::accounts::{self, NewAccount, links};
 use crate::server::store::members::imports::{self as member_imports, NewImport};
 use crate::server::store::members::{self, MemberFile, NewMember};
 use crate::server::{AppState, auth::Staff, codes::sha256_hex};
@@ -188,11 +189,12 @@ pub async fn import(
         }
     };
     // Members created here get a login whose password nobody knows (one
-    // random password, hashed once for the whole file): staff hand each
-    // member a temporary password from their page. A real hash keeps the
-    // login's timing the same as for any account.
-    let unusable_hash =
-        crate::server::services::accounts::logins::hash(hex::encode(rand::random::<[u8; 32]>())).await?;
+    // random password, hashed once for the whole file): those with an email
+    // address are invited to choose theirs, staff print the others' letters
+    // from their pages. A real hash keeps the login's timing the same as
+    // for any account.
+    let unusable_hash = crate::server::services::accounts::logins::unusable_hash().await?;
+    let mut to_invite = Vec::new();
 
     let mut tx = state.db.begin_write().await?;
     let numbers: Vec<String> =
@@ -232,6 +234,9 @@ pub async fn import(
                     created_at: stamp,
                 };
                 let account = accounts::insert_account(tx.conn(), &account).await?;
+                if m.email.is_some() {
+                    to_invite.push(account);
+                }
                 let mut after = member_json(&m.name, m.email.as_deref(), m.fee_paid_until);
                 after["number"] = json!(c.number.as_str());
                 after["import"] = json!(import_id);
@@ -254,6 +259,27 @@ pub async fn import(
     }
     tx.commit().await?;
     tracing::info!(import = import_id, agency = agency_id, ?counts, "members imported");
+    // The invitations go after the answer: a file of thousands of members
+    // is not held up by as many emails.
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut sent = 0;
+        for account in to_invite {
+            let invited: Result<bool, ServerError> = async {
+                let mut conn = state.db.pool().acquire().await?;
+                let Some(reachable) = links::reachable(&mut conn, account).await? else { return Ok(false) };
+                drop(conn);
+                invitations::invite(&state, &actor, &reachable, now).await
+            }
+            .await;
+            match invited {
+                Ok(true) => sent += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(account, error = ?e, "invitation of an imported member not sent"),
+            }
+        }
+        tracing::info!(import = import_id, sent, "imported members invited");
+    });
     Ok(import_id)
 }
 

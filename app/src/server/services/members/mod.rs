@@ -5,17 +5,17 @@
 pub mod import;
 
 use super::agencies::{self, changed_fields, history_view};
-use super::{accounts::logins, journal};
+use super::{accounts::invitations, accounts::logins, journal};
 use crate::domain::contact::{parse_email, parse_name};
 use crate::domain::{Day, MemberNumber, Role, Timestamp, agency::LIST_LIMIT, day::parse_day, member::fee_paid_up};
 use crate::error::AppError;
 use crate::model::agency::{AgencyVoucherRow, MemberDetail, MemberList};
 use crate::server::audit::{self, Actor, Entity};
 use crate::server::error::ServerError;
-use crate::server::store::accounts::{self, NewAccount};
+use crate::server::store::accounts::{self, NewAccount, links};
 use crate::server::store::members::{self, MemberFile, NewMember};
 use crate::server::store::vouchers;
-use crate::server::{AppState, auth::Staff, budgets, services::vouchers::agency::row_view};
+use crate::server::{AppState, auth::Staff, services::vouchers::agency::row_view};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -79,8 +79,10 @@ pub async fn search(
 }
 
 /// Creates a member of the staff member's agency (an administrator names
-/// it) and their login, the member number, with a temporary password.
-/// Returns the number and the hand-over token of the password.
+/// it) and their login, the member number, with a password nobody knows;
+/// a member with an email address is sent an invitation to choose theirs.
+/// Returns the number and whether the invitation went (else staff print
+/// an activation letter).
 #[tracing::instrument(skip_all, fields(staff = %staff.login, number = %number))]
 pub async fn create(
     state: &AppState,
@@ -89,13 +91,12 @@ pub async fn create(
     number: &str,
     input: &MemberInput,
     now: DateTime<Utc>,
-) -> Result<(String, String), ServerError> {
+) -> Result<(String, bool), ServerError> {
     let agency_id = staff.agency_for_new(agencies::pick(state, staff, asked).await?)?;
     let number: MemberNumber =
         number.parse().map_err(|e: crate::domain::member::MemberNumberError| AppError::Invalid(e.to_string()))?;
     let member = check(input)?;
-    let password = logins::temporary_password();
-    let hash = logins::hash(password.clone()).await?;
+    let hash = logins::unusable_hash().await?;
 
     let mut tx = state.db.begin_write().await?;
     let taken = |agency| {
@@ -153,10 +154,16 @@ pub async fn create(
     journal(&mut tx, &actor, Entity::Member, id, "create", json!({}), after, now).await?;
     let after = login_json(number.as_str(), id, agency_id);
     journal(&mut tx, &actor, Entity::Account, account, "create", json!({}), after, now).await?;
-    let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
     tx.commit().await?;
     tracing::info!(member = id, agency = agency_id, "member created");
-    Ok((number.to_string(), token))
+    let reachable = links::reachable_by_login(state.db.pool(), number.as_str()).await?.ok_or(AppError::Internal)?;
+    // A failed sending leaves the member created: the page offers to send
+    // it again or to print a letter.
+    let invited = invitations::invite(state, &actor, &reachable, now).await.unwrap_or_else(|e| {
+        tracing::warn!(member = id, error = ?e, "invitation not sent at creation");
+        false
+    });
+    Ok((number.to_string(), invited))
 }
 
 /// A member of the staff member's agency, by number; anyone else's is as
@@ -178,19 +185,19 @@ pub async fn detail(
     state: &AppState,
     staff: &Staff,
     number: &str,
-    hand_over: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<MemberDetail, ServerError> {
     let m = own_member(state, staff, number).await?;
     let pool = state.db.pool();
     let mut conn = pool.acquire().await?;
-    let account = accounts::member_account(&mut conn, m.id).await?;
+    let account = match accounts::member_account(&mut conn, m.id).await? {
+        Some(account) => links::reachable(&mut conn, account.id).await?,
+        None => None,
+    };
     drop(conn);
-    let temporary_password = match (hand_over, &account) {
-        (Some(token), Some(account)) => {
-            logins::take(state, staff, token, now).await?.filter(|(id, _)| *id == account.id).map(|(_, p)| p)
-        }
-        _ => None,
+    let access = match &account {
+        Some(account) => Some(invitations::access(state, account).await?),
+        None => None,
     };
     let today = Timestamp::new(now).paris_day();
     let vouchers = vouchers::list_for_member(pool, m.id)
@@ -198,15 +205,15 @@ pub async fn detail(
         .into_iter()
         .map(|v| row_view(v, today))
         .collect::<Vec<AgencyVoucherRow>>();
-    let history = history_view(audit::history(pool, Entity::Member, m.id).await?)?;
-    Ok(MemberDetail {
-        fee_paid_up: fee_paid_up(m.fee_paid_until, today),
-        hand_over_gone: hand_over.is_some() && temporary_password.is_none(),
-        temporary_password,
-        file: m,
-        vouchers,
-        history,
-    })
+    // The member's events and their login's (invitations, letters, the
+    // password chosen), in the journal's order.
+    let mut events = audit::history(pool, Entity::Member, m.id).await?;
+    if let Some(account) = &account {
+        events.extend(audit::history(pool, Entity::Account, account.id).await?);
+        events.sort_by_key(|e| e.id);
+    }
+    let history = history_view(events)?;
+    Ok(MemberDetail { fee_paid_up: fee_paid_up(m.fee_paid_until, today), access, file: m, vouchers, history })
 }
 
 /// Name, email and fee paid-up day; returns the member's number.
@@ -268,54 +275,4 @@ pub async fn set_active(
     tx.commit().await?;
     tracing::info!(member = m.id, active, "member activation set");
     Ok(m.number)
-}
-
-/// A new temporary password for the member's login (created if the member
-/// had none). Every phone logged in to it is logged out: whoever knew the
-/// old password is out. Returns the number and the hand-over token.
-#[tracing::instrument(skip_all, fields(staff = %staff.login, number = %number))]
-pub async fn reset_password(
-    state: &AppState,
-    staff: &Staff,
-    number: &str,
-    now: DateTime<Utc>,
-) -> Result<(String, String), ServerError> {
-    let m = own_member(state, staff, number).await?;
-    let password = logins::temporary_password();
-    let hash = logins::hash(password.clone()).await?;
-    let mut tx = state.db.begin_write().await?;
-    let actor = Actor::staff(staff);
-    let account = match accounts::member_account(tx.conn(), m.id).await? {
-        Some(account) => {
-            accounts::set_password_hash(tx.conn(), account.id, &hash).await?;
-            accounts::delete_account_sessions(tx.conn(), account.id, None).await?;
-            account.id
-        }
-        None => {
-            let id = accounts::insert_account(
-                tx.conn(),
-                &NewAccount {
-                    login: &m.number,
-                    password_hash: &hash,
-                    role: Role::Member,
-                    member_id: Some(m.id),
-                    supplier_id: None,
-                    agency_id: Some(m.agency_id),
-                    created_at: Timestamp::new(now),
-                },
-            )
-            .await?;
-            let after = login_json(&m.number, m.id, m.agency_id);
-            journal(&mut tx, &actor, Entity::Account, id, "create", json!({}), after, now).await?;
-            id
-        }
-    };
-    budgets::clear_login(&mut tx, &m.number).await?;
-    let after = json!({ "temporary_password": true });
-    journal(&mut tx, &actor, Entity::Account, account, "reset_password", json!({}), after.clone(), now).await?;
-    journal(&mut tx, &actor, Entity::Member, m.id, "reset_password", json!({}), after, now).await?;
-    let token = logins::hand_over(&mut tx, staff, account, &password, now).await?;
-    tx.commit().await?;
-    tracing::info!(member = m.id, "member password reset by staff");
-    Ok((m.number, token))
 }

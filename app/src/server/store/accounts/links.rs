@@ -11,6 +11,8 @@ pub enum Purpose {
     Invitation,
     /// Choose a new password after forgetting it.
     Reset,
+    /// A printed activation letter's code, typed on `/activer`.
+    Activation,
 }
 
 impl Purpose {
@@ -18,6 +20,7 @@ impl Purpose {
         match self {
             Purpose::Invitation => "invitation",
             Purpose::Reset => "reset",
+            Purpose::Activation => "activation",
         }
     }
 
@@ -25,6 +28,7 @@ impl Purpose {
         match code {
             "invitation" => Some(Purpose::Invitation),
             "reset" => Some(Purpose::Reset),
+            "activation" => Some(Purpose::Activation),
             _ => None,
         }
     }
@@ -139,21 +143,40 @@ pub async fn take(conn: &mut AnyConnection, id: i64, now: Timestamp) -> Result<b
     Ok(done.rows_affected() == 1)
 }
 
-/// The latest link of this purpose sent to an account: when it was sent,
-/// until when it works, and when it was used (for staff: « invitation
-/// envoyée le …, utilisée le … »).
-pub async fn latest(
-    conn: &mut AnyConnection,
+/// The latest invitation or activation letter staff sent an account (not
+/// the short links an activation code opens): whether it was a letter,
+/// when it was sent, until when it works, when it was used, whether a
+/// newer one replaced it.
+pub async fn latest_sent(
+    pool: &AnyPool,
     account_id: i64,
-    purpose: Purpose,
-) -> Result<Option<(Timestamp, Timestamp, Option<Timestamp>, bool)>, sqlx::Error> {
-    let row: Option<(Timestamp, Timestamp, Option<Timestamp>, i64)> = sqlx::query_as(
-        "SELECT created_at, expires_at, used_at, replaced FROM account_links
-          WHERE account_id = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1",
+) -> Result<Option<(bool, Timestamp, Timestamp, Option<Timestamp>, bool)>, sqlx::Error> {
+    let row: Option<(String, Timestamp, Timestamp, Option<Timestamp>, i64)> = sqlx::query_as(
+        "SELECT purpose, created_at, expires_at, used_at, replaced FROM account_links
+          WHERE account_id = $1 AND purpose IN ('invitation', 'activation') AND created_by <> $2
+          ORDER BY id DESC LIMIT 1",
     )
     .bind(account_id)
-    .bind(purpose.code())
+    .bind(OPENED_BY_CODE)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(purpose, sent, until, used, replaced)| (purpose == "activation", sent, until, used, replaced == 1)))
+}
+
+/// Who made the short link an activation code opens.
+pub const OPENED_BY_CODE: &str = "code d'activation";
+
+/// The agency an account belongs to: its member's, its supplier's, or its
+/// own (staff); None for an administrator or a sponsor.
+pub async fn agency_of(conn: &mut AnyConnection, account_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    let found: Option<(Option<i64>,)> = sqlx::query_as(
+        "SELECT COALESCE(m.agency_id, s.agency_id, a.agency_id) FROM accounts a
+           LEFT JOIN members m ON m.id = a.member_id
+           LEFT JOIN suppliers s ON s.id = a.supplier_id
+          WHERE a.id = $1",
+    )
+    .bind(account_id)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(sent, until, used, replaced)| (sent, until, used, replaced == 1)))
+    Ok(found.and_then(|(agency,)| agency))
 }
