@@ -72,10 +72,12 @@ lazy_space! {
     /// The member's occasional pages and the public ones: `/connexion`,
     /// `/bons/nouveau`, `/releves`, `/verifier`, `/verifier/:number`,
     /// `/pass/:number` (a pass's QR code), `/mot-de-passe` (every role's),
-    /// `/mot-de-passe-oublie`, `/reinitialiser/:token` and `/activer`.
+    /// `/mot-de-passe-oublie`, `/reinitialiser/:token`, `/activer` and
+    /// `/mon-compte`.
     occasional, occasional_page, __preload_occasional_page:
     LoginPage,
     PasswordPage,
+    AccountPage,
     ForgotPasswordPage,
     ChoosePasswordPage,
     ActivationPage,

@@ -28,3 +28,10 @@ CREATE INDEX account_links_by_account ON account_links (account_id, purpose, id)
 
 -- Temporary passwords shown to staff are gone: people choose their own.
 DROP TABLE password_reveals;
+
+-- « Mon compte »: each session's device (its browser's User-Agent, cut
+-- short) and network address at login, and when it was last seen (at most
+-- every five minutes).
+ALTER TABLE sessions ADD COLUMN device TEXT;
+ALTER TABLE sessions ADD COLUMN address TEXT;
+ALTER TABLE sessions ADD COLUMN last_seen_at TEXT;

@@ -288,3 +288,76 @@ async fn a_resent_invitation_replaces_the_older_and_both_expire() {
         .unwrap();
     assert!(visitor.get(&second).await.contains(STALE), "7 days at most");
 }
+
+/// A hash made with older, lighter parameters is made again with today's
+/// at the next successful login, transparently; a wrong password changes
+/// nothing.
+#[tokio::test]
+async fn an_old_hash_is_upgraded_at_the_next_login() {
+    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+    let app = TestApp::spawn().await;
+    let light = argon2::Argon2::new(
+        argon2::Algorithm::Argon2i,
+        argon2::Version::V0x13,
+        argon2::Params::new(8 * 1024, 1, 1, None).unwrap(),
+    );
+    let old = light.hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng)).unwrap().to_string();
+    app.update_row_with("UPDATE accounts SET password_hash = $1 WHERE login = $2", old.as_str(), PAID_UP).await;
+    let stored =
+        async || -> String { app.value_of("SELECT password_hash FROM accounts WHERE login = $1", PAID_UP).await };
+
+    assert_eq!(login_call(&app.browser(), "pas le bon").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(stored().await, old, "a wrong password upgrades nothing");
+    assert_eq!(login_call(&app.browser(), PASSWORD).await, StatusCode::OK);
+    let new = stored().await;
+    assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+    assert_eq!(login_call(&app.browser(), PASSWORD).await, StatusCode::OK, "the same password, the new hash");
+    assert_eq!(stored().await, new, "made once");
+}
+
+/// « Mon compte » lists the account's open sessions, this device first,
+/// with the browser and address each logged in from; « Déconnecter les
+/// autres appareils » ends the others (journaled), not this one, nor
+/// another account's.
+#[tokio::test]
+async fn my_account_lists_the_devices_and_logs_the_others_out() {
+    let app = app_with_email().await;
+    let phone = app.browser_from("192.0.2.70");
+    let android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
+    let res = phone
+        .post_from("/connexion", "/api/login", "application/json")
+        .header(reqwest::header::USER_AGENT, android)
+        .form(&[("number", PAID_UP), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let laptop = app.browser_from("192.0.2.71");
+    laptop.login(PAID_UP, PASSWORD).await;
+    let other_member = app.logged_in(common::UNPAID).await;
+
+    let page = phone.get("/mon-compte").await;
+    assert!(page.contains("Mon compte") && page.contains(EMAIL), "{}", page.body);
+    let (_, json) = phone.call("account_page", &[]).await;
+    let sessions = json["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{json}");
+    assert_eq!(sessions[0]["this_device"], true, "this device first");
+    assert_eq!(
+        (sessions[0]["device"].as_str(), sessions[0]["address"].as_str()),
+        (Some("Chrome sur Android"), Some("192.0.2.70"))
+    );
+    assert_eq!(sessions[1]["address"], "192.0.2.71");
+    assert!(page.contains("Chrome sur Android") && page.contains("(cet appareil)"));
+    assert!(page.contains("Déconnecter les autres appareils"));
+
+    let done = phone.submit("/mon-compte", "/api/end_other_sessions", &[]).await;
+    assert_eq!(done.location.as_deref(), Some("/mon-compte?deconnectes=1"));
+    assert!(done.contains("1 autre appareil a été déconnecté."));
+    assert!(!done.contains("Déconnecter les autres appareils"), "nothing left to log out");
+    assert!(logged_in(&phone).await, "this device stays");
+    assert!(!logged_in(&laptop).await, "the other is logged out");
+    assert!(logged_in(&other_member).await, "another account's sessions are untouched");
+    let account = app.count(&format!("SELECT id FROM accounts WHERE login = '{PAID_UP}'")).await;
+    let event = audit::history(app.db.pool(), Entity::Account, account).await.unwrap().pop().unwrap();
+    assert_eq!(event.action, "end_other_sessions");
+}

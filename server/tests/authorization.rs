@@ -169,6 +169,9 @@ fn member_fns() -> Vec<FnProbe> {
         members_own("whoami", |_, _| vec![]),
         // Every role's own account: the wrong current password changes nothing.
         private("my_account", |_, _| vec![], by_role(Granted, Granted, Granted, Refused(401))),
+        private("account_page", |_, _| vec![], by_role(Granted, Granted, Granted, Refused(401))),
+        // Each role's browser is its account's only session: nothing else ends.
+        private("end_other_sessions", |_, _| vec![], by_role(Granted, Granted, Granted, Refused(401))),
         private(
             "change_password",
             |_, _| {
@@ -1513,6 +1516,13 @@ fn member_pages() -> Vec<PageProbe> {
             route: "/mot-de-passe-oublie",
             path: |_| "/mot-de-passe-oublie".into(),
             expect: everyone(Granted),
+            number_is_public: false,
+            sees_owner: &[],
+        },
+        PageProbe {
+            route: "/mon-compte",
+            path: |_| "/mon-compte".into(),
+            expect: by_role(Granted, Granted, Granted, ToLogin),
             number_is_public: false,
             sees_owner: &[],
         },

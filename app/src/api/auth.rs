@@ -36,7 +36,10 @@ pub async fn login(number: String, password: String, suivant: Option<String>) ->
         )
         .await?;
         let response = expect_context::<leptos_axum::ResponseOptions>();
-        response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
+        response.append_header(
+            axum::http::header::SET_COOKIE,
+            auth::open_session(&state, account, &context::parts()?).await?,
+        );
         response.append_header(axum::http::header::SET_COOKIE, auth::device_cookie(&state, account, device.as_ref())?);
         // The cart filled before logging in becomes the account's.
         let cart = crate::server::services::shop::cart::Shopper::new(&context::parts()?, None);
@@ -137,6 +140,27 @@ pub async fn activate_account(identifiant: String, code: String) -> Result<(), A
         let address = context::address(&state)?;
         let token = invitations::activate(&state, &identifiant, &code, &address, chrono::Utc::now()).await?;
         Ok(format!("/reinitialiser/{token}"))
+    })
+    .await
+}
+
+/// « Mon compte »: the login, its address, its open sessions.
+#[server(endpoint = "account_page")]
+pub async fn account_page() -> Result<AccountOverview, AppError> {
+    use crate::{api::context, server::services::accounts};
+    context::serve(|state, Account { session, session_hash }| async move {
+        accounts::page(&state, &session, &session_hash, chrono::Utc::now()).await
+    })
+    .await
+}
+
+/// « Déconnecter les autres appareils ».
+#[server(endpoint = "end_other_sessions")]
+pub async fn end_other_sessions() -> Result<(), AppError> {
+    use crate::{api::context, server::services::accounts};
+    context::serve_and_redirect(|state, Account { session, session_hash }| async move {
+        let ended = accounts::end_other_sessions(&state, &session, &session_hash, chrono::Utc::now()).await?;
+        Ok(format!("/mon-compte?deconnectes={ended}"))
     })
     .await
 }

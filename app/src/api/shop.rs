@@ -119,7 +119,10 @@ pub async fn open_sponsor_account(
         };
         let account = checkout::open_account(&state, &signup, &visitor.address, chrono::Utc::now()).await?;
         let response = expect_context::<leptos_axum::ResponseOptions>();
-        response.append_header(axum::http::header::SET_COOKIE, auth::open_session(&state, account).await?);
+        response.append_header(
+            axum::http::header::SET_COOKIE,
+            auth::open_session(&state, account, &context::parts()?).await?,
+        );
         cart::join_at_login(&state, shopper(&visitor)?.token.as_deref(), account).await?;
         Ok("/caisse?compte=ouvert".to_owned())
     })

@@ -165,7 +165,7 @@ pub fn Shell(
 /// serialized data, the DOM, the WASM's memory) stays behind, as it would if
 /// the router drew the login page inside the member's page.
 ///
-/// Beside it, « Mot de passe »: every role changes its own password there.
+/// Beside it, « Mon compte »: every role's login, password and sessions.
 #[component]
 fn AccountLinks() -> impl IntoView {
     use leptos::server_fn::ServerFn as _;
@@ -176,8 +176,8 @@ fn AccountLinks() -> impl IntoView {
                     "Se déconnecter"
                 </button>
             </form>
-            <a class="topbar-link" href="/mot-de-passe">
-                "Mot de passe"
+            <a class="topbar-link" href="/mon-compte">
+                "Mon compte"
             </a>
         </div>
     }

@@ -32,6 +32,7 @@ pub mod bank;
 pub mod billing;
 pub mod contact;
 pub mod day;
+pub mod device;
 pub mod discount;
 pub mod invoice;
 pub mod member;

@@ -56,3 +56,26 @@ pub struct SentLink {
     /// A newer one replaced it before it was used.
     pub replaced: bool,
 }
+
+/// « Mon compte »: who one is, and where one is logged in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountOverview {
+    pub login: String,
+    pub role: Role,
+    /// Where the account's emails go (None: no address known).
+    pub email: Option<String>,
+    pub sessions: Vec<OpenSession>,
+}
+
+/// One session still open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenSession {
+    /// « Chrome sur Android »: the browser and system at login.
+    pub device: String,
+    /// The network address it logged in from.
+    pub address: String,
+    pub opened: ParisTime,
+    pub last_seen: ParisTime,
+    /// The session of the browser reading the page.
+    pub this_device: bool,
+}

@@ -29,9 +29,22 @@ pub fn hash_password(password: &str) -> String {
 /// the same whether or not the account exists.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not a real password"));
 
+/// Argon2's verification compares the hashes in constant time.
 pub(crate) fn password_matches(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// Whether a stored hash was made otherwise than `hash_password` makes
+/// them today (another algorithm, lighter or other costs): it is made again
+/// at the next successful login, the only moment the password is known.
+pub(crate) fn needs_rehash(stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else { return true };
+    let current = argon2::Params::default();
+    parsed.algorithm != argon2::Algorithm::Argon2id.ident()
+        || argon2::Params::try_from(&parsed).map_or(true, |p| {
+            (p.m_cost(), p.t_cost(), p.p_cost()) != (current.m_cost(), current.t_cost(), current.p_cost())
+        })
 }
 
 /// A device that logged in to an account before, as its device cookie says
@@ -122,13 +135,20 @@ pub async fn check_password(
         Some(r) if r.active => (r.password_hash.clone(), Some((r.id, r.role))),
         _ => (DUMMY_HASH.clone(), None),
     };
-    let matches = tokio::task::spawn_blocking(move || password_matches(&password, &stored))
-        .await
-        .map_err(|_| AppError::Internal)?;
+    let (matches, upgraded) = tokio::task::spawn_blocking(move || {
+        let matches = password_matches(&password, &stored);
+        (matches, (matches && needs_rehash(&stored)).then(|| hash_password(&password)))
+    })
+    .await
+    .map_err(|_| AppError::Internal)?;
     match account {
         Some(account) if matches => {
             let mut tx = state.db.begin_write().await?;
             budgets::refund_all(&mut tx, &charged).await?;
+            if let Some(hash) = upgraded {
+                accounts::set_password_hash(tx.conn(), account.0, &hash).await?;
+                tracing::info!(account = account.0, "password hash made again with today's parameters");
+            }
             tx.commit().await?;
             Ok(account)
         }
@@ -154,16 +174,21 @@ pub fn device_cookie(state: &AppState, account_id: i64, known: Option<&KnownDevi
     .map_err(|_| AppError::Internal)
 }
 
-/// Opens a session and returns the cookie to send.
-pub async fn open_session(state: &AppState, account_id: i64) -> Result<HeaderValue, ServerError> {
+/// Opens a session for the request in `parts` (its device and address are
+/// kept for « Mon compte ») and returns the cookie to send.
+pub async fn open_session(state: &AppState, account_id: i64, parts: &Parts) -> Result<HeaderValue, ServerError> {
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = Utc::now();
     let expires = now + Duration::days(i64::from(state.settings.session_days));
     // Logins are rare enough that sweeping expired sessions here costs nothing.
     accounts::delete_expired_sessions(state.db.pool(), Timestamp::new(now)).await?;
     let token_hash = sha256_hex(token.as_bytes());
-    accounts::insert_session(state.db.pool(), &token_hash, account_id, Timestamp::new(now), Timestamp::new(expires))
-        .await?;
+    let agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let device = crate::domain::device::summary(agent);
+    let address = client_address(state, parts);
+    let opened = accounts::Opened { device: &device, address: &address };
+    let (now, expires) = (Timestamp::new(now), Timestamp::new(expires));
+    accounts::insert_session(state.db.pool(), &token_hash, account_id, now, expires, &opened).await?;
     let max_age = i64::from(state.settings.session_days) * 24 * 3600;
     Ok(cookie(state, &token, max_age)?)
 }
@@ -223,8 +248,25 @@ pub async fn current_account(state: &AppState, parts: &Parts) -> Result<Option<a
     let Some(token) = session_token(parts) else {
         return Ok(None);
     };
-    Ok(accounts::find_session(state.db.pool(), &sha256_hex(token.as_bytes()), Timestamp::new(Utc::now())).await?)
+    let now = Utc::now();
+    let token_hash = sha256_hex(token.as_bytes());
+    let found = accounts::find_session(state.db.pool(), &token_hash, Timestamp::new(now)).await?;
+    // « Dernière activité », to five minutes: written after the answer,
+    // never in its way.
+    let stale = |seen: &Option<Timestamp>| seen.is_none_or(|at| at.utc() + Duration::minutes(SEEN_EVERY_MINUTES) < now);
+    if found.as_ref().is_some_and(|s| stale(&s.last_seen_at)) {
+        let pool = state.db.pool().clone();
+        tokio::spawn(async move {
+            if let Err(e) = accounts::touch_session(&pool, &token_hash, Timestamp::new(now)).await {
+                tracing::warn!(error = %e, "session's last activity not noted");
+            }
+        });
+    }
+    Ok(found)
 }
+
+/// How often a session's last activity is noted.
+const SEEN_EVERY_MINUTES: i64 = 5;
 
 /// Who is asking, from the session cookie; an error when nobody is logged in
 /// or the account is not a member's.

@@ -1,9 +1,8 @@
 //! Screens of one's own account, for every role.
 
-use crate::api::auth::{
-    ActivateAccount, ChangePassword, ChoosePassword, ForgotPassword, check_password_link, my_account,
-};
-use crate::components::{Field, Loaded, Submit, done_notice};
+use crate::api::auth::{ActivateAccount, ChangePassword, ChoosePassword, EndOtherSessions, ForgotPassword};
+use crate::api::auth::{account_page, check_password_link, my_account};
+use crate::components::{Fact, Field, Loaded, Submit, done_notice};
 use crate::domain::password::MIN_CHARS;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -235,6 +234,77 @@ pub fn ActivationPage() -> impl IntoView {
             <p>
                 <a href="/connexion">"Retour à la connexion"</a>
             </p>
+        </main>
+    }
+}
+
+/// « Mon compte », for every role: the login and its address, the link to
+/// change the password, the sessions open on other devices and the button
+/// that ends them.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let end = ServerAction::<EndOtherSessions>::new();
+    let page = Resource::new(move || end.version().get(), |_| account_page());
+    let query = use_query_map();
+    let ended = move || query.read().get("deconnectes").and_then(|n| n.parse::<u64>().ok());
+    view! {
+        <Title text="Mon compte — Castors" />
+        <main class="page page-narrow">
+            <h1>"Mon compte"</h1>
+            {move || ended().map(|n| view! {
+                <p class="notice notice-ok" role="status">
+                    {match n {
+                        0 => "Aucun autre appareil n'était connecté.".to_owned(),
+                        1 => "1 autre appareil a été déconnecté.".to_owned(),
+                        n => format!("{n} autres appareils ont été déconnectés."),
+                    }}
+                </p>
+            })}
+            <Loaded
+                resource=page
+                ok=move |a| {
+                    let others = a.sessions.iter().filter(|s| !s.this_device).count();
+                    view! {
+                        <dl class="card">
+                            <Fact term="Identifiant" class="account-login">{a.login.clone()}</Fact>
+                            <Fact term="Adresse e-mail">
+                                {a.email.clone().unwrap_or_else(|| "aucune : demandez à votre agence de l'enregistrer".into())}
+                            </Fact>
+                        </dl>
+                        <p>
+                            <a class="button" href="/mot-de-passe">"Changer mon mot de passe"</a>
+                        </p>
+                        <h2>"Appareils connectés"</h2>
+                        <ul class="sessions">
+                            {a
+                                .sessions
+                                .into_iter()
+                                .map(|s| {
+                                    view! {
+                                        <li class="session" class:this-device=s.this_device>
+                                            <strong>{s.device}</strong>
+                                            {s.this_device.then_some(" (cet appareil)")}
+                                            <br />
+                                            {format!(
+                                                "Connecté le {} depuis l'adresse {} — dernière activité le {}",
+                                                s.opened, s.address, s.last_seen,
+                                            )}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                        {(others > 0).then(|| view! {
+                            <ActionForm action=end attr:class="form">
+                                <Submit action=end label="Déconnecter les autres appareils" />
+                            </ActionForm>
+                        })}
+                        <p>
+                            <a href=a.role.home()>"Retour à mon espace"</a>
+                        </p>
+                    }
+                }
+            />
         </main>
     }
 }

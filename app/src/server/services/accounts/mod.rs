@@ -8,8 +8,10 @@ pub mod logins;
 pub mod recovery;
 
 use super::journal;
+use crate::domain::Timestamp;
 use crate::domain::password::{self, PasswordChange};
 use crate::error::AppError;
+use crate::model::auth::{AccountOverview, OpenSession};
 use crate::server::audit::{Actor, Entity};
 use crate::server::auth::{hash_password, password_matches};
 use crate::server::error::ServerError;
@@ -78,5 +80,52 @@ pub async fn change_password(
     tx.commit().await?;
     tracing::info!(account = session.account_id, ended, "password changed by its owner");
     recovery::tell_password_changed(state, &account, now).await;
+    Ok(ended)
+}
+
+/// « Mon compte »: the login, its address, and its open sessions (this
+/// device's first).
+#[tracing::instrument(skip_all)]
+pub async fn page(
+    state: &AppState,
+    session: &SessionRecord,
+    session_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<AccountOverview, ServerError> {
+    let account = links::reachable_by_login(state.db.pool(), &session.login)
+        .await?
+        .filter(|a| a.id == session.account_id)
+        .ok_or(AppError::NotLoggedIn)?;
+    let rows = accounts::open_sessions(state.db.pool(), session.account_id, Timestamp::new(now)).await?;
+    let mut sessions: Vec<OpenSession> = rows
+        .into_iter()
+        .map(|r| OpenSession {
+            this_device: r.token_hash == session_hash,
+            device: r.device.unwrap_or_else(|| "Appareil inconnu".into()),
+            address: r.address.unwrap_or_else(|| "—".into()),
+            opened: r.created_at.paris(),
+            last_seen: r.last_seen_at.unwrap_or(r.created_at).paris(),
+        })
+        .collect();
+    sessions.sort_by_key(|s| !s.this_device);
+    Ok(AccountOverview { login: account.login, role: account.role, email: account.email, sessions })
+}
+
+/// « Déconnecter les autres appareils »: every session of the account but
+/// this one ends (journaled); returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn end_other_sessions(
+    state: &AppState,
+    session: &SessionRecord,
+    session_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, ServerError> {
+    let mut tx = state.db.begin_write().await?;
+    let ended = accounts::delete_account_sessions(tx.conn(), session.account_id, Some(session_hash)).await?;
+    let actor = Actor::account(session.account_id, &session.login, session.role);
+    let after = json!({ "sessions_ended": ended });
+    journal(&mut tx, &actor, Entity::Account, session.account_id, "end_other_sessions", json!({}), after, now).await?;
+    tx.commit().await?;
+    tracing::info!(account = session.account_id, ended, "other sessions ended by their owner");
     Ok(ended)
 }

@@ -41,6 +41,8 @@ pub struct SessionRecord {
     pub member_id: Option<i64>,
     pub supplier_id: Option<i64>,
     pub agency_id: Option<i64>,
+    /// When this session was last seen (None: not since login).
+    pub last_seen_at: Option<Timestamp>,
     /// A member's account: the member, read with the session (every member
     /// request needs both).
     #[sqlx(flatten)]
@@ -80,21 +82,66 @@ pub async fn find_login(pool: &AnyPool, login: &str) -> Result<Option<LoginRecor
         .await
 }
 
+/// Where and on what a session was opened.
+pub struct Opened<'a> {
+    pub device: &'a str,
+    pub address: &'a str,
+}
+
 pub async fn insert_session(
     pool: &AnyPool,
     token_hash: &str,
     account_id: i64,
     now: Timestamp,
     expires_at: Timestamp,
+    opened: &Opened<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, device, address, last_seen_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $3)",
+    )
+    .bind(token_hash)
+    .bind(account_id)
+    .bind(now)
+    .bind(expires_at)
+    .bind(opened.device)
+    .bind(opened.address)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Notes that a session was seen at `now`.
+pub async fn touch_session(pool: &AnyPool, token_hash: &str, now: Timestamp) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
         .bind(token_hash)
-        .bind(account_id)
         .bind(now)
-        .bind(expires_at)
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// One open session of an account, as « Mon compte » lists it.
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Option<Timestamp>,
+    pub device: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The account's sessions still open, the latest seen first.
+pub async fn open_sessions(pool: &AnyPool, account_id: i64, now: Timestamp) -> Result<Vec<SessionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT token_hash, created_at, last_seen_at, device, address FROM sessions
+          WHERE account_id = $1 AND expires_at > $2
+          ORDER BY COALESCE(last_seen_at, created_at) DESC, created_at DESC",
+    )
+    .bind(account_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await
 }
 
 pub async fn find_session(
@@ -103,7 +150,7 @@ pub async fn find_session(
     now: Timestamp,
 ) -> Result<Option<SessionRecord>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.supplier_id, a.agency_id,
+        "SELECT a.id AS account_id, a.login, a.role, a.member_id, a.supplier_id, a.agency_id, s.last_seen_at,
                 m.agency_id AS member_agency_id, m.number AS member_number, m.name AS member_name,
                 m.fee_paid_until AS member_fee_paid_until, m.active AS member_active
            FROM sessions s
