@@ -37,23 +37,7 @@ pub fn PasswordPage() -> impl IntoView {
                                 autocomplete="current-password"
                                 required=true
                             />
-                            <Field
-                                name="new"
-                                label="Nouveau mot de passe"
-                                kind="password"
-                                autocomplete="new-password"
-                                minlength=MIN_CHARS.to_string()
-                                described_by="new-hint"
-                                required=true
-                            />
-                            <NewPasswordHint />
-                            <Field
-                                name="confirm"
-                                label="Nouveau mot de passe, une seconde fois"
-                                kind="password"
-                                autocomplete="new-password"
-                                required=true
-                            />
+                            <NewPasswordFields />
                             <Submit action=change label="ENREGISTRER" primary=true />
                         </ActionForm>
                         <p class="hint">
@@ -69,14 +53,30 @@ pub fn PasswordPage() -> impl IntoView {
     }
 }
 
-/// What a new password must be, under its field (`id="new-hint"`).
+/// The new password twice, with what it must be under the first field.
 #[component]
-fn NewPasswordHint() -> impl IntoView {
+fn NewPasswordFields() -> impl IntoView {
     view! {
+        <Field
+            name="new"
+            label="Nouveau mot de passe"
+            kind="password"
+            autocomplete="new-password"
+            minlength=MIN_CHARS.to_string()
+            described_by="new-hint"
+            required=true
+        />
         <p class="hint" id="new-hint">
             "Au moins " {MIN_CHARS}
             " caractères, difficile à deviner : quelques mots peu courants mis bout à bout conviennent, sans symboles obligatoires."
         </p>
+        <Field
+            name="confirm"
+            label="Nouveau mot de passe, une seconde fois"
+            kind="password"
+            autocomplete="new-password"
+            required=true
+        />
     }
 }
 
@@ -160,23 +160,7 @@ pub fn ChoosePasswordPage() -> impl IntoView {
                                 <input type="hidden" name="token" value=token() />
                                 // For password managers: the account the new password belongs to.
                                 <input type="hidden" name="username" autocomplete="username" value=login />
-                                <Field
-                                    name="new"
-                                    label="Nouveau mot de passe"
-                                    kind="password"
-                                    autocomplete="new-password"
-                                    minlength=MIN_CHARS.to_string()
-                                    described_by="new-hint"
-                                    required=true
-                                />
-                                <NewPasswordHint />
-                                <Field
-                                    name="confirm"
-                                    label="Nouveau mot de passe, une seconde fois"
-                                    kind="password"
-                                    autocomplete="new-password"
-                                    required=true
-                                />
+                                <NewPasswordFields />
                                 <Submit action=choose label="ENREGISTRER" primary=true />
                             </ActionForm>
                         }

@@ -237,10 +237,7 @@ pub async fn correct_invoice(
 ) -> Result<(), ServerError> {
     let invoice = check_input(input, now)?;
     let mut tx = state.db.begin_write().await?;
-    let current = invoices::find_for_update(&mut tx, id)
-        .await?
-        .filter(|i| i.summary.supplier_id == by.supplier_id)
-        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let current = own_for_update(&mut tx, by, id).await?;
     let status = current.summary.status;
     if !status.can_be_corrected() {
         return Err(AppError::Conflict(format!(
@@ -279,6 +276,15 @@ pub async fn correct_invoice(
     Ok(())
 }
 
+/// The submitter's own invoice, locked; another supplier's is as unknown
+/// as a missing one.
+async fn own_for_update(tx: &mut WriteTx, by: &Submitter, id: i64) -> Result<InvoiceRecord, ServerError> {
+    Ok(invoices::find_for_update(tx, id)
+        .await?
+        .filter(|i| i.summary.supplier_id == by.supplier_id)
+        .ok_or_else(|| AppError::NotFound("Facture".into()))?)
+}
+
 /// The supplier withdraws an invoice the agency sent back « à corriger »
 /// instead of correcting it: it is removed with its lines and PDF, its
 /// vouchers and passes are free for another invoice, and the journal keeps
@@ -291,10 +297,7 @@ pub async fn withdraw_invoice(
     now: DateTime<Utc>,
 ) -> Result<String, ServerError> {
     let mut tx = state.db.begin_write().await?;
-    let current = invoices::find_for_update(&mut tx, id)
-        .await?
-        .filter(|i| i.summary.supplier_id == by.supplier_id)
-        .ok_or_else(|| AppError::NotFound("Facture".into()))?;
+    let current = own_for_update(&mut tx, by, id).await?;
     let status = current.summary.status;
     if !status.can_be_corrected() || !invoices::delete_sent_back(tx.conn(), id).await? {
         return Err(AppError::Conflict(format!(
