@@ -428,3 +428,28 @@ async fn the_api_answers_tills_from_any_origin_and_its_document_describes_every_
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(error_of(&json).contains("openapi.json"));
 }
+
+/// The limit of active keys per supplier holds when the supplier's staff
+/// create keys all at once (on PostgreSQL, concurrent transactions): 30
+/// simultaneous creations make exactly the 20 allowed, the others refused
+/// with the reason.
+#[tokio::test]
+async fn the_active_key_limit_holds_under_concurrent_creations() {
+    use app::server::services::accounts::api_keys::{MAX_ACTIVE_KEYS, create_for_user};
+    let app = TestApp::spawn().await;
+    let ouest = app.supplier_user("ouest").await;
+    let now = chrono::Utc::now();
+    let tries = (0..30).map(|i| {
+        let (state, ouest) = (app.state.clone(), ouest.clone());
+        tokio::spawn(async move { create_for_user(&state, &ouest, &format!("Caisse {i}"), now).await })
+    });
+    let answers: Vec<_> = futures::future::join_all(tries).await.into_iter().map(Result::unwrap).collect();
+    let made = answers.iter().filter(|a| a.is_ok()).count();
+    assert_eq!(made, MAX_ACTIVE_KEYS);
+    for refused in answers.into_iter().filter_map(Result::err) {
+        let refused = app::error::AppError::from(refused);
+        assert!(matches!(&refused, app::error::AppError::Conflict(m) if m.contains("clés actives")), "{refused:?}");
+    }
+    let stored = app.count("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL").await;
+    assert_eq!(stored, i64::try_from(MAX_ACTIVE_KEYS).unwrap());
+}

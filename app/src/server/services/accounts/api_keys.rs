@@ -23,7 +23,7 @@ const KEY_START: &str = "bons_";
 const PREFIX_DIGITS: usize = 8;
 const MAX_LABEL: usize = 60;
 /// More active keys than tills a shop has is a mistake, or a leak.
-const MAX_ACTIVE_KEYS: usize = 20;
+pub const MAX_ACTIVE_KEYS: usize = 20;
 /// A use is recorded at most this often per key.
 const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 /// The cookie that carries a new key to the page that shows it once.
@@ -123,6 +123,11 @@ async fn create(
     let key = format!("{KEY_START}{}", hex::encode(rand::random::<[u8; 32]>()));
     let prefix = key[..KEY_START.len() + PREFIX_DIGITS].to_owned();
     let mut tx = state.db.begin_write().await?;
+    // The supplier's row, locked, serializes its key creations: on
+    // PostgreSQL two at once would otherwise both count 19 and make 21.
+    store::suppliers::find_file_for_update(&mut tx, supplier_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("Fournisseur".into()))?;
     let active = api_keys::list_for_supplier_in(tx.conn(), supplier_id).await?;
     if active.iter().filter(|k| k.revoked_at.is_none()).count() >= MAX_ACTIVE_KEYS {
         return Err(AppError::Conflict(format!(
