@@ -211,10 +211,23 @@ async fn a_run_for_the_month_sends_one_statement_per_member_with_progress_and_ne
     assert_eq!(rows[0]["email_error"], "Pas d'adresse e-mail", "{rows}");
     assert_eq!(rows[0]["total"], 1_500);
 
-    // Started again: only the member who was not emailed gets a statement.
-    let (status, again) = desk.call("start_statement_run", &[("month", &this_month())]).await;
-    assert_eq!(status, StatusCode::OK, "{again}");
-    assert_eq!(again["total"], 1);
+    // Started again with no address for Alix: nothing to send, and no
+    // second statement made.
+    let (status, refused) = desk.call("start_statement_run", &[("month", &this_month())]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(message(&refused).contains("attendent l'adresse e-mail"), "{refused}");
+    // Once staff know her address, her kept statement goes to it, the same
+    // one: still one statement, now emailed.
+    set_email(&app, "44000777C", "alix.moreau@exemple.fr").await;
+    let again = run_to_the_end(&desk, &this_month()).await;
+    assert_eq!((again["total"].as_i64(), again["emailed"].as_i64()), (Some(1), Some(1)), "{again}");
+    let (_, rows) = alix.call("my_statements", &[]).await;
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "still one statement: {rows}");
+    assert_eq!(rows[0]["emailed_to"], "alix.moreau@exemple.fr", "{rows}");
+    assert!(rows[0]["emailed_at"].is_string() && rows[0]["email_error"].is_null(), "{rows}");
+    let sent = mails(&app.dir.path().join("mail"));
+    assert!(sent.iter().any(|m| m.contains("To: alix.moreau@exemple.fr")), "sent to her new address");
+    assert_eq!(sent.len(), 2);
     // A month that has not begun, or nonsense, is refused.
     let (status, refused) = desk.call("start_statement_run", &[("month", "2099-01")]).await;
     assert_eq!(status.as_u16(), 422, "{refused}");

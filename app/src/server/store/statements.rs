@@ -300,6 +300,32 @@ pub async fn csv(pool: &AnyPool, id: i64) -> Result<Option<String>, sqlx::Error>
     sqlx::query_scalar("SELECT csv FROM statements WHERE id = $1").bind(id).fetch_optional(pool).await
 }
 
+/// A run's statements of exactly that period whose email failed, or found
+/// no address, for members who have an address now: owed their email again,
+/// to that address (a run started again sends them, never makes them
+/// twice). Returns how many.
+pub async fn reopen_failed_emails(pool: &AnyPool, agency_id: i64, period: Period) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE statements
+            SET email_error = NULL, emailed_to = (SELECT m.email FROM members m WHERE m.id = statements.member_id)
+          WHERE agency_id = $1 AND period_from = $2 AND period_to = $3 AND run_id IS NOT NULL
+            AND emailed_at IS NULL AND email_error IS NOT NULL
+            AND EXISTS (SELECT 1 FROM members m WHERE m.id = statements.member_id AND m.email IS NOT NULL AND m.email <> '')",
+    )
+    .bind(agency_id)
+    .bind(period.from)
+    .bind(period.to)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Members with a statement of exactly that period made by a run, whatever
+/// became of its email.
+pub async fn members_with_kept(pool: &AnyPool, agency_id: i64, period: Period) -> Result<HashSet<i64>, sqlx::Error> {
+    members_with_statement(pool, agency_id, period, "run_id IS NOT NULL").await
+}
+
 /// Members of a run's month that already have a statement emailed for
 /// exactly that period: a run started again does not email them twice.
 pub async fn already_emailed(pool: &AnyPool, agency_id: i64, period: Period) -> Result<HashSet<i64>, sqlx::Error> {

@@ -203,19 +203,30 @@ pub async fn start_run(
     let period = month.period();
     let (start, end) = bounds(period);
     let with_uses = store::members_with_uses(pool, agency_id, start, end).await?;
+    // A statement kept whose email failed, or found no address, is owed its
+    // email again once the member has an address: sent, never made twice.
+    let reopened = store::reopen_failed_emails(pool, agency_id, period).await?;
+    if reopened > 0 {
+        tracing::info!(agency = agency_id, reopened, "statements whose email failed are owed it again");
+    }
     let emailed = store::already_emailed(pool, agency_id, period).await?;
-    let members: Vec<i64> = with_uses.into_iter().filter(|id| !emailed.contains(id)).collect();
+    let kept = store::members_with_kept(pool, agency_id, period).await?;
+    // A run stopped before its last email left statements kept but not
+    // emailed: they are emailed now, not made again.
+    let owed = store::members_owed_email(pool, agency_id, period).await?;
+    let members: Vec<i64> =
+        with_uses.into_iter().filter(|id| !emailed.contains(id) && (!kept.contains(id) || owed.contains(id))).collect();
     if members.is_empty() {
-        let why = if emailed.is_empty() {
+        let waiting = kept.iter().any(|id| !emailed.contains(id));
+        let why = if waiting {
+            "les relevés déjà faits attendent l'adresse e-mail de leur adhérent (ils sont lisibles dans « Mes relevés »)"
+        } else if emailed.is_empty() {
             "aucun adhérent n'a utilisé de bon ce mois-là"
         } else {
             "chaque adhérent concerné a déjà reçu son relevé"
         };
         return Err(AppError::Conflict(format!("Aucun relevé à envoyer pour {month} : {why}.")).into());
     }
-    // A run stopped before its last email left statements kept but not
-    // emailed: they are emailed now, not made again.
-    let owed = store::members_owed_email(pool, agency_id, period).await?;
     let (made_before, to_make): (Vec<i64>, Vec<i64>) = members.iter().partition(|&&id| owed.contains(&id));
     let actor = Actor::staff(staff);
     let id = store::insert_run(pool, agency_id, month, Timestamp::new(now), &actor.name, members.len() as i64).await?;
