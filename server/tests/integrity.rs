@@ -376,3 +376,31 @@ async fn a_row_with_an_unknown_status_is_an_error_naming_it_never_a_usable_vouch
     let list = phone.get("/bons").await;
     assert!(!list.shows("1-EMIS"), "not listed as a voucher to spend");
 }
+
+/// The hourly expiry reads issued vouchers past their day through the
+/// index `vouchers_expiring`, not by scanning every voucher ever used: the
+/// plans of both databases name it (PostgreSQL told to prefer indexes, as
+/// it would with a table of millions of rows instead of the test's few).
+#[tokio::test]
+async fn an_index_serves_the_hourly_expiry_scan() {
+    use app::server::store::vouchers::OVERDUE;
+    let app = TestApp::spawn().await;
+    let plan: Vec<String> = match app.db.backend() {
+        Backend::Sqlite => {
+            let sql = format!(
+                "EXPLAIN QUERY PLAN {}",
+                OVERDUE.replace("$1", "'2026-12-07'").replace("$2", "500").replace("$3", "1")
+            );
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql).fetch_all(app.db.pool()).await.unwrap();
+            rows.into_iter().map(|r| r.3).collect()
+        }
+        Backend::Postgres => {
+            let mut tx = app.db.pool().begin().await.unwrap();
+            sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.unwrap();
+            let sql =
+                format!("EXPLAIN {}", OVERDUE.replace("$1", "'2026-12-07'").replace("$2", "500").replace("$3", "1"));
+            sqlx::query_scalar(&sql).fetch_all(&mut *tx).await.unwrap()
+        }
+    };
+    assert!(plan.iter().any(|line| line.contains("vouchers_expiring")), "{plan:#?}");
+}

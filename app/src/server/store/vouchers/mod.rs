@@ -288,14 +288,14 @@ pub async fn set_status(
     Ok(done.rows_affected() == 1)
 }
 
+/// The hourly expiry's scan: served by the index `vouchers_expiring`
+/// (status, valid_until), whatever the number of vouchers used long ago.
+pub const OVERDUE: &str =
+    "SELECT id, valid_until FROM vouchers WHERE status = $3 AND valid_until < $1 ORDER BY id LIMIT $2";
+
 /// Issued vouchers whose last valid day is before `today`, oldest first.
 pub async fn overdue(conn: &mut AnyConnection, today: Day, limit: i64) -> Result<Vec<(i64, Day)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, valid_until FROM vouchers WHERE status = $3 AND valid_until < $1 ORDER BY id LIMIT $2")
-        .bind(today)
-        .bind(limit)
-        .bind(VoucherStatus::Issued)
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(OVERDUE).bind(today).bind(limit).bind(VoucherStatus::Issued).fetch_all(conn).await
 }
 
 /// Sets the wrong-code counter and the lock of a voucher.
