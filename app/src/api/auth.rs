@@ -12,16 +12,13 @@ use leptos::prelude::*;
 /// they land there if it is one of ours, else on their role's home.
 #[server(endpoint = "login")]
 pub async fn login(number: String, password: String, suivant: Option<String>) -> Result<(), AppError> {
-    use crate::{api::context, domain::MemberNumber, server::auth};
+    use crate::{api::context, domain::member::typed_login, server::auth};
     // Whoever is logged in on this browser does not matter here: no session is read.
     context::serve_and_redirect(|state, _: Anyone| async move {
         // Members log in with their number, written any way they like;
         // staff with their login. An unknown login gets the same answer as
         // a wrong password: the form tells nobody which accounts exist.
-        let login = match number.parse::<MemberNumber>() {
-            Ok(member) => member.as_str().to_owned(),
-            Err(_) => number.trim().to_lowercase(),
-        };
+        let login = typed_login(&number);
         if login.is_empty() || login.len() > 100 {
             return Err(AppError::BadCredentials.into());
         }

@@ -18,6 +18,15 @@ impl MemberNumber {
     }
 }
 
+/// The login a person typed, as stored: a member's number in any form
+/// (`44000123b`), else a staff login or an email address, without case.
+pub fn typed_login(typed: &str) -> String {
+    match typed.parse::<MemberNumber>() {
+        Ok(number) => number.0,
+        Err(_) => typed.trim().to_lowercase(),
+    }
+}
+
 impl FromStr for MemberNumber {
     type Err = MemberNumberError;
 

@@ -12,7 +12,7 @@
 //! whether it was used. Every sending is journaled.
 
 use super::super::journal;
-use crate::domain::{MemberNumber, Timestamp};
+use crate::domain::{Timestamp, member::typed_login};
 use crate::error::AppError;
 use crate::model::auth::{Access, SentLink};
 use crate::server::audit::{Actor, Entity};
@@ -79,10 +79,7 @@ pub async fn invite(
 
 /// The account of `login` if it is in `staff`'s agencies.
 async fn covered_account(state: &AppState, staff: &Staff, login: &str) -> Result<Reachable, ServerError> {
-    let login = match login.parse::<MemberNumber>() {
-        Ok(number) => number.as_str().to_owned(),
-        Err(_) => login.trim().to_lowercase(),
-    };
+    let login = typed_login(login);
     let not_found = || AppError::NotFound("Compte".into());
     let account = links::reachable_by_login(state.db.pool(), &login).await?.ok_or_else(not_found)?;
     let mut conn = state.db.pool().acquire().await?;
@@ -177,10 +174,7 @@ pub async fn activate(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<String, ServerError> {
-    let login = match login.parse::<MemberNumber>() {
-        Ok(number) => number.as_str().to_owned(),
-        Err(_) => login.trim().to_lowercase(),
-    };
+    let login = typed_login(login);
     if login.is_empty() || code.trim().is_empty() {
         return Err(
             AppError::Invalid("Saisissez votre identifiant et le code de votre lettre d'activation.".into()).into()

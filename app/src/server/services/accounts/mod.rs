@@ -39,10 +39,7 @@ pub async fn change_password(
         .await?
         .filter(|a| a.id == session.account_id)
         .ok_or(AppError::NotLoggedIn)?;
-    let mut known: Vec<&str> = vec![&account.login];
-    known.extend(account.email.as_deref());
-    known.extend(account.name.as_deref());
-    if let Some(weak) = strength::weakness(&change.new, &known) {
+    if let Some(weak) = strength::weakness(&change.new, &account.first_guesses()) {
         return Err(AppError::Invalid(weak).into());
     }
     let budget = [(budgets::PASSWORD_CHANGE_PER_ACCOUNT, session.account_id.to_string())];

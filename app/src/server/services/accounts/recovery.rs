@@ -9,7 +9,7 @@
 
 use super::super::journal;
 use crate::domain::password;
-use crate::domain::{MemberNumber, Timestamp};
+use crate::domain::{Timestamp, member::typed_login};
 use crate::error::AppError;
 use crate::model::auth::PasswordLink;
 use crate::server::audit::{Actor, Entity};
@@ -30,15 +30,6 @@ fn token_shape_ok(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The login a person types: a member's number in any form, else a login
-/// or an email address, without case.
-fn normalized(asked: &str) -> String {
-    match asked.parse::<MemberNumber>() {
-        Ok(number) => number.as_str().to_owned(),
-        Err(_) => asked.trim().to_lowercase(),
-    }
-}
-
 /// « Recevoir un lien »: charges the asking address's budget, then sends
 /// the links in the background. Refused only when the address has asked
 /// too often, whoever it asked about.
@@ -49,7 +40,7 @@ pub async fn request_reset(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServerError> {
-    let asked = normalized(asked);
+    let asked = typed_login(asked);
     if asked.is_empty() || asked.chars().count() > 254 {
         return Err(AppError::Invalid(
             "Indiquez votre n° d'adhérent, votre identifiant ou votre adresse e-mail.".into(),
@@ -178,10 +169,7 @@ pub async fn choose_password(
         .ok_or_else(|| AppError::Invalid(STALE.into()))?;
     let account = links::reachable(&mut conn, link.account_id).await?.ok_or_else(|| AppError::Invalid(STALE.into()))?;
     drop(conn);
-    let mut known: Vec<&str> = vec![&account.login];
-    known.extend(account.email.as_deref());
-    known.extend(account.name.as_deref());
-    if let Some(weak) = strength::weakness(&new, &known) {
+    if let Some(weak) = strength::weakness(&new, &account.first_guesses()) {
         return Err(AppError::Invalid(weak).into());
     }
     let hash = super::logins::hash(new).await?;
@@ -244,8 +232,8 @@ mod tests {
 
     #[test]
     fn a_member_number_is_read_in_any_form_and_logins_without_case() {
-        assert_eq!(normalized("  Agence.Nantes "), "agence.nantes");
-        assert_eq!(normalized("Camille.Martin@Exemple.fr"), "camille.martin@exemple.fr");
-        assert_eq!(normalized("44000123b"), "44000123B");
+        assert_eq!(typed_login("  Agence.Nantes "), "agence.nantes");
+        assert_eq!(typed_login("Camille.Martin@Exemple.fr"), "camille.martin@exemple.fr");
+        assert_eq!(typed_login("44000123b"), "44000123B");
     }
 }

@@ -46,6 +46,13 @@ pub struct Reachable {
     pub name: Option<String>,
 }
 
+impl Reachable {
+    /// What a guesser of this account's password would try first.
+    pub fn first_guesses(&self) -> Vec<&str> {
+        [Some(self.login.as_str()), self.email.as_deref(), self.name.as_deref()].into_iter().flatten().collect()
+    }
+}
+
 const REACHABLE: &str = "SELECT a.id, a.login, a.role,
         COALESCE(a.email, m.email, s.email, c.email) AS email, COALESCE(m.name, c.name) AS name
    FROM accounts a
