@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reinitialiser/:token") view={Lazy::<occasional::ChoosePasswordPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/activer") view={Lazy::<occasional::ActivationPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/mon-compte") view={Lazy::<occasional::AccountPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/confirmer-adresse/:token") view={Lazy::<occasional::ConfirmEmailPage>::new()} ssr=SsrMode::Async />
 
                 // The supplier's space.
                 <Route path=path!("/fournisseur") view={Lazy::<supplier::SupplierHomePage>::new()} ssr=SsrMode::Async />

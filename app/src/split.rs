@@ -72,14 +72,15 @@ lazy_space! {
     /// The member's occasional pages and the public ones: `/connexion`,
     /// `/bons/nouveau`, `/releves`, `/verifier`, `/verifier/:number`,
     /// `/pass/:number` (a pass's QR code), `/mot-de-passe` (every role's),
-    /// `/mot-de-passe-oublie`, `/reinitialiser/:token`, `/activer` and
-    /// `/mon-compte`.
+    /// `/mot-de-passe-oublie`, `/reinitialiser/:token`, `/activer`,
+    /// `/mon-compte` and `/confirmer-adresse/:token`.
     occasional, occasional_page, __preload_occasional_page:
     LoginPage,
     PasswordPage,
     AccountPage,
     ForgotPasswordPage,
     ChoosePasswordPage,
+    ConfirmEmailPage,
     ActivationPage,
     RequestPage,
     CheckCodePage,

@@ -361,3 +361,109 @@ async fn my_account_lists_the_devices_and_logs_the_others_out() {
     let event = audit::history(app.db.pool(), Entity::Account, account).await.unwrap().pop().unwrap();
     assert_eq!(event.action, "end_other_sessions");
 }
+
+/// The path of the `/confirmer-adresse/…` link in a message.
+fn email_link_in(mail: &str) -> String {
+    let start = mail.find("/confirmer-adresse/").expect("a confirmation link");
+    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '/' || *c == '-').collect()
+}
+
+/// « Changer d'adresse e-mail »: the current password is asked, the link
+/// goes to the new address and a notice to the old one; nothing changes
+/// until the link is opened and confirmed, once; then the account's (and
+/// the member's file's) address is the new one, the change journaled and
+/// the old address told; a forgotten password reaches the new address.
+#[tokio::test]
+async fn a_new_email_address_is_confirmed_from_a_link_sent_to_it() {
+    const NEW: &str = "camille@nouvelle-adresse.fr";
+    let app = app_with_email().await;
+    let phone = app.browser_from("192.0.2.80");
+    phone.login(PAID_UP, PASSWORD).await;
+    let page = phone.get("/mon-compte").await;
+    assert!(page.contains("Changer d'adresse e-mail") && page.contains("Nouvelle adresse e-mail"), "{}", page.body);
+
+    let change = |email: &'static str, current: &'static str| {
+        let phone = &phone;
+        async move { phone.submit("/mon-compte", "/api/change_email", &[("email", email), ("current", current)]).await }
+    };
+    // Refusals: each with its sentence, nothing sent, nothing stored.
+    let wrong = change(NEW, "pas le bon mot de passe").await;
+    assert_eq!(wrong.error().as_deref(), Some("Le mot de passe actuel est incorrect."));
+    let malformed = change("camille@", PASSWORD).await;
+    assert!(malformed.error().unwrap_or_default().starts_with("Adresse e-mail invalide"), "{:?}", malformed.error());
+    let same = change("Camille.Martin@EXEMPLE.fr", PASSWORD).await;
+    assert!(same.error().unwrap_or_default().contains("est déjà l'adresse de ce compte"), "{:?}", same.error());
+    assert!(mails_to(&app, NEW).is_empty());
+    assert_eq!(app.count("SELECT COUNT(*) FROM account_links WHERE purpose = 'email'").await, 0);
+
+    let asked = change(NEW, PASSWORD).await;
+    assert_eq!(asked.location.as_deref(), Some("/mon-compte?lien=camille%40nouvelle-adresse.fr"));
+    assert!(asked.contains("Un lien de confirmation vient d'être envoyé à « camille@nouvelle-adresse.fr »"));
+    let to_new = mails_to(&app, NEW);
+    assert_eq!(to_new.len(), 1);
+    let notice: Vec<String> = mails_to(&app, EMAIL).into_iter().filter(|m| m.contains(NEW)).collect();
+    assert_eq!(notice.len(), 1, "the old address is told of the request");
+    let email_now = || app.value_of::<_, String>("SELECT email FROM members WHERE number = $1", PAID_UP);
+    assert_eq!(email_now().await, EMAIL, "nothing changes before the link is used");
+
+    // A link opened by a mail scanner changes nothing: confirming is a button.
+    let link = email_link_in(&to_new[0]);
+    let other = app.browser_from("192.0.2.81");
+    let shown = other.get(&link).await;
+    assert!(shown.contains("CONFIRMER CETTE ADRESSE") && shown.contains(NEW), "{}", shown.body);
+    assert_eq!(email_now().await, EMAIL);
+    let token = link.trim_start_matches("/confirmer-adresse/");
+    let done = other.submit(&link, "/api/confirm_email", &[("token", token)]).await;
+    assert_eq!(done.location.as_deref(), Some(link.as_str()));
+    assert!(done.contains("C'est fait") && done.contains(NEW), "{}", done.body);
+    assert_eq!(email_now().await, NEW, "the member's file follows");
+    let account: String = app.value_of("SELECT email FROM accounts WHERE login = $1", PAID_UP).await;
+    assert_eq!(account, NEW);
+    assert!(phone.get("/mon-compte").await.contains(NEW));
+    let told: Vec<String> =
+        mails_to(&app, EMAIL).into_iter().filter(|m| m.contains("et plus à cette adresse")).collect();
+    assert_eq!(told.len(), 1, "the old address is told of the change");
+
+    // Once only; a forged token confirms nothing.
+    let (status, json) = other.call("confirm_email", &[("token", token)]).await;
+    assert_eq!((status, message(&json)), (StatusCode::UNPROCESSABLE_ENTITY, STALE.to_owned()));
+    assert!(other.get(&link).await.contains("C'est fait"), "the used link says it was done");
+    let forged = other.get(&format!("/confirmer-adresse/{}", "cd".repeat(32))).await;
+    assert!(forged.contains(STALE), "{}", forged.body);
+    let (status, json) = other.call("confirm_email", &[("token", &"cd".repeat(32))]).await;
+    assert_eq!((status, message(&json)), (StatusCode::UNPROCESSABLE_ENTITY, STALE.to_owned()));
+
+    let id = app.count(&format!("SELECT id FROM accounts WHERE login = '{PAID_UP}'")).await;
+    let actions: Vec<String> =
+        audit::history(app.db.pool(), Entity::Account, id).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions[actions.len() - 2..], ["ask_email_change", "change_email"], "{actions:?}");
+
+    // « Mot de passe oublié ? » now writes to the new address.
+    ask(&app.browser_from("192.0.2.82"), NEW).await;
+    let reset = nth_mail(&app, NEW, 1, &[]).await;
+    assert!(reset.contains("/reinitialiser/"), "{reset}");
+}
+
+/// A newer request replaces the older link, and a link expires after 24 hours.
+#[tokio::test]
+async fn an_email_link_is_replaced_by_a_newer_one_and_expires() {
+    let app = app_with_email().await;
+    let phone = app.browser_from("192.0.2.85");
+    phone.login(PAID_UP, PASSWORD).await;
+    for email in ["premiere@exemple.fr", "seconde@exemple.fr"] {
+        let asked = phone.submit("/mon-compte", "/api/change_email", &[("email", email), ("current", PASSWORD)]).await;
+        assert!(asked.location.is_some(), "{:?}", asked.error());
+    }
+    let first = email_link_in(&mails_to(&app, "premiere@exemple.fr")[0]);
+    let replaced = phone.get(&first).await;
+    assert!(replaced.contains(STALE), "{}", replaced.body);
+    let second = email_link_in(&mails_to(&app, "seconde@exemple.fr")[0]);
+    app.update_row("UPDATE account_links SET expires_at = '2020-01-01T00:00:00.000000Z' WHERE purpose = $1", "email")
+        .await;
+    assert!(phone.get(&second).await.contains(STALE));
+    let token = second.trim_start_matches("/confirmer-adresse/");
+    let late = phone.submit(&second, "/api/confirm_email", &[("token", token)]).await;
+    assert_eq!(late.error().as_deref(), Some(STALE));
+    let email: String = app.value_of("SELECT email FROM members WHERE number = $1", PAID_UP).await;
+    assert_eq!(email, EMAIL);
+}

@@ -180,6 +180,15 @@ fn member_fns() -> Vec<FnProbe> {
             },
             by_role(Refused(422), Refused(422), Refused(422), Refused(401)),
         ),
+        // A new email address needs the current password; a forged link
+        // confirms nothing.
+        private(
+            "change_email",
+            |_, _| vec![("email", "nouvelle@exemple.fr".into()), ("current", "devine".into())],
+            by_role(Refused(422), Refused(422), Refused(422), Refused(401)),
+        ),
+        private("check_email_link", |_, _| vec![("token", "ab".repeat(32))], everyone(Granted)),
+        private("confirm_email", |_, _| vec![("token", "ab".repeat(32))], everyone(Refused(422))),
         // « Mot de passe oublié ? »: the same answer for everyone, whoever is
         // named; a forged link chooses nothing.
         private("forgot_password", |_, _| vec![("identifiant", PAID_UP.into())], everyone(Granted)),
@@ -1546,6 +1555,13 @@ fn member_pages() -> Vec<PageProbe> {
         PageProbe {
             route: "/reinitialiser/{token}",
             path: |_| format!("/reinitialiser/{}", "ab".repeat(32)),
+            expect: everyone(Granted),
+            number_is_public: false,
+            sees_owner: &[],
+        },
+        PageProbe {
+            route: "/confirmer-adresse/{token}",
+            path: |_| format!("/confirmer-adresse/{}", "ab".repeat(32)),
             expect: everyone(Granted),
             number_is_public: false,
             sees_owner: &[],

@@ -133,9 +133,12 @@ pub async fn member_imports(report: Option<String>, agency: Option<String>) -> R
 }
 
 #[server(endpoint = "agency_suppliers")]
-pub async fn agency_suppliers(agency: Option<String>) -> Result<SupplierList, AppError> {
+pub async fn agency_suppliers(q: Option<String>, agency: Option<String>) -> Result<SupplierList, AppError> {
     use crate::{api::context, server::services::suppliers};
-    context::serve(|state, staff: Staff| async move { suppliers::list(&state, &staff, agency.as_deref()).await }).await
+    context::serve(|state, staff: Staff| async move {
+        suppliers::list(&state, &staff, agency.as_deref(), q.as_deref().unwrap_or_default()).await
+    })
+    .await
 }
 
 #[server(endpoint = "create_supplier")]

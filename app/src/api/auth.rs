@@ -151,6 +151,37 @@ pub async fn account_page() -> Result<AccountOverview, AppError> {
     .await
 }
 
+/// « Changer d'adresse e-mail »: the new address and the current password;
+/// a link goes to the new address, which changes once it is opened.
+#[server(endpoint = "change_email")]
+pub async fn change_email(email: String, current: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::accounts::email};
+    context::serve_and_redirect(|state, Account { session, .. }| async move {
+        let new = email::request_change(&state, &session, &email, current, chrono::Utc::now()).await?;
+        let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("lien", &new).finish();
+        Ok(format!("/mon-compte?{query}"))
+    })
+    .await
+}
+
+/// Whether a link confirming an email address still works, and for what.
+#[server(endpoint = "check_email_link")]
+pub async fn check_email_link(token: String) -> Result<EmailLink, AppError> {
+    use crate::{api::context, server::services::accounts::email};
+    context::serve(|state, _: Anyone| async move { email::check_link(&state, &token, chrono::Utc::now()).await }).await
+}
+
+/// « Confirmer cette adresse »: the link's address becomes the account's.
+#[server(endpoint = "confirm_email")]
+pub async fn confirm_email(token: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::accounts::email};
+    context::serve_and_redirect(|state, _: Anyone| async move {
+        email::confirm(&state, &token, chrono::Utc::now()).await?;
+        Ok(format!("/confirmer-adresse/{token}"))
+    })
+    .await
+}
+
 /// « Déconnecter les autres appareils ».
 #[server(endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<(), AppError> {

@@ -10,9 +10,12 @@ use crate::server::auth::Staff;
 use leptos::prelude::*;
 
 #[server(endpoint = "agency_structures")]
-pub async fn agency_structures(agency: Option<String>) -> Result<StructureList, AppError> {
+pub async fn agency_structures(q: Option<String>, agency: Option<String>) -> Result<StructureList, AppError> {
     use crate::{api::context, server::services::structures};
-    context::serve(|state, staff: Staff| async move { structures::list(&state, &staff, agency.as_deref()).await }).await
+    context::serve(|state, staff: Staff| async move {
+        structures::list(&state, &staff, agency.as_deref(), q.as_deref().unwrap_or_default()).await
+    })
+    .await
 }
 
 #[server(endpoint = "agency_structure")]
@@ -24,10 +27,12 @@ pub async fn agency_structure(id: String) -> Result<StructureDetail, AppError> {
 /// `/agence/commanditaires`: the sponsors' managers of the agency and
 /// the structures each manages.
 #[server(endpoint = "agency_sponsors")]
-pub async fn agency_sponsors(agency: Option<String>) -> Result<SponsorList, AppError> {
+pub async fn agency_sponsors(q: Option<String>, agency: Option<String>) -> Result<SponsorList, AppError> {
     use crate::{api::context, server::services::structures};
-    context::serve(|state, staff: Staff| async move { structures::sponsors(&state, &staff, agency.as_deref()).await })
-        .await
+    context::serve(|state, staff: Staff| async move {
+        structures::sponsors(&state, &staff, agency.as_deref(), q.as_deref().unwrap_or_default()).await
+    })
+    .await
 }
 
 /// A SIRET's state (`A` or `F`) recorded by hand, for a SIRET the

@@ -45,6 +45,7 @@ pub mod password;
 pub mod payment;
 pub mod pricing;
 pub mod role;
+pub mod search;
 pub mod siret;
 pub mod structure;
 pub mod time;

@@ -34,6 +34,17 @@ pub struct PasswordLink {
     pub refusal: Option<String>,
 }
 
+/// The page behind a link confirming a new email address: whose account
+/// and which address, or why the link does not work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailLink {
+    pub login: Option<String>,
+    pub email: Option<String>,
+    /// The link was used and its address is the account's now.
+    pub confirmed: bool,
+    pub refusal: Option<String>,
+}
+
 /// How a person gets into their account, for the staff who opened it: the
 /// address invitations go to, and the latest invitation or activation
 /// letter.

@@ -15,7 +15,8 @@ pub mod supplier;
 /// (`crate::split::occasional`), so that "Demande de bons" and the cards
 /// load less.
 pub mod occasional {
-    pub use super::account::{AccountPage, ActivationPage, ChoosePasswordPage, ForgotPasswordPage, PasswordPage};
+    pub use super::account::{AccountPage, ActivationPage, ChoosePasswordPage, ConfirmEmailPage};
+    pub use super::account::{ForgotPasswordPage, PasswordPage};
     pub use super::member::{MemberStatementsPage, RequestPage};
     pub use super::public::{CheckCodePage, CheckPage, LoginPage, PassCheckPage};
 }

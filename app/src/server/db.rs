@@ -284,11 +284,15 @@ impl Db {
         &self.pool
     }
 
+    /// Brings the schema up to date, then what migrations cannot write
+    /// (search keys are folded in Rust).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
+        crate::server::store::search::fill_missing_keys(&self.pool).await?;
+        Ok(())
     }
 
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {

@@ -221,7 +221,10 @@ pub async fn load(db: &Db) -> Result<(), ServerError> {
     ensure_discount_codes(&mut tx, &actor, agency, today, now).await?;
     tx.commit().await?;
     super::services::structures::register::import(db, DEMO_REGISTER.as_bytes(), now).await?;
-    sponsors(db, agency, &actor, now).await
+    sponsors(db, agency, &actor, now).await?;
+    // The suppliers and members written above have no search key yet.
+    super::store::search::fill_missing_keys(db.pool()).await?;
+    Ok(())
 }
 
 /// The sponsors' managers as they gave themselves: name, email, phone.

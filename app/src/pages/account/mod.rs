@@ -1,7 +1,7 @@
 //! Screens of one's own account, for every role.
 
 use crate::api::auth::{ActivateAccount, ChangePassword, ChoosePassword, EndOtherSessions, ForgotPassword};
-use crate::api::auth::{account_page, check_password_link, my_account};
+use crate::api::auth::{ChangeEmail, ConfirmEmail, account_page, check_email_link, check_password_link, my_account};
 use crate::components::{Fact, Field, Loaded, Submit, done_notice};
 use crate::domain::password::MIN_CHARS;
 use leptos::prelude::*;
@@ -231,10 +231,19 @@ pub fn AccountPage() -> impl IntoView {
     let page = Resource::new(move || end.version().get(), |_| account_page());
     let query = use_query_map();
     let ended = move || query.read().get("deconnectes").and_then(|n| n.parse::<u64>().ok());
+    let link_sent = move || query.read().get("lien");
+    let change_email = ServerAction::<ChangeEmail>::new();
     view! {
         <Title text="Mon compte — Castors" />
         <main class="page page-narrow">
             <h1>"Mon compte"</h1>
+            {move || link_sent().map(|to| view! {
+                <p class="notice notice-ok" role="status">
+                    {format!(
+                        "Un lien de confirmation vient d'être envoyé à « {to} » : ouvrez-le dans les 24 heures pour que cette adresse devienne celle du compte. D'ici là, rien ne change.",
+                    )}
+                </p>
+            })}
             {move || ended().map(|n| view! {
                 <p class="notice notice-ok" role="status">
                     {match n {
@@ -257,6 +266,21 @@ pub fn AccountPage() -> impl IntoView {
                         </dl>
                         <p>
                             <a class="button" href="/mot-de-passe">"Changer mon mot de passe"</a>
+                        </p>
+                        <h2>"Changer d'adresse e-mail"</h2>
+                        <ActionForm action=change_email attr:class="form change-email">
+                            <Field name="email" label="Nouvelle adresse e-mail" kind="email" autocomplete="email" required=true />
+                            <Field
+                                name="current"
+                                label="Mot de passe actuel"
+                                kind="password"
+                                autocomplete="current-password"
+                                required=true
+                            />
+                            <Submit action=change_email label="Recevoir un lien de confirmation" />
+                        </ActionForm>
+                        <p class="hint">
+                            "L'adresse change une fois le lien envoyé à la nouvelle adresse ouvert ; l'ancienne adresse est prévenue."
                         </p>
                         <h2>"Appareils connectés"</h2>
                         <ul class="sessions">
@@ -286,6 +310,71 @@ pub fn AccountPage() -> impl IntoView {
                         <p>
                             <a href=a.role.home()>"Retour à mon espace"</a>
                         </p>
+                    }
+                }
+            />
+        </main>
+    }
+}
+
+/// The page behind a link confirming a new email address: the address and
+/// « CONFIRMER CETTE ADRESSE » (a button, so that a mail scanner opening the
+/// link changes nothing), then that it is done; or why the link no longer
+/// works.
+#[component]
+pub fn ConfirmEmailPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let confirm = ServerAction::<ConfirmEmail>::new();
+    let link = Resource::new(move || (token(), confirm.version().get()), |(token, _)| check_email_link(token));
+    view! {
+        <Title text="Confirmer mon adresse e-mail — Castors" />
+        <main class="page page-narrow">
+            <h1>"Confirmer mon adresse e-mail"</h1>
+            <Loaded
+                resource=link
+                ok=move |link| match (link.refusal, link.email) {
+                    (None, Some(email)) if link.confirmed => {
+                        view! {
+                            <p class="notice notice-ok email-confirmed" role="status">
+                                {format!(
+                                    "C'est fait : les messages du compte « {} » arrivent désormais à « {email} ».",
+                                    link.login.unwrap_or_default(),
+                                )}
+                            </p>
+                            <p>
+                                <a href="/connexion">"Aller à la connexion"</a>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    (None, Some(email)) => {
+                        view! {
+                            <p class="lead">
+                                {format!(
+                                    "Les messages du compte « {} » arriveront désormais à « {email} ».",
+                                    link.login.unwrap_or_default(),
+                                )}
+                            </p>
+                            <ActionForm action=confirm attr:class="form">
+                                <input type="hidden" name="token" value=token() />
+                                <Submit action=confirm label="CONFIRMER CETTE ADRESSE" primary=true />
+                            </ActionForm>
+                        }
+                            .into_any()
+                    }
+                    (refusal, _) => {
+                        view! {
+                            <p class="notice notice-error link-refused" role="alert">
+                                {refusal.unwrap_or_default()}
+                            </p>
+                            <p>
+                                <a class="button" href="/mon-compte">
+                                    "Retour à mon compte"
+                                </a>
+                            </p>
+                        }
+                            .into_any()
                     }
                 }
             />

@@ -2,9 +2,9 @@
 //! with the structures they manage (or asked to manage) and what became
 //! of those structures.
 
-use super::desk::AgencyPicker;
+use super::desk::{AgencyPicker, DeskSearch};
 use crate::api::structures::agency_sponsors;
-use crate::components::{Loaded, Shell, Space, Table, or_empty};
+use crate::components::{Refreshing, Shell, Space, Table, or_empty};
 use crate::domain::Siret;
 use crate::model::structures::{ManagedStructure, SponsorManager};
 use leptos::prelude::*;
@@ -13,20 +13,30 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn SponsorsPage() -> impl IntoView {
     let query = use_query_map();
-    let page = Resource::new(move || query.read().get("agence"), agency_sponsors);
+    let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+    let agency = move || query.read().get("agence");
+    let page = Resource::new(move || (search.get(), agency()), |(q, agency)| agency_sponsors(Some(q), agency));
     view! {
         <Shell space=Space::Agency title="Commanditaires — Agence Castors" heading="Commanditaires">
             <p class="hint">
                 "Les gestionnaires des structures commanditaires : chacun se connecte à l'espace commanditaire et commande pour les structures qu'il gère."
             </p>
-            <Loaded
+            <DeskSearch
+                action="/agence/commanditaires"
+                class="search"
+                label="Identifiant ou structure :"
+                placeholder="identifiant, structure, SIRET ou ville"
+                search
+                agency=Signal::derive(agency)
+            />
+            <Refreshing
                 resource=page
                 ok=|list| {
                     view! {
                         <AgencyPicker desk=list.desk action="/agence/commanditaires" all=true />
                         {or_empty(
                             list.rows.is_empty(),
-                            "Aucun commanditaire.",
+                            "Aucun commanditaire ne correspond.",
                             || view! { <SponsorTable rows=list.rows /> },
                         )}
                     }

@@ -4,11 +4,11 @@
 //! address, register, managers, service codes, what Chorus Pro requires,
 //! its journal).
 
-use super::desk::{AgencyPicker, History};
+use super::desk::{AgencyPicker, DeskSearch, History};
 use crate::api::structures::{AddServiceCode, RecordSiretState, SetChorusRequirement, SetServiceCodeActive};
 use crate::api::structures::{agency_structure, agency_structures};
 use crate::components::{
-    ActionError, DetailPage, Fact, Field, Loaded, Section, Shell, Space, Submit, Table, done_notice, id_resource,
+    ActionError, DetailPage, Fact, Field, Refreshing, Section, Shell, Space, Submit, Table, done_notice, id_resource,
     or_empty,
 };
 use crate::domain::{ChorusRequirement, RegisterState, Siret, StructureKind};
@@ -22,9 +22,11 @@ pub fn StructuresPage() -> impl IntoView {
     let query = use_query_map();
     let record = ServerAction::<RecordSiretState>::new();
     // A state recorded may be that of a listed structure's SIRET.
+    let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+    let agency = move || query.read().get("agence");
     let page = Resource::new(
-        move || (query.read().get("agence"), record.version().get()),
-        |(agency, _)| agency_structures(agency),
+        move || (search.get(), agency(), record.version().get()),
+        |(q, agency, _)| agency_structures(Some(q), agency),
     );
     let recorded = move || query.read().get("enregistre").is_some();
     view! {
@@ -32,7 +34,15 @@ pub fn StructuresPage() -> impl IntoView {
             <p class="hint">
                 "Les structures des commanditaires : publiques (SIRET, factures déposées sur Chorus Pro) ou privées (payées par virement)."
             </p>
-            <Loaded
+            <DeskSearch
+                action="/agence/structures"
+                class="search"
+                label="Structure, SIRET ou ville :"
+                placeholder="nom de la structure"
+                search
+                agency=Signal::derive(agency)
+            />
+            <Refreshing
                 resource=page
                 ok=move |list| {
                     view! {
@@ -40,7 +50,7 @@ pub fn StructuresPage() -> impl IntoView {
                         {done_notice(recorded(), "L'état du SIRET est enregistré.")}
                         {or_empty(
                             list.rows.is_empty(),
-                            "Aucune structure.",
+                            "Aucune structure ne correspond.",
                             || view! { <StructureTable rows=list.rows /> },
                         )}
                     }

@@ -2,13 +2,13 @@
 //! (identity, contact, bank details, activation, logins).
 
 use super::access::AccessForms;
-use super::desk::{AgencyField, AgencyPicker, History};
+use super::desk::{AgencyField, AgencyPicker, DeskSearch, History};
 use crate::api::agency::{CreateSupplier, CreateSupplierLogin, SetSupplierActive, SetSupplierLoginActive};
 use crate::api::agency::{SendInvitation, UpdateSupplier, agency_desk, agency_supplier, agency_suppliers};
 use crate::components::Fact;
 use crate::components::id_resource;
 use crate::components::{
-    ActionError, DetailPage, Field, Loaded, Section, Shell, Space, Submit, Table, notice, or_empty,
+    ActionError, DetailPage, Field, Refreshing, Section, Shell, Space, Submit, Table, notice, or_empty,
 };
 use crate::domain::{Iban, Siret};
 use crate::model::agency::{SupplierDetail, SupplierFile};
@@ -18,7 +18,9 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn SuppliersPage() -> impl IntoView {
     let query = use_query_map();
-    let page = Resource::new(move || query.read().get("agence"), agency_suppliers);
+    let search = RwSignal::new(query.read_untracked().get("q").unwrap_or_default());
+    let agency = move || query.read().get("agence");
+    let page = Resource::new(move || (search.get(), agency()), |(q, agency)| agency_suppliers(Some(q), agency));
     view! {
         <Shell space=Space::Agency title="Fournisseurs — Agence Castors" heading="Fournisseurs">
             <p class="actions">
@@ -26,7 +28,15 @@ pub fn SuppliersPage() -> impl IntoView {
                     "Nouveau fournisseur"
                 </a>
             </p>
-            <Loaded
+            <DeskSearch
+                action="/agence/fournisseurs"
+                class="search"
+                label="Nom, SIRET ou contact :"
+                placeholder="nom du fournisseur"
+                search
+                agency=Signal::derive(agency)
+            />
+            <Refreshing
                 resource=page
                 ok=|list| {
                     let show_agency = list.desk.is_admin && list.desk.chosen.is_none();
@@ -34,7 +44,7 @@ pub fn SuppliersPage() -> impl IntoView {
                         <AgencyPicker desk=list.desk action="/agence/fournisseurs" all=true />
                         {or_empty(
                             list.rows.is_empty(),
-                            "Aucun fournisseur.",
+                            "Aucun fournisseur ne correspond.",
                             || view! { <SupplierTable rows=list.rows show_agency /> },
                         )}
                     }

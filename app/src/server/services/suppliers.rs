@@ -101,9 +101,15 @@ fn not_found() -> AppError {
 }
 
 #[tracing::instrument(skip_all, fields(staff = %staff.login))]
-pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SupplierList, ServerError> {
+pub async fn list(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    typed: &str,
+) -> Result<SupplierList, ServerError> {
+    let typed = agencies::typed_search(typed)?;
     let chosen = agencies::pick(state, staff, asked).await?;
-    let rows = suppliers::list_files(state.db.pool(), staff.scope(chosen)).await?;
+    let rows = suppliers::list_files(state.db.pool(), staff.scope(chosen), &typed).await?;
     Ok(SupplierList { desk: agencies::desk(state, staff, chosen).await?, rows })
 }
 

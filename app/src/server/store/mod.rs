@@ -12,6 +12,7 @@ pub mod members;
 pub mod order_way;
 pub mod passes;
 pub mod payments;
+pub mod search;
 pub mod shop;
 pub mod statements;
 pub mod structures;

@@ -105,8 +105,9 @@ pub struct NewStructure<'a> {
 
 pub async fn insert_structure(conn: &mut AnyConnection, s: &NewStructure<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query(
-        "INSERT INTO structures (agency_id, kind, siret, siren, label, address, postcode, city, chorus, active, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
+        "INSERT INTO structures (agency_id, kind, siret, siren, label, address, postcode, city, chorus, active, created_at,
+                                 search_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11) RETURNING id",
     )
     .bind(s.agency_id)
     .bind(s.kind)
@@ -118,6 +119,7 @@ pub async fn insert_structure(conn: &mut AnyConnection, s: &NewStructure<'_>) ->
     .bind(s.city)
     .bind(s.chorus)
     .bind(s.created_at)
+    .bind(super::search::structure_key(s.label, s.siret, s.city))
     .fetch_one(conn)
     .await?
     .try_get(0)
@@ -168,15 +170,25 @@ pub async fn find_by_siret(conn: &mut AnyConnection, siret: &str) -> Result<Opti
         .map_err(super::in_row("structures", siret.to_owned()))
 }
 
-/// An agency's structures (every agency's with None), active ones first, by label.
-pub async fn list_for_agency(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<Structure>, sqlx::Error> {
+/// An agency's structures (every agency's with None) whose label, SIRET and
+/// town hold every word of `typed` (accents and case aside), active ones
+/// first, by label.
+pub async fn list_for_agency(
+    pool: &AnyPool,
+    agency_id: Option<i64>,
+    typed: &str,
+) -> Result<Vec<Structure>, sqlx::Error> {
     let (scope, key) = super::agency_scope("s.agency_id", agency_id);
-    sqlx::query_as(&format!(
-        "SELECT {STRUCTURE_COLUMNS} {FROM_STRUCTURES} WHERE {scope} ORDER BY s.active DESC, s.label, s.id"
-    ))
-    .bind(key)
-    .fetch_all(pool)
-    .await
+    let found = super::search::KeyMatch::new("s.id", "structures", typed, 2);
+    let sql = format!(
+        "SELECT {STRUCTURE_COLUMNS} {FROM_STRUCTURES} WHERE {scope} AND {} ORDER BY s.active DESC, s.label, s.id",
+        found.condition
+    );
+    let mut query = sqlx::query_as(&sql).bind(key);
+    for pattern in found.patterns {
+        query = query.bind(pattern);
+    }
+    query.fetch_all(pool).await
 }
 
 /// A structure, with the manager's standing in it.

@@ -62,13 +62,18 @@ pub struct SupplierFields<'a> {
     pub bic: Option<&'a str>,
 }
 
-/// An agency's suppliers (every agency's with None), active ones first, by name.
-pub async fn list_files(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<SupplierFile>, sqlx::Error> {
+/// An agency's suppliers (every agency's with None) whose name, SIRET and
+/// contact hold every word of `typed` (accents and case aside), active ones
+/// first, by name.
+pub async fn list_files(pool: &AnyPool, agency_id: Option<i64>, typed: &str) -> Result<Vec<SupplierFile>, sqlx::Error> {
     let scope = if agency_id.is_some() { "s.agency_id = $1" } else { "$1 IS NULL" };
-    sqlx::query_as(&format!("{SELECT_FILE} WHERE {scope} ORDER BY s.active DESC, s.name, a.code"))
-        .bind(agency_id)
-        .fetch_all(pool)
-        .await
+    let found = super::search::KeyMatch::new("s.id", "suppliers", typed, 2);
+    let sql = format!("{SELECT_FILE} WHERE {scope} AND {} ORDER BY s.active DESC, s.name, a.code", found.condition);
+    let mut query = sqlx::query_as(&sql).bind(agency_id);
+    for pattern in found.patterns {
+        query = query.bind(pattern);
+    }
+    query.fetch_all(pool).await
 }
 
 pub async fn find_file(pool: &AnyPool, id: i64) -> Result<Option<SupplierFile>, sqlx::Error> {
@@ -109,8 +114,9 @@ pub async fn insert_file(
     created_at: Timestamp,
 ) -> Result<i64, sqlx::Error> {
     let insert = sqlx::query(
-        "INSERT INTO suppliers (agency_id, created_at, active, name, siret, contact_name, email, phone, address, iban, bic)
-         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO suppliers (agency_id, created_at, active, name, siret, contact_name, email, phone, address, iban, bic,
+                                search_key)
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(agency_id)
     .bind(created_at);
@@ -120,7 +126,7 @@ pub async fn insert_file(
 pub async fn update_file(conn: &mut AnyConnection, id: i64, f: &SupplierFields<'_>) -> Result<(), sqlx::Error> {
     let update = sqlx::query(
         "UPDATE suppliers SET name = $2, siret = $3, contact_name = $4, email = $5, phone = $6, address = $7,
-                iban = $8, bic = $9
+                iban = $8, bic = $9, search_key = $10
           WHERE id = $1",
     )
     .bind(id);
@@ -141,6 +147,7 @@ fn bind_fields<'q>(query: Statement<'q>, f: &SupplierFields<'q>) -> Statement<'q
         .bind(f.address)
         .bind(f.iban)
         .bind(f.bic)
+        .bind(super::search::supplier_key(f.name, f.siret, f.contact_name))
 }
 
 pub async fn set_active(conn: &mut AnyConnection, id: i64, active: bool) -> Result<(), sqlx::Error> {

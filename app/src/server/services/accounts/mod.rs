@@ -3,6 +3,7 @@
 //! first time (`invitations`).
 
 pub mod api_keys;
+pub mod email;
 pub mod invitations;
 pub mod logins;
 pub mod recovery;
@@ -42,32 +43,11 @@ pub async fn change_password(
     if let Some(weak) = strength::weakness(&change.new, &account.first_guesses()) {
         return Err(AppError::Invalid(weak).into());
     }
-    let budget = [(budgets::PASSWORD_CHANGE_PER_ACCOUNT, session.account_id.to_string())];
-    let mut tx = state.db.begin_write().await?;
-    let allowed = budgets::charge_all(&mut tx, &budget, now).await?;
-    tx.commit().await?;
-    if !allowed {
-        return Err(AppError::TooManyAttempts.into());
-    }
-
-    let stored = accounts::find_login(state.db.pool(), &session.login)
-        .await?
-        .filter(|a| a.id == session.account_id)
-        .ok_or(AppError::NotLoggedIn)?
-        .password_hash;
     let PasswordChange { current, new, .. } = change;
-    let (matches, hash) = tokio::task::spawn_blocking(move || {
-        let matches = password_matches(&current, &stored);
-        (matches, matches.then(|| hash_password(&new)))
-    })
-    .await
-    .map_err(|_| AppError::Internal)?;
-    let Some(hash) = hash.filter(|_| matches) else {
-        return Err(AppError::Invalid("Le mot de passe actuel est incorrect.".into()).into());
-    };
+    confirm_current_password(state, session, current, now).await?;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await.map_err(|_| AppError::Internal)?;
 
     let mut tx = state.db.begin_write().await?;
-    budgets::refund_all(&mut tx, &budget).await?;
     accounts::set_password_hash(tx.conn(), session.account_id, &hash).await?;
     let ended = accounts::delete_account_sessions(tx.conn(), session.account_id, Some(session_hash)).await?;
     budgets::clear_login(&mut tx, &session.login).await?;
@@ -78,6 +58,40 @@ pub async fn change_password(
     tracing::info!(account = session.account_id, ended, "password changed by its owner");
     recovery::tell_password_changed(state, &account, now).await;
     Ok(ended)
+}
+
+/// Checks that `current` is the password of the account behind `session`
+/// before a change that needs it (password, email address). A wrong one is
+/// charged to the account's own budget, so a session left open on a shared
+/// computer is not a way to guess it; a right one is not.
+pub async fn confirm_current_password(
+    state: &AppState,
+    session: &SessionRecord,
+    current: String,
+    now: DateTime<Utc>,
+) -> Result<(), ServerError> {
+    let budget = [(budgets::PASSWORD_CHANGE_PER_ACCOUNT, session.account_id.to_string())];
+    let mut tx = state.db.begin_write().await?;
+    let allowed = budgets::charge_all(&mut tx, &budget, now).await?;
+    tx.commit().await?;
+    if !allowed {
+        return Err(AppError::TooManyAttempts.into());
+    }
+    let stored = accounts::find_login(state.db.pool(), &session.login)
+        .await?
+        .filter(|a| a.id == session.account_id)
+        .ok_or(AppError::NotLoggedIn)?
+        .password_hash;
+    let matches = tokio::task::spawn_blocking(move || password_matches(&current, &stored))
+        .await
+        .map_err(|_| AppError::Internal)?;
+    if !matches {
+        return Err(AppError::Invalid("Le mot de passe actuel est incorrect.".into()).into());
+    }
+    let mut tx = state.db.begin_write().await?;
+    budgets::refund_all(&mut tx, &budget).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// « Mon compte »: the login, its address, and its open sessions (this

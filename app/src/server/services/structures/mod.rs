@@ -10,6 +10,7 @@ pub mod register;
 
 use super::agencies::{self, history_view};
 use super::journal;
+use crate::domain::search;
 use crate::domain::structure::MAX_SERVICE_CODE;
 use crate::domain::{ChorusRequirement, ManagerState, Siret};
 use crate::error::AppError;
@@ -28,7 +29,7 @@ use crate::server::{
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::AnyConnection;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 fn not_found() -> AppError {
     AppError::NotFound("Structure".into())
@@ -104,25 +105,53 @@ pub async fn requests(state: &AppState, sponsor: &Sponsor) -> Result<Vec<Manager
 
 /// The agency's structures, with their register state.
 #[tracing::instrument(skip_all, fields(staff = %staff.login))]
-pub async fn list(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<StructureList, ServerError> {
+pub async fn list(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    typed: &str,
+) -> Result<StructureList, ServerError> {
+    let typed = agencies::typed_search(typed)?;
     let chosen = agencies::pick(state, staff, asked).await?;
-    let rows = store::list_for_agency(state.db.pool(), staff.scope(chosen)).await?;
+    let rows = store::list_for_agency(state.db.pool(), staff.scope(chosen), &typed).await?;
     Ok(StructureList { desk: agencies::desk(state, staff, chosen).await?, rows })
 }
 
 /// `/agence/commanditaires`: the sponsors' managers of the agency, each
-/// with the structures they manage (or asked to, or were refused).
+/// with the structures they manage (or asked to, or were refused). A search
+/// keeps the managers whose login holds every word, or who manage a
+/// structure whose label, SIRET or town does (accents and case aside).
 #[tracing::instrument(skip_all, fields(staff = %staff.login))]
-pub async fn sponsors(state: &AppState, staff: &Staff, asked: Option<&str>) -> Result<SponsorList, ServerError> {
+pub async fn sponsors(
+    state: &AppState,
+    staff: &Staff,
+    asked: Option<&str>,
+    typed: &str,
+) -> Result<SponsorList, ServerError> {
+    let typed = agencies::typed_search(typed)?;
     let chosen = agencies::pick(state, staff, asked).await?;
     let pool = state.db.pool();
+    let found: Option<HashSet<i64>> = match typed.trim().is_empty() {
+        true => None,
+        false => Some(store::list_for_agency(pool, staff.scope(chosen), &typed).await?.iter().map(|s| s.id).collect()),
+    };
+    let words = search::words(&typed);
     let mut managed: HashMap<i64, Vec<ManagedStructure>> = HashMap::new();
     for row in store::sponsors_structures(pool, staff.scope(chosen)).await? {
         let ManagedRow { structure, main, state } = row.managed;
         managed.entry(row.account_id).or_default().push(ManagedStructure { structure, main, state });
     }
-    let rows = store::sponsor_accounts(pool, staff.scope(chosen))
+    let kept: Vec<_> = store::sponsor_accounts(pool, staff.scope(chosen))
         .await?
+        .into_iter()
+        .filter(|a| {
+            found.as_ref().is_none_or(|found| {
+                (!words.is_empty() && search::matches(&a.login, &typed))
+                    || managed.get(&a.id).is_some_and(|m| m.iter().any(|s| found.contains(&s.structure.id)))
+            })
+        })
+        .collect();
+    let rows = kept
         .into_iter()
         .map(|a| SponsorManager {
             structures: managed.remove(&a.id).unwrap_or_default(),

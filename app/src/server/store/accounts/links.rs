@@ -13,6 +13,8 @@ pub enum Purpose {
     Reset,
     /// A printed activation letter's code, typed on `/activer`.
     Activation,
+    /// Confirm a new email address (« Mon compte »), sent to that address.
+    Email,
 }
 
 impl Purpose {
@@ -21,6 +23,7 @@ impl Purpose {
             Purpose::Invitation => "invitation",
             Purpose::Reset => "reset",
             Purpose::Activation => "activation",
+            Purpose::Email => "email",
         }
     }
 
@@ -29,6 +32,7 @@ impl Purpose {
             "invitation" => Some(Purpose::Invitation),
             "reset" => Some(Purpose::Reset),
             "activation" => Some(Purpose::Activation),
+            "email" => Some(Purpose::Email),
             _ => None,
         }
     }
@@ -89,6 +93,11 @@ pub struct LinkRecord {
     purpose: String,
     pub expires_at: Timestamp,
     pub used_at: Option<Timestamp>,
+    /// The address an email-change link confirms.
+    pub new_email: Option<String>,
+    /// A newer link of the same purpose closed this one.
+    #[sqlx(try_from = "crate::domain::StoredBool")]
+    pub replaced: bool,
 }
 
 impl LinkRecord {
@@ -131,11 +140,29 @@ pub async fn insert(
     .await
 }
 
+/// Stores a link confirming `new_email` for the account (replacing any
+/// earlier one not used yet).
+pub async fn insert_email_change(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    token_hash: &str,
+    new_email: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<i64, sqlx::Error> {
+    let id = insert(&mut *conn, account_id, Purpose::Email, token_hash, "mon compte", now, expires_at).await?;
+    sqlx::query("UPDATE account_links SET new_email = $2 WHERE id = $1").bind(id).bind(new_email).execute(conn).await?;
+    Ok(id)
+}
+
 pub async fn find(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<LinkRecord>, sqlx::Error> {
-    sqlx::query_as("SELECT id, account_id, purpose, expires_at, used_at FROM account_links WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(
+        "SELECT id, account_id, purpose, expires_at, used_at, new_email, replaced FROM account_links
+          WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
 }
 
 /// Uses a link once: false when it was used, replaced or expired already

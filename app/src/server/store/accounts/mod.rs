@@ -289,6 +289,18 @@ pub async fn set_account_active(conn: &mut sqlx::AnyConnection, id: i64, active:
     Ok(())
 }
 
+/// The account's own address; a member's file keeps the same one (staff
+/// read it there), a supplier's shared address stays the supplier's.
+pub async fn set_email(conn: &mut sqlx::AnyConnection, id: i64, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET email = $2 WHERE id = $1").bind(id).bind(email).execute(&mut *conn).await?;
+    sqlx::query("UPDATE members SET email = $2 WHERE id = (SELECT member_id FROM accounts WHERE id = $1)")
+        .bind(id)
+        .bind(email)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_password_hash(conn: &mut sqlx::AnyConnection, id: i64, hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1").bind(id).bind(hash).execute(conn).await?;
     Ok(())

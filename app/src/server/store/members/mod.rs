@@ -6,6 +6,7 @@ use crate::domain::{Day, Timestamp};
 pub use crate::model::agency::MemberFile;
 use crate::server::db::WriteTx;
 use crate::server::error::UniqueKey;
+use crate::server::store::search::KeyMatch;
 use sqlx::{AnyConnection, AnyPool};
 
 /// A member number is one member's, across agencies.
@@ -16,43 +17,23 @@ const SELECT_MEMBER: &str = "SELECT m.id, m.agency_id, a.code AS agency_code, a.
    FROM members m
    JOIN agencies a ON a.id = m.agency_id";
 
-/// `LIKE` patterns for a typed search: `%text%`, with `%`, `_` and `\`
-/// escaped (queries say `ESCAPE '\'`). Numbers are stored in capitals, names
-/// are compared in lower case.
-pub fn like_patterns(typed: &str) -> (String, String) {
-    let escaped: String = typed
-        .trim()
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    (format!("%{}%", escaped.to_uppercase()), format!("%{}%", escaped.to_lowercase()))
-}
-
-/// An agency's members (every agency's with None) whose number or name
-/// contains `typed`, by name; at most `limit` of them.
+/// An agency's members (every agency's with None) whose name or number
+/// holds every word of `typed`, accents and case aside, by name; at most
+/// `limit` of them.
 pub async fn search(
     pool: &AnyPool,
     agency_id: Option<i64>,
     typed: &str,
     limit: i64,
 ) -> Result<Vec<MemberFile>, sqlx::Error> {
-    let (number_like, name_like) = like_patterns(typed);
     let scope = if agency_id.is_some() { "m.agency_id = $1" } else { "$1 IS NULL" };
-    sqlx::query_as(&format!(
-        "{SELECT_MEMBER}
-          WHERE {scope} AND ($2 = '' OR m.number LIKE $3 ESCAPE '\\' OR LOWER(m.name) LIKE $4 ESCAPE '\\')
-          ORDER BY m.name, m.number LIMIT $5"
-    ))
-    .bind(agency_id)
-    .bind(typed.trim())
-    .bind(number_like)
-    .bind(name_like)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+    let found = KeyMatch::new("m.id", "members", typed, 3);
+    let sql = format!("{SELECT_MEMBER} WHERE {scope} AND {} ORDER BY m.name, m.number LIMIT $2", found.condition);
+    let mut query = sqlx::query_as(&sql).bind(agency_id).bind(limit);
+    for pattern in found.patterns {
+        query = query.bind(pattern);
+    }
+    query.fetch_all(pool).await
 }
 
 pub async fn find_by_number(pool: &AnyPool, number: &str) -> Result<Option<MemberFile>, sqlx::Error> {
@@ -81,8 +62,8 @@ pub struct NewMember<'a> {
 
 pub async fn insert(conn: &mut AnyConnection, m: &NewMember<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO members (agency_id, number, name, email, fee_paid_until, active, created_at)
-         VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
+        "INSERT INTO members (agency_id, number, name, email, fee_paid_until, active, created_at, search_key)
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7) RETURNING id",
     )
     .bind(m.agency_id)
     .bind(m.number)
@@ -90,11 +71,12 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMember<'_>) -> Result<i64, 
     .bind(m.email)
     .bind(m.fee_paid_until)
     .bind(m.created_at)
+    .bind(super::search::member_key(m.name, m.number))
     .fetch_one(conn)
     .await
 }
 
-/// Name, email and fee as staff set them.
+/// Name, email and fee as staff set them; the number stays.
 pub async fn update(
     conn: &mut AnyConnection,
     id: i64,
@@ -102,11 +84,14 @@ pub async fn update(
     email: Option<&str>,
     fee_paid_until: Option<Day>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE members SET name = $2, email = $3, fee_paid_until = $4 WHERE id = $1")
+    let number: String =
+        sqlx::query_scalar("SELECT number FROM members WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
+    sqlx::query("UPDATE members SET name = $2, email = $3, fee_paid_until = $4, search_key = $5 WHERE id = $1")
         .bind(id)
         .bind(name)
         .bind(email)
         .bind(fee_paid_until)
+        .bind(super::search::member_key(name, &number))
         .execute(conn)
         .await?;
     Ok(())

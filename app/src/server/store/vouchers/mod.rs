@@ -6,6 +6,7 @@ use crate::domain::{Day, Money, Timestamp, VoucherNumber, VoucherStatus};
 use crate::model::vouchers::VoucherRow;
 use crate::server::db::{Backend, WriteTx};
 use crate::server::store::in_row;
+use crate::server::store::search::KeyMatch;
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// A voucher with what its screens show: supplier, agency codes, member.
@@ -327,26 +328,46 @@ pub struct VoucherSearch<'a> {
     pub limit: i64,
 }
 
-/// An agency's vouchers matching the search, newest first, in one query.
+/// `%NUMBER%` for a voucher number typed in part, in capitals as numbers are
+/// stored, `%`, `_` and `\` escaped (the query says `ESCAPE '\'`).
+fn number_pattern(typed: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in typed.trim().chars().flat_map(char::to_uppercase) {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// An agency's vouchers whose number holds the search, or whose member's
+/// name and number hold its every word (accents and case aside), newest
+/// first, in one query.
 pub async fn search(pool: &AnyPool, s: &VoucherSearch<'_>) -> Result<Vec<VoucherRecord>, sqlx::Error> {
-    let (upper_like, lower_like) = super::members::like_patterns(s.typed);
     let scope = if s.agency_id.is_some() { "v.agency_id = $1" } else { "$1 IS NULL" };
-    sqlx::query_as(&format!(
+    let member = KeyMatch::new("v.member_id", "members", s.typed, 6);
+    let sql = format!(
         "{SELECT_VOUCHER}
           WHERE {scope} AND ($2 IS NULL OR v.status = $2)
-            AND ($3 = '' OR v.number LIKE $4 ESCAPE '\\' OR m.number LIKE $4 ESCAPE '\\'
-                 OR LOWER(m.name) LIKE $5 ESCAPE '\\')
-          ORDER BY v.id DESC LIMIT $6"
-    ))
-    .bind(s.agency_id)
-    .bind(s.status)
-    .bind(s.typed.trim())
-    .bind(upper_like)
-    .bind(lower_like)
-    .bind(s.limit)
-    .fetch_all(pool)
-    .await
-    .map_err(in_row("vouchers searched in agency", s.agency_id.map_or_else(String::new, |id| id.to_string())))
+            AND ($3 = '' OR v.number LIKE $4 ESCAPE '\\' OR {})
+          ORDER BY v.id DESC LIMIT $5",
+        member.condition
+    );
+    let mut query = sqlx::query_as(&sql)
+        .bind(s.agency_id)
+        .bind(s.status)
+        .bind(s.typed.trim())
+        .bind(number_pattern(s.typed))
+        .bind(s.limit);
+    for pattern in member.patterns {
+        query = query.bind(pattern);
+    }
+    query
+        .fetch_all(pool)
+        .await
+        .map_err(in_row("vouchers searched in agency", s.agency_id.map_or_else(String::new, |id| id.to_string())))
 }
 
 /// Vouchers locked after too many wrong codes, oldest lock first.
