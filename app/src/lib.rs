@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agence/fournisseurs/nouveau") view={Lazy::<agency::NewSupplierPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/fournisseurs/:id") view={Lazy::<agency::SupplierPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/parametres") view={Lazy::<agency::AgencySettingsPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/agence/equipe") view={Lazy::<agency::TeamPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/bons") view={Lazy::<agency::AgencyVouchersPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/agence/bons/:id") view={Lazy::<agency::AgencyVoucherPage>::new()} ssr=SsrMode::Async />
 

@@ -128,6 +128,7 @@ lazy_space! {
     NewSupplierPage,
     SupplierPage,
     AgencySettingsPage,
+    TeamPage,
     AgencyVouchersPage,
     AgencyVoucherPage,
     InvoicesPage,

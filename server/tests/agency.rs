@@ -977,3 +977,75 @@ async fn a_search_for_an_invisible_character_matches_nothing_and_says_why() {
         assert!(!found.contains("Camille Martin"), "{page} lists nobody");
     }
 }
+
+/// « Équipe »: an administrator opens a back-office account; the person
+/// gets an invitation, chooses a password and works in the agency; staff
+/// see their agency's team but cannot open or close accounts; closing an
+/// account ends its sessions.
+#[tokio::test]
+async fn an_administrator_opens_a_staff_account_by_invitation_and_closes_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.logged_in(ADMIN).await;
+    let team = admin.get("/agence/equipe").await;
+    assert!(team.contains("Nouveau compte") && team.contains(NANTES_STAFF), "{}", team.body);
+
+    let fields = |login: &'static str, email: &'static str, role: &'static str| {
+        [("login", login), ("email", email), ("role", role), ("agency", "NA")]
+    };
+    let bad = admin.submit("/agence/equipe", "/api/create_staff_account", &fields("x", "a@b.fr", "agence")).await;
+    assert!(bad.error().unwrap_or_default().contains("3 à 40 caractères"), "{:?}", bad.error());
+    let no_mail =
+        admin.submit("/agence/equipe", "/api/create_staff_account", &fields("sans.adresse", "", "agence")).await;
+    assert_eq!(no_mail.error().as_deref(), Some("Indiquez l'adresse e-mail où envoyer l'invitation."));
+    let taken = admin
+        .submit("/agence/equipe", "/api/create_staff_account", &fields(NANTES_STAFF, "x@exemple.fr", "agence"))
+        .await;
+    assert!(taken.error().unwrap_or_default().contains("déjà pris"), "{:?}", taken.error());
+
+    let created = admin
+        .submit(
+            "/agence/equipe",
+            "/api/create_staff_account",
+            &fields("claire.nantes", "claire@castors.example", "agence"),
+        )
+        .await;
+    assert_eq!(created.location.as_deref(), Some("/agence/equipe?cree=claire.nantes"));
+    assert!(created.contains("Le compte « claire.nantes » est créé"), "{}", created.body);
+    assert!(created.contains("Invitation envoyée"), "its access shows: {}", created.body);
+
+    let mail = common::nth_mail(&app, "claire@castors.example", 1, &[]).await;
+    assert!(mail.contains("claire.nantes") && !mail.to_lowercase().contains("mot de passe :"), "{mail}");
+    let claire = app.browser();
+    let password = "une grue bleue sur le quai de la fosse";
+    common::choose_password(&claire, &common::link_in(&mail), password).await;
+    let claire = app.browser();
+    let res = claire.login("claire.nantes", password).await;
+    assert_eq!(res.headers().get(header::LOCATION).and_then(|l| l.to_str().ok()), Some("/agence"));
+    assert!(claire.get("/agence/adherents").await.contains("Camille Martin"), "an agency's staff member");
+
+    // Staff see their team, without the administrator's forms; Rennes sees
+    // none of Nantes.
+    let staff = app.logged_in(NANTES_STAFF).await;
+    let seen = staff.get("/agence/equipe").await;
+    assert!(seen.contains("claire.nantes") && !seen.contains("Nouveau compte") && !seen.contains("Désactiver"));
+    let (status, _) =
+        staff.call("create_staff_account", &fields("intrus.nantes", "i@exemple.fr", "administrateur")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let rennes = rennes_staff(&app).await;
+    assert!(!rennes.get("/agence/equipe").await.contains("claire.nantes"));
+
+    // Closed: her session ends, her password no longer opens anything.
+    let closed = admin
+        .submit("/agence/equipe", "/api/set_staff_account_active", &[("login", "claire.nantes"), ("active", "0")])
+        .await;
+    assert_eq!(closed.location.as_deref(), Some("/agence/equipe"));
+    assert_eq!(claire.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(login_status(&app, "claire.nantes", password).await, StatusCode::UNAUTHORIZED);
+    let own =
+        admin.submit("/agence/equipe", "/api/set_staff_account_active", &[("login", ADMIN), ("active", "0")]).await;
+    assert_eq!(own.error().as_deref(), Some("Vous ne pouvez pas désactiver votre propre compte."));
+    let id: i64 = app.value_of("SELECT id FROM accounts WHERE login = $1", "claire.nantes").await;
+    let actions = journal_actions(&app, Entity::Account, id).await;
+    assert_eq!(actions[..2], ["create", "invite"], "{actions:?}");
+    assert_eq!(actions.last().map(String::as_str), Some("deactivate"), "{actions:?}");
+}

@@ -537,6 +537,19 @@ fn agency_fns() -> Vec<FnProbe> {
             number_is_public: false,
             sees_owner: &[],
         },
+        staff_fn("agency_team", |_, _| vec![], Granted),
+        admin_only("create_staff_account", |_, role| {
+            vec![
+                ("login", format!("equipe.matrice{}", role as u8)),
+                ("email", format!("equipe{}@exemple.fr", role as u8)),
+                ("role", "agence".into()),
+                ("agency", "NA".into()),
+            ]
+        }),
+        // The administrator closes the account it opened just before.
+        admin_only("set_staff_account_active", |_, role| {
+            vec![("login", format!("equipe.matrice{}", role as u8)), ("active", "0".into())]
+        }),
         staff_fn("agency_discount_codes", |_, _| vec![("agency", "NA".into())], Refused(404)),
         staff_fn(
             "create_discount_code",
@@ -607,6 +620,27 @@ mod agency {
             ],
             number_is_public: false,
             sees_owner: STAFF_SEE_OWNER,
+        }
+    }
+
+    /// A function of administrators only.
+    pub fn admin_only(name: &'static str, fields: Fields) -> FnProbe {
+        FnProbe {
+            name,
+            fields,
+            expect: [
+                (Anonymous, Refused(401)),
+                (Owner, Refused(403)),
+                (OtherMember, Refused(403)),
+                (Supplier, Refused(403)),
+                (OtherAgencyStaff, Refused(403)),
+                (AgencyStaff, Refused(403)),
+                (Admin, Granted),
+                (Sponsor, Refused(403)),
+                (OtherSponsor, Refused(403)),
+            ],
+            number_is_public: false,
+            sees_owner: &[],
         }
     }
 
@@ -1658,6 +1692,7 @@ fn agency_pages() -> Vec<PageProbe> {
             RefusedPage(404, "Fournisseur introuvable."),
         ),
         staff_page("/agence/parametres", |_| "/agence/parametres".into(), Granted),
+        staff_page("/agence/equipe", |_| "/agence/equipe".into(), Granted),
         staff_page("/agence/bons", |_| "/agence/bons".into(), Granted),
         staff_page("/agence/bons/{id}", |s| format!("/agence/bons/{}", s.used_id), RefusedPage(404, NOT_FOUND)),
     ]

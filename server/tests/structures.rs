@@ -319,9 +319,9 @@ async fn staff_act_on_their_agency_structures_only() {
     let other = refusal(deactivation::preview(state, &StructureCaller::Staff(rennes.clone()), TECHNIQUES).await);
     assert_eq!(other, "Vous ne gérez pas cette structure.");
     assert_eq!(refusal(structures::detail(state, &rennes, &id).await), "Structure introuvable.");
-    assert!(structures::list(state, &rennes, None).await.expect("own list").rows.is_empty());
+    assert!(structures::list(state, &rennes, None, "").await.expect("own list").rows.is_empty());
 
-    let list = structures::list(state, &nantes, None).await.expect("list");
+    let list = structures::list(state, &nantes, None, "").await.expect("list");
     let techniques = list.rows.iter().find(|s| s.siret.as_deref() == Some(TECHNIQUES)).expect("listed");
     assert_eq!(techniques.register_state, Some(RegisterState::Open));
     let annexe = list.rows.iter().find(|s| s.siret.as_deref() == Some(ANNEXE)).expect("listed");

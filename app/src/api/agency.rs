@@ -230,6 +230,45 @@ pub async fn set_supplier_login_active(login: String, active: String) -> Result<
     .await
 }
 
+/// `/agence/equipe`: the back office's accounts (the agency's; every one
+/// for an administrator).
+#[server(endpoint = "agency_team")]
+pub async fn agency_team(agency: Option<String>) -> Result<TeamList, AppError> {
+    use crate::{api::context, server::services::team};
+    context::serve(|state, staff: Staff| async move { team::list(&state, &staff, agency.as_deref()).await }).await
+}
+
+/// A new back-office account (`role`: `agence` or `administrateur`); an
+/// invitation goes to its address. Administrators only.
+#[server(endpoint = "create_staff_account")]
+pub async fn create_staff_account(
+    login: String,
+    email: String,
+    role: String,
+    agency: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{api::context, server::services::team};
+    context::serve_and_redirect(|state, Admin(admin)| async move {
+        let login = team::create(&state, &admin, &login, &email, &role, agency.as_deref(), chrono::Utc::now()).await?;
+        let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("cree", &login).finish();
+        Ok(format!("/agence/equipe?{query}"))
+    })
+    .await
+}
+
+/// Closes (`active=0`) or reopens (`active=1`) a back-office account.
+/// Administrators only.
+#[server(endpoint = "set_staff_account_active")]
+pub async fn set_staff_account_active(login: String, active: String) -> Result<(), AppError> {
+    use crate::{api::context, server::services::team};
+    context::serve_and_redirect(|state, Admin(admin)| async move {
+        let active = parse_switch(&active)?;
+        team::set_active(&state, &admin, &login, active, chrono::Utc::now()).await?;
+        Ok("/agence/equipe".into())
+    })
+    .await
+}
+
 #[server(endpoint = "agency_settings")]
 pub async fn agency_settings(agency: Option<String>) -> Result<SettingsPage, AppError> {
     use crate::{api::context, server::services::agencies};

@@ -68,6 +68,7 @@ impl Space {
                 ("/agence/ristournes", "Ristournes"),
                 ("/agence/boutique", "Boutique"),
                 ("/agence/parametres", "Paramètres"),
+                ("/agence/equipe", "Équipe"),
             ],
             Space::Sponsor => &[
                 ("/commanditaire", "Mes structures"),

@@ -259,6 +259,25 @@ pub struct SupplierList {
     pub rows: Vec<SupplierFile>,
 }
 
+/// `/agence/equipe`: the back office's own accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamList {
+    pub desk: Desk,
+    pub rows: Vec<TeamMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub login: String,
+    /// « Agence » or « Administrateur ».
+    pub role: String,
+    /// The agency's code; None for an administrator.
+    pub agency: Option<String>,
+    pub active: bool,
+    pub created_on: Day,
+    pub access: crate::model::auth::Access,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplierLogin {
     pub login: String,

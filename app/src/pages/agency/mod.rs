@@ -15,6 +15,7 @@ mod sponsors;
 mod statements;
 mod structures;
 mod suppliers;
+mod team;
 mod vouchers;
 
 pub use dashboard::DashboardPage;
@@ -28,4 +29,5 @@ pub use sponsors::SponsorsPage;
 pub use statements::{StatementTable, StatementsPage};
 pub use structures::{StructurePage, StructuresPage};
 pub use suppliers::{NewSupplierPage, SupplierPage, SuppliersPage};
+pub use team::TeamPage;
 pub use vouchers::{AgencyVoucherPage, AgencyVouchersPage};

@@ -12,6 +12,7 @@ pub mod shop;
 pub mod statements;
 pub mod structures;
 pub mod suppliers;
+pub mod team;
 pub mod vouchers;
 
 use crate::server::audit::{self, Actor, Change, Entity};

@@ -12,7 +12,7 @@
 //! whether it was used. Every sending is journaled.
 
 use super::super::journal;
-use crate::domain::{Timestamp, member::typed_login};
+use crate::domain::{Role, Timestamp, member::typed_login};
 use crate::error::AppError;
 use crate::model::auth::{Access, SentLink};
 use crate::server::audit::{Actor, Entity};
@@ -83,8 +83,12 @@ async fn covered_account(state: &AppState, staff: &Staff, login: &str) -> Result
     let not_found = || AppError::NotFound("Compte".into());
     let account = links::reachable_by_login(state.db.pool(), &login).await?.ok_or_else(not_found)?;
     let mut conn = state.db.pool().acquire().await?;
-    let agency = links::agency_of(&mut conn, account.id).await?;
-    if !agency.is_some_and(|a| staff.covers(a)) {
+    let covered = match links::agency_of(&mut conn, account.id).await? {
+        Some(agency) => staff.covers(agency),
+        // An administrator's account belongs to no agency: administrators' business.
+        None => account.role == Role::Admin && staff.is_admin(),
+    };
+    if !covered {
         return Err(not_found().into());
     }
     Ok(account)

@@ -284,6 +284,35 @@ pub async fn supplier_accounts(pool: &AnyPool, supplier_id: i64) -> Result<Vec<A
         .await
 }
 
+/// A back-office account as the team's page lists it.
+#[derive(Debug, Clone, FromRow)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub login: String,
+    pub role: Role,
+    pub agency_code: Option<String>,
+    #[sqlx(try_from = "StoredBool")]
+    pub active: bool,
+    pub created_at: Timestamp,
+}
+
+/// The staff accounts of an agency, or with None every agency's and the
+/// administrators': administrators first, then by agency and login.
+pub async fn staff_accounts(pool: &AnyPool, agency_id: Option<i64>) -> Result<Vec<StaffAccount>, sqlx::Error> {
+    let scope = if agency_id.is_some() { "a.role = $1 AND a.agency_id = $3" } else { "$3 IS NULL" };
+    sqlx::query_as(&format!(
+        "SELECT a.id, a.login, a.role, g.code AS agency_code, a.active, a.created_at
+           FROM accounts a LEFT JOIN agencies g ON g.id = a.agency_id
+          WHERE a.role IN ($1, $2) AND {scope}
+          ORDER BY a.role = $1, g.code, a.login"
+    ))
+    .bind(Role::Agency)
+    .bind(Role::Admin)
+    .bind(agency_id)
+    .fetch_all(pool)
+    .await
+}
+
 pub async fn set_account_active(conn: &mut sqlx::AnyConnection, id: i64, active: bool) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE accounts SET active = $2 WHERE id = $1").bind(id).bind(i64::from(active)).execute(conn).await?;
     Ok(())
