@@ -49,6 +49,10 @@ pub enum AppError {
     PassCheckFailed,
     #[error("{0}")]
     Invalid(String),
+    /// A mistake in one field of a form: the field's name, then what the
+    /// person reads. The form's error notice is tied to that field.
+    #[error("{1}")]
+    InvalidField(String, String),
     #[error("Choisissez un fournisseur dans la liste.")]
     NoSupplierChosen,
     #[error("Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste.")]
@@ -118,6 +122,7 @@ impl AppError {
             | AppError::VoucherNotUsed
             | AppError::VoucherNotCancellable(_) => 409,
             AppError::Invalid(_)
+            | AppError::InvalidField(..)
             | AppError::NoSupplierChosen
             | AppError::SupplierUnavailable
             | AppError::FeeNotPaid => 422,
@@ -130,6 +135,23 @@ impl AppError {
 }
 
 impl AppError {
+    /// A mistake in the form's field `name`.
+    pub fn field(name: &str, message: impl Into<String>) -> AppError {
+        AppError::InvalidField(name.to_owned(), message.into())
+    }
+
+    /// The form fields this error is about (by their `name`), for the form
+    /// to mark them invalid and tie the message to them.
+    pub fn fields(&self) -> Vec<&str> {
+        match self {
+            AppError::InvalidField(field, _) => vec![field.as_str()],
+            AppError::BadCredentials => vec!["number", "password"],
+            AppError::CodeCheckFailed | AppError::PassCheckFailed => vec!["number", "code"],
+            AppError::NoSupplierChosen | AppError::SupplierUnavailable => vec!["supplier_id"],
+            _ => Vec::new(),
+        }
+    }
+
     /// For a refusal by an attempt budget: the longest wait before the
     /// budget's window ends (the window starts at its first failure).
     pub fn retry_after_seconds(&self) -> Option<u32> {

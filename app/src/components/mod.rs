@@ -91,12 +91,93 @@ fn page_status(status: u16, location: Option<&str>) {
     }
 }
 
+/// An error, announced as it appears (`role="alert"`). In a form, the
+/// fields it is about (`AppError::fields`) are marked `aria-invalid` and
+/// described by it, and the first takes the focus; when the error goes (the
+/// form sent again), so do the marks.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let fields: Vec<String> = error.fields().into_iter().map(str::to_owned).collect();
+    let notice = NodeRef::<leptos::html::P>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let id = next_error_id();
+        let tied = id.clone();
+        Effect::new(move |_| {
+            if let Some(notice) = notice.get() {
+                field_errors::tie(&notice, &tied, &fields);
+            }
+        });
+        on_cleanup(move || field_errors::untie(&id));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = fields;
     view! {
-        <p class="notice notice-error" role="alert">
+        <p class="notice notice-error" role="alert" node_ref=notice>
             {error.to_string()}
         </p>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn next_error_id() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    format!("erreur-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// In the browser: an error notice tied to the fields it is about.
+#[cfg(feature = "hydrate")]
+mod field_errors {
+    use leptos::wasm_bindgen::JsCast;
+    use web_sys::{Element, HtmlElement};
+
+    /// Gives `notice` its id, marks the named fields of its form invalid and
+    /// described by it, and puts the focus on the first.
+    pub fn tie(notice: &Element, id: &str, fields: &[String]) {
+        notice.set_id(id);
+        let Some(form) = notice.closest("form").ok().flatten() else {
+            return;
+        };
+        let mut first = None;
+        for field in fields {
+            // Field names are ours: plain identifiers.
+            let Ok(Some(input)) = form.query_selector(&format!("[name=\"{field}\"]:not([type=hidden])")) else {
+                continue;
+            };
+            let _ = input.set_attribute("aria-invalid", "true");
+            let described = input.get_attribute("aria-describedby").unwrap_or_default();
+            if !described.split_whitespace().any(|d| d == id) {
+                let _ = input.set_attribute("aria-describedby", format!("{id} {described}").trim());
+            }
+            first.get_or_insert(input);
+        }
+        if let Some(input) = first.and_then(|i| i.dyn_into::<HtmlElement>().ok()) {
+            let _ = input.focus();
+        }
+    }
+
+    /// Takes the marks of the error `id` off every field.
+    pub fn untie(id: &str) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Ok(marked) = document.query_selector_all(&format!("[aria-describedby~=\"{id}\"]")) else {
+            return;
+        };
+        for i in 0..marked.length() {
+            let Some(input) = marked.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            let _ = input.remove_attribute("aria-invalid");
+            let described = input.get_attribute("aria-describedby").unwrap_or_default();
+            let kept: Vec<&str> = described.split_whitespace().filter(|d| *d != id).collect();
+            if kept.is_empty() {
+                let _ = input.remove_attribute("aria-describedby");
+            } else {
+                let _ = input.set_attribute("aria-describedby", &kept.join(" "));
+            }
+        }
     }
 }
 

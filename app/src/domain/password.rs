@@ -35,6 +35,17 @@ pub enum PasswordError {
     Unchanged,
 }
 
+impl PasswordError {
+    /// The form's field the mistake is in.
+    pub fn field(&self) -> &'static str {
+        match self {
+            PasswordError::CurrentMissing => "current",
+            PasswordError::Mismatch => "confirm",
+            PasswordError::TooShort | PasswordError::TooLong | PasswordError::Unchanged => "new",
+        }
+    }
+}
+
 /// Checks a change before anything is looked up; the current password
 /// itself is checked by the server.
 pub fn check_change(change: &PasswordChange) -> Result<(), PasswordError> {

@@ -39,7 +39,7 @@ pub fn key(parts: &[&str]) -> String {
 /// name or a number), so a word can go into a `LIKE '%word%'` as it is.
 pub fn words(typed: &str) -> Vec<String> {
     fold(typed)
-        .split(|c: char| c == ' ' || matches!(c, '%' | '_' | '\\'))
+        .split([' ', '%', '_', '\\'])
         .filter(|word| !word.is_empty())
         .take(MAX_WORDS)
         .map(str::to_owned)

@@ -31,12 +31,12 @@ pub fn SponsorsPage() -> impl IntoView {
             />
             <Refreshing
                 resource=page
-                ok=|list| {
+                ok=move |list| {
                     view! {
                         <AgencyPicker desk=list.desk action="/agence/commanditaires" all=true />
                         {or_empty(
                             list.rows.is_empty(),
-                            "Aucun commanditaire ne correspond.",
+                            if search.with_untracked(String::is_empty) { "Aucun commanditaire." } else { "Aucun commanditaire ne correspond." },
                             || view! { <SponsorTable rows=list.rows /> },
                         )}
                     }

@@ -50,7 +50,7 @@ pub fn StructuresPage() -> impl IntoView {
                         {done_notice(recorded(), "L'état du SIRET est enregistré.")}
                         {or_empty(
                             list.rows.is_empty(),
-                            "Aucune structure ne correspond.",
+                            if search.with_untracked(String::is_empty) { "Aucune structure." } else { "Aucune structure ne correspond." },
                             || view! { <StructureTable rows=list.rows /> },
                         )}
                     }

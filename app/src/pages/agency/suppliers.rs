@@ -38,13 +38,13 @@ pub fn SuppliersPage() -> impl IntoView {
             />
             <Refreshing
                 resource=page
-                ok=|list| {
+                ok=move |list| {
                     let show_agency = list.desk.is_admin && list.desk.chosen.is_none();
                     view! {
                         <AgencyPicker desk=list.desk action="/agence/fournisseurs" all=true />
                         {or_empty(
                             list.rows.is_empty(),
-                            "Aucun fournisseur ne correspond.",
+                            if search.with_untracked(String::is_empty) { "Aucun fournisseur." } else { "Aucun fournisseur ne correspond." },
                             || view! { <SupplierTable rows=list.rows show_agency /> },
                         )}
                     }

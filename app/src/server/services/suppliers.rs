@@ -56,17 +56,17 @@ impl CheckedSupplier {
 }
 
 fn check(input: &SupplierInput) -> Result<CheckedSupplier, ServerError> {
-    let invalid = AppError::Invalid;
+    let invalid = |field: &'static str| move |e: String| AppError::field(field, e);
     let optional = |s: &str| if s.trim().is_empty() { None } else { Some(s.to_owned()) };
     Ok(CheckedSupplier {
-        name: parse_name(&input.name, "le nom du fournisseur").map_err(invalid)?,
-        siret: Siret::parse(&input.siret).map_err(|e| invalid(e.to_string()))?,
-        contact_name: parse_optional_name(&input.contact_name, "le nom du contact").map_err(invalid)?,
-        email: parse_email(&input.email).map_err(invalid)?,
-        phone: parse_phone(&input.phone).map_err(invalid)?,
-        address: parse_address(&input.address).map_err(invalid)?,
-        iban: optional(&input.iban).map(|s| Iban::parse(&s)).transpose().map_err(|e| invalid(e.to_string()))?,
-        bic: optional(&input.bic).map(|s| Bic::parse(&s)).transpose().map_err(|e| invalid(e.to_string()))?,
+        name: parse_name(&input.name, "le nom du fournisseur").map_err(invalid("name"))?,
+        siret: Siret::parse(&input.siret).map_err(|e| invalid("siret")(e.to_string()))?,
+        contact_name: parse_optional_name(&input.contact_name, "le nom du contact").map_err(invalid("contact_name"))?,
+        email: parse_email(&input.email).map_err(invalid("email"))?,
+        phone: parse_phone(&input.phone).map_err(invalid("phone"))?,
+        address: parse_address(&input.address).map_err(invalid("address"))?,
+        iban: optional(&input.iban).map(|s| Iban::parse(&s)).transpose().map_err(|e| invalid("iban")(e.to_string()))?,
+        bic: optional(&input.bic).map(|s| Bic::parse(&s)).transpose().map_err(|e| invalid("bic")(e.to_string()))?,
     })
 }
 

@@ -30,14 +30,14 @@ pub async fn request_change(
     now: DateTime<Utc>,
 ) -> Result<String, ServerError> {
     let new = parse_email(typed)
-        .map_err(AppError::Invalid)?
-        .ok_or_else(|| AppError::Invalid("Indiquez la nouvelle adresse e-mail.".into()))?;
+        .map_err(|e| AppError::field("email", e))?
+        .ok_or_else(|| AppError::field("email", "Indiquez la nouvelle adresse e-mail."))?;
     let account = links::reachable_by_login(state.db.pool(), &session.login)
         .await?
         .filter(|a| a.id == session.account_id)
         .ok_or(AppError::NotLoggedIn)?;
     if account.email.as_deref().is_some_and(|old| old.eq_ignore_ascii_case(&new)) {
-        return Err(AppError::Invalid(format!("« {new} » est déjà l'adresse de ce compte.")).into());
+        return Err(AppError::field("email", format!("« {new} » est déjà l'adresse de ce compte.")).into());
     }
     super::confirm_current_password(state, session, current, now).await?;
 

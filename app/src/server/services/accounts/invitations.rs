@@ -191,7 +191,7 @@ pub async fn activate(
     if !allowed {
         return Err(AppError::TooManyAttempts.into());
     }
-    let wrong = || AppError::Invalid(WRONG_CODE.into());
+    let wrong = || AppError::field("code", WRONG_CODE);
     let account = links::reachable_by_login(state.db.pool(), &login).await?.ok_or_else(wrong)?;
     let mut tx = state.db.begin_write().await?;
     let link = links::find(tx.conn(), &code_hash(account.id, code))

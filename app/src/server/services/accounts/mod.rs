@@ -35,13 +35,13 @@ pub async fn change_password(
     change: PasswordChange,
     now: DateTime<Utc>,
 ) -> Result<u64, ServerError> {
-    password::check_change(&change).map_err(|e| AppError::Invalid(e.to_string()))?;
+    password::check_change(&change).map_err(|e| AppError::field(e.field(), e.to_string()))?;
     let account = links::reachable_by_login(state.db.pool(), &session.login)
         .await?
         .filter(|a| a.id == session.account_id)
         .ok_or(AppError::NotLoggedIn)?;
     if let Some(weak) = strength::weakness(&change.new, &account.first_guesses()) {
-        return Err(AppError::Invalid(weak).into());
+        return Err(AppError::field("new", weak).into());
     }
     let PasswordChange { current, new, .. } = change;
     confirm_current_password(state, session, current, now).await?;
@@ -86,7 +86,7 @@ pub async fn confirm_current_password(
         .await
         .map_err(|_| AppError::Internal)?;
     if !matches {
-        return Err(AppError::Invalid("Le mot de passe actuel est incorrect.".into()).into());
+        return Err(AppError::field("current", "Le mot de passe actuel est incorrect.").into());
     }
     let mut tx = state.db.begin_write().await?;
     budgets::refund_all(&mut tx, &budget).await?;

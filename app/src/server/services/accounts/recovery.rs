@@ -42,8 +42,9 @@ pub async fn request_reset(
 ) -> Result<(), ServerError> {
     let asked = typed_login(asked);
     if asked.is_empty() || asked.chars().count() > 254 {
-        return Err(AppError::Invalid(
-            "Indiquez votre n° d'adhérent, votre identifiant ou votre adresse e-mail.".into(),
+        return Err(AppError::field(
+            "identifiant",
+            "Indiquez votre n° d'adhérent, votre identifiant ou votre adresse e-mail.",
         )
         .into());
     }
@@ -160,7 +161,7 @@ pub async fn choose_password(
     if !token_shape_ok(token) {
         return Err(AppError::Invalid(STALE.into()).into());
     }
-    password::check_choice(&new, &confirm).map_err(|e| AppError::Invalid(e.to_string()))?;
+    password::check_choice(&new, &confirm).map_err(|e| AppError::field(e.field(), e.to_string()))?;
     let token_hash = sha256_hex(token.as_bytes());
     let mut conn = state.db.pool().acquire().await?;
     let link = links::find(&mut conn, &token_hash)
@@ -170,7 +171,7 @@ pub async fn choose_password(
     let account = links::reachable(&mut conn, link.account_id).await?.ok_or_else(|| AppError::Invalid(STALE.into()))?;
     drop(conn);
     if let Some(weak) = strength::weakness(&new, &account.first_guesses()) {
-        return Err(AppError::Invalid(weak).into());
+        return Err(AppError::field("new", weak).into());
     }
     let hash = super::logins::hash(new).await?;
 

@@ -41,9 +41,9 @@ pub(crate) fn login_json(number: &str, member_id: i64, agency_id: i64) -> Value 
 }
 
 pub(crate) fn check(input: &MemberInput) -> Result<CheckedMember, ServerError> {
-    let name = parse_name(&input.name, "le nom de l'adhérent").map_err(AppError::Invalid)?;
-    let email = parse_email(&input.email).map_err(AppError::Invalid)?;
-    let fee_paid_until = parse_fee_day(&input.fee_paid_until).map_err(AppError::Invalid)?;
+    let name = parse_name(&input.name, "le nom de l'adhérent").map_err(|e| AppError::field("name", e))?;
+    let email = parse_email(&input.email).map_err(|e| AppError::field("email", e))?;
+    let fee_paid_until = parse_fee_day(&input.fee_paid_until).map_err(|e| AppError::field("fee_paid_until", e))?;
     Ok(CheckedMember { name, email, fee_paid_until })
 }
 
@@ -93,8 +93,9 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<(String, bool), ServerError> {
     let agency_id = staff.agency_for_new(agencies::pick(state, staff, asked).await?)?;
-    let number: MemberNumber =
-        number.parse().map_err(|e: crate::domain::member::MemberNumberError| AppError::Invalid(e.to_string()))?;
+    let number: MemberNumber = number
+        .parse()
+        .map_err(|e: crate::domain::member::MemberNumberError| AppError::field("number", e.to_string()))?;
     let member = check(input)?;
     let hash = logins::unusable_hash().await?;
 

@@ -54,7 +54,8 @@ pub async fn request_voucher(
 ) -> Result<i64, ServerError> {
     let supplier_id: i64 = supplier_id.trim().parse().map_err(|_| AppError::NoSupplierChosen)?;
     let agency = agency_of(state, member).await?;
-    let amount = Money::parse_request(amount, agency.max_voucher).map_err(AppError::from)?;
+    let amount =
+        Money::parse_request(amount, agency.max_voucher).map_err(|e| AppError::field("amount", e.to_string()))?;
     if !fee_paid_up(member, now) {
         return Err(AppError::FeeNotPaid.into());
     }
