@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text="Bons Castors" />
         <Router>
+            <components::FocusOnNavigation />
             // Flat: no route nests in another, and the flat router is the
             // smaller of Leptos's two in the browser bundle.
             <FlatRoutes fallback=NotFoundPage>
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/activer") view={Lazy::<occasional::ActivationPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/mon-compte") view={Lazy::<occasional::AccountPage>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/confirmer-adresse/:token") view={Lazy::<occasional::ConfirmEmailPage>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/accessibilite") view={Lazy::<occasional::AccessibilityPage>::new()} ssr=SsrMode::Async />
 
                 // The supplier's space.
                 <Route path=path!("/fournisseur") view={Lazy::<supplier::SupplierHomePage>::new()} ssr=SsrMode::Async />
@@ -135,6 +137,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agence/commanditaires") view={Lazy::<agency::SponsorsPage>::new()} ssr=SsrMode::Async />
             </FlatRoutes>
         </Router>
+        <SiteFooter />
     }
 }
 

@@ -73,7 +73,7 @@ lazy_space! {
     /// `/bons/nouveau`, `/releves`, `/verifier`, `/verifier/:number`,
     /// `/pass/:number` (a pass's QR code), `/mot-de-passe` (every role's),
     /// `/mot-de-passe-oublie`, `/reinitialiser/:token`, `/activer`,
-    /// `/mon-compte` and `/confirmer-adresse/:token`.
+    /// `/mon-compte`, `/confirmer-adresse/:token` and `/accessibilite`.
     occasional, occasional_page, __preload_occasional_page:
     LoginPage,
     PasswordPage,
@@ -87,6 +87,7 @@ lazy_space! {
     CheckPage,
     PassCheckPage,
     MemberStatementsPage,
+    AccessibilityPage,
 }
 
 lazy_space! {

@@ -71,6 +71,7 @@ const ROUTES: Record<string, Visit[]> = {
   "/reinitialiser/:token": [visitor(resetLink), visitor(at(`/reinitialiser/${"ab".repeat(32)}`))],
   "/activer": [visitor(at("/activer"))],
   "/mon-compte": [member(at("/mon-compte")), staff(at("/mon-compte"))],
+  "/accessibilite": [visitor(at("/accessibilite"))],
   "/confirmer-adresse/:token": [visitor(at(`/confirmer-adresse/${"ab".repeat(32)}`))],
   "/fournisseur": [supplier(at("/fournisseur"))],
   "/fournisseur/verifier": [supplier(at("/fournisseur/verifier"))],
@@ -128,6 +129,33 @@ async function resetLink(page: Page): Promise<string> {
   throw new Error("no reset email");
 }
 
+/**
+ * The controls of a phone page smaller than 44 × 44 CSS px (WCAG 2.5.5):
+ * buttons, fields, selects, summaries and links, except links inside a
+ * sentence (the criterion's « inline » exception). A checkbox counts with
+ * the label around it, which takes the tap too.
+ */
+async function smallTargets(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const inline = "p a, li > a:not(:only-child), figcaption a, dd a, label a, .hint a, td p a";
+    const controls = document.querySelectorAll<HTMLElement>(
+      "a[href], button, input:not([type=hidden]), select, textarea, summary",
+    );
+    const small: string[] = [];
+    for (const el of controls) {
+      if (el.matches(inline) || el.closest(".visually-hidden, .skip-link")) continue;
+      const target = el.matches("input[type=checkbox], input[type=radio]") ? (el.closest("label") ?? el) : el;
+      const box = target.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue; // not shown
+      if (box.width < 44 || box.height < 44) {
+        const name = (el.textContent ?? "").trim().slice(0, 30) || el.getAttribute("name") || el.tagName;
+        small.push(`${el.tagName.toLowerCase()} « ${name} » ${Math.round(box.width)} × ${Math.round(box.height)}`);
+      }
+    }
+    return small;
+  });
+}
+
 /** The routes of the route table, as written there (`path!("/bons/:id")`). */
 function routeTable(): string[] {
   const source = readFileSync("../app/src/lib.rs", "utf8");
@@ -165,6 +193,11 @@ test("every page passes axe-core's WCAG 2.1 A and AA rules", async ({ browser })
       expect(response?.status(), `${route} as ${visit.who}: ${path}`).toBeLessThan(500);
       await hydrated(page);
       const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+      if (visit.size === PHONE && visit.who !== "mairie") {
+        for (const small of await smallTargets(page)) {
+          problems.push(`${route} (${visit.who ?? "visiteur"}, 360 px, ${path}): cible tactile de moins de 44 × 44 px — ${small}`);
+        }
+      }
       checked += 1;
       for (const v of results.violations) {
         const where = v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")} — ${n.failureSummary?.split("\n")[1] ?? ""}`);

@@ -467,3 +467,31 @@ async fn an_email_link_is_replaced_by_a_newer_one_and_expires() {
     let email: String = app.value_of("SELECT email FROM members WHERE number = $1", PAID_UP).await;
     assert_eq!(email, EMAIL);
 }
+
+/// A mistake in one field names that field, for the form to mark it
+/// invalid, tie the message to it and put the focus there.
+#[tokio::test]
+async fn a_mistake_names_the_field_it_is_in() {
+    let app = app_with_email().await;
+    let phone = app.browser_from("192.0.2.90");
+    phone.login(PAID_UP, PASSWORD).await;
+    let ouest = app.supplier_id("Matériaux de l'Ouest").await;
+    let cases: [(&str, Vec<(&str, &str)>, &str); 6] = [
+        ("change_email", vec![("email", "camille@"), ("current", PASSWORD)], "email"),
+        ("change_email", vec![("email", "autre@exemple.fr"), ("current", "pas le bon")], "current"),
+        ("change_password", vec![("current", PASSWORD), ("new", "court"), ("confirm", "court")], "new"),
+        ("change_password", vec![("current", PASSWORD), ("new", CHOSEN), ("confirm", "autre chose")], "confirm"),
+        ("change_password", vec![("current", "pas le bon"), ("new", CHOSEN), ("confirm", CHOSEN)], "current"),
+        ("request_voucher", vec![("supplier_id", &ouest), ("amount", "douze")], "amount"),
+    ];
+    for (function, fields, field) in cases {
+        let (status, json) = phone.call(function, &fields).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{function} {fields:?}: {json}");
+        let error: app::error::AppError = serde_json::from_value(json.clone()).expect("an AppError");
+        assert_eq!(error.fields(), [field], "{function} {fields:?}: {json}");
+        assert!(!error.to_string().is_empty());
+    }
+    let (status, json) = app.browser().call("login", &[("number", PAID_UP), ("password", "faux")]).await;
+    let error: app::error::AppError = serde_json::from_value(json).unwrap();
+    assert_eq!((status, error.fields()), (StatusCode::UNAUTHORIZED, vec!["number", "password"]));
+}

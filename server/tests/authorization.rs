@@ -1594,6 +1594,13 @@ fn member_pages() -> Vec<PageProbe> {
             sees_owner: &[],
         },
         PageProbe {
+            route: "/accessibilite",
+            path: |_| "/accessibilite".into(),
+            expect: everyone(Granted),
+            number_is_public: false,
+            sees_owner: &[],
+        },
+        PageProbe {
             route: "/confirmer-adresse/{token}",
             path: |_| format!("/confirmer-adresse/{}", "ab".repeat(32)),
             expect: everyone(Granted),

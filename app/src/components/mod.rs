@@ -9,10 +9,12 @@ mod check;
 mod fact;
 mod field;
 mod filters;
+mod focus;
 mod loaded;
 pub mod network;
 mod section;
 mod shell;
+mod spoken;
 mod table;
 mod tile;
 
@@ -21,9 +23,11 @@ pub use check::{NumberAndCode, answer_then_form};
 pub use fact::Fact;
 pub use field::Field;
 pub use filters::{SearchBox, StatusSelect, invoice_statuses, voucher_statuses};
+pub use focus::FocusOnNavigation;
 pub use loaded::{BackLink, DetailPage, Loaded, Refreshing, id_resource};
 pub use section::Section;
 pub use shell::{Shell, Space};
+pub use spoken::{SpokenChars, spelled};
 pub use table::{Table, or_empty};
 pub use tile::Tile;
 

@@ -129,6 +129,9 @@ pub fn Shell(
     let screens = space.screens();
     view! {
         <Title text=title />
+        <a class="skip-link" href="#contenu">
+            "Aller au contenu"
+        </a>
         <header class="topbar">
             <a class="brand" href=space.home()>
                 "Castors"
@@ -153,7 +156,7 @@ pub fn Shell(
                     </nav>
                 }
             })}
-        <main class=space.page_class()>
+        <main class=space.page_class() id="contenu">
             {(!heading.is_empty()).then(|| view! { <h1>{heading}</h1> })}
             {children()}
         </main>

@@ -18,5 +18,5 @@ pub mod occasional {
     pub use super::account::{AccountPage, ActivationPage, ChoosePasswordPage, ConfirmEmailPage};
     pub use super::account::{ForgotPasswordPage, PasswordPage};
     pub use super::member::{MemberStatementsPage, RequestPage};
-    pub use super::public::{CheckCodePage, CheckPage, LoginPage, PassCheckPage};
+    pub use super::public::{AccessibilityPage, CheckCodePage, CheckPage, LoginPage, PassCheckPage};
 }

@@ -173,9 +173,9 @@ pub fn StatementTable(rows: Vec<StatementRow>, #[prop(optional)] show_member: bo
                             <td data-label="Établi le">{s.created_at.to_string()}</td>
                             <td data-label="E-mail" class="email">{email}</td>
                             <td data-label="Télécharger">
-                                <a href=format!("/releves/{}/pdf", s.id) download>"PDF"</a>
-                                " · "
-                                <a href=format!("/releves/{}/csv", s.id) download>"CSV"</a>
+                                <a class="download" href=format!("/releves/{}/pdf", s.id) download>"PDF"</a>
+                                " "
+                                <a class="download" href=format!("/releves/{}/csv", s.id) download>"CSV"</a>
                             </td>
                         </tr>
                     }

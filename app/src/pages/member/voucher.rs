@@ -2,7 +2,7 @@ use crate::api::vouchers::{CancelVoucher, UseVoucher, ValidateVoucher, open_vouc
 use crate::components::Fact;
 use crate::components::id_resource;
 use crate::components::network::{NeedsNetwork, online};
-use crate::components::{ActionError, Loaded, SendForm, Shell, Space};
+use crate::components::{ActionError, Loaded, SendForm, Shell, Space, SpokenChars};
 use crate::domain::{VoucherStatus, voucher::WEB_VOUCHER_LABEL};
 use crate::model::vouchers::{CancelledUse, VoucherCard};
 use leptos::prelude::*;
@@ -64,6 +64,15 @@ fn Counter(card: VoucherCard, first: Screen, cancel: ServerAction<CancelVoucher>
             screen.set(Screen::Card);
         }
     });
+    // Each new screen takes the focus at its top, for keyboards and screen
+    // readers alike (the first is the page's own, reached as any page is).
+    Effect::new(move |shown: Option<Screen>| {
+        let now = screen.get();
+        if shown.is_some_and(|before| before != now) {
+            focus_screen_top();
+        }
+        now
+    });
     // Annuler goes back to the card in place only if the card was shown
     // here; on the confirmation's own address it loads the card.
     let back_in_place = first == Screen::Card;
@@ -76,6 +85,22 @@ fn Counter(card: VoucherCard, first: Screen, cancel: ServerAction<CancelVoucher>
             Screen::Code => view! { <SecretCode card=c validate /> }.into_any(),
         }
     }
+}
+
+/// Puts the focus on the top of the screen just drawn (`#counter-focus`),
+/// once the browser has drawn it.
+fn focus_screen_top() {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(|| {
+        use leptos::wasm_bindgen::JsCast;
+        let top = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("counter-focus"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(top) = top {
+            let _ = top.focus();
+        }
+    });
 }
 
 /// A plain tap on a link, which the page may answer itself; a tap with a
@@ -97,7 +122,9 @@ fn IssuedVoucher(card: VoucherCard, cancel: ServerAction<CancelVoucher>, screen:
         }
     };
     view! {
-        <h1>{WEB_VOUCHER_LABEL}</h1>
+        <h1 id="counter-focus" tabindex="-1">
+            {WEB_VOUCHER_LABEL}
+        </h1>
         // The status is read by the service worker, which keeps this card
         // for offline reading and fetches it again when it changes.
         <dl class="card" data-voucher-status=card.status.code()>
@@ -183,18 +210,26 @@ fn CancelledUseNotice(cancelled: CancelledUse) -> impl IntoView {
 fn UsedVoucher(card: VoucherCard) -> impl IntoView {
     let receipt = card.receipt.clone().expect("a used voucher has a receipt");
     view! {
-        <p class="lead">"Le bon Castors a été présenté au fournisseur avec son code secret"</p>
-        <p class="voucher-number">{receipt.number.to_string()}</p>
+        <p class="lead" id="counter-focus" tabindex="-1">
+            "Le bon Castors a été présenté au fournisseur avec son code secret"
+        </p>
+        <p class="voucher-number-line">
+            <SpokenChars text=receipt.number.to_string() class="voucher-number" />
+        </p>
         <dl class="card" data-voucher-status=card.status.code()>
             <Fact term="N° d'adhérent" class="member-number">{card.member_number}</Fact>
             <Fact term="Nom adhérent">{card.member_name}</Fact>
-            <Fact term="N° du bon" class="number">{receipt.number.to_string()}</Fact>
+            <Fact term="N° du bon">
+                <SpokenChars text=receipt.number.to_string() class="number" />
+            </Fact>
             <Fact term="Fournisseur">{card.supplier}</Fact>
             <Fact term="Type de bon">{WEB_VOUCHER_LABEL}</Fact>
             <Fact term="Statut du bon" class="status">{card.status.label()}</Fact>
             <Fact term="Valeur du bon" class="amount">{card.amount.to_string()}</Fact>
             <Fact term="Valide jusqu'au">{card.valid_until.to_string()}</Fact>
-            <Fact term="Code secret" class="code">{receipt.code}</Fact>
+            <Fact term="Code secret">
+                <SpokenChars text=receipt.code.clone() class="code" />
+            </Fact>
             <Fact term="Date et heure">{receipt.used_at.to_string()}</Fact>
         </dl>
         {card
@@ -286,7 +321,9 @@ fn ConfirmUse(
     view! {
         <div class="confirm" role="alertdialog" aria-labelledby="confirm-title">
             <p id="confirm-title" class="confirm-title">
-                "Attention cette opération est irréversible"
+                <span id="counter-focus" tabindex="-1">
+                    "Attention cette opération est irréversible"
+                </span>
             </p>
             <p>{WEB_VOUCHER_LABEL} " de " {card.amount.to_string()} " chez " {card.supplier}</p>
             <ActionError action=use_it />
@@ -352,13 +389,13 @@ fn SecretCode(card: VoucherCard, validate: ServerAction<ValidateVoucher>) -> imp
     let receipt = card.receipt.clone().expect("the code screen is shown for a used voucher");
     view! {
         <section class="secret">
-            <p class="secret-label">"Code secret"</p>
-            <p class="secret-code" aria-label="Code secret">
-                {receipt.code}
+            <h1 class="secret-label" id="counter-focus" tabindex="-1">"Code secret"</h1>
+            <p class="secret-code-line">
+                <SpokenChars text=receipt.code.clone() class="secret-code" />
             </p>
             <p>"Fournisseur : " <strong>{card.supplier}</strong></p>
             <p>"Date et heure : " <span class="used-at">{receipt.used_at.to_string()}</span></p>
-            <p>"N° du bon : " <span class="number">{receipt.number.to_string()}</span></p>
+            <p>"N° du bon : " <SpokenChars text=receipt.number.to_string() class="number" /></p>
             <p class="certification">
                 "Le fournisseur certifie avoir noté sur le bon de livraison, le numéro de Bon Castors suivi du code secret, correspondant à la livraison de la marchandise qui garantira le paiement de la facture transmise à l'UDEC (Castors de l'Ouest)."
             </p>

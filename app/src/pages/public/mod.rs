@@ -1,5 +1,8 @@
 //! Screens reachable without being logged in.
 
+mod accessibility;
+pub use accessibility::{AccessibilityPage, SiteFooter};
+
 use crate::api::vouchers::{CheckCode, check_pass, check_voucher};
 use crate::api::{auth::Login, supplier::supplier_session};
 use crate::components::Fact;
