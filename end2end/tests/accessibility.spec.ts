@@ -207,4 +207,9 @@ test("every page passes axe-core's WCAG 2.1 A and AA rules", async ({ browser })
   }
   console.log(`${checked} pages checked, ${problems.length} violations`);
   expect(problems, problems.join("\n")).toEqual([]);
+  // The accessibility statement says what this test measures.
+  const visitor = await pageOf(null, PHONE);
+  await visitor.goto("/accessibilite");
+  await expect(visitor.locator("main")).toContainText(`${checked} pages vérifiées`);
+  await expect(visitor.locator("main")).toContainText("0 non-conformité relevée");
 });

@@ -476,7 +476,9 @@ async fn a_mistake_names_the_field_it_is_in() {
     let phone = app.browser_from("192.0.2.90");
     phone.login(PAID_UP, PASSWORD).await;
     let ouest = app.supplier_id("Matériaux de l'Ouest").await;
-    let cases: [(&str, Vec<(&str, &str)>, &str); 6] = [
+    // A function, its form, and the field its mistake is in.
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: [Case; 6] = [
         ("change_email", vec![("email", "camille@"), ("current", PASSWORD)], "email"),
         ("change_email", vec![("email", "autre@exemple.fr"), ("current", "pas le bon")], "current"),
         ("change_password", vec![("current", PASSWORD), ("new", "court"), ("confirm", "court")], "new"),

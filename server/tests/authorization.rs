@@ -515,28 +515,12 @@ fn agency_fns() -> Vec<FnProbe> {
             },
             Refused(404),
         ),
-        FnProbe {
-            name: "create_agency",
-            fields: |_, role| {
-                let mut fields = nantes_settings();
-                fields[0] = ("code", format!("Z{}", role as u8));
-                fields.push(("name", format!("Agence matrice {}", role as u8)));
-                fields
-            },
-            expect: [
-                (Anonymous, Refused(401)),
-                (Owner, Refused(403)),
-                (OtherMember, Refused(403)),
-                (Supplier, Refused(403)),
-                (OtherAgencyStaff, Refused(403)),
-                (AgencyStaff, Refused(403)),
-                (Admin, Granted),
-                (Sponsor, Refused(403)),
-                (OtherSponsor, Refused(403)),
-            ],
-            number_is_public: false,
-            sees_owner: &[],
-        },
+        admin_only("create_agency", |_, role| {
+            let mut fields = nantes_settings();
+            fields[0] = ("code", format!("Z{}", role as u8));
+            fields.push(("name", format!("Agence matrice {}", role as u8)));
+            fields
+        }),
         staff_fn("agency_team", |_, _| vec![], Granted),
         admin_only("create_staff_account", |_, role| {
             vec![

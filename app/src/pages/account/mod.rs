@@ -168,14 +168,7 @@ pub fn ChoosePasswordPage() -> impl IntoView {
                     }
                     (refusal, _) => {
                         view! {
-                            <p class="notice notice-error link-refused" role="alert">
-                                {refusal.unwrap_or_default()}
-                            </p>
-                            <p>
-                                <a class="button" href="/mot-de-passe-oublie">
-                                    "Demander un nouveau lien"
-                                </a>
-                            </p>
+                            <RefusedLink refusal next=("/mot-de-passe-oublie", "Demander un nouveau lien") />
                         }
                             .into_any()
                     }
@@ -364,20 +357,25 @@ pub fn ConfirmEmailPage() -> impl IntoView {
                             .into_any()
                     }
                     (refusal, _) => {
-                        view! {
-                            <p class="notice notice-error link-refused" role="alert">
-                                {refusal.unwrap_or_default()}
-                            </p>
-                            <p>
-                                <a class="button" href="/mon-compte">
-                                    "Retour à mon compte"
-                                </a>
-                            </p>
-                        }
-                            .into_any()
+                        view! { <RefusedLink refusal next=("/mon-compte", "Retour à mon compte") /> }.into_any()
                     }
                 }
             />
         </main>
+    }
+}
+
+/// An emailed link that no longer works: why, and where to go instead.
+#[component]
+fn RefusedLink(refusal: Option<String>, next: (&'static str, &'static str)) -> impl IntoView {
+    view! {
+        <p class="notice notice-error link-refused" role="alert">
+            {refusal.unwrap_or_default()}
+        </p>
+        <p>
+            <a class="button" href=next.0>
+                {next.1}
+            </a>
+        </p>
     }
 }

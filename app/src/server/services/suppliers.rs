@@ -271,8 +271,7 @@ pub async fn create_login(
         .await?
         .filter(|s| staff.covers(s.agency_id))
         .ok_or_else(not_found)?;
-    let taken = || AppError::Conflict(format!("L'identifiant « {login} » est déjà pris : choisissez-en un autre."));
-    let account = accounts::insert_account(
+    let account = logins::open(
         tx.conn(),
         &NewAccount {
             login: &login,
@@ -284,9 +283,7 @@ pub async fn create_login(
             created_at: Timestamp::new(now),
         },
     )
-    .await
-    .map_err(ServerError::from)
-    .map_err(|e| if e.breaks(accounts::LOGIN_KEY) { taken().into() } else { e })?;
+    .await?;
     let after = json!({ "login": login, "role": Role::Supplier, "supplier_id": supplier.id });
     journal(&mut tx, &Actor::staff(staff), Entity::Account, account, "create", json!({}), after.clone(), now).await?;
     journal(&mut tx, &Actor::staff(staff), Entity::Supplier, supplier.id, "add_login", json!({}), after, now).await?;

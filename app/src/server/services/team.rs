@@ -69,8 +69,7 @@ pub async fn create(
     };
     let hash = logins::unusable_hash().await?;
     let mut tx = state.db.begin_write().await?;
-    let taken = || AppError::Conflict(format!("L'identifiant « {login} » est déjà pris : choisissez-en un autre."));
-    let account = accounts::insert_account(
+    let account = logins::open(
         tx.conn(),
         &NewAccount {
             login: &login,
@@ -82,9 +81,7 @@ pub async fn create(
             created_at: Timestamp::new(now),
         },
     )
-    .await
-    .map_err(ServerError::from)
-    .map_err(|e| if e.breaks(accounts::LOGIN_KEY) { taken().into() } else { e })?;
+    .await?;
     accounts::set_email(tx.conn(), account, &email).await?;
     let after = json!({ "login": login, "role": role, "agency_id": agency_id, "email": email });
     journal(&mut tx, &Actor::staff(admin), Entity::Account, account, "create", json!({}), after, now).await?;

@@ -5,6 +5,7 @@
 use crate::error::AppError;
 use crate::server::auth::hash_password;
 use crate::server::error::ServerError;
+use crate::server::store::accounts::{self, NewAccount};
 use rand::Rng;
 
 /// Letters and digits that cannot be mistaken for one another when read
@@ -29,6 +30,19 @@ pub async fn hash(password: String) -> Result<String, ServerError> {
 /// cannot be used to log in until its person chooses theirs.
 pub async fn unusable_hash() -> Result<String, ServerError> {
     hash(hex::encode(rand::random::<[u8; 32]>())).await
+}
+
+/// Stores a login staff open, its password nobody's (`unusable_hash`); a
+/// login already taken is refused with a sentence saying so.
+pub async fn open(conn: &mut sqlx::AnyConnection, new: &NewAccount<'_>) -> Result<i64, ServerError> {
+    accounts::insert_account(conn, new).await.map_err(ServerError::from).map_err(|e| {
+        if e.breaks(accounts::LOGIN_KEY) {
+            AppError::Conflict(format!("L'identifiant « {} » est déjà pris : choisissez-en un autre.", new.login))
+                .into()
+        } else {
+            e
+        }
+    })
 }
 
 #[cfg(test)]
