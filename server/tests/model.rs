@@ -113,7 +113,8 @@ async fn run_sequence(state: &AppState, member: &Member, world: &mut World, ops:
                 if *euros > 3_000 {
                     world.refusals += 1;
                     prop_assert!(
-                        matches!(&got, Err(AppError::Invalid(m)) if m.contains("ne peut pas dépasser")),
+                        matches!(&got, Err(e @ AppError::InvalidField(..))
+                            if e.fields() == ["amount"] && e.to_string().contains("ne peut pas dépasser")),
                         "{got:?}"
                     );
                 } else {
