@@ -493,6 +493,24 @@ async fn a_mistake_names_the_field_it_is_in() {
         assert_eq!(error.fields(), [field], "{function} {fields:?}: {json}");
         assert!(!error.to_string().is_empty());
     }
+    // The supplier's invoice form and the counter check.
+    let till = app.logged_in("ouest").await;
+    let invoice = |amount: &'static str, lines: &'static str| {
+        [("number", "F-1"), ("date", "01/12/2026"), ("amount", amount), ("lines", lines)]
+    };
+    for (fields, field) in [
+        (invoice("10", "pas un bon"), "lines"),
+        (invoice("dix", "W2026.NA.442.00000001 1234 10"), "amount"),
+        (invoice("12", "W2026.NA.442.00000001 1234 10"), "amount"),
+    ] {
+        let (status, json) = till.call("supplier_submit_invoice", &fields).await;
+        let error: app::error::AppError = serde_json::from_value(json.clone()).expect("an AppError");
+        assert_eq!((status, error.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec![field]), "{fields:?}: {json}");
+    }
+    let (_, json) = till.call("supplier_check", &[("number", "W20"), ("code", "1234")]).await;
+    let error: app::error::AppError = serde_json::from_value(json.clone()).expect("an AppError");
+    assert_eq!(error.fields(), ["number"], "{json}");
+
     let (status, json) = app.browser().call("login", &[("number", PAID_UP), ("password", "faux")]).await;
     let error: app::error::AppError = serde_json::from_value(json).unwrap();
     assert_eq!((status, error.fields()), (StatusCode::UNAUTHORIZED, vec!["number", "password"]));

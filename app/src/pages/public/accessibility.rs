@@ -43,7 +43,7 @@ pub fn AccessibilityPage() -> impl IntoView {
                     "Affichage sur un écran de 320 px de large (un zoom à 200 % d'un écran de 640 px) sans défilement horizontal ; cibles tactiles d'au moins 44 × 44 px sur les pages des adhérents et des fournisseurs ; animations désactivées quand le système le demande."
                 </li>
                 <li>
-                    "Erreurs de saisie annoncées aux lecteurs d'écran ; celles d'un champ précis (montant du bon, mots de passe, adresse e-mail, fiches adhérent et fournisseur) lui sont reliées et y placent le focus."
+                    "Erreurs de saisie annoncées aux lecteurs d'écran ; celles d'un champ précis (montant du bon, numéro et code au comptoir, facture du fournisseur, mots de passe, adresse e-mail, fiches adhérent et fournisseur) lui sont reliées et y placent le focus."
                 </li>
             </ul>
 

@@ -117,28 +117,33 @@ const MAX_ERRORS_SHOWN: usize = 8;
 fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoice, AppError> {
     let number = input.number.trim();
     if number.is_empty() {
-        return Err(AppError::Invalid("Indiquez le numéro de la facture.".into()));
+        return Err(AppError::field("number", "Indiquez le numéro de la facture."));
     }
     if number.chars().count() > MAX_INVOICE_NUMBER || number.chars().any(char::is_control) {
-        return Err(AppError::Invalid(format!(
-            "Le numéro de facture s'écrit sur une ligne, en {MAX_INVOICE_NUMBER} caractères au plus."
-        )));
+        return Err(AppError::field(
+            "number",
+            format!("Le numéro de facture s'écrit sur une ligne, en {MAX_INVOICE_NUMBER} caractères au plus."),
+        ));
     }
-    let date = parse_day(&input.date).map_err(|e| AppError::Invalid(format!("Date de la facture : {e}")))?;
+    let date = parse_day(&input.date).map_err(|e| AppError::field("date", format!("Date de la facture : {e}")))?;
     if date > clock::paris_date(now) {
-        return Err(AppError::Invalid("La date de la facture ne peut pas être dans le futur.".into()));
+        return Err(AppError::field("date", "La date de la facture ne peut pas être dans le futur."));
     }
-    let amount =
-        Money::parse(&input.amount).map_err(|e| AppError::Invalid(format!("Montant TTC de la facture : {e}")))?;
+    let amount = Money::parse(&input.amount)
+        .map_err(|e| AppError::field("amount", format!("Montant TTC de la facture : {e}")))?;
     if input.lines.is_empty() {
-        return Err(AppError::Invalid(
-            "Ajoutez au moins une ligne : le numéro du bon, son code secret et le montant.".into(),
+        return Err(AppError::field(
+            "lines",
+            "Ajoutez au moins une ligne : le numéro du bon, son code secret et le montant.",
         ));
     }
     if input.lines.len() > MAX_INVOICE_LINES {
-        return Err(AppError::Invalid(format!(
-            "Une facture compte au plus {MAX_INVOICE_LINES} lignes : répartissez les bons sur plusieurs factures."
-        )));
+        return Err(AppError::field(
+            "lines",
+            format!(
+                "Une facture compte au plus {MAX_INVOICE_LINES} lignes : répartissez les bons sur plusieurs factures."
+            ),
+        ));
     }
 
     let mut errors = Vec::new();
@@ -154,15 +159,16 @@ fn check_input(input: &InvoiceInput, now: DateTime<Utc>) -> Result<CheckedInvoic
         }
     }
     if !errors.is_empty() {
-        return Err(AppError::Invalid(some_errors(errors)));
+        return Err(AppError::field("lines", some_errors(errors)));
     }
     let total =
         lines.iter().try_fold(Money::ZERO, |sum, l| sum.cents().checked_add(l.amount.cents()).map(Money::from_cents));
-    let total = total.ok_or_else(|| AppError::Invalid("La somme des lignes est trop grande.".into()))?;
+    let total = total.ok_or_else(|| AppError::field("lines", "La somme des lignes est trop grande."))?;
     if total != amount {
-        return Err(AppError::Invalid(format!(
-            "Le montant TTC de la facture ({amount}) n'est pas la somme de ses lignes ({total})."
-        )));
+        return Err(AppError::field(
+            "amount",
+            format!("Le montant TTC de la facture ({amount}) n'est pas la somme de ses lignes ({total})."),
+        ));
     }
     Ok(CheckedInvoice { number: number.to_owned(), date: Day::new(date), amount, lines })
 }
@@ -568,7 +574,7 @@ mod tests {
 
     fn message(result: Result<CheckedInvoice, AppError>) -> String {
         match result {
-            Err(AppError::Invalid(m)) => m,
+            Err(AppError::Invalid(m) | AppError::InvalidField(_, m)) => m,
             Err(e) => panic!("expected a French message, got {e:?}"),
             Ok(_) => panic!("expected a refusal"),
         }

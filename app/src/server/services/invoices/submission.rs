@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 pub fn typed_invoice(number: String, date: String, amount: String, lines: &str) -> Result<InvoiceInput, ServerError> {
     let typed = parse_invoice_lines(lines);
     if !typed.errors.is_empty() {
-        return Err(AppError::Invalid(invoices::some_errors(typed.errors)).into());
+        return Err(AppError::field("lines", invoices::some_errors(typed.errors)).into());
     }
     Ok(InvoiceInput { number, date, amount, lines: typed.lines })
 }
@@ -34,7 +34,7 @@ fn refuse_repeated_vouchers(lines: &[InvoiceLineInput]) -> Result<(), AppError> 
             None => seen.push((number, i + 1)),
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(invoices::some_errors(errors))) }
+    if errors.is_empty() { Ok(()) } else { Err(AppError::field("lines", invoices::some_errors(errors))) }
 }
 
 /// Sends an invoice (from the form or the till): one transaction, all or nothing.
@@ -85,7 +85,12 @@ mod tests {
         let line = |n: &str| InvoiceLineInput { voucher_number: n.into(), code: "1234".into(), amount: "1".into() };
         let lines = [line("W2026.NA.442.00000001"), line("x"), line(" w2026.na.442.00000001 ")];
         match refuse_repeated_vouchers(&lines) {
-            Err(AppError::Invalid(m)) => assert_eq!(m, "Ligne 3 : le bon W2026.NA.442.00000001 figure déjà ligne 1."),
+            Err(AppError::InvalidField(field, m)) => {
+                assert_eq!(
+                    (field.as_str(), m.as_str()),
+                    ("lines", "Ligne 3 : le bon W2026.NA.442.00000001 figure déjà ligne 1.")
+                )
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -372,9 +372,10 @@ pub async fn verify_code(
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<VoucherRecord, ServerError> {
-    let number: VoucherNumber = number.parse().map_err(|e: VoucherNumberError| AppError::Invalid(e.to_string()))?;
+    let number: VoucherNumber =
+        number.parse().map_err(|e: VoucherNumberError| AppError::field("number", e.to_string()))?;
     let number = number.to_string();
-    let code = parse_typed_code(code).map_err(AppError::Invalid)?;
+    let code = parse_typed_code(code).map_err(|e| AppError::field("code", e))?;
 
     let mut tx = state.db.begin_write().await?;
     if !budgets::charge_all(&mut tx, &checker.budgets, now).await? {
