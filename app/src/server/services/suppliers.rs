@@ -246,9 +246,9 @@ pub(crate) fn parse_login(typed: &str) -> Result<String, ServerError> {
     if ok {
         Ok(login)
     } else {
-        Err(AppError::Invalid(
-            "L'identifiant compte 3 à 40 caractères : lettres sans accent, chiffres, point, tiret ou tiret bas, en commençant par une lettre (ex. ouest.caisse2)."
-                .into(),
+        Err(AppError::field(
+            "login",
+            "L'identifiant compte 3 à 40 caractères : lettres sans accent, chiffres, point, tiret ou tiret bas, en commençant par une lettre (ex. ouest.caisse2).",
         ).into())
     }
 }

@@ -57,15 +57,15 @@ pub async fn create(
 ) -> Result<String, ServerError> {
     let login = parse_login(login)?;
     let email = parse_email(email)
-        .map_err(AppError::Invalid)?
-        .ok_or_else(|| AppError::Invalid("Indiquez l'adresse e-mail où envoyer l'invitation.".into()))?;
+        .map_err(|e| AppError::field("email", e))?
+        .ok_or_else(|| AppError::field("email", "Indiquez l'adresse e-mail où envoyer l'invitation."))?;
     let (role, agency_id) = match role {
         "agence" => {
             let agency_id = agencies::pick(state, admin, agency).await?;
             (Role::Agency, Some(admin.agency_for_new(agency_id)?))
         }
         "administrateur" => (Role::Admin, None),
-        _ => return Err(AppError::Invalid("Choisissez le rôle : agence ou administrateur.".into()).into()),
+        _ => return Err(AppError::field("role", "Choisissez le rôle : agence ou administrateur.").into()),
     };
     let hash = logins::unusable_hash().await?;
     let mut tx = state.db.begin_write().await?;

@@ -4,7 +4,7 @@
 //! nothing changes: a mistyped address costs nothing.
 
 use super::super::journal;
-use super::recovery::STALE;
+use super::recovery::{STALE, token_shape_ok};
 use crate::domain::{Timestamp, contact::parse_email};
 use crate::error::AppError;
 use crate::model::auth::EmailLink;
@@ -117,7 +117,7 @@ pub async fn check_link(state: &AppState, token: &str, now: DateTime<Utc>) -> Re
 
 /// The email-change link of this token and its account.
 async fn found(state: &AppState, token: &str) -> Result<Option<(links::LinkRecord, Reachable)>, ServerError> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !token_shape_ok(token) {
         return Ok(None);
     }
     let mut conn = state.db.pool().acquire().await?;

@@ -26,7 +26,7 @@ pub const RESET_MINUTES: i64 = 60;
 pub const STALE: &str = "Ce lien n'est plus valable : il a déjà servi, a été remplacé par un lien plus récent ou a expiré. Demandez-en un nouveau.";
 
 /// A link's token: 32 random bytes in hex.
-fn token_shape_ok(token: &str) -> bool {
+pub(super) fn token_shape_ok(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

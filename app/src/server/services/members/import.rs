@@ -248,7 +248,7 @@ pub async fn import(
                 let c = &line.member;
                 let email = if line.email_given { c.email.as_deref() } else { member.email.as_deref() };
                 let fee = if line.fee_given { c.fee_paid_until } else { member.fee_paid_until };
-                members::update(tx.conn(), member.id, &c.name, email, fee).await?;
+                members::update(tx.conn(), member, &c.name, email, fee).await?;
                 let before = member_json(&member.name, member.email.as_deref(), member.fee_paid_until);
                 let (before, mut after) = changed_fields(&before, &member_json(&c.name, email, fee));
                 after["import"] = json!(import_id);

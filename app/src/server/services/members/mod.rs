@@ -236,7 +236,7 @@ pub async fn update(
     let before = member_json(&m.name, m.email.as_deref(), m.fee_paid_until);
     let after = member_json(&checked.name, checked.email.as_deref(), checked.fee_paid_until);
     if before != after {
-        members::update(tx.conn(), m.id, &checked.name, checked.email.as_deref(), checked.fee_paid_until).await?;
+        members::update(tx.conn(), &m, &checked.name, checked.email.as_deref(), checked.fee_paid_until).await?;
         let (before, after) = changed_fields(&before, &after);
         journal(&mut tx, &Actor::staff(staff), Entity::Member, m.id, "update", before, after, now).await?;
     }

@@ -76,22 +76,20 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMember<'_>) -> Result<i64, 
     .await
 }
 
-/// Name, email and fee as staff set them; the number stays.
+/// Name, email and fee of `member` as staff set them; the number stays.
 pub async fn update(
     conn: &mut AnyConnection,
-    id: i64,
+    member: &MemberFile,
     name: &str,
     email: Option<&str>,
     fee_paid_until: Option<Day>,
 ) -> Result<(), sqlx::Error> {
-    let number: String =
-        sqlx::query_scalar("SELECT number FROM members WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
     sqlx::query("UPDATE members SET name = $2, email = $3, fee_paid_until = $4, search_key = $5 WHERE id = $1")
-        .bind(id)
+        .bind(member.id)
         .bind(name)
         .bind(email)
         .bind(fee_paid_until)
-        .bind(super::search::member_key(name, &number))
+        .bind(super::search::member_key(name, &member.number))
         .execute(conn)
         .await?;
     Ok(())
