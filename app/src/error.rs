@@ -53,6 +53,10 @@ pub enum AppError {
     /// person reads. The form's error notice is tied to that field.
     #[error("{1}")]
     InvalidField(String, String),
+    /// Several mistakes of one form, found at once: their fields, then
+    /// their sentences (see `Refusals`).
+    #[error("{1}")]
+    InvalidFields(Vec<String>, String),
     #[error("Choisissez un fournisseur dans la liste.")]
     NoSupplierChosen,
     #[error("Ce fournisseur n'est pas (ou plus) partenaire : choisissez-en un autre dans la liste.")]
@@ -123,6 +127,7 @@ impl AppError {
             | AppError::VoucherNotCancellable(_) => 409,
             AppError::Invalid(_)
             | AppError::InvalidField(..)
+            | AppError::InvalidFields(..)
             | AppError::NoSupplierChosen
             | AppError::SupplierUnavailable
             | AppError::FeeNotPaid => 422,
@@ -145,6 +150,7 @@ impl AppError {
     pub fn fields(&self) -> Vec<&str> {
         match self {
             AppError::InvalidField(field, _) => vec![field.as_str()],
+            AppError::InvalidFields(fields, _) => fields.iter().map(String::as_str).collect(),
             AppError::BadCredentials => vec!["number", "password"],
             AppError::CodeCheckFailed | AppError::PassCheckFailed => vec!["number", "code"],
             AppError::NoSupplierChosen | AppError::SupplierUnavailable => vec!["supplier_id"],
@@ -160,6 +166,41 @@ impl AppError {
             AppError::AccountThrottled => Some(60 * 60),
             AppError::VoucherCheckThrottled => Some(24 * 60 * 60),
             _ => None,
+        }
+    }
+}
+
+/// The mistakes found in one pass over a form, each in its field: the
+/// person corrects them all at once.
+#[derive(Debug, Default)]
+pub struct Refusals(Vec<(&'static str, String)>);
+
+impl Refusals {
+    pub fn add(&mut self, field: &'static str, why: impl Into<String>) {
+        self.0.push((field, why.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Nothing refused: Ok. Else one error naming every field (once) and
+    /// saying every sentence (once), in the order found.
+    pub fn check(self) -> Result<(), AppError> {
+        let mut fields: Vec<String> = Vec::new();
+        let mut sentences: Vec<String> = Vec::new();
+        for (field, why) in self.0 {
+            if !fields.iter().any(|f| f == field) {
+                fields.push(field.to_owned());
+            }
+            if !sentences.contains(&why) {
+                sentences.push(why);
+            }
+        }
+        match fields.len() {
+            0 => Ok(()),
+            1 => Err(AppError::InvalidField(fields.remove(0), sentences.join(" "))),
+            _ => Err(AppError::InvalidFields(fields, sentences.join(" "))),
         }
     }
 }
@@ -204,5 +245,29 @@ impl FromServerFnError for AppError {
             }
             _ => AppError::Internal,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_name_every_field_once_and_say_every_sentence_once() {
+        assert_eq!(Refusals::default().check(), Ok(()));
+        let mut one = Refusals::default();
+        one.add("siret", "Le SIRET compte 14 chiffres.");
+        assert_eq!(one.check(), Err(AppError::field("siret", "Le SIRET compte 14 chiffres.")));
+        let mut many = Refusals::default();
+        many.add("service_code", "Indiquez le code service ou le numéro d'engagement.");
+        many.add("engagement", "Indiquez le code service ou le numéro d'engagement.");
+        many.add("pdf", "Joignez le bon de commande.");
+        let error = many.check().unwrap_err();
+        assert_eq!(error.fields(), ["service_code", "engagement", "pdf"]);
+        assert_eq!(
+            error.to_string(),
+            "Indiquez le code service ou le numéro d'engagement. Joignez le bon de commande."
+        );
+        assert_eq!(error.status_code(), 422);
     }
 }

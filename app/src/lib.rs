@@ -154,13 +154,24 @@ pub struct FormError {
     pub error: String,
 }
 
+/// The id of the notice of a form posted without the WASM: the server marks
+/// the form's fields the error is about as described by it.
+pub const FORM_ERROR_ID: &str = "erreur-formulaire";
+
 impl FormError {
     /// The error, if the page's came from `source`.
     pub fn of(source: &str) -> Option<error::AppError> {
+        use_context::<FormError>().filter(|e| e.source == source).map(|e| e.decoded())
+    }
+
+    /// Is `error` the one this page was sent back with?
+    pub fn is_the_pages(error: &error::AppError) -> bool {
+        use_context::<FormError>().is_some_and(|e| e.decoded() == *error)
+    }
+
+    pub fn decoded(&self) -> error::AppError {
         use leptos::server_fn::error::ServerFnUrlError;
-        use_context::<FormError>()
-            .filter(|e| e.source == source)
-            .map(|e| ServerFnUrlError::<error::AppError>::decode_err(&e.error))
+        ServerFnUrlError::<error::AppError>::decode_err(&self.error)
     }
 }
 

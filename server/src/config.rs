@@ -56,6 +56,11 @@ pub struct Config {
     /// addresses are then read from the last `X-Forwarded-For` entry.
     #[arg(long, env = "BONS_TRUST_PROXY", default_value_t = false, global = true)]
     pub trust_proxy: bool,
+
+    /// Serves `/metrics` (Prometheus) to whoever sends
+    /// `Authorization: Bearer <token>`; without it, `/metrics` does not exist.
+    #[arg(long, env = "BONS_METRICS_TOKEN", hide_env_values = true, global = true)]
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +81,7 @@ impl Config {
             public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.site_addr)),
             session_days: self.session_days,
             trust_proxy: self.trust_proxy,
+            metrics_token: self.metrics_token.clone().filter(|t| !t.trim().is_empty()),
         })
     }
 

@@ -4,6 +4,8 @@
 
 pub mod config;
 pub mod http;
+pub mod logging;
+pub mod ops;
 
 use app::server::{AppState, codes::Keys, db::Db};
 use axum::serve::{ListenerExt, TapIo};

@@ -13,6 +13,7 @@
 use app::server::audit::Verdict;
 use clap::{Parser, Subcommand};
 use server::config::Config;
+use server::logging::LogFormat;
 use tracing_subscriber::EnvFilter;
 
 /// Pages are rendered on every worker thread at once, each allocating and
@@ -47,6 +48,19 @@ enum Command {
     /// Record issued vouchers past their last valid day as 92-expiré (the
     /// server also does it every hour).
     Expire,
+    /// Copy the whole database, consistently, into FILE while the server
+    /// serves (SQLite; PostgreSQL is copied with pg_dump: the command says
+    /// how). Keep the server secret with it: see docs/OPERATIONS.md.
+    Backup {
+        /// The new file, e.g. sauvegardes/bons-2026-12-07.db (never overwritten).
+        file: std::path::PathBuf,
+    },
+    /// Put a backup made by `bons backup` in place as the database, which
+    /// must be empty (a new file); then bring it up to date.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+    },
     /// The audit journal.
     Audit {
         #[command(subcommand)]
@@ -101,12 +115,12 @@ async fn main() -> std::process::ExitCode {
     // Logs go to standard error: standard output carries what a command
     // answers (`bons api-key create` prints the key alone, for scripts).
     // lopdf's opinion of a supplier's PDF is no error of ours.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,lopdf=off")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,lopdf=off"));
+    let installed = LogFormat::from_env().and_then(|format| server::logging::install(format, filter, std::io::stderr));
+    if let Err(e) = installed {
+        eprintln!("bons: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
     let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -118,8 +132,23 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let command = match cli.command {
+        // Before anything opens (and so creates) the target database.
+        Command::Restore { file } => {
+            server::ops::restore(&file, &cli.config.database_url).await?;
+            server::state_from_config(&cli.config).await?;
+            println!("Sauvegarde {} restaurée dans {}", file.display(), redact(&cli.config.database_url));
+            return Ok(());
+        }
+        command => command,
+    };
     let state = server::state_from_config(&cli.config).await?;
-    match cli.command {
+    match command {
+        Command::Restore { .. } => {}
+        Command::Backup { file } => {
+            state.db.backup(&file).await?;
+            println!("Base sauvegardée dans {} ; gardez le secret du serveur avec elle.", file.display());
+        }
         Command::Migrate => println!("Base de données à jour : {}", redact(&cli.config.database_url)),
         Command::Demo { history: with_history } => {
             app::server::demo::load(&state.db).await?;

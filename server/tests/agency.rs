@@ -1049,3 +1049,92 @@ async fn an_administrator_opens_a_staff_account_by_invitation_and_closes_it() {
     assert_eq!(actions[..2], ["create", "invite"], "{actions:?}");
     assert_eq!(actions.last().map(String::as_str), Some("deactivate"), "{actions:?}");
 }
+
+/// Each back-office form's mistake names the field it is in, so that the
+/// page marks that field (`aria-invalid`) and ties the sentence to it.
+#[tokio::test]
+async fn each_back_office_mistake_names_its_field() {
+    let app = TestApp::spawn().await;
+    let staff = app.logged_in(NANTES_STAFF).await;
+    let admin = app.logged_in(ADMIN).await;
+    let member = app.logged_in(PAID_UP).await;
+    let (voucher, _, _) = used_voucher(&app, &member, "42").await;
+    let voucher = voucher.to_string();
+    let settings = |code, centre, days, max, length| {
+        vec![
+            ("agency", "NA"),
+            ("code", code),
+            ("centre_code", centre),
+            ("validity_days", days),
+            ("max_voucher", max),
+            ("code_length", length),
+        ]
+    };
+    let discount = |code, discount, from, until, uses| {
+        vec![("code", code), ("discount", discount), ("valid_from", from), ("valid_until", until), ("max_uses", uses)]
+    };
+    let prices = |face_values, booklet_size, fee_rate, iban| {
+        vec![
+            ("face_values", face_values),
+            ("booklet_size", booklet_size),
+            ("fee_rate", fee_rate),
+            ("accompaniment", "0"),
+            ("delivery", "0"),
+            ("vat_rate", "20"),
+            ("iban", iban),
+        ]
+    };
+    let mut new_agency = settings("ZZ", "999", "30", "3000", "4");
+    new_agency[0] = ("name", "");
+    // Who sends it, the function, its form, and the field the mistake is in.
+    type Case<'a> = (&'a common::Browser, &'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (&admin, "save_agency_settings", settings("N-", "442", "30", "3000", "4"), "code"),
+        (&admin, "save_agency_settings", settings("NA", "44", "30", "3000", "4"), "centre_code"),
+        (&admin, "save_agency_settings", settings("NA", "442", "trente", "3000", "4"), "validity_days"),
+        (&admin, "save_agency_settings", settings("NA", "442", "30", "12,50", "4"), "max_voucher"),
+        (&admin, "save_agency_settings", settings("NA", "442", "30", "3000", "9"), "code_length"),
+        (&admin, "create_agency", new_agency, "name"),
+        (&staff, "create_discount_code", discount("A B!", "10 %", "01/12/2026", "31/12/2026", "5"), "code"),
+        (&staff, "create_discount_code", discount("NOEL", "beaucoup", "01/12/2026", "31/12/2026", "5"), "discount"),
+        (&staff, "create_discount_code", discount("NOEL", "10 %", "demain", "31/12/2026", "5"), "valid_from"),
+        (&staff, "create_discount_code", discount("NOEL", "10 %", "31/12/2026", "01/12/2026", "5"), "valid_until"),
+        (&staff, "create_discount_code", discount("NOEL", "10 %", "01/12/2026", "31/12/2026", "0"), "max_uses"),
+        (&staff, "save_shop_settings", prices("dix", "10", "4", ""), "face_values"),
+        (&staff, "save_shop_settings", prices("10, 20", "0", "4", ""), "booklet_size"),
+        (&staff, "save_shop_settings", prices("10, 20", "10", "cent", ""), "fee_rate"),
+        (&staff, "save_shop_settings", prices("10, 20", "10", "4", "FR76 1234"), "iban"),
+        (&staff, "issue_statement", vec![("member", " "), ("from", "2026-11-01"), ("to", "2026-11-30")], "member"),
+        (&staff, "issue_statement", vec![("member", PAID_UP), ("from", "hier"), ("to", "2026-11-30")], "from"),
+        (&staff, "issue_statement", vec![("member", PAID_UP), ("from", "2026-11-30"), ("to", "2026-11-01")], "to"),
+        (&staff, "start_statement_run", vec![("month", "13/2026")], "month"),
+        (&staff, "record_siret_state", vec![("siret", "123"), ("state", "A")], "siret"),
+        (&staff, "record_siret_state", vec![("siret", "21449001300015"), ("state", "Z")], "state"),
+        (&staff, "add_service_code", vec![("id", "1"), ("code", ""), ("label", "Voirie")], "code"),
+        (&staff, "add_service_code", vec![("id", "1"), ("code", "ST-44"), ("label", " ")], "label"),
+        (&staff, "set_chorus_requirement", vec![("id", "1"), ("requirement", "tout")], "requirement"),
+        (&staff, "send_back_invoice", vec![("id", "1"), ("reason", "  ")], "reason"),
+        (&staff, "undo_voucher_use", vec![("id", voucher.as_str()), ("reason", "")], "reason"),
+    ];
+    for (who, function, fields, field) in cases {
+        let (status, json) = who.call(function, &fields).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{function} {fields:?}: {json}");
+        let error: app::error::AppError = serde_json::from_value(json.clone()).expect("an AppError");
+        assert_eq!(error.fields(), [field], "{function} {fields:?}: {json}");
+    }
+    // Several mistakes at once: every one of their fields is named.
+    let seller = [
+        ("name", "Castors de l'Ouest"),
+        ("siret", "123"),
+        ("vat_number", ""),
+        ("street", "1 rue des Castors"),
+        ("postcode", "440"),
+        ("city", ""),
+    ];
+    let (status, json) = staff.call("save_seller_identity", &seller).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    let error: app::error::AppError = serde_json::from_value(json.clone()).expect("an AppError");
+    assert_eq!(error.fields(), ["siret", "postcode", "city"], "{json}");
+    assert!(error.to_string().contains("Le code postal compte cinq chiffres.") && error.to_string().contains("ville"));
+    assert_eq!(app.voucher_row(voucher.parse().unwrap()).await.0, 11, "nothing changed: still 11-livré");
+}

@@ -1720,7 +1720,12 @@ struct RouteProbe {
 }
 
 fn other_routes() -> Vec<RouteProbe> {
-    let mut table = vec![RouteProbe { path: |_| "/healthz".into(), expect: ROLES.map(|r| (r, 200)), sees_owner: &[] }];
+    let mut table = vec![
+        RouteProbe { path: |_| "/healthz".into(), expect: ROLES.map(|r| (r, 200)), sees_owner: &[] },
+        RouteProbe { path: |_| "/readyz".into(), expect: ROLES.map(|r| (r, 200)), sees_owner: &[] },
+        // Without BONS_METRICS_TOKEN there is no /metrics (tests/operations.rs has it with one).
+        RouteProbe { path: |_| "/metrics".into(), expect: ROLES.map(|r| (r, 404)), sees_owner: &[] },
+    ];
     table.extend(supplier_routes());
     table.extend(agency_routes());
     table.extend(money_routes());

@@ -5,8 +5,7 @@
 
 mod common;
 
-use common::TestApp;
-use std::io::Write;
+use common::{LogSink, TestApp};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Everything the process logs at INFO and above, as the `bons` binary
@@ -19,24 +18,11 @@ fn log() -> Arc<Mutex<Vec<u8>>> {
         let _ = tracing_subscriber::fmt()
             .with_env_filter("info")
             .with_ansi(false)
-            .with_writer(move || Sink(sink.clone()))
+            .with_writer(move || LogSink(sink.clone()))
             .try_init();
         log
     })
     .clone()
-}
-
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[tokio::test]

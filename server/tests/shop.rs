@@ -363,7 +363,7 @@ async fn the_last_use_of_a_code_goes_to_exactly_one_of_20_simultaneous_checkouts
     for task in tasks {
         match task.await.expect("task") {
             Ok(id) => placed.push(id),
-            Err(ServerError::Refused(AppError::Invalid(why) | AppError::Conflict(why))) => {
+            Err(ServerError::Refused(AppError::InvalidField(_, why) | AppError::Conflict(why))) => {
                 assert!(why.contains("UNEFOIS") || why.contains("utilis"), "{why}");
                 refused += 1;
             }

@@ -468,3 +468,54 @@ async fn each_group_of_routes_has_its_own_edges() {
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// The opening tag of the form field whose `id` is `id`.
+fn field_tag<'a>(page: &'a common::Page, id: &str) -> &'a str {
+    let at = page.body.find(&format!(" id=\"{id}\"")).unwrap_or_else(|| panic!("no field {id}"));
+    let start = page.body[..at].rfind('<').expect("a tag");
+    let end = at + page.body[at..].find('>').expect("a tag's end");
+    &page.body[start..=end]
+}
+
+/// A form posted without the WASM comes back with its fields marked as the
+/// browser would mark them: the fields the mistake is in are
+/// `aria-invalid` and described by the announced notice; no other field,
+/// not even one of the same name in another form of the page.
+#[tokio::test]
+async fn a_form_posted_without_the_wasm_comes_back_with_its_mistaken_fields_marked() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let res = browser.login(PAID_UP, "pas le bon").await;
+    let page = browser.get(res.headers()[header::LOCATION].to_str().unwrap()).await;
+    assert!(page.contains(r#"id="erreur-formulaire""#) && page.contains(r#"role="alert""#), "{}", page.body);
+    for field in ["number", "password"] {
+        let tag = field_tag(&page, field);
+        assert!(tag.contains(r#"aria-invalid="true""#), "{tag}");
+        assert!(tag.contains(r#"aria-describedby="erreur-formulaire""#), "{tag}");
+    }
+    // Shown once: the page loaded again is clean.
+    let again = browser.get("/connexion").await;
+    assert!(!again.contains("aria-invalid") && !again.contains("erreur-formulaire"));
+
+    // The settings page has two forms with the same fields.
+    let admin = app.logged_in(common::agency::ADMIN).await;
+    let fields = [
+        ("agency", "NA"),
+        ("code", "NA"),
+        ("centre_code", "44"),
+        ("validity_days", "30"),
+        ("max_voucher", "3000"),
+        ("code_length", "4"),
+    ];
+    let res = admin.submit_raw("/agence/parametres?agence=NA", "/api/save_agency_settings", &fields).await;
+    let back = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(back, "/agence/parametres?agence=NA");
+    let page = admin.get(&back).await;
+    assert_eq!(page.error().as_deref(), Some("Le code centre compte trois chiffres (ex. 442)."));
+    let marked = field_tag(&page, "centre_code");
+    assert!(marked.contains(r#"aria-invalid="true""#) && marked.contains("erreur-formulaire"), "{marked}");
+    for other in ["code", "validity_days", "new_centre_code", "new_code"] {
+        let tag = field_tag(&page, other);
+        assert!(!tag.contains("aria-invalid") && !tag.contains("erreur-formulaire"), "{tag}");
+    }
+}

@@ -291,7 +291,7 @@ pub async fn save_agency_settings(
     context::serve_and_redirect(|state, staff: Staff| async move {
         let target = agencies::pick(&state, &staff, agency.as_deref()).await?;
         let settings = AgencySettings::parse(&code, &centre_code, &validity_days, &max_voucher, &code_length)
-            .map_err(AppError::Invalid)?;
+            .map_err(|(field, why)| AppError::field(field, why))?;
         let code = agencies::save_settings(&state, &staff, target, &settings, chrono::Utc::now()).await?;
         Ok(format!("/agence/parametres?agence={code}&enregistre=1"))
     })
@@ -311,7 +311,7 @@ pub async fn create_agency(
     use crate::{api::context, domain::AgencySettings, server::services::agencies};
     context::serve_and_redirect(|state, Admin(staff)| async move {
         let settings = AgencySettings::parse(&code, &centre_code, &validity_days, &max_voucher, &code_length)
-            .map_err(AppError::Invalid)?;
+            .map_err(|(field, why)| AppError::field(field, why))?;
         let code = agencies::create(&state, &staff, &name, &settings, chrono::Utc::now()).await?;
         Ok(format!("/agence/parametres?agence={code}&enregistre=1"))
     })

@@ -99,13 +99,19 @@ fn page_status(status: u16, location: Option<&str>) {
 /// fields it is about (`AppError::fields`) are marked `aria-invalid` and
 /// described by it, and the first takes the focus; when the error goes (the
 /// form sent again), so do the marks.
+///
+/// `id` names the notice for a field that refers to it itself (a page's
+/// own check of a field, rendered on the server). The error of a form
+/// posted without the WASM is `FORM_ERROR_ID` on both sides: the server
+/// marks that form's fields with it (`server/src/http/forms.rs`).
 #[component]
-pub fn ErrorNotice(error: AppError) -> impl IntoView {
+pub fn ErrorNotice(error: AppError, #[prop(optional)] id: Option<&'static str>) -> impl IntoView {
     let fields: Vec<String> = error.fields().into_iter().map(str::to_owned).collect();
+    let id = id.or_else(|| crate::FormError::is_the_pages(&error).then_some(crate::FORM_ERROR_ID));
     let notice = NodeRef::<leptos::html::P>::new();
     #[cfg(feature = "hydrate")]
     {
-        let id = next_error_id();
+        let id = id.map_or_else(next_error_id, str::to_owned);
         let tied = id.clone();
         Effect::new(move |_| {
             if let Some(notice) = notice.get() {
@@ -117,7 +123,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = fields;
     view! {
-        <p class="notice notice-error" role="alert" node_ref=notice>
+        <p class="notice notice-error" role="alert" id=id node_ref=notice>
             {error.to_string()}
         </p>
     }

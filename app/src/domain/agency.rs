@@ -26,35 +26,45 @@ pub const MAX_VOUCHER_CEILING: Money = Money::from_euros(100_000);
 
 impl AgencySettings {
     /// Settings as typed in the agency's settings form; the first mistake
-    /// comes back as the sentence to show.
+    /// comes back as the field it is in (the form's names) and the sentence
+    /// to show.
     pub fn parse(
         code: &str,
         centre_code: &str,
         validity_days: &str,
         max_voucher: &str,
         code_length: &str,
-    ) -> Result<AgencySettings, String> {
+    ) -> Result<AgencySettings, (&'static str, String)> {
         let code = code.trim().to_ascii_uppercase();
         if code.len() != 2 || !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
-            return Err("Le code agence compte deux caractères : lettres majuscules ou chiffres (ex. NA).".into());
+            let why = "Le code agence compte deux caractères : lettres majuscules ou chiffres (ex. NA).";
+            return Err(("code", why.into()));
         }
         let centre_code = centre_code.trim().to_owned();
         if centre_code.len() != 3 || !centre_code.chars().all(|c| c.is_ascii_digit()) {
-            return Err("Le code centre compte trois chiffres (ex. 442).".into());
+            return Err(("centre_code", "Le code centre compte trois chiffres (ex. 442).".into()));
         }
         let validity_days =
             validity_days.trim().parse::<u32>().ok().filter(|d| (1..=MAX_VALIDITY_DAYS).contains(d)).ok_or_else(
-                || format!("La durée de validité est un nombre de jours entre 1 et {MAX_VALIDITY_DAYS}."),
+                || {
+                    let why = format!("La durée de validité est un nombre de jours entre 1 et {MAX_VALIDITY_DAYS}.");
+                    ("validity_days", why)
+                },
             )?;
-        let max_voucher =
-            Money::parse(max_voucher).ok().filter(|m| m.is_whole_euros() && *m <= MAX_VOUCHER_CEILING).ok_or_else(
-                || format!("Le montant maximum d'un bon est un nombre entier d'euros, au plus {MAX_VOUCHER_CEILING}."),
-            )?;
+        let max_voucher = Money::parse(max_voucher)
+            .ok()
+            .filter(|m| m.is_whole_euros() && *m <= MAX_VOUCHER_CEILING)
+            .ok_or_else(|| {
+                let why =
+                    format!("Le montant maximum d'un bon est un nombre entier d'euros, au plus {MAX_VOUCHER_CEILING}.");
+                ("max_voucher", why)
+            })?;
         let code_length = code_length
             .trim()
             .parse::<u8>()
             .map_err(|_| "La longueur du code secret est un nombre de chiffres entre 4 et 8.".to_owned())
-            .and_then(SecretCodeLength::new)?;
+            .and_then(SecretCodeLength::new)
+            .map_err(|why| ("code_length", why))?;
         Ok(AgencySettings { code, centre_code, validity_days, max_voucher, code_length })
     }
 }
@@ -76,22 +86,23 @@ mod tests {
     #[test]
     fn each_bad_setting_is_named() {
         let cases = [
-            (("N", "442", "30", "3000", "4"), "code agence"),
-            (("N-", "442", "30", "3000", "4"), "code agence"),
-            (("NA", "44", "30", "3000", "4"), "code centre"),
-            (("NA", "4a2", "30", "3000", "4"), "code centre"),
-            (("NA", "442", "0", "3000", "4"), "validité"),
-            (("NA", "442", "400", "3000", "4"), "validité"),
-            (("NA", "442", "trente", "3000", "4"), "validité"),
-            (("NA", "442", "30", "12,50", "4"), "montant maximum"),
-            (("NA", "442", "30", "0", "4"), "montant maximum"),
-            (("NA", "442", "30", "200000", "4"), "montant maximum"),
-            (("NA", "442", "30", "3000", "3"), "code secret"),
-            (("NA", "442", "30", "3000", "9"), "code secret"),
-            (("NA", "442", "30", "3000", "x"), "code secret"),
+            (("N", "442", "30", "3000", "4"), ("code", "code agence")),
+            (("N-", "442", "30", "3000", "4"), ("code", "code agence")),
+            (("NA", "44", "30", "3000", "4"), ("centre_code", "code centre")),
+            (("NA", "4a2", "30", "3000", "4"), ("centre_code", "code centre")),
+            (("NA", "442", "0", "3000", "4"), ("validity_days", "validité")),
+            (("NA", "442", "400", "3000", "4"), ("validity_days", "validité")),
+            (("NA", "442", "trente", "3000", "4"), ("validity_days", "validité")),
+            (("NA", "442", "30", "12,50", "4"), ("max_voucher", "montant maximum")),
+            (("NA", "442", "30", "0", "4"), ("max_voucher", "montant maximum")),
+            (("NA", "442", "30", "200000", "4"), ("max_voucher", "montant maximum")),
+            (("NA", "442", "30", "3000", "3"), ("code_length", "code secret")),
+            (("NA", "442", "30", "3000", "9"), ("code_length", "code secret")),
+            (("NA", "442", "30", "3000", "x"), ("code_length", "code secret")),
         ];
-        for ((code, centre, days, max, length), expected) in cases {
-            let err = AgencySettings::parse(code, centre, days, max, length).unwrap_err();
+        for ((code, centre, days, max, length), (field, expected)) in cases {
+            let (named, err) = AgencySettings::parse(code, centre, days, max, length).unwrap_err();
+            assert_eq!(named, field, "{code:?} {centre:?} {days:?} {max:?} {length:?}");
             assert!(err.contains(expected), "{code:?} {centre:?} {days:?} {max:?} {length:?}: {err}");
         }
     }

@@ -133,15 +133,16 @@ pub struct Period {
 }
 
 impl Period {
-    /// A period typed in the form: two days, in order, a year at most.
-    pub fn parse(from: &str, to: &str) -> Result<Period, String> {
-        let from = parse_day(from).map_err(|e| format!("Début de la période : {e}"))?;
-        let to = parse_day(to).map_err(|e| format!("Fin de la période : {e}"))?;
+    /// A period typed in the form: two days, in order, a year at most. A
+    /// mistake comes back with the field it is in (`from`, `to`).
+    pub fn parse(from: &str, to: &str) -> Result<Period, (&'static str, String)> {
+        let from = parse_day(from).map_err(|e| ("from", format!("Début de la période : {e}")))?;
+        let to = parse_day(to).map_err(|e| ("to", format!("Fin de la période : {e}")))?;
         if to < from {
-            return Err("La fin de la période précède son début.".into());
+            return Err(("to", "La fin de la période précède son début.".into()));
         }
         if (to - from).num_days() >= MAX_PERIOD_DAYS {
-            return Err("Un relevé couvre au plus un an.".into());
+            return Err(("to", "Un relevé couvre au plus un an.".into()));
         }
         Ok(Period { from: Day::new(from), to: Day::new(to) })
     }
@@ -196,10 +197,11 @@ mod tests {
     fn a_period_is_two_days_in_order_a_year_at_most() {
         let p = Period::parse("2026-11-01", "30/11/2026").unwrap();
         assert_eq!(p.to_string(), "du 01/11/2026 au 30/11/2026");
-        assert!(Period::parse("2026-11-30", "2026-11-01").unwrap_err().contains("précède"));
-        assert!(Period::parse("2025-01-01", "2026-11-30").unwrap_err().contains("au plus un an"));
+        let refused = |from, to| Period::parse(from, to).unwrap_err();
+        assert!(matches!(refused("2026-11-30", "2026-11-01"), ("to", e) if e.contains("précède")));
+        assert!(matches!(refused("2025-01-01", "2026-11-30"), ("to", e) if e.contains("au plus un an")));
         assert!(Period::parse("2025-11-30", "2026-11-29").is_ok(), "365 days");
-        assert!(Period::parse("", "2026-11-30").unwrap_err().contains("Début de la période"));
-        assert!(Period::parse("2026-11-01", "demain").unwrap_err().contains("Fin de la période"));
+        assert!(matches!(refused("", "2026-11-30"), ("from", e) if e.contains("Début de la période")));
+        assert!(matches!(refused("2026-11-01", "demain"), ("to", e) if e.contains("Fin de la période")));
     }
 }

@@ -125,6 +125,7 @@ pub async fn check_password(
         if let Some(refusal) = refusal {
             tx.commit().await?;
             tracing::warn!(%address, "login refused: attempt budget spent");
+            crate::server::meters::login_refused("budget");
             return Err(refusal.into());
         }
         charged.extend(untrusted);
@@ -152,7 +153,10 @@ pub async fn check_password(
             tx.commit().await?;
             Ok(account)
         }
-        _ => Err(AppError::BadCredentials.into()),
+        _ => {
+            crate::server::meters::login_refused("credentials");
+            Err(AppError::BadCredentials.into())
+        }
     }
 }
 

@@ -38,6 +38,8 @@ pub struct Db {
     writer: Option<Arc<Mutex<()>>>,
     /// The door to the group commit (`begin_grouped`), opened on first use.
     group: Arc<OnceLock<mpsc::UnboundedSender<oneshot::Sender<WriteTx>>>>,
+    /// A SQLite database's file (none in memory, or on PostgreSQL).
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 /// Settings applied to every SQLite connection, chosen for money:
@@ -230,8 +232,12 @@ async fn run_groups(
                 Err(cause)
             }
         };
-        if let Err(cause) = &outcome {
-            tracing::error!(error = %cause, writes = committed.len(), "group commit failed; none of its writes is kept");
+        match &outcome {
+            Ok(()) if !committed.is_empty() => crate::server::meters::group_commit(committed.len()),
+            Ok(()) => {}
+            Err(cause) => {
+                tracing::error!(error = %cause, writes = committed.len(), "group commit failed; none of its writes is kept")
+            }
         }
         drop(guard);
         for done in committed {
@@ -273,7 +279,7 @@ impl Db {
             .connect_with(options)
             .await?;
         let writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Db { pool, backend, writer, group: Arc::default() })
+        Ok(Db { pool, backend, writer, group: Arc::default(), sqlite_file: sqlite_file(url) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -285,12 +291,16 @@ impl Db {
     }
 
     /// Brings the schema up to date, then what migrations cannot write
-    /// (search keys are folded in Rust).
+    /// (search keys are folded in Rust). Several processes starting at once
+    /// take turns: on PostgreSQL under the migrator's advisory lock, on
+    /// SQLite under a lock on a file beside the database's; the later ones
+    /// find the migrations applied.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
-        }
+        let _turn = match self.sqlite_file.clone() {
+            Some(file) => Some(migration_turn(file).await?),
+            None => None,
+        };
+        self.migrator().run(&self.pool).await?;
         crate::server::store::search::fill_missing_keys(&self.pool).await?;
         Ok(())
     }
@@ -330,16 +340,91 @@ impl Db {
         let mut conn = self.pool.acquire().await?;
         conn.ping().await
     }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// How many of this binary's migrations the database has not applied
+    /// (0: the schema is the one this code expects). An error when the
+    /// database does not answer.
+    pub async fn pending_migrations(&self) -> Result<usize, sqlx::Error> {
+        let applied: Vec<i64> = match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await
+        {
+            Ok(applied) => applied,
+            // No table yet: nothing applied.
+            Err(sqlx::Error::Database(_)) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        Ok(self.migrator().iter().filter(|m| !applied.contains(&m.version)).count())
+    }
+
+    /// A consistent copy of the whole database in the new file `to`, taken
+    /// while the server serves (SQLite's `VACUUM INTO`: one read
+    /// transaction, so the copy is the database as of one commit, and
+    /// writers are not held up). PostgreSQL is copied with `pg_dump`.
+    pub async fn backup(&self, to: &std::path::Path) -> Result<(), BackupError> {
+        if self.backend != Backend::Sqlite {
+            return Err(BackupError::UsePgDump);
+        }
+        if to.exists() {
+            return Err(BackupError::Exists(to.display().to_string()));
+        }
+        let to = to.to_str().ok_or_else(|| BackupError::Exists(to.display().to_string()))?;
+        sqlx::query("VACUUM INTO $1").bind(to).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Why `Db::backup` made no copy.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error(
+        "une base PostgreSQL se sauvegarde avec pg_dump, pendant que le service tourne : \
+         pg_dump --format=custom --no-owner --no-privileges --file=bons.dump \"$BONS_DATABASE_URL\" \
+         (voir docs/OPERATIONS.md)"
+    )]
+    UsePgDump,
+    #[error("{0} existe déjà : une sauvegarde ne remplace jamais un fichier")]
+    Exists(String),
+    #[error("sauvegarde impossible : {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Waits for this process's turn to migrate the SQLite database `file`: an
+/// exclusive lock on `<file>-migrate.lock`, held until the guard drops (the
+/// system releases it if the process dies).
+async fn migration_turn(file: std::path::PathBuf) -> Result<std::fs::File, sqlx::migrate::MigrateError> {
+    let mut name = file.into_os_string();
+    name.push("-migrate.lock");
+    tokio::task::spawn_blocking(move || {
+        let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name)?;
+        lock.lock()?;
+        Ok(lock)
+    })
+    .await
+    .map_err(|e| sqlx::migrate::MigrateError::Source(Box::new(e)))?
+    .map_err(|e: std::io::Error| sqlx::migrate::MigrateError::Execute(sqlx::Error::Io(e)))
+}
+
+/// The file of a SQLite URL (`sqlite://data/bons.db?mode=rwc` →
+/// `data/bons.db`); none for another database or one in memory.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
 }
 
 /// `sqlite://data/bons.db?mode=rwc` needs `data/` to exist.
 fn ensure_sqlite_parent_dir(url: &str) {
-    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
-    let path = path.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
-        return;
-    }
-    if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = sqlite_file(url).as_deref().and_then(std::path::Path::parent)
+        && !parent.as_os_str().is_empty()
+    {
         let _ = std::fs::create_dir_all(parent);
     }
 }

@@ -70,6 +70,14 @@ impl Mailer {
     /// last bytes leave, and messages one after the other add those waits up
     /// (5,000 statements: over three minutes).
     pub async fn send_all(&self, messages: Vec<Message>) -> Vec<Result<(), String>> {
+        let answers = self.send_all_unmetered(messages).await;
+        for answer in &answers {
+            crate::server::meters::email(if answer.is_ok() { "sent" } else { "failed" });
+        }
+        answers
+    }
+
+    async fn send_all_unmetered(&self, messages: Vec<Message>) -> Vec<Result<(), String>> {
         match &self.transport {
             Transport::Files { dir, .. } => {
                 let count = messages.len();
@@ -119,9 +127,11 @@ impl Mailer {
 
     /// Sends one message; the error is for the log and for staff ("not sent: …").
     pub async fn send(&self, message: Message) -> Result<(), String> {
-        match &self.transport {
+        let sent = match &self.transport {
             Transport::Files { transport, .. } => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Transport::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-        }
+        };
+        crate::server::meters::email(if sent.is_ok() { "sent" } else { "failed" });
+        sent
     }
 }

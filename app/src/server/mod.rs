@@ -13,6 +13,7 @@ pub mod error;
 pub mod guards;
 pub mod images;
 pub mod mail;
+pub mod meters;
 pub mod pdf;
 pub mod services;
 pub mod spreadsheet;
@@ -26,7 +27,7 @@ use std::sync::Arc;
 /// Server settings, validated once at start (see `server/src/config.rs`).
 /// The rules of vouchers (validity, maximum, code length) are each agency's
 /// own, stored with the agency (`store::agencies`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// Where people reach this server, e.g. `https://bons.castors.fr`; the QR
     /// code's links start with it.
@@ -35,6 +36,20 @@ pub struct Settings {
     /// Behind a reverse proxy: take the client's address from the last entry
     /// of `X-Forwarded-For` (attempt budgets count per address).
     pub trust_proxy: bool,
+    /// The bearer token `/metrics` asks for; none: no `/metrics`.
+    pub metrics_token: Option<String>,
+}
+
+/// The metrics token stays out of any log.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("public_url", &self.public_url)
+            .field("session_days", &self.session_days)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 impl Settings {
@@ -46,7 +61,12 @@ impl Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { public_url: "http://127.0.0.1:3000".into(), session_days: 30, trust_proxy: false }
+        Settings {
+            public_url: "http://127.0.0.1:3000".into(),
+            session_days: 30,
+            trust_proxy: false,
+            metrics_token: None,
+        }
     }
 }
 

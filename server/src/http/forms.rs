@@ -17,6 +17,10 @@
 //!   same address without them (Leptos would show that error, on the server
 //!   and in the browser); the page the cookie is for gets its error
 //!   (`app::FormError`), and the cookie is cleared.
+//! - On that page, the fields of the form the error came from that it is
+//!   about (`AppError::fields`) are marked `aria-invalid` and described by
+//!   its notice (`app::FORM_ERROR_ID`), as the browser does with the WASM:
+//!   a screen reader tells which field to correct.
 
 use app::{FormError, error::AppError, server::AppState};
 use axum::body::{Body, Bytes, HttpBody};
@@ -166,10 +170,72 @@ pub async fn form_edges(State(forms): State<Forms>, mut request: Request, next: 
     if found.0 != here {
         return next.run(request).await;
     }
+    let error = found.1.clone();
     request.extensions_mut().insert(found.1);
     let mut response = next.run(request).await;
     response.headers_mut().append(header::SET_COOKIE, cookie(&forms, "", 0));
-    response
+    mark_fields(response, &error).await
+}
+
+/// The largest page whose fields are marked (ours are far smaller).
+const MAX_MARKED_PAGE: usize = 4 * 1024 * 1024;
+
+/// The page sent back with `error`, its form's fields marked (see the module).
+async fn mark_fields(response: Response, error: &FormError) -> Response {
+    let decoded = error.decoded();
+    let fields = decoded.fields();
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if fields.is_empty() || !html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_MARKED_PAGE).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, AppError::Internal.to_string()).into_response();
+    };
+    let Ok(page) = std::str::from_utf8(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    match marked(page, &error.source, &fields) {
+        Ok(page) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(page))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "form error's fields left unmarked");
+            Response::from_parts(parts, Body::from(bytes))
+        }
+    }
+}
+
+/// `page` with the `fields` of the form posting to `source` marked invalid
+/// and described by the form's error notice.
+fn marked(page: &str, source: &str, fields: &[&str]) -> Result<String, String> {
+    use lol_html::{ElementContentHandlers, RewriteStrSettings, Selector, html_content::Element, rewrite_str};
+    use std::borrow::Cow;
+    // Sources and field names are ours (paths, identifiers); anything else
+    // could not be put in a selector.
+    let plain = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
+    if !plain(source) {
+        return Ok(page.to_owned());
+    }
+    let mut settings = RewriteStrSettings::new();
+    for field in fields.iter().filter(|field| plain(field)) {
+        let selector: Selector = format!(r#"form[action="{source}"] [name="{field}"]:not([type="hidden"])"#)
+            .parse()
+            .map_err(|e| format!("selector for {field}: {e}"))?;
+        let mark = ElementContentHandlers::default().element(|el: &mut Element| {
+            el.set_attribute("aria-invalid", "true")?;
+            let described = el.get_attribute("aria-describedby").unwrap_or_default();
+            el.set_attribute("aria-describedby", format!("{} {described}", app::FORM_ERROR_ID).trim())?;
+            Ok(())
+        });
+        settings = settings.append_element_content_handler((Cow::Owned(selector), mark));
+    }
+    rewrite_str(page, settings).map_err(|e| e.to_string())
 }
 
 /// A server function's refusal is encoded with status 500 whatever it is
@@ -312,6 +378,17 @@ fn accepts_html(headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fields_of_the_form_that_failed_are_marked_and_no_other() {
+        let page = r#"<form action="/api/save"><input name="code" aria-describedby="aide"><input type="hidden" name="id"><input name="name"></form><form action="/api/create"><input name="code"></form>"#;
+        let out = marked(page, "/api/save", &["code", "id"]).unwrap();
+        assert_eq!(
+            out,
+            r#"<form action="/api/save"><input name="code" aria-describedby="erreur-formulaire aide" aria-invalid="true"><input type="hidden" name="id"><input name="name"></form><form action="/api/create"><input name="code"></form>"#
+        );
+        assert_eq!(marked(page, "/api/x\"]", &["code"]).unwrap(), page, "nothing put in a selector but our names");
+    }
 
     #[test]
     fn a_form_leads_back_only_to_our_own_pages() {

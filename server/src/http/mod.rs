@@ -6,6 +6,7 @@ pub mod compress;
 pub mod files;
 pub mod forms;
 pub mod guard;
+pub mod metrics;
 pub mod request_id;
 pub mod shop_files;
 pub mod site;
@@ -54,11 +55,14 @@ fn routes() -> Vec<AxumRouteListing> {
 /// | `health`   | (GET only)       | none needed               | no                        |
 pub fn router(state: AppState) -> Router {
     let edge = guard::Edge::new(&state.settings.public_url);
+    metrics::recorder();
     Router::new()
         .merge(pages(&state, &edge))
         .merge(uploads(&edge))
         .merge(till::router())
         .merge(health())
+        // Every route above, counted under its template.
+        .route_layer(middleware::from_fn(metrics::track))
         .layer(middleware::from_fn_with_state(edge, guard::security_headers))
         // Pages whole, with brotli; then what is left: pages for browsers
         // without brotli, larger server function answers. Static files come
@@ -108,18 +112,31 @@ fn uploads(edge: &guard::Edge) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(edge.clone(), guard::refuse_cross_site))
 }
 
-/// For load balancers and start-up scripts.
+/// For load balancers, supervisors, start-up scripts and the metrics
+/// scraper: `/healthz` says the process answers (restart it if not),
+/// `/readyz` that it can serve (send it requests only then), `/metrics`
+/// what it counts (with its token).
 fn health() -> Router<AppState> {
-    Router::new().route("/healthz", get(health_check))
+    Router::new().route("/healthz", get(alive)).route("/readyz", get(ready)).route("/metrics", get(metrics::render))
 }
 
-/// 200 when the database answers: for load balancers and start-up scripts.
-async fn health_check(State(state): State<AppState>) -> StatusCode {
-    match state.db.ping().await {
-        Ok(()) => StatusCode::OK,
+/// 200 while the process answers requests, whatever its database does.
+async fn alive() -> StatusCode {
+    StatusCode::OK
+}
+
+/// 200 when the database answers and its schema is the one this binary
+/// expects (every migration applied); 503 otherwise, with why.
+async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.db.pending_migrations().await {
+        Ok(0) => (StatusCode::OK, "ready\n"),
+        Ok(pending) => {
+            tracing::warn!(pending, "not ready: migrations not applied");
+            (StatusCode::SERVICE_UNAVAILABLE, "migrations pending\n")
+        }
         Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            StatusCode::SERVICE_UNAVAILABLE
+            tracing::error!(error = %e, "not ready: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
         }
     }
 }

@@ -169,7 +169,7 @@ pub async fn cache_headers(State(site): State<Arc<Site>>, request: Request<Body>
         if site.hashed && !site.revalidated.contains(&path) { FOR_A_YEAR } else { CHECK_FIRST }
     } else if path.starts_with("/icons/") || path == "/favicon.svg" {
         FOR_A_WEEK
-    } else if path.starts_with("/api/") || path == "/healthz" {
+    } else if path.starts_with("/api/") || path == "/healthz" || path == "/readyz" {
         return response;
     } else if is_page && path != OFFLINE_PAGE {
         PRIVATE_NEVER_STORED

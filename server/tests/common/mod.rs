@@ -331,13 +331,13 @@ fn init_logging() {
 /// With `BONS_TEST_DATABASE_URL=postgres://user@host:port`, each test gets a
 /// database of its own on that server, dropped when the test ends; without
 /// it, each test gets a fresh SQLite file.
-struct PostgresDatabase {
+pub struct PostgresDatabase {
     server: String,
     name: String,
 }
 
 impl PostgresDatabase {
-    async fn create_if_asked() -> Option<PostgresDatabase> {
+    pub async fn create_if_asked() -> Option<PostgresDatabase> {
         let server = std::env::var("BONS_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
         let server = server.trim_end_matches('/').to_owned();
         let name = format!("bons_test_{}", hex::encode(rand::random::<[u8; 8]>()));
@@ -350,7 +350,7 @@ impl PostgresDatabase {
         Some(PostgresDatabase { server, name })
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("{}/{}", self.server, self.name)
     }
 }
@@ -398,6 +398,7 @@ fn test_config(dir: PathBuf, postgres: Option<&PostgresDatabase>) -> Config {
         mail_dir: dir.join("mail"),
         mail_from: "Castors de l'Ouest <releves@castors.invalid>".into(),
         trust_proxy: false,
+        metrics_token: None,
     }
 }
 
@@ -717,4 +718,19 @@ pub async fn choose_password(browser: &Browser, link: &str, password: &str) -> P
     let token = link.trim_start_matches("/reinitialiser/");
     let fields = [("token", token), ("new", password), ("confirm", password)];
     browser.submit(link, "/api/choose_password", &fields).await
+}
+
+/// A log writer keeping every line in memory, for the tests that read the
+/// process's log.
+pub struct LogSink(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

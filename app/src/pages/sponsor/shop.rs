@@ -383,6 +383,9 @@ fn Identify() -> impl IntoView {
     }
 }
 
+/// The id of the notice of a refused discount code.
+const CODE_REFUSAL_ID: &str = "code-refuse";
+
 #[component]
 fn OrderDetails(
     account: CheckoutAccount,
@@ -441,12 +444,21 @@ fn OrderDetails(
                         .collect_view()}
                 </select>
                 <label for="code">"Code de ristourne"</label>
-                <input id="code" name="code" type="text" autocapitalize="characters" value=code_value.clone() />
+                // A refused code is tied to its field here, on the server too.
+                <input
+                    id="code"
+                    name="code"
+                    type="text"
+                    autocapitalize="characters"
+                    value=code_value.clone()
+                    aria-invalid=code_refusal.is_some().then_some("true")
+                    aria-describedby=code_refusal.is_some().then_some(CODE_REFUSAL_ID)
+                />
+                {code_refusal.map(|why| view! { <ErrorNotice error=AppError::field("code", why) id=CODE_REFUSAL_ID /> })}
                 <button type="submit" class="button">
                     "Appliquer"
                 </button>
             </form>
-            {code_refusal.map(|why| view! { <ErrorNotice error=AppError::Invalid(why) /> })}
             {applied
                 .then(|| {
                     view! {

@@ -6,7 +6,7 @@
 use crate::api::sponsor::{
     ActivateStructure, DeactivateStructure, activation_preview, deactivation_preview, sponsor_home,
 };
-use crate::components::{BackLink, Fact, Field, Loaded, Shell, Space, Submit};
+use crate::components::{BackLink, ErrorNotice, Fact, Field, Loaded, Shell, Space, Submit};
 use crate::domain::Siret;
 use crate::error::AppError;
 use crate::model::structures::{ActivationPlan, ActivationStep, DeactivationStep, ManagedStructure};
@@ -50,7 +50,12 @@ enum Step<P> {
 fn retyped<P>(siret: String, result: Result<P, AppError>, action: bool) -> Result<Step<P>, AppError> {
     match result {
         Ok(preview) => Ok(Step::Confirm { siret, preview, action }),
-        Err(AppError::Invalid(why) | AppError::Conflict(why)) => Ok(Step::Siret { typed: siret, refused: Some(why) }),
+        Err(
+            AppError::Invalid(why)
+            | AppError::InvalidField(_, why)
+            | AppError::InvalidFields(_, why)
+            | AppError::Conflict(why),
+        ) => Ok(Step::Siret { typed: siret, refused: Some(why) }),
         Err(AppError::NotStructureManager) => {
             Ok(Step::Siret { typed: siret, refused: Some(AppError::NotStructureManager.to_string()) })
         }
@@ -217,14 +222,28 @@ fn ConfirmDeactivation(siret: String, needs_taking_over: bool) -> impl IntoView 
     }
 }
 
-/// Step 4: the SIRET typed, sent by a plain GET form to the next step.
+/// The id of the SIRET's refusal, which the field refers to.
+const SIRET_REFUSAL_ID: &str = "siret-refuse";
+
+/// Step 4: the SIRET typed, sent by a plain GET form to the next step; a
+/// refused SIRET's sentence is tied to the field, on the server too.
 #[component]
 fn SiretForm(path: &'static str, what: &'static str, typed: String, refused: Option<String>) -> impl IntoView {
+    let marked = refused.is_some();
     view! {
-        {refused.map(|why| view! { <p class="notice notice-error" role="alert">{why}</p> })}
         <form method="get" action=path class="form">
             <label for="siret">{format!("SIRET de la structure {what}")}</label>
-            <input id="siret" name="siret" inputmode="numeric" required=true value=typed placeholder="214 490 013 00015" />
+            <input
+                id="siret"
+                name="siret"
+                inputmode="numeric"
+                required=true
+                value=typed
+                placeholder="214 490 013 00015"
+                aria-invalid=marked.then_some("true")
+                aria-describedby=marked.then_some(SIRET_REFUSAL_ID)
+            />
+            {refused.map(|why| view! { <ErrorNotice error=AppError::field("siret", why) id=SIRET_REFUSAL_ID /> })}
             <button type="submit" class="button button-primary">"VALIDER"</button>
         </form>
     }

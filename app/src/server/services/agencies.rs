@@ -218,7 +218,7 @@ pub async fn create(
     if !staff.is_admin() {
         return Err(AppError::AdminOnly.into());
     }
-    let name = parse_name(name, "le nom de l'agence").map_err(AppError::Invalid)?;
+    let name = parse_name(name, "le nom de l'agence").map_err(|why| AppError::field("name", why))?;
     let mut tx = state.db.begin_write().await?;
     check_code_free(&mut tx, &settings.code, None).await?;
     let id = agencies::insert(tx.conn(), &name, settings).await.map_err(|e| unique_code(e, &settings.code))?;

@@ -19,9 +19,10 @@ use crate::server::{AppState, auth::Staff, clock};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+/// A code refused at checkout: its field is the shop's « Code de ristourne ».
 impl From<DiscountRefusal> for AppError {
     fn from(refusal: DiscountRefusal) -> AppError {
-        AppError::Invalid(refusal.to_string())
+        AppError::field("code", refusal.to_string())
     }
 }
 
@@ -42,7 +43,7 @@ pub struct CodeInput {
 fn parse_discount(typed: &str) -> Result<Discount, AppError> {
     let typed = typed.trim();
     let refused =
-        || AppError::Invalid("Indiquez la remise : un pourcentage (« 10 % ») ou un montant (« 50 € »).".into());
+        || AppError::field("discount", "Indiquez la remise : un pourcentage (« 10 % ») ou un montant (« 50 € »).");
     if typed.ends_with('%') {
         let rate = Rate::parse(typed).ok_or_else(refused)?;
         return if rate > Rate::percent(0) { Ok(Discount::Percent(rate)) } else { Err(refused()) };
@@ -53,16 +54,16 @@ fn parse_discount(typed: &str) -> Result<Discount, AppError> {
 
 fn check(input: &CodeInput) -> Result<(String, Discount, Day, Day, u32), AppError> {
     let code = discount::normalize(&input.code).map_err(|_| {
-        AppError::Invalid(format!(
-            "Le code doit compter de 1 à {} lettres, chiffres ou tirets.",
-            discount::MAX_CODE_LENGTH
-        ))
+        AppError::field(
+            "code",
+            format!("Le code doit compter de 1 à {} lettres, chiffres ou tirets.", discount::MAX_CODE_LENGTH),
+        )
     })?;
     let discount = parse_discount(&input.discount)?;
-    let day = |typed: &str| parse_day(typed).map(Day::new).map_err(AppError::Invalid);
-    let (from, until) = (day(&input.valid_from)?, day(&input.valid_until)?);
+    let day = |typed: &str, field| parse_day(typed).map(Day::new).map_err(|why| AppError::field(field, why));
+    let (from, until) = (day(&input.valid_from, "valid_from")?, day(&input.valid_until, "valid_until")?);
     if until < from {
-        return Err(AppError::Invalid("La fin de validité précède son début.".into()));
+        return Err(AppError::field("valid_until", "La fin de validité précède son début."));
     }
     let max_uses = input
         .max_uses
@@ -70,7 +71,7 @@ fn check(input: &CodeInput) -> Result<(String, Discount, Day, Day, u32), AppErro
         .parse::<u32>()
         .ok()
         .filter(|n| (1..=100_000).contains(n))
-        .ok_or_else(|| AppError::Invalid("Le nombre maximum d'utilisations va de 1 à 100 000.".into()))?;
+        .ok_or_else(|| AppError::field("max_uses", "Le nombre maximum d'utilisations va de 1 à 100 000."))?;
     Ok((code, discount, from, until, max_uses))
 }
 

@@ -22,7 +22,7 @@ use crate::server::codes::PASS_CODE_DIGITS;
 use crate::server::error::ServerError;
 use crate::server::services::accounts::api_keys::ApiClient;
 use crate::server::store::passes::{self as store, PassRecord};
-use crate::server::{AppState, db::WriteTx};
+use crate::server::{AppState, db::WriteTx, meters};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -50,20 +50,23 @@ impl Spender {
 
 /// The number as typed, or the sentence that says how it is written.
 fn parse_number(number: &str) -> Result<PassNumber, AppError> {
-    number.parse::<PassNumber>().map_err(|e| AppError::Invalid(e.to_string()))
+    number.parse::<PassNumber>().map_err(|e| AppError::field("number", e.to_string()))
 }
 
 /// The code as typed (spaces, dots and dashes ignored): its digits, or why not.
 fn parse_code(code: &str) -> Result<String, AppError> {
     let digits = parse_typed_code(code).map_err(|_| {
         if code.trim().is_empty() {
-            AppError::Invalid("Saisissez le code secret imprimé sur le pass.".into())
+            AppError::field("code", "Saisissez le code secret imprimé sur le pass.")
         } else {
-            AppError::Invalid(format!("Le code secret d'un pass est composé de {PASS_CODE_DIGITS} chiffres."))
+            AppError::field("code", format!("Le code secret d'un pass est composé de {PASS_CODE_DIGITS} chiffres."))
         }
     })?;
     if digits.len() != usize::from(PASS_CODE_DIGITS) {
-        return Err(AppError::Invalid(format!("Le code secret d'un pass est composé de {PASS_CODE_DIGITS} chiffres.")));
+        return Err(AppError::field(
+            "code",
+            format!("Le code secret d'un pass est composé de {PASS_CODE_DIGITS} chiffres."),
+        ));
     }
     Ok(digits)
 }
@@ -99,11 +102,13 @@ pub async fn spend(
     let code_ok = state.keys.pass_code_matches(&text, value, &code) && found.is_some();
     let Some(pass) = found.filter(|p| p.locked_at.is_none()) else {
         tx.commit().await?;
+        meters::check_failed("pass");
         return Err(AppError::PassCheckFailed.into());
     };
     if !code_ok {
         record_code_result(&mut tx, &checker.actor, &pass, false, now).await?;
         tx.commit().await?;
+        meters::check_failed("pass");
         return Err(AppError::PassCheckFailed.into());
     }
     budgets::refund_all(&mut tx, &checker.budgets).await?;
@@ -129,6 +134,7 @@ pub async fn spend(
     journal(&mut tx, &checker.actor, Entity::Pass, pass.id, "spend", before, after, now).await?;
     tx.commit().await?;
     tracing::info!(pass = pass.id, supplier = spender.supplier_id, "pass spent");
+    meters::pass_spent();
     Ok(receipt(number, &pass, at))
 }
 
@@ -206,6 +212,7 @@ pub(crate) async fn record_code_result(
         let (before, after) = (json!({ "locked": false }), json!({ "locked": true, "wrong_codes": failures }));
         journal(tx, actor, Entity::Pass, pass.id, "lock", before, after, now).await?;
         tracing::warn!(pass = pass.id, "pass locked after too many wrong codes");
+        meters::locked("pass");
     }
     Ok(())
 }

@@ -101,12 +101,11 @@ pub struct CreatedKey {
 fn check_label(label: &str) -> Result<String, AppError> {
     let label = label.trim();
     if label.is_empty() {
-        return Err(AppError::Invalid("Donnez un nom à la clé, par exemple « Caisse 1 ».".into()));
+        return Err(AppError::field("label", "Donnez un nom à la clé, par exemple « Caisse 1 »."));
     }
     if label.chars().count() > MAX_LABEL || label.chars().any(char::is_control) {
-        return Err(AppError::Invalid(format!(
-            "Le nom de la clé s'écrit sur une ligne, en {MAX_LABEL} caractères au plus."
-        )));
+        let why = format!("Le nom de la clé s'écrit sur une ligne, en {MAX_LABEL} caractères au plus.");
+        return Err(AppError::field("label", why));
     }
     Ok(label.to_owned())
 }
@@ -308,7 +307,7 @@ mod tests {
     fn labels_are_one_short_line() {
         assert_eq!(check_label("  Caisse 1 ").unwrap(), "Caisse 1");
         for bad in ["", "   ", "a\nb", &"x".repeat(61)] {
-            assert!(matches!(check_label(bad), Err(AppError::Invalid(_))), "{bad:?}");
+            assert!(matches!(check_label(bad), Err(AppError::InvalidField(f, _)) if f == "label"), "{bad:?}");
         }
     }
 }

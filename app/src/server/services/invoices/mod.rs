@@ -574,7 +574,7 @@ mod tests {
 
     fn message(result: Result<CheckedInvoice, AppError>) -> String {
         match result {
-            Err(AppError::Invalid(m) | AppError::InvalidField(_, m)) => m,
+            Err(AppError::Invalid(m) | AppError::InvalidField(_, m) | AppError::InvalidFields(_, m)) => m,
             Err(e) => panic!("expected a French message, got {e:?}"),
             Ok(_) => panic!("expected a refusal"),
         }

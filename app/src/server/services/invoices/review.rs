@@ -25,14 +25,16 @@ pub fn invoice_id(id: &str) -> Result<i64, AppError> {
     id.trim().parse().map_err(|_| AppError::NotFound("Facture".into()))
 }
 
-/// A reason as it is kept: one line of words, not empty, not too long.
+/// A reason as it is kept: one line of words, not empty, not too long. Its
+/// form's field is `reason`.
 pub fn written_reason(reason: &str, what: &str) -> Result<String, ServerError> {
     let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
     if reason.is_empty() {
-        return Err(AppError::Invalid(format!("Indiquez {what} : il est conservé au journal avec votre nom.")).into());
+        let why = format!("Indiquez {what} : il est conservé au journal avec votre nom.");
+        return Err(AppError::field("reason", why).into());
     }
     if reason.chars().count() > MAX_REASON {
-        return Err(AppError::Invalid(format!("Le motif compte au plus {MAX_REASON} caractères.")).into());
+        return Err(AppError::field("reason", format!("Le motif compte au plus {MAX_REASON} caractères.")).into());
     }
     Ok(reason)
 }
@@ -118,7 +120,7 @@ pub async fn override_line(
     now: DateTime<Utc>,
 ) -> Result<(), ServerError> {
     let position: i64 =
-        line.trim().parse().map_err(|_| AppError::Invalid(format!("Ligne de facture invalide : « {line} ».")))?;
+        line.trim().parse().map_err(|_| AppError::field("line", format!("Ligne de facture invalide : « {line} ».")))?;
     let reason = written_reason(reason, "le motif de l'acceptation de cette ligne")?;
     let mut tx = state.db.begin_write().await?;
     lock_received(&mut tx, staff, id, "ses lignes ne se modifient plus").await?;

@@ -85,7 +85,7 @@ fn quantity(typed: &str, allow_zero: bool) -> Result<u32, AppError> {
         .parse::<u32>()
         .ok()
         .filter(|q| (low..=MAX_QUANTITY).contains(q))
-        .ok_or_else(|| AppError::Invalid(format!("Indiquez une quantité entre {low} et {MAX_QUANTITY}.")))
+        .ok_or_else(|| AppError::field("quantity", format!("Indiquez une quantité entre {low} et {MAX_QUANTITY}.")))
 }
 
 /// Adds `typed` of a product to the shopper's cart, opening one if needed:
@@ -117,10 +117,8 @@ pub async fn add(
     let lines = store::cart_lines(tx.conn(), cart).await?;
     let already = lines.iter().find(|l| l.product == product).map_or(0, |l| l.quantity);
     if already + added > MAX_QUANTITY {
-        return Err(AppError::Invalid(format!(
-            "Votre panier en compte déjà {already} : {MAX_QUANTITY} au plus par commande."
-        ))
-        .into());
+        let why = format!("Votre panier en compte déjà {already} : {MAX_QUANTITY} au plus par commande.");
+        return Err(AppError::field("quantity", why).into());
     }
     store::set_line(tx.conn(), cart, product, already + added, stamp).await?;
     tx.commit().await?;

@@ -60,41 +60,43 @@ struct CheckedSignup {
 }
 
 fn check_signup(s: &Signup) -> Result<CheckedSignup, AppError> {
-    let invalid = AppError::Invalid;
+    // Each mistake names its field of the signup form.
+    let at = |field: &'static str| move |why: String| AppError::field(field, why);
     // The email is the login, which the login form reads in lower case.
     let email = parse_email(&s.email)
-        .map_err(invalid)?
-        .ok_or_else(|| invalid("Indiquez votre adresse e-mail.".into()))?
+        .map_err(at("email"))?
+        .ok_or_else(|| AppError::field("email", "Indiquez votre adresse e-mail."))?
         .to_lowercase();
     let chars = s.password.chars().count();
     if chars < MIN_CHARS {
-        return Err(invalid(format!("Le mot de passe compte au moins {MIN_CHARS} caractères.")));
+        return Err(AppError::field("password", format!("Le mot de passe compte au moins {MIN_CHARS} caractères.")));
     }
     if chars > MAX_CHARS {
-        return Err(invalid(format!("Le mot de passe compte au plus {MAX_CHARS} caractères.")));
+        return Err(AppError::field("password", format!("Le mot de passe compte au plus {MAX_CHARS} caractères.")));
     }
     if s.password != s.confirm {
-        return Err(invalid(
-            "Les deux saisies du mot de passe sont différentes : tapez-le deux fois à l'identique.".into(),
-        ));
+        let why = "Les deux saisies du mot de passe sont différentes : tapez-le deux fois à l'identique.";
+        return Err(AppError::field("confirm", why));
     }
-    let name = parse_name(&s.name, "votre nom").map_err(invalid)?;
-    let phone = parse_phone(&s.phone).map_err(invalid)?.ok_or_else(|| invalid("Indiquez votre téléphone.".into()))?;
-    let siret = |typed: &str| Siret::parse(typed).map_err(|e| invalid(e.to_string()));
+    let name = parse_name(&s.name, "votre nom").map_err(at("name"))?;
+    let phone = parse_phone(&s.phone)
+        .map_err(at("phone"))?
+        .ok_or_else(|| AppError::field("phone", "Indiquez votre téléphone."))?;
+    let siret = |typed: &str| Siret::parse(typed).map_err(|e| AppError::field("siret", e.to_string()));
     let (kind, siret, siren, label) = match s.kind.trim() {
         "public" => (StructureKind::Public, Some(siret(&s.siret)?), None, None),
         "private" => {
-            let label = parse_name(&s.label, "le nom de votre structure (raison sociale)").map_err(invalid)?;
+            let label = parse_name(&s.label, "le nom de votre structure (raison sociale)").map_err(at("label"))?;
             // Its SIRET, its SIREN (nine digits), or nothing.
             let digits = s.siret.chars().filter(|c| !c.is_whitespace()).count();
             let (siret, siren) = match digits {
                 0 => (None, None),
-                9 => (None, Some(crate::domain::siret::parse_siren(&s.siret).map_err(invalid)?)),
+                9 => (None, Some(crate::domain::siret::parse_siren(&s.siret).map_err(at("siret"))?)),
                 _ => (Some(siret(&s.siret)?), None),
             };
             (StructureKind::Private, siret, siren, Some(label))
         }
-        _ => return Err(invalid("Choisissez : structure publique ou commanditaire privé.".into())),
+        _ => return Err(AppError::field("kind", "Choisissez : structure publique ou commanditaire privé.")),
     };
     Ok(CheckedSignup { email, name, phone, kind, siret, siren, label })
 }
@@ -113,7 +115,7 @@ pub async fn open_account(
 ) -> Result<i64, ServerError> {
     let checked = check_signup(signup)?;
     if let Some(weak) = crate::server::strength::weakness(&signup.password, &[&checked.email, &checked.name]) {
-        return Err(AppError::Invalid(weak).into());
+        return Err(AppError::field("password", weak).into());
     }
     let hash = crate::server::services::accounts::logins::hash(signup.password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
@@ -321,17 +323,19 @@ pub struct OrderForm {
     pub points: String,
 }
 
-fn check_address(a: &PostalAddress, what: &str) -> Result<PostalAddress, AppError> {
-    let invalid = AppError::Invalid;
-    let name = parse_name(&a.name, &format!("le destinataire de l'adresse {what}")).map_err(invalid)?;
+/// The address `prefix` of the form (`billing_name`, `billing_street`…),
+/// `what` in the sentences (« de facturation »).
+fn check_address(a: &PostalAddress, prefix: &str, what: &str) -> Result<PostalAddress, AppError> {
+    let at = |field: &'static str| move |why: String| AppError::field(&format!("{prefix}_{field}"), why);
+    let name = parse_name(&a.name, &format!("le destinataire de l'adresse {what}")).map_err(at("name"))?;
     let street = parse_address(&a.street)
-        .map_err(invalid)?
-        .ok_or_else(|| invalid(format!("Indiquez la rue de l'adresse {what}.")))?;
+        .map_err(at("street"))?
+        .ok_or_else(|| at("street")(format!("Indiquez la rue de l'adresse {what}.")))?;
     let postcode = a.postcode.trim().to_owned();
     if !is_postcode(&postcode) {
-        return Err(invalid(format!("Le code postal de l'adresse {what} compte cinq chiffres.")));
+        return Err(at("postcode")(format!("Le code postal de l'adresse {what} compte cinq chiffres.")));
     }
-    let city = parse_name(&a.city, &format!("la ville de l'adresse {what}")).map_err(invalid)?;
+    let city = parse_name(&a.city, &format!("la ville de l'adresse {what}")).map_err(at("city"))?;
     Ok(PostalAddress { name, street, postcode, city })
 }
 
@@ -339,7 +343,7 @@ fn check_address(a: &PostalAddress, what: &str) -> Result<PostalAddress, AppErro
 pub fn parse_points(typed: &str) -> Result<Vec<DistributionPoint>, AppError> {
     let mut points = Vec::new();
     for (n, line) in typed.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
-        let at = |why: String| AppError::Invalid(format!("Point de distribution n° {} : {why}", n + 1));
+        let at = |why: String| AppError::field("points", format!("Point de distribution n° {} : {why}", n + 1));
         let fields: Vec<&str> = line.split(';').map(str::trim).collect();
         let [name, address, email] = fields[..] else {
             return Err(at("écrivez « nom ; adresse ; e-mail », séparés par des points-virgules.".into()));
@@ -350,9 +354,12 @@ pub fn parse_points(typed: &str) -> Result<Vec<DistributionPoint>, AppError> {
         points.push(DistributionPoint { name, address, email });
     }
     if points.len() > MAX_DISTRIBUTION_POINTS {
-        return Err(AppError::Invalid(format!(
-            "Indiquez au plus {MAX_DISTRIBUTION_POINTS} points de distribution ; l'agence ajoutera les autres."
-        )));
+        return Err(AppError::field(
+            "points",
+            format!(
+                "Indiquez au plus {MAX_DISTRIBUTION_POINTS} points de distribution ; l'agence ajoutera les autres."
+            ),
+        ));
     }
     Ok(points)
 }
@@ -376,9 +383,9 @@ pub async fn place(
         .structure
         .trim()
         .parse()
-        .map_err(|_| AppError::Invalid("Choisissez la structure pour laquelle vous commandez.".into()))?;
+        .map_err(|_| AppError::field("structure", "Choisissez la structure pour laquelle vous commandez."))?;
     let payment = PaymentMethod::from_code(form.payment.trim())
-        .ok_or_else(|| AppError::Invalid("Choisissez le mode de paiement.".into()))?;
+        .ok_or_else(|| AppError::field("payment", "Choisissez le mode de paiement."))?;
     let points = parse_points(&form.points)?;
     let mut tx = state.db.begin_write().await?;
     ensure_can_order(tx.conn(), sponsor.account_id, structure_id).await?;
@@ -388,17 +395,13 @@ pub async fn place(
     match (structure.kind, payment) {
         (StructureKind::Public, PaymentMethod::Chorus) | (StructureKind::Private, PaymentMethod::Transfer) => {}
         (StructureKind::Public, _) => {
-            return Err(AppError::Invalid(
-                "Une structure publique paie par Chorus Pro (mandat administratif) : choisissez ce mode de paiement."
-                    .into(),
-            )
-            .into());
+            let why =
+                "Une structure publique paie par Chorus Pro (mandat administratif) : choisissez ce mode de paiement.";
+            return Err(AppError::field("payment", why).into());
         }
         (StructureKind::Private, _) => {
-            return Err(AppError::Invalid(
-                "Chorus Pro est réservé aux structures publiques : choisissez le paiement par virement.".into(),
-            )
-            .into());
+            let why = "Chorus Pro est réservé aux structures publiques : choisissez le paiement par virement.";
+            return Err(AppError::field("payment", why).into());
         }
     }
     // A public structure is billed and delivered under its own name.
@@ -406,8 +409,8 @@ pub async fn place(
         StructureKind::Public => PostalAddress { name: structure.label.clone(), ..a.clone() },
         StructureKind::Private => a.clone(),
     };
-    let billing = check_address(&own_name(&form.billing), "de facturation")?;
-    let delivery = check_address(&own_name(&form.delivery), "de livraison")?;
+    let billing = check_address(&own_name(&form.billing), "billing", "de facturation")?;
+    let delivery = check_address(&own_name(&form.delivery), "delivery", "de livraison")?;
     let (prices, _) = store::settings(tx.conn(), structure.agency_id).await?;
     let cart = cart::find(tx.conn(), shopper).await?.ok_or_else(|| AppError::from(pricing::QuoteError::Empty))?;
     let lines = store::cart_lines(tx.conn(), cart.id).await?;

@@ -12,7 +12,7 @@ use crate::domain::billing::{
 use crate::domain::order::{MAX_REPORT_BYTES, OrderStatus, is_postcode};
 use crate::domain::pricing::{Quote, Rate, VatCategory};
 use crate::domain::{Day, Iban, Money, Siret, StructureKind, Timestamp};
-use crate::error::AppError;
+use crate::error::{AppError, Refusals};
 use crate::model::shop::{SellerView, SponsorInvoiceRow};
 use crate::server::AppState;
 use crate::server::audit::{Actor, Entity};
@@ -148,17 +148,14 @@ pub async fn issue_instalment(
         return Err(AppError::Conflict(format!("Enregistrez d'abord {before}.")).into());
     }
     if report.content.is_empty() {
-        return Err(AppError::Invalid("Joignez le rapport, en PDF.".into()).into());
+        return Err(AppError::field("pdf", "Joignez le rapport, en PDF.").into());
     }
     if report.content.len() > MAX_REPORT_BYTES {
-        return Err(AppError::Invalid(format!(
-            "Le rapport pèse plus de {} Mo : réduisez-le.",
-            MAX_REPORT_BYTES / (1024 * 1024)
-        ))
-        .into());
+        let why = format!("Le rapport pèse plus de {} Mo : réduisez-le.", MAX_REPORT_BYTES / (1024 * 1024));
+        return Err(AppError::field("pdf", why).into());
     }
     if !report.content.starts_with(b"%PDF-") {
-        return Err(AppError::Invalid("Le rapport doit être un fichier PDF.".into()).into());
+        return Err(AppError::field("pdf", "Le rapport doit être un fichier PDF.").into());
     }
     let name = report.file_name.rsplit(['/', '\\']).next().unwrap_or_default().trim();
     let fallback =
@@ -411,7 +408,7 @@ pub async fn record_chorus(
 ) -> Result<i64, ServerError> {
     let id: i64 = id.trim().parse().map_err(|_| not_found())?;
     let to = ChorusState::from_code(form.state.trim())
-        .ok_or_else(|| AppError::Invalid("Choisissez l'état de la facture sur Chorus Pro.".into()))?;
+        .ok_or_else(|| AppError::field("state", "Choisissez l'état de la facture sur Chorus Pro."))?;
     let mut tx = state.db.begin_write().await?;
     let record = store::find(tx.conn(), id).await?.filter(|r| staff.covers(r.agency_id)).ok_or_else(not_found)?;
     let doc = record.document()?;
@@ -426,15 +423,20 @@ pub async fn record_chorus(
     }
     let reference = form.reference.trim();
     let note = form.note.trim();
-    if reference.chars().count() > 60 || note.chars().count() > 500 {
-        return Err(AppError::Invalid("La référence ou le motif est trop long.".into()).into());
+    let mut refused = Refusals::default();
+    if reference.chars().count() > 60 {
+        refused.add("reference", "La référence compte au plus 60 caractères.");
+    }
+    if note.chars().count() > 500 {
+        refused.add("note", "Le motif compte au plus 500 caractères.");
     }
     if to == ChorusState::Deposited && reference.is_empty() {
-        return Err(AppError::Invalid("Indiquez le numéro de dépôt donné par Chorus Pro.".into()).into());
+        refused.add("reference", "Indiquez le numéro de dépôt donné par Chorus Pro.");
     }
     if to == ChorusState::Rejected && note.is_empty() {
-        return Err(AppError::Invalid("Indiquez le motif du rejet donné par Chorus Pro.".into()).into());
+        refused.add("note", "Indiquez le motif du rejet donné par Chorus Pro.");
     }
+    refused.check()?;
     let reference = (!reference.is_empty()).then_some(reference);
     let note = (!note.is_empty()).then_some(note);
     if !store::set_chorus_state(tx.conn(), id, record.chorus_state, to, reference, note, Timestamp::new(now)).await? {
@@ -565,15 +567,15 @@ fn check_vat_number(typed: &str, siren: &str) -> Result<String, AppError> {
 }
 
 fn check_seller(form: &SellerForm) -> Result<Party, AppError> {
-    let mut refused = Vec::new();
+    let mut refused = Refusals::default();
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 120 {
-        refused.push("Indiquez la raison sociale de la coopérative (120 caractères au plus).".to_owned());
+        refused.add("name", "Indiquez la raison sociale de la coopérative (120 caractères au plus).");
     }
     let siret = match Siret::parse(&form.siret) {
         Ok(s) => Some(s.as_str().to_owned()),
         Err(e) => {
-            refused.push(e.to_string());
+            refused.add("siret", e.to_string());
             None
         }
     };
@@ -581,7 +583,7 @@ fn check_seller(form: &SellerForm) -> Result<Party, AppError> {
         Some(s) => match check_vat_number(&form.vat_number, &s[..9]) {
             Ok(v) => Some(v),
             Err(e) => {
-                refused.push(e.to_string());
+                refused.add("vat_number", e.to_string());
                 None
             }
         },
@@ -589,18 +591,16 @@ fn check_seller(form: &SellerForm) -> Result<Party, AppError> {
     };
     let street = form.street.trim();
     if street.is_empty() || street.chars().count() > 200 {
-        refused.push("Indiquez l'adresse de la coopérative.".into());
+        refused.add("street", "Indiquez l'adresse de la coopérative.");
     }
     if !is_postcode(form.postcode.trim()) {
-        refused.push("Le code postal compte cinq chiffres.".into());
+        refused.add("postcode", "Le code postal compte cinq chiffres.");
     }
     let city = form.city.trim();
     if city.is_empty() || city.chars().count() > 80 {
-        refused.push("Indiquez la ville.".into());
+        refused.add("city", "Indiquez la ville.");
     }
-    if !refused.is_empty() {
-        return Err(AppError::Invalid(refused.join(" ")));
-    }
+    refused.check()?;
     Ok(Party {
         name: name.to_owned(),
         siren: siret.as_ref().map(|s| s[..9].to_owned()),

@@ -6,7 +6,7 @@ use super::store::{self, GivenPurchaseOrder, OrderRecord};
 use crate::domain::order::{MAX_PURCHASE_ORDER_BYTES, OrderStatus, PaymentMethod};
 use crate::domain::pricing::VatCategory;
 use crate::domain::{Iban, ManagerState, Siret, Timestamp};
-use crate::error::AppError;
+use crate::error::{AppError, Refusals};
 use crate::model::shop::{AgencyOrderList, OrderRow, OrderView, PostalAddress, PurchaseOrder};
 use crate::server::audit::{Actor, Entity};
 use crate::server::codes::sha256_hex;
@@ -217,33 +217,42 @@ async fn check_purchase_order(
     form: &PurchaseOrderForm,
     file: &Upload<'_>,
 ) -> Result<(Option<String>, Option<String>), ServerError> {
-    let mut refused = Vec::new();
+    let mut refused = Refusals::default();
     let same = |a: &str, b: &str| {
         let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         words(a) == words(b)
     };
     if !same(&form.label, &order.structure_label) {
-        refused.push(format!(
-            "Le libellé de la structure doit être celui de la structure commanditaire : « {} ».",
-            order.structure_label
-        ));
+        refused.add(
+            "label",
+            format!(
+                "Le libellé de la structure doit être celui de la structure commanditaire : « {} ».",
+                order.structure_label
+            ),
+        );
     }
     let expected = order.structure_siret.as_deref().unwrap_or_default();
     match Siret::parse(&form.siret) {
-        Err(e) => refused.push(e.to_string()),
-        Ok(siret) if siret.as_str() != expected => refused.push(format!(
-            "Le SIRET du bon de commande ({siret}) n'est pas celui de la structure commanditaire ({}) : \
-             il identifie le destinataire de la facture.",
-            Siret::shown(expected)
-        )),
+        Err(e) => refused.add("siret", e.to_string()),
+        Ok(siret) if siret.as_str() != expected => refused.add(
+            "siret",
+            format!(
+                "Le SIRET du bon de commande ({siret}) n'est pas celui de la structure commanditaire ({}) : \
+                 il identifie le destinataire de la facture.",
+                Siret::shown(expected)
+            ),
+        ),
         Ok(_) => {}
     }
     let references = match order.chorus.check(&form.service_code, &form.engagement) {
         Ok(refs) => Some(refs),
         Err(errors) => {
-            refused.extend(
-                errors.service_code.into_iter().chain(errors.engagement).collect::<std::collections::BTreeSet<_>>(),
-            );
+            if let Some(why) = errors.service_code {
+                refused.add("service_code", why);
+            }
+            if let Some(why) = errors.engagement {
+                refused.add("engagement", why);
+            }
             None
         }
     };
@@ -251,22 +260,24 @@ async fn check_purchase_order(
         let active =
             structures_store::find_service_code(conn, order.structure_id, code).await?.is_some_and(|c| c.active);
         if !active {
-            refused.push(format!("Le code service « {code} » n'est pas un code service actif de cette structure."));
+            let why = format!("Le code service « {code} » n'est pas un code service actif de cette structure.");
+            refused.add("service_code", why);
         }
     }
     if file.content.is_empty() {
-        refused.push("Joignez le bon de commande signé, en PDF.".into());
+        refused.add("pdf", "Joignez le bon de commande signé, en PDF.");
     } else if file.content.len() > MAX_PURCHASE_ORDER_BYTES {
-        refused.push(format!(
-            "Le bon de commande signé pèse plus de {} Mo : réduisez-le (une ou deux pages numérisées suffisent).",
-            MAX_PURCHASE_ORDER_BYTES / (1024 * 1024)
-        ));
+        refused.add(
+            "pdf",
+            format!(
+                "Le bon de commande signé pèse plus de {} Mo : réduisez-le (une ou deux pages numérisées suffisent).",
+                MAX_PURCHASE_ORDER_BYTES / (1024 * 1024)
+            ),
+        );
     } else if !file.content.starts_with(b"%PDF-") {
-        refused.push("Le bon de commande signé doit être un fichier PDF.".into());
+        refused.add("pdf", "Le bon de commande signé doit être un fichier PDF.");
     }
-    if !refused.is_empty() {
-        return Err(AppError::Invalid(refused.join(" ")).into());
-    }
+    refused.check()?;
     let refs = references.unwrap_or_default();
     Ok((refs.service_code, refs.engagement.map(|e| e.as_str().to_owned())))
 }

@@ -14,7 +14,7 @@ use crate::domain::order_way::Step;
 use crate::domain::pass::{PassNumber, activation_shortfall, default_validity};
 use crate::domain::pricing::Product;
 use crate::domain::{Day, Money, Timestamp};
-use crate::error::AppError;
+use crate::error::{AppError, Refusals};
 use crate::model::chart::MonthlyChart;
 use crate::model::shop::{OrderProgress, OrderWayView, SupplierSpending};
 use crate::server::AppState;
@@ -122,32 +122,33 @@ pub async fn record_received(
     if order.status != OrderStatus::Confirmed {
         return Err(AppError::Conflict("Cette commande n'est pas confirmée.".into()).into());
     }
-    let mut refused = Vec::new();
+    let mut refused = Refusals::default();
     let reference = form.reference.trim();
     if reference.is_empty() || reference.chars().count() > 40 {
-        refused.push(format!("Indiquez le numéro {what} (40 caractères au plus)."));
+        refused.add("reference", format!("Indiquez le numéro {what} (40 caractères au plus)."));
     }
     let today = Timestamp::new(now).paris_day();
     let day = match crate::domain::day::parse_day(&form.day) {
         Ok(d) if Day::new(d) > today => {
-            refused.push(format!("La date {what} ne peut pas être dans le futur."));
+            refused.add("day", format!("La date {what} ne peut pas être dans le futur."));
             None
         }
         Ok(d) => Some(Day::new(d)),
         Err(e) => {
-            refused.push(e);
+            refused.add("day", e);
             None
         }
     };
     let amount = match Money::parse(&form.amount) {
         Ok(m) if m > Money::ZERO && m <= Money::MAX => Some(m),
         _ => {
-            refused.push(format!("Le montant {what} : un montant en euros, par exemple 2 528,00."));
+            refused.add("amount", format!("Le montant {what} : un montant en euros, par exemple 2 528,00."));
             None
         }
     };
-    let (Some(day), Some(amount), true) = (day, amount, refused.is_empty()) else {
-        return Err(AppError::Invalid(refused.join(" ")).into());
+    refused.check()?;
+    let (Some(day), Some(amount)) = (day, amount) else {
+        return Err(AppError::Internal.into());
     };
     if store::way(tx.conn(), order.id).await?.activated_at.is_some() {
         return Err(AppError::Conflict("Les pass de cette commande sont déjà activés.".into()).into());

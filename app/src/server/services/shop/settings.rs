@@ -30,18 +30,19 @@ pub struct SettingsForm {
 }
 
 fn check(form: &SettingsForm) -> Result<(PriceList, Option<String>), AppError> {
-    let invalid = |s: &str| AppError::Invalid(s.to_owned());
     let mut face_values = Vec::new();
     for typed in form.face_values.split([',', ';']).map(str::trim).filter(|t| !t.is_empty()) {
         let value = Money::parse(typed).ok().filter(|m| *m > Money::ZERO && m.is_whole_euros()).ok_or_else(|| {
-            AppError::Invalid(format!("Valeur faciale « {typed} » : un nombre d'euros entiers, par exemple 20."))
+            let why = format!("Valeur faciale « {typed} » : un nombre d'euros entiers, par exemple 20.");
+            AppError::field("face_values", why)
         })?;
         if !face_values.contains(&value) {
             face_values.push(value);
         }
     }
     if face_values.is_empty() || face_values.len() > 6 {
-        return Err(invalid("Indiquez de une à six valeurs faciales, séparées par des virgules (ex. « 10, 20, 50 »)."));
+        let why = "Indiquez de une à six valeurs faciales, séparées par des virgules (ex. « 10, 20, 50 »).";
+        return Err(AppError::field("face_values", why));
     }
     face_values.sort();
     let booklet_size = form
@@ -50,26 +51,26 @@ fn check(form: &SettingsForm) -> Result<(PriceList, Option<String>), AppError> {
         .parse::<u32>()
         .ok()
         .filter(|n| (1..=100).contains(n))
-        .ok_or_else(|| invalid("Un carnet compte de 1 à 100 pass."))?;
-    let rate = |typed: &str, what: &str| {
+        .ok_or_else(|| AppError::field("booklet_size", "Un carnet compte de 1 à 100 pass."))?;
+    let rate = |typed: &str, field, what: &str| {
         Rate::parse(typed)
-            .ok_or_else(|| AppError::Invalid(format!("{what} : un pourcentage de 0 à 100, par exemple 4 ou 4,5.")))
+            .ok_or_else(|| AppError::field(field, format!("{what} : un pourcentage de 0 à 100, par exemple 4 ou 4,5.")))
     };
-    let amount = |typed: &str, what: &str| {
+    let amount = |typed: &str, field, what: &str| {
         Money::parse(typed)
-            .map_err(|_| AppError::Invalid(format!("{what} : un montant en euros, par exemple 1 200 ou 15,50.")))
+            .map_err(|_| AppError::field(field, format!("{what} : un montant en euros, par exemple 1 200 ou 15,50.")))
     };
     let iban = match form.iban.trim() {
         "" => None,
-        typed => Some(Iban::parse(typed).map_err(|e| AppError::Invalid(e.to_string()))?.as_str().to_owned()),
+        typed => Some(Iban::parse(typed).map_err(|e| AppError::field("iban", e.to_string()))?.as_str().to_owned()),
     };
     let prices = PriceList {
         face_values,
         booklet_size,
-        fee_rate: rate(&form.fee_rate, "Frais contributifs amont")?,
-        accompaniment: amount(&form.accompaniment, "Accompagnement technique")?,
-        delivery: amount(&form.delivery, "Frais de livraison")?,
-        vat_rate: rate(&form.vat_rate, "TVA")?,
+        fee_rate: rate(&form.fee_rate, "fee_rate", "Frais contributifs amont")?,
+        accompaniment: amount(&form.accompaniment, "accompaniment", "Accompagnement technique")?,
+        delivery: amount(&form.delivery, "delivery", "Frais de livraison")?,
+        vat_rate: rate(&form.vat_rate, "vat_rate", "TVA")?,
     };
     Ok((prices, iban))
 }

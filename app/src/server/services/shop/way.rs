@@ -13,7 +13,7 @@ use crate::domain::order_way::{Actor as StepActor, Step, overdue};
 use crate::domain::pass::default_validity;
 use crate::domain::pricing::Product;
 use crate::domain::{Day, Money, ParisTime, Timestamp};
-use crate::error::AppError;
+use crate::error::{AppError, Refusals};
 use crate::model::shop::{OrderMessage, OrderProgress, OverdueStep, PrintElements, ProofView, StepView};
 use crate::server::AppState;
 use crate::server::audit::{Actor, Entity};
@@ -241,30 +241,28 @@ pub async fn give_elements(
     logo: &[u8],
     now: DateTime<Utc>,
 ) -> Result<i64, ServerError> {
-    let mut refused = Vec::new();
-    let mut field = |value: &str, max, what| {
+    let mut refused = Refusals::default();
+    let mut field = |name, value: &str, max, what| {
         text(value, max, what).unwrap_or_else(|e| {
-            refused.push(e);
+            refused.add(name, e);
             String::new()
         })
     };
-    let message = field(&form.message, MAX_PRINTED_MESSAGE_CHARS, "Le message imprimé sur les pass");
-    let restrictions = field(&form.restrictions, MAX_ELEMENT_CHARS, "Les restrictions");
-    let inserts = field(&form.inserts, MAX_ELEMENT_CHARS, "Les encarts supplémentaires");
+    let message = field("message", &form.message, MAX_PRINTED_MESSAGE_CHARS, "Le message imprimé sur les pass");
+    let restrictions = field("restrictions", &form.restrictions, MAX_ELEMENT_CHARS, "Les restrictions");
+    let inserts = field("inserts", &form.inserts, MAX_ELEMENT_CHARS, "Les encarts supplémentaires");
     let logo_type = if logo.is_empty() {
         None
     } else {
         match read_logo(logo) {
             Ok(_) => content_type(logo),
             Err(e) => {
-                refused.push(e);
+                refused.add("logo", e);
                 None
             }
         }
     };
-    if !refused.is_empty() {
-        return Err(AppError::Invalid(refused.join(" ")).into());
-    }
+    refused.check()?;
     let (mut tx, order, facts) = on_its_way(state, caller, id).await?;
     if !facts.done(Step::Scoped) {
         return Err(first(Step::Scoped, order.payment == PaymentMethod::Chorus));

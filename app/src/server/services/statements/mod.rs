@@ -66,15 +66,15 @@ pub async fn issue_for_member(
 ) -> Result<StatementRow, ServerError> {
     let number = number.trim().to_uppercase();
     if number.is_empty() {
-        return Err(AppError::Invalid("Indiquez le n° d'adhérent.".into()).into());
+        return Err(AppError::field("member", "Indiquez le n° d'adhérent.").into());
     }
     let member = members::find_by_number(state.db.pool(), &number)
         .await?
         .filter(|m| staff.covers(m.agency_id))
         .ok_or_else(|| AppError::NotFound("Adhérent".into()))?;
-    let period = Period::parse(from, to).map_err(AppError::Invalid)?;
+    let period = Period::parse(from, to).map_err(|(field, why)| AppError::field(field, why))?;
     if period.from > Timestamp::new(now).paris_day() {
-        return Err(AppError::Invalid("La période commence dans le futur : aucun bon n'y est utilisé.".into()).into());
+        return Err(AppError::field("from", "La période commence dans le futur : aucun bon n'y est utilisé.").into());
     }
     let (id, _) = issue(state, &Actor::staff(staff), &member, period.from, period.to, send, now).await?;
     let record = store::find(state.db.pool(), id).await?.ok_or(AppError::Internal)?;

@@ -188,9 +188,9 @@ pub async fn start_run(
 ) -> Result<RunRow, ServerError> {
     let chosen = agencies::pick(state, staff, asked).await?;
     let agency_id = staff.agency_for_new(chosen)?;
-    let month = Month::parse(month).map_err(AppError::Invalid)?;
+    let month = Month::parse(month).map_err(|why| AppError::field("month", why))?;
     if month.first() > Timestamp::new(now).paris_day() {
-        return Err(AppError::Invalid("Ce mois n'a pas commencé : aucun bon n'y est utilisé.".into()).into());
+        return Err(AppError::field("month", "Ce mois n'a pas commencé : aucun bon n'y est utilisé.").into());
     }
     let pool = state.db.pool();
     if let Some(run) = store::running(pool, agency_id, month).await? {
@@ -231,6 +231,7 @@ pub async fn start_run(
     let actor = Actor::staff(staff);
     let id = store::insert_run(pool, agency_id, month, Timestamp::new(now), &actor.name, members.len() as i64).await?;
     tracing::info!(run = id, agency = agency_id, members = members.len(), "statement run started");
+    crate::server::meters::statement_run("started");
     let run = Run { state: state.clone(), actor, id, agency_id, period };
     tokio::spawn(async move {
         if !made_before.is_empty() {
@@ -275,6 +276,7 @@ pub async fn start_run(
             tracing::error!(run = run.id, error = %e, "statement run end not recorded");
         }
         tracing::info!(run = run.id, "statement run finished");
+        crate::server::meters::statement_run("finished");
     });
     let record = store::find_run(pool, id).await?.ok_or(AppError::Internal)?;
     Ok(record.row)

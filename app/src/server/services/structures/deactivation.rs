@@ -59,30 +59,35 @@ async fn taking_over(
     from: &Structure,
     typed: &str,
 ) -> Result<Structure, ServerError> {
-    let siret = Siret::parse(typed).map_err(|e| AppError::Invalid(format!("SIRET reprenant l'activité : {e}")))?;
+    let siret =
+        Siret::parse(typed).map_err(|e| AppError::field("taking_over", format!("SIRET reprenant l'activité : {e}")))?;
     if from.siret.as_deref() == Some(siret.as_str()) {
-        return Err(AppError::Invalid(
-            "Le SIRET reprenant l'activité doit être celui d'une autre structure que celle à inactiver.".into(),
+        let why = "Le SIRET reprenant l'activité doit être celui d'une autre structure que celle à inactiver.";
+        return Err(AppError::field("taking_over", why).into());
+    }
+    let to = store::find_by_siret_for_update(tx, siret.as_str()).await?.ok_or_else(|| {
+        AppError::field(
+            "taking_over",
+            format!(
+                "Le SIRET reprenant l'activité ({siret}) n'est celui d'aucune structure activée : activez-la d'abord."
+            ),
+        )
+    })?;
+    if to.kind != StructureKind::Public {
+        return Err(AppError::field(
+            "taking_over",
+            format!("La structure reprenant l'activité (« {} ») n'est pas une structure publique.", to.label),
         )
         .into());
     }
-    let to = store::find_by_siret_for_update(tx, siret.as_str()).await?.ok_or_else(|| {
-        AppError::Invalid(format!(
-            "Le SIRET reprenant l'activité ({siret}) n'est celui d'aucune structure activée : activez-la d'abord."
-        ))
-    })?;
-    if to.kind != StructureKind::Public {
-        return Err(AppError::Invalid(format!(
-            "La structure reprenant l'activité (« {} ») n'est pas une structure publique.",
-            to.label
-        ))
-        .into());
-    }
     if !to.active {
-        return Err(AppError::Invalid(format!(
-            "La structure reprenant l'activité (« {} ») est inactive : elle ne peut pas recevoir les factures.",
-            to.label
-        ))
+        return Err(AppError::field(
+            "taking_over",
+            format!(
+                "La structure reprenant l'activité (« {} ») est inactive : elle ne peut pas recevoir les factures.",
+                to.label
+            ),
+        )
         .into());
     }
     let same_manager = match caller {
@@ -92,7 +97,7 @@ async fn taking_over(
         }
     };
     if !same_manager {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::field("taking_over", format!(
             "La structure reprenant l'activité (« {} ») n'est pas gérée par le même gestionnaire que celle à inactiver.",
             to.label
         ))
@@ -118,18 +123,19 @@ pub async fn deactivate(
     let mut tx = state.db.begin_write().await?;
     let structure = store::find_by_siret_for_update(&mut tx, siret.as_str()).await?;
     let (from, register_state) = to_deactivate(tx.conn(), caller, structure, &siret).await?;
-    let to = match (register_state, taking_over_siret.trim()) {
-        (RegisterState::Open, "") => {
-            return Err(AppError::Invalid(format!(
+    let to =
+        match (register_state, taking_over_siret.trim()) {
+            (RegisterState::Open, "") => {
+                return Err(AppError::field("taking_over", format!(
                 "Le SIRET {siret} est toujours actif dans la base SIRENE : indiquez le SIRET reprenant l'activité, \
                  qui recevra les factures de « {} ».",
                 from.label
             ))
             .into());
-        }
-        (_, "") => None,
-        (_, typed) => Some(taking_over(&mut tx, caller, &from, typed).await?),
-    };
+            }
+            (_, "") => None,
+            (_, typed) => Some(taking_over(&mut tx, caller, &from, typed).await?),
+        };
     let actor = Actor::structure_caller(caller);
     store::deactivate(tx.conn(), from.id, Timestamp::new(now), to.as_ref().map(|t| t.id)).await?;
     let before = json!({ "active": true });

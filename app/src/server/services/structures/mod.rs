@@ -37,7 +37,7 @@ fn not_found() -> AppError {
 
 /// A SIRET as typed, or the rule's sentence.
 pub(crate) fn parse_siret(typed: &str) -> Result<Siret, ServerError> {
-    Siret::parse(typed).map_err(|e| AppError::Invalid(e.to_string()).into())
+    Siret::parse(typed).map_err(|e| AppError::field("siret", e.to_string()).into())
 }
 
 /// Refuses anyone but an approved manager of the structure or staff of its
@@ -209,13 +209,16 @@ pub async fn add_service_code(
     let code = code.trim();
     let label = label.trim();
     if code.is_empty() || code.chars().count() > MAX_SERVICE_CODE || code.chars().any(char::is_control) {
-        return Err(AppError::Invalid(format!(
-            "Le code service compte 1 à {MAX_SERVICE_CODE} caractères, tel que Chorus Pro l'indique (ex. ST-44)."
-        ))
+        return Err(AppError::field(
+            "code",
+            format!(
+                "Le code service compte 1 à {MAX_SERVICE_CODE} caractères, tel que Chorus Pro l'indique (ex. ST-44)."
+            ),
+        )
         .into());
     }
     if label.is_empty() || label.chars().count() > 200 || label.chars().any(char::is_control) {
-        return Err(AppError::Invalid("Le libellé du code service compte 1 à 200 caractères.".into()).into());
+        return Err(AppError::field("label", "Le libellé du code service compte 1 à 200 caractères.").into());
     }
     let mut tx = state.db.begin_write().await?;
     let structure = staff_structure(&mut tx, staff, id).await?;
@@ -272,9 +275,9 @@ pub async fn set_chorus_requirement(
     now: DateTime<Utc>,
 ) -> Result<(), ServerError> {
     let requirement = ChorusRequirement::from_code(requirement.trim()).ok_or_else(|| {
-        AppError::Invalid(
-            "Choisissez ce que Chorus Pro exige : rien, le code service, le numéro d'engagement, les deux, ou l'un des deux."
-                .into(),
+        AppError::field(
+            "requirement",
+            "Choisissez ce que Chorus Pro exige : rien, le code service, le numéro d'engagement, les deux, ou l'un des deux.",
         )
     })?;
     let mut tx = state.db.begin_write().await?;

@@ -226,10 +226,10 @@ pub async fn record_state(
 ) -> Result<Establishment, ServerError> {
     let siret = parse_siret(siret)?;
     let register_state = RegisterState::from_code(register_state.trim().to_uppercase().as_str())
-        .ok_or_else(|| AppError::Invalid("Choisissez l'état du SIRET : A (active) ou F (fermée).".into()))?;
+        .ok_or_else(|| AppError::field("state", "Choisissez l'état du SIRET : A (active) ou F (fermée)."))?;
     let name = name.trim();
     if name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(AppError::Invalid("Le nom de l'établissement compte au plus 200 caractères.".into()).into());
+        return Err(AppError::field("name", "Le nom de l'établissement compte au plus 200 caractères.").into());
     }
     let mut tx = state.db.begin_write().await?;
     let before = store::find_establishment(tx.conn(), siret.as_str()).await?;

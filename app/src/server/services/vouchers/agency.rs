@@ -14,9 +14,6 @@ use crate::server::{AppState, auth::Staff};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-/// The longest reason kept for undoing a use.
-const MAX_REASON: usize = 500;
-
 /// A voucher row as every back-office list shows it.
 pub(crate) fn row_view(v: VoucherRecord, today: Day) -> AgencyVoucherRow {
     AgencyVoucherRow {
@@ -129,16 +126,7 @@ pub async fn undo_use(
         .await?
         .filter(|v| staff.covers(v.agency_id))
         .ok_or(AppError::VoucherNotFound)?;
-    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-    if reason.is_empty() {
-        return Err(AppError::Invalid(
-            "Indiquez le motif de l'annulation : il est conservé au journal avec votre nom.".into(),
-        )
-        .into());
-    }
-    if reason.chars().count() > MAX_REASON {
-        return Err(AppError::Invalid(format!("Le motif compte au plus {MAX_REASON} caractères.")).into());
-    }
+    let reason = crate::server::services::invoices::review::written_reason(reason, "le motif de l'annulation")?;
     let status = v.status;
     if status != VoucherStatus::Delivered {
         let why = match status {

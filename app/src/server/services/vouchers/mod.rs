@@ -17,7 +17,7 @@ use crate::server::budgets::{self, Budget};
 use crate::server::error::ServerError;
 use crate::server::store::vouchers::{self, ListedVoucher, NewVoucher, Use, VoucherRecord};
 use crate::server::store::{agencies, suppliers};
-use crate::server::{AppState, codes::CodeInputs, db::WriteTx};
+use crate::server::{AppState, codes::CodeInputs, db::WriteTx, meters};
 use chrono::{DateTime, Datelike, Days, Utc};
 use serde_json::json;
 
@@ -223,6 +223,7 @@ pub async fn use_voucher(
     journal(&mut tx, &Actor::member(member), Entity::Voucher, id, "use", before, after, now.utc()).await?;
     tx.commit().await?;
     tracing::info!(voucher = id, member = member.id, %number, "voucher used");
+    meters::voucher_used();
 
     let code_length = Some(i64::from(code_length.digits()));
     let used =
@@ -410,6 +411,7 @@ pub async fn verify_code(
     };
     let Some(v) = found.filter(|v| v.locked_at.is_none()) else {
         tx.commit().await?;
+        meters::check_failed("voucher");
         return Err(AppError::CodeCheckFailed.into());
     };
     if own {
@@ -417,6 +419,7 @@ pub async fn verify_code(
     }
     if !code_ok {
         tx.commit().await?;
+        meters::check_failed("voucher");
         return Err(AppError::CodeCheckFailed.into());
     }
     budgets::refund_all(&mut tx, &charged).await?;
@@ -450,6 +453,7 @@ pub(crate) async fn record_code_result(
         let after = json!({ "locked": true, "wrong_codes": failures });
         journal(tx, actor, Entity::Voucher, v.id, "lock", before, after, now).await?;
         tracing::warn!(voucher = v.id, "voucher locked after too many wrong codes");
+        meters::locked("voucher");
     }
     Ok(())
 }
