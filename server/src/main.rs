@@ -140,15 +140,25 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             println!("Sauvegarde {} restaurée dans {}", file.display(), redact(&cli.config.database_url));
             return Ok(());
         }
+        // A copy of the database as it is: nothing migrated, and
+        // PostgreSQL refused before anything is done to it.
+        Command::Backup { file } => {
+            let url = &cli.config.database_url;
+            if let Some(missing) = app::server::db::sqlite_file(url).filter(|f| !f.exists()) {
+                return Err(format!("aucune base à sauvegarder : {} n'existe pas", missing.display()).into());
+            }
+            let db = app::server::db::Db::connect(url).await?;
+            let copied = db.backup(&file).await;
+            db.close().await;
+            copied?;
+            println!("Base sauvegardée dans {} ; gardez le secret du serveur avec elle.", file.display());
+            return Ok(());
+        }
         command => command,
     };
     let state = server::state_from_config(&cli.config).await?;
     match command {
-        Command::Restore { .. } => {}
-        Command::Backup { file } => {
-            state.db.backup(&file).await?;
-            println!("Base sauvegardée dans {} ; gardez le secret du serveur avec elle.", file.display());
-        }
+        Command::Restore { .. } | Command::Backup { .. } => {}
         Command::Migrate => println!("Base de données à jour : {}", redact(&cli.config.database_url)),
         Command::Demo { history: with_history } => {
             app::server::demo::load(&state.db).await?;

@@ -10,7 +10,7 @@ use std::path::Path;
 pub enum RestoreError {
     #[error(
         "une base PostgreSQL se restaure avec pg_restore dans une base vide : \
-         createdb bons && pg_restore --no-owner --no-privileges --dbname=\"$BONS_DATABASE_URL\" bons.dump \
+         createdb bons && pg_restore --no-owner --no-privileges --dbname=\"$DATABASE_URL\" bons.dump \
          (voir docs/OPERATIONS.md)"
     )]
     UsePgRestore,

@@ -386,7 +386,7 @@ impl Db {
 pub enum BackupError {
     #[error(
         "une base PostgreSQL se sauvegarde avec pg_dump, pendant que le service tourne : \
-         pg_dump --format=custom --no-owner --no-privileges --file=bons.dump \"$BONS_DATABASE_URL\" \
+         pg_dump --format=custom --no-owner --no-privileges --file=bons.dump \"$DATABASE_URL\" \
          (voir docs/OPERATIONS.md)"
     )]
     UsePgDump,
