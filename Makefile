@@ -55,10 +55,13 @@ lint:
 unit:
 	cargo test -p app -p server -p bench -- --show-output
 
+# The integration tests (server/tests) again, on PostgreSQL. The same packages
+# as `unit`, so that features resolve alike and its build is reused (`-p server`
+# alone built app and server a second time: four minutes of a cold run).
 unit-postgres:
 ifeq ($(NO_POSTGRES),)
 	@pg_isready -q -d "$(BONS_TEST_POSTGRES)" || { echo "PostgreSQL does not answer at $(BONS_TEST_POSTGRES): start it, or run make test NO_POSTGRES=1" >&2; exit 1; }
-	BONS_TEST_DATABASE_URL="$(BONS_TEST_POSTGRES)" cargo test -p server --tests -- --show-output
+	BONS_TEST_DATABASE_URL="$(BONS_TEST_POSTGRES)" cargo test -p app -p server -p bench --test '*' -- --show-output
 else
 	@echo "NO_POSTGRES set: integration tests on PostgreSQL skipped"
 endif
