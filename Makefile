@@ -68,13 +68,15 @@ endif
 
 # The release server under load, killed with SIGKILL 20 times and restarted:
 # every use a phone saw acknowledged must still be there, numbers gapless.
+# On PostgreSQL, two servers share the database (phones spread over both),
+# killed one at a time while the other serves.
 CRASH_TEST = cargo run --release -p bench --bin crash-test --
 
 crash-test: release
 	$(CRASH_TEST) --backend sqlite
 ifeq ($(NO_POSTGRES),)
 	@pg_isready -q -d "$(BONS_TEST_POSTGRES)" || { echo "PostgreSQL does not answer at $(BONS_TEST_POSTGRES): start it, or run make crash-test NO_POSTGRES=1" >&2; exit 1; }
-	$(CRASH_TEST) --backend postgres --postgres "$(BONS_TEST_POSTGRES)"
+	$(CRASH_TEST) --backend postgres --servers 2 --postgres "$(BONS_TEST_POSTGRES)"
 else
 	@echo "NO_POSTGRES set: crash test on PostgreSQL skipped"
 endif

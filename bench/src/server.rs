@@ -24,6 +24,8 @@ pub struct ServerSetup {
     pub rust_log: String,
     /// Where the server's email goes (`BONS_MAIL_DIR`); its default otherwise.
     pub mail_dir: Option<PathBuf>,
+    /// More settings, e.g. `("BONS_LEASE_SECONDS", "2")`.
+    pub env: Vec<(String, String)>,
 }
 
 impl ServerSetup {
@@ -36,6 +38,7 @@ impl ServerSetup {
             log,
             rust_log: "warn".into(),
             mail_dir: None,
+            env: Vec::new(),
         }
     }
 
@@ -57,6 +60,7 @@ impl ServerSetup {
             .env("BONS_SECRET", &self.secret)
             .env("RUST_LOG", &self.rust_log)
             .envs(self.mail_dir.iter().map(|dir| ("BONS_MAIL_DIR", dir)))
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);

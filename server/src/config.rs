@@ -61,6 +61,12 @@ pub struct Config {
     /// `Authorization: Bearer <token>`; without it, `/metrics` does not exist.
     #[arg(long, env = "BONS_METRICS_TOKEN", hide_env_values = true, global = true)]
     pub metrics_token: Option<String>,
+
+    /// How long a server's hold on a background job (the hourly sweep, a
+    /// statement run) lasts without renewal, in seconds: when a server
+    /// dies, another takes its jobs up after this long. Renewed every third.
+    #[arg(long, env = "BONS_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub lease_seconds: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +89,11 @@ impl Config {
             trust_proxy: self.trust_proxy,
             metrics_token: self.metrics_token.clone().filter(|t| !t.trim().is_empty()),
         })
+    }
+
+    /// The background jobs' lease.
+    pub fn lease(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.lease_seconds)
     }
 
     /// SMTP when configured, `.eml` files otherwise.

@@ -7,7 +7,7 @@ pub mod http;
 pub mod logging;
 pub mod ops;
 
-use app::server::{AppState, codes::Keys, db::Db};
+use app::server::{AppState, codes::Keys, db::Db, jobs};
 use axum::serve::{ListenerExt, TapIo};
 use config::Config;
 use leptos::config::LeptosOptions;
@@ -29,7 +29,14 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, Box<dyn std:
         // cargo-leptos hashes the bundle's file names and says so next to the binary.
         .hash_files(app::site::hash_file().is_some())
         .build();
-    Ok(AppState { leptos_options, db, settings: Arc::new(settings), keys: Arc::new(keys), mailer: Arc::new(mailer) })
+    Ok(AppState {
+        leptos_options,
+        db,
+        settings: Arc::new(settings),
+        keys: Arc::new(keys),
+        mailer: Arc::new(mailer),
+        jobs: Arc::new(jobs::Worker::new(config.lease())),
+    })
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
@@ -38,25 +45,21 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // A statement run is worked through by the server that started it: one
-    // a stopped server left unfinished is closed, and may be started again
-    // (it skips the members already emailed).
-    let at = app::domain::Timestamp::new(chrono::Utc::now());
-    match app::server::store::statements::close_abandoned_runs(state.db.pool(), at).await {
-        Ok(0) => {}
-        Ok(n) => tracing::warn!(runs = n, "statement runs left unfinished by a stopped server closed"),
-        Err(e) => tracing::error!(error = %e, "closing abandoned statement runs"),
-    }
-    // Overdue vouchers are recorded expired before the first request is
-    // answered, then every hour.
-    expire_overdue(&state).await;
-    let expiry = tokio::spawn(expire_every_hour(state.clone()));
+    // Background jobs (app::server::jobs): the hourly sweep runs before the
+    // first request is answered when it is due (overdue vouchers recorded
+    // expired); runs another server left are taken up; then every beat.
+    jobs::scan(&state, true).await;
+    let scanning = tokio::spawn(jobs::keep_scanning(state.clone()));
+    let (worker, pool) = (state.jobs.clone(), state.db.pool().clone());
     let app = http::router(state);
     // The peer's address reaches handlers: attempt budgets count per address.
     let served = axum::serve(without_nagle(listener), app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
-    expiry.abort();
+    // The requests are answered: the jobs under way stop at their next step
+    // and are handed back, for another server to take up at once.
+    worker.stop(&pool).await;
+    scanning.abort();
     served
 }
 
@@ -71,33 +74,6 @@ pub fn without_nagle(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStr
         }
     }
     listener.tap_io(no_delay)
-}
-
-/// Records expired vouchers, sends the reminders of the sponsors' orders'
-/// overdue steps and the reports of the passes whose validity ended, every
-/// hour. Several servers on one database may
-/// all do it: each voucher expires once (the status update is conditional)
-/// and each reminder is noted once, so the journal gets one event each.
-async fn expire_every_hour(state: AppState) {
-    let hour = std::time::Duration::from_secs(3600);
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + hour, hour);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        expire_overdue(&state).await;
-    }
-}
-
-async fn expire_overdue(state: &AppState) {
-    if let Err(e) = app::server::services::vouchers::expire_overdue(state, chrono::Utc::now()).await {
-        tracing::error!(error = %e, "expiring overdue vouchers");
-    }
-    if let Err(e) = app::server::services::shop::way::remind_overdue(state, chrono::Utc::now()).await {
-        tracing::error!(error = %e, "reminding the orders' overdue steps");
-    }
-    if let Err(e) = app::server::services::shop::year_end::send_due(state, chrono::Utc::now()).await {
-        tracing::error!(error = %e, "sending the passes' year-end reports");
-    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,14 @@
 //! Outgoing email: statements to members. SMTP in production; by default
 //! (and in tests) each message is written as an `.eml` file in a folder,
 //! where a person or a test can open it.
+//!
+//! A file is named after its message's `Message-ID`: a message sent again
+//! with the same id (a statement whose server died between sending it and
+//! recording it sent) replaces its file, as a mail client shows one message
+//! per id.
 
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, FileTransport, Message, Tokio1Executor};
-use lettre::{Transport as _, message::Mailbox};
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::{Path, PathBuf};
 
 /// Messages sent side by side over SMTP (lettre's pool keeps up to 10
@@ -16,7 +21,7 @@ pub struct Mailer {
 }
 
 enum Transport {
-    Files { dir: PathBuf, transport: AsyncFileTransport<Tokio1Executor> },
+    Files { dir: PathBuf },
     Smtp(Box<AsyncSmtpTransport<Tokio1Executor>>),
 }
 
@@ -33,10 +38,7 @@ impl Mailer {
     /// Messages become `<id>.eml` files in `dir` (created if missing).
     pub fn to_files(dir: &Path, from: Mailbox) -> std::io::Result<Mailer> {
         std::fs::create_dir_all(dir)?;
-        Ok(Mailer {
-            from,
-            transport: Transport::Files { dir: dir.to_owned(), transport: AsyncFileTransport::new(dir) },
-        })
+        Ok(Mailer { from, transport: Transport::Files { dir: dir.to_owned() } })
     }
 
     /// `smtps://user:password@host:465` or `smtp://host:587?tls=required`
@@ -79,14 +81,12 @@ impl Mailer {
 
     async fn send_all_unmetered(&self, messages: Vec<Message>) -> Vec<Result<(), String>> {
         match &self.transport {
-            Transport::Files { dir, .. } => {
+            Transport::Files { dir } => {
                 let count = messages.len();
-                let transport = FileTransport::new(dir);
-                tokio::task::spawn_blocking(move || {
-                    messages.iter().map(|m| transport.send(m).map(|_| ()).map_err(|e| e.to_string())).collect()
-                })
-                .await
-                .unwrap_or_else(|e| vec![Err(format!("writing the messages stopped: {e}")); count])
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || messages.iter().map(|m| write_eml(&dir, m)).collect())
+                    .await
+                    .unwrap_or_else(|e| vec![Err(format!("writing the messages stopped: {e}")); count])
             }
             Transport::Smtp(transport) => {
                 let mut answers = vec![Err("sending stopped".to_owned()); messages.len()];
@@ -128,10 +128,39 @@ impl Mailer {
     /// Sends one message; the error is for the log and for staff ("not sent: …").
     pub async fn send(&self, message: Message) -> Result<(), String> {
         let sent = match &self.transport {
-            Transport::Files { transport, .. } => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Files { dir } => {
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || write_eml(&dir, &message))
+                    .await
+                    .unwrap_or_else(|e| Err(format!("writing the message stopped: {e}")))
+            }
             Transport::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
         };
         crate::server::meters::email(if sent.is_ok() { "sent" } else { "failed" });
         sent
     }
+}
+
+/// Writes a message as `<Message-ID>.eml` in `dir`, whole or not at all (a
+/// temporary file renamed): a reader never sees half a message.
+fn write_eml(dir: &Path, message: &Message) -> Result<(), String> {
+    let id = message.headers().get_raw("Message-ID").map(file_name).unwrap_or_default();
+    let id = if id.is_empty() { hex::encode(rand::random::<[u8; 16]>()) } else { id };
+    let path = dir.join(format!("{id}.eml"));
+    let partial = dir.join(format!(".{id}.eml.part"));
+    std::fs::write(&partial, message.formatted())
+        .and_then(|()| std::fs::rename(&partial, &path))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A Message-ID as a file name: `<a.b@host>` gives `a.b@host`, anything
+/// but letters, digits, `.`, `-`, `_` and `@` replaced by `_`.
+fn file_name(message_id: &str) -> String {
+    message_id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@') { c } else { '_' })
+        .collect()
 }

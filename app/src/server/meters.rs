@@ -41,6 +41,12 @@ pub fn email(outcome: &'static str) {
     counter!("bons_emails_total", "outcome" => outcome).increment(1);
 }
 
+/// A background job claimed by this server: `kind` is `hourly` or
+/// `statement_run` (a run taken over from a server that stopped).
+pub fn job_claimed(kind: &'static str) {
+    counter!("bons_jobs_claimed_total", "kind" => kind).increment(1);
+}
+
 /// The writes committed together by one group commit.
 pub fn group_commit(writes: usize) {
     histogram!("bons_group_commit_writes").record(writes as f64);

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod guards;
 pub mod images;
+pub mod jobs;
 pub mod mail;
 pub mod meters;
 pub mod pdf;
@@ -78,6 +79,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub keys: Arc<codes::Keys>,
     pub mailer: Arc<mail::Mailer>,
+    /// This server as a worker of the shared background jobs.
+    pub jobs: Arc<jobs::Worker>,
 }
 
 impl AppState {

@@ -100,6 +100,13 @@ struct Args {
     /// Passes spent at the counter per backend, through the server and raw (0: not measured).
     #[arg(long, default_value_t = 3_000)]
     spend_passes: usize,
+    /// Uses per run of the one-or-two-servers comparison on PostgreSQL (0:
+    /// not measured).
+    #[arg(long, default_value_t = 3_000)]
+    servers_uses: usize,
+    /// Only the one-or-two-servers comparison (with --no-write).
+    #[arg(long)]
+    only_servers: bool,
     /// Only the passes: the print-ready sheets and the spending (with --no-write).
     #[arg(long)]
     only_passes: bool,
@@ -133,7 +140,7 @@ async fn run(args: &Args) -> bench::Result<()> {
             return Err(format!("{} not found: build the release {what} first (`make release`)", path.display()).into());
         }
     }
-    if (args.only_statements || args.only_passes) && !args.no_write {
+    if (args.only_statements || args.only_passes || args.only_servers) && !args.no_write {
         return Err("--only-… measures a part: add --no-write, docs/PERFORMANCE.md keeps whole runs".into());
     }
     if args.uses < 5 || args.page_requests == 0 {
@@ -145,7 +152,8 @@ async fn run(args: &Args) -> bench::Result<()> {
     if !args.no_postgres {
         backends.push(Backend::Postgres);
     }
-    if args.only_statements || args.only_passes {
+    let only_part = args.only_statements || args.only_passes || args.only_servers;
+    if only_part {
         backends.clear();
     }
     for backend in backends {
@@ -157,10 +165,13 @@ async fn run(args: &Args) -> bench::Result<()> {
         }
         report.backends.push(figures);
     }
-    if !args.only_passes {
+    if !only_part || args.only_servers {
+        report.servers = two_servers(args).await?;
+    }
+    if !only_part || args.only_statements {
         report.statements = statements(args).await?;
     }
-    if !args.only_statements {
+    if !only_part || args.only_passes {
         report.sheets = pass_sheets(args).await?;
         report.spending = pass_spending(args).await?;
     }
@@ -871,6 +882,114 @@ async fn pass_spending(args: &Args) -> bench::Result<Vec<SpendFigures>> {
     Ok(figures)
 }
 
+/// Phones of the one-or-two-servers comparison.
+const SERVERS_CLIENTS: usize = 64;
+
+/// Uses through one server, through two, and the raw floor, on PostgreSQL.
+struct ServersFigures {
+    version: String,
+    one: Run,
+    two: Run,
+    floor: Run,
+}
+
+/// The use throughput of one and of two `bons serve` processes on one
+/// PostgreSQL database, against the raw floor: where the ceiling is.
+async fn two_servers(args: &Args) -> bench::Result<Option<ServersFigures>> {
+    if args.no_postgres || args.servers_uses == 0 {
+        return Ok(None);
+    }
+    println!("bench: one and two servers on PostgreSQL, {} uses each …", args.servers_uses);
+    let (served_db, raw_db) =
+        (new_scratch(args, Backend::Postgres).await?, new_scratch(args, Backend::Postgres).await?);
+    let measured = servers_run(args, &served_db, &raw_db).await;
+    if measured.is_err() {
+        eprintln!("server log (last lines):\n{}", log_tail(&served_db.dir().join("bons.log"), 20));
+    }
+    served_db.finish(args.keep).await?;
+    raw_db.finish(args.keep).await?;
+    let figures = measured?;
+    println!(
+        "  uses at {SERVERS_CLIENTS} clients: 1 server {} req/s (p99 {}), 2 servers {} req/s (p99 {}), raw sqlx {} uses/s",
+        figures.one.per_second(),
+        ms(figures.one.p99()),
+        figures.two.per_second(),
+        ms(figures.two.p99()),
+        figures.floor.per_second()
+    );
+    Ok(Some(figures))
+}
+
+async fn servers_run(args: &Args, served_db: &Scratch, raw_db: &Scratch) -> bench::Result<ServersFigures> {
+    let count = args.servers_uses;
+    let setup = setup_for(args, served_db);
+    setup.run("demo").await?;
+    let (fresh, version) = {
+        let mut db = floor::connect(&served_db.database_url).await?;
+        let ids = DemoIds::read(&mut db).await?;
+        let fresh = floor::insert_issued_vouchers(&mut db, &ids, ids.member_id, WARM_UP + 2 * count).await?;
+        let version = database_version(&mut db, served_db.backend).await?;
+        db.close().await?;
+        (fresh, version)
+    };
+    setup_for(args, raw_db).run("demo").await?;
+    let (raw_fresh, raw) = {
+        let mut db = floor::connect(&raw_db.database_url).await?;
+        let ids = DemoIds::read(&mut db).await?;
+        let fresh = floor::insert_issued_vouchers(&mut db, &ids, ids.member_id, count).await?;
+        db.close().await?;
+        (fresh, Floor::connect(&raw_db.database_url, raw_db.backend, &ids).await?)
+    };
+    let (a, b) = (setup.start().await?, setup.start().await?);
+    let bases = Arc::new([a.base.clone(), b.base.clone()]);
+    let member = session_cookie(&a.base, DEMO_MEMBER, DEMO_PASSWORD).await?;
+    let phones = Arc::new(clients(SERVERS_CLIENTS, &member, "application/json", true)?);
+    let (warm_up, rest) = fresh.split_at(WARM_UP);
+    let (for_one, for_two) = rest.split_at(count);
+    // Both servers warmed up (connections open, statements prepared).
+    let warm = Arc::new(warm_up.to_vec());
+    let (p, w, bs) = (phones.clone(), warm.clone(), bases.clone());
+    drive(SERVERS_CLIENTS, warm.len(), move |client, n| {
+        let (phone, base, id) = (p[client].clone(), bs[n % 2].clone(), w[n]);
+        async move { use_over_http(&phone, &base, id).await }
+    })
+    .await;
+    let (mut one, mut two, mut floor) = (Run::default(), Run::default(), Run::default());
+    for ((ids_one, ids_two), raw_ids) in rounds(for_one).into_iter().zip(rounds(for_two)).zip(rounds(&raw_fresh)) {
+        let (p, bs) = (phones.clone(), bases.clone());
+        one.absorb(
+            drive(SERVERS_CLIENTS, ids_one.len(), move |client, n| {
+                let (phone, base, id) = (p[client].clone(), bs[0].clone(), ids_one[n]);
+                async move { use_over_http(&phone, &base, id).await }
+            })
+            .await,
+        );
+        let (p, bs) = (phones.clone(), bases.clone());
+        two.absorb(
+            drive(SERVERS_CLIENTS, ids_two.len(), move |client, n| {
+                let (phone, base, id) = (p[client].clone(), bs[client % 2].clone(), ids_two[n]);
+                async move { use_over_http(&phone, &base, id).await }
+            })
+            .await,
+        );
+        let raw = raw.clone();
+        floor.absorb(
+            drive(SERVERS_CLIENTS, raw_ids.len(), move |_, n| {
+                let (raw, id) = (raw.clone(), raw_ids[n]);
+                async move { raw.use_voucher(id).await.map(|_| ()) }
+            })
+            .await,
+        );
+    }
+    raw.close().await;
+    check(&one, "use_voucher on one server")?;
+    check(&two, "use_voucher on two servers")?;
+    check(&floor, "raw use")?;
+    stop(a).await?;
+    stop(b).await?;
+    Ok(ServersFigures { version, one, two, floor })
+}
+
 /// The passes of a grown order, their codes as printed: (number, code).
 async fn printed(database_url: &str, keys: &floor::PassKeys, total: usize) -> bench::Result<Vec<(String, String)>> {
     let mut db = floor::connect(database_url).await?;
@@ -1038,6 +1157,7 @@ struct Report {
     statements: Option<Vec<StatementFigures>>,
     sheets: Option<SheetFigures>,
     spending: Vec<SpendFigures>,
+    servers: Option<ServersFigures>,
 }
 
 impl Report {
@@ -1059,6 +1179,7 @@ impl Report {
             self.load_after
         );
         self.use_section(&mut out);
+        self.servers_section(&mut out);
         self.page_section(&mut out);
         self.weight_section(&mut out);
         self.counter_section(&mut out);
@@ -1319,6 +1440,39 @@ impl Report {
                 f.floor.per_second(),
                 ms(f.floor.p99()),
                 percent(f.served.per_second(), f.floor.per_second())
+            );
+        }
+        let _ = writeln!(out);
+    }
+
+    fn servers_section(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "### One or two server processes on one PostgreSQL, {SERVERS_CLIENTS} clients
+"
+        );
+        let Some(f) = &self.servers else {
+            let _ = writeln!(out, "Not measured in this run (`--servers-uses 0` or `--no-postgres`).\n");
+            return;
+        };
+        let _ = writeln!(
+            out,
+            "{SERVERS_CLIENTS} phones use fresh vouchers of one member, sent to one `bons serve`, then spread over \
+             two (every other phone to each) on the same {} database; the floor is the use's database work by \
+             a plain sqlx loop (a pool of 16 connections, as one server has) on a database of the same kind. Alternating \
+             rounds.\n",
+            f.version
+        );
+        table_head(out, &["processes", "uses", "req/s", "p50", "p99", "of the raw floor"], 1);
+        for (label, run) in [("1 server", &f.one), ("2 servers", &f.two), ("raw sqlx floor", &f.floor)] {
+            let _ = writeln!(
+                out,
+                "| {label} | {} | {} | {} | {} | {} % |",
+                run.ok,
+                run.per_second(),
+                ms(run.p50()),
+                ms(run.p99()),
+                percent(run.per_second(), f.floor.per_second())
             );
         }
         let _ = writeln!(out);

@@ -10,6 +10,10 @@
 //! by a kill may or may not have happened; the phone retries them after the
 //! restart, as a member would, and whatever the retry answers counts.
 //!
+//! With `--servers 2`, two servers share the database as behind a load
+//! balancer, the phones spread over both; each round kills one of them (in
+//! turn) while the other goes on serving.
+//!
 //! Exit status: 0 when every check holds, 1 on any violation, 2 when the run
 //! itself could not be done (no binary, no PostgreSQL, the first server never
 //! ready).
@@ -52,7 +56,11 @@ struct Args {
     /// The built site, as written by `make release`.
     #[arg(long, default_value = "target/site")]
     site_root: PathBuf,
-    /// How many times the server is killed.
+    /// Servers on the one database, phones spread over them; one is killed
+    /// per round, in turn.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
+    servers: u8,
+    /// How many times a server is killed.
     #[arg(long, default_value_t = 20)]
     kills: u32,
     /// Phones sending requests at the same time.
@@ -99,7 +107,7 @@ async fn run(args: &Args) -> bench::Result<bool> {
         Backend::Sqlite => Scratch::sqlite()?,
         Backend::Postgres => Scratch::postgres(&args.postgres).await?,
     };
-    println!("crash test on {}: {}", args.backend.label(), scratch.describe());
+    println!("crash test on {} with {} server(s): {}", args.backend.label(), args.servers, scratch.describe());
     let outcome = crash_test(args, &scratch).await;
     if let Ok(report) = &outcome {
         report.print(args.backend);
@@ -160,28 +168,33 @@ async fn crash_test(args: &Args, scratch: &Scratch) -> bench::Result<Report> {
     let mut report = Report { kill_window_ms: (args.min_ms, args.max_ms), ..Report::default() };
     let mut workers: Vec<Worker> = Vec::with_capacity(args.phones);
 
+    let mut servers: Vec<Option<Server>> = (0..args.servers).map(|_| None).collect();
     let mut came_back = true;
     for round in 1..=args.kills {
-        let Some(server) = restart(&setup, &mut report).await? else {
+        // The server killed last round comes back (all of them, at first).
+        if !start_missing(&setup, &mut servers, &mut report).await? {
             came_back = false;
             break;
-        };
+        }
+        let bases: Vec<String> = servers.iter().flatten().map(|s| s.base.clone()).collect();
         if workers.is_empty() {
             // Sessions live in the database: each phone logs in once, on the first server.
             for _ in 0..args.phones {
-                workers.push(Worker::logged_in(&server.base).await?);
+                workers.push(Worker::logged_in(&bases[0]).await?);
             }
         }
         report.cut_uses_committed += note_committed_uses(&mut workers, &scratch.database_url).await?;
         let killing = Arc::new(AtomicBool::new(false));
         let mut running = JoinSet::new();
-        for worker in workers.drain(..) {
-            running.spawn(worker.round(server.base.clone(), killing.clone()));
+        for (i, worker) in workers.drain(..).enumerate() {
+            running.spawn(worker.round(bases[i % bases.len()].clone(), killing.clone()));
         }
         let delay = rng.random_range(args.min_ms..=args.max_ms);
         tokio::time::sleep(Duration::from_millis(delay)).await;
         // Set before the signal: a request that fails from now on was cut by the kill.
         killing.store(true, Ordering::SeqCst);
+        let victim = round as usize % servers.len();
+        let server = servers[victim].take().ok_or("no server to kill")?;
         let pid = server.pid();
         let status = server.kill().await.map_err(|e| format!("kill {round} (pid {pid}): {e}"))?;
         if status.signal() == Some(SIGKILL) {
@@ -203,22 +216,26 @@ async fn crash_test(args: &Args, scratch: &Scratch) -> bench::Result<Report> {
         }
         if args.verbose {
             println!(
-                "  round {round:>2}: pid {pid} ready in {} ms, killed {delay} ms later; \
-                 {acks} uses acknowledged, {retried} retried, {cut} requests cut ({cut_uses} uses)",
-                report.ready_times.last().map_or(0, Duration::as_millis)
+                "  round {round:>2}: server {victim} (pid {pid}) killed {delay} ms into the load; \
+                 {acks} uses acknowledged, {retried} retried, {cut} requests cut ({cut_uses} uses)"
             );
         }
     }
 
-    // The last restart: every acknowledged use must be shown again as it was.
-    if came_back && let Some(server) = restart(&setup, &mut report).await? {
-        check_receipts_shown_again(&mut report, &workers, &server.base).await;
-        match server.stop(Duration::from_secs(15)).await {
-            Ok((status, true)) if status.success() => {}
-            Ok((status, _)) => {
-                report.violations.push(format!("the last server did not stop cleanly on SIGTERM: {status}"));
+    // The last restart: every acknowledged use must be shown again as it
+    // was, by each server.
+    if came_back && start_missing(&setup, &mut servers, &mut report).await? {
+        for server in servers.iter().flatten() {
+            check_receipts_shown_again(&mut report, &workers, &server.base).await;
+        }
+        for server in servers.iter_mut().filter_map(Option::take) {
+            match server.stop(Duration::from_secs(15)).await {
+                Ok((status, true)) if status.success() => {}
+                Ok((status, _)) => {
+                    report.violations.push(format!("a server did not stop cleanly on SIGTERM: {status}"));
+                }
+                Err(e) => report.violations.push(format!("a server could not be stopped: {e}")),
             }
-            Err(e) => report.violations.push(format!("the last server could not be stopped: {e}")),
         }
     }
     if let Err(e) = check_database(&mut report, scratch).await {
@@ -228,20 +245,28 @@ async fn crash_test(args: &Args, scratch: &Scratch) -> bench::Result<Report> {
     Ok(report)
 }
 
-/// Starts the server; after a kill, a server that does not come back is a
-/// violation (`None`), not an error of the run.
-async fn restart(setup: &ServerSetup, report: &mut Report) -> bench::Result<Option<Server>> {
-    match setup.start().await {
-        Ok(server) => {
-            report.ready_times.push(server.ready_after);
-            Ok(Some(server))
+/// Starts the servers not running (all at first, then the one killed);
+/// after a kill, a server that does not come back is a violation (false),
+/// not an error of the run.
+async fn start_missing(
+    setup: &ServerSetup,
+    servers: &mut [Option<Server>],
+    report: &mut Report,
+) -> bench::Result<bool> {
+    for slot in servers.iter_mut().filter(|s| s.is_none()) {
+        match setup.start().await {
+            Ok(server) => {
+                report.ready_times.push(server.ready_after);
+                *slot = Some(server);
+            }
+            Err(e) if report.kills > 0 => {
+                report.violations.push(format!("bons did not come back after kill {}: {e}", report.kills));
+                return Ok(false);
+            }
+            Err(e) => return Err(e),
         }
-        Err(e) if report.kills > 0 => {
-            report.violations.push(format!("bons did not come back after kill {}: {e}", report.kills));
-            Ok(None)
-        }
-        Err(e) => Err(e),
     }
+    Ok(true)
 }
 
 /// One phone, kept across rounds with its session and the voucher whose

@@ -75,6 +75,17 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
     metrics::gauge!("bons_db_pool_connections", "state" => "idle").set(f64::from(idle));
     metrics::gauge!("bons_db_pool_connections", "state" => "in_use").set(f64::from(open.saturating_sub(idle)));
     metrics::gauge!("bons_db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
+    // The background jobs whose lease runs, held by this server or others.
+    let now = app::domain::Timestamp::new(chrono::Utc::now());
+    match app::server::store::jobs::held(pool, now).await {
+        Ok(held) => {
+            let mine = held.iter().filter(|job| job.holder == state.jobs.id()).count();
+            let others = held.len() - mine;
+            metrics::gauge!("bons_jobs_held", "by" => "this_server").set(mine as f64);
+            metrics::gauge!("bons_jobs_held", "by" => "other_servers").set(others as f64);
+        }
+        Err(e) => tracing::warn!(error = %e, "held jobs not read for /metrics"),
+    }
     let recorder = recorder();
     recorder.run_upkeep();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], recorder.render()).into_response()

@@ -399,6 +399,7 @@ fn test_config(dir: PathBuf, postgres: Option<&PostgresDatabase>) -> Config {
         mail_from: "Castors de l'Ouest <releves@castors.invalid>".into(),
         trust_proxy: false,
         metrics_token: None,
+        lease_seconds: 60,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod agencies;
 pub mod billing;
 pub mod discounts;
 pub mod invoices;
+pub mod jobs;
 pub mod members;
 pub mod order_way;
 pub mod passes;

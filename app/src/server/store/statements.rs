@@ -346,7 +346,7 @@ const SELECT_RUN: &str = "SELECT r.id, r.agency_id, a.code AS agency_code, r.mon
    FROM statement_runs r JOIN agencies a ON a.id = r.agency_id";
 
 pub async fn insert_run(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     agency_id: i64,
     month: Month,
     started_at: Timestamp,
@@ -362,8 +362,14 @@ pub async fn insert_run(
     .bind(started_at)
     .bind(started_by)
     .bind(total)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await
+}
+
+/// A run's count of members, when a run taken up again finds more.
+pub async fn run_total(pool: &AnyPool, id: i64, total: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE statement_runs SET total = $2 WHERE id = $1").bind(id).bind(total).execute(pool).await?;
+    Ok(())
 }
 
 /// Members done since the last step, and how their emails went; on the
@@ -418,14 +424,4 @@ pub async fn runs(pool: &AnyPool, agency_id: Option<i64>, limit: i64) -> Result<
         .bind(limit)
         .fetch_all(pool)
         .await
-}
-
-/// Runs a stopped server left unfinished: closed at start-up, so a new run
-/// may start (it skips the members already emailed).
-pub async fn close_abandoned_runs(pool: &AnyPool, at: Timestamp) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("UPDATE statement_runs SET finished_at = $1 WHERE finished_at IS NULL")
-        .bind(at)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected())
 }

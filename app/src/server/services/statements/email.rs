@@ -71,9 +71,12 @@ pub(super) fn message(from: &Mailbox, o: OwedEmail) -> Result<Message, String> {
         o.member_name, period, o.voucher_count, o.total, o.invoiced, o.agency_name
     );
     let stem = file_stem(&o.member_number, period);
+    // One id per statement: sent again after a stop, it is the same message.
+    let message_id = format!("<releve.{}.{stem}@{}>", o.id, from.email.domain());
     let pdf_type = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
     let csv_type = ContentType::parse("text/csv; charset=utf-8").map_err(|e| e.to_string())?;
     Message::builder()
+        .message_id(Some(message_id))
         .from(from.clone())
         .to(to)
         .subject(format!("Votre relevé de bons Castors Web {period}"))

@@ -9,7 +9,7 @@ mod email;
 mod runs;
 
 pub use document::{Statement, csv_of, pdf_of};
-pub use runs::{run, start_run};
+pub use runs::{resume_run, run, start_run};
 
 use document::file_stem;
 use email::{Emails, send_owed};

@@ -6,6 +6,7 @@ use super::email::{NO_ADDRESS, send_owed};
 use crate::domain::{Money, Month, Period, Timestamp};
 use crate::server::audit::{self, Actor, Change, Entity};
 use crate::server::error::ServerError;
+use crate::server::jobs::{self, Lease};
 use crate::server::services::agencies;
 use crate::server::store::members::{self, MemberFile};
 use crate::server::store::statements::{self as store, NewStatement, OwedEmail, StatementLine};
@@ -13,6 +14,7 @@ use crate::server::{AppState, auth::Staff};
 use crate::{error::AppError, model::money::RunRow};
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// The instants a period's uses fall between: its first day's midnight in
@@ -120,17 +122,24 @@ pub(super) async fn make_all(
 
 /// Stores statements in one transaction, each with its journal event, and,
 /// for a run's batch, the run's progress with them; returns their ids, in
-/// order.
+/// order. A run's batch is stored only while its server holds the run's
+/// lease (checked in the same transaction): a server that lost the run to
+/// another stores nothing, so no batch is stored twice.
 pub(super) async fn store_made(
     state: &AppState,
     actor: &Actor,
     made: &[Made],
-    run: Option<(i64, Progress)>,
+    run: Option<(i64, Progress, &Lease)>,
     send: bool,
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, ServerError> {
-    let run_id = run.map(|(id, _)| id);
+    let run_id = run.map(|(id, _, _)| id);
     let mut tx = state.db.begin_write().await?;
+    if let Some((_, _, lease)) = run
+        && !lease.fence(tx.conn()).await?
+    {
+        return Err(AppError::Conflict("Cet envoi de relevés est repris par un autre serveur.".into()).into());
+    }
     let new: Vec<NewStatement> = made
         .iter()
         .map(|m| NewStatement {
@@ -168,7 +177,7 @@ pub(super) async fn store_made(
         })
         .collect();
     audit::append_all(&mut tx, actor, changes, now).await?;
-    if let Some((id, p)) = run {
+    if let Some((id, p, _)) = run {
         store::run_progress(tx.conn(), id, p.done, p.emailed, p.no_email, p.failed).await?;
     }
     tx.commit().await?;
@@ -229,57 +238,85 @@ pub async fn start_run(
     }
     let (made_before, to_make): (Vec<i64>, Vec<i64>) = members.iter().partition(|&&id| owed.contains(&id));
     let actor = Actor::staff(staff);
-    let id = store::insert_run(pool, agency_id, month, Timestamp::new(now), &actor.name, members.len() as i64).await?;
+    // The run and its job are recorded together: a run is never left
+    // without a server to finish it.
+    let mut tx = state.db.begin_write().await?;
+    let id =
+        store::insert_run(tx.conn(), agency_id, month, Timestamp::new(now), &actor.name, members.len() as i64).await?;
+    let job = jobs::statement_run(id);
+    Lease::create(state, tx.conn(), &job).await?;
+    tx.commit().await?;
     tracing::info!(run = id, agency = agency_id, members = members.len(), "statement run started");
     crate::server::meters::statement_run("started");
-    let run = Run { state: state.clone(), actor, id, agency_id, period };
-    tokio::spawn(async move {
+    let lease = Arc::new(Lease::held(state, &job));
+    let run = Run { state: state.clone(), actor, id, agency_id, period, lease };
+    state.jobs.spawn(async move {
         if !made_before.is_empty() {
             run.progress(Progress { done: made_before.len() as i64, ..Progress::default() }).await;
         }
-        // A pipeline: while a batch is written, the next one's vouchers are
-        // read and the one before is kept (one transaction) by the keeper,
-        // who then hands it to the postman to be emailed.
-        let (postbag, postman) = run.postman();
-        let (keeperbag, keeper) = run.keeper(postbag);
-        let batches: Vec<Vec<i64>> = to_make.chunks(RUN_BATCH).map(<[i64]>::to_vec).collect();
-        let mut reading = batches.first().map(|batch| run.read(batch.clone()));
-        for (i, batch) in batches.iter().enumerate() {
-            let read = match reading.take() {
-                Some(handle) => handle.await.unwrap_or(Err(AppError::Internal.into())),
-                None => Err(AppError::Internal.into()),
-            };
-            reading = batches.get(i + 1).map(|next| run.read(next.clone()));
-            let made = match read {
-                Ok(read) => run.make_batch(batch.len(), read).await,
-                Err(e) => Err(e),
-            };
-            let failed = match made {
-                Ok(made) => keeperbag.send(made).await.is_err().then_some(AppError::Internal.into()),
-                Err(e) => Some(e),
-            };
-            if let Some(e) = failed {
-                run.batch_failed(batch.len(), &e).await;
-            }
-        }
-        drop(keeperbag);
-        if keeper.await.is_err() {
-            tracing::error!(run = run.id, "the keeper of a statement run stopped");
-        }
-        // What the postman could not take (a slow mail server) is still owed
-        // its email, and read back from what was kept; unless recording the
-        // postman's emails failed: reading those again would send them twice.
-        if postman.await.unwrap_or(false) {
-            run.email_owed().await;
-        }
-        if let Err(e) = store::finish_run(run.state.db.pool(), run.id, Timestamp::new(Utc::now())).await {
-            tracing::error!(run = run.id, error = %e, "statement run end not recorded");
-        }
-        tracing::info!(run = run.id, "statement run finished");
-        crate::server::meters::statement_run("finished");
+        run.work(to_make).await;
     });
     let record = store::find_run(pool, id).await?.ok_or(AppError::Internal)?;
     Ok(record.row)
+}
+
+/// Takes up a run another server left unfinished (it stopped, or died and
+/// its lease ran out): the members of the month who have no statement yet
+/// get theirs, those whose statement was kept but not emailed get their
+/// email, and nobody gets a second one.
+pub async fn resume_run(state: AppState, id: i64, lease: Lease) {
+    let lease = Arc::new(lease);
+    let pool = state.db.pool();
+    let record = match store::find_run(pool, id).await {
+        Ok(Some(record)) if !record.row.finished => record,
+        Ok(_) => {
+            // Finished (its job's end not recorded), or gone.
+            lease.finish(None).await;
+            return;
+        }
+        Err(e) => {
+            tracing::error!(run = id, error = %e, "statement run not read: left for later");
+            lease.hand_back().await;
+            return;
+        }
+    };
+    let month = record.row.month;
+    let (agency_id, period) = (record.agency_id, month.period());
+    let (start, end) = bounds(period);
+    let to_make = match left_to_make(&state, agency_id, period, start, end).await {
+        Ok(members) => members,
+        Err(e) => {
+            tracing::error!(run = id, error = %e, "statement run's members not read: left for later");
+            lease.hand_back().await;
+            return;
+        }
+    };
+    // Members who have used a voucher since the run started are counted in.
+    let left = record.row.total - record.row.done;
+    if to_make.len() as i64 > left
+        && let Err(e) = store::run_total(pool, id, record.row.done + to_make.len() as i64).await
+    {
+        tracing::error!(run = id, error = %e, "statement run total not recorded");
+    }
+    tracing::info!(run = id, agency = agency_id, left = to_make.len(), "statement run taken up");
+    let actor = Actor::system(&format!("envoi des relevés repris ({})", record.row.started_by));
+    let run = Run { state: state.clone(), actor, id, agency_id, period, lease };
+    run.work(to_make).await;
+}
+
+/// The members with a voucher used in the period who have no statement of
+/// it yet.
+async fn left_to_make(
+    state: &AppState,
+    agency_id: i64,
+    period: Period,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<Vec<i64>, ServerError> {
+    let pool = state.db.pool();
+    let with_uses = store::members_with_uses(pool, agency_id, start, end).await?;
+    let kept = store::members_with_kept(pool, agency_id, period).await?;
+    Ok(with_uses.into_iter().filter(|id| !kept.contains(id)).collect())
 }
 
 /// Members per batch of a run: one query for their vouchers, one
@@ -304,6 +341,8 @@ pub(super) struct Run {
     pub(super) agency_id: i64,
     /// Every day of the run's month.
     pub(super) period: Period,
+    /// The run's job, held by this server while it works.
+    pub(super) lease: Arc<Lease>,
 }
 
 /// A batch of a run, written, on its way to be kept.
@@ -332,6 +371,67 @@ pub(super) struct Progress {
 }
 
 impl Run {
+    /// Makes, keeps and emails the statements of `to_make`, batch by batch,
+    /// while this server holds the run: a pipeline where, while a batch is
+    /// written, the next one's vouchers are read and the one before is kept
+    /// (one transaction) by the keeper, who then hands it to the postman to
+    /// be emailed. A server that stops hands the run back between batches;
+    /// one that lost it stops there too.
+    pub(super) async fn work(self, to_make: Vec<i64>) {
+        let run = self;
+        let (postbag, postman) = run.postman();
+        let (keeperbag, keeper) = run.keeper(postbag);
+        let batches: Vec<Vec<i64>> = to_make.chunks(RUN_BATCH).map(<[i64]>::to_vec).collect();
+        let mut reading = batches.first().map(|batch| run.read(batch.clone()));
+        for (i, batch) in batches.iter().enumerate() {
+            if !run.lease.go_on() {
+                break;
+            }
+            let read = match reading.take() {
+                Some(handle) => handle.await.unwrap_or(Err(AppError::Internal.into())),
+                None => Err(AppError::Internal.into()),
+            };
+            reading = batches.get(i + 1).map(|next| run.read(next.clone()));
+            let made = match read {
+                Ok(read) => run.make_batch(batch.len(), read).await,
+                Err(e) => Err(e),
+            };
+            let failed = match made {
+                Ok(made) => keeperbag.send(made).await.is_err().then_some(AppError::Internal.into()),
+                Err(e) => Some(e),
+            };
+            if let Some(e) = failed {
+                run.batch_failed(batch.len(), &e).await;
+            }
+        }
+        drop(keeperbag);
+        if keeper.await.is_err() {
+            tracing::error!(run = run.id, "the keeper of a statement run stopped");
+        }
+        // What the postman could not take (a slow mail server) is still owed
+        // its email, and read back from what was kept; unless recording the
+        // postman's emails failed: reading those again would send them twice.
+        let emails_recorded = postman.await.unwrap_or(false);
+        if !run.lease.go_on() {
+            tracing::info!(run = run.id, "statement run left for another server");
+            run.lease.hand_back().await;
+            return;
+        }
+        if emails_recorded {
+            run.email_owed().await;
+        }
+        if !run.lease.go_on() {
+            run.lease.hand_back().await;
+            return;
+        }
+        if let Err(e) = store::finish_run(run.state.db.pool(), run.id, Timestamp::new(Utc::now())).await {
+            tracing::error!(run = run.id, error = %e, "statement run end not recorded");
+        }
+        run.lease.finish(None).await;
+        tracing::info!(run = run.id, "statement run finished");
+        crate::server::meters::statement_run("finished");
+    }
+
     pub(super) async fn progress(&self, p: Progress) {
         let pool = self.state.db.pool();
         if let Err(e) = store::run_progress(pool, self.id, p.done, p.emailed, p.no_email, p.failed).await {
@@ -376,7 +476,7 @@ impl Run {
         let run = self.clone();
         let postman = tokio::spawn(async move {
             while let Some(owed) = batches.recv().await {
-                if !run.email(owed).await {
+                if !run.lease.go_on() || !run.email(owed).await {
                     return false;
                 }
             }
@@ -431,7 +531,9 @@ impl Run {
         let keeper = tokio::spawn(async move {
             while let Some(batch) = batches.recv().await {
                 let members = batch.members;
-                if let Err(e) = run.keep(batch, &postbag).await {
+                if let Err(e) = run.keep(batch, &postbag).await
+                    && run.lease.go_on()
+                {
                     run.batch_failed(members, &e).await;
                 }
             }
@@ -448,7 +550,8 @@ impl Run {
         let MadeBatch { members, missing, made, now } = batch;
         let no_email = made.iter().filter(|m| m.email.is_none()).count() as i64;
         let progress = Progress { done: members as i64, no_email, failed: missing, emailed: 0 };
-        let ids = store_made(&self.state, &self.actor, &made, Some((self.id, progress)), true, now).await?;
+        let ids =
+            store_made(&self.state, &self.actor, &made, Some((self.id, progress, &self.lease)), true, now).await?;
         let owed: Vec<OwedEmail> = made.into_iter().zip(ids).filter_map(|(m, id)| m.owed(id)).collect();
         if !owed.is_empty() && postbag.try_send(owed).is_err() {
             tracing::debug!(run = self.id, "postman behind: this batch's emails are left for the end of the run");
@@ -462,7 +565,7 @@ impl Run {
     /// could not take. Each batch's emails are recorded as sent or failed,
     /// so none is read twice.
     pub(super) async fn email_owed(&self) {
-        loop {
+        while self.lease.go_on() {
             let pool = self.state.db.pool();
             let owed = match store::owed_emails(pool, self.agency_id, self.period, RUN_BATCH as i64).await {
                 Ok(owed) if owed.is_empty() => return,

@@ -3,7 +3,7 @@
 //! stay gapless per agency and year even when use transactions fail after
 //! taking their number. Run with `--nocapture` to see the figures.
 
-mod common;
+use crate::common;
 
 use app::server::auth::{self, Member};
 use app::server::{AppState, db::Backend, demo::ACTIVE_SUPPLIERS, services::vouchers};

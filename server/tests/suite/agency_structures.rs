@@ -4,7 +4,7 @@
 //! Pro requires, its journal), a SIRET's state recorded by hand, and the
 //! sponsors' managers with the structures each manages.
 
-mod common;
+use crate::common;
 
 use app::server::guards::StructureCaller;
 use app::server::services::structures::{activation, deactivation};

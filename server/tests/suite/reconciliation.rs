@@ -4,7 +4,7 @@
 //! functions the back office's screens call, on a real database (SQLite, or
 //! PostgreSQL with BONS_TEST_DATABASE_URL).
 
-mod common;
+use crate::common;
 
 use app::domain::InvoiceLineInput;
 use app::server::audit::{self, Entity};

@@ -3,7 +3,7 @@
 //! deactivation cases of the SIRENE register, each refusal with its own
 //! message and nothing changed, the journal, and the register's import.
 
-mod common;
+use crate::common;
 
 use app::domain::{ManagerState, RegisterState, Role};
 use app::error::AppError;

@@ -2,7 +2,7 @@
 //! its whole answer, idle connections do not hold the server up, and once the
 //! serve loop has returned nobody can connect any more.
 
-mod common;
+use crate::common;
 
 use common::{PAID_UP, PASSWORD, TestApp};
 use reqwest::{StatusCode, header};

@@ -1,7 +1,7 @@
 //! What every response carries, and what the server refuses at its edge:
 //! state changes from other sites, or through GET.
 
-mod common;
+use crate::common;
 
 use common::{PAID_UP, TestApp};
 use reqwest::{StatusCode, header};

@@ -1,7 +1,7 @@
 //! The audit journal, attempt budgets against guessing, cancelling and
 //! expiring vouchers: through the real server, on SQLite or PostgreSQL.
 
-mod common;
+use crate::common;
 
 use app::server::audit::{self, Entity, Verdict};
 use app::server::{auth::member_by_number, db::Backend, services::vouchers};

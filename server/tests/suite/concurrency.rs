@@ -1,7 +1,7 @@
 //! Money rules under load: a voucher is used once whatever the taps, retries
 //! and phones; numbers are unique and gapless per agency and year.
 
-mod common;
+use crate::common;
 
 use common::{PAID_UP, TestApp, sequence_of};
 use futures::future::join_all;

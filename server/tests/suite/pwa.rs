@@ -3,7 +3,7 @@
 //! compressed private pages, and the marks on the member's pages that tell
 //! the worker which cards to keep for offline reading.
 
-mod common;
+use crate::common;
 
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 use common::{PAID_UP, TestApp, used_voucher};

@@ -7,7 +7,7 @@
 //! print the passes with their codes. SQLite, or PostgreSQL with
 //! BONS_TEST_DATABASE_URL.
 
-mod common;
+use crate::common;
 
 use app::domain::pass::PassNumber;
 use app::server::services::shop::{invoices, passes};

@@ -1,7 +1,7 @@
 //! The member's voucher, end to end, through the real server and the same
 //! HTML forms a phone without the WASM would post.
 
-mod common;
+use crate::common;
 
 use app::model::vouchers::VoucherCard;
 use common::{PAID_UP, PASSWORD, TestApp, UNPAID, sequence_of};

@@ -1,7 +1,7 @@
 //! Accounts people recover themselves: « Mot de passe oublié ? », its
 //! single-use link, and how hard a new password must be to guess.
 
-mod common;
+use crate::common;
 
 use app::server::audit::{self, Entity};
 use app::server::services::accounts::recovery::STALE;

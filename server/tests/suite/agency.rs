@@ -4,7 +4,7 @@
 //! settings, vouchers and undoing a use, the dashboard; and staff of another
 //! agency, who find none of it.
 
-mod common;
+use crate::common;
 
 use app::domain::InvoiceLineInput;
 use app::server::audit::{self, Entity};

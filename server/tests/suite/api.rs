@@ -2,7 +2,7 @@
 //! till calls it: JSON with a bearer key, no cookies, no browser headers.
 //! SQLite, or PostgreSQL with BONS_TEST_DATABASE_URL.
 
-mod common;
+use crate::common;
 
 use app::server::audit::{self, Entity};
 use app::server::codes::sha256_hex;

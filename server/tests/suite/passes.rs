@@ -6,7 +6,7 @@
 //! and each distribution point), or the order cancelled before that (its
 //! passes void, their numbers consumed). Each step out of order refused.
 
-mod common;
+use crate::common;
 
 use app::server::auth::Staff;
 use app::server::guards::StructureCaller;

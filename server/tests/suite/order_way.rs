@@ -6,7 +6,7 @@
 //! for the proof, 6 for its validation, 7 or 14 for delivery) flagged
 //! with a fixed clock, and one reminder per overdue step.
 
-mod common;
+use crate::common;
 
 use app::domain::order_way::Step;
 use app::server::auth::Staff;

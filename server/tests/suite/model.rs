@@ -5,7 +5,7 @@
 //!
 //! `PROPTEST_CASES` sets the number of sequences (default 2,000).
 
-mod common;
+use crate::common;
 
 use app::server::audit::{self, Verdict};
 use app::server::auth::{Member, member_by_number};

@@ -4,7 +4,7 @@
 //! voucher nor its payment, and guessing stays bounded. Through the real
 //! server, on SQLite or PostgreSQL.
 
-mod common;
+use crate::common;
 
 use app::server::audit::{self, Entity};
 use app::server::budgets;

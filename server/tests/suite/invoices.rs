@@ -2,7 +2,7 @@
 //! the real database (SQLite, or PostgreSQL with BONS_TEST_DATABASE_URL),
 //! through the invoice service the supplier space and the till's API share.
 
-mod common;
+use crate::common;
 
 use app::domain::{InvoiceLineInput, InvoiceStatus, LineFlag};
 use app::error::AppError;

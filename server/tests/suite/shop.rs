@@ -8,7 +8,7 @@
 //! summary PDF, the last use of a code under 20 simultaneous checkouts,
 //! and open orders moving with a deactivated structure.
 
-mod common;
+use crate::common;
 
 use app::domain::order::OrderStatus;
 use app::domain::pricing::{PriceList, Product};

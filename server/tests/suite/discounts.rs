@@ -2,7 +2,7 @@
 //! refused with its own message and counts nothing; the last use of a code
 //! goes to exactly one of many simultaneous checkouts.
 
-mod common;
+use crate::common;
 
 use app::domain::discount::DiscountRefusal;
 use app::domain::pricing::{Discount, Rate};

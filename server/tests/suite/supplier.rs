@@ -4,7 +4,7 @@
 //! the form, the PDF, corrections, API keys. SQLite, or PostgreSQL with
 //! BONS_TEST_DATABASE_URL.
 
-mod common;
+use crate::common;
 
 use app::server::audit::{self, Entity};
 use app::server::codes::sha256_hex;

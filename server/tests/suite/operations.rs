@@ -1,13 +1,16 @@
 //! What an operator does beside the server: backups taken while it serves,
-//! restored into an empty database; readiness.
+//! restored into an empty database; readiness, metrics; background jobs
+//! shared by several servers under leases.
 
-mod common;
+use crate::common;
 
 use app::server::audit::{self, Verdict};
 use app::server::db::{Backend, BackupError};
 use common::{PAID_UP, TestApp, sequence_of};
 use reqwest::StatusCode;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// (number, code) of a used voucher as its member's screen shows it.
 async fn shown(phone: &common::Browser, id: i64) -> (String, String) {
@@ -31,19 +34,27 @@ async fn a_backup_taken_under_load_restores_whole() {
         return;
     }
     let ouest = app.supplier_id("Matériaux de l'Ouest").await;
-    // Three counters using vouchers, each use acknowledged with its code.
+    // Three counters using vouchers, each use acknowledged with its code,
+    // until some uses have been acknowledged after the backup.
+    let (acks, after) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let backing_up = Arc::new(AtomicBool::new(false));
     let counters: Vec<_> = (0..3)
         .map(|_| {
             let (phone, ouest) =
                 (common::Browser { client: phone.client.clone(), base: phone.base.clone() }, ouest.clone());
+            let (acks, after, backing_up) = (acks.clone(), after.clone(), backing_up.clone());
             tokio::spawn(async move {
                 let mut acknowledged = Vec::new();
-                for _ in 0..12 {
+                while after.load(Ordering::SeqCst) < 6 {
                     let id = phone.request_voucher_json(&ouest, "15").await;
                     let (status, card) = phone.call("use_voucher", &[("id", &id.to_string())]).await;
                     assert_eq!(status, StatusCode::OK, "{card}");
                     let receipt = &card["receipt"];
                     let at = std::time::Instant::now();
+                    acks.fetch_add(1, Ordering::SeqCst);
+                    if backing_up.load(Ordering::SeqCst) {
+                        after.fetch_add(1, Ordering::SeqCst);
+                    }
                     acknowledged.push((
                         id,
                         receipt["number"].as_str().unwrap().to_owned(),
@@ -55,8 +66,11 @@ async fn a_backup_taken_under_load_restores_whole() {
             })
         })
         .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    while acks.load(Ordering::SeqCst) < 6 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let started = std::time::Instant::now();
+    backing_up.store(true, Ordering::SeqCst);
     app.db.backup(&backup).await.expect("an online backup");
     let mut uses = Vec::new();
     for counter in counters {
@@ -173,6 +187,7 @@ async fn metrics_count_what_operators_watch_for_the_token_s_bearer_only() {
     assert!(value_of(&text, r#"bons_db_pool_connections{state="idle"}"#).is_some(), "{text}");
     assert!(value_of(&text, "bons_db_pool_max_connections").unwrap() >= 1.0);
     assert!(text.contains("bons_group_commit_writes_count"), "uses are group-committed: {text}");
+    assert!(value_of(&text, r#"bons_jobs_held{by="this_server"}"#).is_some(), "lease holders: {text}");
     for secret in [PAID_UP, number, "Camille Martin", "jeton-de-supervision"] {
         assert!(!text.contains(secret), "{secret} in /metrics");
     }
@@ -215,4 +230,85 @@ async fn servers_starting_at_once_migrate_in_turn() {
     for db in started {
         db.close().await;
     }
+}
+
+/// The lease of a job named `name` (unknown to the scan, which leaves it
+/// alone), due now.
+async fn test_job(app: &TestApp, name: &str) {
+    sqlx::query("INSERT INTO jobs (name, due_at) VALUES ($1, '2000-01-01T00:00:00.000000Z')")
+        .bind(name)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+}
+
+async fn holder(app: &TestApp, name: &str) -> Option<String> {
+    sqlx::query_scalar("SELECT holder FROM jobs WHERE name = $1").bind(name).fetch_one(app.db.pool()).await.unwrap()
+}
+
+/// One server at a time holds a job; its lease is renewed while it works;
+/// once it has run out, another server takes the job, and the first one's
+/// writes under that job are refused from then on.
+#[tokio::test]
+async fn a_job_is_held_by_one_server_until_its_lease_runs_out() {
+    use app::server::jobs::Lease;
+    let app = TestApp::spawn_with(|c| c.lease_seconds = 1).await;
+    let twin = app.twin_with(|c| c.lease_seconds = 1).await;
+    test_job(&app, "essai").await;
+    let lease = Lease::claim(&app.state, "essai").await.unwrap().expect("claimed by the first server");
+    assert_eq!(holder(&app, "essai").await.as_deref(), Some(app.state.jobs.id()));
+    assert!(Lease::claim(&twin.state, "essai").await.unwrap().is_none(), "held: not claimable");
+    // Three leases' time later, still held: renewed every third of a second.
+    tokio::time::sleep(std::time::Duration::from_millis(3000)).await;
+    assert!(Lease::claim(&twin.state, "essai").await.unwrap().is_none(), "renewed: still held");
+    assert!(lease.go_on());
+
+    // The first server stalls (its lease runs out): the twin takes over.
+    sqlx::query("UPDATE jobs SET lease_until = '2000-01-01T00:00:00.000000Z' WHERE name = 'essai'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let taken = Lease::claim(&twin.state, "essai").await.unwrap().expect("claimed by the twin");
+    assert_eq!(holder(&app, "essai").await.as_deref(), Some(twin.state.jobs.id()));
+    // The first server's next write under the job is refused, and it stops.
+    let mut tx = app.db.begin_write().await.unwrap();
+    assert!(!lease.fence(tx.conn()).await.unwrap(), "the stalled server's write is fenced off");
+    drop(tx);
+    assert!(!lease.go_on(), "the stalled server goes no further");
+    lease.hand_back().await;
+    assert_eq!(holder(&app, "essai").await.as_deref(), Some(twin.state.jobs.id()), "its hand-back changes nothing");
+    assert!(taken.go_on());
+    taken.finish(None).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE name = 'essai'").await, 0, "a one-off job, done, is gone");
+}
+
+/// A server that stops hands its jobs back: another takes them at once.
+#[tokio::test]
+async fn a_stopping_server_hands_its_jobs_back() {
+    use app::server::jobs::Lease;
+    let app = TestApp::spawn().await;
+    let twin = app.twin_with(|_| {}).await;
+    test_job(&app, "essai").await;
+    let lease = Lease::claim(&app.state, "essai").await.unwrap().expect("claimed");
+    assert!(Lease::claim(&twin.state, "essai").await.unwrap().is_none(), "held for 60 s");
+    app.state.jobs.stop(app.db.pool()).await;
+    assert!(!lease.go_on(), "a stopping server's jobs end at their next step");
+    assert_eq!(holder(&app, "essai").await, None, "handed back");
+    assert!(Lease::claim(&twin.state, "essai").await.unwrap().is_some(), "taken by the twin at once");
+}
+
+/// The hourly sweep runs once an hour whichever servers are up: the first
+/// to start does it, a second one finds it done.
+#[tokio::test]
+async fn the_hourly_sweep_is_done_by_one_server_per_hour() {
+    let app = TestApp::spawn().await;
+    let due: String =
+        sqlx::query_scalar("SELECT due_at FROM jobs WHERE name = 'hourly'").fetch_one(app.db.pool()).await.unwrap();
+    let next = chrono::DateTime::parse_from_rfc3339(&due).unwrap().with_timezone(&chrono::Utc);
+    let in_an_hour = chrono::Utc::now() + chrono::Duration::hours(1);
+    assert!((next - in_an_hour).num_seconds().abs() < 60, "swept at start, due again in an hour: {due}");
+    let twin = app.twin_with(|_| {}).await;
+    let again: String =
+        sqlx::query_scalar("SELECT due_at FROM jobs WHERE name = 'hourly'").fetch_one(twin.db.pool()).await.unwrap();
+    assert_eq!(again, due, "the second server did not sweep again");
 }

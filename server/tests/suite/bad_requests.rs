@@ -3,7 +3,7 @@
 //! unauthenticated caller cannot fill the error log). A test binary of its
 //! own: the log it watches is the whole process's.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, message};
 use reqwest::{StatusCode, header};

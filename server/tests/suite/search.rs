@@ -2,7 +2,7 @@
 //! « helene » finds « Hélène », on both backends, every list (members,
 //! vouchers, suppliers, structures, sponsors), served by an index.
 
-mod common;
+use crate::common;
 
 use app::domain::{ChorusRequirement, StructureKind, Timestamp};
 use app::server::db::Backend;

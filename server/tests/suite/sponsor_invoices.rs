@@ -7,7 +7,7 @@
 //! structure as buyer; Chorus Pro's states and a rejected invoice
 //! corrected by a credit note and a new invoice.
 
-mod common;
+use crate::common;
 
 use app::domain::pricing::Product;
 use app::server::auth::Staff;

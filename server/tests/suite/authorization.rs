@@ -4,7 +4,7 @@
 //! data to someone else, fails. A server function or page missing from the
 //! table fails too: new routes must be added here.
 
-mod common;
+use crate::common;
 
 use common::{Browser, PAID_UP, TestApp, UNPAID};
 use reqwest::StatusCode;
