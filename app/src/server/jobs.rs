@@ -116,15 +116,18 @@ impl Worker {
 
     /// Stops: the jobs under way end at their next step (each hands its
     /// job back), then whatever this server still holds is handed back, for
-    /// another server to take up at once. Jobs that do not end within a
-    /// lease are left to time out.
+    /// another server to take up at once. A job still busy after a beat (10 s
+    /// at most: a service manager's stop timeout is not much longer) is cut
+    /// where it is, its step's transaction rolled back, and handed back too.
     pub async fn stop(&self, pool: &AnyPool) {
         self.stop.send_replace(true);
         let mut tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-        let ended = tokio::time::timeout(self.lease, async { while tasks.join_next().await.is_some() {} }).await;
+        let wait = self.beat().min(Duration::from_secs(10));
+        let ended = tokio::time::timeout(wait, async { while tasks.join_next().await.is_some() {} }).await;
         if ended.is_err() {
-            tracing::warn!(worker = %self.id, "background jobs still busy at shutdown: left to their lease");
+            tracing::warn!(worker = %self.id, "background jobs still busy at shutdown: cut and handed back");
             tasks.abort_all();
+            while tasks.join_next().await.is_some() {}
         }
         match store::hand_back(pool, &self.id, None).await {
             Ok(0) => {}
