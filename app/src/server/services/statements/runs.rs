@@ -282,8 +282,7 @@ pub async fn resume_run(state: AppState, id: i64, lease: Lease) {
     };
     let month = record.row.month;
     let (agency_id, period) = (record.agency_id, month.period());
-    let (start, end) = bounds(period);
-    let to_make = match left_to_make(&state, agency_id, period, start, end).await {
+    let to_make = match left_to_make(&state, agency_id, period).await {
         Ok(members) => members,
         Err(e) => {
             tracing::error!(run = id, error = %e, "statement run's members not read: left for later");
@@ -306,13 +305,8 @@ pub async fn resume_run(state: AppState, id: i64, lease: Lease) {
 
 /// The members with a voucher used in the period who have no statement of
 /// it yet.
-async fn left_to_make(
-    state: &AppState,
-    agency_id: i64,
-    period: Period,
-    start: Timestamp,
-    end: Timestamp,
-) -> Result<Vec<i64>, ServerError> {
+async fn left_to_make(state: &AppState, agency_id: i64, period: Period) -> Result<Vec<i64>, ServerError> {
+    let (start, end) = bounds(period);
     let pool = state.db.pool();
     let with_uses = store::members_with_uses(pool, agency_id, start, end).await?;
     let kept = store::members_with_kept(pool, agency_id, period).await?;
