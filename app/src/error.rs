@@ -99,6 +99,12 @@ pub enum AppError {
     Internal,
     #[error("Le serveur est injoignable. Vérifiez votre connexion puis réessayez.")]
     Network,
+    /// The voucher's or pass's code was made with a key version this server
+    /// does not hold: a rotation not yet copied to it, or a retired key.
+    #[error(
+        "Ce serveur ne peut pas encore vérifier ce code : réessayez dans un instant ; si cela dure, prévenez votre agence."
+    )]
+    KeyUnavailable,
     /// A request the server could not read at all (not text, not a form).
     #[error("La requête n'a pas pu être lue : rechargez la page puis réessayez.")]
     Unreadable,
@@ -134,7 +140,7 @@ impl AppError {
             AppError::Unreadable => 400,
             AppError::TooLarge => 413,
             AppError::Internal => 500,
-            AppError::Network => 503,
+            AppError::Network | AppError::KeyUnavailable => 503,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Settings from the command line or the environment, validated at start: a
 //! bad value stops the server with a message rather than surprising a member.
 
+use app::server::codes::{Keyring, KeyringError, parse_keyring};
 use app::server::{Settings, mail::Mailer};
 use clap::Args;
 use std::net::SocketAddr;
@@ -25,13 +26,14 @@ pub struct Config {
     #[arg(long, env = "BONS_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
-    /// The server secret, hex (at least 32 bytes). Secret codes and QR links
-    /// are derived from it; it never enters the database.
+    /// The server secret, hex (at least 32 bytes), or its versions after a
+    /// rotation: `1:<hex>,2:<hex>` (the highest signs new codes). Secret
+    /// codes and QR links are derived from it; it never enters the database.
     #[arg(long, env = "BONS_SECRET", hide_env_values = true, global = true)]
     pub secret: Option<String>,
 
     /// Where to keep the secret when `BONS_SECRET` is not set; created with a
-    /// CSPRNG on first start.
+    /// CSPRNG on first start, one line per key version after `bons secret rotate`.
     #[arg(long, env = "BONS_SECRET_FILE", default_value = "data/secret.key", global = true)]
     pub secret_file: PathBuf,
 
@@ -71,8 +73,10 @@ pub struct Config {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("BONS_SECRET must be hex and at least 32 bytes long")]
-    WeakSecret,
+    #[error("BONS_SECRET: {0}")]
+    BadSecret(KeyringError),
+    #[error("the secret file {path}: {why}")]
+    BadSecretFile { path: PathBuf, why: KeyringError },
     #[error("cannot read or create the secret file {path}: {source}")]
     SecretFile { path: PathBuf, source: std::io::Error },
     #[error("cannot create the mail folder {path}: {source}")]
@@ -109,23 +113,29 @@ impl Config {
         }
     }
 
-    /// The secret from `BONS_SECRET`, or from the secret file, made on first run.
-    pub fn secret(&self) -> Result<Vec<u8>, ConfigError> {
-        if let Some(hex_secret) = &self.secret {
-            return decode_secret(hex_secret);
+    /// The server keys: from `BONS_SECRET`, or from the secret file, made
+    /// on first run with one key (version 1).
+    pub fn keyring(&self) -> Result<Keyring, ConfigError> {
+        let versions = self.key_versions()?;
+        Keyring::from_versions(&versions).map_err(|why| match self.secret {
+            Some(_) => ConfigError::BadSecret(why),
+            None => ConfigError::BadSecretFile { path: self.secret_file.clone(), why },
+        })
+    }
+
+    /// The keys by version, as `BONS_SECRET` or the secret file hold them.
+    pub fn key_versions(&self) -> Result<Vec<(i64, Vec<u8>)>, ConfigError> {
+        if let Some(text) = &self.secret {
+            return parse_keyring(text).map_err(ConfigError::BadSecret);
         }
         read_or_create_secret(&self.secret_file)
     }
 }
 
-fn decode_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
-    hex::decode(text.trim()).ok().filter(|s| s.len() >= 32).ok_or(ConfigError::WeakSecret)
-}
-
-fn read_or_create_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
+fn read_or_create_secret(path: &Path) -> Result<Vec<(i64, Vec<u8>)>, ConfigError> {
     let err = |source| ConfigError::SecretFile { path: path.to_owned(), source };
     match std::fs::read_to_string(path) {
-        Ok(text) => decode_secret(&text),
+        Ok(text) => parse_keyring(&text).map_err(|why| ConfigError::BadSecretFile { path: path.to_owned(), why }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(err)?;
@@ -133,10 +143,28 @@ fn read_or_create_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
             let secret: [u8; 32] = rand::random();
             write_private(path, &hex::encode(secret)).map_err(err)?;
             tracing::info!(path = %path.display(), "created a new server secret");
-            Ok(secret.to_vec())
+            Ok(vec![(1, secret.to_vec())])
         }
         Err(e) => Err(err(e)),
     }
+}
+
+/// Replaces the file at `path` with `contents`, readable by its owner only,
+/// whole or not at all (a temporary file beside it, then renamed).
+pub fn replace_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    let _ = std::fs::remove_file(&temporary);
+    write_private(&temporary, contents)?;
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })?;
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        // The rename itself survives a power cut once its folder is synced.
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -161,7 +189,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/secret.key");
         let first = read_or_create_secret(&path).unwrap();
-        assert_eq!(first.len(), 32);
+        assert_eq!(first.len(), 1);
+        assert_eq!((first[0].0, first[0].1.len()), (1, 32));
         assert_eq!(read_or_create_secret(&path).unwrap(), first);
         #[cfg(unix)]
         {
@@ -170,10 +199,47 @@ mod tests {
         }
     }
 
+    fn with_secret(secret: &str) -> Config {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            config: Config,
+        }
+        Cli::parse_from(["bons", "--secret", secret]).config
+    }
+
     #[test]
     fn short_or_garbled_secrets_are_refused() {
-        assert!(matches!(decode_secret("abcd"), Err(ConfigError::WeakSecret)));
-        assert!(matches!(decode_secret(&"zz".repeat(32)), Err(ConfigError::WeakSecret)));
-        assert_eq!(decode_secret(&"ab".repeat(32)).unwrap().len(), 32);
+        for bad in ["abcd", &"zz".repeat(32), "", "1:abcd", &format!("0:{}", "ab".repeat(32))] {
+            assert!(matches!(with_secret(bad).keyring(), Err(ConfigError::BadSecret(_))), "{bad:?}");
+        }
+        let one = with_secret(&"ab".repeat(32)).keyring().unwrap();
+        assert_eq!(one.current_version(), 1);
+        let two = with_secret(&format!("1:{},2:{}", "ab".repeat(32), "cd".repeat(32))).keyring().unwrap();
+        assert_eq!(two.versions().collect::<Vec<_>>(), [1, 2]);
+    }
+
+    #[test]
+    fn a_key_never_shows_in_an_error() {
+        let key = "ab".repeat(31);
+        let error = with_secret(&format!("1:{key}")).keyring().unwrap_err().to_string();
+        assert!(!error.contains(&key), "{error}");
+        assert!(error.contains("1:…"), "{error}");
+    }
+
+    #[test]
+    fn a_rewritten_secret_file_stays_private_and_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        read_or_create_secret(&path).unwrap();
+        replace_private(&path, "1:00\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "1:00\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
     }
 }

@@ -6,8 +6,9 @@ pub mod config;
 pub mod http;
 pub mod logging;
 pub mod ops;
+pub mod secret;
 
-use app::server::{AppState, codes::Keys, db::Db, jobs};
+use app::server::{AppState, db::Db, jobs, store::key_versions};
 use axum::serve::{ListenerExt, TapIo};
 use config::Config;
 use leptos::config::LeptosOptions;
@@ -17,10 +18,21 @@ use tokio::net::{TcpListener, TcpStream};
 /// Connects to the database, runs its migrations, and assembles the state.
 pub async fn state_from_config(config: &Config) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
     let settings = config.settings()?;
-    let keys = Keys::from_secret(&config.secret()?);
+    let keys = config.keyring()?;
     let mailer = config.mailer()?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
+    // A server without the newest key in use could check none of its codes.
+    let in_use = key_versions::highest_in_use(db.pool()).await?;
+    if in_use > keys.current_version() {
+        db.close().await;
+        return Err(format!(
+            "the database holds codes made with server key version {in_use}, which this server does not have \
+             (its newest is {}): copy the secret file (or BONS_SECRET) from where `bons secret rotate` ran",
+            keys.current_version()
+        )
+        .into());
+    }
     let leptos_options = LeptosOptions::builder()
         .output_name(std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "bons".into()))
         .site_root(config.site_root.as_str())

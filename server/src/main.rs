@@ -9,6 +9,8 @@
 //!                    a till's API key, printed once
 //!     bons sirene import FILE.csv
 //!                    load establishments from INSEE's StockEtablissement CSV
+//!     bons secret rotate | retire N | list
+//!                    the server key's versions (docs/OPERATIONS.md)
 
 use app::server::audit::Verdict;
 use clap::{Parser, Subcommand};
@@ -76,6 +78,27 @@ enum Command {
         #[command(subcommand)]
         action: SireneAction,
     },
+    /// The server key's versions: secret codes and QR links are made with
+    /// the newest, older ones still check what they made.
+    Secret {
+        #[command(subcommand)]
+        action: SecretAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretAction {
+    /// Add a new key version, used for every code and link made after the
+    /// servers restart with it (copy the secret file to each server first).
+    Rotate,
+    /// Remove an old key version; refused, with what still needs it, while
+    /// a voucher or pass made with it is not paid.
+    Retire {
+        /// The version to remove, as `bons secret list` shows it.
+        version: i64,
+    },
+    /// Each key version, the one in service, and what still depends on each.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -154,11 +177,27 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             println!("Base sauvegardée dans {} ; gardez le secret du serveur avec elle.", file.display());
             return Ok(());
         }
+        // The keys themselves: no server state, the database only to count.
+        Command::Secret { action } => {
+            let outcome = match action {
+                SecretAction::Rotate => server::secret::rotate(&cli.config)?,
+                SecretAction::Retire { version } => server::secret::retire(&cli.config, version).await?,
+                SecretAction::List => {
+                    println!("{}", server::secret::list(&cli.config).await?);
+                    return Ok(());
+                }
+            };
+            eprintln!("{}", outcome.done);
+            if let Some(value) = outcome.new_secret {
+                println!("{value}");
+            }
+            return Ok(());
+        }
         command => command,
     };
     let state = server::state_from_config(&cli.config).await?;
     match command {
-        Command::Restore { .. } | Command::Backup { .. } => {}
+        Command::Restore { .. } | Command::Backup { .. } | Command::Secret { .. } => {}
         Command::Migrate => println!("Base de données à jour : {}", redact(&cli.config.database_url)),
         Command::Demo { history: with_history } => {
             app::server::demo::load(&state.db).await?;

@@ -110,7 +110,8 @@ pub async fn check_code(number: String, code: String) -> Result<CheckedVoucher, 
         let checker = Checker::new(actor, supplier_id, &address);
         let checked = vouchers::check_code(&state, &checker, &number, &code, chrono::Utc::now()).await?;
         let number = checked.number.to_string();
-        let (signature, proof) = (state.keys.sign_check_link(&number), state.keys.sign_code_checked(&number));
+        // Signed now, with the current key: any key still held checks it.
+        let (signature, proof) = (state.keys.current().sign_check_link(&number), state.keys.sign_code_checked(&number));
         leptos_axum::redirect(&format!("/verifier/{}?s={signature}&c={proof}", checked.number));
         Ok(checked)
     })

@@ -1,10 +1,16 @@
 //! Secrets derived from the server key: the voucher's secret code, and the
 //! signature on the QR code's check link. The key comes from configuration and
 //! never enters the database; codes are recomputed, not stored.
+//!
+//! The server key has versions (`bons secret rotate` adds one): a voucher or
+//! a pass records the version its code and QR link were made with, the newest
+//! version makes everything new, and older ones stay to recompute and check
+//! what they made until `bons secret retire` removes them.
 
 use hmac::{Hmac, Mac};
 use qrcode::{EcLevel, QrCode, render::svg};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::domain::SecretCodeLength;
@@ -161,6 +167,172 @@ impl Keys {
         let mut mac = HmacSha256::new_from_slice(&self.device).expect("HMAC takes any key length");
         mac.update(format!("{account_id}|{nonce}").as_bytes());
         given.len() == 16 && mac.verify_truncated_left(&given).is_ok()
+    }
+}
+
+/// The server's keys by version. Never empty: the highest version is the
+/// current one, which signs everything made from now on; the others only
+/// recompute and check what they made.
+#[derive(Clone)]
+pub struct Keyring {
+    keys: BTreeMap<i64, Keys>,
+}
+
+/// A keyring's text (the secret file, or `BONS_SECRET`) could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyringError {
+    #[error("no key in it")]
+    Empty,
+    #[error("entry {0}: a key is hex and at least 32 bytes long")]
+    WeakKey(String),
+    #[error("entry {0}: expected <version>:<hex key>, version a whole number from 1")]
+    Unreadable(String),
+    #[error("version {0} is there twice")]
+    Duplicate(i64),
+}
+
+/// No key of this version on this server: retired, or made by a server with
+/// a newer key file (a rotation not copied here yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MissingKey(pub i64);
+
+impl fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Keyring(versions {:?})", self.keys.keys().collect::<Vec<_>>())
+    }
+}
+
+/// The smallest key accepted, in bytes.
+pub const MIN_KEY_BYTES: usize = 32;
+
+impl Keyring {
+    /// One key, version 1: a server that never rotated.
+    pub fn from_secret(secret: &[u8]) -> Keyring {
+        Keyring { keys: BTreeMap::from([(1, Keys::from_secret(secret))]) }
+    }
+
+    /// Keys by version, e.g. as read by `parse_keyring`.
+    pub fn from_versions(secrets: &[(i64, Vec<u8>)]) -> Result<Keyring, KeyringError> {
+        let mut keys = BTreeMap::new();
+        for (version, secret) in secrets {
+            if keys.insert(*version, Keys::from_secret(secret)).is_some() {
+                return Err(KeyringError::Duplicate(*version));
+            }
+        }
+        if keys.is_empty() {
+            return Err(KeyringError::Empty);
+        }
+        Ok(Keyring { keys })
+    }
+
+    /// The version that signs what is made now.
+    pub fn current_version(&self) -> i64 {
+        self.keys.last_key_value().map_or(1, |(v, _)| *v)
+    }
+
+    pub fn current(&self) -> &Keys {
+        self.keys.last_key_value().map(|(_, k)| k).expect("a keyring is never empty")
+    }
+
+    /// The keys of `version`, which made a voucher's or a pass's code.
+    pub fn version(&self, version: i64) -> Result<&Keys, MissingKey> {
+        self.keys.get(&version).ok_or(MissingKey(version))
+    }
+
+    pub fn versions(&self) -> impl Iterator<Item = i64> + '_ {
+        self.keys.keys().copied()
+    }
+
+    /// A signature made by any version still held, newest first: links and
+    /// cookies made before a rotation hold until their key is retired.
+    fn any(&self, holds: impl Fn(&Keys) -> bool) -> bool {
+        self.keys.values().rev().any(holds)
+    }
+
+    pub fn verify_check_link(&self, number: &str, signature: &str) -> bool {
+        self.any(|k| k.verify_check_link(number, signature))
+    }
+
+    pub fn sign_code_checked(&self, number: &str) -> String {
+        self.current().sign_code_checked(number)
+    }
+
+    pub fn verify_code_checked(&self, number: &str, proof: &str) -> bool {
+        self.any(|k| k.verify_code_checked(number, proof))
+    }
+
+    pub fn sign_flash(&self, value: &str) -> String {
+        self.current().sign_flash(value)
+    }
+
+    pub fn verify_flash(&self, value: &str, signature: &str) -> bool {
+        self.any(|k| k.verify_flash(value, signature))
+    }
+
+    pub fn sign_device(&self, account_id: i64, nonce: &str) -> String {
+        self.current().sign_device(account_id, nonce)
+    }
+
+    pub fn verify_device(&self, account_id: i64, nonce: &str, signature: &str) -> bool {
+        self.any(|k| k.verify_device(account_id, nonce, signature))
+    }
+}
+
+/// Reads a keyring's text: entries `<version>:<hex key>` separated by new
+/// lines, spaces or commas, `#` starting a comment line. A lone hex key (the
+/// secret file of a server that never rotated) is version 1.
+pub fn parse_keyring(text: &str) -> Result<Vec<(i64, Vec<u8>)>, KeyringError> {
+    let entries: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .flat_map(|line| line.split([',', ' ', '\t']))
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    let key = |entry: &str, hex_key: &str| {
+        hex::decode(hex_key)
+            .ok()
+            .filter(|k| k.len() >= MIN_KEY_BYTES)
+            .ok_or_else(|| KeyringError::WeakKey(redacted(entry)))
+    };
+    if let [lone] = entries.as_slice()
+        && !lone.contains(':')
+    {
+        return Ok(vec![(1, key("1", lone)?)]);
+    }
+    let mut versions = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let (version, hex_key) = entry.split_once(':').ok_or_else(|| KeyringError::Unreadable(redacted(entry)))?;
+        let version: i64 =
+            version.parse().ok().filter(|v| *v >= 1).ok_or_else(|| KeyringError::Unreadable(redacted(entry)))?;
+        if versions.iter().any(|(v, _)| *v == version) {
+            return Err(KeyringError::Duplicate(version));
+        }
+        versions.push((version, key(entry, hex_key)?));
+    }
+    if versions.is_empty() {
+        return Err(KeyringError::Empty);
+    }
+    Ok(versions)
+}
+
+/// The text of a keyring, as `parse_keyring` reads it back.
+pub fn format_keyring(versions: &[(i64, Vec<u8>)]) -> String {
+    let mut text = String::from(
+        "# bons server keys, one per line: <version>:<hex>. The highest version signs new codes;\n\
+         # the others still check older ones. Change with `bons secret rotate` and `bons secret retire`.\n",
+    );
+    for (version, key) in versions {
+        text.push_str(&format!("{version}:{}\n", hex::encode(key)));
+    }
+    text
+}
+
+/// An entry as an error may show it: its version, never its key.
+fn redacted(entry: &str) -> String {
+    match entry.split_once(':') {
+        Some((version, _)) if version.len() <= 12 => format!("« {version}:… »"),
+        _ => "« … »".into(),
     }
 }
 
@@ -321,6 +493,63 @@ mod tests {
             length: SecretCodeLength::new(PASS_CODE_DIGITS).unwrap(),
         };
         assert_ne!(keys.secret_code(&as_voucher), code);
+    }
+
+    fn key(byte: u8) -> Vec<u8> {
+        vec![byte; MIN_KEY_BYTES]
+    }
+
+    #[test]
+    fn a_keyring_reads_a_lone_key_as_version_1_and_lines_as_versions() {
+        assert_eq!(parse_keyring(&format!("{}\n", hex::encode(key(1)))).unwrap(), vec![(1, key(1))]);
+        let text = format_keyring(&[(1, key(1)), (3, key(3))]);
+        assert!(text.starts_with('#'), "{text}");
+        assert_eq!(parse_keyring(&text).unwrap(), vec![(1, key(1)), (3, key(3))]);
+        // BONS_SECRET holds the same entries on one line.
+        let one_line = format!("1:{}, 2:{}", hex::encode(key(1)), hex::encode(key(2)));
+        assert_eq!(parse_keyring(&one_line).unwrap(), vec![(1, key(1)), (2, key(2))]);
+    }
+
+    #[test]
+    fn a_bad_keyring_is_refused_without_showing_a_key() {
+        let good = hex::encode(key(1));
+        assert_eq!(parse_keyring("  \n# nothing\n"), Err(KeyringError::Empty));
+        assert_eq!(parse_keyring(&format!("1:{good}\n1:{good}")), Err(KeyringError::Duplicate(1)));
+        for bad in [format!("0:{good}"), format!("x:{good}"), format!("1:{good} {good}")] {
+            let error = parse_keyring(&bad).unwrap_err();
+            assert!(matches!(error, KeyringError::Unreadable(_)), "{bad}: {error:?}");
+            assert!(!error.to_string().contains(&good), "{error}");
+        }
+        let short = format!("2:{}", &good[..62]);
+        let error = parse_keyring(&short).unwrap_err();
+        assert_eq!(error, KeyringError::WeakKey("« 2:… »".into()));
+    }
+
+    #[test]
+    fn the_newest_key_signs_and_every_key_held_checks() {
+        let before = Keyring::from_versions(&[(1, key(1))]).unwrap();
+        let after = Keyring::from_versions(&[(1, key(1)), (2, key(2))]).unwrap();
+        assert_eq!((before.current_version(), after.current_version()), (1, 2));
+        let number = "W2026.NA.442.00000001";
+        let old_link = before.current().sign_check_link(number);
+        let new_link = after.current().sign_check_link(number);
+        assert_ne!(old_link, new_link, "a new key signs differently");
+        assert!(after.verify_check_link(number, &old_link) && after.verify_check_link(number, &new_link));
+        assert!(!before.verify_check_link(number, &new_link), "a server without the new key");
+        // A code is recomputed with its own version, the same as before the rotation.
+        let code = before.current().secret_code(&inputs(6));
+        assert_eq!(after.version(1).unwrap().secret_code(&inputs(6)), code);
+        assert_ne!(after.current().secret_code(&inputs(6)), code);
+        assert_eq!(after.version(3).err(), Some(MissingKey(3)));
+        // Cookies, flashes and code proofs made before hold after.
+        let device = before.sign_device(7, "nonce");
+        assert!(after.verify_device(7, "nonce", &device));
+        assert!(after.verify_flash("x", &before.sign_flash("x")));
+        assert!(after.verify_code_checked(number, &before.sign_code_checked(number)));
+        // Retired: what it made no longer checks.
+        let retired = Keyring::from_versions(&[(2, key(2))]).unwrap();
+        assert!(!retired.verify_check_link(number, &old_link) && retired.verify_check_link(number, &new_link));
+        assert!(!retired.verify_device(7, "nonce", &device));
     }
 
     #[test]

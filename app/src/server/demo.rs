@@ -697,8 +697,8 @@ async fn confirmed_order(
 /// An order's passes as printed: number and code, in number order.
 pub async fn printed_passes(state: &super::AppState, order: &str) -> Result<Vec<(String, String)>, ServerError> {
     use crate::domain::pass::PassNumber;
-    let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT a.code, a.centre_code, p.year, p.sequence, p.face_value
+    let rows: Vec<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT a.code, a.centre_code, p.year, p.sequence, p.face_value, p.key_version
            FROM passes p JOIN agencies a ON a.id = p.agency_id WHERE p.order_id = $1 ORDER BY p.sequence",
     )
     .bind(order.parse::<i64>().unwrap_or_default())
@@ -706,10 +706,10 @@ pub async fn printed_passes(state: &super::AppState, order: &str) -> Result<Vec<
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(code, centre, year, sequence, value)| {
+        .filter_map(|(code, centre, year, sequence, value, key_version)| {
             let number =
                 PassNumber::new(i32::try_from(year).ok()?, &code, &centre, u32::try_from(sequence).ok()?).ok()?;
-            let secret = state.keys.pass_code(&number.to_string(), value);
+            let secret = state.keys.version(key_version).ok()?.pass_code(&number.to_string(), value);
             Some((number.to_string(), secret.reveal().to_owned()))
         })
         .collect())

@@ -27,6 +27,19 @@ impl From<sqlx::Error> for ServerError {
     }
 }
 
+impl From<crate::server::codes::MissingKey> for ServerError {
+    /// A code made with a key version this server lacks: the person is told
+    /// to try again (another server may hold it), the operator is told why.
+    fn from(missing: crate::server::codes::MissingKey) -> ServerError {
+        tracing::error!(
+            key_version = missing.0,
+            "no server key of this version: copy the current key file to this server (bons secret rotate), \
+             or it was retired while something still needed it"
+        );
+        ServerError::Refused(AppError::KeyUnavailable)
+    }
+}
+
 impl From<ServerError> for AppError {
     fn from(e: ServerError) -> AppError {
         match e {

@@ -77,7 +77,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: db::Db,
     pub settings: Arc<Settings>,
-    pub keys: Arc<codes::Keys>,
+    /// The server key, by version (`codes::Keyring`).
+    pub keys: Arc<codes::Keyring>,
     pub mailer: Arc<mail::Mailer>,
     /// This server as a worker of the shared background jobs.
     pub jobs: Arc<jobs::Worker>,

@@ -44,7 +44,7 @@ const MAX_COOKIE_VALUE: usize = 3_500;
 /// What the form edges need to know.
 #[derive(Clone)]
 pub struct Forms {
-    keys: Arc<app::server::codes::Keys>,
+    keys: Arc<app::server::codes::Keyring>,
     secure: bool,
     /// `https://bons.example.org`
     public_origin: String,

@@ -1951,7 +1951,7 @@ async fn owner_objects(app: &TestApp) -> Secrets {
         issued_id: owner.request_voucher_json(&supplier_id, "43").await,
         cancel_id: owner.request_voucher_json(&supplier_id, "44").await,
         code: receipt["code"].as_str().expect("code").to_owned(),
-        signature: app.state.keys.sign_check_link(&number),
+        signature: app.state.keys.current().sign_check_link(&number),
         number,
         supplier_id,
     }

@@ -165,7 +165,7 @@ async fn a_genuine_number_and_code_is_confirmed_and_every_mistake_gets_the_same_
     assert!(page.location.as_deref().unwrap_or_default().starts_with(&format!("/verifier/{number}?s=")));
     assert!(page.contains("Bon authentique") && page.contains("Le code secret correspond à ce bon."));
     // The QR link alone, or with a made-up proof, says nothing about the code.
-    let signature = app.state.keys.sign_check_link(&number);
+    let signature = app.state.keys.current().sign_check_link(&number);
     for forged in [format!("s={signature}&code=ok"), format!("s={signature}&c={signature}")] {
         let page = counter.get(&format!("/verifier/{number}?{forged}")).await;
         assert!(page.contains("Bon authentique") && !page.contains("Le code secret correspond"), "{forged}");

@@ -19,6 +19,7 @@ mod discounts;
 mod integrity;
 mod invariants;
 mod invoices;
+mod key_rotation;
 mod lockouts;
 mod member_voucher;
 mod model;

@@ -20,21 +20,21 @@ use serde_json::{Value, json};
 const WRONG: &str = "Numéro de pass ou code secret incorrect.";
 
 /// A pass as printed: its number and code.
-struct Printed {
-    number: String,
-    code: String,
+pub(crate) struct Printed {
+    pub(crate) number: String,
+    pub(crate) code: String,
 }
 
 /// Where an order's passes stand before they are spent.
 #[derive(Clone, Copy, PartialEq)]
-enum Stage {
+pub(crate) enum Stage {
     Produced,
     Activated,
 }
 
 /// A Chorus Pro order of one booklet of ten 20 € passes, taken to `stage`;
 /// its id and its passes as printed.
-async fn order_at(app: &TestApp, stage: Stage) -> (i64, Vec<Printed>) {
+pub(crate) async fn order_at(app: &TestApp, stage: Stage) -> (i64, Vec<Printed>) {
     let staff = common::shop::staff(app, &format!("agence.{}", rand::random::<u32>())).await;
     let id = common::shop::confirmed_chorus_order(app, &[(booklets(20), 1)], "").await;
     let order = id.to_string();
@@ -62,7 +62,7 @@ async fn order_at(app: &TestApp, stage: Stage) -> (i64, Vec<Printed>) {
         .into_iter()
         .map(|(year, sequence)| {
             let number = PassNumber::new(year as i32, "NA", "442", sequence as u32).unwrap().to_string();
-            let code = app.state.keys.pass_code(&number, 2_000).reveal().to_owned();
+            let code = app.state.keys.current().pass_code(&number, 2_000).reveal().to_owned();
             Printed { number, code }
         })
         .collect();
@@ -99,7 +99,7 @@ async fn a_supplier_spends_an_active_pass_once_and_reads_its_receipt() {
 
     // The pass's QR code opens its check page: genuine, spendable, and a
     // logged-in supplier is offered to spend it.
-    let signature = app.state.keys.sign_check_link(&pass.number);
+    let signature = app.state.keys.current().sign_check_link(&pass.number);
     let check = ouest.get(&format!("/pass/{}?s={signature}", pass.number)).await;
     assert_eq!(check.status, StatusCode::OK);
     assert!(check.contains("Pass authentique, utilisable"), "{}", check.body);
@@ -239,7 +239,7 @@ async fn every_path_refuses_a_pass_that_cannot_be_spent_and_says_why() {
         assert_eq!(status, StatusCode::CONFLICT, "{what}: {json}");
         assert!(spaced(&error_of(&json)).contains(refusal), "{what}: {json}");
 
-        let signature = app.state.keys.sign_check_link(&pass.number);
+        let signature = app.state.keys.current().sign_check_link(&pass.number);
         let check = app.browser().get(&format!("/pass/{}?s={signature}", pass.number)).await;
         assert!(check.contains(check_says), "{what}: {}", check.body);
         assert!(check.contains("verdict verdict-bad"), "{what}");
@@ -252,7 +252,7 @@ async fn every_path_refuses_a_pass_that_cannot_be_spent_and_says_why() {
     // A check link that was not signed by the server, or for another number.
     let forged = app.browser().get(&format!("/pass/{}?s=00112233445566778899aabbccddeeff", active[2].number)).await;
     assert!(forged.contains("Pass non authentique"), "{}", forged.body);
-    let other = app.state.keys.sign_check_link(&active[3].number);
+    let other = app.state.keys.current().sign_check_link(&active[3].number);
     let swapped = app.browser().get(&format!("/pass/{}?s={other}", active[2].number)).await;
     assert!(swapped.contains("Pass non authentique"));
 }
@@ -289,7 +289,7 @@ async fn a_wrong_code_gets_the_one_answer_and_five_lock_the_pass_until_staff_unl
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
     assert!(error_of(&json).starts_with(WRONG));
     assert_eq!(status_of(&app, &pass.number).await.0, "active");
-    let signature = app.state.keys.sign_check_link(&pass.number);
+    let signature = app.state.keys.current().sign_check_link(&pass.number);
     let check = app.browser().get(&format!("/pass/{}?s={signature}", pass.number)).await;
     assert!(check.contains("Pass bloqué par l'agence"), "the check page says it is held");
     let locks = app.count("SELECT COUNT(*) FROM audit_events WHERE entity = 'pass' AND action = 'lock'").await;

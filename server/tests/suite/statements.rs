@@ -262,7 +262,7 @@ async fn the_demo_history_fills_every_screen_once() {
     // It prints one of the others, number and code, to try at the counter.
     let line = printed.lines().find(|l| l.contains("Pass à encaisser")).expect("a pass to try");
     let (number, code) = line.rsplit_once(" : ").unwrap().1.split_once(", code secret ").unwrap();
-    assert_eq!(app.state.keys.pass_code(number, 2_000).reveal(), code, "{line}");
+    assert_eq!(app.state.keys.current().pass_code(number, 2_000).reveal(), code, "{line}");
     let status: String = app
         .value_of(
             "SELECT status FROM passes WHERE sequence = $1",

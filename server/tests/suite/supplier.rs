@@ -28,7 +28,7 @@ async fn the_counter_check_says_genuine_with_value_date_of_use_and_whether_it_is
     assert!(home.shows("1 bon à facturer (42\u{a0}€)"), "{}", home.body);
 
     // The QR code's page sends a logged-in supplier to their own check, number filled in.
-    let signature = app.state.keys.sign_check_link(&number);
+    let signature = app.state.keys.current().sign_check_link(&number);
     let qr = ouest.get(&format!("/verifier/{number}?s={signature}")).await;
     assert!(qr.shows(&format!("href=\"/fournisseur/verifier?numero={number}\"")), "{}", qr.body);
     let form = ouest.get(&format!("/fournisseur/verifier?numero={number}")).await;

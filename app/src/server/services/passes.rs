@@ -18,11 +18,11 @@ use crate::model::passes::{CheckedPass, SpentPass};
 use crate::server::audit::{Actor, Entity};
 use crate::server::auth::{Staff, SupplierUser};
 use crate::server::budgets;
-use crate::server::codes::PASS_CODE_DIGITS;
+use crate::server::codes::{Keys, PASS_CODE_DIGITS};
 use crate::server::error::ServerError;
 use crate::server::services::accounts::api_keys::ApiClient;
 use crate::server::store::passes::{self as store, PassRecord};
-use crate::server::{AppState, db::WriteTx, meters};
+use crate::server::{AppState, Settings, db::WriteTx, meters};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -98,8 +98,9 @@ pub async fn spend(
     }
     let found = store::find_by_number_for_update(&mut tx, &number).await?;
     // An unknown number costs an HMAC too, so timing does not tell it apart.
-    let value = found.as_ref().map_or(0, |p| p.face_value.cents());
-    let code_ok = state.keys.pass_code_matches(&text, value, &code) && found.is_some();
+    let (value, key_version) =
+        found.as_ref().map_or((0, state.keys.current_version()), |p| (p.face_value.cents(), p.key_version));
+    let code_ok = state.keys.version(key_version)?.pass_code_matches(&text, value, &code) && found.is_some();
     let Some(pass) = found.filter(|p| p.locked_at.is_none()) else {
         tx.commit().await?;
         meters::check_failed("pass");
@@ -267,12 +268,13 @@ pub async fn check(
     })
 }
 
-/// The link printed as a QR code on the pass.
-pub fn check_url(state: &AppState, number: &PassNumber) -> String {
+/// The link printed as a QR code on the pass, signed with the key version
+/// of the pass's code.
+pub fn check_url(keys: &Keys, settings: &Settings, number: &PassNumber) -> String {
     format!(
         "{}/pass/{number}?s={}",
-        state.settings.public_url.trim_end_matches('/'),
-        state.keys.sign_check_link(&number.to_string())
+        settings.public_url.trim_end_matches('/'),
+        keys.sign_check_link(&number.to_string())
     )
 }
 

@@ -9,6 +9,7 @@ pub mod billing;
 pub mod discounts;
 pub mod invoices;
 pub mod jobs;
+pub mod key_versions;
 pub mod members;
 pub mod order_way;
 pub mod passes;

@@ -24,22 +24,29 @@ pub async fn take_numbers(conn: &mut AnyConnection, agency_id: i64, year: i32, c
     Ok(last - count + 1)
 }
 
-/// Writes an order's passes, numbered from `first` in the order of
-/// `face_values`, all not yet active.
-pub async fn insert(
-    conn: &mut AnyConnection,
-    order_id: i64,
-    agency_id: i64,
-    year: i32,
-    first: i64,
-    face_values: &[Money],
-    valid_until: Day,
-) -> Result<(), sqlx::Error> {
-    const COLUMNS: usize = 7;
-    // 7 placeholders a row, under every database's cap per statement.
+/// An order's passes as they are produced.
+pub struct NewPasses<'a> {
+    pub order_id: i64,
+    pub agency_id: i64,
+    pub year: i32,
+    /// The first pass's sequence; the others follow.
+    pub first: i64,
+    /// One pass per value, numbered in this order.
+    pub face_values: &'a [Money],
+    pub valid_until: Day,
+    /// The server key version their printed codes are made with.
+    pub key_version: i64,
+}
+
+/// Writes an order's passes, all not yet active.
+pub async fn insert(conn: &mut AnyConnection, new: &NewPasses<'_>) -> Result<(), sqlx::Error> {
+    let NewPasses { order_id, agency_id, year, first, face_values, valid_until, key_version } = *new;
+    const COLUMNS: usize = 8;
+    // 8 placeholders a row, under every database's cap per statement.
     for (chunk_index, chunk) in face_values.chunks(500).enumerate() {
         let sql = format!(
-            "INSERT INTO passes (order_id, agency_id, year, sequence, face_value, valid_until, status) VALUES {}",
+            "INSERT INTO passes (order_id, agency_id, year, sequence, face_value, valid_until, status, key_version) \
+             VALUES {}",
             super::values(chunk.len(), COLUMNS)
         );
         let mut query = sqlx::query(&sql);
@@ -52,7 +59,8 @@ pub async fn insert(
                 .bind(first + offset)
                 .bind(*value)
                 .bind(valid_until)
-                .bind(PassStatus::Inactive);
+                .bind(PassStatus::Inactive)
+                .bind(key_version);
         }
         query.execute(&mut *conn).await?;
     }
@@ -237,10 +245,12 @@ pub struct PassRecord {
     pub invoice_id: Option<i64>,
     /// The order's structure: the sponsor who bought it.
     pub sponsor: String,
+    /// The server key version its printed code and QR link were made with.
+    pub key_version: i64,
 }
 
 const PASS_COLUMNS: &str = "p.id, p.order_id, p.agency_id, p.face_value, p.valid_until, p.status, p.used_at,
-        p.supplier_id, p.code_failures, p.locked_at, p.blocked_at, p.invoice_id, s.label AS sponsor
+        p.supplier_id, p.code_failures, p.locked_at, p.blocked_at, p.invoice_id, s.label AS sponsor, p.key_version
    FROM passes p JOIN agencies a ON a.id = p.agency_id JOIN orders o ON o.id = p.order_id
    JOIN structures s ON s.id = o.structure_id";
 
@@ -333,14 +343,17 @@ pub struct PrintedPass {
     pub sequence: i64,
     pub face_value: Money,
     pub valid_until: Day,
+    pub key_version: i64,
 }
 
 /// The order's passes in number order, as they are printed.
 pub async fn of_order(pool: &AnyPool, order_id: i64) -> Result<Vec<PrintedPass>, sqlx::Error> {
-    sqlx::query_as("SELECT year, sequence, face_value, valid_until FROM passes WHERE order_id = $1 ORDER BY sequence")
-        .bind(order_id)
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(
+        "SELECT year, sequence, face_value, valid_until, key_version FROM passes WHERE order_id = $1 ORDER BY sequence",
+    )
+    .bind(order_id)
+    .fetch_all(pool)
+    .await
 }
 
 /// A pass spent, with what names it: its number's parts and its sponsor.

@@ -364,20 +364,28 @@ async fn match_codes(
             found.insert(number.to_owned(), v);
         }
     }
-    let code_ok: Vec<Option<bool>> = invoice
+    // Each code is checked with the key version it was made with.
+    let code_ok = invoice
         .lines
         .iter()
-        .map(|line| {
+        .map(|line| -> Result<Option<bool>, ServerError> {
             if is_pass(&line.number) {
-                let p = passes
+                let pass = passes
                     .get(&line.number)
-                    .filter(|p| p.supplier_id == Some(by.supplier_id) && p.status == PassStatus::Used)?;
-                return Some(state.keys.pass_code_matches(&line.number, p.face_value.cents(), &line.code));
+                    .filter(|p| p.supplier_id == Some(by.supplier_id) && p.status == PassStatus::Used);
+                let Some(p) = pass else { return Ok(None) };
+                let keys = state.keys.version(p.key_version)?;
+                return Ok(Some(keys.pass_code_matches(&line.number, p.face_value.cents(), &line.code)));
             }
-            let v = found.get(&line.number).filter(|v| v.supplier_id == by.supplier_id && used(v))?;
-            Some(code_inputs(v).is_some_and(|inputs| state.keys.code_matches(&inputs, &line.code)))
+            let Some(v) = found.get(&line.number).filter(|v| v.supplier_id == by.supplier_id && used(v)) else {
+                return Ok(None);
+            };
+            Ok(Some(match code_inputs(v) {
+                Some(inputs) => state.keys.version(v.key_version)?.code_matches(&inputs, &line.code),
+                None => false,
+            }))
         })
-        .collect();
+        .collect::<Result<Vec<_>, _>>()?;
     let compared = code_ok.iter().flatten().count();
     let wrong = i64::try_from(code_ok.iter().filter(|ok| **ok == Some(false)).count()).unwrap_or(i64::MAX);
     if compared > 0 {

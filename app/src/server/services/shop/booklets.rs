@@ -81,8 +81,9 @@ pub async fn print_pdf(state: &AppState, staff: &Staff, id: &str) -> Result<(Str
                 .zip(i32::try_from(pass.year).ok())
                 .and_then(|(seq, year)| PassNumber::new(year, &agency_code, &centre_code, seq).ok())
                 .ok_or(AppError::Internal)?;
-            let code = state.keys.pass_code(&number.to_string(), pass.face_value.cents());
-            let qr = QrMatrix::new(&check_url(state, &number)).ok_or(AppError::Internal)?;
+            let keys = state.keys.version(pass.key_version)?;
+            let code = keys.pass_code(&number.to_string(), pass.face_value.cents());
+            let qr = QrMatrix::new(&check_url(keys, &state.settings, &number)).ok_or(AppError::Internal)?;
             let printed = Printed {
                 number: number.to_string(),
                 code: code.reveal().to_owned(),
@@ -145,7 +146,8 @@ pub(crate) fn proof_pdf(state: &AppState, p: &ProofContent<'_>, carried: Carried
         for slot in 0..COLUMNS * ROWS {
             let sequence = u32::try_from(sheet * COLUMNS * ROWS + slot + 1).unwrap_or(1);
             let number = PassNumber::new(year, agency, centre, sequence).map_err(|_| AppError::Internal)?;
-            let qr = QrMatrix::new(&check_url(state, &number)).ok_or(AppError::Internal)?;
+            let qr =
+                QrMatrix::new(&check_url(state.keys.current(), &state.settings, &number)).ok_or(AppError::Internal)?;
             let printed = Printed {
                 number: number.to_string(),
                 code: "000000".into(),

@@ -74,7 +74,16 @@ pub async fn produce(state: &AppState, staff: &Staff, id: &str, now: DateTime<Ut
     };
     let (first_number, last_number) = (number(first)?, number(first + count - 1)?);
     let valid_until = default_validity(today);
-    store::insert(tx.conn(), order.id, order.agency_id, year, first, &face_values, valid_until).await?;
+    let new = store::NewPasses {
+        order_id: order.id,
+        agency_id: order.agency_id,
+        year,
+        first,
+        face_values: &face_values,
+        valid_until,
+        key_version: state.keys.current_version(),
+    };
+    store::insert(tx.conn(), &new).await?;
     if !store::set_produced(tx.conn(), order.id, valid_until, Timestamp::new(now), &staff.login).await? {
         return Err(AppError::Conflict("Les pass de cette commande sont déjà produits.".into()).into());
     }

@@ -14,10 +14,11 @@ use crate::model::vouchers::{CancelledUse, CheckedVoucher, RequestForm, Supplier
 use crate::server::audit::{Actor, Entity};
 use crate::server::auth::{Member, Staff};
 use crate::server::budgets::{self, Budget};
+use crate::server::codes::{CodeInputs, Keys};
 use crate::server::error::ServerError;
 use crate::server::store::vouchers::{self, ListedVoucher, NewVoucher, Use, VoucherRecord};
 use crate::server::store::{agencies, suppliers};
-use crate::server::{AppState, codes::CodeInputs, db::WriteTx, meters};
+use crate::server::{AppState, db::WriteTx, meters};
 use chrono::{DateTime, Datelike, Days, Utc};
 use serde_json::json;
 
@@ -134,7 +135,7 @@ fn card_of(state: &AppState, v: VoucherRecord, today: Day) -> VoucherCard {
         _ => None,
     };
     let receipt = if v.use_cancelled_at.is_some() { None } else { receipt(state, &v) };
-    let check_url = if v.use_cancelled_at.is_some() { None } else { v.number.as_ref().map(|n| check_url(state, n)) };
+    let check_url = if v.use_cancelled_at.is_some() { None } else { check_url(state, &v) };
     VoucherCard {
         id: v.id,
         status: v.status.as_seen_on(v.valid_until, today),
@@ -205,9 +206,19 @@ pub async fn use_voucher(
         .ok()
         .and_then(|l| SecretCodeLength::new(l).ok())
         .unwrap_or(SecretCodeLength::DEFAULT);
+    // The code is made with the key in service, and recomputed with it later.
+    let key_version = state.keys.current_version();
     let changed = vouchers::mark_used(
         tx.conn(),
-        &Use { id, used_at: now, year, sequence, number: &number, code_length: i64::from(code_length.digits()) },
+        &Use {
+            id,
+            used_at: now,
+            year,
+            sequence,
+            number: &number,
+            code_length: i64::from(code_length.digits()),
+            key_version,
+        },
     )
     .await?;
     if !changed {
@@ -226,8 +237,14 @@ pub async fn use_voucher(
     meters::voucher_used();
 
     let code_length = Some(i64::from(code_length.digits()));
-    let used =
-        VoucherRecord { status: VoucherStatus::Delivered, number: Some(number), used_at: Some(now), code_length, ..v };
+    let used = VoucherRecord {
+        status: VoucherStatus::Delivered,
+        number: Some(number),
+        used_at: Some(now),
+        code_length,
+        key_version,
+        ..v
+    };
     Ok(card_of(state, used, today))
 }
 
@@ -399,13 +416,16 @@ pub async fn verify_code(
     }
     // Unknown numbers cost an HMAC too, so timing does not tell them apart.
     let code_ok = match &found {
-        Some(v) => code_inputs(v).is_some_and(|inputs| state.keys.code_matches(&inputs, &code)),
+        Some(v) => match code_inputs(v) {
+            Some(inputs) => state.keys.version(v.key_version)?.code_matches(&inputs, &code),
+            None => false,
+        },
         None => {
             let length = u8::try_from(code.len()).ok().and_then(|l| SecretCodeLength::new(l).ok());
             let length = length.unwrap_or(SecretCodeLength::DEFAULT);
             let inputs =
                 CodeInputs { number: number.clone(), supplier_id: 0, amount_cents: 0, used_at: String::new(), length };
-            std::hint::black_box(state.keys.code_matches(&inputs, &code));
+            std::hint::black_box(state.keys.current().code_matches(&inputs, &code));
             false
         }
     };
@@ -535,7 +555,7 @@ pub(crate) fn code_inputs(v: &VoucherRecord) -> Option<CodeInputs> {
 /// them: the phone keeps this screen's text to show it offline.
 fn receipt(state: &AppState, v: &VoucherRecord) -> Option<UseReceipt> {
     let inputs = code_inputs(v)?;
-    let code = state.keys.secret_code(&inputs);
+    let code = keys_of(state, v)?.secret_code(&inputs);
     Some(UseReceipt {
         used_at: v.used_at?.paris(),
         number: v.number.clone()?,
@@ -544,12 +564,27 @@ fn receipt(state: &AppState, v: &VoucherRecord) -> Option<UseReceipt> {
     })
 }
 
-fn check_url(state: &AppState, number: &VoucherNumber) -> String {
-    format!(
+/// The QR code's link, signed with the key version of the voucher's code.
+fn check_url(state: &AppState, v: &VoucherRecord) -> Option<String> {
+    let number = v.number.as_ref()?;
+    Some(format!(
         "{}/verifier/{number}?s={}",
         state.settings.public_url.trim_end_matches('/'),
-        state.keys.sign_check_link(&number.to_string())
-    )
+        keys_of(state, v)?.sign_check_link(&number.to_string())
+    ))
+}
+
+/// The keys a used voucher's code and link were made with; none when this
+/// server lacks them (logged: the screen then shows no code rather than a
+/// wrong one).
+fn keys_of<'a>(state: &'a AppState, v: &VoucherRecord) -> Option<&'a Keys> {
+    match state.keys.version(v.key_version) {
+        Ok(keys) => Some(keys),
+        Err(missing) => {
+            tracing::error!(voucher = v.id, key_version = missing.0, "no server key of this voucher's version");
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ pub struct VoucherRecord {
     pub used_at: Option<Timestamp>,
     pub number: Option<VoucherNumber>,
     pub code_length: Option<i64>,
+    /// The server key version its code and QR link were made with (set at use).
+    pub key_version: i64,
     pub validated_at: Option<Timestamp>,
     pub code_failures: i64,
     pub locked_at: Option<Timestamp>,
@@ -43,7 +45,7 @@ pub struct VoucherRecord {
 }
 
 const SELECT_VOUCHER: &str = "SELECT v.id, v.member_id, v.supplier_id, v.agency_id, v.status, v.amount_cents,
-        v.requested_at, v.valid_until, v.used_at, v.number, v.code_length, v.validated_at,
+        v.requested_at, v.valid_until, v.used_at, v.number, v.code_length, v.key_version, v.validated_at,
         v.code_failures, v.locked_at, v.invoice_id, v.paid_on, v.use_cancelled_at, s.name AS supplier_name, a.code AS agency_code, a.centre_code,
         a.code_length AS agency_code_length, m.number AS member_number,
         m.name AS member_name
@@ -234,12 +236,15 @@ pub struct Use<'a> {
     pub sequence: i64,
     pub number: &'a VoucherNumber,
     pub code_length: i64,
+    /// The server key's current version, which makes its code.
+    pub key_version: i64,
 }
 
 /// 1-EMIS → 11-livré, only from 1-EMIS. Returns whether the row changed.
 pub async fn mark_used(conn: &mut AnyConnection, u: &Use<'_>) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE vouchers SET status = $7, used_at = $2, number_year = $3, number_seq = $4, number = $5, code_length = $6
+        "UPDATE vouchers SET status = $7, used_at = $2, number_year = $3, number_seq = $4, number = $5, code_length = $6,
+                key_version = $9
           WHERE id = $1 AND status = $8",
     )
     .bind(u.id)
@@ -250,6 +255,7 @@ pub async fn mark_used(conn: &mut AnyConnection, u: &Use<'_>) -> Result<bool, sq
     .bind(u.code_length)
     .bind(VoucherStatus::Delivered)
     .bind(VoucherStatus::Issued)
+    .bind(u.key_version)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
