@@ -5,6 +5,7 @@
 pub mod config;
 pub mod http;
 pub mod logging;
+pub mod migrate_data;
 pub mod ops;
 
 use app::server::{AppState, codes::Keys, db::Db, jobs};
