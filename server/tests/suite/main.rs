@@ -21,6 +21,7 @@ mod invariants;
 mod invoices;
 mod lockouts;
 mod member_voucher;
+mod migrate_data;
 mod model;
 mod operations;
 mod order_way;
