@@ -5,6 +5,7 @@
 pub mod config;
 pub mod http;
 pub mod logging;
+pub mod migrate_data;
 pub mod ops;
 pub mod secret;
 

@@ -5,6 +5,10 @@
 //!     bons demo      load the demo data (idempotent)
 //!     bons expire    record issued vouchers past their last day as expired
 //!     bons audit verify   recompute the audit journal's hash chain
+//!     bons backup FILE    copy the SQLite database while it serves
+//!     bons restore FILE   put a backup in place in an empty database
+//!     bons migrate-data --from sqlite://data/bons.db --to postgres://…
+//!                    copy a SQLite database whole into an empty PostgreSQL one
 //!     bons api-key create --supplier-login ouest --label "Caisse 1"
 //!                    a till's API key, printed once
 //!     bons sirene import FILE.csv
@@ -16,6 +20,7 @@ use app::server::audit::Verdict;
 use clap::{Parser, Subcommand};
 use server::config::Config;
 use server::logging::LogFormat;
+use server::ops::redact;
 use tracing_subscriber::EnvFilter;
 
 /// Pages are rendered on every worker thread at once, each allocating and
@@ -62,6 +67,20 @@ enum Command {
     Restore {
         /// The backup file.
         file: std::path::PathBuf,
+    },
+    /// Copy a SQLite database whole into a new, empty PostgreSQL database
+    /// (the server stopped): both brought up to date, every row copied in
+    /// one transaction, checked (rows counted, the audit journal verified)
+    /// before it commits. Keep the same server secret: see
+    /// docs/OPERATIONS.md.
+    MigrateData {
+        /// The SQLite database, e.g. sqlite://data/bons.db.
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database, created empty (createdb), e.g.
+        /// postgres://bons@localhost/bons.
+        #[arg(long)]
+        to: String,
     },
     /// The audit journal.
     Audit {
@@ -193,11 +212,20 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             }
             return Ok(());
         }
+        // Two databases named on the command line; no secret needed.
+        Command::MigrateData { from, to } => {
+            eprintln!("Migration de {} vers {}…", redact(&from), redact(&to));
+            let summary = server::migrate_data::migrate_data(&from, &to, |line| eprintln!("  {line}")).await?;
+            println!("Base {} copiée dans {} :", redact(&from), redact(&to));
+            println!("{summary}");
+            println!("Pointez DATABASE_URL sur {}, gardez le même secret du serveur, puis démarrez.", redact(&to));
+            return Ok(());
+        }
         command => command,
     };
     let state = server::state_from_config(&cli.config).await?;
     match command {
-        Command::Restore { .. } | Command::Backup { .. } | Command::Secret { .. } => {}
+        Command::Restore { .. } | Command::Backup { .. } | Command::Secret { .. } | Command::MigrateData { .. } => {}
         Command::Migrate => println!("Base de données à jour : {}", redact(&cli.config.database_url)),
         Command::Demo { history: with_history } => {
             app::server::demo::load(&state.db).await?;
@@ -271,16 +299,6 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         }
     }
     Ok(())
-}
-
-/// Never print a database password.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
 }
 
 async fn shutdown_signal() {

@@ -1,5 +1,6 @@
 //! What an operator runs beside the server: restoring a backup
-//! (`bons restore`; `bons backup` is `Db::backup`).
+//! (`bons restore`; `bons backup` is `Db::backup`; `bons migrate-data` is
+//! `crate::migrate_data`).
 
 use app::server::db::{Backend, sqlite_file};
 use sqlx::{Connection, sqlite::SqliteConnectOptions};
@@ -80,4 +81,14 @@ async fn has_tables(file: &Path) -> Result<bool, sqlx::Error> {
         sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetch_one(&mut conn).await?;
     conn.close().await?;
     Ok(tables > 0)
+}
+
+/// A database URL fit to print: never its password.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
 }

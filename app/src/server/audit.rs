@@ -351,8 +351,14 @@ pub enum Verdict {
 
 const PAGE: i64 = 2_000;
 
-/// Recomputes the whole chain, page by page, in constant memory.
-pub async fn verify(pool: &AnyPool) -> Result<Verdict, sqlx::Error> {
+/// Recomputes the whole chain, page by page, in constant memory, on one
+/// connection of a pool, a connection, or a transaction not yet committed
+/// (`bons migrate-data` checks its copy before committing it).
+pub async fn verify<'a, A>(db: A) -> Result<Verdict, sqlx::Error>
+where
+    A: sqlx::Acquire<'a, Database = sqlx::Any>,
+{
+    let mut conn = db.acquire().await?;
     let mut expected_id = 1;
     let mut prev_hash = GENESIS.to_owned();
     loop {
@@ -362,7 +368,7 @@ pub async fn verify(pool: &AnyPool) -> Result<Verdict, sqlx::Error> {
         )
         .bind(expected_id)
         .bind(PAGE)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         let done = (page.len() as i64) < PAGE;
         for event in page {
@@ -378,7 +384,7 @@ pub async fn verify(pool: &AnyPool) -> Result<Verdict, sqlx::Error> {
     }
     let events = expected_id - 1;
     let (head_id, head_hash): (i64, String) =
-        sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetch_one(pool).await?;
+        sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
     if head_id != events || head_hash != prev_hash {
         return Ok(Verdict::Broken {
             event: events + 1,

@@ -342,10 +342,7 @@ impl Db {
     }
 
     fn migrator(&self) -> &'static sqlx::migrate::Migrator {
-        match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        }
+        migrations(self.backend)
     }
 
     /// How many of this binary's migrations the database has not applied
@@ -378,6 +375,14 @@ impl Db {
         let to = to.to_str().ok_or_else(|| BackupError::Exists(to.display().to_string()))?;
         sqlx::query("VACUUM INTO $1").bind(to).execute(&self.pool).await?;
         Ok(())
+    }
+}
+
+/// This binary's migrations for `backend`.
+pub fn migrations(backend: Backend) -> &'static sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
     }
 }
 

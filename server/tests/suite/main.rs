@@ -22,6 +22,7 @@ mod invoices;
 mod key_rotation;
 mod lockouts;
 mod member_voucher;
+mod migrate_data;
 mod model;
 mod operations;
 mod order_way;
