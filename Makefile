@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := bons
 BONS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432
 NO_POSTGRES ?=
 
-.PHONY: run test setup setup-test setup-bench lint unit unit-postgres crash-test e2e e2e-release build release api-test bench
+.PHONY: run test setup setup-test setup-bench lint unit unit-postgres crash-test e2e e2e-release deploy-check build release api-test bench
 
 run: setup release
 	./target/release/bons demo --history
@@ -91,13 +91,19 @@ e2e:
 e2e-release:
 	BONS_E2E_BUILD=release scripts/e2e.sh
 
+# deploy/ read by the tools that run it: systemd-analyze verify on the unit,
+# caddy validate on the Caddyfile, then Caddy with that file in front of the
+# release server (the release binary `make release` wrote).
+deploy-check:
+	scripts/deploy-check.sh
+
 # Schemathesis against the debug server: every check on /api/v1/openapi.json.
 api-test:
 	scripts/api-test.sh
 
 # Each stage in turn, stopping at the first that fails; each says how long
 # it took, so a slow CI run names its slow stage.
-TEST_STAGES = setup-test lint unit unit-postgres crash-test e2e-release api-test
+TEST_STAGES = setup-test lint unit unit-postgres crash-test e2e-release deploy-check api-test
 
 test:
 	@for stage in $(TEST_STAGES); do \

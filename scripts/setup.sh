@@ -83,3 +83,16 @@ if [ "${1:-}" = test ] || [ "${1:-}" = bench ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
   fi
 fi
+
+# Caddy, to check deploy/Caddyfile by running it (scripts/deploy-check.sh);
+# systemd-analyze, for deploy/bons.service, comes with systemd.
+if [ "${1:-}" = test ]; then
+  for tool in caddy:caddy systemd-analyze:systemd; do
+    if ! command -v "${tool%%:*}" >/dev/null; then
+      say "Installing ${tool#*:} (Debian) to check deploy/"
+      SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${tool#*:}"
+    fi
+  done
+fi

@@ -268,6 +268,10 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(15))
+            // An event after each connection acquired, with how long it took:
+            // the server's log layer turns it into /metrics' pool wait
+            // (server/src/logging.rs); filtered out of the log itself.
+            .acquire_time_level(log::LevelFilter::Debug)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

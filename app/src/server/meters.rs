@@ -5,6 +5,13 @@
 
 use metrics::{counter, histogram};
 
+/// How long a query or transaction waited for a database connection, in
+/// seconds (`bons_db_pool_wait_seconds`): the rate of its sum is the
+/// average number of them waiting. Read from sqlx's own event.
+pub fn pool_wait(seconds: f64) {
+    histogram!("bons_db_pool_wait_seconds").record(seconds);
+}
+
 /// A voucher used at a counter (1-EMIS → 11-livré).
 pub fn voucher_used() {
     counter!("bons_voucher_uses_total").increment(1);

@@ -20,6 +20,9 @@ use std::time::Instant;
 const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 /// Writes per group commit (at most `GROUP_MAX`, 64).
 const GROUP_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+/// Waits for a database connection, in seconds: none is a fraction of a
+/// millisecond; the pool gives up after 15.
+const WAIT_BUCKETS: &[f64] = &[0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0];
 
 /// The process's recorder, installed by the first server of the process
 /// (the servers of a test process share it).
@@ -28,7 +31,8 @@ pub fn recorder() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
         let builder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full("bons_http_request_duration_seconds".into()), LATENCY_BUCKETS)
-            .and_then(|b| b.set_buckets_for_metric(Matcher::Full("bons_group_commit_writes".into()), GROUP_BUCKETS));
+            .and_then(|b| b.set_buckets_for_metric(Matcher::Full("bons_group_commit_writes".into()), GROUP_BUCKETS))
+            .and_then(|b| b.set_buckets_for_metric(Matcher::Full("bons_db_pool_wait_seconds".into()), WAIT_BUCKETS));
         let recorder = match builder {
             Ok(builder) => builder.build_recorder(),
             Err(e) => {

@@ -322,10 +322,15 @@ impl TestApp {
 }
 
 /// `BONS_TEST_LOG=debug` shows the server's log in failing tests' output.
+/// The pool's waits reach `/metrics` as in the binary; with
+/// `BONS_TEST_LOG=<filter>`, the log too.
 fn init_logging() {
-    if let Ok(filter) = std::env::var("BONS_TEST_LOG") {
-        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
-    }
+    use tracing_subscriber::layer::{Layer, SubscriberExt};
+    use tracing_subscriber::util::SubscriberInitExt;
+    let lines = std::env::var("BONS_TEST_LOG").ok().map(|filter| {
+        tracing_subscriber::fmt::layer().with_test_writer().with_filter(tracing_subscriber::EnvFilter::new(filter))
+    });
+    let _ = tracing_subscriber::registry().with(lines).with(server::logging::pool_waits()).try_init();
 }
 
 /// With `BONS_TEST_DATABASE_URL=postgres://user@host:port`, each test gets a

@@ -195,6 +195,34 @@ async fn metrics_count_what_operators_watch_for_the_token_s_bearer_only() {
     assert!(!text.contains(&format!("\"{code}\"")), "the code in /metrics");
 }
 
+/// A request waiting for a database connection shows in /metrics: the
+/// waits' sum grows by the time it waited (its rate is the average number
+/// of requests waiting).
+#[tokio::test]
+async fn metrics_show_the_time_spent_waiting_for_a_database_connection() {
+    let app = TestApp::spawn_with(|c| c.metrics_token = Some("jeton".into())).await;
+    let scrape = || async {
+        let res =
+            reqwest::Client::new().get(format!("{}/metrics", app.base)).bearer_auth("jeton").send().await.unwrap();
+        let text = res.text().await.unwrap();
+        value_of(&text, "bons_db_pool_wait_seconds_sum").unwrap_or(0.0)
+    };
+    let before = scrape().await;
+    // Every connection of the pool taken: the next request must wait.
+    let pool = app.db.pool();
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(pool.acquire().await.unwrap());
+    }
+    let readyz = tokio::spawn(reqwest::get(format!("{}/readyz", app.base)));
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(!readyz.is_finished(), "no connection was free: the request waits");
+    drop(held);
+    assert_eq!(readyz.await.unwrap().unwrap().status(), StatusCode::OK);
+    let waited = scrape().await - before;
+    assert!(waited >= 0.35, "the wait is counted: {waited} s");
+}
+
 /// Servers started at once on a new database: one migrates, the others wait
 /// for it and find the schema up to date; each migration is applied once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
