@@ -102,17 +102,9 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// `1234567` → `1 234 567`.
+/// `1234567` → `1 234 567`, for a terminal.
 pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
+    app::domain::money::group_thousands(n, ' ')
 }
 
 /// Copies the SQLite database of `from` into the empty PostgreSQL database

@@ -129,7 +129,7 @@ impl Money {
     pub fn decimal_fr(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        format!("{sign}{},{:02}", group_thousands(abs / 100), abs % 100)
+        format!("{sign}{},{:02}", group_thousands(abs / 100, '\u{a0}'), abs % 100)
     }
 }
 
@@ -139,19 +139,21 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_whole_euros() {
             let sign = if self.0 < 0 { "-" } else { "" };
-            write!(f, "{sign}{}\u{a0}€", group_thousands(self.0.unsigned_abs() / 100))
+            write!(f, "{sign}{}\u{a0}€", group_thousands(self.0.unsigned_abs() / 100, '\u{a0}'))
         } else {
             write!(f, "{}\u{a0}€", self.decimal_fr())
         }
     }
 }
 
-fn group_thousands(n: u64) -> String {
+/// `1234567` → `1 234 567`, the groups of three digits apart by `separator`
+/// (a no-break space on screen, a plain one in a terminal).
+pub fn group_thousands(n: u64, separator: char) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{a0}');
+            out.push(separator);
         }
         out.push(c);
     }
