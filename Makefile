@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := bons
 BONS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432
 NO_POSTGRES ?=
 
-.PHONY: run test setup setup-test setup-bench lint unit unit-postgres crash-test e2e e2e-release deploy-check build release api-test bench
+.PHONY: run test setup setup-test setup-bench lint unit unit-postgres crash-test e2e e2e-release deploy-check container-check build release api-test bench
 
 run: setup release
 	./target/release/bons demo --history
@@ -96,6 +96,12 @@ e2e-release:
 # release server (the release binary `make release` wrote).
 deploy-check:
 	scripts/deploy-check.sh
+
+# deploy/Containerfile built and its image run (healthy, pages and site files,
+# not root, demo, JSON logs, clean stop). Not in `make test`: a cold image
+# build takes about 40 minutes. BONS_IMAGE=<tag> checks a built image.
+container-check:
+	scripts/container-check.sh
 
 # Schemathesis against the debug server: every check on /api/v1/openapi.json.
 api-test:
