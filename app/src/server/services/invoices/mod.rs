@@ -23,7 +23,7 @@ use crate::server::error::ServerError;
 use crate::server::store::invoices::{self, InvoiceRecord, NewInvoice, NewLine};
 use crate::server::store::passes::{self as pass_store, PassRecord};
 use crate::server::store::vouchers::{self, VoucherRecord};
-use crate::server::{AppState, auth::SupplierUser, clock, db::WriteTx, services::vouchers::code_inputs};
+use crate::server::{AppState, auth::SupplierUser, clock, db::WriteTx, services::vouchers::code_matches};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
@@ -380,10 +380,7 @@ async fn match_codes(
             let Some(v) = found.get(&line.number).filter(|v| v.supplier_id == by.supplier_id && used(v)) else {
                 return Ok(None);
             };
-            Ok(Some(match code_inputs(v) {
-                Some(inputs) => state.keys.version(v.key_version)?.code_matches(&inputs, &line.code),
-                None => false,
-            }))
+            Ok(Some(code_matches(state, v, &line.code)?))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let compared = code_ok.iter().flatten().count();

@@ -14,7 +14,7 @@ use crate::model::vouchers::{CancelledUse, CheckedVoucher, RequestForm, Supplier
 use crate::server::audit::{Actor, Entity};
 use crate::server::auth::{Member, Staff};
 use crate::server::budgets::{self, Budget};
-use crate::server::codes::{CodeInputs, Keys};
+use crate::server::codes::{CodeInputs, Keys, MissingKey};
 use crate::server::error::ServerError;
 use crate::server::store::vouchers::{self, ListedVoucher, NewVoucher, Use, VoucherRecord};
 use crate::server::store::{agencies, suppliers};
@@ -416,10 +416,7 @@ pub async fn verify_code(
     }
     // Unknown numbers cost an HMAC too, so timing does not tell them apart.
     let code_ok = match &found {
-        Some(v) => match code_inputs(v) {
-            Some(inputs) => state.keys.version(v.key_version)?.code_matches(&inputs, &code),
-            None => false,
-        },
+        Some(v) => code_matches(state, v, &code)?,
         None => {
             let length = u8::try_from(code.len()).ok().and_then(|l| SecretCodeLength::new(l).ok());
             let length = length.unwrap_or(SecretCodeLength::DEFAULT);
@@ -549,6 +546,15 @@ pub(crate) fn code_inputs(v: &VoucherRecord) -> Option<CodeInputs> {
         used_at: used_at.rfc3339(),
         length,
     })
+}
+
+/// Is `typed` the code of the used voucher `v`? Checked with the key
+/// version its code was made with; false for a voucher not used.
+pub(crate) fn code_matches(state: &AppState, v: &VoucherRecord, typed: &str) -> Result<bool, MissingKey> {
+    match code_inputs(v) {
+        Some(inputs) => Ok(state.keys.version(v.key_version)?.code_matches(&inputs, typed)),
+        None => Ok(false),
+    }
 }
 
 /// Number and recomputed code of a used voucher, as the code screen shows
